@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../cli-error.js';
+import { stdoutOut } from '../output.js';
+import { withProject, type GlobalOptions } from '../project-context.js';
+
+interface HostAddOptions {
+  hostname?: string;
+  port?: string;
+  user?: string;
+  group?: string[];
+  config?: string;
+  configFile?: string;
+  disabled?: boolean;
+  comment?: string;
+}
+
+export function registerHostCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
+  const hosts = program.command('hosts').description('the hosts Minke connects to (one host = one SSH target)');
+
+  hosts
+    .command('add <name>')
+    .description('add a host; the name is unique and DNS-safe (web-1.example.com)')
+    .option('--hostname <address>', 'address or ssh-config alias to connect to (default: the name)')
+    .option('--port <port>', 'SSH port')
+    .option('--user <user>', 'SSH user')
+    .option('--group <group...>', 'host groups, in the order their configs apply')
+    .option('--config <yaml>', 'connection config as a YAML or JSON mapping')
+    .option('--config-file <file>', 'read the connection config from a YAML or JSON file')
+    .option('--disabled', 'never connect to it until enabled')
+    .option('--comment <text>')
+    .action(async (name: string, options: HostAddOptions) => {
+      const out = stdoutOut();
+      const config = options.configFile !== undefined ? await readFile(options.configFile, 'utf8') : options.config;
+      await withProject(globals(), {}, async (project) => {
+        const host = await project.hosts.add({
+          name,
+          hostname: options.hostname,
+          port: parsePort(options.port),
+          user: options.user,
+          groups: options.group,
+          config,
+          disabled: options.disabled,
+          comment: options.comment,
+        });
+        out.line(`added host ${host.name} (id ${host.id})`);
+      });
+    });
+
+  hosts
+    .command('list')
+    .description('list hosts')
+    .option('--where <expr>', 'filter, e.g. "groups.name = web and disabled = false"')
+    .option('--search <text>', 'look for text in name, hostname and comment')
+    .option('--limit <n>', 'how many', '100')
+    .option('--offset <n>', 'skip this many', '0')
+    .option('--json', 'print JSON')
+    .action(async (options: { where?: string; search?: string; limit: string; offset: string; json?: boolean }) => {
+      const out = stdoutOut();
+      const { parseWhere } = await import('../../query/parse-where.js');
+      const filter = options.where === undefined ? undefined : parseWhere(options.where);
+      await withProject(globals(), {}, async (project) => {
+        const page = await project.hosts.list({
+          ...(filter ? { filter } : {}),
+          ...(options.search ? { search: options.search } : {}),
+          limit: parseCount(options.limit, '--limit'),
+          offset: parseCount(options.offset, '--offset'),
+        });
+        if (options.json) return out.json(page);
+        out.table(
+          ['NAME', 'HOSTNAME', 'PORT', 'USER', 'GROUPS', 'DISABLED', 'COMMENT'],
+          page.items.map((h) => [h.name, h['hostname'] as string, h['port'] as number, h['user'] as string, h.groups.join(','), h['disabled'] ? 'yes' : '', h['comment'] as string]),
+        );
+        if (page.total > page.offset + page.items.length) {
+          out.line(`(${page.items.length} of ${page.total}; next page: --offset ${page.offset + page.items.length})`);
+        }
+      });
+    });
+
+  hosts
+    .command('show <name>')
+    .description("show a host and its connection config")
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => {
+      const out = stdoutOut();
+      await withProject(globals(), {}, async (project) => {
+        const host = await project.hosts.get(name);
+        if (options.json) return out.json(host);
+        for (const key of ['name', 'hostname', 'port', 'user', 'disabled', 'comment', 'created_at', 'updated_at']) {
+          out.line(`${`${key}:`.padEnd(12)}${formatValue(host[key])}`);
+        }
+        out.line(`${'groups:'.padEnd(12)}${host.groups.join(', ')}`);
+        out.line(`${'config:'.padEnd(12)}${JSON.stringify(host['config'])}`);
+      });
+    });
+
+  hosts
+    .command('remove <name>')
+    .description('remove a host (and the records that hang on it)')
+    .action(async (name: string) => {
+      const out = stdoutOut();
+      await withProject(globals(), {}, async (project) => {
+        await project.hosts.remove(name);
+        out.line(`removed host ${name}`);
+      });
+    });
+
+  hosts
+    .command('import [file]')
+    .description('add a host for each concrete Host entry of an OpenSSH config (default ~/.ssh/config)')
+    .option('--dry-run', 'show what would be imported')
+    .option('--group <group...>', 'put imported hosts in these groups')
+    .action(async (file: string | undefined, options: { dryRun?: boolean; group?: string[] }) => {
+      const out = stdoutOut();
+      const path = file ?? join(homedir(), '.ssh', 'config');
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+      const { hostsFromSshConfig } = await import('../../operations/import-ssh-config.js');
+      const candidates = hostsFromSshConfig(text);
+      await withProject(globals(), {}, async (project) => {
+        let added = 0;
+        for (const candidate of candidates) {
+          if (!candidate.input) {
+            out.line(`skipped ${candidate.alias}: ${candidate.skipped ?? ''}`);
+            continue;
+          }
+          const exists = await project.records.findBy('Host', 'name', candidate.input.name);
+          if (exists) {
+            out.line(`skipped ${candidate.alias}: host already exists`);
+            continue;
+          }
+          if (!options.dryRun) await project.hosts.add({ ...candidate.input, groups: options.group });
+          added++;
+          out.line(`${options.dryRun ? 'would add' : 'added'} ${candidate.input.name}`);
+        }
+        out.line(`${options.dryRun ? 'would import' : 'imported'} ${added} host(s) from ${path}`);
+      });
+    });
+
+  const groups = program.command('groups').description('host groups: shared connection config');
+  groups
+    .command('add <name>')
+    .description('add a host group')
+    .option('--config <yaml>', 'connection config as a YAML or JSON mapping')
+    .option('--comment <text>')
+    .action(async (name: string, options: { config?: string; comment?: string }) => {
+      const out = stdoutOut();
+      await withProject(globals(), {}, async (project) => {
+        const group = await project.hosts.addGroup({ name, ...(options.config === undefined ? {} : { config: options.config }), comment: options.comment ?? null });
+        out.line(`added group ${group.name} (id ${group.id})`);
+      });
+    });
+  groups
+    .command('list')
+    .description('list host groups')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const out = stdoutOut();
+      await withProject(globals(), {}, async (project) => {
+        const list = await project.hosts.listGroups();
+        if (options.json) return out.json(list);
+        out.table(['NAME', 'HOSTS', 'CONFIG', 'COMMENT'], list.map((g) => [g.name, g.hosts, JSON.stringify(g.config), g.comment]));
+      });
+    });
+}
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new UsageError(`--port "${text}": use a whole number from 1 to 65535`);
+  return port;
+}
+
+export function parseCount(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} "${text}": expected a whole number`);
+  return Number(text);
+}
+
+function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value as string);
+}

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './cli-error.js';
+import { registerHostCommands } from './commands/hosts.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerLoadCommand } from './commands/load.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerRecordCommands } from './commands/records.js';
+import { registerStartCommand } from './commands/start.js';
+import { registerUserCommands } from './commands/users.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('minke')
+    .description('Remote control, configuration management and inventory for server fleets')
+    .version(version(), '-V, --version')
+    .option('-p, --project <dir>', 'the project folder (default: the nearest folder with a minke.config.ts)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerInitCommand(program);
+  registerMigrateCommand(program);
+  registerStartCommand(program);
+  registerHostCommands(program);
+  registerUserCommands(program);
+  registerRecordCommands(program);
+  registerLoadCommand(program);
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI. Every failure is one line on stderr and a non-zero exit: 2 for a usage mistake,
+ * 1 for anything else. Stack traces appear only with MINKE_DEBUG=1.
+ */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+    if (error instanceof CommanderError) return; // commander has printed its message already
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`minke: error: ${message.split('\n')[0]}\n`);
+    if (process.env['MINKE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : 2;
+  }
+  if (error instanceof UsageError) return 2;
+  return 1;
+}

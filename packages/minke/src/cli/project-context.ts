@@ -1,0 +1,22 @@
+import type { OpenedProject, OpenProjectOptions } from '../project/open-project.js';
+
+export interface GlobalOptions {
+  project?: string;
+}
+
+/** Loads the project named by --project (or found from the current folder) and opens it. */
+export async function withProject<T>(
+  globals: GlobalOptions,
+  options: OpenProjectOptions,
+  action: (project: OpenedProject) => Promise<T>,
+): Promise<T> {
+  const { findProjectDir, loadProjectConfig } = await import('../config/load-project.js');
+  const { openProject } = await import('../project/open-project.js');
+  const config = await loadProjectConfig(findProjectDir(globals.project));
+  const project = await openProject(config, options);
+  try {
+    return await action(project);
+  } finally {
+    await project.close();
+  }
+}

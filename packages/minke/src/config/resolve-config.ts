@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { SetupError } from '../errors.js';
+import type { MinkeConfig } from './define-config.js';
+
+/** Configuration after defaults and environment variables: what the rest of Minke reads. */
+export interface ResolvedConfig {
+  projectDir: string;
+  configFile: string;
+  database: { url: string; password: string | undefined };
+  models: readonly unknown[];
+  sessions: readonly unknown[];
+  pluginsDir: string;
+  ssh: Record<string, unknown>;
+  server: { listen: string; port: number };
+  executor: { maxParallelHosts: number };
+  debug: boolean;
+}
+
+const configShape = z.strictObject({
+  database: z.string().min(1).optional(),
+  models: z.array(z.unknown()).optional(),
+  sessions: z.array(z.unknown()).optional(),
+  pluginsDir: z.string().min(1).optional(),
+  ssh: z.record(z.string(), z.unknown()).optional(),
+  server: z
+    .strictObject({ listen: z.string().min(1).optional(), port: z.number().int().min(0).max(65535).optional() })
+    .optional(),
+  executor: z.strictObject({ maxParallelHosts: z.number().int().min(1).optional() }).optional(),
+  debug: z.boolean().optional(),
+});
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Applies defaults and `MINKE_*` variables to a project's config, and checks it. Errors name the
+ * setting and where it came from.
+ */
+export function resolveConfig(raw: unknown, where: { projectDir: string; configFile: string }, env: Env = process.env): ResolvedConfig {
+  const parsed = configShape.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue?.path.join('.') ?? '';
+    const reason = issue?.code === 'unrecognized_keys' ? 'unknown setting' : issue?.message ?? 'invalid';
+    throw new SetupError(`${where.configFile}: ${key}: ${reason}`);
+  }
+  const config: MinkeConfig = parsed.data as MinkeConfig;
+  return {
+    ...where,
+    database: {
+      url: env['MINKE_DATABASE_URL'] ?? config.database ?? 'sqlite:minke.db',
+      password: secret(env, 'MINKE_DATABASE_PASSWORD'),
+    },
+    models: config.models ?? [],
+    sessions: config.sessions ?? [],
+    pluginsDir: env['MINKE_PLUGINS_DIR'] ?? config.pluginsDir ?? 'plugins',
+    ssh: config.ssh ?? {},
+    server: {
+      listen: env['MINKE_LISTEN'] ?? config.server?.listen ?? '127.0.0.1',
+      port: intFromEnv(env, 'MINKE_PORT', 0, 65535) ?? config.server?.port ?? 8000,
+    },
+    executor: {
+      maxParallelHosts: intFromEnv(env, 'MINKE_MAX_PARALLEL_HOSTS', 1, 100_000) ?? config.executor?.maxParallelHosts ?? 256,
+    },
+    debug: boolFromEnv(env, 'MINKE_DEBUG') ?? config.debug ?? false,
+  };
+}
+
+/** A secret from `NAME` or from the file named by `NAME_FILE`; never from argv. */
+export function secret(env: Env, name: string): string | undefined {
+  const direct = env[name];
+  if (direct !== undefined && direct !== '') return direct;
+  const file = env[`${name}_FILE`];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new SetupError(`${name}_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+function intFromEnv(env: Env, name: string, min: number, max: number): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SetupError(`${name}="${text}": expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function boolFromEnv(env: Env, name: string): boolean | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  throw new SetupError(`${name}="${text}": expected true or false`);
+}

@@ -1,0 +1,115 @@
+/**
+ * One hierarchy for every error Minke reports to a user. Each class maps to an HTTP status in one
+ * place (`httpStatusOf`) and serializes to plain JSON, so a worker or an agent can hand it on.
+ *
+ * @example
+ *   throw new InputError('port must be a whole number', { field: 'port' });
+ */
+export type MinkeErrorCode =
+  | 'input'
+  | 'not_found'
+  | 'permission_denied'
+  | 'setup'
+  | 'session'
+  | 'conflict'
+  | 'unavailable';
+
+export interface SerializedError {
+  code: MinkeErrorCode;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+export abstract class MinkeError extends Error {
+  abstract readonly code: MinkeErrorCode;
+  readonly fields: Record<string, string> | undefined;
+
+  constructor(message: string, options?: { fields?: Record<string, string>; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.fields = options?.fields;
+  }
+
+  toJSON(): SerializedError {
+    return this.fields
+      ? { code: this.code, message: this.message, fields: this.fields }
+      : { code: this.code, message: this.message };
+  }
+}
+
+/** Bad input from a user: a form field, a flag, a filter, a config value. */
+export class InputError extends MinkeError {
+  readonly code = 'input' as const;
+}
+
+export class NotFoundError extends MinkeError {
+  readonly code = 'not_found' as const;
+}
+
+export class PermissionDenied extends MinkeError {
+  readonly code = 'permission_denied' as const;
+}
+
+/** The project itself is wrong (a model, a session, the configuration): start-up stops. */
+export class SetupError extends MinkeError {
+  readonly code = 'setup' as const;
+}
+
+/** Thrown by session code to end the session in error with these messages. */
+export class SessionError extends MinkeError {
+  readonly code = 'session' as const;
+  readonly messages: string[];
+  constructor(...messages: string[]) {
+    super(messages.join('\n') || 'Session error');
+    this.messages = messages;
+  }
+}
+
+/** The request collides with existing data (a duplicate name, a leased host). */
+export class ConflictError extends MinkeError {
+  readonly code = 'conflict' as const;
+}
+
+/** A service Minke needs (database, broker) cannot be reached. */
+export class UnavailableError extends MinkeError {
+  readonly code = 'unavailable' as const;
+}
+
+const httpStatus: Record<MinkeErrorCode, number> = {
+  input: 400,
+  not_found: 404,
+  permission_denied: 403,
+  setup: 500,
+  session: 422,
+  conflict: 409,
+  unavailable: 503,
+};
+
+export function httpStatusOf(error: MinkeError): number {
+  return httpStatus[error.code];
+}
+
+export function isMinkeError(value: unknown): value is MinkeError {
+  return value instanceof MinkeError;
+}
+
+/** Rebuilds an error that crossed a process boundary. */
+export function deserializeError(data: SerializedError): MinkeError {
+  const options = data.fields ? { fields: data.fields } : undefined;
+  switch (data.code) {
+    case 'input':
+      return new InputError(data.message, options);
+    case 'not_found':
+      return new NotFoundError(data.message, options);
+    case 'permission_denied':
+      return new PermissionDenied(data.message, options);
+    case 'setup':
+      return new SetupError(data.message, options);
+    case 'session':
+      return new SessionError(...data.message.split('\n'));
+    case 'conflict':
+      return new ConflictError(data.message, options);
+    case 'unavailable':
+      return new UnavailableError(data.message, options);
+  }
+}

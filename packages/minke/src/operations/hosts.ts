@@ -1,0 +1,209 @@
+import type { Kysely } from 'kysely';
+import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import type { RecordValues } from '../model/record-codec.js';
+import type { Filter } from '../query/filter.js';
+import type { Database } from '../store/database.js';
+import type { Page, RecordRepository } from '../store/record-repository.js';
+import { checkConfigMapping, parseConnectionConfigText } from './connection-config-text.js';
+import { checkHostName } from './host-names.js';
+
+export interface HostInput {
+  name: string;
+  hostname?: string | null | undefined;
+  port?: number | null | undefined;
+  user?: string | null | undefined;
+  /** Connection config: YAML/JSON text or a mapping. */
+  config?: string | Record<string, unknown> | undefined;
+  groups?: readonly string[] | undefined;
+  disabled?: boolean | undefined;
+  comment?: string | null | undefined;
+}
+
+export interface HostRecord extends RecordValues {
+  name: string;
+  groups: string[];
+}
+
+/** Hosts and host groups: the Host model plus its groups, shared by the CLI, the API and tests. */
+export class HostOperations {
+  constructor(
+    private readonly database: Database,
+    private readonly records: RecordRepository,
+  ) {}
+
+  private get db(): Kysely<any> {
+    return this.database.db;
+  }
+
+  async add(input: HostInput): Promise<HostRecord> {
+    const name = checkHostName(input.name);
+    if (await this.records.findBy('Host', 'name', name)) {
+      throw new ConflictError(`host ${name} already exists`, { fields: { name: 'already taken' } });
+    }
+    const groupIds = await this.groupIds(input.groups ?? []);
+    const created = await this.records.create('Host', {
+      name,
+      hostname: input.hostname ?? null,
+      port: checkPort(input.port),
+      user: input.user ?? null,
+      config: configOf(input.config, `host ${name}`),
+      disabled: input.disabled ?? false,
+      comment: input.comment ?? null,
+    });
+    await this.setGroups(created.id, groupIds);
+    return this.get(name);
+  }
+
+  async update(name: string, changes: Partial<HostInput>): Promise<HostRecord> {
+    const host = await this.get(name);
+    const values: Record<string, unknown> = {};
+    if (changes.name !== undefined) values['name'] = checkHostName(changes.name);
+    if (changes.hostname !== undefined) values['hostname'] = changes.hostname;
+    if (changes.port !== undefined) values['port'] = checkPort(changes.port);
+    if (changes.user !== undefined) values['user'] = changes.user;
+    if (changes.config !== undefined) values['config'] = configOf(changes.config, `host ${name}`);
+    if (changes.disabled !== undefined) values['disabled'] = changes.disabled;
+    if (changes.comment !== undefined) values['comment'] = changes.comment;
+    if (Object.keys(values).length > 0) await this.records.update('Host', host.id, values);
+    if (changes.groups !== undefined) await this.setGroups(host.id, await this.groupIds(changes.groups));
+    return this.get((values['name'] as string | undefined) ?? name);
+  }
+
+  async get(name: string): Promise<HostRecord> {
+    const host = await this.records.findBy('Host', 'name', name);
+    if (!host) throw new NotFoundError(`host ${name} does not exist`);
+    const [withGroups] = await this.attachGroups([host]);
+    return withGroups as HostRecord;
+  }
+
+  async list(query: { filter?: Filter; search?: string; limit?: number; offset?: number } = {}): Promise<Page<HostRecord>> {
+    const page = await this.records.list('Host', query);
+    return { ...page, items: await this.attachGroups(page.items) };
+  }
+
+  async remove(name: string): Promise<void> {
+    const host = await this.get(name);
+    await this.records.delete('Host', host.id);
+  }
+
+  async addGroup(input: { name: string; config?: string | Record<string, unknown>; comment?: string | null }): Promise<GroupRecord> {
+    const name = checkHostName(input.name);
+    const exists = await this.db.selectFrom('minke_host_groups').select('id').where('name', '=', name).executeTakeFirst();
+    if (exists) throw new ConflictError(`group ${name} already exists`, { fields: { name: 'already taken' } });
+    await this.db
+      .insertInto('minke_host_groups')
+      .values({ name, config: JSON.stringify(configOf(input.config, `group ${name}`)), comment: input.comment ?? null })
+      .execute();
+    return this.getGroup(name);
+  }
+
+  async getGroup(name: string): Promise<GroupRecord> {
+    const row = await this.db.selectFrom('minke_host_groups').selectAll().where('name', '=', name).executeTakeFirst();
+    if (!row) throw new NotFoundError(`group ${name} does not exist`);
+    return this.groupRecord(row as GroupRow);
+  }
+
+  async listGroups(): Promise<GroupRecord[]> {
+    const rows = (await this.db.selectFrom('minke_host_groups').selectAll().orderBy('name').execute()) as GroupRow[];
+    const counts = (await this.db
+      .selectFrom('minke_host_group_members')
+      .select(['group_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('group_id')
+      .execute()) as { group_id: unknown; n: unknown }[];
+    const countOf = new Map(counts.map((c) => [Number(c.group_id), Number(c.n)]));
+    return rows.map((row) => ({ ...this.groupRecord(row), hosts: countOf.get(Number(row.id)) ?? 0 }));
+  }
+
+  /** Group configs of a host, in the order its groups were given: the layering order. */
+  async groupConfigs(hostId: number): Promise<{ name: string; config: Record<string, unknown> }[]> {
+    const rows = (await this.db
+      .selectFrom('minke_host_group_members')
+      .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
+      .select(['minke_host_groups.name', 'minke_host_groups.config'])
+      .where('minke_host_group_members.host_id', '=', hostId)
+      .orderBy('minke_host_group_members.position')
+      .execute()) as { name: string; config: string }[];
+    return rows.map((row) => ({ name: row.name, config: JSON.parse(row.config) as Record<string, unknown> }));
+  }
+
+  private groupRecord(row: GroupRow): GroupRecord {
+    return {
+      id: Number(row.id),
+      name: row.name,
+      config: JSON.parse(row.config) as Record<string, unknown>,
+      comment: row.comment,
+      hosts: 0,
+    };
+  }
+
+  private async groupIds(names: readonly string[]): Promise<number[]> {
+    if (names.length === 0) return [];
+    const rows = (await this.db.selectFrom('minke_host_groups').select(['id', 'name']).where('name', 'in', [...names]).execute()) as { id: unknown; name: string }[];
+    const idOf = new Map(rows.map((row) => [row.name, Number(row.id)]));
+    const missing = names.filter((name) => !idOf.has(name));
+    if (missing.length > 0) {
+      throw new InputError(`unknown group(s): ${missing.join(', ')} (create them with \`minke groups add\`)`, {
+        fields: { groups: `unknown: ${missing.join(', ')}` },
+      });
+    }
+    return names.map((name) => idOf.get(name) as number);
+  }
+
+  private async setGroups(hostId: number, groupIds: number[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('minke_host_group_members').where('host_id', '=', hostId).execute();
+      if (groupIds.length > 0) {
+        await trx
+          .insertInto('minke_host_group_members')
+          .values(groupIds.map((groupId, position) => ({ host_id: hostId, group_id: groupId, position })))
+          .execute();
+      }
+    });
+  }
+
+  private async attachGroups(hosts: RecordValues[]): Promise<HostRecord[]> {
+    if (hosts.length === 0) return [];
+    const rows = (await this.db
+      .selectFrom('minke_host_group_members')
+      .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
+      .select(['minke_host_group_members.host_id', 'minke_host_groups.name'])
+      .where('minke_host_group_members.host_id', 'in', hosts.map((h) => h.id))
+      .orderBy('minke_host_group_members.position')
+      .execute()) as { host_id: unknown; name: string }[];
+    const groupsOf = new Map<number, string[]>();
+    for (const row of rows) {
+      const list = groupsOf.get(Number(row.host_id)) ?? [];
+      list.push(row.name);
+      groupsOf.set(Number(row.host_id), list);
+    }
+    return hosts.map((host) => ({ ...host, name: String(host['name']), groups: groupsOf.get(host.id) ?? [] }));
+  }
+}
+
+export interface GroupRecord {
+  id: number;
+  name: string;
+  config: Record<string, unknown>;
+  comment: string | null;
+  hosts: number;
+}
+
+interface GroupRow {
+  id: unknown;
+  name: string;
+  config: string;
+  comment: string | null;
+}
+
+function configOf(config: HostInput['config'], where: string): Record<string, unknown> {
+  if (config === undefined) return {};
+  return typeof config === 'string' ? parseConnectionConfigText(config, where) : checkConfigMapping(config, where);
+}
+
+function checkPort(port: number | null | undefined): number | null {
+  if (port === undefined || port === null) return null;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InputError(`invalid port ${String(port)}: use a whole number from 1 to 65535`, { fields: { port: 'must be 1-65535' } });
+  }
+  return port;
+}

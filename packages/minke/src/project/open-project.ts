@@ -1,0 +1,73 @@
+import type { ResolvedConfig } from '../config/resolve-config.js';
+import { buildModelRegistry, type ModelRegistry } from '../model/model-registry.js';
+import { modelSchemasInSync, syncModelSchemas, type SchemaChange } from '../model/schema-sync.js';
+import { HostOperations } from '../operations/hosts.js';
+import { UserOperations } from '../operations/users.js';
+import { SetupError } from '../errors.js';
+import { openDatabase, type Database } from '../store/database.js';
+import { assertMigrated, migrateToLatest } from '../store/migrate.js';
+import { RecordRepository } from '../store/record-repository.js';
+
+/** A loaded project: its config, database and the operations on them. */
+export interface Project {
+  readonly config: ResolvedConfig;
+  readonly database: Database;
+  readonly models: ModelRegistry;
+  readonly records: RecordRepository;
+  readonly hosts: HostOperations;
+  readonly users: UserOperations;
+  close(): Promise<void>;
+}
+
+export interface OpenProjectOptions {
+  /** Apply migrations and sync model tables (what `minke migrate` and `minke start` do). */
+  migrate?: boolean;
+  dropColumns?: readonly string[];
+  /** PostgreSQL schema to work in (tests). */
+  schema?: string;
+}
+
+export interface OpenedProject extends Project {
+  /** Migrations applied and table changes made while opening (with `migrate`). */
+  readonly applied: { migrations: string[]; changes: SchemaChange[] };
+}
+
+/**
+ * Opens a project's database, checks its models, and either migrates or insists that it is
+ * migrated already, so that no command works on a schema older than the code.
+ */
+export async function openProject(config: ResolvedConfig, options: OpenProjectOptions = {}): Promise<OpenedProject> {
+  const models = buildModelRegistry(config.models);
+  const database = await openDatabase(config.database.url, {
+    baseDir: config.projectDir,
+    password: config.database.password,
+    schema: options.schema,
+  });
+  try {
+    const applied = { migrations: [] as string[], changes: [] as SchemaChange[] };
+    if (options.migrate) {
+      applied.migrations = await migrateToLatest(database);
+      applied.changes = await syncModelSchemas(database, models, { dropColumns: options.dropColumns ?? [] });
+    } else {
+      await assertMigrated(database);
+      const stale = await modelSchemasInSync(database, models);
+      if (stale.length > 0) {
+        throw new SetupError(`model(s) ${stale.join(', ')} changed since the last migration: run \`minke migrate\``);
+      }
+    }
+    const records = new RecordRepository(database, models);
+    return {
+      config,
+      database,
+      models,
+      records,
+      hosts: new HostOperations(database, records),
+      users: new UserOperations(database),
+      applied,
+      close: () => database.close(),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,206 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { InputError } from '../errors.js';
+import type { ModelDefinition } from '../model/define-model.js';
+import type { Field } from '../model/fields.js';
+import { HOST_MODEL } from '../model/host-model.js';
+import { columnOf, type ModelRegistry } from '../model/model-registry.js';
+import { coerceFromText, encodeValue } from '../model/record-codec.js';
+import type { StoreAdapter } from '../store/adapter.js';
+import { isCondition, type Condition, type Filter, type FilterValue } from './filter.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyEb = ExpressionBuilder<any, any>;
+
+interface Context {
+  registry: ModelRegistry;
+  adapter: StoreAdapter;
+}
+
+const systemFields: Record<string, Field> = {
+  id: { kind: 'int', optional: false, unique: true, default: undefined, label: 'ID', help: undefined },
+  created_at: { kind: 'datetime', optional: false, unique: false, default: undefined, label: undefined, help: undefined },
+  updated_at: { kind: 'datetime', optional: false, unique: false, default: undefined, label: undefined, help: undefined },
+};
+const plainText: Field = { kind: 'text', optional: true, unique: false, default: undefined, label: undefined, help: undefined };
+
+/**
+ * Turns a filter into a SQL condition on `model`'s table. A path through refs becomes nested
+ * `IN (SELECT id ...)` subqueries, which both SQLite and PostgreSQL plan well and which need no
+ * join aliases.
+ */
+export function compileFilter(
+  eb: AnyEb,
+  model: ModelDefinition,
+  filter: Filter,
+  context: Context,
+): Expression<SqlBool> {
+  if (isCondition(filter)) return compileCondition(eb, model, filter, filter.path, context);
+  if ('and' in filter) return eb.and(filter.and.map((f) => compileFilter(eb, model, f, context)));
+  if ('or' in filter) return eb.or(filter.or.map((f) => compileFilter(eb, model, f, context)));
+  return eb.not(compileFilter(eb, model, filter.not, context));
+}
+
+function compileCondition(
+  eb: AnyEb,
+  model: ModelDefinition,
+  condition: Condition,
+  path: readonly string[],
+  context: Context,
+): Expression<SqlBool> {
+  const [head, ...rest] = path;
+  if (head === undefined) throw badPath(condition, model, 'is empty');
+  const qualified = (column: string) => `${model.table}.${column}`;
+
+  if (model.name === HOST_MODEL && head === 'groups') {
+    return compileHostGroups(eb, model, condition, rest, context);
+  }
+  const field = model.fields[head] ?? systemFields[head];
+  if (!field) throw badPath(condition, model, `has no field "${head}"`);
+
+  if (field.kind === 'ref') {
+    const target = context.registry.get(field.model);
+    const column = qualified(columnOf(head, field));
+    if (rest.length === 0) return compileRefValue(eb, column, target, condition, context);
+    if (condition.op === 'null') {
+      // "server.name is null" is true when there is no server, or its name is empty.
+      return eb.or([
+        eb(column, 'is', null),
+        eb(column, 'in', subquery(eb, target, condition, rest, context)),
+      ]);
+    }
+    return eb(column, 'in', subquery(eb, target, condition, rest, context));
+  }
+  if (rest.length > 0) {
+    if (field.kind === 'json') return compileJsonPath(eb, qualified(head), condition, rest, context);
+    throw badPath(condition, model, `"${head}" is a ${field.kind} field, not a ref`);
+  }
+  return compareColumn(eb, qualified(columnOf(head, field)), field, condition, context);
+}
+
+function subquery(eb: AnyEb, target: ModelDefinition, condition: Condition, rest: readonly string[], context: Context) {
+  return eb
+    .selectFrom(target.table)
+    .select(`${target.table}.id`)
+    .where((inner: AnyEb) => compileCondition(inner, target, condition, rest, context));
+}
+
+/** `host = web-1` compares a Host ref by name; other refs compare ids. */
+function compileRefValue(
+  eb: AnyEb,
+  column: string,
+  target: ModelDefinition,
+  condition: Condition,
+  context: Context,
+): Expression<SqlBool> {
+  const values = condition.values ?? [condition.value ?? null];
+  const byName = target.name === HOST_MODEL && values.some((v) => typeof v === 'string' && !/^\d+$/.test(v));
+  if (byName) return eb(column, 'in', subquery(eb, target, condition, ['name'], context));
+  const idField = systemFields['id'] as Field;
+  return compareColumn(eb, column, idField, condition, context);
+}
+
+function compileHostGroups(
+  eb: AnyEb,
+  model: ModelDefinition,
+  condition: Condition,
+  rest: readonly string[],
+  context: Context,
+): Expression<SqlBool> {
+  const attribute = rest[0] ?? 'name';
+  if (rest.length > 1 || (attribute !== 'name' && attribute !== 'id')) {
+    throw badPath(condition, model, 'groups take only .name or .id');
+  }
+  const field = attribute === 'id' ? (systemFields['id'] as Field) : plainText;
+  const members = eb
+    .selectFrom('minke_host_group_members')
+    .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
+    .select('minke_host_group_members.host_id')
+    .where((inner: AnyEb) => compareColumn(inner, `minke_host_groups.${attribute}`, field, condition, context));
+  return eb(`${model.table}.id`, 'in', members);
+}
+
+/** A path into a JSON field (`config.ssh.user`): compared as text. */
+function compileJsonPath(
+  eb: AnyEb,
+  column: string,
+  condition: Condition,
+  rest: readonly string[],
+  context: Context,
+): Expression<SqlBool> {
+  if (!rest.every((key) => /^[A-Za-z_][\w]*$/.test(key))) {
+    throw new InputError(`invalid JSON path in ${condition.path.join('.')}`);
+  }
+  const extracted =
+    context.adapter.kind === 'postgres'
+      ? sql`(${sql.ref(column)}::jsonb #>> ${sql.lit(`{${rest.join(',')}}`)})`
+      : sql`json_extract(${sql.ref(column)}, ${sql.lit(`$.${rest.join('.')}`)})`;
+  return compareExpression(eb, extracted, plainText, condition, context, true);
+}
+
+function compareColumn(eb: AnyEb, column: string, field: Field, condition: Condition, context: Context): Expression<SqlBool> {
+  return compareExpression(eb, sql.ref(column), field, condition, context, false);
+}
+
+function compareExpression(
+  eb: AnyEb,
+  left: Expression<unknown>,
+  field: Field,
+  condition: Condition,
+  context: Context,
+  asText: boolean,
+): Expression<SqlBool> {
+  const encode = (value: FilterValue | undefined) => encodeFilterValue(field, value, condition, context, asText);
+  switch (condition.op) {
+    case 'null':
+      return eb(left, 'is', null);
+    case 'notnull':
+      return eb(left, 'is not', null);
+    case 'in':
+      return eb(left, 'in', (condition.values ?? []).map(encode));
+    case 'contains':
+    case 'startswith': {
+      const text = String(condition.value ?? '').replace(/[\\%_]/g, (c) => `\\${c}`);
+      const pattern = condition.op === 'contains' ? `%${text}%` : `${text}%`;
+      const op = sql.raw(context.adapter.containsOperator);
+      const target = context.adapter.kind === 'postgres' ? sql`CAST(${left} AS TEXT)` : left;
+      return sql<SqlBool>`${target} ${op} ${pattern} ESCAPE '\\'`;
+    }
+    default: {
+      const value = encode(condition.value);
+      if (value === null) return condition.op === 'ne' ? eb(left, 'is not', null) : eb(left, 'is', null);
+      const ops = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
+      const comparison = eb(left, ops[condition.op], value);
+      // "x != 3" also matches records where x is empty, as a person reading it expects.
+      return condition.op === 'ne' ? eb.or([comparison, eb(left, 'is', null)]) : comparison;
+    }
+  }
+}
+
+function encodeFilterValue(
+  field: Field,
+  value: FilterValue | undefined,
+  condition: Condition,
+  context: Context,
+  asText: boolean,
+): unknown {
+  if (value === null || value === undefined) return null;
+  if (asText) return String(value);
+  const coerced = typeof value === 'string' ? coerceFromText(field, value) : value;
+  const expected: Record<Field['kind'], string> = {
+    text: 'string', enum: 'string', datetime: 'string', json: 'string',
+    int: 'number', float: 'number', ref: 'number', bool: 'boolean',
+  };
+  const wanted = expected[field.kind];
+  if (field.kind !== 'json' && typeof coerced !== wanted && !(wanted === 'string' && typeof coerced === 'number')) {
+    throw new InputError(
+      `${condition.path.join('.')}: "${String(value)}" is not a ${field.kind === 'bool' ? 'true/false value' : field.kind}`,
+      { fields: { [condition.path.join('.')]: `expected ${field.kind}` } },
+    );
+  }
+  return field.kind === 'text' || field.kind === 'enum' ? String(coerced) : encodeValue(field, coerced, context.adapter);
+}
+
+function badPath(condition: Condition, model: ModelDefinition, reason: string): InputError {
+  const path = condition.path.join('.');
+  return new InputError(`filter "${path}": ${model.name} ${reason}`, { fields: { [path]: reason } });
+}

@@ -1,0 +1,67 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Kysely } from 'kysely';
+import { InputError, UnavailableError } from '../errors.js';
+import type { StoreAdapter } from './adapter.js';
+import { openPostgres } from './postgres/open-postgres.js';
+import { openSqlite } from './sqlite/open-sqlite.js';
+
+/** An open database: a Kysely instance over whichever backend the URL named. */
+export interface Database {
+  // Minke's own tables are typed by the repositories; user model tables are only known at run time.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly db: Kysely<any>;
+  readonly adapter: StoreAdapter;
+  /** Where it is, for messages (never includes a password). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Relative SQLite paths are resolved against this folder (the project). */
+  baseDir: string;
+  password?: string | undefined;
+  schema?: string | undefined;
+}
+
+/**
+ * Opens the database a URL names: `sqlite:minke.db`, `sqlite:///abs/path.db`, `sqlite::memory:`,
+ * or `postgres://user@host:5432/db`.
+ *
+ * @example
+ *   const database = await openDatabase('sqlite:minke.db', { baseDir: projectDir });
+ */
+export async function openDatabase(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  if (url.startsWith('sqlite:')) return openSqlite(sqliteFile(url, options.baseDir));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    try {
+      return await openPostgres({ url, password: options.password, schema: options.schema });
+    } catch (error) {
+      throw new UnavailableError(
+        `cannot reach the database at ${redactUrl(url)}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  throw new InputError(
+    `unsupported database URL "${redactUrl(url)}": use sqlite:FILE or postgres://USER@HOST/DB`,
+  );
+}
+
+function sqliteFile(url: string, baseDir: string): string {
+  let path = url.slice('sqlite:'.length);
+  if (path === ':memory:') return path;
+  if (path.startsWith('//')) path = path.slice(2);
+  if (path === '') throw new InputError('the SQLite URL names no file: use sqlite:minke.db');
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** The URL without its password, fit for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  }
+}

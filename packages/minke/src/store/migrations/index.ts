@@ -1,0 +1,13 @@
+import type { StoreAdapter } from '../adapter.js';
+import { hostsAndUsers } from './0001-hosts-and-users.js';
+import type { Migration } from './migration.js';
+
+/**
+ * Minke's own schema, in order. Names sort in application order; a migration, once released, is
+ * never edited: a change is a new entry.
+ */
+export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration> {
+  return {
+    '0001-hosts-and-users': hostsAndUsers(adapter),
+  };
+}

@@ -1,0 +1,201 @@
+import type { Kysely } from 'kysely';
+import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import type { ModelDefinition } from '../model/define-model.js';
+import { columnOf, type ModelRegistry } from '../model/model-registry.js';
+import {
+  decodeRow,
+  encodeRow,
+  recordInputSchema,
+  withDefaults,
+  type RecordValues,
+} from '../model/record-codec.js';
+import { compileFilter } from '../query/compile-filter.js';
+import type { Filter } from '../query/filter.js';
+import type { Database } from './database.js';
+
+export interface ListQuery {
+  filter?: Filter | undefined;
+  /** Free text, looked for in the model's search fields. */
+  search?: string | undefined;
+  /** Field names, `-field` for descending; the model's ordering when absent. */
+  order?: readonly string[] | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * Reads and writes the records of any model (Host included) through its definition: validation,
+ * encoding, filters through refs, search, ordering and paging.
+ */
+export class RecordRepository {
+  constructor(
+    private readonly database: Database,
+    private readonly registry: ModelRegistry,
+  ) {}
+
+  private get db(): Kysely<any> {
+    return this.database.db;
+  }
+
+  async list(modelName: string, query: ListQuery = {}): Promise<Page<RecordValues>> {
+    const model = this.registry.get(modelName);
+    const limit = clampLimit(query.limit);
+    const offset = Math.max(0, Math.trunc(query.offset ?? 0));
+    const base = this.filtered(model, query);
+    const [rows, count] = await Promise.all([
+      this.ordered(base.selectAll(model.table), model, query.order).limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return {
+      items: rows.map((row) => decodeRow(model, row as Record<string, unknown>, this.database.adapter)),
+      total: Number(count?.n ?? 0),
+      limit,
+      offset,
+    };
+  }
+
+  /** Ids of every record that matches (no paging): what a run selects with `--where` or `--all`. */
+  async ids(modelName: string, query: Pick<ListQuery, 'filter' | 'search'> = {}): Promise<number[]> {
+    const model = this.registry.get(modelName);
+    const rows = await this.filtered(model, query).select(`${model.table}.id`).orderBy(`${model.table}.id`).execute();
+    return rows.map((row) => Number((row as { id: unknown }).id));
+  }
+
+  async get(modelName: string, id: number): Promise<RecordValues> {
+    const model = this.registry.get(modelName);
+    const row = await this.db.selectFrom(model.table).selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError(`${model.name} ${id} does not exist`);
+    return decodeRow(model, row as Record<string, unknown>, this.database.adapter);
+  }
+
+  async findBy(modelName: string, field: string, value: unknown): Promise<RecordValues | undefined> {
+    const model = this.registry.get(modelName);
+    const definition = model.fields[field];
+    const column = definition ? columnOf(field, definition) : field;
+    const row = await this.db.selectFrom(model.table).selectAll().where(column, '=', value).executeTakeFirst();
+    return row ? decodeRow(model, row as Record<string, unknown>, this.database.adapter) : undefined;
+  }
+
+  async create(modelName: string, input: unknown): Promise<RecordValues> {
+    const model = this.registry.get(modelName);
+    const values = withDefaults(model, validate(model, input, 'create'));
+    await this.checkRefs(model, values);
+    const row = encodeRow(model, values, this.database.adapter);
+    const inserted = await this.write(model, () =>
+      this.db.insertInto(model.table).values(row).returning('id').executeTakeFirstOrThrow(),
+    );
+    return this.get(modelName, Number((inserted as { id: unknown }).id));
+  }
+
+  async update(modelName: string, id: number, input: unknown): Promise<RecordValues> {
+    const model = this.registry.get(modelName);
+    const values = validate(model, input, 'update');
+    await this.get(modelName, id);
+    await this.checkRefs(model, values);
+    const row = encodeRow(model, values, this.database.adapter);
+    row['updated_at'] = this.database.adapter.encodeDate(new Date());
+    await this.write(model, () => this.db.updateTable(model.table).set(row).where('id', '=', id).execute());
+    return this.get(modelName, id);
+  }
+
+  async delete(modelName: string, id: number): Promise<void> {
+    const model = this.registry.get(modelName);
+    const result = await this.db.deleteFrom(model.table).where('id', '=', id).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${model.name} ${id} does not exist`);
+  }
+
+  private filtered(model: ModelDefinition, query: Pick<ListQuery, 'filter' | 'search'>) {
+    const context = { registry: this.registry, adapter: this.database.adapter };
+    let builder = this.db.selectFrom(model.table);
+    if (query.filter) {
+      const filter = query.filter;
+      builder = builder.where((eb) => compileFilter(eb, model, filter, context));
+    }
+    const search = query.search?.trim();
+    if (search && model.searchFields.length > 0) {
+      builder = builder.where((eb) =>
+        compileFilter(eb, model, { or: model.searchFields.map((field) => ({ path: [field], op: 'contains' as const, value: search })) }, context),
+      );
+    }
+    return builder;
+  }
+
+  private ordered<Q extends { orderBy: (column: string, direction: 'asc' | 'desc') => Q }>(
+    builder: Q,
+    model: ModelDefinition,
+    order: readonly string[] | undefined,
+  ): Q {
+    const entries = order && order.length > 0 ? order : model.ordering;
+    let result = builder;
+    for (const entry of entries) {
+      const name = entry.replace(/^-/, '');
+      const field = model.fields[name];
+      if (!field && !['id', 'created_at', 'updated_at'].includes(name)) {
+        throw new InputError(`cannot order ${model.name} by "${name}": no such field`, { fields: { order: name } });
+      }
+      result = result.orderBy(`${model.table}.${field ? columnOf(name, field) : name}`, entry.startsWith('-') ? 'desc' : 'asc');
+    }
+    // A stable tie-break, so that pages never repeat or skip a record.
+    return result.orderBy(`${model.table}.id`, 'asc');
+  }
+
+  private async checkRefs(model: ModelDefinition, values: Record<string, unknown>): Promise<void> {
+    for (const [name, field] of Object.entries(model.fields)) {
+      const value = values[name];
+      if (field.kind !== 'ref' || value === null || value === undefined) continue;
+      const target = this.registry.get(field.model);
+      const found = await this.db.selectFrom(target.table).select('id').where('id', '=', value).executeTakeFirst();
+      if (!found) {
+        throw new InputError(`${model.name}.${name}: ${target.name} ${String(value)} does not exist`, {
+          fields: { [name]: `no ${target.name} with id ${String(value)}` },
+        });
+      }
+    }
+  }
+
+  private async write<T>(model: ModelDefinition, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/unique/i.test(message)) {
+        const field = Object.keys(model.fields).find((name) => message.includes(name));
+        throw new ConflictError(
+          `${model.name}: another record already has this ${field ?? 'value'}`,
+          field ? { fields: { [field]: 'already taken' } } : undefined,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+function validate(model: ModelDefinition, input: unknown, mode: 'create' | 'update'): Record<string, unknown> {
+  const parsed = recordInputSchema(model, mode).safeParse(input);
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[key] = `${model.name} has no field "${key}"`;
+    } else {
+      fields[issue.path.join('.') || '(record)'] = issue.message;
+    }
+  }
+  const summary = Object.entries(fields).map(([field, reason]) => `${field}: ${reason}`).join('; ');
+  throw new InputError(`invalid ${model.name}: ${summary}`, { fields });
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1) throw new InputError('limit must be a whole number of at least 1');
+  return Math.min(limit, MAX_PAGE_SIZE);
+}
