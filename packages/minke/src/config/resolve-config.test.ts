@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from './resolve-config.js';
+
+const where = { projectDir: '/p', configFile: '/p/minke.config.ts' };
+const tmp = mkdtempSync(join(tmpdir(), 'minke-config-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('resolveConfig', () => {
+  it('fills defaults', () => {
+    const config = resolveConfig({}, where, {});
+    expect(config).toMatchObject({
+      database: { url: 'sqlite:minke.db', password: undefined },
+      pluginsDir: 'plugins',
+      server: { listen: '127.0.0.1', port: 8000 },
+      executor: { maxParallelHosts: 256 },
+      debug: false,
+    });
+  });
+
+  it('lets MINKE_* variables win over the file', () => {
+    const config = resolveConfig({ database: 'sqlite:a.db', server: { port: 9000 } }, where, {
+      MINKE_DATABASE_URL: 'postgres://minke@127.0.0.1/minke',
+      MINKE_PORT: '8080',
+      MINKE_LISTEN: '0.0.0.0',
+      MINKE_DEBUG: 'yes',
+      MINKE_MAX_PARALLEL_HOSTS: '32',
+      MINKE_PLUGINS_DIR: '/etc/minke/plugins',
+    });
+    expect(config).toMatchObject({
+      database: { url: 'postgres://minke@127.0.0.1/minke' },
+      server: { listen: '0.0.0.0', port: 8080 },
+      debug: true,
+      executor: { maxParallelHosts: 32 },
+      pluginsDir: '/etc/minke/plugins',
+    });
+  });
+
+  it('reads secrets from the environment or a file only', () => {
+    const file = join(tmp, 'db-password');
+    writeFileSync(file, 's3cret\n');
+    expect(resolveConfig({}, where, { MINKE_DATABASE_PASSWORD_FILE: file }).database.password).toBe('s3cret');
+    expect(resolveConfig({}, where, { MINKE_DATABASE_PASSWORD: 'direct' }).database.password).toBe('direct');
+    expect(() => resolveConfig({}, where, { MINKE_DATABASE_PASSWORD_FILE: join(tmp, 'missing') })).toThrow(
+      'MINKE_DATABASE_PASSWORD_FILE: cannot read',
+    );
+  });
+
+  it('names the setting and the source of a bad value', () => {
+    expect(() => resolveConfig({ databse: 'x' }, where, {})).toThrow('/p/minke.config.ts: databse: unknown setting');
+    expect(() => resolveConfig({ server: { port: 'eighty' } }, where, {})).toThrow('/p/minke.config.ts: server.port:');
+    expect(() => resolveConfig({}, where, { MINKE_PORT: 'x' })).toThrow('MINKE_PORT="x": expected a whole number from 0 to 65535');
+    expect(() => resolveConfig({}, where, { MINKE_DEBUG: 'maybe' })).toThrow('MINKE_DEBUG="maybe": expected true or false');
+  });
+});
