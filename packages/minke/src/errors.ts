@@ -6,13 +6,7 @@
  *   throw new InputError('port must be a whole number', { field: 'port' });
  */
 export type MinkeErrorCode =
-  | 'input'
-  | 'not_found'
-  | 'permission_denied'
-  | 'setup'
-  | 'session'
-  | 'conflict'
-  | 'unavailable';
+  'input' | 'not_found' | 'permission_denied' | 'setup' | 'session' | 'conflict' | 'unavailable';
 
 export interface SerializedError {
   code: MinkeErrorCode;

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { resolveConfig, type ResolvedConfig } from '../src/config/resolve-config.js';
-import { openProject, type OpenedProject, type OpenProjectOptions } from '../src/project/open-project.js';
+import {
+  openProject,
+  type OpenedProject,
+  type OpenProjectOptions,
+} from '../src/project/open-project.js';
 
 /** The PostgreSQL server the tests use (trust auth on loopback, as on CI machines). */
-export const POSTGRES_URL = process.env['MINKE_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_URL =
+  process.env['MINKE_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestBackend {
   name: 'sqlite' | 'postgres';
@@ -16,7 +21,11 @@ export interface TestBackend {
 }
 
 function configFor(url: string, models: readonly unknown[]): ResolvedConfig {
-  return resolveConfig({ database: url, models: [...models] }, { projectDir: process.cwd(), configFile: 'test' }, {});
+  return resolveConfig(
+    { database: url, models: [...models] },
+    { projectDir: process.cwd(), configFile: 'test' },
+    {},
+  );
 }
 
 export function sqliteBackend(file = ':memory:'): TestBackend {
@@ -34,8 +43,10 @@ export function postgresBackend(): TestBackend {
   const schema = `test_${randomBytes(6).toString('hex')}`;
   return {
     name: 'postgres',
-    open: (models, options) => openProject(configFor(POSTGRES_URL, models), { migrate: true, schema, ...options }),
-    reopen: (models, options) => openProject(configFor(POSTGRES_URL, models), { migrate: true, schema, ...options }),
+    open: (models, options) =>
+      openProject(configFor(POSTGRES_URL, models), { migrate: true, schema, ...options }),
+    reopen: (models, options) =>
+      openProject(configFor(POSTGRES_URL, models), { migrate: true, schema, ...options }),
     async cleanup() {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
@@ -54,7 +65,9 @@ export function tempSqliteFile(dir: string): string {
 }
 
 /** Both backends, for conformance suites: `describe.each(backends())`. */
-export function backendFactories(tmpDir: () => string): { name: string; make: () => TestBackend }[] {
+export function backendFactories(
+  tmpDir: () => string,
+): { name: string; make: () => TestBackend }[] {
   return [
     { name: 'sqlite', make: () => sqliteBackend(tempSqliteFile(tmpDir())) },
     { name: 'postgres', make: () => postgresBackend() },

@@ -11,18 +11,32 @@ export interface CliResult {
 
 const entry = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url));
 // tsx's loader by absolute URL, so the CLI can run from any working folder.
-const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+const tsxLoader = pathToFileURL(
+  join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs'),
+).href;
 
 /** Runs the `minke` CLI from source in a child process, as a user would, with a bounded time. */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number; input?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    cwd?: string;
+    timeoutMs?: number;
+    input?: string;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', MINKE_DATABASE_URL: undefined, ...options.env };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      NO_COLOR: '1',
+      MINKE_DATABASE_URL: undefined,
+      ...options.env,
+    };
     const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: Object.fromEntries(
+        Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

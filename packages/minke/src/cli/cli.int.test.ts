@@ -23,13 +23,16 @@ describe('minke CLI basics', () => {
     expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['init', 'migrate', 'hosts', 'groups', 'users', 'records', 'start']) expect(help.stdout).toContain(command);
+    for (const command of ['init', 'migrate', 'hosts', 'groups', 'users', 'records', 'start'])
+      expect(help.stdout).toContain(command);
   });
 
   it('says when there is no project', async () => {
     const result = await runCli(['hosts', 'list'], { cwd: tmp });
     expect(result.code).toBe(1);
-    expect(oneLine(result.stderr)).toBe('minke: error: no minke.config.ts here or in any folder above: run `minke init`, or pass --project DIR');
+    expect(oneLine(result.stderr)).toBe(
+      'minke: error: no minke.config.ts here or in any folder above: run `minke init`, or pass --project DIR',
+    );
     const missing = await runCli(['--project', join(tmp, 'nope'), 'migrate']);
     expect(oneLine(missing.stderr)).toContain('is not a Minke project: it has no minke.config.ts');
   });
@@ -42,7 +45,7 @@ describe('minke CLI basics', () => {
 });
 
 describe.each([
-  { backend: 'sqlite', env: async () => ({}) },
+  { backend: 'sqlite', env: () => Promise.resolve({}) },
   {
     backend: 'postgres',
     env: async () => {
@@ -82,28 +85,70 @@ describe.each([
     expect(migrate.stdout).toContain('Server: create table');
     expect((await minke('migrate')).stdout).toMatch(/is up to date\n$/);
 
-    const add = await minke('hosts', 'add', 'web-1', '--hostname', '127.0.0.1', '--port', '2222', '--user', 'root');
+    const add = await minke(
+      'hosts',
+      'add',
+      'web-1',
+      '--hostname',
+      '127.0.0.1',
+      '--port',
+      '2222',
+      '--user',
+      'root',
+    );
     expect(add).toMatchObject({ code: 0, stdout: 'added host web-1 (id 1)\n' });
     const list = await minke('hosts', 'list');
     expect(list.stdout.split('\n')[0]).toMatch(/^NAME\s+HOSTNAME\s+PORT\s+USER/);
     expect(list.stdout).toMatch(/web-1\s+127\.0\.0\.1\s+2222\s+root/);
-    const json = JSON.parse((await minke('hosts', 'list', '--json')).stdout) as { items: { name: string; port: number }[] };
-    expect(json.items).toEqual([expect.objectContaining({ name: 'web-1', port: 2222, user: 'root' })]);
+    const json = JSON.parse((await minke('hosts', 'list', '--json')).stdout) as {
+      items: { name: string; port: number }[];
+    };
+    expect(json.items).toEqual([
+      expect.objectContaining({ name: 'web-1', port: 2222, user: 'root' }),
+    ]);
   });
 
   it('refuses bad input with one clear line and changes nothing', async () => {
     const cases: [string[], number, string][] = [
-      [['hosts', 'add', 'web 2'], 1, 'minke: error: invalid host name "web 2": use letters, digits, hyphens and dots'],
+      [
+        ['hosts', 'add', 'web 2'],
+        1,
+        'minke: error: invalid host name "web 2": use letters, digits, hyphens and dots',
+      ],
       [['hosts', 'add', 'web-1'], 1, 'minke: error: host web-1 already exists'],
-      [['hosts', 'add', 'web-2', '--port', 'ssh'], 2, 'minke: error: --port "ssh": use a whole number from 1 to 65535'],
-      [['hosts', 'add', 'web-2', '--config', '- a\n- b'], 1, 'minke: error: host web-2: the config must be a mapping of settings (key: value), not a list'],
-      [['hosts', 'add', 'web-2', '--config', 'user: [x'], 1, 'minke: error: host web-2: the config is not valid YAML or JSON at line'],
+      [
+        ['hosts', 'add', 'web-2', '--port', 'ssh'],
+        2,
+        'minke: error: --port "ssh": use a whole number from 1 to 65535',
+      ],
+      [
+        ['hosts', 'add', 'web-2', '--config', '- a\n- b'],
+        1,
+        'minke: error: host web-2: the config must be a mapping of settings (key: value), not a list',
+      ],
+      [
+        ['hosts', 'add', 'web-2', '--config', 'user: [x'],
+        1,
+        'minke: error: host web-2: the config is not valid YAML or JSON at line',
+      ],
       [['hosts', 'add', 'web-2', '--group', 'nope'], 1, 'minke: error: unknown group(s): nope'],
       [['hosts', 'show', 'ghost'], 1, 'minke: error: host ghost does not exist'],
       [['records', 'list', 'Nope'], 1, 'minke: error: unknown model "Nope" (known: Host, Server)'],
-      [['records', 'list', 'Server', '--where', 'host.name ='], 1, 'minke: error: invalid --where at character 12'],
-      [['records', 'list', 'Server', '--limit', 'ten'], 2, 'minke: error: --limit "ten": expected a whole number'],
-      [['users', 'create', 'alice'], 2, 'minke: error: no password: set MINKE_PASSWORD, or run this at a terminal'],
+      [
+        ['records', 'list', 'Server', '--where', 'host.name ='],
+        1,
+        'minke: error: invalid --where at character 12',
+      ],
+      [
+        ['records', 'list', 'Server', '--limit', 'ten'],
+        2,
+        'minke: error: --limit "ten": expected a whole number',
+      ],
+      [
+        ['users', 'create', 'alice'],
+        2,
+        'minke: error: no password: set MINKE_PASSWORD, or run this at a terminal',
+      ],
     ];
     for (const [args, code, message] of cases) {
       const result = await minke(...args);
@@ -124,22 +169,40 @@ describe.each([
 
   it('imports hosts from an OpenSSH config and lists records through refs', async () => {
     const sshConfig = join(tmp, `ssh-config-${backend}`);
-    writeFileSync(sshConfig, 'Host app-1 app-2\n  HostName 10.1.0.1\n  User deploy\nHost *.corp\n  User x\nHost web-1\n  Port 22\n');
+    writeFileSync(
+      sshConfig,
+      'Host app-1 app-2\n  HostName 10.1.0.1\n  User deploy\nHost *.corp\n  User x\nHost web-1\n  Port 22\n',
+    );
     await minke('groups', 'add', 'imported', '--config', 'strictHostKeyChecking: accept-new');
     const imported = await minke('hosts', 'import', sshConfig, '--group', 'imported');
     expect(imported.code).toBe(0);
-    expect(imported.stdout).toContain('added app-1\nadded app-2\nskipped web-1: host already exists\n');
+    expect(imported.stdout).toContain(
+      'added app-1\nadded app-2\nskipped web-1: host already exists\n',
+    );
     expect(imported.stdout).toContain('imported 2 host(s)');
     const groups = await minke('groups', 'list');
     expect(groups.stdout).toMatch(/imported\s+2\s+\{"strictHostKeyChecking":"accept-new"\}/);
 
     const fixtures = join(tmp, `fixtures-${backend}.yaml`);
-    writeFileSync(fixtures, 'records:\n  Server:\n    - { host: app-1, role: web, os: Debian 12 }\n    - { host: app-2, role: db }\n');
-    expect((await minke('load', fixtures)).stdout).toContain('loaded 0 group(s), 0 host(s), 2 record(s)');
-    const servers = await minke('records', 'list', 'Server', '--where', 'host.groups.name = imported and role = web');
+    writeFileSync(
+      fixtures,
+      'records:\n  Server:\n    - { host: app-1, role: web, os: Debian 12 }\n    - { host: app-2, role: db }\n',
+    );
+    expect((await minke('load', fixtures)).stdout).toContain(
+      'loaded 0 group(s), 0 host(s), 2 record(s)',
+    );
+    const servers = await minke(
+      'records',
+      'list',
+      'Server',
+      '--where',
+      'host.groups.name = imported and role = web',
+    );
     expect(servers.stdout).toMatch(/Debian 12/);
     expect(servers.stdout).toContain('1-1 of 1');
-    expect((await minke('load', fixtures, '--if-empty')).stdout).toContain('skipped, the project has hosts already');
+    expect((await minke('load', fixtures, '--if-empty')).stdout).toContain(
+      'skipped, the project has hosts already',
+    );
   });
 
   it('removes a host', async () => {

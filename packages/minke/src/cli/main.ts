@@ -10,7 +10,9 @@ import { registerStartCommand } from './commands/start.js';
 import { registerUserCommands } from './commands/users.js';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -18,7 +20,10 @@ export function buildProgram(): Command {
   const program = new Command('minke')
     .description('Remote control, configuration management and inventory for server fleets')
     .version(version(), '-V, --version')
-    .option('-p, --project <dir>', 'the project folder (default: the nearest folder with a minke.config.ts)')
+    .option(
+      '-p, --project <dir>',
+      'the project folder (default: the nearest folder with a minke.config.ts)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerInitCommand(program);
@@ -49,13 +54,16 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) return; // commander has printed its message already
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`minke: error: ${message.split('\n')[0]}\n`);
-    if (process.env['MINKE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    if (process.env['MINKE_DEBUG'] && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
   }
 }
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
-    return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : 2;
+    return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)
+      ? 0
+      : 2;
   }
   if (error instanceof UsageError) return 2;
   return 1;

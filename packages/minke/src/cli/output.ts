@@ -15,12 +15,27 @@ export function stdoutOut(stream: NodeJS.WriteStream = process.stdout): Out {
     line: (text = '') => void stream.write(`${text}\n`),
     json: (value) => void stream.write(`${JSON.stringify(value, null, 2)}\n`),
     table(headers, rows) {
-      const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
-      const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
-      const render = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+      const cells = rows.map((row) =>
+        row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))),
+      );
+      const widths = headers.map((h, i) =>
+        Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)),
+      );
+      const render = (row: string[]) =>
+        row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd();
       const head = render(headers);
       stream.write(`${color ? styleText('bold', head) : head}\n`);
       for (const row of cells) stream.write(`${render(row)}\n`);
     },
   };
+}
+
+/** A value as one cell of text: objects as JSON, nothing for empty. */
+export function displayValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
 }

@@ -9,7 +9,9 @@ export async function readPassword(env: NodeJS.ProcessEnv = process.env): Promis
   const fromEnv = env['MINKE_PASSWORD'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!process.stdin.isTTY) {
-    throw new UsageError('no password: set MINKE_PASSWORD, or run this at a terminal to be asked for one');
+    throw new UsageError(
+      'no password: set MINKE_PASSWORD, or run this at a terminal to be asked for one',
+    );
   }
   const first = await askHidden('Password: ');
   const second = await askHidden('Password (again): ');

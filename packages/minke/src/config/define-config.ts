@@ -15,7 +15,7 @@ import type { ModelDefinition } from '../model/define-model.js';
 export interface MinkeConfig {
   /** `sqlite:FILE` (relative to the project) or `postgres://USER@HOST:PORT/DB`. Env: MINKE_DATABASE_URL. */
   database?: string;
-  models?: readonly ModelDefinition<any>[];
+  models?: readonly ModelDefinition[];
   /** Session classes; see the sessions guide. */
   sessions?: readonly unknown[];
   /** Folder of agent plugin files (INI). Env: MINKE_PLUGINS_DIR. */

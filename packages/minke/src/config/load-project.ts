@@ -11,7 +11,9 @@ export function findProjectDir(explicit: string | undefined, from: string = proc
   if (explicit !== undefined) {
     const dir = resolve(explicit);
     if (!existsSync(join(dir, CONFIG_FILE))) {
-      throw new SetupError(`${dir} is not a Minke project: it has no ${CONFIG_FILE} (create one with \`minke init ${explicit}\`)`);
+      throw new SetupError(
+        `${dir} is not a Minke project: it has no ${CONFIG_FILE} (create one with \`minke init ${explicit}\`)`,
+      );
     }
     return dir;
   }
@@ -28,7 +30,10 @@ export function findProjectDir(explicit: string | undefined, from: string = proc
 }
 
 /** Loads and checks a project's configuration (TypeScript, no build step). */
-export async function loadProjectConfig(projectDir: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConfig> {
+export async function loadProjectConfig(
+  projectDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedConfig> {
   const configFile = join(projectDir, CONFIG_FILE);
   checkModuleType(projectDir);
   let module: Record<string, unknown>;
@@ -39,7 +44,9 @@ export async function loadProjectConfig(projectDir: string, env: NodeJS.ProcessE
     throw new SetupError(`cannot load ${configFile}: ${message}`, { cause: error });
   }
   if (!('default' in module)) {
-    throw new SetupError(`${configFile} has no default export: end it with \`export default defineConfig({ ... })\``);
+    throw new SetupError(
+      `${configFile} has no default export: end it with \`export default defineConfig({ ... })\``,
+    );
   }
   return resolveConfig(module['default'], { projectDir, configFile }, env);
 }

@@ -41,17 +41,29 @@ describe('resolveConfig', () => {
   it('reads secrets from the environment or a file only', () => {
     const file = join(tmp, 'db-password');
     writeFileSync(file, 's3cret\n');
-    expect(resolveConfig({}, where, { MINKE_DATABASE_PASSWORD_FILE: file }).database.password).toBe('s3cret');
-    expect(resolveConfig({}, where, { MINKE_DATABASE_PASSWORD: 'direct' }).database.password).toBe('direct');
-    expect(() => resolveConfig({}, where, { MINKE_DATABASE_PASSWORD_FILE: join(tmp, 'missing') })).toThrow(
-      'MINKE_DATABASE_PASSWORD_FILE: cannot read',
+    expect(resolveConfig({}, where, { MINKE_DATABASE_PASSWORD_FILE: file }).database.password).toBe(
+      's3cret',
     );
+    expect(resolveConfig({}, where, { MINKE_DATABASE_PASSWORD: 'direct' }).database.password).toBe(
+      'direct',
+    );
+    expect(() =>
+      resolveConfig({}, where, { MINKE_DATABASE_PASSWORD_FILE: join(tmp, 'missing') }),
+    ).toThrow('MINKE_DATABASE_PASSWORD_FILE: cannot read');
   });
 
   it('names the setting and the source of a bad value', () => {
-    expect(() => resolveConfig({ databse: 'x' }, where, {})).toThrow('/p/minke.config.ts: databse: unknown setting');
-    expect(() => resolveConfig({ server: { port: 'eighty' } }, where, {})).toThrow('/p/minke.config.ts: server.port:');
-    expect(() => resolveConfig({}, where, { MINKE_PORT: 'x' })).toThrow('MINKE_PORT="x": expected a whole number from 0 to 65535');
-    expect(() => resolveConfig({}, where, { MINKE_DEBUG: 'maybe' })).toThrow('MINKE_DEBUG="maybe": expected true or false');
+    expect(() => resolveConfig({ databse: 'x' }, where, {})).toThrow(
+      '/p/minke.config.ts: databse: unknown setting',
+    );
+    expect(() => resolveConfig({ server: { port: 'eighty' } }, where, {})).toThrow(
+      '/p/minke.config.ts: server.port:',
+    );
+    expect(() => resolveConfig({}, where, { MINKE_PORT: 'x' })).toThrow(
+      'MINKE_PORT="x": expected a whole number from 0 to 65535',
+    );
+    expect(() => resolveConfig({}, where, { MINKE_DEBUG: 'maybe' })).toThrow(
+      'MINKE_DEBUG="maybe": expected true or false',
+    );
   });
 });

@@ -24,7 +24,10 @@ const configShape = z.strictObject({
   pluginsDir: z.string().min(1).optional(),
   ssh: z.record(z.string(), z.unknown()).optional(),
   server: z
-    .strictObject({ listen: z.string().min(1).optional(), port: z.number().int().min(0).max(65535).optional() })
+    .strictObject({
+      listen: z.string().min(1).optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+    })
     .optional(),
   executor: z.strictObject({ maxParallelHosts: z.number().int().min(1).optional() }).optional(),
   debug: z.boolean().optional(),
@@ -36,12 +39,18 @@ type Env = Record<string, string | undefined>;
  * Applies defaults and `MINKE_*` variables to a project's config, and checks it. Errors name the
  * setting and where it came from.
  */
-export function resolveConfig(raw: unknown, where: { projectDir: string; configFile: string }, env: Env = process.env): ResolvedConfig {
+export function resolveConfig(
+  raw: unknown,
+  where: { projectDir: string; configFile: string },
+  env: Env = process.env,
+): ResolvedConfig {
   const parsed = configShape.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue?.path.join('.') ?? '';
-    const reason = issue?.code === 'unrecognized_keys' ? 'unknown setting' : issue?.message ?? 'invalid';
+    const key =
+      issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
+    const reason =
+      issue?.code === 'unrecognized_keys' ? 'unknown setting' : (issue?.message ?? 'invalid');
     throw new SetupError(`${where.configFile}: ${key}: ${reason}`);
   }
   const config: MinkeConfig = parsed.data as MinkeConfig;
@@ -60,7 +69,10 @@ export function resolveConfig(raw: unknown, where: { projectDir: string; configF
       port: intFromEnv(env, 'MINKE_PORT', 0, 65535) ?? config.server?.port ?? 8000,
     },
     executor: {
-      maxParallelHosts: intFromEnv(env, 'MINKE_MAX_PARALLEL_HOSTS', 1, 100_000) ?? config.executor?.maxParallelHosts ?? 256,
+      maxParallelHosts:
+        intFromEnv(env, 'MINKE_MAX_PARALLEL_HOSTS', 1, 100_000) ??
+        config.executor?.maxParallelHosts ??
+        256,
     },
     debug: boolFromEnv(env, 'MINKE_DEBUG') ?? config.debug ?? false,
   };
@@ -75,7 +87,9 @@ export function secret(env: Env, name: string): string | undefined {
   try {
     return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
-    throw new SetupError(`${name}_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new SetupError(
+      `${name}_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 

@@ -38,8 +38,10 @@ export type BoolField<O extends boolean = boolean> = BaseField<'bool', boolean, 
 /** Values are ISO-8601 strings. */
 export type DatetimeField<O extends boolean = boolean> = BaseField<'datetime', string, O>;
 export type JsonField<O extends boolean = boolean> = BaseField<'json', unknown, O>;
-export interface EnumField<V extends string = string, O extends boolean = boolean>
-  extends BaseField<'enum', V, O> {
+export interface EnumField<
+  V extends string = string,
+  O extends boolean = boolean,
+> extends BaseField<'enum', V, O> {
   readonly values: readonly V[];
 }
 /** A reference to another model's record (its id), or to a Host with the model name `Host`. */
@@ -48,14 +50,7 @@ export interface RefField<O extends boolean = boolean> extends BaseField<'ref', 
 }
 
 export type Field =
-  | TextField
-  | IntField
-  | FloatField
-  | BoolField
-  | DatetimeField
-  | JsonField
-  | EnumField
-  | RefField;
+  TextField | IntField | FloatField | BoolField | DatetimeField | JsonField | EnumField | RefField;
 
 type Opt<T> = FieldOptions<T> & { optional?: boolean };
 type IsOptional<Options> = Options extends { optional: true } ? true : false;
@@ -72,17 +67,14 @@ function base<K extends FieldKind, T>(kind: K, options: Opt<T> = {}) {
 }
 
 export const f = {
-  text: <O extends Opt<string>>(options?: O) =>
-    base('text', options) as TextField<IsOptional<O>>,
+  text: <O extends Opt<string>>(options?: O) => base('text', options) as TextField<IsOptional<O>>,
   int: <O extends Opt<number>>(options?: O) => base('int', options) as IntField<IsOptional<O>>,
   float: <O extends Opt<number>>(options?: O) =>
     base('float', options) as FloatField<IsOptional<O>>,
-  bool: <O extends Opt<boolean>>(options?: O) =>
-    base('bool', options) as BoolField<IsOptional<O>>,
+  bool: <O extends Opt<boolean>>(options?: O) => base('bool', options) as BoolField<IsOptional<O>>,
   datetime: <O extends Opt<string>>(options?: O) =>
     base('datetime', options) as DatetimeField<IsOptional<O>>,
-  json: <O extends Opt<unknown>>(options?: O) =>
-    base('json', options) as JsonField<IsOptional<O>>,
+  json: <O extends Opt<unknown>>(options?: O) => base('json', options) as JsonField<IsOptional<O>>,
   enum: <const V extends string, O extends Opt<V>>(values: readonly V[], options?: O) =>
     ({ ...base('enum', options), values }) as EnumField<V, IsOptional<O>>,
   ref: <O extends Opt<number>>(model: string, options?: O) =>

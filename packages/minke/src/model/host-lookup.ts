@@ -37,7 +37,9 @@ export async function resolveHosts(
           .execute()),
       );
     }
-    const nextOf = new Map(rows.map((row) => [Number(row.id), row.next === null ? null : Number(row.next)]));
+    const nextOf = new Map(
+      rows.map((row) => [Number(row.id), row.next === null ? null : Number(row.next)]),
+    );
     const advanced = new Map<number, number>();
     for (const [recordId, atId] of current) {
       if (!nextOf.has(atId)) {
@@ -46,8 +48,13 @@ export async function resolveHosts(
       }
       const next = nextOf.get(atId);
       if (next === null || next === undefined) {
-        const where = step.model.name === registry.get(modelName).name ? '' : ` (through ${step.model.name} ${atId})`;
-        result.set(recordId, { error: `reaches no host: ${step.model.name}.${step.field} is empty${where}` });
+        const where =
+          step.model.name === registry.get(modelName).name
+            ? ''
+            : ` (through ${step.model.name} ${atId})`;
+        result.set(recordId, {
+          error: `reaches no host: ${step.model.name}.${step.field} is empty${where}`,
+        });
         continue;
       }
       advanced.set(recordId, next);

@@ -1,6 +1,6 @@
 import { SetupError } from '../errors.js';
 import { isModelDefinition, type ModelDefinition } from './define-model.js';
-import type { Field, RefField } from './fields.js';
+import type { Field } from './fields.js';
 import { HOST_MODEL, Host } from './host-model.js';
 
 /** Column names Minke adds to every model table. */
@@ -49,7 +49,8 @@ export function buildModelRegistry(definitions: readonly unknown[]): ModelRegist
   const tables = new Map<string, string>();
   for (const model of models.values()) {
     const other = tables.get(model.table);
-    if (other) throw new SetupError(`models ${other} and ${model.name} use the same table ${model.table}`);
+    if (other)
+      throw new SetupError(`models ${other} and ${model.name} use the same table ${model.table}`);
     tables.set(model.table, model.name);
   }
   for (const model of userModels) checkRefs(model, models);
@@ -89,13 +90,19 @@ function checkModelShape(model: ModelDefinition): void {
     }
     const column = columnOf(name, field);
     if (columns.has(column)) {
-      throw new SetupError(`${where}: the column ${column} is taken (id, created_at and updated_at are Minke's)`);
+      throw new SetupError(
+        `${where}: the column ${column} is taken (id, created_at and updated_at are Minke's)`,
+      );
     }
     columns.add(column);
     if (field.kind === 'enum' && field.values.length === 0) {
       throw new SetupError(`${where}: an enum needs at least one value`);
     }
-    if (field.kind === 'enum' && field.default !== undefined && !field.values.includes(field.default)) {
+    if (
+      field.kind === 'enum' &&
+      field.default !== undefined &&
+      !field.values.includes(field.default)
+    ) {
       throw new SetupError(`${where}: the default "${field.default}" is not one of its values`);
     }
   }
@@ -106,7 +113,12 @@ function checkModelShape(model: ModelDefinition): void {
   }
   for (const entry of model.ordering) {
     const name = entry.replace(/^-/, '');
-    if (name !== 'id' && name !== 'created_at' && name !== 'updated_at' && !(name in model.fields)) {
+    if (
+      name !== 'id' &&
+      name !== 'created_at' &&
+      name !== 'updated_at' &&
+      !(name in model.fields)
+    ) {
       throw new SetupError(`model ${model.name}: ordering names an unknown field "${name}"`);
     }
   }
@@ -129,7 +141,10 @@ function resolveHostPath(
   if (model.name === HOST_MODEL) return [];
   const lookup = model.hostLookup.trim();
   const where = `model ${model.name}: host lookup "${model.hostLookup}"`;
-  if (lookup === '') throw new SetupError(`${where} is empty: name the ref field that leads to Host, like "host" or "server.host"`);
+  if (lookup === '')
+    throw new SetupError(
+      `${where} is empty: name the ref field that leads to Host, like "host" or "server.host"`,
+    );
   const steps: { model: ModelDefinition; field: string }[] = [];
   let current = model;
   for (const segment of lookup.split('.')) {
@@ -138,11 +153,14 @@ function resolveHostPath(
       throw new SetupError(`${where}: ${current.name} has no field "${segment}"`);
     }
     if (field.kind !== 'ref') {
-      throw new SetupError(`${where}: ${current.name}.${segment} is a ${field.kind} field, not a ref`);
+      throw new SetupError(
+        `${where}: ${current.name}.${segment} is a ${field.kind} field, not a ref`,
+      );
     }
     steps.push({ model: current, field: segment });
-    const next = models.get((field as RefField).model);
-    if (!next) throw new SetupError(`${where}: ${current.name}.${segment} refers to an unknown model`);
+    const next = models.get(field.model);
+    if (!next)
+      throw new SetupError(`${where}: ${current.name}.${segment} refers to an unknown model`);
     current = next;
     if (steps.length > 16) throw new SetupError(`${where} is too long`);
   }

@@ -39,7 +39,11 @@ export function decodeValue(field: Field, value: unknown, adapter: StoreAdapter)
   }
 }
 
-export function decodeRow(model: ModelDefinition, row: Record<string, unknown>, adapter: StoreAdapter): RecordValues {
+export function decodeRow(
+  model: ModelDefinition,
+  row: Record<string, unknown>,
+  adapter: StoreAdapter,
+): RecordValues {
   const out: RecordValues = { id: Number(row['id']) };
   for (const [name, field] of Object.entries(model.fields)) {
     out[name] = decodeValue(field, row[columnOf(name, field)], adapter);
@@ -49,7 +53,11 @@ export function decodeRow(model: ModelDefinition, row: Record<string, unknown>, 
   return out;
 }
 
-export function encodeRow(model: ModelDefinition, values: Record<string, unknown>, adapter: StoreAdapter): Record<string, unknown> {
+export function encodeRow(
+  model: ModelDefinition,
+  values: Record<string, unknown>,
+  adapter: StoreAdapter,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
     const field = model.fields[name];
@@ -83,19 +91,26 @@ function valueSchema(field: Field): z.ZodType {
  * The schema that checks a record's input: for create (required fields must be there unless they
  * have a default) or for update (every field optional).
  */
-export function recordInputSchema(model: ModelDefinition, mode: 'create' | 'update'): z.ZodType<Record<string, unknown>> {
+export function recordInputSchema(
+  model: ModelDefinition,
+  mode: 'create' | 'update',
+): z.ZodType<Record<string, unknown>> {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, field] of Object.entries(model.fields)) {
     let schema = valueSchema(field);
     if (field.optional) schema = schema.nullable();
-    if (mode === 'update' || field.optional || field.default !== undefined) schema = schema.optional();
+    if (mode === 'update' || field.optional || field.default !== undefined)
+      schema = schema.optional();
     shape[name] = schema;
   }
-  return z.strictObject(shape) as z.ZodType<Record<string, unknown>>;
+  return z.strictObject(shape);
 }
 
 /** Field defaults for whatever a new record leaves out. */
-export function withDefaults(model: ModelDefinition, values: Record<string, unknown>): Record<string, unknown> {
+export function withDefaults(
+  model: ModelDefinition,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
   const out = { ...values };
   for (const [name, field] of Object.entries(model.fields)) {
     if (out[name] === undefined) {

@@ -57,7 +57,10 @@ export async function syncModelSchemas(
 }
 
 /** True when every model's table matches its definition (no `minke migrate` needed). */
-export async function modelSchemasInSync(database: Database, registry: ModelRegistry): Promise<string[]> {
+export async function modelSchemasInSync(
+  database: Database,
+  registry: ModelRegistry,
+): Promise<string[]> {
   const stored = await readStoredSchemas(database.db);
   const stale: string[] = [];
   for (const model of registry.userModels) {
@@ -77,7 +80,11 @@ interface Plan {
   dropUnique: [string, StoredField][];
 }
 
-function planModel(model: ModelDefinition, previous: StoredFields | undefined, drops: Set<string>): Plan {
+function planModel(
+  model: ModelDefinition,
+  previous: StoredFields | undefined,
+  drops: Set<string>,
+): Plan {
   const plan: Plan = { create: !previous, add: [], drop: [], addUnique: [], dropUnique: [] };
   if (!previous) return plan;
   for (const [name, field] of Object.entries(model.fields)) {
@@ -86,8 +93,7 @@ function planModel(model: ModelDefinition, previous: StoredFields | undefined, d
       plan.add.push([name, field]);
       continue;
     }
-    const retyped =
-      old.kind !== field.kind || (field.kind === 'ref' && old.model !== field.model);
+    const retyped = old.kind !== field.kind || (field.kind === 'ref' && old.model !== field.model);
     if (retyped) {
       const from = old.kind === 'ref' ? `ref to ${old.model}` : old.kind;
       const to = field.kind === 'ref' ? `ref to ${field.model}` : field.kind;
@@ -121,7 +127,10 @@ async function applyPlan(
 ): Promise<void> {
   const { db } = database;
   for (const [name, old] of [...plan.dropUnique, ...plan.drop.filter(([, o]) => o.unique)]) {
-    await db.schema.dropIndex(uniqueIndexName(model, columnOf(name, old as Field))).ifExists().execute();
+    await db.schema
+      .dropIndex(uniqueIndexName(model, columnOf(name, old as Field)))
+      .ifExists()
+      .execute();
     if (plan.dropUnique.some(([n]) => n === name)) {
       changes.push({ model: model.name, action: 'drop unique', column: name });
     }
@@ -160,7 +169,9 @@ async function addColumn(
   await db.schema
     .alterTable(model.table)
     .addColumn(column, columnTypeOf(field, adapter), (c) =>
-      field.kind === 'ref' ? c.references(`${registry.get(field.model).table}.id`).onDelete('set null') : c,
+      field.kind === 'ref'
+        ? c.references(`${registry.get(field.model).table}.id`).onDelete('set null')
+        : c,
     )
     .execute();
   if (rows > 0 && field.default !== undefined) {
@@ -226,8 +237,17 @@ async function createUniqueIndex(
   }
 }
 
-async function createRefIndex(db: Kysely<unknown>, model: ModelDefinition, column: string): Promise<void> {
-  await db.schema.createIndex(`${model.table}_${column}_idx`).ifNotExists().on(model.table).column(column).execute();
+async function createRefIndex(
+  db: Kysely<unknown>,
+  model: ModelDefinition,
+  column: string,
+): Promise<void> {
+  await db.schema
+    .createIndex(`${model.table}_${column}_idx`)
+    .ifNotExists()
+    .on(model.table)
+    .column(column)
+    .execute();
 }
 
 function uniqueIndexName(model: ModelDefinition, column: string): string {
@@ -246,9 +266,10 @@ async function countRows(db: Kysely<unknown>, table: string): Promise<number> {
 function describeFields(model: ModelDefinition): StoredFields {
   const out: StoredFields = {};
   for (const [name, field] of Object.entries(model.fields)) {
-    out[name] = field.kind === 'ref'
-      ? { kind: field.kind, unique: field.unique, model: field.model }
-      : { kind: field.kind, unique: field.unique };
+    out[name] =
+      field.kind === 'ref'
+        ? { kind: field.kind, unique: field.unique, model: field.model }
+        : { kind: field.kind, unique: field.unique };
   }
   return out;
 }
@@ -259,29 +280,50 @@ async function readStoredSchemas(db: Kysely<unknown>): Promise<Map<string, Store
     .selectFrom('minke_model_schemas')
     .select(['model', 'fields'])
     .execute();
-  return new Map(rows.map((row: { model: string; fields: string }) => [row.model, JSON.parse(row.fields) as StoredFields]));
+  return new Map(
+    rows.map((row: { model: string; fields: string }) => [
+      row.model,
+      JSON.parse(row.fields) as StoredFields,
+    ]),
+  );
 }
 
 async function writeStoredSchema(database: Database, model: ModelDefinition): Promise<void> {
   const fields = JSON.stringify(describeFields(model));
-  const values = { model: model.name, table_name: model.table, fields, updated_at: new Date().toISOString() };
+  const values = {
+    model: model.name,
+    table_name: model.table,
+    fields,
+    updated_at: new Date().toISOString(),
+  };
   await database.db
     .insertInto('minke_model_schemas')
     .values(values)
-    .onConflict((oc) => oc.column('model').doUpdateSet({ fields, table_name: model.table, updated_at: values.updated_at }))
+    .onConflict((oc) =>
+      oc
+        .column('model')
+        .doUpdateSet({ fields, table_name: model.table, updated_at: values.updated_at }),
+    )
     .execute();
 }
 
-function checkDropName(drop: string, registry: ModelRegistry, stored: Map<string, StoredFields>): void {
+function checkDropName(
+  drop: string,
+  registry: ModelRegistry,
+  stored: Map<string, StoredFields>,
+): void {
   const [modelName, field, extra] = drop.split('.');
   if (!modelName || !field || extra !== undefined) {
     throw new SetupError(`--drop-column takes Model.field, got "${drop}"`);
   }
-  if (modelName === HOST_MODEL) throw new SetupError('Host columns are Minke\'s own and cannot be dropped');
+  if (modelName === HOST_MODEL)
+    throw new SetupError("Host columns are Minke's own and cannot be dropped");
   const model = registry.models.get(modelName);
   if (!model) throw new SetupError(`--drop-column ${drop}: unknown model ${modelName}`);
   if (field in model.fields) {
-    throw new SetupError(`--drop-column ${drop}: the field is still declared in the model; remove it from the model first`);
+    throw new SetupError(
+      `--drop-column ${drop}: the field is still declared in the model; remove it from the model first`,
+    );
   }
   if (!stored.get(modelName)?.[field]) {
     throw new SetupError(`--drop-column ${drop}: ${modelName} has no such column`);

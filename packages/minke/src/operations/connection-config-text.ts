@@ -12,7 +12,9 @@ export function parseConnectionConfigText(text: string, where: string): Record<s
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [first] = document.errors;
   if (first) {
-    const [line, column] = first.linePos?.[0] ? [first.linePos[0].line, first.linePos[0].col] : [undefined, undefined];
+    const [line, column] = first.linePos?.[0]
+      ? [first.linePos[0].line, first.linePos[0].col]
+      : [undefined, undefined];
     const at = line === undefined ? '' : ` at line ${line}, column ${column}`;
     const reason = first.message.split('\n')[0] ?? first.message;
     throw new InputError(`${where}: the config is not valid YAML or JSON${at}: ${reason}`, {
@@ -26,9 +28,14 @@ export function checkConfigMapping(value: unknown, where: string): Record<string
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     const got = Array.isArray(value) ? 'a list' : `a ${typeof value} (${JSON.stringify(value)})`;
-    throw new InputError(`${where}: the config must be a mapping of settings (key: value), not ${got}`, {
-      fields: { config: `must be a mapping, got ${Array.isArray(value) ? 'a list' : typeof value}` },
-    });
+    throw new InputError(
+      `${where}: the config must be a mapping of settings (key: value), not ${got}`,
+      {
+        fields: {
+          config: `must be a mapping, got ${Array.isArray(value) ? 'a list' : typeof value}`,
+        },
+      },
+    );
   }
   return value as Record<string, unknown>;
 }

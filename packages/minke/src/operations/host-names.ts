@@ -16,6 +16,7 @@ export function checkHostName(name: string): string {
         : !trimmed.split('.').every((part) => label.test(part))
           ? 'use letters, digits, hyphens and dots (like web-1.example.com); no spaces, underscores or leading/trailing hyphens'
           : undefined;
-  if (reason) throw new InputError(`invalid host name "${name}": ${reason}`, { fields: { name: reason } });
+  if (reason)
+    throw new InputError(`invalid host name "${name}": ${reason}`, { fields: { name: reason } });
   return trimmed;
 }

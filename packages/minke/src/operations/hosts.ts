@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { RecordValues } from '../model/record-codec.js';
 import type { Filter } from '../query/filter.js';
-import type { Database } from '../store/database.js';
+import type { Database, DynamicKysely } from '../store/database.js';
 import type { Page, RecordRepository } from '../store/record-repository.js';
 import { checkConfigMapping, parseConnectionConfigText } from './connection-config-text.js';
 import { checkHostName } from './host-names.js';
@@ -31,7 +30,7 @@ export class HostOperations {
     private readonly records: RecordRepository,
   ) {}
 
-  private get db(): Kysely<any> {
+  private get db(): DynamicKysely {
     return this.database.db;
   }
 
@@ -65,7 +64,8 @@ export class HostOperations {
     if (changes.disabled !== undefined) values['disabled'] = changes.disabled;
     if (changes.comment !== undefined) values['comment'] = changes.comment;
     if (Object.keys(values).length > 0) await this.records.update('Host', host.id, values);
-    if (changes.groups !== undefined) await this.setGroups(host.id, await this.groupIds(changes.groups));
+    if (changes.groups !== undefined)
+      await this.setGroups(host.id, await this.groupIds(changes.groups));
     return this.get((values['name'] as string | undefined) ?? name);
   }
 
@@ -76,7 +76,9 @@ export class HostOperations {
     return withGroups as HostRecord;
   }
 
-  async list(query: { filter?: Filter; search?: string; limit?: number; offset?: number } = {}): Promise<Page<HostRecord>> {
+  async list(
+    query: { filter?: Filter; search?: string; limit?: number; offset?: number } = {},
+  ): Promise<Page<HostRecord>> {
     const page = await this.records.list('Host', query);
     return { ...page, items: await this.attachGroups(page.items) };
   }
@@ -86,32 +88,58 @@ export class HostOperations {
     await this.records.delete('Host', host.id);
   }
 
-  async addGroup(input: { name: string; config?: string | Record<string, unknown>; comment?: string | null }): Promise<GroupRecord> {
+  async addGroup(input: {
+    name: string;
+    config?: string | Record<string, unknown>;
+    comment?: string | null;
+  }): Promise<GroupRecord> {
     const name = checkHostName(input.name);
-    const exists = await this.db.selectFrom('minke_host_groups').select('id').where('name', '=', name).executeTakeFirst();
-    if (exists) throw new ConflictError(`group ${name} already exists`, { fields: { name: 'already taken' } });
+    const exists = await this.db
+      .selectFrom('minke_host_groups')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    if (exists)
+      throw new ConflictError(`group ${name} already exists`, {
+        fields: { name: 'already taken' },
+      });
     await this.db
       .insertInto('minke_host_groups')
-      .values({ name, config: JSON.stringify(configOf(input.config, `group ${name}`)), comment: input.comment ?? null })
+      .values({
+        name,
+        config: JSON.stringify(configOf(input.config, `group ${name}`)),
+        comment: input.comment ?? null,
+      })
       .execute();
     return this.getGroup(name);
   }
 
   async getGroup(name: string): Promise<GroupRecord> {
-    const row = await this.db.selectFrom('minke_host_groups').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('minke_host_groups')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError(`group ${name} does not exist`);
     return this.groupRecord(row as GroupRow);
   }
 
   async listGroups(): Promise<GroupRecord[]> {
-    const rows = (await this.db.selectFrom('minke_host_groups').selectAll().orderBy('name').execute()) as GroupRow[];
+    const rows = (await this.db
+      .selectFrom('minke_host_groups')
+      .selectAll()
+      .orderBy('name')
+      .execute()) as GroupRow[];
     const counts = (await this.db
       .selectFrom('minke_host_group_members')
       .select(['group_id', (eb) => eb.fn.countAll<number>().as('n')])
       .groupBy('group_id')
       .execute()) as { group_id: unknown; n: unknown }[];
     const countOf = new Map(counts.map((c) => [Number(c.group_id), Number(c.n)]));
-    return rows.map((row) => ({ ...this.groupRecord(row), hosts: countOf.get(Number(row.id)) ?? 0 }));
+    return rows.map((row) => ({
+      ...this.groupRecord(row),
+      hosts: countOf.get(Number(row.id)) ?? 0,
+    }));
   }
 
   /** Group configs of a host, in the order its groups were given: the layering order. */
@@ -123,7 +151,10 @@ export class HostOperations {
       .where('minke_host_group_members.host_id', '=', hostId)
       .orderBy('minke_host_group_members.position')
       .execute()) as { name: string; config: string }[];
-    return rows.map((row) => ({ name: row.name, config: JSON.parse(row.config) as Record<string, unknown> }));
+    return rows.map((row) => ({
+      name: row.name,
+      config: JSON.parse(row.config) as Record<string, unknown>,
+    }));
   }
 
   private groupRecord(row: GroupRow): GroupRecord {
@@ -138,13 +169,20 @@ export class HostOperations {
 
   private async groupIds(names: readonly string[]): Promise<number[]> {
     if (names.length === 0) return [];
-    const rows = (await this.db.selectFrom('minke_host_groups').select(['id', 'name']).where('name', 'in', [...names]).execute()) as { id: unknown; name: string }[];
+    const rows = (await this.db
+      .selectFrom('minke_host_groups')
+      .select(['id', 'name'])
+      .where('name', 'in', [...names])
+      .execute()) as { id: unknown; name: string }[];
     const idOf = new Map(rows.map((row) => [row.name, Number(row.id)]));
     const missing = names.filter((name) => !idOf.has(name));
     if (missing.length > 0) {
-      throw new InputError(`unknown group(s): ${missing.join(', ')} (create them with \`minke groups add\`)`, {
-        fields: { groups: `unknown: ${missing.join(', ')}` },
-      });
+      throw new InputError(
+        `unknown group(s): ${missing.join(', ')} (create them with \`minke groups add\`)`,
+        {
+          fields: { groups: `unknown: ${missing.join(', ')}` },
+        },
+      );
     }
     return names.map((name) => idOf.get(name) as number);
   }
@@ -155,7 +193,9 @@ export class HostOperations {
       if (groupIds.length > 0) {
         await trx
           .insertInto('minke_host_group_members')
-          .values(groupIds.map((groupId, position) => ({ host_id: hostId, group_id: groupId, position })))
+          .values(
+            groupIds.map((groupId, position) => ({ host_id: hostId, group_id: groupId, position })),
+          )
           .execute();
       }
     });
@@ -167,7 +207,11 @@ export class HostOperations {
       .selectFrom('minke_host_group_members')
       .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
       .select(['minke_host_group_members.host_id', 'minke_host_groups.name'])
-      .where('minke_host_group_members.host_id', 'in', hosts.map((h) => h.id))
+      .where(
+        'minke_host_group_members.host_id',
+        'in',
+        hosts.map((h) => h.id),
+      )
       .orderBy('minke_host_group_members.position')
       .execute()) as { host_id: unknown; name: string }[];
     const groupsOf = new Map<number, string[]>();
@@ -176,7 +220,11 @@ export class HostOperations {
       list.push(row.name);
       groupsOf.set(Number(row.host_id), list);
     }
-    return hosts.map((host) => ({ ...host, name: String(host['name']), groups: groupsOf.get(host.id) ?? [] }));
+    return hosts.map((host) => ({
+      ...host,
+      name: String(host['name']),
+      groups: groupsOf.get(host.id) ?? [],
+    }));
   }
 }
 
@@ -197,13 +245,17 @@ interface GroupRow {
 
 function configOf(config: HostInput['config'], where: string): Record<string, unknown> {
   if (config === undefined) return {};
-  return typeof config === 'string' ? parseConnectionConfigText(config, where) : checkConfigMapping(config, where);
+  return typeof config === 'string'
+    ? parseConnectionConfigText(config, where)
+    : checkConfigMapping(config, where);
 }
 
 function checkPort(port: number | null | undefined): number | null {
   if (port === undefined || port === null) return null;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InputError(`invalid port ${String(port)}: use a whole number from 1 to 65535`, { fields: { port: 'must be 1-65535' } });
+    throw new InputError(`invalid port ${String(port)}: use a whole number from 1 to 65535`, {
+      fields: { port: 'must be 1-65535' },
+    });
   }
   return port;
 }

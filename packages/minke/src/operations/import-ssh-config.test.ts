@@ -36,7 +36,12 @@ describe('hosts from an OpenSSH config', () => {
 
   it('makes one host per concrete Host name, with the options ssh would use', () => {
     const candidates = hostsFromSshConfig(sample);
-    expect(candidates.map((c) => c.alias)).toEqual(['web-1', 'web-2', 'db.example.com', 'bad_name']);
+    expect(candidates.map((c) => c.alias)).toEqual([
+      'web-1',
+      'web-2',
+      'db.example.com',
+      'bad_name',
+    ]);
     expect(candidates[0]?.input).toEqual({
       name: 'web-1',
       hostname: '10.0.0.1',

@@ -37,7 +37,9 @@ export function hostsFromSshConfig(text: string): ImportCandidate[] {
   const aliases: string[] = [];
   for (const line of config) {
     if (!('param' in line) || line.param.toLowerCase() !== 'host') continue;
-    const values = Array.isArray(line.value) ? line.value.map((v) => v.val) : String(line.value).split(/\s+/);
+    const values = Array.isArray(line.value)
+      ? line.value.map((v) => v.val)
+      : String(line.value).split(/\s+/);
     for (const alias of values) {
       if (alias !== '' && !/[*?!]/.test(alias) && !aliases.includes(alias)) aliases.push(alias);
     }
@@ -52,7 +54,7 @@ function candidateFor(config: SSHConfig, alias: string): ImportCandidate {
   } catch (error) {
     return { alias, skipped: isMinkeError(error) ? error.message : String(error) };
   }
-  const computed = config.compute(alias) as Record<string, string | string[]>;
+  const computed = config.compute(alias);
   const option = (key: string): string | string[] | undefined => {
     const found = Object.keys(computed).find((k) => k.toLowerCase() === key);
     return found === undefined ? undefined : computed[found];
@@ -73,7 +75,8 @@ function candidateFor(config: SSHConfig, alias: string): ImportCandidate {
     if (value === undefined) continue;
     if (sshKey === 'identityfile') extra[configKey] = Array.isArray(value) ? value : [value];
     else if (sshKey === 'userknownhostsfile') extra[configKey] = String(value).split(/\s+/);
-    else if (sshKey === 'connecttimeout' || sshKey === 'serveraliveinterval') extra[configKey] = Number(value);
+    else if (sshKey === 'connecttimeout' || sshKey === 'serveraliveinterval')
+      extra[configKey] = Number(value);
     else if (sshKey === 'forwardagent') extra[configKey] = String(value).toLowerCase() === 'yes';
     else extra[configKey] = Array.isArray(value) ? value[0] : value;
   }

@@ -22,11 +22,17 @@ export interface LoadResult {
  * their target by id, by host name (refs to Host), or by a mapping of fields that picks exactly
  * one record: `server: { name: web-1 }`.
  */
-export async function loadFixtures(project: Project, text: string, options: { ifEmpty?: boolean } = {}): Promise<LoadResult> {
+export async function loadFixtures(
+  project: Project,
+  text: string,
+  options: { ifEmpty?: boolean } = {},
+): Promise<LoadResult> {
   const parsed = fixtureSchema.safeParse(parse(text) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(`fixtures: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    throw new InputError(
+      `fixtures: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const data = parsed.data;
   if (options.ifEmpty && (await project.hosts.list({ limit: 1 })).total > 0) {
@@ -34,11 +40,11 @@ export async function loadFixtures(project: Project, text: string, options: { if
   }
   const result: LoadResult = { groups: 0, hosts: 0, records: 0, skipped: false };
   for (const group of data.groups ?? []) {
-    await project.hosts.addGroup(group as Parameters<Project['hosts']['addGroup']>[0]);
+    await project.hosts.addGroup(group);
     result.groups++;
   }
   for (const host of data.hosts ?? []) {
-    await project.hosts.add(host as Parameters<Project['hosts']['add']>[0]);
+    await project.hosts.add(host);
     result.hosts++;
   }
   for (const [modelName, rows] of Object.entries(data.records ?? {})) {
@@ -47,7 +53,12 @@ export async function loadFixtures(project: Project, text: string, options: { if
       const values: Record<string, unknown> = { ...row };
       for (const [name, field] of Object.entries(model.fields)) {
         if (field.kind === 'ref' && values[name] !== undefined && values[name] !== null) {
-          values[name] = await resolveRef(project, field.model, values[name], `${modelName}[${index}].${name}`);
+          values[name] = await resolveRef(
+            project,
+            field.model,
+            values[name],
+            `${modelName}[${index}].${name}`,
+          );
         }
       }
       await project.records.create(modelName, values);
@@ -57,7 +68,12 @@ export async function loadFixtures(project: Project, text: string, options: { if
   return result;
 }
 
-async function resolveRef(project: Project, target: string, value: unknown, where: string): Promise<number> {
+async function resolveRef(
+  project: Project,
+  target: string,
+  value: unknown,
+  where: string,
+): Promise<number> {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && target === HOST_MODEL) {
     const host = await project.records.findBy(HOST_MODEL, 'name', value);
@@ -73,7 +89,10 @@ async function resolveRef(project: Project, target: string, value: unknown, wher
       })),
     };
     const ids = await project.records.ids(target, { filter });
-    if (ids.length !== 1) throw new InputError(`${where}: ${ids.length} ${target} records match ${JSON.stringify(value)}, expected exactly one`);
+    if (ids.length !== 1)
+      throw new InputError(
+        `${where}: ${ids.length} ${target} records match ${JSON.stringify(value)}, expected exactly one`,
+      );
     return ids[0] as number;
   }
   throw new InputError(`${where}: a ref is an id, a host name, or a mapping of fields`);

@@ -1,7 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
-import type { Kysely } from 'kysely';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
-import type { Database } from '../store/database.js';
+import type { Database, DynamicKysely } from '../store/database.js';
 
 export interface UserRecord {
   id: number;
@@ -19,20 +18,37 @@ export const MIN_PASSWORD_LENGTH = 8;
 export class UserOperations {
   constructor(private readonly database: Database) {}
 
-  private get db(): Kysely<any> {
+  private get db(): DynamicKysely {
     return this.database.db;
   }
 
-  async create(input: { username: string; password: string; superuser?: boolean }): Promise<UserRecord> {
+  async create(input: {
+    username: string;
+    password: string;
+    superuser?: boolean;
+  }): Promise<UserRecord> {
     const username = input.username.trim();
     if (!usernamePattern.test(username)) {
-      throw new InputError(`invalid user name "${input.username}": use letters, digits and . _ @ -`, { fields: { username: 'invalid' } });
+      throw new InputError(
+        `invalid user name "${input.username}": use letters, digits and . _ @ -`,
+        { fields: { username: 'invalid' } },
+      );
     }
     if (input.password.length < MIN_PASSWORD_LENGTH) {
-      throw new InputError(`the password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`, { fields: { password: 'too short' } });
+      throw new InputError(
+        `the password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`,
+        { fields: { password: 'too short' } },
+      );
     }
-    const exists = await this.db.selectFrom('minke_users').select('id').where('username', '=', username).executeTakeFirst();
-    if (exists) throw new ConflictError(`user ${username} already exists`, { fields: { username: 'already taken' } });
+    const exists = await this.db
+      .selectFrom('minke_users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (exists)
+      throw new ConflictError(`user ${username} already exists`, {
+        fields: { username: 'already taken' },
+      });
     await this.db
       .insertInto('minke_users')
       .values({
@@ -45,19 +61,31 @@ export class UserOperations {
   }
 
   async get(username: string): Promise<UserRecord> {
-    const row = await this.db.selectFrom('minke_users').selectAll().where('username', '=', username).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('minke_users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError(`user ${username} does not exist`);
     return this.toRecord(row as UserRow);
   }
 
   async list(): Promise<UserRecord[]> {
-    const rows = (await this.db.selectFrom('minke_users').selectAll().orderBy('username').execute()) as UserRow[];
+    const rows = (await this.db
+      .selectFrom('minke_users')
+      .selectAll()
+      .orderBy('username')
+      .execute()) as UserRow[];
     return rows.map((row) => this.toRecord(row));
   }
 
   /** The user when the password is right and the account active; undefined otherwise. */
   async authenticate(username: string, password: string): Promise<UserRecord | undefined> {
-    const row = (await this.db.selectFrom('minke_users').selectAll().where('username', '=', username).executeTakeFirst()) as UserRow | undefined;
+    const row = (await this.db
+      .selectFrom('minke_users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst()) as UserRow | undefined;
     if (!row || !this.database.adapter.decodeBool(row.is_active)) return undefined;
     return (await verify(row.password_hash, password)) ? this.toRecord(row) : undefined;
   }

@@ -36,7 +36,10 @@ export interface OpenedProject extends Project {
  * Opens a project's database, checks its models, and either migrates or insists that it is
  * migrated already, so that no command works on a schema older than the code.
  */
-export async function openProject(config: ResolvedConfig, options: OpenProjectOptions = {}): Promise<OpenedProject> {
+export async function openProject(
+  config: ResolvedConfig,
+  options: OpenProjectOptions = {},
+): Promise<OpenedProject> {
   const models = buildModelRegistry(config.models);
   const database = await openDatabase(config.database.url, {
     baseDir: config.projectDir,
@@ -47,12 +50,16 @@ export async function openProject(config: ResolvedConfig, options: OpenProjectOp
     const applied = { migrations: [] as string[], changes: [] as SchemaChange[] };
     if (options.migrate) {
       applied.migrations = await migrateToLatest(database);
-      applied.changes = await syncModelSchemas(database, models, { dropColumns: options.dropColumns ?? [] });
+      applied.changes = await syncModelSchemas(database, models, {
+        dropColumns: options.dropColumns ?? [],
+      });
     } else {
       await assertMigrated(database);
       const stale = await modelSchemasInSync(database, models);
       if (stale.length > 0) {
-        throw new SetupError(`model(s) ${stale.join(', ')} changed since the last migration: run \`minke migrate\``);
+        throw new SetupError(
+          `model(s) ${stale.join(', ')} changed since the last migration: run \`minke migrate\``,
+        );
       }
     }
     const records = new RecordRepository(database, models);

@@ -17,11 +17,39 @@ interface Context {
 }
 
 const systemFields: Record<string, Field> = {
-  id: { kind: 'int', optional: false, unique: true, default: undefined, label: 'ID', help: undefined },
-  created_at: { kind: 'datetime', optional: false, unique: false, default: undefined, label: undefined, help: undefined },
-  updated_at: { kind: 'datetime', optional: false, unique: false, default: undefined, label: undefined, help: undefined },
+  id: {
+    kind: 'int',
+    optional: false,
+    unique: true,
+    default: undefined,
+    label: 'ID',
+    help: undefined,
+  },
+  created_at: {
+    kind: 'datetime',
+    optional: false,
+    unique: false,
+    default: undefined,
+    label: undefined,
+    help: undefined,
+  },
+  updated_at: {
+    kind: 'datetime',
+    optional: false,
+    unique: false,
+    default: undefined,
+    label: undefined,
+    help: undefined,
+  },
 };
-const plainText: Field = { kind: 'text', optional: true, unique: false, default: undefined, label: undefined, help: undefined };
+const plainText: Field = {
+  kind: 'text',
+  optional: true,
+  unique: false,
+  default: undefined,
+  label: undefined,
+  help: undefined,
+};
 
 /**
  * Turns a filter into a SQL condition on `model`'s table. A path through refs becomes nested
@@ -71,13 +99,20 @@ function compileCondition(
     return eb(column, 'in', subquery(eb, target, condition, rest, context));
   }
   if (rest.length > 0) {
-    if (field.kind === 'json') return compileJsonPath(eb, qualified(head), condition, rest, context);
+    if (field.kind === 'json')
+      return compileJsonPath(eb, qualified(head), condition, rest, context);
     throw badPath(condition, model, `"${head}" is a ${field.kind} field, not a ref`);
   }
   return compareColumn(eb, qualified(columnOf(head, field)), field, condition, context);
 }
 
-function subquery(eb: AnyEb, target: ModelDefinition, condition: Condition, rest: readonly string[], context: Context) {
+function subquery(
+  eb: AnyEb,
+  target: ModelDefinition,
+  condition: Condition,
+  rest: readonly string[],
+  context: Context,
+) {
   return eb
     .selectFrom(target.table)
     .select(`${target.table}.id`)
@@ -93,7 +128,8 @@ function compileRefValue(
   context: Context,
 ): Expression<SqlBool> {
   const values = condition.values ?? [condition.value ?? null];
-  const byName = target.name === HOST_MODEL && values.some((v) => typeof v === 'string' && !/^\d+$/.test(v));
+  const byName =
+    target.name === HOST_MODEL && values.some((v) => typeof v === 'string' && !/^\d+$/.test(v));
   if (byName) return eb(column, 'in', subquery(eb, target, condition, ['name'], context));
   const idField = systemFields['id'] as Field;
   return compareColumn(eb, column, idField, condition, context);
@@ -115,7 +151,9 @@ function compileHostGroups(
     .selectFrom('minke_host_group_members')
     .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
     .select('minke_host_group_members.host_id')
-    .where((inner: AnyEb) => compareColumn(inner, `minke_host_groups.${attribute}`, field, condition, context));
+    .where((inner: AnyEb) =>
+      compareColumn(inner, `minke_host_groups.${attribute}`, field, condition, context),
+    );
   return eb(`${model.table}.id`, 'in', members);
 }
 
@@ -137,7 +175,13 @@ function compileJsonPath(
   return compareExpression(eb, extracted, plainText, condition, context, true);
 }
 
-function compareColumn(eb: AnyEb, column: string, field: Field, condition: Condition, context: Context): Expression<SqlBool> {
+function compareColumn(
+  eb: AnyEb,
+  column: string,
+  field: Field,
+  condition: Condition,
+  context: Context,
+): Expression<SqlBool> {
   return compareExpression(eb, sql.ref(column), field, condition, context, false);
 }
 
@@ -149,7 +193,8 @@ function compareExpression(
   context: Context,
   asText: boolean,
 ): Expression<SqlBool> {
-  const encode = (value: FilterValue | undefined) => encodeFilterValue(field, value, condition, context, asText);
+  const encode = (value: FilterValue | undefined) =>
+    encodeFilterValue(field, value, condition, context, asText);
   switch (condition.op) {
     case 'null':
       return eb(left, 'is', null);
@@ -167,7 +212,8 @@ function compareExpression(
     }
     default: {
       const value = encode(condition.value);
-      if (value === null) return condition.op === 'ne' ? eb(left, 'is not', null) : eb(left, 'is', null);
+      if (value === null)
+        return condition.op === 'ne' ? eb(left, 'is not', null) : eb(left, 'is', null);
       const ops = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
       const comparison = eb(left, ops[condition.op], value);
       // "x != 3" also matches records where x is empty, as a person reading it expects.
@@ -187,20 +233,34 @@ function encodeFilterValue(
   if (asText) return String(value);
   const coerced = typeof value === 'string' ? coerceFromText(field, value) : value;
   const expected: Record<Field['kind'], string> = {
-    text: 'string', enum: 'string', datetime: 'string', json: 'string',
-    int: 'number', float: 'number', ref: 'number', bool: 'boolean',
+    text: 'string',
+    enum: 'string',
+    datetime: 'string',
+    json: 'string',
+    int: 'number',
+    float: 'number',
+    ref: 'number',
+    bool: 'boolean',
   };
   const wanted = expected[field.kind];
-  if (field.kind !== 'json' && typeof coerced !== wanted && !(wanted === 'string' && typeof coerced === 'number')) {
+  if (
+    field.kind !== 'json' &&
+    typeof coerced !== wanted &&
+    !(wanted === 'string' && typeof coerced === 'number')
+  ) {
     throw new InputError(
       `${condition.path.join('.')}: "${String(value)}" is not a ${field.kind === 'bool' ? 'true/false value' : field.kind}`,
       { fields: { [condition.path.join('.')]: `expected ${field.kind}` } },
     );
   }
-  return field.kind === 'text' || field.kind === 'enum' ? String(coerced) : encodeValue(field, coerced, context.adapter);
+  return field.kind === 'text' || field.kind === 'enum'
+    ? String(coerced)
+    : encodeValue(field, coerced, context.adapter);
 }
 
 function badPath(condition: Condition, model: ModelDefinition, reason: string): InputError {
   const path = condition.path.join('.');
-  return new InputError(`filter "${path}": ${model.name} ${reason}`, { fields: { [path]: reason } });
+  return new InputError(`filter "${path}": ${model.name} ${reason}`, {
+    fields: { [path]: reason },
+  });
 }

@@ -3,17 +3,7 @@
  * fields: `server.host.name`.
  */
 export type FilterOp =
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge'
-  | 'contains'
-  | 'startswith'
-  | 'in'
-  | 'null'
-  | 'notnull';
+  'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'contains' | 'startswith' | 'in' | 'null' | 'notnull';
 
 export type FilterValue = string | number | boolean | null;
 

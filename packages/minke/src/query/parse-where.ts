@@ -63,7 +63,8 @@ function tokenize(text: string): Token[] {
     while (i < text.length && !/[\s(),"'=!<>~^]/.test(text[i] as string)) i++;
     if (i === start) throw whereError(text, start, `unexpected "${ch}"`);
     const word = text.slice(start, i);
-    if (/^-?\d+(\.\d+)?$/.test(word)) tokens.push({ type: 'number', value: Number(word), text: word, at: start });
+    if (/^-?\d+(\.\d+)?$/.test(word))
+      tokens.push({ type: 'number', value: Number(word), text: word, at: start });
     else tokens.push({ type: 'word', text: word, at: start });
   }
   return tokens;
@@ -188,7 +189,8 @@ class WhereParser {
 
   private expectPunct(text: '(' | ')'): void {
     const token = this.next(`"${text}"`);
-    if (token.type !== 'punct' || token.text !== text) throw this.error(token, `expected "${text}"`);
+    if (token.type !== 'punct' || token.text !== text)
+      throw this.error(token, `expected "${text}"`);
   }
 
   private isWord(word: string): boolean {

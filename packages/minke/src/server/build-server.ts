@@ -14,7 +14,9 @@ export function buildServer(project: Project): FastifyInstance {
       await sql`SELECT 1`.execute(project.database.db);
       return { status: 'ready', database: project.database.adapter.kind };
     } catch (error) {
-      return reply.code(503).send({ status: 'unavailable', reason: `database: ${(error as Error).message}` });
+      return reply
+        .code(503)
+        .send({ status: 'unavailable', reason: `database: ${(error as Error).message}` });
     }
   });
   return app;

@@ -5,11 +5,16 @@ import type { StoreAdapter } from './adapter.js';
 import { openPostgres } from './postgres/open-postgres.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
 
+/**
+ * Kysely over tables known only at run time (user models are defined by projects), so queries are
+ * untyped at this level and typed by the repositories that wrap them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type DynamicKysely = Kysely<any>;
+
 /** An open database: a Kysely instance over whichever backend the URL named. */
 export interface Database {
-  // Minke's own tables are typed by the repositories; user model tables are only known at run time.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly db: Kysely<any>;
+  readonly db: DynamicKysely;
   readonly adapter: StoreAdapter;
   /** Where it is, for messages (never includes a password). */
   readonly description: string;

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import { columnOf, type ModelRegistry } from '../model/model-registry.js';
@@ -11,7 +10,7 @@ import {
 } from '../model/record-codec.js';
 import { compileFilter } from '../query/compile-filter.js';
 import type { Filter } from '../query/filter.js';
-import type { Database } from './database.js';
+import type { Database, DynamicKysely } from './database.js';
 
 export interface ListQuery {
   filter?: Filter | undefined;
@@ -42,7 +41,7 @@ export class RecordRepository {
     private readonly registry: ModelRegistry,
   ) {}
 
-  private get db(): Kysely<any> {
+  private get db(): DynamicKysely {
     return this.database.db;
   }
 
@@ -52,11 +51,16 @@ export class RecordRepository {
     const offset = Math.max(0, Math.trunc(query.offset ?? 0));
     const base = this.filtered(model, query);
     const [rows, count] = await Promise.all([
-      this.ordered(base.selectAll(model.table), model, query.order).limit(limit).offset(offset).execute(),
+      this.ordered(base.selectAll(model.table), model, query.order)
+        .limit(limit)
+        .offset(offset)
+        .execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
     ]);
     return {
-      items: rows.map((row) => decodeRow(model, row as Record<string, unknown>, this.database.adapter)),
+      items: rows.map((row) =>
+        decodeRow(model, row as Record<string, unknown>, this.database.adapter),
+      ),
       total: Number(count?.n ?? 0),
       limit,
       offset,
@@ -64,25 +68,43 @@ export class RecordRepository {
   }
 
   /** Ids of every record that matches (no paging): what a run selects with `--where` or `--all`. */
-  async ids(modelName: string, query: Pick<ListQuery, 'filter' | 'search'> = {}): Promise<number[]> {
+  async ids(
+    modelName: string,
+    query: Pick<ListQuery, 'filter' | 'search'> = {},
+  ): Promise<number[]> {
     const model = this.registry.get(modelName);
-    const rows = await this.filtered(model, query).select(`${model.table}.id`).orderBy(`${model.table}.id`).execute();
-    return rows.map((row) => Number((row as { id: unknown }).id));
+    const rows = await this.filtered(model, query)
+      .select(`${model.table}.id`)
+      .orderBy(`${model.table}.id`)
+      .execute();
+    return rows.map((row) => Number(row.id));
   }
 
   async get(modelName: string, id: number): Promise<RecordValues> {
     const model = this.registry.get(modelName);
-    const row = await this.db.selectFrom(model.table).selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom(model.table)
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError(`${model.name} ${id} does not exist`);
-    return decodeRow(model, row as Record<string, unknown>, this.database.adapter);
+    return decodeRow(model, row, this.database.adapter);
   }
 
-  async findBy(modelName: string, field: string, value: unknown): Promise<RecordValues | undefined> {
+  async findBy(
+    modelName: string,
+    field: string,
+    value: unknown,
+  ): Promise<RecordValues | undefined> {
     const model = this.registry.get(modelName);
     const definition = model.fields[field];
     const column = definition ? columnOf(field, definition) : field;
-    const row = await this.db.selectFrom(model.table).selectAll().where(column, '=', value).executeTakeFirst();
-    return row ? decodeRow(model, row as Record<string, unknown>, this.database.adapter) : undefined;
+    const row = await this.db
+      .selectFrom(model.table)
+      .selectAll()
+      .where(column, '=', value)
+      .executeTakeFirst();
+    return row ? decodeRow(model, row, this.database.adapter) : undefined;
   }
 
   async create(modelName: string, input: unknown): Promise<RecordValues> {
@@ -93,7 +115,7 @@ export class RecordRepository {
     const inserted = await this.write(model, () =>
       this.db.insertInto(model.table).values(row).returning('id').executeTakeFirstOrThrow(),
     );
-    return this.get(modelName, Number((inserted as { id: unknown }).id));
+    return this.get(modelName, Number(inserted.id));
   }
 
   async update(modelName: string, id: number, input: unknown): Promise<RecordValues> {
@@ -103,14 +125,17 @@ export class RecordRepository {
     await this.checkRefs(model, values);
     const row = encodeRow(model, values, this.database.adapter);
     row['updated_at'] = this.database.adapter.encodeDate(new Date());
-    await this.write(model, () => this.db.updateTable(model.table).set(row).where('id', '=', id).execute());
+    await this.write(model, () =>
+      this.db.updateTable(model.table).set(row).where('id', '=', id).execute(),
+    );
     return this.get(modelName, id);
   }
 
   async delete(modelName: string, id: number): Promise<void> {
     const model = this.registry.get(modelName);
     const result = await this.db.deleteFrom(model.table).where('id', '=', id).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${model.name} ${id} does not exist`);
+    if (Number(result.numDeletedRows) === 0)
+      throw new NotFoundError(`${model.name} ${id} does not exist`);
   }
 
   private filtered(model: ModelDefinition, query: Pick<ListQuery, 'filter' | 'search'>) {
@@ -123,7 +148,18 @@ export class RecordRepository {
     const search = query.search?.trim();
     if (search && model.searchFields.length > 0) {
       builder = builder.where((eb) =>
-        compileFilter(eb, model, { or: model.searchFields.map((field) => ({ path: [field], op: 'contains' as const, value: search })) }, context),
+        compileFilter(
+          eb,
+          model,
+          {
+            or: model.searchFields.map((field) => ({
+              path: [field],
+              op: 'contains' as const,
+              value: search,
+            })),
+          },
+          context,
+        ),
       );
     }
     return builder;
@@ -140,9 +176,14 @@ export class RecordRepository {
       const name = entry.replace(/^-/, '');
       const field = model.fields[name];
       if (!field && !['id', 'created_at', 'updated_at'].includes(name)) {
-        throw new InputError(`cannot order ${model.name} by "${name}": no such field`, { fields: { order: name } });
+        throw new InputError(`cannot order ${model.name} by "${name}": no such field`, {
+          fields: { order: name },
+        });
       }
-      result = result.orderBy(`${model.table}.${field ? columnOf(name, field) : name}`, entry.startsWith('-') ? 'desc' : 'asc');
+      result = result.orderBy(
+        `${model.table}.${field ? columnOf(name, field) : name}`,
+        entry.startsWith('-') ? 'desc' : 'asc',
+      );
     }
     // A stable tie-break, so that pages never repeat or skip a record.
     return result.orderBy(`${model.table}.id`, 'asc');
@@ -153,11 +194,18 @@ export class RecordRepository {
       const value = values[name];
       if (field.kind !== 'ref' || value === null || value === undefined) continue;
       const target = this.registry.get(field.model);
-      const found = await this.db.selectFrom(target.table).select('id').where('id', '=', value).executeTakeFirst();
+      const found = await this.db
+        .selectFrom(target.table)
+        .select('id')
+        .where('id', '=', value)
+        .executeTakeFirst();
       if (!found) {
-        throw new InputError(`${model.name}.${name}: ${target.name} ${String(value)} does not exist`, {
-          fields: { [name]: `no ${target.name} with id ${String(value)}` },
-        });
+        throw new InputError(
+          `${model.name}.${name}: ${target.name} ${JSON.stringify(value)} does not exist`,
+          {
+            fields: { [name]: `no ${target.name} with id ${JSON.stringify(value)}` },
+          },
+        );
       }
     }
   }
@@ -179,7 +227,11 @@ export class RecordRepository {
   }
 }
 
-function validate(model: ModelDefinition, input: unknown, mode: 'create' | 'update'): Record<string, unknown> {
+function validate(
+  model: ModelDefinition,
+  input: unknown,
+  mode: 'create' | 'update',
+): Record<string, unknown> {
   const parsed = recordInputSchema(model, mode).safeParse(input);
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};
@@ -190,12 +242,15 @@ function validate(model: ModelDefinition, input: unknown, mode: 'create' | 'upda
       fields[issue.path.join('.') || '(record)'] = issue.message;
     }
   }
-  const summary = Object.entries(fields).map(([field, reason]) => `${field}: ${reason}`).join('; ');
+  const summary = Object.entries(fields)
+    .map(([field, reason]) => `${field}: ${reason}`)
+    .join('; ');
   throw new InputError(`invalid ${model.name}: ${summary}`, { fields });
 }
 
 function clampLimit(limit: number | undefined): number {
   if (limit === undefined) return 50;
-  if (!Number.isInteger(limit) || limit < 1) throw new InputError('limit must be a whole number of at least 1');
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new InputError('limit must be a whole number of at least 1');
   return Math.min(limit, MAX_PAGE_SIZE);
 }

@@ -31,12 +31,40 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     await project.hosts.addGroup({ name: 'web', config: 'user: deploy' });
     const web1 = await project.hosts.add({ name: 'web-1.example.com', port: 22, groups: ['web'] });
     const web2 = await project.hosts.add({ name: 'web-2', hostname: '10.0.0.2', groups: ['web'] });
-    const db1 = await project.hosts.add({ name: 'db-1', disabled: true, comment: 'primary database' });
-    const s1 = await project.records.create('Server', { host: web1.id, role: 'web', os: 'Debian 12', cores: 4 });
-    const s2 = await project.records.create('Server', { host: web2.id, role: 'web', os: 'Debian 11', cores: 2 });
-    const s3 = await project.records.create('Server', { host: db1.id, role: 'db', os: 'Ubuntu 24.04', cores: 16 });
-    const drupal = await project.records.create('App', { server: s1.id, name: 'drupal', version: '10.2', settings: { php: '8.3' } });
-    const wp = await project.records.create('App', { server: s2.id, name: 'wordpress', version: '6.5' });
+    const db1 = await project.hosts.add({
+      name: 'db-1',
+      disabled: true,
+      comment: 'primary database',
+    });
+    const s1 = await project.records.create('Server', {
+      host: web1.id,
+      role: 'web',
+      os: 'Debian 12',
+      cores: 4,
+    });
+    const s2 = await project.records.create('Server', {
+      host: web2.id,
+      role: 'web',
+      os: 'Debian 11',
+      cores: 2,
+    });
+    const s3 = await project.records.create('Server', {
+      host: db1.id,
+      role: 'db',
+      os: 'Ubuntu 24.04',
+      cores: 16,
+    });
+    const drupal = await project.records.create('App', {
+      server: s1.id,
+      name: 'drupal',
+      version: '10.2',
+      settings: { php: '8.3' },
+    });
+    const wp = await project.records.create('App', {
+      server: s2.id,
+      name: 'wordpress',
+      version: '6.5',
+    });
     await project.records.create('App', { server: s3.id, name: 'postgres', version: '16' });
     await project.records.create('Module', { app: drupal.id, name: 'views', version: '10.2.1' });
     await project.records.create('Module', { app: drupal.id, name: 'token', enabled: false });
@@ -65,7 +93,9 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     expect(web1).toMatchObject({ port: 22, disabled: false, groups: ['web'], config: {} });
     expect((await project.hosts.get('db-1'))['disabled']).toBe(true);
     const groups = await project.hosts.listGroups();
-    expect(groups).toEqual([expect.objectContaining({ name: 'web', hosts: 2, config: { user: 'deploy' } })]);
+    expect(groups).toEqual([
+      expect.objectContaining({ name: 'web', hosts: 2, config: { user: 'deploy' } }),
+    ]);
     await project.hosts.remove('web-2');
     await expect(project.hosts.get('web-2')).rejects.toThrow('host web-2 does not exist');
     // Removing a host removes what hangs on it (Server -> App -> Module), as a cascade.
@@ -78,15 +108,21 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     await expect(project.hosts.add({ name: 'web-1' })).rejects.toThrow('host web-1 already exists');
     await expect(project.hosts.add({ name: 'web_1' })).rejects.toThrow('invalid host name "web_1"');
     await expect(project.hosts.add({ name: '-web' })).rejects.toThrow('invalid host name');
-    await expect(project.hosts.add({ name: 'x', port: 70000 })).rejects.toThrow('invalid port 70000');
+    await expect(project.hosts.add({ name: 'x', port: 70000 })).rejects.toThrow(
+      'invalid port 70000',
+    );
     await expect(project.hosts.add({ name: 'x', config: '- a\n- b' })).rejects.toThrow(
       'host x: the config must be a mapping of settings (key: value), not a list',
     );
-    await expect(project.hosts.add({ name: 'x', config: 'foobar' })).rejects.toThrow('not a string ("foobar")');
+    await expect(project.hosts.add({ name: 'x', config: 'foobar' })).rejects.toThrow(
+      'not a string ("foobar")',
+    );
     await expect(project.hosts.add({ name: 'x', config: 'a: 1\n b: [' })).rejects.toThrow(
       /host x: the config is not valid YAML or JSON at line \d+, column \d+/,
     );
-    await expect(project.hosts.add({ name: 'x', groups: ['nope'] })).rejects.toThrow('unknown group(s): nope');
+    await expect(project.hosts.add({ name: 'x', groups: ['nope'] })).rejects.toThrow(
+      'unknown group(s): nope',
+    );
     // Nothing half-written: none of the refused hosts exists.
     expect((await project.hosts.list()).items.map((h) => h.name)).toEqual(['web-1']);
   });
@@ -94,12 +130,23 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
   it('filters through refs, searches, orders and pages', async () => {
     const { drupal } = await seed();
     const where = async (model: string, expr: string) =>
-      (await project.records.list(model, { filter: parseWhere(expr) })).items.map((r) => r['name'] ?? r['os']);
+      (await project.records.list(model, { filter: parseWhere(expr) })).items.map(
+        (r) => r['name'] ?? r['os'],
+      );
     expect(await where('App', 'server.host.name = web-1.example.com')).toEqual(['drupal']);
-    expect(await where('Module', 'app.server.host.name = "web-1.example.com" and enabled = true')).toEqual(['views']);
-    expect(await where('Module', 'app.server.host.groups.name = web')).toEqual(['views', 'token', 'akismet']);
+    expect(
+      await where('Module', 'app.server.host.name = "web-1.example.com" and enabled = true'),
+    ).toEqual(['views']);
+    expect(await where('Module', 'app.server.host.groups.name = web')).toEqual([
+      'views',
+      'token',
+      'akismet',
+    ]);
     expect(await where('App', 'server.cores >= 4')).toEqual(['drupal', 'postgres']);
-    expect(await where('App', 'server.host.disabled = true or version ^= 6')).toEqual(['postgres', 'wordpress']);
+    expect(await where('App', 'server.host.disabled = true or version ^= 6')).toEqual([
+      'postgres',
+      'wordpress',
+    ]);
     expect(await where('App', 'not server.role = web')).toEqual(['postgres']);
     expect(await where('App', 'name in (drupal, wordpress)')).toEqual(['drupal', 'wordpress']);
     expect(await where('App', 'settings.php = "8.3"')).toEqual(['drupal']);
@@ -108,7 +155,10 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     expect(await where('App', 'version is null')).toEqual([]);
     expect(await where('Module', 'version is null')).toEqual(['token', 'akismet']);
     expect(await where('Module', `app = ${drupal.id}`)).toEqual(['views', 'token']);
-    expect(await where('Host', 'groups.name = web and comment is null')).toEqual(['web-1.example.com', 'web-2']);
+    expect(await where('Host', 'groups.name = web and comment is null')).toEqual([
+      'web-1.example.com',
+      'web-2',
+    ]);
     expect(await where('Host', 'groups.name = web and comment exists')).toEqual([]);
 
     const search = await project.records.list('Host', { search: 'PRIMARY' });
@@ -120,47 +170,80 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     expect(ordered.items.map((s) => s['cores'])).toEqual([16, 4, 2]);
     const page1 = await project.records.list('Module', { order: ['name'], limit: 2 });
     const page2 = await project.records.list('Module', { order: ['name'], limit: 2, offset: 2 });
-    expect([...page1.items, ...page2.items].map((m) => m['name'])).toEqual(['akismet', 'token', 'views']);
+    expect([...page1.items, ...page2.items].map((m) => m['name'])).toEqual([
+      'akismet',
+      'token',
+      'views',
+    ]);
     expect(page1.total).toBe(3);
   });
 
   it('says which filter is wrong', async () => {
     await seed();
-    const list = (model: string, expr: string) => project.records.list(model, { filter: parseWhere(expr) });
-    await expect(list('App', 'server.nope = 1')).rejects.toThrow('filter "server.nope": Server has no field "nope"');
+    const list = (model: string, expr: string) =>
+      project.records.list(model, { filter: parseWhere(expr) });
+    await expect(list('App', 'server.nope = 1')).rejects.toThrow(
+      'filter "server.nope": Server has no field "nope"',
+    );
     await expect(list('App', 'name.x = 1')).rejects.toThrow('"name" is a text field, not a ref');
     await expect(list('Server', 'cores > many')).rejects.toThrow('cores: "many" is not a int');
-    await expect(project.records.list('App', { order: ['colour'] })).rejects.toThrow('cannot order App by "colour"');
+    await expect(project.records.list('App', { order: ['colour'] })).rejects.toThrow(
+      'cannot order App by "colour"',
+    );
   });
 
   it('validates records on create and update, keeping data intact', async () => {
     const { s1, drupal } = await seed();
-    await expect(project.records.create('App', { name: 'x' })).rejects.toThrow('invalid App: server:');
-    await expect(project.records.create('App', { server: s1.id, name: 'x', colour: 'red' })).rejects.toThrow(
-      'App has no field "colour"',
+    await expect(project.records.create('App', { name: 'x' })).rejects.toThrow(
+      'invalid App: server:',
     );
-    await expect(project.records.create('Server', { host: 999, role: 'web' })).rejects.toThrow('Host 999 does not exist');
-    await expect(project.records.create('Server', { host: 1, role: 'mainframe' })).rejects.toThrow('invalid Server: role:');
-    await expect(project.records.create('Server', { host: s1['host'], role: 'web' })).rejects.toThrow(
-      'another record already has this host',
+    await expect(
+      project.records.create('App', { server: s1.id, name: 'x', colour: 'red' }),
+    ).rejects.toThrow('App has no field "colour"');
+    await expect(project.records.create('Server', { host: 999, role: 'web' })).rejects.toThrow(
+      'Host 999 does not exist',
     );
-    await expect(project.records.create('App', { server: s1.id, name: 'x', deployed_at: 'yesterday' })).rejects.toThrow(
-      'must be an ISO-8601 date and time',
+    await expect(project.records.create('Server', { host: 1, role: 'mainframe' })).rejects.toThrow(
+      'invalid Server: role:',
     );
-    const updated = await project.records.update('App', drupal.id, { version: '11.0', deployed_at: '2026-01-02T03:04:05+01:00' });
-    expect(updated).toMatchObject({ name: 'drupal', version: '11.0', settings: { php: '8.3' }, deployed_at: '2026-01-02T02:04:05.000Z' });
-    const later = await project.records.list('App', { filter: parseWhere('deployed_at > "2026-01-01T00:00:00Z"') });
+    await expect(
+      project.records.create('Server', { host: s1['host'], role: 'web' }),
+    ).rejects.toThrow('another record already has this host');
+    await expect(
+      project.records.create('App', { server: s1.id, name: 'x', deployed_at: 'yesterday' }),
+    ).rejects.toThrow('must be an ISO-8601 date and time');
+    const updated = await project.records.update('App', drupal.id, {
+      version: '11.0',
+      deployed_at: '2026-01-02T03:04:05+01:00',
+    });
+    expect(updated).toMatchObject({
+      name: 'drupal',
+      version: '11.0',
+      settings: { php: '8.3' },
+      deployed_at: '2026-01-02T02:04:05.000Z',
+    });
+    const later = await project.records.list('App', {
+      filter: parseWhere('deployed_at > "2026-01-01T00:00:00Z"'),
+    });
     expect(later.items.map((a) => a['name'])).toEqual(['drupal']);
-    await expect(project.records.update('App', 4242, { version: '1' })).rejects.toThrow('App 4242 does not exist');
+    await expect(project.records.update('App', 4242, { version: '1' })).rejects.toThrow(
+      'App 4242 does not exist',
+    );
   });
 
   it('resolves each record to its host, with an error for one that reaches none', async () => {
     const { web1, s1, drupal } = await seed();
-    const modules = await project.records.ids('Module', { filter: parseWhere('app.name = drupal') });
+    const modules = await project.records.ids('Module', {
+      filter: parseWhere('app.name = drupal'),
+    });
     const resolved = await resolveHosts(project.database, project.models, 'Module', modules);
     expect([...resolved.values()]).toEqual([{ hostId: web1.id }, { hostId: web1.id }]);
-    expect(await resolveHosts(project.database, project.models, 'Server', [s1.id])).toEqual(new Map([[s1.id, { hostId: web1.id }]]));
-    expect(await resolveHosts(project.database, project.models, 'App', [drupal.id])).toEqual(new Map([[drupal.id, { hostId: web1.id }]]));
+    expect(await resolveHosts(project.database, project.models, 'Server', [s1.id])).toEqual(
+      new Map([[s1.id, { hostId: web1.id }]]),
+    );
+    expect(await resolveHosts(project.database, project.models, 'App', [drupal.id])).toEqual(
+      new Map([[drupal.id, { hostId: web1.id }]]),
+    );
     const orphan = await project.records.create('Backup', { label: 'nowhere' });
     const result = await resolveHosts(project.database, project.models, 'Backup', [orphan.id]);
     expect(result.get(orphan.id)).toEqual({ error: 'reaches no host: Backup.host is empty' });
@@ -170,7 +253,11 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     await seed();
     await project.close();
     const ServerV2 = defineModel('Server', {
-      fields: { ...Server.fields, kernel: f.text({ optional: true }), rack: f.text({ default: 'r1' }) },
+      fields: {
+        ...Server.fields,
+        kernel: f.text({ optional: true }),
+        rack: f.text({ default: 'r1' }),
+      },
       hostLookup: 'host',
     });
     project = await backend.reopen([ServerV2, App, Module, Backup]);
@@ -178,10 +265,17 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       { model: 'Server', action: 'add column', column: 'kernel' },
       { model: 'Server', action: 'add column', column: 'rack' },
     ]);
-    expect((await project.records.list('Server')).items.map((s) => s['rack'])).toEqual(['r1', 'r1', 'r1']);
+    expect((await project.records.list('Server')).items.map((s) => s['rack'])).toEqual([
+      'r1',
+      'r1',
+      'r1',
+    ]);
     await project.close();
 
-    const required = defineModel('Server', { fields: { ...ServerV2.fields, serial: f.text() }, hostLookup: 'host' });
+    const required = defineModel('Server', {
+      fields: { ...ServerV2.fields, serial: f.text() },
+      hostLookup: 'host',
+    });
     await expect(backend.reopen([required, App, Module, Backup])).rejects.toThrow(
       'model Server, new field serial: it is required, but the table already has 3 record(s)',
     );
@@ -190,7 +284,10 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     await expect(backend.reopen([dropped, App, Module, Backup])).rejects.toThrow(
       'model Server: field kernel was removed, but its column still holds data. Put the field back, or run `minke migrate --drop-column Server.kernel`',
     );
-    const retyped = defineModel('Server', { fields: { ...ServerV2.fields, cores: f.text({ optional: true }) }, hostLookup: 'host' });
+    const retyped = defineModel('Server', {
+      fields: { ...ServerV2.fields, cores: f.text({ optional: true }) },
+      hostLookup: 'host',
+    });
     await expect(backend.reopen([retyped, App, Module, Backup])).rejects.toThrow(
       'model Server, field cores: its type changed from int to text',
     );
@@ -199,20 +296,37 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     expect(project.applied.changes).toEqual([]);
     await project.close();
 
-    project = await backend.reopen([dropped, App, Module, Backup], { dropColumns: ['Server.kernel'] });
-    expect(project.applied.changes).toEqual([{ model: 'Server', action: 'drop column', column: 'kernel' }]);
+    project = await backend.reopen([dropped, App, Module, Backup], {
+      dropColumns: ['Server.kernel'],
+    });
+    expect(project.applied.changes).toEqual([
+      { model: 'Server', action: 'drop column', column: 'kernel' },
+    ]);
     expect((await project.records.list('Server')).total).toBe(3);
   });
 
   it('creates users with hashed passwords and authenticates them', async () => {
-    const user = await project.users.create({ username: 'alice', password: 'correct horse', superuser: true });
+    const user = await project.users.create({
+      username: 'alice',
+      password: 'correct horse',
+      superuser: true,
+    });
     expect(user).toMatchObject({ username: 'alice', isSuperuser: true, isActive: true });
-    const row = await project.database.db.selectFrom('minke_users').select('password_hash').executeTakeFirstOrThrow();
+    const row = await project.database.db
+      .selectFrom('minke_users')
+      .select('password_hash')
+      .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.password_hash).not.toContain('correct horse');
-    expect(await project.users.authenticate('alice', 'correct horse')).toMatchObject({ username: 'alice' });
+    expect(await project.users.authenticate('alice', 'correct horse')).toMatchObject({
+      username: 'alice',
+    });
     expect(await project.users.authenticate('alice', 'wrong')).toBeUndefined();
-    await expect(project.users.create({ username: 'alice', password: 'another one' })).rejects.toThrow('user alice already exists');
-    await expect(project.users.create({ username: 'bob', password: 'short' })).rejects.toThrow('the password is too short');
+    await expect(
+      project.users.create({ username: 'alice', password: 'another one' }),
+    ).rejects.toThrow('user alice already exists');
+    await expect(project.users.create({ username: 'bob', password: 'short' })).rejects.toThrow(
+      'the password is too short',
+    );
   });
 });

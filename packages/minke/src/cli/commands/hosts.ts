@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
-import { stdoutOut } from '../output.js';
+import { displayValue, stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 
 interface HostAddOptions {
@@ -19,7 +19,9 @@ interface HostAddOptions {
 
 export function registerHostCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
-  const hosts = program.command('hosts').description('the hosts Minke connects to (one host = one SSH target)');
+  const hosts = program
+    .command('hosts')
+    .description('the hosts Minke connects to (one host = one SSH target)');
 
   hosts
     .command('add <name>')
@@ -34,7 +36,10 @@ export function registerHostCommands(program: Command): void {
     .option('--comment <text>')
     .action(async (name: string, options: HostAddOptions) => {
       const out = stdoutOut();
-      const config = options.configFile !== undefined ? await readFile(options.configFile, 'utf8') : options.config;
+      const config =
+        options.configFile !== undefined
+          ? await readFile(options.configFile, 'utf8')
+          : options.config;
       await withProject(globals(), {}, async (project) => {
         const host = await project.hosts.add({
           name,
@@ -58,39 +63,66 @@ export function registerHostCommands(program: Command): void {
     .option('--limit <n>', 'how many', '100')
     .option('--offset <n>', 'skip this many', '0')
     .option('--json', 'print JSON')
-    .action(async (options: { where?: string; search?: string; limit: string; offset: string; json?: boolean }) => {
-      const out = stdoutOut();
-      const { parseWhere } = await import('../../query/parse-where.js');
-      const filter = options.where === undefined ? undefined : parseWhere(options.where);
-      await withProject(globals(), {}, async (project) => {
-        const page = await project.hosts.list({
-          ...(filter ? { filter } : {}),
-          ...(options.search ? { search: options.search } : {}),
-          limit: parseCount(options.limit, '--limit'),
-          offset: parseCount(options.offset, '--offset'),
+    .action(
+      async (options: {
+        where?: string;
+        search?: string;
+        limit: string;
+        offset: string;
+        json?: boolean;
+      }) => {
+        const out = stdoutOut();
+        const { parseWhere } = await import('../../query/parse-where.js');
+        const filter = options.where === undefined ? undefined : parseWhere(options.where);
+        await withProject(globals(), {}, async (project) => {
+          const page = await project.hosts.list({
+            ...(filter ? { filter } : {}),
+            ...(options.search ? { search: options.search } : {}),
+            limit: parseCount(options.limit, '--limit'),
+            offset: parseCount(options.offset, '--offset'),
+          });
+          if (options.json) return out.json(page);
+          out.table(
+            ['NAME', 'HOSTNAME', 'PORT', 'USER', 'GROUPS', 'DISABLED', 'COMMENT'],
+            page.items.map((h) => [
+              h.name,
+              h['hostname'] as string,
+              h['port'] as number,
+              h['user'] as string,
+              h.groups.join(','),
+              h['disabled'] ? 'yes' : '',
+              h['comment'] as string,
+            ]),
+          );
+          if (page.total > page.offset + page.items.length) {
+            out.line(
+              `(${page.items.length} of ${page.total}; next page: --offset ${page.offset + page.items.length})`,
+            );
+          }
         });
-        if (options.json) return out.json(page);
-        out.table(
-          ['NAME', 'HOSTNAME', 'PORT', 'USER', 'GROUPS', 'DISABLED', 'COMMENT'],
-          page.items.map((h) => [h.name, h['hostname'] as string, h['port'] as number, h['user'] as string, h.groups.join(','), h['disabled'] ? 'yes' : '', h['comment'] as string]),
-        );
-        if (page.total > page.offset + page.items.length) {
-          out.line(`(${page.items.length} of ${page.total}; next page: --offset ${page.offset + page.items.length})`);
-        }
-      });
-    });
+      },
+    );
 
   hosts
     .command('show <name>')
-    .description("show a host and its connection config")
+    .description('show a host and its connection config')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => {
       const out = stdoutOut();
       await withProject(globals(), {}, async (project) => {
         const host = await project.hosts.get(name);
         if (options.json) return out.json(host);
-        for (const key of ['name', 'hostname', 'port', 'user', 'disabled', 'comment', 'created_at', 'updated_at']) {
-          out.line(`${`${key}:`.padEnd(12)}${formatValue(host[key])}`);
+        for (const key of [
+          'name',
+          'hostname',
+          'port',
+          'user',
+          'disabled',
+          'comment',
+          'created_at',
+          'updated_at',
+        ]) {
+          out.line(`${`${key}:`.padEnd(12)}${displayValue(host[key])}`);
         }
         out.line(`${'groups:'.padEnd(12)}${host.groups.join(', ')}`);
         out.line(`${'config:'.padEnd(12)}${JSON.stringify(host['config'])}`);
@@ -110,7 +142,9 @@ export function registerHostCommands(program: Command): void {
 
   hosts
     .command('import [file]')
-    .description('add a host for each concrete Host entry of an OpenSSH config (default ~/.ssh/config)')
+    .description(
+      'add a host for each concrete Host entry of an OpenSSH config (default ~/.ssh/config)',
+    )
     .option('--dry-run', 'show what would be imported')
     .option('--group <group...>', 'put imported hosts in these groups')
     .action(async (file: string | undefined, options: { dryRun?: boolean; group?: string[] }) => {
@@ -120,7 +154,9 @@ export function registerHostCommands(program: Command): void {
       try {
         text = await readFile(path, 'utf8');
       } catch (error) {
-        throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        throw new UsageError(
+          `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
       }
       const { hostsFromSshConfig } = await import('../../operations/import-ssh-config.js');
       const candidates = hostsFromSshConfig(text);
@@ -136,7 +172,8 @@ export function registerHostCommands(program: Command): void {
             out.line(`skipped ${candidate.alias}: host already exists`);
             continue;
           }
-          if (!options.dryRun) await project.hosts.add({ ...candidate.input, groups: options.group });
+          if (!options.dryRun)
+            await project.hosts.add({ ...candidate.input, groups: options.group });
           added++;
           out.line(`${options.dryRun ? 'would add' : 'added'} ${candidate.input.name}`);
         }
@@ -153,7 +190,11 @@ export function registerHostCommands(program: Command): void {
     .action(async (name: string, options: { config?: string; comment?: string }) => {
       const out = stdoutOut();
       await withProject(globals(), {}, async (project) => {
-        const group = await project.hosts.addGroup({ name, ...(options.config === undefined ? {} : { config: options.config }), comment: options.comment ?? null });
+        const group = await project.hosts.addGroup({
+          name,
+          ...(options.config === undefined ? {} : { config: options.config }),
+          comment: options.comment ?? null,
+        });
         out.line(`added group ${group.name} (id ${group.id})`);
       });
     });
@@ -166,7 +207,10 @@ export function registerHostCommands(program: Command): void {
       await withProject(globals(), {}, async (project) => {
         const list = await project.hosts.listGroups();
         if (options.json) return out.json(list);
-        out.table(['NAME', 'HOSTS', 'CONFIG', 'COMMENT'], list.map((g) => [g.name, g.hosts, JSON.stringify(g.config), g.comment]));
+        out.table(
+          ['NAME', 'HOSTS', 'CONFIG', 'COMMENT'],
+          list.map((g) => [g.name, g.hosts, JSON.stringify(g.config), g.comment]),
+        );
       });
     });
 }
@@ -174,16 +218,12 @@ export function registerHostCommands(program: Command): void {
 function parsePort(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new UsageError(`--port "${text}": use a whole number from 1 to 65535`);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535)
+    throw new UsageError(`--port "${text}": use a whole number from 1 to 65535`);
   return port;
 }
 
 export function parseCount(text: string, flag: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} "${text}": expected a whole number`);
   return Number(text);
-}
-
-function formatValue(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value as string);
 }

@@ -15,7 +15,9 @@ export function registerLoadCommand(program: Command): void {
       try {
         text = await readFile(file, 'utf8');
       } catch (error) {
-        throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        throw new UsageError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
       }
       const { loadFixtures } = await import('../../operations/load-fixtures.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {

@@ -6,20 +6,30 @@ export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
     .description("apply Minke's migrations and create or extend the tables of the project's models")
-    .option('--drop-column <Model.field...>', 'delete a removed field\'s column and its data (asked for by name)')
+    .option(
+      '--drop-column <Model.field...>',
+      "delete a removed field's column and its data (asked for by name)",
+    )
     .action(async (options: { dropColumn?: string[] }) => {
       const out = stdoutOut();
-      await withProject(program.opts<GlobalOptions>(), { migrate: true, dropColumns: options.dropColumn ?? [] }, async (project) => {
-        const { migrations, changes } = project.applied;
-        for (const name of migrations) out.line(`applied migration ${name}`);
-        for (const change of changes) {
-          out.line(`${change.model}: ${change.action}${change.column ? ` ${change.column}` : ''}`);
-        }
-        out.line(
-          migrations.length + changes.length === 0
-            ? `${project.database.description} is up to date`
-            : `${project.database.description} is up to date (${migrations.length} migration(s), ${changes.length} table change(s))`,
-        );
-      });
+      await withProject(
+        program.opts<GlobalOptions>(),
+        { migrate: true, dropColumns: options.dropColumn ?? [] },
+        (project) => {
+          const { migrations, changes } = project.applied;
+          for (const name of migrations) out.line(`applied migration ${name}`);
+          for (const change of changes) {
+            out.line(
+              `${change.model}: ${change.action}${change.column ? ` ${change.column}` : ''}`,
+            );
+          }
+          out.line(
+            migrations.length + changes.length === 0
+              ? `${project.database.description} is up to date`
+              : `${project.database.description} is up to date (${migrations.length} migration(s), ${changes.length} table change(s))`,
+          );
+          return Promise.resolve();
+        },
+      );
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RecordValues } from '../../model/record-codec.js';
-import { stdoutOut } from '../output.js';
+import { displayValue, stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { parseCount } from './hosts.js';
 
@@ -14,7 +14,9 @@ interface ListOptions {
 }
 
 export function registerRecordCommands(program: Command): void {
-  const records = program.command('records').description("records of the project's models (and of Host)");
+  const records = program
+    .command('records')
+    .description("records of the project's models (and of Host)");
   records
     .command('list <model>')
     .description('list records: filter through refs, search, order, page')
@@ -33,21 +35,27 @@ export function registerRecordCommands(program: Command): void {
         const page = await project.records.list(model.name, {
           filter,
           search: options.search,
-          order: options.order?.split(',').map((s) => s.trim()).filter(Boolean),
+          order: options.order
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
           limit: parseCount(options.limit, '--limit'),
           offset: parseCount(options.offset, '--offset'),
         });
         if (options.json) return out.json(page);
         const columns = ['id', ...Object.keys(model.fields)];
-        out.table(columns.map((c) => c.toUpperCase()), page.items.map((record) => columns.map((c) => cell(record, c))));
-        out.line(`${page.items.length === 0 ? 'no records' : `${page.offset + 1}-${page.offset + page.items.length} of ${page.total}`}`);
+        out.table(
+          columns.map((c) => c.toUpperCase()),
+          page.items.map((record) => columns.map((c) => cell(record, c))),
+        );
+        out.line(
+          `${page.items.length === 0 ? 'no records' : `${page.offset + 1}-${page.offset + page.items.length} of ${page.total}`}`,
+        );
       });
     });
 }
 
 function cell(record: RecordValues, column: string): string {
-  const value = record[column];
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string);
+  const text = displayValue(record[column]);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -11,7 +11,8 @@ export function registerStartCommand(program: Command): void {
     .option('--listen <address>', 'address to listen on (default 127.0.0.1, or MINKE_LISTEN)')
     .action(async (options: { port?: string; listen?: string }) => {
       const out = stdoutOut();
-      if (options.port !== undefined && !/^\d+$/.test(options.port)) throw new UsageError(`--port "${options.port}": expected a whole number`);
+      if (options.port !== undefined && !/^\d+$/.test(options.port))
+        throw new UsageError(`--port "${options.port}": expected a whole number`);
       const { buildServer } = await import('../../server/build-server.js');
       await withProject(program.opts<GlobalOptions>(), { migrate: true }, async (project) => {
         const port = options.port === undefined ? project.config.server.port : Number(options.port);
@@ -20,7 +21,9 @@ export function registerStartCommand(program: Command): void {
         const address = await server.listen({ port, host });
         const hosts = await project.hosts.list({ limit: 1 });
         out.line(`Minke is serving ${project.config.projectDir} at ${address}`);
-        out.line(`database: ${project.database.description}; ${hosts.total} host(s); models: ${project.models.userModels.map((m) => m.name).join(', ') || 'none'}`);
+        out.line(
+          `database: ${project.database.description}; ${hosts.total} host(s); models: ${project.models.userModels.map((m) => m.name).join(', ') || 'none'}`,
+        );
         out.line('press Ctrl-C to stop');
         await new Promise<void>((resolve) => {
           const stop = () => resolve();

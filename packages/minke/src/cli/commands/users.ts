@@ -4,16 +4,24 @@ import { readPassword } from '../prompt.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 
 export function registerUserCommands(program: Command): void {
-  const users = program.command('users').description('accounts for the web admin, the API and the CLI');
+  const users = program
+    .command('users')
+    .description('accounts for the web admin, the API and the CLI');
   users
     .command('create <username>')
-    .description('create a user; the password comes from a prompt or MINKE_PASSWORD, never from the command line')
+    .description(
+      'create a user; the password comes from a prompt or MINKE_PASSWORD, never from the command line',
+    )
     .option('--superuser', 'may do everything')
     .action(async (username: string, options: { superuser?: boolean }) => {
       const out = stdoutOut();
       const password = await readPassword();
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const user = await project.users.create({ username, password, superuser: options.superuser ?? false });
+        const user = await project.users.create({
+          username,
+          password,
+          superuser: options.superuser ?? false,
+        });
         out.line(`created ${user.isSuperuser ? 'superuser' : 'user'} ${user.username}`);
       });
     });
@@ -26,7 +34,15 @@ export function registerUserCommands(program: Command): void {
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         const list = await project.users.list();
         if (options.json) return out.json(list);
-        out.table(['USERNAME', 'SUPERUSER', 'ACTIVE', 'CREATED'], list.map((u) => [u.username, u.isSuperuser ? 'yes' : '', u.isActive ? 'yes' : 'no', u.createdAt]));
+        out.table(
+          ['USERNAME', 'SUPERUSER', 'ACTIVE', 'CREATED'],
+          list.map((u) => [
+            u.username,
+            u.isSuperuser ? 'yes' : '',
+            u.isActive ? 'yes' : 'no',
+            u.createdAt,
+          ]),
+        );
       });
     });
 }
