@@ -1,0 +1,14 @@
+// npm run bench -- <name> [options]: performance figures, printed; never asserted in tests.
+import { benchCli } from './cli-startup.js';
+
+const benches: Record<string, (args: string[]) => Promise<void>> = {
+  cli: benchCli,
+};
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name === undefined ? undefined : benches[name];
+if (!bench) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`);
+  process.exit(2);
+}
+await bench(args);
