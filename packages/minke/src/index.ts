@@ -9,6 +9,19 @@ export { defineConfig, type MinkeConfig } from './config/define-config.js';
 export { defineModel, type ModelDefinition, type InferRecord } from './model/define-model.js';
 export { f, type Field, type FieldMap, type RecordOf } from './model/fields.js';
 export { Host } from './model/host-model.js';
+export { Session, type WorkOn, type SessionClass } from './session/session.js';
+export {
+  SingleCommandSession,
+  CommandFormSession,
+  CommandChainSession,
+  SessionChain,
+  commandForm,
+} from './session/builtin-sessions.js';
+export type { SessionResult, ProcessState } from './session/status.js';
+export type { SessionMessage, MessageLevel } from './session/messages.js';
+export type { SessionContext, SessionConnection } from './session/session-context.js';
+export { shellQuote, shellJoin } from './util/shell-quote.js';
+export type { CommandResult, ExecOptions } from './transport/transport.js';
 export {
   MinkeError,
   InputError,

@@ -4,6 +4,7 @@ import { modelSchemasInSync, syncModelSchemas, type SchemaChange } from '../mode
 import { HostOperations } from '../operations/hosts.js';
 import { UserOperations } from '../operations/users.js';
 import { SetupError } from '../errors.js';
+import { buildSessionRegistry, type SessionRegistry } from '../session/session-registry.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { assertMigrated, migrateToLatest } from '../store/migrate.js';
 import { RecordRepository } from '../store/record-repository.js';
@@ -13,6 +14,7 @@ export interface Project {
   readonly config: ResolvedConfig;
   readonly database: Database;
   readonly models: ModelRegistry;
+  readonly sessions: SessionRegistry;
   readonly records: RecordRepository;
   readonly hosts: HostOperations;
   readonly users: UserOperations;
@@ -41,6 +43,7 @@ export async function openProject(
   options: OpenProjectOptions = {},
 ): Promise<OpenedProject> {
   const models = buildModelRegistry(config.models);
+  const sessions = buildSessionRegistry(config.sessions, models);
   const database = await openDatabase(config.database.url, {
     baseDir: config.projectDir,
     password: config.database.password,
@@ -67,6 +70,7 @@ export async function openProject(
       config,
       database,
       models,
+      sessions,
       records,
       hosts: new HostOperations(database, records),
       users: new UserOperations(database),

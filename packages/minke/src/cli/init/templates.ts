@@ -2,12 +2,13 @@
 export const projectTemplates: Record<string, string> = {
   'minke.config.ts': `import { defineConfig } from 'minke';
 import { Server } from './models.js';
+import { DiskUsage, ServerInfo } from './sessions.js';
 
 export default defineConfig({
   // A SQLite file in this folder; set MINKE_DATABASE_URL=postgres://... to use PostgreSQL.
   database: 'sqlite:minke.db',
   models: [Server],
-  sessions: [],
+  sessions: [ServerInfo, DiskUsage],
   pluginsDir: 'plugins',
   // Connection defaults for every host; host groups and hosts override them.
   ssh: {},
@@ -29,6 +30,26 @@ export const Server = defineModel('Server', {
 });
 
 export type ServerRecord = InferRecord<typeof Server>;
+`,
+  'sessions.ts': `import { Session, SingleCommandSession } from 'minke';
+import { Server } from './models.js';
+
+/** Reads the operating system's name into Server.os, and shows the uptime. */
+export class ServerInfo extends Session {
+  static override workOn = [Server];
+  static override group = 'Info';
+  override async process() {
+    await this.updateField('os', 'cat /etc/os-release', /PRETTY_NAME="?([^"\\n]+)/);
+    await this.xrun('uptime');
+  }
+}
+
+/** Disk usage of a host or a server; {field} values in commands are shell-quoted. */
+export class DiskUsage extends SingleCommandSession {
+  static override workOn = ['Host', Server];
+  static override group = 'Info';
+  static override command = 'df -h';
+}
 `,
   'plugins/uptime.cfg': `; An agent plugin: the agent runs only the plugins in its plugin folder.
 [uptime]

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { commandResult } from '../command-result.js';
+import { CommandOutput } from '../command-output.js';
+import { commandScript } from '../command-script.js';
+import { KillTrigger } from '../kill-trigger.js';
+import { OutputScanner } from '../output-scanner.js';
+import { TransportError } from '../transport-error.js';
+import type { CommandResult, ExecOptions, Transport } from '../transport.js';
+import { completeSudo, type SudoDefaults } from '../sudo-defaults.js';
+import { killProcessGroup } from './process-group.js';
+
+export interface LocalTransportOptions {
+  /** Variables every command gets, under the ones given per command. */
+  env?: Record<string, string>;
+  /** Default time limit for commands; none when absent. */
+  commandTimeoutMs?: number;
+  /** Defaults for commands run with `sudo`, as in the connection config. */
+  sudo?: SudoDefaults;
+}
+
+/**
+ * Runs commands on the Minke machine itself, for hosts that are this machine. Each command runs
+ * as `/bin/sh -c` in a session and process group of its own (a detached child), so a kill
+ * reaches everything it started, as the SSH transport's kill does on a host.
+ *
+ * `pty` is accepted and ignored: a real terminal needs a native module, and Minke ships none.
+ * Results say `pty: false`, so a session can tell.
+ *
+ * @example
+ *   const local = new LocalTransport();
+ *   const { stdout } = await local.exec('hostname');
+ */
+export class LocalTransport implements Transport {
+  readonly kind = 'local' as const;
+  private readonly running = new Set<Promise<unknown>>();
+  private closing = new AbortController();
+
+  constructor(private readonly options: LocalTransportOptions = {}) {}
+
+  /** Always "connected": there is no connection to lose. */
+  get connected(): boolean {
+    return true;
+  }
+
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<CommandResult> {
+    const run = this.run(command, {
+      ...options,
+      sudo: await completeSudo(options.sudo, this.options.sudo ?? {}, 'local'),
+      timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
+      killSignal: options.killSignal
+        ? AbortSignal.any([options.killSignal, this.closing.signal])
+        : this.closing.signal,
+    });
+    this.running.add(run);
+    try {
+      return await run;
+    } finally {
+      this.running.delete(run);
+    }
+  }
+
+  async close(): Promise<void> {
+    const closing = this.closing;
+    this.closing = new AbortController();
+    closing.abort();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private run(command: string, options: ExecOptions): Promise<CommandResult> {
+    const sudoPrompt = `[minke-sudo-${randomBytes(8).toString('hex')}]`;
+    const script = commandScript({
+      command,
+      env: { ...this.options.env, ...options.env },
+      sudo: options.sudo,
+      sudoPrompt,
+    });
+    const password = options.sudo?.password;
+    const startedAt = new Date();
+    const child = spawn('/bin/sh', ['-c', script], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    // Nobody types into the command: EOF at once (or after sudo's password), as over SSH.
+    if (password === undefined) child.stdin.end();
+    let prompts = 0;
+    const answer = () => {
+      // First prompt: the password, then EOF. A second prompt means it was wrong: EOF makes
+      // sudo give up instead of counting more failures.
+      if (prompts++ === 0) child.stdin.write(`${password}\n`);
+      child.stdin.end();
+    };
+    const output = new CommandOutput(
+      { stderr: new OutputScanner([{ text: sudoPrompt, onMatch: answer }]) },
+      options.onOutput,
+    );
+    return new Promise((resolve, reject) => {
+      const trigger = new KillTrigger(options, () => {
+        if (child.pid !== undefined) void killProcessGroup(child.pid);
+      });
+      child.stdout.on('data', (data: Buffer) => output.push('stdout', data));
+      child.stderr.on('data', (data: Buffer) => output.push('stderr', data));
+      child.stdin.on('error', () => undefined); // the command may exit without reading its input
+      child.on('error', (error) => {
+        trigger.dispose();
+        reject(new TransportError('channel_failed', 'local', error.message, error));
+      });
+      child.on('close', (code, signal) => {
+        trigger.dispose();
+        resolve(
+          commandResult({
+            command,
+            startedAt,
+            exitCode: code,
+            signal: signal?.replace(/^SIG/, ''),
+            output: output.finish(),
+            pty: false,
+            killed: trigger.killed,
+            timedOut: trigger.timedOut,
+          }),
+        );
+      });
+    });
+  }
+}

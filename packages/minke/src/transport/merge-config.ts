@@ -1,0 +1,35 @@
+import { type ConnectionConfigLayer, connectionConfigLayerSchema } from './connection-config.js';
+import { deepMerge } from './deep-merge.js';
+import { TransportError } from './transport-error.js';
+
+/**
+ * Deep-merges connection config layers, later wins (see `deepMerge`). The order Minke uses is
+ * built-in defaults < ssh_config < project config < host groups (by name) < host < session class
+ * < run-time form values; `resolveConnectionConfig` applies it, this function only merges.
+ *
+ * @example
+ *   mergeConnectionConfig(groupConfig, hostConfig, { pty: true })
+ */
+export function mergeConnectionConfig(
+  ...layers: ReadonlyArray<ConnectionConfigLayer | undefined>
+): ConnectionConfigLayer {
+  return deepMerge<ConnectionConfigLayer>(...layers);
+}
+
+/**
+ * Checks one layer (e.g. a host's YAML) and returns it typed. The error names the layer and the
+ * field, so a bad host config is found where it was written.
+ *
+ * @example
+ *   parseConnectionConfigLayer(yaml.parse(host.config), `host ${host.name}`)
+ */
+export function parseConnectionConfigLayer(value: unknown, label: string): ConnectionConfigLayer {
+  if (value === undefined || value === null || value === '') return {};
+  const parsed = connectionConfigLayerSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const path = issue.path.join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  throw new TransportError('config', label, problems.join('; '));
+}

@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { type AnyAuthMethod, type ParsedKey, utils } from 'ssh2';
+import type { ResolvedConnectionConfig } from '../connection-config.js';
+import { expandHome } from '../expand-home.js';
+import { resolveOptionalSecret } from '../secret.js';
+
+export interface AuthPlan {
+  methods: AnyAuthMethod[];
+  /** What will be tried and what was skipped, for an "authentication failed" message. Names
+   * files and methods only, never a secret. */
+  summary: string;
+}
+
+/**
+ * The authentication methods to offer, in OpenSSH's order: agent keys, identity files, then the
+ * password (also answering a keyboard-interactive password prompt). Secrets are read from their
+ * references here, at connect time, and live only inside the returned methods.
+ */
+export async function authMethods(config: ResolvedConnectionConfig): Promise<AuthPlan> {
+  const username = config.user;
+  const methods: AnyAuthMethod[] = [];
+  const tried: string[] = [];
+  const skipped: string[] = [];
+  if (config.agent) {
+    methods.push({ type: 'agent', username, agent: config.agent });
+    tried.push('agent');
+  }
+  const passphrase = await resolveOptionalSecret(config.passphrase);
+  for (const file of config.identityFiles) {
+    const key = await loadKey(file, passphrase);
+    if (typeof key === 'string') {
+      if (key !== 'missing') skipped.push(`${file}: ${key}`);
+      continue;
+    }
+    methods.push({ type: 'publickey', username, key });
+    tried.push(`key ${file}`);
+  }
+  const password = await resolveOptionalSecret(config.password);
+  if (password !== undefined) {
+    methods.push({ type: 'password', username, password });
+    methods.push({
+      type: 'keyboard-interactive',
+      username,
+      prompt: answerPasswordPrompt(password),
+    });
+    tried.push('password');
+  }
+  const parts = [`tried ${tried.length ? tried.join(', ') : 'nothing'} as ${username}`];
+  if (skipped.length) parts.push(`skipped ${skipped.join(', ')}`);
+  return { methods, summary: parts.join('; ') };
+}
+
+/** A parsed private key, or why it cannot be used. */
+async function loadKey(file: string, passphrase: string | undefined): Promise<ParsedKey | string> {
+  let data: Buffer;
+  try {
+    data = await readFile(expandHome(file));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+  }
+  const parsed = utils.parseKey(data, passphrase);
+  if (parsed instanceof Error) {
+    return /passphrase|decrypt|encrypted/i.test(parsed.message)
+      ? passphrase === undefined
+        ? 'encrypted and no passphrase configured'
+        : 'passphrase does not decrypt it'
+      : 'not a supported private key';
+  }
+  const key = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
+  return key?.isPrivateKey() ? key : 'not a private key';
+}
+
+type KeyboardPrompt = Extract<AnyAuthMethod, { type: 'keyboard-interactive' }>['prompt'];
+
+/** Answers exactly one password prompt; anything else (one-time codes, several questions) is
+ * left unanswered rather than guessed at with the password. */
+function answerPasswordPrompt(password: string): KeyboardPrompt {
+  return (_name, _instructions, _lang, prompts, finish) => {
+    const only = prompts.length === 1 ? prompts[0] : undefined;
+    finish(only && /password/i.test(only.prompt) ? [password] : []);
+  };
+}

@@ -1,0 +1,14 @@
+import { Client, type ClientChannel } from 'ssh2';
+
+/** The part of an ssh2 connection Minke uses; tests and alternative clients provide this much. */
+export type SshClient = Pick<
+  Client,
+  'connect' | 'exec' | 'forwardOut' | 'end' | 'destroy' | 'on' | 'once' | 'removeListener'
+>;
+
+/** The part of an ssh2 exec channel Minke uses. */
+export type SshChannel = Pick<ClientChannel, 'on' | 'once' | 'write' | 'end' | 'close' | 'stderr'>;
+
+export type SshClientFactory = () => SshClient;
+
+export const createSsh2Client: SshClientFactory = () => new Client();

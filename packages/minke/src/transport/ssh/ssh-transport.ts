@@ -1,0 +1,99 @@
+import { type Logger, silentLogger } from '../../logger.js';
+import type { ResolvedConnectionConfig } from '../connection-config.js';
+import { completeSudo } from '../sudo-defaults.js';
+import type { CommandResult, ExecOptions, Transport } from '../transport.js';
+import { runRemoteCommand } from './remote-command.js';
+import { createSsh2Client, type SshClientFactory } from './ssh-client.js';
+import { openSshConnection, type SshConnection } from './ssh-connection.js';
+
+export interface SshTransportOptions {
+  logger?: Logger;
+  /** Replaces ssh2's client, e.g. in tests. */
+  createClient?: SshClientFactory;
+}
+
+/**
+ * Runs commands on a remote host over one SSH connection (ssh2). `exec` connects on first use and
+ * reconnects after a drop; commands may run concurrently (one channel each, see the pool for the
+ * cap). Defaults for pty, env, timeout and sudo come from the connection config.
+ *
+ * @example
+ *   const ssh = new SshTransport(await resolveConnectionConfig({ name: 'web1' }));
+ *   const result = await ssh.exec('df -h /', { timeoutMs: 10_000 });
+ *   await ssh.close();
+ */
+export class SshTransport implements Transport {
+  readonly kind = 'ssh' as const;
+  private connection: SshConnection | undefined;
+  private connecting: Promise<SshConnection> | undefined;
+  private readonly running = new Set<Promise<unknown>>();
+  private closing = new AbortController();
+  private readonly logger: Logger;
+  private readonly createClient: SshClientFactory;
+
+  constructor(
+    readonly config: ResolvedConnectionConfig,
+    options: SshTransportOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.createClient = options.createClient ?? createSsh2Client;
+  }
+
+  get connected(): boolean {
+    return this.connection !== undefined && !this.connection.closed;
+  }
+
+  async connect(): Promise<void> {
+    await this.live();
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<CommandResult> {
+    const connection = await this.live();
+    const timeoutMs = options.timeoutMs ?? (this.config.commandTimeoutMs || undefined);
+    const run = runRemoteCommand(
+      connection.client,
+      command,
+      {
+        ...options,
+        pty: options.pty ?? this.config.pty,
+        env: { ...this.config.env, ...options.env },
+        timeoutMs,
+        sudo: await completeSudo(options.sudo, this.config.sudo, connection.target),
+        killSignal: options.killSignal
+          ? AbortSignal.any([options.killSignal, this.closing.signal])
+          : this.closing.signal,
+      },
+      connection.target,
+    );
+    this.running.add(run);
+    try {
+      return await run;
+    } finally {
+      this.running.delete(run);
+    }
+  }
+
+  /** Kills what still runs (bounded by the kill's own timers), then closes the connection. */
+  async close(): Promise<void> {
+    // Swap first: a command started while this close is under way gets a fresh connection and
+    // is not killed by it.
+    const connection = this.connection;
+    this.connection = undefined;
+    const closing = this.closing;
+    this.closing = new AbortController();
+    closing.abort();
+    await Promise.allSettled([...this.running]);
+    await connection?.close();
+  }
+
+  private live(): Promise<SshConnection> {
+    if (this.connection && !this.connection.closed) return Promise.resolve(this.connection);
+    this.connecting ??= openSshConnection(this.config, {
+      createClient: this.createClient,
+      logger: this.logger,
+    })
+      .then((connection) => (this.connection = connection))
+      .finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+}

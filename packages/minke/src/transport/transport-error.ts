@@ -1,0 +1,57 @@
+import { MinkeError } from '../errors.js';
+
+/** Why a connection or a channel failed; stable codes for code, the message is for people. */
+export type TransportFailure =
+  | 'connection_refused'
+  | 'host_unreachable'
+  | 'host_not_found'
+  | 'timeout'
+  | 'auth_failed'
+  | 'host_key_mismatch'
+  | 'host_key_unknown'
+  | 'channel_failed'
+  | 'disconnected'
+  | 'config';
+
+const reasonText: Record<TransportFailure, string> = {
+  connection_refused: 'connection refused',
+  host_unreachable: 'host unreachable',
+  host_not_found: 'host not found',
+  timeout: 'connection timed out',
+  auth_failed: 'authentication failed',
+  host_key_mismatch: 'host key mismatch',
+  host_key_unknown: 'host key unknown',
+  channel_failed: 'channel failed',
+  disconnected: 'disconnected',
+  config: 'invalid connection config',
+};
+
+/**
+ * A host could not be reached, refused us, or dropped the connection. It is an expected outcome
+ * (a session ends `failed` with this message), so the message is one readable line and never
+ * carries a secret. It serializes as `unavailable` with the reason in `fields.reason`, so it
+ * survives the trip from a worker to the server.
+ *
+ * @example
+ *   new TransportError('auth_failed', 'root@web1:22', 'tried agent, key ~/.ssh/id_ed25519')
+ *   // message: "root@web1:22: authentication failed (tried agent, key ~/.ssh/id_ed25519)"
+ */
+export class TransportError extends MinkeError {
+  readonly code = 'unavailable' as const;
+  readonly reason: TransportFailure;
+  readonly target: string;
+
+  constructor(reason: TransportFailure, target: string, detail?: string, cause?: unknown) {
+    const text = reasonText[reason] + (detail ? ` (${detail})` : '');
+    super(target ? `${target}: ${text}` : text, {
+      fields: { reason, target },
+      ...(cause === undefined ? {} : { cause }),
+    });
+    this.reason = reason;
+    this.target = target;
+  }
+}
+
+export function isTransportError(value: unknown): value is TransportError {
+  return value instanceof TransportError;
+}

@@ -1,0 +1,75 @@
+/**
+ * The one contract between session code and the machines it works on. `ssh/` reaches remote hosts,
+ * `local/` runs on the Minke machine itself; both give the same results and the same stop/kill
+ * semantics, so sessions never ask which one they have.
+ *
+ * @example
+ *   await transport.connect();
+ *   const result = await transport.exec('uptime', { timeoutMs: 10_000 });
+ *   if (commandStatus(result) === 'error') ...
+ */
+export interface Transport {
+  readonly kind: 'ssh' | 'local';
+  /** False before `connect()`, after `close()` and after the connection dropped. */
+  readonly connected: boolean;
+  /** Opens the connection; calling it again after a drop opens a new one. */
+  connect(): Promise<void>;
+  /** Runs one command. Resolves with its result whatever the exit code; rejects only when the
+   * transport itself fails (`TransportError`). */
+  exec(command: string, options?: ExecOptions): Promise<CommandResult>;
+  /** Kills commands still running (no orphans), then closes the connection. */
+  close(): Promise<void>;
+}
+
+export interface SudoOptions {
+  /** Answer to sudo's password prompt; written to the command's input, never to its argv. */
+  password?: string;
+  /** Run as this user (`sudo -u`); root when absent. */
+  user?: string;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface ExecOptions {
+  /** Ask for a pseudo-terminal. stderr then arrives merged into stdout, as on a terminal. */
+  pty?: boolean;
+  /** Variables exported to the command (and kept under sudo). Names must be shell identifiers. */
+  env?: Record<string, string>;
+  /** Kill the command after this long; the result then has `timedOut: true`. */
+  timeoutMs?: number;
+  sudo?: SudoOptions;
+  /** Called with each decoded chunk as it arrives (UTF-8, never split inside a character). */
+  onOutput?: (stream: OutputStream, chunk: string) => void;
+  /** Aborting kills the command and its whole process group; the result has `killed: true`. */
+  killSignal?: AbortSignal;
+}
+
+export interface CommandResult {
+  command: string;
+  /** Null when the command did not exit by itself (killed, timed out, ended by a signal). */
+  exitCode: number | null;
+  /** Signal name without the SIG prefix when the command was ended by one (e.g. `TERM`). */
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+  /** Whether a pseudo-terminal was really used. */
+  pty: boolean;
+  /** True when `killSignal` was aborted while the command ran. */
+  killed: boolean;
+  timedOut: boolean;
+}
+
+export type CommandStatus = 'success' | 'warning' | 'error';
+
+/**
+ * The status a command result gives its session, as in the original Minke: error when it did not
+ * exit 0 (or was killed or timed out), warning when it wrote to stderr, success otherwise.
+ */
+export function commandStatus(result: CommandResult): CommandStatus {
+  if (result.killed || result.timedOut || result.exitCode !== 0) return 'error';
+  if (result.stderr !== '') return 'warning';
+  return 'success';
+}
