@@ -49,4 +49,16 @@ if ! port_open 1883; then
   $SUDO mosquitto -d -c /etc/mosquitto/mosquitto.conf
 fi
 wait_for Mosquitto "port_open 1883"
+# A user with a password and sudo rights, for the tests of sudo's password prompt and of password
+# logins (sudo never asks root for a password). Its password is random and kept in a root-only file.
+if [ "$(id -u)" = 0 ]; then
+  id minke-sudo >/dev/null 2>&1 || useradd -m -s /bin/sh minke-sudo
+  install -d -m 700 /etc/minke-test
+  if [ ! -s /etc/minke-test/sudo-password ]; then
+    (umask 077 && head -c 18 /dev/urandom | base64 > /etc/minke-test/sudo-password)
+  fi
+  echo "minke-sudo:$(cat /etc/minke-test/sudo-password)" | chpasswd
+  echo 'minke-sudo ALL=(ALL) ALL' > /etc/sudoers.d/minke-sudo
+  chmod 440 /etc/sudoers.d/minke-sudo
+fi
 echo "test machine ready"
