@@ -1,4 +1,11 @@
-import { CommandChainSession, CommandFormSession, Session, SessionChain, SingleCommandSession, z } from 'minke';
+import {
+  CommandChainSession,
+  CommandFormSession,
+  Session,
+  SessionChain,
+  SingleCommandSession,
+  z,
+} from 'minke';
 import { App, Server } from './models.js';
 
 /** Fills in what Minke knows about a server: OS, kernel, cores and memory. */

@@ -81,7 +81,9 @@ export abstract class SessionChain extends Session {
     for (const SubSession of sessions) {
       const name = verboseNameOf(SubSession);
       await this.addMsg(`Run ${name}`, 'info');
-      const sub = new (SubSession as unknown as new (context: Session['context']) => Session)(this.context);
+      const sub = new (SubSession as unknown as new (context: Session['context']) => Session)(
+        this.context,
+      );
       sub.setStatus(this.status ?? 'success', { update: false });
       await sub.process();
       if (sub.status) this.setStatus(sub.status);

@@ -27,10 +27,14 @@ export function formatCommand(
       i += 2;
     } else if (ch === '{') {
       const end = template.indexOf('}', i);
-      if (end === -1) throw templateError(template, 'a "{" is never closed (write {{ for a literal brace)');
+      if (end === -1)
+        throw templateError(template, 'a "{" is never closed (write {{ for a literal brace)');
       const name = template.slice(i + 1, end).trim();
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw templateError(template, `"{${name}}" is not a placeholder: use {field_name}, or {{ for a literal brace`);
+        throw templateError(
+          template,
+          `"{${name}}" is not a placeholder: use {field_name}, or {{ for a literal brace`,
+        );
       }
       out += quoteValue(lookup(name, data, obj, template));
       i = end + 1;
@@ -52,12 +56,16 @@ function lookup(
 ): unknown {
   if (Object.hasOwn(data, name)) return data[name];
   if (Object.hasOwn(obj, name)) return obj[name];
-  throw templateError(template, `unknown placeholder {${name}}: it is neither a form field nor a field of the object`);
+  throw templateError(
+    template,
+    `unknown placeholder {${name}}: it is neither a form field nor a field of the object`,
+  );
 }
 
 function quoteValue(value: unknown): string {
   if (value === null || value === undefined) return "''";
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return shellQuote(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return shellQuote(value);
   return shellQuote(JSON.stringify(value));
 }
 

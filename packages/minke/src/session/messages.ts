@@ -18,7 +18,7 @@ export interface SessionMessage {
 export const MESSAGE_WRAP = 120;
 
 /** `true`/undefined is info, `false` is error, a level name is itself (any case). */
-export function toMessageLevel(level: MessageLevel | boolean | string | undefined): MessageLevel {
+export function toMessageLevel(level: boolean | string | undefined): MessageLevel {
   if (level === undefined || level === true) return 'info';
   if (level === false) return 'error';
   const name = level.toLowerCase();
@@ -36,11 +36,24 @@ export function preformattedMessage(text: string, level: MessageLevel = 'info'):
 }
 
 /** Rows of cells, left-aligned in columns four spaces apart. */
-export function tableMessage(rows: readonly (readonly unknown[])[], level: MessageLevel = 'info'): SessionMessage {
-  const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell as string))));
+export function tableMessage(
+  rows: readonly (readonly unknown[])[],
+  level: MessageLevel = 'info',
+): SessionMessage {
+  const cells = rows.map((row) =>
+    row.map((cell) => (cell === null || cell === undefined ? '' : String(cell as string))),
+  );
   const widths: number[] = [];
-  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  const text = cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('    ').trimEnd()).join('\n');
+  for (const row of cells)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  const text = cells
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('    ')
+        .trimEnd(),
+    )
+    .join('\n');
   return { level, kind: 'table', text, data: cells };
 }
 
@@ -59,7 +72,12 @@ export function commandMessage(result: CommandResult, level?: MessageLevel): Ses
     level: level ?? (failed ? 'error' : result.stderr !== '' ? 'warning' : 'info'),
     kind: 'command',
     text: lines.join('\n'),
-    data: { command: result.command, exitCode: result.exitCode, killed: result.killed, timedOut: result.timedOut },
+    data: {
+      command: result.command,
+      exitCode: result.exitCode,
+      killed: result.killed,
+      timedOut: result.timedOut,
+    },
   };
 }
 

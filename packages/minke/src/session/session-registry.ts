@@ -1,7 +1,11 @@
 import { SetupError } from '../errors.js';
 import { isModelDefinition } from '../model/define-model.js';
 import type { ModelRegistry } from '../model/model-registry.js';
-import type { CommandChainSession, SessionChain, SingleCommandSession } from './builtin-sessions.js';
+import type {
+  CommandChainSession,
+  SessionChain,
+  SingleCommandSession,
+} from './builtin-sessions.js';
 import { isSessionClass, type SessionClass } from './session.js';
 import { runPermissionOf, verboseNameOf } from './session-names.js';
 
@@ -30,16 +34,23 @@ export interface SessionRegistry {
  * Registers the sessions a project lists: abstract ones are skipped (abstract is not inherited),
  * and a setup mistake stops start-up with a message naming the session.
  */
-export function buildSessionRegistry(classes: readonly unknown[], models: ModelRegistry): SessionRegistry {
+export function buildSessionRegistry(
+  classes: readonly unknown[],
+  models: ModelRegistry,
+): SessionRegistry {
   const sessions = new Map<string, SessionInfo>();
   classes.forEach((candidate, index) => {
     if (!isSessionClass(candidate)) {
-      throw new SetupError(`sessions[${index}] is not a session class: extend Session (or a built-in session type)`);
+      throw new SetupError(
+        `sessions[${index}] is not a session class: extend Session (or a built-in session type)`,
+      );
     }
     if (Object.hasOwn(candidate, 'abstract') && candidate.abstract) return;
     const info = describe(candidate, models);
     if (sessions.has(info.name)) {
-      throw new SetupError(`session ${info.name} couldn't be registered: a session with that name was already registered`);
+      throw new SetupError(
+        `session ${info.name} couldn't be registered: a session with that name was already registered`,
+      );
     }
     sessions.set(info.name, info);
   });
@@ -47,7 +58,8 @@ export function buildSessionRegistry(classes: readonly unknown[], models: ModelR
     sessions,
     get(name) {
       const info = sessions.get(name);
-      if (!info) throw new SetupError(`unknown session "${name}" (run \`minke sessions list\` to see them)`);
+      if (!info)
+        throw new SetupError(`unknown session "${name}" (run \`minke sessions list\` to see them)`);
       return info;
     },
     forModel(model) {
@@ -58,7 +70,8 @@ export function buildSessionRegistry(classes: readonly unknown[], models: ModelR
 
 function describe(cls: SessionClass, models: ModelRegistry): SessionInfo {
   const name = cls.name;
-  const fail = (reason: string) => new SetupError(`session ${name} couldn't be registered: ${reason}`);
+  const fail = (reason: string) =>
+    new SetupError(`session ${name} couldn't be registered: ${reason}`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw fail('a session class needs a name');
   if (cls.workOn.length === 0) throw fail('workOn is empty: name at least one model (or Host)');
   const modelNames = cls.workOn.map((entry) => {
@@ -68,10 +81,16 @@ function describe(cls: SessionClass, models: ModelRegistry): SessionInfo {
     }
     return modelName;
   });
-  if (cls.sessionKind === 'single-command' && !(cls as unknown as typeof SingleCommandSession).command) {
+  if (
+    cls.sessionKind === 'single-command' &&
+    !(cls as unknown as typeof SingleCommandSession).command
+  ) {
     throw fail('a SingleCommandSession needs a command');
   }
-  if (cls.sessionKind === 'command-chain' && (cls as unknown as typeof CommandChainSession).commands.length === 0) {
+  if (
+    cls.sessionKind === 'command-chain' &&
+    (cls as unknown as typeof CommandChainSession).commands.length === 0
+  ) {
     throw fail('a CommandChainSession needs commands');
   }
   if (cls.sessionKind === 'session-chain') {
@@ -81,7 +100,10 @@ function describe(cls: SessionClass, models: ModelRegistry): SessionInfo {
       if (!isSessionClass(sub)) throw fail(`sessions[${i}] is not a session class`);
     });
   }
-  if (cls.form !== undefined && typeof (cls.form as { safeParse?: unknown }).safeParse !== 'function') {
+  if (
+    cls.form !== undefined &&
+    typeof (cls.form as { safeParse?: unknown }).safeParse !== 'function'
+  ) {
     throw fail('form must be a zod schema');
   }
   const runPermission = cls.autoPermission ? runPermissionOf(cls) : undefined;

@@ -5,7 +5,12 @@ import { SessionError } from '../errors.js';
 import { buildModelRegistry } from '../model/model-registry.js';
 import { defineModel } from '../model/define-model.js';
 import { f } from '../model/fields.js';
-import { CommandChainSession, CommandFormSession, SessionChain, SingleCommandSession } from './builtin-sessions.js';
+import {
+  CommandChainSession,
+  CommandFormSession,
+  SessionChain,
+  SingleCommandSession,
+} from './builtin-sessions.js';
 import { formatCommand } from './command-template.js';
 import { Session } from './session.js';
 import { buildSessionRegistry } from './session-registry.js';
@@ -29,10 +34,16 @@ class ErrorCommand extends SingleCommandSession {
 
 describe('command templates', () => {
   it('takes form data first, then the object, and quotes every value', () => {
-    expect(formatCommand('ls {path} {n}', { path: 'a b' }, { path: 'ignored', n: 3 })).toBe("ls 'a b' 3");
-    expect(formatCommand('echo {v}', { v: "it's $(rm -rf /); `x`" }, {})).toBe(`echo 'it'\\''s $(rm -rf /); \`x\`'`);
+    expect(formatCommand('ls {path} {n}', { path: 'a b' }, { path: 'ignored', n: 3 })).toBe(
+      "ls 'a b' 3",
+    );
+    expect(formatCommand('echo {v}', { v: "it's $(rm -rf /); `x`" }, {})).toBe(
+      `echo 'it'\\''s $(rm -rf /); \`x\`'`,
+    );
     expect(formatCommand('echo {v}', { v: null }, {})).toBe("echo ''");
-    expect(formatCommand("awk '{{print $1}}' {file}", {}, { file: '/etc/hosts' })).toBe("awk '{print $1}' /etc/hosts");
+    expect(formatCommand("awk '{{print $1}}' {file}", {}, { file: '/etc/hosts' })).toBe(
+      "awk '{print $1}' /etc/hosts",
+    );
   });
 
   it('refuses unknown and malformed placeholders as an error of the session', () => {
@@ -46,11 +57,15 @@ describe('command templates', () => {
 
 describe('sessions on the local transport', () => {
   it('xrun records the command, a message and the status', async () => {
-    const trace = await runSessionLocally(Echo, { data: { message: 'hello wörld; echo injected' } });
+    const trace = await runSessionLocally(Echo, {
+      data: { message: 'hello wörld; echo injected' },
+    });
     expect(trace.error).toBeUndefined();
     expect(trace.commands).toHaveLength(1);
     expect(trace.commands[0]?.stdout).toBe('hello wörld; echo injected\n');
-    expect(trace.messages[0]?.text).toMatch(/^code\[0\]\s+printf "%s\\n" 'hello wörld; echo injected'\nstdout:\nhello wörld; echo injected$/);
+    expect(trace.messages[0]?.text).toMatch(
+      /^code\[0\]\s+printf "%s\\n" 'hello wörld; echo injected'\nstdout:\nhello wörld; echo injected$/,
+    );
     expect(trace.session.status).toBe('success');
   });
 
@@ -110,7 +125,9 @@ describe('sessions on the local transport', () => {
         await this.updateField('cores', 'echo nothing', /(\d+) cores/);
       }
     }
-    const trace = await runSessionLocally(Update, { obj: { id: 1, os: null, kernel: null, cores: 4 } });
+    const trace = await runSessionLocally(Update, {
+      obj: { id: 1, os: null, kernel: null, cores: 4 },
+    });
     expect(trace.error).toBeUndefined();
     const session = trace.session;
     expect(session.obj).toMatchObject({ os: 'foobär', kernel: '6.1.0-18-amd64', cores: null });
@@ -131,7 +148,9 @@ describe('sessions on the local transport', () => {
     expect(trace.session.status).toBe('warning');
     trace.session.setStatus('success', { update: false });
     expect(trace.session.status).toBe('success');
-    expect(() => trace.session.setStatus('great' as never)).toThrow('a session status must be one of success, warning, error');
+    expect(() => trace.session.setStatus('great' as never)).toThrow(
+      'a session status must be one of success, warning, error',
+    );
   });
 });
 
@@ -163,7 +182,10 @@ describe('session registry', () => {
       permissions: ['run_server_info'],
       group: 'Info',
     });
-    expect(registry.get('Custom')).toMatchObject({ verboseName: 'Custom name', permissions: ['change_server'] });
+    expect(registry.get('Custom')).toMatchObject({
+      verboseName: 'Custom name',
+      permissions: ['change_server'],
+    });
     expect(registry.forModel('Server').map((s) => s.name)).toEqual(['ServerInfo', 'Custom']);
     expect(() => registry.get('Nope')).toThrow('unknown session "Nope"');
   });
@@ -191,14 +213,24 @@ describe('session registry', () => {
       static override command = 'true';
     }
     const cases: [unknown[], string][] = [
-      [[NoModels], 'session NoModels couldn\'t be registered: workOn is empty'],
-      [[WrongModel], 'session WrongModel couldn\'t be registered: workOn names Drupal, which is not a model'],
-      [[NoCommand], 'session NoCommand couldn\'t be registered: a SingleCommandSession needs a command'],
+      [[NoModels], "session NoModels couldn't be registered: workOn is empty"],
+      [
+        [WrongModel],
+        "session WrongModel couldn't be registered: workOn names Drupal, which is not a model",
+      ],
+      [
+        [NoCommand],
+        "session NoCommand couldn't be registered: a SingleCommandSession needs a command",
+      ],
       [[NoCommands], 'a CommandChainSession needs commands'],
       [[NoSessions], 'a SessionChain needs sessions'],
-      [[Twice, Twice], 'session Twice couldn\'t be registered: a session with that name was already registered'],
+      [
+        [Twice, Twice],
+        "session Twice couldn't be registered: a session with that name was already registered",
+      ],
       [[{}], 'sessions[0] is not a session class'],
     ];
-    for (const [classes, message] of cases) expect(() => buildSessionRegistry(classes, models)).toThrow(message);
+    for (const [classes, message] of cases)
+      expect(() => buildSessionRegistry(classes, models)).toThrow(message);
   });
 });

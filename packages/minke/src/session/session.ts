@@ -41,7 +41,8 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
    * Which built-in type a class derives from. Checked instead of `instanceof`, because a project
    * and the CLI may hold two copies of this module.
    */
-  static readonly sessionKind: 'session' | 'single-command' | 'command-form' | 'command-chain' | 'session-chain' = 'session';
+  static readonly sessionKind:
+    'session' | 'single-command' | 'command-form' | 'command-chain' | 'session-chain' = 'session';
   /** Display name; derived from the class name when absent ("ServerInfo" → "Server info"). */
   static verboseName?: string;
   /** Sessions of a group are listed together in the session picker. */
@@ -111,7 +112,8 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
     const resolved = level === undefined ? undefined : toMessageLevel(level);
     let built: SessionMessage;
     if (typeof message === 'string') built = preformattedMessage(message, resolved);
-    else if (Array.isArray(message)) built = tableMessage(message as readonly (readonly unknown[])[], resolved);
+    else if (Array.isArray(message))
+      built = tableMessage(message as readonly (readonly unknown[])[], resolved);
     else if (isCommandResult(message)) built = commandMessage(message, resolved);
     else built = { ...(message as SessionMessage), ...(resolved ? { level: resolved } : {}) };
     await this.context.recorder.message(built);
@@ -163,7 +165,12 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
    * fails, prints nothing or the regex does not match, the field is emptied, an error message
    * added and the status raised to warning. Returns whether a value was stored.
    */
-  async updateField(field: string, template: string, regex?: RegExp | string, options?: ExecOptions): Promise<boolean> {
+  async updateField(
+    field: string,
+    template: string,
+    regex?: RegExp | string,
+    options?: ExecOptions,
+  ): Promise<boolean> {
     if (!Object.hasOwn(this.obj, field)) {
       throw new InputError(`updateField: the object has no field "${field}"`);
     }
@@ -187,7 +194,13 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
 }
 
 function isCommandResult(value: unknown): value is CommandResult {
-  return typeof value === 'object' && value !== null && 'command' in value && 'exitCode' in value && 'stdout' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'command' in value &&
+    'exitCode' in value &&
+    'stdout' in value
+  );
 }
 
 /** The static side of a session class: what the registry and the executor read. */
@@ -209,8 +222,12 @@ export interface SessionStatics {
 
 /** A session class, concrete or abstract. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SessionClass = (abstract new (context: SessionContext) => Session<z.ZodType<any>>) & SessionStatics;
+export type SessionClass = (abstract new (context: SessionContext) => Session<z.ZodType<any>>) &
+  SessionStatics;
 
 export function isSessionClass(value: unknown): value is SessionClass {
-  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[sessionBrand] === true;
+  return (
+    typeof value === 'function' &&
+    (value as unknown as Record<symbol, unknown>)[sessionBrand] === true
+  );
 }
