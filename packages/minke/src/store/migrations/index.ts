@@ -1,6 +1,7 @@
 import type { StoreAdapter } from '../adapter.js';
 import { hostsAndUsers } from './0001-hosts-and-users.js';
 import type { Migration } from './migration.js';
+import { sessionRuns } from './0002-session-runs.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -9,5 +10,6 @@ import type { Migration } from './migration.js';
 export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration> {
   return {
     '0001-hosts-and-users': hostsAndUsers(adapter),
+    '0002-session-runs': sessionRuns(adapter),
   };
 }

@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main, type CliIo } from './cli.js';
+import { tempDir, writeFiles } from './test-support/temp.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+function io(env: NodeJS.ProcessEnv = {}) {
+  const out = { stdout: '', stderr: '' };
+  const cli: CliIo = {
+    stdout: (text) => void (out.stdout += text),
+    stderr: (text) => void (out.stderr += text),
+    // No config file from this machine: point MINKE_AGENT_CONFIG at an empty file when needed.
+    env,
+    stopRequested: () => new Promise(() => undefined),
+  };
+  return { cli, out };
+}
+
+async function pluginDir(files: Record<string, string>): Promise<string> {
+  const { dir, cleanup } = await tempDir();
+  cleanups.push(cleanup);
+  await writeFiles(dir, files);
+  return dir;
+}
+
+const good = {
+  'facter.cfg':
+    '[facter]\nname = facter\ndescription = Uses facter\ncommand = facter -y\nresult_format = yaml\n',
+};
+
+describe('minke-agent check', () => {
+  it('exits 0 when every file is valid', async () => {
+    const dir = await pluginDir(good);
+    const { cli, out } = io();
+    expect(await main(['check', dir], cli)).toBe(0);
+    expect(out.stdout).toBe('ok facter (facter.cfg [facter])\n1 valid, 0 rejected\n');
+    expect(out.stderr).toBe('');
+  });
+
+  it('exits non-zero listing each problem with its file and reason', async () => {
+    const dir = await pluginDir({
+      ...good,
+      'broken.cfg': '[broken]\nname = broken\ncommand = broken\nresult_format = broken\n',
+      'noname.ini': '[x]\ncommand = uptime\n',
+      'garbage.cfg': 'garbage\n',
+    });
+    const { cli, out } = io();
+    expect(await main(['check', dir], cli)).toBe(1);
+    expect(out.stderr.split('\n').filter(Boolean)).toEqual([
+      `${join(dir, 'broken.cfg')}: [broken] unknown result_format "broken" (known: json, yaml, output, string, raw)`,
+      `${join(dir, 'garbage.cfg')}: does not parse: line 1: expected "[section]" or "key = value", got "garbage"`,
+      `${join(dir, 'noname.ini')}: [x] missing name`,
+    ]);
+    expect(out.stdout).toContain('1 valid, 3 rejected');
+  });
+
+  it('exits non-zero for an empty or missing directory, and 2 without one', async () => {
+    const dir = await pluginDir({});
+    const empty = io();
+    expect(await main(['check', dir], empty.cli)).toBe(1);
+    expect(empty.out.stderr).toBe(`${dir}: no plugin files (*.cfg, *.ini)\n`);
+    const missing = io();
+    expect(await main(['check', join(dir, 'nope')], missing.cli)).toBe(1);
+    expect(missing.out.stderr).toBe(
+      `minke-agent: plugin directory ${join(dir, 'nope')}: does not exist\n`,
+    );
+    const usage = io();
+    expect(await main(['check'], usage.cli)).toBe(2);
+    expect(usage.out.stderr).toMatch(/^minke-agent: check needs exactly one directory/);
+  });
+});
+
+describe('minke-agent list', () => {
+  it('lists the authorized plugins without a broker', async () => {
+    const dir = await pluginDir({
+      ...good,
+      'ps.cfg':
+        '[ps]\nname = ps\ndescription = Processes\ncommand = ps -ef\nresult_format = output\ninterval = 5m\n',
+      'broken.cfg': '[broken]\nname = broken\ncommand = x\nresult_format = broken\n',
+    });
+    const config = join(dir, 'agent.yaml');
+    await writeFiles(dir, { 'agent.yaml': 'brokerUrl: mqtt://192.0.2.1:1883\n' });
+    const { cli, out } = io({ MINKE_AGENT_CONFIG: config });
+    expect(await main(['list', '--plugins', dir], cli)).toBe(0);
+    expect(out.stdout).toBe(
+      [
+        'NAME    FORMAT  INTERVAL  DESCRIPTION',
+        'facter  yaml    -         Uses facter',
+        'ps      output  300s      Processes',
+        '',
+      ].join('\n'),
+    );
+    expect(out.stderr).toBe(
+      `rejected: ${join(dir, 'broken.cfg')}: [broken] unknown result_format "broken" (known: json, yaml, output, string, raw)\n`,
+    );
+  });
+
+  it('lists as JSON, taking the plugin directory from the config file', async () => {
+    const dir = await pluginDir({ 'agent.yaml': 'pluginsDir: .\n', ...good });
+    const { cli, out } = io();
+    expect(await main(['list', '--config', join(dir, 'agent.yaml'), '--json'], cli)).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({
+      pluginsDir: dir,
+      plugins: [
+        {
+          name: 'facter',
+          description: 'Uses facter',
+          format: 'yaml',
+          command: 'facter -y',
+          file: 'facter.cfg [facter]',
+        },
+      ],
+      rejected: [],
+    });
+  });
+});
+
+describe('minke-agent errors', () => {
+  it('prints one line and exits non-zero', async () => {
+    const dir = await pluginDir({ 'agent.yaml': 'pluginsDir: .\n' });
+    const cases: Array<[string[], number, RegExp]> = [
+      [['run', '--config', join(dir, 'agent.yaml')], 1, /^minke-agent: .*brokerUrl is not set/],
+      [['run', '--bogus'], 2, /^minke-agent: Unknown option '--bogus'/],
+      [['frob'], 2, /^minke-agent: unknown command "frob"/],
+      [
+        ['list', '--config', join(dir, 'missing.yaml')],
+        1,
+        /^minke-agent: .*missing.yaml: cannot be read/,
+      ],
+    ];
+    for (const [argv, code, message] of cases) {
+      const { cli, out } = io();
+      expect(await main(argv, cli), argv.join(' ')).toBe(code);
+      expect(out.stderr).toMatch(message);
+      expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('prints help and version', async () => {
+    const help = io();
+    expect(await main(['--help'], help.cli)).toBe(0);
+    expect(help.out.stdout).toMatch(/^Usage: minke-agent <command>/);
+    const version = io();
+    expect(await main(['--version'], version.cli)).toBe(0);
+    expect(version.out.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
