@@ -77,7 +77,7 @@ describe.each([
 
     const early = await minke('hosts', 'list');
     expect(early.code).toBe(1);
-    expect(oneLine(early.stderr)).toMatch(/has 1 pending migration\(s\): run `minke migrate`$/);
+    expect(oneLine(early.stderr)).toMatch(/has \d+ pending migration\(s\): run `minke migrate`$/);
 
     const migrate = await minke('migrate');
     expect(migrate.code).toBe(0);

@@ -5,6 +5,7 @@ import type { Database, DynamicKysely } from '../store/database.js';
 import type { Page, RecordRepository } from '../store/record-repository.js';
 import { checkConfigMapping, parseConnectionConfigText } from './connection-config-text.js';
 import { checkHostName } from './host-names.js';
+import { connectionConfigLayerSchema } from '../transport/connection-config.js';
 
 export interface HostInput {
   name: string;

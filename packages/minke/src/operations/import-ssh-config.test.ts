@@ -47,7 +47,7 @@ describe('hosts from an OpenSSH config', () => {
       hostname: '10.0.0.1',
       port: 2222,
       user: 'admin',
-      config: { identityFiles: ['~/.ssh/web', '~/.ssh/fallback'], keepaliveIntervalSeconds: 30 },
+      config: { identityFiles: ['~/.ssh/web', '~/.ssh/fallback'], keepaliveIntervalMs: 30_000 },
       comment: 'imported from an OpenSSH config',
     });
     expect(candidates[2]?.input).toMatchObject({

@@ -17,9 +17,8 @@ const carriedOptions: Record<string, string> = {
   proxyjump: 'proxyJump',
   stricthostkeychecking: 'strictHostKeyChecking',
   userknownhostsfile: 'knownHostsFiles',
-  connecttimeout: 'connectTimeoutSeconds',
-  serveraliveinterval: 'keepaliveIntervalSeconds',
-  forwardagent: 'forwardAgent',
+  connecttimeout: 'connectTimeoutMs',
+  serveraliveinterval: 'keepaliveIntervalMs',
 };
 
 /**
@@ -75,10 +74,14 @@ function candidateFor(config: SSHConfig, alias: string): ImportCandidate {
     if (value === undefined) continue;
     if (sshKey === 'identityfile') extra[configKey] = Array.isArray(value) ? value : [value];
     else if (sshKey === 'userknownhostsfile') extra[configKey] = String(value).split(/\s+/);
-    else if (sshKey === 'connecttimeout' || sshKey === 'serveraliveinterval')
-      extra[configKey] = Number(value);
-    else if (sshKey === 'forwardagent') extra[configKey] = String(value).toLowerCase() === 'yes';
-    else extra[configKey] = Array.isArray(value) ? value[0] : value;
+    else if (sshKey === 'connecttimeout' || sshKey === 'serveraliveinterval') {
+      extra[configKey] = Number(value) * 1000;
+    } else if (sshKey === 'stricthostkeychecking') {
+      // Minke never skips the check: "no" becomes "accept-new", "ask" becomes "yes".
+      const mode = String(value).toLowerCase();
+      extra[configKey] =
+        mode === 'no' || mode === 'accept-new' || mode === 'off' ? 'accept-new' : 'yes';
+    } else extra[configKey] = Array.isArray(value) ? value[0] : value;
   }
   return {
     alias,
