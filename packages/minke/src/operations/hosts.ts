@@ -246,9 +246,26 @@ interface GroupRow {
 
 function configOf(config: HostInput['config'], where: string): Record<string, unknown> {
   if (config === undefined) return {};
-  return typeof config === 'string'
-    ? parseConnectionConfigText(config, where)
-    : checkConfigMapping(config, where);
+  const mapping =
+    typeof config === 'string'
+      ? parseConnectionConfigText(config, where)
+      : checkConfigMapping(config, where);
+  // Checked now, so that a typo is refused when it is written, not when a session first connects.
+  const parsed = connectionConfigLayerSchema.safeParse(mapping);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const reason =
+        issue.code === 'unrecognized_keys'
+          ? `unknown setting(s) ${issue.keys.join(', ')}`
+          : issue.message;
+      return key ? `${key}: ${reason}` : reason;
+    });
+    throw new InputError(`${where}: invalid connection config: ${problems.join('; ')}`, {
+      fields: { config: problems.join('; ') },
+    });
+  }
+  return mapping;
 }
 
 function checkPort(port: number | null | undefined): number | null {
