@@ -120,9 +120,9 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     await expect(project.hosts.add({ name: 'x', config: 'a: 1\n b: [' })).rejects.toThrow(
       /host x: the config is not valid YAML or JSON at line \d+, column \d+/,
     );
-    await expect(project.hosts.add({ name: 'x', config: 'colour: red\nport: ssh' })).rejects.toThrow(
-      'host x: invalid connection config: port: ',
-    );
+    await expect(
+      project.hosts.add({ name: 'x', config: 'colour: red\nport: ssh' }),
+    ).rejects.toThrow('host x: invalid connection config: port: ');
     await expect(project.hosts.add({ name: 'x', config: { colour: 'red' } })).rejects.toThrow(
       'host x: invalid connection config: unknown setting(s) colour',
     );

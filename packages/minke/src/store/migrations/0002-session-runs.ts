@@ -26,7 +26,9 @@ export function sessionRuns(adapter: StoreAdapter): Migration {
       await db.schema
         .createTable('minke_session_records')
         .addColumn('id', adapter.idType, (c) => c.primaryKey())
-        .addColumn('run_id', types.int, (c) => c.notNull().references('minke_runs.id').onDelete('cascade'))
+        .addColumn('run_id', types.int, (c) =>
+          c.notNull().references('minke_runs.id').onDelete('cascade'),
+        )
         .addColumn('session', types.text, (c) => c.notNull())
         .addColumn('verbose_name', types.text, (c) => c.notNull())
         .addColumn('model', types.text, (c) => c.notNull())
