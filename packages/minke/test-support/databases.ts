@@ -14,15 +14,23 @@ export const POSTGRES_URL =
 export interface TestBackend {
   name: 'sqlite' | 'postgres';
   /** Opens a project on a fresh, empty database (SQLite in memory, or a new PostgreSQL schema). */
-  open(models: readonly unknown[], options?: OpenProjectOptions): Promise<OpenedProject>;
+  open(
+    models: readonly unknown[],
+    options?: OpenProjectOptions,
+    sessions?: readonly unknown[],
+  ): Promise<OpenedProject>;
   /** Reopens the same database (to test migrations across restarts). */
   reopen(models: readonly unknown[], options?: OpenProjectOptions): Promise<OpenedProject>;
   cleanup(): Promise<void>;
 }
 
-function configFor(url: string, models: readonly unknown[]): ResolvedConfig {
+function configFor(
+  url: string,
+  models: readonly unknown[],
+  sessions: readonly unknown[] = [],
+): ResolvedConfig {
   return resolveConfig(
-    { database: url, models: [...models] },
+    { database: url, models: [...models], sessions: [...sessions] },
     { projectDir: process.cwd(), configFile: 'test' },
     {},
   );
@@ -33,7 +41,8 @@ export function sqliteBackend(file = ':memory:'): TestBackend {
   const url = `sqlite:${file}`;
   return {
     name: 'sqlite',
-    open: (models, options) => openProject(configFor(url, models), { migrate: true, ...options }),
+    open: (models, options, sessions) =>
+      openProject(configFor(url, models, sessions), { migrate: true, ...options }),
     reopen: (models, options) => openProject(configFor(url, models), { migrate: true, ...options }),
     cleanup: () => Promise.resolve(),
   };
@@ -43,8 +52,12 @@ export function postgresBackend(): TestBackend {
   const schema = `test_${randomBytes(6).toString('hex')}`;
   return {
     name: 'postgres',
-    open: (models, options) =>
-      openProject(configFor(POSTGRES_URL, models), { migrate: true, schema, ...options }),
+    open: (models, options, sessions) =>
+      openProject(configFor(POSTGRES_URL, models, sessions), {
+        migrate: true,
+        schema,
+        ...options,
+      }),
     reopen: (models, options) =>
       openProject(configFor(POSTGRES_URL, models), { migrate: true, schema, ...options }),
     async cleanup() {

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli-error.js';
+import { registerHistoryCommands } from './commands/history.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerLoadCommand } from './commands/load.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerRecordCommands } from './commands/records.js';
+import { registerSessionCommands } from './commands/sessions.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUserCommands } from './commands/users.js';
 
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerRecordCommands(program);
   registerLoadCommand(program);
+  registerSessionCommands(program);
+  registerHistoryCommands(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -11,6 +11,8 @@ export interface SessionConnection {
 export interface SessionRecorder {
   command(result: CommandResult): Promise<void>;
   message(message: SessionMessage): Promise<void>;
+  /** A command is about to run, for live views. */
+  commandStarted?(command: string): void;
   /** Output as it arrives, for live views. */
   output?(stream: 'stdout' | 'stderr', chunk: string): void;
 }

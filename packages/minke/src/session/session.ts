@@ -133,6 +133,7 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
   /** Runs a command as given and records it. Nothing more runs once a stop was asked for. */
   async run(command: string, options: ExecOptions = {}): Promise<CommandResult> {
     if (this.context.stopSignal.aborted) throw new StopRequested();
+    this.context.recorder.commandStarted?.(command);
     const result = await this.c.run(command, {
       ...options,
       killSignal: options.killSignal ?? this.context.killSignal,

@@ -1,0 +1,127 @@
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import type { ModelRegistry } from '../../model/model-registry.js';
+import type { SessionInfo, SessionRegistry } from '../../session/session-registry.js';
+import { stdoutOut, type Out } from '../output.js';
+import type { GlobalOptions } from '../project-context.js';
+
+/** A registered session as `minke sessions list --json` prints it. */
+export interface SessionListing {
+  name: string;
+  verboseName: string;
+  group: string | null;
+  description: string | null;
+  models: string[];
+  permissions: string[];
+  runPermission: string | null;
+  confirm: boolean;
+  parallelPerHost: boolean;
+  /** The keys of the form schema when it is a zod object; null without a form. */
+  formFields: string[] | null;
+}
+
+export function registerSessionCommands(program: Command): void {
+  const sessions = program
+    .command('sessions')
+    .description("the project's sessions: what can run on which models");
+  sessions
+    .command('list')
+    .description('list registered sessions by group, with their models, permissions and form')
+    .option('--model <model>', 'only sessions that work on this model')
+    .option('--json', 'print JSON')
+    .action((options: { model?: string; json?: boolean }) =>
+      listSessions(program.opts<GlobalOptions>(), options, stdoutOut()),
+    );
+}
+
+/**
+ * `minke sessions list`. Reads the project's configuration only: sessions are code, so listing
+ * them needs no database (and works before `minke migrate`).
+ */
+export async function listSessions(
+  globals: GlobalOptions,
+  options: { model?: string | undefined; json?: boolean | undefined },
+  out: Out,
+): Promise<void> {
+  const { findProjectDir, loadProjectConfig } = await import('../../config/load-project.js');
+  const { buildModelRegistry } = await import('../../model/model-registry.js');
+  const { buildSessionRegistry } = await import('../../session/session-registry.js');
+  const config = await loadProjectConfig(findProjectDir(globals.project));
+  const models = buildModelRegistry(config.models);
+  const registry = buildSessionRegistry(config.sessions, models);
+  const listings = sessionListings(registry, models, options.model);
+  if (options.json) return out.json(listings);
+  if (listings.length === 0) {
+    out.line(options.model === undefined ? 'no sessions' : `no sessions work on ${options.model}`);
+    return;
+  }
+  out.table(
+    ['NAME', 'VERBOSE NAME', 'GROUP', 'MODELS', 'PERMISSIONS', 'FORM'],
+    listings.map((s) => [
+      s.name,
+      s.verboseName,
+      s.group ?? '',
+      s.models.join(','),
+      s.permissions.join(','),
+      s.formFields === null ? '' : s.formFields.join(',') || '(no fields)',
+    ]),
+  );
+}
+
+/** Sessions sorted by group, then name; ungrouped ones last. Only those on `model` if given. */
+export function sessionListings(
+  registry: SessionRegistry,
+  models: ModelRegistry,
+  model?: string,
+): SessionListing[] {
+  let infos = [...registry.sessions.values()];
+  if (model !== undefined) {
+    const name = knownModel(models, model);
+    infos = infos.filter((info) => info.models.includes(name));
+  }
+  return infos.sort(byGroupThenName).map(listing);
+}
+
+function listing(info: SessionInfo): SessionListing {
+  return {
+    name: info.name,
+    verboseName: info.verboseName,
+    group: info.group ?? null,
+    description: info.description ?? null,
+    models: info.models,
+    permissions: info.permissions,
+    runPermission: info.runPermission ?? null,
+    confirm: info.confirm,
+    parallelPerHost: info.parallelPerHost,
+    formFields: formFields(info.cls.form),
+  };
+}
+
+/** The keys of a zod object schema ([] for another kind of schema), null without a form. */
+export function formFields(form: unknown): string[] | null {
+  if (form === undefined || form === null) return null;
+  const shape = (form as { shape?: unknown }).shape;
+  return shape !== null && typeof shape === 'object' ? Object.keys(shape) : [];
+}
+
+function byGroupThenName(a: SessionInfo, b: SessionInfo): number {
+  if (a.group !== b.group) {
+    if (a.group === undefined) return 1;
+    if (b.group === undefined) return -1;
+    return a.group.localeCompare(b.group);
+  }
+  return a.name.localeCompare(b.name);
+}
+
+/** The model's name as the project spells it (`server` → `Server`). */
+function knownModel(models: ModelRegistry, name: string): string {
+  if (models.models.has(name)) return name;
+  const lower = name.toLowerCase();
+  const found = [...models.models.keys()].find((known) => known.toLowerCase() === lower);
+  if (found === undefined) {
+    throw new InputError(
+      `unknown model "${name}" (known: ${[...models.models.keys()].join(', ')})`,
+    );
+  }
+  return found;
+}

@@ -1,0 +1,42 @@
+import type { SessionInfo } from '../session/session-registry.js';
+
+/** One session record to run: an object of the run's model. */
+export interface SessionJob {
+  recordId: number;
+  objectId: number;
+  objectLabel: string;
+}
+
+/** The jobs of one host, run one after another unless the session allows parallel runs. */
+export interface HostBatch {
+  hostId: number;
+  hostName: string;
+  jobs: SessionJob[];
+}
+
+export interface RunPlan {
+  runId: number;
+  session: SessionInfo;
+  model: string;
+  data: Record<string, unknown>;
+  batches: HostBatch[];
+}
+
+export type StopOutcome = 'canceled' | 'stopping' | 'killing' | 'finished' | 'unknown';
+
+/**
+ * Runs the session records of a run. In-process when embedded; a queue-backed executor (BullMQ)
+ * implements the same interface for workers on other machines.
+ */
+export interface Executor {
+  /** Schedules a run's batches; returns at once. */
+  submit(plan: RunPlan): void;
+  /**
+   * Stops one session record: a waiting one is canceled; the first stop of a running one lets its
+   * command finish and runs nothing more; the second kills the running command.
+   */
+  stop(recordId: number): Promise<StopOutcome>;
+  /** Resolves when every submitted run has finished. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}

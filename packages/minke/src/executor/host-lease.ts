@@ -1,0 +1,91 @@
+import { sql } from 'kysely';
+import type { Database } from '../store/database.js';
+
+export interface LeaseHolder {
+  owner: string;
+  runId: number | null;
+  expiresAt: string;
+}
+
+/**
+ * A host lock as a lease: an owner and an expiry, renewed while work runs. A crashed process
+ * stops renewing, the lease runs out, and the host is free again; nobody has to release it.
+ */
+export class HostLeases {
+  constructor(
+    private readonly database: Database,
+    private readonly ttlMs: number,
+  ) {}
+
+  private expiry(): string {
+    return this.database.adapter.encodeDate(new Date(Date.now() + this.ttlMs));
+  }
+
+  /**
+   * Takes the host's lease for `owner` when it is free, expired, or already `owner`'s. One
+   * statement, so two processes racing for a host cannot both win.
+   */
+  async acquire(hostId: number, owner: string, runId: number): Promise<boolean> {
+    const now = this.database.adapter.encodeDate(new Date());
+    await this.database.db
+      .insertInto('minke_host_leases')
+      .values({ host_id: hostId, owner, run_id: runId, expires_at: this.expiry() })
+      .onConflict((oc) =>
+        oc
+          .column('host_id')
+          .doUpdateSet({ owner, run_id: runId, expires_at: this.expiry() })
+          .where((eb) =>
+            eb.or([
+              eb('minke_host_leases.expires_at', '<', now),
+              eb('minke_host_leases.owner', '=', owner),
+            ]),
+          ),
+      )
+      .execute();
+    const holder = await this.holder(hostId);
+    return holder?.owner === owner;
+  }
+
+  /** Extends a lease still held; false when it was lost (expired and taken by someone else). */
+  async renew(hostId: number, owner: string): Promise<boolean> {
+    const result = await this.database.db
+      .updateTable('minke_host_leases')
+      .set({ expires_at: this.expiry() })
+      .where('host_id', '=', hostId)
+      .where('owner', '=', owner)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async release(hostId: number, owner: string): Promise<void> {
+    await this.database.db
+      .deleteFrom('minke_host_leases')
+      .where('host_id', '=', hostId)
+      .where('owner', '=', owner)
+      .execute();
+  }
+
+  async holder(hostId: number): Promise<LeaseHolder | undefined> {
+    const row = await this.database.db
+      .selectFrom('minke_host_leases')
+      .select(['owner', 'run_id', 'expires_at'])
+      .where('host_id', '=', hostId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      owner: String(row.owner),
+      runId: row.run_id === null ? null : Number(row.run_id),
+      expiresAt: this.database.adapter.decodeDate(row.expires_at),
+    };
+  }
+
+  /** Leases whose holder stopped renewing. */
+  async expired(): Promise<number> {
+    const row = await this.database.db
+      .selectFrom('minke_host_leases')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('expires_at', '<', sql<string>`${this.database.adapter.encodeDate(new Date())}`)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+}

@@ -1,0 +1,220 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { EventBus } from '../../events/event-bus.js';
+import type { Logger } from '../../logger.js';
+import type { Project } from '../../project/open-project.js';
+import type { RunStore } from '../../runs/run-store.js';
+import { preformattedMessage } from '../../session/messages.js';
+import { ConnectionPool } from '../../transport/connection-pool.js';
+import { pooledTransport } from '../../transport/create-transport.js';
+import type { Transport } from '../../transport/transport.js';
+import type { Executor, HostBatch, RunPlan, StopOutcome } from '../executor.js';
+import { resolveHostConnection } from '../host-connection.js';
+import { HostLeases } from '../host-lease.js';
+import { Semaphore } from '../semaphore.js';
+import { runSessionJob, type StopControls } from '../session-runner.js';
+
+export interface InProcessExecutorOptions {
+  project: Project;
+  runs: RunStore;
+  bus: EventBus;
+  logger: Logger;
+  /** Hosts worked on at once. */
+  maxParallelHosts?: number;
+  /** How long a host lease lasts without renewal. */
+  leaseTtlMs?: number;
+  /** Who holds leases: unique per process. */
+  owner?: string;
+}
+
+/**
+ * Runs sessions in this process: hosts in parallel up to a limit, the sessions of one host one
+ * after another (unless the session allows parallel runs), one pooled connection per host, and
+ * each host held by a lease that is renewed while its sessions run.
+ */
+export class InProcessExecutor implements Executor {
+  private readonly pool = new ConnectionPool({ idleTimeoutMs: 30_000 });
+  private readonly hosts: Semaphore;
+  private readonly leases: HostLeases;
+  private readonly leaseTtlMs: number;
+  private readonly owner: string;
+  private readonly controls = new Map<number, StopControls>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: InProcessExecutorOptions) {
+    this.hosts = new Semaphore(options.maxParallelHosts ?? 256);
+    this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.leases = new HostLeases(options.project.database, this.leaseTtlMs);
+    this.owner = options.owner ?? `minke-${process.pid}-${randomUUID()}`;
+  }
+
+  submit(plan: RunPlan): void {
+    for (const batch of plan.batches) {
+      for (const job of batch.jobs)
+        this.controls.set(job.recordId, {
+          stop: new AbortController(),
+          kill: new AbortController(),
+        });
+    }
+    const run = this.runPlan(plan).catch((error: unknown) => {
+      this.options.logger.error({ err: error, runId: plan.runId }, 'run failed');
+    });
+    this.pending.add(run);
+    void run.finally(() => this.pending.delete(run));
+  }
+
+  async stop(recordId: number): Promise<StopOutcome> {
+    const { runs } = this.options;
+    if (await runs.cancelWaiting(recordId)) {
+      await runs.recordMessage(
+        recordId,
+        preformattedMessage('canceled before it started', 'error'),
+      );
+      this.controls.get(recordId)?.stop.abort();
+      const identity = await runs.identity(recordId);
+      if (identity) {
+        this.publishCanceled(
+          recordId,
+          identity.objectId,
+          identity.objectLabel,
+          identity.hostName,
+          identity.runId,
+        );
+      }
+      return 'canceled';
+    }
+    const state = await runs.requestStop(recordId);
+    if (!state) return 'unknown';
+    if (state.processState !== 'stopping') return 'finished';
+    const controls = this.controls.get(recordId);
+    if (state.stopRequests >= 2) {
+      controls?.stop.abort();
+      controls?.kill.abort();
+      return 'killing';
+    }
+    controls?.stop.abort();
+    return 'stopping';
+  }
+
+  async idle(): Promise<void> {
+    for (let i = 0; i < 1000 && this.pending.size > 0; i++)
+      await Promise.allSettled([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    for (const controls of this.controls.values()) {
+      controls.stop.abort();
+      controls.kill.abort();
+    }
+    await this.idle();
+    await this.pool.closeAll();
+  }
+
+  private async runPlan(plan: RunPlan): Promise<void> {
+    await Promise.all(
+      plan.batches.map((batch) => this.hosts.run(() => this.runBatch(plan, batch))),
+    );
+    const summary = await this.options.runs.finishRun(plan.runId);
+    this.options.bus.publish({
+      type: 'run.finished',
+      runId: plan.runId,
+      summary,
+      at: new Date().toISOString(),
+    });
+  }
+
+  private async runBatch(plan: RunPlan, batch: HostBatch): Promise<void> {
+    const { runs, logger } = this.options;
+    if (!(await this.leases.acquire(batch.hostId, this.owner, plan.runId))) {
+      const holder = await this.leases.holder(batch.hostId);
+      const text = `host ${batch.hostName} is busy with run ${holder?.runId ?? '?'} (its lease runs until ${holder?.expiresAt ?? '?'})`;
+      for (const job of batch.jobs) {
+        if (await runs.cancelWaiting(job.recordId)) {
+          await runs.recordMessage(job.recordId, preformattedMessage(text, 'error'));
+          this.publishCanceled(
+            job.recordId,
+            job.objectId,
+            job.objectLabel,
+            batch.hostName,
+            plan.runId,
+          );
+        }
+        this.controls.delete(job.recordId);
+      }
+      return;
+    }
+    const renewal = setInterval(
+      () => {
+        this.leases
+          .renew(batch.hostId, this.owner)
+          .catch((error: unknown) =>
+            logger.warn({ err: error, host: batch.hostName }, 'lease renewal failed'),
+          );
+      },
+      Math.max(1000, Math.floor(this.leaseTtlMs / 3)),
+    );
+    try {
+      let transport: Promise<Transport> | undefined;
+      const connect = () => (transport ??= this.transportFor(plan, batch));
+      const deps = {
+        project: this.options.project,
+        runs,
+        bus: this.options.bus,
+        logger,
+        debug: this.options.project.config.debug,
+      };
+      const runJob = async (job: HostBatch['jobs'][number]) => {
+        const controls = this.controls.get(job.recordId) ?? {
+          stop: new AbortController(),
+          kill: new AbortController(),
+        };
+        try {
+          await runSessionJob(deps, plan, batch.hostName, job, connect, controls);
+        } catch (error) {
+          logger.error(
+            { err: error, recordId: job.recordId },
+            'session record could not be finished',
+          );
+        } finally {
+          this.controls.delete(job.recordId);
+        }
+      };
+      if (plan.session.parallelPerHost) await Promise.all(batch.jobs.map(runJob));
+      else for (const job of batch.jobs) await runJob(job);
+    } finally {
+      clearInterval(renewal);
+      await this.leases.release(batch.hostId, this.owner).catch(() => undefined);
+    }
+  }
+
+  private async transportFor(plan: RunPlan, batch: HostBatch): Promise<Transport> {
+    const config = await resolveHostConnection(
+      this.options.project,
+      batch.hostName,
+      plan.session.cls.connection,
+    );
+    // Sessions whose settings give the same connection share it; others get their own.
+    const key = `${batch.hostId}:${createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)}`;
+    return pooledTransport(this.pool, key, config, { logger: this.options.logger });
+  }
+
+  private publishCanceled(
+    recordId: number,
+    objectId = 0,
+    objectLabel = '',
+    hostName: string | null = null,
+    runId = 0,
+  ): void {
+    this.options.bus.publish({
+      type: 'session.finished',
+      runId,
+      recordId,
+      objectId,
+      objectLabel,
+      hostName,
+      processState: 'canceled',
+      result: 'error',
+      durationMs: null,
+      at: new Date().toISOString(),
+    });
+  }
+}

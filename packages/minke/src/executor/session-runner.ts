@@ -1,0 +1,163 @@
+import { isMinkeError, SessionError } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Logger } from '../logger.js';
+import type { Project } from '../project/open-project.js';
+import type { RunStore } from '../runs/run-store.js';
+import { preformattedMessage, type SessionMessage } from '../session/messages.js';
+import type { Session } from '../session/session.js';
+import type { SessionContext } from '../session/session-context.js';
+import type { ProcessState, SessionResult } from '../session/status.js';
+import { StopRequested } from '../session/stop-requested.js';
+import { isTransportError } from '../transport/transport-error.js';
+import { commandStatus, type Transport } from '../transport/transport.js';
+import type { RunPlan, SessionJob } from './executor.js';
+
+export interface StopControls {
+  stop: AbortController;
+  kill: AbortController;
+}
+
+export interface RunnerDeps {
+  project: Project;
+  runs: RunStore;
+  bus: EventBus;
+  logger: Logger;
+  debug: boolean;
+}
+
+/**
+ * Runs one session record from start to end state: builds the session, calls `process()`, and
+ * turns what happened into a process state, a result and messages the user can read.
+ */
+export async function runSessionJob(
+  deps: RunnerDeps,
+  plan: RunPlan,
+  hostName: string,
+  job: SessionJob,
+  transport: () => Promise<Transport>,
+  controls: StopControls,
+): Promise<void> {
+  const { runs, bus } = deps;
+  const at = () => new Date().toISOString();
+  const base = { runId: plan.runId, recordId: job.recordId };
+  if (!(await runs.markRunning(job.recordId))) return; // canceled while it waited
+  const started = Date.now();
+  const identity = { objectId: job.objectId, objectLabel: job.objectLabel, hostName };
+  bus.publish({
+    type: 'session.state',
+    ...base,
+    ...identity,
+    processState: 'running',
+    result: null,
+    at: at(),
+  });
+
+  const addMessage = async (message: SessionMessage) => {
+    await runs.recordMessage(job.recordId, message);
+    bus.publish({
+      type: 'message.added',
+      ...base,
+      level: message.level,
+      kind: message.kind,
+      text: message.text,
+      at: at(),
+    });
+  };
+
+  let state: ProcessState = 'completed';
+  let result: SessionResult = 'success';
+  let session: Session | undefined;
+  try {
+    const obj = await deps.project.records.get(plan.model, job.objectId);
+    const connection = await transport();
+    const context: SessionContext = {
+      obj,
+      data: { ...plan.data },
+      connection: { run: (command, options) => connection.exec(command, options) },
+      recorder: {
+        commandStarted: (command) =>
+          bus.publish({ type: 'command.started', ...base, command, at: at() }),
+        output: (stream, chunk) =>
+          bus.publish({ type: 'output', ...base, stream, chunk, at: at() }),
+        command: async (commandResult) => {
+          await runs.recordCommand(job.recordId, commandResult);
+          bus.publish({
+            type: 'command.finished',
+            ...base,
+            command: commandResult.command,
+            exitCode: commandResult.exitCode,
+            status: commandStatus(commandResult),
+            durationMs: commandResult.durationMs,
+            at: at(),
+          });
+        },
+        message: addMessage,
+      },
+      stopSignal: controls.stop.signal,
+      killSignal: controls.kill.signal,
+      updateObject: (values) => deps.project.records.update(plan.model, job.objectId, values),
+    };
+    const SessionClass = plan.session.cls as unknown as new (context: SessionContext) => Session;
+    session = new SessionClass(context);
+    await session.process();
+    result = session.status ?? 'success';
+    if (controls.stop.signal.aborted) [state, result] = ['stopped', 'error'];
+  } catch (error) {
+    [state, result] = await outcomeOf(error, deps, job, controls, addMessage, started);
+  }
+  const durationMs = Date.now() - started;
+  if (state === 'stopped') {
+    await addMessage(
+      preformattedMessage(`stopped after ${(durationMs / 1000).toFixed(1)} s`, 'error'),
+    );
+  }
+  await runs.finish(job.recordId, state, result, durationMs);
+  bus.publish({
+    type: 'session.finished',
+    ...base,
+    ...identity,
+    processState: state,
+    result,
+    durationMs,
+    at: at(),
+  });
+}
+
+async function outcomeOf(
+  error: unknown,
+  deps: RunnerDeps,
+  job: SessionJob,
+  controls: StopControls,
+  addMessage: (message: SessionMessage) => Promise<void>,
+  started: number,
+): Promise<[ProcessState, SessionResult]> {
+  if (
+    error instanceof StopRequested ||
+    controls.stop.signal.aborted ||
+    controls.kill.signal.aborted
+  ) {
+    return ['stopped', 'error'];
+  }
+  if (error instanceof SessionError || (isMinkeError(error) && error.code === 'session')) {
+    const messages = (error as SessionError).messages ?? [(error as Error).message];
+    for (const text of messages) await addMessage(preformattedMessage(text, 'error'));
+    return ['completed', 'error'];
+  }
+  if (isTransportError(error)) {
+    await addMessage(preformattedMessage(error.message, 'error'));
+    return ['failed', 'error'];
+  }
+  if (isMinkeError(error)) {
+    await addMessage(preformattedMessage(error.message, 'error'));
+    return ['failed', 'error'];
+  }
+  // A bug in session code: the traceback goes to the log, and to the message only in debug mode.
+  deps.logger.error(
+    { err: error, recordId: job.recordId, seconds: (Date.now() - started) / 1000 },
+    'session raised an unexpected error',
+  );
+  const text =
+    deps.debug && error instanceof Error ? (error.stack ?? error.message) : 'An error occurred.';
+  await addMessage(preformattedMessage(text, 'error'));
+  return ['failed', 'error'];
+}

@@ -1,0 +1,284 @@
+import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
+import type { Executor, HostBatch, RunPlan } from '../executor/executor.js';
+import type { EventBus } from '../events/event-bus.js';
+import { resolveHosts } from '../model/host-lookup.js';
+import { HOST_MODEL } from '../model/host-model.js';
+import type { RecordValues } from '../model/record-codec.js';
+import type { Project } from '../project/open-project.js';
+import { andFilters, type Filter } from '../query/filter.js';
+import { parseWhere } from '../query/parse-where.js';
+import { preformattedMessage } from '../session/messages.js';
+import type { SessionInfo } from '../session/session-registry.js';
+import type { RunStore } from '../runs/run-store.js';
+import { objectLabel } from './object-label.js';
+
+/** Who asks for a run; the CLI on the Minke machine runs as a local operator with every right. */
+export interface RunUser {
+  id: number | null;
+  isSuperuser: boolean;
+  permissions: ReadonlySet<string>;
+}
+
+export const localOperator: RunUser = { id: null, isSuperuser: true, permissions: new Set() };
+
+export interface StartRunInput {
+  session: string;
+  model?: string | undefined;
+  /** Record ids; for hosts, names work too. */
+  ids?: readonly (number | string)[] | undefined;
+  where?: string | Filter | undefined;
+  all?: boolean | undefined;
+  data?: Record<string, unknown> | undefined;
+  user?: RunUser | undefined;
+}
+
+export interface StartedRun {
+  runId: number;
+  session: SessionInfo;
+  model: string;
+  records: {
+    recordId: number;
+    objectId: number;
+    objectLabel: string;
+    hostName: string | null;
+    canceled?: string;
+  }[];
+}
+
+export interface RunServices {
+  project: Project;
+  runs: RunStore;
+  executor: Executor;
+  bus: EventBus;
+}
+
+/**
+ * The one way a run starts, shared by the CLI, the API and the UI: check the session, the model,
+ * the permission and the form data; resolve the objects and their hosts; write a session record
+ * per object; cancel at once those whose host is disabled or missing; hand the rest to the
+ * executor, one batch per host.
+ */
+export async function startRun(services: RunServices, input: StartRunInput): Promise<StartedRun> {
+  const { project, runs, executor, bus } = services;
+  const session = sessionOf(project, input.session);
+  const user = input.user ?? localOperator;
+  checkPermission(session, user);
+  const model = modelOf(session, input.model);
+  const data = parseFormData(session, input.data ?? {});
+  const ids = await selectObjects(project, model, input);
+  if (ids.length === 0) throw new InputError('the selection is empty: no object matches');
+
+  const objects = await loadObjects(project, model, ids);
+  const hosts = await resolveHosts(project.database, project.models, model, ids);
+  const hostRecords = await loadHosts(
+    project,
+    [...hosts.values()].flatMap((h) => ('hostId' in h ? [h.hostId] : [])),
+  );
+
+  const planned = ids.map((id) => {
+    const object = objects.get(id) as RecordValues;
+    const resolved = hosts.get(id);
+    const host = resolved && 'hostId' in resolved ? hostRecords.get(resolved.hostId) : undefined;
+    let canceled: string | undefined;
+    if (!resolved || 'error' in resolved)
+      canceled = `${objectLabel(project, model, object)}: ${resolved && 'error' in resolved ? resolved.error : 'reaches no host'}`;
+    else if (host?.['disabled'])
+      canceled = `${objectLabel(project, model, object)}: host ${String(host['name'])} is disabled`;
+    return { id, object, host, canceled };
+  });
+
+  const { runId, recordIds } = await runs.createRun({
+    session: session.name,
+    verboseName: session.verboseName,
+    model,
+    userId: user.id,
+    data: withoutSecrets(data),
+    records: planned.map((p) => ({
+      objectId: p.id,
+      objectLabel: objectLabel(project, model, p.object),
+      hostId: p.host ? p.host.id : null,
+      hostName: p.host ? String(p.host['name']) : null,
+    })),
+  });
+  const at = () => new Date().toISOString();
+  bus.publish({
+    type: 'run.started',
+    runId,
+    session: session.name,
+    model,
+    total: ids.length,
+    at: at(),
+  });
+
+  const batches = new Map<number, HostBatch>();
+  const records: StartedRun['records'] = [];
+  for (const [index, p] of planned.entries()) {
+    const recordId = recordIds[index] as number;
+    const label = objectLabel(project, model, p.object);
+    const hostName = p.host ? String(p.host['name']) : null;
+    records.push({
+      recordId,
+      objectId: p.id,
+      objectLabel: label,
+      hostName,
+      ...(p.canceled ? { canceled: p.canceled } : {}),
+    });
+    if (p.canceled || !p.host) {
+      await runs.cancelWaiting(recordId);
+      await runs.recordMessage(
+        recordId,
+        preformattedMessage(p.canceled ?? 'reaches no host', 'error'),
+      );
+      bus.publish({
+        type: 'session.finished',
+        runId,
+        recordId,
+        objectId: p.id,
+        objectLabel: label,
+        hostName,
+        processState: 'canceled',
+        result: 'error',
+        durationMs: null,
+        at: at(),
+      });
+      continue;
+    }
+    const batch = batches.get(p.host.id) ?? {
+      hostId: p.host.id,
+      hostName: String(p.host['name']),
+      jobs: [],
+    };
+    batch.jobs.push({ recordId, objectId: p.id, objectLabel: label });
+    batches.set(p.host.id, batch);
+  }
+  const plan: RunPlan = { runId, session, model, data, batches: [...batches.values()] };
+  executor.submit(plan);
+  return { runId, session, model, records };
+}
+
+function sessionOf(project: Project, name: string): SessionInfo {
+  const info = project.sessions.sessions.get(name);
+  if (!info) {
+    const known = [...project.sessions.sessions.keys()].join(', ') || 'none';
+    throw new NotFoundError(`unknown session "${name}" (known: ${known})`);
+  }
+  return info;
+}
+
+function checkPermission(session: SessionInfo, user: RunUser): void {
+  if (user.isSuperuser) return;
+  const missing = session.permissions.filter((p) => !user.permissions.has(p));
+  if (missing.length > 0) {
+    throw new PermissionDenied(
+      `you may not run ${session.name}: it needs the permission(s) ${missing.join(', ')}`,
+    );
+  }
+}
+
+function modelOf(session: SessionInfo, requested: string | undefined): string {
+  if (requested !== undefined) {
+    if (!session.models.includes(requested)) {
+      throw new InputError(
+        `${session.name} does not work on ${requested}: it works on ${session.models.join(', ')}`,
+        {
+          fields: { model: 'not in workOn' },
+        },
+      );
+    }
+    return requested;
+  }
+  if (session.models.length === 1) return session.models[0] as string;
+  throw new InputError(
+    `${session.name} works on ${session.models.join(', ')}: name one with --model`,
+    { fields: { model: 'required' } },
+  );
+}
+
+function parseFormData(
+  session: SessionInfo,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  const form = session.cls.form;
+  if (!form) return {};
+  const parsed = form.safeParse(data);
+  if (parsed.success) return (parsed.data ?? {}) as Record<string, unknown>;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const key =
+      issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.') || '(form)';
+    fields[key] = issue.code === 'unrecognized_keys' ? 'not a field of this form' : issue.message;
+  }
+  const summary = Object.entries(fields)
+    .map(([field, reason]) => `${field}: ${reason}`)
+    .join('; ');
+  throw new InputError(`invalid form data for ${session.name}: ${summary}`, { fields });
+}
+
+async function selectObjects(
+  project: Project,
+  model: string,
+  input: StartRunInput,
+): Promise<number[]> {
+  const chosen = [input.ids !== undefined, input.where !== undefined, input.all === true].filter(
+    Boolean,
+  ).length;
+  if (chosen !== 1) throw new InputError('select objects with exactly one of: ids, where, all');
+  if (input.ids !== undefined) return idsOf(project, model, input.ids);
+  const filter =
+    input.where === undefined
+      ? undefined
+      : typeof input.where === 'string'
+        ? parseWhere(input.where)
+        : input.where;
+  return project.records.ids(model, { filter: andFilters(filter) });
+}
+
+async function idsOf(
+  project: Project,
+  model: string,
+  given: readonly (number | string)[],
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (const value of given) {
+    if (typeof value === 'number' || /^\d+$/.test(value)) {
+      const id = Number(value);
+      await project.records.get(model, id); // NotFoundError names the missing one
+      ids.push(id);
+    } else if (model === HOST_MODEL) {
+      const host = await project.records.findBy(HOST_MODEL, 'name', value);
+      if (!host) throw new NotFoundError(`host ${value} does not exist`);
+      ids.push(host.id);
+    } else {
+      throw new InputError(`"${value}" is not a record id of ${model}`);
+    }
+  }
+  return [...new Set(ids)];
+}
+
+async function loadObjects(
+  project: Project,
+  model: string,
+  ids: number[],
+): Promise<Map<number, RecordValues>> {
+  const out = new Map<number, RecordValues>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const page = await project.records.list(model, {
+      filter: { path: ['id'], op: 'in', values: chunk },
+      limit: chunk.length,
+    });
+    for (const record of page.items) out.set(record.id, record);
+  }
+  return out;
+}
+
+async function loadHosts(project: Project, hostIds: number[]): Promise<Map<number, RecordValues>> {
+  return loadObjects(project, HOST_MODEL, [...new Set(hostIds)]);
+}
+
+/** Form values that look like secrets are not kept in the run's record. */
+function withoutSecrets(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).filter(([key]) => !/(password|passphrase|secret|token)/i.test(key)),
+  );
+}

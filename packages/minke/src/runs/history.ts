@@ -1,0 +1,511 @@
+import { InputError, NotFoundError } from '../errors.js';
+import type { MessageKind, MessageLevel } from '../session/messages.js';
+import {
+  DONE_STATES,
+  PROCESS_STATES,
+  SESSION_RESULTS,
+  type ProcessState,
+  type SessionResult,
+} from '../session/status.js';
+import type { Database, DynamicKysely } from '../store/database.js';
+import { MAX_PAGE_SIZE, type Page } from '../store/record-repository.js';
+
+/** The object a session ran on (`{ model: 'Server', id: 3 }`), or every object of a host. */
+export type ObjectRef = { model: string; id: number } | { host: string };
+
+/**
+ * What `--status` may name: a result, a process state, or `waiting` / `done` (the summary's
+ * groups of process states).
+ */
+export type StatusFilter = SessionResult | ProcessState | 'waiting' | 'done';
+
+export const STATUS_FILTERS: readonly StatusFilter[] = [
+  ...SESSION_RESULTS,
+  ...PROCESS_STATES,
+  'waiting',
+  'done',
+];
+
+export interface HistoryQuery {
+  object?: ObjectRef | undefined;
+  /** The session's (class) name. */
+  session?: string | undefined;
+  status?: StatusFilter | undefined;
+  /** The id of the user who ran it. */
+  user?: number | undefined;
+  model?: string | undefined;
+  runId?: number | undefined;
+  /** Created at or after. */
+  since?: Date | undefined;
+  /** Created before. */
+  until?: Date | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/** One session run on one object, as the history lists it. */
+export interface SessionRecordItem {
+  id: number;
+  runId: number;
+  session: string;
+  verboseName: string;
+  model: string;
+  objectId: number;
+  objectLabel: string;
+  hostName: string | null;
+  userId: number | null;
+  processState: ProcessState;
+  result: SessionResult | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** "waiting...", "completed in 1.2 seconds", "canceled!": the original's `proc_info`. */
+  procInfo: string;
+}
+
+export interface HistoryMessage {
+  id: number;
+  level: MessageLevel;
+  kind: MessageKind;
+  text: string;
+  data: unknown;
+  createdAt: string;
+}
+
+export interface HistoryCommand {
+  id: number;
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  pty: boolean;
+  killed: boolean;
+  timedOut: boolean;
+  status: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+/** A session record with the form data it ran with, its messages and its commands, in order. */
+export interface SessionRecordDetail extends SessionRecordItem {
+  data: unknown;
+  messages: HistoryMessage[];
+  commands: HistoryCommand[];
+}
+
+/** Counters of a set of session records, as the original's `get_session_summary`. */
+export interface SessionSummary {
+  all: number;
+  /** initialized */
+  waiting: number;
+  /** running or stopping */
+  running: number;
+  /** completed, stopped, canceled or failed */
+  done: number;
+  success: number;
+  warning: number;
+  error: number;
+}
+
+export interface PurgeOptions {
+  /**
+   * Also delete records that are still waiting, running or stopping. Off by default: a session
+   * that still runs would lose the record it writes its commands and messages to.
+   */
+  includeActive?: boolean | undefined;
+}
+
+const ACTIVE_STATES: readonly ProcessState[] = ['initialized', 'running', 'stopping'];
+/** Ids per query when counting a selection, well under every backend's parameter limit. */
+const ID_CHUNK = 500;
+
+/**
+ * The read side of session runs: what ran on which object, how it ended, its messages and
+ * commands; counters for a run; and purging old records. Shared by the CLI, the API and the UI.
+ *
+ * @example
+ *   const history = new SessionHistory(project.database);
+ *   const page = await history.list({ object: { host: 'web-1' }, status: 'error', limit: 20 });
+ */
+export class SessionHistory {
+  constructor(private readonly database: Database) {}
+
+  private get db(): DynamicKysely {
+    return this.database.db;
+  }
+
+  /** Session records, newest first, filtered and paged. */
+  async list(query: HistoryQuery = {}): Promise<Page<SessionRecordItem>> {
+    const limit = pageLimit(query.limit);
+    const offset = pageOffset(query.offset);
+    const base = this.filtered(query);
+    const [rows, count] = await Promise.all([
+      base
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute() as Promise<RecordRow[]>,
+      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
+    ]);
+    return {
+      items: rows.map((row) => this.toItem(row)),
+      total: Number((count as { n?: number | string } | undefined)?.n ?? 0),
+      limit,
+      offset,
+    };
+  }
+
+  /** One session record with its messages and commands, in the order they were written. */
+  async get(id: number): Promise<SessionRecordDetail> {
+    const row = Number.isSafeInteger(id)
+      ? ((await this.db
+          .selectFrom('minke_session_records')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirst()) as RecordRow | undefined)
+      : undefined;
+    if (!row) throw new NotFoundError(`session record ${id} does not exist`);
+    const [messages, commands] = await Promise.all([
+      this.db
+        .selectFrom('minke_messages')
+        .selectAll()
+        .where('session_record_id', '=', id)
+        .orderBy('id')
+        .execute() as Promise<MessageRow[]>,
+      this.db
+        .selectFrom('minke_commands')
+        .selectAll()
+        .where('session_record_id', '=', id)
+        .orderBy('id')
+        .execute() as Promise<CommandRow[]>,
+    ]);
+    return {
+      ...this.toItem(row),
+      data: parseJson(row.data),
+      messages: messages.map((m) => this.toMessage(m)),
+      commands: commands.map((c) => this.toCommand(c)),
+    };
+  }
+
+  /** Counters for the records of a run, or for records picked by id. */
+  async summary(scope: { runId: number } | { ids: readonly number[] }): Promise<SessionSummary> {
+    const counts: StateCount[] = [];
+    if ('runId' in scope) {
+      counts.push(...(await this.stateCounts('run_id', [scope.runId])));
+    } else {
+      const ids = [...new Set(scope.ids)];
+      for (let start = 0; start < ids.length; start += ID_CHUNK) {
+        const chunk = ids.slice(start, start + ID_CHUNK);
+        counts.push(...(await this.stateCounts('id', chunk)));
+      }
+    }
+    return summarize(counts);
+  }
+
+  /** How many records `purge` would delete. */
+  async purgeable(olderThan: Date, options: PurgeOptions = {}): Promise<number> {
+    const row = (await this.purgeSelection(this.db, olderThan, options)
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirst()) as { n?: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Deletes the session records created before `olderThan` (their commands and messages go with
+   * them), then the runs left without records; returns how many session records were deleted.
+   * Records still waiting, running or stopping are kept unless `includeActive`.
+   */
+  async purge(olderThan: Date, options: PurgeOptions = {}): Promise<number> {
+    const cutoff = this.database.adapter.encodeDate(olderThan);
+    return this.db.transaction().execute(async (trx) => {
+      const ids = (
+        (await this.purgeSelection(trx, olderThan, options).select('id').execute()) as {
+          id: number;
+        }[]
+      ).map((row) => Number(row.id));
+      let deleted = 0;
+      for (let start = 0; start < ids.length; start += ID_CHUNK) {
+        const chunk = ids.slice(start, start + ID_CHUNK);
+        // Children first: correct whether or not the backend enforces ON DELETE CASCADE.
+        await trx.deleteFrom('minke_messages').where('session_record_id', 'in', chunk).execute();
+        await trx.deleteFrom('minke_commands').where('session_record_id', 'in', chunk).execute();
+        const result = await trx
+          .deleteFrom('minke_session_records')
+          .where('id', 'in', chunk)
+          .executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+      // Only runs older than the cut-off: a run just started may not have written its records.
+      await trx
+        .deleteFrom('minke_runs')
+        .where('created_at', '<', cutoff)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('minke_session_records')
+                .select('minke_session_records.id')
+                .whereRef('minke_session_records.run_id', '=', 'minke_runs.id'),
+            ),
+          ),
+        )
+        .execute();
+      return deleted;
+    });
+  }
+
+  private purgeSelection(db: DynamicKysely, olderThan: Date, options: PurgeOptions) {
+    const cutoff = this.database.adapter.encodeDate(olderThan);
+    let query = db.selectFrom('minke_session_records').where('created_at', '<', cutoff);
+    if (!options.includeActive) query = query.where('process_state', 'not in', ACTIVE_STATES);
+    return query;
+  }
+
+  private filtered(query: HistoryQuery) {
+    let builder = this.db.selectFrom('minke_session_records');
+    const { object } = query;
+    if (object && 'host' in object) builder = builder.where('host_name', '=', object.host);
+    else if (object) {
+      builder = builder.where('model', '=', object.model).where('object_id', '=', object.id);
+    }
+    if (query.session !== undefined) builder = builder.where('session', '=', query.session);
+    if (query.model !== undefined) builder = builder.where('model', '=', query.model);
+    if (query.user !== undefined) builder = builder.where('user_id', '=', query.user);
+    if (query.runId !== undefined) builder = builder.where('run_id', '=', query.runId);
+    if (query.since !== undefined) {
+      builder = builder.where('created_at', '>=', this.database.adapter.encodeDate(query.since));
+    }
+    if (query.until !== undefined) {
+      builder = builder.where('created_at', '<', this.database.adapter.encodeDate(query.until));
+    }
+    if (query.status !== undefined) {
+      const status = checkStatusFilter(query.status);
+      if ((SESSION_RESULTS as readonly string[]).includes(status))
+        builder = builder.where('result', '=', status);
+      else builder = builder.where('process_state', 'in', statesOf(status as ProcessStateFilter));
+    }
+    return builder;
+  }
+
+  private async stateCounts(
+    column: 'run_id' | 'id',
+    values: readonly number[],
+  ): Promise<StateCount[]> {
+    const rows = (await this.db
+      .selectFrom('minke_session_records')
+      .where(column, 'in', values)
+      .select(['process_state', 'result'])
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .groupBy(['process_state', 'result'])
+      .execute()) as { process_state: string; result: string | null; n: number | string }[];
+    return rows.map((row) => ({
+      processState: row.process_state,
+      result: row.result,
+      count: Number(row.n),
+    }));
+  }
+
+  private toItem(row: RecordRow): SessionRecordItem {
+    const processState = row.process_state as ProcessState;
+    const durationMs = row.duration_ms === null ? null : Number(row.duration_ms);
+    return {
+      id: Number(row.id),
+      runId: Number(row.run_id),
+      session: row.session,
+      verboseName: row.verbose_name,
+      model: row.model,
+      objectId: Number(row.object_id),
+      objectLabel: row.object_label,
+      hostName: row.host_name,
+      userId: row.user_id === null ? null : Number(row.user_id),
+      processState,
+      result: (row.result || null) as SessionResult | null,
+      createdAt: this.date(row.created_at),
+      startedAt: this.optionalDate(row.started_at),
+      finishedAt: this.optionalDate(row.finished_at),
+      durationMs,
+      procInfo: procInfo(processState, durationMs),
+    };
+  }
+
+  private toMessage(row: MessageRow): HistoryMessage {
+    return {
+      id: Number(row.id),
+      level: row.level as MessageLevel,
+      kind: row.kind as MessageKind,
+      text: row.text,
+      data: row.data === null ? null : parseJson(row.data),
+      createdAt: this.date(row.created_at),
+    };
+  }
+
+  private toCommand(row: CommandRow): HistoryCommand {
+    const bool = (value: unknown) => this.database.adapter.decodeBool(value);
+    return {
+      id: Number(row.id),
+      command: row.command,
+      exitCode: row.exit_code === null ? null : Number(row.exit_code),
+      signal: row.signal,
+      stdout: row.stdout,
+      stderr: row.stderr,
+      pty: bool(row.pty),
+      killed: bool(row.killed),
+      timedOut: bool(row.timed_out),
+      status: row.status,
+      startedAt: this.date(row.started_at),
+      finishedAt: this.date(row.finished_at),
+      durationMs: Number(row.duration_ms),
+    };
+  }
+
+  private date(value: unknown): string {
+    return this.database.adapter.decodeDate(value);
+  }
+
+  private optionalDate(value: unknown): string | null {
+    return value === null || value === undefined ? null : this.date(value);
+  }
+}
+
+/**
+ * The original's `proc_info`: "waiting...", "running...", "completed in 1.2 seconds",
+ * "stopping...", "stopped after 3.0 seconds", "canceled!", "failed!".
+ */
+export function procInfo(state: ProcessState, durationMs: number | null): string {
+  const seconds = durationMs === null ? undefined : (durationMs / 1000).toFixed(1);
+  switch (state) {
+    case 'initialized':
+      return 'waiting...';
+    case 'running':
+      return 'running...';
+    case 'completed':
+      return seconds === undefined ? 'completed' : `completed in ${seconds} seconds`;
+    case 'stopping':
+      return 'stopping...';
+    case 'stopped':
+      return seconds === undefined ? 'stopped' : `stopped after ${seconds} seconds`;
+    case 'canceled':
+      return 'canceled!';
+    case 'failed':
+      return 'failed!';
+    default:
+      return String(state);
+  }
+}
+
+/** Counters from (process state, result, count) triples: the summary without a database. */
+export function summarize(counts: readonly StateCount[]): SessionSummary {
+  const summary: SessionSummary = {
+    all: 0,
+    waiting: 0,
+    running: 0,
+    done: 0,
+    success: 0,
+    warning: 0,
+    error: 0,
+  };
+  for (const { processState, result, count } of counts) {
+    summary.all += count;
+    if (processState === 'initialized') summary.waiting += count;
+    else if (processState === 'running' || processState === 'stopping') summary.running += count;
+    else if ((DONE_STATES as readonly string[]).includes(processState)) summary.done += count;
+    if (result === 'success' || result === 'warning' || result === 'error')
+      summary[result] += count;
+  }
+  return summary;
+}
+
+export interface StateCount {
+  processState: string;
+  result: string | null;
+  count: number;
+}
+
+/** A `--status` value checked: a result, a process state, `waiting` or `done` (any case). */
+export function checkStatusFilter(value: string): StatusFilter {
+  const name = value.trim().toLowerCase();
+  if ((STATUS_FILTERS as readonly string[]).includes(name)) return name as StatusFilter;
+  throw new InputError(
+    `unknown status "${value}": use a result (${SESSION_RESULTS.join(', ')}), a process state (${PROCESS_STATES.join(', ')}), waiting or done`,
+  );
+}
+
+type ProcessStateFilter = Exclude<StatusFilter, SessionResult>;
+
+function statesOf(status: ProcessStateFilter): readonly ProcessState[] {
+  if (status === 'waiting') return ['initialized'];
+  if (status === 'done') return DONE_STATES;
+  return [status];
+}
+
+function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new InputError('limit must be a whole number of at least 1');
+  return Math.min(limit, MAX_PAGE_SIZE);
+}
+
+function pageOffset(offset: number | undefined): number {
+  if (offset === undefined) return 0;
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new InputError('offset must be a whole number of at least 0');
+  return offset;
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+interface RecordRow {
+  id: number;
+  run_id: number;
+  session: string;
+  verbose_name: string;
+  model: string;
+  object_id: number;
+  object_label: string;
+  host_name: string | null;
+  user_id: number | null;
+  process_state: string;
+  result: string | null;
+  data: unknown;
+  created_at: unknown;
+  started_at: unknown;
+  finished_at: unknown;
+  duration_ms: number | null;
+}
+
+interface MessageRow {
+  id: number;
+  level: string;
+  kind: string;
+  text: string;
+  data: unknown;
+  created_at: unknown;
+}
+
+interface CommandRow {
+  id: number;
+  command: string;
+  exit_code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  pty: unknown;
+  killed: unknown;
+  timed_out: unknown;
+  status: string;
+  started_at: unknown;
+  finished_at: unknown;
+  duration_ms: number;
+}

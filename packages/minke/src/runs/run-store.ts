@@ -1,0 +1,230 @@
+import { sql } from 'kysely';
+import type { SessionMessage } from '../session/messages.js';
+import type { ProcessState, SessionResult } from '../session/status.js';
+import type { Database, DynamicKysely } from '../store/database.js';
+import { commandStatus, type CommandResult } from '../transport/transport.js';
+import type { RunSummary } from '../events/run-events.js';
+import { summarize } from './history.js';
+
+export interface NewSessionRecord {
+  objectId: number;
+  objectLabel: string;
+  hostId: number | null;
+  hostName: string | null;
+}
+
+export interface RecordState {
+  processState: ProcessState;
+  result: SessionResult | null;
+  stopRequests: number;
+}
+
+/**
+ * Writes runs, session records, commands and messages. State changes are conditional updates
+ * (`... WHERE process_state = 'initialized'`), so a stop and a start racing each other cannot both
+ * win.
+ */
+export class RunStore {
+  constructor(private readonly database: Database) {}
+
+  private get db(): DynamicKysely {
+    return this.database.db;
+  }
+
+  private now(): string {
+    return this.database.adapter.encodeDate(new Date());
+  }
+
+  async createRun(input: {
+    session: string;
+    verboseName: string;
+    model: string;
+    userId: number | null;
+    data: Record<string, unknown>;
+    records: NewSessionRecord[];
+  }): Promise<{ runId: number; recordIds: number[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      const run = await trx
+        .insertInto('minke_runs')
+        .values({
+          session: input.session,
+          model: input.model,
+          user_id: input.userId,
+          data: JSON.stringify(input.data),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const runId = Number(run.id);
+      const recordIds: number[] = [];
+      // Chunks keep each INSERT under SQLite's bound-parameter limit.
+      for (let i = 0; i < input.records.length; i += 200) {
+        const rows = input.records.slice(i, i + 200).map((record) => ({
+          run_id: runId,
+          session: input.session,
+          verbose_name: input.verboseName,
+          model: input.model,
+          object_id: record.objectId,
+          object_label: record.objectLabel,
+          host_id: record.hostId,
+          host_name: record.hostName,
+          user_id: input.userId,
+          data: JSON.stringify(input.data),
+        }));
+        const inserted = await trx
+          .insertInto('minke_session_records')
+          .values(rows)
+          .returning('id')
+          .execute();
+        recordIds.push(...inserted.map((row) => Number(row.id)));
+      }
+      return { runId, recordIds };
+    });
+  }
+
+  /** initialized → running; false when the record is no longer waiting (canceled meanwhile). */
+  async markRunning(recordId: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('minke_session_records')
+      .set({ process_state: 'running', started_at: this.now() })
+      .where('id', '=', recordId)
+      .where('process_state', '=', 'initialized')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Ends a record; `durationMs` from its start when it ran. */
+  async finish(
+    recordId: number,
+    state: ProcessState,
+    result: SessionResult,
+    durationMs: number | null,
+  ): Promise<void> {
+    await this.db
+      .updateTable('minke_session_records')
+      .set({ process_state: state, result, finished_at: this.now(), duration_ms: durationMs })
+      .where('id', '=', recordId)
+      .execute();
+  }
+
+  /** initialized → canceled (error); false when it had started already. */
+  async cancelWaiting(recordId: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('minke_session_records')
+      .set({ process_state: 'canceled', result: 'error', finished_at: this.now() })
+      .where('id', '=', recordId)
+      .where('process_state', '=', 'initialized')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Counts a stop request: the first turns running into stopping. Returns the state after it. */
+  async requestStop(recordId: number): Promise<RecordState | undefined> {
+    await this.db
+      .updateTable('minke_session_records')
+      .set({
+        stop_requests: sql`stop_requests + 1`,
+        process_state: sql`CASE WHEN process_state = 'running' THEN 'stopping' ELSE process_state END`,
+      })
+      .where('id', '=', recordId)
+      .where('process_state', 'in', ['running', 'stopping'])
+      .execute();
+    return this.state(recordId);
+  }
+
+  async state(recordId: number): Promise<RecordState | undefined> {
+    const row = await this.db
+      .selectFrom('minke_session_records')
+      .select(['process_state', 'result', 'stop_requests'])
+      .where('id', '=', recordId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      processState: row.process_state as ProcessState,
+      result: (row.result ?? null) as SessionResult | null,
+      stopRequests: Number(row.stop_requests),
+    };
+  }
+
+  /** Which run, object and host a record belongs to (for events about it). */
+  async identity(
+    recordId: number,
+  ): Promise<
+    { runId: number; objectId: number; objectLabel: string; hostName: string | null } | undefined
+  > {
+    const row = await this.db
+      .selectFrom('minke_session_records')
+      .select(['run_id', 'object_id', 'object_label', 'host_name'])
+      .where('id', '=', recordId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      runId: Number(row.run_id),
+      objectId: Number(row.object_id),
+      objectLabel: String(row.object_label),
+      hostName: row.host_name === null ? null : String(row.host_name),
+    };
+  }
+
+  async recordCommand(recordId: number, result: CommandResult): Promise<number> {
+    const { adapter } = this.database;
+    const row = await this.db
+      .insertInto('minke_commands')
+      .values({
+        session_record_id: recordId,
+        command: result.command,
+        exit_code: result.exitCode,
+        signal: result.signal ?? null,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        pty: adapter.encodeBool(result.pty),
+        killed: adapter.encodeBool(result.killed),
+        timed_out: adapter.encodeBool(result.timedOut),
+        status: commandStatus(result),
+        started_at: adapter.encodeDate(result.startedAt),
+        finished_at: adapter.encodeDate(result.finishedAt),
+        duration_ms: Math.round(result.durationMs),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async recordMessage(recordId: number, message: SessionMessage): Promise<void> {
+    await this.db
+      .insertInto('minke_messages')
+      .values({
+        session_record_id: recordId,
+        level: message.level,
+        kind: message.kind,
+        text: message.text,
+        data: message.data === undefined ? null : JSON.stringify(message.data),
+        created_at: this.now(),
+      })
+      .execute();
+  }
+
+  async finishRun(runId: number): Promise<RunSummary> {
+    await this.db
+      .updateTable('minke_runs')
+      .set({ state: 'finished', finished_at: this.now() })
+      .where('id', '=', runId)
+      .execute();
+    return this.summary(runId);
+  }
+
+  async summary(runId: number): Promise<RunSummary> {
+    const rows = (await this.db
+      .selectFrom('minke_session_records')
+      .select(['process_state', 'result', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('run_id', '=', runId)
+      .groupBy(['process_state', 'result'])
+      .execute()) as { process_state: ProcessState; result: SessionResult | null; n: unknown }[];
+    return summarize(
+      rows.map((row) => ({
+        processState: row.process_state,
+        result: row.result,
+        count: Number(row.n),
+      })),
+    );
+  }
+}
