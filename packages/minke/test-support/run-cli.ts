@@ -52,3 +52,23 @@ export function runCli(
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** Starts the CLI and returns the child, for tests that signal it while it runs. */
+export function spawnCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+) {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: '1',
+    MINKE_DATABASE_URL: undefined,
+    ...options.env,
+  };
+  return spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}

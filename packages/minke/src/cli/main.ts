@@ -7,6 +7,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerLoadCommand } from './commands/load.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerRecordCommands } from './commands/records.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUserCommands } from './commands/users.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRecordCommands(program);
   registerLoadCommand(program);
   registerSessionCommands(program);
+  registerRunCommand(program);
   registerHistoryCommands(program);
   for (const command of program.commands) {
     command.exitOverride();

@@ -2,7 +2,9 @@ import { isMinkeError, SessionError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
+import { coerceFromText } from '../model/record-codec.js';
 import type { RunStore } from '../runs/run-store.js';
+import { addRecordMessage } from '../runs/add-message.js';
 import { preformattedMessage, type SessionMessage } from '../session/messages.js';
 import type { Session } from '../session/session.js';
 import type { SessionContext } from '../session/session-context.js';
@@ -52,17 +54,7 @@ export async function runSessionJob(
     at: at(),
   });
 
-  const addMessage = async (message: SessionMessage) => {
-    await runs.recordMessage(job.recordId, message);
-    bus.publish({
-      type: 'message.added',
-      ...base,
-      level: message.level,
-      kind: message.kind,
-      text: message.text,
-      at: at(),
-    });
-  };
+  const addMessage = (message: SessionMessage) => addRecordMessage(runs, bus, base, message);
 
   let state: ProcessState = 'completed';
   let result: SessionResult = 'success';
@@ -95,7 +87,12 @@ export async function runSessionJob(
       },
       stopSignal: controls.stop.signal,
       killSignal: controls.kill.signal,
-      updateObject: (values) => deps.project.records.update(plan.model, job.objectId, values),
+      updateObject: (values) =>
+        deps.project.records.update(
+          plan.model,
+          job.objectId,
+          coerceToFields(deps, plan.model, values),
+        ),
     };
     const SessionClass = plan.session.cls as unknown as new (context: SessionContext) => Session;
     session = new SessionClass(context);
@@ -160,4 +157,24 @@ async function outcomeOf(
     deps.debug && error instanceof Error ? (error.stack ?? error.message) : 'An error occurred.';
   await addMessage(preformattedMessage(text, 'error'));
   return ['failed', 'error'];
+}
+
+/** Command output is text: `updateField('cores', 'nproc')` stores the number 2, not "2". */
+function coerceToFields(
+  deps: RunnerDeps,
+  model: string,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const fields = deps.project.models.get(model).fields;
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => {
+      const field = fields[name];
+      return [
+        name,
+        field && typeof value === 'string' && field.kind !== 'text'
+          ? coerceFromText(field, value)
+          : value,
+      ];
+    }),
+  );
 }

@@ -11,6 +11,7 @@ import { preformattedMessage } from '../session/messages.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import type { RunStore } from '../runs/run-store.js';
 import { objectLabel } from './object-label.js';
+import { addRecordMessage } from '../runs/add-message.js';
 
 /** Who asks for a run; the CLI on the Minke machine runs as a local operator with every right. */
 export interface RunUser {
@@ -125,8 +126,10 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     });
     if (p.canceled || !p.host) {
       await runs.cancelWaiting(recordId);
-      await runs.recordMessage(
-        recordId,
+      await addRecordMessage(
+        runs,
+        bus,
+        { runId, recordId },
         preformattedMessage(p.canceled ?? 'reaches no host', 'error'),
       );
       bus.publish({

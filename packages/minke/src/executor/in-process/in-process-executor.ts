@@ -12,6 +12,7 @@ import { resolveHostConnection } from '../host-connection.js';
 import { HostLeases } from '../host-lease.js';
 import { Semaphore } from '../semaphore.js';
 import { runSessionJob, type StopControls } from '../session-runner.js';
+import { addRecordMessage } from '../../runs/add-message.js';
 
 export interface InProcessExecutorOptions {
   project: Project;
@@ -63,15 +64,13 @@ export class InProcessExecutor implements Executor {
   }
 
   async stop(recordId: number): Promise<StopOutcome> {
-    const { runs } = this.options;
+    const { runs, bus } = this.options;
     if (await runs.cancelWaiting(recordId)) {
-      await runs.recordMessage(
-        recordId,
-        preformattedMessage('canceled before it started', 'error'),
-      );
       this.controls.get(recordId)?.stop.abort();
       const identity = await runs.identity(recordId);
       if (identity) {
+        const message = preformattedMessage('canceled before it started', 'error');
+        await addRecordMessage(runs, bus, { runId: identity.runId, recordId }, message);
         this.publishCanceled(
           recordId,
           identity.objectId,
@@ -129,7 +128,8 @@ export class InProcessExecutor implements Executor {
       const text = `host ${batch.hostName} is busy with run ${holder?.runId ?? '?'} (its lease runs until ${holder?.expiresAt ?? '?'})`;
       for (const job of batch.jobs) {
         if (await runs.cancelWaiting(job.recordId)) {
-          await runs.recordMessage(job.recordId, preformattedMessage(text, 'error'));
+          const ids = { runId: plan.runId, recordId: job.recordId };
+          await addRecordMessage(runs, this.options.bus, ids, preformattedMessage(text, 'error'));
           this.publishCanceled(
             job.recordId,
             job.objectId,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { type AnyAuthMethod, type ParsedKey, utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader sees only its default export.
+import ssh2, { type AnyAuthMethod, type ParsedKey } from 'ssh2';
 import type { ResolvedConnectionConfig } from '../connection-config.js';
 import { expandHome } from '../expand-home.js';
 import { resolveOptionalSecret } from '../secret.js';
@@ -58,7 +59,7 @@ async function loadKey(file: string, passphrase: string | undefined): Promise<Pa
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
   }
-  const parsed = utils.parseKey(data, passphrase);
+  const parsed = ssh2.utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {
     return /passphrase|decrypt|encrypted/i.test(parsed.message)
       ? passphrase === undefined

@@ -1,4 +1,5 @@
-import { Client, type ClientChannel } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader sees only its default export.
+import ssh2, { type Client, type ClientChannel } from 'ssh2';
 
 /** The part of an ssh2 connection Minke uses; tests and alternative clients provide this much. */
 export type SshClient = Pick<
@@ -11,4 +12,4 @@ export type SshChannel = Pick<ClientChannel, 'on' | 'once' | 'write' | 'end' | '
 
 export type SshClientFactory = () => SshClient;
 
-export const createSsh2Client: SshClientFactory = () => new Client();
+export const createSsh2Client: SshClientFactory = () => new ssh2.Client();

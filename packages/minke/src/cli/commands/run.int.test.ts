@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../../../test-support/run-cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'minke-run-cli-'));
+const dir = join(tmp, 'p');
+const minke = (...args: string[]) => runCli(['--project', dir, ...args]);
+
+beforeAll(async () => {
+  expect((await runCli(['init', dir])).code).toBe(0);
+  // The scaffolded sessions, plus a slow one to stop.
+  writeFileSync(
+    join(dir, 'sessions.ts'),
+    `import { Session, SingleCommandSession, z } from 'minke';
+import { Server } from './models.js';
+export { ServerInfo, DiskUsage } from './sessions-init.js';
+
+export class Slow extends Session {
+  static override workOn = ['Host'];
+  override async process() {
+    await this.xrun('sleep 2; echo slept');
+    await this.xrun('echo never');
+  }
+}
+
+export class Count extends SingleCommandSession {
+  static override workOn = [Server];
+  static override command = 'seq 1 {n}';
+  static override form = z.object({ n: z.number().int().min(1).max(100), note: z.string().optional() });
+}
+`,
+  );
+  const { readFileSync } = await import('node:fs');
+  const { projectTemplates } = await import('../init/templates.js');
+  writeFileSync(join(dir, 'sessions-init.ts'), projectTemplates['sessions.ts'] ?? '');
+  const config = readFileSync(join(dir, 'minke.config.ts'), 'utf8')
+    .replace(
+      "import { DiskUsage, ServerInfo } from './sessions.js';",
+      "import { Count, DiskUsage, ServerInfo, Slow } from './sessions.js';",
+    )
+    .replace('sessions: [ServerInfo, DiskUsage]', 'sessions: [ServerInfo, DiskUsage, Slow, Count]');
+  writeFileSync(join(dir, 'minke.config.ts'), config);
+  expect((await minke('migrate')).code).toBe(0);
+  expect((await minke('hosts', 'add', 'local', '--config', 'transport: local')).code).toBe(0);
+  expect(
+    (
+      await minke(
+        'hosts',
+        'add',
+        'nowhere',
+        '--hostname',
+        '127.0.0.1',
+        '--port',
+        '1',
+        '--config',
+        'sshConfigFile: false',
+      )
+    ).code,
+  ).toBe(0);
+  writeFileSync(
+    join(tmp, 'servers.yaml'),
+    'records:\n  Server:\n    - { host: local }\n    - { host: nowhere }\n',
+  );
+  expect((await minke('load', join(tmp, 'servers.yaml'))).code).toBe(0);
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('minke run', () => {
+  it('runs a session, prints each status line and a summary, exits 0', async () => {
+    const result = await minke('run', 'DiskUsage', '--model', 'Host', '--id', 'local');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^SUCCESS local \[local\] completed in \d+\.\d s\n {2}info {3}: code\[0\] {3}df -h\n/,
+    );
+    expect(result.stdout).toMatch(/1 session\(s\): 1 success, 0 warning, 0 error\n$/);
+  });
+
+  it('updates objects, and exits 1 when a session ends in error (an unreachable host)', async () => {
+    const result = await minke('run', 'ServerInfo', '--all');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('ERROR   Server #2 [nowhere] failed');
+    expect(result.stdout).toMatch(/connection refused/);
+    const servers = await minke(
+      'records',
+      'list',
+      'Server',
+      '--where',
+      'host.name = local',
+      '--json',
+    );
+    const os = (JSON.parse(servers.stdout) as { items: { os: string | null }[] }).items[0]?.os;
+    expect(os).toMatch(/\S/);
+  });
+
+  it('types --data by the form and prints JSON with --json', async () => {
+    const result = await minke(
+      'run',
+      'Count',
+      '--where',
+      'host.name = local',
+      '--data',
+      'n=3',
+      '--data',
+      'note=a=b',
+      '--json',
+    );
+    expect(result.code).toBe(0);
+    const outcome = JSON.parse(result.stdout) as {
+      summary: { success: number };
+      records: { processState: string }[];
+    };
+    expect(outcome.summary.success).toBe(1);
+    expect(outcome.records[0]?.processState).toBe('completed');
+    const history = JSON.parse((await minke('history', 'show', '1', '--json')).stdout) as {
+      commands: { command: string }[];
+    };
+    expect(history.commands[0]?.command).toBe('df -h');
+  });
+
+  it('says what is wrong with the request, exit 2, running nothing', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['run', 'Nope', '--all'],
+        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count)',
+      ],
+      [
+        ['run', 'Count', '--model', 'Host', '--all'],
+        'minke: error: Count does not work on Host: it works on Server',
+      ],
+      [
+        ['run', 'DiskUsage', '--all'],
+        'minke: error: DiskUsage works on Host, Server: name one with --model',
+      ],
+      [
+        ['run', 'Count', '--all', '--data', 'n=zero'],
+        'minke: error: invalid form data for Count: n:',
+      ],
+      [['run', 'Count', '--all'], 'minke: error: invalid form data for Count: n:'],
+      [
+        ['run', 'Count', '--all', '--data', 'colour=red'],
+        "minke: error: --data colour: not a field of this session's form (fields: n, note)",
+      ],
+      [['run', 'Count', '--all', '--data', 'n'], 'minke: error: --data "n": write key=value'],
+      [
+        ['run', 'Count', '--where', 'host.name =', '--data', 'n=1'],
+        'minke: error: invalid --where',
+      ],
+      [
+        ['run', 'Count', '--all', '--id', '1', '--data', 'n=1'],
+        'minke: error: select objects with exactly one of: ids, where, all',
+      ],
+      [['run', 'Count', '--id', '99', '--data', 'n=1'], 'minke: error: Server 99 does not exist'],
+    ];
+    const before = JSON.parse((await minke('history', '--json')).stdout) as { total: number };
+    for (const [args, message] of cases) {
+      const result = await minke(...args);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(message);
+    }
+    const after = JSON.parse((await minke('history', '--json')).stdout) as { total: number };
+    expect(after.total).toBe(before.total);
+  });
+
+  it('stops on Ctrl-C after the current command', async () => {
+    const child = spawnCli(['--project', dir, 'run', 'Slow', '--id', 'local']);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/ERROR {3}local \[local\] stopped in \d+\.\d s/);
+    expect(stdout).toContain('slept');
+    expect(stdout).not.toContain('never');
+    expect(stdout).toMatch(/stopped after \d+\.\d s/);
+  });
+});

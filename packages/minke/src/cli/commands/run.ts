@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import { isMinkeError } from '../../errors.js';
+import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
+import { UsageError } from '../cli-error.js';
+import { stdoutOut } from '../output.js';
+import { withProject, type GlobalOptions } from '../project-context.js';
+
+interface RunOptions {
+  model?: string;
+  where?: string;
+  all?: boolean;
+  id?: string[];
+  data?: string[];
+  json?: boolean;
+}
+
+/** Exit codes: 0 no session ended in error, 1 one did, 2 a usage or setup mistake. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run <session>')
+    .description(
+      'run a session on objects: prints each result as it finishes; Ctrl-C stops, twice kills',
+    )
+    .option('--model <model>', 'the model, when the session works on several')
+    .option('--where <expr>', 'objects that match, e.g. "server.host.name = web-1"')
+    .option('--all', 'every object of the model')
+    .option('--id <id...>', 'record ids (host names for hosts)')
+    .option('--data <key=value...>', "form data, typed by the session's form")
+    .option('--json', 'print the outcome as JSON')
+    .action(async (sessionName: string, options: RunOptions) => {
+      const out = stdoutOut();
+      const { parseRunData } = await import('../run-data.js');
+      const { startRun } = await import('../../operations/start-run.js');
+      const { createRuntime } = await import('../../project/runtime.js');
+      const { RunPrinter } = await import('../run-printer.js');
+      const { SessionHistory } = await import('../../runs/history.js');
+      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        const runtime = createRuntime(project, { quiet: true });
+        const events: DeliveredEvent[] = [];
+        const unsubscribe = runtime.bus.subscribe((event) => events.push(event));
+        try {
+          const info = project.sessions.sessions.get(sessionName);
+          const data = parseRunData(options.data ?? [], info?.cls.form);
+          const started = await startRun(runtime, {
+            session: sessionName,
+            model: options.model,
+            ids: options.id,
+            where: options.where,
+            all: options.all,
+            data,
+          }).catch((error: unknown) => {
+            // What the user typed is wrong (unknown session, model, form data): a usage error.
+            if (isMinkeError(error) && ['input', 'not_found', 'setup'].includes(error.code))
+              throw new UsageError(error.message);
+            throw error;
+          });
+          unsubscribe();
+          const printer = new RunPrinter(out, process.stdout, started.records.length);
+          const summary = await new Promise<RunSummary>((resolve) => {
+            const onEvent = (event: DeliveredEvent) => {
+              if (event.runId !== started.runId) return;
+              if (!options.json) printer.handle(event);
+              if (event.type === 'run.finished' && event.runId === started.runId)
+                resolve(event.summary);
+            };
+            runtime.bus.subscribe(onEvent);
+            for (const event of events) onEvent(event);
+            stopOnInterrupt(
+              runtime.executor,
+              started.records.map((r) => r.recordId),
+            );
+          });
+          if (options.json) {
+            const history = new SessionHistory(project.database);
+            const records = await history.list({ runId: started.runId, limit: 1000 });
+            out.json({
+              runId: started.runId,
+              session: started.session.name,
+              model: started.model,
+              summary,
+              records: records.items,
+            });
+          } else {
+            printer.summary(summary);
+          }
+          process.exitCode = summary.error > 0 ? 1 : 0;
+        } finally {
+          unsubscribe();
+          await runtime.close();
+        }
+      });
+    });
+}
+
+/** Ctrl-C once asks every session of the run to stop; twice kills their running commands. */
+function stopOnInterrupt(
+  executor: { stop(recordId: number): Promise<unknown> },
+  recordIds: number[],
+): void {
+  let presses = 0;
+  const onSigint = () => {
+    presses++;
+    process.stderr.write(presses === 1 ? '\nstopping (Ctrl-C again kills)\n' : '\nkilling\n');
+    for (const id of recordIds) void executor.stop(id).catch(() => undefined);
+    if (presses >= 3) process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+}
