@@ -1,8 +1,10 @@
 // npm run bench -- <name> [options]: performance figures, printed; never asserted in tests.
 import { benchCli } from './cli-startup.js';
+import { benchFanout } from './fanout.js';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   cli: benchCli,
+  fanout: benchFanout,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -6,6 +6,7 @@ import { registerHostCommands } from './commands/hosts.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerLoadCommand } from './commands/load.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerPermissionCommands } from './commands/permissions.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSessionCommands } from './commands/sessions.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerHostCommands(program);
   registerUserCommands(program);
+  registerPermissionCommands(program);
   registerRecordCommands(program);
   registerLoadCommand(program);
   registerSessionCommands(program);

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -103,6 +104,11 @@ class Endless extends SingleCommandSession {
   static override workOn = [Server];
   static override command = 'sleep 300 # minke-endless-marker';
 }
+class EndlessPty extends SingleCommandSession {
+  static override workOn = [Server];
+  static override command = 'sleep 301 # minke-endless-pty-marker';
+  static override connection = { pty: true };
+}
 
 const sessions = [
   Hello,
@@ -119,6 +125,7 @@ const sessions = [
   ParallelStamp,
   Slow,
   Endless,
+  EndlessPty,
 ];
 const tmp = mkdtempSync(join(tmpdir(), 'minke-exec-'));
 let sshd: SshdServer;
@@ -347,6 +354,77 @@ describe.each(backendFactories(() => tmp))('sessions over SSH on $name', ({ make
     expect(await history.get(recordId)).toMatchObject({ processState: 'stopped', result: 'error' });
     const ps = await run('Form', ['c'], { cmd: 'ps -eo args' });
     expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-endless-marker');
+  });
+
+  it('kills a command that runs with a pty too, leaving no process behind', async () => {
+    const hard = await startRun(runtime, {
+      session: 'EndlessPty',
+      model: 'Server',
+      ids: [servers['c'] as number],
+    });
+    const recordId = hard.records[0]?.recordId as number;
+    await eventSeen(
+      runtime.bus,
+      hard.runId,
+      (e) => e.type === 'command.started' && e.recordId === recordId,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await runtime.executor.stop(recordId);
+    expect(await runtime.executor.stop(recordId)).toBe('killing');
+    await runFinished(runtime.bus, hard.runId, 20_000);
+    const record = await history.get(recordId);
+    expect(record).toMatchObject({ processState: 'stopped', result: 'error' });
+    const ps = await run('Form', ['c'], { cmd: 'ps -eo args' });
+    expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-endless-pty-marker');
+  });
+
+  it('fails with the reason when authentication is refused or the host key changed', async () => {
+    const keyDir = mkdtempSync(join(tmp, 'keys-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keyDir, 'stranger')]);
+    const strangerKey = readFileSync(join(keyDir, 'stranger.pub'), 'utf8')
+      .trim()
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
+    writeFileSync(join(keyDir, 'known_hosts'), `[${sshd.host}]:${sshd.port} ${strangerKey}\n`);
+    const base = { agent: false, sshConfigFile: false, connectTimeoutMs: 5000 };
+    const wrongKey = await project.hosts.add({
+      name: 'wrong-key',
+      hostname: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      config: {
+        ...base,
+        identityFiles: [join(keyDir, 'stranger')],
+        knownHostsFiles: [sshd.knownHostsFile],
+      },
+    });
+    const changed = await project.hosts.add({
+      name: 'changed-key',
+      hostname: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      config: {
+        ...base,
+        identityFiles: [sshd.clientKeyPath],
+        knownHostsFiles: [join(keyDir, 'known_hosts')],
+        strictHostKeyChecking: 'accept-new',
+      },
+    });
+    servers['wrong'] = (
+      await project.records.create('Server', { host: wrongKey.id, name: 'wrong' })
+    ).id;
+    servers['changed'] = (
+      await project.records.create('Server', { host: changed.id, name: 'changed' })
+    ).id;
+    const { records } = await run('Hello', ['wrong', 'changed']);
+    expect(records.map((r) => [r.processState, r.result])).toEqual([
+      ['failed', 'error'],
+      ['failed', 'error'],
+    ]);
+    expect(records[0]?.messages[0]?.text).toMatch(/authentication failed/);
+    expect(records[1]?.messages[0]?.text).toMatch(/host key mismatch/);
+    expect(records.every((r) => r.commands.length === 0)).toBe(true);
   });
 
   it('cancels the sessions of a host leased by another run, and takes a lease left by a crash once it expires', async () => {

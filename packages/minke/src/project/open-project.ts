@@ -3,6 +3,7 @@ import { buildModelRegistry, type ModelRegistry } from '../model/model-registry.
 import { modelSchemasInSync, syncModelSchemas, type SchemaChange } from '../model/schema-sync.js';
 import { HostOperations } from '../operations/hosts.js';
 import { UserOperations } from '../operations/users.js';
+import { PermissionOperations, projectPermissions } from '../operations/permissions.js';
 import { SetupError } from '../errors.js';
 import { buildSessionRegistry, type SessionRegistry } from '../session/session-registry.js';
 import { openDatabase, type Database } from '../store/database.js';
@@ -18,6 +19,7 @@ export interface Project {
   readonly records: RecordRepository;
   readonly hosts: HostOperations;
   readonly users: UserOperations;
+  readonly permissions: PermissionOperations;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export interface OpenProjectOptions {
 
 export interface OpenedProject extends Project {
   /** Migrations applied and table changes made while opening (with `migrate`). */
-  readonly applied: { migrations: string[]; changes: SchemaChange[] };
+  readonly applied: { migrations: string[]; changes: SchemaChange[]; permissions: string[] };
 }
 
 /**
@@ -50,12 +52,20 @@ export async function openProject(
     schema: options.schema,
   });
   try {
-    const applied = { migrations: [] as string[], changes: [] as SchemaChange[] };
+    const applied = {
+      migrations: [] as string[],
+      changes: [] as SchemaChange[],
+      permissions: [] as string[],
+    };
     if (options.migrate) {
       applied.migrations = await migrateToLatest(database);
       applied.changes = await syncModelSchemas(database, models, {
         dropColumns: options.dropColumns ?? [],
       });
+      // As Django does after migrating: every model and session has its permissions.
+      applied.permissions = (
+        await new PermissionOperations(database).sync(projectPermissions(models, sessions))
+      ).created;
     } else {
       await assertMigrated(database);
       const stale = await modelSchemasInSync(database, models);
@@ -74,6 +84,7 @@ export async function openProject(
       records,
       hosts: new HostOperations(database, records),
       users: new UserOperations(database),
+      permissions: new PermissionOperations(database),
       applied,
       close: () => database.close(),
     };

@@ -73,7 +73,14 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
   }
 
   it('applies migrations once and reopens without changes', async () => {
-    expect(project.applied.migrations).toContain('0001-hosts-and-users');
+    expect(project.applied.migrations).toEqual([
+      '0001-hosts-and-users',
+      '0002-session-runs',
+      '0003-permissions',
+    ]);
+    expect(project.applied.permissions).toEqual(
+      expect.arrayContaining(['view_host', 'change_server', 'delete_module']),
+    );
     expect(project.applied.changes.map((c) => `${c.model}:${c.action}`)).toEqual([
       'Server:create table',
       'App:create table',
@@ -81,7 +88,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       'Backup:create table',
     ]);
     const again = await backend.reopen(demoModels);
-    expect(again.applied).toEqual({ migrations: [], changes: [] });
+    expect(again.applied).toEqual({ migrations: [], changes: [], permissions: [] });
     await again.close();
   });
 

@@ -164,6 +164,39 @@ describe('minke run', () => {
     expect(after.total).toBe(before.total);
   });
 
+  it('checks the run permission of the user it runs as', async () => {
+    const env = { MINKE_PASSWORD: 'operator password' };
+    expect((await runCli(['--project', dir, 'users', 'create', 'ops'], { env })).code).toBe(0);
+    const denied = await minke(
+      'run',
+      'DiskUsage',
+      '--model',
+      'Host',
+      '--id',
+      'local',
+      '--user',
+      'ops',
+    );
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toBe(
+      'minke: error: you may not run DiskUsage: it needs the permission(s) run_disk_usage\n',
+    );
+    const list = await minke('permissions', 'list');
+    expect(list.stdout).toMatch(/run_disk_usage\s+Can run Disk usage/);
+    expect((await minke('users', 'grant', 'ops', 'run_disk_usage')).stdout).toBe(
+      'granted run_disk_usage to ops\n',
+    );
+    const allowed = await runCli(
+      ['--project', dir, 'run', 'DiskUsage', '--model', 'Host', '--id', 'local'],
+      {
+        env: { MINKE_CLI_USER: 'ops' },
+      },
+    );
+    expect(allowed.code).toBe(0);
+    const unknown = await minke('users', 'grant', 'ops', 'run_everything');
+    expect(unknown.stderr).toContain('unknown permission(s): run_everything');
+  });
+
   it('stops on Ctrl-C after the current command', async () => {
     const child = spawnCli(['--project', dir, 'run', 'Slow', '--id', 'local']);
     let stdout = '';

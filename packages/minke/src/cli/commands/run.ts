@@ -12,6 +12,7 @@ interface RunOptions {
   id?: string[];
   data?: string[];
   json?: boolean;
+  user?: string;
 }
 
 /** Exit codes: 0 no session ended in error, 1 one did, 2 a usage or setup mistake. */
@@ -27,6 +28,10 @@ export function registerRunCommand(program: Command): void {
     .option('--id <id...>', 'record ids (host names for hosts)')
     .option('--data <key=value...>', "form data, typed by the session's form")
     .option('--json', 'print the outcome as JSON')
+    .option(
+      '--user <name>',
+      'run as this user, with their permissions (default: MINKE_CLI_USER, else the local operator)',
+    )
     .action(async (sessionName: string, options: RunOptions) => {
       const out = stdoutOut();
       const { parseRunData } = await import('../run-data.js');
@@ -40,6 +45,11 @@ export function registerRunCommand(program: Command): void {
         const unsubscribe = runtime.bus.subscribe((event) => events.push(event));
         try {
           const info = project.sessions.sessions.get(sessionName);
+          const username = options.user ?? process.env['MINKE_CLI_USER'];
+          const user =
+            username === undefined
+              ? undefined
+              : await project.permissions.runUser(await project.users.get(username));
           const data = parseRunData(options.data ?? [], info?.cls.form);
           const started = await startRun(runtime, {
             session: sessionName,
@@ -48,6 +58,7 @@ export function registerRunCommand(program: Command): void {
             where: options.where,
             all: options.all,
             data,
+            user,
           }).catch((error: unknown) => {
             // What the user typed is wrong (unknown session, model, form data): a usage error.
             if (isMinkeError(error) && ['input', 'not_found', 'setup'].includes(error.code))

@@ -45,4 +45,23 @@ export function registerUserCommands(program: Command): void {
         );
       });
     });
+  for (const [verb, description] of [
+    ['grant', 'give a user permissions (codenames from `minke permissions list`)'],
+    ['revoke', 'take permissions from a user'],
+  ] as const) {
+    users
+      .command(`${verb} <username> <permission...>`)
+      .description(description)
+      .action(async (username: string, codenames: string[]) => {
+        const out = stdoutOut();
+        await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+          const user = await project.users.get(username);
+          if (verb === 'grant') await project.permissions.grant(user.id, codenames);
+          else await project.permissions.revoke(user.id, codenames);
+          out.line(
+            `${verb === 'grant' ? 'granted' : 'revoked'} ${codenames.join(', ')} ${verb === 'grant' ? 'to' : 'from'} ${username}`,
+          );
+        });
+      });
+  }
 }

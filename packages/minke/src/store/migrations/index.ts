@@ -2,6 +2,7 @@ import type { StoreAdapter } from '../adapter.js';
 import { hostsAndUsers } from './0001-hosts-and-users.js';
 import type { Migration } from './migration.js';
 import { sessionRuns } from './0002-session-runs.js';
+import { permissions } from './0003-permissions.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -11,5 +12,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
   return {
     '0001-hosts-and-users': hostsAndUsers(adapter),
     '0002-session-runs': sessionRuns(adapter),
+    '0003-permissions': permissions(adapter),
   };
 }

@@ -1,0 +1,137 @@
+// What the fan-out benchmark prints: a header saying what ran where, a table with one row per
+// side and round, the Minke/bare ratio and whether the issue's targets were met.
+import { cpus } from 'node:os';
+import type { FanoutOptions } from './fanout.js';
+import type { PhaseFigures } from './fanout-measure.js';
+import type { MinkeOutcome } from './fanout-minke.js';
+import type { BenchSshd } from './fanout-sshd.js';
+
+/** The issue's targets: Minke within this factor of the bare script's wall time (at 200 hosts),
+ * and no failures (at 1,000 hosts). */
+const targetRatio = 1.2;
+
+export interface SideResult {
+  side: 'bare ssh2' | 'minke';
+  round: number;
+  figures: PhaseFigures;
+  /** The sshd's CPU for this side's connections, per host, when /proc tells. */
+  serverCpuMsPerHost: number | undefined;
+  failures: number;
+  failureLines: string[];
+  minke?: MinkeOutcome;
+}
+
+export function printHeader(options: FanoutOptions, sshd: BenchSshd, setupSeconds: number): void {
+  const order =
+    options.order === 'bare-first' ? 'bare ssh2 first, then Minke' : 'Minke first, then bare ssh2';
+  console.log(
+    `fanout: \`true\` on ${options.hosts} hosts (${sshd.host}, ${sshd.ports.length} sshd ports), ` +
+      `concurrency ${options.concurrency}, database ${options.database}, ${options.rounds} round(s)`,
+  );
+  console.log(
+    `machine: ${cpus().length} cores, Node ${process.version}; ` +
+      `setup (${options.hosts} host records) ${setupSeconds.toFixed(1)} s, not measured; ` +
+      `login shell rc ${options.shellRc ? 'read' : 'skipped (SHLVL=1)'}`,
+  );
+  console.log(
+    `order: ${order}${options.rounds > 1 ? ', alternating each round' : ''} ` +
+      '(same process, same sshd; each side starts once sshd has reaped the previous one)\n',
+  );
+}
+
+const columns = [
+  ['side', 12],
+  ['wall s', 8],
+  ['hosts/s', 9],
+  ['CPU ms', 8],
+  ['CPU %wall', 10],
+  ['CPU ms/host', 12],
+  ['peak RSS MB', 12],
+  ['RSS +MB', 8],
+  ['sshd ms/host', 13],
+  ['machine busy %', 15],
+  ['failures', 9],
+] as const;
+
+export function printResults(options: FanoutOptions, results: SideResult[]): void {
+  console.log(columns.map(([title, width]) => title.padStart(width)).join(''));
+  for (const r of results) console.log(row(options, r));
+  console.log('');
+
+  for (const r of results) {
+    if (!r.minke) continue;
+    const { startedAtMs, finishedAtMs } = r.minke;
+    console.log(
+      `minke #${r.round}: startRun returned at ${startedAtMs.toFixed(0)} ms, run.finished at ` +
+        `${finishedAtMs.toFixed(0)} ms, connections closed at ${r.figures.wallMs.toFixed(0)} ms`,
+    );
+  }
+  const ratios = roundRatios(results);
+  if (ratios.length === 0) return;
+  const ratio = median(ratios.map((r) => r.total));
+  console.log(
+    `Minke/bare wall time: ${ratios.map((r) => r.total.toFixed(2)).join(', ')}× by round, ` +
+      `median ${ratio.toFixed(2)}× (until run.finished, without closing: median ` +
+      `${median(ratios.map((r) => r.runOnly)).toFixed(2)}×)`,
+  );
+  for (const r of results) {
+    if (r.failures === 0) continue;
+    console.log(`${r.side} #${r.round} failures:`);
+    for (const line of r.failureLines.slice(0, 10)) console.log(`  ${line}`);
+  }
+  const failures = results.reduce((sum, r) => sum + r.failures, 0);
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(
+    `targets: within ${targetRatio}× of bare (stated for 200 hosts): ${met(ratio <= targetRatio)}; ` +
+      `no failures (stated for 1,000 hosts): ${met(failures === 0)}`,
+  );
+}
+
+function row(options: FanoutOptions, r: SideResult): string {
+  const f = r.figures;
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  const optional = (value: number | undefined, digits: number) =>
+    value === undefined ? 'n/a' : value.toFixed(digits);
+  const cells = [
+    `${r.side} #${r.round}`,
+    (f.wallMs / 1000).toFixed(2),
+    (options.hosts / (f.wallMs / 1000)).toFixed(1),
+    f.cpuMs.toFixed(0),
+    ((100 * f.cpuMs) / f.wallMs).toFixed(0),
+    (f.cpuMs / options.hosts).toFixed(2),
+    mb(f.peakRssBytes),
+    mb(f.rssGrowthBytes),
+    optional(r.serverCpuMsPerHost, 1),
+    optional(f.machineBusyPercent, 0),
+    String(r.failures),
+  ];
+  return cells.map((cell, i) => cell.padStart(columns[i]?.[1] ?? 0)).join('');
+}
+
+/** Minke's wall time over the bare script's, per round (with and without closing). */
+function roundRatios(results: SideResult[]): { total: number; runOnly: number }[] {
+  const ratios: { total: number; runOnly: number }[] = [];
+  for (const minke of results) {
+    const bare = results.find((r) => r.side === 'bare ssh2' && r.round === minke.round);
+    if (!minke.minke || !bare) continue;
+    ratios.push({
+      total: minke.figures.wallMs / bare.figures.wallMs,
+      runOnly: minke.minke.finishedAtMs / bare.figures.wallMs,
+    });
+  }
+  return ratios;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] ?? NaN)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export function countLines(messages: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const message of messages) counts.set(message, (counts.get(message) ?? 0) + 1);
+  return [...counts].map(([text, n]) => `${n}× ${text}`);
+}

@@ -1,0 +1,189 @@
+// The fan-out benchmark's own OpenSSH server: 127.0.0.1 only, several listen ports, fresh keys in
+// a temp folder, tuned for many connections at once. (test-support/sshd.ts serves the test suites;
+// it imports ssh2 in a way only vitest resolves, and caps MaxStartups at 100:30:200.)
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const sshdPath = '/usr/sbin/sshd';
+const address = '127.0.0.1';
+/** A port found free may be taken before sshd binds it; then start again on new ports. */
+const startAttempts = 3;
+const readyPolls = 100;
+const readyPollMs = 50;
+const stopWaitMs = 3_000;
+
+export interface BenchSshd {
+  host: string;
+  ports: number[];
+  /** The listening sshd; it forks (and reaps) one process tree per connection. */
+  pid: number | undefined;
+  user: string;
+  clientKeyPath: string;
+  /** The host key's public blob, as ssh2 hands it to `hostVerifier`. */
+  hostKey: Buffer;
+  /** Names the server on every port. */
+  knownHostsFile: string;
+  stop: () => Promise<void>;
+}
+
+export interface BenchSshdOptions {
+  ports: number;
+  /** Connections that may be mid-handshake at once before sshd starts dropping new ones. */
+  maxStartups: number;
+  /** Let bash read the login user's ~/.bashrc for every command, as it does by default under
+   * sshd; off, the benchmark measures SSH and not what that file runs. */
+  shellRc: boolean;
+}
+
+export async function startBenchSshd(options: BenchSshdOptions): Promise<BenchSshd> {
+  if (!existsSync(sshdPath)) throw new Error(`${sshdPath} is missing (install openssh-server)`);
+  const dir = await mkdtemp(join(tmpdir(), 'minke-bench-sshd-'));
+  try {
+    return await startIn(dir, options);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startIn(dir: string, options: BenchSshdOptions): Promise<BenchSshd> {
+  // sshd refuses to start as root without its privilege separation folder.
+  if (process.getuid?.() === 0) await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+  const hostPublic = await keygen(join(dir, 'host_ed25519'));
+  const clientKeyPath = join(dir, 'client_ed25519');
+  await writeFile(join(dir, 'authorized_keys'), `${await keygen(clientKeyPath)}\n`, {
+    mode: 0o600,
+  });
+  const [keyType = '', keyBase64 = ''] = hostPublic.split(' ');
+
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= startAttempts; attempt++) {
+    const ports = await freePorts(options.ports);
+    const configFile = join(dir, 'sshd_config');
+    await writeFile(configFile, sshdConfig(dir, ports, options));
+    await run(sshdPath, ['-t', '-f', configFile]);
+    const child = spawn(sshdPath, ['-D', '-f', configFile, '-E', join(dir, 'sshd.log')], {
+      stdio: 'ignore',
+    });
+    // Should the benchmark die without cleaning up, sshd must not outlive it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    try {
+      await waitUntilReady(child, ports);
+    } catch (error) {
+      lastError = error;
+      process.removeListener('exit', killOnExit);
+      await stopProcess(child);
+      continue;
+    }
+    const knownHostsFile = join(dir, 'known_hosts');
+    const lines = ports.map((port) => `[${address}]:${port} ${keyType} ${keyBase64}`);
+    await writeFile(knownHostsFile, `${lines.join('\n')}\n`);
+    return {
+      host: address,
+      ports,
+      pid: child.pid,
+      user: userInfo().username,
+      clientKeyPath,
+      hostKey: Buffer.from(keyBase64, 'base64'),
+      knownHostsFile,
+      stop: async () => {
+        process.removeListener('exit', killOnExit);
+        await stopProcess(child);
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  throw new Error(`sshd did not start after ${startAttempts} attempts: ${String(lastError)}`);
+}
+
+function sshdConfig(dir: string, ports: number[], options: BenchSshdOptions): string {
+  return [
+    ...ports.map((port) => `ListenAddress ${address}:${port}`),
+    `HostKey ${join(dir, 'host_ed25519')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    // Nothing of the machine's login stack: PAM would add its own cost to every connection.
+    'UsePAM no',
+    'StrictModes no',
+    // The default 10:30:100 drops connections past 10 in the handshake.
+    `MaxStartups ${options.maxStartups}`,
+    // bash sources ~/.bashrc for a command sshd runs unless it sees itself nested (SHLVL >= 1);
+    // a heavy .bashrc (pyenv, nvm, ...) would otherwise cost more CPU than SSH itself.
+    ...(options.shellRc ? [] : ['SetEnv SHLVL=1']),
+    'LogLevel INFO',
+    'PrintMotd no',
+    'PrintLastLog no',
+    'AllowTcpForwarding no',
+    'X11Forwarding no',
+    '',
+  ].join('\n');
+}
+
+/** Generates an ed25519 key pair without passphrase; returns the public key line. */
+async function keygen(path: string): Promise<string> {
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'minke-bench', '-f', path]);
+  return (await readFile(`${path}.pub`, 'utf8')).trim();
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, address, resolve);
+      });
+    }
+    return servers.map((server) => {
+      const bound = server.address();
+      return typeof bound === 'object' && bound ? bound.port : 0;
+    });
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
+/** Ready means every port answers with an SSH banner. Bounded by readyPolls * readyPollMs. */
+async function waitUntilReady(child: ChildProcess, ports: number[]): Promise<void> {
+  for (let poll = 0; poll < readyPolls; poll++) {
+    if (child.exitCode !== null) throw new Error(`sshd exited with code ${child.exitCode}`);
+    if ((await Promise.all(ports.map(sendsBanner))).every(Boolean)) return;
+    await new Promise((resolve) => setTimeout(resolve, readyPollMs));
+  }
+  throw new Error('sshd did not answer in time');
+}
+
+function sendsBanner(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), stopWaitMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,227 @@
+// npm run bench -- fanout [--hosts N] [--ports P] [--concurrency C] [--database sqlite|postgres]
+//                         [--rounds R] [--order bare-first|minke-first] [--shell-rc]
+//
+// One command on N hosts, two ways, in one process against one local sshd: Minke (a session run
+// through startRun) and a bare ssh2 script (connect, exec, close). Prints wall time, hosts per
+// second, client CPU, RSS and failures of each, and the ratio. Figures only; nothing asserted.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runBare, type FanoutTarget } from './fanout-bare.js';
+import { measurePhase, processTreeCpuMs, waitForServerQuiet } from './fanout-measure.js';
+import {
+  addHosts,
+  failureMessages,
+  openBenchProject,
+  runMinke,
+  type DatabaseKind,
+  type MinkeOutcome,
+} from './fanout-minke.js';
+import { countLines, printHeader, printResults, type SideResult } from './fanout-report.js';
+import { startBenchSshd, type BenchSshd } from './fanout-sshd.js';
+
+const command = 'true';
+/** Per host: connect, and the command. Generous: a loaded loopback answers in seconds. */
+const connectTimeoutMs = 20_000;
+const commandTimeoutMs = 30_000;
+/** Cleanup on failure or Ctrl-C must end too. */
+const cleanupTimeoutMs = 15_000;
+
+export interface FanoutOptions {
+  hosts: number;
+  ports: number;
+  concurrency: number;
+  database: DatabaseKind;
+  rounds: number;
+  order: 'bare-first' | 'minke-first';
+  shellRc: boolean;
+}
+
+function parseOptions(args: string[]): FanoutOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      hosts: { type: 'string', default: '200' },
+      ports: { type: 'string', default: '8' },
+      // Minke's default maxParallelHosts; both sides use the same so that the comparison is fair.
+      concurrency: { type: 'string', default: '256' },
+      database: { type: 'string', default: 'sqlite' },
+      rounds: { type: 'string', default: '1' },
+      order: { type: 'string', default: 'bare-first' },
+      'shell-rc': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const int = (name: string, text: string, max: number) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max)
+      throw new Error(`--${name} must be an integer from 1 to ${max}, got ${text}`);
+    return value;
+  };
+  if (values.database !== 'sqlite' && values.database !== 'postgres')
+    throw new Error(`--database must be sqlite or postgres, got ${values.database}`);
+  if (values.order !== 'bare-first' && values.order !== 'minke-first')
+    throw new Error(`--order must be bare-first or minke-first, got ${values.order}`);
+  return {
+    hosts: int('hosts', values.hosts, 10_000),
+    ports: int('ports', values.ports, 64),
+    concurrency: int('concurrency', values.concurrency, 4_096),
+    database: values.database,
+    rounds: int('rounds', values.rounds, 20),
+    order: values.order,
+    shellRc: values['shell-rc'],
+  };
+}
+
+export async function benchFanout(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const cleanup = new Cleanup();
+  const interrupted = () => {
+    console.error('interrupted: stopping sshd and removing temporary files');
+    void cleanup.run().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    await bench(options, cleanup);
+  } finally {
+    await cleanup.run();
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
+}
+
+async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
+  const { hosts, concurrency } = options;
+  const dir = await mkdtemp(join(tmpdir(), 'minke-bench-fanout-'));
+  cleanup.add(() => rm(dir, { recursive: true, force: true }));
+  // MaxStartups counts connections not yet authenticated; each side has at most `concurrency`
+  // of those at once, so twice that never drops one.
+  const sshd = await startBenchSshd({
+    ports: options.ports,
+    maxStartups: Math.max(100, concurrency * 2),
+    shellRc: options.shellRc,
+  });
+  cleanup.add(() => sshd.stop());
+  const targets = targetsFor(sshd, hosts);
+
+  const setupStart = performance.now();
+  const opened = await openBenchProject(options.database, dir, concurrency);
+  cleanup.add(() => opened.dispose());
+  const { project } = opened;
+  await addHosts(project, targets, {
+    user: sshd.user,
+    identityFile: sshd.clientKeyPath,
+    knownHostsFile: sshd.knownHostsFile,
+    connectTimeoutMs,
+    commandTimeoutMs,
+  });
+  printHeader(options, sshd, (performance.now() - setupStart) / 1000);
+
+  const bare = bareSide(sshd, targets, concurrency, await readFile(sshd.clientKeyPath));
+  const phaseTimeoutMs = 60_000 + 100 * hosts;
+  const minke = () =>
+    measureSide('minke', hosts, sshd.pid, async () => {
+      const outcome = await runMinke(project, phaseTimeoutMs);
+      const failures = outcome.summary.all - outcome.summary.success;
+      return { failures, failureLines: [], minke: outcome };
+    });
+
+  const results: SideResult[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    // Alternate the order, so that neither side always runs in the warmer process.
+    const bareFirst = (options.order === 'bare-first') === (round % 2 === 1);
+    for (const side of bareFirst ? [bare, minke] : [minke, bare])
+      results.push({ ...(await side()), round });
+  }
+
+  // Failure messages are read from the history after the measurement, so as not to count it.
+  for (const result of results) {
+    if (result.minke && result.failures > 0) {
+      const counts = await failureMessages(project, result.minke.runId);
+      result.failureLines = [...counts].map(([text, n]) => `${n}× ${text}`);
+    }
+  }
+  printResults(options, results);
+}
+
+/** N targets on the sshd's address, spread round-robin over its ports (the backlog of each
+ * listening socket is 128, so one port would make a burst of connections wait for SYN retries). */
+function targetsFor(sshd: BenchSshd, hosts: number): FanoutTarget[] {
+  return Array.from({ length: hosts }, (_, i) => ({
+    name: `h-${String(i + 1).padStart(4, '0')}`,
+    host: sshd.host,
+    port: sshd.ports[i % sshd.ports.length] as number,
+  }));
+}
+
+function bareSide(
+  sshd: BenchSshd,
+  targets: FanoutTarget[],
+  concurrency: number,
+  privateKey: Buffer,
+): () => Promise<Omit<SideResult, 'round'>> {
+  return () =>
+    measureSide('bare ssh2', targets.length, sshd.pid, async () => {
+      const outcome = await runBare(targets, {
+        user: sshd.user,
+        privateKey,
+        hostKey: sshd.hostKey,
+        concurrency,
+        command,
+        hostTimeoutMs: connectTimeoutMs + commandTimeoutMs,
+      });
+      return {
+        failures: outcome.failures.length,
+        failureLines: countLines(outcome.failures.map((f) => f.message)),
+      };
+    });
+}
+
+/** Measures one side, then waits for sshd to reap that side's connections before the next. */
+async function measureSide(
+  side: SideResult['side'],
+  hosts: number,
+  pid: number | undefined,
+  work: () => Promise<{ failures: number; failureLines: string[]; minke?: MinkeOutcome }>,
+): Promise<Omit<SideResult, 'round'>> {
+  const serverBefore = processTreeCpuMs(pid);
+  const { result, figures } = await measurePhase(work);
+  await waitForServerQuiet(pid);
+  const serverAfter = processTreeCpuMs(pid);
+  const serverCpuMsPerHost =
+    serverBefore === undefined || serverAfter === undefined
+      ? undefined
+      : (serverAfter - serverBefore) / hosts;
+  return { side, figures, serverCpuMsPerHost, ...result };
+}
+
+/** Things to stop, newest first; run once, on success, failure or Ctrl-C. */
+class Cleanup {
+  private readonly steps: (() => Promise<void>)[] = [];
+  private done: Promise<void> | undefined;
+
+  add(step: () => Promise<void>): void {
+    this.steps.unshift(step);
+  }
+
+  run(): Promise<void> {
+    this.done ??= (async () => {
+      for (const step of this.steps) {
+        await withTimeout(step(), cleanupTimeoutMs).catch((error: unknown) =>
+          console.error(`cleanup: ${(error as Error).message}`),
+        );
+      }
+    })();
+    return this.done;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`gave up after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { stdoutOut } from '../output.js';
+import { withProject, type GlobalOptions } from '../project-context.js';
+
+export function registerPermissionCommands(program: Command): void {
+  const permissions = program.command('permissions').description('model and session permissions');
+  permissions
+    .command('sync')
+    .description('create the permissions of every model and session (migrate does this too)')
+    .option('--prune', 'delete permissions the project no longer defines, and their grants')
+    .action(async (options: { prune?: boolean }) => {
+      const out = stdoutOut();
+      const { projectPermissions } = await import('../../operations/permissions.js');
+      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        const wanted = projectPermissions(project.models, project.sessions);
+        const { created, deleted } = await project.permissions.sync(wanted, {
+          prune: options.prune ?? false,
+        });
+        for (const codename of created) out.line(`created permission ${codename}`);
+        for (const codename of deleted) out.line(`deleted permission ${codename}`);
+        out.line(
+          `${wanted.length} permission(s) defined; ${created.length} created, ${deleted.length} deleted`,
+        );
+      });
+    });
+  permissions
+    .command('list')
+    .description('list permissions')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const out = stdoutOut();
+      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        const list = await project.permissions.list();
+        if (options.json) return out.json(list);
+        out.table(
+          ['CODENAME', 'NAME'],
+          list.map((p) => [p.codename, p.name]),
+        );
+      });
+    });
+}
