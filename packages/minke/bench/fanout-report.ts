@@ -34,8 +34,10 @@ export function printHeader(options: FanoutOptions, sshd: BenchSshd, setupSecond
       `login shell rc ${options.shellRc ? 'read' : 'skipped (SHLVL=1)'}`,
   );
   console.log(
-    `order: ${order}${options.rounds > 1 ? ', alternating each round' : ''} ` +
-      '(same process, same sshd; each side starts once sshd has reaped the previous one)\n',
+    options.side === 'both'
+      ? `order: ${order}${options.rounds > 1 ? ', alternating each round' : ''} ` +
+          '(same process, same sshd; each side starts once sshd has reaped the previous one)\n'
+      : `side: ${options.side} only\n`,
   );
 }
 

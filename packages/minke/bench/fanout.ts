@@ -1,5 +1,6 @@
 // npm run bench -- fanout [--hosts N] [--ports P] [--concurrency C] [--database sqlite|postgres]
-//                         [--rounds R] [--order bare-first|minke-first] [--shell-rc]
+//                         [--rounds R] [--order bare-first|minke-first] [--side both|minke|bare]
+//                         [--shell-rc]
 //
 // One command on N hosts, two ways, in one process against one local sshd: Minke (a session run
 // through startRun) and a bare ssh2 script (connect, exec, close). Prints wall time, hosts per
@@ -35,6 +36,8 @@ export interface FanoutOptions {
   database: DatabaseKind;
   rounds: number;
   order: 'bare-first' | 'minke-first';
+  /** One side alone is for profiling it (`node --cpu-prof`); the ratio needs both. */
+  side: 'both' | 'minke' | 'bare';
   shellRc: boolean;
 }
 
@@ -49,6 +52,7 @@ function parseOptions(args: string[]): FanoutOptions {
       database: { type: 'string', default: 'sqlite' },
       rounds: { type: 'string', default: '1' },
       order: { type: 'string', default: 'bare-first' },
+      side: { type: 'string', default: 'both' },
       'shell-rc': { type: 'boolean', default: false },
     },
     strict: true,
@@ -63,6 +67,8 @@ function parseOptions(args: string[]): FanoutOptions {
     throw new Error(`--database must be sqlite or postgres, got ${values.database}`);
   if (values.order !== 'bare-first' && values.order !== 'minke-first')
     throw new Error(`--order must be bare-first or minke-first, got ${values.order}`);
+  if (values.side !== 'both' && values.side !== 'minke' && values.side !== 'bare')
+    throw new Error(`--side must be both, minke or bare, got ${values.side}`);
   return {
     hosts: int('hosts', values.hosts, 10_000),
     ports: int('ports', values.ports, 64),
@@ -70,6 +76,7 @@ function parseOptions(args: string[]): FanoutOptions {
     database: values.database,
     rounds: int('rounds', values.rounds, 20),
     order: values.order,
+    side: values.side,
     shellRc: values['shell-rc'],
   };
 }
@@ -132,8 +139,8 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
   for (let round = 1; round <= options.rounds; round++) {
     // Alternate the order, so that neither side always runs in the warmer process.
     const bareFirst = (options.order === 'bare-first') === (round % 2 === 1);
-    for (const side of bareFirst ? [bare, minke] : [minke, bare])
-      results.push({ ...(await side()), round });
+    const sides = { both: bareFirst ? [bare, minke] : [minke, bare], minke: [minke], bare: [bare] };
+    for (const side of sides[options.side]) results.push({ ...(await side()), round });
   }
 
   // Failure messages are read from the history after the measurement, so as not to count it.

@@ -67,10 +67,7 @@ export class PermissionOperations {
       .selectFrom('minke_permissions')
       .select(['codename', 'name'])
       .orderBy('codename')
-      .execute()) as {
-      codename: string;
-      name: string;
-    }[];
+      .execute());
   }
 
   async grant(userId: number, codenames: readonly string[]): Promise<void> {

@@ -46,7 +46,7 @@ export async function runRemoteCommand(
     `minke-pgid-${nonce}:`,
   );
   const startedAt = new Date();
-  const channel = await openExecChannel(client, wire, options.pty, target);
+  const { channel, exit: exitOf } = await openExecChannel(client, wire, options.pty, target);
   const sudo = new SudoResponder(channel, options.sudo?.password, options.pty);
   const markers = [
     {
@@ -68,7 +68,6 @@ export async function runRemoteCommand(
   if (!options.pty && options.sudo?.password === undefined) channel.end();
 
   return new Promise<CommandResult>((resolve, reject) => {
-    let exit: { code: number | null; signal?: string } | undefined;
     let done = false;
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
@@ -77,6 +76,7 @@ export async function runRemoteCommand(
       trigger.dispose();
       timers.forEach(clearTimeout);
       const text = output.finish();
+      const exit = exitOf();
       if (!exit && !trigger.fired) {
         reject(
           new TransportError('disconnected', target, 'connection lost while running a command'),
@@ -115,9 +115,6 @@ export async function runRemoteCommand(
     });
     channel.on('data', (data: Buffer) => output.push('stdout', data));
     channel.stderr.on('data', (data: Buffer) => output.push('stderr', data));
-    channel.on('exit', (code: number | null, signal?: string) => {
-      exit = signal ? { code, signal: signal.replace(/^SIG/, '') } : { code };
-    });
     channel.on('close', finish);
   });
 }
