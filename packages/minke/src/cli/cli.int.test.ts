@@ -17,7 +17,7 @@ function oneLine(stderr: string): string {
   return lines[0] as string;
 }
 
-describe('minke CLI basics', () => {
+describe('minke CLI basics', { timeout: 120_000 }, () => {
   it('prints its version and help', async () => {
     const version = await runCli(['--version']);
     expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
@@ -61,7 +61,7 @@ describe.each([
       return { MINKE_DATABASE_URL: url.toString() };
     },
   },
-])('a project on $backend', ({ backend, env: makeEnv }) => {
+])('a project on $backend', { timeout: 180_000 }, ({ backend, env: makeEnv }) => {
   const dir = join(tmp, `p-${backend}`);
   let env: Record<string, string> = {};
   const minke = (...args: string[]) => runCli(['--project', dir, ...args], { env });

@@ -67,7 +67,28 @@ export class Count extends SingleCommandSession {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('minke run', () => {
+/** Polls the project's database until a session of `session` runs (bounded: 30 s). */
+async function waitUntilRunning(file: string, session: string): Promise<void> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    for (let i = 0; i < 300; i++) {
+      const row = db
+        .prepare(
+          "SELECT 1 FROM minke_session_records WHERE session = ? AND process_state = 'running'",
+        )
+        .get(session);
+      if (row) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no ${session} session started within 30 s`);
+  } finally {
+    db.close();
+  }
+}
+
+// Each case spawns the CLI (about a second each); on a busy two-core machine that adds up.
+describe('minke run', { timeout: 180_000 }, () => {
   it('runs a session, prints each status line and a summary, exits 0', async () => {
     const result = await minke('run', 'DiskUsage', '--model', 'Host', '--id', 'local');
     expect(result.code).toBe(0);
@@ -202,7 +223,7 @@ describe('minke run', () => {
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await waitUntilRunning(join(dir, 'minke.db'), 'Slow');
     child.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(1);
