@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli-error.js';
-import { registerAgentCommands } from './commands/agents.js';
-import { registerDispatchCommand } from './commands/dispatch.js';
-import { registerFactCommands } from './commands/facts.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerInitCommand } from './commands/init.js';
@@ -44,9 +41,6 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerRunCommand(program);
   registerHistoryCommands(program);
-  registerAgentCommands(program);
-  registerDispatchCommand(program);
-  registerFactCommands(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
