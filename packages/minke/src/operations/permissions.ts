@@ -63,11 +63,11 @@ export class PermissionOperations {
   }
 
   async list(): Promise<{ codename: string; name: string }[]> {
-    return (await this.db
+    return await this.db
       .selectFrom('minke_permissions')
       .select(['codename', 'name'])
       .orderBy('codename')
-      .execute());
+      .execute();
   }
 
   async grant(userId: number, codenames: readonly string[]): Promise<void> {
