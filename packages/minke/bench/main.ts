@@ -1,8 +1,10 @@
 // npm run bench -- <name> [options]: performance figures, printed; never asserted in tests.
+import { benchAgents } from './agents.js';
 import { benchCli } from './cli-startup.js';
 import { benchFanout } from './fanout.js';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
+  agents: benchAgents,
   cli: benchCli,
   fanout: benchFanout,
 };

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli-error.js';
+import { registerAgentCommands } from './commands/agents.js';
+import { registerDispatchCommand } from './commands/dispatch.js';
+import { registerFactCommands } from './commands/facts.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerInitCommand } from './commands/init.js';
@@ -41,6 +44,9 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerRunCommand(program);
   registerHistoryCommands(program);
+  registerAgentCommands(program);
+  registerDispatchCommand(program);
+  registerFactCommands(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

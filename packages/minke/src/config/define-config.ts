@@ -28,6 +28,20 @@ export interface MinkeConfig {
   executor?: { maxParallelHosts?: number };
   /** Show tracebacks in session messages. Env: MINKE_DEBUG. */
   debug?: boolean;
+  /**
+   * The MQTT broker of agents. Without `url`, `minke start` runs the embedded broker on
+   * `listen`:`port` (default 127.0.0.1:1884). Env: MINKE_MQTT_URL (an external broker, e.g.
+   * `mqtts://minke-server@broker.example.org:8883`; its password in MINKE_MQTT_PASSWORD or
+   * MINKE_MQTT_PASSWORD_FILE), MINKE_MQTT_LISTEN, MINKE_MQTT_PORT, MINKE_MQTT_TOPIC_PREFIX.
+   */
+  mqtt?: { url?: string; listen?: string; port?: number; topicPrefix?: string };
+  /**
+   * `createHostsForUnknownNodes`: add a host for a node that has none of its name (default
+   * false). `signingKeyFile`: the server's private request-signing key (default
+   * `.minke/server-signing-key.pem` in the project, created mode 600). Env:
+   * MINKE_CREATE_HOSTS_FOR_UNKNOWN_NODES, MINKE_SIGNING_KEY_FILE.
+   */
+  agents?: { createHostsForUnknownNodes?: boolean; signingKeyFile?: string };
 }
 
 export function defineConfig(config: MinkeConfig): MinkeConfig {

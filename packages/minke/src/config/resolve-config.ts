@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SetupError } from '../errors.js';
 import type { MinkeConfig } from './define-config.js';
@@ -15,6 +16,15 @@ export interface ResolvedConfig {
   server: { listen: string; port: number };
   executor: { maxParallelHosts: number };
   debug: boolean;
+  /** The MQTT broker agents talk to: the embedded one unless `url` names an external one. */
+  mqtt: {
+    url: string | undefined;
+    password: string | undefined;
+    listen: string;
+    port: number;
+    topicPrefix: string;
+  };
+  agents: { createHostsForUnknownNodes: boolean; signingKeyFile: string };
 }
 
 const configShape = z.strictObject({
@@ -31,6 +41,20 @@ const configShape = z.strictObject({
     .optional(),
   executor: z.strictObject({ maxParallelHosts: z.number().int().min(1).optional() }).optional(),
   debug: z.boolean().optional(),
+  mqtt: z
+    .strictObject({
+      url: z.string().min(1).optional(),
+      listen: z.string().min(1).optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+      topicPrefix: z.string().min(1).optional(),
+    })
+    .optional(),
+  agents: z
+    .strictObject({
+      createHostsForUnknownNodes: z.boolean().optional(),
+      signingKeyFile: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 type Env = Record<string, string | undefined>;
@@ -75,6 +99,26 @@ export function resolveConfig(
         256,
     },
     debug: boolFromEnv(env, 'MINKE_DEBUG') ?? config.debug ?? false,
+    mqtt: {
+      url: env['MINKE_MQTT_URL'] || config.mqtt?.url,
+      password: secret(env, 'MINKE_MQTT_PASSWORD'),
+      listen: env['MINKE_MQTT_LISTEN'] || config.mqtt?.listen || '127.0.0.1',
+      // 1884, not 1883: a machine often runs Mosquitto on 1883 already.
+      port: intFromEnv(env, 'MINKE_MQTT_PORT', 0, 65535) ?? config.mqtt?.port ?? 1884,
+      topicPrefix: env['MINKE_MQTT_TOPIC_PREFIX'] || config.mqtt?.topicPrefix || 'minke/v1',
+    },
+    agents: {
+      createHostsForUnknownNodes:
+        boolFromEnv(env, 'MINKE_CREATE_HOSTS_FOR_UNKNOWN_NODES') ??
+        config.agents?.createHostsForUnknownNodes ??
+        false,
+      signingKeyFile: resolve(
+        where.projectDir,
+        env['MINKE_SIGNING_KEY_FILE'] ||
+          config.agents?.signingKeyFile ||
+          '.minke/server-signing-key.pem',
+      ),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { InputError } from '../errors.js';
+import { compileFactCondition, FACTS_PATH } from '../facts/fact-filter.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import type { Field } from '../model/fields.js';
 import { HOST_MODEL } from '../model/host-model.js';
@@ -81,6 +82,14 @@ function compileCondition(
 
   if (model.name === HOST_MODEL && head === 'groups') {
     return compileHostGroups(eb, model, condition, rest, context);
+  }
+  if (head === FACTS_PATH && model.fields[head] === undefined) {
+    if (model.name === HOST_MODEL)
+      return compileFactCondition(eb, qualified('id'), condition, rest, context.adapter);
+    // Any model reaches one host: `facts.os.release` on App means `server.host.facts.os.release`.
+    const steps = context.registry.hostPath(model.name).map((step) => step.field);
+    if (steps.length === 0) throw badPath(condition, model, 'reaches no host to take facts from');
+    return compileCondition(eb, model, condition, [...steps, ...path], context);
   }
   const field = model.fields[head] ?? systemFields[head];
   if (!field) throw badPath(condition, model, `has no field "${head}"`);

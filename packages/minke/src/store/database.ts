@@ -18,6 +18,8 @@ export interface Database {
   readonly adapter: StoreAdapter;
   /** Where it is, for messages (never includes a password). */
   readonly description: string;
+  /** The PostgreSQL schema Minke's tables live in; undefined on SQLite. */
+  readonly schema?: string | undefined;
   close(): Promise<void>;
 }
 

@@ -14,6 +14,9 @@ function migratorFor(database: Database): Migrator {
     db: database.db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
     ...migrationTables,
+    // Named, because Kysely looks for its tables in every schema of the database otherwise, and
+    // may find another schema's (another project's, or a parallel test's) and skip creating ours.
+    ...(database.schema === undefined ? {} : { migrationTableSchema: database.schema }),
   });
 }
 

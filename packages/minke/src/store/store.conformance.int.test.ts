@@ -77,6 +77,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0001-hosts-and-users',
       '0002-session-runs',
       '0003-permissions',
+      '0004-agents-and-facts',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

@@ -19,10 +19,16 @@ export function registerStartCommand(program: Command): void {
         const host = options.listen ?? project.config.server.listen;
         const server = buildServer(project);
         const address = await server.listen({ port, host });
+        const { startAgentServices } = await import('../../facts/start-agent-services.js');
+        const { createLogger } = await import('../../logger.js');
+        const agents = await startAgentServices(project, { logger: createLogger() });
         const hosts = await project.hosts.list({ limit: 1 });
         out.line(`Minke is serving ${project.config.projectDir} at ${address}`);
         out.line(
           `database: ${project.database.description}; ${hosts.total} host(s); models: ${project.models.userModels.map((m) => m.name).join(', ') || 'none'}`,
+        );
+        out.line(
+          `agents: MQTT broker ${agents.brokerUrl}${agents.broker ? ' (embedded)' : ' (external)'}`,
         );
         out.line('press Ctrl-C to stop');
         await new Promise<void>((resolve) => {
@@ -31,6 +37,7 @@ export function registerStartCommand(program: Command): void {
           process.once('SIGTERM', stop);
         });
         out.line('stopping');
+        await agents.close();
         await server.close();
       });
     });

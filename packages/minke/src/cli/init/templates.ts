@@ -67,6 +67,7 @@ timeout = 10
   '.gitignore': `minke.db
 minke.db-wal
 minke.db-shm
+.minke/
 `,
   'README.md': `# A Minke project
 

@@ -3,6 +3,7 @@ import { hostsAndUsers } from './0001-hosts-and-users.js';
 import type { Migration } from './migration.js';
 import { sessionRuns } from './0002-session-runs.js';
 import { permissions } from './0003-permissions.js';
+import { agentsAndFacts } from './0004-agents-and-facts.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -13,5 +14,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0001-hosts-and-users': hostsAndUsers(adapter),
     '0002-session-runs': sessionRuns(adapter),
     '0003-permissions': permissions(adapter),
+    '0004-agents-and-facts': agentsAndFacts(adapter),
   };
 }

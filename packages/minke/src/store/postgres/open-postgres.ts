@@ -37,6 +37,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     db,
     adapter: postgresAdapter,
     description: `PostgreSQL ${where.hostname}:${where.port || '5432'}${where.pathname}${schema ? ` (schema ${schema})` : ''}`,
+    schema: schema ?? 'public',
     close: () => db.destroy(),
   };
 }

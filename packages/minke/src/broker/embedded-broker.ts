@@ -1,0 +1,183 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createTopics } from '@minke/protocol';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from '../logger.js';
+import { mayPublish, maySubscribe, mayUseClientId, type BrokerIdentity } from './broker-acl.js';
+
+/** Checks an agent's credentials (the node is its user name); true lets it in. */
+export type AuthenticateAgent = (node: string, password: string) => Promise<boolean>;
+
+export interface EmbeddedBrokerOptions {
+  /** Address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 picks a free one (tests). */
+  port: number;
+  topicPrefix: string;
+  /** The user name the Minke server connects with; its password is made here, per start. */
+  serverUsername: string;
+  authenticateAgent: AuthenticateAgent;
+  logger: Logger;
+}
+
+export interface EmbeddedBroker {
+  /** `mqtt://host:port`, with the port actually bound. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** What the server's own MQTT client logs in with (in memory only, new at every start). */
+  readonly serverCredentials: { username: string; password: string };
+  readonly connectedClients: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The MQTT broker `minke start` runs in its own process (aedes, in memory). Every connection
+ * authenticates: agents with the credentials `minke agents enroll` made (user name = node), the
+ * server with a password made at start. Agents may only publish their own results and presence
+ * and subscribe to their own requests, the broadcast and their own acknowledgements; anything
+ * else is logged and refused (a refused publish closes the connection, as MQTT 3.1.1 has no
+ * other way to say no; a refused subscription gets the failure return code 128).
+ *
+ * @example
+ *   const broker = await startEmbeddedBroker({ port: 1884, topicPrefix: 'minke/v1', ... });
+ *   // ... broker.url, broker.serverCredentials ...
+ *   await broker.close();
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { logger } = options;
+  const topics = createTopics(options.topicPrefix);
+  const serverPassword = randomBytes(32).toString('base64url');
+  const identities = new WeakMap<Client, BrokerIdentity>();
+
+  const broker = await Aedes.createBroker({
+    // A client whose socket stops draining must not stall delivery to the whole fleet.
+    drainTimeout: 30_000,
+    authenticate(client, username, password, done) {
+      identify(username, password)
+        .then((identity) => {
+          if (identity && !mayUseClientId(identity, client.id)) {
+            logger.warn(
+              { clientId: client.id, username },
+              'broker: connection refused: this client id belongs to someone else',
+            );
+            identity = undefined;
+          }
+          if (!identity) {
+            logger.warn({ clientId: client.id, username }, 'broker: authentication failed');
+            done(refusal(), false);
+            return;
+          }
+          identities.set(client, identity);
+          done(null, true);
+        })
+        .catch((error: Error) => {
+          logger.error({ error: error.message }, 'broker: cannot check credentials');
+          done(refusal(3), false);
+        });
+    },
+    authorizePublish(client, packet, done) {
+      const identity = client ? identities.get(client) : undefined;
+      if (identity && mayPublish(identity, packet.topic, topics)) {
+        done(null);
+        return;
+      }
+      logger.warn(
+        { clientId: client?.id, topic: packet.topic },
+        'broker: publish refused: not allowed on this topic',
+      );
+      done(new Error(`not allowed to publish on ${packet.topic}`));
+    },
+    authorizeSubscribe(client, subscription, done) {
+      const identity = identities.get(client);
+      if (identity && maySubscribe(identity, subscription.topic, topics)) {
+        done(null, subscription);
+        return;
+      }
+      logger.warn(
+        { clientId: client.id, topic: subscription.topic },
+        'broker: subscription refused: not allowed on this topic',
+      );
+      done(null, null);
+    },
+  });
+  broker.on('clientError', (client, error) =>
+    logger.debug({ clientId: client.id, error: error.message }, 'broker: client error'),
+  );
+  broker.on('connectionError', (client, error) =>
+    logger.debug({ clientId: client.id, error: error.message }, 'broker: connection error'),
+  );
+
+  async function identify(
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<BrokerIdentity | undefined> {
+    if (username === undefined || password === undefined) return undefined;
+    if (username === options.serverUsername) {
+      return sameSecret(password, serverPassword) ? { kind: 'server' } : undefined;
+    }
+    return (await options.authenticateAgent(username, password.toString('utf8')))
+      ? { kind: 'agent', node: username }
+      : undefined;
+  }
+
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    broker.handle(socket);
+  });
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await listen(server, options.port, host);
+  } catch (error) {
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ host, port }, 'embedded MQTT broker listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    host,
+    port,
+    serverCredentials: { username: options.serverUsername, password: serverPassword },
+    get connectedClients() {
+      return broker.connectedClients;
+    },
+    close() {
+      closed ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => broker.close(() => resolve()));
+        await serverClosed;
+      })();
+      return closed;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function sameSecret(given: Buffer, expected: string): boolean {
+  const wanted = Buffer.from(expected, 'utf8');
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** CONNACK "not authorized" (5), or another code such as "server unavailable" (3). */
+function refusal(returnCode: 3 | 4 | 5 = 5): AuthenticateError {
+  const error = new Error('not authorized') as AuthenticateError;
+  error.returnCode = returnCode;
+  return error;
+}

@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import type { AgentRecord } from '../../facts/agent-store.js';
+import { stdoutOut, type Out } from '../output.js';
+import { withProject, type GlobalOptions } from '../project-context.js';
+
+/** `minke agents enroll` and `minke agents list`. */
+export function registerAgentCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
+  const agents = program
+    .command('agents')
+    .description('the agents on your nodes: enrol them, see who is online');
+
+  agents
+    .command('enroll <node>')
+    .description(
+      "enrol (or re-enrol) a node's agent: write its config file (broker, credentials, the server's public key), mode 600",
+    )
+    .requiredOption(
+      '--out <file>',
+      'where to write the agent config (then: minke-agent run --config FILE)',
+    )
+    .option(
+      '--broker-url <url>',
+      'the broker as the agent reaches it (default: from the project settings)',
+    )
+    .action(async (node: string, options: { out: string; brokerUrl?: string }) => {
+      const out = stdoutOut();
+      const { enrollAgent } = await import('../../facts/enroll-agent.js');
+      await withProject(globals(), {}, async (project) => {
+        const enrolled = await enrollAgent(project, {
+          node,
+          out: options.out,
+          brokerUrl: options.brokerUrl,
+        });
+        out.line(
+          `enrolled ${enrolled.agent.node}: agent config written to ${enrolled.file} (mode 600)`,
+        );
+        out.line(
+          enrolled.agent.hostName === null
+            ? `  no host named ${enrolled.agent.node} yet: its facts attach to that host once it exists`
+            : `  host: ${enrolled.agent.hostName}`,
+        );
+        out.line(`  broker: ${enrolled.brokerUrl}`);
+        if (enrolled.externalBroker) {
+          out.line(
+            `  the broker is external: give it the user ${enrolled.agent.node} with the password from ${enrolled.file} (see docs/agents.md)`,
+          );
+        }
+      });
+    });
+
+  agents
+    .command('list')
+    .description('enrolled agents, online or offline, with their host and plugins')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const out = stdoutOut();
+      const { AgentStore } = await import('../../facts/agent-store.js');
+      await withProject(globals(), {}, async (project) => {
+        const list = await new AgentStore(project).list();
+        printAgents(out, list, options.json === true);
+      });
+    });
+}
+
+function printAgents(out: Out, agents: readonly AgentRecord[], json: boolean): void {
+  if (json) return out.json(agents);
+  if (agents.length === 0) {
+    out.line('no agents: enrol one with `minke agents enroll NODE --out FILE`');
+    return;
+  }
+  out.table(
+    ['NODE', 'HOST', 'STATE', 'VERSION', 'PLUGINS', 'LAST SEEN'],
+    agents.map((agent) => [
+      agent.node,
+      agent.hostName,
+      agent.online ? 'online' : 'offline',
+      agent.agentVersion,
+      agent.plugins.map((plugin) => plugin.name).join(',') +
+        (agent.rejected.length > 0 ? ` (${agent.rejected.length} rejected)` : ''),
+      agent.lastSeen ?? 'never',
+    ]),
+  );
+}

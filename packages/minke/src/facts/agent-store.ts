@@ -1,0 +1,267 @@
+import {
+  nodeNameProblem,
+  type PluginInfo,
+  type Presence,
+  type RejectedPlugin,
+} from '@minke/protocol';
+import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Project } from '../project/open-project.js';
+import type { DynamicKysely } from '../store/database.js';
+import { generateAgentPassword, hashAgentPassword } from './credentials.js';
+
+/**
+ * The broker user name of the Minke server itself on the embedded broker. It cannot be a node
+ * name (`$` is not allowed there), so no agent can ever be enrolled under it.
+ */
+export const SERVER_USERNAME = '$minke-server';
+
+export interface AgentRecord {
+  id: number;
+  node: string;
+  hostId: number | null;
+  hostName: string | null;
+  enrolled: boolean;
+  enrolledAt: string | null;
+  lastSeen: string | null;
+  online: boolean;
+  agentVersion: string | null;
+  plugins: PluginInfo[];
+  rejected: RejectedPlugin[];
+}
+
+/** What enrolment gives: the password is shown once, written into the agent's config file. */
+export interface Enrolment {
+  agent: AgentRecord;
+  password: string;
+}
+
+interface AgentRow {
+  id: number | string;
+  node: string;
+  host_id: number | string | null;
+  host_name: string | null;
+  credential_hash: string | null;
+  enrolled_at: unknown;
+  last_seen: unknown;
+  online: unknown;
+  agent_version: string | null;
+  plugins: string;
+  rejected: string;
+}
+
+/**
+ * Enrolled agents: one per node, with its broker credential (an argon2id hash), its presence and
+ * the host it belongs to (the host of the same name; created for it only when the project says
+ * `agents.createHostsForUnknownNodes`).
+ */
+export class AgentStore {
+  private readonly ids = new Map<string, number>();
+
+  constructor(
+    private readonly project: Project,
+    private readonly logger?: Logger,
+  ) {}
+
+  private get db(): DynamicKysely {
+    return this.project.database.db;
+  }
+
+  /**
+   * Enrols `node` (again): a new random password replaces any earlier one, so re-enrolling is
+   * also how a credential is revoked.
+   */
+  async enroll(node: string): Promise<Enrolment> {
+    checkNodeName(node);
+    const password = generateAgentPassword();
+    const credentialHash = await hashAgentPassword(password);
+    const now = this.project.database.adapter.encodeDate(new Date());
+    await this.db
+      .insertInto('minke_agents')
+      .values({ node, credential_hash: credentialHash, enrolled_at: now })
+      .onConflict((oc) =>
+        oc.column('node').doUpdateSet({ credential_hash: credentialHash, enrolled_at: now }),
+      )
+      .execute();
+    await this.linkHost(node);
+    return { agent: await this.get(node), password };
+  }
+
+  /** The agent of `node`, registered (without a credential) if it is new: see the gateway. */
+  async ensure(node: string): Promise<number> {
+    const known = this.ids.get(node);
+    if (known !== undefined) return known;
+    checkNodeName(node);
+    let row = await this.db
+      .selectFrom('minke_agents')
+      .select(['id', 'host_id'])
+      .where('node', '=', node)
+      .executeTakeFirst();
+    if (!row) {
+      await this.db
+        .insertInto('minke_agents')
+        .values({ node })
+        .onConflict((oc) => oc.column('node').doNothing())
+        .execute();
+      this.logger?.info({ node }, 'agent registered on first contact');
+      row = await this.db
+        .selectFrom('minke_agents')
+        .select(['id', 'host_id'])
+        .where('node', '=', node)
+        .executeTakeFirstOrThrow();
+    }
+    if (row.host_id === null) await this.linkHost(node);
+    const id = Number(row.id);
+    this.ids.set(node, id);
+    return id;
+  }
+
+  /** The stored credential hash of `node`, or undefined when it is not enrolled. */
+  async credentialHash(node: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('minke_agents')
+      .select('credential_hash')
+      .where('node', '=', node)
+      .executeTakeFirst();
+    return (row?.credential_hash as string | null | undefined) ?? undefined;
+  }
+
+  async get(node: string): Promise<AgentRecord> {
+    const rows = await this.select().where('minke_agents.node', '=', node).execute();
+    const row = rows[0];
+    if (!row)
+      throw new NotFoundError(
+        `no agent for node ${node}: enrol it with \`minke agents enroll ${node}\``,
+      );
+    return this.toRecord(row);
+  }
+
+  async list(): Promise<AgentRecord[]> {
+    const rows = (await this.select().orderBy('minke_agents.node').execute()) as AgentRow[];
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** The agent for a host name or a node name. */
+  async forHostOrNode(name: string): Promise<AgentRecord> {
+    const rows = (await this.select()
+      .where((eb) => eb.or([eb('minke_hosts.name', '=', name), eb('minke_agents.node', '=', name)]))
+      .execute()) as AgentRow[];
+    const row = rows.find((r) => r.host_name === name) ?? rows[0];
+    if (!row) throw new NotFoundError(`no agent for host or node ${name}`);
+    return this.toRecord(row);
+  }
+
+  /** Records what an agent says about itself (online or its last will). */
+  async recordPresence(presence: Presence): Promise<void> {
+    const { adapter } = this.project.database;
+    await this.ensure(presence.node);
+    await this.db
+      .updateTable('minke_agents')
+      .set({
+        online: adapter.encodeBool(presence.online),
+        last_seen: adapter.encodeDate(new Date()),
+        agent_version: presence.agentVersion,
+        plugins: JSON.stringify(presence.plugins),
+        rejected: JSON.stringify(presence.rejected),
+      })
+      .where('node', '=', presence.node)
+      .execute();
+    // A host added since the agent was registered: link it now.
+    await this.linkHost(presence.node);
+  }
+
+  /** Nobody is online until they say so again (when the gateway starts). */
+  async markAllOffline(): Promise<void> {
+    await this.db
+      .updateTable('minke_agents')
+      .set({ online: this.project.database.adapter.encodeBool(false) })
+      .execute();
+  }
+
+  async onlineNodes(): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('minke_agents')
+      .select('node')
+      .where('online', '=', this.project.database.adapter.encodeBool(true))
+      .execute();
+    return new Set(rows.map((row) => String(row.node)));
+  }
+
+  /** Links the agent to the host of the same name, creating the host when configured to. */
+  private async linkHost(node: string): Promise<void> {
+    let host = await this.project.records.findBy('Host', 'name', node);
+    if (!host && this.project.config.agents.createHostsForUnknownNodes) {
+      try {
+        host = await this.project.hosts.add({ name: node, comment: 'created for its agent' });
+        this.logger?.info({ node }, 'host created for a new node');
+      } catch (error) {
+        if (!(error instanceof ConflictError)) {
+          this.logger?.warn(
+            { node, error: (error as Error).message },
+            'cannot create a host for this node',
+          );
+        }
+        host = await this.project.records.findBy('Host', 'name', node);
+      }
+    }
+    if (!host) return;
+    await this.db
+      .updateTable('minke_agents')
+      .set({ host_id: host.id })
+      .where('node', '=', node)
+      .where('host_id', 'is', null)
+      .execute();
+  }
+
+  private select() {
+    return this.db
+      .selectFrom('minke_agents')
+      .leftJoin('minke_hosts', 'minke_hosts.id', 'minke_agents.host_id')
+      .select([
+        'minke_agents.id',
+        'minke_agents.node',
+        'minke_agents.host_id',
+        'minke_hosts.name as host_name',
+        'minke_agents.credential_hash',
+        'minke_agents.enrolled_at',
+        'minke_agents.last_seen',
+        'minke_agents.online',
+        'minke_agents.agent_version',
+        'minke_agents.plugins',
+        'minke_agents.rejected',
+      ]);
+  }
+
+  private toRecord(row: AgentRow): AgentRecord {
+    const { adapter } = this.project.database;
+    const date = (value: unknown) =>
+      value === null || value === undefined ? null : adapter.decodeDate(value);
+    return {
+      id: Number(row.id),
+      node: row.node,
+      hostId: row.host_id === null ? null : Number(row.host_id),
+      hostName: row.host_name,
+      enrolled: row.credential_hash !== null,
+      enrolledAt: date(row.enrolled_at),
+      lastSeen: date(row.last_seen),
+      online: adapter.decodeBool(row.online),
+      agentVersion: row.agent_version,
+      plugins: parseList<PluginInfo>(row.plugins),
+      rejected: parseList<RejectedPlugin>(row.rejected),
+    };
+  }
+}
+
+function checkNodeName(node: string): void {
+  const problem = nodeNameProblem(node);
+  if (problem) throw new InputError(problem, { fields: { node: problem } });
+}
+
+function parseList<T>(text: string): T[] {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? (value as T[]) : [];
+  } catch {
+    return [];
+  }
+}

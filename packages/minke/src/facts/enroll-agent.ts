@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { chmod, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import type { Project } from '../project/open-project.js';
+import { AgentStore, type AgentRecord } from './agent-store.js';
+import { loadSigningKey } from './signing-key.js';
+import { externalBroker } from './start-agent-services.js';
+
+export interface EnrollInput {
+  node: string;
+  /** Where to write the agent's config file (mode 600). */
+  out: string;
+  /** The broker URL as the agent reaches it; default from the project's `mqtt` settings. */
+  brokerUrl?: string | undefined;
+}
+
+export interface EnrolledAgent {
+  agent: AgentRecord;
+  file: string;
+  brokerUrl: string;
+  /** True when the broker is external: it must learn the agent's credentials itself. */
+  externalBroker: boolean;
+}
+
+/**
+ * Enrols an agent: makes it a new broker password (only its argon2id hash is stored), and writes
+ * the agent's config file (node, broker URL, user name and password, the server's public key,
+ * topic prefix) with mode 600. Enrolling a node again replaces its password, which also revokes
+ * the old one.
+ *
+ * @example
+ *   await enrollAgent(project, { node: 'web1', out: '/tmp/web1-agent.yaml' });
+ */
+export async function enrollAgent(project: Project, input: EnrollInput): Promise<EnrolledAgent> {
+  const brokerUrl = input.brokerUrl ?? advertisedBrokerUrl(project);
+  checkAgentBrokerUrl(brokerUrl);
+  const signingKey = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
+  const { agent, password } = await new AgentStore(project).enroll(input.node);
+  const file = resolve(input.out);
+  const { stringify } = await import('yaml');
+  const settings = {
+    node: agent.node,
+    brokerUrl,
+    username: agent.node,
+    password,
+    serverPublicKey: signingKey.publicKeyBase64,
+    topicPrefix: project.config.mqtt.topicPrefix,
+  };
+  const text =
+    `# minke-agent configuration for node ${agent.node}, written by \`minke agents enroll\`.\n` +
+    "# It holds the agent's broker password: keep it mode 600, readable by the agent only.\n" +
+    stringify(settings);
+  await writePrivateFile(file, text);
+  return { agent, file, brokerUrl, externalBroker: project.config.mqtt.url !== undefined };
+}
+
+/** Where agents find the broker by default: the external URL, or the embedded broker's address. */
+export function advertisedBrokerUrl(project: Project): string {
+  const { mqtt } = project.config;
+  if (mqtt.url !== undefined) return externalBroker(mqtt.url, undefined).url;
+  if (mqtt.port === 0) {
+    throw new InputError('mqtt.port is 0 (a random port): give the broker URL with --broker-url');
+  }
+  const wildcard = mqtt.listen === '0.0.0.0' || mqtt.listen === '::';
+  const host = wildcard ? hostname() : mqtt.listen;
+  return `mqtt://${host.includes(':') ? `[${host}]` : host}:${mqtt.port}`;
+}
+
+function checkAgentBrokerUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`--broker-url "${url}" is not a URL (mqtts://broker.example.org:8883)`);
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'].includes(parsed.protocol)) {
+    throw new InputError('--broker-url: use mqtt://, mqtts://, ws:// or wss://');
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new InputError('--broker-url: leave credentials out; the file gets its own');
+  }
+}
+
+/** Writes `text` to `file` so that it is never readable by others, not even for a moment. */
+async function writePrivateFile(file: string, text: string): Promise<void> {
+  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
+    await chmod(temporary, 0o600);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new InputError(
+      `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}

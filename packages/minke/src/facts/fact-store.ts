@@ -1,0 +1,262 @@
+import { canonicalJson, type Result, type ResultFormat } from '@minke/protocol';
+import type { Logger } from '../logger.js';
+import type { Database, DynamicKysely } from '../store/database.js';
+import type { AgentStore } from './agent-store.js';
+
+/** A node's value for one plugin, as collected. */
+export interface FactRecord {
+  node: string;
+  plugin: string;
+  format: ResultFormat;
+  value: unknown;
+  collectedAt: string;
+  /** The request that asked for it; null when the agent reported on its own schedule. */
+  requestId: string | null;
+  resultId: string;
+}
+
+/** What storing one result did. */
+export type StoreOutcome =
+  | 'stored' // a new value: current fact and a history row
+  | 'unchanged' // the same value again: current fact refreshed, no history row
+  | 'duplicate' // this result was stored before (at-least-once delivery)
+  | 'stale' // an older result than the current fact: kept out of it
+  | 'failed'; // the plugin failed: recorded on its request target only
+
+/**
+ * Stores agent results: each node's current fact per plugin (parsed value, when, from which
+ * request and result) and a history row only when the value changed. Storing is idempotent by
+ * result id (an answered request target, or the current fact, remembers it), so a result sent
+ * twice is stored once; a result older than the current fact never replaces it.
+ */
+export class FactStore {
+  constructor(
+    private readonly database: Database,
+    private readonly agents: AgentStore,
+    private readonly logger?: Logger,
+  ) {}
+
+  private get db(): DynamicKysely {
+    return this.database.db;
+  }
+
+  /**
+   * Stores a batch of results in one transaction (the gateway batches what arrives together,
+   * which is what makes thousands of results a second possible on SQLite). Returns one outcome
+   * per result, in order, and the ids of the requests they touched.
+   */
+  async storeResults(
+    results: readonly Result[],
+  ): Promise<{ outcomes: StoreOutcome[]; requestIds: string[] }> {
+    // Agent ids first: on SQLite a query outside the transaction would wait for it forever.
+    const agentIds = new Map<string, number>();
+    for (const result of results) {
+      if (!agentIds.has(result.node))
+        agentIds.set(result.node, await this.agents.ensure(result.node));
+    }
+    const requestIds = new Set<string>();
+    const outcomes = await this.db.transaction().execute(async (trx) => {
+      const done: StoreOutcome[] = [];
+      for (const result of results) {
+        const agentId = agentIds.get(result.node) as number;
+        done.push(await this.storeOne(trx, agentId, result, requestIds));
+      }
+      await this.touchAgents(trx, [...new Set(agentIds.values())]);
+      return done;
+    });
+    return { outcomes, requestIds: [...requestIds] };
+  }
+
+  private async storeOne(
+    trx: DynamicKysely,
+    agentId: number,
+    result: Result,
+    requestIds: Set<string>,
+  ): Promise<StoreOutcome> {
+    if (result.requestId !== undefined) {
+      const answered = await this.answerTarget(trx, result);
+      if (answered === 'duplicate') return 'duplicate';
+      if (answered !== undefined) requestIds.add(answered.requestId);
+    }
+    if (!result.ok || result.format === undefined) return 'failed';
+    return this.updateFact(trx, agentId, result, result.format);
+  }
+
+  /** Marks the request target answered (or failed); the request id it belongs to, if any. */
+  private async answerTarget(
+    trx: DynamicKysely,
+    result: Result,
+  ): Promise<{ requestId: string } | 'duplicate' | undefined> {
+    const messageId = result.requestId as string;
+    const target = await trx
+      .selectFrom('minke_agent_request_targets')
+      .select(['id', 'request_id', 'result_id'])
+      .where('message_id', '=', messageId)
+      .where('node', '=', result.node)
+      .executeTakeFirst();
+    const answer = {
+      state: result.ok ? 'answered' : 'failed',
+      result_id: result.id,
+      error: result.error ?? null,
+      answered_at: this.database.adapter.encodeDate(result.finishedAt),
+    };
+    if (target) {
+      if (target.result_id === result.id) return 'duplicate';
+      if (target.result_id !== null) return { requestId: String(target.request_id) }; // another run answered
+      await trx
+        .updateTable('minke_agent_request_targets')
+        .set(answer)
+        .where('id', '=', target.id)
+        .where('result_id', 'is', null)
+        .execute();
+      return { requestId: String(target.request_id) };
+    }
+    // A node the broadcast did not know of (enrolled after it was made) answers it too.
+    const request = await trx
+      .selectFrom('minke_agent_requests')
+      .select('id')
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+    if (!request) {
+      this.logger?.debug(
+        { requestId: messageId, node: result.node },
+        'result for an unknown request',
+      );
+      return undefined;
+    }
+    await trx
+      .insertInto('minke_agent_request_targets')
+      .values({ request_id: messageId, node: result.node, message_id: messageId, ...answer })
+      .onConflict((oc) => oc.columns(['request_id', 'node']).doNothing())
+      .execute();
+    return { requestId: messageId };
+  }
+
+  private async updateFact(
+    trx: DynamicKysely,
+    agentId: number,
+    result: Result,
+    format: ResultFormat,
+  ): Promise<StoreOutcome> {
+    const { adapter } = this.database;
+    const current = await trx
+      .selectFrom('minke_facts')
+      .select(['id', 'format', 'value', 'collected_at', 'result_id'])
+      .where('agent_id', '=', agentId)
+      .where('plugin', '=', result.plugin)
+      .executeTakeFirst();
+    if (current?.result_id === result.id) return 'duplicate';
+    const collectedAt = Date.parse(result.finishedAt);
+    if (current && Date.parse(adapter.decodeDate(current.collected_at)) > collectedAt)
+      return 'stale';
+    const value = result.value ?? null;
+    const text = JSON.stringify(value);
+    const row = {
+      format,
+      value: text,
+      collected_at: adapter.encodeDate(result.finishedAt),
+      request_id: result.requestId ?? null,
+      result_id: result.id,
+      updated_at: adapter.encodeDate(new Date()),
+    };
+    if (current) {
+      await trx.updateTable('minke_facts').set(row).where('id', '=', current.id).execute();
+    } else {
+      await trx
+        .insertInto('minke_facts')
+        .values({ agent_id: agentId, plugin: result.plugin, ...row })
+        .execute();
+    }
+    const changed =
+      !current || current.format !== format || !sameJson(String(current.value), value);
+    if (!changed) return 'unchanged';
+    await trx
+      .insertInto('minke_fact_history')
+      .values({
+        agent_id: agentId,
+        plugin: result.plugin,
+        format,
+        value: text,
+        collected_at: row.collected_at,
+        request_id: row.request_id,
+        result_id: result.id,
+      })
+      .onConflict((oc) => oc.column('result_id').doNothing())
+      .execute();
+    return 'stored';
+  }
+
+  private async touchAgents(trx: DynamicKysely, ids: number[]): Promise<void> {
+    const now = this.database.adapter.encodeDate(new Date());
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx
+        .updateTable('minke_agents')
+        .set({ last_seen: now })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+    }
+  }
+
+  /** The current facts of an agent, by plugin name. */
+  async current(agentId: number, plugin?: string): Promise<FactRecord[]> {
+    let query = this.db
+      .selectFrom('minke_facts as f')
+      .innerJoin('minke_agents as a', 'a.id', 'f.agent_id')
+      .select([
+        'a.node',
+        'f.plugin',
+        'f.format',
+        'f.value',
+        'f.collected_at',
+        'f.request_id',
+        'f.result_id',
+      ])
+      .where('f.agent_id', '=', agentId)
+      .orderBy('f.plugin');
+    if (plugin !== undefined) query = query.where('f.plugin', '=', plugin);
+    return (await query.execute()).map((row) => this.toRecord(row));
+  }
+
+  /** The values a plugin had on an agent, newest first. */
+  async history(agentId: number, plugin: string, limit = 100): Promise<FactRecord[]> {
+    const rows = await this.db
+      .selectFrom('minke_fact_history as h')
+      .innerJoin('minke_agents as a', 'a.id', 'h.agent_id')
+      .select([
+        'a.node',
+        'h.plugin',
+        'h.format',
+        'h.value',
+        'h.collected_at',
+        'h.request_id',
+        'h.result_id',
+      ])
+      .where('h.agent_id', '=', agentId)
+      .where('h.plugin', '=', plugin)
+      .orderBy('h.collected_at', 'desc')
+      .orderBy('h.id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  private toRecord(row: Record<string, unknown>): FactRecord {
+    return {
+      node: String(row['node']),
+      plugin: String(row['plugin']),
+      format: row['format'] as ResultFormat,
+      value: JSON.parse(String(row['value'])) as unknown,
+      collectedAt: this.database.adapter.decodeDate(row['collected_at']),
+      requestId: (row['request_id'] as string | null) ?? null,
+      resultId: String(row['result_id']),
+    };
+  }
+}
+
+function sameJson(stored: string, value: unknown): boolean {
+  try {
+    return canonicalJson(JSON.parse(stored)) === canonicalJson(value);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createAck,
+  createTopics,
+  decodePresence,
+  decodeResult,
+  encodeMessage,
+  type Result,
+  type TopicSet,
+} from '@minke/protocol';
+import type { IClientOptions } from 'mqtt';
+import type { Logger } from '../logger.js';
+import type { Project } from '../project/open-project.js';
+import { AgentStore } from './agent-store.js';
+import { FactStore, type StoreOutcome } from './fact-store.js';
+import { connectGatewayMqtt, type GatewayMqttClient } from './mqtt-client.js';
+import { RequestLedger, type Outgoing } from './request-ledger.js';
+
+export interface AgentGatewayOptions {
+  project: Project;
+  brokerUrl: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  topicPrefix: string;
+  logger: Logger;
+  /** Default `minke-server-<random>`. */
+  clientId?: string;
+  /** How often the ledger is read for new requests (made by other processes). Default 500 ms. */
+  pollIntervalMs?: number;
+  /** How often expired requests are closed. Default 30 s. */
+  expireIntervalMs?: number;
+  /** Results stored per transaction, at most. Default 500. */
+  maxBatch?: number;
+  /** Messages waiting to be stored, at most; more are dropped (agents send them again). */
+  maxQueue?: number;
+  /** Replaceable for tests. */
+  connect?: (url: string, options: IClientOptions) => Promise<GatewayMqttClient>;
+}
+
+/** What the gateway has done since it started. */
+export interface GatewayStats {
+  received: number;
+  stored: number;
+  unchanged: number;
+  duplicates: number;
+  failed: number;
+  dropped: number;
+  presences: number;
+  published: number;
+}
+
+type Incoming = { kind: 'result' | 'presence'; node: string; topic: string; payload: Buffer };
+
+/**
+ * The server's side of the agent protocol: one MQTT client that
+ *
+ * - stores every result on `res/+` (idempotently, in batches) and acknowledges it on `ack/<node>`;
+ * - records every presence on `presence/+` and, when a node comes online, publishes again what it
+ *   has not answered yet (requests for offline nodes wait in the ledger, not in the broker);
+ * - publishes new requests from the ledger (made in this process: `kick()`; in another: polled);
+ * - closes expired requests.
+ *
+ * A message that does not decode, or that speaks for another node than its topic, is logged and
+ * dropped; nothing a message contains can stop the gateway.
+ */
+export class AgentGateway {
+  readonly agents: AgentStore;
+  readonly facts: FactStore;
+  readonly ledger: RequestLedger;
+  readonly stats: GatewayStats = {
+    received: 0,
+    stored: 0,
+    unchanged: 0,
+    duplicates: 0,
+    failed: 0,
+    dropped: 0,
+    presences: 0,
+    published: 0,
+  };
+  private readonly topics: TopicSet;
+  private readonly logger: Logger;
+  private readonly queue: Incoming[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly storedListeners = new Set<
+    (results: Result[], outcomes: StoreOutcome[]) => void
+  >();
+  private client: GatewayMqttClient | undefined;
+  private draining: Promise<void> | undefined;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  private closing = false;
+  private readyResolve: () => void = () => undefined;
+  /** Resolves once connected and subscribed for the first time. */
+  readonly ready: Promise<void>;
+
+  private constructor(private readonly options: AgentGatewayOptions) {
+    this.logger = options.logger;
+    this.topics = createTopics(options.topicPrefix);
+    this.agents = new AgentStore(options.project, this.logger);
+    this.facts = new FactStore(options.project.database, this.agents, this.logger);
+    this.ledger = new RequestLedger(options.project.database);
+    this.ready = new Promise((resolve) => (this.readyResolve = resolve));
+  }
+
+  /** Starts the gateway; connecting goes on in the background (see `ready`). */
+  static async start(options: AgentGatewayOptions): Promise<AgentGateway> {
+    const gateway = new AgentGateway(options);
+    await gateway.agents.markAllOffline();
+    await gateway.ledger.expire();
+    await gateway.connect();
+    return gateway;
+  }
+
+  /** Publishes new requests now rather than at the next poll. */
+  kick(): void {
+    void this.pump();
+  }
+
+  /** Called after each stored batch (tests, the API's live updates). Returns an unsubscribe. */
+  onStored(listener: (results: Result[], outcomes: StoreOutcome[]) => void): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await settleWithin([this.draining, this.pumping], 5000);
+    await settleWithin([this.client?.endAsync(false)], 3000);
+    if (this.client?.connected) await this.client.endAsync(true).catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const { options } = this;
+    const mqttOptions: IClientOptions = {
+      clientId: options.clientId ?? `minke-server-${randomUUID().slice(0, 8)}`,
+      clean: true,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      resubscribe: false, // subscribed again on every connect, below
+    };
+    if (options.username !== undefined) mqttOptions.username = options.username;
+    if (options.password !== undefined) mqttOptions.password = options.password;
+    const client = await (options.connect ?? connectGatewayMqtt)(options.brokerUrl, mqttOptions);
+    this.client = client;
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('connect', () => void this.onConnect());
+    client.on('close', () => {
+      if (!this.closing) this.logger.debug({}, 'gateway: disconnected from the broker');
+    });
+    client.on('error', (error) =>
+      this.logger.warn({ error: error.message }, 'gateway: MQTT error'),
+    );
+    this.timers.push(
+      setInterval(() => void this.pump(), options.pollIntervalMs ?? 500),
+      setInterval(() => void this.expire(), options.expireIntervalMs ?? 30_000),
+    );
+  }
+
+  private async onConnect(): Promise<void> {
+    const client = this.client;
+    if (!client || this.closing) return;
+    try {
+      await client.subscribeAsync([this.topics.resultAny, this.topics.presenceAny], { qos: 1 });
+      this.logger.info({ broker: this.options.brokerUrl }, 'gateway: connected and subscribed');
+      this.readyResolve();
+      await this.pump();
+    } catch (error) {
+      this.logger.warn({ error: (error as Error).message }, 'gateway: cannot subscribe');
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    this.stats.received++;
+    const parsed = this.topics.parse(topic);
+    if (parsed?.kind !== 'result' && parsed?.kind !== 'presence') {
+      this.drop(topic, 'not a result or presence topic');
+      return;
+    }
+    if (this.queue.length >= (this.options.maxQueue ?? 100_000)) {
+      this.drop(topic, 'too many messages waiting to be stored; the agent will send it again');
+      return;
+    }
+    this.queue.push({ kind: parsed.kind, node: parsed.node, topic, payload });
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.queue.length > 0 && !this.closing) this.scheduleDrain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const maxBatch = this.options.maxBatch ?? 500;
+    // Bounded: each round takes at least one message off the queue.
+    while (this.queue.length > 0 && !this.closing) {
+      const first = this.queue[0] as Incoming;
+      if (first.kind === 'presence') {
+        this.queue.shift();
+        await this.guard(() => this.onPresence(first));
+        continue;
+      }
+      let count = 0;
+      while (count < this.queue.length && count < maxBatch && this.queue[count]?.kind === 'result')
+        count++;
+      const batch = this.queue.splice(0, count);
+      await this.guard(() => this.onResults(batch));
+    }
+  }
+
+  private async onResults(batch: Incoming[]): Promise<void> {
+    const results: Result[] = [];
+    const seen = new Set<string>();
+    for (const item of batch) {
+      const decoded = decodeResult(item.payload);
+      if (!decoded.ok) {
+        this.drop(item.topic, `malformed result: ${decoded.reason}`);
+        continue;
+      }
+      if (decoded.value.node !== item.node) {
+        this.drop(
+          item.topic,
+          `unauthorized: a result for node ${decoded.value.node} on the topic of ${item.node}`,
+        );
+        continue;
+      }
+      if (seen.has(decoded.value.id)) continue;
+      seen.add(decoded.value.id);
+      results.push(decoded.value);
+    }
+    if (results.length === 0) return;
+    const { outcomes, requestIds } = await this.facts.storeResults(results);
+    outcomes.forEach((outcome) => {
+      const key =
+        outcome === 'duplicate' ? 'duplicates' : outcome === 'stale' ? 'unchanged' : outcome;
+      this.stats[key]++;
+    });
+    this.acknowledge(results);
+    await this.ledger.closeFinished(requestIds);
+    for (const listener of this.storedListeners) listener(results, outcomes);
+  }
+
+  /** One acknowledgement per node (at most 1000 ids each); a lost one only means a resend. */
+  private acknowledge(results: readonly Result[]): void {
+    const byNode = new Map<string, string[]>();
+    for (const result of results) {
+      const ids = byNode.get(result.node) ?? [];
+      ids.push(result.id);
+      byNode.set(result.node, ids);
+    }
+    for (const [node, ids] of byNode) {
+      for (let i = 0; i < ids.length; i += 1000) {
+        const ack = encodeMessage(createAck({ resultIds: ids.slice(i, i + 1000) }));
+        this.client
+          ?.publishAsync(this.topics.ack(node), ack, { qos: 1 })
+          .catch((error: Error) =>
+            this.logger.debug({ node, error: error.message }, 'gateway: acknowledgement not sent'),
+          );
+      }
+    }
+  }
+
+  private async onPresence(item: Incoming): Promise<void> {
+    if (item.payload.length === 0) return; // a retained presence being cleared
+    const decoded = decodePresence(item.payload);
+    if (!decoded.ok) {
+      this.drop(item.topic, `malformed presence: ${decoded.reason}`);
+      return;
+    }
+    const presence = decoded.value;
+    if (presence.node !== item.node) {
+      this.drop(
+        item.topic,
+        `unauthorized: a presence for node ${presence.node} on the topic of ${item.node}`,
+      );
+      return;
+    }
+    this.stats.presences++;
+    await this.agents.recordPresence(presence);
+    this.logger.info({ node: presence.node, online: presence.online }, 'gateway: presence');
+    if (presence.online) await this.publish(await this.ledger.openFor(presence.node));
+  }
+
+  /** Publishes what the ledger has that is new; one pump at a time, again if kicked meanwhile. */
+  private pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      // Bounded: a kick during a round asks for one more round, and rounds stop when closing.
+      for (let round = 0; round < 100 && !this.closing; round++) {
+        this.pumpAgain = false;
+        if (!this.client?.connected) return;
+        await this.guard(async () => this.publish(await this.ledger.unpublished()));
+        if (!this.pumpAgain) return;
+      }
+    })().finally(() => {
+      this.pumping = undefined;
+      if (this.pumpAgain && !this.closing) void this.pump();
+    });
+    return this.pumping;
+  }
+
+  private async publish(outgoing: readonly Outgoing[]): Promise<void> {
+    const client = this.client;
+    if (!client?.connected || outgoing.length === 0) return;
+    for (let i = 0; i < outgoing.length; i += 200) {
+      const chunk = outgoing.slice(i, i + 200);
+      const sent = await Promise.all(
+        chunk.map((message) =>
+          client
+            .publishAsync(
+              message.node === undefined
+                ? this.topics.requestAll
+                : this.topics.requestNode(message.node),
+              message.payload,
+              { qos: 1 },
+            )
+            .then(
+              () => message,
+              (error: Error) => {
+                this.logger.warn(
+                  { requestId: message.requestId, node: message.node, error: error.message },
+                  'gateway: request not published; will try again',
+                );
+                return undefined;
+              },
+            ),
+        ),
+      );
+      const published = sent.filter((message): message is Outgoing => message !== undefined);
+      await this.ledger.markPublished(published);
+      this.stats.published += published.length;
+    }
+  }
+
+  private async expire(): Promise<void> {
+    await this.guard(async () => {
+      const expired = await this.ledger.expire();
+      if (expired > 0) this.logger.info({ targets: expired }, 'gateway: requests expired');
+    });
+  }
+
+  private drop(topic: string, reason: string): void {
+    this.stats.dropped++;
+    this.logger.warn({ topic, reason }, 'gateway: message dropped');
+  }
+
+  /** Runs a step; a failure (the database away, a bug) is logged, never thrown. */
+  private async guard(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      this.logger.error({ error: (error as Error).message }, 'gateway: step failed');
+    }
+  }
+}
+
+async function settleWithin(promises: (Promise<unknown> | undefined)[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([
+    Promise.allSettled(promises.filter((p): p is Promise<unknown> => p !== undefined)),
+    timeout,
+  ]);
+  clearTimeout(timer);
+}

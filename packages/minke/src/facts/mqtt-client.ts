@@ -1,0 +1,27 @@
+import type { IClientOptions } from 'mqtt';
+
+/**
+ * The part of an mqtt.js client the gateway uses (STYLE habit 2): tests and benchmarks can wrap
+ * or replace it.
+ */
+export interface GatewayMqttClient {
+  readonly connected: boolean;
+  on(event: 'connect', listener: () => void): this;
+  on(event: 'close' | 'offline', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'message', listener: (topic: string, payload: Buffer) => void): this;
+  subscribeAsync(topics: string[], options: { qos: 1 }): Promise<unknown>;
+  publishAsync(topic: string, payload: string, options: { qos: 1 }): Promise<unknown>;
+  endAsync(force?: boolean): Promise<void>;
+}
+
+export type ConnectGatewayMqtt = (url: string, options: IClientOptions) => GatewayMqttClient;
+
+/** mqtt.js, loaded when first used so that commands without a broker stay quick to start. */
+export const connectGatewayMqtt = async (
+  url: string,
+  options: IClientOptions,
+): Promise<GatewayMqttClient> => {
+  const { default: mqtt } = await import('mqtt');
+  return mqtt.connect(url, options);
+};

@@ -1,0 +1,152 @@
+import { topicPrefixProblem } from '@minke/protocol';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded-broker.js';
+import { SetupError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { Project } from '../project/open-project.js';
+import { AgentStore, SERVER_USERNAME } from './agent-store.js';
+import { VerifiedCredentialCache, verifyAgentPassword } from './credentials.js';
+import { AgentGateway, type AgentGatewayOptions } from './gateway.js';
+import { loadSigningKey, type ServerSigningKey } from './signing-key.js';
+
+export interface AgentServicesOptions {
+  logger?: Logger;
+  /** Overrides `mqtt.port` (0 picks a free port: tests). */
+  port?: number;
+  /** Overrides `mqtt.listen`. */
+  listen?: string;
+  /** Passed on to the gateway (poll and batch sizes, a test's MQTT client). */
+  gateway?: Partial<Omit<AgentGatewayOptions, 'project' | 'brokerUrl' | 'topicPrefix' | 'logger'>>;
+}
+
+export interface AgentServices {
+  /** The broker agents connect to (the embedded one's real address, or `mqtt.url`). */
+  readonly brokerUrl: string;
+  /** Present when Minke runs the broker itself. */
+  readonly broker: EmbeddedBroker | undefined;
+  readonly gateway: AgentGateway;
+  readonly signingKey: ServerSigningKey;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything `minke start` runs for agents: the signing key (created on first use), the embedded
+ * MQTT broker unless `mqtt.url` / `MINKE_MQTT_URL` names an external one, and the gateway that
+ * stores results and delivers requests.
+ *
+ * @example
+ *   const agents = await startAgentServices(project, { logger });
+ *   // ... serve ...
+ *   await agents.close();
+ */
+export async function startAgentServices(
+  project: Project,
+  options: AgentServicesOptions = {},
+): Promise<AgentServices> {
+  const logger = options.logger ?? silentLogger;
+  const { mqtt } = project.config;
+  const prefixProblem = topicPrefixProblem(mqtt.topicPrefix);
+  if (prefixProblem) throw new SetupError(`mqtt.topicPrefix: ${prefixProblem}`);
+  const signingKey = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
+  const external = mqtt.url === undefined ? undefined : externalBroker(mqtt.url, mqtt.password);
+  let broker: EmbeddedBroker | undefined;
+  try {
+    if (!external) {
+      broker = await startEmbeddedBroker({
+        host: options.listen ?? mqtt.listen,
+        port: options.port ?? mqtt.port,
+        topicPrefix: mqtt.topicPrefix,
+        serverUsername: SERVER_USERNAME,
+        authenticateAgent: agentAuthenticator(new AgentStore(project, logger)),
+        logger,
+      });
+    }
+    const gateway = await AgentGateway.start({
+      project,
+      brokerUrl: broker ? localUrl(broker) : (external as ExternalBroker).url,
+      username: broker ? broker.serverCredentials.username : external?.username,
+      password: broker ? broker.serverCredentials.password : external?.password,
+      topicPrefix: mqtt.topicPrefix,
+      logger,
+      ...options.gateway,
+    });
+    if (broker && !(await within(gateway.ready, 10_000))) {
+      await gateway.close();
+      throw new SetupError('the gateway cannot connect to the embedded MQTT broker');
+    }
+    if (!broker) logger.info({ broker: external?.url }, 'agents: using an external MQTT broker');
+    const brokerUrl = broker ? broker.url : (external as ExternalBroker).url;
+    return {
+      brokerUrl,
+      broker,
+      gateway,
+      signingKey,
+      async close() {
+        await gateway.close();
+        await broker?.close();
+      },
+    };
+  } catch (error) {
+    await broker?.close();
+    throw error;
+  }
+}
+
+/**
+ * Checks agent credentials against the stored argon2id hashes; a password that verified once is
+ * remembered (as a SHA-256, tied to the stored hash), so a fleet reconnecting costs little.
+ */
+export function agentAuthenticator(
+  agents: AgentStore,
+  cache = new VerifiedCredentialCache(),
+): (node: string, password: string) => Promise<boolean> {
+  return async (node, password) => {
+    const stored = await agents.credentialHash(node).catch(() => undefined);
+    if (stored === undefined) return false;
+    if (cache.matches(node, stored, password)) return true;
+    if (!(await verifyAgentPassword(stored, password))) return false;
+    cache.remember(node, stored, password);
+    return true;
+  };
+}
+
+export interface ExternalBroker {
+  url: string;
+  username: string | undefined;
+  password: string | undefined;
+}
+
+/** `mqtt.url` without credentials; the user name may be in it, the password never. */
+export function externalBroker(url: string, password: string | undefined): ExternalBroker {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SetupError(`MINKE_MQTT_URL / mqtt.url: "${url}" is not a URL (mqtt://host:1883)`);
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'].includes(parsed.protocol)) {
+    throw new SetupError('MINKE_MQTT_URL / mqtt.url: use mqtt://, mqtts://, ws:// or wss://');
+  }
+  if (parsed.password !== '') {
+    throw new SetupError(
+      'MINKE_MQTT_URL / mqtt.url: must not contain a password: use MINKE_MQTT_PASSWORD or MINKE_MQTT_PASSWORD_FILE',
+    );
+  }
+  const username = parsed.username === '' ? undefined : decodeURIComponent(parsed.username);
+  parsed.username = '';
+  return { url: parsed.toString().replace(/\/$/, ''), username, password };
+}
+
+/** The embedded broker as this process reaches it (a wildcard address is not one to dial). */
+function localUrl(broker: EmbeddedBroker): string {
+  if (broker.host === '0.0.0.0') return `mqtt://127.0.0.1:${broker.port}`;
+  if (broker.host === '::') return `mqtt://[::1]:${broker.port}`;
+  return broker.url;
+}
+
+async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const outcome = await Promise.race([promise.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return outcome;
+}
