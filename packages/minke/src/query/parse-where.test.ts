@@ -21,6 +21,12 @@ describe('parseWhere', () => {
     });
     expect(parseWhere('enabled = true')).toEqual({ path: ['enabled'], op: 'eq', value: true });
     expect(parseWhere('kernel exists')).toEqual({ path: ['kernel'], op: 'notnull' });
+    // Fact keys may hold hyphens and list indexes.
+    expect(parseWhere('facts.os-release.tags.0 = x')).toEqual({
+      path: ['facts', 'os-release', 'tags', '0'],
+      op: 'eq',
+      value: 'x',
+    });
     expect(parseWhere('kernel is null')).toEqual({ path: ['kernel'], op: 'null' });
     expect(parseWhere('kernel is not null')).toEqual({ path: ['kernel'], op: 'notnull' });
     expect(parseWhere('name in (a, "b c", 3)')).toEqual({

@@ -130,7 +130,7 @@ class WhereParser {
 
   private parseCondition(): Condition {
     const pathToken = this.next('a field name');
-    if (pathToken.type !== 'word' || !/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(pathToken.text)) {
+    if (pathToken.type !== 'word' || !/^[A-Za-z_]\w*(\.[\w-]+)*$/.test(pathToken.text)) {
       throw this.error(pathToken, 'expected a field name like server.host.name');
     }
     const path = pathToken.text.split('.');
