@@ -128,11 +128,15 @@ export async function runMinke(project: OpenedProject, timeoutMs: number): Promi
   }
 }
 
-/** Why sessions of the run did not succeed: distinct message texts with how often each came. */
+/**
+ * Why sessions of the run did not succeed: distinct reasons with how often each came, from at
+ * most `maxRecords` records per status. The target (`user@[host]:port: `) is cut from transport
+ * messages so that one reason on many ports counts as one.
+ */
 export async function failureMessages(
   project: OpenedProject,
   runId: number,
-  maxRecords = 50,
+  maxRecords = 200,
 ): Promise<Map<string, number>> {
   const history = new SessionHistory(project.database);
   const counts = new Map<string, number>();
@@ -143,7 +147,7 @@ export async function failureMessages(
       const text =
         detail.messages
           .filter((message) => message.level !== 'info')
-          .map((message) => message.text)
+          .map((message) => message.text.replace(/^[^\s@]+@\S+: /, ''))
           .join(' / ') || `${detail.processState}, ${status}, no message`;
       counts.set(text, (counts.get(text) ?? 0) + 1);
     }

@@ -2,6 +2,7 @@
 // a temp folder, tuned for many connections at once. (test-support/sshd.ts serves the test suites;
 // it imports ssh2 in a way only vitest resolves, and caps MaxStartups at 100:30:200.)
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
@@ -39,6 +40,8 @@ export interface BenchSshdOptions {
   /** Let bash read the login user's ~/.bashrc for every command, as it does by default under
    * sshd; off, the benchmark measures SSH and not what that file runs. */
   shellRc: boolean;
+  /** Entries for other hosts to put in the known_hosts file first, as in a fleet's file. */
+  otherKnownHosts: number;
 }
 
 export async function startBenchSshd(options: BenchSshdOptions): Promise<BenchSshd> {
@@ -84,7 +87,8 @@ async function startIn(dir: string, options: BenchSshdOptions): Promise<BenchSsh
     }
     const knownHostsFile = join(dir, 'known_hosts');
     const lines = ports.map((port) => `[${address}]:${port} ${keyType} ${keyBase64}`);
-    await writeFile(knownHostsFile, `${lines.join('\n')}\n`);
+    const others = otherHostLines(options.otherKnownHosts, keyType);
+    await writeFile(knownHostsFile, `${[...others, ...lines].join('\n')}\n`);
     return {
       host: address,
       ports,
@@ -128,6 +132,14 @@ function sshdConfig(dir: string, ports: number[], options: BenchSshdOptions): st
     'X11Forwarding no',
     '',
   ].join('\n');
+}
+
+/** `count` known_hosts lines for addresses in 10.0.0.0/8, each with a key of its own. */
+function otherHostLines(count: number, keyType: string): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    return `${address} ${keyType} ${randomBytes(51).toString('base64')}`;
+  });
 }
 
 /** Generates an ed25519 key pair without passphrase; returns the public key line. */

@@ -1,10 +1,18 @@
 // npm run bench -- fanout [--hosts N] [--ports P] [--concurrency C] [--database sqlite|postgres]
-//                         [--rounds R] [--order bare-first|minke-first] [--side both|minke|bare]
-//                         [--shell-rc]
+//                         [--rounds R] [--order bare-first|minke-first] [--shell-rc]
+//                         [--side both|all|bare|transport|minke] [--known-hosts K]
 //
 // One command on N hosts, two ways, in one process against one local sshd: Minke (a session run
 // through startRun) and a bare ssh2 script (connect, exec, close). Prints wall time, hosts per
 // second, client CPU, RSS and failures of each, and the ratio. Figures only; nothing asserted.
+//
+// Reading the figures: the sshd runs on the same cores as the client and costs ~20 ms of CPU
+// per connection, several times the client's share, so the wall time is mostly the server's and
+// a client's extra CPU shows in the wall time nearly one for one ("machine busy %" near 100).
+// "sshd ms/host" is the server's CPU per connection (from /proc, once sshd reaped them). On a
+// shared machine run several rounds (`--rounds 5`) and look at the median. `--side all` adds a
+// row for Minke's SSH transport alone; `--known-hosts 1000` gives Minke a fleet-sized
+// known_hosts file; `--shell-rc` lets bash read the login user's ~/.bashrc on every command.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +27,15 @@ import {
   type DatabaseKind,
   type MinkeOutcome,
 } from './fanout-minke.js';
-import { countLines, printHeader, printResults, type SideResult } from './fanout-report.js';
+import {
+  countLines,
+  printHeader,
+  printResults,
+  type SideName,
+  type SideResult,
+} from './fanout-report.js';
 import { startBenchSshd, type BenchSshd } from './fanout-sshd.js';
+import { runTransport } from './fanout-transport.js';
 
 const command = 'true';
 /** Per host: connect, and the command. Generous: a loaded loopback answers in seconds. */
@@ -36,9 +51,12 @@ export interface FanoutOptions {
   database: DatabaseKind;
   rounds: number;
   order: 'bare-first' | 'minke-first';
-  /** One side alone is for profiling it (`node --cpu-prof`); the ratio needs both. */
-  side: 'both' | 'minke' | 'bare';
+  /** `both` is bare + Minke; `all` adds Minke's SSH transport alone between them; a single
+   * side is for profiling it (`node --cpu-prof`). The ratio needs bare and Minke. */
+  side: 'both' | 'all' | SideName;
   shellRc: boolean;
+  /** Other hosts' entries in the known_hosts file Minke reads (a fleet's file has one per host). */
+  knownHosts: number;
 }
 
 function parseOptions(args: string[]): FanoutOptions {
@@ -54,6 +72,7 @@ function parseOptions(args: string[]): FanoutOptions {
       order: { type: 'string', default: 'bare-first' },
       side: { type: 'string', default: 'both' },
       'shell-rc': { type: 'boolean', default: false },
+      'known-hosts': { type: 'string', default: '0' },
     },
     strict: true,
   });
@@ -67,8 +86,9 @@ function parseOptions(args: string[]): FanoutOptions {
     throw new Error(`--database must be sqlite or postgres, got ${values.database}`);
   if (values.order !== 'bare-first' && values.order !== 'minke-first')
     throw new Error(`--order must be bare-first or minke-first, got ${values.order}`);
-  if (values.side !== 'both' && values.side !== 'minke' && values.side !== 'bare')
-    throw new Error(`--side must be both, minke or bare, got ${values.side}`);
+  const sideNames = ['both', 'all', 'bare', 'transport', 'minke'] as const;
+  const side = sideNames.find((name) => name === values.side);
+  if (!side) throw new Error(`--side must be one of ${sideNames.join(', ')}, got ${values.side}`);
   return {
     hosts: int('hosts', values.hosts, 10_000),
     ports: int('ports', values.ports, 64),
@@ -76,8 +96,10 @@ function parseOptions(args: string[]): FanoutOptions {
     database: values.database,
     rounds: int('rounds', values.rounds, 20),
     order: values.order,
-    side: values.side,
+    side,
     shellRc: values['shell-rc'],
+    knownHosts:
+      values['known-hosts'] === '0' ? 0 : int('known-hosts', values['known-hosts'], 100_000),
   };
 }
 
@@ -109,6 +131,7 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
     ports: options.ports,
     maxStartups: Math.max(100, concurrency * 2),
     shellRc: options.shellRc,
+    otherKnownHosts: options.knownHosts,
   });
   cleanup.add(() => sshd.stop());
   const targets = targetsFor(sshd, hosts);
@@ -126,21 +149,19 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
   });
   printHeader(options, sshd, (performance.now() - setupStart) / 1000);
 
-  const bare = bareSide(sshd, targets, concurrency, await readFile(sshd.clientKeyPath));
-  const phaseTimeoutMs = 60_000 + 100 * hosts;
-  const minke = () =>
-    measureSide('minke', hosts, sshd.pid, async () => {
-      const outcome = await runMinke(project, phaseTimeoutMs);
-      const failures = outcome.summary.all - outcome.summary.success;
-      return { failures, failureLines: [], minke: outcome };
-    });
-
+  const sides: Record<SideName, () => Promise<Omit<SideResult, 'round'>>> = {
+    bare: bareSide(sshd, targets, concurrency, await readFile(sshd.clientKeyPath)),
+    transport: transportSide(sshd, targets, concurrency),
+    minke: () =>
+      measureSide('minke', hosts, sshd.pid, async () => {
+        const outcome = await runMinke(project, 60_000 + 100 * hosts);
+        const failures = outcome.summary.all - outcome.summary.success;
+        return { failures, failureLines: [], minke: outcome };
+      }),
+  };
   const results: SideResult[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    // Alternate the order, so that neither side always runs in the warmer process.
-    const bareFirst = (options.order === 'bare-first') === (round % 2 === 1);
-    const sides = { both: bareFirst ? [bare, minke] : [minke, bare], minke: [minke], bare: [bare] };
-    for (const side of sides[options.side]) results.push({ ...(await side()), round });
+    for (const name of sideOrder(options, round)) results.push({ ...(await sides[name]()), round });
   }
 
   // Failure messages are read from the history after the measurement, so as not to count it.
@@ -151,6 +172,19 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
     }
   }
   printResults(options, results);
+}
+
+/** The sides of one round. The order alternates, so that no side always runs in the warmer
+ * process (the first side also pays for compiling ssh2's code). */
+function sideOrder(options: FanoutOptions, round: number): SideName[] {
+  const forward = (options.order === 'bare-first') === (round % 2 === 1);
+  const sides: SideName[] =
+    options.side === 'both'
+      ? ['bare', 'minke']
+      : options.side === 'all'
+        ? ['bare', 'transport', 'minke']
+        : [options.side];
+  return forward ? sides : sides.reverse();
 }
 
 /** N targets on the sshd's address, spread round-robin over its ports (the backlog of each
@@ -170,7 +204,7 @@ function bareSide(
   privateKey: Buffer,
 ): () => Promise<Omit<SideResult, 'round'>> {
   return () =>
-    measureSide('bare ssh2', targets.length, sshd.pid, async () => {
+    measureSide('bare', targets.length, sshd.pid, async () => {
       const outcome = await runBare(targets, {
         user: sshd.user,
         privateKey,
@@ -178,6 +212,29 @@ function bareSide(
         concurrency,
         command,
         hostTimeoutMs: connectTimeoutMs + commandTimeoutMs,
+      });
+      return {
+        failures: outcome.failures.length,
+        failureLines: countLines(outcome.failures.map((f) => f.message)),
+      };
+    });
+}
+
+function transportSide(
+  sshd: BenchSshd,
+  targets: FanoutTarget[],
+  concurrency: number,
+): () => Promise<Omit<SideResult, 'round'>> {
+  return () =>
+    measureSide('transport', targets.length, sshd.pid, async () => {
+      const outcome = await runTransport(targets, {
+        user: sshd.user,
+        identityFile: sshd.clientKeyPath,
+        knownHostsFile: sshd.knownHostsFile,
+        concurrency,
+        command,
+        connectTimeoutMs,
+        commandTimeoutMs,
       });
       return {
         failures: outcome.failures.length,

@@ -17,7 +17,8 @@ import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader sees only its default export.
+import ssh2 from 'ssh2';
 import type { ResolvedConnectionConfig } from '../src/transport/connection-config.js';
 import { fingerprintOf } from '../src/transport/host-key.js';
 
@@ -87,7 +88,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
   const passphrase = randomBytes(12).toString('hex');
   const encryptedClientKeyPath = join(dir, 'client_encrypted_ed25519');
   // Generated in-process so that the passphrase never appears on a command line.
-  const encrypted = utils.generateKeyPairSync('ed25519', {
+  const encrypted = ssh2.utils.generateKeyPairSync('ed25519', {
     passphrase,
     cipher: 'aes256-ctr',
     comment: 'minke-test-enc',

@@ -1,5 +1,5 @@
 import { fingerprintOf, type HostKey, knownHostsName } from './host-key.js';
-import { checkHostKey } from './known-hosts.js';
+import { checkHostKey, type KnownHostEntry } from './known-hosts.js';
 import { appendKnownHost, readKnownHostsFiles } from './known-hosts-file.js';
 import { TransportError } from './transport-error.js';
 
@@ -15,9 +15,17 @@ export interface HostKeyPolicy {
  * recorded with `accept-new`. Changed (or revoked): always refused, naming the host and the
  * fingerprint the host presented, so an operator can compare it with the real one.
  */
-export async function verifyHostKey(policy: HostKeyPolicy, key: HostKey): Promise<void> {
+export async function verifyHostKey(
+  policy: HostKeyPolicy,
+  key: HostKey,
+  entries?: readonly KnownHostEntry[],
+): Promise<void> {
   const name = knownHostsName(policy.hostname, policy.port);
-  const check = checkHostKey(await readKnownHostsFiles(policy.knownHostsFiles), name, key);
+  const check = checkHostKey(
+    entries ?? (await readKnownHostsFiles(policy.knownHostsFiles)),
+    name,
+    key,
+  );
   const presented = `${key.type} ${fingerprintOf(key.blob)}`;
   switch (check.status) {
     case 'known':

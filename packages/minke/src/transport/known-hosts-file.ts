@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { expandHome } from './expand-home.js';
 import type { HostKey } from './host-key.js';
@@ -9,7 +9,7 @@ export async function readKnownHostsFiles(files: readonly string[]): Promise<Kno
   const all = await Promise.all(
     files.map(async (file) => {
       try {
-        return parseKnownHosts(await readFile(expandHome(file), 'utf8'), file);
+        return await parsedFile(expandHome(file), file);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw error;
@@ -17,6 +17,19 @@ export async function readKnownHostsFiles(files: readonly string[]): Promise<Kno
     }),
   );
   return all.flat();
+}
+
+const parsed = new Map<string, { version: string; entries: KnownHostEntry[] }>();
+
+/** The file's entries, parsed again only when its size or mtime changed. */
+async function parsedFile(path: string, label: string): Promise<KnownHostEntry[]> {
+  const info = await stat(path);
+  const version = `${info.ino}:${info.size}:${info.mtimeMs}`;
+  const hit = parsed.get(path);
+  if (hit?.version === version) return hit.entries;
+  const entries = parseKnownHosts(await readFile(path, 'utf8'), label);
+  parsed.set(path, { version, entries });
+  return entries;
 }
 
 /**

@@ -55,6 +55,7 @@ export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
 
 function patternMatches(pattern: string, name: string): boolean {
   if (pattern.startsWith('|1|')) return hashedMatches(pattern, name);
+  if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === name.toLowerCase();
   const regex = pattern
     .toLowerCase()
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')

@@ -141,7 +141,7 @@ async function handshake(
         ),
       },
       hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
-        verifyHostKey(config, hostKeyFromBlob(blob)).then(
+        verifyHostKey(config, hostKeyFromBlob(blob), known).then(
           () => verify(true),
           (error: unknown) => {
             hostKeyError = classifySshError(error, target);
