@@ -27,7 +27,8 @@ export class HostLeases {
    */
   async acquire(hostId: number, owner: string, runId: number): Promise<boolean> {
     const now = this.database.adapter.encodeDate(new Date());
-    await this.database.db
+    // The upsert returns a row only when it inserted or updated: no row means someone else holds it.
+    const row = await this.database.db
       .insertInto('minke_host_leases')
       .values({ host_id: hostId, owner, run_id: runId, expires_at: this.expiry() })
       .onConflict((oc) =>
@@ -41,9 +42,9 @@ export class HostLeases {
             ]),
           ),
       )
-      .execute();
-    const holder = await this.holder(hostId);
-    return holder?.owner === owner;
+      .returning('owner')
+      .executeTakeFirst();
+    return row?.owner === owner;
   }
 
   /** Extends a lease still held; false when it was lost (expired and taken by someone else). */

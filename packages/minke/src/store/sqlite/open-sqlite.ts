@@ -16,11 +16,45 @@ export function openSqlite(file: string): Database {
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('synchronous = NORMAL');
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<unknown>({
+    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
+  });
   return {
     db,
     adapter: sqliteAdapter,
     description: file === ':memory:' ? 'SQLite in memory' : `SQLite ${file}`,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew; a session run repeats the same few statements thousands of
+ * times. Reusing prepared statements by SQL text saves that work (bounded, least recently used).
+ */
+function withStatementCache(
+  connection: BetterSqlite3.Database,
+  capacity = 256,
+): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sql: string): BetterSqlite3.Statement => {
+    const hit = cache.get(sql);
+    if (hit) {
+      cache.delete(sql);
+      cache.set(sql, hit);
+      return hit;
+    }
+    const statement = connection.prepare(sql);
+    cache.set(sql, statement);
+    if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
+    return statement;
+  };
+  return new Proxy(connection, {
+    get(target, property, receiver) {
+      if (property === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function'
+        ? (value as (...args: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
 }
