@@ -1,10 +1,12 @@
 // npm run bench -- <name> [options]: performance figures, printed; never asserted in tests.
 import { benchAgents } from './agents.js';
+import { benchApi } from './api.js';
 import { benchCli } from './cli-startup.js';
 import { benchFanout } from './fanout.js';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   agents: benchAgents,
+  api: benchApi,
   cli: benchCli,
   fanout: benchFanout,
 };

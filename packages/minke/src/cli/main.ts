@@ -14,6 +14,7 @@ import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
 
 function version(): string {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerHostCommands(program);
   registerUserCommands(program);
+  registerTokenCommands(program);
   registerPermissionCommands(program);
   registerRecordCommands(program);
   registerLoadCommand(program);

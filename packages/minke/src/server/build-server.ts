@@ -1,23 +1,98 @@
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import type { ApiContext } from '../api/api-context.js';
+import { apiPlugin } from '../api/api-plugin.js';
+import { apiNotFound, registerErrorHandler } from '../api/error-handler.js';
+import { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from '../api/event-stream.js';
+import { registerOpenApi } from '../api/openapi.js';
+import { RunAccess } from '../api/run-access.js';
+import { securityHeaders } from '../api/security-headers.js';
+import { findWebRoot, registerWebUi } from '../api/web-ui.js';
+import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from '../auth/login-rate-limit.js';
+import { DEFAULT_LOGIN_SESSION_POLICY, type LoginSessionPolicy } from '../auth/login-sessions.js';
+import { Authenticator } from '../auth/principal.js';
+import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
+import type { Runtime } from '../project/runtime.js';
+import { SessionHistory } from '../runs/history.js';
+
+export interface ServerOptions {
+  project: Project;
+  /** The run store, event bus and executor the API starts, watches and stops runs with. */
+  runtime: Runtime;
+  logger: Logger;
+  /** The built web admin's folder; found beside the package when absent; null: serve none. */
+  webRoot?: string | null;
+  loginSessions?: Partial<LoginSessionPolicy>;
+  loginRateLimit?: Partial<LoginRateLimit>;
+  events?: Partial<EventStreamOptions>;
+}
 
 /**
- * The HTTP server. For now it answers health checks; the REST API and the web admin mount here
- * (see docs/plan.md).
+ * The HTTP server: the REST API under `/api` (OpenAPI at `/api/openapi.json`, docs at
+ * `/api/docs`), the event stream, the web admin at `/`, and `/healthz` and `/readyz`.
+ *
+ * @example
+ *   const runtime = createRuntime(project, { logger });
+ *   const server = await buildServer({ project, runtime, logger });
+ *   await server.listen({ host: '127.0.0.1', port: 8000 });
  */
-export function buildServer(project: Project): FastifyInstance {
-  const app = Fastify({ logger: false });
-  app.get('/healthz', () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { project, runtime, logger } = options;
+  // Event streams never end by themselves: close() cuts every connection rather than waiting.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const loginSessionPolicy = { ...DEFAULT_LOGIN_SESSION_POLICY, ...options.loginSessions };
+  const context: ApiContext = {
+    project,
+    runtime,
+    logger,
+    auth: new Authenticator(project, loginSessionPolicy),
+    history: new SessionHistory(project.database),
+    runAccess: new RunAccess(project.database),
+    loginSessionPolicy,
+    loginRateLimit: { ...DEFAULT_LOGIN_RATE_LIMIT, ...options.loginRateLimit },
+    events: { ...DEFAULT_EVENT_STREAM_OPTIONS, ...options.events },
+    openStreams: new Set(),
+  };
+  app.addHook('preClose', (done) => {
+    for (const stream of [...context.openStreams]) stream.close();
+    done();
+  });
+
+  registerErrorHandler(app, logger);
+  await app.register(helmet, securityHeaders);
+  await app.register(cookie);
+  await registerOpenApi(app, packageVersion());
+
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
       await sql`SELECT 1`.execute(project.database.db);
       return { status: 'ready', database: project.database.adapter.kind };
     } catch (error) {
-      return reply
-        .code(503)
-        .send({ status: 'unavailable', reason: `database: ${(error as Error).message}` });
+      logger.warn({ err: error }, 'readiness check failed');
+      return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+
+  await app.register(apiPlugin, { context, prefix: '/api' });
+
+  const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? findWebRoot());
+  const webFallback = await registerWebUi(app, webRoot);
+  app.setNotFoundHandler((request, reply) =>
+    request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?')
+      ? apiNotFound(request, reply)
+      : webFallback(request, reply),
+  );
   return app;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }

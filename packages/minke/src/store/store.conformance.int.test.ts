@@ -78,6 +78,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0002-session-runs',
       '0003-permissions',
       '0004-agents-and-facts',
+      '0005-auth',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

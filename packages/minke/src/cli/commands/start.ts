@@ -14,16 +14,20 @@ export function registerStartCommand(program: Command): void {
       if (options.port !== undefined && !/^\d+$/.test(options.port))
         throw new UsageError(`--port "${options.port}": expected a whole number`);
       const { buildServer } = await import('../../server/build-server.js');
+      const { createRuntime } = await import('../../project/runtime.js');
+      const { createLogger } = await import('../../logger.js');
       await withProject(program.opts<GlobalOptions>(), { migrate: true }, async (project) => {
         const port = options.port === undefined ? project.config.server.port : Number(options.port);
         const host = options.listen ?? project.config.server.listen;
-        const server = buildServer(project);
+        const logger = createLogger();
+        const runtime = createRuntime(project, { logger });
+        const server = await buildServer({ project, runtime, logger });
         const address = await server.listen({ port, host });
         const { startAgentServices } = await import('../../facts/start-agent-services.js');
-        const { createLogger } = await import('../../logger.js');
-        const agents = await startAgentServices(project, { logger: createLogger() });
+        const agents = await startAgentServices(project, { logger });
         const hosts = await project.hosts.list({ limit: 1 });
         out.line(`Minke is serving ${project.config.projectDir} at ${address}`);
+        out.line(`web admin: ${address}/   API: ${address}/api   API docs: ${address}/api/docs`);
         out.line(
           `database: ${project.database.description}; ${hosts.total} host(s); models: ${project.models.userModels.map((m) => m.name).join(', ') || 'none'}`,
         );
@@ -37,8 +41,9 @@ export function registerStartCommand(program: Command): void {
           process.once('SIGTERM', stop);
         });
         out.line('stopping');
-        await agents.close();
         await server.close();
+        await agents.close();
+        await runtime.close();
       });
     });
 }

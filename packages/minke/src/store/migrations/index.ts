@@ -4,6 +4,7 @@ import type { Migration } from './migration.js';
 import { sessionRuns } from './0002-session-runs.js';
 import { permissions } from './0003-permissions.js';
 import { agentsAndFacts } from './0004-agents-and-facts.js';
+import { auth } from './0005-auth.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -15,5 +16,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0002-session-runs': sessionRuns(adapter),
     '0003-permissions': permissions(adapter),
     '0004-agents-and-facts': agentsAndFacts(adapter),
+    '0005-auth': auth(adapter),
   };
 }

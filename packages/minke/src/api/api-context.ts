@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import type { LoginRateLimit } from '../auth/login-rate-limit.js';
+import type { LoginSessionPolicy } from '../auth/login-sessions.js';
+import type { Authenticator } from '../auth/principal.js';
+import type { Logger } from '../logger.js';
+import type { Project } from '../project/open-project.js';
+import type { Runtime } from '../project/runtime.js';
+import type { SessionHistory } from '../runs/history.js';
+import type { EventStreamOptions } from './event-stream.js';
+import type { RunAccess } from './run-access.js';
+import type { ZodTypeProvider } from './zod-schema.js';
+
+/** What every API route plugin works with. */
+export interface ApiContext {
+  project: Project;
+  runtime: Runtime;
+  logger: Logger;
+  auth: Authenticator;
+  history: SessionHistory;
+  runAccess: RunAccess;
+  loginSessionPolicy: LoginSessionPolicy;
+  loginRateLimit: LoginRateLimit;
+  events: EventStreamOptions;
+  /** Closes the event streams still open (the server is stopping). */
+  openStreams: Set<{ close(): void }>;
+}
+
+/** The Fastify instance routes are declared on: zod schemas type their requests. */
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** The routes of one area of the API, registered in a scope (plugin) of their own. */
+export type ApiRoutes = (app: ApiApp, context: ApiContext) => void;

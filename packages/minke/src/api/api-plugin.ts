@@ -1,0 +1,45 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiContext } from './api-context.js';
+import { authRoutes } from './auth-routes.js';
+import { eventRoutes } from './event-routes.js';
+import { hostRoutes } from './host-routes.js';
+import { modelRoutes } from './model-routes.js';
+import { recordRoutes } from './record-routes.js';
+import { addRequestAuthentication } from './request-auth.js';
+import { runRoutes } from './run-routes.js';
+import { sessionRecordRoutes } from './session-record-routes.js';
+import { tokenRoutes } from './token-routes.js';
+import { userRoutes } from './user-routes.js';
+import {
+  jsonSerializerCompiler,
+  zodValidatorCompiler,
+  type ZodTypeProvider,
+} from './zod-schema.js';
+
+/**
+ * The REST API, registered under `/api`: every route is authenticated (cookie or bearer token)
+ * unless it says it is public, validated by its zod schemas, and thin over the operations.
+ */
+export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
+  await app.register(rateLimit, { global: false });
+  addRequestAuthentication(app, context.auth);
+  for (const routes of [
+    authRoutes,
+    modelRoutes,
+    recordRoutes,
+    hostRoutes,
+    runRoutes,
+    sessionRecordRoutes,
+    eventRoutes,
+    userRoutes,
+    tokenRoutes,
+  ]) {
+    await app.register((scope, _options, done) => {
+      routes(scope.withTypeProvider<ZodTypeProvider>(), context);
+      done();
+    });
+  }
+};

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { NotAuthenticated } from '../auth/auth-errors.js';
+import { loginRateLimit } from '../auth/login-rate-limit.js';
+import { verifyLogin } from '../auth/verify-login.js';
+import type { ApiRoutes } from './api-context.js';
+import { clearLoginCookies, SESSION_COOKIE, setLoginCookies } from './cookies.js';
+import { principalOf } from './request-auth.js';
+import { errorReply, noContent, userSummary } from './schemas.js';
+
+const credentials = z.object({
+  username: z.string().min(1).max(150),
+  password: z.string().min(1).max(1024),
+});
+
+/** Login (session cookie + CSRF cookie), logout, and who am I. */
+export const authRoutes: ApiRoutes = (app, context) => {
+  const { project, auth } = context;
+  app.post(
+    '/auth/login',
+    {
+      config: { public: true, csrf: false },
+      preHandler: loginRateLimit(app, context.loginRateLimit),
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in: sets the session cookie (minke_session) and the CSRF cookie (minke_csrf)',
+        security: [],
+        body: credentials,
+        response: {
+          200: z.object({ user: userSummary, csrfToken: z.string() }),
+          401: errorReply,
+          429: errorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const user = await verifyLogin(project.database, project.users, username.trim(), password);
+      if (!user) throw new NotAuthenticated('wrong user name or password');
+      // A new session for each login: a cookie planted before it is worth nothing after.
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) await auth.sessions.delete(previous);
+      const session = await auth.sessions.create(user.id);
+      setLoginCookies(request, reply, {
+        token: session.token,
+        csrfToken: session.csrfToken,
+        maxAgeSeconds: Math.floor(context.loginSessionPolicy.maxAgeMs / 1000),
+      });
+      return {
+        user: { id: user.id, username: user.username, isSuperuser: user.isSuperuser },
+        csrfToken: session.csrfToken,
+      };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log out: the session is deleted, the cookies cleared',
+        security: [],
+        response: { 204: noContent },
+      },
+    },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token && request.principal?.via === 'session') await auth.sessions.delete(token);
+      clearLoginCookies(request, reply);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The caller: user, superuser flag and permission codenames',
+        response: {
+          200: userSummary.extend({
+            permissions: z.array(z.string()),
+            via: z.enum(['session', 'token']),
+            csrfToken: z.string().optional(),
+          }),
+          401: errorReply,
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const permissions = principal.access.isSuperuser
+        ? (await project.permissions.list()).map((p) => p.codename)
+        : [...principal.access.permissions].sort();
+      return {
+        ...principal.user,
+        permissions,
+        via: principal.via,
+        ...(principal.session ? { csrfToken: principal.session.csrfToken } : {}),
+      };
+    },
+  );
+};

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
+import type { DeliveredEvent } from '../events/run-events.js';
+import type { ApiContext, ApiRoutes } from './api-context.js';
+import { EventStreamWriter } from './event-stream.js';
+import { principalOf } from './request-auth.js';
+
+const query = z.object({
+  run: z.coerce.number().int().positive().optional().describe('only the events of this run'),
+  since: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('replay the events after this id (as Last-Event-ID does); 0 replays what is held'),
+});
+
+/**
+ * `GET /api/events`: run events as server-sent events, for the caller's runs (all runs for
+ * superusers), optionally of one run; resumable with `Last-Event-ID` or `?since=`.
+ */
+export const eventRoutes: ApiRoutes = (app, context) => {
+  const latest = { seq: context.runtime.bus.since(0).at(-1)?.seq ?? 0 };
+  // The newest sequence number given out, to tell a stale id from one of an earlier server run.
+  const untrack = context.runtime.bus.subscribe((event) => {
+    latest.seq = event.seq;
+  });
+  app.addHook('onClose', (_instance, done) => {
+    untrack();
+    done();
+  });
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Run events (text/event-stream)',
+        description:
+          'Each event: `id: <seq>`, `event: <type>`, `data: <RunEvent JSON>`. Output chunks are coalesced per session record and stream (at most one flush per 100 ms). After a reconnect with `Last-Event-ID` the held events after it are replayed; if they are no longer held, `event: reset` says to re-read the state. `: ping` every 15 s.',
+        querystring: query,
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const runId = request.query.run;
+      if (runId !== undefined) await context.runAccess.checkRun(principal, runId);
+      const since = lastEventId(request.headers['last-event-id']) ?? request.query.since;
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const writer = new EventStreamWriter(res, context.events);
+      const visible = visibility(context, principal, runId);
+      const filter = runId === undefined ? undefined : { runId };
+      let chain = Promise.resolve();
+      const deliver = (events: DeliveredEvent[], replay: boolean) => {
+        const write = (list: DeliveredEvent[]) =>
+          replay ? writer.replay(list) : list.forEach((e) => writer.push(e));
+        if (visible === 'all') return write(events);
+        // Ownership lookups are asynchronous: a chain keeps the events in order.
+        chain = chain
+          .then(async () => write(await visibleOnly(events, visible)))
+          .catch((error: unknown) => context.logger.error({ err: error }, 'event stream failed'));
+      };
+
+      writer.start();
+      // Replay and subscribe in one synchronous step: no event can fall between them.
+      if (since !== undefined) {
+        const held = context.runtime.bus.since(since);
+        const first = held[0];
+        if (since > latest.seq || (since > 0 && first !== undefined && first.seq > since + 1)) {
+          writer.reset(
+            'events after your last id are no longer held: re-read the state',
+            latest.seq,
+          );
+        } else {
+          deliver(filter ? held.filter((e) => e.runId === filter.runId) : held, true);
+        }
+      }
+      const unsubscribe = context.runtime.bus.subscribe((event) => deliver([event], false), filter);
+      const ping = setInterval(() => writer.ping(), context.events.pingMs);
+      let closed = false;
+      const stream = {
+        close() {
+          if (closed) return;
+          closed = true;
+          clearInterval(ping);
+          unsubscribe();
+          writer.close();
+          context.openStreams.delete(stream);
+          if (!res.writableEnded) res.end();
+        },
+      };
+      context.openStreams.add(stream);
+      // The response's close, not the request's: it fires when the client goes away.
+      res.on('close', () => stream.close());
+    },
+  );
+};
+
+type Visibility = 'all' | ((runId: number) => Promise<boolean>);
+
+function visibility(
+  context: ApiContext,
+  principal: Principal,
+  runId: number | undefined,
+): Visibility {
+  // One run, already checked; or a superuser, who sees every run.
+  if (runId !== undefined || principal.access.isSuperuser) return 'all';
+  return (id) => context.runAccess.maySeeRun(principal, id);
+}
+
+async function visibleOnly(
+  events: DeliveredEvent[],
+  maySee: (runId: number) => Promise<boolean>,
+): Promise<DeliveredEvent[]> {
+  const allowed = new Map<number, boolean>();
+  for (const event of events) {
+    if (!allowed.has(event.runId)) allowed.set(event.runId, await maySee(event.runId));
+  }
+  return events.filter((event) => allowed.get(event.runId));
+}
+
+function lastEventId(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { requireModelPermission, type ModelAction } from '../auth/access.js';
+import { NotFoundError } from '../errors.js';
+import { HOST_MODEL } from '../model/host-model.js';
+import { getRecordView, listRecords } from '../operations/list-records.js';
+import type { Project } from '../project/open-project.js';
+import { parseWhere } from '../query/parse-where.js';
+import type { Principal } from '../auth/principal.js';
+import type { ApiRoutes } from './api-context.js';
+import { hostChanges, hostInput } from './host-routes.js';
+import { principalOf } from './request-auth.js';
+import { errorReply, jsonReply, noContent, paging, protectedErrors } from './schemas.js';
+import { inputErrorOf } from './zod-schema.js';
+
+const modelParams = z.object({ model: z.string() });
+const recordParams = z.object({ model: z.string(), id: z.coerce.number().int().positive() });
+const listQuery = z.object({
+  where: z
+    .string()
+    .optional()
+    .describe('filter, e.g. `server.host.name = web-1 and version ^= "10."`'),
+  search: z.string().optional().describe('free text in the search fields'),
+  order: z.string().optional().describe('fields, comma-separated, `-` for descending: `name,-id`'),
+  lastStatus: z
+    .string()
+    .optional()
+    .describe(
+      'result of the newest session on the record: success, warning, error (or several, comma-separated)',
+    ),
+  ...paging,
+});
+const recordBody = z.record(z.string(), z.unknown()).describe("the record's fields (refs as ids)");
+
+/**
+ * Records of every model (Host included): list, get, create, update, delete, each behind the
+ * model's view/add/change/delete permission. Host writes go through the host operations (name
+ * rules, connection config checks, groups).
+ */
+export const recordRoutes: ApiRoutes = (app, { project }) => {
+  app.get(
+    '/records/:model',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'List records: filter, search, order, page; each with _label and _lastSession',
+        params: modelParams,
+        querystring: listQuery,
+        response: { ...protectedErrors, 400: errorReply },
+      },
+    },
+    async (request) => {
+      const model = allowed(project, request.params.model, principalOf(request), 'view');
+      const { where, search, order, lastStatus, limit, offset } = request.query;
+      return listRecords(project, model, {
+        filter: where === undefined || where.trim() === '' ? undefined : parseWhere(where),
+        search,
+        order: order
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        lastStatus,
+        limit,
+        offset,
+      });
+    },
+  );
+
+  app.get(
+    '/records/:model/:id',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'One record, with _label and _lastSession',
+        params: recordParams,
+        response: protectedErrors,
+      },
+    },
+    async (request) => {
+      const model = allowed(project, request.params.model, principalOf(request), 'view');
+      return getRecordView(project, model, request.params.id);
+    },
+  );
+
+  app.post(
+    '/records/:model',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Create a record; 400 with `fields` when it is invalid',
+        params: modelParams,
+        body: recordBody,
+        response: {
+          201: jsonReply('the record'),
+          ...protectedErrors,
+          400: errorReply,
+          409: errorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const model = allowed(project, request.params.model, principalOf(request), 'add');
+      const id =
+        model === HOST_MODEL
+          ? (await project.hosts.add(parseHost(request.body))).id
+          : (await project.records.create(model, request.body)).id;
+      return reply.code(201).send(await getRecordView(project, model, id));
+    },
+  );
+
+  app.patch(
+    '/records/:model/:id',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Change some fields of a record',
+        params: recordParams,
+        body: recordBody,
+        response: { ...protectedErrors, 400: errorReply, 409: errorReply },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const model = allowed(project, request.params.model, principalOf(request), 'change');
+      if (model === HOST_MODEL) {
+        const host = await project.records.get(HOST_MODEL, id);
+        await project.hosts.update(String(host['name']), parseHostChanges(request.body));
+      } else {
+        await project.records.update(model, id, request.body);
+      }
+      return getRecordView(project, model, id);
+    },
+  );
+
+  app.delete(
+    '/records/:model/:id',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Delete a record (and, for a required ref, the records that depend on it)',
+        params: recordParams,
+        response: { 204: noContent, ...protectedErrors },
+      },
+    },
+    async (request, reply) => {
+      const model = allowed(project, request.params.model, principalOf(request), 'delete');
+      await project.records.delete(model, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+};
+
+/** The model, when it exists and the caller holds the permission for `action` on it. */
+export function allowed(
+  project: Project,
+  model: string,
+  principal: Principal,
+  action: ModelAction,
+): string {
+  if (!project.models.models.has(model)) throw new NotFoundError(`unknown model "${model}"`);
+  requireModelPermission(principal.access, action, model);
+  return model;
+}
+
+function parseHost(body: unknown) {
+  const parsed = hostInput.safeParse(body);
+  if (!parsed.success) throw inputErrorOf(parsed.error, 'body');
+  return parsed.data;
+}
+
+function parseHostChanges(body: unknown) {
+  const parsed = hostChanges.safeParse(body);
+  if (!parsed.success) throw inputErrorOf(parsed.error, 'body');
+  return parsed.data;
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { InputError, PermissionDenied } from '../errors.js';
+import { STATUS_FILTERS, checkStatusFilter, type ObjectRef } from '../runs/history.js';
+import type { ApiRoutes } from './api-context.js';
+import { principalOf } from './request-auth.js';
+import { errorReply, idParams, jsonReply, paging, protectedErrors } from './schemas.js';
+
+const historyQuery = z.object({
+  object: z.string().optional().describe('`Model:id`, or a host name'),
+  session: z.string().optional(),
+  status: z
+    .string()
+    .optional()
+    .describe(`one of ${STATUS_FILTERS.join(', ')}`),
+  model: z.string().optional(),
+  run: z.coerce.number().int().positive().optional(),
+  user: z.coerce.number().int().positive().optional().describe('user id (superusers only)'),
+  since: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO-8601)'),
+  until: z.iso.datetime({ offset: true }).optional().describe('created before (ISO-8601)'),
+  ...paging,
+});
+
+/** Session records (history): the caller's own, superusers everyone's; details; stop. */
+export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAccess }) => {
+  app.get(
+    '/session-records',
+    {
+      schema: {
+        tags: ['session records'],
+        summary: 'Session records, newest first',
+        querystring: historyQuery,
+        response: { ...protectedErrors, 400: errorReply },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const q = request.query;
+      if (q.user !== undefined && q.user !== principal.user.id && !principal.access.isSuperuser) {
+        throw new PermissionDenied("only superusers may see other users' session records");
+      }
+      return history.list({
+        object: q.object === undefined ? undefined : objectRef(q.object),
+        session: q.session,
+        status: q.status === undefined ? undefined : checkStatusFilter(q.status),
+        model: q.model,
+        runId: q.run,
+        user: principal.access.isSuperuser ? q.user : principal.user.id,
+        since: q.since === undefined ? undefined : new Date(q.since),
+        until: q.until === undefined ? undefined : new Date(q.until),
+        limit: q.limit,
+        offset: q.offset,
+      });
+    },
+  );
+
+  app.get(
+    '/session-records/:id',
+    {
+      schema: {
+        tags: ['session records'],
+        summary: 'A session record with its messages and commands',
+        params: idParams,
+        response: { ...protectedErrors, 404: errorReply },
+      },
+    },
+    async (request) => {
+      const record = await history.get(request.params.id);
+      runAccess.checkRecord(principalOf(request), record);
+      return record;
+    },
+  );
+
+  app.post(
+    '/session-records/:id/stop',
+    {
+      schema: {
+        tags: ['session records'],
+        summary: 'Stop one session (waiting: canceled; running: after its command; again: killed)',
+        params: idParams,
+        response: { 202: jsonReply('{ outcome }'), ...protectedErrors, 404: errorReply },
+      },
+    },
+    async (request, reply) => {
+      const record = await history.get(request.params.id);
+      runAccess.checkRecord(principalOf(request), record);
+      return reply.code(202).send({ outcome: await runtime.executor.stop(record.id) });
+    },
+  );
+};
+
+function objectRef(text: string): ObjectRef {
+  const match = /^([A-Z][A-Za-z0-9]*):(\d+)$/.exec(text.trim());
+  if (match) return { model: match[1] as string, id: Number(match[2]) };
+  if (text.trim() === '')
+    throw new InputError('object is empty', { fields: { object: 'Model:id or a host name' } });
+  return { host: text.trim() };
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { NotFoundError, PermissionDenied } from '../errors.js';
+import type { ApiRoutes } from './api-context.js';
+import { principalOf } from './request-auth.js';
+import { errorReply, idParams, noContent, protectedErrors } from './schemas.js';
+
+/** API tokens: the caller's own; superusers may see, make and revoke anyone's. */
+export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: "The caller's tokens (superusers: everyone's, or one user's with ?user=NAME)",
+        querystring: z.object({ user: z.string().optional() }),
+        response: protectedErrors,
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { user } = request.query;
+      if (!principal.access.isSuperuser) {
+        if (user !== undefined && user !== principal.user.username) {
+          throw new PermissionDenied("only superusers may see other users' tokens");
+        }
+        return auth.tokens.list({ userId: principal.user.id });
+      }
+      return auth.tokens.list({
+        userId: user === undefined ? undefined : (await project.users.get(user)).id,
+      });
+    },
+  );
+
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create a token; the reply holds it, the only time it is shown',
+        body: z
+          .object({
+            name: z.string().optional().describe('a label: what the token is for'),
+            user: z.string().optional().describe('for another user (superusers only)'),
+          })
+          .strict(),
+        response: {
+          201: z.object({ id: z.number(), name: z.string(), token: z.string() }).passthrough(),
+          ...protectedErrors,
+          400: errorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { name, user } = request.body;
+      let userId = principal.user.id;
+      if (user !== undefined && user !== principal.user.username) {
+        if (!principal.access.isSuperuser)
+          throw new PermissionDenied('only superusers may make tokens for other users');
+        userId = (await project.users.get(user)).id;
+      }
+      return reply.code(201).send(await auth.tokens.create({ userId, name }));
+    },
+  );
+
+  app.delete(
+    '/tokens/:id',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Revoke a token: it stops working at once',
+        params: idParams,
+        response: { 204: noContent, ...protectedErrors, 404: errorReply },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const token = await auth.tokens.get(request.params.id);
+      if (!principal.access.isSuperuser && token.userId !== principal.user.id) {
+        throw new NotFoundError(`token ${token.id} does not exist`); // others' tokens are invisible
+      }
+      await auth.tokens.revoke(token.id);
+      return reply.code(204).send();
+    },
+  );
+};

@@ -1,0 +1,86 @@
+import type {
+  FastifySchema,
+  FastifySchemaCompiler,
+  FastifySerializerCompiler,
+  FastifyTypeProvider,
+} from 'fastify';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+
+/**
+ * Routes declare their params, query and body as zod schemas: Fastify validates with them (errors
+ * become `InputError` with the fields at fault), handlers get the parsed values typed, and the
+ * OpenAPI document gets their JSON Schema.
+ */
+export interface ZodTypeProvider extends FastifyTypeProvider {
+  validator: this['schema'] extends z.ZodType ? z.output<this['schema']> : unknown;
+  serializer: unknown;
+}
+
+const partNames: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'headers',
+};
+
+export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  if (!(schema instanceof z.ZodType)) return (data: unknown) => ({ value: data });
+  const part = partNames[httpPart ?? ''] ?? httpPart ?? 'request';
+  return (data: unknown) => {
+    const parsed = schema.safeParse(part === 'body' && data === null ? undefined : data);
+    if (parsed.success) return { value: parsed.data };
+    return { error: inputErrorOf(parsed.error, part) };
+  };
+};
+
+/** Replies are plain JSON; response schemas are for the OpenAPI document only. */
+export const jsonSerializerCompiler: FastifySerializerCompiler<unknown> = () => (data) =>
+  JSON.stringify(data);
+
+/** A zod error as an `InputError`: a one-line message and `fields` (path → reason). */
+export function inputErrorOf(error: z.ZodError, part: string): InputError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[key] = 'not a known field';
+    } else {
+      fields[issue.path.map(String).join('.') || `(${part})`] = issue.message;
+    }
+  }
+  const summary = Object.entries(fields)
+    .map(([field, reason]) => `${field}: ${reason}`)
+    .join('; ');
+  return new InputError(`invalid ${part}: ${summary}`, { fields });
+}
+
+/** `@fastify/swagger`'s transform: the zod parts of a route schema as OpenAPI 3.0 JSON Schema. */
+export function zodToOpenApi({ schema, url }: { schema: FastifySchema; url: string }): {
+  schema: FastifySchema;
+  url: string;
+} {
+  if (!schema) return { schema, url };
+  const out: Record<string, unknown> = { ...schema };
+  for (const key of ['body', 'querystring', 'params', 'headers'] as const) {
+    const part = schema[key];
+    if (part instanceof z.ZodType) out[key] = jsonSchemaOf(part, 'input');
+  }
+  if (schema.response && typeof schema.response === 'object') {
+    out['response'] = Object.fromEntries(
+      Object.entries(schema.response as Record<string, unknown>).map(([status, part]) => [
+        status,
+        part instanceof z.ZodType ? jsonSchemaOf(part, 'output') : part,
+      ]),
+    );
+  }
+  return { schema: out, url };
+}
+
+function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, {
+    io,
+    target: 'openapi-3.0',
+    unrepresentable: 'any',
+  });
+  return json;
+}

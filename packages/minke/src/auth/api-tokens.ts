@@ -1,0 +1,155 @@
+import { InputError, NotFoundError } from '../errors.js';
+import type { Database, DynamicKysely } from '../store/database.js';
+import type { AuthenticatedUser } from './authenticated-user.js';
+import { newSecret, sha256Hex } from './secret-token.js';
+
+/** API tokens start with this, so that they are easy to recognise (and to scan for in leaks). */
+export const API_TOKEN_PREFIX = 'mkt_';
+
+export interface ApiTokenRecord {
+  id: number;
+  userId: number;
+  username: string;
+  name: string;
+  createdAt: string;
+  lastUsed: string | null;
+  revoked: boolean;
+}
+
+/** A token just created: the only time `token` is known to anyone but its holder. */
+export interface NewApiToken extends ApiTokenRecord {
+  token: string;
+}
+
+/** How often `last_used` is written for one token, at most. */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Tokens for scripts and the CLI (`Authorization: Bearer TOKEN`). Only the SHA-256 of a token is
+ * stored; revoking keeps the row (for the record) and stops the token at once.
+ *
+ * @example
+ *   const tokens = new ApiTokens(project.database);
+ *   const { token } = await tokens.create({ userId: user.id, name: 'ci' }); // print it once
+ *   await tokens.revoke(id);
+ */
+export class ApiTokens {
+  constructor(private readonly database: Database) {}
+
+  private get db(): DynamicKysely {
+    return this.database.db;
+  }
+
+  async create(input: { userId: number; name?: string | undefined }): Promise<NewApiToken> {
+    const name = (input.name ?? 'token').trim();
+    if (name === '' || name.length > 100) {
+      throw new InputError('a token name has 1 to 100 characters', {
+        fields: { name: '1 to 100 characters' },
+      });
+    }
+    const token = newSecret(API_TOKEN_PREFIX);
+    const row = await this.db
+      .insertInto('minke_api_tokens')
+      .values({ user_id: input.userId, name, token_hash: sha256Hex(token) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { ...(await this.get(Number(row.id))), token };
+  }
+
+  async get(id: number): Promise<ApiTokenRecord> {
+    const row: TokenRow | undefined = await this.selectTokens()
+      .where('t.id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError(`token ${id} does not exist`);
+    return this.toRecord(row);
+  }
+
+  /** Tokens, newest first; of one user when `userId` is given. */
+  async list(query: { userId?: number | undefined } = {}): Promise<ApiTokenRecord[]> {
+    let builder = this.selectTokens();
+    if (query.userId !== undefined) builder = builder.where('t.user_id', '=', query.userId);
+    const rows = (await builder.orderBy('t.id', 'desc').execute()) as TokenRow[];
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  async revoke(id: number): Promise<ApiTokenRecord> {
+    await this.get(id);
+    await this.db
+      .updateTable('minke_api_tokens')
+      .set({ revoked: this.database.adapter.encodeBool(true) })
+      .where('id', '=', id)
+      .execute();
+    return this.get(id);
+  }
+
+  /** The token's (active) user; undefined for an unknown or revoked token. */
+  async resolve(
+    token: string,
+    now = new Date(),
+  ): Promise<{ tokenId: number; user: AuthenticatedUser } | undefined> {
+    if (!token.startsWith(API_TOKEN_PREFIX)) return undefined;
+    const row: (TokenRow & { is_superuser: unknown; is_active: unknown }) | undefined =
+      await this.selectTokens()
+        .select(['u.is_superuser', 'u.is_active'])
+        .where('t.token_hash', '=', sha256Hex(token))
+        .executeTakeFirst();
+    const { adapter } = this.database;
+    if (!row || adapter.decodeBool(row.revoked) || !adapter.decodeBool(row.is_active))
+      return undefined;
+    const lastUsed =
+      row.last_used === null ? 0 : new Date(adapter.decodeDate(row.last_used)).getTime();
+    if (now.getTime() - lastUsed >= TOUCH_EVERY_MS) {
+      await this.db
+        .updateTable('minke_api_tokens')
+        .set({ last_used: adapter.encodeDate(now) })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    return {
+      tokenId: Number(row.id),
+      user: {
+        id: Number(row.user_id),
+        username: row.username,
+        isSuperuser: adapter.decodeBool(row.is_superuser),
+      },
+    };
+  }
+
+  private selectTokens() {
+    return this.db
+      .selectFrom('minke_api_tokens as t')
+      .innerJoin('minke_users as u', 'u.id', 't.user_id')
+      .select([
+        't.id',
+        't.user_id',
+        'u.username',
+        't.name',
+        't.created_at',
+        't.last_used',
+        't.revoked',
+      ]);
+  }
+
+  private toRecord(row: TokenRow): ApiTokenRecord {
+    const { adapter } = this.database;
+    return {
+      id: Number(row.id),
+      userId: Number(row.user_id),
+      username: row.username,
+      name: row.name,
+      createdAt: adapter.decodeDate(row.created_at),
+      lastUsed: row.last_used === null ? null : adapter.decodeDate(row.last_used),
+      revoked: adapter.decodeBool(row.revoked),
+    };
+  }
+}
+
+interface TokenRow {
+  id: unknown;
+  user_id: unknown;
+  username: string;
+  name: string;
+  created_at: unknown;
+  last_used: unknown;
+  revoked: unknown;
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test-support/run-cli.js';
+import { loadProjectConfig } from '../../config/load-project.js';
+import { silentLogger } from '../../logger.js';
+import { openProject } from '../../project/open-project.js';
+import { createRuntime } from '../../project/runtime.js';
+import { buildServer } from '../../server/build-server.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'minke-tokens-cli-'));
+const dir = join(tmp, 'p');
+const minke = (args: string[], env: Record<string, string> = {}) =>
+  runCli(['--project', dir, ...args], { env });
+
+beforeAll(async () => {
+  expect((await runCli(['init', dir])).code).toBe(0);
+  expect((await minke(['migrate'])).code).toBe(0);
+  expect(
+    (await minke(['users', 'create', 'alice'], { MINKE_PASSWORD: 'a long password' })).code,
+  ).toBe(0);
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('minke tokens', { timeout: 120_000 }, () => {
+  it('creates a token printed once, lists it without the token, and revokes it', async () => {
+    const created = await minke(['tokens', 'create', '--user', 'alice', '--name', 'ci']);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^mkt_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/^created token 1 \(ci\) for alice; it is not shown again\n$/);
+
+    const project = await openProject(await loadProjectConfig(dir));
+    const runtime = createRuntime(project, { quiet: true });
+    const app = await buildServer({ project, runtime, logger: silentLogger, webRoot: null });
+    try {
+      const me = () =>
+        app.inject({
+          method: 'GET',
+          url: '/api/auth/me',
+          headers: { authorization: `Bearer ${token}` },
+        });
+      expect((await me()).json()).toMatchObject({ username: 'alice', via: 'token' });
+
+      const list = await minke(['tokens', 'list', '--user', 'alice', '--json']);
+      expect(list.stdout).not.toContain(token);
+      expect(JSON.parse(list.stdout)).toEqual([
+        expect.objectContaining({ id: 1, name: 'ci', username: 'alice', revoked: false }),
+      ]);
+      const table = await minke(['tokens', 'list']);
+      expect(table.stdout).toMatch(
+        /^ID\s+USER\s+NAME\s+CREATED\s+LAST USED\s+REVOKED\n1\s+alice\s+ci\s/,
+      );
+
+      const revoked = await minke(['tokens', 'revoke', '1']);
+      expect(revoked).toMatchObject({ code: 0, stdout: 'revoked token 1 (ci) of alice\n' });
+      expect((await me()).statusCode).toBe(401);
+    } finally {
+      await app.close();
+      await runtime.close();
+      await project.close();
+    }
+    expect((await minke(['tokens', 'create', '--user', 'nobody'])).stderr).toBe(
+      'minke: error: user nobody does not exist\n',
+    );
+    expect((await minke(['tokens', 'revoke', 'x'])).code).toBe(2);
+    expect((await minke(['tokens', 'create'])).code).toBe(2);
+  });
+});

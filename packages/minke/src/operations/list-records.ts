@@ -1,0 +1,266 @@
+import type { ExpressionBuilder } from 'kysely';
+import { InputError } from '../errors.js';
+import type { ModelDefinition } from '../model/define-model.js';
+import { HOST_MODEL } from '../model/host-model.js';
+import { columnOf } from '../model/model-registry.js';
+import { decodeRow, type RecordValues } from '../model/record-codec.js';
+import type { Project } from '../project/open-project.js';
+import { compileFilter } from '../query/compile-filter.js';
+import type { Filter } from '../query/filter.js';
+import type { ProcessState, SessionResult } from '../session/status.js';
+import { SESSION_RESULTS } from '../session/status.js';
+import { MAX_PAGE_SIZE, type ListQuery, type Page } from '../store/record-repository.js';
+import { objectLabel } from './object-label.js';
+
+/** The newest session run on a record (by anyone), as lists show it. */
+export interface LastSession {
+  id: number;
+  runId: number;
+  session: string;
+  processState: ProcessState;
+  result: SessionResult | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** A record as the admin lists it: its fields, a label, its last session; hosts with groups. */
+export type RecordView = RecordValues & {
+  _label: string;
+  _lastSession: LastSession | null;
+  groups?: string[];
+};
+
+export interface RecordListQuery extends ListQuery {
+  /** Only records whose newest session ended with this result (or one of these). */
+  lastStatus?: string | readonly string[] | undefined;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyEb = ExpressionBuilder<any, any>;
+
+/**
+ * A page of any model's records for the admin: the record repository's filter, search, order and
+ * paging, plus the `lastStatus` filter (a subquery on the newest session record per object) and,
+ * per page, one query for the last sessions (and one for host groups).
+ */
+export async function listRecords(
+  project: Project,
+  modelName: string,
+  query: RecordListQuery = {},
+): Promise<Page<RecordView>> {
+  const model = project.models.get(modelName);
+  const limit = pageLimit(query.limit);
+  const offset = pageOffset(query.offset);
+  const base = filtered(project, model, query);
+  const [rows, count] = await Promise.all([
+    ordered(base.selectAll(model.table), model, query.order).limit(limit).offset(offset).execute(),
+    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
+  ]);
+  const records = rows.map((row) =>
+    decodeRow(model, row as Record<string, unknown>, project.database.adapter),
+  );
+  return {
+    items: await viewsOf(project, model, records),
+    total: Number((count as { n?: number | string } | undefined)?.n ?? 0),
+    limit,
+    offset,
+  };
+}
+
+/** One record as the admin shows it. */
+export async function getRecordView(
+  project: Project,
+  modelName: string,
+  id: number,
+): Promise<RecordView> {
+  const model = project.models.get(modelName);
+  const record = await project.records.get(modelName, id);
+  const [view] = await viewsOf(project, model, [record]);
+  return view as RecordView;
+}
+
+/** The newest session record of each of `ids` (a record of `model`), in one query. */
+export async function lastSessions(
+  project: Project,
+  model: string,
+  ids: readonly number[],
+): Promise<Map<number, LastSession>> {
+  const out = new Map<number, LastSession>();
+  if (ids.length === 0) return out;
+  const { db, adapter } = project.database;
+  const rows = (await db
+    .selectFrom('minke_session_records')
+    .select([
+      'id',
+      'run_id',
+      'session',
+      'object_id',
+      'process_state',
+      'result',
+      'created_at',
+      'finished_at',
+    ])
+    .where('id', 'in', (eb: AnyEb) =>
+      eb
+        .selectFrom('minke_session_records')
+        .select((inner: AnyEb) => inner.fn.max('id').as('id'))
+        .where('model', '=', model)
+        .where('object_id', 'in', [...ids])
+        .groupBy('object_id'),
+    )
+    .execute()) as LastSessionRow[];
+  for (const row of rows) {
+    out.set(Number(row.object_id), {
+      id: Number(row.id),
+      runId: Number(row.run_id),
+      session: row.session,
+      processState: row.process_state as ProcessState,
+      result: (row.result || null) as SessionResult | null,
+      createdAt: adapter.decodeDate(row.created_at),
+      finishedAt: row.finished_at === null ? null : adapter.decodeDate(row.finished_at),
+    });
+  }
+  return out;
+}
+
+async function viewsOf(
+  project: Project,
+  model: ModelDefinition,
+  records: RecordValues[],
+): Promise<RecordView[]> {
+  const ids = records.map((r) => r.id);
+  const [last, groups] = await Promise.all([
+    lastSessions(project, model.name, ids),
+    model.name === HOST_MODEL ? hostGroups(project, ids) : Promise.resolve(undefined),
+  ]);
+  return records.map((record) => ({
+    ...record,
+    ...(groups ? { groups: groups.get(record.id) ?? [] } : {}),
+    _label: objectLabel(project, model.name, record),
+    _lastSession: last.get(record.id) ?? null,
+  }));
+}
+
+async function hostGroups(project: Project, hostIds: number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (hostIds.length === 0) return out;
+  const rows = (await project.database.db
+    .selectFrom('minke_host_group_members')
+    .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
+    .select(['minke_host_group_members.host_id', 'minke_host_groups.name'])
+    .where('minke_host_group_members.host_id', 'in', hostIds)
+    .orderBy('minke_host_group_members.position')
+    .execute()) as { host_id: unknown; name: string }[];
+  for (const row of rows) {
+    const list = out.get(Number(row.host_id)) ?? [];
+    list.push(row.name);
+    out.set(Number(row.host_id), list);
+  }
+  return out;
+}
+
+function filtered(project: Project, model: ModelDefinition, query: RecordListQuery) {
+  const context = { registry: project.models, adapter: project.database.adapter };
+  let builder = project.database.db.selectFrom(model.table);
+  const conditions: Filter[] = [];
+  if (query.filter) conditions.push(query.filter);
+  const search = query.search?.trim();
+  if (search && model.searchFields.length > 0) {
+    conditions.push({
+      or: model.searchFields.map((field) => ({
+        path: [field],
+        op: 'contains' as const,
+        value: search,
+      })),
+    });
+  }
+  for (const condition of conditions) {
+    builder = builder.where((eb) => compileFilter(eb, model, condition, context));
+  }
+  if (query.lastStatus !== undefined) {
+    const statuses = checkLastStatus(query.lastStatus);
+    // The newest session record per object is the one with the highest id.
+    builder = builder.where(`${model.table}.id`, 'in', (eb: AnyEb) =>
+      eb
+        .selectFrom('minke_session_records')
+        .select('object_id')
+        .where('model', '=', model.name)
+        .where('result', 'in', statuses)
+        .where('id', 'in', (inner: AnyEb) =>
+          inner
+            .selectFrom('minke_session_records')
+            .select((max: AnyEb) => max.fn.max('id').as('id'))
+            .where('model', '=', model.name)
+            .groupBy('object_id'),
+        ),
+    );
+  }
+  return builder;
+}
+
+function ordered<Q extends { orderBy: (column: string, direction: 'asc' | 'desc') => Q }>(
+  builder: Q,
+  model: ModelDefinition,
+  order: readonly string[] | undefined,
+): Q {
+  const entries = order && order.length > 0 ? order : model.ordering;
+  let result = builder;
+  for (const entry of entries) {
+    const name = entry.replace(/^-/, '');
+    const field = model.fields[name];
+    if (!field && !['id', 'created_at', 'updated_at'].includes(name)) {
+      throw new InputError(`cannot order ${model.name} by "${name}": no such field`, {
+        fields: { order: name },
+      });
+    }
+    result = result.orderBy(
+      `${model.table}.${field ? columnOf(name, field) : name}`,
+      entry.startsWith('-') ? 'desc' : 'asc',
+    );
+  }
+  // A stable tie-break, so that pages never repeat or skip a record.
+  return result.orderBy(`${model.table}.id`, 'asc');
+}
+
+function checkLastStatus(value: string | readonly string[]): SessionResult[] {
+  const values = typeof value === 'string' ? value.split(',') : value;
+  const statuses = values.map((v) => v.trim()).filter((v) => v !== '');
+  const wrong = statuses.filter((v) => !(SESSION_RESULTS as readonly string[]).includes(v));
+  if (statuses.length === 0 || wrong.length > 0) {
+    throw new InputError(`lastStatus "${wrong.join(',')}": use ${SESSION_RESULTS.join(', ')}`, {
+      fields: { lastStatus: `one or more of ${SESSION_RESULTS.join(', ')}` },
+    });
+  }
+  return statuses as SessionResult[];
+}
+
+function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new InputError('limit must be a whole number of at least 1', {
+      fields: { limit: 'at least 1' },
+    });
+  }
+  return Math.min(limit, MAX_PAGE_SIZE);
+}
+
+function pageOffset(offset: number | undefined): number {
+  if (offset === undefined) return 0;
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new InputError('offset must be a whole number of at least 0', {
+      fields: { offset: 'at least 0' },
+    });
+  }
+  return offset;
+}
+
+interface LastSessionRow {
+  id: unknown;
+  run_id: unknown;
+  session: string;
+  object_id: unknown;
+  process_state: string;
+  result: string | null;
+  created_at: unknown;
+  finished_at: unknown;
+}

@@ -1,0 +1,180 @@
+import { InputError, NotFoundError } from '../errors.js';
+import type { RunSummary } from '../events/run-events.js';
+import { SessionHistory, summarize, type SessionRecordItem } from '../runs/history.js';
+import type { Database } from '../store/database.js';
+import { MAX_PAGE_SIZE, type Page } from '../store/record-repository.js';
+
+/** A run as lists show it: what ran, for whom, and how its session records stand. */
+export interface RunItem {
+  id: number;
+  session: string;
+  model: string;
+  userId: number | null;
+  username: string | null;
+  /** running | finished */
+  state: string;
+  createdAt: string;
+  finishedAt: string | null;
+  summary: RunSummary;
+}
+
+export interface RunDetail extends RunItem {
+  /** The form data it ran with (secrets left out when it was stored). */
+  data: unknown;
+  /** One session record per object, oldest first. */
+  sessions: SessionRecordItem[];
+}
+
+export interface RunListQuery {
+  /** Only the runs of this user (what a user who is not a superuser sees). */
+  userId?: number | undefined;
+  session?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/** Runs, newest first, with their counters: one query for the page, one for the counters. */
+export async function listRuns(
+  database: Database,
+  query: RunListQuery = {},
+): Promise<Page<RunItem>> {
+  const limit = query.limit ?? 50;
+  const offset = query.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 1) throw new InputError('limit must be at least 1');
+  if (!Number.isInteger(offset) || offset < 0) throw new InputError('offset must be at least 0');
+  let base = runsOf(database);
+  if (query.userId !== undefined) base = base.where('r.user_id', '=', query.userId);
+  if (query.session !== undefined) base = base.where('r.session', '=', query.session);
+  const [rows, count] = await Promise.all([
+    base
+      .select(RUN_COLUMNS)
+      .orderBy('r.id', 'desc')
+      .limit(Math.min(limit, MAX_PAGE_SIZE))
+      .offset(offset)
+      .execute() as Promise<RunRow[]>,
+    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
+  ]);
+  const summaries = await summariesOf(
+    database,
+    rows.map((row) => Number(row.id)),
+  );
+  return {
+    items: rows.map((row) => toItem(database, row, summaries.get(Number(row.id)))),
+    total: Number((count as { n?: number | string } | undefined)?.n ?? 0),
+    limit: Math.min(limit, MAX_PAGE_SIZE),
+    offset,
+  };
+}
+
+/** One run with its session records (all of them, read a page at a time). */
+export async function getRun(database: Database, id: number): Promise<RunDetail> {
+  const row: (RunRow & { data: unknown }) | undefined = await runsOf(database)
+    .select([...RUN_COLUMNS, 'r.data'])
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`run ${id} does not exist`);
+  const history = new SessionHistory(database);
+  const sessions: SessionRecordItem[] = [];
+  for (let offset = 0, total = 1; offset < total; offset += MAX_PAGE_SIZE) {
+    const page = await history.list({ runId: id, limit: MAX_PAGE_SIZE, offset });
+    sessions.push(...page.items);
+    total = page.total;
+  }
+  sessions.sort((a, b) => a.id - b.id);
+  const summaries = await summariesOf(database, [id]);
+  return {
+    ...toItem(database, row, summaries.get(id)),
+    data: parseJson(row.data),
+    sessions,
+  };
+}
+
+/** Who started a run (null for the CLI's local operator); undefined when there is no such run. */
+export async function runOwner(
+  database: Database,
+  id: number,
+): Promise<{ userId: number | null } | undefined> {
+  const row: { user_id: unknown } | undefined = await database.db
+    .selectFrom('minke_runs')
+    .select('user_id')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return { userId: row.user_id === null ? null : Number(row.user_id) };
+}
+
+const RUN_COLUMNS = [
+  'r.id',
+  'r.session',
+  'r.model',
+  'r.user_id',
+  'u.username',
+  'r.state',
+  'r.created_at',
+  'r.finished_at',
+] as const;
+
+function runsOf(database: Database) {
+  return database.db
+    .selectFrom('minke_runs as r')
+    .leftJoin('minke_users as u', 'u.id', 'r.user_id');
+}
+
+async function summariesOf(database: Database, runIds: number[]): Promise<Map<number, RunSummary>> {
+  const out = new Map<number, RunSummary>();
+  if (runIds.length === 0) return out;
+  const rows = (await database.db
+    .selectFrom('minke_session_records')
+    .select([
+      'run_id',
+      'process_state',
+      'result',
+      (eb) => eb.fn.countAll<number | string>().as('n'),
+    ])
+    .where('run_id', 'in', runIds)
+    .groupBy(['run_id', 'process_state', 'result'])
+    .execute()) as { run_id: unknown; process_state: string; result: string | null; n: unknown }[];
+  const byRun = new Map<number, { processState: string; result: string | null; count: number }[]>();
+  for (const row of rows) {
+    const list = byRun.get(Number(row.run_id)) ?? [];
+    list.push({ processState: row.process_state, result: row.result, count: Number(row.n) });
+    byRun.set(Number(row.run_id), list);
+  }
+  for (const id of runIds) out.set(id, summarize(byRun.get(id) ?? []));
+  return out;
+}
+
+function toItem(database: Database, row: RunRow, summary: RunSummary | undefined): RunItem {
+  const { adapter } = database;
+  return {
+    id: Number(row.id),
+    session: row.session,
+    model: row.model,
+    userId: row.user_id === null ? null : Number(row.user_id),
+    username: row.username ?? null,
+    state: row.state,
+    createdAt: adapter.decodeDate(row.created_at),
+    finishedAt: row.finished_at === null ? null : adapter.decodeDate(row.finished_at),
+    summary: summary ?? summarize([]),
+  };
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+interface RunRow {
+  id: unknown;
+  session: string;
+  model: string;
+  user_id: unknown;
+  username: string | null;
+  state: string;
+  created_at: unknown;
+  finished_at: unknown;
+}

@@ -1,0 +1,40 @@
+import { NotFoundError } from '../errors.js';
+import type { StopOutcome } from '../executor/executor.js';
+import type { RunServices } from './start-run.js';
+
+const NOT_DONE = ['initialized', 'running', 'stopping'];
+
+/**
+ * Stops every session record of a run that has not finished: waiting ones are canceled, running
+ * ones stop after their current command; a second stop kills what still runs (the executor's
+ * semantics, record by record).
+ */
+export async function stopRun(
+  services: Pick<RunServices, 'project' | 'executor'>,
+  runId: number,
+): Promise<{ recordId: number; outcome: StopOutcome }[]> {
+  const { db } = services.project.database;
+  const run = await db
+    .selectFrom('minke_runs')
+    .select('id')
+    .where('id', '=', runId)
+    .executeTakeFirst();
+  if (!run) throw new NotFoundError(`run ${runId} does not exist`);
+  const rows = (await db
+    .selectFrom('minke_session_records')
+    .select(['id', 'process_state'])
+    .where('run_id', '=', runId)
+    .where('process_state', 'in', NOT_DONE)
+    .orderBy('id')
+    .execute()) as { id: unknown; process_state: string }[];
+  // Waiting records first, so that none starts while the running ones are being stopped.
+  rows.sort(
+    (a, b) => Number(b.process_state === 'initialized') - Number(a.process_state === 'initialized'),
+  );
+  const outcomes: { recordId: number; outcome: StopOutcome }[] = [];
+  for (const row of rows) {
+    const recordId = Number(row.id);
+    outcomes.push({ recordId, outcome: await services.executor.stop(recordId) });
+  }
+  return outcomes;
+}

@@ -1,0 +1,317 @@
+import { hash } from '@node-rs/argon2';
+import { LoginSessions } from '../auth/login-sessions.js';
+import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import type { Database, DynamicKysely } from '../store/database.js';
+import { MIN_PASSWORD_LENGTH, UserOperations, type UserRecord } from './users.js';
+
+/** A user with their groups and the permissions granted to them directly. */
+export interface UserDetail extends UserRecord {
+  groups: string[];
+  permissions: string[];
+}
+
+export interface UserGroupRecord {
+  id: number;
+  name: string;
+  permissions: string[];
+  members: number;
+}
+
+export interface UserChanges {
+  password?: string | undefined;
+  isSuperuser?: boolean | undefined;
+  isActive?: boolean | undefined;
+  /** Replaces the user's groups (by name). */
+  groups?: readonly string[] | undefined;
+  /** Replaces the permissions granted to the user directly (codenames). */
+  permissions?: readonly string[] | undefined;
+}
+
+const groupNamePattern = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,149}$/;
+
+/**
+ * Managing accounts beyond `UserOperations`: superuser and active flags, passwords, user groups
+ * and the permissions held directly or through a group. A new password or a disabled account
+ * ends the user's login sessions.
+ */
+export class UserAdmin {
+  private readonly users: UserOperations;
+
+  constructor(private readonly database: Database) {
+    this.users = new UserOperations(database);
+  }
+
+  private get db(): DynamicKysely {
+    return this.database.db;
+  }
+
+  async list(): Promise<UserDetail[]> {
+    const users = await this.users.list();
+    return Promise.all(users.map((user) => this.detail(user)));
+  }
+
+  async get(id: number): Promise<UserDetail> {
+    const row: { username: string } | undefined = await this.db
+      .selectFrom('minke_users')
+      .select('username')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError(`user ${id} does not exist`);
+    return this.detail(await this.users.get(row.username));
+  }
+
+  async create(input: {
+    username: string;
+    password: string;
+    isSuperuser?: boolean | undefined;
+    groups?: readonly string[] | undefined;
+    permissions?: readonly string[] | undefined;
+  }): Promise<UserDetail> {
+    // Checked before the account exists, so that a typo leaves nothing half made.
+    const groupIds = input.groups === undefined ? undefined : await this.groupIds(input.groups);
+    const permissionIds =
+      input.permissions === undefined ? undefined : await this.permissionIds(input.permissions);
+    const user = await this.users.create({
+      username: input.username,
+      password: input.password,
+      superuser: input.isSuperuser ?? false,
+    });
+    if (groupIds)
+      await this.link('minke_user_group_members', 'user_id', user.id, 'group_id', groupIds);
+    if (permissionIds) {
+      await this.link('minke_user_permissions', 'user_id', user.id, 'permission_id', permissionIds);
+    }
+    return this.get(user.id);
+  }
+
+  async update(id: number, changes: UserChanges): Promise<UserDetail> {
+    await this.get(id);
+    const { adapter } = this.database;
+    const groupIds = changes.groups === undefined ? undefined : await this.groupIds(changes.groups);
+    const permissionIds =
+      changes.permissions === undefined ? undefined : await this.permissionIds(changes.permissions);
+    const values: Record<string, unknown> = {};
+    if (changes.password !== undefined)
+      values['password_hash'] = await hash(checkPassword(changes.password));
+    if (changes.isSuperuser !== undefined)
+      values['is_superuser'] = adapter.encodeBool(changes.isSuperuser);
+    if (changes.isActive !== undefined) values['is_active'] = adapter.encodeBool(changes.isActive);
+    if (Object.keys(values).length > 0) {
+      await this.db.updateTable('minke_users').set(values).where('id', '=', id).execute();
+    }
+    if (groupIds) await this.link('minke_user_group_members', 'user_id', id, 'group_id', groupIds);
+    if (permissionIds)
+      await this.link('minke_user_permissions', 'user_id', id, 'permission_id', permissionIds);
+    if (changes.password !== undefined || changes.isActive === false) {
+      await new LoginSessions(this.database).deleteForUser(id);
+    }
+    return this.get(id);
+  }
+
+  async listGroups(): Promise<UserGroupRecord[]> {
+    const rows = (await this.db
+      .selectFrom('minke_user_groups')
+      .select(['id', 'name'])
+      .orderBy('name')
+      .execute()) as { id: unknown; name: string }[];
+    return Promise.all(rows.map((row) => this.groupRecord(Number(row.id), row.name)));
+  }
+
+  async getGroup(id: number): Promise<UserGroupRecord> {
+    const row: { id: unknown; name: string } | undefined = await this.db
+      .selectFrom('minke_user_groups')
+      .select(['id', 'name'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError(`user group ${id} does not exist`);
+    return this.groupRecord(id, row.name);
+  }
+
+  async createGroup(input: {
+    name: string;
+    permissions?: readonly string[] | undefined;
+  }): Promise<UserGroupRecord> {
+    const name = checkGroupName(input.name);
+    const permissionIds = await this.permissionIds(input.permissions ?? []);
+    const exists = await this.db
+      .selectFrom('minke_user_groups')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    if (exists)
+      throw new ConflictError(`user group ${name} already exists`, {
+        fields: { name: 'already taken' },
+      });
+    const row = await this.db
+      .insertInto('minke_user_groups')
+      .values({ name })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const id = Number(row.id);
+    await this.link('minke_user_group_permissions', 'group_id', id, 'permission_id', permissionIds);
+    return this.getGroup(id);
+  }
+
+  async updateGroup(
+    id: number,
+    changes: { name?: string | undefined; permissions?: readonly string[] | undefined },
+  ): Promise<UserGroupRecord> {
+    await this.getGroup(id);
+    const permissionIds =
+      changes.permissions === undefined ? undefined : await this.permissionIds(changes.permissions);
+    if (changes.name !== undefined) {
+      const name = checkGroupName(changes.name);
+      const other: { id: unknown } | undefined = await this.db
+        .selectFrom('minke_user_groups')
+        .select('id')
+        .where('name', '=', name)
+        .executeTakeFirst();
+      if (other && Number(other.id) !== id) {
+        throw new ConflictError(`user group ${name} already exists`, {
+          fields: { name: 'already taken' },
+        });
+      }
+      await this.db.updateTable('minke_user_groups').set({ name }).where('id', '=', id).execute();
+    }
+    if (permissionIds) {
+      await this.link(
+        'minke_user_group_permissions',
+        'group_id',
+        id,
+        'permission_id',
+        permissionIds,
+      );
+    }
+    return this.getGroup(id);
+  }
+
+  private async detail(user: UserRecord): Promise<UserDetail> {
+    const [groups, permissions] = await Promise.all([
+      this.db
+        .selectFrom('minke_user_group_members as m')
+        .innerJoin('minke_user_groups as g', 'g.id', 'm.group_id')
+        .select('g.name')
+        .where('m.user_id', '=', user.id)
+        .orderBy('g.name')
+        .execute() as Promise<{ name: string }[]>,
+      this.db
+        .selectFrom('minke_user_permissions as up')
+        .innerJoin('minke_permissions as p', 'p.id', 'up.permission_id')
+        .select('p.codename')
+        .where('up.user_id', '=', user.id)
+        .orderBy('p.codename')
+        .execute() as Promise<{ codename: string }[]>,
+    ]);
+    return {
+      ...user,
+      groups: groups.map((g) => g.name),
+      permissions: permissions.map((p) => p.codename),
+    };
+  }
+
+  private async groupRecord(id: number, name: string): Promise<UserGroupRecord> {
+    const [permissions, members] = await Promise.all([
+      this.db
+        .selectFrom('minke_user_group_permissions as gp')
+        .innerJoin('minke_permissions as p', 'p.id', 'gp.permission_id')
+        .select('p.codename')
+        .where('gp.group_id', '=', id)
+        .orderBy('p.codename')
+        .execute() as Promise<{ codename: string }[]>,
+      this.db
+        .selectFrom('minke_user_group_members')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('group_id', '=', id)
+        .executeTakeFirst() as Promise<{ n: number | string } | undefined>,
+    ]);
+    return {
+      id,
+      name,
+      permissions: permissions.map((p) => p.codename),
+      members: Number(members?.n ?? 0),
+    };
+  }
+
+  /** Replaces the rows of a link table that belong to `ownerId`. */
+  private async link(
+    table: string,
+    ownerColumn: string,
+    ownerId: number,
+    otherColumn: string,
+    otherIds: readonly number[],
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom(table).where(ownerColumn, '=', ownerId).execute();
+      if (otherIds.length > 0) {
+        await trx
+          .insertInto(table)
+          .values(
+            [...new Set(otherIds)].map((other) => ({
+              [ownerColumn]: ownerId,
+              [otherColumn]: other,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  private async groupIds(names: readonly string[]): Promise<number[]> {
+    return this.idsByName('minke_user_groups', 'name', names, 'groups', 'unknown group(s)');
+  }
+
+  private async permissionIds(codenames: readonly string[]): Promise<number[]> {
+    return this.idsByName(
+      'minke_permissions',
+      'codename',
+      codenames,
+      'permissions',
+      'unknown permission(s)',
+    );
+  }
+
+  private async idsByName(
+    table: string,
+    column: string,
+    names: readonly string[],
+    field: string,
+    what: string,
+  ): Promise<number[]> {
+    if (names.length === 0) return [];
+    const rows = (await this.db
+      .selectFrom(table)
+      .select(['id', column])
+      .where(column, 'in', [...names])
+      .execute()) as Record<string, unknown>[];
+    const idOf = new Map(rows.map((row) => [String(row[column]), Number(row['id'])]));
+    const missing = names.filter((name) => !idOf.has(name));
+    if (missing.length > 0) {
+      throw new InputError(`${what}: ${missing.join(', ')}`, {
+        fields: { [field]: `unknown: ${missing.join(', ')}` },
+      });
+    }
+    return names.map((name) => idOf.get(name) as number);
+  }
+}
+
+function checkPassword(password: string): string {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new InputError(
+      `the password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`,
+      {
+        fields: { password: 'too short' },
+      },
+    );
+  }
+  return password;
+}
+
+function checkGroupName(name: string): string {
+  const trimmed = name.trim();
+  if (!groupNamePattern.test(trimmed)) {
+    throw new InputError(`invalid group name "${name}": use letters, digits, spaces and . _ @ -`, {
+      fields: { name: 'invalid' },
+    });
+  }
+  return trimmed;
+}
