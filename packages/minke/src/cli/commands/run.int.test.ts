@@ -185,6 +185,15 @@ describe('minke run', { timeout: 180_000 }, () => {
     expect(after.total).toBe(before.total);
   });
 
+  it('makes a first admin with a random password only while there is none', async () => {
+    const first = await minke('users', 'create', 'boss', '--first-admin');
+    expect(first.stdout).toMatch(
+      /^created superuser boss; its password, shown only now: \S{16}\n$/,
+    );
+    const again = await minke('users', 'create', 'boss2', '--first-admin');
+    expect(again).toMatchObject({ code: 0, stdout: '' });
+  });
+
   it('checks the run permission of the user it runs as', async () => {
     const env = { MINKE_PASSWORD: 'operator password' };
     expect((await runCli(['--project', dir, 'users', 'create', 'ops'], { env })).code).toBe(0);

@@ -13,8 +13,22 @@ export function registerUserCommands(program: Command): void {
       'create a user; the password comes from a prompt or MINKE_PASSWORD, never from the command line',
     )
     .option('--superuser', 'may do everything')
-    .action(async (username: string, options: { superuser?: boolean }) => {
+    .option(
+      '--first-admin',
+      'only if the project has no superuser yet: make this one, with a random password printed once (first start)',
+    )
+    .action(async (username: string, options: { superuser?: boolean; firstAdmin?: boolean }) => {
       const out = stdoutOut();
+      if (options.firstAdmin) {
+        await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+          if ((await project.users.list()).some((u) => u.isSuperuser)) return;
+          const { randomBytes } = await import('node:crypto');
+          const password = randomBytes(12).toString('base64url');
+          await project.users.create({ username, password, superuser: true });
+          out.line(`created superuser ${username}; its password, shown only now: ${password}`);
+        });
+        return;
+      }
       const password = await readPassword();
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         const user = await project.users.create({
