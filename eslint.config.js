@@ -5,7 +5,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'packages/web/**', '**/*.d.ts', 'coverage/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', 'coverage/**', '**/.measure-tmp/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -23,6 +23,17 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
+    },
+  },
+  {
+    // The web admin runs in a browser and has a TypeScript project of its own.
+    files: ['packages/web/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: {
+        project: './packages/web/tsconfig.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
   },
   {

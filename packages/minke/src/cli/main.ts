@@ -12,10 +12,12 @@ import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPermissionCommands } from './commands/permissions.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   registerInitCommand(program);
   registerMigrateCommand(program);
   registerStartCommand(program);
+  registerServeCommand(program);
+  registerWorkerCommand(program);
   registerHostCommands(program);
   registerUserCommands(program);
   registerTokenCommands(program);

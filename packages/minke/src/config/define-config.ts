@@ -24,8 +24,24 @@ export interface MinkeConfig {
   ssh?: Record<string, unknown>;
   /** Env: MINKE_LISTEN, MINKE_PORT. */
   server?: { listen?: string; port?: number };
-  /** Env: MINKE_MAX_PARALLEL_HOSTS. */
-  executor?: { maxParallelHosts?: number };
+  /**
+   * Who runs sessions. `in-process` (the default): this process, hosts in parallel up to
+   * `maxParallelHosts`. `bullmq`: a queue that `minke worker` processes (on any machine) take
+   * work from, on Redis at `redisUrl` (the default when it is set), or else on the PostgreSQL
+   * database; several `minke serve` may then run behind a load balancer. `queuePrefix` (default
+   * `minke`) keeps installations sharing a Redis apart. `leaseTtlSeconds` (default 60): a worker
+   * that stops (killed, machine gone) has its running sessions end failed ("worker lost") this
+   * long after its last renewal. Env: MINKE_EXECUTOR, MINKE_MAX_PARALLEL_HOSTS, MINKE_REDIS_URL
+   * (its password also from MINKE_REDIS_PASSWORD or MINKE_REDIS_PASSWORD_FILE),
+   * MINKE_QUEUE_PREFIX, MINKE_LEASE_TTL_SECONDS.
+   */
+  executor?: {
+    kind?: 'in-process' | 'bullmq';
+    maxParallelHosts?: number;
+    redisUrl?: string;
+    queuePrefix?: string;
+    leaseTtlSeconds?: number;
+  };
   /** Show tracebacks in session messages. Env: MINKE_DEBUG. */
   debug?: boolean;
   /**

@@ -66,4 +66,54 @@ describe('resolveConfig', () => {
       'MINKE_DEBUG="maybe": expected true or false',
     );
   });
+
+  it('picks the executor: in-process by default, BullMQ with a Redis URL or when asked for', () => {
+    expect(resolveConfig({}, where, {}).executor).toEqual({
+      kind: 'in-process',
+      maxParallelHosts: 256,
+      redisUrl: undefined,
+      redisPassword: undefined,
+      queuePrefix: 'minke',
+      leaseTtlMs: 60_000,
+    });
+    const queued = resolveConfig({ executor: { leaseTtlSeconds: 30 } }, where, {
+      MINKE_REDIS_URL: 'redis://127.0.0.1:6379',
+      MINKE_REDIS_PASSWORD: 'r3dis',
+      MINKE_QUEUE_PREFIX: 'shop-minke',
+    }).executor;
+    expect(queued).toMatchObject({
+      kind: 'bullmq',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPassword: 'r3dis',
+      queuePrefix: 'shop-minke',
+      leaseTtlMs: 30_000,
+    });
+    expect(
+      resolveConfig({ executor: { kind: 'bullmq' } }, where, {
+        MINKE_DATABASE_URL: 'postgres://minke@127.0.0.1/minke',
+      }).executor.kind,
+    ).toBe('bullmq');
+    expect(
+      resolveConfig({}, where, { MINKE_REDIS_URL: 'redis://r', MINKE_EXECUTOR: 'in-process' })
+        .executor.kind,
+    ).toBe('in-process');
+  });
+
+  it('refuses a BullMQ executor with nowhere to keep its queue, and bad executor values', () => {
+    expect(() => resolveConfig({ executor: { kind: 'bullmq' } }, where, {})).toThrow(
+      '/p/minke.config.ts: executor: bullmq needs a queue: set MINKE_REDIS_URL (Redis), or use a PostgreSQL database',
+    );
+    expect(() => resolveConfig({}, where, { MINKE_EXECUTOR: 'celery' })).toThrow(
+      'MINKE_EXECUTOR="celery": expected in-process or bullmq',
+    );
+    expect(() => resolveConfig({}, where, { MINKE_QUEUE_PREFIX: 'Bad:Prefix' })).toThrow(
+      'MINKE_QUEUE_PREFIX="Bad:Prefix"',
+    );
+    expect(() => resolveConfig({}, where, { MINKE_LEASE_TTL_SECONDS: '0' })).toThrow(
+      'MINKE_LEASE_TTL_SECONDS="0": expected a whole number from 1 to 3600',
+    );
+    expect(() => resolveConfig({ executor: { kind: 'celery' } }, where, {})).toThrow(
+      '/p/minke.config.ts: executor.kind:',
+    );
+  });
 });

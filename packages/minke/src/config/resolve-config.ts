@@ -14,7 +14,20 @@ export interface ResolvedConfig {
   pluginsDir: string;
   ssh: Record<string, unknown>;
   server: { listen: string; port: number };
-  executor: { maxParallelHosts: number };
+  /**
+   * Who runs sessions: `in-process` (this process), or `bullmq` (a queue that `minke worker`
+   * processes take batches from; on Redis when `redisUrl` is set, else on the PostgreSQL database).
+   */
+  executor: {
+    kind: 'in-process' | 'bullmq';
+    maxParallelHosts: number;
+    redisUrl: string | undefined;
+    redisPassword: string | undefined;
+    /** Namespaces queue and event keys on Redis (and the queue's schema on PostgreSQL). */
+    queuePrefix: string;
+    /** How long a host lease lasts unrenewed: a lost worker's sessions end after it. */
+    leaseTtlMs: number;
+  };
   debug: boolean;
   /** The MQTT broker agents talk to: the embedded one unless `url` names an external one. */
   mqtt: {
@@ -39,7 +52,18 @@ const configShape = z.strictObject({
       port: z.number().int().min(0).max(65535).optional(),
     })
     .optional(),
-  executor: z.strictObject({ maxParallelHosts: z.number().int().min(1).optional() }).optional(),
+  executor: z
+    .strictObject({
+      kind: z.enum(['in-process', 'bullmq']).optional(),
+      maxParallelHosts: z.number().int().min(1).optional(),
+      redisUrl: z.string().min(1).optional(),
+      queuePrefix: z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]*$/, 'lower-case letters, digits, _ and -, starting with a letter')
+        .optional(),
+      leaseTtlSeconds: z.number().int().min(1).max(3600).optional(),
+    })
+    .optional(),
   debug: z.boolean().optional(),
   mqtt: z
     .strictObject({
@@ -92,12 +116,7 @@ export function resolveConfig(
       listen: env['MINKE_LISTEN'] ?? config.server?.listen ?? '127.0.0.1',
       port: intFromEnv(env, 'MINKE_PORT', 0, 65535) ?? config.server?.port ?? 8000,
     },
-    executor: {
-      maxParallelHosts:
-        intFromEnv(env, 'MINKE_MAX_PARALLEL_HOSTS', 1, 100_000) ??
-        config.executor?.maxParallelHosts ??
-        256,
-    },
+    executor: executorConfig(config, env, where.configFile),
     debug: boolFromEnv(env, 'MINKE_DEBUG') ?? config.debug ?? false,
     mqtt: {
       url: env['MINKE_MQTT_URL'] || config.mqtt?.url,
@@ -119,6 +138,46 @@ export function resolveConfig(
           '.minke/server-signing-key.pem',
       ),
     },
+  };
+}
+
+function executorConfig(
+  config: MinkeConfig,
+  env: Env,
+  configFile: string,
+): ResolvedConfig['executor'] {
+  const redisUrl = env['MINKE_REDIS_URL'] || config.executor?.redisUrl;
+  const kindText =
+    env['MINKE_EXECUTOR'] || config.executor?.kind || (redisUrl ? 'bullmq' : 'in-process');
+  if (kindText !== 'in-process' && kindText !== 'bullmq') {
+    throw new SetupError(`MINKE_EXECUTOR="${kindText}": expected in-process or bullmq`);
+  }
+  const database = env['MINKE_DATABASE_URL'] ?? config.database ?? 'sqlite:minke.db';
+  if (kindText === 'bullmq' && !redisUrl && !/^postgres(ql)?:/.test(database)) {
+    throw new SetupError(
+      `${configFile}: executor: bullmq needs a queue: set MINKE_REDIS_URL (Redis), or use a PostgreSQL database (BullMQ's PostgreSQL backend)`,
+    );
+  }
+  const queuePrefix = env['MINKE_QUEUE_PREFIX'] || config.executor?.queuePrefix || 'minke';
+  if (!/^[a-z][a-z0-9_-]*$/.test(queuePrefix)) {
+    throw new SetupError(
+      `MINKE_QUEUE_PREFIX="${queuePrefix}": lower-case letters, digits, _ and -, starting with a letter`,
+    );
+  }
+  return {
+    kind: kindText,
+    maxParallelHosts:
+      intFromEnv(env, 'MINKE_MAX_PARALLEL_HOSTS', 1, 100_000) ??
+      config.executor?.maxParallelHosts ??
+      256,
+    redisUrl,
+    redisPassword: secret(env, 'MINKE_REDIS_PASSWORD'),
+    queuePrefix,
+    leaseTtlMs:
+      1000 *
+      (intFromEnv(env, 'MINKE_LEASE_TTL_SECONDS', 1, 3600) ??
+        config.executor?.leaseTtlSeconds ??
+        60),
   };
 }
 

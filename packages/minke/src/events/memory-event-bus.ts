@@ -44,6 +44,14 @@ export class MemoryEventBus implements EventBus {
     return this.recent.filter((event) => event.seq > seq && matches(event, filter));
   }
 
+  history(seq: number, filter?: EventFilter): Promise<DeliveredEvent[]> {
+    return Promise.resolve(this.since(seq, filter));
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.handlers.clear();
     return Promise.resolve();

@@ -1,6 +1,8 @@
 import { MemoryEventBus } from '../events/memory-event-bus.js';
+import { DeferredEventBus } from '../events/redis/deferred-event-bus.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Executor } from '../executor/executor.js';
+import { DeferredExecutor } from '../executor/bullmq/deferred-executor.js';
 import { InProcessExecutor } from '../executor/in-process/in-process-executor.js';
 import { createLogger, silentLogger, type Logger } from '../logger.js';
 import { RunStore } from '../runs/run-store.js';
@@ -12,21 +14,34 @@ export interface Runtime extends RunServices {
   close(): Promise<void>;
 }
 
+export interface RuntimeOptions {
+  logger?: Logger;
+  bus?: EventBus;
+  leaseTtlMs?: number;
+  quiet?: boolean;
+  /**
+   * With the BullMQ executor: `all` (default) queues runs and works on them here, `server`
+   * only queues them (workers elsewhere run them), `client` queues and watches one (the CLI's
+   * `run`). The in-process executor always runs sessions here.
+   */
+  role?: 'all' | 'server' | 'client';
+}
+
 /**
- * The moving parts that run sessions, assembled for one process: the run store, the event bus
- * and the executor (in-process today; chosen by configuration when scale-out lands).
+ * The moving parts that run sessions, assembled for one process by configuration: the run
+ * store, the event bus (in memory, or on Redis for the BullMQ executor) and the executor
+ * (in-process, or BullMQ, whose code is loaded only when configured).
  */
-export function createRuntime(
-  project: Project,
-  options: { logger?: Logger; bus?: EventBus; leaseTtlMs?: number; quiet?: boolean } = {},
-): Runtime {
+export function createRuntime(project: Project, options: RuntimeOptions = {}): Runtime {
   const logger = options.logger ?? (options.quiet ? silentLogger : createLogger());
+  const runs = new RunStore(project.database);
+  if (project.config.executor.kind === 'bullmq')
+    return queuedRuntime(project, runs, logger, options);
   const bus =
     options.bus ??
     new MemoryEventBus({
       onHandlerError: (error) => logger.error({ err: error }, 'event handler failed'),
     });
-  const runs = new RunStore(project.database);
   const executor: Executor = new InProcessExecutor({
     project,
     runs,
@@ -35,6 +50,50 @@ export function createRuntime(
     maxParallelHosts: project.config.executor.maxParallelHosts,
     ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
   });
+  return {
+    project,
+    runs,
+    bus,
+    executor,
+    logger,
+    async close() {
+      await executor.close();
+      await bus.close();
+    },
+  };
+}
+
+function queuedRuntime(
+  project: Project,
+  runs: RunStore,
+  logger: Logger,
+  options: RuntimeOptions,
+): Runtime {
+  const module = import('../executor/bullmq/scale-out.js');
+  const made = options.bus
+    ? Promise.resolve(options.bus)
+    : module.then((m) => m.eventBusOf(project, logger));
+  const bus = options.bus ?? new DeferredEventBus(made);
+  // A bus that cannot be made (a setup mistake) leaves the executor failing with the reason.
+  const scaleOut = Promise.all([module, made]).then(([m]) =>
+    m.startScaleOut({
+      project,
+      runs,
+      bus,
+      logger,
+      role: options.role ?? 'all',
+      ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+    }),
+  );
+  const executor = new DeferredExecutor(
+    scaleOut.then((parts): Executor => ({
+      submit: (plan) => parts.executor.submit(plan),
+      stop: (recordId) => parts.executor.stop(recordId),
+      idle: () => parts.executor.idle(),
+      close: () => parts.close(),
+    })),
+    (error) => logger.error({ err: error }, 'the BullMQ executor failed'),
+  );
   return {
     project,
     runs,

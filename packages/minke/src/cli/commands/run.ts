@@ -40,7 +40,7 @@ export function registerRunCommand(program: Command): void {
       const { RunPrinter } = await import('../run-printer.js');
       const { SessionHistory } = await import('../../runs/history.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const runtime = createRuntime(project, { quiet: true });
+        const runtime = createRuntime(project, { quiet: true, role: 'client' });
         const events: DeliveredEvent[] = [];
         const unsubscribe = runtime.bus.subscribe((event) => events.push(event));
         try {

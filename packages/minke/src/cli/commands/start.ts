@@ -21,6 +21,7 @@ export function registerStartCommand(program: Command): void {
         const host = options.listen ?? project.config.server.listen;
         const logger = createLogger();
         const runtime = createRuntime(project, { logger });
+        await runtime.bus.ready();
         const server = await buildServer({ project, runtime, logger });
         const address = await server.listen({ port, host });
         const { startAgentServices } = await import('../../facts/start-agent-services.js');

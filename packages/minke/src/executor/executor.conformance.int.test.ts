@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
+import { executorsUnderTest, type StartedExecutor } from '../../test-support/queue-executors.js';
 import { eventSeen, runFinished } from '../../test-support/run-waiter.js';
 import { startSshd, type SshdServer } from '../../test-support/sshd.js';
 import { SessionError } from '../errors.js';
@@ -12,7 +13,7 @@ import { defineModel } from '../model/define-model.js';
 import { f } from '../model/fields.js';
 import { startRun } from '../operations/start-run.js';
 import type { OpenedProject } from '../project/open-project.js';
-import { createRuntime, type Runtime } from '../project/runtime.js';
+import type { Runtime } from '../project/runtime.js';
 import { SessionHistory } from '../runs/history.js';
 import {
   CommandChainSession,
@@ -138,9 +139,19 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.each(backendFactories(() => tmp))('sessions over SSH on $name', ({ make }) => {
+/** Every executor on every database: a new executor is done when this suite passes. */
+const cases = backendFactories(() => tmp).flatMap((database) =>
+  executorsUnderTest(database.name as 'sqlite' | 'postgres').map((executor) => ({
+    name: `${executor.name} on ${database.name}`,
+    make: database.make,
+    executor,
+  })),
+);
+
+describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
   let backend: TestBackend;
   let project: OpenedProject;
+  let started: StartedExecutor;
   let runtime: Runtime;
   let history: SessionHistory;
   const servers: Record<string, number> = {};
@@ -148,7 +159,8 @@ describe.each(backendFactories(() => tmp))('sessions over SSH on $name', ({ make
   beforeEach(async () => {
     backend = make();
     project = await backend.open([Server], {}, sessions);
-    runtime = createRuntime(project, { quiet: true });
+    started = await executor.start(project);
+    runtime = started.runtime;
     history = new SessionHistory(project.database);
     const hostConfig = {
       identityFiles: [sshd.clientKeyPath],
@@ -197,7 +209,7 @@ describe.each(backendFactories(() => tmp))('sessions over SSH on $name', ({ make
     }
   });
   afterEach(async () => {
-    await runtime.close();
+    await started.cleanup();
     await project.close();
     await backend.cleanup();
   });

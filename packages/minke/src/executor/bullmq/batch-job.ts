@@ -1,0 +1,70 @@
+import type { HostBatch, RunPlan, SessionJob } from '../executor.js';
+
+/** The one queue of session batches (BullMQ names may not hold ':'). */
+export const SESSION_QUEUE = 'minke-sessions';
+
+/**
+ * A queued job: the session records of one run on one host, in order. A worker takes the host's
+ * lease and runs them one after another (together when the session allows parallel runs), so one
+ * queue serves any number of hosts and per-host order needs no queue per host.
+ */
+export interface BatchJobData {
+  runId: number;
+  /** The session's registered name; the worker's project knows its class. */
+  session: string;
+  model: string;
+  /** The form data, parsed. */
+  data: Record<string, unknown>;
+  hostId: number;
+  hostName: string;
+  jobs: SessionJob[];
+}
+
+/**
+ * One id per (run, host): adding a batch that is still queued or running is a no-op, which lets
+ * the requeuer re-add whatever the database says is waiting without making duplicates.
+ */
+export function batchJobId(runId: number, hostId: number): string {
+  return `run-${runId}-host-${hostId}`;
+}
+
+export function batchJobs(
+  plan: RunPlan,
+): { name: string; data: BatchJobData; opts: BatchJobOptions }[] {
+  return plan.batches.map((batch: HostBatch) => ({
+    name: 'batch',
+    data: {
+      runId: plan.runId,
+      session: plan.session.name,
+      model: plan.model,
+      data: plan.data,
+      hostId: batch.hostId,
+      hostName: batch.hostName,
+      jobs: batch.jobs,
+    },
+    opts: batchJobOptions(plan.runId, batch.hostId),
+  }));
+}
+
+export interface BatchJobOptions {
+  jobId: string;
+  removeOnComplete: boolean;
+  removeOnFail: boolean;
+  attempts: number;
+  backoff: { type: 'exponential'; delay: number };
+}
+
+/**
+ * Finished jobs are removed, so their id is free for a re-add; a job whose processing failed
+ * (the database away, say) is retried with backoff, and after that the requeuer brings its
+ * waiting sessions back.
+ */
+export function batchJobOptions(runId: number, hostId: number): BatchJobOptions {
+  return {
+    jobId: batchJobId(runId, hostId),
+    removeOnComplete: true,
+    removeOnFail: true,
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1000 },
+  };
+}

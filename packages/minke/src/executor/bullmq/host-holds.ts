@@ -1,0 +1,94 @@
+import type { Logger } from '../../logger.js';
+import type { HostLeases } from '../host-lease.js';
+
+interface Hold {
+  count: number;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The hosts one worker holds. Several batches on one host (of different runs) share the
+ * worker's lease; it is renewed while any of them runs and released after the last. Lease
+ * changes of one host go one at a time, so a release and a new take cannot cross in the database.
+ */
+export class HostHolds {
+  private readonly holds = new Map<number, Hold>();
+  private readonly queues = new Map<number, Promise<unknown>>();
+
+  constructor(
+    private readonly leases: HostLeases,
+    private readonly owner: string,
+    private readonly ttlMs: number,
+    private readonly logger: Logger,
+    /** Called when a renewal finds the lease taken: this worker must stop working on the host. */
+    private readonly onLost: (hostId: number) => void,
+  ) {}
+
+  /** Takes (or shares) the host; false when another owner holds an unexpired lease. */
+  take(hostId: number, runId: number): Promise<boolean> {
+    return this.serial(hostId, async () => {
+      const hold = this.holds.get(hostId);
+      if (hold) {
+        hold.count++;
+        return true;
+      }
+      if (!(await this.leases.acquire(hostId, this.owner, runId))) return false;
+      this.holds.set(hostId, { count: 1, timer: this.renewal(hostId) });
+      return true;
+    });
+  }
+
+  release(hostId: number): Promise<void> {
+    return this.serial(hostId, async () => {
+      const hold = this.holds.get(hostId);
+      if (!hold || --hold.count > 0) return;
+      clearInterval(hold.timer);
+      this.holds.delete(hostId);
+      await this.leases.release(hostId, this.owner);
+    });
+  }
+
+  /** Stops renewing everything and releases every lease (a worker shutting down). */
+  async releaseAll(): Promise<void> {
+    await Promise.allSettled(
+      [...this.holds.keys()].map((hostId) =>
+        this.serial(hostId, async () => {
+          const hold = this.holds.get(hostId);
+          if (!hold) return;
+          clearInterval(hold.timer);
+          this.holds.delete(hostId);
+          await this.leases.release(hostId, this.owner);
+        }),
+      ),
+    );
+  }
+
+  private renewal(hostId: number): NodeJS.Timeout {
+    return setInterval(
+      () => {
+        this.leases
+          .renew(hostId, this.owner)
+          .then((kept) => {
+            if (kept || !this.holds.has(hostId)) return;
+            this.logger.error({ hostId }, 'host lease lost: another process took the host');
+            this.onLost(hostId);
+          })
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, hostId }, 'lease renewal failed'),
+          );
+      },
+      Math.max(250, Math.floor(this.ttlMs / 3)),
+    );
+  }
+
+  private serial<T>(hostId: number, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(hostId) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    this.queues.set(hostId, settled);
+    void settled.then(() => {
+      if (this.queues.get(hostId) === settled) this.queues.delete(hostId);
+    });
+    return next;
+  }
+}

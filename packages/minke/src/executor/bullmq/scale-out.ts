@@ -1,0 +1,150 @@
+import { SetupError } from '../../errors.js';
+import type { EventBus } from '../../events/event-bus.js';
+import { RedisEventBus } from '../../events/redis/redis-event-bus.js';
+import type { Logger } from '../../logger.js';
+import type { Project } from '../../project/open-project.js';
+import type { RunStore } from '../../runs/run-store.js';
+import { LeaseReaper } from '../reaper.js';
+import { BullmqExecutor } from './bullmq-executor.js';
+import type { QueueBackend } from './queue-backend.js';
+import { Requeuer } from './requeuer.js';
+import { SessionWorker } from './session-worker.js';
+
+/**
+ * What a process does with the queue. `all`: queue runs and work on them (`minke start`);
+ * `server`: queue runs, no sessions here (`minke serve`); `worker`: work only (`minke worker`);
+ * `client`: queue a run and watch it (`minke run`). Servers and workers also end lost workers'
+ * sessions and queue again what the queue lost.
+ */
+export type ScaleOutRole = 'all' | 'server' | 'worker' | 'client';
+
+export interface ScaleOutOptions {
+  project: Project;
+  runs: RunStore;
+  bus: EventBus;
+  logger: Logger;
+  role: ScaleOutRole;
+  backend?: QueueBackend;
+  queueName?: string;
+  /** Hosts one worker works on at once (default: the project's `maxParallelHosts`). */
+  concurrency?: number;
+  leaseTtlMs?: number;
+  stopPollMs?: number;
+  reaperIntervalMs?: number;
+  requeueIntervalMs?: number;
+  requeueMinAgeMs?: number;
+}
+
+export interface ScaleOut {
+  executor: BullmqExecutor;
+  worker: SessionWorker | undefined;
+  reaper: LeaseReaper | undefined;
+  requeuer: Requeuer | undefined;
+  /** Stops the worker first (see `SessionWorker.close`), then the loops and the queue. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The queue backend the project's configuration names. */
+export function queueBackendOf(project: Project): QueueBackend {
+  const { executor, database } = project.config;
+  if (executor.redisUrl) {
+    return {
+      kind: 'redis',
+      url: executor.redisUrl,
+      password: executor.redisPassword,
+      prefix: executor.queuePrefix,
+    };
+  }
+  if (project.database.adapter.kind !== 'postgres') {
+    throw new SetupError('the BullMQ executor needs MINKE_REDIS_URL or a PostgreSQL database');
+  }
+  return {
+    kind: 'postgres',
+    url: database.url,
+    password: database.password,
+    schema: `${executor.queuePrefix.replace(/-/g, '_')}_queue`,
+  };
+}
+
+/** The event bus that goes with the queue: Redis pub/sub beside a Redis queue. */
+export function eventBusOf(project: Project, logger: Logger): EventBus {
+  const { executor } = project.config;
+  if (!executor.redisUrl) {
+    throw new SetupError(
+      'the BullMQ executor on PostgreSQL needs an event bus across processes: set MINKE_REDIS_URL (the PostgreSQL event bus is not built yet)',
+    );
+  }
+  return new RedisEventBus({
+    url: executor.redisUrl,
+    password: executor.redisPassword,
+    prefix: executor.queuePrefix,
+    logger,
+  });
+}
+
+/** Starts the queue side of a process for its role. */
+export function startScaleOut(options: ScaleOutOptions): ScaleOut {
+  const { project, runs, bus, logger, role } = options;
+  const backend = options.backend ?? queueBackendOf(project);
+  const leaseTtlMs = options.leaseTtlMs ?? project.config.executor.leaseTtlMs;
+  const queueName = options.queueName;
+  const executor = new BullmqExecutor({
+    project,
+    runs,
+    bus,
+    logger,
+    backend,
+    ...(queueName === undefined ? {} : { queueName }),
+  });
+  const maintains = role !== 'client';
+  const reaper = maintains
+    ? new LeaseReaper({
+        database: project.database,
+        runs,
+        bus,
+        logger,
+        intervalMs: options.reaperIntervalMs ?? Math.max(250, Math.min(5000, leaseTtlMs / 4)),
+      })
+    : undefined;
+  const requeuer = maintains
+    ? new Requeuer({
+        database: project.database,
+        queue: executor.queue,
+        logger,
+        intervalMs: options.requeueIntervalMs ?? 15_000,
+        minAgeMs: options.requeueMinAgeMs ?? 10_000,
+      })
+    : undefined;
+  const worker =
+    role === 'all' || role === 'worker'
+      ? new SessionWorker({
+          project,
+          runs,
+          bus,
+          logger,
+          backend,
+          leaseTtlMs,
+          ...(queueName === undefined ? {} : { queueName }),
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          ...(options.stopPollMs === undefined ? {} : { stopPollMs: options.stopPollMs }),
+          ...(reaper ? { reaper } : {}),
+        })
+      : undefined;
+  reaper?.start();
+  requeuer?.start();
+  requeuer?.kick();
+  // Redis back after a restart may have lost its jobs: compare with the database at once.
+  if (requeuer) executor.queue.onReconnect(() => requeuer.kick());
+  return {
+    executor,
+    worker,
+    reaper,
+    requeuer,
+    async close(graceMs?: number) {
+      await worker?.close(graceMs);
+      await reaper?.stop();
+      await requeuer?.stop();
+      await executor.close();
+    },
+  };
+}

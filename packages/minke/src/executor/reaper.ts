@@ -1,0 +1,201 @@
+import type { EventBus } from '../events/event-bus.js';
+import type { Logger } from '../logger.js';
+import { addRecordMessage } from '../runs/add-message.js';
+import type { RunStore } from '../runs/run-store.js';
+import { preformattedMessage } from '../session/messages.js';
+import type { Database } from '../store/database.js';
+
+export interface ReaperOptions {
+  database: Database;
+  runs: RunStore;
+  bus: EventBus;
+  logger: Logger;
+  /** How often to look for expired leases. */
+  intervalMs?: number;
+}
+
+/**
+ * Ends the sessions of a worker that is gone. A worker renews the lease of each host it works on;
+ * when a lease has run out, its holder stopped (killed, machine gone, cut off). Its running
+ * sessions end failed + error with "worker lost", the host is free again, and runs whose last
+ * session that was are finished. Every server and worker runs one; the conditional updates let
+ * them race safely. What was still waiting on that host goes on when its batch is picked up again.
+ */
+export class LeaseReaper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(private readonly options: ReaperOptions) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.reap()
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'reaper: could not check leases'),
+        )
+        .finally(() => (this.running = undefined));
+    }, this.options.intervalMs ?? 5000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass: returns the ids of the session records it ended. */
+  async reap(): Promise<number[]> {
+    const { database } = this.options;
+    const now = database.adapter.encodeDate(new Date());
+    const expired = await database.db
+      .selectFrom('minke_host_leases')
+      .select(['host_id', 'owner', 'expires_at'])
+      .where('expires_at', '<', now)
+      .limit(100)
+      .execute();
+    const ended: number[] = [];
+    for (const lease of expired) {
+      ended.push(
+        ...(await this.reapLease(Number(lease.host_id), String(lease.owner), lease.expires_at)),
+      );
+    }
+    return ended;
+  }
+
+  /**
+   * Frees one expired lease and ends the sessions its holder had started. Only sessions started
+   * before the lease ran out are its holder's: one started later belongs to whoever took the
+   * host since.
+   */
+  private async reapLease(hostId: number, owner: string, expiresAt: unknown): Promise<number[]> {
+    const { database, runs, bus, logger } = this.options;
+    const deleted = await database.db
+      .deleteFrom('minke_host_leases')
+      .where('host_id', '=', hostId)
+      .where('owner', '=', owner)
+      .where('expires_at', '=', expiresAt)
+      .executeTakeFirst();
+    if (Number(deleted.numDeletedRows) !== 1) return []; // renewed, or another reaper was first
+    const lost = await database.db
+      .selectFrom('minke_session_records')
+      .select(lostColumns)
+      .where('host_id', '=', hostId)
+      .where('process_state', 'in', ['running', 'stopping'])
+      .where('started_at', '<=', expiresAt)
+      .execute();
+    const until = database.adapter.decodeDate(expiresAt);
+    const { ended, runIds } = await endLostSessions(
+      this.options,
+      lost,
+      (row) => `worker lost: its lease on host ${row.host_name ?? hostId} ran out at ${until}`,
+    );
+    if (ended.length > 0) logger.warn({ hostId, owner, records: ended }, 'worker lost');
+    for (const runId of runIds) await finishRunIfDone(database, runs, bus, runId);
+    return ended;
+  }
+}
+
+/** The columns of a session record that ending it as lost needs. */
+export const lostColumns = [
+  'id',
+  'run_id',
+  'object_id',
+  'object_label',
+  'host_name',
+  'started_at',
+] as const;
+
+export interface LostRecordRow {
+  id: unknown;
+  run_id: unknown;
+  object_id: unknown;
+  object_label: unknown;
+  host_name: string | null;
+  started_at: unknown;
+}
+
+/**
+ * Ends running sessions whose worker is gone: failed + error with a message saying so, and the
+ * events a live view needs. Conditional, so a session that ended meanwhile keeps its outcome.
+ */
+export async function endLostSessions(
+  deps: { database: Database; runs: RunStore; bus: EventBus },
+  rows: readonly LostRecordRow[],
+  reason: (row: LostRecordRow) => string,
+): Promise<{ ended: number[]; runIds: Set<number> }> {
+  const { database, runs, bus } = deps;
+  const ended: number[] = [];
+  const runIds = new Set<number>();
+  for (const row of rows) {
+    const recordId = Number(row.id);
+    const runId = Number(row.run_id);
+    const startedAt = Date.parse(database.adapter.decodeDate(row.started_at));
+    const durationMs = Number.isNaN(startedAt) ? null : Math.max(0, Date.now() - startedAt);
+    const updated = await database.db
+      .updateTable('minke_session_records')
+      .set({
+        process_state: 'failed',
+        result: 'error',
+        finished_at: database.adapter.encodeDate(new Date()),
+        duration_ms: durationMs,
+      })
+      .where('id', '=', recordId)
+      .where('process_state', 'in', ['running', 'stopping'])
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) continue;
+    ended.push(recordId);
+    runIds.add(runId);
+    const message = preformattedMessage(reason(row), 'error');
+    await addRecordMessage(runs, bus, { runId, recordId }, message);
+    bus.publish({
+      type: 'session.finished',
+      runId,
+      recordId,
+      objectId: Number(row.object_id),
+      objectLabel: String(row.object_label),
+      hostName: row.host_name,
+      processState: 'failed',
+      result: 'error',
+      durationMs,
+      at: new Date().toISOString(),
+    });
+  }
+  return { ended, runIds };
+}
+
+/**
+ * Finishes a run once none of its sessions waits or runs, and says so on the bus. One
+ * conditional statement: of several workers ending a run's last sessions at once, exactly one
+ * finishes it.
+ */
+export async function finishRunIfDone(
+  database: Database,
+  runs: RunStore,
+  bus: EventBus,
+  runId: number,
+): Promise<boolean> {
+  const result = await database.db
+    .updateTable('minke_runs')
+    .set({ state: 'finished', finished_at: database.adapter.encodeDate(new Date()) })
+    .where('id', '=', runId)
+    .where('state', '!=', 'finished')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('minke_session_records')
+            .select('id')
+            .where('run_id', '=', runId)
+            .where('process_state', 'in', ['initialized', 'running', 'stopping']),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  const summary = await runs.summary(runId);
+  bus.publish({ type: 'run.finished', runId, summary, at: new Date().toISOString() });
+  return true;
+}

@@ -1,0 +1,124 @@
+import { Admin, CustomRoutes, Resource, type RaRecord } from 'react-admin';
+import { Route } from 'react-router-dom';
+import StorageIcon from '@mui/icons-material/Storage';
+import DnsIcon from '@mui/icons-material/Dns';
+import { getModels } from './api/metadata.js';
+import type { Me, ModelMeta } from './api/types.js';
+import { authProvider } from './auth/auth-provider.js';
+import { dataProvider } from './data/data-provider.js';
+import { Dashboard } from './dashboard/dashboard.js';
+import { HostImport } from './hosts/host-import.js';
+import { SessionRecordList } from './history/session-record-list.js';
+import { SessionRecordShow } from './history/session-record-show.js';
+import { Layout } from './layout/layout.js';
+import { theme } from './layout/theme.js';
+import { ModelCreate, ModelEdit, ModelList, ModelShow } from './models/model-views.js';
+import { RunList, RunShow } from './runs/run-pages.js';
+import { HostGroupCreate, HostGroupList } from './admin/host-groups.js';
+import { TokenCreate, TokenList } from './admin/tokens.js';
+import {
+  UserCreate,
+  UserEdit,
+  UserGroupCreate,
+  UserGroupEdit,
+  UserGroupList,
+  UserList,
+} from './admin/users.js';
+
+/** A model's resource: list and show always, create/edit when the user may. */
+function modelResource(meta: ModelMeta) {
+  return (
+    <Resource
+      key={meta.name}
+      name={meta.name}
+      options={{ label: meta.label }}
+      icon={meta.name === 'Host' ? DnsIcon : StorageIcon}
+      recordRepresentation={(record: RaRecord) =>
+        typeof record._label === 'string' ? record._label : `#${String(record.id)}`
+      }
+      list={<ModelList meta={meta} />}
+      show={<ModelShow meta={meta} />}
+      {...(meta.permissions.change ? { edit: <ModelEdit meta={meta} /> } : {})}
+      {...(meta.permissions.add ? { create: <ModelCreate meta={meta} /> } : {})}
+    />
+  );
+}
+
+/** Resources depend on the user: the models they may view, the admin pages if superuser. */
+async function resourcesFor(permissions: Me | undefined) {
+  const models = await getModels();
+  const hostMeta = models.find((m) => m.name === 'Host');
+  const ordered = [...(hostMeta ? [hostMeta] : []), ...models.filter((m) => m !== hostMeta)];
+  return [
+    ...ordered.map(modelResource),
+    <Resource
+      key="session-records"
+      name="session-records"
+      options={{ label: 'Session history' }}
+      list={SessionRecordList}
+      show={SessionRecordShow}
+      recordRepresentation={(r: RaRecord) => `#${String(r.id)}`}
+    />,
+    <Resource key="runs" name="runs" list={RunList} show={RunShow} />,
+    ...(hostMeta
+      ? [
+          <Resource
+            key="host-groups"
+            name="host-groups"
+            options={{ label: 'Host groups' }}
+            list={HostGroupList}
+            {...(hostMeta.permissions.change ? { create: HostGroupCreate } : {})}
+            recordRepresentation="name"
+          />,
+        ]
+      : []),
+    <Resource
+      key="tokens"
+      name="tokens"
+      options={{ label: 'API tokens' }}
+      list={TokenList}
+      create={TokenCreate}
+    />,
+    ...(permissions?.isSuperuser
+      ? [
+          <Resource
+            key="users"
+            name="users"
+            list={UserList}
+            create={UserCreate}
+            edit={UserEdit}
+            recordRepresentation="username"
+          />,
+          <Resource
+            key="user-groups"
+            name="user-groups"
+            options={{ label: 'User groups' }}
+            list={UserGroupList}
+            create={UserGroupCreate}
+            edit={UserGroupEdit}
+            recordRepresentation="name"
+          />,
+        ]
+      : []),
+  ];
+}
+
+export function App() {
+  return (
+    <Admin
+      title="Minke"
+      disableTelemetry
+      requireAuth
+      authProvider={authProvider}
+      dataProvider={dataProvider}
+      dashboard={Dashboard}
+      layout={Layout}
+      theme={theme}
+    >
+      <CustomRoutes>
+        <Route path="/import-hosts" element={<HostImport />} />
+      </CustomRoutes>
+      {(permissions: Me | undefined) => resourcesFor(permissions)}
+    </Admin>
+  );
+}

@@ -1,0 +1,157 @@
+import { useEffect, useState } from 'react';
+import {
+  AutocompleteArrayInput,
+  BooleanField,
+  BooleanInput,
+  Create,
+  Datagrid,
+  DateField,
+  Edit,
+  FunctionField,
+  List,
+  PasswordInput,
+  SaveButton,
+  SimpleForm,
+  TextField,
+  TextInput,
+  Toolbar,
+  required,
+  useGetList,
+  type RaRecord,
+} from 'react-admin';
+import { permissionChoices, type PermissionChoice } from './permission-choices.js';
+
+function usePermissionChoices(): PermissionChoice[] {
+  const [choices, setChoices] = useState<PermissionChoice[]>([]);
+  useEffect(() => {
+    let live = true;
+    permissionChoices().then(
+      (list) => live && setChoices(list),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return choices;
+}
+
+function PermissionsInput() {
+  const choices = usePermissionChoices();
+  return (
+    <AutocompleteArrayInput
+      source="permissions"
+      label="Permissions (granted directly)"
+      choices={choices}
+      optionText={(choice: PermissionChoice) => `${choice.id} — ${choice.name}`}
+      fullWidth
+    />
+  );
+}
+
+/** User groups by name: the users API names a user's groups. */
+function UserGroupsInput() {
+  const { data } = useGetList('user-groups', { pagination: { page: 1, perPage: 500 } });
+  const choices = (data ?? []).map((g: RaRecord) => ({ id: String(g.name), name: String(g.name) }));
+  return <AutocompleteArrayInput source="groups" label="Groups" choices={choices} fullWidth />;
+}
+
+/** Users and groups are deactivated, not deleted (the API has no delete). */
+function SaveOnly() {
+  return (
+    <Toolbar>
+      <SaveButton />
+    </Toolbar>
+  );
+}
+
+/** Drops an empty password: "leave empty to keep it". */
+function withoutEmptyPassword(data: Record<string, unknown>): Record<string, unknown> {
+  const { password, ...rest } = data;
+  return typeof password === 'string' && password !== '' ? { ...rest, password } : rest;
+}
+
+export function UserList() {
+  return (
+    <List resource="users" title="Users" exporter={false} perPage={50}>
+      <Datagrid rowClick="edit" bulkActionButtons={false}>
+        <TextField source="id" label="#" />
+        <TextField source="username" />
+        <BooleanField source="isSuperuser" label="Superuser" />
+        <BooleanField source="isActive" label="Active" />
+        <FunctionField
+          label="Groups"
+          render={(r: RaRecord) => ((r.groups as string[] | undefined) ?? []).join(', ')}
+        />
+        <DateField source="lastLogin" label="Last login" showTime emptyText="never" />
+      </Datagrid>
+    </List>
+  );
+}
+
+export function UserCreate() {
+  return (
+    <Create resource="users" redirect="list">
+      <SimpleForm defaultValues={{ isSuperuser: false, permissions: [], groups: [] }}>
+        <TextInput source="username" validate={required()} />
+        <PasswordInput source="password" validate={required()} helperText="at least 8 characters" />
+        <BooleanInput source="isSuperuser" label="Superuser" />
+        <UserGroupsInput />
+        <PermissionsInput />
+      </SimpleForm>
+    </Create>
+  );
+}
+
+export function UserEdit() {
+  return (
+    <Edit resource="users" mutationMode="pessimistic" transform={withoutEmptyPassword}>
+      <SimpleForm toolbar={<SaveOnly />}>
+        <TextInput source="username" disabled />
+        <PasswordInput source="password" helperText="leave empty to keep the password" />
+        <BooleanInput source="isSuperuser" label="Superuser" />
+        <BooleanInput source="isActive" label="Active" />
+        <UserGroupsInput />
+        <PermissionsInput />
+      </SimpleForm>
+    </Edit>
+  );
+}
+
+export function UserGroupList() {
+  return (
+    <List resource="user-groups" title="User groups" exporter={false}>
+      <Datagrid rowClick="edit" bulkActionButtons={false}>
+        <TextField source="id" label="#" />
+        <TextField source="name" />
+        <TextField source="members" />
+        <FunctionField
+          label="Permissions"
+          render={(r: RaRecord) => ((r.permissions as string[] | undefined) ?? []).join(', ')}
+        />
+      </Datagrid>
+    </List>
+  );
+}
+
+export function UserGroupCreate() {
+  return (
+    <Create resource="user-groups" redirect="list">
+      <SimpleForm defaultValues={{ permissions: [] }}>
+        <TextInput source="name" validate={required()} />
+        <PermissionsInput />
+      </SimpleForm>
+    </Create>
+  );
+}
+
+export function UserGroupEdit() {
+  return (
+    <Edit resource="user-groups" mutationMode="pessimistic">
+      <SimpleForm toolbar={<SaveOnly />}>
+        <TextInput source="name" validate={required()} />
+        <PermissionsInput />
+      </SimpleForm>
+    </Edit>
+  );
+}

@@ -1,0 +1,97 @@
+import type { ReactNode } from 'react';
+import { GlobalStyles } from '@mui/material';
+import HistoryIcon from '@mui/icons-material/History';
+import PlayCircleOutlineIcon from '@mui/icons-material/PlayCircleOutlined';
+import UploadFileIcon from '@mui/icons-material/UploadFile';
+import PeopleIcon from '@mui/icons-material/People';
+import GroupsIcon from '@mui/icons-material/Groups';
+import FolderIcon from '@mui/icons-material/Folder';
+import KeyIcon from '@mui/icons-material/Key';
+import {
+  Layout as RaLayout,
+  Menu,
+  useGetResourceLabel,
+  usePermissions,
+  useResourceDefinitions,
+} from 'react-admin';
+import type { Me } from '../api/types.js';
+import { RESULT_COLORS } from '../runs/status-chip.js';
+import { SYSTEM_RESOURCES } from '../data/data-provider.js';
+
+/**
+ * Rows take the colour of their live session, as the original's green/yellow/red rows: the
+ * session cell writes `data-live-*` onto its row, so a state change re-renders that one cell,
+ * never the table.
+ */
+const rowColors = (
+  <GlobalStyles
+    styles={{
+      'tr[data-live-result="success"] > td': { backgroundColor: RESULT_COLORS.success },
+      'tr[data-live-result="warning"] > td': { backgroundColor: RESULT_COLORS.warning },
+      'tr[data-live-result="error"] > td': { backgroundColor: RESULT_COLORS.error },
+      'tr[data-live-result="none"] > td': { backgroundColor: RESULT_COLORS.waiting },
+      'tr[data-live-state="running"] > td, tr[data-live-state="stopping"] > td': {
+        backgroundColor: RESULT_COLORS.running,
+      },
+      '.minke-proc-info': { color: '#555', fontSize: '0.85em' },
+      // wide tables scroll inside their card instead of widening the page
+      '.RaLayout-content, .RaList-main, .RaList-root': { minWidth: 0 },
+      '.RaList-content': { overflowX: 'auto' },
+      '.minke-stop': {
+        border: '1px solid #c62828',
+        color: '#c62828',
+        background: 'white',
+        borderRadius: 4,
+        cursor: 'pointer',
+        fontSize: 12,
+        lineHeight: '16px',
+        padding: '0 6px',
+      },
+      '.minke-stop:disabled': { opacity: 0.5, cursor: 'default' },
+    }}
+  />
+);
+
+function MinkeMenu() {
+  const resources = useResourceDefinitions();
+  const label = useGetResourceLabel();
+  const { permissions } = usePermissions<Me>();
+  const models = Object.keys(resources).filter((name) => !(name in SYSTEM_RESOURCES));
+  return (
+    <Menu>
+      <Menu.DashboardItem />
+      {models.map((name) => (
+        <Menu.ResourceItem key={name} name={name} />
+      ))}
+      <Menu.Item to="/session-records" primaryText="History" leftIcon={<HistoryIcon />} />
+      <Menu.Item to="/runs" primaryText="Runs" leftIcon={<PlayCircleOutlineIcon />} />
+      {resources.Host?.hasCreate ? (
+        <Menu.Item to="/import-hosts" primaryText="Import hosts" leftIcon={<UploadFileIcon />} />
+      ) : null}
+      {resources['host-groups'] ? (
+        <Menu.Item
+          to="/host-groups"
+          primaryText={label('host-groups', 2)}
+          leftIcon={<FolderIcon />}
+        />
+      ) : null}
+      <Menu.Item to="/tokens" primaryText="API tokens" leftIcon={<KeyIcon />} />
+      {permissions?.isSuperuser ? (
+        <>
+          <Menu.Item to="/users" primaryText="Users" leftIcon={<PeopleIcon />} />
+          <Menu.Item to="/user-groups" primaryText="User groups" leftIcon={<GroupsIcon />} />
+        </>
+      ) : null}
+    </Menu>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  return (
+    // react-admin sizes the page to fit its widest content; wide lists scroll in their card
+    <RaLayout menu={MinkeMenu} sx={{ minWidth: 0 }}>
+      {rowColors}
+      {children}
+    </RaLayout>
+  );
+}

@@ -1,0 +1,288 @@
+import type {
+  MessageKind,
+  MessageLevel,
+  ProcessState,
+  RunDetail,
+  RunEvent,
+  RunSummary,
+  SessionResult,
+  StartedRun,
+} from '../api/types.js';
+import { OutputBuffer } from '../output/output-buffer.js';
+
+/** The live view of one session record (one object of the run). */
+export interface LiveSession {
+  recordId: number;
+  objectId: number;
+  objectLabel: string;
+  hostName: string | null;
+  processState: ProcessState;
+  result: SessionResult | null;
+  procInfo?: string;
+  durationMs: number | null;
+  messages: { level: MessageLevel; kind: MessageKind; text: string }[];
+  output: OutputBuffer;
+  /** Commands started so far. */
+  commands: number;
+  /** Output characters the stream left out (the server caps what it sends per 100 ms). */
+  truncated: number;
+  /**
+   * Messages and output were missed (a reset, or the page opened after the events were gone):
+   * the details panel reads them from the history instead.
+   */
+  stale: boolean;
+  /** Bumped on every change, so one row re-renders alone. */
+  version: number;
+}
+
+export interface RunState {
+  runId: number;
+  session: string;
+  model: string;
+  total: number;
+  sessions: Map<number, LiveSession>;
+  /** object id → record id */
+  byObject: Map<number, number>;
+  finished: boolean;
+  /** The last event applied; events at or below it are replays and skipped. */
+  lastSeq: number;
+}
+
+const DONE: readonly ProcessState[] = ['completed', 'stopped', 'canceled', 'failed'];
+
+export function isDone(state: ProcessState): boolean {
+  return DONE.includes(state);
+}
+
+/** Order of process states: a replayed or late event never moves a row backwards. */
+function rank(state: ProcessState): number {
+  if (state === 'initialized') return 0;
+  if (state === 'running') return 1;
+  if (state === 'stopping') return 2;
+  return 3;
+}
+
+const SEVERITY: Record<SessionResult, number> = { success: 0, warning: 1, error: 2 };
+
+function raise(current: SessionResult | null, next: SessionResult | null): SessionResult | null {
+  if (next === null) return current;
+  if (current === null || SEVERITY[next] > SEVERITY[current]) return next;
+  return current;
+}
+
+export function emptyRun(runId: number, session = '', model = ''): RunState {
+  return {
+    runId,
+    session,
+    model,
+    total: 0,
+    sessions: new Map(),
+    byObject: new Map(),
+    finished: false,
+    lastSeq: 0,
+  };
+}
+
+function ensureSession(
+  state: RunState,
+  recordId: number,
+  init: Partial<LiveSession> = {},
+): LiveSession {
+  let live = state.sessions.get(recordId);
+  if (!live) {
+    live = {
+      recordId,
+      objectId: init.objectId ?? -1,
+      objectLabel: init.objectLabel ?? '',
+      hostName: init.hostName ?? null,
+      processState: 'initialized',
+      result: null,
+      durationMs: null,
+      messages: [],
+      output: new OutputBuffer(),
+      commands: 0,
+      truncated: 0,
+      stale: false,
+      version: 0,
+    };
+    state.sessions.set(recordId, live);
+    state.total = Math.max(state.total, state.sessions.size);
+  }
+  if (init.objectId !== undefined && init.objectId >= 0) {
+    live.objectId = init.objectId;
+    state.byObject.set(init.objectId, recordId);
+  }
+  if (init.objectLabel) live.objectLabel = init.objectLabel;
+  if (init.hostName !== undefined) live.hostName = init.hostName;
+  return live;
+}
+
+function setState(
+  live: LiveSession,
+  processState: ProcessState,
+  result: SessionResult | null,
+): boolean {
+  const before = `${live.processState}/${live.result}`;
+  if (!isDone(live.processState) && rank(processState) >= rank(live.processState))
+    live.processState = processState;
+  live.result = raise(live.result, result);
+  return before !== `${live.processState}/${live.result}`;
+}
+
+/** The rows of a run as POST /api/runs answered it. */
+export function applyStarted(state: RunState, started: StartedRun): void {
+  state.session = started.session;
+  state.model = started.model;
+  for (const record of started.records) {
+    const live = ensureSession(state, record.recordId, record);
+    if (record.canceled) setState(live, 'canceled', 'error');
+    live.version++;
+  }
+  state.total = Math.max(state.total, started.records.length);
+}
+
+/**
+ * The run as GET /api/runs/:id reads it (at start, and after a `reset`). Messages and output
+ * are not in it: rows that were not done are marked stale so their details come from history.
+ */
+export function applySnapshot(state: RunState, run: RunDetail, afterReset = false): void {
+  state.session = run.session;
+  state.model = run.model;
+  state.total = Math.max(run.summary?.all ?? 0, run.sessions.length);
+  for (const item of run.sessions) {
+    const live = ensureSession(state, item.id, item);
+    setState(live, item.processState, item.result);
+    if (item.procInfo) live.procInfo = item.procInfo;
+    if (item.durationMs !== null && item.durationMs !== undefined)
+      live.durationMs = item.durationMs;
+    if (afterReset) live.stale = true;
+    live.version++;
+  }
+  if (run.finishedAt) state.finished = true;
+}
+
+/** Applies one event; returns the record it changed (or undefined for run-wide events). */
+export function applyEvent(state: RunState, event: RunEvent, seq?: number): number | undefined {
+  if (seq !== undefined) {
+    if (seq <= state.lastSeq) return undefined;
+    state.lastSeq = seq;
+  }
+  switch (event.type) {
+    case 'run.started':
+      state.session = event.session;
+      state.model = event.model;
+      state.total = Math.max(state.total, event.total);
+      return undefined;
+    case 'run.finished':
+      state.finished = true;
+      return undefined;
+    case 'session.state':
+    case 'session.finished': {
+      const live = ensureSession(state, event.recordId, event);
+      setState(live, event.processState, event.result);
+      if (event.type === 'session.finished') {
+        live.durationMs = event.durationMs;
+        live.output.flush();
+      }
+      live.version++;
+      return live.recordId;
+    }
+    case 'command.started': {
+      const live = ensureSession(state, event.recordId);
+      live.commands++;
+      live.output.note('command', `$ ${event.command}`);
+      live.version++;
+      return live.recordId;
+    }
+    case 'output': {
+      const live = ensureSession(state, event.recordId);
+      live.output.append(event.chunk, event.stream);
+      if (event.truncated) {
+        live.truncated += event.truncated;
+        live.output.note('status', `[… ${event.truncated} characters skipped in the live view]`);
+      }
+      live.version++;
+      return live.recordId;
+    }
+    case 'command.finished': {
+      const live = ensureSession(state, event.recordId);
+      live.output.flush();
+      const seconds = (event.durationMs / 1000).toFixed(1);
+      const exit = event.exitCode === null ? 'no exit code' : `exit ${event.exitCode}`;
+      live.output.note('status', `[${exit}, ${event.status}, ${seconds} s]`);
+      live.version++;
+      return live.recordId;
+    }
+    case 'message.added': {
+      const live = ensureSession(state, event.recordId);
+      live.messages.push({ level: event.level, kind: event.kind, text: event.text });
+      live.version++;
+      return live.recordId;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What the server says a stop did: `stopping` after the current command, `killing`, … */
+export type StopOutcome = 'canceled' | 'stopping' | 'killing' | 'finished' | 'unknown';
+
+/**
+ * Shows a stop at once, before (or without) an event: the server answers `stopping` while the
+ * command still runs, and `canceled` for a waiting session. Events later move the row on.
+ */
+export function applyStopOutcome(state: RunState, recordId: number, outcome: StopOutcome): boolean {
+  const live = state.sessions.get(recordId);
+  if (!live) return false;
+  const changed =
+    outcome === 'stopping' || outcome === 'killing'
+      ? setState(live, 'stopping', null)
+      : outcome === 'canceled'
+        ? setState(live, 'canceled', 'error')
+        : false;
+  if (changed) live.version++;
+  return changed;
+}
+
+/** Counters as the original's session summary: waiting/running/done and success/warning/error. */
+export function summarize(sessions: Iterable<LiveSession>): RunSummary {
+  const summary: RunSummary = {
+    all: 0,
+    waiting: 0,
+    running: 0,
+    done: 0,
+    success: 0,
+    warning: 0,
+    error: 0,
+  };
+  for (const live of sessions) {
+    summary.all++;
+    if (live.processState === 'initialized') summary.waiting++;
+    else if (isDone(live.processState)) summary.done++;
+    else summary.running++;
+    if (live.result) summary[live.result]++;
+  }
+  return summary;
+}
+
+/** "waiting...", "running...", "completed in 1.2 seconds": the original's proc_info. */
+export function procInfo(live: Pick<LiveSession, 'processState' | 'durationMs'>): string {
+  const seconds =
+    live.durationMs === null ? undefined : `${(live.durationMs / 1000).toFixed(1)} seconds`;
+  switch (live.processState) {
+    case 'initialized':
+      return 'waiting...';
+    case 'running':
+      return 'running...';
+    case 'stopping':
+      return 'stopping...';
+    case 'completed':
+      return seconds ? `completed in ${seconds}` : 'completed';
+    case 'stopped':
+      return seconds ? `stopped after ${seconds}` : 'stopped';
+    case 'canceled':
+      return 'canceled!';
+    case 'failed':
+      return 'failed!';
+  }
+}

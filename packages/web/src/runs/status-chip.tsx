@@ -1,0 +1,42 @@
+import { Chip } from '@mui/material';
+import type { ProcessState, SessionResult } from '../api/types.js';
+
+/** Row and chip colours by result, as the original's green/yellow/red rows. */
+export const RESULT_COLORS: Record<SessionResult | 'running' | 'waiting', string> = {
+  success: '#dff0d8',
+  warning: '#fcf8e3',
+  error: '#f2dede',
+  running: '#e3eef9',
+  waiting: '#f3f3f3',
+};
+
+const CHIP_COLOR: Record<SessionResult, 'success' | 'warning' | 'error'> = {
+  success: 'success',
+  warning: 'warning',
+  error: 'error',
+};
+
+export function ResultChip({ result }: { result: SessionResult | null | undefined }) {
+  if (!result) return null;
+  return (
+    <Chip
+      size="small"
+      label={result}
+      color={CHIP_COLOR[result]}
+      variant="outlined"
+      data-result={result}
+    />
+  );
+}
+
+export function StateChip({ state }: { state: ProcessState }) {
+  const color =
+    state === 'running' || state === 'stopping'
+      ? 'info'
+      : state === 'completed'
+        ? 'default'
+        : state === 'initialized'
+          ? 'default'
+          : 'warning';
+  return <Chip size="small" label={state} color={color} variant="outlined" data-state={state} />;
+}

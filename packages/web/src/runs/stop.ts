@@ -1,0 +1,23 @@
+import { api } from '../api/http.js';
+import type { StopOutcome } from './run-state.js';
+
+export interface StopReply {
+  recordId: number;
+  outcome: StopOutcome;
+}
+
+/** Stops one session (a second call kills its command). */
+export async function stopSession(recordId: number): Promise<StopReply[]> {
+  const reply = await api<{ outcome: StopOutcome }>(`/api/session-records/${recordId}/stop`, {
+    method: 'POST',
+  });
+  return [{ recordId, outcome: reply.outcome }];
+}
+
+/** Stops every session of a run that is not done (a second call kills). */
+export async function stopRun(runId: number): Promise<StopReply[]> {
+  const reply = await api<{ outcomes: StopReply[] }>(`/api/runs/${runId}/stop`, {
+    method: 'POST',
+  });
+  return reply.outcomes ?? [];
+}
