@@ -439,6 +439,22 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     expect(records.every((r) => r.commands.length === 0)).toBe(true);
   });
 
+  it('keeps a second run off a host while a first one works on it', async () => {
+    const first = await startRun(runtime, {
+      session: 'Slow',
+      model: 'Server',
+      ids: [servers['a'] as number],
+    });
+    await eventSeen(runtime.bus, first.runId, (e) => e.type === 'command.started');
+    const second = await run('Hello', ['b']);
+    expect(second.records[0]).toMatchObject({ processState: 'canceled', result: 'error' });
+    expect(second.records[0]?.messages[0]?.text).toMatch(/^host web-1 is busy with run \d+/);
+    await runFinished(runtime.bus, first.runId);
+    expect((await history.list({ runId: first.runId })).items[0]).toMatchObject({
+      processState: 'completed',
+    });
+  });
+
   it('cancels the sessions of a host leased by another run, and takes a lease left by a crash once it expires', async () => {
     const hostId = (await project.hosts.get('web-1')).id;
     const leases = new HostLeases(project.database, 60_000);

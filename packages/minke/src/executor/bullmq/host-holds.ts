@@ -3,12 +3,13 @@ import type { HostLeases } from '../host-lease.js';
 
 interface Hold {
   count: number;
+  runId: number;
   timer: NodeJS.Timeout;
 }
 
 /**
- * The hosts one worker holds. Several batches on one host (of different runs) share the
- * worker's lease; it is renewed while any of them runs and released after the last. Lease
+ * The hosts one worker holds. Several batches of one run on one host share the worker's lease
+ * (a batch of another run is refused, so runs never overlap on a host); it is renewed while any of them runs and released after the last. Lease
  * changes of one host go one at a time, so a release and a new take cannot cross in the database.
  */
 export class HostHolds {
@@ -29,11 +30,13 @@ export class HostHolds {
     return this.serial(hostId, async () => {
       const hold = this.holds.get(hostId);
       if (hold) {
+        // Batches of the same run share the host; another run waits its turn, as in one process.
+        if (hold.runId !== runId) return false;
         hold.count++;
         return true;
       }
       if (!(await this.leases.acquire(hostId, this.owner, runId))) return false;
-      this.holds.set(hostId, { count: 1, timer: this.renewal(hostId) });
+      this.holds.set(hostId, { count: 1, runId, timer: this.renewal(hostId) });
       return true;
     });
   }

@@ -123,7 +123,9 @@ export class InProcessExecutor implements Executor {
 
   private async runBatch(plan: RunPlan, batch: HostBatch): Promise<void> {
     const { runs, logger } = this.options;
-    if (!(await this.leases.acquire(batch.hostId, this.owner, plan.runId))) {
+    // One lease holder per run, so that two runs in this process cannot work on a host at once.
+    const owner = `${this.owner}/run-${plan.runId}`;
+    if (!(await this.leases.acquire(batch.hostId, owner, plan.runId))) {
       const holder = await this.leases.holder(batch.hostId);
       const text = `host ${batch.hostName} is busy with run ${holder?.runId ?? '?'} (its lease runs until ${holder?.expiresAt ?? '?'})`;
       for (const job of batch.jobs) {
@@ -145,7 +147,7 @@ export class InProcessExecutor implements Executor {
     const renewal = setInterval(
       () => {
         this.leases
-          .renew(batch.hostId, this.owner)
+          .renew(batch.hostId, owner)
           .catch((error: unknown) =>
             logger.warn({ err: error, host: batch.hostName }, 'lease renewal failed'),
           );
@@ -182,7 +184,7 @@ export class InProcessExecutor implements Executor {
       else for (const job of batch.jobs) await runJob(job);
     } finally {
       clearInterval(renewal);
-      await this.leases.release(batch.hostId, this.owner).catch(() => undefined);
+      await this.leases.release(batch.hostId, owner).catch(() => undefined);
     }
   }
 
