@@ -203,29 +203,31 @@ export class HostOperations {
   }
 
   private async attachGroups(hosts: RecordValues[]): Promise<HostRecord[]> {
-    if (hosts.length === 0) return [];
-    const rows = (await this.db
-      .selectFrom('minke_host_group_members')
-      .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
-      .select(['minke_host_group_members.host_id', 'minke_host_groups.name'])
-      .where(
-        'minke_host_group_members.host_id',
-        'in',
-        hosts.map((h) => h.id),
-      )
-      .orderBy('minke_host_group_members.position')
-      .execute()) as { host_id: unknown; name: string }[];
-    const groupsOf = new Map<number, string[]>();
-    for (const row of rows) {
-      const list = groupsOf.get(Number(row.host_id)) ?? [];
-      list.push(row.name);
-      groupsOf.set(Number(row.host_id), list);
-    }
+    const groupsOf = await this.groupsOf(hosts.map((h) => h.id));
     return hosts.map((host) => ({
       ...host,
       name: String(host['name']),
       groups: groupsOf.get(host.id) ?? [],
     }));
+  }
+
+  /** The group names of each host, in the order their configs apply (one query). */
+  async groupsOf(hostIds: readonly number[]): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    if (hostIds.length === 0) return out;
+    const rows = (await this.db
+      .selectFrom('minke_host_group_members')
+      .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
+      .select(['minke_host_group_members.host_id', 'minke_host_groups.name'])
+      .where('minke_host_group_members.host_id', 'in', [...hostIds])
+      .orderBy('minke_host_group_members.position')
+      .execute()) as { host_id: unknown; name: string }[];
+    for (const row of rows) {
+      const list = out.get(Number(row.host_id)) ?? [];
+      list.push(row.name);
+      out.set(Number(row.host_id), list);
+    }
+    return out;
   }
 }
 

@@ -2,11 +2,10 @@ import type { ExpressionBuilder } from 'kysely';
 import { InputError } from '../errors.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import { columnOf } from '../model/model-registry.js';
 import { decodeRow, type RecordValues } from '../model/record-codec.js';
 import type { Project } from '../project/open-project.js';
 import { compileFilter } from '../query/compile-filter.js';
-import type { Filter } from '../query/filter.js';
+import { orderRecords, recordConditions } from '../query/record-query.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import { SESSION_RESULTS } from '../session/status.js';
 import { MAX_PAGE_SIZE, type ListQuery, type Page } from '../store/record-repository.js';
@@ -53,7 +52,10 @@ export async function listRecords(
   const offset = pageOffset(query.offset);
   const base = filtered(project, model, query);
   const [rows, count] = await Promise.all([
-    ordered(base.selectAll(model.table), model, query.order).limit(limit).offset(offset).execute(),
+    orderRecords(base.selectAll(model.table), model, query.order)
+      .limit(limit)
+      .offset(offset)
+      .execute(),
     base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
   ]);
   const records = rows.map((row) =>
@@ -131,7 +133,7 @@ async function viewsOf(
   const ids = records.map((r) => r.id);
   const [last, groups] = await Promise.all([
     lastSessions(project, model.name, ids),
-    model.name === HOST_MODEL ? hostGroups(project, ids) : Promise.resolve(undefined),
+    model.name === HOST_MODEL ? project.hosts.groupsOf(ids) : Promise.resolve(undefined),
   ]);
   return records.map((record) => ({
     ...record,
@@ -141,40 +143,10 @@ async function viewsOf(
   }));
 }
 
-async function hostGroups(project: Project, hostIds: number[]): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (hostIds.length === 0) return out;
-  const rows = (await project.database.db
-    .selectFrom('minke_host_group_members')
-    .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
-    .select(['minke_host_group_members.host_id', 'minke_host_groups.name'])
-    .where('minke_host_group_members.host_id', 'in', hostIds)
-    .orderBy('minke_host_group_members.position')
-    .execute()) as { host_id: unknown; name: string }[];
-  for (const row of rows) {
-    const list = out.get(Number(row.host_id)) ?? [];
-    list.push(row.name);
-    out.set(Number(row.host_id), list);
-  }
-  return out;
-}
-
 function filtered(project: Project, model: ModelDefinition, query: RecordListQuery) {
   const context = { registry: project.models, adapter: project.database.adapter };
   let builder = project.database.db.selectFrom(model.table);
-  const conditions: Filter[] = [];
-  if (query.filter) conditions.push(query.filter);
-  const search = query.search?.trim();
-  if (search && model.searchFields.length > 0) {
-    conditions.push({
-      or: model.searchFields.map((field) => ({
-        path: [field],
-        op: 'contains' as const,
-        value: search,
-      })),
-    });
-  }
-  for (const condition of conditions) {
+  for (const condition of recordConditions(model, query)) {
     builder = builder.where((eb) => compileFilter(eb, model, condition, context));
   }
   if (query.lastStatus !== undefined) {
@@ -196,30 +168,6 @@ function filtered(project: Project, model: ModelDefinition, query: RecordListQue
     );
   }
   return builder;
-}
-
-function ordered<Q extends { orderBy: (column: string, direction: 'asc' | 'desc') => Q }>(
-  builder: Q,
-  model: ModelDefinition,
-  order: readonly string[] | undefined,
-): Q {
-  const entries = order && order.length > 0 ? order : model.ordering;
-  let result = builder;
-  for (const entry of entries) {
-    const name = entry.replace(/^-/, '');
-    const field = model.fields[name];
-    if (!field && !['id', 'created_at', 'updated_at'].includes(name)) {
-      throw new InputError(`cannot order ${model.name} by "${name}": no such field`, {
-        fields: { order: name },
-      });
-    }
-    result = result.orderBy(
-      `${model.table}.${field ? columnOf(name, field) : name}`,
-      entry.startsWith('-') ? 'desc' : 'asc',
-    );
-  }
-  // A stable tie-break, so that pages never repeat or skip a record.
-  return result.orderBy(`${model.table}.id`, 'asc');
 }
 
 function checkLastStatus(value: string | readonly string[]): SessionResult[] {

@@ -9,6 +9,7 @@ import {
   type RecordValues,
 } from '../model/record-codec.js';
 import { compileFilter } from '../query/compile-filter.js';
+import { orderRecords, recordConditions } from '../query/record-query.js';
 import type { Filter } from '../query/filter.js';
 import type { Database, DynamicKysely } from './database.js';
 
@@ -51,7 +52,7 @@ export class RecordRepository {
     const offset = Math.max(0, Math.trunc(query.offset ?? 0));
     const base = this.filtered(model, query);
     const [rows, count] = await Promise.all([
-      this.ordered(base.selectAll(model.table), model, query.order)
+      orderRecords(base.selectAll(model.table), model, query.order)
         .limit(limit)
         .offset(offset)
         .execute(),
@@ -141,52 +142,10 @@ export class RecordRepository {
   private filtered(model: ModelDefinition, query: Pick<ListQuery, 'filter' | 'search'>) {
     const context = { registry: this.registry, adapter: this.database.adapter };
     let builder = this.db.selectFrom(model.table);
-    if (query.filter) {
-      const filter = query.filter;
-      builder = builder.where((eb) => compileFilter(eb, model, filter, context));
-    }
-    const search = query.search?.trim();
-    if (search && model.searchFields.length > 0) {
-      builder = builder.where((eb) =>
-        compileFilter(
-          eb,
-          model,
-          {
-            or: model.searchFields.map((field) => ({
-              path: [field],
-              op: 'contains' as const,
-              value: search,
-            })),
-          },
-          context,
-        ),
-      );
+    for (const condition of recordConditions(model, query)) {
+      builder = builder.where((eb) => compileFilter(eb, model, condition, context));
     }
     return builder;
-  }
-
-  private ordered<Q extends { orderBy: (column: string, direction: 'asc' | 'desc') => Q }>(
-    builder: Q,
-    model: ModelDefinition,
-    order: readonly string[] | undefined,
-  ): Q {
-    const entries = order && order.length > 0 ? order : model.ordering;
-    let result = builder;
-    for (const entry of entries) {
-      const name = entry.replace(/^-/, '');
-      const field = model.fields[name];
-      if (!field && !['id', 'created_at', 'updated_at'].includes(name)) {
-        throw new InputError(`cannot order ${model.name} by "${name}": no such field`, {
-          fields: { order: name },
-        });
-      }
-      result = result.orderBy(
-        `${model.table}.${field ? columnOf(name, field) : name}`,
-        entry.startsWith('-') ? 'desc' : 'asc',
-      );
-    }
-    // A stable tie-break, so that pages never repeat or skip a record.
-    return result.orderBy(`${model.table}.id`, 'asc');
   }
 
   private async checkRefs(model: ModelDefinition, values: Record<string, unknown>): Promise<void> {

@@ -1,0 +1,52 @@
+import { InputError } from '../errors.js';
+import type { ModelDefinition } from '../model/define-model.js';
+import { columnOf } from '../model/model-registry.js';
+import type { Filter } from './filter.js';
+
+/**
+ * The conditions of a records query: its filter, and its free-text search as `contains` on the
+ * model's search fields. Shared by the record repository and the admin's list.
+ */
+export function recordConditions(
+  model: ModelDefinition,
+  query: { filter?: Filter | undefined; search?: string | undefined },
+): Filter[] {
+  const conditions: Filter[] = [];
+  if (query.filter) conditions.push(query.filter);
+  const search = query.search?.trim();
+  if (search && model.searchFields.length > 0) {
+    conditions.push({
+      or: model.searchFields.map((field) => ({
+        path: [field],
+        op: 'contains' as const,
+        value: search,
+      })),
+    });
+  }
+  return conditions;
+}
+
+/**
+ * Orders a records query by field names (`-name` descending), the model's ordering by default,
+ * with the id as a stable tie-break so that pages never repeat or skip a record.
+ */
+export function orderRecords<
+  Q extends { orderBy: (column: string, direction: 'asc' | 'desc') => Q },
+>(builder: Q, model: ModelDefinition, order: readonly string[] | undefined): Q {
+  const entries = order && order.length > 0 ? order : model.ordering;
+  let result = builder;
+  for (const entry of entries) {
+    const name = entry.replace(/^-/, '');
+    const field = model.fields[name];
+    if (!field && !['id', 'created_at', 'updated_at'].includes(name)) {
+      throw new InputError(`cannot order ${model.name} by "${name}": no such field`, {
+        fields: { order: name },
+      });
+    }
+    result = result.orderBy(
+      `${model.table}.${field ? columnOf(name, field) : name}`,
+      entry.startsWith('-') ? 'desc' : 'asc',
+    );
+  }
+  return result.orderBy(`${model.table}.id`, 'asc');
+}
