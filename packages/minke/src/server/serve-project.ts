@@ -1,0 +1,52 @@
+import type { Out } from '../cli/output.js';
+import { createLogger } from '../logger.js';
+import type { Project } from '../project/open-project.js';
+import { createRuntime } from '../project/runtime.js';
+import { buildServer } from './build-server.js';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  /** `all` runs sessions here too (`minke start`); `server` leaves them to workers (`minke serve`). */
+  role: 'all' | 'server';
+}
+
+/**
+ * Serves a project until SIGINT or SIGTERM: the runtime, the HTTP server (API, web admin, events)
+ * and the agent services; says where; closes everything in order on the way out.
+ */
+export async function serveProject(
+  project: Project,
+  options: ServeOptions,
+  out: Out,
+): Promise<void> {
+  const logger = createLogger();
+  const runtime = createRuntime(project, { logger, role: options.role });
+  try {
+    await runtime.bus.ready();
+    const server = await buildServer({ project, runtime, logger });
+    const address = await server.listen({ port: options.port, host: options.host });
+    const { startAgentServices } = await import('../facts/start-agent-services.js');
+    const agents = await startAgentServices(project, { logger });
+    const queued = options.role === 'server' && project.config.executor.kind === 'bullmq';
+    const hosts = await project.hosts.list({ limit: 1 });
+    out.line(`Minke is serving ${project.config.projectDir} at ${address}`);
+    out.line(`web admin: ${address}/   API: ${address}/api   API docs: ${address}/api/docs`);
+    out.line(
+      `database: ${project.database.description}; ${hosts.total} host(s); models: ${project.models.userModels.map((m) => m.name).join(', ') || 'none'}; sessions: ${queued ? 'queued for minke worker processes' : 'run in this process'}`,
+    );
+    out.line(
+      `agents: MQTT broker ${agents.brokerUrl}${agents.broker ? ' (embedded)' : ' (external)'}`,
+    );
+    out.line('press Ctrl-C to stop');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    out.line('stopping');
+    await server.close();
+    await agents.close();
+  } finally {
+    await runtime.close();
+  }
+}
