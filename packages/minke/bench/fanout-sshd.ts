@@ -1,23 +1,20 @@
 // The fan-out benchmark's own OpenSSH server: 127.0.0.1 only, several listen ports, fresh keys in
 // a temp folder, tuned for many connections at once. (test-support/sshd.ts serves the test suites;
 // it imports ssh2 in a way only vitest resolves, and caps MaxStartups at 100:30:200.)
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePorts, stopProcess, waitUntilSshdReady } from '../test-support/sshd-process.js';
 
 const run = promisify(execFile);
 const sshdPath = '/usr/sbin/sshd';
 const address = '127.0.0.1';
 /** A port found free may be taken before sshd binds it; then start again on new ports. */
 const startAttempts = 3;
-const readyPolls = 100;
-const readyPollMs = 50;
-const stopWaitMs = 3_000;
 
 export interface BenchSshd {
   host: string;
@@ -78,7 +75,7 @@ async function startIn(dir: string, options: BenchSshdOptions): Promise<BenchSsh
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     try {
-      await waitUntilReady(child, ports);
+      await waitUntilSshdReady(child, ports);
     } catch (error) {
       lastError = error;
       process.removeListener('exit', killOnExit);
@@ -146,56 +143,4 @@ function otherHostLines(count: number, keyType: string): string[] {
 async function keygen(path: string): Promise<string> {
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'minke-bench', '-f', path]);
   return (await readFile(`${path}.pub`, 'utf8')).trim();
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, address, resolve);
-      });
-    }
-    return servers.map((server) => {
-      const bound = server.address();
-      return typeof bound === 'object' && bound ? bound.port : 0;
-    });
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-}
-
-/** Ready means every port answers with an SSH banner. Bounded by readyPolls * readyPollMs. */
-async function waitUntilReady(child: ChildProcess, ports: number[]): Promise<void> {
-  for (let poll = 0; poll < readyPolls; poll++) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with code ${child.exitCode}`);
-    if ((await Promise.all(ports.map(sendsBanner))).every(Boolean)) return;
-    await new Promise((resolve) => setTimeout(resolve, readyPollMs));
-  }
-  throw new Error('sshd did not answer in time');
-}
-
-function sendsBanner(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), stopWaitMs);
-  await exited;
-  clearTimeout(timer);
 }

@@ -9,14 +9,14 @@
  *   ...
  *   await sshd.stop();
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePorts, stopProcess, waitUntilSshdReady } from './sshd-process.js';
 // ssh2 is CommonJS: Node's ESM loader sees only its default export.
 import ssh2 from 'ssh2';
 import type { ResolvedConnectionConfig } from '../src/transport/connection-config.js';
@@ -72,8 +72,6 @@ export interface SshdServer {
 }
 
 const startAttempts = 3;
-const readyPolls = 100;
-const readyPollMs = 50;
 
 export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> {
   const unavailable = sshdUnavailableReason();
@@ -110,7 +108,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
     const logFile = join(dir, `sshd-${attempt}.log`);
     const child = spawn(sshdPath, ['-D', '-f', configFile, '-E', logFile], { stdio: 'ignore' });
     try {
-      await waitUntilReady(child, ports);
+      await waitUntilSshdReady(child, ports);
     } catch (error) {
       lastError = error;
       await stopProcess(child);
@@ -223,55 +221,4 @@ async function ensurePrivilegeSeparationDir(): Promise<void> {
 async function keygen(path: string, comment: string): Promise<string> {
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
   return (await readFile(`${path}.pub`, 'utf8')).trim();
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => {
-      const server = createServer();
-      return new Promise<typeof server>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, host, () => resolve(server));
-      });
-    }),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : 0;
-  });
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
-/** Ready means: every port answers with an SSH banner. Bounded by readyPolls * readyPollMs. */
-async function waitUntilReady(child: ChildProcess, ports: number[]): Promise<void> {
-  for (let poll = 0; poll < readyPolls; poll++) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with code ${child.exitCode}`);
-    const answers = await Promise.all(ports.map(sendsBanner));
-    if (answers.every(Boolean)) return;
-    await new Promise((resolve) => setTimeout(resolve, readyPollMs));
-  }
-  throw new Error('sshd did not answer in time');
-}
-
-function sendsBanner(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
 }
