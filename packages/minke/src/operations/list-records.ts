@@ -8,7 +8,8 @@ import { compileFilter } from '../query/compile-filter.js';
 import { orderRecords, recordConditions } from '../query/record-query.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import { SESSION_RESULTS } from '../session/status.js';
-import { MAX_PAGE_SIZE, type ListQuery, type Page } from '../store/record-repository.js';
+import type { ListQuery, Page } from '../store/record-repository.js';
+import { pageLimit, pageOffset } from '../query/paging.js';
 import { objectLabel } from './object-label.js';
 
 /** The newest session run on a record (by anyone), as lists show it. */
@@ -180,26 +181,6 @@ function checkLastStatus(value: string | readonly string[]): SessionResult[] {
     });
   }
   return statuses as SessionResult[];
-}
-
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return 50;
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new InputError('limit must be a whole number of at least 1', {
-      fields: { limit: 'at least 1' },
-    });
-  }
-  return Math.min(limit, MAX_PAGE_SIZE);
-}
-
-function pageOffset(offset: number | undefined): number {
-  if (offset === undefined) return 0;
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw new InputError('offset must be a whole number of at least 0', {
-      fields: { offset: 'at least 0' },
-    });
-  }
-  return offset;
 }
 
 interface LastSessionRow {

@@ -2,7 +2,9 @@ import { InputError, NotFoundError } from '../errors.js';
 import type { RunSummary } from '../events/run-events.js';
 import { SessionHistory, summarize, type SessionRecordItem } from '../runs/history.js';
 import type { Database } from '../store/database.js';
-import { MAX_PAGE_SIZE, type Page } from '../store/record-repository.js';
+import type { Page } from '../store/record-repository.js';
+import { MAX_PAGE_SIZE } from '../query/paging.js';
+import { parseJsonText } from '../util/parse-json-text.js';
 
 /** A run as lists show it: what ran, for whom, and how its session records stand. */
 export interface RunItem {
@@ -84,7 +86,7 @@ export async function getRun(database: Database, id: number): Promise<RunDetail>
   const summaries = await summariesOf(database, [id]);
   return {
     ...toItem(database, row, summaries.get(id)),
-    data: parseJson(row.data),
+    data: parseJsonText(row.data),
     sessions,
   };
 }
@@ -157,15 +159,6 @@ function toItem(database: Database, row: RunRow, summary: RunSummary | undefined
     finishedAt: row.finished_at === null ? null : adapter.decodeDate(row.finished_at),
     summary: summary ?? summarize([]),
   };
-}
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 interface RunRow {

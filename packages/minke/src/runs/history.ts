@@ -8,7 +8,9 @@ import {
   type SessionResult,
 } from '../session/status.js';
 import type { Database, DynamicKysely } from '../store/database.js';
-import { MAX_PAGE_SIZE, type Page } from '../store/record-repository.js';
+import type { Page } from '../store/record-repository.js';
+import { pageLimit, pageOffset } from '../query/paging.js';
+import { parseJsonText } from '../util/parse-json-text.js';
 
 /** The object a session ran on (`{ model: 'Server', id: 3 }`), or every object of a host. */
 export type ObjectRef = { model: string; id: number } | { host: string };
@@ -186,7 +188,7 @@ export class SessionHistory {
     ]);
     return {
       ...this.toItem(row),
-      data: parseJson(row.data),
+      data: parseJsonText(row.data),
       messages: messages.map((m) => this.toMessage(m)),
       commands: commands.map((c) => this.toCommand(c)),
     };
@@ -339,7 +341,7 @@ export class SessionHistory {
       level: row.level as MessageLevel,
       kind: row.kind as MessageKind,
       text: row.text,
-      data: row.data === null ? null : parseJson(row.data),
+      data: row.data === null ? null : parseJsonText(row.data),
       createdAt: this.date(row.created_at),
     };
   }
@@ -441,29 +443,6 @@ function statesOf(status: ProcessStateFilter): readonly ProcessState[] {
   if (status === 'waiting') return ['initialized'];
   if (status === 'done') return DONE_STATES;
   return [status];
-}
-
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return 50;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new InputError('limit must be a whole number of at least 1');
-  return Math.min(limit, MAX_PAGE_SIZE);
-}
-
-function pageOffset(offset: number | undefined): number {
-  if (offset === undefined) return 0;
-  if (!Number.isInteger(offset) || offset < 0)
-    throw new InputError('offset must be a whole number of at least 0');
-  return offset;
-}
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 interface RecordRow {

@@ -10,6 +10,7 @@ import {
 } from '../model/record-codec.js';
 import { compileFilter } from '../query/compile-filter.js';
 import { orderRecords, recordConditions } from '../query/record-query.js';
+import { pageLimit } from '../query/paging.js';
 import type { Filter } from '../query/filter.js';
 import type { Database, DynamicKysely } from './database.js';
 
@@ -30,7 +31,7 @@ export interface Page<T> {
   offset: number;
 }
 
-export const MAX_PAGE_SIZE = 1000;
+export { MAX_PAGE_SIZE } from '../query/paging.js';
 
 /**
  * Reads and writes the records of any model (Host included) through its definition: validation,
@@ -48,7 +49,7 @@ export class RecordRepository {
 
   async list(modelName: string, query: ListQuery = {}): Promise<Page<RecordValues>> {
     const model = this.registry.get(modelName);
-    const limit = clampLimit(query.limit);
+    const limit = pageLimit(query.limit);
     const offset = Math.max(0, Math.trunc(query.offset ?? 0));
     const base = this.filtered(model, query);
     const [rows, count] = await Promise.all([
@@ -205,11 +206,4 @@ function validate(
     .map(([field, reason]) => `${field}: ${reason}`)
     .join('; ');
   throw new InputError(`invalid ${model.name}: ${summary}`, { fields });
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined) return 50;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new InputError('limit must be a whole number of at least 1');
-  return Math.min(limit, MAX_PAGE_SIZE);
 }
