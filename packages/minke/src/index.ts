@@ -20,8 +20,15 @@ export {
 export type { SessionResult, ProcessState } from './session/status.js';
 export type { SessionMessage, MessageLevel } from './session/messages.js';
 export type { SessionContext, SessionConnection } from './session/session-context.js';
+export type { SudoRunOptions, SessionGetOptions } from './session/session-connection.js';
 export { shellQuote, shellJoin } from './util/shell-quote.js';
-export type { CommandResult, ExecOptions } from './transport/transport.js';
+export type {
+  CommandResult,
+  ExecOptions,
+  PutOptions,
+  PutSource,
+  TransferResult,
+} from './transport/transport.js';
 export {
   MinkeError,
   InputError,

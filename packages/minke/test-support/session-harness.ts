@@ -30,7 +30,7 @@ export async function runSessionLocally(
   const context: SessionContext = {
     obj,
     data: options.data ?? {},
-    connection: { run: (command, execOptions) => transport.exec(command, execOptions) },
+    connection: transport,
     recorder: {
       command: (result) => {
         commands.push(result);

@@ -61,11 +61,10 @@ export async function runSessionJob(
   let session: Session | undefined;
   try {
     const obj = await deps.project.records.get(plan.model, job.objectId);
-    const connection = await transport();
     const context: SessionContext = {
       obj,
       data: { ...plan.data },
-      connection: { run: (command, options) => connection.exec(command, options) },
+      connection: await transport(),
       recorder: {
         commandStarted: (command) =>
           bus.publish({ type: 'command.started', ...base, command, at: at() }),

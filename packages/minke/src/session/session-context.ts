@@ -1,11 +1,11 @@
 import type { RecordValues } from '../model/record-codec.js';
-import type { CommandResult, ExecOptions } from '../transport/transport.js';
+import type { CommandResult, Transport } from '../transport/transport.js';
 import type { SessionMessage } from './messages.js';
 
-/** What runs a session's commands: the host's transport, with the session's connection settings. */
-export interface SessionConnection {
-  run(command: string, options?: ExecOptions): Promise<CommandResult>;
-}
+export type { SessionConnection } from './session-connection.js';
+
+/** The part of a transport a session uses: commands and file transfers. */
+export type HostTransport = Pick<Transport, 'exec' | 'put' | 'get'>;
 
 /** Where a session's commands and messages go as they happen (the store, the event bus). */
 export interface SessionRecorder {
@@ -24,7 +24,10 @@ export interface SessionRecorder {
 export interface SessionContext {
   obj: RecordValues;
   data: Record<string, unknown>;
-  connection: SessionConnection;
+  /** The host's transport (pooled), with the session's connection settings: what `this.c` uses. */
+  connection: HostTransport;
+  /** The Minke machine, for `this.c.local()`; a `LocalTransport` of the session's own when absent. */
+  local?: HostTransport;
   recorder: SessionRecorder;
   /** Aborted at the first stop: the current command finishes, nothing more runs. */
   stopSignal: AbortSignal;

@@ -13,9 +13,9 @@ import {
   type MessageLevel,
   type SessionMessage,
 } from './messages.js';
-import type { SessionConnection, SessionContext } from './session-context.js';
+import { RecordedConnection, type SessionConnection } from './session-connection.js';
+import type { SessionContext } from './session-context.js';
 import { raiseResult, toSessionResult, type SessionResult } from './status.js';
-import { StopRequested } from './stop-requested.js';
 
 export const sessionBrand = Symbol.for('minke.session');
 
@@ -70,6 +70,7 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
   static abstract = true;
 
   private currentStatus: SessionResult | null = null;
+  private connection: SessionConnection | undefined;
 
   constructor(protected readonly context: SessionContext) {}
 
@@ -83,9 +84,13 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
     return this.context.data as z.infer<Form>;
   }
 
-  /** The connection to the object's host. */
+  /**
+   * The connection to the object's host, as Fabric's: `run`, `sudo`, `put`/`get` (SFTP) and
+   * `local` (the Minke machine). Every call is recorded in the session's history.
+   */
   get c(): SessionConnection {
-    return this.context.connection;
+    this.connection ??= new RecordedConnection(this.context);
+    return this.connection;
   }
 
   /** The result so far: null until something sets it (success when the session ends cleanly). */
@@ -130,21 +135,10 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
     return formatCommand(template, this.data as Record<string, unknown>, this.obj);
   }
 
-  /** Runs a command as given and records it. Nothing more runs once a stop was asked for. */
-  async run(command: string, options: ExecOptions = {}): Promise<CommandResult> {
-    if (this.context.stopSignal.aborted) throw new StopRequested();
-    this.context.recorder.commandStarted?.(command);
-    const result = await this.c.run(command, {
-      ...options,
-      killSignal: options.killSignal ?? this.context.killSignal,
-      onOutput: (stream, chunk) => {
-        this.context.recorder.output?.(stream, chunk);
-        options.onOutput?.(stream, chunk);
-      },
-    });
-    await this.context.recorder.command(result);
-    if (result.killed) throw new StopRequested();
-    return result;
+  /** Runs a command as given and records it (`this.c.run`). Nothing more runs once a stop was
+   * asked for. */
+  run(command: string, options: ExecOptions = {}): Promise<CommandResult> {
+    return this.c.run(command, options);
   }
 
   /** `run` with the command built by `formatCmd`. */

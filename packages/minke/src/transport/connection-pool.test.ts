@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelLimiter } from './channel-limiter.js';
 import { ConnectionPool } from './connection-pool.js';
-import type { CommandResult, ExecOptions, Transport } from './transport.js';
+import type {
+  CommandResult,
+  ExecOptions,
+  GetOptions,
+  PutOptions,
+  PutSource,
+  TransferResult,
+  Transport,
+} from './transport.js';
 
 /** A transport that counts what the pool does with it; commands take `delayMs`. */
 class CountingTransport implements Transport {
@@ -36,6 +44,19 @@ class CountingTransport implements Transport {
       killed: false,
       timedOut: false,
     };
+  }
+  /** A transfer is busy like a command (it holds a channel too). */
+  async put(_source: PutSource, remotePath: string, _options?: PutOptions) {
+    await this.exec(`put ${remotePath}`);
+    return this.transferred('put', remotePath);
+  }
+  async get(remotePath: string, _options?: GetOptions) {
+    await this.exec(`get ${remotePath}`);
+    return this.transferred('get', remotePath);
+  }
+  private transferred(direction: 'put' | 'get', remotePath: string): TransferResult {
+    const now = new Date();
+    return { direction, remotePath, bytes: 0, startedAt: now, finishedAt: now, durationMs: 0 };
   }
   close() {
     this.closes += 1;
@@ -97,6 +118,25 @@ describe('ConnectionPool', () => {
     pool.transportFor('web2', create);
     await pool.transportFor('web2', create).exec('x');
     expect(created).toHaveLength(2);
+  });
+
+  it('counts transfers against the channel cap like commands', async () => {
+    pool = new ConnectionPool({ maxChannels: 2 });
+    const transport = new CountingTransport();
+    const handle = pool.transportFor('web1', () => transport);
+    const done = await Promise.all([
+      handle.put({ content: 'x' }, '/a'),
+      handle.get('/b'),
+      handle.exec('c'),
+      handle.put('/local', '/d'),
+    ]);
+    expect(done.map((d) => ('direction' in d ? d.direction : d.command))).toEqual([
+      'put',
+      'get',
+      'c',
+      'put',
+    ]);
+    expect(transport.maxActive).toBe(2);
   });
 
   it('lets a session close its handle without closing the shared connection', async () => {

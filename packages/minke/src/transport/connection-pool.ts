@@ -1,5 +1,5 @@
 import { ChannelLimiter } from './channel-limiter.js';
-import type { CommandResult, ExecOptions, Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 export interface ConnectionPoolOptions {
   /** Concurrent commands per connection unless a host says otherwise (see `maxChannels`). */
@@ -64,7 +64,13 @@ export class ConnectionPool {
         return isConnected();
       },
       connect: () => entry().transport.connect(),
-      exec: (command, execOptions) => this.exec(entry(), command, execOptions),
+      exec: (command, execOptions) =>
+        this.use(entry(), (transport) => transport.exec(command, execOptions)),
+      // A transfer holds an SFTP channel while it lasts: it counts against the cap as a command.
+      put: (source, remotePath, putOptions) =>
+        this.use(entry(), (transport) => transport.put(source, remotePath, putOptions)),
+      get: (remotePath, getOptions) =>
+        this.use(entry(), (transport) => transport.get(remotePath, getOptions)),
       close: () => Promise.resolve(),
     };
   }
@@ -92,11 +98,11 @@ export class ConnectionPool {
     return entry;
   }
 
-  private async exec(entry: Entry, command: string, options?: ExecOptions): Promise<CommandResult> {
+  private async use<T>(entry: Entry, work: (transport: Transport) => Promise<T>): Promise<T> {
     clearTimeout(entry.idleTimer);
     entry.busy += 1;
     try {
-      return await entry.limiter.run(() => entry.transport.exec(command, options));
+      return await entry.limiter.run(() => work(entry.transport));
     } finally {
       entry.busy -= 1;
       if (entry.busy === 0) this.scheduleIdleClose(entry);

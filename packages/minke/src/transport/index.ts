@@ -6,8 +6,13 @@ export type {
   CommandResult,
   CommandStatus,
   ExecOptions,
+  GetOptions,
   OutputStream,
+  PutOptions,
+  PutSource,
   SudoOptions,
+  TransferOptions,
+  TransferResult,
   Transport,
 } from './transport.js';
 export { commandStatus } from './transport.js';

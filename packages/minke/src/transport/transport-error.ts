@@ -11,7 +11,11 @@ export type TransportFailure =
   | 'host_key_unknown'
   | 'channel_failed'
   | 'disconnected'
-  | 'config';
+  | 'config'
+  | 'no_such_file'
+  | 'permission_denied'
+  | 'transfer_failed'
+  | 'transfer_timeout';
 
 const reasonText: Record<TransportFailure, string> = {
   connection_refused: 'connection refused',
@@ -24,6 +28,10 @@ const reasonText: Record<TransportFailure, string> = {
   channel_failed: 'channel failed',
   disconnected: 'disconnected',
   config: 'invalid connection config',
+  no_such_file: 'no such file or directory',
+  permission_denied: 'permission denied',
+  transfer_failed: 'file transfer failed',
+  transfer_timeout: 'file transfer timed out',
 };
 
 /**

@@ -17,6 +17,11 @@ export interface Transport {
   /** Runs one command. Resolves with its result whatever the exit code; rejects only when the
    * transport itself fails (`TransportError`). */
   exec(command: string, options?: ExecOptions): Promise<CommandResult>;
+  /** Copies a local file or bytes to `remotePath` on the host (SFTP over SSH). Rejects with a
+   * `TransportError` naming the reason (no such file, permission denied, timed out). */
+  put(source: PutSource, remotePath: string, options?: PutOptions): Promise<TransferResult>;
+  /** Copies `remotePath` from the host to `options.localPath`, or into memory without one. */
+  get(remotePath: string, options?: GetOptions): Promise<TransferResult>;
   /** Kills commands still running (no orphans), then closes the connection. */
   close(): Promise<void>;
 }
@@ -60,6 +65,48 @@ export interface CommandResult {
   /** True when `killSignal` was aborted while the command ran. */
   killed: boolean;
   timedOut: boolean;
+}
+
+/**
+ * What `put` sends: a string is the path of a local file (as in Fabric); bytes, or
+ * `{ content }`, are sent as they are.
+ *
+ * @example
+ *   put('./files/app.conf', '/etc/app.conf')
+ *   put({ content: 'PORT=8080\n' }, '/etc/app.env', { mode: 0o600 })
+ */
+export type PutSource = string | Uint8Array | { content: string | Uint8Array };
+
+export interface TransferOptions {
+  /** Give up after this long (the connection's command timeout, else 10 minutes). */
+  timeoutMs?: number;
+  /** Aborting ends the transfer at once; it then rejects. */
+  killSignal?: AbortSignal;
+}
+
+export interface PutOptions extends TransferOptions {
+  /** Permission bits the file ends up with (e.g. `0o600`), whatever it had before. */
+  mode?: number;
+}
+
+export interface GetOptions extends TransferOptions {
+  /** Where to write the file on the Minke machine; the bytes are returned when absent. */
+  localPath?: string;
+  /** Refuse files larger than this when reading into memory (64 MiB by default). */
+  maxBytes?: number;
+}
+
+export interface TransferResult {
+  direction: 'put' | 'get';
+  remotePath: string;
+  /** The local file read or written; absent for bytes sent or received in memory. */
+  localPath?: string;
+  bytes: number;
+  /** The file's content, for a `get` without `localPath`. */
+  data?: Buffer;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
 }
 
 export type CommandStatus = 'success' | 'warning' | 'error';

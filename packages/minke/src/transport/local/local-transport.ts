@@ -6,8 +6,18 @@ import { commandScript } from '../command-script.js';
 import { KillTrigger } from '../kill-trigger.js';
 import { OutputScanner } from '../output-scanner.js';
 import { TransportError } from '../transport-error.js';
-import type { CommandResult, ExecOptions, Transport } from '../transport.js';
+import { defaultTransferTimeoutMs, getFile, putFile } from '../file-transfer.js';
+import type {
+  CommandResult,
+  ExecOptions,
+  GetOptions,
+  PutOptions,
+  PutSource,
+  TransferResult,
+  Transport,
+} from '../transport.js';
 import { completeSudo, type SudoDefaults } from '../sudo-defaults.js';
+import { localFiles } from './local-files.js';
 import { killProcessGroup } from './process-group.js';
 
 export interface LocalTransportOptions {
@@ -20,7 +30,8 @@ export interface LocalTransportOptions {
 }
 
 /**
- * Runs commands on the Minke machine itself, for hosts that are this machine. Each command runs
+ * Runs commands on the Minke machine itself, for hosts that are this machine; `put` and `get`
+ * copy files with node:fs. Each command runs
  * as `/bin/sh -c` in a session and process group of its own (a detached child), so a kill
  * reaches everything it started, as the SSH transport's kill does on a host.
  *
@@ -52,16 +63,21 @@ export class LocalTransport implements Transport {
       ...options,
       sudo: await completeSudo(options.sudo, this.options.sudo ?? {}, 'local'),
       timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
-      killSignal: options.killSignal
-        ? AbortSignal.any([options.killSignal, this.closing.signal])
-        : this.closing.signal,
+      killSignal: this.killSignalFor(options),
     });
-    this.running.add(run);
-    try {
-      return await run;
-    } finally {
-      this.running.delete(run);
-    }
+    return this.track(run);
+  }
+
+  /** Copies a file or bytes to a path of this machine, as `put` does to a host (node:fs). */
+  put(source: PutSource, path: string, options: PutOptions = {}): Promise<TransferResult> {
+    const bounded = { ...options, killSignal: this.killSignalFor(options) };
+    return this.track(putFile(localFiles, source, path, bounded, this.transferTimeoutMs()));
+  }
+
+  /** Copies a file of this machine, to another path or into memory (node:fs). */
+  get(path: string, options: GetOptions = {}): Promise<TransferResult> {
+    const bounded = { ...options, killSignal: this.killSignalFor(options) };
+    return this.track(getFile(localFiles, path, bounded, this.transferTimeoutMs()));
   }
 
   async close(): Promise<void> {
@@ -69,6 +85,27 @@ export class LocalTransport implements Transport {
     this.closing = new AbortController();
     closing.abort();
     await Promise.allSettled([...this.running]);
+  }
+
+  private transferTimeoutMs(): number {
+    return this.options.commandTimeoutMs || defaultTransferTimeoutMs;
+  }
+
+  /** The caller's kill signal, also aborted when this transport closes. */
+  private killSignalFor(options: { killSignal?: AbortSignal | undefined }): AbortSignal {
+    return options.killSignal
+      ? AbortSignal.any([options.killSignal, this.closing.signal])
+      : this.closing.signal;
+  }
+
+  /** Keeps `work` in the set `close()` waits for. */
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    try {
+      return await work;
+    } finally {
+      this.running.delete(work);
+    }
   }
 
   private run(command: string, options: ExecOptions): Promise<CommandResult> {

@@ -4,7 +4,7 @@ import ssh2, { type Client, type ClientChannel } from 'ssh2';
 /** The part of an ssh2 connection Minke uses; tests and alternative clients provide this much. */
 export type SshClient = Pick<
   Client,
-  'connect' | 'exec' | 'forwardOut' | 'end' | 'destroy' | 'on' | 'once' | 'removeListener'
+  'connect' | 'exec' | 'sftp' | 'forwardOut' | 'end' | 'destroy' | 'on' | 'once' | 'removeListener'
 >;
 
 /** The part of an ssh2 exec channel Minke uses. */

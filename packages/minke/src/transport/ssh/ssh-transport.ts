@@ -1,8 +1,19 @@
 import { type Logger, silentLogger } from '../../logger.js';
 import type { ResolvedConnectionConfig } from '../connection-config.js';
 import { completeSudo } from '../sudo-defaults.js';
-import type { CommandResult, ExecOptions, Transport } from '../transport.js';
+import { defaultTransferTimeoutMs, getFile, putFile } from '../file-transfer.js';
+import type {
+  CommandResult,
+  ExecOptions,
+  GetOptions,
+  PutOptions,
+  PutSource,
+  TransferOptions,
+  TransferResult,
+  Transport,
+} from '../transport.js';
 import { runRemoteCommand } from './remote-command.js';
+import { SftpFiles } from './sftp-files.js';
 import { createSsh2Client, type SshClientFactory } from './ssh-client.js';
 import { openSshConnection, type SshConnection } from './ssh-connection.js';
 
@@ -13,7 +24,8 @@ export interface SshTransportOptions {
 }
 
 /**
- * Runs commands on a remote host over one SSH connection (ssh2). `exec` connects on first use and
+ * Runs commands on a remote host over one SSH connection (ssh2), and copies files over SFTP on
+ * the same connection. `exec` connects on first use and
  * reconnects after a drop; commands may run concurrently (one channel each, see the pool for the
  * cap). Defaults for pty, env, timeout and sudo come from the connection config.
  *
@@ -59,18 +71,25 @@ export class SshTransport implements Transport {
         env: { ...this.config.env, ...options.env },
         timeoutMs,
         sudo: await completeSudo(options.sudo, this.config.sudo, connection.target),
-        killSignal: options.killSignal
-          ? AbortSignal.any([options.killSignal, this.closing.signal])
-          : this.closing.signal,
+        killSignal: this.killSignalFor(options),
       },
       connection.target,
     );
-    this.running.add(run);
-    try {
-      return await run;
-    } finally {
-      this.running.delete(run);
-    }
+    return this.track(run);
+  }
+
+  /** Copies a file to the host over SFTP, on this connection (one channel while it lasts). */
+  put(source: PutSource, remotePath: string, options: PutOptions = {}): Promise<TransferResult> {
+    return this.withFiles(options, (files, bounded) =>
+      putFile(files, source, remotePath, bounded, this.transferTimeoutMs()),
+    );
+  }
+
+  /** Copies a file from the host over SFTP, on this connection. */
+  get(remotePath: string, options: GetOptions = {}): Promise<TransferResult> {
+    return this.withFiles(options, (files, bounded) =>
+      getFile(files, remotePath, bounded, this.transferTimeoutMs()),
+    );
   }
 
   /** Kills what still runs (bounded by the kill's own timers), then closes the connection. */
@@ -84,6 +103,42 @@ export class SshTransport implements Transport {
     closing.abort();
     await Promise.allSettled([...this.running]);
     await connection?.close();
+  }
+
+  private async withFiles<O extends TransferOptions>(
+    options: O,
+    transfer: (files: SftpFiles, options: O) => Promise<TransferResult>,
+  ): Promise<TransferResult> {
+    const connection = await this.live();
+    const files = new SftpFiles(connection.client, connection.target);
+    try {
+      return await this.track(
+        transfer(files, { ...options, killSignal: this.killSignalFor(options) }),
+      );
+    } finally {
+      files.end();
+    }
+  }
+
+  private transferTimeoutMs(): number {
+    return this.config.commandTimeoutMs || defaultTransferTimeoutMs;
+  }
+
+  /** The caller's kill signal, also aborted when this transport closes. */
+  private killSignalFor(options: { killSignal?: AbortSignal | undefined }): AbortSignal {
+    return options.killSignal
+      ? AbortSignal.any([options.killSignal, this.closing.signal])
+      : this.closing.signal;
+  }
+
+  /** Keeps `work` in the set `close()` waits for. */
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    try {
+      return await work;
+    } finally {
+      this.running.delete(work);
+    }
   }
 
   private live(): Promise<SshConnection> {
