@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 import type { Runtime } from '../project/runtime.js';
 import type { SessionHistory } from '../runs/history.js';
+import type { AgentServicesRef } from './agent-routes.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { RunAccess } from './run-access.js';
 import type { ZodTypeProvider } from './zod-schema.js';
@@ -24,6 +25,8 @@ export interface ApiContext {
   events: EventStreamOptions;
   /** Closes the event streams still open (the server is stopping). */
   openStreams: Set<{ close(): void }>;
+  /** This process's agent services, once they run: dispatch needs them (else 503). */
+  agents?: AgentServicesRef | undefined;
 }
 
 /** The Fastify instance routes are declared on: zod schemas type their requests. */

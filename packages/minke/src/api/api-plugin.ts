@@ -1,8 +1,10 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from './api-context.js';
+import { agentRoutes } from './agent-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { eventRoutes } from './event-routes.js';
+import { factRoutes } from './fact-routes.js';
 import { hostRoutes } from './host-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { recordRoutes } from './record-routes.js';
@@ -36,6 +38,8 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     eventRoutes,
     userRoutes,
     tokenRoutes,
+    agentRoutes,
+    factRoutes,
   ]) {
     await app.register((scope, _options, done) => {
       routes(scope.withTypeProvider<ZodTypeProvider>(), context);

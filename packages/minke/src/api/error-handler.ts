@@ -39,7 +39,8 @@ export function replyFor(error: unknown): { status: number; body: ErrorBody } {
   if (isMinkeError(error)) {
     const status = httpStatusOf(error);
     // A setup error is the project's fault, not the caller's: its details go to the log only.
-    if (status >= 500) return { status, body: internal() };
+    // "Unavailable" says which service is down and what to do, which the caller needs to know.
+    if (status >= 500 && error.code !== 'unavailable') return { status, body: internal() };
     return { status, body: { error: error.toJSON() } };
   }
   if (error instanceof AuthError)

@@ -1,3 +1,4 @@
+import type { AgentServicesRef } from '../api/agent-routes.js';
 import type { Out } from '../cli/output.js';
 import { createLogger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
@@ -24,10 +25,13 @@ export async function serveProject(
   const runtime = createRuntime(project, { logger, role: options.role });
   try {
     await runtime.bus.ready();
-    const server = await buildServer({ project, runtime, logger });
+    // Filled in once the agent services run: the API dispatches through them.
+    const agentServices: AgentServicesRef = { current: undefined };
+    const server = await buildServer({ project, runtime, logger, agents: agentServices });
     const address = await server.listen({ port: options.port, host: options.host });
     const { startAgentServices } = await import('../facts/start-agent-services.js');
     const agents = await startAgentServices(project, { logger });
+    agentServices.current = agents;
     const queued = options.role === 'server' && project.config.executor.kind === 'bullmq';
     const hosts = await project.hosts.list({ limit: 1 });
     out.line(`Minke is serving ${project.config.projectDir} at ${address}`);
@@ -45,6 +49,7 @@ export async function serveProject(
     });
     out.line('stopping');
     await server.close();
+    agentServices.current = undefined;
     await agents.close();
   } finally {
     await runtime.close();

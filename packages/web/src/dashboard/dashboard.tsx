@@ -15,6 +15,7 @@ import { Title } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { api } from '../api/http.js';
 import type { Page, RunItem, SessionRecordItem } from '../api/types.js';
+import type { AgentPage } from '../facts/types.js';
 import { SummaryChips } from '../runs/run-pages.js';
 import { RESULT_COLORS } from '../runs/status-chip.js';
 
@@ -147,25 +148,22 @@ function HostsByStatus() {
   );
 }
 
-interface AgentItem {
-  node?: string;
-  name?: string;
-  online?: boolean;
-  status?: string;
-}
-
+/** "agents online N / M", linking to the agents page; no panel while there are no agents. */
 function Agents() {
-  const agents = useApi<AgentItem[] | Page<AgentItem>>('/api/agents');
-  if (agents === undefined || agents === null) return null; // no agent API: no panel
-  const list = Array.isArray(agents) ? agents : agents.items;
-  const online = list.filter((a) => a.online ?? a.status === 'online').length;
+  const agents = useApi<AgentPage>('/api/agents', { limit: 1 });
+  if (!agents?.fleet.total) return null;
   return (
     <Panel title="Agents" testId="dash-agents">
-      <Typography variant="h4">
-        {online}
+      <Typography
+        variant="h4"
+        component={Link}
+        to="/agents"
+        sx={{ color: 'inherit', textDecoration: 'none' }}
+      >
+        {agents.fleet.online} / {agents.fleet.total}
         <Typography component="span" variant="body1" color="text.secondary">
           {' '}
-          of {list.length} online
+          agents online
         </Typography>
       </Typography>
     </Panel>

@@ -26,6 +26,7 @@ import {
 import { Link } from 'react-router-dom';
 import type { ModelMeta } from '../api/types.js';
 import { WHERE_KEY } from '../data/list-query.js';
+import { HostFactsTab } from '../facts/host-facts-tab.js';
 import { ObjectHistory } from '../history/object-history.js';
 import { boardFor } from '../runs/boards.js';
 import { LiveSessionCell } from '../runs/live-session-cell.js';
@@ -174,6 +175,11 @@ export function ModelShow({ meta }: { meta: ModelMeta }) {
         <Tab label="History" path="history">
           <ObjectHistory model={meta.name} />
         </Tab>
+        {meta.name === 'Host' ? (
+          <Tab label="Facts" path="facts">
+            <HostFactsTab />
+          </Tab>
+        ) : null}
       </TabbedShowLayout>
     </Show>
   );

@@ -1,0 +1,110 @@
+import { pluginNameProblem } from '@minke/protocol';
+import { InputError, NotFoundError } from '../errors.js';
+import type { Project } from '../project/open-project.js';
+import { pageLimit, pageOffset } from '../query/paging.js';
+import { AgentStore, type AgentRecord } from './agent-store.js';
+import { diffFacts, type FactChange } from './fact-diff.js';
+import { FactStore, type FactRecord } from './fact-store.js';
+
+/** A host's agent (if any) and its current facts, one per plugin. */
+export interface HostFacts {
+  host: string;
+  agent: Pick<AgentRecord, 'node' | 'online' | 'lastSeen'> | null;
+  facts: FactRecord[];
+}
+
+/** A version of a fact, with what changed since the version before it (null: the first). */
+export interface FactVersion extends FactRecord {
+  changes: FactChange[] | null;
+}
+
+export interface FactHistoryPage {
+  host: string;
+  plugin: string;
+  node: string | null;
+  /** Newest first. */
+  items: FactVersion[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** How far back a history page may start: history rows are changes only, so few. */
+export const MAX_HISTORY_OFFSET = 10_000;
+
+/**
+ * The current facts of a host, by plugin. A host without an agent has none (and `agent: null`);
+ * an unknown host is a NotFoundError.
+ */
+export async function hostFacts(project: Project, hostName: string): Promise<HostFacts> {
+  const { agents, agent } = await agentOfHost(project, hostName);
+  if (!agent) return { host: hostName, agent: null, facts: [] };
+  const facts = await new FactStore(project.database, agents).current(agent.id);
+  const { node, online, lastSeen } = agent;
+  return { host: hostName, agent: { node, online, lastSeen }, facts };
+}
+
+/**
+ * The versions a plugin's fact had on a host, newest first, each with its changes against the
+ * version before it (history holds a row only when the value changed).
+ */
+export async function hostFactHistory(
+  project: Project,
+  hostName: string,
+  query: { plugin: string; limit?: number | undefined; offset?: number | undefined },
+): Promise<FactHistoryPage> {
+  const problem = pluginNameProblem(query.plugin);
+  if (problem) throw new InputError(problem, { fields: { plugin: problem } });
+  const limit = pageLimit(query.limit);
+  const offset = pageOffset(query.offset);
+  if (offset > MAX_HISTORY_OFFSET) {
+    throw new InputError(`offset must be at most ${MAX_HISTORY_OFFSET}`, {
+      fields: { offset: `at most ${MAX_HISTORY_OFFSET}` },
+    });
+  }
+  const { agents, agent } = await agentOfHost(project, hostName);
+  const empty = { host: hostName, plugin: query.plugin, limit, offset };
+  if (!agent) return { ...empty, node: null, items: [], total: 0 };
+  // One row more than the page: the version before the page's oldest, to diff it against.
+  const rows = await new FactStore(project.database, agents).history(
+    agent.id,
+    query.plugin,
+    offset + limit + 1,
+  );
+  const page = rows.slice(offset, offset + limit + 1);
+  const items = page.slice(0, limit).map((row, i): FactVersion => ({
+    ...row,
+    changes: page[i + 1] === undefined ? null : diffFacts(page[i + 1]?.value, row.value),
+  }));
+  return {
+    ...empty,
+    node: agent.node,
+    items,
+    total: await historyCount(project, agent.id, query.plugin),
+  };
+}
+
+async function agentOfHost(
+  project: Project,
+  hostName: string,
+): Promise<{ agents: AgentStore; agent: AgentRecord | undefined }> {
+  const host = await project.records.findBy('Host', 'name', hostName);
+  if (!host) throw new NotFoundError(`host ${hostName} does not exist`);
+  const agents = new AgentStore(project);
+  const agent = await agents.forHostOrNode(hostName).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  // A node of this name that belongs to another host is not this host's agent.
+  return { agents, agent: agent?.hostId === Number(host['id']) ? agent : undefined };
+}
+
+async function historyCount(project: Project, agentId: number, plugin: string): Promise<number> {
+  const row = await project.database.db
+    .selectFrom('minke_fact_history')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('agent_id', '=', agentId)
+    .where('plugin', '=', plugin)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
