@@ -73,6 +73,9 @@ export const eventRoutes: ApiRoutes = (app, context) => {
       if (since !== undefined) {
         const held = context.runtime.bus.since(since);
         const first = held[0];
+        // The bus may have loaded its history after these routes were built: what it holds now
+        // counts too, so a resume on a freshly started server is not mistaken for a stale id.
+        latest.seq = Math.max(latest.seq, held.at(-1)?.seq ?? 0);
         if (since > latest.seq || (since > 0 && first !== undefined && first.seq > since + 1)) {
           writer.reset(
             'events after your last id are no longer held: re-read the state',

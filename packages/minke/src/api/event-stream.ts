@@ -1,4 +1,5 @@
 import type { DeliveredEvent, RunEventOf } from '../events/run-events.js';
+import { observeEventLag } from '../metrics/process-metrics.js';
 
 export interface EventStreamOptions {
   /** Output goes out at most once per this many ms per stream (chunks of a record joined). */
@@ -88,6 +89,7 @@ export class EventStreamWriter {
 
   push(event: DeliveredEvent): void {
     if (this.closed) return;
+    observeEventLag(event.at); // minke_event_lag_seconds: live events only, not replays
     this.consume(event);
     if (event.type === 'output') {
       if (this.queue.length === 1 && this.now() - this.lastOutputFlush >= this.options.coalesceMs) {

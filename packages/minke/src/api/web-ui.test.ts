@@ -56,6 +56,7 @@ describe('the web admin and the API documents', () => {
     expect((await built.anonymous.get('/readyz')).json()).toEqual({
       status: 'ready',
       database: 'sqlite',
+      checks: { database: 'ok' },
     });
   });
 

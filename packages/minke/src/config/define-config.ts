@@ -42,6 +42,13 @@ export interface MinkeConfig {
     queuePrefix?: string;
     leaseTtlSeconds?: number;
   };
+  /**
+   * How run events travel between processes: `memory` (one process only), `redis` (pub/sub on
+   * `executor.redisUrl`) or `postgres` (LISTEN/NOTIFY on the PostgreSQL database). Default: `redis`
+   * when a Redis URL is set; else `postgres` for the BullMQ executor on PostgreSQL; else `memory`.
+   * Env: MINKE_EVENT_BUS.
+   */
+  eventBus?: 'memory' | 'redis' | 'postgres';
   /** Show tracebacks in session messages. Env: MINKE_DEBUG. */
   debug?: boolean;
   /**

@@ -116,4 +116,55 @@ describe('resolveConfig', () => {
       '/p/minke.config.ts: executor.kind:',
     );
   });
+
+  it('picks the event bus: explicit, else Redis with a Redis URL, PostgreSQL for a queue there, memory', () => {
+    const postgres = { MINKE_DATABASE_URL: 'postgres://minke@127.0.0.1/minke' };
+    expect(resolveConfig({}, where, {}).eventBus).toBe('memory');
+    expect(resolveConfig({}, where, { MINKE_REDIS_URL: 'redis://r' }).eventBus).toBe('redis');
+    expect(resolveConfig({ executor: { kind: 'bullmq' } }, where, postgres).eventBus).toBe(
+      'postgres',
+    );
+    expect(
+      resolveConfig({ eventBus: 'redis' }, where, { ...postgres, MINKE_REDIS_URL: 'redis://r' })
+        .eventBus,
+    ).toBe('redis');
+    expect(
+      resolveConfig({ eventBus: 'redis' }, where, {
+        ...postgres,
+        MINKE_REDIS_URL: 'redis://r',
+        MINKE_EVENT_BUS: 'postgres',
+      }).eventBus,
+    ).toBe('postgres');
+    expect(resolveConfig({}, where, { ...postgres, MINKE_EVENT_BUS: 'postgres' }).eventBus).toBe(
+      'postgres',
+    );
+  });
+
+  it('refuses an event bus that cannot work here, saying what it needs', () => {
+    expect(() => resolveConfig({}, where, { MINKE_EVENT_BUS: 'postgres' })).toThrow(
+      'MINKE_EVENT_BUS="postgres": the PostgreSQL event bus needs a PostgreSQL database (MINKE_DATABASE_URL=postgres://...)',
+    );
+    expect(() => resolveConfig({ eventBus: 'redis' }, where, {})).toThrow(
+      '/p/minke.config.ts: eventBus: the Redis event bus needs MINKE_REDIS_URL',
+    );
+    expect(() =>
+      resolveConfig({}, where, { MINKE_EVENT_BUS: 'memory', MINKE_REDIS_URL: 'redis://r' }),
+    ).toThrow('MINKE_EVENT_BUS="memory": memory cannot carry events from minke worker processes');
+    expect(() => resolveConfig({}, where, { MINKE_EVENT_BUS: 'kafka' })).toThrow(
+      'MINKE_EVENT_BUS="kafka": expected memory, redis or postgres',
+    );
+    expect(() => resolveConfig({ eventBus: 'kafka' }, where, {})).toThrow(
+      '/p/minke.config.ts: eventBus:',
+    );
+  });
+
+  it('reads the metrics token from the environment or a file, never from the config file', () => {
+    expect(resolveConfig({}, where, {}).metrics.token).toBeUndefined();
+    const file = join(tmp, 'metrics-token');
+    writeFileSync(file, 's3cret-scrape\n');
+    expect(resolveConfig({}, where, { MINKE_METRICS_TOKEN_FILE: file }).metrics.token).toBe(
+      's3cret-scrape',
+    );
+    expect(() => resolveConfig({ metrics: { token: 'x' } }, where, {})).toThrow('unknown setting');
+  });
 });

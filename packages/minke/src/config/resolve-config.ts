@@ -28,6 +28,10 @@ export interface ResolvedConfig {
     /** How long a host lease lasts unrenewed: a lost worker's sessions end after it. */
     leaseTtlMs: number;
   };
+  /** `/metrics` needs `Authorization: Bearer <token>` when set (MINKE_METRICS_TOKEN[_FILE]). */
+  metrics: { token: string | undefined };
+  /** How run events travel between processes (see `MinkeConfig.eventBus`). */
+  eventBus: EventBusKind;
   debug: boolean;
   /** The MQTT broker agents talk to: the embedded one unless `url` names an external one. */
   mqtt: {
@@ -39,6 +43,9 @@ export interface ResolvedConfig {
   };
   agents: { createHostsForUnknownNodes: boolean; signingKeyFile: string };
 }
+
+const eventBusKinds = ['memory', 'redis', 'postgres'] as const;
+export type EventBusKind = (typeof eventBusKinds)[number];
 
 const configShape = z.strictObject({
   database: z.string().min(1).optional(),
@@ -64,6 +71,7 @@ const configShape = z.strictObject({
       leaseTtlSeconds: z.number().int().min(1).max(3600).optional(),
     })
     .optional(),
+  eventBus: z.enum(eventBusKinds).optional(),
   debug: z.boolean().optional(),
   mqtt: z
     .strictObject({
@@ -102,6 +110,7 @@ export function resolveConfig(
     throw new SetupError(`${where.configFile}: ${key}: ${reason}`);
   }
   const config: MinkeConfig = parsed.data as MinkeConfig;
+  const executor = executorConfig(config, env, where.configFile);
   return {
     ...where,
     database: {
@@ -116,7 +125,9 @@ export function resolveConfig(
       listen: env['MINKE_LISTEN'] ?? config.server?.listen ?? '127.0.0.1',
       port: intFromEnv(env, 'MINKE_PORT', 0, 65535) ?? config.server?.port ?? 8000,
     },
-    executor: executorConfig(config, env, where.configFile),
+    executor,
+    metrics: { token: secret(env, 'MINKE_METRICS_TOKEN') },
+    eventBus: eventBusConfig(config, env, executor, where.configFile),
     debug: boolFromEnv(env, 'MINKE_DEBUG') ?? config.debug ?? false,
     mqtt: {
       url: env['MINKE_MQTT_URL'] || config.mqtt?.url,
@@ -179,6 +190,34 @@ function executorConfig(
         config.executor?.leaseTtlSeconds ??
         60),
   };
+}
+
+function eventBusConfig(
+  config: MinkeConfig,
+  env: Env,
+  executor: ResolvedConfig['executor'],
+  configFile: string,
+): EventBusKind {
+  const fromEnv = env['MINKE_EVENT_BUS'];
+  const where = fromEnv ? `MINKE_EVENT_BUS="${fromEnv}"` : `${configFile}: eventBus`;
+  const kind =
+    fromEnv ||
+    config.eventBus ||
+    (executor.redisUrl ? 'redis' : executor.kind === 'bullmq' ? 'postgres' : 'memory');
+  if (!(eventBusKinds as readonly string[]).includes(kind))
+    throw new SetupError(`${where}: expected memory, redis or postgres`);
+  const database = env['MINKE_DATABASE_URL'] ?? config.database ?? 'sqlite:minke.db';
+  if (kind === 'redis' && !executor.redisUrl)
+    throw new SetupError(`${where}: the Redis event bus needs MINKE_REDIS_URL (executor.redisUrl)`);
+  if (kind === 'postgres' && !/^postgres(ql)?:/.test(database))
+    throw new SetupError(
+      `${where}: the PostgreSQL event bus needs a PostgreSQL database (MINKE_DATABASE_URL=postgres://...)`,
+    );
+  if (kind === 'memory' && executor.kind === 'bullmq')
+    throw new SetupError(
+      `${where}: memory cannot carry events from minke worker processes to servers: use redis or postgres with the BullMQ executor`,
+    );
+  return kind as EventBusKind;
 }
 
 /** A secret from `NAME` or from the file named by `NAME_FILE`; never from argv. */

@@ -111,6 +111,11 @@ export class AgentGateway {
     return gateway;
   }
 
+  /** Whether the MQTT client is connected to the broker now (for `/readyz`). */
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
   /** Publishes new requests now rather than at the next poll. */
   kick(): void {
     void this.pump();

@@ -1,8 +1,8 @@
-import { MemoryEventBus } from '../events/memory-event-bus.js';
-import { DeferredEventBus } from '../events/redis/deferred-event-bus.js';
+import { createEventBus } from '../events/create-event-bus.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Executor } from '../executor/executor.js';
 import { DeferredExecutor } from '../executor/bullmq/deferred-executor.js';
+import type { BatchQueue } from '../executor/bullmq/queue-backend.js';
 import { InProcessExecutor } from '../executor/in-process/in-process-executor.js';
 import { createLogger, silentLogger, type Logger } from '../logger.js';
 import { RunStore } from '../runs/run-store.js';
@@ -11,6 +11,8 @@ import type { RunServices } from '../operations/start-run.js';
 
 export interface Runtime extends RunServices {
   logger: Logger;
+  /** The BullMQ queue, with that executor (for its depth in `/metrics`). */
+  queue?: Promise<BatchQueue>;
   close(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export interface RuntimeOptions {
 
 /**
  * The moving parts that run sessions, assembled for one process by configuration: the run
- * store, the event bus (in memory, or on Redis for the BullMQ executor) and the executor
+ * store, the event bus (in memory, on Redis or on PostgreSQL: `eventBus`) and the executor
  * (in-process, or BullMQ, whose code is loaded only when configured).
  */
 export function createRuntime(project: Project, options: RuntimeOptions = {}): Runtime {
@@ -37,11 +39,7 @@ export function createRuntime(project: Project, options: RuntimeOptions = {}): R
   const runs = new RunStore(project.database);
   if (project.config.executor.kind === 'bullmq')
     return queuedRuntime(project, runs, logger, options);
-  const bus =
-    options.bus ??
-    new MemoryEventBus({
-      onHandlerError: (error) => logger.error({ err: error }, 'event handler failed'),
-    });
+  const bus = options.bus ?? createEventBus(project, logger);
   const executor: Executor = new InProcessExecutor({
     project,
     runs,
@@ -70,12 +68,8 @@ function queuedRuntime(
   options: RuntimeOptions,
 ): Runtime {
   const module = import('../executor/bullmq/scale-out.js');
-  const made = options.bus
-    ? Promise.resolve(options.bus)
-    : module.then((m) => m.eventBusOf(project, logger));
-  const bus = options.bus ?? new DeferredEventBus(made);
-  // A bus that cannot be made (a setup mistake) leaves the executor failing with the reason.
-  const scaleOut = Promise.all([module, made]).then(([m]) =>
+  const bus = options.bus ?? createEventBus(project, logger);
+  const scaleOut = module.then((m) =>
     m.startScaleOut({
       project,
       runs,
@@ -94,12 +88,15 @@ function queuedRuntime(
     })),
     (error) => logger.error({ err: error }, 'the BullMQ executor failed'),
   );
+  const queue = scaleOut.then((parts) => parts.executor.queue);
+  queue.catch(() => undefined); // the executor reports why
   return {
     project,
     runs,
     bus,
     executor,
     logger,
+    queue,
     async close() {
       await executor.close();
       await bus.close();

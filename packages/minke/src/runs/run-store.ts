@@ -4,6 +4,7 @@ import type { ProcessState, SessionResult } from '../session/status.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 import { commandStatus, type CommandResult } from '../transport/transport.js';
 import type { RunSummary } from '../events/run-events.js';
+import { countCommand } from '../metrics/process-metrics.js';
 import { summarize } from './history.js';
 
 export interface NewSessionRecord {
@@ -186,6 +187,7 @@ export class RunStore {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    countCommand(commandStatus(result)); // minke_commands_total: its rate is commands per second
     return Number(row.id);
   }
 

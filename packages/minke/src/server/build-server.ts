@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { ApiContext } from '../api/api-context.js';
+import type { AgentServicesRef } from '../api/agent-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
 import { apiNotFound, registerErrorHandler } from '../api/error-handler.js';
 import { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from '../api/event-stream.js';
@@ -18,6 +18,10 @@ import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 import type { Runtime } from '../project/runtime.js';
 import { SessionHistory } from '../runs/history.js';
+import { registerMetricsRoute } from '../metrics/metrics-route.js';
+import { serverMetrics } from '../metrics/server-metrics.js';
+import { addCoreChecks, Readiness, registerReadinessRoute } from './readiness.js';
+import { logRequests } from './request-log.js';
 
 export interface ServerOptions {
   project: Project;
@@ -29,11 +33,16 @@ export interface ServerOptions {
   loginSessions?: Partial<LoginSessionPolicy>;
   loginRateLimit?: Partial<LoginRateLimit>;
   events?: Partial<EventStreamOptions>;
+  /** The agent services once they run (dispatch answers 503 without them). */
+  agents?: AgentServicesRef;
+  /** `/readyz`'s checks; the server adds the database, Redis and the MQTT broker to them. */
+  readiness?: Readiness;
 }
 
 /**
  * The HTTP server: the REST API under `/api` (OpenAPI at `/api/openapi.json`, docs at
- * `/api/docs`), the event stream, the web admin at `/`, and `/healthz` and `/readyz`.
+ * `/api/docs`), the event stream, the web admin at `/`, `/healthz`, `/readyz` (database, Redis,
+ * MQTT broker) and `/metrics` (Prometheus); one JSON log line per request.
  *
  * @example
  *   const runtime = createRuntime(project, { logger });
@@ -56,6 +65,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     loginRateLimit: { ...DEFAULT_LOGIN_RATE_LIMIT, ...options.loginRateLimit },
     events: { ...DEFAULT_EVENT_STREAM_OPTIONS, ...options.events },
     openStreams: new Set(),
+    agents: options.agents,
   };
   app.addHook('preClose', (done) => {
     for (const stream of [...context.openStreams]) stream.close();
@@ -68,15 +78,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerOpenApi(app, packageVersion());
 
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    try {
-      await sql`SELECT 1`.execute(project.database.db);
-      return { status: 'ready', database: project.database.adapter.kind };
-    } catch (error) {
-      logger.warn({ err: error }, 'readiness check failed');
-      return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
-    }
+  const readiness = options.readiness ?? new Readiness(logger);
+  addCoreChecks(readiness, project, app, logger);
+  const agentServices = options.agents;
+  if (agentServices) {
+    // This process runs the agent gateway: not ready until it is connected to the broker.
+    readiness.add('mqtt', () =>
+      agentServices.current?.gateway.connected
+        ? Promise.resolve()
+        : Promise.reject(new Error('the agent gateway is not connected to the MQTT broker')),
+    );
+  }
+  registerReadinessRoute(app, readiness, project);
+  registerMetricsRoute(app, {
+    registry: serverMetrics({ database: project.database, queue: runtime.queue }),
+    token: project.config.metrics.token,
   });
+  logRequests(app, logger);
 
   await app.register(apiPlugin, { context, prefix: '/api' });
 

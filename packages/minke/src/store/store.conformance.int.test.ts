@@ -79,6 +79,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0003-permissions',
       '0004-agents-and-facts',
       '0005-auth',
+      '0006-run-state-indexes',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

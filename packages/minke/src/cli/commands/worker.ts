@@ -6,6 +6,8 @@ import { withProject, type GlobalOptions } from '../project-context.js';
 interface WorkerOptions {
   concurrency?: string;
   grace?: string;
+  metricsPort?: string;
+  metricsListen?: string;
 }
 
 /**
@@ -20,9 +22,14 @@ export function registerWorkerCommand(program: Command): void {
     .description('run sessions from the queue (the BullMQ executor): start as many as you need')
     .option('--concurrency <n>', 'hosts worked on at once (default: executor.maxParallelHosts)')
     .option('--grace <seconds>', 'on stop, how long running sessions may finish (default 60)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:PORT/metrics')
+    .option('--metrics-listen <address>', 'address of the metrics port (default 127.0.0.1)')
     .action(async (options: WorkerOptions) => {
       const concurrency = wholeNumber('--concurrency', options.concurrency, 1, 100_000);
       const graceSeconds = wholeNumber('--grace', options.grace, 0, 86_400) ?? 60;
+      const metricsPort = wholeNumber('--metrics-port', options.metricsPort, 0, 65_535);
+      if (options.metricsListen !== undefined && metricsPort === undefined)
+        throw new UsageError('--metrics-listen needs --metrics-port');
       const out = stdoutOut();
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         if (project.config.executor.kind !== 'bullmq') {
@@ -32,9 +39,10 @@ export function registerWorkerCommand(program: Command): void {
         }
         const { createLogger } = await import('../../logger.js');
         const { RunStore } = await import('../../runs/run-store.js');
-        const { eventBusOf, startScaleOut } = await import('../../executor/bullmq/scale-out.js');
+        const { createEventBus } = await import('../../events/create-event-bus.js');
+        const { startScaleOut } = await import('../../executor/bullmq/scale-out.js');
         const logger = createLogger();
-        const bus = eventBusOf(project, logger);
+        const bus = createEventBus(project, logger);
         const scaleOut = startScaleOut({
           project,
           runs: new RunStore(project.database),
@@ -44,12 +52,24 @@ export function registerWorkerCommand(program: Command): void {
           ...(concurrency === undefined ? {} : { concurrency }),
         });
         const worker = scaleOut.worker;
+        let metrics: { address: string; close(): Promise<void> } | undefined;
         try {
           await Promise.all([bus.ready(), worker?.ready()]);
+          if (metricsPort !== undefined) {
+            const { startWorkerMetrics } = await import('../../metrics/worker-metrics-server.js');
+            metrics = await startWorkerMetrics({
+              port: metricsPort,
+              host: options.metricsListen ?? '127.0.0.1',
+              token: project.config.metrics.token,
+              running: () => worker?.running ?? 0,
+              logger,
+            });
+          }
           out.line(
             `worker ${worker?.owner ?? '?'} runs sessions of ${project.config.projectDir} (${concurrency ?? project.config.executor.maxParallelHosts} hosts at once)`,
           );
           out.line(`database: ${project.database.description}`);
+          if (metrics) out.line(`metrics: ${metrics.address}/metrics`);
           out.line('press Ctrl-C to stop (twice kills running sessions)');
           await new Promise<void>((resolve) => {
             const stop = () => resolve();
@@ -68,6 +88,7 @@ export function registerWorkerCommand(program: Command): void {
         } finally {
           await scaleOut.close(graceSeconds * 1000);
           await bus.close();
+          await metrics?.close();
         }
         out.line('stopped');
       });

@@ -11,6 +11,9 @@ import type { EventBus } from '../event-bus.js';
 import { MemoryEventBus } from '../memory-event-bus.js';
 import type { DeliveredEvent, RunEvent } from '../run-events.js';
 import { RedisEventBus } from './redis-event-bus.js';
+import { POSTGRES_URL } from '../../../test-support/databases.js';
+import { dropSchema, uniqueSchema } from '../../../test-support/postgres-schemas.js';
+import { PostgresEventBus } from '../postgres/postgres-event-bus.js';
 
 /** One bus implementation; `make` may be called several times in a test (same shared bus). */
 interface BusFactory {
@@ -37,6 +40,22 @@ const factories: BusFactory[] = [
         make: (options = {}) =>
           new RedisEventBus({ url: REDIS_URL, prefix, logger: options.logger ?? silentLogger }),
         cleanup: () => deleteRedisPrefix(REDIS_URL, prefix),
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    setup() {
+      const schema = uniqueSchema();
+      return {
+        make: (options = {}) =>
+          new PostgresEventBus({
+            url: POSTGRES_URL,
+            schema,
+            prefix: 'minke',
+            logger: options.logger ?? silentLogger,
+          }),
+        cleanup: () => dropSchema(schema),
       };
     },
   },

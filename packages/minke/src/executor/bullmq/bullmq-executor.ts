@@ -6,6 +6,7 @@ import type { RunStore } from '../../runs/run-store.js';
 import { preformattedMessage } from '../../session/messages.js';
 import type { Executor, RunPlan, StopOutcome } from '../executor.js';
 import { finishRunIfDone } from '../reaper.js';
+import { requestStopAndTell } from '../stop-event.js';
 import { batchJobs, SESSION_QUEUE } from './batch-job.js';
 import { openBatchQueue, type BatchQueue, type QueueBackend } from './queue-backend.js';
 
@@ -75,10 +76,7 @@ export class BullmqExecutor implements Executor {
       return 'canceled';
     }
     // The worker running it reads the counter within its poll interval.
-    const state = await runs.requestStop(recordId);
-    if (!state) return 'unknown';
-    if (state.processState !== 'stopping') return 'finished';
-    return state.stopRequests >= 2 ? 'killing' : 'stopping';
+    return requestStopAndTell(runs, bus, recordId);
   }
 
   /** Resolves when every run submitted here has finished (bounded: 24 h). */

@@ -6,7 +6,7 @@ import { silentLogger } from '../../logger.js';
 import { startRun } from '../../operations/start-run.js';
 import { RunStore } from '../../runs/run-store.js';
 import { HostLeases } from '../host-lease.js';
-import { renderQueueMetrics } from './queue-metrics.js';
+import { queueMetrics } from './queue-metrics.js';
 import { startScaleOut } from './scale-out.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -40,9 +40,12 @@ describe('queue metrics', () => {
     const leases = new HostLeases(project.database, -1000);
     await leases.acquire(hostId, 'gone', 1);
 
+    // A prom-client registry whose gauges read the database and the queue at each scrape.
+    const registry = queueMetrics(project.database, client.executor.queue);
+    expect(registry.contentType).toContain('text/plain');
     let text = '';
     for (let i = 0; i < 50 && !text.includes('minke_queue_jobs{state="waiting"} 3'); i++) {
-      text = await renderQueueMetrics(project.database, client.executor.queue);
+      text = await registry.metrics();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(text).toContain('# TYPE minke_sessions gauge\n');
@@ -52,6 +55,20 @@ describe('queue metrics', () => {
     expect(text).toContain('minke_queue_workers 0\n');
     expect(text).toContain('minke_host_leases 1\n');
     expect(text).toContain('minke_host_leases_expired 1\n');
-    expect(await renderQueueMetrics(project.database)).not.toContain('minke_queue_jobs');
+    expect(await queueMetrics(project.database).metrics()).not.toContain('minke_queue_jobs');
+    // Read again at the next scrape: a session that started shows as running.
+    const first = await project.database.db
+      .selectFrom('minke_session_records')
+      .select('id')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await project.database.db
+      .updateTable('minke_session_records')
+      .set({ process_state: 'running' })
+      .where('id', '=', first.id)
+      .execute();
+    const later = await registry.metrics();
+    expect(later).toContain('minke_sessions{state="initialized"} 5\n');
+    expect(later).toContain('minke_sessions{state="running"} 1\n');
   });
 });

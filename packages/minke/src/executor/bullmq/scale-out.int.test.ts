@@ -57,23 +57,31 @@ describe('createRuntime with the BullMQ executor', { timeout: 60_000 }, () => {
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', summary: { success: 4 } });
   });
 
-  it('says what is missing when the queue is on PostgreSQL and there is no Redis for events', async () => {
+  it('runs on PostgreSQL alone: the queue and the events (LISTEN/NOTIFY) in the database', async () => {
     const schema = `runtime_${randomBytes(5).toString('hex')}`;
+    const queuePrefix = `q${randomBytes(5).toString('hex')}`;
     cleanups.push(async () => {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => client.end());
+      await client
+        .query(
+          `DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${queuePrefix}_queue CASCADE`,
+        )
+        .finally(() => client.end());
     });
     const project = await openFaultProject(
       { url: POSTGRES_URL, schema },
-      { migrate: true, executor: { kind: 'bullmq' } },
+      { migrate: true, executor: { kind: 'bullmq', queuePrefix } },
     );
     cleanups.push(() => project.close());
+    expect(project.config.eventBus).toBe('postgres');
+    await addLocalItems(project, 2, 2);
     const runtime = createRuntime(project, { quiet: true });
     cleanups.push(() => runtime.close());
-    await expect(runtime.bus.ready()).rejects.toThrow(
-      /needs an event bus across processes: set MINKE_REDIS_URL/,
-    );
-    await expect(runtime.executor.stop(1)).rejects.toThrow(/MINKE_REDIS_URL/);
+    await runtime.bus.ready();
+    const run = await startRun(runtime, { session: 'Nap', model: 'Item', all: true });
+    const events = await runFinished(runtime.bus, run.runId);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', summary: { success: 4 } });
+    await runtime.executor.idle();
   });
 });

@@ -1,6 +1,5 @@
 import { SetupError } from '../../errors.js';
 import type { EventBus } from '../../events/event-bus.js';
-import { RedisEventBus } from '../../events/redis/redis-event-bus.js';
 import type { Logger } from '../../logger.js';
 import type { Project } from '../../project/open-project.js';
 import type { RunStore } from '../../runs/run-store.js';
@@ -64,22 +63,6 @@ export function queueBackendOf(project: Project): QueueBackend {
     password: database.password,
     schema: `${executor.queuePrefix.replace(/-/g, '_')}_queue`,
   };
-}
-
-/** The event bus that goes with the queue: Redis pub/sub beside a Redis queue. */
-export function eventBusOf(project: Project, logger: Logger): EventBus {
-  const { executor } = project.config;
-  if (!executor.redisUrl) {
-    throw new SetupError(
-      'the BullMQ executor on PostgreSQL needs an event bus across processes: set MINKE_REDIS_URL (the PostgreSQL event bus is not built yet)',
-    );
-  }
-  return new RedisEventBus({
-    url: executor.redisUrl,
-    password: executor.redisPassword,
-    prefix: executor.queuePrefix,
-    logger,
-  });
 }
 
 /** Starts the queue side of a process for its role. */

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { WaitingError } from 'bullmq';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
+import { countingConnectFailures } from '../../metrics/counted-transport.js';
 import type { Project } from '../../project/open-project.js';
 import { addRecordMessage } from '../../runs/add-message.js';
 import type { RunStore } from '../../runs/run-store.js';
@@ -364,8 +365,10 @@ export class SessionWorker {
     );
     // Sessions whose settings give the same connection share it; others get their own.
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
-    return pooledTransport(this.pool, `${batch.hostId}:${digest}`, config, {
-      logger: this.options.logger,
-    });
+    return countingConnectFailures(
+      pooledTransport(this.pool, `${batch.hostId}:${digest}`, config, {
+        logger: this.options.logger,
+      }),
+    );
   }
 }

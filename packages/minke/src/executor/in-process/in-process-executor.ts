@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
+import { countingConnectFailures } from '../../metrics/counted-transport.js';
 import type { Project } from '../../project/open-project.js';
 import type { RunStore } from '../../runs/run-store.js';
 import { preformattedMessage } from '../../session/messages.js';
@@ -12,6 +13,7 @@ import { resolveHostConnection } from '../host-connection.js';
 import { HostLeases } from '../host-lease.js';
 import { Semaphore } from '../semaphore.js';
 import { runSessionJob, type StopControls } from '../session-runner.js';
+import { requestStopAndTell } from '../stop-event.js';
 import { addRecordMessage } from '../../runs/add-message.js';
 
 export interface InProcessExecutorOptions {
@@ -81,17 +83,15 @@ export class InProcessExecutor implements Executor {
       }
       return 'canceled';
     }
-    const state = await runs.requestStop(recordId);
-    if (!state) return 'unknown';
-    if (state.processState !== 'stopping') return 'finished';
+    const outcome = await requestStopAndTell(runs, bus, recordId);
     const controls = this.controls.get(recordId);
-    if (state.stopRequests >= 2) {
+    if (outcome === 'killing') {
       controls?.stop.abort();
       controls?.kill.abort();
-      return 'killing';
+    } else if (outcome === 'stopping') {
+      controls?.stop.abort();
     }
-    controls?.stop.abort();
-    return 'stopping';
+    return outcome;
   }
 
   async idle(): Promise<void> {
@@ -196,7 +196,9 @@ export class InProcessExecutor implements Executor {
     );
     // Sessions whose settings give the same connection share it; others get their own.
     const key = `${batch.hostId}:${createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)}`;
-    return pooledTransport(this.pool, key, config, { logger: this.options.logger });
+    return countingConnectFailures(
+      pooledTransport(this.pool, key, config, { logger: this.options.logger }),
+    );
   }
 
   private publishCanceled(

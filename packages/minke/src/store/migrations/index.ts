@@ -5,6 +5,7 @@ import { sessionRuns } from './0002-session-runs.js';
 import { permissions } from './0003-permissions.js';
 import { agentsAndFacts } from './0004-agents-and-facts.js';
 import { auth } from './0005-auth.js';
+import { runStateIndexes } from './0006-run-state-indexes.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -17,5 +18,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0003-permissions': permissions(adapter),
     '0004-agents-and-facts': agentsAndFacts(adapter),
     '0005-auth': auth(adapter),
+    '0006-run-state-indexes': runStateIndexes(adapter),
   };
 }

@@ -1,0 +1,58 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * What this process counts as it works (as opposed to the gauges read from the database at each
+ * scrape): commands run, SSH connections that failed, event delivery lag. One registry per
+ * process, as prom-client's own default is, because the counting happens deep in the executor and
+ * the event stream where no server object reaches; servers and `minke worker` expose it.
+ */
+export const processMetrics = new Registry();
+
+const commands = new Counter({
+  name: 'minke_commands_total',
+  help: 'Commands run by sessions in this process, by status (success, warning, error).',
+  labelNames: ['status'] as const,
+  registers: [processMetrics],
+});
+
+const connectFailures = new Counter({
+  name: 'minke_ssh_connect_failures_total',
+  help: 'Connections to hosts that could not be opened, by reason.',
+  labelNames: ['reason'] as const,
+  registers: [processMetrics],
+});
+
+const eventLag = new Histogram({
+  name: 'minke_event_lag_seconds',
+  help: 'Time from an event happening (its timestamp) to its delivery to an event-stream client.',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [processMetrics],
+});
+
+let defaultsOn = false;
+/**
+ * Adds Node's own gauges (memory, CPU, event-loop delay, ...) as `minke_process_*`,
+ * `minke_nodejs_*`: only in processes that serve metrics, as watching the event loop costs a little.
+ */
+export function enableDefaultMetrics(): void {
+  if (defaultsOn) return;
+  defaultsOn = true;
+  collectDefaultMetrics({ register: processMetrics, prefix: 'minke_' });
+}
+
+/** Counts a command whose result the executor recorded. */
+export function countCommand(status: string): void {
+  commands.inc({ status });
+}
+
+/** Counts a failed connection; `reason` is a short code (auth, timeout, refused, host-key...). */
+export function countConnectFailure(reason: string): void {
+  connectFailures.inc({ reason });
+}
+
+/** Records how late an event (that happened at `at`, ISO-8601) reached a client. */
+export function observeEventLag(at: string, now = Date.now()): void {
+  const happened = Date.parse(at);
+  // Clocks of different machines may disagree a little: never a negative lag.
+  if (Number.isFinite(happened)) eventLag.observe(Math.max(0, now - happened) / 1000);
+}
