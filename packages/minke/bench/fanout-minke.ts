@@ -25,6 +25,8 @@ export class FanoutTrue extends SingleCommandSession {
 
 export interface MinkeProject {
   project: OpenedProject;
+  /** Where it lives, for worker processes that open it too (`--workers`). */
+  location: BenchDatabase;
   /** Closes the project and removes what it created (the PostgreSQL schema). */
   dispose: () => Promise<void>;
 }
@@ -40,19 +42,40 @@ export async function openBenchProject(
 ): Promise<MinkeProject> {
   const url = database === 'sqlite' ? `sqlite:${join(dir, 'fanout.db')}` : POSTGRES_URL;
   const schema = database === 'postgres' ? `bench_fanout_${randomBytes(6).toString('hex')}` : '';
-  const config = resolveConfig(
-    { database: url, models: [], sessions: [FanoutTrue], executor: { maxParallelHosts } },
-    { projectDir: dir, configFile: 'fanout benchmark' },
-    {}, // no MINKE_* variables: the options of this benchmark decide
-  );
-  const project = await openProject(config, { migrate: true, ...(schema ? { schema } : {}) });
+  const location: BenchDatabase = { url, dir, ...(schema ? { schema } : {}) };
+  const project = await openBenchDatabase(location, maxParallelHosts, true);
   return {
     project,
+    location,
     dispose: async () => {
       await project.close();
       if (schema) await dropSchema(schema);
     },
   };
+}
+
+/** A bench project's database: a SQLite file or a PostgreSQL schema, and the project folder. */
+export interface BenchDatabase {
+  url: string;
+  schema?: string;
+  dir: string;
+}
+
+/** Opens the bench project's database (this process's, or a worker process's handle on it). */
+export function openBenchDatabase(
+  location: BenchDatabase,
+  maxParallelHosts: number,
+  migrate: boolean,
+): Promise<OpenedProject> {
+  const config = resolveConfig(
+    { database: location.url, models: [], sessions: [FanoutTrue], executor: { maxParallelHosts } },
+    { projectDir: location.dir, configFile: 'fanout benchmark' },
+    {}, // no MINKE_* variables: the options of this benchmark decide
+  );
+  return openProject(config, {
+    migrate,
+    ...(location.schema === undefined ? {} : { schema: location.schema }),
+  });
 }
 
 async function dropSchema(schema: string): Promise<void> {

@@ -10,14 +10,20 @@ import type { BenchSshd } from './fanout-sshd.js';
  * and no failures (at 1,000 hosts). */
 const targetRatio = 1.2;
 
-/** bare: ssh2 only; transport: Minke's SshTransport alone; minke: a session run. */
-export type SideName = 'bare' | 'transport' | 'minke';
+/** bare: ssh2 only; transport: Minke's SshTransport alone; minke: a session run (in-process
+ * executor); queued: the same run on BullMQ, run by worker processes (`--workers`). */
+export type SideName = 'bare' | 'transport' | 'minke' | 'queued';
 
 const labels: Record<SideName, string> = {
   bare: 'bare ssh2',
   transport: 'transport',
   minke: 'minke',
+  queued: 'bullmq',
 };
+
+function labelOf(r: SideResult): string {
+  return r.side === 'queued' ? `bullmq x${r.workers ?? '?'}` : labels[r.side];
+}
 
 export interface SideResult {
   side: SideName;
@@ -28,6 +34,10 @@ export interface SideResult {
   failures: number;
   failureLines: string[];
   minke?: MinkeOutcome;
+  /** Queued side: worker processes, the sessions each finished, and their CPU together. */
+  workers?: number;
+  perWorker?: (number | undefined)[];
+  workerCpuMs?: number | undefined;
 }
 
 export function printHeader(options: FanoutOptions, sshd: BenchSshd, setupSeconds: number): void {
@@ -43,6 +53,11 @@ export function printHeader(options: FanoutOptions, sshd: BenchSshd, setupSecond
       `login shell rc ${options.shellRc ? 'read' : 'skipped (SHLVL=1)'}; ` +
       `known_hosts: ${options.knownHosts} other hosts + this sshd's ports`,
   );
+  if (options.workers.length > 0)
+    console.log(
+      `bullmq rows: the same run queued on Redis, run by ${options.workers.join(' / ')} worker ` +
+        `process(es) of ${options.concurrency} hosts each, after the other sides of each round`,
+    );
   const several = options.side === 'both' || options.side === 'all';
   console.log(
     several
@@ -74,9 +89,36 @@ export function printResults(options: FanoutOptions, results: SideResult[]): voi
   for (const r of results) {
     if (!r.minke) continue;
     const { startedAtMs, finishedAtMs } = r.minke;
+    const closed =
+      r.side === 'queued'
+        ? 'connections stay pooled in the workers until they stop (not timed)'
+        : `connections closed at ${r.figures.wallMs.toFixed(0)} ms`;
     console.log(
-      `minke #${r.round}: startRun returned at ${startedAtMs.toFixed(0)} ms, run.finished at ` +
-        `${finishedAtMs.toFixed(0)} ms, connections closed at ${r.figures.wallMs.toFixed(0)} ms`,
+      `${labelOf(r)} #${r.round}: startRun returned at ${startedAtMs.toFixed(0)} ms, ` +
+        `run.finished at ${finishedAtMs.toFixed(0)} ms, ${closed}`,
+    );
+  }
+  for (const r of results) {
+    if (r.side !== 'queued') continue;
+    const shares = (r.perWorker ?? []).map((n) => (n === undefined ? '?' : String(n)));
+    const cpu = r.workerCpuMs;
+    console.log(
+      `${labelOf(r)} #${r.round}: sessions per worker ${shares.join(' + ')}; workers' CPU ` +
+        (cpu === undefined
+          ? 'n/a'
+          : `${cpu.toFixed(0)} ms (${(cpu / options.hosts).toFixed(2)} ms/host)`) +
+        '; the CPU columns above are this (queuing) process only',
+    );
+  }
+  const inProcess = results.filter((r) => r.side === 'minke');
+  for (const r of results) {
+    if (r.side !== 'queued') continue;
+    const same = inProcess.find((m) => m.round === r.round);
+    if (!same) continue;
+    console.log(
+      `${labelOf(r)} #${r.round} vs in-process: ${(r.figures.wallMs / same.figures.wallMs).toFixed(2)}x ` +
+        `the wall time (${(options.hosts / (r.figures.wallMs / 1000)).toFixed(1)} vs ` +
+        `${(options.hosts / (same.figures.wallMs / 1000)).toFixed(1)} hosts/s)`,
     );
   }
   const ratios = roundRatios(results);
@@ -89,7 +131,7 @@ export function printResults(options: FanoutOptions, results: SideResult[]): voi
   );
   for (const r of results) {
     if (r.failures === 0) continue;
-    console.log(`${labels[r.side]} #${r.round}: ${r.failures} failed; reasons:`);
+    console.log(`${labelOf(r)} #${r.round}: ${r.failures} failed; reasons:`);
     for (const line of r.failureLines.slice(0, 10)) console.log(`  ${line}`);
   }
   const failures = results.reduce((sum, r) => sum + r.failures, 0);
@@ -108,7 +150,7 @@ function row(options: FanoutOptions, r: SideResult): string {
   const optional = (value: number | undefined, digits: number) =>
     value === undefined ? 'n/a' : value.toFixed(digits);
   const cells = [
-    `${labels[r.side]} #${r.round}`,
+    `${labelOf(r)} #${r.round}`,
     (f.wallMs / 1000).toFixed(2),
     (options.hosts / (f.wallMs / 1000)).toFixed(1),
     f.cpuMs.toFixed(0),
@@ -128,7 +170,7 @@ function roundRatios(results: SideResult[]): { total: number; runOnly: number }[
   const ratios: { total: number; runOnly: number }[] = [];
   for (const minke of results) {
     const bare = results.find((r) => r.side === 'bare' && r.round === minke.round);
-    if (!minke.minke || !bare) continue;
+    if (minke.side !== 'minke' || !minke.minke || !bare) continue;
     ratios.push({
       total: minke.figures.wallMs / bare.figures.wallMs,
       runOnly: minke.minke.finishedAtMs / bare.figures.wallMs,

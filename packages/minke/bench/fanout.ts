@@ -1,6 +1,7 @@
 // npm run bench -- fanout [--hosts N] [--ports P] [--concurrency C] [--database sqlite|postgres]
 //                         [--rounds R] [--order bare-first|minke-first] [--shell-rc]
 //                         [--side both|all|bare|transport|minke] [--known-hosts K]
+//                         [--workers W[,W...]]
 //
 // One command on N hosts, two ways, in one process against one local sshd: Minke (a session run
 // through startRun) and a bare ssh2 script (connect, exec, close). Prints wall time, hosts per
@@ -13,6 +14,13 @@
 // shared machine run several rounds (`--rounds 5`) and look at the median. `--side all` adds a
 // row for Minke's SSH transport alone; `--known-hosts 1000` gives Minke a fleet-sized
 // known_hosts file; `--shell-rc` lets bash read the login user's ~/.bashrc on every command.
+//
+// `--workers 2` adds a row for the same run on the BullMQ executor (Redis at MINKE_TEST_REDIS_URL
+// or 127.0.0.1:6379, a fresh queue prefix removed afterwards) run by 2 worker processes, each
+// with the same host limit (`--concurrency`) as the in-process executor; `--workers 1,2` adds a
+// row per count. The project is then on PostgreSQL unless `--database` says otherwise (several
+// processes share it). Printed: wall time to run.finished, hosts per second, the sessions each
+// worker finished and the workers' CPU, next to the in-process row of the same round.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +34,7 @@ import {
   runMinke,
   type DatabaseKind,
   type MinkeOutcome,
+  type MinkeProject,
 } from './fanout-minke.js';
 import {
   countLines,
@@ -36,6 +45,7 @@ import {
 } from './fanout-report.js';
 import { startBenchSshd, type BenchSshd } from './fanout-sshd.js';
 import { runTransport } from './fanout-transport.js';
+import { runQueued, startBenchWorkers } from './fanout-workers.js';
 
 const command = 'true';
 /** Per host: connect, and the command. Generous: a loaded loopback answers in seconds. */
@@ -43,6 +53,9 @@ const connectTimeoutMs = 20_000;
 const commandTimeoutMs = 30_000;
 /** Cleanup on failure or Ctrl-C must end too. */
 const cleanupTimeoutMs = 15_000;
+
+/** The sides run in this process (the BullMQ rows come from `workers`). */
+type DirectSide = Exclude<SideName, 'queued'>;
 
 export interface FanoutOptions {
   hosts: number;
@@ -53,10 +66,12 @@ export interface FanoutOptions {
   order: 'bare-first' | 'minke-first';
   /** `both` is bare + Minke; `all` adds Minke's SSH transport alone between them; a single
    * side is for profiling it (`node --cpu-prof`). The ratio needs bare and Minke. */
-  side: 'both' | 'all' | SideName;
+  side: 'both' | 'all' | DirectSide;
   shellRc: boolean;
   /** Other hosts' entries in the known_hosts file Minke reads (a fleet's file has one per host). */
   knownHosts: number;
+  /** Worker counts for BullMQ rows (`--workers 1,2`); empty: no BullMQ row. */
+  workers: number[];
 }
 
 function parseOptions(args: string[]): FanoutOptions {
@@ -67,12 +82,13 @@ function parseOptions(args: string[]): FanoutOptions {
       ports: { type: 'string', default: '8' },
       // Minke's default maxParallelHosts; both sides use the same so that the comparison is fair.
       concurrency: { type: 'string', default: '256' },
-      database: { type: 'string', default: 'sqlite' },
+      database: { type: 'string' },
       rounds: { type: 'string', default: '1' },
       order: { type: 'string', default: 'bare-first' },
       side: { type: 'string', default: 'both' },
       'shell-rc': { type: 'boolean', default: false },
       'known-hosts': { type: 'string', default: '0' },
+      workers: { type: 'string' },
     },
     strict: true,
   });
@@ -82,8 +98,14 @@ function parseOptions(args: string[]): FanoutOptions {
       throw new Error(`--${name} must be an integer from 1 to ${max}, got ${text}`);
     return value;
   };
-  if (values.database !== 'sqlite' && values.database !== 'postgres')
-    throw new Error(`--database must be sqlite or postgres, got ${values.database}`);
+  const workers =
+    values.workers === undefined
+      ? []
+      : values.workers.split(',').map((count) => int('workers', count.trim(), 16));
+  // Worker processes share the project: PostgreSQL, as a scale-out deployment would.
+  const database = values.database ?? (workers.length > 0 ? 'postgres' : 'sqlite');
+  if (database !== 'sqlite' && database !== 'postgres')
+    throw new Error(`--database must be sqlite or postgres, got ${database}`);
   if (values.order !== 'bare-first' && values.order !== 'minke-first')
     throw new Error(`--order must be bare-first or minke-first, got ${values.order}`);
   const sideNames = ['both', 'all', 'bare', 'transport', 'minke'] as const;
@@ -93,13 +115,14 @@ function parseOptions(args: string[]): FanoutOptions {
     hosts: int('hosts', values.hosts, 10_000),
     ports: int('ports', values.ports, 64),
     concurrency: int('concurrency', values.concurrency, 4_096),
-    database: values.database,
+    database,
     rounds: int('rounds', values.rounds, 20),
     order: values.order,
     side,
     shellRc: values['shell-rc'],
     knownHosts:
       values['known-hosts'] === '0' ? 0 : int('known-hosts', values['known-hosts'], 100_000),
+    workers,
   };
 }
 
@@ -126,10 +149,10 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'minke-bench-fanout-'));
   cleanup.add(() => rm(dir, { recursive: true, force: true }));
   // MaxStartups counts connections not yet authenticated; each side has at most `concurrency`
-  // of those at once, so twice that never drops one.
+  // of those at once per process (W workers: W times that), so this never drops one.
   const sshd = await startBenchSshd({
     ports: options.ports,
-    maxStartups: Math.max(100, concurrency * 2),
+    maxStartups: Math.max(100, concurrency * Math.max(2, ...options.workers)),
     shellRc: options.shellRc,
     otherKnownHosts: options.knownHosts,
   });
@@ -149,7 +172,7 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
   });
   printHeader(options, sshd, (performance.now() - setupStart) / 1000);
 
-  const sides: Record<SideName, () => Promise<Omit<SideResult, 'round'>>> = {
+  const sides: Record<DirectSide, () => Promise<Omit<SideResult, 'round'>>> = {
     bare: bareSide(sshd, targets, concurrency, await readFile(sshd.clientKeyPath)),
     transport: transportSide(sshd, targets, concurrency),
     minke: () =>
@@ -162,6 +185,10 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
   const results: SideResult[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     for (const name of sideOrder(options, round)) results.push({ ...(await sides[name]()), round });
+    for (const workers of options.workers) {
+      const queued = queuedSide(opened, sshd, options, workers, cleanup);
+      results.push({ ...(await queued()), round });
+    }
   }
 
   // Failure messages are read from the history after the measurement, so as not to count it.
@@ -176,9 +203,9 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
 
 /** The sides of one round. The order alternates, so that no side always runs in the warmer
  * process (the first side also pays for compiling ssh2's code). */
-function sideOrder(options: FanoutOptions, round: number): SideName[] {
+function sideOrder(options: FanoutOptions, round: number): DirectSide[] {
   const forward = (options.order === 'bare-first') === (round % 2 === 1);
-  const sides: SideName[] =
+  const sides: DirectSide[] =
     options.side === 'both'
       ? ['bare', 'minke']
       : options.side === 'all'
@@ -241,6 +268,60 @@ function transportSide(
         failureLines: countLines(outcome.failures.map((f) => f.message)),
       };
     });
+}
+
+/**
+ * The BullMQ row: starts `workers` worker processes (not timed), times the run from startRun to
+ * run.finished, stops the workers (which closes their pooled connections) and then waits for
+ * sshd to reap them, so the sshd figure is whole.
+ */
+function queuedSide(
+  opened: MinkeProject,
+  sshd: BenchSshd,
+  { hosts, concurrency }: FanoutOptions,
+  workers: number,
+  cleanup: Cleanup,
+): () => Promise<Omit<SideResult, 'round'>> {
+  return async () => {
+    const started = await startBenchWorkers(workers, { database: opened.location, concurrency });
+    cleanup.add(() => started.dispose());
+    const pids = started.workers.map((worker) => worker.pid);
+    const workersCpu = () => sumOrUndefined(pids.map((pid) => processTreeCpuMs(pid)));
+    const serverBefore = processTreeCpuMs(sshd.pid);
+    const cpuBefore = workersCpu();
+    const { result: outcome, figures } = await measurePhase(() =>
+      runQueued(opened.project, started.prefix, 60_000 + 100 * hosts),
+    );
+    const cpuAfter = workersCpu();
+    const perWorker = await Promise.all(started.workers.map((worker) => worker.stop()));
+    await started.dispose();
+    await waitForServerQuiet(sshd.pid);
+    const serverAfter = processTreeCpuMs(sshd.pid);
+    return {
+      side: 'queued',
+      workers,
+      perWorker,
+      workerCpuMs:
+        cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+      figures,
+      serverCpuMsPerHost:
+        serverBefore === undefined || serverAfter === undefined
+          ? undefined
+          : (serverAfter - serverBefore) / hosts,
+      failures: outcome.summary.all - outcome.summary.success,
+      failureLines: [],
+      minke: outcome,
+    };
+  };
+}
+
+function sumOrUndefined(values: (number | undefined)[]): number | undefined {
+  let sum = 0;
+  for (const value of values) {
+    if (value === undefined) return undefined;
+    sum += value;
+  }
+  return sum;
 }
 
 /** Measures one side, then waits for sshd to reap that side's connections before the next. */

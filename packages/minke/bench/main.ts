@@ -3,12 +3,14 @@ import { benchAgents } from './agents.js';
 import { benchApi } from './api.js';
 import { benchCli } from './cli-startup.js';
 import { benchFanout } from './fanout.js';
+import { benchQueue } from './queue.js';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   agents: benchAgents,
   api: benchApi,
   cli: benchCli,
   fanout: benchFanout,
+  queue: benchQueue,
 };
 
 const [name, ...args] = process.argv.slice(2);
