@@ -12,6 +12,8 @@ import { App, Server } from './models.js';
 export class ServerInfo extends Session {
   static override workOn = [Server];
   static override group = 'Info';
+  static override description =
+    'Reads the OS, kernel, CPU cores and memory and stores them on the server.';
   override async process() {
     await this.updateField('os', 'cat /etc/os-release', /PRETTY_NAME="?([^"\n]+)/);
     await this.updateField('kernel', 'uname -r');
@@ -27,6 +29,7 @@ export class ServerInfo extends Session {
 export class DiskUsage extends SingleCommandSession {
   static override workOn = ['Host', Server];
   static override group = 'Info';
+  static override description = 'Shows the disk usage (df -h) of a path.';
   static override command = 'df -h {path}';
   static override form = z.object({ path: z.string().min(1).default('/').describe('Path') });
 }
@@ -35,6 +38,7 @@ export class DiskUsage extends SingleCommandSession {
 export class RunCommand extends CommandFormSession {
   static override workOn = ['Host', Server];
   static override group = 'Admin';
+  static override description = 'Runs a shell command you type, after a confirmation.';
   static override confirm = true;
 }
 
@@ -42,12 +46,15 @@ export class RunCommand extends CommandFormSession {
 export class HealthCheck extends CommandChainSession {
   static override workOn = ['Host', Server];
   static override group = 'Info';
+  static override description =
+    'Uptime, disk and memory checks in a row; stops at the first that fails.';
   static override commands = ['uptime', 'df -h /', 'free -m'];
 }
 
 /** Shows an app's installation folder. */
 export class AppFiles extends SingleCommandSession {
   static override workOn = [App];
+  static override description = "Lists the files in the app's installation folder.";
   static override command = 'ls -la {root}';
 }
 
@@ -55,5 +62,6 @@ export class AppFiles extends SingleCommandSession {
 export class FullCheck extends SessionChain {
   static override workOn = [Server];
   static override group = 'Info';
+  static override description = 'Server info, then the health check, as one session.';
   static override sessions = [ServerInfo, HealthCheck];
 }

@@ -8,13 +8,16 @@ import { authProvider } from './auth/auth-provider.js';
 import { dataProvider } from './data/data-provider.js';
 import { Dashboard } from './dashboard/dashboard.js';
 import { HostImport } from './hosts/host-import.js';
+import { AgentsPage } from './agents/agents-page.js';
+import { FactSearchPage } from './facts/fact-search-page.js';
 import { SessionRecordList } from './history/session-record-list.js';
 import { SessionRecordShow } from './history/session-record-show.js';
 import { Layout } from './layout/layout.js';
 import { theme } from './layout/theme.js';
 import { ModelCreate, ModelEdit, ModelList, ModelShow } from './models/model-views.js';
 import { RunList, RunShow } from './runs/run-pages.js';
-import { HostGroupCreate, HostGroupList } from './admin/host-groups.js';
+import { ChangePasswordPage } from './admin/change-password.js';
+import { HostGroupCreate, HostGroupEdit, HostGroupList } from './admin/host-groups.js';
 import { TokenCreate, TokenList } from './admin/tokens.js';
 import {
   UserCreate,
@@ -66,8 +69,10 @@ async function resourcesFor(permissions: Me | undefined) {
             key="host-groups"
             name="host-groups"
             options={{ label: 'Host groups' }}
-            list={HostGroupList}
-            {...(hostMeta.permissions.change ? { create: HostGroupCreate } : {})}
+            list={<HostGroupList canChange={hostMeta.permissions.change} />}
+            {...(hostMeta.permissions.change
+              ? { create: HostGroupCreate, edit: HostGroupEdit }
+              : {})}
             recordRepresentation="name"
           />,
         ]
@@ -117,6 +122,9 @@ export function App() {
     >
       <CustomRoutes>
         <Route path="/import-hosts" element={<HostImport />} />
+        <Route path="/agents" element={<AgentsPage />} />
+        <Route path="/fact-search" element={<FactSearchPage />} />
+        <Route path="/change-password" element={<ChangePasswordPage />} />
       </CustomRoutes>
       {(permissions: Me | undefined) => resourcesFor(permissions)}
     </Admin>

@@ -341,5 +341,17 @@ describe.each(backendFactories(() => tmp))('records API on $name', ({ make }) =>
       await viewer.get('/api/records/Service?lastStatus=success&where=kind%20%3D%20cache')
     ).json<{ items: { name: string }[] }>();
     expect(ok.items.map((i) => i.name)).toEqual(['redis']);
+    // Several results match any of them, comma-separated or repeated; a wrong one is named.
+    for (const query of ['lastStatus=error,success', 'lastStatus=error&lastStatus=success']) {
+      const either = (await viewer.get(`/api/records/Service?${query}&order=name`)).json<{
+        items: { name: string }[];
+      }>();
+      expect(either.items.map((i) => i.name)).toEqual(['postgres', 'redis']);
+    }
+    const wrong = await viewer.get('/api/records/Service?lastStatus=error,great');
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({
+      error: { message: 'lastStatus "great": use success, warning, error' },
+    });
   });
 });

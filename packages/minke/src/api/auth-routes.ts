@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { NotAuthenticated } from '../auth/auth-errors.js';
-import { loginRateLimit } from '../auth/login-rate-limit.js';
+import type { preHandlerAsyncHookHandler } from 'fastify';
+import { NotAuthenticated, RateLimited } from '../auth/auth-errors.js';
+import { loginRateLimit, type LoginRateLimit } from '../auth/login-rate-limit.js';
 import { verifyLogin } from '../auth/verify-login.js';
-import type { ApiRoutes } from './api-context.js';
+import { UserAdmin } from '../operations/user-admin.js';
+import { MIN_PASSWORD_LENGTH } from '../operations/users.js';
+import type { ApiApp, ApiRoutes } from './api-context.js';
 import { clearLoginCookies, SESSION_COOKIE, setLoginCookies } from './cookies.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, noContent, userSummary } from './schemas.js';
@@ -12,7 +15,43 @@ const credentials = z.object({
   password: z.string().min(1).max(1024),
 });
 
-/** Login (session cookie + CSRF cookie), logout, and who am I. */
+const passwordChange = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z
+    .string()
+    .max(1024)
+    .describe(`at least ${MIN_PASSWORD_LENGTH} characters, not the current one`),
+});
+
+/**
+ * Password changes are limited as logins are (per caller and per address): a stolen session must
+ * not be a way to guess the password.
+ */
+function passwordRateLimit(app: ApiApp, limits: LoginRateLimit): preHandlerAsyncHookHandler {
+  const perUser = app.createRateLimit({
+    max: limits.perUser,
+    timeWindow: limits.windowMs,
+    keyGenerator: (request) => `password-user:${request.principal?.user.id ?? ''}`,
+  });
+  const perIp = app.createRateLimit({
+    max: limits.perIp,
+    timeWindow: limits.windowMs,
+    keyGenerator: (request) => `password-ip:${request.ip}`,
+  });
+  return async function limitPasswordChanges(request) {
+    for (const limit of [perUser, perIp]) {
+      const state = await limit(request);
+      if (!state.isAllowed && state.isExceeded) {
+        throw new RateLimited(
+          `too many password change attempts: try again in ${state.ttlInSeconds} s`,
+          state.ttlInSeconds,
+        );
+      }
+    }
+  };
+}
+
+/** Login (session cookie + CSRF cookie), logout, password change, and who am I. */
 export const authRoutes: ApiRoutes = (app, context) => {
   const { project, auth } = context;
   app.post(
@@ -68,6 +107,44 @@ export const authRoutes: ApiRoutes = (app, context) => {
       if (token && request.principal?.via === 'session') await auth.sessions.delete(token);
       clearLoginCookies(request, reply);
       return reply.code(204).send();
+    },
+  );
+
+  const limitPasswordChanges = passwordRateLimit(app, context.loginRateLimit);
+  app.post(
+    '/auth/password',
+    {
+      preHandler: limitPasswordChanges,
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Change your own password: the current one is checked; your other login sessions end',
+        body: passwordChange,
+        response: {
+          200: z.object({ csrfToken: z.string().optional() }),
+          400: errorReply,
+          401: errorReply,
+          429: errorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { currentPassword, newPassword } = request.body;
+      await new UserAdmin(project.database).changeOwnPassword(
+        principal.user.id,
+        currentPassword,
+        newPassword,
+      );
+      // Every login session ended with the change; the browser in use gets a new one.
+      if (principal.via !== 'session') return {};
+      const session = await auth.sessions.create(principal.user.id);
+      setLoginCookies(request, reply, {
+        token: session.token,
+        csrfToken: session.csrfToken,
+        maxAgeSeconds: Math.floor(context.loginSessionPolicy.maxAgeMs / 1000),
+      });
+      return { csrfToken: session.csrfToken };
     },
   );
 

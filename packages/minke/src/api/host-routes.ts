@@ -45,6 +45,19 @@ const groupInput = z
     comment: z.string().nullable().optional(),
   })
   .strict();
+const groupChanges = z
+  .object({
+    name: z.string().optional().describe('a new name; hosts keep the group'),
+    config: connectionConfig.optional().describe('replaces the connection config'),
+    comment: z.string().nullable().optional(),
+    members: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'host names: the members afterwards (a host that joins gets the group last in its layering order)',
+      ),
+  })
+  .strict();
 
 /** Hosts by name, with their groups; OpenSSH config import; host groups. Host permissions apply. */
 export const hostRoutes: ApiRoutes = (app, { project }) => {
@@ -183,7 +196,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     {
       schema: {
         tags: ['hosts'],
-        summary: 'Add a host group (needs change_host)',
+        summary: 'Add a host group (needs change_host, as editing and removing one)',
         body: groupInput,
         response: {
           201: jsonReply('the group'),
@@ -203,6 +216,56 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
           comment: comment ?? null,
         }),
       );
+    },
+  );
+
+  app.get(
+    '/groups/:name',
+    {
+      schema: {
+        tags: ['hosts'],
+        summary: 'One host group, with its members',
+        params: nameParams,
+        response: { ...protectedErrors, 404: errorReply },
+      },
+    },
+    async (request) => {
+      may(request, 'view');
+      return project.hosts.getGroup(request.params.name);
+    },
+  );
+
+  app.patch(
+    '/groups/:name',
+    {
+      schema: {
+        tags: ['hosts'],
+        summary: 'Rename a host group, replace its connection config, or set its members',
+        params: nameParams,
+        body: groupChanges,
+        response: { ...protectedErrors, 400: errorReply, 404: errorReply, 409: errorReply },
+      },
+    },
+    async (request) => {
+      may(request, 'change');
+      return project.hosts.updateGroup(request.params.name, request.body);
+    },
+  );
+
+  app.delete(
+    '/groups/:name',
+    {
+      schema: {
+        tags: ['hosts'],
+        summary: 'Remove a host group (its hosts stay, without its connection config)',
+        params: nameParams,
+        response: { 204: noContent, ...protectedErrors, 404: errorReply },
+      },
+    },
+    async (request, reply) => {
+      may(request, 'change');
+      await project.hosts.removeGroup(request.params.name);
+      return reply.code(204).send();
     },
   );
 };

@@ -22,10 +22,10 @@ const listQuery = z.object({
   search: z.string().optional().describe('free text in the search fields'),
   order: z.string().optional().describe('fields, comma-separated, `-` for descending: `name,-id`'),
   lastStatus: z
-    .string()
+    .union([z.string(), z.array(z.string())])
     .optional()
     .describe(
-      'result of the newest session on the record: success, warning, error (or several, comma-separated)',
+      'result of the newest session on the record: success, warning, error; several, comma-separated (`error,warning`) or repeated, match any',
     ),
   ...paging,
 });

@@ -34,6 +34,11 @@ export class RunAccess {
     }
   }
 
+  /** Forgets the runs of a deleted user (their runs lost their owner; the id may come back). */
+  forgetOwner(userId: number): void {
+    for (const [runId, owner] of this.owners) if (owner === userId) this.owners.delete(runId);
+  }
+
   private async ownerOf(runId: number): Promise<number | null | undefined> {
     if (this.owners.has(runId)) return this.owners.get(runId);
     const found = await runOwner(this.database, runId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError, PermissionDenied } from '../errors.js';
+import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import { STATUS_FILTERS, checkStatusFilter, type ObjectRef } from '../runs/history.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
@@ -14,14 +14,31 @@ const historyQuery = z.object({
     .describe(`one of ${STATUS_FILTERS.join(', ')}`),
   model: z.string().optional(),
   run: z.coerce.number().int().positive().optional(),
-  user: z.coerce.number().int().positive().optional().describe('user id (superusers only)'),
+  user: z
+    .string()
+    .regex(/\S/)
+    .optional()
+    .describe("the user who ran it: an id or a user name (other users' only for superusers)"),
   since: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO-8601)'),
   until: z.iso.datetime({ offset: true }).optional().describe('created before (ISO-8601)'),
   ...paging,
 });
 
 /** Session records (history): the caller's own, superusers everyone's; details; stop. */
-export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAccess }) => {
+export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAccess, project }) => {
+  /** The id of the user a `user` filter names, by id or by name. */
+  const userIdOf = async (text: string): Promise<number> => {
+    const value = text.trim();
+    if (/^\d+$/.test(value)) return Number(value);
+    try {
+      return (await project.users.get(value)).id;
+    } catch (error) {
+      if (error instanceof NotFoundError)
+        throw new InputError(`unknown user "${value}"`, { fields: { user: 'unknown user' } });
+      throw error;
+    }
+  };
+
   app.get(
     '/session-records',
     {
@@ -35,7 +52,8 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
     async (request) => {
       const principal = principalOf(request);
       const q = request.query;
-      if (q.user !== undefined && q.user !== principal.user.id && !principal.access.isSuperuser) {
+      const user = q.user === undefined ? undefined : await userIdOf(q.user);
+      if (user !== undefined && user !== principal.user.id && !principal.access.isSuperuser) {
         throw new PermissionDenied("only superusers may see other users' session records");
       }
       return history.list({
@@ -44,7 +62,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
         status: q.status === undefined ? undefined : checkStatusFilter(q.status),
         model: q.model,
         runId: q.run,
-        user: principal.access.isSuperuser ? q.user : principal.user.id,
+        user: principal.access.isSuperuser ? user : principal.user.id,
         since: q.since === undefined ? undefined : new Date(q.since),
         until: q.until === undefined ? undefined : new Date(q.until),
         limit: q.limit,

@@ -3,7 +3,7 @@ import { requireSuperuser } from '../auth/access.js';
 import { UserAdmin } from '../operations/user-admin.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, jsonReply, protectedErrors } from './schemas.js';
+import { errorReply, idParams, jsonReply, noContent, protectedErrors } from './schemas.js';
 
 const newUser = z
   .object({
@@ -29,7 +29,7 @@ const newGroup = z
 const groupChanges = newGroup.partial();
 
 /** Accounts, user groups and the permission list: superusers only. */
-export const userRoutes: ApiRoutes = (app, { project }) => {
+export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
   const admin = new UserAdmin(project.database);
   app.addHook('preHandler', (request, _reply, done) => {
     try {
@@ -78,6 +78,24 @@ export const userRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     (request) => admin.update(request.params.id, request.body),
+  );
+
+  app.delete(
+    '/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary:
+          'Delete a user with their tokens and login sessions (not yourself, not the last superuser); their runs stay',
+        params: idParams,
+        response: { 204: noContent, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await admin.remove(request.params.id, principalOf(request).user.id);
+      runAccess.forgetOwner(request.params.id);
+      return reply.code(204).send();
+    },
   );
 
   app.get(

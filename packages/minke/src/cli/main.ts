@@ -12,6 +12,7 @@ import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPermissionCommands } from './commands/permissions.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerRunsCommands } from './commands/runs.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerStartCommand } from './commands/start.js';
@@ -34,6 +35,11 @@ export function buildProgram(): Command {
       '-p, --project <dir>',
       'the project folder (default: the nearest folder with a minke.config.ts)',
     )
+    .option(
+      '--server <url>',
+      'a Minke server to work through (run, runs stop, history, sessions list): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
+    )
+    .option('--token-file <file>', 'a file holding the API token for --server')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerInitCommand(program);
@@ -49,15 +55,42 @@ export function buildProgram(): Command {
   registerLoadCommand(program);
   registerSessionCommands(program);
   registerRunCommand(program);
+  registerRunsCommands(program);
   registerHistoryCommands(program);
   registerAgentCommands(program);
   registerDispatchCommand(program);
   registerFactCommands(program);
+  program.hook('preAction', (_program, command) => refuseServerWhereLocal(command));
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
   }
   return program;
+}
+
+/** Commands that work through a server's API when one is named. */
+const REMOTE_COMMANDS = new Set([
+  'run',
+  'runs stop',
+  'history list',
+  'history show',
+  'history purge',
+  'sessions list',
+]);
+
+/** `--server` on a command that works on the local project only is a mistake, not a hint. */
+function refuseServerWhereLocal(command: Command): void {
+  const path: string[] = [];
+  for (let c: Command | null = command; c && c.parent; c = c.parent) path.unshift(c.name());
+  const name = path.join(' ');
+  const globals = command.optsWithGlobals<{ server?: string; tokenFile?: string }>();
+  if (
+    (globals.server !== undefined || globals.tokenFile !== undefined) &&
+    !REMOTE_COMMANDS.has(name)
+  )
+    throw new UsageError(
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history and sessions list`,
+    );
 }
 
 /**

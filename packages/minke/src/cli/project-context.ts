@@ -2,6 +2,10 @@ import type { OpenedProject, OpenProjectOptions } from '../project/open-project.
 
 export interface GlobalOptions {
   project?: string;
+  /** A Minke server to talk to through its API instead of the local project (some commands). */
+  server?: string;
+  /** A file holding the API token for `server` (MINKE_TOKEN otherwise). */
+  tokenFile?: string;
 }
 
 /** Loads the project named by --project (or found from the current folder) and opens it. */

@@ -10,7 +10,23 @@ export function parseRunData(
   pairs: readonly string[],
   form: z.ZodType | undefined,
 ): Record<string, unknown> {
-  const properties = formProperties(form);
+  return parseRunDataBySchema(pairs, formSchema(form));
+}
+
+/**
+ * The same, typed by the form's JSON Schema (as the server's sessions catalog gives it): null for
+ * a session without a form, undefined when the form is not known (values pass as text).
+ */
+export function parseRunDataBySchema(
+  pairs: readonly string[],
+  schema: unknown,
+): Record<string, unknown> {
+  const properties =
+    schema === null
+      ? {}
+      : schema === undefined
+        ? undefined
+        : (schema as { properties?: Record<string, JsonSchema> }).properties;
   const data: Record<string, unknown> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
@@ -28,13 +44,10 @@ export function parseRunData(
 
 type JsonSchema = { type?: string | string[]; anyOf?: JsonSchema[] };
 
-function formProperties(form: z.ZodType | undefined): Record<string, JsonSchema> | undefined {
-  if (!form) return {};
+function formSchema(form: z.ZodType | undefined): unknown {
+  if (!form) return null;
   try {
-    const schema = z.toJSONSchema(form, { io: 'input', unrepresentable: 'any' }) as {
-      properties?: Record<string, JsonSchema>;
-    };
-    return schema.properties;
+    return z.toJSONSchema(form, { io: 'input', unrepresentable: 'any' });
   } catch {
     return undefined; // a form zod cannot describe: pass text through and let it validate
   }

@@ -41,6 +41,11 @@ export class RunPrinter {
     }
   }
 
+  /** Forgets the messages gathered for a record (they are about to be handed over again, whole). */
+  discardMessages(recordId: number): void {
+    this.messages.delete(recordId);
+  }
+
   summary(summary: RunSummary): void {
     this.clearProgress();
     const parts = [

@@ -338,7 +338,18 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     );
     expect(await runtime.executor.stop(first?.recordId as number)).toBe('stopping');
     expect(await runtime.executor.stop(second?.recordId as number)).toBe('canceled');
-    await runFinished(runtime.bus, soft.runId);
+    // Watchers hear of the stop at once, before the session ends: the UI shows "stopping".
+    const states = (await runFinished(runtime.bus, soft.runId)).flatMap((e) =>
+      (e.type === 'session.state' || e.type === 'session.finished') &&
+      e.recordId === first?.recordId
+        ? [`${e.type}:${e.processState}`]
+        : [],
+    );
+    expect(states).toEqual([
+      'session.state:running',
+      'session.state:stopping',
+      'session.finished:stopped',
+    ]);
     const stopped = await history.get(first?.recordId as number);
     expect(stopped).toMatchObject({ processState: 'stopped', result: 'error' });
     expect(stopped.commands.map((c) => c.stdout)).toEqual(['first done\n']); // the command finished, nothing more ran
@@ -362,7 +373,11 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await runtime.executor.stop(recordId)).toBe('stopping');
     expect(await runtime.executor.stop(recordId)).toBe('killing');
-    await runFinished(runtime.bus, hard.runId, 20_000);
+    const hardEvents = await runFinished(runtime.bus, hard.runId, 20_000);
+    // One "stopping" for the first stop; the kill changes nothing a watcher sees until the end.
+    expect(
+      hardEvents.filter((e) => e.type === 'session.state' && e.processState === 'stopping'),
+    ).toHaveLength(1);
     expect(await history.get(recordId)).toMatchObject({ processState: 'stopped', result: 'error' });
     const ps = await run('Form', ['c'], { cmd: 'ps -eo args' });
     expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-endless-marker');

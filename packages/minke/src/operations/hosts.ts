@@ -116,13 +116,93 @@ export class HostOperations {
   }
 
   async getGroup(name: string): Promise<GroupRecord> {
+    const row = await this.groupRow(name);
+    const members = await this.membersOf([Number(row.id)]);
+    const names = members.get(Number(row.id)) ?? [];
+    return { ...this.groupRecord(row), hosts: names.length, members: names };
+  }
+
+  /**
+   * Renames a group, replaces its connection config or comment, or sets its members (host names;
+   * hosts that join get the group last in their layering order, hosts that stay keep their
+   * order). Checked whole before anything is written: a mistake changes nothing.
+   */
+  async updateGroup(name: string, changes: GroupChanges): Promise<GroupRecord> {
+    const row = await this.groupRow(name);
+    const id = Number(row.id);
+    const values: Record<string, unknown> = {};
+    if (changes.name !== undefined && changes.name !== name) {
+      const newName = checkHostName(changes.name);
+      const taken = await this.db
+        .selectFrom('minke_host_groups')
+        .select('id')
+        .where('name', '=', newName)
+        .executeTakeFirst();
+      if (taken)
+        throw new ConflictError(`group ${newName} already exists`, {
+          fields: { name: 'already taken' },
+        });
+      values['name'] = newName;
+    }
+    if (changes.config !== undefined)
+      values['config'] = JSON.stringify(configOf(changes.config, `group ${name}`));
+    if (changes.comment !== undefined) values['comment'] = changes.comment;
+    const memberIds =
+      changes.members === undefined ? undefined : await this.hostIds(changes.members);
+    await this.db.transaction().execute(async (trx) => {
+      if (Object.keys(values).length > 0)
+        await trx.updateTable('minke_host_groups').set(values).where('id', '=', id).execute();
+      if (memberIds === undefined) return;
+      const current = (await trx
+        .selectFrom('minke_host_group_members')
+        .select('host_id')
+        .where('group_id', '=', id)
+        .execute()) as { host_id: unknown }[];
+      const had = new Set(current.map((m) => Number(m.host_id)));
+      const wanted = new Set(memberIds);
+      const leaving = [...had].filter((hostId) => !wanted.has(hostId));
+      if (leaving.length > 0) {
+        await trx
+          .deleteFrom('minke_host_group_members')
+          .where('group_id', '=', id)
+          .where('host_id', 'in', leaving)
+          .execute();
+      }
+      for (const hostId of wanted) {
+        if (had.has(hostId)) continue;
+        const last = await trx
+          .selectFrom('minke_host_group_members')
+          .select((eb) => eb.fn.max('position').as('p'))
+          .where('host_id', '=', hostId)
+          .executeTakeFirst();
+        const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
+        await trx
+          .insertInto('minke_host_group_members')
+          .values({ host_id: hostId, group_id: id, position })
+          .execute();
+      }
+    });
+    return this.getGroup((values['name'] as string | undefined) ?? name);
+  }
+
+  /** Removes a group: its hosts stay, without its connection config. */
+  async removeGroup(name: string): Promise<void> {
+    const row = await this.groupRow(name);
+    await this.db.transaction().execute(async (trx) => {
+      // Members first: correct whether or not the backend enforces ON DELETE CASCADE.
+      await trx.deleteFrom('minke_host_group_members').where('group_id', '=', row.id).execute();
+      await trx.deleteFrom('minke_host_groups').where('id', '=', row.id).execute();
+    });
+  }
+
+  private async groupRow(name: string): Promise<GroupRow> {
     const row = await this.db
       .selectFrom('minke_host_groups')
       .selectAll()
       .where('name', '=', name)
       .executeTakeFirst();
     if (!row) throw new NotFoundError(`group ${name} does not exist`);
-    return this.groupRecord(row as GroupRow);
+    return row as GroupRow;
   }
 
   async listGroups(): Promise<GroupRecord[]> {
@@ -131,16 +211,49 @@ export class HostOperations {
       .selectAll()
       .orderBy('name')
       .execute()) as GroupRow[];
-    const counts = (await this.db
-      .selectFrom('minke_host_group_members')
-      .select(['group_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('group_id')
-      .execute()) as { group_id: unknown; n: unknown }[];
-    const countOf = new Map(counts.map((c) => [Number(c.group_id), Number(c.n)]));
-    return rows.map((row) => ({
-      ...this.groupRecord(row),
-      hosts: countOf.get(Number(row.id)) ?? 0,
-    }));
+    const members = await this.membersOf(rows.map((row) => Number(row.id)));
+    return rows.map((row) => {
+      const names = members.get(Number(row.id)) ?? [];
+      return { ...this.groupRecord(row), hosts: names.length, members: names };
+    });
+  }
+
+  /** The host names in each group, by name (one query). */
+  private async membersOf(groupIds: readonly number[]): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    if (groupIds.length === 0) return out;
+    const rows = (await this.db
+      .selectFrom('minke_host_group_members as m')
+      .innerJoin('minke_hosts as h', 'h.id', 'm.host_id')
+      .select(['m.group_id', 'h.name'])
+      .where('m.group_id', 'in', [...groupIds])
+      .orderBy('h.name')
+      .execute()) as { group_id: unknown; name: string }[];
+    for (const row of rows) {
+      const list = out.get(Number(row.group_id)) ?? [];
+      list.push(row.name);
+      out.set(Number(row.group_id), list);
+    }
+    return out;
+  }
+
+  /** Host ids by name, in the order given; unknown names are one input error. */
+  private async hostIds(names: readonly string[]): Promise<number[]> {
+    const unique = [...new Set(names)];
+    if (unique.length === 0) return [];
+    const rows = (await this.db
+      .selectFrom('minke_hosts')
+      .select(['id', 'name'])
+      .where('name', 'in', unique)
+      .execute()) as { id: unknown; name: string }[];
+    const idOf = new Map(rows.map((row) => [row.name, Number(row.id)]));
+    const missing = unique.filter((name) => !idOf.has(name));
+    if (missing.length > 0) {
+      throw new InputError(`unknown host(s): ${missing.join(', ')}`, {
+        fields: { members: `unknown: ${missing.join(', ')}` },
+      });
+    }
+    return unique.map((name) => idOf.get(name) as number);
   }
 
   /** Group configs of a host, in the order its groups were given: the layering order. */
@@ -165,6 +278,7 @@ export class HostOperations {
       config: JSON.parse(row.config) as Record<string, unknown>,
       comment: row.comment,
       hosts: 0,
+      members: [],
     };
   }
 
@@ -236,7 +350,19 @@ export interface GroupRecord {
   name: string;
   config: Record<string, unknown>;
   comment: string | null;
+  /** How many hosts are in the group. */
   hosts: number;
+  /** Their names, sorted. */
+  members: string[];
+}
+
+export interface GroupChanges {
+  name?: string | undefined;
+  /** Connection config: YAML/JSON text or a mapping; replaces the current one. */
+  config?: string | Record<string, unknown> | undefined;
+  comment?: string | null | undefined;
+  /** Host names: the group's members afterwards. */
+  members?: readonly string[] | undefined;
 }
 
 interface GroupRow {

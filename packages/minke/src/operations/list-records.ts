@@ -172,7 +172,7 @@ function filtered(project: Project, model: ModelDefinition, query: RecordListQue
 }
 
 function checkLastStatus(value: string | readonly string[]): SessionResult[] {
-  const values = typeof value === 'string' ? value.split(',') : value;
+  const values = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(','));
   const statuses = values.map((v) => v.trim()).filter((v) => v !== '');
   const wrong = statuses.filter((v) => !(SESSION_RESULTS as readonly string[]).includes(v));
   if (statuses.length === 0 || wrong.length > 0) {

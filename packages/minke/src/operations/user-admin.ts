@@ -108,6 +108,77 @@ export class UserAdmin {
     return this.get(id);
   }
 
+  /**
+   * A user changes their own password: the current one must be right, the new one long enough and
+   * different. All their login sessions end (the caller makes a new one for the browser in use).
+   */
+  async changeOwnPassword(
+    userId: number,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
+    const user = await this.get(userId);
+    if (!(await this.users.authenticate(user.username, currentPassword))) {
+      throw new InputError('the current password is wrong', {
+        fields: { currentPassword: 'wrong password' },
+      });
+    }
+    if (newPassword === currentPassword) {
+      throw new InputError('the new password is the same as the current one', {
+        fields: { newPassword: 'same as the current one' },
+      });
+    }
+    if (newPassword.length < MIN_PASSWORD_LENGTH) {
+      throw new InputError(
+        `the new password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`,
+        { fields: { newPassword: 'too short' } },
+      );
+    }
+    await this.update(userId, { password: newPassword });
+  }
+
+  /**
+   * Deletes an account with its tokens, login sessions and grants; its runs and session records
+   * stay (without a user: superusers see them). Refused for the caller's own account (`actorId`)
+   * and for the last active superuser, so that nobody locks everyone out by mistake.
+   */
+  async remove(id: number, actorId?: number): Promise<void> {
+    const user = await this.get(id);
+    if (actorId === id)
+      throw new ConflictError(
+        `you cannot delete your own account (${user.username}): ask another superuser`,
+      );
+    if (user.isSuperuser && user.isActive) {
+      const { adapter } = this.database;
+      const others = await this.db
+        .selectFrom('minke_users')
+        .select('id')
+        .where('is_superuser', '=', adapter.encodeBool(true))
+        .where('is_active', '=', adapter.encodeBool(true))
+        .where('id', '!=', id)
+        .executeTakeFirst();
+      if (!others)
+        throw new ConflictError(
+          `${user.username} is the last active superuser: make another user a superuser first`,
+        );
+    }
+    await this.db.transaction().execute(async (trx) => {
+      // Dependents first: correct whether or not the backend enforces ON DELETE rules.
+      for (const table of [
+        'minke_api_tokens',
+        'minke_login_sessions',
+        'minke_user_group_members',
+        'minke_user_permissions',
+      ]) {
+        await trx.deleteFrom(table).where('user_id', '=', id).execute();
+      }
+      for (const table of ['minke_runs', 'minke_session_records']) {
+        await trx.updateTable(table).set({ user_id: null }).where('user_id', '=', id).execute();
+      }
+      await trx.deleteFrom('minke_users').where('id', '=', id).execute();
+    });
+  }
+
   async listGroups(): Promise<UserGroupRecord[]> {
     const rows = (await this.db
       .selectFrom('minke_user_groups')

@@ -247,6 +247,7 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
       objectLabel: `Server ${s.s1.id}`,
       hostName: 'web-1',
       userId: null,
+      username: null,
       processState: 'completed',
       result: 'success',
       createdAt: ago(10 * DAY).toISOString(),
@@ -266,7 +267,7 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
       'completed in 1.2 seconds',
     ]);
     expect(byId.get(s.r6)).toMatchObject({ result: null, startedAt: null, finishedAt: null });
-    expect(byId.get(s.r3)).toMatchObject({ userId: s.alice.id });
+    expect(byId.get(s.r3)).toMatchObject({ userId: s.alice.id, username: 'alice' });
   });
 
   it('filters by object, host, session, status, user, model, run and dates', async () => {

@@ -56,6 +56,8 @@ export interface SessionRecordItem {
   objectLabel: string;
   hostName: string | null;
   userId: number | null;
+  /** Who started the run (null for runs the local CLI started, or a deleted user). */
+  username: string | null;
   processState: ProcessState;
   result: SessionResult | null;
   createdAt: string;
@@ -154,8 +156,9 @@ export class SessionHistory {
         .execute() as Promise<RecordRow[]>,
       base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
     ]);
+    const usernames = await this.usernames(rows);
     return {
-      items: rows.map((row) => this.toItem(row)),
+      items: rows.map((row) => this.toItem(row, usernames)),
       total: Number((count as { n?: number | string } | undefined)?.n ?? 0),
       limit,
       offset,
@@ -187,7 +190,7 @@ export class SessionHistory {
         .execute() as Promise<CommandRow[]>,
     ]);
     return {
-      ...this.toItem(row),
+      ...this.toItem(row, await this.usernames([row])),
       data: parseJsonText(row.data),
       messages: messages.map((m) => this.toMessage(m)),
       commands: commands.map((c) => this.toCommand(c)),
@@ -312,7 +315,21 @@ export class SessionHistory {
     }));
   }
 
-  private toItem(row: RecordRow): SessionRecordItem {
+  /** The names of the users who ran these records, in one query (a join would clash on columns). */
+  private async usernames(rows: readonly RecordRow[]): Promise<Map<number, string>> {
+    const ids = [
+      ...new Set(rows.flatMap((row) => (row.user_id === null ? [] : [Number(row.user_id)]))),
+    ];
+    if (ids.length === 0) return new Map();
+    const users = (await this.db
+      .selectFrom('minke_users')
+      .select(['id', 'username'])
+      .where('id', 'in', ids)
+      .execute()) as { id: unknown; username: string }[];
+    return new Map(users.map((user) => [Number(user.id), user.username]));
+  }
+
+  private toItem(row: RecordRow, usernames: ReadonlyMap<number, string>): SessionRecordItem {
     const processState = row.process_state as ProcessState;
     const durationMs = row.duration_ms === null ? null : Number(row.duration_ms);
     return {
@@ -325,6 +342,7 @@ export class SessionHistory {
       objectLabel: row.object_label,
       hostName: row.host_name,
       userId: row.user_id === null ? null : Number(row.user_id),
+      username: row.user_id === null ? null : (usernames.get(Number(row.user_id)) ?? null),
       processState,
       result: (row.result || null) as SessionResult | null,
       createdAt: this.date(row.created_at),

@@ -1,12 +1,18 @@
 import {
+  AutocompleteArrayInput,
   Create,
   Datagrid,
+  DeleteButton,
+  Edit,
   FunctionField,
   List,
+  SaveButton,
   SimpleForm,
   TextField,
   TextInput,
+  Toolbar,
   required,
+  useGetList,
   type RaRecord,
 } from 'react-admin';
 
@@ -17,11 +23,14 @@ const formatConfig = (value: unknown) =>
       ? value
       : JSON.stringify(value, null, 2);
 
-/** Host groups: shared connection config for their hosts (YAML or JSON). Made here; the API has no edit yet. */
-export function HostGroupList() {
+/**
+ * Host groups: shared connection config for their hosts (YAML or JSON). Rows open the edit page
+ * when the user may change hosts (`canChange`).
+ */
+export function HostGroupList({ canChange = false }: { canChange?: boolean }) {
   return (
     <List resource="host-groups" title="Host groups" exporter={false}>
-      <Datagrid rowClick={false} bulkActionButtons={false}>
+      <Datagrid rowClick={canChange ? 'edit' : false} bulkActionButtons={false}>
         <TextField source="name" />
         <TextField source="hosts" />
         <TextField source="comment" emptyText="" />
@@ -34,9 +43,40 @@ export function HostGroupList() {
   );
 }
 
-function GroupForm() {
+/** The group's hosts, by name (hosts name their groups, groups their hosts). */
+function MembersInput() {
+  const { data } = useGetList<RaRecord>('Host', {
+    pagination: { page: 1, perPage: 1000 },
+    sort: { field: 'name', order: 'ASC' },
+  });
+  const choices = (data ?? []).map((host) => ({ id: String(host.name), name: String(host.name) }));
   return (
-    <SimpleForm>
+    <AutocompleteArrayInput
+      source="members"
+      label="Hosts"
+      choices={choices}
+      fullWidth
+      helperText="a host that joins gets this group last in its layering order"
+    />
+  );
+}
+
+function EditToolbar() {
+  return (
+    <Toolbar sx={{ justifyContent: 'space-between' }}>
+      <SaveButton />
+      <DeleteButton
+        mutationMode="pessimistic"
+        confirmTitle="Remove this host group?"
+        confirmContent="Its hosts stay, without the group's connection config."
+      />
+    </Toolbar>
+  );
+}
+
+function GroupForm({ edit = false }: { edit?: boolean }) {
+  return (
+    <SimpleForm {...(edit ? { toolbar: <EditToolbar /> } : {})}>
       <TextInput source="name" validate={required()} />
       <TextInput source="comment" fullWidth />
       <TextInput
@@ -47,6 +87,7 @@ function GroupForm() {
         format={formatConfig}
         helperText="connection config: a YAML or JSON mapping"
       />
+      {edit ? <MembersInput /> : null}
     </SimpleForm>
   );
 }
@@ -56,5 +97,13 @@ export function HostGroupCreate() {
     <Create resource="host-groups" redirect="list">
       <GroupForm />
     </Create>
+  );
+}
+
+export function HostGroupEdit() {
+  return (
+    <Edit resource="host-groups" mutationMode="pessimistic" redirect="list">
+      <GroupForm edit />
+    </Edit>
   );
 }

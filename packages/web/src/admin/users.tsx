@@ -6,6 +6,7 @@ import {
   Create,
   Datagrid,
   DateField,
+  DeleteButton,
   Edit,
   FunctionField,
   List,
@@ -16,7 +17,9 @@ import {
   TextInput,
   Toolbar,
   required,
+  useGetIdentity,
   useGetList,
+  useRecordContext,
   type RaRecord,
 } from 'react-admin';
 import { permissionChoices, type PermissionChoice } from './permission-choices.js';
@@ -56,7 +59,29 @@ function UserGroupsInput() {
   return <AutocompleteArrayInput source="groups" label="Groups" choices={choices} fullWidth />;
 }
 
-/** Users and groups are deactivated, not deleted (the API has no delete). */
+/**
+ * Save, and delete unless it is the user's own account (the server refuses that, and deleting
+ * the last superuser, with a message).
+ */
+function UserToolbar() {
+  const record = useRecordContext();
+  const { identity } = useGetIdentity();
+  const own = record !== undefined && String(record.id) === String(identity?.id);
+  return (
+    <Toolbar sx={{ justifyContent: 'space-between' }}>
+      <SaveButton />
+      {own ? null : (
+        <DeleteButton
+          mutationMode="pessimistic"
+          confirmTitle={`Delete user ${String(record?.username ?? '')}?`}
+          confirmContent="Their API tokens and login sessions end; their runs stay in the history."
+        />
+      )}
+    </Toolbar>
+  );
+}
+
+/** User groups are renamed or emptied, not deleted (the API has no delete for them). */
 function SaveOnly() {
   return (
     <Toolbar>
@@ -106,7 +131,7 @@ export function UserCreate() {
 export function UserEdit() {
   return (
     <Edit resource="users" mutationMode="pessimistic" transform={withoutEmptyPassword}>
-      <SimpleForm toolbar={<SaveOnly />}>
+      <SimpleForm toolbar={<UserToolbar />}>
         <TextInput source="username" disabled />
         <PasswordInput source="password" helperText="leave empty to keep the password" />
         <BooleanInput source="isSuperuser" label="Superuser" />

@@ -158,8 +158,8 @@ export interface RunDetail extends RunItem {
 export interface SessionRecordItem {
   id: number;
   runId: number;
-  /** Sent by servers that join the user's name in. */
-  username?: string;
+  /** Who started the run (null for runs the local CLI started, or a deleted user). */
+  username: string | null;
   session: string;
   verboseName: string;
   model: string;

@@ -36,8 +36,10 @@ function itemPath(resource: string, id: RaRecord['id']): string {
 
 /** Gives every record an `id` (host groups are keyed by name). */
 function withId<T extends Record<string, unknown>>(resource: string, item: T): T & RaRecord {
-  const key = isSystem(resource) && 'key' in SYSTEM_RESOURCES[resource] ? 'name' : 'id';
-  return { ...item, id: (item.id ?? item[key]) as RaRecord['id'] };
+  // A keyed resource's own `id` column is not what its routes take (groups go by name).
+  const system = isSystem(resource) ? SYSTEM_RESOURCES[resource] : undefined;
+  if (system && 'key' in system) return { ...item, id: item[system.key] as RaRecord['id'] };
+  return { ...item, id: item.id as RaRecord['id'] };
 }
 
 async function fieldsOf(resource: string): Promise<FieldMeta[]> {

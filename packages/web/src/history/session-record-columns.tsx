@@ -48,6 +48,7 @@ export function sessionRecordColumns(options: { object: boolean }) {
         ]
       : []),
     <TextField key="host" source="hostName" label="Host" sortable={false} emptyText="" />,
+    <TextField key="user" source="username" label="User" sortable={false} emptyText="" />,
     <FunctionField
       key="state"
       source="processState"

@@ -7,9 +7,14 @@ import PeopleIcon from '@mui/icons-material/People';
 import GroupsIcon from '@mui/icons-material/Groups';
 import FolderIcon from '@mui/icons-material/Folder';
 import KeyIcon from '@mui/icons-material/Key';
+import SensorsIcon from '@mui/icons-material/Sensors';
+import ManageSearchIcon from '@mui/icons-material/ManageSearch';
 import {
+  AppBar,
   Layout as RaLayout,
+  Logout,
   Menu,
+  UserMenu,
   useGetResourceLabel,
   usePermissions,
   useResourceDefinitions,
@@ -17,6 +22,7 @@ import {
 import type { Me } from '../api/types.js';
 import { RESULT_COLORS } from '../runs/status-chip.js';
 import { SYSTEM_RESOURCES } from '../data/data-provider.js';
+import { ChangePasswordMenuItem } from '../admin/change-password.js';
 
 /**
  * Rows take the colour of their live session, as the original's green/yellow/red rows: the
@@ -65,6 +71,12 @@ function MinkeMenu() {
       ))}
       <Menu.Item to="/session-records" primaryText="History" leftIcon={<HistoryIcon />} />
       <Menu.Item to="/runs" primaryText="Runs" leftIcon={<PlayCircleOutlineIcon />} />
+      {resources.Host ? (
+        <>
+          <Menu.Item to="/agents" primaryText="Agents" leftIcon={<SensorsIcon />} />
+          <Menu.Item to="/fact-search" primaryText="Fact search" leftIcon={<ManageSearchIcon />} />
+        </>
+      ) : null}
       {resources.Host?.hasCreate ? (
         <Menu.Item to="/import-hosts" primaryText="Import hosts" leftIcon={<UploadFileIcon />} />
       ) : null}
@@ -86,10 +98,24 @@ function MinkeMenu() {
   );
 }
 
+/** The user menu: change one's own password, log out. */
+function MinkeAppBar() {
+  return (
+    <AppBar
+      userMenu={
+        <UserMenu>
+          <ChangePasswordMenuItem />
+          <Logout />
+        </UserMenu>
+      }
+    />
+  );
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   return (
     // react-admin sizes the page to fit its widest content; wide lists scroll in their card
-    <RaLayout menu={MinkeMenu} sx={{ minWidth: 0 }}>
+    <RaLayout menu={MinkeMenu} appBar={MinkeAppBar} sx={{ minWidth: 0 }}>
       {rowColors}
       {children}
     </RaLayout>

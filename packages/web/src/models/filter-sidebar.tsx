@@ -73,11 +73,12 @@ function GroupsFilter({ field }: { field: FieldMeta }) {
 }
 
 /**
- * The filter sidebar, as the Django admin's: the last session's result (one at a time: the API
- * takes one), then every enum, bool
- * and host-group field. Text, number, date and ref fields filter in the bar above the list.
+ * The filter sidebar, as the Django admin's: the last session's result (several may be ticked:
+ * "error or warning"), then every enum, bool and host-group field. Text, number, date and ref
+ * fields filter in the bar above the list.
  */
 export function FilterSidebar({ meta }: { meta: ModelMeta }) {
+  const lastStatus = multiToggle(LAST_STATUS_KEY);
   return (
     <Card sx={{ order: -1, mr: 2, mt: 2, width: 220, flexShrink: 0, alignSelf: 'flex-start' }}>
       <CardContent>
@@ -89,6 +90,7 @@ export function FilterSidebar({ meta }: { meta: ModelMeta }) {
               label={value}
               value={{ [LAST_STATUS_KEY]: value }}
               data-testid={`filter-last-${value}`}
+              {...lastStatus}
             />
           ))}
         </FilterList>

@@ -204,7 +204,9 @@ describe('minke history', () => {
   it('prints a table, newest first, without colours off a terminal', async () => {
     const out = memoryOut();
     await listHistory(globals, {}, out);
-    expect(out.lines[0]).toMatch(/^ID\s+WHEN\s+SESSION\s+OBJECT\s+HOST\s+STATE\s+RESULT\s+TIME$/);
+    expect(out.lines[0]).toMatch(
+      /^ID\s+WHEN\s+SESSION\s+OBJECT\s+HOST\s+USER\s+STATE\s+RESULT\s+TIME$/,
+    );
     expect(out.lines.slice(1).map((line) => Number(line.split(/\s+/)[0]))).toEqual([
       ids['failed'],
       ids['ok'],

@@ -7,9 +7,11 @@ import type {
   SessionRecordDetail,
   SessionRecordItem,
 } from '../../runs/history.js';
+import type { Page } from '../../store/record-repository.js';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import { remoteTarget } from '../remote/remote-target.js';
 import { parseCount } from './hosts.js';
 
 /** `minke history` flags, as commander hands them over (text). */
@@ -115,35 +117,57 @@ export async function listHistory(
     limit: parseLimit(options.limit ?? '50'),
     offset: parseCount(options.offset ?? '0', '--offset'),
   };
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { remoteHistoryPage } = await import('../remote/remote-history.js');
+    const { ApiClient } = await import('../remote/api-client.js');
+    const page = await remoteHistoryPage(new ApiClient(remote), {
+      ...query,
+      model: options.model,
+      username: options.user,
+      limit: query.limit ?? 50,
+      offset: query.offset ?? 0,
+    });
+    printHistoryPage(out, page, options.json);
+    return;
+  }
   await withProject(globals, {}, async (project) => {
     if (options.model !== undefined) query.model = modelName(project, options.model);
     if (query.object && 'model' in query.object)
       query.object = { ...query.object, model: modelName(project, query.object.model) };
     if (options.user !== undefined) query.user = (await project.users.get(options.user)).id;
-    const page = await new SessionHistory(project.database).list(query);
-    if (options.json) return out.json(page);
-    if (page.items.length === 0) {
-      out.line(page.total === 0 ? 'no session records' : `no session records past ${page.offset}`);
-      return;
-    }
-    printTable(
-      out,
-      ['ID', 'WHEN', 'SESSION', 'OBJECT', 'HOST', 'STATE', 'RESULT', 'TIME'],
-      page.items.map((item) => [
-        { text: String(item.id) },
-        { text: when(item.createdAt) },
-        { text: item.session },
-        { text: truncate(objectText(item), 50) },
-        { text: item.hostName ?? '' },
-        { text: item.processState },
-        { text: item.result ?? '', color: item.result ? RESULT_COLORS[item.result] : undefined },
-        { text: item.durationMs === null ? '' : `${(item.durationMs / 1000).toFixed(1)}s` },
-      ]),
-    );
-    const shown = page.offset + page.items.length;
-    if (page.total > shown)
-      out.line(`(${page.items.length} of ${page.total}; next page: --offset ${shown})`);
+    printHistoryPage(out, await new SessionHistory(project.database).list(query), options.json);
   });
+}
+
+function printHistoryPage(
+  out: Out,
+  page: Page<SessionRecordItem>,
+  json: boolean | undefined,
+): void {
+  if (json) return out.json(page);
+  if (page.items.length === 0) {
+    out.line(page.total === 0 ? 'no session records' : `no session records past ${page.offset}`);
+    return;
+  }
+  printTable(
+    out,
+    ['ID', 'WHEN', 'SESSION', 'OBJECT', 'HOST', 'USER', 'STATE', 'RESULT', 'TIME'],
+    page.items.map((item) => [
+      { text: String(item.id) },
+      { text: when(item.createdAt) },
+      { text: item.session },
+      { text: truncate(objectText(item), 50) },
+      { text: item.hostName ?? '' },
+      { text: item.username ?? '' },
+      { text: item.processState },
+      { text: item.result ?? '', color: item.result ? RESULT_COLORS[item.result] : undefined },
+      { text: item.durationMs === null ? '' : `${(item.durationMs / 1000).toFixed(1)}s` },
+    ]),
+  );
+  const shown = page.offset + page.items.length;
+  if (page.total > shown)
+    out.line(`(${page.items.length} of ${page.total}; next page: --offset ${shown})`);
 }
 
 /** `minke history show ID`: the record's header, then its messages and commands. */
@@ -154,12 +178,17 @@ export async function showHistoryRecord(
   out: Out,
 ): Promise<void> {
   const id = parseId(idText, 'the session record id');
-  const { SessionHistory } = await import('../../runs/history.js');
-  await withProject(globals, {}, async (project) => {
-    const record = await new SessionHistory(project.database).get(id);
-    if (options.json) return out.json(record);
-    printRecord(out, record);
-  });
+  const remote = remoteTarget(globals);
+  const record = remote
+    ? await (
+        await import('../remote/remote-history.js')
+      ).remoteHistoryRecord(new (await import('../remote/api-client.js')).ApiClient(remote), id)
+    : await withProject(globals, {}, async (project) => {
+        const { SessionHistory } = await import('../../runs/history.js');
+        return new SessionHistory(project.database).get(id);
+      });
+  if (options.json) return out.json(record);
+  printRecord(out, record);
 }
 
 /** `minke history purge --older-than AGE`: asks first at a terminal; elsewhere needs --yes. */
@@ -171,6 +200,8 @@ export async function purgeHistory(
 ): Promise<void> {
   if (options.olderThan === undefined)
     throw new UsageError('history purge needs --older-than AGE (12h, 30d, 2w, 6m or 1y)');
+  if (remoteTarget(globals))
+    throw new UsageError('history purge works on the local project only, not through --server');
   const { parseAge } = await import('../../runs/purge-age.js');
   const cutoff = parseAge(options.olderThan);
   if (!options.yes && !confirmation.interactive) {
@@ -231,6 +262,7 @@ function printRecord(out: Out, record: SessionRecordDetail): void {
   field('object', objectText(record));
   field('host', record.hostName ?? '');
   field('run', String(record.runId));
+  field('user', record.username ?? '');
   field('state', `${record.processState}: ${record.procInfo}`);
   field('result', record.result ?? '');
   field('created', record.createdAt);

@@ -4,6 +4,7 @@ import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import { remoteTarget, type RemoteTarget } from '../remote/remote-target.js';
 
 interface RunOptions {
   model?: string;
@@ -20,7 +21,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run <session>')
     .description(
-      'run a session on objects: prints each result as it finishes; Ctrl-C stops, twice kills',
+      "run a session on objects: prints each result as it finishes; Ctrl-C stops, twice kills (with --server: through that server, as the token's user)",
     )
     .option('--model <model>', 'the model, when the session works on several')
     .option('--where <expr>', 'objects that match, e.g. "server.host.name = web-1"')
@@ -34,6 +35,11 @@ export function registerRunCommand(program: Command): void {
     )
     .action(async (sessionName: string, options: RunOptions) => {
       const out = stdoutOut();
+      const remote = remoteTarget(program.opts<GlobalOptions>());
+      if (remote) {
+        process.exitCode = await runThroughServer(remote, sessionName, options);
+        return;
+      }
       const { parseRunData } = await import('../run-data.js');
       const { startRun } = await import('../../operations/start-run.js');
       const { createRuntime } = await import('../../project/runtime.js');
@@ -101,6 +107,48 @@ export function registerRunCommand(program: Command): void {
         }
       });
     });
+}
+
+/** `minke run --server URL`: the same run through the API, as the token's user. */
+async function runThroughServer(
+  remote: RemoteTarget,
+  session: string,
+  options: RunOptions,
+): Promise<number> {
+  if (options.user !== undefined)
+    throw new UsageError(
+      '--user does not apply with --server: the run is made as the user of the token',
+    );
+  const { ApiClient } = await import('../remote/api-client.js');
+  const { runRemotely } = await import('../remote/remote-run.js');
+  const { parseRunDataBySchema } = await import('../run-data.js');
+  const client = new ApiClient(remote);
+  const data =
+    options.data === undefined || options.data.length === 0
+      ? {}
+      : parseRunDataBySchema(options.data, await remoteForm(client, session));
+  return runRemotely(
+    client,
+    {
+      session,
+      model: options.model,
+      ids: options.id,
+      where: options.where,
+      all: options.all,
+      data,
+    },
+    { json: options.json ?? false, out: stdoutOut(), stream: process.stdout },
+  );
+}
+
+/** The session's form as the server describes it (undefined when it is not in the caller's catalog). */
+async function remoteForm(
+  client: { get<T>(path: string): Promise<T> },
+  session: string,
+): Promise<unknown> {
+  const catalog = await client.get<{ name: string; form: unknown }[]>('/api/sessions');
+  // Not there: unknown, or not the caller's to run; the server says which when the run is asked.
+  return catalog.find((entry) => entry.name === session)?.form;
 }
 
 /** Ctrl-C once asks every session of the run to stop; twice kills their running commands. */

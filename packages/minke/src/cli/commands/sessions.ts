@@ -4,6 +4,7 @@ import type { ModelRegistry } from '../../model/model-registry.js';
 import type { SessionInfo, SessionRegistry } from '../../session/session-registry.js';
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
+import { remoteTarget } from '../remote/remote-target.js';
 
 /** A registered session as `minke sessions list --json` prints it. */
 export interface SessionListing {
@@ -26,7 +27,9 @@ export function registerSessionCommands(program: Command): void {
     .description("the project's sessions: what can run on which models");
   sessions
     .command('list')
-    .description('list registered sessions by group, with their models, permissions and form')
+    .description(
+      'list registered sessions by group, with their models, permissions and form (with --server: those you may run there)',
+    )
     .option('--model <model>', 'only sessions that work on this model')
     .option('--json', 'print JSON')
     .action((options: { model?: string; json?: boolean }) =>
@@ -36,20 +39,23 @@ export function registerSessionCommands(program: Command): void {
 
 /**
  * `minke sessions list`. Reads the project's configuration only: sessions are code, so listing
- * them needs no database (and works before `minke migrate`).
+ * them needs no database (and works before `minke migrate`). With a server, its catalog: the
+ * sessions the token's user may run there.
  */
 export async function listSessions(
   globals: GlobalOptions,
   options: { model?: string | undefined; json?: boolean | undefined },
   out: Out,
 ): Promise<void> {
-  const { findProjectDir, loadProjectConfig } = await import('../../config/load-project.js');
-  const { buildModelRegistry } = await import('../../model/model-registry.js');
-  const { buildSessionRegistry } = await import('../../session/session-registry.js');
-  const config = await loadProjectConfig(findProjectDir(globals.project));
-  const models = buildModelRegistry(config.models);
-  const registry = buildSessionRegistry(config.sessions, models);
-  const listings = sessionListings(registry, models, options.model);
+  const remote = remoteTarget(globals);
+  const listings = remote
+    ? await (
+        await import('../remote/remote-sessions.js')
+      ).remoteSessionListings(
+        new (await import('../remote/api-client.js')).ApiClient(remote),
+        options.model,
+      )
+    : await localListings(globals, options.model);
   if (options.json) return out.json(listings);
   if (listings.length === 0) {
     out.line(options.model === undefined ? 'no sessions' : `no sessions work on ${options.model}`);
@@ -66,6 +72,18 @@ export async function listSessions(
       s.formFields === null ? '' : s.formFields.join(',') || '(no fields)',
     ]),
   );
+}
+
+async function localListings(
+  globals: GlobalOptions,
+  model: string | undefined,
+): Promise<SessionListing[]> {
+  const { findProjectDir, loadProjectConfig } = await import('../../config/load-project.js');
+  const { buildModelRegistry } = await import('../../model/model-registry.js');
+  const { buildSessionRegistry } = await import('../../session/session-registry.js');
+  const config = await loadProjectConfig(findProjectDir(globals.project));
+  const models = buildModelRegistry(config.models);
+  return sessionListings(buildSessionRegistry(config.sessions, models), models, model);
 }
 
 /** Sessions sorted by group, then name; ungrouped ones last. Only those on `model` if given. */

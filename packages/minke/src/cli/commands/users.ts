@@ -59,6 +59,19 @@ export function registerUserCommands(program: Command): void {
         );
       });
     });
+  users
+    .command('delete <username>')
+    .description(
+      'delete a user with their tokens and login sessions (their runs stay); not the last superuser',
+    )
+    .action(async (username: string) => {
+      const out = stdoutOut();
+      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        const { UserAdmin } = await import('../../operations/user-admin.js');
+        await new UserAdmin(project.database).remove((await project.users.get(username)).id);
+        out.line(`deleted user ${username}`);
+      });
+    });
   for (const [verb, description] of [
     ['grant', 'give a user permissions (codenames from `minke permissions list`)'],
     ['revoke', 'take permissions from a user'],

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { UsageError } from '../cli-error.js';
+import { stdoutOut, type Out } from '../output.js';
+import type { GlobalOptions } from '../project-context.js';
+import { remoteTarget } from '../remote/remote-target.js';
+
+interface StopReply {
+  outcomes: { recordId: number; outcome: string }[];
+}
+
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command('runs').description('runs on a Minke server (needs --server)');
+  runs
+    .command('stop <id>')
+    .description(
+      'stop a run on the server: waiting sessions are canceled, running ones stop after their command; again to kill',
+    )
+    .option('--json', 'print JSON')
+    .action((id: string, options: { json?: boolean }) =>
+      stopRunOnServer(program.opts<GlobalOptions>(), id, options, stdoutOut()),
+    );
+}
+
+/**
+ * `minke --server URL runs stop ID`: `POST /api/runs/ID/stop` as the token's user (their own runs;
+ * superusers: any). Only through a server: a run is stopped by the process that runs it, and only
+ * the server reaches it (and its workers) from here.
+ */
+export async function stopRunOnServer(
+  globals: GlobalOptions,
+  idText: string,
+  options: { json?: boolean | undefined },
+  out: Out,
+): Promise<void> {
+  if (!/^\d+$/.test(idText) || Number(idText) < 1)
+    throw new UsageError(`the run id "${idText}": expected a whole number of at least 1`);
+  const remote = remoteTarget(globals);
+  if (!remote)
+    throw new UsageError(
+      'runs stop talks to the server that runs the run: add --server URL or set MINKE_SERVER_URL (with MINKE_TOKEN); Ctrl-C stops a local `minke run`',
+    );
+  const { ApiClient } = await import('../remote/api-client.js');
+  const reply = await new ApiClient(remote).post<StopReply>(`/api/runs/${idText}/stop`);
+  if (options.json) return out.json(reply);
+  if (reply.outcomes.length === 0) {
+    out.line(`run ${idText} has nothing left to stop`);
+    return;
+  }
+  for (const { recordId, outcome } of reply.outcomes)
+    out.line(`session record ${recordId}: ${outcome}`);
+}

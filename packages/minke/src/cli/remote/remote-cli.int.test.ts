@@ -1,0 +1,290 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startApiHarness,
+  type ApiHarness,
+  type Caller,
+} from '../../../test-support/api-harness.js';
+import { sqliteBackend } from '../../../test-support/databases.js';
+import { runCli, spawnCli } from '../../../test-support/run-cli.js';
+import { eventSeen, runFinished } from '../../../test-support/run-waiter.js';
+
+// A folder without a project: with --server the CLI needs none.
+const tmp = mkdtempSync(join(tmpdir(), 'minke-remote-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface RunDetail {
+  id: number;
+  username: string | null;
+  sessions: { id: number; processState: string; result: string | null }[];
+}
+
+/** A port nothing listens on: taken from the system, then let go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
+  let h: ApiHarness;
+  let url: string;
+  const tokens: Record<string, string> = {};
+  let root: Caller;
+  let runner: Caller;
+  let nginx: number;
+
+  /** `minke ARGS` as a user would type it, the token in the environment, never in argv. */
+  const minke = (token: string | undefined, ...args: string[]) =>
+    runCli(args, {
+      cwd: tmp,
+      env: { MINKE_TOKEN: token, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
+      timeoutMs: 60_000,
+    });
+  const asUser = (name: string, ...args: string[]) => minke(tokens[name], '--server', url, ...args);
+
+  beforeAll(async () => {
+    h = await startApiHarness(sqliteBackend());
+    await h.user('root', { superuser: true });
+    await h.user('runner', {
+      permissions: ['view_host', 'view_service', 'run_hello', 'run_sleepy', 'run_count'],
+    });
+    await h.user('viewer', { permissions: ['view_host', 'view_service'] });
+    for (const name of ['root', 'runner', 'viewer']) tokens[name] = (await h.withToken(name)).token;
+    root = await h.withToken('root');
+    runner = await h.withToken('runner');
+    const local = await h.project.hosts.add({ name: 'local', config: { transport: 'local' } });
+    await h.project.hosts.add({ name: 'off', config: { transport: 'local' }, disabled: true });
+    nginx = (await h.project.records.create('Service', { host: local.id, name: 'nginx' })).id;
+    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => h.close());
+
+  it('runs a session as the token user, prints each outcome and the summary, exit 0', async () => {
+    const result = await asUser('runner', 'run', 'Hello', '--model', 'Host', '--id', 'local');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^SUCCESS\s+local \[local\] completed in \d+\.\d s$/m);
+    expect(result.stdout).toContain('1 session(s): 1 success, 0 warning, 0 error');
+    // The run is the runner's, made through the API: it is in their list of runs.
+    const runs = (await runner.get('/api/runs')).json<{ items: { username: string }[] }>();
+    expect(runs.items[0]?.username).toBe('runner');
+  });
+
+  it('types --data by the form the server describes', async () => {
+    const result = await asUser(
+      'runner',
+      'run',
+      'Count',
+      '--id',
+      String(nginx),
+      '--data',
+      'count=3',
+      '--json',
+    );
+    expect(result.code).toBe(0);
+    const outcome = JSON.parse(result.stdout) as {
+      summary: { success: number };
+      records: { processState: string; username: string }[];
+    };
+    expect(outcome.summary.success).toBe(1);
+    expect(outcome.records).toEqual([
+      expect.objectContaining({ processState: 'completed', username: 'runner' }),
+    ]);
+  });
+
+  it('exits 1 when a session ends in error, and says why', async () => {
+    const result = await asUser('runner', 'run', 'Hello', '--model', 'Host', '--id', 'off');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ERROR\s+off \[off\] canceled$/m);
+    expect(result.stdout).toMatch(/error\s*: .*disabled/);
+    expect(result.stdout).toContain('1 session(s): 0 success, 0 warning, 1 error');
+  });
+
+  it('refuses a user without the run permission: the 403 message and exit 1', async () => {
+    const result = await asUser('viewer', 'run', 'Hello', '--model', 'Host', '--id', 'local');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^minke: error: you may not run session Hello \(.*run_hello.*\)$/m,
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('says when the token is refused, missing, or the server cannot be reached', async () => {
+    const refused = await minke('not-a-token', '--server', url, 'history');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`minke: error: the token was refused by ${url}`);
+
+    const missing = await minke(undefined, '--server', url, 'history');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no API token');
+
+    const port = await closedPort();
+    const away = await minke(tokens['runner'], '--server', `http://127.0.0.1:${port}`, 'history');
+    expect(away.code).toBe(1);
+    expect(away.stderr).toBe(
+      `minke: error: cannot reach the Minke server at http://127.0.0.1:${port}: connection refused\n`,
+    );
+
+    const bad = await minke(tokens['runner'], '--server', 'ftp://example.test', 'history');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('use an http:// or https:// URL');
+  });
+
+  it('reads the token from --token-file or MINKE_TOKEN, the server from MINKE_SERVER_URL', async () => {
+    const file = join(tmp, 'token');
+    writeFileSync(file, `${tokens['runner']}\n`, { mode: 0o600 });
+    const fromFile = await minke(
+      undefined,
+      '--server',
+      url,
+      '--token-file',
+      file,
+      'sessions',
+      'list',
+    );
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toMatch(/^Hello\b/m);
+
+    const fromEnv = await runCli(['sessions', 'list', '--json'], {
+      cwd: tmp,
+      env: { MINKE_SERVER_URL: url, MINKE_TOKEN: tokens['runner'] },
+    });
+    expect(fromEnv.code).toBe(0);
+    expect((JSON.parse(fromEnv.stdout) as { name: string }[]).map((s) => s.name).sort()).toEqual([
+      'Count',
+      'Hello',
+      'Sleepy',
+    ]);
+
+    const noFile = await minke(
+      undefined,
+      '--server',
+      url,
+      '--token-file',
+      join(tmp, 'nope'),
+      'history',
+    );
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('--token-file');
+    expect(noFile.stderr).toContain('no such file');
+  });
+
+  it('lists only the sessions the token user may run', async () => {
+    const viewer = await asUser('viewer', 'sessions', 'list');
+    expect(viewer.code).toBe(0);
+    expect(viewer.stdout.trim()).toBe('no sessions');
+    const onService = await asUser('runner', 'sessions', 'list', '--model', 'Service', '--json');
+    expect((JSON.parse(onService.stdout) as { name: string }[]).map((s) => s.name).sort()).toEqual([
+      'Count',
+      'Hello',
+    ]);
+  });
+
+  it("shows history through the API: one's own records, everyone's for superusers", async () => {
+    const started = await root.post('/api/runs', {
+      session: 'Hello',
+      model: 'Host',
+      ids: ['local'],
+    });
+    const rootRun = started.json<{ id: number }>().id;
+    await runFinished(h.runtime.bus, rootRun, 30_000);
+
+    const mine = await asUser('runner', 'history', '--json', '--limit', '100');
+    expect(mine.code).toBe(0);
+    const items = (JSON.parse(mine.stdout) as { items: { runId: number; username: string }[] })
+      .items;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((item) => item.username === 'runner')).toBe(true);
+    expect(items.some((item) => item.runId === rootRun)).toBe(false);
+
+    const all = await asUser('root', 'history', '--session', 'Hello', '--user', 'root');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(
+      /^ID\s+WHEN\s+SESSION\s+OBJECT\s+HOST\s+USER\s+STATE\s+RESULT\s+TIME$/m,
+    );
+    expect(all.stdout).toMatch(/Hello\s+local \(Host:\d+\)\s+local\s+root\s+completed\s+success/);
+
+    const others = await asUser('runner', 'history', '--user', 'root');
+    expect(others.code).toBe(1);
+    expect(others.stderr).toContain("only superusers may see other users' session records");
+
+    const record = (await root.get(`/api/session-records?run=${rootRun}`)).json<{
+      items: { id: number }[];
+    }>().items[0]?.id;
+    const shown = await asUser('root', 'history', 'show', String(record));
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^user:\s+root$/m);
+    expect(shown.stdout).toContain('$ echo hello local');
+    const hidden = await asUser('runner', 'history', 'show', String(record));
+    expect(hidden.code).toBe(1);
+    expect(hidden.stderr).toContain(`session record ${record} does not exist`);
+  });
+
+  it('stops a run through the server: first stop, then kill', async () => {
+    const runId = (
+      await runner.post('/api/runs', { session: 'Sleepy', model: 'Host', ids: ['local'] })
+    ).json<{ id: number }>().id;
+    await eventSeen(h.runtime.bus, runId, (e) => e.type === 'command.started');
+
+    const other = await asUser('viewer', 'runs', 'stop', String(runId));
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`run ${runId} does not exist`);
+
+    const first = await asUser('runner', 'runs', 'stop', String(runId));
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^session record \d+: stopping$/m);
+    const second = await asUser('runner', 'runs', 'stop', String(runId));
+    expect(second.stdout).toMatch(/^session record \d+: killing$/m);
+    await runFinished(h.runtime.bus, runId, 30_000);
+    const detail = (await runner.get(`/api/runs/${runId}`)).json<RunDetail>();
+    expect(detail.sessions[0]?.processState).toBe('stopped');
+
+    const local = await minke(undefined, 'runs', 'stop', String(runId));
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('add --server URL');
+  });
+
+  it('stops the run it follows on Ctrl-C, through the server', async () => {
+    const child = spawnCli(['--server', url, 'run', 'Sleepy', '--model', 'Host', '--id', 'local'], {
+      cwd: tmp,
+      env: { MINKE_TOKEN: tokens['runner'], MINKE_SERVER_URL: undefined },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const running = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new Error('the CLI did not start Sleepy within 30 s'));
+      }, 30_000);
+      const unsubscribe = h.runtime.bus.subscribe((event) => {
+        if (event.type !== 'command.started' || !event.command.includes('minke-api-sleepy')) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(event.runId);
+      });
+    });
+    child.kill('SIGINT');
+    await eventSeen(
+      h.runtime.bus,
+      running,
+      (e) => e.type === 'session.state' && e.processState === 'stopping',
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stdout).toMatch(/^ERROR\s+local \[local\] stopped in \d+\.\d s$/m);
+    expect(stdout).toContain('1 session(s): 0 success, 0 warning, 1 error');
+  }, 60_000);
+
+  it('refuses --server on commands that work on the local project only', async () => {
+    const result = await asUser('root', 'hosts', 'list');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('`minke hosts list` works on the local project only');
+  });
+});

@@ -1,0 +1,257 @@
+import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
+import type { SessionRecordDetail, SessionRecordItem } from '../../runs/history.js';
+import { isDone } from '../../session/status.js';
+import type { Out } from '../output.js';
+import { RunPrinter } from '../run-printer.js';
+import { RemoteError, type ApiClient } from './api-client.js';
+import { serverSentEvents } from './sse-reader.js';
+
+/** What `POST /api/runs` takes. */
+export interface RemoteRunRequest {
+  session: string;
+  model?: string | undefined;
+  ids?: string[] | undefined;
+  where?: string | undefined;
+  all?: boolean | undefined;
+  data: Record<string, unknown>;
+}
+
+interface StartedRun {
+  id: number;
+  session: string;
+  model: string;
+  records: { recordId: number }[];
+}
+
+interface RunDetail {
+  id: number;
+  state: string;
+  summary: RunSummary;
+  sessions: SessionRecordItem[];
+}
+
+/** The longest a run is followed; then the CLI gives up waiting (the run goes on). */
+const MAX_FOLLOW_MS = 24 * 3600_000;
+/** Stream reconnections in a row before falling back to polling. */
+const MAX_RECONNECTS = 5;
+const RECONNECT_DELAY_MS = 1000;
+const POLL_INTERVAL_MS = 1000;
+/** Polls in a row that may fail (the server restarting) before the CLI gives up. */
+const MAX_POLL_FAILURES = 30;
+
+/**
+ * `minke run --server URL`: starts the run through the API (the token's user and permissions),
+ * prints each session's outcome as it finishes, following the run's event stream, or polling
+ * `GET /api/runs/ID` when the stream cannot say (events no longer held, connection lost). Ctrl-C
+ * asks the server to stop the run; twice kills. Returns the exit code: 1 if a session ended in error.
+ */
+export async function runRemotely(
+  client: ApiClient,
+  request: RemoteRunRequest,
+  options: { json: boolean; out: Out; stream: NodeJS.WriteStream },
+): Promise<number> {
+  const interrupts = new InterruptStopper(client);
+  let started: StartedRun;
+  let printer: RunPrinter | undefined;
+  let detail: RunDetail;
+  try {
+    started = await client.post<StartedRun>('/api/runs', request).catch((error: unknown) => {
+      if (error instanceof RemoteError && error.status === 403)
+        throw new RemoteError(
+          `you may not run session ${request.session} (${error.message})`,
+          403,
+          error.code,
+        );
+      throw error;
+    });
+    interrupts.started(started.id);
+    printer = options.json
+      ? undefined
+      : new RunPrinter(options.out, options.stream, started.records.length);
+    detail = await new RunFollower(client, started.id, printer).follow();
+  } finally {
+    interrupts.close();
+  }
+  if (options.json) {
+    options.out.json({
+      runId: started.id,
+      session: started.session,
+      model: started.model,
+      summary: detail.summary,
+      records: detail.sessions,
+    });
+  } else {
+    printer?.summary(detail.summary);
+  }
+  return detail.summary.error > 0 ? 1 : 0;
+}
+
+/**
+ * Follows one run to its end and hands each session's messages and outcome to the printer once:
+ * from the event stream while it flows, from the run's state (and each record's messages) for
+ * whatever the stream missed.
+ */
+class RunFollower {
+  private readonly printed = new Set<number>();
+  private lastSeq = 0;
+  private readonly deadline = Date.now() + MAX_FOLLOW_MS;
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly runId: number,
+    private readonly printer: RunPrinter | undefined,
+  ) {}
+
+  /** Resolves with the finished run, every session printed. */
+  async follow(): Promise<RunDetail> {
+    await this.followStream();
+    return this.poll();
+  }
+
+  /** Returns when the run has finished or the stream cannot tell (then polling takes over). */
+  private async followStream(): Promise<void> {
+    for (let failures = 0; failures <= MAX_RECONNECTS && Date.now() < this.deadline;) {
+      try {
+        const outcome = await this.readStream();
+        if (outcome !== 'ended') return;
+        failures = 0; // the server closed a stream that worked: reconnect and resume
+      } catch (error) {
+        // Refusals are final; a lost connection is worth another try.
+        if (error instanceof RemoteError && error.status >= 400) throw error;
+        failures++;
+      }
+      await sleep(RECONNECT_DELAY_MS);
+    }
+  }
+
+  private async readStream(): Promise<'finished' | 'reset' | 'ended'> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.max(0, this.deadline - Date.now()));
+    try {
+      // since=0 replays what the server holds of the run: nothing between start and connect is lost.
+      const response = await this.client.open(
+        `/api/events?run=${this.runId}&since=${this.lastSeq}`,
+        controller.signal,
+      );
+      if (!response.body) return 'ended';
+      for await (const message of serverSentEvents(response.body)) {
+        if (message.event === 'reset') return 'reset';
+        const event = JSON.parse(message.data) as DeliveredEvent;
+        if (event.seq <= this.lastSeq || event.runId !== this.runId) continue; // seen already
+        this.lastSeq = event.seq;
+        this.handle(event);
+        if (event.type === 'run.finished') return 'finished';
+      }
+      return 'ended';
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+
+  private handle(event: DeliveredEvent): void {
+    if (event.type === 'session.finished') {
+      if (this.printed.has(event.recordId)) return;
+      this.printed.add(event.recordId);
+    }
+    this.printer?.handle(event);
+  }
+
+  /** Reads the run until it has finished, printing the sessions the stream did not. */
+  private async poll(): Promise<RunDetail> {
+    for (let failures = 0; Date.now() < this.deadline;) {
+      let detail: RunDetail;
+      try {
+        detail = await this.client.get<RunDetail>(`/api/runs/${this.runId}`);
+        failures = 0;
+      } catch (error) {
+        if ((error instanceof RemoteError && error.status >= 400) || ++failures > MAX_POLL_FAILURES)
+          throw error;
+        await sleep(POLL_INTERVAL_MS);
+        continue;
+      }
+      for (const session of detail.sessions) {
+        if (isDone(session.processState) && !this.printed.has(session.id))
+          await this.printFromRecord(session);
+      }
+      if (detail.state === 'finished') return detail;
+      await sleep(POLL_INTERVAL_MS);
+    }
+    throw new Error(
+      `run ${this.runId} has not finished after ${MAX_FOLLOW_MS / 3600_000} hours: stopped waiting (it goes on)`,
+    );
+  }
+
+  private async printFromRecord(session: SessionRecordItem): Promise<void> {
+    this.printed.add(session.id);
+    if (!this.printer) return;
+    const record = await this.client.get<SessionRecordDetail>(`/api/session-records/${session.id}`);
+    const base = { runId: this.runId, recordId: session.id, seq: 0 };
+    this.printer.discardMessages(session.id); // the stream may have brought some of them
+    for (const message of record.messages) {
+      this.printer.handle({
+        ...base,
+        type: 'message.added',
+        level: message.level,
+        kind: message.kind,
+        text: message.text,
+        at: message.createdAt,
+      });
+    }
+    this.printer.handle({
+      ...base,
+      type: 'session.finished',
+      objectId: record.objectId,
+      objectLabel: record.objectLabel,
+      hostName: record.hostName,
+      processState: record.processState,
+      result: record.result,
+      durationMs: record.durationMs,
+      at: record.finishedAt ?? record.createdAt,
+    });
+  }
+}
+
+/**
+ * Ctrl-C once asks the server to stop the run; twice kills; a third time leaves at once. Listening
+ * starts before the run is asked for, so that an early Ctrl-C is not the default exit that would
+ * leave the run going: presses made before the server answered are sent once it has.
+ */
+class InterruptStopper {
+  private presses = 0;
+  private sent = 0;
+  private runId: number | undefined;
+  private readonly onSigint = () => {
+    this.presses++;
+    process.stderr.write(this.presses === 1 ? '\nstopping (Ctrl-C again kills)\n' : '\nkilling\n');
+    if (this.presses >= 3) process.exit(130);
+    this.send();
+  };
+
+  constructor(private readonly client: ApiClient) {
+    process.on('SIGINT', this.onSigint);
+  }
+
+  started(runId: number): void {
+    this.runId = runId;
+    this.send();
+  }
+
+  close(): void {
+    process.off('SIGINT', this.onSigint);
+  }
+
+  private send(): void {
+    const runId = this.runId;
+    if (runId === undefined) return;
+    for (; this.sent < this.presses; this.sent++) {
+      this.client.post(`/api/runs/${runId}/stop`).catch((error: unknown) => {
+        process.stderr.write(`could not stop run ${runId}: ${(error as Error).message}\n`);
+      });
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,45 @@
+import type { SessionMeta } from '../../operations/catalog.js';
+import type { SessionListing } from '../commands/sessions.js';
+import type { ApiClient } from './api-client.js';
+
+/**
+ * The sessions the token's user may run (on one model with `model`), from the server's catalog,
+ * in the shape of `minke sessions list`. Permissions are the server's business: the catalog lists
+ * only runnable sessions, so `permissions` and `runPermission` stay empty.
+ */
+export async function remoteSessionListings(
+  client: ApiClient,
+  model?: string,
+): Promise<SessionListing[]> {
+  const catalog = await client.get<SessionMeta[]>('/api/sessions', { model });
+  return catalog
+    .map((session) => ({
+      name: session.name,
+      verboseName: session.verboseName,
+      group: session.group,
+      description: session.description,
+      models: session.models,
+      permissions: [],
+      runPermission: null,
+      confirm: session.confirm,
+      parallelPerHost: session.parallelPerHost,
+      formFields: formFields(session.form),
+    }))
+    .sort(byGroupThenName);
+}
+
+/** The form's field names from its JSON Schema; null without a form. */
+function formFields(form: unknown): string[] | null {
+  if (form === null || form === undefined) return null;
+  const properties = (form as { properties?: unknown }).properties;
+  return properties !== null && typeof properties === 'object' ? Object.keys(properties) : [];
+}
+
+function byGroupThenName(a: SessionListing, b: SessionListing): number {
+  if (a.group !== b.group) {
+    if (a.group === null) return 1;
+    if (b.group === null) return -1;
+    return a.group.localeCompare(b.group);
+  }
+  return a.name.localeCompare(b.name);
+}
