@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
 export const webRoot = resolve(here, '..');
-const minkeBin = join(repoRoot, 'packages/minke/bin/minke.js');
+export const minkeBin = join(repoRoot, 'packages/minke/bin/minke.js');
 const demo = join(repoRoot, 'examples/demo');
 
 export const ADMIN = { username: 'admin', password: 'admin-e2e-password' };
@@ -39,7 +39,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function baseEnv(): NodeJS.ProcessEnv {
+/** The environment of every `minke` the tests start: no settings inherited from the shell. */
+export function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, MINKE_MQTT_PORT: '0', MINKE_LOG_LEVEL: 'warn' };
   for (const key of ['MINKE_DATABASE_URL', 'MINKE_PORT', 'MINKE_LISTEN', 'MINKE_CLI_USER'])
     delete env[key];
@@ -178,7 +179,8 @@ export async function startServer(options: ServerOptions = {}): Promise<MinkeSer
   return server;
 }
 
-async function waitForHealth(
+/** Resolves once `/healthz` answers; fails if the child exits or nothing answers in time. */
+export async function waitForHealth(
   url: string,
   child: ChildProcess,
   log: () => string,
@@ -198,7 +200,8 @@ async function waitForHealth(
   throw new Error(`minke start did not answer /healthz within ${timeoutMs} ms:\n${log()}`);
 }
 
-function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child exited. */
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolveStop) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

@@ -53,6 +53,8 @@ interface OutputSlot {
 
 type Item = { event: DeliveredEvent } | { slot: OutputSlot };
 
+const seqOf = (item: Item): number => ('slot' in item ? item.slot.lastSeq : item.event.seq);
+
 /**
  * Writes run events to one server-sent-events client.
  *
@@ -60,6 +62,7 @@ type Item = { event: DeliveredEvent } | { slot: OutputSlot };
  *   for the next flush (at most one per `coalesceMs`), joined per record and stream, capped at
  *   `maxChunkChars` with `truncated` saying how much was dropped. Other events that arrive while
  *   output waits go out with it, in order, so a record's events never overtake each other.
+ * - Numbers (`seq`) only go up within a connection: a joined chunk carries its last chunk's.
  * - `id:` is a watermark: every event up to it has been written. A client that reconnects with
  *   `Last-Event-ID` is replayed what came after; nothing is lost (an event written without an id
  *   in the same flush may come twice: it carries its `seq`, so a client can tell).
@@ -134,7 +137,11 @@ export class EventStreamWriter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.closed || this.queue.length === 0) return;
-    const items = this.queue;
+    // A slot sits where its first chunk came but is numbered by its last: ordered by that
+    // number, every event of a flush goes out in ascending order (and a record's events keep
+    // theirs, since its slot closes at its next other event), so a client can skip what it has
+    // seen by one number.
+    const items = this.queue.sort((a, b) => seqOf(a) - seqOf(b));
     this.queue = [];
     this.openSlots.clear();
     let text = '';

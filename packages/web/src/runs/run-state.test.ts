@@ -82,6 +82,30 @@ describe('run state', () => {
     expect(run.sessions.get(1)!.output.length).toBe(1);
   });
 
+  it("applies other records' events numbered below the last id (output joined per flush)", () => {
+    const run = started();
+    const output = (recordId: number, chunk: string): RunEvent => ({
+      type: 'output',
+      runId: 1,
+      at,
+      recordId,
+      stream: 'stdout',
+      chunk,
+    });
+    // a replay after a restart: each record's output joined, numbered by its last chunk
+    expect(applyEvent(run, output(2, 'b4\nb5\n'), 79)).toBe(2);
+    expect(applyEvent(run, output(1, 'a4\na5\n'), 77)).toBe(1);
+    // a state event that came while record 2's output waited for the next flush
+    expect(applyEvent(run, state(1, 'running'), 78)).toBe(1);
+    expect(run.lastSeq).toBe(79);
+    expect(run.sessions.get(1)!.output.line(0)?.plain).toBe('a4');
+    expect(run.sessions.get(1)!.processState).toBe('running');
+    // and the same events again (a reconnect in the middle of a flush) are still skipped
+    expect(applyEvent(run, output(1, 'a4\na5\n'), 77)).toBeUndefined();
+    expect(applyEvent(run, output(2, 'b4\nb5\n'), 79)).toBeUndefined();
+    expect(run.sessions.get(2)!.output.length).toBe(2);
+  });
+
   it('collects commands, output and messages per record', () => {
     const run = started();
     applyEvent(run, { type: 'command.started', runId: 1, at, recordId: 2, command: 'uptime' });

@@ -44,8 +44,16 @@ export interface RunState {
   /** object id → record id */
   byObject: Map<number, number>;
   finished: boolean;
-  /** The last event applied; events at or below it are replays and skipped. */
+  /** The highest event id applied: a new connection resumes after it. */
   lastSeq: number;
+  /**
+   * The highest id applied per record and stream (see `orderKey`): events at or below it are
+   * replays and skipped. Not one id for the whole run: the server joins each record's output
+   * into one event per flush, numbered by its last chunk, so events of different records can
+   * arrive out of order (a flush or a replay after a restart sends record 3's output numbered 79
+   * before record 1's numbered 77), and only the ids of one record and stream always increase.
+   */
+  seen: Map<string, number>;
 }
 
 const DONE: readonly ProcessState[] = ['completed', 'stopped', 'canceled', 'failed'];
@@ -80,6 +88,7 @@ export function emptyRun(runId: number, session = '', model = ''): RunState {
     byObject: new Map(),
     finished: false,
     lastSeq: 0,
+    seen: new Map(),
   };
 }
 
@@ -161,11 +170,19 @@ export function applySnapshot(state: RunState, run: RunDetail, afterReset = fals
   if (run.finishedAt) state.finished = true;
 }
 
+/** Events whose ids only go up in the stream: a record's output per stream, its other events. */
+function orderKey(event: RunEvent): string {
+  if (event.type === 'output') return `${event.recordId}:${event.stream}`;
+  return 'recordId' in event ? String(event.recordId) : 'run';
+}
+
 /** Applies one event; returns the record it changed (or undefined for run-wide events). */
 export function applyEvent(state: RunState, event: RunEvent, seq?: number): number | undefined {
   if (seq !== undefined) {
-    if (seq <= state.lastSeq) return undefined;
-    state.lastSeq = seq;
+    const key = orderKey(event);
+    if (seq <= (state.seen.get(key) ?? 0)) return undefined;
+    state.seen.set(key, seq);
+    state.lastSeq = Math.max(state.lastSeq, seq);
   }
   switch (event.type) {
     case 'run.started':

@@ -93,7 +93,10 @@ export async function runRemotely(
  */
 class RunFollower {
   private readonly printed = new Set<number>();
+  /** The highest event number applied: events at or below it are replays, skipped. */
   private lastSeq = 0;
+  /** The server's last `id:` watermark (everything up to it was written): where a resume starts. */
+  private resumeFrom = 0;
   private readonly deadline = Date.now() + MAX_FOLLOW_MS;
 
   constructor(
@@ -130,16 +133,23 @@ class RunFollower {
     try {
       // since=0 replays what the server holds of the run: nothing between start and connect is lost.
       const response = await this.client.open(
-        `/api/events?run=${this.runId}&since=${this.lastSeq}`,
+        `/api/events?run=${this.runId}&since=${this.resumeFrom}`,
         controller.signal,
       );
       if (!response.body) return 'ended';
       for await (const message of serverSentEvents(response.body)) {
         if (message.event === 'reset') return 'reset';
         const event = JSON.parse(message.data) as DeliveredEvent;
-        if (event.seq <= this.lastSeq || event.runId !== this.runId) continue; // seen already
-        this.lastSeq = event.seq;
-        this.handle(event);
+        const seen = event.seq <= this.lastSeq || event.runId !== this.runId;
+        if (!seen) {
+          this.lastSeq = event.seq;
+          this.handle(event);
+        }
+        // Only a watermark says that every event before it was written: a stream cut in the
+        // middle of a flush resumes from the flush before, and what comes twice is skipped.
+        if (message.id !== undefined && /^\d+$/.test(message.id))
+          this.resumeFrom = Math.max(this.resumeFrom, Number(message.id));
+        if (seen) continue;
         if (event.type === 'run.finished') return 'finished';
       }
       return 'ended';
