@@ -37,7 +37,8 @@ const CLOSED = 2;
 /**
  * Follows `GET /api/events?run=ID`. The browser's EventSource reconnects by itself after a
  * dropped connection and sends `Last-Event-ID`; when it gives up (an HTTP error, a server
- * restart), this opens a new one with `since=<last applied id>`, with a growing delay. Events are
+ * restart), this opens a new one with `since=<the server's last id:>` (or the last applied id
+ * before any), with a growing delay. Events are
  * deduplicated by the caller through their id, so overlapping replays are harmless.
  */
 export function openRunStream(
@@ -54,10 +55,15 @@ export function openRunStream(
   let timer: unknown;
   let failures = 0;
   let closed = false;
+  // The server's last `id:`: everything up to it was written. Only the last event of a flush
+  // carries one, so a connection cut inside a flush resumes here, not after the highest event
+  // applied (a joined output event's earlier chunks are numbered below it).
+  let watermark = 0;
 
   const connect = () => {
     timer = undefined;
-    const url = withQuery('/api/events', { run: runId, since: options.lastSeq() });
+    const since = watermark > 0 ? watermark : options.lastSeq();
+    const url = withQuery('/api/events', { run: runId, since });
     const es = factory(url);
     source = es;
     es.onopen = () => {
@@ -91,6 +97,8 @@ export function openRunStream(
               ? id
               : undefined;
         handlers.onEvent(event, seq);
+        if (message.lastEventId !== '' && Number.isSafeInteger(id) && id > watermark)
+          watermark = id;
       });
     }
     es.addEventListener('reset', (message) => {
@@ -102,6 +110,8 @@ export function openRunStream(
       } catch {
         // a reset without data: re-read all the same
       }
+      const id = Number(message.lastEventId);
+      if (message.lastEventId !== '' && Number.isSafeInteger(id) && id > watermark) watermark = id;
       handlers.onReset(seq);
     });
   };

@@ -83,6 +83,29 @@ describe('openRunStream', () => {
   });
 });
 
+describe('resuming inside a flush', () => {
+  it("resumes from the server's last id:, not from the highest event applied", () => {
+    const timers: (() => void)[] = [];
+    const stream = openRunStream(
+      7,
+      { onEvent: () => undefined, onReset: () => undefined },
+      {
+        lastSeq: () => 12, // the highest event applied
+        factory: (url) => new FakeEventSource(url),
+        setTimer: (fn) => timers.push(fn),
+      },
+    );
+    const es = FakeEventSource.instances[0]!;
+    es.open();
+    es.emit('session.finished', { ...finishedEvent(1), seq: 10 }, 10); // a flush ends: id 10
+    es.emit('session.finished', { ...finishedEvent(2), seq: 12 }); // the next flush, cut short
+    es.fail(true);
+    timers[0]!();
+    expect(FakeEventSource.instances[1]?.url).toBe('/api/events?run=7&since=10');
+    stream.close();
+  });
+});
+
 describe('event ids', () => {
   it("prefers the event's own seq: a replay sends id: only on its last event", () => {
     const seen: (number | undefined)[] = [];
