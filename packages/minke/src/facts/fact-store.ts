@@ -73,13 +73,17 @@ export class FactStore {
     result: Result,
     requestIds: Set<string>,
   ): Promise<StoreOutcome> {
+    // The ledger's request id, not the per-node message id of a targeted request: it is the id
+    // `minke dispatch` and `POST /api/dispatch` gave, so a fact leads back to its request.
+    let requestId: string | null = null;
     if (result.requestId !== undefined) {
       const answered = await this.answerTarget(trx, result);
       if (answered === 'duplicate') return 'duplicate';
       if (answered !== undefined) requestIds.add(answered.requestId);
+      requestId = answered?.requestId ?? result.requestId;
     }
     if (!result.ok || result.format === undefined) return 'failed';
-    return this.updateFact(trx, agentId, result, result.format);
+    return this.updateFact(trx, agentId, result, result.format, requestId);
   }
 
   /** Marks the request target answered (or failed); the request id it belongs to, if any. */
@@ -137,6 +141,7 @@ export class FactStore {
     agentId: number,
     result: Result,
     format: ResultFormat,
+    requestId: string | null,
   ): Promise<StoreOutcome> {
     const { adapter } = this.database;
     const current = await trx
@@ -155,7 +160,7 @@ export class FactStore {
       format,
       value: text,
       collected_at: adapter.encodeDate(result.finishedAt),
-      request_id: result.requestId ?? null,
+      request_id: requestId,
       result_id: result.id,
       updated_at: adapter.encodeDate(new Date()),
     };

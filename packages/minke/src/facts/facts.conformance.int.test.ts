@@ -230,6 +230,10 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
       onFinal: (o) => finals.push(`${o.node}:${o.state}`),
     });
     expect(status?.targets).toHaveLength(2);
+    expect(message.request.id).not.toBe(request.id); // a per-node message of the request
+    // The fact leads back to the request the user made, not to the per-node message.
+    const web1 = await agents.get('web1');
+    expect((await facts.current(web1.id, 'os'))[0]?.requestId).toBe(request.id);
     expect(finals).toEqual(['web1:answered']);
     expect(waited.outcomes.map((o) => `${o.node}:${o.state}`)).toEqual([
       'db1:timeout',
