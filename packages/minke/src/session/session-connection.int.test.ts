@@ -148,11 +148,12 @@ describe.skipIf(unavailable !== undefined).each([inProcessExecutor, bullmqRedisE
 
     it('puts, gets and runs locally, and records each in the history', async () => {
       await writeFile(join(local, 'source.txt'), 'from the minke machine\n');
+      await chmod(join(local, 'source.txt'), 0o640); // kept on the host, as Fabric keeps it
       const record = await run('ShipConfig', { dir, local });
       expect(record).toMatchObject({ processState: 'completed', result: 'success' });
       expect(record.commands.map((c) => [c.command, c.exitCode])).toEqual([
         [`put <data> -> '${dir}/app env' (mode 0600, 10 bytes)`, 0],
-        [`put ${local}/source.txt -> ${dir}/source.txt (23 bytes)`, 0],
+        [`put ${local}/source.txt -> ${dir}/source.txt (mode 0640, 23 bytes)`, 0],
         [`get '${dir}/app env' (10 bytes)`, 0],
         [`get ${dir}/source.txt -> ${local}/fetched.txt (23 bytes)`, 0],
         [`cat ${dir}/source.txt`, 0],

@@ -71,8 +71,7 @@ export class RecordedConnection implements SessionConnection {
 
   put(source: PutSource, remotePath: string, options: PutOptions = {}): Promise<TransferResult> {
     const from = typeof source === 'string' ? shellQuote(source) : '<data>';
-    const mode =
-      options.mode === undefined ? [] : [`mode ${options.mode.toString(8).padStart(4, '0')}`];
+    const mode = options.mode === undefined ? [] : [modeText(options.mode)];
     return this.transfer(
       `put ${from} -> ${shellQuote(remotePath)}`,
       mode,
@@ -145,7 +144,9 @@ export class RecordedConnection implements SessionConnection {
     const startedAt = new Date();
     try {
       const result = await work(this.killSignalWith(ownKillSignal));
-      const summary = [...notes, `${result.bytes} bytes`].join(', ');
+      // The bits a put really set (also the local file's, kept by default), else what was asked.
+      const modeNotes = result.mode === undefined ? notes : [modeText(result.mode)];
+      const summary = [...modeNotes, `${result.bytes} bytes`].join(', ');
       await recorder.command(
         transferRecord(`${finalLabel(result)} (${summary})`, startedAt, { exitCode: 0 }),
       );
@@ -202,4 +203,8 @@ function transferRecord(
     killed: outcome.killed ?? false,
     timedOut: outcome.timedOut ?? false,
   };
+}
+
+function modeText(mode: number): string {
+  return `mode ${mode.toString(8).padStart(4, '0')}`;
 }

@@ -8,6 +8,8 @@ export interface OpenedForRead {
   /** Size when opened; a file that grows meanwhile is still capped by `maxBytes`. */
   size: number;
   kind: PathKind;
+  /** Permission bits when opened, where the end knows them (a local file does). */
+  mode?: number;
 }
 
 /**

@@ -44,20 +44,23 @@ export function putFile(
     );
   }
   return bounded(remote.target, what, options, fallbackTimeoutMs, async (signal) => {
-    const input =
+    const opened =
       localPath === undefined
-        ? readableOf(bytesOf(source as Exclude<PutSource, string>))
-        : (await onLocal(`put source ${localPath}`, () => localFiles.openRead(localPath))).stream;
+        ? undefined
+        : await onLocal(`put source ${localPath}`, () => localFiles.openRead(localPath));
+    const input = opened?.stream ?? readableOf(bytesOf(source as Exclude<PutSource, string>));
+    const modeToSet = mode ?? (options.preserveMode === false ? undefined : opened?.mode);
     let path = remotePath;
     try {
       if ((await remote.kind(remotePath)) === 'directory') {
         if (localPath === undefined) throw new NotARegularFile('directory');
         path = posix.join(remotePath, basename(localPath));
       }
-      const output = await remote.openWrite(path, options.mode);
+      const output = await remote.openWrite(path, modeToSet);
       const counter = { bytes: 0 };
       await pipeline(input, counting(counter), output, { signal });
-      return transferResult('put', path, localPath, counter.bytes, startedAt);
+      const result = transferResult('put', path, localPath, counter.bytes, startedAt);
+      return modeToSet === undefined ? result : { ...result, mode: modeToSet };
     } finally {
       input.destroy();
     }

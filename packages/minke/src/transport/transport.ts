@@ -87,6 +87,11 @@ export interface TransferOptions {
 export interface PutOptions extends TransferOptions {
   /** Permission bits the file ends up with (e.g. `0o600`), whatever it had before. */
   mode?: number;
+  /**
+   * Without `mode`, give the remote file the local file's bits (as Fabric does), so a 0600 file
+   * stays 0600. True by default; false leaves them to the server. Bytes have no bits to keep.
+   */
+  preserveMode?: boolean;
 }
 
 export interface GetOptions extends TransferOptions {
@@ -102,6 +107,8 @@ export interface TransferResult {
   /** The local file read or written; absent for bytes sent or received in memory. */
   localPath?: string;
   bytes: number;
+  /** The permission bits a `put` gave the remote file (absent: the server's default). */
+  mode?: number;
   /** The file's content, for a `get` without `localPath`. */
   data?: Buffer;
   startedAt: Date;

@@ -29,8 +29,8 @@ export const localFiles: FileEnd = {
     if (kind !== 'file') throw new NotARegularFile(kind);
     const handle = await open(file, 'r');
     try {
-      const { size } = await handle.stat();
-      return { stream: handle.createReadStream(), size, kind };
+      const { size, mode } = await handle.stat();
+      return { stream: handle.createReadStream(), size, kind, mode: mode & 0o7777 };
     } catch (error) {
       await handle.close();
       throw error;

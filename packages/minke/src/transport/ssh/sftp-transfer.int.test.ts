@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,23 @@ describe.skipIf(unavailable !== undefined)('put and get over SFTP', () => {
     await ssh.put({ content: 'token' }, `${remote}/secret.txt`, { mode: 0o600 });
     expect(await modeOf(`${remote}/secret.txt`)).toBe('600');
     expect(await cat(`${remote}/secret.txt`)).toBe('token');
+  });
+
+  it("keeps a local file's mode unless told otherwise, as Fabric does", async () => {
+    const script = join(local, 'tool.sh');
+    await writeFile(script, '#!/bin/sh\necho ok\n');
+    await chmod(script, 0o750);
+    const put = await ssh.put(script, `${remote}/tool.sh`);
+    expect(put.mode).toBe(0o750);
+    expect(await modeOf(`${remote}/tool.sh`)).toBe('750');
+    expect((await ssh.exec(`${remote}/tool.sh`)).stdout).toBe('ok\n');
+
+    await ssh.put(script, `${remote}/asked.sh`, { mode: 0o600 }); // `mode` wins
+    expect(await modeOf(`${remote}/asked.sh`)).toBe('600');
+    await ssh.exec(`printf x > ${remote}/kept.sh; chmod 640 ${remote}/kept.sh`);
+    const left = await ssh.put(script, `${remote}/kept.sh`, { preserveMode: false });
+    expect(left.mode).toBeUndefined();
+    expect(await modeOf(`${remote}/kept.sh`)).toBe('640'); // the server's bits stay
   });
 
   it('handles paths with spaces, quotes and shell characters', async () => {
