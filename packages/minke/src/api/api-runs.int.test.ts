@@ -6,6 +6,7 @@ import { startApiHarness, type ApiHarness, type Caller } from '../../test-suppor
 import { readEvents, type SseEvent } from '../../test-support/api-sse.js';
 import { backendFactories, sqliteBackend } from '../../test-support/databases.js';
 import { eventSeen, runFinished } from '../../test-support/run-waiter.js';
+import { MemoryEventBus } from '../events/memory-event-bus.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-api-runs-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -322,7 +323,10 @@ describe('run events over server-sent events (real HTTP on 127.0.0.1)', () => {
   afterAll(() => h.close());
 
   // The bus's subscribers: each open stream adds one and must take it away when the client goes.
-  const subscribers = () => (h.runtime.bus as unknown as { handlers: Set<unknown> }).handlers.size;
+  const subscribers = () => {
+    expect(h.runtime.bus).toBeInstanceOf(MemoryEventBus);
+    return (h.runtime.bus as MemoryEventBus).subscribers;
+  };
   let before: number;
   beforeAll(() => {
     before = subscribers();

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 import type { EventBus } from './event-bus.js';
 import { MemoryEventBus } from './memory-event-bus.js';
-import { DeferredEventBus } from './redis/deferred-event-bus.js';
+import { DeferredEventBus } from './deferred-event-bus.js';
 
 /**
  * The event bus the project's configuration names (`eventBus` / MINKE_EVENT_BUS): in memory, or

@@ -1,9 +1,6 @@
 import type { EventBus, EventFilter, EventHandler } from './event-bus.js';
+import { LocalEvents } from './local-events.js';
 import type { DeliveredEvent, RunEvent } from './run-events.js';
-
-function matches(event: RunEvent, filter: EventFilter | undefined): boolean {
-  return filter?.runId === undefined || event.runId === filter.runId;
-}
 
 /**
  * The bus of one process. It keeps the last `capacity` events, so a client that reconnects can
@@ -11,37 +8,30 @@ function matches(event: RunEvent, filter: EventFilter | undefined): boolean {
  * its error is reported and the other handlers still get the event.
  */
 export class MemoryEventBus implements EventBus {
-  private readonly handlers = new Set<{ handler: EventHandler; filter: EventFilter | undefined }>();
-  private readonly recent: DeliveredEvent[] = [];
+  private readonly local: LocalEvents;
   private seq = 0;
 
-  constructor(
-    private readonly options: { capacity?: number; onHandlerError?: (error: unknown) => void } = {},
-  ) {}
+  constructor(options: { capacity?: number; onHandlerError?: (error: unknown) => void } = {}) {
+    this.local = new LocalEvents(options.capacity ?? 50_000, (error) =>
+      options.onHandlerError?.(error),
+    );
+  }
+
+  /** How many handlers are subscribed (an event stream that closed must have left). */
+  get subscribers(): number {
+    return this.local.subscribers;
+  }
 
   publish(event: RunEvent): void {
-    const delivered: DeliveredEvent = { ...event, seq: ++this.seq };
-    this.recent.push(delivered);
-    const capacity = this.options.capacity ?? 50_000;
-    if (this.recent.length > capacity) this.recent.splice(0, this.recent.length - capacity);
-    for (const { handler, filter } of this.handlers) {
-      if (!matches(event, filter)) continue;
-      try {
-        handler(delivered);
-      } catch (error) {
-        this.options.onHandlerError?.(error);
-      }
-    }
+    this.local.deliver({ ...event, seq: ++this.seq });
   }
 
   subscribe(handler: EventHandler, filter?: EventFilter): () => void {
-    const entry = { handler, filter };
-    this.handlers.add(entry);
-    return () => this.handlers.delete(entry);
+    return this.local.subscribe(handler, filter);
   }
 
   since(seq: number, filter?: EventFilter): DeliveredEvent[] {
-    return this.recent.filter((event) => event.seq > seq && matches(event, filter));
+    return this.local.since(seq, filter);
   }
 
   history(seq: number, filter?: EventFilter): Promise<DeliveredEvent[]> {
@@ -53,7 +43,7 @@ export class MemoryEventBus implements EventBus {
   }
 
   close(): Promise<void> {
-    this.handlers.clear();
+    this.local.unsubscribeAll();
     return Promise.resolve();
   }
 }

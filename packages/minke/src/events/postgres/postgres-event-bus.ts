@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import type { EventBus, EventFilter, EventHandler } from '../event-bus.js';
+import { LocalEvents, readLogAfter } from '../local-events.js';
 import type { DeliveredEvent, RunEvent } from '../run-events.js';
 import {
   appendEvents,
@@ -37,10 +38,6 @@ export interface PostgresEventBusOptions {
   logger: Logger;
 }
 
-function matches(event: RunEvent, filter: EventFilter | undefined): boolean {
-  return filter?.runId === undefined || event.runId === filter.runId;
-}
-
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -61,8 +58,7 @@ export class PostgresEventBus implements EventBus {
   readonly instance = randomUUID().slice(0, 8);
   private readonly names: EventLogNames;
   private readonly pool: pg.Pool;
-  private readonly handlers = new Set<{ handler: EventHandler; filter: EventFilter | undefined }>();
-  private readonly recent: DeliveredEvent[] = [];
+  private readonly local: LocalEvents;
   private readonly pending: RunEvent[] = [];
   private listener: pg.Client | undefined;
   private lastSeq = 0;
@@ -76,6 +72,9 @@ export class PostgresEventBus implements EventBus {
   private closed = false;
 
   constructor(private readonly options: PostgresEventBusOptions) {
+    this.local = new LocalEvents(options.capacity ?? 50_000, (error) =>
+      options.logger.error({ err: error }, 'event handler failed'),
+    );
     this.names = eventLogNames(options.schema ?? 'public', options.prefix);
     this.pool = new pg.Pool({
       ...this.connectionOptions('publisher'),
@@ -97,28 +96,17 @@ export class PostgresEventBus implements EventBus {
   }
 
   subscribe(handler: EventHandler, filter?: EventFilter): () => void {
-    const entry = { handler, filter };
-    this.handlers.add(entry);
-    return () => this.handlers.delete(entry);
+    return this.local.subscribe(handler, filter);
   }
 
   since(seq: number, filter?: EventFilter): DeliveredEvent[] {
-    return this.recent.filter((event) => event.seq > seq && matches(event, filter));
+    return this.local.since(seq, filter);
   }
 
   async history(seq: number, filter?: EventFilter): Promise<DeliveredEvent[]> {
-    const out: DeliveredEvent[] = [];
-    const pageSize = 1000;
-    const pages = Math.ceil(this.maxLen / pageSize) + 2;
-    let after = seq;
-    for (let page = 0; page < pages; page++) {
-      const events = await readEvents(this.pool, this.names, after, pageSize, filter?.runId);
-      out.push(...events);
-      const last = events.at(-1);
-      if (events.length < pageSize || last === undefined) break;
-      after = last.seq;
-    }
-    return out;
+    return readLogAfter(seq, this.maxLen, (after, pageSize) =>
+      readEvents(this.pool, this.names, after, pageSize, filter?.runId),
+    );
   }
 
   ready(): Promise<void> {
@@ -128,7 +116,7 @@ export class PostgresEventBus implements EventBus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.handlers.clear();
+    this.local.unsubscribeAll();
     clearTimeout(this.reconnecting);
     // Events published just before give their batch a moment to go out, not forever.
     let timer: NodeJS.Timeout | undefined;
@@ -162,8 +150,7 @@ export class PostgresEventBus implements EventBus {
     const client = await this.listen();
     await this.enqueue(client, async () => {
       const { last, events } = await readNewest(client, this.names, this.options.preload ?? 10_000);
-      this.recent.push(...events);
-      this.trim();
+      this.local.remember(events);
       this.lastSeq = last;
     });
   }
@@ -310,20 +297,6 @@ export class PostgresEventBus implements EventBus {
 
   private deliver(event: DeliveredEvent): void {
     this.lastSeq = event.seq;
-    this.recent.push(event);
-    this.trim();
-    for (const { handler, filter } of this.handlers) {
-      if (!matches(event, filter)) continue;
-      try {
-        handler(event);
-      } catch (error) {
-        this.options.logger.error({ err: error }, 'event handler failed');
-      }
-    }
-  }
-
-  private trim(): void {
-    const capacity = this.options.capacity ?? 50_000;
-    if (this.recent.length > capacity) this.recent.splice(0, this.recent.length - capacity);
+    this.local.deliver(event);
   }
 }

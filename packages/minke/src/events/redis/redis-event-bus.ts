@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../logger.js';
 import type { EventBus, EventFilter, EventHandler } from '../event-bus.js';
+import { LocalEvents, matchesFilter, readLogAfter } from '../local-events.js';
 import type { DeliveredEvent, RunEvent } from '../run-events.js';
 
 export interface RedisEventBusOptions {
@@ -43,10 +44,6 @@ type Publisher = Redis & {
   ): Promise<number>;
 };
 
-function matches(event: RunEvent, filter: EventFilter | undefined): boolean {
-  return filter?.runId === undefined || event.runId === filter.runId;
-}
-
 /**
  * The event bus across processes, on Redis: every event gets a global sequence number (a
  * counter), goes into a capped stream (the shared log that `history` reads and a new process
@@ -57,8 +54,7 @@ function matches(event: RunEvent, filter: EventFilter | undefined): boolean {
 export class RedisEventBus implements EventBus {
   private readonly publisher: Publisher;
   private readonly subscriber: Redis;
-  private readonly handlers = new Set<{ handler: EventHandler; filter: EventFilter | undefined }>();
-  private readonly recent: DeliveredEvent[] = [];
+  private readonly local: LocalEvents;
   private readonly keys: { counter: string; stream: string; channel: string; epoch: string };
   /** Names the generation of Redis's data: it changes when Redis lost it. */
   private epoch: string | undefined;
@@ -69,6 +65,9 @@ export class RedisEventBus implements EventBus {
   private closed = false;
 
   constructor(private readonly options: RedisEventBusOptions) {
+    this.local = new LocalEvents(options.capacity ?? 50_000, (error) =>
+      options.logger.error({ err: error }, 'event handler failed'),
+    );
     const base: RedisOptions = {
       ...(options.password === undefined ? {} : { password: options.password }),
       // Events wait while Redis is away and go out when it is back.
@@ -115,28 +114,18 @@ export class RedisEventBus implements EventBus {
   }
 
   subscribe(handler: EventHandler, filter?: EventFilter): () => void {
-    const entry = { handler, filter };
-    this.handlers.add(entry);
-    return () => this.handlers.delete(entry);
+    return this.local.subscribe(handler, filter);
   }
 
   since(seq: number, filter?: EventFilter): DeliveredEvent[] {
-    return this.recent.filter((event) => event.seq > seq && matches(event, filter));
+    return this.local.since(seq, filter);
   }
 
   async history(seq: number, filter?: EventFilter): Promise<DeliveredEvent[]> {
-    const out: DeliveredEvent[] = [];
-    const pageSize = 1000;
-    const pages = Math.ceil((this.options.maxLen ?? 100_000) / pageSize) + 2;
-    let after = seq;
-    for (let page = 0; page < pages; page++) {
-      const events = await this.readLog(after, pageSize);
-      out.push(...events.filter((event) => matches(event, filter)));
-      const last = events.at(-1);
-      if (events.length < pageSize || last === undefined) break;
-      after = last.seq;
-    }
-    return out;
+    const events = await readLogAfter(seq, this.options.maxLen ?? 100_000, (after, pageSize) =>
+      this.readLog(after, pageSize),
+    );
+    return events.filter((event) => matchesFilter(event, filter));
   }
 
   ready(): Promise<void> {
@@ -145,7 +134,7 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.handlers.clear();
+    this.local.unsubscribeAll();
     // QUIT lets queued events go out; a Redis that is away gets a moment, not forever.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -179,8 +168,7 @@ export class RedisEventBus implements EventBus {
           .map(([, fields]) => parseDelivered(fields[1]))
           .filter((event): event is DeliveredEvent => event !== undefined)
           .reverse();
-        this.recent.push(...older);
-        this.trim();
+        this.local.remember(older);
         this.lastSeq = older.at(-1)?.seq ?? 0;
       }
     } finally {
@@ -250,7 +238,7 @@ export class RedisEventBus implements EventBus {
   /** Numbers only go back when Redis lost its data (restarted without persistence). */
   private restartNumbering(seq: number): void {
     this.options.logger.warn({ seq, last: this.lastSeq }, 'event bus: numbering restarted');
-    this.recent.length = 0;
+    this.local.forget();
     this.lastSeq = 0;
   }
 
@@ -271,21 +259,7 @@ export class RedisEventBus implements EventBus {
 
   private deliver(event: DeliveredEvent): void {
     this.lastSeq = event.seq;
-    this.recent.push(event);
-    this.trim();
-    for (const { handler, filter } of this.handlers) {
-      if (!matches(event, filter)) continue;
-      try {
-        handler(event);
-      } catch (error) {
-        this.options.logger.error({ err: error }, 'event handler failed');
-      }
-    }
-  }
-
-  private trim(): void {
-    const capacity = this.options.capacity ?? 50_000;
-    if (this.recent.length > capacity) this.recent.splice(0, this.recent.length - capacity);
+    this.local.deliver(event);
   }
 
   private async readLog(after: number, count: number): Promise<DeliveredEvent[]> {

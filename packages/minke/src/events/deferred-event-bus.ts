@@ -1,5 +1,5 @@
-import type { EventBus, EventFilter, EventHandler } from '../event-bus.js';
-import type { DeliveredEvent, RunEvent } from '../run-events.js';
+import type { EventBus, EventFilter, EventHandler } from './event-bus.js';
+import type { DeliveredEvent, RunEvent } from './run-events.js';
 
 /**
  * A bus whose implementation is still loading (its client library is imported on demand, so
