@@ -1,9 +1,7 @@
+import { serverSentEvents, type ServerSentEvent } from '../src/cli/remote/sse-reader.js';
+
 /** One server-sent event as a client sees it. */
-export interface SseEvent {
-  id: string | undefined;
-  event: string;
-  data: string;
-}
+export type SseEvent = ServerSentEvent;
 
 export interface SseRead {
   status: number;
@@ -13,21 +11,76 @@ export interface SseRead {
   comments: string[];
 }
 
+export interface FollowedStream extends SseRead {
+  end: 'server closed' | 'stopped';
+}
+
+interface StreamOptions {
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
 /**
  * Reads an event stream with `fetch` until `until` holds for an event (or `timeoutMs` passes,
- * which fails), then disconnects.
+ * which fails), then disconnects. A stream that ends first is an error.
  */
 export async function readEvents(
   url: string,
-  options: {
-    headers?: Record<string, string>;
-    until: (event: SseEvent, all: SseEvent[]) => boolean;
-    timeoutMs?: number;
-  },
+  options: StreamOptions & { until: (event: SseEvent, all: SseEvent[]) => boolean },
 ): Promise<SseRead> {
+  const read = await consume(url, options, options.until, 20_000);
+  if (read.end === 'server closed') throw new Error('the stream ended before the expected event');
+  return read;
+}
+
+/**
+ * Follows an event stream the way a browser tab does until its server goes away: reads every
+ * event, and resolves when the server ends the stream (a restart) or `stopWhen` holds. Unlike
+ * `readEvents`, a stream that ends is an outcome, not an error: what was read and the last id
+ * (for Last-Event-ID) are what the next connection resumes from.
+ *
+ * @example
+ *   const first = await followEvents(`${a}/api/events?run=7&since=0`, {
+ *     onEvent: (event) => { if (sawLine5(event)) void serverA.close(); },
+ *   });
+ *   first.end; // 'server closed'
+ */
+export function followEvents(
+  url: string,
+  options: StreamOptions & {
+    /** Called for each event as it arrives (a test closes the server from here). */
+    onEvent?: (event: SseEvent, all: SseEvent[]) => void;
+    /** The client stops reading (and disconnects) once this holds. */
+    stopWhen?: (event: SseEvent, all: SseEvent[]) => boolean;
+  },
+): Promise<FollowedStream> {
+  return consume(
+    url,
+    options,
+    (event, all) => {
+      options.onEvent?.(event, all);
+      return options.stopWhen?.(event, all) ?? false;
+    },
+    30_000,
+  );
+}
+
+async function consume(
+  url: string,
+  options: StreamOptions,
+  stop: (event: SseEvent, all: SseEvent[]) => boolean,
+  defaultTimeoutMs: number,
+): Promise<FollowedStream> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 20_000);
-  const result: SseRead = { status: 0, events: [], lastId: undefined, comments: [] };
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const result: FollowedStream = {
+    status: 0,
+    events: [],
+    lastId: undefined,
+    comments: [],
+    end: 'stopped',
+  };
   try {
     const response = await fetch(url, {
       headers: options.headers ?? {},
@@ -38,46 +91,29 @@ export async function readEvents(
       await response.body?.cancel();
       return result;
     }
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error('the stream ended before the expected event');
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = parseBlock(block, result);
-        if (!event) continue;
+    try {
+      for await (const event of serverSentEvents(response.body, (text) =>
+        result.comments.push(text),
+      )) {
+        if (event.id !== undefined) result.lastId = event.id;
         result.events.push(event);
-        if (options.until(event, result.events)) {
-          await reader.cancel();
-          return result;
-        }
+        if (stop(event, result.events)) return result;
       }
+    } catch (error) {
+      // A connection cut (reset rather than ended) is the same to a browser as a close.
+      if (controller.signal.aborted) throw error;
     }
+    result.end = 'server closed';
+    return result;
   } catch (error) {
     if (controller.signal.aborted)
-      throw new Error(`no matching event within the time limit (${result.events.length} read)`);
+      throw new Error(
+        `no matching event within ${timeoutMs} ms, and the stream did not end ` +
+          `(${result.events.length} read)`,
+      );
     throw error;
   } finally {
     clearTimeout(timer);
     controller.abort();
   }
-}
-
-function parseBlock(block: string, state: SseRead): SseEvent | undefined {
-  let event = 'message';
-  let id: string | undefined;
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) state.comments.push(line.slice(1).trim());
-    else if (line.startsWith('id: ')) id = line.slice(4);
-    else if (line.startsWith('event: ')) event = line.slice(7);
-    else if (line.startsWith('data: ')) data.push(line.slice(6));
-  }
-  if (id !== undefined) state.lastId = id;
-  if (data.length === 0) return undefined;
-  return { id, event, data: data.join('\n') };
 }

@@ -7,11 +7,13 @@ export interface ServerSentEvent {
 
 /**
  * The events of a `text/event-stream` body, in order, until the server ends it. Comments (pings)
- * and `retry:` lines are skipped. Written for Minke's stream (`\n` line ends, one `data:` line per
+ * go to `onComment` when given, `retry:` lines are skipped. Written for Minke's stream (`\n` line ends, one `data:` line per
  * event, though several are joined as the format says).
  */
 export async function* serverSentEvents(
   body: ReadableStream<Uint8Array>,
+  /** Called with each comment line's text (`: ping` gives `ping`). */
+  onComment?: (text: string) => void,
 ): AsyncGenerator<ServerSentEvent> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -22,7 +24,7 @@ export async function* serverSentEvents(
       buffer += value.replace(/\r\n?/g, '\n');
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const event = parseBlock(buffer.slice(0, end));
+        const event = parseBlock(buffer.slice(0, end), onComment);
         buffer = buffer.slice(end + 2);
         if (event) yield event;
       }
@@ -32,11 +34,15 @@ export async function* serverSentEvents(
   }
 }
 
-function parseBlock(block: string): ServerSentEvent | undefined {
+function parseBlock(
+  block: string,
+  onComment: ((text: string) => void) | undefined,
+): ServerSentEvent | undefined {
   let event = 'message';
   let id: string | undefined;
   const data: string[] = [];
   for (const line of block.split('\n')) {
+    if (line.startsWith(':')) onComment?.(line.slice(1).trim());
     if (line === '' || line.startsWith(':')) continue;
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
