@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { InFlight } from '../in-flight.js';
 import { commandResult } from '../command-result.js';
 import { CommandOutput } from '../command-output.js';
 import { commandScript } from '../command-script.js';
@@ -44,8 +45,7 @@ export interface LocalTransportOptions {
  */
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
-  private readonly running = new Set<Promise<unknown>>();
-  private closing = new AbortController();
+  private readonly inFlight = new InFlight();
 
   constructor(private readonly options: LocalTransportOptions = {}) {}
 
@@ -63,49 +63,31 @@ export class LocalTransport implements Transport {
       ...options,
       sudo: await completeSudo(options.sudo, this.options.sudo ?? {}, 'local'),
       timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
-      killSignal: this.killSignalFor(options),
+      killSignal: this.inFlight.signalFor(options),
     });
-    return this.track(run);
+    return this.inFlight.track(run);
   }
 
   /** Copies a file or bytes to a path of this machine, as `put` does to a host (node:fs). */
   put(source: PutSource, path: string, options: PutOptions = {}): Promise<TransferResult> {
-    const bounded = { ...options, killSignal: this.killSignalFor(options) };
-    return this.track(putFile(localFiles, source, path, bounded, this.transferTimeoutMs()));
+    const bounded = { ...options, killSignal: this.inFlight.signalFor(options) };
+    return this.inFlight.track(
+      putFile(localFiles, source, path, bounded, this.transferTimeoutMs()),
+    );
   }
 
   /** Copies a file of this machine, to another path or into memory (node:fs). */
   get(path: string, options: GetOptions = {}): Promise<TransferResult> {
-    const bounded = { ...options, killSignal: this.killSignalFor(options) };
-    return this.track(getFile(localFiles, path, bounded, this.transferTimeoutMs()));
+    const bounded = { ...options, killSignal: this.inFlight.signalFor(options) };
+    return this.inFlight.track(getFile(localFiles, path, bounded, this.transferTimeoutMs()));
   }
 
   async close(): Promise<void> {
-    const closing = this.closing;
-    this.closing = new AbortController();
-    closing.abort();
-    await Promise.allSettled([...this.running]);
+    await this.inFlight.abortAll();
   }
 
   private transferTimeoutMs(): number {
     return this.options.commandTimeoutMs || defaultTransferTimeoutMs;
-  }
-
-  /** The caller's kill signal, also aborted when this transport closes. */
-  private killSignalFor(options: { killSignal?: AbortSignal | undefined }): AbortSignal {
-    return options.killSignal
-      ? AbortSignal.any([options.killSignal, this.closing.signal])
-      : this.closing.signal;
-  }
-
-  /** Keeps `work` in the set `close()` waits for. */
-  private async track<T>(work: Promise<T>): Promise<T> {
-    this.running.add(work);
-    try {
-      return await work;
-    } finally {
-      this.running.delete(work);
-    }
   }
 
   private run(command: string, options: ExecOptions): Promise<CommandResult> {

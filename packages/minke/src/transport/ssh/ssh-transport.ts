@@ -1,3 +1,4 @@
+import { InFlight } from '../in-flight.js';
 import { type Logger, silentLogger } from '../../logger.js';
 import type { ResolvedConnectionConfig } from '../connection-config.js';
 import { completeSudo } from '../sudo-defaults.js';
@@ -38,8 +39,7 @@ export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
   private connection: SshConnection | undefined;
   private connecting: Promise<SshConnection> | undefined;
-  private readonly running = new Set<Promise<unknown>>();
-  private closing = new AbortController();
+  private readonly inFlight = new InFlight();
   private readonly logger: Logger;
   private readonly createClient: SshClientFactory;
 
@@ -71,11 +71,11 @@ export class SshTransport implements Transport {
         env: { ...this.config.env, ...options.env },
         timeoutMs,
         sudo: await completeSudo(options.sudo, this.config.sudo, connection.target),
-        killSignal: this.killSignalFor(options),
+        killSignal: this.inFlight.signalFor(options),
       },
       connection.target,
     );
-    return this.track(run);
+    return this.inFlight.track(run);
   }
 
   /** Copies a file to the host over SFTP, on this connection (one channel while it lasts). */
@@ -98,10 +98,7 @@ export class SshTransport implements Transport {
     // is not killed by it.
     const connection = this.connection;
     this.connection = undefined;
-    const closing = this.closing;
-    this.closing = new AbortController();
-    closing.abort();
-    await Promise.allSettled([...this.running]);
+    await this.inFlight.abortAll();
     await connection?.close();
   }
 
@@ -112,8 +109,8 @@ export class SshTransport implements Transport {
     const connection = await this.live();
     const files = new SftpFiles(connection.client, connection.target);
     try {
-      return await this.track(
-        transfer(files, { ...options, killSignal: this.killSignalFor(options) }),
+      return await this.inFlight.track(
+        transfer(files, { ...options, killSignal: this.inFlight.signalFor(options) }),
       );
     } finally {
       files.end();
@@ -122,23 +119,6 @@ export class SshTransport implements Transport {
 
   private transferTimeoutMs(): number {
     return this.config.commandTimeoutMs || defaultTransferTimeoutMs;
-  }
-
-  /** The caller's kill signal, also aborted when this transport closes. */
-  private killSignalFor(options: { killSignal?: AbortSignal | undefined }): AbortSignal {
-    return options.killSignal
-      ? AbortSignal.any([options.killSignal, this.closing.signal])
-      : this.closing.signal;
-  }
-
-  /** Keeps `work` in the set `close()` waits for. */
-  private async track<T>(work: Promise<T>): Promise<T> {
-    this.running.add(work);
-    try {
-      return await work;
-    } finally {
-      this.running.delete(work);
-    }
   }
 
   private live(): Promise<SshConnection> {
