@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { WaitingError } from 'bullmq';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
-import { countingConnectFailures } from '../../metrics/counted-transport.js';
 import type { Project } from '../../project/open-project.js';
 import { addRecordMessage } from '../../runs/add-message.js';
 import type { RunStore } from '../../runs/run-store.js';
@@ -365,10 +364,8 @@ export class SessionWorker {
     );
     // Sessions whose settings give the same connection share it; others get their own.
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
-    return countingConnectFailures(
-      pooledTransport(this.pool, `${batch.hostId}:${digest}`, config, {
-        logger: this.options.logger,
-      }),
-    );
+    return pooledTransport(this.pool, `${batch.hostId}:${digest}`, config, {
+      logger: this.options.logger,
+    });
   }
 }

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
-import { countingConnectFailures } from '../../metrics/counted-transport.js';
 import type { Project } from '../../project/open-project.js';
 import type { RunStore } from '../../runs/run-store.js';
 import { preformattedMessage } from '../../session/messages.js';
@@ -196,9 +195,7 @@ export class InProcessExecutor implements Executor {
     );
     // Sessions whose settings give the same connection share it; others get their own.
     const key = `${batch.hostId}:${createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)}`;
-    return countingConnectFailures(
-      pooledTransport(this.pool, key, config, { logger: this.options.logger }),
-    );
+    return pooledTransport(this.pool, key, config, { logger: this.options.logger });
   }
 
   private publishCanceled(

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { InFlight } from '../in-flight.js';
 import { commandResult } from '../command-result.js';
 import { CommandOutput } from '../command-output.js';
 import { commandScript } from '../command-script.js';
+import { InFlight } from '../in-flight.js';
 import { KillTrigger } from '../kill-trigger.js';
 import { OutputScanner } from '../output-scanner.js';
 import { TransportError } from '../transport-error.js';

@@ -1,6 +1,8 @@
-import { InFlight } from '../in-flight.js';
 import { type Logger, silentLogger } from '../../logger.js';
+import { countConnectFailure } from '../../metrics/process-metrics.js';
 import type { ResolvedConnectionConfig } from '../connection-config.js';
+import { InFlight } from '../in-flight.js';
+import { isTransportError } from '../transport-error.js';
 import { completeSudo } from '../sudo-defaults.js';
 import { defaultTransferTimeoutMs, getFile, putFile } from '../file-transfer.js';
 import type {
@@ -128,6 +130,11 @@ export class SshTransport implements Transport {
       logger: this.logger,
     })
       .then((connection) => (this.connection = connection))
+      .catch((error: unknown) => {
+        // minke_ssh_connect_failures_total{reason}: every attempt of this process, once each.
+        countConnectFailure(isTransportError(error) ? error.reason : 'other');
+        throw error;
+      })
       .finally(() => (this.connecting = undefined));
     return this.connecting;
   }
