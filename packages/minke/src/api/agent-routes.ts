@@ -161,12 +161,9 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
       may(request, 'change');
       const running = services?.current;
       if (!running) {
-        // Sent here: the error handler hides the message of every 5xx error, and this one is
-        // for the caller.
-        const error = new UnavailableError(
+        throw new UnavailableError(
           'the agent services are not running in this server, so no request would be delivered: serve with `minke start` or `minke serve`',
         );
-        return reply.code(503).send({ error: error.toJSON() });
       }
       const { plugin, nodes, all, where, ttlSeconds } = request.body;
       const created = await dispatch(
