@@ -9,36 +9,43 @@ export interface CliResult {
   stderr: string;
 }
 
-const entry = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url));
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+  input?: string;
+}
+
+const sourceEntry = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url));
+/** The `minke` command exactly as a user runs it: bin/minke.js over the built dist/. */
+const builtEntry = fileURLToPath(new URL('../bin/minke.js', import.meta.url));
 // tsx's loader by absolute URL, so the CLI can run from any working folder.
 const tsxLoader = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs'),
 ).href;
 
-/** Runs the `minke` CLI from source in a child process, as a user would, with a bounded time. */
-export function runCli(
-  args: string[],
-  options: {
-    env?: Record<string, string | undefined>;
-    cwd?: string;
-    timeoutMs?: number;
-    input?: string;
-  } = {},
-): Promise<CliResult> {
+const sourceArgs = ['--import', tsxLoader, sourceEntry];
+const builtArgs = [builtEntry];
+
+function spawnWith(nodeArgs: string[], args: string[], options: CliOptions) {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: '1',
+    MINKE_DATABASE_URL: undefined,
+    ...options.env,
+  };
+  return spawn(process.execPath, [...nodeArgs, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+function runWith(nodeArgs: string[], args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      NO_COLOR: '1',
-      MINKE_DATABASE_URL: undefined,
-      ...options.env,
-    };
-    const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
-      cwd: options.cwd ?? process.cwd(),
-      env: Object.fromEntries(
-        Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-      ),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnWith(nodeArgs, args, options);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -53,22 +60,28 @@ export function runCli(
   });
 }
 
-/** Starts the CLI and returns the child, for tests that signal it while it runs. */
-export function spawnCli(
+/** Runs the `minke` CLI from source in a child process, with a bounded time. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runWith(sourceArgs, args, options);
+}
+
+/** Starts the CLI from source and returns the child, for tests that signal it while it runs. */
+export function spawnCli(args: string[], options: Omit<CliOptions, 'timeoutMs' | 'input'> = {}) {
+  return spawnWith(sourceArgs, args, options);
+}
+
+/**
+ * Runs the built `minke` command (bin/minke.js over dist/, what `npm ci` builds), the door a user
+ * goes through: a project folder loaded by the CLI, not `src/` imported by the test.
+ */
+export function runBuiltCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runWith(builtArgs, args, options);
+}
+
+/** Starts the built `minke` command and returns the child (servers, long runs, kill -9). */
+export function spawnBuiltCli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+  options: Omit<CliOptions, 'timeoutMs' | 'input'> = {},
 ) {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    NO_COLOR: '1',
-    MINKE_DATABASE_URL: undefined,
-    ...options.env,
-  };
-  return spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
-    cwd: options.cwd ?? process.cwd(),
-    env: Object.fromEntries(
-      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-    ),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  return spawnWith(builtArgs, args, options);
 }
