@@ -6,6 +6,8 @@ import { permissions } from './0003-permissions.js';
 import { agentsAndFacts } from './0004-agents-and-facts.js';
 import { auth } from './0005-auth.js';
 import { runStateIndexes } from './0006-run-state-indexes.js';
+import { agentRefusals } from './0007-agent-refusals.js';
+import { credentials } from './0009-credentials.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -19,5 +21,7 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0004-agents-and-facts': agentsAndFacts(adapter),
     '0005-auth': auth(adapter),
     '0006-run-state-indexes': runStateIndexes(adapter),
+    '0007-agent-refusals': agentRefusals(adapter),
+    '0009-credentials': credentials(adapter),
   };
 }
