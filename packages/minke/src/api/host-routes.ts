@@ -109,7 +109,9 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request, reply) => {
       may(request, 'add');
-      return reply.code(201).send(await project.hosts.add(request.body));
+      return reply
+        .code(201)
+        .send(await project.hosts.add(request.body, principalOf(request).access));
     },
   );
 
@@ -142,7 +144,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request) => {
       may(request, 'change');
-      return project.hosts.update(request.params.name, request.body);
+      return project.hosts.update(request.params.name, request.body, principalOf(request).access);
     },
   );
 
@@ -176,9 +178,10 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     async (request) => {
       may(request, 'add');
       const body = request.body;
+      const actor = principalOf(request).access;
       return typeof body === 'string'
-        ? importHosts(project, body)
-        : importHosts(project, body.text, { dryRun: body.dryRun, groups: body.groups });
+        ? importHosts(project, body, { actor })
+        : importHosts(project, body.text, { dryRun: body.dryRun, groups: body.groups, actor });
     },
   );
 
@@ -209,13 +212,14 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     async (request, reply) => {
       may(request, 'change');
       const { name, config, comment } = request.body;
-      return reply.code(201).send(
-        await project.hosts.addGroup({
-          name,
-          ...(config === undefined ? {} : { config }),
-          comment: comment ?? null,
-        }),
-      );
+      return reply
+        .code(201)
+        .send(
+          await project.hosts.addGroup(
+            { name, ...(config === undefined ? {} : { config }), comment: comment ?? null },
+            principalOf(request).access,
+          ),
+        );
     },
   );
 
@@ -248,7 +252,11 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request) => {
       may(request, 'change');
-      return project.hosts.updateGroup(request.params.name, request.body);
+      return project.hosts.updateGroup(
+        request.params.name,
+        request.body,
+        principalOf(request).access,
+      );
     },
   );
 

@@ -101,7 +101,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
       const model = allowed(project, request.params.model, principalOf(request), 'add');
       const id =
         model === HOST_MODEL
-          ? (await project.hosts.add(parseHost(request.body))).id
+          ? (await project.hosts.add(parseHost(request.body), principalOf(request).access)).id
           : (await project.records.create(model, request.body)).id;
       return reply.code(201).send(await getRecordView(project, model, id));
     },
@@ -123,7 +123,11 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
       const model = allowed(project, request.params.model, principalOf(request), 'change');
       if (model === HOST_MODEL) {
         const host = await project.records.get(HOST_MODEL, id);
-        await project.hosts.update(String(host['name']), parseHostChanges(request.body));
+        await project.hosts.update(
+          String(host['name']),
+          parseHostChanges(request.body),
+          principalOf(request).access,
+        );
       } else {
         await project.records.update(model, id, request.body);
       }

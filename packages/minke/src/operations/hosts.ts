@@ -4,6 +4,13 @@ import type { Filter } from '../query/filter.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 import type { Page, RecordRepository } from '../store/record-repository.js';
 import { checkConfigMapping, parseConnectionConfigText } from './connection-config-text.js';
+import {
+  checkConfigChange,
+  checkHostChange,
+  mayManageConnections,
+  type ConnectionActor,
+  type HostConnectionState,
+} from './connection-guard.js';
 import { checkHostName } from './host-names.js';
 import { connectionConfigLayerSchema } from '../transport/connection-config.js';
 
@@ -24,29 +31,36 @@ export interface HostRecord extends RecordValues {
   groups: string[];
 }
 
-/** Hosts and host groups: the Host model plus its groups, shared by the CLI, the API and tests. */
+/**
+ * Hosts and host groups: the Host model plus its groups, shared by the CLI, the API and tests.
+ * Writes take the actor who makes them: settings that use the Minke server's own resources are
+ * refused to users without manage_connections (see connection-guard.ts); no actor is the
+ * machine's operator (CLI, fixtures), who may do anything.
+ */
 export class HostOperations {
   constructor(
     private readonly database: Database,
     private readonly records: RecordRepository,
+    /** The project's `ssh` setting: the first layer every host's connection gets. */
+    private readonly projectConnection: unknown = {},
   ) {}
 
   private get db(): DynamicKysely {
     return this.database.db;
   }
 
-  async add(input: HostInput): Promise<HostRecord> {
+  async add(input: HostInput, actor?: ConnectionActor): Promise<HostRecord> {
     const name = checkHostName(input.name);
     if (await this.records.findBy('Host', 'name', name)) {
       throw new ConflictError(`host ${name} already exists`, { fields: { name: 'already taken' } });
     }
-    const groupIds = await this.groupIds(input.groups ?? []);
+    const { groupIds, config, port } = await this.checkAdd(input, actor);
     const created = await this.records.create('Host', {
       name,
       hostname: input.hostname ?? null,
-      port: checkPort(input.port),
+      port,
       user: input.user ?? null,
-      config: configOf(input.config, `host ${name}`),
+      config,
       disabled: input.disabled ?? false,
       comment: input.comment ?? null,
     });
@@ -54,7 +68,35 @@ export class HostOperations {
     return this.get(name);
   }
 
-  async update(name: string, changes: Partial<HostInput>): Promise<HostRecord> {
+  /**
+   * Checks a new host's input as `add` does, writing nothing: its groups, config and port, and
+   * that the actor may set its connection.
+   */
+  async checkAdd(
+    input: HostInput,
+    actor?: ConnectionActor,
+  ): Promise<{ groupIds: number[]; config: Record<string, unknown>; port: number | null }> {
+    const name = checkHostName(input.name);
+    const groupIds = await this.groupIds(input.groups ?? []);
+    const config = configOf(input.config, `host ${name}`);
+    const port = checkPort(input.port);
+    if (!mayManageConnections(actor)) {
+      checkHostChange(actor, this.projectConnection, undefined, {
+        name,
+        hostname: input.hostname,
+        port,
+        config,
+        groups: await this.groupLayers(groupIds),
+      });
+    }
+    return { groupIds, config, port };
+  }
+
+  async update(
+    name: string,
+    changes: Partial<HostInput>,
+    actor?: ConnectionActor,
+  ): Promise<HostRecord> {
     const host = await this.get(name);
     const values: Record<string, unknown> = {};
     if (changes.name !== undefined) values['name'] = checkHostName(changes.name);
@@ -64,9 +106,14 @@ export class HostOperations {
     if (changes.config !== undefined) values['config'] = configOf(changes.config, `host ${name}`);
     if (changes.disabled !== undefined) values['disabled'] = changes.disabled;
     if (changes.comment !== undefined) values['comment'] = changes.comment;
+    const groupIds = changes.groups === undefined ? undefined : await this.groupIds(changes.groups);
+    if (!mayManageConnections(actor)) {
+      const before = await this.connectionState(host);
+      const after = await this.connectionState({ ...host, ...values }, groupIds);
+      checkHostChange(actor, this.projectConnection, before, after);
+    }
     if (Object.keys(values).length > 0) await this.records.update('Host', host.id, values);
-    if (changes.groups !== undefined)
-      await this.setGroups(host.id, await this.groupIds(changes.groups));
+    if (groupIds !== undefined) await this.setGroups(host.id, groupIds);
     return this.get((values['name'] as string | undefined) ?? name);
   }
 
@@ -89,12 +136,17 @@ export class HostOperations {
     await this.records.delete('Host', host.id);
   }
 
-  async addGroup(input: {
-    name: string;
-    config?: string | Record<string, unknown>;
-    comment?: string | null;
-  }): Promise<GroupRecord> {
+  async addGroup(
+    input: {
+      name: string;
+      config?: string | Record<string, unknown>;
+      comment?: string | null;
+    },
+    actor?: ConnectionActor,
+  ): Promise<GroupRecord> {
     const name = checkHostName(input.name);
+    const config = configOf(input.config, `group ${name}`);
+    checkConfigChange(actor, 'group', undefined, config);
     const exists = await this.db
       .selectFrom('minke_host_groups')
       .select('id')
@@ -108,7 +160,7 @@ export class HostOperations {
       .insertInto('minke_host_groups')
       .values({
         name,
-        config: JSON.stringify(configOf(input.config, `group ${name}`)),
+        config: JSON.stringify(config),
         comment: input.comment ?? null,
       })
       .execute();
@@ -127,7 +179,11 @@ export class HostOperations {
    * hosts that join get the group last in their layering order, hosts that stay keep their
    * order). Checked whole before anything is written: a mistake changes nothing.
    */
-  async updateGroup(name: string, changes: GroupChanges): Promise<GroupRecord> {
+  async updateGroup(
+    name: string,
+    changes: GroupChanges,
+    actor?: ConnectionActor,
+  ): Promise<GroupRecord> {
     const row = await this.groupRow(name);
     const id = Number(row.id);
     const values: Record<string, unknown> = {};
@@ -144,11 +200,17 @@ export class HostOperations {
         });
       values['name'] = newName;
     }
-    if (changes.config !== undefined)
-      values['config'] = JSON.stringify(configOf(changes.config, `group ${name}`));
+    const config =
+      changes.config === undefined ? undefined : configOf(changes.config, `group ${name}`);
+    if (config !== undefined) values['config'] = JSON.stringify(config);
     if (changes.comment !== undefined) values['comment'] = changes.comment;
     const memberIds =
       changes.members === undefined ? undefined : await this.hostIds(changes.members);
+    if (!mayManageConnections(actor)) {
+      const stored = JSON.parse(row.config) as unknown;
+      checkConfigChange(actor, 'group', stored, config ?? stored);
+      await this.checkMembersOfChangedGroup(actor, row, { ...values, config }, memberIds);
+    }
     await this.db.transaction().execute(async (trx) => {
       if (Object.keys(values).length > 0)
         await trx.updateTable('minke_host_groups').set(values).where('id', '=', id).execute();
@@ -193,6 +255,79 @@ export class HostOperations {
       await trx.deleteFrom('minke_host_group_members').where('group_id', '=', row.id).execute();
       await trx.deleteFrom('minke_host_groups').where('id', '=', row.id).execute();
     });
+  }
+
+  /**
+   * A group change is a change of each host it touches (its members, before and after): each is
+   * checked as if the host itself had changed, so a group cannot carry what its hosts may not.
+   */
+  private async checkMembersOfChangedGroup(
+    actor: ConnectionActor,
+    row: GroupRow,
+    changed: { name?: unknown; config?: Record<string, unknown> | undefined },
+    memberIds: number[] | undefined,
+  ): Promise<void> {
+    const id = Number(row.id);
+    const current = (await this.db
+      .selectFrom('minke_host_group_members')
+      .select('host_id')
+      .where('group_id', '=', id)
+      .execute()) as { host_id: unknown }[];
+    const touched = new Set([...current.map((m) => Number(m.host_id)), ...(memberIds ?? [])]);
+    const wanted = new Set(memberIds ?? current.map((m) => Number(m.host_id)));
+    const after = {
+      id,
+      name: typeof changed.name === 'string' ? changed.name : row.name,
+      config: changed.config ?? (JSON.parse(row.config) as unknown),
+    };
+    for (const hostId of touched) {
+      const host = await this.records.get('Host', hostId);
+      const before = await this.connectionState(host);
+      const others = before.groups.filter((group) => group.id !== id);
+      const state = { ...before, groups: wanted.has(hostId) ? [...others, after] : others };
+      checkHostChange(actor, this.projectConnection, before, state);
+    }
+  }
+
+  /** A host's connection as stored, or as it would be with `groupIds` as its groups. */
+  private async connectionState(
+    host: RecordValues,
+    groupIds?: readonly number[],
+  ): Promise<HostConnectionState> {
+    const groups =
+      groupIds === undefined
+        ? await this.groupLayersOfHost(host.id)
+        : await this.groupLayers(groupIds);
+    return {
+      name: String(host['name']),
+      hostname: host['hostname'],
+      port: host['port'],
+      config: host['config'],
+      groups,
+    };
+  }
+
+  private async groupLayersOfHost(hostId: number): Promise<HostConnectionState['groups']> {
+    const rows = (await this.db
+      .selectFrom('minke_host_group_members')
+      .select('group_id')
+      .where('host_id', '=', hostId)
+      .execute()) as { group_id: unknown }[];
+    return this.groupLayers(rows.map((row) => Number(row.group_id)));
+  }
+
+  private async groupLayers(groupIds: readonly number[]): Promise<HostConnectionState['groups']> {
+    if (groupIds.length === 0) return [];
+    const rows = (await this.db
+      .selectFrom('minke_host_groups')
+      .selectAll()
+      .where('id', 'in', [...groupIds])
+      .execute()) as GroupRow[];
+    return rows.map((row) => ({
+      id: Number(row.id),
+      name: row.name,
+      config: JSON.parse(row.config) as unknown,
+    }));
   }
 
   private async groupRow(name: string): Promise<GroupRow> {

@@ -1,4 +1,6 @@
 import type { Project } from '../project/open-project.js';
+import type { ConnectionActor } from './connection-guard.js';
+import type { HostInput } from './hosts.js';
 import { hostsFromSshConfig } from './import-ssh-config.js';
 
 export interface HostImportReport {
@@ -16,9 +18,15 @@ export interface HostImportReport {
 export async function importHosts(
   project: Project,
   text: string,
-  options: { dryRun?: boolean | undefined; groups?: readonly string[] | undefined } = {},
+  options: {
+    dryRun?: boolean | undefined;
+    groups?: readonly string[] | undefined;
+    /** Who imports; their connection rights are checked for every host before any is added. */
+    actor?: ConnectionActor;
+  } = {},
 ): Promise<HostImportReport> {
   const report: HostImportReport = { dryRun: options.dryRun ?? false, added: [], skipped: [] };
+  const toAdd: HostInput[] = [];
   for (const candidate of hostsFromSshConfig(text)) {
     if (!candidate.input) {
       report.skipped.push({ alias: candidate.alias, reason: candidate.skipped ?? 'skipped' });
@@ -28,8 +36,14 @@ export async function importHosts(
       report.skipped.push({ alias: candidate.alias, reason: 'host already exists' });
       continue;
     }
-    if (!report.dryRun) await project.hosts.add({ ...candidate.input, groups: options.groups });
-    report.added.push(candidate.input.name);
+    toAdd.push({ ...candidate.input, groups: options.groups });
+  }
+  // All or nothing: a host the importer may not add is refused before any host is written (a
+  // dry run answers the same, so it shows what the real import would do).
+  for (const input of toAdd) await project.hosts.checkAdd(input, options.actor);
+  for (const input of toAdd) {
+    if (!report.dryRun) await project.hosts.add(input, options.actor);
+    report.added.push(input.name);
   }
   return report;
 }

@@ -82,7 +82,7 @@ export async function openProject(
       models,
       sessions,
       records,
-      hosts: new HostOperations(database, records),
+      hosts: new HostOperations(database, records, config.ssh),
       users: new UserOperations(database),
       permissions: new PermissionOperations(database),
       applied,
