@@ -31,6 +31,15 @@ export const paging = {
   offset: z.coerce.number().int().min(0).optional(),
 };
 
+/**
+ * `limit`/`offset` on a small list the server returns whole (paging clients such as the web admin
+ * send them and page the reply themselves): accepted, so that they are not refused as unknown.
+ */
+export const wholeListPaging = {
+  limit: paging.limit.describe('accepted for paging clients; the whole list is returned'),
+  offset: paging.offset.describe('accepted for paging clients; the whole list is returned'),
+};
+
 /** Common error replies of protected routes, for the OpenAPI document. */
 export const protectedErrors = { 401: errorReply, 403: errorReply } as const;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFoundError, PermissionDenied } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, noContent, protectedErrors } from './schemas.js';
+import { errorReply, idParams, noContent, protectedErrors, wholeListPaging } from './schemas.js';
 
 /** API tokens: the caller's own; superusers may see, make and revoke anyone's. */
 export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
@@ -12,7 +12,7 @@ export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
       schema: {
         tags: ['tokens'],
         summary: "The caller's tokens (superusers: everyone's, or one user's with ?user=NAME)",
-        querystring: z.object({ user: z.string().optional() }),
+        querystring: z.object({ user: z.string().optional(), ...wholeListPaging }),
         response: protectedErrors,
       },
     },

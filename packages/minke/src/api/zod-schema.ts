@@ -27,12 +27,36 @@ const partNames: Record<string, string> = {
 export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   if (!(schema instanceof z.ZodType)) return (data: unknown) => ({ value: data });
   const part = partNames[httpPart ?? ''] ?? httpPart ?? 'request';
+  const unknownParameters = part === 'query' ? unknownQueryParameters(schema) : () => undefined;
   return (data: unknown) => {
+    const refused = unknownParameters(data);
+    if (refused) return { error: refused };
     const parsed = schema.safeParse(part === 'body' && data === null ? undefined : data);
     if (parsed.success) return { value: parsed.data };
     return { error: inputErrorOf(parsed.error, part) };
   };
 };
+
+/**
+ * A query parameter the route does not know is refused, naming it and the ones it takes: a typo
+ * (`?were=...`) must not quietly widen a list to every record. Done here, once, for every route
+ * that declares its query; a route without a query schema takes none of its own.
+ */
+function unknownQueryParameters(schema: z.ZodType): (data: unknown) => InputError | undefined {
+  if (!(schema instanceof z.ZodObject)) return () => undefined;
+  const known = Object.keys(schema.shape);
+  return (data) => {
+    if (typeof data !== 'object' || data === null) return undefined;
+    const unknown = Object.keys(data).filter((key) => !known.includes(key));
+    if (unknown.length === 0) return undefined;
+    const fields = Object.fromEntries(unknown.map((key) => [key, 'unknown query parameter']));
+    const takes = known.length > 0 ? `this endpoint takes ${known.join(', ')}` : 'none is taken';
+    return new InputError(
+      `unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: ${takes}`,
+      { fields },
+    );
+  };
+}
 
 /** Replies are plain JSON; response schemas are for the OpenAPI document only. */
 export const jsonSerializerCompiler: FastifySerializerCompiler<unknown> = () => (data) =>
