@@ -5,6 +5,7 @@ import { agentRoutes } from './agent-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { factRoutes } from './fact-routes.js';
+import { hostLeaseRoutes } from './host-lease-routes.js';
 import { hostRoutes } from './host-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { recordRoutes } from './record-routes.js';
@@ -32,6 +33,7 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     authRoutes,
     modelRoutes,
     recordRoutes,
+    hostLeaseRoutes,
     hostRoutes,
     runRoutes,
     sessionRecordRoutes,

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { displayValue, stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import { registerHostLeaseCommands } from './host-leases.js';
 
 interface HostAddOptions {
   hostname?: string;
@@ -180,6 +181,8 @@ export function registerHostCommands(program: Command): void {
         out.line(`${options.dryRun ? 'would import' : 'imported'} ${added} host(s) from ${path}`);
       });
     });
+
+  registerHostLeaseCommands(program, hosts);
 
   const groups = program.command('groups').description('host groups: shared connection config');
   groups

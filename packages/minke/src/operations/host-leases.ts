@@ -1,0 +1,99 @@
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Database } from '../store/database.js';
+
+/** A host lock as an admin sees it (the original's `minkeadm -L`). */
+export interface HostLeaseView {
+  host: string;
+  hostId: number;
+  /** The process holding it (`host:pid:...` of a server or worker). */
+  owner: string;
+  runId: number | null;
+  /** The session of that run, when the run is still recorded. */
+  session: string | null;
+  /** When the run holding the lease started (a lease is taken for a run's batch on the host). */
+  since: string | null;
+  expiresAt: string;
+  /** Its holder stopped renewing it: the executor would take it over at the next run. */
+  expired: boolean;
+}
+
+/**
+ * Every host lease, by host name, with the run that holds it. Read from the lease table the
+ * executors write (`HostLeases`); listing takes nothing and changes nothing.
+ */
+export async function listHostLeases(
+  database: Database,
+  now = new Date(),
+): Promise<HostLeaseView[]> {
+  const rows = await leaseRows(database).orderBy('h.name').execute();
+  return rows.map((row) => viewOf(database, row, now));
+}
+
+/**
+ * Clears a host's lease so the next run may take the host at once. A lease that has not expired
+ * may belong to a run still working on the host, so it is refused unless `force` is given; a
+ * lease renewed or taken over between the check and the delete is left alone.
+ */
+export async function clearHostLease(
+  database: Database,
+  hostName: string,
+  options: { force?: boolean | undefined; now?: Date } = {},
+): Promise<HostLeaseView> {
+  const now = options.now ?? new Date();
+  const host = await database.db
+    .selectFrom('minke_hosts')
+    .select('id')
+    .where('name', '=', hostName)
+    .executeTakeFirst();
+  if (!host) throw new NotFoundError(`host ${hostName} does not exist`);
+  const row = await leaseRows(database).where('l.host_id', '=', host.id).executeTakeFirst();
+  if (!row) throw new NotFoundError(`host ${hostName} holds no lease: nothing to unlock`);
+  const lease = viewOf(database, row, now);
+  if (!lease.expired && !options.force)
+    throw new ConflictError(
+      `the lease on ${hostName} has not expired (held by ${lease.owner}${lease.runId === null ? '' : ` for run ${lease.runId}`} until ${lease.expiresAt}): that run may still be working on the host; clear it anyway with --force (API: ?force=true)`,
+    );
+  const deleted = await database.db
+    .deleteFrom('minke_host_leases')
+    .where('host_id', '=', host.id)
+    .where('owner', '=', row.owner)
+    .where('expires_at', '=', row.expires_at)
+    .executeTakeFirst();
+  if (Number(deleted.numDeletedRows) !== 1)
+    throw new ConflictError(
+      `the lease on ${hostName} changed while it was being cleared (renewed or taken over): look again`,
+    );
+  return lease;
+}
+
+function leaseRows(database: Database) {
+  return database.db
+    .selectFrom('minke_host_leases as l')
+    .innerJoin('minke_hosts as h', 'h.id', 'l.host_id')
+    .leftJoin('minke_runs as r', 'r.id', 'l.run_id')
+    .select([
+      'h.name as host',
+      'l.host_id as hostId',
+      'l.owner as owner',
+      'l.run_id as runId',
+      'l.expires_at as expires_at',
+      'r.session as session',
+      'r.created_at as since',
+    ]);
+}
+
+type LeaseRow = Awaited<ReturnType<ReturnType<typeof leaseRows>['executeTakeFirstOrThrow']>>;
+
+function viewOf(database: Database, row: LeaseRow, now: Date): HostLeaseView {
+  const expiresAt = database.adapter.decodeDate(row.expires_at);
+  return {
+    host: String(row.host),
+    hostId: Number(row.hostId),
+    owner: String(row.owner),
+    runId: row.runId === null ? null : Number(row.runId),
+    session: row.session === null ? null : String(row.session),
+    since: row.since === null ? null : database.adapter.decodeDate(row.since),
+    expiresAt,
+    expired: new Date(expiresAt).getTime() < now.getTime(),
+  };
+}
