@@ -190,7 +190,7 @@ export class EventStreamWriter {
     const kept = event.chunk.length <= room ? event.chunk : event.chunk.slice(0, Math.max(0, room));
     if (kept.length > 0) slot.parts.push(kept);
     slot.chars += kept.length;
-    slot.truncated += event.chunk.length - kept.length;
+    slot.truncated += event.chunk.length - kept.length + (event.skipped ?? 0);
     slot.lastSeq = event.seq;
     slot.chunks++;
     slot.event = event; // the latest `at`
@@ -214,7 +214,11 @@ export class EventStreamWriter {
 }
 
 function outputOf(slot: OutputSlot): StreamedOutput {
-  const { seq: _seq, ...event } = slot.event as RunEventOf<'output'> & { seq?: number };
+  const {
+    seq: _seq,
+    skipped: _skipped,
+    ...event
+  } = slot.event as RunEventOf<'output'> & { seq?: number };
   return {
     ...event,
     chunk: slot.parts.join(''),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
+import { openFullOutput } from '../runs/full-output.js';
 import { STATUS_FILTERS, checkStatusFilter, type ObjectRef } from '../runs/history.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
@@ -85,6 +86,41 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
       const record = await history.get(request.params.id);
       runAccess.checkRecord(principalOf(request), record);
       return record;
+    },
+  );
+
+  app.get(
+    '/session-records/:id/commands/:position/output',
+    {
+      schema: {
+        tags: ['session records'],
+        summary: "One command's full output (stdout or stderr) as a text download",
+        description:
+          'The whole text, also when the record keeps only its head and tail (`truncated`): streamed from the output store, never held in memory. `position` counts the commands of the record from 1. Same permission as the record.',
+        params: z.object({
+          id: z.coerce.number().int().positive(),
+          position: z.coerce.number().int().positive(),
+        }),
+        querystring: z.strictObject({
+          stream: z.enum(['stdout', 'stderr']).default('stdout'),
+        }),
+        response: { ...protectedErrors, 400: errorReply, 404: errorReply },
+      },
+    },
+    async (request, reply) => {
+      const record = await history.get(request.params.id);
+      runAccess.checkRecord(principalOf(request), record);
+      const output = await openFullOutput(
+        project.database,
+        record.id,
+        request.params.position,
+        request.query.stream,
+      );
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${output.filename}"`)
+        .header('cache-control', 'no-store')
+        .send(output.body);
     },
   );
 

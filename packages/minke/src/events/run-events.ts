@@ -28,7 +28,15 @@ export type RunEvent =
       result: SessionResult | null;
     })
   | (Base & { type: 'command.started'; recordId: number; command: string })
-  | (Base & { type: 'output'; recordId: number; stream: 'stdout' | 'stderr'; chunk: string })
+  | (Base & {
+      type: 'output';
+      recordId: number;
+      stream: 'stdout' | 'stderr';
+      chunk: string;
+      /** Characters left out before this chunk to keep live views bounded (the full output is
+       * in the output store). */
+      skipped?: number;
+    })
   | (Base & {
       type: 'command.finished';
       recordId: number;

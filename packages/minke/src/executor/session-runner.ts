@@ -68,8 +68,16 @@ export async function runSessionJob(
       recorder: {
         commandStarted: (command) =>
           bus.publish({ type: 'command.started', ...base, command, at: at() }),
-        output: (stream, chunk) =>
-          bus.publish({ type: 'output', ...base, stream, chunk, at: at() }),
+        output: (stream, chunk, skipped) =>
+          bus.publish({
+            type: 'output',
+            ...base,
+            stream,
+            chunk,
+            ...(skipped ? { skipped } : {}),
+            at: at(),
+          }),
+        outputSpill: () => runs.outputWriter(job.recordId),
         command: async (commandResult) => {
           await runs.recordCommand(job.recordId, commandResult);
           bus.publish({

@@ -10,6 +10,7 @@ import {
 import type { Database, DynamicKysely } from '../store/database.js';
 import type { Page } from '../store/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
+import type { OutputCut } from '../transport/output-cut.js';
 import { parseJsonText } from '../util/parse-json-text.js';
 
 /** The object a session ran on (`{ model: 'Server', id: 3 }`), or every object of a host. */
@@ -91,6 +92,23 @@ export interface HistoryCommand {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** True when `stdout` or `stderr` is only the head and tail of the output (see `outputCut`). */
+  truncated: boolean;
+  /** Per stream that was cut: what was left out, and where to download the full text. */
+  outputCut: Partial<Record<'stdout' | 'stderr', StoredCut>> | null;
+}
+
+/** What a command's stored copy of one stream leaves out, as history shows it. */
+export interface StoredCut {
+  totalBytes: number;
+  totalLines: number;
+  droppedBytes: number;
+  droppedLines: number;
+  /** Whether the full text was stored; when not, `storeError` says why. */
+  stored: boolean;
+  storeError?: string;
+  /** API path that streams the full text (null when it was not stored). */
+  download: string | null;
 }
 
 /** A session record with the form data it ran with, its messages and its commands, in order. */
@@ -98,6 +116,8 @@ export interface SessionRecordDetail extends SessionRecordItem {
   data: unknown;
   messages: HistoryMessage[];
   commands: HistoryCommand[];
+  /** True when some command's output in the record is only its head and tail. */
+  outputTruncated: boolean;
 }
 
 /** Counters of a set of session records, as the original's `get_session_summary`. */
@@ -189,11 +209,13 @@ export class SessionHistory {
         .orderBy('id')
         .execute() as Promise<CommandRow[]>,
     ]);
+    const shownCommands = commands.map((c, index) => this.toCommand(c, id, index + 1));
     return {
       ...this.toItem(row, await this.usernames([row])),
       data: parseJsonText(row.data),
       messages: messages.map((m) => this.toMessage(m)),
-      commands: commands.map((c) => this.toCommand(c)),
+      commands: shownCommands,
+      outputTruncated: shownCommands.some((command) => command.truncated),
     };
   }
 
@@ -237,6 +259,10 @@ export class SessionHistory {
       for (let start = 0; start < ids.length; start += ID_CHUNK) {
         const chunk = ids.slice(start, start + ID_CHUNK);
         // Children first: correct whether or not the backend enforces ON DELETE CASCADE.
+        await trx
+          .deleteFrom('minke_command_output')
+          .where('session_record_id', 'in', chunk)
+          .execute();
         await trx.deleteFrom('minke_messages').where('session_record_id', 'in', chunk).execute();
         await trx.deleteFrom('minke_commands').where('session_record_id', 'in', chunk).execute();
         const result = await trx
@@ -364,8 +390,9 @@ export class SessionHistory {
     };
   }
 
-  private toCommand(row: CommandRow): HistoryCommand {
+  private toCommand(row: CommandRow, recordId: number, position: number): HistoryCommand {
     const bool = (value: unknown) => this.database.adapter.decodeBool(value);
+    const outputCut = storedCuts(row.output_cut, recordId, position);
     return {
       id: Number(row.id),
       command: row.command,
@@ -380,6 +407,8 @@ export class SessionHistory {
       startedAt: this.date(row.started_at),
       finishedAt: this.date(row.finished_at),
       durationMs: Number(row.duration_ms),
+      truncated: outputCut !== null,
+      outputCut,
     };
   }
 
@@ -505,4 +534,40 @@ interface CommandRow {
   started_at: unknown;
   finished_at: unknown;
   duration_ms: number;
+  output_cut?: unknown;
+}
+
+/** The API path that streams a command's full output (position counts from 1 in its record). */
+export function outputDownloadPath(
+  recordId: number,
+  position: number,
+  stream: 'stdout' | 'stderr',
+): string {
+  return `/api/session-records/${recordId}/commands/${position}/output?stream=${stream}`;
+}
+
+/** The stored `output_cut` JSON as history shows it: no store keys, a download path instead. */
+function storedCuts(
+  value: unknown,
+  recordId: number,
+  position: number,
+): HistoryCommand['outputCut'] {
+  if (value === null || value === undefined) return null;
+  const cuts = parseJsonText(value) as Partial<Record<'stdout' | 'stderr', OutputCut>> | null;
+  if (!cuts || typeof cuts !== 'object') return null;
+  const shown: Partial<Record<'stdout' | 'stderr', StoredCut>> = {};
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const cut = cuts[stream];
+    if (!cut) continue;
+    shown[stream] = {
+      totalBytes: cut.totalBytes,
+      totalLines: cut.totalLines,
+      droppedBytes: cut.droppedBytes,
+      droppedLines: cut.droppedLines,
+      stored: cut.stored !== null,
+      ...(cut.storeError === undefined ? {} : { storeError: cut.storeError }),
+      download: cut.stored === null ? null : outputDownloadPath(recordId, position, stream),
+    };
+  }
+  return Object.keys(shown).length === 0 ? null : shown;
 }

@@ -6,6 +6,8 @@ import { commandStatus, type CommandResult } from '../transport/transport.js';
 import type { RunSummary } from '../events/run-events.js';
 import { countCommand } from '../metrics/process-metrics.js';
 import { summarize } from './history.js';
+import { OutputStore } from './output-store.js';
+import type { OutputSpill } from '../transport/output-cut.js';
 
 export interface NewSessionRecord {
   objectId: number;
@@ -26,7 +28,11 @@ export interface RecordState {
  * win.
  */
 export class RunStore {
-  constructor(private readonly database: Database) {}
+  private readonly outputs: OutputStore;
+
+  constructor(private readonly database: Database) {
+    this.outputs = new OutputStore(database);
+  }
 
   private get db(): DynamicKysely {
     return this.database.db;
@@ -175,6 +181,7 @@ export class RunStore {
         command: result.command,
         exit_code: result.exitCode,
         signal: result.signal ?? null,
+        output_cut: result.outputCut ? JSON.stringify(result.outputCut) : null,
         stdout: result.stdout,
         stderr: result.stderr,
         pty: adapter.encodeBool(result.pty),
@@ -189,6 +196,11 @@ export class RunStore {
       .executeTakeFirstOrThrow();
     countCommand(commandStatus(result)); // minke_commands_total: its rate is commands per second
     return Number(row.id);
+  }
+
+  /** Where the full output of a command of this record goes once it outgrows the record. */
+  outputWriter(recordId: number): OutputSpill {
+    return this.outputs.writer(recordId);
   }
 
   async recordMessage(recordId: number, message: SessionMessage): Promise<void> {

@@ -64,19 +64,21 @@ export function tableMessage(
 export function commandMessage(result: CommandResult, level?: MessageLevel): SessionMessage {
   const code = `code[${result.exitCode ?? (result.timedOut ? 'timeout' : 'killed')}]`.padEnd(10);
   const commandLines = wrapLines(result.command, MESSAGE_WRAP - 10).split('\n');
-  const lines = commandLines.map((line, i) => (i === 0 ? code : ' '.repeat(10)) + line);
-  if (result.stdout !== '') lines.push('stdout:', ...result.stdout.replace(/\n$/, '').split('\n'));
-  if (result.stderr !== '') lines.push('stderr:', ...result.stderr.replace(/\n$/, '').split('\n'));
+  // Joined as text, never spread into an array: output may have hundreds of thousands of lines.
+  let text = commandLines.map((line, i) => (i === 0 ? code : ' '.repeat(10)) + line).join('\n');
+  if (result.stdout !== '') text += `\nstdout:\n${result.stdout.replace(/\n$/, '')}`;
+  if (result.stderr !== '') text += `\nstderr:\n${result.stderr.replace(/\n$/, '')}`;
   const failed = result.exitCode !== 0;
   return {
     level: level ?? (failed ? 'error' : result.stderr !== '' ? 'warning' : 'info'),
     kind: 'command',
-    text: lines.join('\n'),
+    text,
     data: {
       command: result.command,
       exitCode: result.exitCode,
       killed: result.killed,
       timedOut: result.timedOut,
+      ...(result.outputCut ? { outputCut: result.outputCut } : {}),
     },
   };
 }

@@ -11,6 +11,7 @@ import type {
 import { isTransportError } from '../transport/transport-error.js';
 import { shellQuote } from '../util/shell-quote.js';
 import type { HostTransport, SessionContext } from './session-context.js';
+import { LiveOutput } from './live-output.js';
 import { StopRequested } from './stop-requested.js';
 
 /** `sudo()` options: who to become and the password (the connection's `sudo` settings fill in
@@ -112,14 +113,21 @@ export class RecordedConnection implements SessionConnection {
     const { recorder } = this.context;
     this.refuseAfterStop();
     recorder.commandStarted?.(label);
-    const result = await transport.exec(command, {
-      ...options,
-      killSignal: this.killSignalWith(options.killSignal),
-      onOutput: (stream, chunk) => {
-        recorder.output?.(stream, chunk);
-        options.onOutput?.(stream, chunk);
-      },
-    });
+    const live = new LiveOutput((stream, chunk, skipped) =>
+      recorder.output?.(stream, chunk, skipped),
+    );
+    const spill = recorder.outputSpill?.bind(recorder);
+    const result = await transport
+      .exec(command, {
+        ...(spill ? { outputSpill: spill } : {}),
+        ...options,
+        killSignal: this.killSignalWith(options.killSignal),
+        onOutput: (stream, chunk) => {
+          live.push(stream, chunk);
+          options.onOutput?.(stream, chunk);
+        },
+      })
+      .finally(() => live.flush());
     const recorded = label === command ? result : { ...result, command: label };
     await recorder.command(recorded);
     if (result.killed && this.context.killSignal.aborted) throw new StopRequested();

@@ -1,4 +1,5 @@
 import type { RecordValues } from '../model/record-codec.js';
+import type { OutputSpill } from '../transport/output-cut.js';
 import type { CommandResult, Transport } from '../transport/transport.js';
 import type { SessionMessage } from './messages.js';
 
@@ -13,8 +14,11 @@ export interface SessionRecorder {
   message(message: SessionMessage): Promise<void>;
   /** A command is about to run, for live views. */
   commandStarted?(command: string): void;
-  /** Output as it arrives, for live views. */
-  output?(stream: 'stdout' | 'stderr', chunk: string): void;
+  /** Output as it arrives, for live views; `skipped` characters before this chunk were left out
+   * to keep live views bounded (the full text goes to `outputSpill`). */
+  output?(stream: 'stdout' | 'stderr', chunk: string, skipped?: number): void;
+  /** Where a command's full output goes once it outgrows what its record keeps. */
+  outputSpill?(stream: 'stdout' | 'stderr'): OutputSpill;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface StoreAdapter {
     bool: ColumnDataType;
     datetime: ColumnDataType;
     json: ColumnDataType;
+    /** Raw bytes (compressed output); a Node Buffer in and out. */
+    bytes: ColumnDataType;
   };
   /** A boolean as the driver wants it. */
   encodeBool(value: boolean): unknown;

@@ -1,3 +1,4 @@
+import type { CollectedOutput } from './command-output.js';
 import type { CommandResult } from './transport.js';
 
 export interface FinishedCommand {
@@ -5,7 +6,7 @@ export interface FinishedCommand {
   startedAt: Date;
   exitCode: number | null;
   signal?: string | undefined;
-  output: { stdout: string; stderr: string };
+  output: CollectedOutput;
   pty: boolean;
   killed: boolean;
   timedOut: boolean;
@@ -28,5 +29,6 @@ export function commandResult(done: FinishedCommand): CommandResult {
     timedOut: done.timedOut,
   };
   if (done.signal) result.signal = done.signal;
+  if (done.output.cut) result.outputCut = done.output.cut;
   return result;
 }

@@ -1,3 +1,5 @@
+import type { OutputCut, OutputKeep, OutputSpillFactory } from './output-cut.js';
+
 /**
  * The one contract between session code and the machines it works on. `ssh/` reaches remote hosts,
  * `local/` runs on the Minke machine itself; both give the same results and the same stop/kill
@@ -47,6 +49,11 @@ export interface ExecOptions {
   onOutput?: (stream: OutputStream, chunk: string) => void;
   /** Aborting kills the command and its whole process group; the result has `killed: true`. */
   killSignal?: AbortSignal;
+  /** How much of each stream the result keeps (head and tail, 128 KiB each by default). */
+  keepOutput?: OutputKeep;
+  /** Where a stream's full output goes once it outgrows `keepOutput` (the session's output
+   * store); without one, what does not fit is only counted. */
+  outputSpill?: OutputSpillFactory;
 }
 
 export interface CommandResult {
@@ -55,8 +62,12 @@ export interface CommandResult {
   exitCode: number | null;
   /** Signal name without the SIG prefix when the command was ended by one (e.g. `TERM`). */
   signal?: string;
+  /** The output, or its head and tail with a marker line between them when it was too long
+   * (see `outputCut`). */
   stdout: string;
   stderr: string;
+  /** Per stream that outgrew `keepOutput`: how much was left out and where the full text is. */
+  outputCut?: Partial<Record<OutputStream, OutputCut>>;
   startedAt: Date;
   finishedAt: Date;
   durationMs: number;

@@ -2,6 +2,7 @@ import { styleText } from 'node:util';
 import type { Command } from 'commander';
 import type { Project } from '../../project/open-project.js';
 import type {
+  HistoryCommand,
   HistoryQuery,
   ObjectRef,
   SessionRecordDetail,
@@ -86,6 +87,17 @@ export function registerHistoryCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((id: string, options: { json?: boolean }) =>
       showHistoryRecord(globals(), id, options, stdoutOut()),
+    );
+
+  history
+    .command('output <id>')
+    .description(
+      "write one command's full output to stdout, also when the record keeps only its head and tail",
+    )
+    .option('--command <n>', 'which command of the record, counting from 1 (needed when it has several)')
+    .option('--stderr', 'its stderr instead of its stdout')
+    .action((id: string, options: HistoryOutputOptions) =>
+      writeFullOutput(globals(), id, options, process.stdout),
     );
 
   history
@@ -191,6 +203,68 @@ export async function showHistoryRecord(
   printRecord(out, record);
 }
 
+export interface HistoryOutputOptions {
+  command?: string | undefined;
+  stderr?: boolean | undefined;
+}
+
+/**
+ * `minke history output ID [--command N] [--stderr]`: the full text, streamed from the project's
+ * output store (or the server with --server), byte for byte as the command wrote it.
+ */
+export async function writeFullOutput(
+  globals: GlobalOptions,
+  idText: string,
+  options: HistoryOutputOptions,
+  destination: NodeJS.WritableStream,
+): Promise<void> {
+  const id = parseId(idText, 'the session record id');
+  const stream = options.stderr ? 'stderr' : 'stdout';
+  const asked = options.command === undefined ? undefined : parseId(options.command, '--command');
+  const { pipeline } = await import('node:stream/promises');
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { remoteHistoryRecord } = await import('../remote/remote-history.js');
+    const { ApiClient } = await import('../remote/api-client.js');
+    const { Readable } = await import('node:stream');
+    const client = new ApiClient(remote);
+    const position = commandPosition(await remoteHistoryRecord(client, id), asked);
+    const { outputDownloadPath } = await import('../../runs/history.js');
+    const response = await client.open(
+      outputDownloadPath(id, position, stream),
+      new AbortController().signal,
+      'text/plain',
+    );
+    if (!response.body) return;
+    await pipeline(Readable.fromWeb(response.body as never), destination, { end: false });
+    return;
+  }
+  await withProject(globals, {}, async (project) => {
+    const { SessionHistory } = await import('../../runs/history.js');
+    const { openFullOutput } = await import('../../runs/full-output.js');
+    const position = commandPosition(await new SessionHistory(project.database).get(id), asked);
+    const output = await openFullOutput(project.database, id, position, stream);
+    await pipeline(output.body, destination, { end: false });
+  });
+}
+
+/** The command asked for, or the record's only one. */
+function commandPosition(record: SessionRecordDetail, asked: number | undefined): number {
+  const count = record.commands.length;
+  if (count === 0) throw new UsageError(`session record ${record.id} ran no commands`);
+  if (asked === undefined) {
+    if (count === 1) return 1;
+    throw new UsageError(
+      `session record ${record.id} ran ${count} commands: say which with --command N (1 to ${count})`,
+    );
+  }
+  if (asked > count)
+    throw new UsageError(
+      `--command ${asked}: session record ${record.id} ran ${count} command${count === 1 ? '' : 's'} (1 to ${count})`,
+    );
+  return asked;
+}
+
 /** `minke history purge --older-than AGE`: asks first at a terminal; elsewhere needs --yes. */
 export async function purgeHistory(
   globals: GlobalOptions,
@@ -292,7 +366,7 @@ function printRecord(out: Out, record: SessionRecordDetail): void {
   if (record.commands.length === 0) return;
   out.line();
   out.line('commands:');
-  for (const command of record.commands) {
+  record.commands.forEach((command, index) => {
     out.line(paint(out, `$ ${command.command}`, 'bold'));
     const exit =
       command.exitCode !== null
@@ -305,6 +379,20 @@ function printRecord(out: Out, record: SessionRecordDetail): void {
     out.line(`  ${exit}, ${(command.durationMs / 1000).toFixed(1)} seconds`);
     printOutput(out, 'stdout', command.stdout);
     printOutput(out, 'stderr', command.stderr);
+    printCut(out, record.id, index + 1, command);
+  });
+}
+
+/** Says what a command's stored output leaves out, and the command that gives all of it. */
+function printCut(out: Out, recordId: number, position: number, command: HistoryCommand): void {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const cut = command.outputCut?.[stream];
+    if (!cut) continue;
+    const left = `${cut.droppedLines.toLocaleString('en')} lines (${cut.droppedBytes.toLocaleString('en')} bytes) of ${cut.totalLines.toLocaleString('en')} lines (${cut.totalBytes.toLocaleString('en')} bytes)`;
+    const how = cut.stored
+      ? `full ${stream}: minke history output ${recordId} --command ${position}${stream === 'stderr' ? ' --stderr' : ''}`
+      : `the full ${stream} was not stored: ${cut.storeError ?? 'unknown reason'}`;
+    out.line(`  ${stream} truncated: ${left} left out; ${how}`);
   }
 }
 

@@ -46,10 +46,11 @@ export class ApiClient {
     return this.json<T>('POST', path, body);
   }
 
-  /** A response whose body the caller reads itself (the event stream); errors thrown as above. */
-  async open(path: string, signal: AbortSignal): Promise<Response> {
+  /** A response whose body the caller reads itself (the event stream, a download); errors
+   * thrown as above. */
+  async open(path: string, signal: AbortSignal, accept = 'text/event-stream'): Promise<Response> {
     const response = await this.send(path, {
-      headers: { ...this.headers(), accept: 'text/event-stream' },
+      headers: { ...this.headers(), accept },
       signal,
     });
     if (!response.ok) throw await this.errorOf(response);

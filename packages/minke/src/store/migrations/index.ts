@@ -7,6 +7,7 @@ import { agentsAndFacts } from './0004-agents-and-facts.js';
 import { auth } from './0005-auth.js';
 import { runStateIndexes } from './0006-run-state-indexes.js';
 import { agentRefusals } from './0007-agent-refusals.js';
+import { commandOutput } from './0007-command-output.js';
 import { credentials } from './0009-credentials.js';
 
 /**
@@ -22,6 +23,7 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0005-auth': auth(adapter),
     '0006-run-state-indexes': runStateIndexes(adapter),
     '0007-agent-refusals': agentRefusals(adapter),
+    '0007-command-output': commandOutput(adapter),
     '0009-credentials': credentials(adapter),
   };
 }

@@ -11,6 +11,7 @@ export const postgresAdapter: StoreAdapter = {
     bool: 'boolean',
     datetime: 'timestamptz',
     json: 'text',
+    bytes: 'bytea',
   },
   encodeBool: (value) => value,
   decodeBool: (value) => value === true,

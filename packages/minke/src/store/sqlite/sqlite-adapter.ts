@@ -11,6 +11,7 @@ export const sqliteAdapter: StoreAdapter = {
     bool: 'integer',
     datetime: 'text',
     json: 'text',
+    bytes: 'blob',
   },
   encodeBool: (value) => (value ? 1 : 0),
   decodeBool: (value) => value === 1 || value === true || value === '1',

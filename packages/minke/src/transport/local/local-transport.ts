@@ -115,8 +115,19 @@ export class LocalTransport implements Transport {
     };
     const output = new CommandOutput(
       { stderr: new OutputScanner([{ text: sudoPrompt, onMatch: answer }]) },
-      options.onOutput,
+      { onOutput: options.onOutput, keep: options.keepOutput, spill: options.outputSpill },
     );
+    // While the output store is behind, the pipes fill up and the command waits, as on a terminal.
+    output.controlFlow({
+      pause: () => {
+        child.stdout.pause();
+        child.stderr.pause();
+      },
+      resume: () => {
+        child.stdout.resume();
+        child.stderr.resume();
+      },
+    });
     return new Promise((resolve, reject) => {
       const trigger = new KillTrigger(options, () => {
         if (child.pid !== undefined) void killProcessGroup(child.pid);
@@ -130,17 +141,19 @@ export class LocalTransport implements Transport {
       });
       child.on('close', (code, signal) => {
         trigger.dispose();
-        resolve(
-          commandResult({
-            command,
-            startedAt,
-            exitCode: code,
-            signal: signal?.replace(/^SIG/, ''),
-            output: output.finish(),
-            pty: false,
-            killed: trigger.killed,
-            timedOut: trigger.timedOut,
-          }),
+        void output.finish().then((collected) =>
+          resolve(
+            commandResult({
+              command,
+              startedAt,
+              exitCode: code,
+              signal: signal?.replace(/^SIG/, ''),
+              output: collected,
+              pty: false,
+              killed: trigger.killed,
+              timedOut: trigger.timedOut,
+            }),
+          ),
         );
       });
     });

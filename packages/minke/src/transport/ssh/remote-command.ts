@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { commandResult } from '../command-result.js';
-import { CommandOutput } from '../command-output.js';
+import { CommandOutput, type CollectedOutput } from '../command-output.js';
 import { commandScript, remoteWrapper } from '../command-script.js';
 import { KillTrigger } from '../kill-trigger.js';
 import { OutputScanner } from '../output-scanner.js';
@@ -62,7 +62,21 @@ export async function runRemoteCommand(
   if (options.pty && password)
     markers.push({ text: password, withValue: false, onMatch: () => undefined });
   const scanner = () => new OutputScanner(markers);
-  const output = new CommandOutput({ stdout: scanner(), stderr: scanner() }, options.onOutput);
+  const output = new CommandOutput(
+    { stdout: scanner(), stderr: scanner() },
+    { onOutput: options.onOutput, keep: options.keepOutput, spill: options.outputSpill },
+  );
+  // While the output store is behind, the SSH window stays closed and the command waits.
+  output.controlFlow({
+    pause: () => {
+      channel.pause();
+      channel.stderr.pause();
+    },
+    resume: () => {
+      channel.resume();
+      channel.stderr.resume();
+    },
+  });
   // Without a pty nobody types into the command: end its input now (unless sudo will read the
   // password from it) so that a command reading stdin sees EOF instead of waiting forever.
   if (!options.pty && options.sudo?.password === undefined) channel.end();
@@ -75,7 +89,9 @@ export async function runRemoteCommand(
       done = true;
       trigger.dispose();
       timers.forEach(clearTimeout);
-      const text = output.finish();
+      void output.finish().then((text) => settle(text));
+    };
+    const settle = (text: CollectedOutput) => {
       const exit = exitOf();
       if (!exit && !trigger.fired) {
         reject(

@@ -8,7 +8,10 @@ export type SshClient = Pick<
 >;
 
 /** The part of an ssh2 exec channel Minke uses. */
-export type SshChannel = Pick<ClientChannel, 'on' | 'once' | 'write' | 'end' | 'close' | 'stderr'>;
+export type SshChannel = Pick<
+  ClientChannel,
+  'on' | 'once' | 'write' | 'end' | 'close' | 'stderr' | 'pause' | 'resume'
+>;
 
 export type SshClientFactory = () => SshClient;
 
