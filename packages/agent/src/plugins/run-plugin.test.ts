@@ -69,8 +69,8 @@ describe('runPlugin', () => {
     });
   });
 
+  // The commands below sleep for a minute: the test's own time-out catches one left running.
   it('kills a command that runs past its timeout, with the children it started', async () => {
-    const started = Date.now();
     // The child prints the pid of a grandchild, then both sleep.
     const script = [
       'const { spawn } = require("node:child_process");',
@@ -81,7 +81,6 @@ describe('runPlugin', () => {
     const outcome = await node(script, { timeoutMs: 500, killGraceMs: 500 });
     expect(outcome.timedOut).toBe(true);
     expect(outcome.signal).toBe('SIGTERM');
-    expect(Date.now() - started).toBeLessThan(5000);
     const grandchild = Number(outcome.stdout.toString().trim());
     expect(grandchild).toBeGreaterThan(0);
     for (let i = 0; i < 50 && isAlive(grandchild); i++) await new Promise((r) => setTimeout(r, 50));
@@ -100,7 +99,6 @@ describe('runPlugin', () => {
   });
 
   it('caps the output, marks it truncated and stops the command', async () => {
-    const started = Date.now();
     const outcome = await node(
       'const b = "x".repeat(1024); setInterval(() => process.stdout.write(b), 1)',
       {
@@ -109,7 +107,8 @@ describe('runPlugin', () => {
     );
     expect(outcome.truncated).toBe(true);
     expect(outcome.stdout.length).toBe(10_000);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // stopped by the cap, not by the (10 s) timeout
+    expect(outcome).toMatchObject({ timedOut: false, signal: 'SIGTERM' });
   });
 
   it('stops the command when aborted', async () => {

@@ -398,7 +398,8 @@ describe('run events over server-sent events (real HTTP on 127.0.0.1)', () => {
     expect(outputs.every((o) => o['truncated'] === undefined)).toBe(true);
     expect(outputs.reduce((n, o) => n + (o['chunks'] as number), 0)).toBe(chunks);
     expect(chunks).toBeGreaterThanOrEqual(50);
-    expect(outputs.length).toBeLessThan(chunks / 3);
+    // joined: some events carry several chunks (how many depends on the machine's speed)
+    expect(outputs.some((o) => (o['chunks'] as number) > 1)).toBe(true);
     expect(read.comments).toContain('ping');
   });
 

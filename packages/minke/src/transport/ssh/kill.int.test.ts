@@ -79,8 +79,8 @@ describe.skipIf(unavailable !== undefined)('killing remote commands (no orphans)
 
   it('kills a command aborted before it started', async () => {
     const result = await ssh.exec('sleep 300', { killSignal: AbortSignal.abort() });
-    expect(result.killed).toBe(true);
-    expect(result.durationMs).toBeLessThan(10_000);
+    // a `sleep 300` left running would hit the test's time-out
+    expect(result).toMatchObject({ killed: true, exitCode: null });
   });
 
   it('kills what still runs when the transport is closed', async () => {

@@ -94,8 +94,8 @@ describe.skipIf(unavailable !== undefined)('SshTransport against OpenSSH sshd', 
 
   it('times a command out and kills it', async () => {
     const result = await ssh.exec('sleep 30', { timeoutMs: 300 });
+    // a `sleep 30` left running would hit the test's time-out
     expect(result).toMatchObject({ timedOut: true, killed: false, exitCode: null });
-    expect(result.durationMs).toBeLessThan(8_000);
     expect(commandStatus(result)).toBe('error');
   });
 
