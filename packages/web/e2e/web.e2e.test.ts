@@ -262,9 +262,10 @@ describe('web admin in Chromium', () => {
       }
       return out;
     });
-    expect(shown.every((count) => count > 0 && count < 60), `lines shown: ${shown.join(', ')}`).toBe(
-      true,
-    );
+    expect(
+      shown.every((count) => count > 0 && count < 60),
+      `lines shown: ${shown.join(', ')}`,
+    ).toBe(true);
     // colours: the ANSI green of "line N"
     const color = await view
       .locator('.minke-output-line span', { hasText: /^line \d+$/ })
