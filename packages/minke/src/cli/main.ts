@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli-error.js';
 import { registerAgentCommands } from './commands/agents.js';
+import { registerCredentialCommands } from './commands/credentials.js';
 import { registerDispatchCommand } from './commands/dispatch.js';
 import { registerFactCommands } from './commands/facts.js';
 import { registerHistoryCommands } from './commands/history.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerHostCommands(program);
   registerUserCommands(program);
   registerTokenCommands(program);
+  registerCredentialCommands(program);
   registerPermissionCommands(program);
   registerRecordCommands(program);
   registerLoadCommand(program);

@@ -19,7 +19,7 @@ export async function readPassword(env: NodeJS.ProcessEnv = process.env): Promis
   return first;
 }
 
-function askHidden(question: string): Promise<string> {
+export function askHidden(question: string): Promise<string> {
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
     const output = rl as unknown as { _writeToOutput: (text: string) => void };

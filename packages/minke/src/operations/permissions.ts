@@ -1,3 +1,4 @@
+import { isCredentialPermission } from '../credentials/credential-permissions.js';
 import { snakeCase } from '../model/define-model.js';
 import type { ModelRegistry } from '../model/model-registry.js';
 import { NotFoundError } from '../errors.js';
@@ -60,7 +61,10 @@ export class PermissionOperations {
     const created = wanted.filter((p) => !existing.has(p.codename));
     if (created.length > 0) await this.db.insertInto('minke_permissions').values(created).execute();
     const keep = new Set(wanted.map((p) => p.codename));
-    const deleted = options.prune ? [...existing].filter((codename) => !keep.has(codename)) : [];
+    // The credentials store's permissions are not the project's to prune.
+    const deleted = options.prune
+      ? [...existing].filter((codename) => !keep.has(codename) && !isCredentialPermission(codename))
+      : [];
     if (deleted.length > 0)
       await this.db.deleteFrom('minke_permissions').where('codename', 'in', deleted).execute();
     return { created: created.map((p) => p.codename), deleted };

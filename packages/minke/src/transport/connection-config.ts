@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { type SecretRef, secretRefSchema } from './secret.js';
+import {
+  type CredentialReader,
+  credentialNameSchema,
+  type SecretRef,
+  secretRefSchema,
+} from './secret.js';
 
 const shellName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a shell variable name');
 const milliseconds = z.number().int().nonnegative();
@@ -28,6 +33,8 @@ export const connectionConfigLayerSchema = z.strictObject({
   identityFiles: z.array(z.string().min(1)).optional(),
   /** true: the agent at $SSH_AUTH_SOCK; a path: that agent socket; false: no agent. */
   agent: z.union([z.boolean(), z.string().min(1)]).optional(),
+  /** A private key from the credentials store, tried before the identity files. */
+  key: z.strictObject({ credential: credentialNameSchema }).optional(),
   password: secretRefSchema.optional(),
   /** Passphrase for encrypted identity files. */
   passphrase: secretRefSchema.optional(),
@@ -71,6 +78,8 @@ export interface ResolvedConnectionConfig {
   identityFiles: string[];
   /** Agent socket path, or false for none. */
   agent: string | false;
+  /** A private key kept in the credentials store. */
+  key?: { credential: string };
   password?: SecretRef;
   passphrase?: SecretRef;
   /** The host to hop through, itself resolved (with its own jump, for chains). */
@@ -86,6 +95,9 @@ export interface ResolvedConnectionConfig {
   sudo: { user?: string; password?: SecretRef };
   maxChannels: number;
   idleTimeoutMs: number;
+  /** Reads `{ credential }` references at use; set by whoever opened the store (a function
+   * object, so that it never shows in the config's JSON). */
+  credentials?: CredentialReader;
 }
 
 /** The first layer of every resolution. */

@@ -18,7 +18,7 @@ export function createTransport(
   if (config.transport === 'local') {
     return new LocalTransport({
       env: config.env,
-      sudo: config.sudo,
+      sudo: { ...config.sudo, credentials: config.credentials },
       ...(config.commandTimeoutMs ? { commandTimeoutMs: config.commandTimeoutMs } : {}),
     });
   }

@@ -31,7 +31,14 @@ export {
   type ResolveOptions,
 } from './resolve-connection.js';
 export { readSshConfigLayer } from './ssh-config-file.js';
-export { resolveSecret, secretRefSchema, SecretUnavailable, type SecretRef } from './secret.js';
+export {
+  credentialNameSchema,
+  resolveSecret,
+  secretRefSchema,
+  SecretUnavailable,
+  type CredentialReader,
+  type SecretRef,
+} from './secret.js';
 
 export { fingerprintOf, hostKeyFromBlob, knownHostsName, type HostKey } from './host-key.js';
 export {

@@ -13,7 +13,25 @@ import { TransportError } from './transport-error.js';
 export function mergeConnectionConfig(
   ...layers: ReadonlyArray<ConnectionConfigLayer | undefined>
 ): ConnectionConfigLayer {
-  return deepMerge<ConnectionConfigLayer>(...layers);
+  const merged = deepMerge<ConnectionConfigLayer>(...layers);
+  replaceSecretsWhole(merged, layers);
+  return merged;
+}
+
+/**
+ * A secret reference is one choice (`env`, `file` or `credential`), not a mapping to merge: a
+ * host's `{ credential: x }` must replace its group's `{ env: Y }`, not sit beside it.
+ */
+function replaceSecretsWhole(
+  merged: ConnectionConfigLayer,
+  layers: ReadonlyArray<ConnectionConfigLayer | undefined>,
+): void {
+  for (const layer of layers) {
+    if (layer?.password) merged.password = { ...layer.password };
+    if (layer?.passphrase) merged.passphrase = { ...layer.passphrase };
+    if (layer?.key) merged.key = { ...layer.key };
+    if (layer?.sudo?.password && merged.sudo) merged.sudo.password = { ...layer.sudo.password };
+  }
 }
 
 /**

@@ -34,6 +34,7 @@ const maxJumpDepth = 8;
 /** Settings a jump host takes from the host it leads to: how to authenticate and how careful to
  * be. Its address, user, password and jump come from its own spec and its own ssh_config. */
 const inheritedByJumpHost = [
+  'key',
   'identityFiles',
   'agent',
   'passphrase',
@@ -146,6 +147,7 @@ function complete(merged: ConnectionConfigLayer, hostname: string): ResolvedConn
     maxChannels: merged.maxChannels ?? defaults.maxChannels,
     idleTimeoutMs: merged.idleTimeoutMs ?? defaults.idleTimeoutMs,
   };
+  if (merged.key) resolved.key = merged.key;
   if (merged.password) resolved.password = merged.password;
   if (merged.passphrase) resolved.passphrase = merged.passphrase;
   return resolved;

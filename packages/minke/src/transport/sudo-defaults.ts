@@ -1,4 +1,9 @@
-import { resolveOptionalSecret, type SecretRef, SecretUnavailable } from './secret.js';
+import {
+  type CredentialReader,
+  resolveOptionalSecret,
+  type SecretRef,
+  SecretUnavailable,
+} from './secret.js';
 import { TransportError } from './transport-error.js';
 import type { SudoOptions } from './transport.js';
 
@@ -6,6 +11,8 @@ import type { SudoOptions } from './transport.js';
 export interface SudoDefaults {
   user?: string;
   password?: SecretRef;
+  /** Reads a `{ credential }` password from the store. */
+  credentials?: CredentialReader;
 }
 
 /**
@@ -23,7 +30,8 @@ export async function completeSudo(
   const user = sudo.user ?? defaults.user;
   if (user !== undefined) result.user = user;
   try {
-    const password = sudo.password ?? (await resolveOptionalSecret(defaults.password));
+    const password =
+      sudo.password ?? (await resolveOptionalSecret(defaults.password, defaults.credentials));
     if (password !== undefined) result.password = password;
   } catch (error) {
     if (error instanceof SecretUnavailable)

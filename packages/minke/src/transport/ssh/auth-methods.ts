@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import ssh2, { type AnyAuthMethod, type ParsedKey } from 'ssh2';
 import type { ResolvedConnectionConfig } from '../connection-config.js';
 import { expandHome } from '../expand-home.js';
-import { resolveOptionalSecret } from '../secret.js';
+import { resolveOptionalSecret, SecretUnavailable } from '../secret.js';
 
 export interface AuthPlan {
   methods: AnyAuthMethod[];
@@ -26,7 +26,12 @@ export async function authMethods(config: ResolvedConnectionConfig): Promise<Aut
     methods.push({ type: 'agent', username, agent: config.agent });
     tried.push('agent');
   }
-  const passphrase = await resolveOptionalSecret(config.passphrase);
+  const passphrase = await resolveOptionalSecret(config.passphrase, config.credentials);
+  if (config.key) {
+    const name = config.key.credential;
+    methods.push({ type: 'publickey', username, key: await storedKey(config, name, passphrase) });
+    tried.push(`key credential ${name}`);
+  }
   for (const file of config.identityFiles) {
     const key = await loadKey(file, passphrase);
     if (typeof key === 'string') {
@@ -36,7 +41,7 @@ export async function authMethods(config: ResolvedConnectionConfig): Promise<Aut
     methods.push({ type: 'publickey', username, key });
     tried.push(`key ${file}`);
   }
-  const password = await resolveOptionalSecret(config.password);
+  const password = await resolveOptionalSecret(config.password, config.credentials);
   if (password !== undefined) {
     methods.push({ type: 'password', username, password });
     methods.push({
@@ -51,6 +56,27 @@ export async function authMethods(config: ResolvedConnectionConfig): Promise<Aut
   return { methods, summary: parts.join('; ') };
 }
 
+/**
+ * The private key of an `ssh-key` credential, decrypted now. Its own stored passphrase wins over
+ * the config's `passphrase`. A key that cannot be used is an error naming the credential, not a
+ * silent skip: the config asked for exactly this key.
+ */
+async function storedKey(
+  config: ResolvedConnectionConfig,
+  name: string,
+  configPassphrase: string | undefined,
+): Promise<ParsedKey> {
+  if (!config.credentials) {
+    throw new SecretUnavailable(
+      `credential ${name} cannot be read here: no credentials store was given`,
+    );
+  }
+  const stored = await config.credentials.sshKey(name);
+  const key = parseKey(Buffer.from(stored.privateKey), stored.passphrase ?? configPassphrase);
+  if (typeof key === 'string') throw new SecretUnavailable(`credential ${name}: ${key}`);
+  return key;
+}
+
 /** A parsed private key, or why it cannot be used. */
 async function loadKey(file: string, passphrase: string | undefined): Promise<ParsedKey | string> {
   let data: Buffer;
@@ -59,6 +85,10 @@ async function loadKey(file: string, passphrase: string | undefined): Promise<Pa
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
   }
+  return parseKey(data, passphrase);
+}
+
+function parseKey(data: Buffer, passphrase: string | undefined): ParsedKey | string {
   const parsed = ssh2.utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {
     return /passphrase|decrypt|encrypted/i.test(parsed.message)

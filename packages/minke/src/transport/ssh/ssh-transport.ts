@@ -72,7 +72,11 @@ export class SshTransport implements Transport {
         pty: options.pty ?? this.config.pty,
         env: { ...this.config.env, ...options.env },
         timeoutMs,
-        sudo: await completeSudo(options.sudo, this.config.sudo, connection.target),
+        sudo: await completeSudo(
+          options.sudo,
+          { ...this.config.sudo, credentials: this.config.credentials },
+          connection.target,
+        ),
         killSignal: this.inFlight.signalFor(options),
       },
       connection.target,

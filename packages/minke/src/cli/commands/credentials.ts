@@ -1,0 +1,126 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { UsageError } from '../cli-error.js';
+import { stdoutOut } from '../output.js';
+import { withProject, type GlobalOptions } from '../project-context.js';
+import type { CredentialType } from '../../credentials/credential-secret.js';
+import { readCredentialSecret } from './credentials-secret-input.js';
+
+interface SecretFlags {
+  type: string;
+  fromFile?: string;
+}
+
+/** Who the CLI acts as in `created_by`/`updated_by`: the operator of this machine. */
+function operator(): string {
+  return `cli:${userInfo().username}`;
+}
+
+function credentialType(type: string): CredentialType {
+  if (type === 'ssh-key' || type === 'password') return type;
+  throw new UsageError(`--type ${type}: expected ssh-key or password`);
+}
+
+export function registerCredentialCommands(program: Command): void {
+  const credentials = program
+    .command('credentials')
+    .description(
+      'SSH keys and passwords kept encrypted for hosts to use ({ credential: NAME }); never shown back',
+    );
+  const secretOptions = (command: Command) =>
+    command
+      .requiredOption('--type <type>', 'ssh-key or password')
+      .option(
+        '--from-file <file>',
+        'read the key (or password) from this file; else MINKE_SECRET, else a prompt',
+      );
+
+  credentials
+    .command('list')
+    .description('list credentials: name, type, fingerprint, who changed them and when')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const out = stdoutOut();
+      const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        const list = await credentialStoreOf(project).list();
+        if (options.json) return out.json(list);
+        out.table(
+          ['NAME', 'TYPE', 'FINGERPRINT', 'UPDATED', 'BY'],
+          list.map((c) => [c.name, c.type, c.fingerprint ?? '', c.updatedAt, c.updatedBy ?? '']),
+        );
+      });
+    });
+
+  secretOptions(
+    credentials
+      .command('add <name>')
+      .description('store a new credential (the secret never goes on the command line)'),
+  ).action(async (name: string, options: SecretFlags) => {
+    const out = stdoutOut();
+    const secret = await readCredentialSecret({
+      type: credentialType(options.type),
+      ...(options.fromFile === undefined ? {} : { fromFile: options.fromFile }),
+    });
+    const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+    await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+      const created = await credentialStoreOf(project).create(name, secret, operator());
+      out.line(describe('added', created));
+    });
+  });
+
+  secretOptions(
+    credentials
+      .command('replace <name>')
+      .description('give a credential a new secret; hosts using it get it at their next use'),
+  ).action(async (name: string, options: SecretFlags) => {
+    const out = stdoutOut();
+    const secret = await readCredentialSecret({
+      type: credentialType(options.type),
+      ...(options.fromFile === undefined ? {} : { fromFile: options.fromFile }),
+    });
+    const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+    await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+      const replaced = await credentialStoreOf(project).replace(name, secret, operator());
+      out.line(describe('replaced', replaced));
+    });
+  });
+
+  credentials
+    .command('delete <name>')
+    .description('delete a credential (hosts that name it fail to connect until changed)')
+    .action(async (name: string) => {
+      const out = stdoutOut();
+      const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        const deleted = await credentialStoreOf(project).delete(name);
+        out.line(describe('deleted', deleted));
+      });
+    });
+
+  credentials
+    .command('rotate-key')
+    .description(
+      're-encrypt every credential under a new secret key; the old key file is kept as a backup',
+    )
+    .action(async () => {
+      const out = stdoutOut();
+      const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        const done = await credentialStoreOf(project).rotateKey();
+        out.line(
+          `re-encrypted ${done.count} credential(s) under key ${done.newKeyId} (was ${done.oldKeyId})`,
+        );
+        out.line(
+          `the old key is kept in ${done.backup}: delete it once every server and worker uses the new key`,
+        );
+      });
+    });
+}
+
+function describe(
+  what: string,
+  c: { name: string; type: string; fingerprint: string | null },
+): string {
+  return `${what} credential ${c.name} (${c.type}${c.fingerprint ? ` ${c.fingerprint}` : ''})`;
+}
