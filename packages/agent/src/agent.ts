@@ -324,6 +324,9 @@ export class Agent {
       this.logger.warn({ reason: ack.reason }, 'acknowledgement dropped');
       return;
     }
+    // A refused result is in `resultIds` too: it leaves the spool rather than being resent.
+    for (const { resultId, reason } of ack.value.refused ?? [])
+      this.logger.warn({ resultId, reason }, 'result refused by the server; dropped');
     const removed = await this.spool.acknowledge(ack.value);
     for (const id of removed) this.lastSent.delete(id);
     this.logger.debug({ resultIds: removed }, 'results acknowledged');

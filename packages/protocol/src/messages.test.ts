@@ -143,6 +143,23 @@ describe('Ack', () => {
     expect(decodeAck(JSON.stringify(createAck({ requestIds: [id] }))).ok).toBe(true);
   });
 
+  it('carries refused results, whose ids an older agent forgets as acknowledged', () => {
+    const [stored, refused] = [randomUUID(), randomUUID()];
+    const ack = createAck({
+      resultIds: [stored],
+      refused: [{ resultId: refused, reason: 'result is 2000000 bytes, more than 1048576' }],
+    });
+    expect(ack.resultIds).toEqual([stored, refused]);
+    const decoded = decodeAck(JSON.stringify(ack));
+    expect(decoded).toMatchObject({ ok: true, value: { refused: [{ resultId: refused }] } });
+    // The acknowledgement an agent without `refused` reads: the same ids, the field ignored.
+    const { refused: _refused, ...older } = ack;
+    expect(decodeAck(JSON.stringify(older))).toMatchObject({ ok: true });
+    expect(
+      validate(AckSchema, { ...ack, refused: [{ resultId: 'x', reason: 'r' }] }),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/refused.0.resultId/) });
+  });
+
   it('refuses an empty ack and ids that are not uuids', () => {
     expect(validate(AckSchema, { v: 1 })).toMatchObject({
       ok: false,

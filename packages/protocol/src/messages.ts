@@ -97,12 +97,24 @@ export const ResultSchema = z
   });
 export type Result = z.infer<typeof ResultSchema>;
 
-/** The server has stored these results (by result id or by request id); the agent forgets them. */
+/** A result the server will not store, and why (one line, never the result's content). */
+export const RefusedResultSchema = z.object({
+  resultId: z.uuid(),
+  reason: z.string().max(500),
+});
+export type RefusedResult = z.infer<typeof RefusedResultSchema>;
+
+/**
+ * The server is done with these results (by result id or by request id); the agent forgets them.
+ * `refused` says why some of them were not stored; their ids are in `resultIds` as well, so an
+ * agent that predates `refused` forgets them too instead of sending them again forever.
+ */
 export const AckSchema = z
   .object({
     v: version,
     resultIds: z.array(z.uuid()).max(1000).default([]),
     requestIds: z.array(z.uuid()).max(1000).default([]),
+    refused: z.array(RefusedResultSchema).max(1000).optional(),
   })
   .refine((ack) => ack.resultIds.length + ack.requestIds.length > 0, {
     error: 'must acknowledge at least one result id or request id',
@@ -229,7 +241,27 @@ export function createRequest(input: CreateRequestInput): Request {
   };
 }
 
-/** An acknowledgement of results by result id and/or by request id. */
-export function createAck(ids: { resultIds?: string[]; requestIds?: string[] }): Ack {
-  return { v: PROTOCOL_VERSION, resultIds: ids.resultIds ?? [], requestIds: ids.requestIds ?? [] };
+/**
+ * An acknowledgement of results by result id and/or by request id; refused results are added to
+ * `resultIds` too (see {@link AckSchema}).
+ */
+export function createAck(ids: {
+  resultIds?: string[];
+  requestIds?: string[];
+  refused?: RefusedResult[];
+}): Ack {
+  const ack: Ack = {
+    v: PROTOCOL_VERSION,
+    resultIds: ids.resultIds ?? [],
+    requestIds: ids.requestIds ?? [],
+  };
+  if (ids.refused !== undefined && ids.refused.length > 0) {
+    ack.refused = ids.refused;
+    const known = new Set(ack.resultIds);
+    ack.resultIds = [
+      ...ack.resultIds,
+      ...ids.refused.map((r) => r.resultId).filter((id) => !known.has(id)),
+    ];
+  }
+  return ack;
 }

@@ -34,6 +34,12 @@ const agentReply = z.object({
   rejected: z
     .array(z.object({ file: z.string(), reason: z.string() }).loose())
     .describe('plugin files the agent refused, with the reason'),
+  lastRefusal: z
+    .object({ reason: z.string(), at: z.string() })
+    .nullable()
+    .describe(
+      'the last result the server refused from this agent (too large, too frequent, not asked for)',
+    ),
 });
 const agentPage = z.object({
   items: z.array(agentReply),

@@ -61,10 +61,18 @@ export interface MinkeConfig {
   /**
    * `createHostsForUnknownNodes`: add a host for a node that has none of its name (default
    * false). `signingKeyFile`: the server's private request-signing key (default
-   * `.minke/server-signing-key.pem` in the project, created mode 600). Env:
-   * MINKE_CREATE_HOSTS_FOR_UNKNOWN_NODES, MINKE_SIGNING_KEY_FILE.
+   * `.minke/server-signing-key.pem` in the project, created mode 600). `maxResultBytes` and
+   * `maxResultsPerMinute`: each node's quota (default 1 MiB per result, 120 results a minute);
+   * a result over it is refused, the agent told why and the reason shown on the agents page.
+   * Env: MINKE_CREATE_HOSTS_FOR_UNKNOWN_NODES, MINKE_SIGNING_KEY_FILE,
+   * MINKE_AGENT_MAX_RESULT_BYTES, MINKE_AGENT_MAX_RESULTS_PER_MINUTE.
    */
-  agents?: { createHostsForUnknownNodes?: boolean; signingKeyFile?: string };
+  agents?: {
+    createHostsForUnknownNodes?: boolean;
+    signingKeyFile?: string;
+    maxResultBytes?: number;
+    maxResultsPerMinute?: number;
+  };
 }
 
 export function defineConfig(config: MinkeConfig): MinkeConfig {

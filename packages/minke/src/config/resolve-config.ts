@@ -41,7 +41,14 @@ export interface ResolvedConfig {
     port: number;
     topicPrefix: string;
   };
-  agents: { createHostsForUnknownNodes: boolean; signingKeyFile: string };
+  agents: {
+    createHostsForUnknownNodes: boolean;
+    signingKeyFile: string;
+    /** A result message bigger than this is refused (default 1 MiB). */
+    maxResultBytes: number;
+    /** Results one node may send per minute, bursts included (default 120). */
+    maxResultsPerMinute: number;
+  };
 }
 
 const eventBusKinds = ['memory', 'redis', 'postgres'] as const;
@@ -85,6 +92,13 @@ const configShape = z.strictObject({
     .strictObject({
       createHostsForUnknownNodes: z.boolean().optional(),
       signingKeyFile: z.string().min(1).optional(),
+      maxResultBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(16 * 1024 * 1024)
+        .optional(),
+      maxResultsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
     })
     .optional(),
 });
@@ -148,6 +162,14 @@ export function resolveConfig(
           config.agents?.signingKeyFile ||
           '.minke/server-signing-key.pem',
       ),
+      maxResultBytes:
+        intFromEnv(env, 'MINKE_AGENT_MAX_RESULT_BYTES', 1024, 16 * 1024 * 1024) ??
+        config.agents?.maxResultBytes ??
+        1024 * 1024,
+      maxResultsPerMinute:
+        intFromEnv(env, 'MINKE_AGENT_MAX_RESULTS_PER_MINUTE', 1, 1_000_000) ??
+        config.agents?.maxResultsPerMinute ??
+        120,
     },
   };
 }

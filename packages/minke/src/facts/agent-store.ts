@@ -28,6 +28,8 @@ export interface AgentRecord {
   agentVersion: string | null;
   plugins: PluginInfo[];
   rejected: RejectedPlugin[];
+  /** The last result the server refused from this agent, and why (null: none refused). */
+  lastRefusal: { reason: string; at: string } | null;
 }
 
 /** What enrolment gives: the password is shown once, written into the agent's config file. */
@@ -48,6 +50,8 @@ interface AgentRow {
   agent_version: string | null;
   plugins: string;
   rejected: string;
+  last_refusal: string | null;
+  last_refusal_at: unknown;
 }
 
 /**
@@ -170,6 +174,19 @@ export class AgentStore {
     await this.linkHost(presence.node);
   }
 
+  /** Remembers the last refused result of each node (the newest, when a node has several). */
+  async recordRefusals(refusals: readonly { node: string; message: string }[]): Promise<void> {
+    const at = this.project.database.adapter.encodeDate(new Date());
+    const lastByNode = new Map(refusals.map((refusal) => [refusal.node, refusal.message]));
+    for (const [node, message] of lastByNode) {
+      await this.db
+        .updateTable('minke_agents')
+        .set({ last_refusal: message, last_refusal_at: at })
+        .where('node', '=', node)
+        .execute();
+    }
+  }
+
   /** Nobody is online until they say so again (when the gateway starts). */
   async markAllOffline(): Promise<void> {
     await this.db
@@ -229,6 +246,8 @@ export class AgentStore {
         'minke_agents.agent_version',
         'minke_agents.plugins',
         'minke_agents.rejected',
+        'minke_agents.last_refusal',
+        'minke_agents.last_refusal_at',
       ]);
   }
 
@@ -248,6 +267,10 @@ export class AgentStore {
       agentVersion: row.agent_version,
       plugins: parseList<PluginInfo>(row.plugins),
       rejected: parseList<RejectedPlugin>(row.rejected),
+      lastRefusal:
+        row.last_refusal === null
+          ? null
+          : { reason: row.last_refusal, at: date(row.last_refusal_at) ?? '' },
     };
   }
 }

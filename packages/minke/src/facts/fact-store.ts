@@ -21,7 +21,20 @@ export type StoreOutcome =
   | 'unchanged' // the same value again: current fact refreshed, no history row
   | 'duplicate' // this result was stored before (at-least-once delivery)
   | 'stale' // an older result than the current fact: kept out of it
-  | 'failed'; // the plugin failed: recorded on its request target only
+  | 'failed' // the plugin failed: recorded on its request target only
+  | 'refused'; // not an answer this node may give: nothing stored (see `ResultRefusal`)
+
+/** Why a result was refused; the code is the `reason` label of the refusal metric. */
+export interface ResultRefusal {
+  resultId: string;
+  node: string;
+  code: RefusalCode;
+  /** One line for logs, the agent and the agents page; never the result's content. */
+  message: string;
+}
+
+export type RefusalCode =
+  'unknown-request' | 'not-addressed' | 'wrong-plugin' | 'too-large' | 'rate-limited';
 
 /**
  * Stores agent results: each node's current fact per plugin (parsed value, when, from which
@@ -47,7 +60,7 @@ export class FactStore {
    */
   async storeResults(
     results: readonly Result[],
-  ): Promise<{ outcomes: StoreOutcome[]; requestIds: string[] }> {
+  ): Promise<{ outcomes: StoreOutcome[]; requestIds: string[]; refusals: ResultRefusal[] }> {
     // Agent ids first: on SQLite a query outside the transaction would wait for it forever.
     const agentIds = new Map<string, number>();
     for (const result of results) {
@@ -55,16 +68,17 @@ export class FactStore {
         agentIds.set(result.node, await this.agents.ensure(result.node));
     }
     const requestIds = new Set<string>();
+    const refusals: ResultRefusal[] = [];
     const outcomes = await this.db.transaction().execute(async (trx) => {
       const done: StoreOutcome[] = [];
       for (const result of results) {
         const agentId = agentIds.get(result.node) as number;
-        done.push(await this.storeOne(trx, agentId, result, requestIds));
+        done.push(await this.storeOne(trx, agentId, result, requestIds, refusals));
       }
       await this.touchAgents(trx, [...new Set(agentIds.values())]);
       return done;
     });
-    return { outcomes, requestIds: [...requestIds] };
+    return { outcomes, requestIds: [...requestIds], refusals };
   }
 
   private async storeOne(
@@ -72,31 +86,47 @@ export class FactStore {
     agentId: number,
     result: Result,
     requestIds: Set<string>,
+    refusals: ResultRefusal[],
   ): Promise<StoreOutcome> {
-    // The ledger's request id, not the per-node message id of a targeted request: it is the id
-    // `minke dispatch` and `POST /api/dispatch` gave, so a fact leads back to its request.
+    // The ledger's request id (older targeted requests had a per-node message id of their own):
+    // it is the id `minke dispatch` and `POST /api/dispatch` gave, so a fact leads back to it.
     let requestId: string | null = null;
     if (result.requestId !== undefined) {
       const answered = await this.answerTarget(trx, result);
       if (answered === 'duplicate') return 'duplicate';
-      if (answered !== undefined) requestIds.add(answered.requestId);
-      requestId = answered?.requestId ?? result.requestId;
+      if ('code' in answered) {
+        refusals.push({ resultId: result.id, node: result.node, ...answered });
+        // The gateway logs, counts and answers it (without its content).
+        this.logger?.debug(
+          { node: result.node, requestId: result.requestId, resultId: result.id },
+          'result refused',
+        );
+        return 'refused';
+      }
+      requestIds.add(answered.requestId);
+      requestId = answered.requestId;
     }
     if (!result.ok || result.format === undefined) return 'failed';
     return this.updateFact(trx, agentId, result, result.format, requestId);
   }
 
-  /** Marks the request target answered (or failed); the request id it belongs to, if any. */
+  /**
+   * Marks the request target answered (or failed) and gives the request id it belongs to. A result
+   * binds only to a request this node was asked: its own target, or a broadcast (which every
+   * enrolled node receives, so one enrolled after it was made gets a target now). Anything else
+   * (an id nobody issued, another node's request, another plugin) is refused.
+   */
   private async answerTarget(
     trx: DynamicKysely,
     result: Result,
-  ): Promise<{ requestId: string } | 'duplicate' | undefined> {
+  ): Promise<{ requestId: string } | 'duplicate' | Omit<ResultRefusal, 'resultId' | 'node'>> {
     const messageId = result.requestId as string;
     const target = await trx
-      .selectFrom('minke_agent_request_targets')
-      .select(['id', 'request_id', 'result_id'])
-      .where('message_id', '=', messageId)
-      .where('node', '=', result.node)
+      .selectFrom('minke_agent_request_targets as t')
+      .innerJoin('minke_agent_requests as r', 'r.id', 't.request_id')
+      .select(['t.id', 't.request_id', 't.result_id', 'r.plugin'])
+      .where('t.message_id', '=', messageId)
+      .where('t.node', '=', result.node)
       .executeTakeFirst();
     const answer = {
       state: result.ok ? 'answered' : 'failed',
@@ -106,6 +136,7 @@ export class FactStore {
     };
     if (target) {
       if (target.result_id === result.id) return 'duplicate';
+      if (target.plugin !== result.plugin) return wrongPlugin(String(target.plugin));
       if (target.result_id !== null) return { requestId: String(target.request_id) }; // another run answered
       await trx
         .updateTable('minke_agent_request_targets')
@@ -115,19 +146,21 @@ export class FactStore {
         .execute();
       return { requestId: String(target.request_id) };
     }
-    // A node the broadcast did not know of (enrolled after it was made) answers it too.
     const request = await trx
       .selectFrom('minke_agent_requests')
-      .select('id')
+      .select(['id', 'plugin', 'signed'])
       .where('id', '=', messageId)
       .executeTakeFirst();
     if (!request) {
-      this.logger?.debug(
-        { requestId: messageId, node: result.node },
-        'result for an unknown request',
-      );
-      return undefined;
+      return { code: 'unknown-request', message: `request ${messageId} was never issued` };
     }
+    if (request.signed === null) {
+      return {
+        code: 'not-addressed',
+        message: `request ${messageId} was not addressed to node ${result.node}`,
+      };
+    }
+    if (request.plugin !== result.plugin) return wrongPlugin(String(request.plugin));
     await trx
       .insertInto('minke_agent_request_targets')
       .values({ request_id: messageId, node: result.node, message_id: messageId, ...answer })
@@ -256,6 +289,10 @@ export class FactStore {
       resultId: String(row['result_id']),
     };
   }
+}
+
+function wrongPlugin(asked: string): Omit<ResultRefusal, 'resultId' | 'node'> {
+  return { code: 'wrong-plugin', message: `the request asked for plugin ${asked}` };
 }
 
 function sameJson(stored: string, value: unknown): boolean {

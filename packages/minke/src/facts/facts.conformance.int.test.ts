@@ -230,8 +230,8 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
       onFinal: (o) => finals.push(`${o.node}:${o.state}`),
     });
     expect(status?.targets).toHaveLength(2);
-    expect(message.request.id).not.toBe(request.id); // a per-node message of the request
-    // The fact leads back to the request the user made, not to the per-node message.
+    // One id everywhere: each node's signed copy carries the id the user was given.
+    expect(message.request.id).toBe(request.id);
     const web1 = await agents.get('web1');
     expect((await facts.current(web1.id, 'os'))[0]?.requestId).toBe(request.id);
     expect(finals).toEqual(['web1:answered']);
@@ -239,6 +239,51 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
       'db1:timeout',
       'web1:answered',
     ]);
+  });
+
+  it('stores a result only for a request its node was asked, refusing the rest', async () => {
+    const key = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
+    for (const node of ['web1', 'web2', 'mallory']) await agents.ensure(node);
+    const forWeb1 = await ledger.create({
+      plugin: 'os',
+      selection: { nodes: ['web1'] },
+      nodes: ['web1'],
+      privateKey: key.privateKey,
+    });
+    const broadcast = await ledger.create({
+      plugin: 'os',
+      selection: { all: true },
+      nodes: ['web1', 'web2'],
+      privateKey: key.privateKey,
+    });
+    const answer = (node: string, requestId: string, plugin = 'os') =>
+      factResult({ node, plugin, requestId, value: { from: node } });
+    const stolen = answer('mallory', forWeb1.id);
+    const invented = answer('mallory', '00000000-0000-4000-8000-000000000000');
+    const otherPlugin = answer('web1', forWeb1.id, 'secrets');
+    const late = answer('mallory', broadcast.id); // enrolled after the broadcast: it got it too
+    const own = answer('web1', forWeb1.id);
+    const stored = await facts.storeResults([stolen, invented, otherPlugin, late, own]);
+    expect(stored.outcomes).toEqual(['refused', 'refused', 'refused', 'stored', 'stored']);
+    expect(stored.refusals.map((r) => [r.resultId, r.node, r.code])).toEqual([
+      [stolen.id, 'mallory', 'not-addressed'],
+      [invented.id, 'mallory', 'unknown-request'],
+      [otherPlugin.id, 'web1', 'wrong-plugin'],
+    ]);
+    expect(stored.refusals[0]?.message).toBe(
+      `request ${forWeb1.id} was not addressed to node mallory`,
+    );
+    // The ledger gained no target for mallory on web1's request; web1's own answer counts.
+    const status = await ledger.status(forWeb1.id);
+    expect(status?.targets.map((t) => [t.node, t.state, t.resultId])).toEqual([
+      ['web1', 'answered', own.id],
+    ]);
+    const mallory = await agents.get('mallory');
+    const malloryFacts = await facts.current(mallory.id);
+    expect(malloryFacts.map((f) => [f.plugin, f.requestId, f.resultId])).toEqual([
+      ['os', broadcast.id, late.id],
+    ]);
+    expect(await facts.current((await agents.get('web1')).id, 'secrets')).toEqual([]);
   });
 
   it('queries hosts and any model by facts', async () => {

@@ -5,6 +5,7 @@ import {
   decodePresence,
   decodeResult,
   encodeMessage,
+  type RefusedResult,
   type Result,
   type TopicSet,
 } from '@minke/protocol';
@@ -12,9 +13,12 @@ import type { IClientOptions } from 'mqtt';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 import { AgentStore } from './agent-store.js';
-import { FactStore, type StoreOutcome } from './fact-store.js';
+import { countRefusedResult } from '../metrics/agent-metrics.js';
+import { FactStore, type ResultRefusal, type StoreOutcome } from './fact-store.js';
 import { connectGatewayMqtt, type GatewayMqttClient } from './mqtt-client.js';
+import { ReconnectBackoff } from './reconnect-backoff.js';
 import { RequestLedger, type Outgoing } from './request-ledger.js';
+import { ResultLimits, type ResultLimitSettings } from './result-limits.js';
 
 export interface AgentGatewayOptions {
   project: Project;
@@ -33,6 +37,10 @@ export interface AgentGatewayOptions {
   maxBatch?: number;
   /** Messages waiting to be stored, at most; more are dropped (agents send them again). */
   maxQueue?: number;
+  /** Per-node result quota; default from the project's `agents.maxResult*` settings. */
+  limits?: ResultLimitSettings;
+  /** Reconnect delays to the broker (first, cap), doubled with jitter. Default 1 s to 30 s. */
+  reconnect?: { minMs: number; maxMs: number };
   /** Replaceable for tests. */
   connect?: (url: string, options: IClientOptions) => Promise<GatewayMqttClient>;
 }
@@ -44,6 +52,8 @@ export interface GatewayStats {
   unchanged: number;
   duplicates: number;
   failed: number;
+  /** Results not stored: too large, too frequent, or not an answer the node was asked for. */
+  refused: number;
   dropped: number;
   presences: number;
   published: number;
@@ -73,6 +83,7 @@ export class AgentGateway {
     unchanged: 0,
     duplicates: 0,
     failed: 0,
+    refused: 0,
     dropped: 0,
     presences: 0,
     published: 0,
@@ -80,6 +91,8 @@ export class AgentGateway {
   private readonly topics: TopicSet;
   private readonly logger: Logger;
   private readonly queue: Incoming[] = [];
+  private readonly limits: ResultLimits;
+  private readonly backoff: ReconnectBackoff;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly storedListeners = new Set<
     (results: Result[], outcomes: StoreOutcome[]) => void
@@ -89,6 +102,10 @@ export class AgentGateway {
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
   private closing = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Whether the broker was reached since the last disconnect: state changes are logged once. */
+  private brokerState: 'connecting' | 'up' | 'down' = 'connecting';
+  private lastBrokerError: string | undefined;
   private readyResolve: () => void = () => undefined;
   /** Resolves once connected and subscribed for the first time. */
   readonly ready: Promise<void>;
@@ -99,6 +116,9 @@ export class AgentGateway {
     this.agents = new AgentStore(options.project, this.logger);
     this.facts = new FactStore(options.project.database, this.agents, this.logger);
     this.ledger = new RequestLedger(options.project.database);
+    const { maxResultBytes, maxResultsPerMinute } = options.project.config.agents;
+    this.limits = new ResultLimits(options.limits ?? { maxResultBytes, maxResultsPerMinute });
+    this.backoff = new ReconnectBackoff(options.reconnect ?? { minMs: 1000, maxMs: 30_000 });
     this.ready = new Promise((resolve) => (this.readyResolve = resolve));
   }
 
@@ -131,6 +151,7 @@ export class AgentGateway {
     if (this.closing) return;
     this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
+    clearTimeout(this.reconnectTimer);
     await settleWithin([this.draining, this.pumping], 5000);
     await settleWithin([this.client?.endAsync(false)], 3000);
     if (this.client?.connected) await this.client.endAsync(true).catch(() => undefined);
@@ -142,7 +163,7 @@ export class AgentGateway {
       clientId: options.clientId ?? `minke-server-${randomUUID().slice(0, 8)}`,
       clean: true,
       protocolVersion: 4,
-      reconnectPeriod: 1000,
+      reconnectPeriod: 0, // the gateway reconnects itself, with back-off (onClose)
       connectTimeout: 10_000,
       resubscribe: false, // subscribed again on every connect, below
     };
@@ -151,17 +172,47 @@ export class AgentGateway {
     const client = await (options.connect ?? connectGatewayMqtt)(options.brokerUrl, mqttOptions);
     this.client = client;
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    client.on('connect', () => void this.onConnect());
-    client.on('close', () => {
-      if (!this.closing) this.logger.debug({}, 'gateway: disconnected from the broker');
+    client.on('connect', () => {
+      this.backoff.reset();
+      this.brokerState = 'up';
+      this.lastBrokerError = undefined;
+      void this.onConnect();
     });
-    client.on('error', (error) =>
-      this.logger.warn({ error: error.message }, 'gateway: MQTT error'),
-    );
+    client.on('close', () => this.onClose());
+    client.on('error', (error) => {
+      // The same error at every attempt (ECONNREFUSED while the broker is down) is logged once.
+      if (error.message === this.lastBrokerError) return;
+      this.lastBrokerError = error.message;
+      this.logger.warn({ error: error.message }, 'gateway: MQTT error');
+    });
     this.timers.push(
       setInterval(() => void this.pump(), options.pollIntervalMs ?? 500),
       setInterval(() => void this.expire(), options.expireIntervalMs ?? 30_000),
     );
+  }
+
+  /**
+   * The connection closed or an attempt failed: try again after a growing, jittered delay (1 s
+   * doubling to 30 s by default), so a broker that is down is not hammered every second; the
+   * change of state is logged once, each attempt only at debug level.
+   */
+  private onClose(): void {
+    if (this.closing || this.reconnectTimer !== undefined) return;
+    if (this.brokerState !== 'down') {
+      this.logger.warn(
+        { broker: this.options.brokerUrl },
+        this.brokerState === 'up'
+          ? 'gateway: disconnected from the broker; reconnecting with back-off'
+          : 'gateway: cannot reach the broker; retrying with back-off',
+      );
+      this.brokerState = 'down';
+    }
+    const delay = this.backoff.next();
+    this.logger.debug({ inMs: delay, attempt: this.backoff.attempts }, 'gateway: reconnecting');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.closing) this.client?.reconnect();
+    }, delay);
   }
 
   private async onConnect(): Promise<void> {
@@ -220,6 +271,7 @@ export class AgentGateway {
 
   private async onResults(batch: Incoming[]): Promise<void> {
     const results: Result[] = [];
+    const refusals: ResultRefusal[] = [];
     const seen = new Set<string>();
     for (const item of batch) {
       const decoded = decodeResult(item.payload);
@@ -236,33 +288,76 @@ export class AgentGateway {
       }
       if (seen.has(decoded.value.id)) continue;
       seen.add(decoded.value.id);
-      results.push(decoded.value);
+      const refused = this.limits.check(item.node, item.payload.length);
+      if (refused) refusals.push({ resultId: decoded.value.id, node: item.node, ...refused });
+      else results.push(decoded.value);
     }
-    if (results.length === 0) return;
-    const { outcomes, requestIds } = await this.facts.storeResults(results);
-    outcomes.forEach((outcome) => {
+    const stored =
+      results.length === 0
+        ? { outcomes: [], requestIds: [], refusals: [] }
+        : await this.facts.storeResults(results);
+    stored.outcomes.forEach((outcome) => {
+      if (outcome === 'refused') return; // counted with the gateway's own refusals, below
       const key =
         outcome === 'duplicate' ? 'duplicates' : outcome === 'stale' ? 'unchanged' : outcome;
       this.stats[key]++;
     });
-    this.acknowledge(results);
-    await this.ledger.closeFinished(requestIds);
-    for (const listener of this.storedListeners) listener(results, outcomes);
+    refusals.push(...stored.refusals);
+    await this.refuse(refusals);
+    const refusedIds = new Set(refusals.map((refusal) => refusal.resultId));
+    this.acknowledge(
+      results.filter((result) => !refusedIds.has(result.id)),
+      refusals,
+    );
+    await this.ledger.closeFinished(stored.requestIds);
+    if (results.length > 0) {
+      for (const listener of this.storedListeners) listener(results, stored.outcomes);
+    }
+  }
+
+  /**
+   * Refused results are logged (what and why, never their content), counted in `/metrics`, kept
+   * as the node's last refusal for the agents page, and acknowledged with the reason, so the
+   * agent logs it and drops them instead of sending them again.
+   */
+  private async refuse(refusals: readonly ResultRefusal[]): Promise<void> {
+    if (refusals.length === 0) return;
+    this.stats.refused += refusals.length;
+    for (const refusal of refusals) {
+      countRefusedResult(refusal.code);
+      this.logger.warn(
+        { node: refusal.node, resultId: refusal.resultId, reason: refusal.code },
+        `gateway: result refused: ${refusal.message}`,
+      );
+    }
+    await this.agents.recordRefusals(refusals);
   }
 
   /** One acknowledgement per node (at most 1000 ids each); a lost one only means a resend. */
-  private acknowledge(results: readonly Result[]): void {
-    const byNode = new Map<string, string[]>();
-    for (const result of results) {
-      const ids = byNode.get(result.node) ?? [];
-      ids.push(result.id);
-      byNode.set(result.node, ids);
-    }
-    for (const [node, ids] of byNode) {
+  private acknowledge(results: readonly Result[], refusals: readonly ResultRefusal[]): void {
+    const byNode = new Map<string, { resultIds: string[]; refused: RefusedResult[] }>();
+    const of = (node: string) => {
+      const entry = byNode.get(node) ?? { resultIds: [], refused: [] };
+      byNode.set(node, entry);
+      return entry;
+    };
+    for (const result of results) of(result.node).resultIds.push(result.id);
+    for (const refusal of refusals)
+      of(refusal.node).refused.push({ resultId: refusal.resultId, reason: refusal.message });
+    for (const [node, { resultIds, refused }] of byNode) {
+      // Refused ids travel in `resultIds` too: together at most 1000 per message.
+      const ids: { id: string; r?: RefusedResult }[] = [
+        ...resultIds.map((id) => ({ id })),
+        ...refused.map((r) => ({ id: r.resultId, r })),
+      ];
       for (let i = 0; i < ids.length; i += 1000) {
-        const ack = encodeMessage(createAck({ resultIds: ids.slice(i, i + 1000) }));
+        const chunk = ids.slice(i, i + 1000);
+        const ack = createAck({
+          resultIds: chunk.filter((entry) => !entry.r).map((entry) => entry.id),
+          refused: chunk.flatMap((entry) => (entry.r ? [entry.r] : [])),
+        });
         this.client
-          ?.publishAsync(this.topics.ack(node), ack, { qos: 1 })
+          ?.publishAsync(this.topics.ack(node), encodeMessage(ack), { qos: 1 })
           .catch((error: Error) =>
             this.logger.debug({ node, error: error.message }, 'gateway: acknowledgement not sent'),
           );

@@ -13,6 +13,8 @@ export interface GatewayMqttClient {
   subscribeAsync(topics: string[], options: { qos: 1 }): Promise<unknown>;
   publishAsync(topic: string, payload: string, options: { qos: 1 }): Promise<unknown>;
   endAsync(force?: boolean): Promise<void>;
+  /** Connects again with the same options (the gateway decides when: see its back-off). */
+  reconnect(): unknown;
 }
 
 export type ConnectGatewayMqtt = (url: string, options: IClientOptions) => GatewayMqttClient;

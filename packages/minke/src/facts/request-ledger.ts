@@ -61,7 +61,8 @@ export interface Outgoing {
  * writes here, and the gateway of the running server publishes what is new (see gateway.ts).
  *
  * A broadcast (`--all`) is one signed message published once on `req/all`, and again on a node's
- * own topic for nodes that were offline; requests for chosen nodes are one signed message each.
+ * own topic for nodes that were offline; requests for chosen nodes are one signed message each,
+ * all with the request's id (a copy is signed for its node, so it cannot be replayed to another).
  */
 export class RequestLedger {
   constructor(private readonly database: Database) {}
@@ -101,15 +102,14 @@ export class RequestLedger {
           signed: broadcast ? sign({ all: true }, id) : null,
         })
         .execute();
-      const rows = input.nodes.map((node) => {
-        const messageId = broadcast ? id : randomUUID();
-        return {
-          request_id: id,
-          node,
-          message_id: messageId,
-          signed: broadcast ? null : sign({ node }, messageId),
-        };
-      });
+      // One id everywhere: each node's signed copy carries the request's own id, so the CLI,
+      // the API, the ledger and every agent's log name the same request.
+      const rows = input.nodes.map((node) => ({
+        request_id: id,
+        node,
+        message_id: id,
+        signed: broadcast ? null : sign({ node }, id),
+      }));
       for (let i = 0; i < rows.length; i += 100) {
         await trx
           .insertInto('minke_agent_request_targets')

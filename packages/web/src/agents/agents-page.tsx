@@ -164,6 +164,7 @@ function AgentTable({
             <TableCell>Host</TableCell>
             <TableCell>Plugins</TableCell>
             <TableCell>Rejected plugin files</TableCell>
+            <TableCell>Last refused result</TableCell>
             <TableCell>Version</TableCell>
             {onDispatch ? <TableCell /> : null}
           </TableRow>
@@ -237,6 +238,9 @@ function AgentRow({
           </Typography>
         ))}
       </TableCell>
+      <TableCell>
+        <LastRefusal refusal={agent.lastRefusal} />
+      </TableCell>
       <TableCell>{agent.agentVersion ?? '—'}</TableCell>
       {onDispatch ? (
         <TableCell>
@@ -246,5 +250,22 @@ function AgentRow({
         </TableCell>
       ) : null}
     </TableRow>
+  );
+}
+
+/** Why the server last refused one of the node's results, and when (its facts may be stale). */
+function LastRefusal({ refusal }: { refusal: AgentItem['lastRefusal'] }) {
+  if (!refusal) return null;
+  return (
+    <Tooltip title={new Date(refusal.at).toLocaleString()}>
+      <Typography
+        variant="caption"
+        sx={{ display: 'block' }}
+        color="warning.main"
+        data-testid="last-refusal"
+      >
+        {timeAgo(refusal.at)}: {refusal.reason}
+      </Typography>
+    </Tooltip>
   );
 }

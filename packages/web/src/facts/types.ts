@@ -26,6 +26,8 @@ export interface AgentItem {
   agentVersion: string | null;
   plugins: PluginInfo[];
   rejected: RejectedPlugin[];
+  /** The last result the server refused from this agent (too large, too frequent, not asked). */
+  lastRefusal: { reason: string; at: string } | null;
 }
 
 export interface AgentPage {
