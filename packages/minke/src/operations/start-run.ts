@@ -1,3 +1,4 @@
+import { mayOnModel, modelPermission } from '../auth/access.js';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import type { Executor, HostBatch, RunPlan } from '../executor/executor.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -10,6 +11,7 @@ import { parseWhere } from '../query/parse-where.js';
 import { preformattedMessage } from '../session/messages.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import type { RunStore } from '../runs/run-store.js';
+import { filterVisibleTo } from './filter-visibility.js';
 import { objectLabel } from './object-label.js';
 import { addRecordMessage } from '../runs/add-message.js';
 
@@ -55,7 +57,8 @@ export interface RunServices {
 
 /**
  * The one way a run starts, shared by the CLI, the API and the UI: check the session, the model,
- * the permission and the form data; resolve the objects and their hosts; write a session record
+ * the permissions (run, and view on the model), the selection (only records the user may view),
+ * then the form data; resolve the objects and their hosts; write a session record
  * per object; cancel at once those whose host is disabled or missing; hand the rest to the
  * executor, one batch per host.
  */
@@ -65,9 +68,13 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
   const user = input.user ?? localOperator;
   checkPermission(session, user);
   const model = modelOf(session, input.model);
-  const data = parseFormData(session, input.data ?? {});
-  const ids = await selectObjects(project, model, input);
+  checkViewPermission(session, model, user);
+  const ids = await selectObjects(project, model, input, user);
   if (ids.length === 0) throw new InputError('the selection is empty: no object matches');
+  // After the selection: with nothing to run on, the form's mistakes are not the news.
+  const data = parseFormData(session, input.data ?? {});
+  // A user who may not view hosts runs on them without learning their names.
+  const showsHosts = mayOnModel(user, 'view', HOST_MODEL);
 
   const objects = await loadObjects(project, model, ids);
   const hosts = await resolveHosts(project.database, project.models, model, ids);
@@ -84,7 +91,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     if (!resolved || 'error' in resolved)
       canceled = `${objectLabel(project, model, object)}: ${resolved && 'error' in resolved ? resolved.error : 'reaches no host'}`;
     else if (host?.['disabled'])
-      canceled = `${objectLabel(project, model, object)}: host ${String(host['name'])} is disabled`;
+      canceled = `${objectLabel(project, model, object)}: ${showsHosts ? `host ${String(host['name'])}` : 'its host'} is disabled`;
     return { id, object, host, canceled };
   });
 
@@ -121,7 +128,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       recordId,
       objectId: p.id,
       objectLabel: label,
-      hostName,
+      hostName: showsHosts ? hostName : null,
       ...(p.canceled ? { canceled: p.canceled } : {}),
     });
     if (p.canceled || !p.host) {
@@ -178,6 +185,15 @@ function checkPermission(session: SessionInfo, user: RunUser): void {
   }
 }
 
+/** Running a session on records is a way to look at them: it needs their view permission too. */
+function checkViewPermission(session: SessionInfo, model: string, user: RunUser): void {
+  if (mayOnModel(user, 'view', model)) return;
+  const codename = modelPermission('view', model);
+  throw new PermissionDenied(
+    `you may not run ${session.name} on ${model}: it needs the permission ${codename} as well`,
+  );
+}
+
 function modelOf(session: SessionInfo, requested: string | undefined): string {
   if (requested !== undefined) {
     if (!session.models.includes(requested)) {
@@ -221,6 +237,7 @@ async function selectObjects(
   project: Project,
   model: string,
   input: StartRunInput,
+  user: RunUser,
 ): Promise<number[]> {
   const chosen = [input.ids !== undefined, input.where !== undefined, input.all === true].filter(
     Boolean,
@@ -233,6 +250,8 @@ async function selectObjects(
       : typeof input.where === 'string'
         ? parseWhere(input.where)
         : input.where;
+  // A filter on what the user may not see answers as one that matches nothing: no oracle.
+  if (!filterVisibleTo(user, project.models, model, filter)) return [];
   return project.records.ids(model, { filter: andFilters(filter) });
 }
 
