@@ -62,7 +62,7 @@ export class OutputStore {
     const db = this.db;
     async function* rows(): AsyncGenerator<Buffer> {
       // Bounded by the rows that exist: each query moves `after` past what it returned.
-      for (let after = -1; ; ) {
+      for (let after = -1; ;) {
         const page = (await db
           .selectFrom('minke_command_output')
           .select(['seq', 'data'])
@@ -83,7 +83,10 @@ export class OutputStore {
   /** Deletes the output of these session records (purge: children before their records). */
   async deleteForRecords(db: DynamicKysely, recordIds: readonly number[]): Promise<void> {
     if (recordIds.length === 0) return;
-    await db.deleteFrom('minke_command_output').where('session_record_id', 'in', recordIds).execute();
+    await db
+      .deleteFrom('minke_command_output')
+      .where('session_record_id', 'in', recordIds)
+      .execute();
   }
 }
 

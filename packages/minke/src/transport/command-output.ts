@@ -99,7 +99,8 @@ export class CommandOutput {
           cut.storeError = error instanceof Error ? error.message : String(error);
         }
       }
-      collected[stream] = `${head}${head === '' || head.endsWith('\n') ? '' : '\n'}${droppedMarker(stream, cut)}\n${tail}`;
+      collected[stream] =
+        `${head}${head === '' || head.endsWith('\n') ? '' : '\n'}${droppedMarker(stream, cut)}\n${tail}`;
       collected.cut = { ...collected.cut, [stream]: cut };
     }
     return collected;

@@ -45,7 +45,11 @@ export class KeptText {
       whole = this.whole();
     }
     // Whole chunks go while the rest still fills the tail; the exact cut happens in `result`.
-    for (let first = this.tail[0]; first !== undefined && this.tail.length > 1; first = this.tail[0]) {
+    for (
+      let first = this.tail[0];
+      first !== undefined && this.tail.length > 1;
+      first = this.tail[0]
+    ) {
       const firstBytes = Buffer.byteLength(first);
       if (this.tailBytes - firstBytes < this.maxTail) break;
       this.tail.shift();

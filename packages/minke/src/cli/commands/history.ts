@@ -94,7 +94,10 @@ export function registerHistoryCommands(program: Command): void {
     .description(
       "write one command's full output to stdout, also when the record keeps only its head and tail",
     )
-    .option('--command <n>', 'which command of the record, counting from 1 (needed when it has several)')
+    .option(
+      '--command <n>',
+      'which command of the record, counting from 1 (needed when it has several)',
+    )
     .option('--stderr', 'its stderr instead of its stdout')
     .action((id: string, options: HistoryOutputOptions) =>
       writeFullOutput(globals(), id, options, process.stdout),
