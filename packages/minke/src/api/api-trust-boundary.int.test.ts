@@ -347,6 +347,13 @@ describe.each(['sqlite', 'postgres'] as const)('the trust boundary on %s', (kind
     ]);
     expect(onServices.body).not.toContain('svc-host');
     await runFinished(h.runtime.bus, started.id, 30_000);
+    const detail = await serviceViewer.get(`/api/runs/${started.id}`);
+    expect(detail.json<{ sessions: unknown[] }>().sessions).toEqual([
+      expect.objectContaining({ hostName: null }),
+    ]);
+    expect(detail.body).not.toContain('svc-host');
+    // Someone who may view hosts sees the name.
+    expect((await root.get(`/api/runs/${started.id}`)).body).toContain('svc-host');
   });
 
   it('answers a filter on what the user may not view as one that matches nothing', async () => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { mayOnModel } from '../auth/access.js';
+import { HOST_MODEL } from '../model/host-model.js';
 import { getRun, listRuns } from '../operations/list-runs.js';
 import { startRun } from '../operations/start-run.js';
 import { stopRun } from '../operations/stop-run.js';
@@ -101,8 +103,12 @@ export const runRoutes: ApiRoutes = (app, context) => {
       },
     },
     async (request) => {
-      await runAccess.checkRun(principalOf(request), request.params.id);
-      return getRun(project.database, request.params.id);
+      const principal = principalOf(request);
+      await runAccess.checkRun(principal, request.params.id);
+      const run = await getRun(project.database, request.params.id);
+      // As when it started: a user who may not view hosts runs on them without their names.
+      if (mayOnModel(principal.access, 'view', HOST_MODEL)) return run;
+      return { ...run, sessions: run.sessions.map((s) => ({ ...s, hostName: null })) };
     },
   );
 
