@@ -44,7 +44,7 @@ function agentSuite(startBroker: () => Promise<TestBroker>, stopBroker: boolean)
       },
     ]);
     expect(server.resultsFor(broadcast.request.id)).toMatchObject([
-      { node: world.node, plugin: 'lines', ok: true, format: 'output', value: ['a', 'b'] },
+      { node: world.node, plugin: 'lines', ok: true, format: 'output', value: ['a', 'b', ''] },
     ]);
     // Acknowledged results leave the spool.
     await waitFor('an empty spool', () => agent.spool.resultCount === 0);
@@ -179,7 +179,7 @@ function agentSuite(startBroker: () => Promise<TestBroker>, stopBroker: boolean)
       node: world.node,
       online: true,
       plugins: [
-        { name: 'hello', description: 'says hello', format: 'json' },
+        { name: 'hello', description: 'says hello', format: 'json', commandAlias: 'say_hello' },
         { name: 'lines', description: '', format: 'output' },
       ],
       rejected: [
@@ -288,7 +288,7 @@ describe('agent against aedes (in-process)', () => {
       const server = await world.server();
       await world.startAgent();
       await waitFor('two interval results', () => server.results.length >= 2, 5000);
-      expect(server.results[0]).toMatchObject({ plugin: 'tick', ok: true, value: 'tock' });
+      expect(server.results[0]).toMatchObject({ plugin: 'tick', ok: true, value: 'tock\n' });
       expect(server.results[0]?.requestId).toBeUndefined();
     } finally {
       await world.tearDown();

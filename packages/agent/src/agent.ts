@@ -130,6 +130,7 @@ export class Agent {
   /** Opens the spool, resumes what it holds and starts connecting; does not wait for the broker. */
   async start(): Promise<void> {
     this.spoolRef = await Spool.open(this.config.spoolDir, {
+      node: this.config.node,
       maxResults: this.config.maxSpoolResults,
       logger: this.logger,
     });
@@ -428,6 +429,8 @@ export class Agent {
   private send(result: Result): void {
     const client = this.client;
     if (!client?.connected || this.stopping) return;
+    // Only ever our own: the server refuses another node's result, so it would come back forever.
+    if (result.node !== this.config.node) return;
     this.lastSent.set(result.id, Date.now());
     client
       .publishAsync(this.topics.result(this.config.node), encodeMessage(result), { qos: 1 })

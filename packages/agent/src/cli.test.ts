@@ -1,6 +1,8 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main, type CliIo } from './cli.js';
+import { serverKeys } from './test-support/fake-server.js';
 import { tempDir, writeFiles } from './test-support/temp.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -51,7 +53,7 @@ describe('minke-agent check', () => {
     const { cli, out } = io();
     expect(await main(['check', dir], cli)).toBe(1);
     expect(out.stderr.split('\n').filter(Boolean)).toEqual([
-      `${join(dir, 'broken.cfg')}: [broken] unknown result_format "broken" (known: json, yaml, output, string, raw)`,
+      `${join(dir, 'broken.cfg')}: [broken] unknown result_format "broken" (known: json, yaml, output, string, raw, pylist, pydict)`,
       `${join(dir, 'garbage.cfg')}: does not parse: line 1: expected "[section]" or "key = value", got "garbage"`,
       `${join(dir, 'noname.ini')}: [x] missing name`,
     ]);
@@ -79,7 +81,7 @@ describe('minke-agent list', () => {
     const dir = await pluginDir({
       ...good,
       'ps.cfg':
-        '[ps]\nname = ps\ndescription = Processes\ncommand = ps -ef\nresult_format = output\ninterval = 5m\n',
+        '[ps]\nname = ps\ndescription = Processes\ncommand = ps -ef\nresult_format = output\ninterval = 5m\ncommand_alias = get_procs\n',
       'broken.cfg': '[broken]\nname = broken\ncommand = x\nresult_format = broken\n',
     });
     const config = join(dir, 'agent.yaml');
@@ -88,34 +90,64 @@ describe('minke-agent list', () => {
     expect(await main(['list', '--plugins', dir], cli)).toBe(0);
     expect(out.stdout).toBe(
       [
-        'NAME    FORMAT  INTERVAL  DESCRIPTION',
-        'facter  yaml    -         Uses facter',
-        'ps      output  300s      Processes',
+        'NAME    FORMAT  INTERVAL  ALIAS      DESCRIPTION',
+        'facter  yaml    -         -          Uses facter',
+        'ps      output  300s      get_procs  Processes',
         '',
       ].join('\n'),
     );
     expect(out.stderr).toBe(
-      `rejected: ${join(dir, 'broken.cfg')}: [broken] unknown result_format "broken" (known: json, yaml, output, string, raw)\n`,
+      `rejected: ${join(dir, 'broken.cfg')}: [broken] unknown result_format "broken" (known: json, yaml, output, string, raw, pylist, pydict)\n`,
     );
   });
 
-  it('lists as JSON, taking the plugin directory from the config file', async () => {
-    const dir = await pluginDir({ 'agent.yaml': 'pluginsDir: .\n', ...good });
+  it('lists as JSON, taking the node, spool and plugin directory from the config file', async () => {
+    const dir = await pluginDir({
+      'agent.yaml': 'node: web7\npluginsDir: .\n',
+      'facter.cfg': `${good['facter.cfg']}command_alias = get_facts\n`,
+    });
     const { cli, out } = io();
     expect(await main(['list', '--config', join(dir, 'agent.yaml'), '--json'], cli)).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual({
+      node: 'web7',
+      spoolDir: '/var/lib/minke-agent/web7',
       pluginsDir: dir,
       plugins: [
         {
           name: 'facter',
           description: 'Uses facter',
           format: 'yaml',
+          commandAlias: 'get_facts',
           command: 'facter -y',
           file: 'facter.cfg [facter]',
         },
       ],
       rejected: [],
     });
+  });
+});
+
+describe('minke-agent run --strict', () => {
+  it('refuses to start when a plugin file is malformed, naming each problem', async () => {
+    const dir = await pluginDir({
+      ...good,
+      'broken.cfg': '[broken]\nname = broken\ncommand = x\nresult_format = xml\n',
+      'garbage.cfg': 'garbage\n',
+      'agent.yaml': [
+        'node: web1',
+        'brokerUrl: mqtt://127.0.0.1:9',
+        `serverPublicKey: ${serverKeys().publicKeyBase64}`,
+        'pluginsDir: .',
+        'spoolDir: spool',
+      ].join('\n'),
+    });
+    const { cli, out } = io();
+    expect(await main(['run', '--config', join(dir, 'agent.yaml'), '--strict'], cli)).toBe(1);
+    expect(out.stderr).toBe(
+      `minke-agent: --strict: not starting, 2 plugin problem(s): ${join(dir, 'broken.cfg')}: [broken] unknown result_format "xml" (known: json, yaml, output, string, raw, pylist, pydict); ${join(dir, 'garbage.cfg')}: does not parse: line 1: expected "[section]" or "key = value", got "garbage"\n`,
+    );
+    // Nothing was started: no spool was made.
+    await expect(readdir(dir)).resolves.not.toContain('spool');
   });
 });
 

@@ -19,9 +19,10 @@ export interface CliIo {
 const USAGE = `Usage: minke-agent <command> [options]
 
 Commands:
-  run [--config FILE] [--plugins DIR] [--oneshot]
+  run [--config FILE] [--plugins DIR] [--oneshot] [--strict]
                      connect to the broker and answer signed requests until stopped;
-                     --oneshot answers one request and exits
+                     --oneshot answers one request and exits; --strict refuses to start
+                     when a plugin file is malformed (default: skip it and report it)
   list [--config FILE] [--plugins DIR] [--json]
                      show the plugins this agent authorizes (no broker needed)
   check DIR          validate the plugin files in DIR; exits 1 on any problem
@@ -73,10 +74,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
     config: { type: 'string' },
     plugins: { type: 'string' },
     oneshot: { type: 'boolean' },
+    strict: { type: 'boolean' },
   });
   const settings = await loadSettings({ ...paths(values), env: io.env, forRun: true });
   const logger = createLineLogger(io.stderr, settings.logLevel);
   const plugins = await loadPlugins(settings.pluginsDir);
+  if (values.strict === true) refuseRejected(plugins, settings.pluginsDir);
   if (plugins.plugins.length === 0)
     logger.warn(
       { dir: settings.pluginsDir },
@@ -97,6 +100,17 @@ async function run(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** `run --strict`: one malformed plugin file stops the start, naming every problem. */
+function refuseRejected(set: PluginSet, dir: string): void {
+  if (set.rejected.length === 0) return;
+  const problems = set.rejected.map(
+    (rejected) => `${join(dir, rejected.file)}: ${rejected.reason}`,
+  );
+  throw new Error(
+    `--strict: not starting, ${set.rejected.length} plugin problem(s): ${problems.join('; ')}`,
+  );
+}
+
 async function list(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {
     config: { type: 'string' },
@@ -111,9 +125,9 @@ async function list(args: string[], io: CliIo): Promise<number> {
       command: plugin.command,
       file: plugin.source,
     }));
-    io.stdout(
-      `${JSON.stringify({ pluginsDir: settings.pluginsDir, plugins, rejected: set.rejected }, null, 2)}\n`,
-    );
+    const { node, spoolDir, pluginsDir } = settings;
+    const listing = { node, spoolDir, pluginsDir, plugins, rejected: set.rejected };
+    io.stdout(`${JSON.stringify(listing, null, 2)}\n`);
     return 0;
   }
   io.stdout(table(set));
@@ -162,22 +176,25 @@ function paths(values: {
 
 function table(set: PluginSet): string {
   if (set.plugins.length === 0) return 'no plugins authorized\n';
+  const header = ['NAME', 'FORMAT', 'INTERVAL', 'ALIAS', 'DESCRIPTION'];
   const rows = [
-    ['NAME', 'FORMAT', 'INTERVAL', 'DESCRIPTION'],
+    header,
     ...set.plugins.map((plugin) => [
       plugin.name,
       plugin.format,
       plugin.intervalMs === undefined ? '-' : `${plugin.intervalMs / 1000}s`,
+      plugin.commandAlias ?? '-',
       plugin.description,
     ]),
   ];
-  const widths = [0, 1, 2].map((column) =>
+  const padded = header.length - 1; // the last column is not padded
+  const widths = header.map((_, column) =>
     Math.max(...rows.map((row) => (row[column] ?? '').length)),
   );
   return rows
     .map((row) =>
       row
-        .map((cell, column) => (column < 3 ? cell.padEnd(widths[column] ?? 0) : cell))
+        .map((cell, column) => (column < padded ? cell.padEnd(widths[column] ?? 0) : cell))
         .join('  ')
         .trimEnd(),
     )

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import {
+  agentSpoolDir,
   DEFAULT_TOPIC_PREFIX,
   nodeNameProblem,
   parsePublicKey,
@@ -23,7 +24,7 @@ import { LOG_LEVELS, type LogLevel } from './logger.js';
  * passwordFile: /etc/minke/agent.password   # or MINKE_AGENT_PASSWORD, or password: in this file
  * serverPublicKey: 3q2+7w...=         # base64 of the raw ed25519 key, or PEM; or a list of them
  * pluginsDir: /etc/minke/plugins
- * spoolDir: /var/lib/minke-agent
+ * spoolDir: /var/lib/minke-agent/web1 # default: /var/lib/minke-agent/<node>, one per node
  * topicPrefix: minke/v1
  * ```
  *
@@ -217,7 +218,7 @@ async function check(
     serverPublicKeys,
     serverKeys,
     pluginsDir: resolve(base, text(raw, 'pluginsDir') ?? '/etc/minke/plugins'),
-    spoolDir: resolve(base, text(raw, 'spoolDir') ?? '/var/lib/minke-agent'),
+    spoolDir: resolve(base, text(raw, 'spoolDir') ?? agentSpoolDir(node)),
     topicPrefix,
     clientId: text(raw, 'clientId') ?? `minke-agent-${node}`,
     caFile: pathSetting(raw, 'caFile', base),

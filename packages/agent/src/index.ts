@@ -31,5 +31,7 @@ export {
   type RunOutcome,
 } from './plugins/run-plugin.js';
 export { splitArgv, type SplitOutcome } from './plugins/split-argv.js';
-export { Spool, type SpoolOptions } from './spool.js';
+export { parsePythonLiteral, type PythonLiteralOutcome } from './plugins/parse-python-literal.js';
+export { Spool, type ForeignEntries, type SpoolOptions } from './spool.js';
+export { SpoolInUseError, SpoolLock } from './spool-lock.js';
 export { AGENT_VERSION } from './version.js';

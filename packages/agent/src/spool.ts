@@ -11,11 +11,21 @@ import {
   type Result,
 } from '@minke/protocol';
 import { silentLogger, type Logger } from './logger.js';
+import { SpoolInUseError, SpoolLock } from './spool-lock.js';
 
 export interface SpoolOptions {
+  /** The node whose spool this is: recorded in it, and the only node whose results it sends. */
+  node: string;
   /** The most results kept; beyond it the oldest is dropped (and logged). Default 1000. */
   maxResults?: number;
   logger?: Logger;
+}
+
+/** What a spool holds that belongs to another node: left on disk, never sent. */
+export interface ForeignEntries {
+  results: number;
+  jobs: number;
+  nodes: string[];
 }
 
 /**
@@ -26,7 +36,12 @@ export interface SpoolOptions {
  * - `jobs/<request id>.json`: requests accepted (and acknowledged to the broker) but not yet
  *   answered, so a crash between the two does not lose them;
  * - `seen.json`: the replay guard, so a restart does not make old requests new again;
- * - `lock`: the pid of the agent using the spool.
+ * - `node`: the node the spool belongs to; an agent of another node refuses to open it;
+ * - `lock`: who uses the spool now (see {@link SpoolLock}); a second agent refuses to open it.
+ *
+ * One spool serves one node. Results of another node found in it (a spool that agents shared
+ * before the rules above) are left alone and reported once, never sent: the server would refuse
+ * them, and they would be resent forever.
  *
  * Every file is written to a temporary name, flushed to disk and then renamed, so a crash leaves
  * either the old file or the new one, never half of one.
@@ -36,33 +51,50 @@ export class Spool {
   private readonly jobList = new Map<string, Request>();
   private readonly maxResults: number;
   private readonly logger: Logger;
+  private readonly node: string;
+  private readonly foreignNodes = new Set<string>();
+  private foreignResults = 0;
+  private foreignJobs = 0;
+  private lockRef: SpoolLock | undefined;
   private closed = false;
 
   private constructor(
     readonly dir: string,
     options: SpoolOptions,
   ) {
+    this.node = options.node;
     this.maxResults = Math.max(1, options.maxResults ?? 1000);
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Opens (creating it if needed) and locks the spool in `dir`, loading what it holds. */
-  static async open(dir: string, options: SpoolOptions = {}): Promise<Spool> {
+  /**
+   * Opens (creating it if needed) and locks the spool of `options.node` in `dir`, loading what it
+   * holds. Throws {@link SpoolInUseError} when another agent runs on it or it belongs to another
+   * node.
+   */
+  static async open(dir: string, options: SpoolOptions): Promise<Spool> {
     const spool = new Spool(dir, options);
     await mkdir(join(dir, 'results'), { recursive: true, mode: 0o700 });
     await mkdir(join(dir, 'jobs'), { recursive: true, mode: 0o700 });
-    await spool.lock();
-    await spool.load('results', (json) => {
-      const result = validate(ResultSchema, json);
-      if (result.ok) spool.results.set(result.value.id, result.value);
-      return result;
-    });
-    await spool.load('jobs', (json) => {
-      const request = validate(RequestSchema, json);
-      if (request.ok) spool.jobList.set(request.value.id, request.value);
-      return request;
-    });
+    spool.lockRef = await SpoolLock.take(dir, options.node);
+    try {
+      await spool.claim();
+      await spool.loadAll();
+    } catch (error) {
+      await spool.close();
+      throw error;
+    }
+    spool.reportForeign();
     return spool;
+  }
+
+  /** What this spool holds for other nodes (left alone, never sent). */
+  get foreign(): ForeignEntries {
+    return {
+      results: this.foreignResults,
+      jobs: this.foreignJobs,
+      nodes: [...this.foreignNodes].sort(),
+    };
   }
 
   /** Unacknowledged results, oldest first. */
@@ -139,36 +171,60 @@ export class Spool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await removeFile(join(this.dir, 'lock'));
+    await this.lockRef?.release();
+  }
+
+  /** Records the node in a new (or older, unrecorded) spool; refuses another node's spool. */
+  private async claim(): Promise<void> {
+    const path = join(this.dir, 'node');
+    const recorded = (await readFile(path, 'utf8').catch(() => undefined))?.trim();
+    if (recorded === this.node) return;
+    if (recorded !== undefined && recorded !== '') {
+      throw new SpoolInUseError(
+        `spool ${this.dir} belongs to node ${recorded} (recorded in ${path}), not ${this.node}: ` +
+          `give every agent its own spoolDir (remove ${path} only if the node was renamed)`,
+      );
+    }
+    await this.write('node', this.node, false);
+  }
+
+  private async loadAll(): Promise<void> {
+    await this.load('results', (json) => {
+      const result = validate(ResultSchema, json);
+      if (!result.ok) return result;
+      if (result.value.node === this.node) this.results.set(result.value.id, result.value);
+      else this.noteForeign('results', result.value.node);
+      return result;
+    });
+    await this.load('jobs', (json) => {
+      const request = validate(RequestSchema, json);
+      if (!request.ok) return request;
+      const target = request.value.target;
+      if ('node' in target && target.node !== this.node) this.noteForeign('jobs', target.node);
+      else this.jobList.set(request.value.id, request.value);
+      return request;
+    });
+  }
+
+  private noteForeign(kind: 'results' | 'jobs', node: string): void {
+    this.foreignNodes.add(node);
+    if (kind === 'results') this.foreignResults++;
+    else this.foreignJobs++;
+  }
+
+  /** Once per start: what is left alone, so nobody wonders why it is never sent. */
+  private reportForeign(): void {
+    const { results, jobs, nodes } = this.foreign;
+    if (results + jobs === 0) return;
+    this.logger.warn(
+      { spool: this.dir, results, jobs, nodes },
+      `spool holds results or requests of other nodes: left alone and never sent (they are not node ${this.node}'s)`,
+    );
   }
 
   private async removeResult(id: string): Promise<void> {
     this.results.delete(id);
     await removeFile(join(this.dir, 'results', `${id}.json`));
-  }
-
-  private async lock(): Promise<void> {
-    const path = join(this.dir, 'lock');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await open(path, 'wx', 0o600);
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
-          throw new Error(
-            `spool ${this.dir} is in use by process ${pid} (remove ${path} if that is not a minke-agent)`,
-          );
-        }
-        if (pid === process.pid)
-          throw new Error(`spool ${this.dir} is already open in this process`);
-        await removeFile(path); // left behind by an agent that is gone
-      }
-    }
-    throw new Error(`spool ${this.dir}: cannot take the lock`);
   }
 
   /** Reads every file of `subdir` into `keep`; sets aside the ones it refuses. */
@@ -188,13 +244,13 @@ export class Spool {
     }
   }
 
-  private async write(relative: string, value: unknown): Promise<void> {
+  private async write(relative: string, value: unknown, json = true): Promise<void> {
     const path = join(this.dir, relative);
     const dir = join(path, '..');
     const temporary = join(dir, `.tmp-${randomUUID()}`);
     const handle = await open(temporary, 'wx', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(value));
+      await handle.writeFile(json ? JSON.stringify(value) : String(value));
       await handle.sync();
     } finally {
       await handle.close();
@@ -232,14 +288,5 @@ async function syncDirectory(dir: string): Promise<void> {
     // Best effort.
   } finally {
     await handle?.close();
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

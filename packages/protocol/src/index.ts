@@ -10,6 +10,7 @@ export {
   type Target,
   type TopicSet,
 } from './topics.js';
+export { DEFAULT_SPOOL_BASE, agentSpoolDir } from './agent-paths.js';
 export {
   isNodeName,
   isPluginName,

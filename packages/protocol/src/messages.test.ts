@@ -115,10 +115,13 @@ describe('Result', () => {
   });
 
   it('refuses an unknown format, a negative duration and values JSON cannot carry', () => {
-    expect(validate(ResultSchema, { ...result(), format: 'pydict' })).toMatchObject({
+    expect(validate(ResultSchema, { ...result(), format: 'xml' })).toMatchObject({
       ok: false,
-      reason: expect.stringMatching(/format: must be one of json, yaml, output, string, raw/),
+      reason: expect.stringMatching(
+        /format: must be one of json, yaml, output, string, raw, pylist, pydict/,
+      ),
     });
+    expect(validate(ResultSchema, result({ format: 'pydict', value: { a: [1] } })).ok).toBe(true);
     expect(validate(ResultSchema, result({ durationMs: -1 })).ok).toBe(false);
     expect(validate(ResultSchema, result({ value: { n: Number.NaN } })).ok).toBe(false);
   });
@@ -176,6 +179,16 @@ describe('Presence', () => {
   it('accepts a presence with plugins and rejected files', () => {
     const original = presence();
     expect(decodePresence(JSON.stringify(original))).toEqual({ ok: true, value: original });
+  });
+
+  it("keeps a plugin's command alias, and still reads a presence without one (older agents)", () => {
+    const withAlias = {
+      ...presence(),
+      plugins: [{ name: 'rpm', description: '', format: 'output', commandAlias: 'get_rpms' }],
+    };
+    expect(decodePresence(JSON.stringify(withAlias))).toEqual({ ok: true, value: withAlias });
+    expect(presence().plugins[0]).not.toHaveProperty('commandAlias');
+    expect(validate(PresenceSchema, presence()).ok).toBe(true);
   });
 
   it('refuses a presence without its node or with a bad plugin entry', () => {

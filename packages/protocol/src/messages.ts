@@ -10,8 +10,19 @@ import type { Target } from './topics.js';
  */
 export const PROTOCOL_VERSION = 1 as const;
 
-/** How an agent turns a plugin's standard output into a value (Vogeler's `result_format`). */
-export const RESULT_FORMATS = ['json', 'yaml', 'output', 'string', 'raw'] as const;
+/**
+ * How an agent turns a plugin's standard output into a value (Vogeler's `result_format`). New
+ * formats are only ever appended: a server that knows fewer refuses results in the new ones.
+ */
+export const RESULT_FORMATS = [
+  'json',
+  'yaml',
+  'output',
+  'string',
+  'raw',
+  'pylist',
+  'pydict',
+] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
 
 const version = z.literal(PROTOCOL_VERSION, { error: `v must be ${PROTOCOL_VERSION}` });
@@ -121,12 +132,16 @@ export const AckSchema = z
   });
 export type Ack = z.infer<typeof AckSchema>;
 
-/** One plugin as an agent advertises it. `interval` is in seconds. */
+/**
+ * One plugin as an agent advertises it. `interval` is in seconds. `commandAlias` is Vogeler's
+ * `command_alias`, shown to people only (optional, so older agents' presence still validates).
+ */
 export const PluginInfoSchema = z.object({
   name: pluginName,
   description: z.string(),
   format: ResultFormatSchema,
   interval: z.number().positive().optional(),
+  commandAlias: z.string().optional(),
 });
 export type PluginInfo = z.infer<typeof PluginInfoSchema>;
 

@@ -42,7 +42,8 @@ describe('loadPlugins', () => {
     expect(set.rejected).toEqual([
       {
         file: 'broken.cfg',
-        reason: '[broken] unknown result_format "broken" (known: json, yaml, output, string, raw)',
+        reason:
+          '[broken] unknown result_format "broken" (known: json, yaml, output, string, raw, pylist, pydict)',
       },
       {
         file: 'garbage.cfg',

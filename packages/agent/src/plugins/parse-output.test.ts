@@ -56,27 +56,62 @@ describe('parseOutput', () => {
     expect(parseOutput('yaml', bomb)).toMatchObject({ ok: false });
   });
 
-  it('output: gives the lines, without the empty line after the final newline', () => {
-    expect(parseOutput('output', 'a\n  b \r\nc\n')).toEqual({
-      ok: true,
-      value: ['a', '  b ', 'c'],
-    });
-    expect(parseOutput('output', 'a\n\n')).toEqual({ ok: true, value: ['a', ''] });
+  it("output: Vogeler's lines, each stripped, with the empty string after a final newline", () => {
+    expect(parseOutput('output', 'x\n y \n')).toEqual({ ok: true, value: ['x', 'y', ''] });
+    expect(parseOutput('output', 'a\n  b \r\n\tc')).toEqual({ ok: true, value: ['a', 'b', 'c'] });
+    expect(parseOutput('output', 'a\n\n')).toEqual({ ok: true, value: ['a', '', ''] });
     expect(parseOutput('output', 'no newline')).toEqual({ ok: true, value: ['no newline'] });
-    expect(parseOutput('output', '')).toEqual({ ok: true, value: [] });
+    expect(parseOutput('output', '')).toEqual({ ok: true, value: [''] });
+    // Python's strip(): U+00A0 and U+001F are white space to it, U+FEFF (a BOM) is not.
+    expect(parseOutput('output', '\u00a0a\u001f\n\ufeffb')).toEqual({
+      ok: true,
+      value: ['a', '\ufeffb'],
+    });
   });
 
-  it('string: trims trailing line breaks only; raw: keeps everything', () => {
-    expect(parseOutput('string', '  web1 \n\n')).toEqual({ ok: true, value: '  web1 ' });
-    expect(parseOutput('raw', '  web1 \n\n')).toEqual({ ok: true, value: '  web1 \n\n' });
+  it('string and raw: stdout exactly as produced', () => {
+    expect(parseOutput('string', '  web1 \n\n')).toEqual({ ok: true, value: '  web1 \n\n' });
+    expect(parseOutput('raw', '  web1 \r\n')).toEqual({ ok: true, value: '  web1 \r\n' });
+    expect(parseOutput('string', '')).toEqual({ ok: true, value: '' });
   });
 
-  it('refuses truncated JSON and YAML, but not truncated text', () => {
+  it('pylist and pydict: a Python literal read into JSON, of the kind the format names', () => {
+    expect(parseOutput('pylist', "[u'curl', 'nginx', 3L, None]\n")).toEqual({
+      ok: true,
+      value: ['curl', 'nginx', 3, null],
+    });
+    expect(parseOutput('pylist', "('a', 'b')")).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(parseOutput('pydict', "{'os': 'debian', 'cpus': (1, 2), 'ok': True}\n")).toEqual({
+      ok: true,
+      value: { os: 'debian', cpus: [1, 2], ok: true },
+    });
+    expect(parseOutput('pydict', "['a']")).toEqual({
+      ok: false,
+      error: 'invalid Python dict: the output is a list, not a dict',
+    });
+    expect(parseOutput('pylist', "{'a': 1}")).toEqual({
+      ok: false,
+      error: 'invalid Python list: the output is a dict, not a list',
+    });
+    expect(parseOutput('pydict', "__import__('os').system('id')")).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(
+        /^invalid Python dict: line 1, column 1: "__import__" is not a literal/,
+      ),
+    });
+  });
+
+  it('refuses truncated structured output, but not truncated text', () => {
     expect(parseOutput('json', '{"a": 1}', true)).toMatchObject({
       ok: false,
       error: expect.stringMatching(/cut at max_output/),
     });
     expect(parseOutput('yaml', 'a: 1', true)).toMatchObject({ ok: false });
+    expect(parseOutput('pylist', '[1]', true)).toEqual({
+      ok: false,
+      error: 'output was cut at max_output, so it is not a complete Python list',
+    });
+    expect(parseOutput('pydict', '{}', true)).toMatchObject({ ok: false });
     expect(parseOutput('output', 'a\nb', true)).toEqual({ ok: true, value: ['a', 'b'] });
   });
 });

@@ -1,29 +1,33 @@
 import type { ResultFormat } from '@minke/protocol';
 import { parse as parseYamlText } from 'yaml';
+import type { JsonValue } from './json-value.js';
+import { parsePythonLiteral } from './parse-python-literal.js';
 
+export type { JsonValue } from './json-value.js';
 export type ParsedOutput = { ok: true; value: JsonValue } | { ok: false; error: string };
-export type JsonValue =
-  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * Turns a plugin's standard output into the value the server stores, by `result_format`:
+ * Turns a plugin's standard output into the value the server stores, by `result_format`, exactly
+ * as Vogeler stored it:
  *
  * | format   | value |
  * |----------|-------|
  * | `json`   | the parsed JSON |
  * | `yaml`   | the parsed YAML, core schema only: no custom types are ever built, unknown tags are ignored |
- * | `output` | a list of lines (line ends removed; the empty line after a final newline is not a line) |
- * | `string` | the text, without trailing line breaks |
+ * | `output` | the lines (split at `\n`), each stripped of surrounding white space; a final newline leaves a last `""`: `"x\n y \n"` → `["x", "y", ""]` |
+ * | `string` | the text exactly as printed |
  * | `raw`    | the text exactly as printed |
+ * | `pylist` | a Python list (or tuple) literal, read safely into a JSON array (never run) |
+ * | `pydict` | a Python dict literal, read safely into a JSON object (never run) |
  *
- * Output cut at `max_output` (`truncated`) cannot be trusted to be complete JSON or YAML, so those
- * formats fail on it with a message that says so.
+ * Output cut at `max_output` (`truncated`) cannot be trusted to be a complete document, so the
+ * structured formats fail on it with a message that says so.
  */
 export function parseOutput(format: ResultFormat, text: string, truncated = false): ParsedOutput {
-  if (truncated && (format === 'json' || format === 'yaml')) {
+  if (truncated && STRUCTURED.has(format)) {
     return {
       ok: false,
-      error: `output was cut at max_output, so it is not complete ${format.toUpperCase()}`,
+      error: `output was cut at max_output, so it is not a complete ${DOCUMENT_NAMES[format] ?? format}`,
     };
   }
   switch (format) {
@@ -32,13 +36,24 @@ export function parseOutput(format: ResultFormat, text: string, truncated = fals
     case 'yaml':
       return parseYaml(text);
     case 'output':
-      return { ok: true, value: lines(text) };
+      return { ok: true, value: strippedLines(text) };
     case 'string':
-      return { ok: true, value: text.replace(/(\r?\n)+$/, '') };
     case 'raw':
       return { ok: true, value: text };
+    case 'pylist':
+      return parsePython(text, 'list');
+    case 'pydict':
+      return parsePython(text, 'dict');
   }
 }
+
+const STRUCTURED = new Set<ResultFormat>(['json', 'yaml', 'pylist', 'pydict']);
+const DOCUMENT_NAMES: Partial<Record<ResultFormat, string>> = {
+  json: 'JSON document',
+  yaml: 'YAML document',
+  pylist: 'Python list',
+  pydict: 'Python dict',
+};
 
 function parseJson(text: string): ParsedOutput {
   if (text.trim() === '') return { ok: false, error: 'invalid JSON output: it is empty' };
@@ -66,9 +81,45 @@ function parseYaml(text: string): ParsedOutput {
   }
 }
 
-function lines(text: string): string[] {
-  if (text === '') return [];
-  const all = text.split(/\r?\n/);
-  if (all[all.length - 1] === '') all.pop();
-  return all;
+function parsePython(text: string, expected: 'list' | 'dict'): ParsedOutput {
+  const parsed = parsePythonLiteral(text);
+  if (!parsed.ok) return { ok: false, error: `invalid Python ${expected}: ${parsed.error}` };
+  const value = parsed.value;
+  const isList = Array.isArray(value);
+  const isDict = typeof value === 'object' && value !== null && !isList;
+  if (expected === 'list' ? isList : isDict) return { ok: true, value };
+  return {
+    ok: false,
+    error: `invalid Python ${expected}: the output is ${describeKind(value)}, not a ${expected}`,
+  };
+}
+
+function describeKind(value: JsonValue): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'None';
+  if (typeof value === 'object') return 'a dict';
+  return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+}
+
+/**
+ * Python's `str.strip()` white space: JavaScript's `\s` without U+FEFF, plus the separators
+ * U+001C-U+001F and U+0085 that Python also strips.
+ */
+const PY_SPACE = new Set([
+  ...'\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000',
+  ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+]);
+
+/** Vogeler's `[line.strip() for line in value.split("\n")]`. */
+function strippedLines(text: string): string[] {
+  return text.split('\n').map(pythonStrip);
+}
+
+/** A loop rather than a `^\s+|\s+$` pattern, which takes quadratic time on long runs of spaces. */
+function pythonStrip(line: string): string {
+  let start = 0;
+  let end = line.length;
+  while (start < end && PY_SPACE.has(line.charAt(start))) start++;
+  while (end > start && PY_SPACE.has(line.charAt(end - 1))) end--;
+  return line.slice(start, end);
 }

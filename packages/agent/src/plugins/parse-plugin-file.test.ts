@@ -68,7 +68,8 @@ describe('parsePluginFile', () => {
       { file: 'many.cfg', reason: '[nocommand] missing command' },
       {
         file: 'many.cfg',
-        reason: '[broken] unknown result_format "broken" (known: json, yaml, output, string, raw)',
+        reason:
+          '[broken] unknown result_format "broken" (known: json, yaml, output, string, raw, pylist, pydict)',
       },
     ]);
   });

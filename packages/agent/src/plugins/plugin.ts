@@ -10,7 +10,7 @@ export interface Plugin {
   /** `command` split into words; `argv[0]` is the program. */
   argv: string[];
   format: ResultFormat;
-  /** Vogeler's `command_alias`; informational only. */
+  /** Vogeler's `command_alias`: shown to people (list, presence, agents page), never run. */
   commandAlias?: string;
   timeoutMs: number;
   /** Run by itself every this many milliseconds, as well as on request. */
@@ -41,5 +41,6 @@ export function pluginInfo(plugin: Plugin): PluginInfo {
     format: plugin.format,
   };
   if (plugin.intervalMs !== undefined) info.interval = plugin.intervalMs / 1000;
+  if (plugin.commandAlias !== undefined) info.commandAlias = plugin.commandAlias;
   return info;
 }

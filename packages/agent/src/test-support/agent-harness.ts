@@ -13,7 +13,7 @@ import { nodeCommand, tempDir, writeFiles } from './temp.js';
 
 /** The plugins the integration suites use: small Node scripts, so they run anywhere. */
 export const TEST_PLUGINS: Record<string, string> = {
-  'hello.cfg': `[hello]\nname = hello\ndescription = says hello\ncommand = ${nodeCommand('console.log(JSON.stringify({ hello: "world" }))')}\nresult_format = json\n`,
+  'hello.cfg': `[hello]\nname = hello\ndescription = says hello\ncommand = ${nodeCommand('console.log(JSON.stringify({ hello: "world" }))')}\nresult_format = json\ncommand_alias = say_hello\n`,
   'lines.ini': `[lines]\nname = lines\ncommand = ${nodeCommand('console.log("a\\nb")')}\nresult_format = output\n`,
   'broken.cfg': '[broken]\nname = broken\ncommand = broken\nresult_format = broken\n',
 };
