@@ -370,6 +370,8 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
         startedAt: at.toISOString(),
         finishedAt: new Date(at.getTime() + 120).toISOString(),
         durationMs: 120,
+        truncated: false,
+        outputCut: null,
       },
       expect.objectContaining({ command: 'uptime', status: 'warning', durationMs: 30 }),
     ]);
