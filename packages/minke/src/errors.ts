@@ -12,11 +12,30 @@ export interface SerializedError {
   code: MinkeErrorCode;
   message: string;
   fields?: Record<string, string>;
+  /** A `SessionError`'s messages, each kept whole (one may hold several lines). */
+  messages?: string[];
 }
+
+const errorCodes: ReadonlySet<string> = new Set<MinkeErrorCode>([
+  'input',
+  'not_found',
+  'permission_denied',
+  'setup',
+  'session',
+  'conflict',
+  'unavailable',
+]);
+
+/**
+ * Marks Minke errors by a registry symbol, not by class identity: an error thrown by a second
+ * copy of this module (a project's own `minke`, an older build) is still recognised.
+ */
+const minkeErrorBrand = Symbol.for('minke.error');
 
 export abstract class MinkeError extends Error {
   abstract readonly code: MinkeErrorCode;
   readonly fields: Record<string, string> | undefined;
+  readonly [minkeErrorBrand] = true;
 
   constructor(message: string, options?: { fields?: Record<string, string>; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -57,6 +76,10 @@ export class SessionError extends MinkeError {
     super(messages.join('\n') || 'Session error');
     this.messages = messages;
   }
+
+  override toJSON(): SerializedError {
+    return { ...super.toJSON(), messages: [...this.messages] };
+  }
 }
 
 /** The request collides with existing data (a duplicate name, a leased host). */
@@ -83,8 +106,30 @@ export function httpStatusOf(error: MinkeError): number {
   return httpStatus[error.code];
 }
 
+/** True for any Minke error, whichever copy of Minke threw it (see `minkeErrorBrand`). */
 export function isMinkeError(value: unknown): value is MinkeError {
-  return value instanceof MinkeError;
+  if (value instanceof MinkeError) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { [minkeErrorBrand]?: unknown; code?: unknown; message?: unknown };
+  return (
+    candidate[minkeErrorBrand] === true &&
+    typeof candidate.code === 'string' &&
+    errorCodes.has(candidate.code) &&
+    typeof candidate.message === 'string'
+  );
+}
+
+/** True for a `SessionError` from any copy of Minke: session code ends in error with messages. */
+export function isSessionError(value: unknown): value is SessionError {
+  return isMinkeError(value) && value.code === 'session';
+}
+
+/** A session error's messages: its own list, or its message when a copy lacks the list. */
+export function sessionErrorMessages(error: SessionError): string[] {
+  const { messages } = error as { messages?: unknown };
+  return Array.isArray(messages) && messages.every((m) => typeof m === 'string')
+    ? messages
+    : [error.message];
 }
 
 /** Rebuilds an error that crossed a process boundary. */
@@ -100,7 +145,7 @@ export function deserializeError(data: SerializedError): MinkeError {
     case 'setup':
       return new SetupError(data.message, options);
     case 'session':
-      return new SessionError(...data.message.split('\n'));
+      return new SessionError(...(data.messages ?? data.message.split('\n')));
     case 'conflict':
       return new ConflictError(data.message, options);
     case 'unavailable':

@@ -1,4 +1,5 @@
 import type { ModelDefinition } from '../model/define-model.js';
+import type { ConnectionConfigLayer } from '../transport/connection-config.js';
 
 /**
  * What a project's `minke.config.ts` exports. Every setting may also come from a `MINKE_*`
@@ -20,8 +21,11 @@ export interface MinkeConfig {
   sessions?: readonly unknown[];
   /** Folder of agent plugin files (INI). Env: MINKE_PLUGINS_DIR. */
   pluginsDir?: string;
-  /** Connection defaults for every host (the project layer of the connection config). */
-  ssh?: Record<string, unknown>;
+  /**
+   * Connection defaults for every host (the project layer of the connection config,
+   * keys as in a host's config). Unknown keys stop start-up, naming the key.
+   */
+  ssh?: ConnectionConfigLayer;
   /** Env: MINKE_LISTEN, MINKE_PORT. */
   server?: { listen?: string; port?: number };
   /**

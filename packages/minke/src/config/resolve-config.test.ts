@@ -67,6 +67,22 @@ describe('resolveConfig', () => {
     );
   });
 
+  it('checks the ssh: connection defaults, naming an unknown or bad key', () => {
+    expect(resolveConfig({ ssh: { user: 'deploy', port: 2222 } }, where, {}).ssh).toEqual({
+      user: 'deploy',
+      port: 2222,
+    });
+    expect(() => resolveConfig({ ssh: { identityFile: '~/.ssh/k' } }, where, {})).toThrow(
+      /^\/p\/minke\.config\.ts: ssh\.identityFile: unknown setting \(known: transport, .*identityFiles/,
+    );
+    expect(() => resolveConfig({ ssh: { sudo: { pasword: { env: 'X' } } } }, where, {})).toThrow(
+      '/p/minke.config.ts: ssh.sudo.pasword: unknown setting',
+    );
+    expect(() => resolveConfig({ ssh: { port: 'ssh' } }, where, {})).toThrow(
+      '/p/minke.config.ts: ssh.port:',
+    );
+  });
+
   it('picks the executor: in-process by default, BullMQ with a Redis URL or when asked for', () => {
     expect(resolveConfig({}, where, {}).executor).toEqual({
       kind: 'in-process',

@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SetupError } from '../errors.js';
+import {
+  type ConnectionConfigLayer,
+  connectionConfigLayerSchema,
+} from '../transport/connection-config.js';
 import type { MinkeConfig } from './define-config.js';
 
 /** Configuration after defaults and environment variables: what the rest of Minke reads. */
@@ -12,7 +16,8 @@ export interface ResolvedConfig {
   models: readonly unknown[];
   sessions: readonly unknown[];
   pluginsDir: string;
-  ssh: Record<string, unknown>;
+  /** The project's connection defaults: one layer of connection config, checked at start-up. */
+  ssh: ConnectionConfigLayer;
   server: { listen: string; port: number };
   /**
    * Who runs sessions: `in-process` (this process), or `bullmq` (a queue that `minke worker`
@@ -134,7 +139,7 @@ export function resolveConfig(
     models: config.models ?? [],
     sessions: config.sessions ?? [],
     pluginsDir: env['MINKE_PLUGINS_DIR'] ?? config.pluginsDir ?? 'plugins',
-    ssh: config.ssh ?? {},
+    ssh: sshDefaults(config.ssh, where.configFile),
     server: {
       listen: env['MINKE_LISTEN'] ?? config.server?.listen ?? '127.0.0.1',
       port: intFromEnv(env, 'MINKE_PORT', 0, 65535) ?? config.server?.port ?? 8000,
@@ -172,6 +177,28 @@ export function resolveConfig(
         120,
     },
   };
+}
+
+/**
+ * The `ssh:` setting is a connection config layer: checked here, so that a typo (`identityFile`)
+ * stops start-up with its name instead of failing the first run.
+ */
+function sshDefaults(raw: unknown, configFile: string): ConnectionConfigLayer {
+  const parsed = connectionConfigLayerSchema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const names = issue.keys.map((key) => ['ssh', ...issue.path, key].join('.'));
+      const known = issue.path.length === 0 ? ` (known: ${knownSshSettings()})` : '';
+      return `${names.join(', ')}: unknown setting${known}`;
+    }
+    return `${['ssh', ...issue.path].join('.')}: ${issue.message}`;
+  });
+  throw new SetupError(`${configFile}: ${problems.join('; ')}`);
+}
+
+function knownSshSettings(): string {
+  return Object.keys(connectionConfigLayerSchema.shape).join(', ');
 }
 
 function executorConfig(

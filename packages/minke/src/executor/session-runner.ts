@@ -1,4 +1,4 @@
-import { isMinkeError, SessionError } from '../errors.js';
+import { isMinkeError, isSessionError, sessionErrorMessages } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
@@ -142,9 +142,9 @@ async function outcomeOf(
   ) {
     return ['stopped', 'error'];
   }
-  if (error instanceof SessionError || (isMinkeError(error) && error.code === 'session')) {
-    const messages = (error as SessionError).messages ?? [(error as Error).message];
-    for (const text of messages) await addMessage(preformattedMessage(text, 'error'));
+  if (isSessionError(error)) {
+    for (const text of sessionErrorMessages(error))
+      await addMessage(preformattedMessage(text, 'error'));
     return ['completed', 'error'];
   }
   if (isTransportError(error)) {
