@@ -70,3 +70,38 @@ function addRef(value: unknown, names: Set<string>): void {
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Refuses, to an actor who may not use them, pointing a host at another destination (or adding
+ * one) while it receives a credential's password or sudo password from any of its layers: the
+ * password would be typed into whatever server the host is made to name.
+ */
+export function checkDeliveredCredentials(
+  actor: RunUser | undefined,
+  layers: readonly unknown[],
+  hostName: string | undefined,
+): void {
+  if (actor === undefined) return;
+  for (const layer of layers) {
+    for (const name of deliveredCredentials(layer)) {
+      if (mayUseCredential(actor, name)) continue;
+      const subject =
+        hostName === undefined
+          ? `adding a host that receives credential ${name}`
+          : `changing where host ${hostName} connects (it receives credential ${name})`;
+      throw new PermissionDenied(
+        `${subject} needs the permission ${useCredentialPermission(name)} (or ${USE_ANY_CREDENTIAL})`,
+        { fields: { [hostName === undefined ? 'name' : 'hostname']: 'needs use_credential' } },
+      );
+    }
+  }
+}
+
+/** Credentials whose secret is sent to the host: passwords and sudo passwords (a key only signs). */
+function deliveredCredentials(layer: unknown): string[] {
+  const names = new Set<string>();
+  if (!isMapping(layer)) return [];
+  addRef(layer['password'], names);
+  if (isMapping(layer['sudo'])) addRef(layer['sudo']['password'], names);
+  return [...names];
+}

@@ -145,7 +145,7 @@ describe.each(backendFactories(() => tmp))('credentials store on $name', ({ make
     );
     // One flipped bit of a's ciphertext.
     const bytes = Buffer.from(a.ciphertext, 'base64');
-    bytes[bytes.length - 1] ^= 1;
+    bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 1, bytes.length - 1);
     await db
       .updateTable('minke_credentials')
       .set({ ciphertext: bytes.toString('base64') })

@@ -95,11 +95,11 @@ export class CredentialStore {
   }
 
   async exists(name: string): Promise<boolean> {
-    const row = (await this.db
+    const row: unknown = await this.db
       .selectFrom(table)
       .select('id')
       .where('name', '=', name)
-      .executeTakeFirst()) as { id: unknown } | undefined;
+      .executeTakeFirst();
     return row !== undefined;
   }
 

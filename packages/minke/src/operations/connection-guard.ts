@@ -1,4 +1,9 @@
 import { may } from '../auth/access.js';
+import {
+  checkCredentialChange,
+  checkDeliveredCredentials,
+  checkJoinedGroupCredentials,
+} from '../credentials/credential-guard.js';
 import { PermissionDenied } from '../errors.js';
 import type { RunUser } from './start-run.js';
 
@@ -96,6 +101,8 @@ export function checkConfigChange(
   after: unknown,
 ): void {
   if (mayManageConnections(actor)) return;
+  // manage_connections reads the server's files (the secret key among them): it may use any.
+  checkCredentialChange(actor, before, after);
   const [field] = addedServerResources(before, after);
   if (field !== undefined) throw needsPermission(`${what} config field ${field}`);
 }
@@ -130,6 +137,10 @@ export function checkHostChange(
   if (mayManageConnections(actor)) return;
   checkConfigChange(actor, 'host', before?.config, after.config);
   const had = new Set(before?.groups.map((group) => group.id) ?? []);
+  checkJoinedGroupCredentials(
+    actor,
+    after.groups.filter((group) => !had.has(group.id)),
+  );
   for (const group of after.groups) {
     if (had.has(group.id)) continue;
     const [field] = serverResources(group.config).keys();
@@ -140,6 +151,11 @@ export function checkHostChange(
       );
   }
   if (before !== undefined && destinationOf(before) === destinationOf(after)) return;
+  checkDeliveredCredentials(
+    actor,
+    [projectLayer, ...after.groups.map((group) => group.config), after.config],
+    before?.name,
+  );
   const layers: [string, unknown][] = [
     ['the project config', projectLayer],
     ...after.groups.map((group): [string, unknown] => [`group ${group.name}`, group.config]),

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { requireManageCredentials } from '../credentials/credential-permissions.js';
+import { credentialStoreOf } from '../credentials/credential-reader.js';
+import type { CredentialSecret } from '../credentials/credential-secret.js';
+import type { ApiRoutes } from './api-context.js';
+import { principalOf } from './request-auth.js';
+import { errorReply, jsonReply, noContent, protectedErrors, wholeListPaging } from './schemas.js';
+
+/** A credential's secret as the API takes it; it is never sent back. */
+const secretInput = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('password'), password: z.string().min(1) }).strict(),
+  z
+    .object({
+      type: z.literal('ssh-key'),
+      privateKey: z.string().min(1).describe('OpenSSH or PEM private key text'),
+      passphrase: z.string().optional().describe("the key's passphrase, if it is encrypted"),
+    })
+    .strict(),
+]);
+const createInput = z.intersection(
+  z.object({ name: z.string().describe('lower-case letters, digits, ".", "_" and "-"') }),
+  secretInput,
+);
+const nameParams = z.object({ name: z.string() });
+
+function secretOf(input: z.infer<typeof secretInput>): CredentialSecret {
+  return input.type === 'password'
+    ? { type: 'password', password: input.password }
+    : { type: 'ssh-key', privateKey: input.privateKey, passphrase: input.passphrase };
+}
+
+/**
+ * Credentials, write-only: list (name, type, fingerprint, who and when), create, replace and
+ * delete; no route returns a secret. Superusers, or the manage_credentials permission.
+ */
+export const credentialRoutes: ApiRoutes = (app, { project }) => {
+  const store = () => credentialStoreOf(project);
+  const manager = (request: Parameters<typeof principalOf>[0]) => {
+    const principal = principalOf(request);
+    requireManageCredentials(principal.access);
+    return principal.user.username;
+  };
+
+  app.get(
+    '/credentials',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary: 'List credentials (never their secrets)',
+        querystring: z.object({ ...wholeListPaging }),
+        response: protectedErrors,
+      },
+    },
+    async (request) => {
+      manager(request);
+      return store().list();
+    },
+  );
+
+  app.post(
+    '/credentials',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary: 'Store a new credential; the reply shows its name, type and fingerprint only',
+        body: createInput,
+        response: {
+          201: jsonReply('the credential'),
+          ...protectedErrors,
+          400: errorReply,
+          409: errorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const by = manager(request);
+      const { name, ...secret } = request.body;
+      return reply.code(201).send(await store().create(name, secretOf(secret), by));
+    },
+  );
+
+  const replace = {
+    schema: {
+      tags: ['credentials'],
+      summary: 'Give a credential a new secret (of either type)',
+      params: nameParams,
+      body: secretInput,
+      response: {
+        200: jsonReply('the credential'),
+        ...protectedErrors,
+        400: errorReply,
+        404: errorReply,
+      },
+    },
+  };
+  const replaceHandler = async (request: {
+    params: { name: string };
+    body: z.infer<typeof secretInput>;
+  }) => {
+    const by = manager(request as Parameters<typeof principalOf>[0]);
+    return store().replace(request.params.name, secretOf(request.body), by);
+  };
+  app.put('/credentials/:name', replace, replaceHandler);
+  app.patch('/credentials/:name', replace, replaceHandler);
+
+  app.delete(
+    '/credentials/:name',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary: 'Delete a credential; hosts that name it fail to connect until changed',
+        params: nameParams,
+        response: { 204: noContent, ...protectedErrors, 404: errorReply },
+      },
+    },
+    async (request, reply) => {
+      manager(request);
+      await store().delete(request.params.name);
+      return reply.code(204).send();
+    },
+  );
+};
