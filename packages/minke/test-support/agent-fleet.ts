@@ -115,10 +115,11 @@ export class AgentFleet {
   }
 
   /** Opens the project and starts the broker (embedded) and the gateway. */
-  async startServer(): Promise<AgentServices> {
+  async startServer(agents: Record<string, unknown> = {}): Promise<AgentServices> {
     const config = resolveConfig(
       {
         database: 'sqlite:minke.db',
+        agents,
         mqtt: {
           ...(this.kind === 'mosquitto' ? { url: this.external?.url ?? MOSQUITTO_URL } : {}),
           port: this.port,
