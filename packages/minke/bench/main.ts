@@ -3,6 +3,7 @@ import { benchAgents } from './agents.js';
 import { benchApi } from './api.js';
 import { benchCli } from './cli-startup.js';
 import { benchFanout } from './fanout.js';
+import { benchOutput } from './output.js';
 import { benchQueue } from './queue.js';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
@@ -10,6 +11,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   api: benchApi,
   cli: benchCli,
   fanout: benchFanout,
+  output: benchOutput,
   queue: benchQueue,
 };
 

@@ -13,6 +13,8 @@ export interface OutputStoreOptions {
 const DEFAULT_ROW_BYTES = 256 * 1024;
 /** Rows read per query when streaming output back. */
 const ROWS_PER_READ = 4;
+/** Compressed bytes handed to gunzip at once: at most about 1 MB once inflated. */
+const INFLATE_SLICE_BYTES = 1024;
 
 /**
  * Full command output, gzip-compressed, in the database (`minke_command_output`): written as
@@ -71,7 +73,13 @@ export class OutputStore {
           .orderBy('seq')
           .limit(ROWS_PER_READ)
           .execute()) as { seq: number; data: Uint8Array }[];
-        for (const row of page) yield Buffer.from(row.data);
+        // Small slices: gunzip inflates a whole input chunk at once, and repetitive output
+        // compresses a thousandfold, so a 256 KiB row could become 250 MB in memory.
+        for (const row of page) {
+          const data = Buffer.from(row.data);
+          for (let at = 0; at < data.length; at += INFLATE_SLICE_BYTES)
+            yield data.subarray(at, at + INFLATE_SLICE_BYTES);
+        }
         const last = page.at(-1);
         if (!last || page.length < ROWS_PER_READ) return;
         after = Number(last.seq);
