@@ -1,4 +1,5 @@
 import { pino, type DestinationStream } from 'pino';
+import { humanLogStream } from './human-log-lines.js';
 
 /** The part of a logger that Minke's code calls; pino satisfies it, tests may pass their own. */
 export interface Logger {
@@ -37,7 +38,9 @@ const redactedPaths = [
 
 /**
  * Minke's logger: one JSON object per line (pino), with `app: "minke"`, ISO times and secrets
- * censored. Level from `level`, else MINKE_LOG_LEVEL, else info.
+ * censored. Level from `level`, else MINKE_LOG_LEVEL, else info. On a terminal (stderr is a TTY)
+ * the lines are written for people instead (`12:03:04 INFO  message key=value`);
+ * MINKE_LOG_FORMAT=json or =pretty chooses either way.
  *
  * @example
  *   const logger = createLogger();
@@ -52,8 +55,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactedPaths, censor: '[redacted]' },
     },
-    options.stream ?? pino.destination(options.destination ?? 2),
+    options.stream ?? destinationFor(options.destination ?? 2),
   );
+}
+
+function destinationFor(fd: number): DestinationStream {
+  const format = process.env['MINKE_LOG_FORMAT'];
+  const terminal = fd === 2 ? process.stderr : fd === 1 ? process.stdout : undefined;
+  const human = format === 'pretty' || (format !== 'json' && Boolean(terminal?.isTTY));
+  if (!human) return pino.destination(fd);
+  const color = Boolean(terminal?.isTTY) && !process.env['NO_COLOR'];
+  return humanLogStream(terminal ?? pino.destination(fd), color);
 }
 
 /** A logger that drops everything: for tests and for CLI commands that print their own output. */

@@ -18,6 +18,18 @@ const startBody = z
       .describe('record ids; for Host, names work too'),
     where: z.string().optional().describe('a filter, as in `minke run --where`'),
     all: z.boolean().optional().describe('every record of the model'),
+    offset: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('a page of the selection, in id order: skip this many'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('a page of the selection, in id order: at most this many'),
     data: z.record(z.string(), z.unknown()).optional().describe("the session's form values"),
   })
   .strict()
@@ -54,13 +66,15 @@ export const runRoutes: ApiRoutes = (app, context) => {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const { session, model, ids, where, all, data } = request.body;
+      const { session, model, ids, where, all, offset, limit, data } = request.body;
       const started = await startRun(runtime, {
         session,
         model,
         ids,
         where,
         all,
+        offset,
+        limit,
         data,
         user: principal.access,
       });

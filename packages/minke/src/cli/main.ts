@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { isMinkeError } from '../errors.js';
 import { UsageError } from './cli-error.js';
+import { endQuietlyOnClosedPipe } from './closed-pipe.js';
+import { inFlagTerms } from './flag-terms.js';
+import { RemoteError } from './remote/api-client.js';
 import { registerAgentCommands } from './commands/agents.js';
 import { registerCredentialCommands } from './commands/credentials.js';
 import { registerDispatchCommand } from './commands/dispatch.js';
@@ -97,9 +101,11 @@ function refuseServerWhereLocal(command: Command): void {
 
 /**
  * Runs the CLI. Every failure is one line on stderr and a non-zero exit: 2 for a usage mistake,
- * 1 for anything else. Stack traces appear only with MINKE_DEBUG=1.
+ * 1 for anything else. Stack traces appear only with MINKE_DEBUG=1. A reader that closes the pipe
+ * (`| head`) ends the command quietly.
  */
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe();
   const program = buildProgram();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
@@ -108,7 +114,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = exitCodeFor(error);
     if (error instanceof CommanderError) return; // commander has printed its message already
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`minke: error: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`minke: error: ${inFlagTerms(message.split('\n')[0] ?? '')}\n`);
     if (process.env['MINKE_DEBUG'] && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
   }
@@ -121,5 +127,12 @@ function exitCodeFor(error: unknown): number {
       : 2;
   }
   if (error instanceof UsageError) return 2;
+  // What the user typed names something that is not there or is not valid (a model, a host, a
+  // filter, a value): a usage mistake, whether the project or a server found it.
+  if (isMinkeError(error) && USAGE_CODES.has(error.code)) return 2;
+  if (error instanceof RemoteError && error.code !== undefined && USAGE_CODES.has(error.code))
+    return 2;
   return 1;
 }
+
+const USAGE_CODES: ReadonlySet<string> = new Set(['input', 'not_found']);

@@ -31,6 +31,10 @@ export interface StartRunInput {
   ids?: readonly (number | string)[] | undefined;
   where?: string | Filter | undefined;
   all?: boolean | undefined;
+  /** A page of the selection, in id order (the original's `-o/-l`): skip this many... */
+  offset?: number | undefined;
+  /** ...then take at most this many. */
+  limit?: number | undefined;
   data?: Record<string, unknown> | undefined;
   user?: RunUser | undefined;
 }
@@ -69,8 +73,13 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
   checkPermission(session, user);
   const model = modelOf(session, input.model);
   checkViewPermission(session, model, user);
-  const ids = await selectObjects(project, model, input, user);
-  if (ids.length === 0) throw new InputError('the selection is empty: no object matches');
+  const selected = await selectObjects(project, model, input, user);
+  if (selected.length === 0) throw new InputError('the selection is empty: no object matches');
+  const ids = pageOfSelection(selected, input);
+  if (ids.length === 0)
+    throw new InputError(
+      `the selection is empty: ${selected.length} object(s) match, none at offset ${input.offset ?? 0}`,
+    );
   // After the selection: with nothing to run on, the form's mistakes are not the news.
   const data = parseFormData(session, input.data ?? {});
   // A user who may not view hosts runs on them without learning their names.
@@ -253,6 +262,14 @@ async function selectObjects(
   // A filter on what the user may not see answers as one that matches nothing: no oracle.
   if (!filterVisibleTo(user, project.models, model, filter)) return [];
   return project.records.ids(model, { filter: andFilters(filter) });
+}
+
+/** The page the input asks for, in id order so that the same offset means the same objects. */
+function pageOfSelection(ids: number[], input: StartRunInput): number[] {
+  if (input.offset === undefined && input.limit === undefined) return ids;
+  const start = input.offset ?? 0;
+  const sorted = [...ids].sort((a, b) => a - b);
+  return sorted.slice(start, input.limit === undefined ? undefined : start + input.limit);
 }
 
 async function idsOf(

@@ -4,6 +4,7 @@ import { createLogger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 import { createRuntime } from '../project/runtime.js';
 import { buildServer } from './build-server.js';
+import { listenOrExplain } from './port-in-use.js';
 
 export interface ServeOptions {
   port: number;
@@ -28,9 +29,17 @@ export async function serveProject(
     // Filled in once the agent services run: the API dispatches through them.
     const agentServices: AgentServicesRef = { current: undefined };
     const server = await buildServer({ project, runtime, logger, agents: agentServices });
-    const address = await server.listen({ port: options.port, host: options.host });
+    const address = await listenOrExplain('web', options, () =>
+      server.listen({ port: options.port, host: options.host }),
+    );
     const { startAgentServices } = await import('../facts/start-agent-services.js');
-    const agents = await startAgentServices(project, { logger });
+    const { mqtt } = project.config;
+    const agents = await listenOrExplain('mqtt', { port: mqtt.port, host: mqtt.listen }, () =>
+      startAgentServices(project, { logger }),
+    ).catch(async (error: unknown) => {
+      await server.close(); // the web server listens already; let the process end
+      throw error;
+    });
     agentServices.current = agents;
     const queued = options.role === 'server' && project.config.executor.kind === 'bullmq';
     const hosts = await project.hosts.list({ limit: 1 });

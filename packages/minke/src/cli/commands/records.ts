@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import type { ModelDefinition } from '../../model/define-model.js';
 import type { RecordValues } from '../../model/record-codec.js';
+import type { RefLabels } from '../../operations/ref-labels.js';
+import { UsageError } from '../cli-error.js';
 import { displayValue, stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { parseCount } from './hosts.js';
@@ -31,7 +34,7 @@ export function registerRecordCommands(program: Command): void {
       const { parseWhere } = await import('../../query/parse-where.js');
       const filter = options.where === undefined ? undefined : parseWhere(options.where);
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const model = project.models.get(modelName);
+        const model = modelNamed(project.models, modelName);
         const page = await project.records.list(model.name, {
           filter,
           search: options.search,
@@ -43,10 +46,13 @@ export function registerRecordCommands(program: Command): void {
           offset: parseCount(options.offset, '--offset'),
         });
         if (options.json) return out.json(page);
+        const { refLabels } = await import('../../operations/ref-labels.js');
+        // A ref shows what it points at (the host's name), not a bare id.
+        const labels = await refLabels(project, model, page.items);
         const columns = ['id', ...Object.keys(model.fields)];
         out.table(
           columns.map((c) => c.toUpperCase()),
-          page.items.map((record) => columns.map((c) => cell(record, c))),
+          page.items.map((record) => columns.map((c) => cell(record, c, labels))),
         );
         out.line(
           `${page.items.length === 0 ? 'no records' : `${page.offset + 1}-${page.offset + page.items.length} of ${page.total}`}`,
@@ -55,7 +61,18 @@ export function registerRecordCommands(program: Command): void {
     });
 }
 
-function cell(record: RecordValues, column: string): string {
-  const text = displayValue(record[column]);
+/** A model the user named on the command line: an unknown one is a usage mistake. */
+function modelNamed(models: { get(name: string): ModelDefinition }, name: string): ModelDefinition {
+  try {
+    return models.get(name);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function cell(record: RecordValues, column: string, labels: RefLabels): string {
+  const value = record[column];
+  const label = typeof value === 'number' ? labels.get(column)?.get(value) : undefined;
+  const text = label ?? displayValue(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -3,6 +3,7 @@ import { isMinkeError } from '../../errors.js';
 import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
+import { parseCount } from './hosts.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget, type RemoteTarget } from '../remote/remote-target.js';
 
@@ -11,6 +12,8 @@ interface RunOptions {
   where?: string;
   all?: boolean;
   id?: string[];
+  offset?: string;
+  limit?: string;
   data?: string[];
   json?: boolean;
   user?: string;
@@ -27,6 +30,8 @@ export function registerRunCommand(program: Command): void {
     .option('--where <expr>', 'objects that match, e.g. "server.host.name = web-1"')
     .option('--all', 'every object of the model')
     .option('--id <id...>', 'record ids (host names for hosts)')
+    .option('-o, --offset <n>', 'a page of the selection, in id order: skip this many')
+    .option('-l, --limit <n>', 'a page of the selection, in id order: at most this many')
     .option('--data <key=value...>', "form data, typed by the session's form")
     .option('--json', 'print the outcome as JSON')
     .option(
@@ -35,9 +40,10 @@ export function registerRunCommand(program: Command): void {
     )
     .action(async (sessionName: string, options: RunOptions) => {
       const out = stdoutOut();
+      const page = selectionOf(options);
       const remote = remoteTarget(program.opts<GlobalOptions>());
       if (remote) {
-        process.exitCode = await runThroughServer(remote, sessionName, options);
+        process.exitCode = await runThroughServer(remote, sessionName, options, page);
         return;
       }
       const { parseRunData } = await import('../run-data.js');
@@ -63,6 +69,7 @@ export function registerRunCommand(program: Command): void {
             ids: options.id,
             where: options.where,
             all: options.all,
+            ...page,
             data,
             user,
           }).catch((error: unknown) => {
@@ -109,11 +116,34 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
+interface SelectionPage {
+  offset?: number;
+  limit?: number;
+}
+
+/** Checks the selection flags before anything is loaded; returns the page asked for. */
+function selectionOf(options: RunOptions): SelectionPage {
+  const chosen = [options.id !== undefined, options.where !== undefined, options.all === true];
+  if (chosen.filter(Boolean).length !== 1)
+    throw new UsageError('select objects with exactly one of: --id, --where, --all');
+  return {
+    ...(options.offset === undefined ? {} : { offset: parseCount(options.offset, '--offset') }),
+    ...(options.limit === undefined ? {} : { limit: positive(options.limit, '--limit') }),
+  };
+}
+
+function positive(text: string, flag: string): number {
+  const value = parseCount(text, flag);
+  if (value < 1) throw new UsageError(`${flag} "${text}": expected a whole number of at least 1`);
+  return value;
+}
+
 /** `minke run --server URL`: the same run through the API, as the token's user. */
 async function runThroughServer(
   remote: RemoteTarget,
   session: string,
   options: RunOptions,
+  page: SelectionPage,
 ): Promise<number> {
   if (options.user !== undefined)
     throw new UsageError(
@@ -135,6 +165,7 @@ async function runThroughServer(
       ids: options.id,
       where: options.where,
       all: options.all,
+      ...page,
       data,
     },
     { json: options.json ?? false, out: stdoutOut(), stream: process.stdout },

@@ -13,6 +13,8 @@ export interface RemoteRunRequest {
   ids?: string[] | undefined;
   where?: string | undefined;
   all?: boolean | undefined;
+  offset?: number | undefined;
+  limit?: number | undefined;
   data: Record<string, unknown>;
 }
 
