@@ -401,3 +401,76 @@ describe.each(['sqlite', 'postgres'] as const)('the trust boundary on %s', (kind
     expect(badForm.json<ErrorBody>().error.message).toMatch(/^invalid form data for Count: count:/);
   });
 });
+
+describe.each(['sqlite', 'postgres'] as const)('a password in the project config on %s', (kind) => {
+  let fake: FakeSshServer;
+  let h: ApiHarness;
+  let root: Caller;
+  let attacker: Caller;
+
+  beforeAll(async () => {
+    fake = await startFakeSshServer();
+    const trusted = join(tmp, `known_hosts_project_${kind}`);
+    writeFileSync(trusted, `${fake.knownHostsLine}\n`);
+    h = await startApiHarness(
+      backendWithSsh(kind, {
+        knownHostsFiles: [trusted],
+        identityFiles: [],
+        agent: false,
+        sshConfigFile: false,
+        connectTimeoutMs: 5_000,
+        password: { env: SECRET_ENV },
+      }),
+    );
+    await h.user('root', { superuser: true });
+    await h.user('attacker', {
+      permissions: ['view_host', 'add_host', 'change_host', 'run_hello'],
+    });
+    root = await h.withToken('root');
+    attacker = await h.withToken('attacker');
+    await h.project.hosts.addGroup({ name: 'via-jump', config: { proxyJump: '127.0.0.1:1' } });
+    await h.project.hosts.addGroup({ name: 'notes', config: { env: { TEAM: 'ops' } } });
+    await h.project.hosts.add({ name: 'inner', hostname: '10.0.0.9', groups: ['via-jump'] });
+  });
+  beforeEach(() => fake.reset());
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  it('hands the project password to any host: adding one needs manage_connections', async () => {
+    const trap = { name: 'trap', hostname: '127.0.0.1', port: fake.port };
+    const refused = await attacker.post('/api/hosts', trap);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<ErrorBody>().error).toMatchObject({
+      message:
+        'adding a host that receives password.env from the project config needs the manage_connections permission',
+      fields: { name: 'needs the manage_connections permission' },
+    });
+    expect(fake.connections).toBe(0);
+
+    // What it would have given away: a superuser's host at the same place receives it.
+    expect((await root.post('/api/hosts', trap)).statusCode).toBe(201);
+    const started = await root.post('/api/runs', {
+      session: 'Hello',
+      model: 'Host',
+      ids: ['trap'],
+    });
+    await runFinished(h.runtime.bus, started.json<{ id: number }>().id, 30_000);
+    expect(fake.passwords).toContain(SECRET);
+  });
+
+  it('refuses removing a group that decides where its hosts connect; others go', async () => {
+    const refused = await attacker.delete('/api/groups/via-jump');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<ErrorBody>().error.message).toBe(
+      'changing where host inner connects (it receives password.env from the project config) needs the manage_connections permission',
+    );
+    expect((await attacker.get('/api/groups/via-jump')).json()).toMatchObject({
+      members: ['inner'],
+    });
+    expect((await attacker.patch('/api/hosts/inner', { groups: [] })).statusCode).toBe(403);
+    expect((await attacker.patch('/api/hosts/inner', { comment: 'db' })).statusCode).toBe(200);
+    expect((await attacker.delete('/api/groups/notes')).statusCode).toBe(204);
+  });
+});

@@ -272,7 +272,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request, reply) => {
       may(request, 'change');
-      await project.hosts.removeGroup(request.params.name);
+      await project.hosts.removeGroup(request.params.name, principalOf(request).access);
       return reply.code(204).send();
     },
   );

@@ -248,8 +248,10 @@ export class HostOperations {
   }
 
   /** Removes a group: its hosts stay, without its connection config. */
-  async removeGroup(name: string): Promise<void> {
+  async removeGroup(name: string, actor?: ConnectionActor): Promise<void> {
     const row = await this.groupRow(name);
+    // Its hosts lose its settings: refused when that sends one of their passwords elsewhere.
+    if (!mayManageConnections(actor)) await this.checkMembersOfChangedGroup(actor, row, {}, []);
     await this.db.transaction().execute(async (trx) => {
       // Members first: correct whether or not the backend enforces ON DELETE CASCADE.
       await trx.deleteFrom('minke_host_group_members').where('group_id', '=', row.id).execute();
