@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { buildModelRegistry, type ModelRegistry } from '../model/model-registry.js';
 import { modelSchemasInSync, syncModelSchemas, type SchemaChange } from '../model/schema-sync.js';
@@ -5,10 +6,12 @@ import { HostOperations } from '../operations/hosts.js';
 import { UserOperations } from '../operations/users.js';
 import { PermissionOperations, projectPermissions } from '../operations/permissions.js';
 import { SetupError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 import { buildSessionRegistry, type SessionRegistry } from '../session/session-registry.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { assertMigrated, migrateToLatest } from '../store/migrate.js';
 import { RecordRepository } from '../store/record-repository.js';
+import { tightenMode, type PermissionNotice } from '../store/sqlite/private-files.js';
 
 /** A loaded project: its config, database and the operations on them. */
 export interface Project {
@@ -29,6 +32,8 @@ export interface OpenProjectOptions {
   dropColumns?: readonly string[];
   /** PostgreSQL schema to work in (tests). */
   schema?: string;
+  /** Hears of private files made private again (a pino logger on stderr when absent). */
+  logger?: Logger;
 }
 
 export interface OpenedProject extends Project {
@@ -46,10 +51,14 @@ export async function openProject(
 ): Promise<OpenedProject> {
   const models = buildModelRegistry(config.models);
   const sessions = buildSessionRegistry(config.sessions, models);
+  const notice = permissionNotice(options.logger);
+  // The project's own keys and state live in .minke/: the owner's only.
+  tightenMode(join(config.projectDir, '.minke'), 0o700, notice);
   const database = await openDatabase(config.database.url, {
     baseDir: config.projectDir,
     password: config.database.password,
     schema: options.schema,
+    onPermissionFix: notice,
   });
   try {
     const applied = {
@@ -92,4 +101,16 @@ export async function openProject(
     await database.close();
     throw error;
   }
+}
+
+/** Logs each tightened path once, as a warning (a logger is made only when one is needed). */
+function permissionNotice(logger: Logger | undefined): PermissionNotice {
+  let log = logger;
+  return (fields) => {
+    log ??= createLogger();
+    log.warn(
+      fields,
+      `${fields.path} was readable by others (mode ${fields.was}); made ${fields.now}`,
+    );
+  };
 }

@@ -4,6 +4,7 @@ import { InputError, UnavailableError } from '../errors.js';
 import type { StoreAdapter } from './adapter.js';
 import { openPostgres } from './postgres/open-postgres.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
+import type { PermissionNotice } from './sqlite/private-files.js';
 
 /**
  * Kysely over tables known only at run time (user models are defined by projects), so queries are
@@ -28,6 +29,8 @@ export interface OpenDatabaseOptions {
   baseDir: string;
   password?: string | undefined;
   schema?: string | undefined;
+  /** Told when a database file was readable by others and has been made 0600 (SQLite). */
+  onPermissionFix?: PermissionNotice | undefined;
 }
 
 /**
@@ -38,7 +41,8 @@ export interface OpenDatabaseOptions {
  *   const database = await openDatabase('sqlite:minke.db', { baseDir: projectDir });
  */
 export async function openDatabase(url: string, options: OpenDatabaseOptions): Promise<Database> {
-  if (url.startsWith('sqlite:')) return openSqlite(sqliteFile(url, options.baseDir));
+  if (url.startsWith('sqlite:'))
+    return openSqlite(sqliteFile(url, options.baseDir), options.onPermissionFix);
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     try {
       return await openPostgres({ url, password: options.password, schema: options.schema });

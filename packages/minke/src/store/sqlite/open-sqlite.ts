@@ -1,18 +1,20 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../database.js';
+import { prepareSqliteFile, tightenSqliteFiles, type PermissionNotice } from './private-files.js';
 import { sqliteAdapter } from './sqlite-adapter.js';
 
 /**
  * Opens (creating if needed) a SQLite file in WAL mode, so that readers (the web UI) never wait
- * for the writer (a running session), with foreign keys enforced.
+ * for the writer (a running session), with foreign keys enforced. The file and its `-wal` and
+ * `-shm` are the owner's only (0600); `notice` hears of any that had to be tightened.
  */
-export function openSqlite(file: string): Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+export function openSqlite(file: string, notice?: PermissionNotice): Database {
+  if (file !== ':memory:') prepareSqliteFile(file, notice);
   const connection = new BetterSqlite3(file);
   connection.pragma('journal_mode = WAL');
+  // WAL mode has made the companions now; they take the file's mode, checked all the same.
+  if (file !== ':memory:') tightenSqliteFiles(file, notice);
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('synchronous = NORMAL');
