@@ -19,7 +19,13 @@ export interface AgentServicesRef {
   current: Pick<AgentServices, 'gateway' | 'signingKey'> | undefined;
 }
 
-const pluginInfo = z.object({ name: z.string(), description: z.string().optional() }).loose();
+const pluginInfo = z
+  .object({
+    name: z.string(),
+    description: z.string().optional(),
+    commandAlias: z.string().optional().describe("the plugin file's command_alias, for people"),
+  })
+  .loose();
 const agentReply = z.object({
   id: z.number(),
   node: z.string(),

@@ -55,6 +55,9 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
     facts = new FactStore(h.project.database, agents);
     await agents.recordPresence(
       presence('web-1', true, {
+        plugins: [
+          { name: 'os', description: 'the OS release', format: 'json', commandAlias: 'get_os' },
+        ],
         rejected: [{ file: 'broken.cfg', reason: 'unknown result_format "xml"' }],
       }),
     );
@@ -144,7 +147,10 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
       ['web-2', false, 'web-2'],
     ]);
     expect(page.items[0]).toMatchObject({
-      plugins: [{ name: 'os', description: 'the OS release', format: 'json' }],
+      // Vogeler's command_alias, as the agent's presence gave it.
+      plugins: [
+        { name: 'os', description: 'the OS release', format: 'json', commandAlias: 'get_os' },
+      ],
       rejected: [{ file: 'broken.cfg', reason: 'unknown result_format "xml"' }],
     });
     expect(typeof page.items[0]?.['lastSeen']).toBe('string');

@@ -68,8 +68,9 @@ describe.each([
     expect(Object.fromEntries(facts.map((f) => [f.plugin, [f.format, f.value]]))).toEqual({
       os: ['json', { release: '12', id: 'debian' }],
       packages: ['yaml', ['nginx', 'curl']],
-      lines: ['output', ['a', 'b']],
-      greeting: ['string', 'hello'],
+      // Vogeler's formats exactly: lines stripped, a last "" after the final newline; string as printed.
+      lines: ['output', ['a', 'b', '']],
+      greeting: ['string', 'hello\n'],
       raw: ['raw', 'x\ny\n'],
     });
     expect(facts.find((f) => f.plugin === 'os')?.requestId).toBe(broadcast.id);

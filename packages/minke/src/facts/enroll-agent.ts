@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { chmod, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { agentSpoolDir, DEFAULT_SPOOL_BASE } from '@minke/protocol';
 import { InputError } from '../errors.js';
 import type { Project } from '../project/open-project.js';
 import { AgentStore, type AgentRecord } from './agent-store.js';
@@ -14,6 +15,11 @@ export interface EnrollInput {
   out: string;
   /** The broker URL as the agent reaches it; default from the project's `mqtt` settings. */
   brokerUrl?: string | undefined;
+  /**
+   * The folder on the node under which agents keep their spools, one subfolder per node;
+   * default `/var/lib/minke-agent`. The config gets `spoolDir: <spoolBase>/<node>`.
+   */
+  spoolBase?: string | undefined;
 }
 
 export interface EnrolledAgent {
@@ -22,13 +28,15 @@ export interface EnrolledAgent {
   brokerUrl: string;
   /** True when the broker is external: it must learn the agent's credentials itself. */
   externalBroker: boolean;
+  /** The agent's own spool folder, as written into its config. */
+  spoolDir: string;
 }
 
 /**
  * Enrols an agent: makes it a new broker password (only its argon2id hash is stored), and writes
  * the agent's config file (node, broker URL, user name and password, the server's public key,
- * topic prefix) with mode 600. Enrolling a node again replaces its password, which also revokes
- * the old one.
+ * topic prefix, and a spool folder of its own, so that agents on one machine never share one)
+ * with mode 600. Enrolling a node again replaces its password, which also revokes the old one.
  *
  * @example
  *   await enrollAgent(project, { node: 'web1', out: '/tmp/web1-agent.yaml' });
@@ -36,6 +44,7 @@ export interface EnrolledAgent {
 export async function enrollAgent(project: Project, input: EnrollInput): Promise<EnrolledAgent> {
   const brokerUrl = input.brokerUrl ?? advertisedBrokerUrl(project);
   checkAgentBrokerUrl(brokerUrl);
+  const spoolBase = checkSpoolBase(input.spoolBase ?? DEFAULT_SPOOL_BASE);
   const signingKey = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
   const { agent, password } = await new AgentStore(project).enroll(input.node);
   const file = resolve(input.out);
@@ -47,13 +56,30 @@ export async function enrollAgent(project: Project, input: EnrollInput): Promise
     password,
     serverPublicKey: signingKey.publicKeyBase64,
     topicPrefix: project.config.mqtt.topicPrefix,
+    spoolDir: agentSpoolDir(agent.node, spoolBase),
   };
   const text =
     `# minke-agent configuration for node ${agent.node}, written by \`minke agents enroll\`.\n` +
     "# It holds the agent's broker password: keep it mode 600, readable by the agent only.\n" +
     stringify(settings);
   await writePrivateFile(file, text);
-  return { agent, file, brokerUrl, externalBroker: project.config.mqtt.url !== undefined };
+  return {
+    agent,
+    file,
+    brokerUrl,
+    externalBroker: project.config.mqtt.url !== undefined,
+    spoolDir: settings.spoolDir,
+  };
+}
+
+/** The spool base is a path on the node, so it must not depend on where enrol runs. */
+function checkSpoolBase(base: string): string {
+  if (!isAbsolute(base) || base.includes('\n')) {
+    throw new InputError(
+      `--spool-base "${base}" must be an absolute path on the node (e.g. ${DEFAULT_SPOOL_BASE})`,
+    );
+  }
+  return base;
 }
 
 /** Where agents find the broker by default: the external URL, or the embedded broker's address. */

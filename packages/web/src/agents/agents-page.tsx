@@ -220,7 +220,14 @@ function AgentRow({
               key={plugin.name}
               title={`${plugin.description ?? ''}${plugin.format ? ` (${plugin.format})` : ''}`}
             >
-              <Chip size="small" variant="outlined" label={plugin.name} data-plugin={plugin.name} />
+              <Chip
+                size="small"
+                variant="outlined"
+                label={
+                  plugin.commandAlias ? `${plugin.name} (${plugin.commandAlias})` : plugin.name
+                }
+                data-plugin={plugin.name}
+              />
             </Tooltip>
           ))}
         </Box>

@@ -1,12 +1,14 @@
 /** What the agents and facts routes answer (see docs/api.md, "Agents and facts"). */
 
-export type ResultFormat = 'json' | 'yaml' | 'output' | 'string' | 'raw';
+export type ResultFormat = 'json' | 'yaml' | 'output' | 'string' | 'raw' | 'pylist' | 'pydict';
 
 export interface PluginInfo {
   name: string;
   description?: string;
   format?: ResultFormat;
   interval?: number;
+  /** Vogeler's `command_alias`, for people. */
+  commandAlias?: string;
 }
 
 export interface RejectedPlugin {

@@ -44,7 +44,9 @@ describe('minke agents, dispatch and facts', { timeout: 120_000 }, () => {
       username: 'web1',
       serverPublicKey: fleet.services!.signingKey.publicKeyBase64,
       topicPrefix: 'minke/v1',
+      spoolDir: '/var/lib/minke-agent/web1', // one spool per node
     });
+    expect(enrolled.stdout).toContain('  spool: /var/lib/minke-agent/web1\n');
     expect(config['password']).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(enrolled.stdout).not.toContain(config['password']);
 

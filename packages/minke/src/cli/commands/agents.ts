@@ -3,6 +3,12 @@ import type { AgentRecord } from '../../facts/agent-store.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 
+interface EnrollOptions {
+  out: string;
+  brokerUrl?: string;
+  spoolBase?: string;
+}
+
 /** `minke agents enroll` and `minke agents list`. */
 export function registerAgentCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
@@ -23,7 +29,11 @@ export function registerAgentCommands(program: Command): void {
       '--broker-url <url>',
       'the broker as the agent reaches it (default: from the project settings)',
     )
-    .action(async (node: string, options: { out: string; brokerUrl?: string }) => {
+    .option(
+      '--spool-base <dir>',
+      "the folder on the node that holds the agents' spools; this agent gets <dir>/<node> (default: /var/lib/minke-agent)",
+    )
+    .action(async (node: string, options: EnrollOptions) => {
       const out = stdoutOut();
       const { enrollAgent } = await import('../../facts/enroll-agent.js');
       await withProject(globals(), {}, async (project) => {
@@ -31,6 +41,7 @@ export function registerAgentCommands(program: Command): void {
           node,
           out: options.out,
           brokerUrl: options.brokerUrl,
+          spoolBase: options.spoolBase,
         });
         out.line(
           `enrolled ${enrolled.agent.node}: agent config written to ${enrolled.file} (mode 600)`,
@@ -41,6 +52,7 @@ export function registerAgentCommands(program: Command): void {
             : `  host: ${enrolled.agent.hostName}`,
         );
         out.line(`  broker: ${enrolled.brokerUrl}`);
+        out.line(`  spool: ${enrolled.spoolDir}`);
         if (enrolled.externalBroker) {
           out.line(
             `  the broker is external: give it the user ${enrolled.agent.node} with the password from ${enrolled.file} (see docs/agents.md)`,
