@@ -199,12 +199,29 @@ export interface HistoryCommand {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** True when stdout or stderr above is only the head and tail of the output. */
+  truncated?: boolean;
+  outputCut?: Partial<Record<'stdout' | 'stderr', OutputCut>> | null;
+}
+
+/** What the record's copy of one stream leaves out, and where the full text is. */
+export interface OutputCut {
+  totalBytes: number;
+  totalLines: number;
+  droppedBytes: number;
+  droppedLines: number;
+  stored: boolean;
+  storeError?: string;
+  /** API path that downloads the full text; null when it was not stored. */
+  download: string | null;
 }
 
 export interface SessionRecordDetail extends SessionRecordItem {
   data: unknown;
   messages: HistoryMessage[];
   commands: HistoryCommand[];
+  /** True when some command's output is only its head and tail. */
+  outputTruncated?: boolean;
 }
 
 interface EventBase {

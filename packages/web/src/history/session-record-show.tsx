@@ -17,6 +17,7 @@ import { Link, useParams } from 'react-router-dom';
 import type { HistoryCommand, SessionRecordDetail } from '../api/types.js';
 import { bufferFromCommands } from '../output/commands-buffer.js';
 import { OutputView } from '../output/output-view.js';
+import { TruncatedOutputNotice } from '../output/truncated-output.js';
 import { ResultChip, StateChip } from '../runs/status-chip.js';
 import { MessageList } from './message-list.js';
 
@@ -145,6 +146,7 @@ function CommandList({ commands }: { commands: HistoryCommand[] }) {
           </li>
         ))}
       </Box>
+      <TruncatedOutputNotice commands={commands} />
       <OutputView buffer={buffer} version={buffer.version} height={360} follow={false} />
     </Stack>
   );

@@ -12,6 +12,8 @@ export interface OutputLine {
 export interface OutputBufferOptions {
   /** Lines kept; older ones are dropped in blocks (the view says how many). */
   maxLines?: number;
+  /** Characters kept of one line; the rest of a longer line is cut, and the line says so. */
+  maxLineChars?: number;
 }
 
 type Stream = 'stdout' | 'stderr';
@@ -23,7 +25,10 @@ type Stream = 'stdout' | 'stderr';
  */
 export class OutputBuffer {
   readonly maxLines: number;
+  readonly maxLineChars: number;
   private readonly kept: OutputLine[] = [];
+  /** Characters cut from the unfinished line of each stream (it is too long to keep whole). */
+  private readonly partialCut: Record<Stream, number> = { stdout: 0, stderr: 0 };
   /** Lines dropped from the start to stay under maxLines. */
   dropped = 0;
   version = 0;
@@ -32,6 +37,7 @@ export class OutputBuffer {
 
   constructor(options: OutputBufferOptions = {}) {
     this.maxLines = options.maxLines ?? 100_000;
+    this.maxLineChars = options.maxLineChars ?? 10_000;
   }
 
   /** Complete lines plus the unfinished ones, in order. */
@@ -55,6 +61,12 @@ export class OutputBuffer {
       start = nl + 1;
     }
     this.partial[stream] = text.slice(start);
+    // A line that never ends (a progress bar, binary data) must not grow without bound.
+    const over = this.partial[stream].length - this.maxLineChars;
+    if (over > 0) {
+      this.partial[stream] = this.partial[stream].slice(0, this.maxLineChars);
+      this.partialCut[stream] += over;
+    }
     this.trim();
     this.version++;
   }
@@ -84,6 +96,8 @@ export class OutputBuffer {
   clear(): void {
     this.kept.length = 0;
     this.dropped = 0;
+    this.partialCut.stdout = 0;
+    this.partialCut.stderr = 0;
     this.partial.stdout = '';
     this.partial.stderr = '';
     this.carry.stdout = PLAIN;
@@ -104,14 +118,14 @@ export class OutputBuffer {
   }
 
   private pushRaw(raw: string, stream: Stream): void {
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const whole = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const cut = this.partialCut[stream] + Math.max(0, whole.length - this.maxLineChars);
+    this.partialCut[stream] = 0;
+    const text = cut > 0 ? whole.slice(0, this.maxLineChars) : whole;
     const parsed = parseAnsiLine(text, this.carry[stream]);
     this.carry[stream] = parsed.endStyle;
-    this.kept.push({
-      kind: stream,
-      segments: parsed.segments,
-      plain: parsed.segments.map((s) => s.text).join(''),
-    });
+    const segments = cut > 0 ? [...parsed.segments, cutNote(cut)] : parsed.segments;
+    this.kept.push({ kind: stream, segments, plain: segments.map((s) => s.text).join('') });
   }
 
   private pendingLines(): OutputLine[] {
@@ -137,4 +151,12 @@ export class OutputBuffer {
     this.kept.splice(0, count);
     this.dropped += count;
   }
+}
+
+/** The end of a line too long to show whole: how much of it was cut. */
+function cutNote(chars: number): Segment {
+  return {
+    text: ` [… ${chars.toLocaleString('en')} more characters of this line cut]`,
+    style: PLAIN,
+  };
 }

@@ -7,6 +7,7 @@ import { MessageList } from '../history/message-list.js';
 import { bufferFromCommands } from '../output/commands-buffer.js';
 import type { OutputBuffer } from '../output/output-buffer.js';
 import { OutputView } from '../output/output-view.js';
+import { TruncatedOutputNotice } from '../output/truncated-output.js';
 import { boardFor, useLiveSession } from './boards.js';
 import { isDone, procInfo } from './run-state.js';
 
@@ -81,7 +82,7 @@ function PanelContent({ model }: { model: string }) {
           {live.truncated > 0 && !live.stale ? (
             <Alert severity="info" sx={{ py: 0 }}>
               The live view skipped {live.truncated.toLocaleString('en')} characters of a chatty
-              command; this is the complete stored output.
+              command; below is the stored output.
             </Alert>
           ) : null}
           <StoredDetails recordId={live.recordId} done={isDone(live.processState)} />
@@ -116,6 +117,7 @@ function StoredDetails({ recordId, done }: { recordId: number; done: boolean }) 
   return (
     <>
       <MessageList messages={detail.record.messages.filter((m) => m.kind !== 'command')} />
+      <TruncatedOutputNotice commands={detail.record.commands} />
       <OutputView buffer={detail.buffer} version={detail.buffer.version} height={280} />
     </>
   );
