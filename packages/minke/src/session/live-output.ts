@@ -9,9 +9,10 @@ export interface LiveOutputOptions {
   intervalMs: number;
 }
 
-/** 256 Ki characters live, then a 16 Ki character glimpse four times a second. */
+/** 4 Mi characters live (40,000 lines of a chatty build log), then a 16 Ki character glimpse four
+ * times a second. */
 export const DEFAULT_LIVE_OUTPUT: LiveOutputOptions = {
-  headChars: 256 * 1024,
+  headChars: 4 * 1024 * 1024,
   tailChars: 16 * 1024,
   intervalMs: 250,
 };
@@ -22,7 +23,7 @@ type Send = (stream: OutputStream, chunk: string, skipped: number) => void;
  * Bounds the output one command sends to live views (the event bus, SSE, browsers): the first
  * `headChars` as they arrive, then only the latest `tailChars` at most every `intervalMs`, each
  * update saying how many characters it skipped. A command printing 200 MB thus costs the bus
- * a few hundred KB; the full text is in the output store, not in events.
+ * at most about 4 MB plus 64 KB a second; the full text is in the output store, not in events.
  *
  * @example
  *   const live = new LiveOutput((stream, chunk, skipped) => bus.publish(...));
