@@ -3,7 +3,9 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Executor } from '../executor/executor.js';
 import { DeferredExecutor } from '../executor/bullmq/deferred-executor.js';
 import type { BatchQueue } from '../executor/bullmq/queue-backend.js';
+import { ExecutorOwners } from '../executor/executor-owners.js';
 import { InProcessExecutor } from '../executor/in-process/in-process-executor.js';
+import { OrphanReaper } from '../executor/orphan-reaper.js';
 import { createLogger, silentLogger, type Logger } from '../logger.js';
 import { RunStore } from '../runs/run-store.js';
 import type { Project } from './open-project.js';
@@ -40,14 +42,28 @@ export function createRuntime(project: Project, options: RuntimeOptions = {}): R
   if (project.config.executor.kind === 'bullmq')
     return queuedRuntime(project, runs, logger, options);
   const bus = options.bus ?? createEventBus(project, logger);
+  const leaseTtlMs = options.leaseTtlMs ?? project.config.executor.leaseTtlMs;
   const executor: Executor = new InProcessExecutor({
     project,
     runs,
     bus,
     logger,
     maxParallelHosts: project.config.executor.maxParallelHosts,
-    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+    leaseTtlMs,
   });
+  // Servers end the runs of in-process executors that died (kill -9, crash) mid-run.
+  const reaper =
+    options.role === 'client'
+      ? undefined
+      : new OrphanReaper({
+          database: project.database,
+          owners: new ExecutorOwners(project.database, leaseTtlMs),
+          runs,
+          bus,
+          logger,
+          intervalMs: Math.min(5000, leaseTtlMs),
+        });
+  reaper?.start();
   return {
     project,
     runs,
@@ -55,6 +71,7 @@ export function createRuntime(project: Project, options: RuntimeOptions = {}): R
     executor,
     logger,
     async close() {
+      await reaper?.stop();
       await executor.close();
       await bus.close();
     },

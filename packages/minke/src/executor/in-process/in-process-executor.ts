@@ -9,6 +9,7 @@ import { pooledTransport } from '../../transport/create-transport.js';
 import type { Transport } from '../../transport/transport.js';
 import type { Executor, HostBatch, RunPlan, StopOutcome } from '../executor.js';
 import { resolveHostConnection } from '../host-connection.js';
+import { ExecutorOwners } from '../executor-owners.js';
 import { HostLeases } from '../host-lease.js';
 import { Semaphore } from '../semaphore.js';
 import { runSessionJob, type StopControls } from '../session-runner.js';
@@ -41,12 +42,35 @@ export class InProcessExecutor implements Executor {
   private readonly owner: string;
   private readonly controls = new Map<number, StopControls>();
   private readonly pending = new Set<Promise<void>>();
+  /** This process as the owner of its runs: a row renewed while it lives (see ExecutorOwners). */
+  private readonly owners: ExecutorOwners;
+  private registration: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: InProcessExecutorOptions) {
     this.hosts = new Semaphore(options.maxParallelHosts ?? 256);
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
     this.leases = new HostLeases(options.project.database, this.leaseTtlMs);
     this.owner = options.owner ?? `minke-${process.pid}-${randomUUID()}`;
+    this.owners = new ExecutorOwners(options.project.database, this.leaseTtlMs);
+  }
+
+  /** Registers this process once, and renews it while it lives (until `close`). */
+  private registered(): Promise<void> {
+    if (this.registration) return this.registration;
+    this.registration = this.owners.register(this.owner);
+    this.heartbeat = setInterval(
+      () => {
+        this.owners
+          .register(this.owner)
+          .catch((error: unknown) =>
+            this.options.logger.warn({ err: error }, 'executor heartbeat failed'),
+          );
+      },
+      Math.max(1000, Math.floor(this.leaseTtlMs / 3)),
+    );
+    this.heartbeat.unref();
+    return this.registration;
   }
 
   submit(plan: RunPlan): void {
@@ -105,9 +129,17 @@ export class InProcessExecutor implements Executor {
     }
     await this.idle();
     await this.pool.closeAll();
+    clearInterval(this.heartbeat);
+    if (this.registration) {
+      await this.registration.catch(() => undefined);
+      await this.owners.remove(this.owner).catch(() => undefined);
+    }
   }
 
   private async runPlan(plan: RunPlan): Promise<void> {
+    // Stamped before any work, so that a crash from here on leaves a run the reaper can end.
+    await this.registered();
+    await this.owners.takeRun(plan.runId, this.owner);
     await Promise.all(
       plan.batches.map((batch) => this.hosts.run(() => this.runBatch(plan, batch))),
     );

@@ -8,6 +8,7 @@ import { auth } from './0005-auth.js';
 import { runStateIndexes } from './0006-run-state-indexes.js';
 import { agentRefusals } from './0007-agent-refusals.js';
 import { commandOutput } from './0007-command-output.js';
+import { executorOwners } from './0008-executor-owners.js';
 import { credentials } from './0009-credentials.js';
 
 /**
@@ -24,6 +25,7 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0006-run-state-indexes': runStateIndexes(adapter),
     '0007-agent-refusals': agentRefusals(adapter),
     '0007-command-output': commandOutput(adapter),
+    '0008-executor-owners': executorOwners(adapter),
     '0009-credentials': credentials(adapter),
   };
 }

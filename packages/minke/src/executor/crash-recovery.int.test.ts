@@ -1,0 +1,173 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { POSTGRES_URL } from '../../test-support/databases.js';
+import {
+  builtMinke,
+  exited,
+  prepareLocalHost,
+  printed,
+  writeProject,
+} from '../../test-support/project-folder.js';
+import { freePort } from '../../test-support/redis.js';
+import { spawnBuiltCli } from '../../test-support/run-cli.js';
+
+// kill -9 of `minke start` in the middle of a run: after a restart, no session of that run is
+// left running or waiting, each says why, and the hosts are free again.
+const sessions = `
+import { Session } from 'minke';
+
+export class Sleep extends Session {
+  static override workOn = ['Host'];
+  override async process() {
+    await this.run('sleep 30');
+  }
+}
+
+export class Quick extends Session {
+  static override workOn = ['Host'];
+  override async process() {
+    await this.run('true');
+  }
+}
+`;
+
+const tmp = mkdtempSync(join(tmpdir(), 'minke-crash-'));
+const databases: string[] = [];
+afterAll(async () => {
+  rmSync(tmp, { recursive: true, force: true });
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+});
+
+/** A PostgreSQL database of its own, as a user's would be; dropped afterwards. */
+async function freshPostgres(): Promise<Record<string, string>> {
+  const name = `minke_crash_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  databases.push(name);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return { MINKE_DATABASE_URL: url.toString() };
+}
+
+interface HistoryRow {
+  id: number;
+  hostName: string;
+  processState: string;
+  result: string | null;
+}
+
+async function history(dir: string, env: Record<string, string>): Promise<HistoryRow[]> {
+  const listed = await builtMinke(dir, ['history', '--json'], env);
+  expect(listed.code).toBe(0);
+  return (JSON.parse(listed.stdout) as { items: HistoryRow[] }).items;
+}
+
+/** Polls the records (bounded) until `done` holds; returns the last look. */
+async function waitForHistory(
+  dir: string,
+  env: Record<string, string>,
+  done: (rows: HistoryRow[]) => boolean,
+): Promise<HistoryRow[]> {
+  let rows: HistoryRow[] = [];
+  for (let attempt = 0; attempt < 60; attempt++) {
+    rows = await history(dir, env);
+    if (done(rows)) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return rows;
+}
+
+function startServer(dir: string, env: Record<string, string>, port: number): ChildProcess {
+  return spawnBuiltCli(['--project', dir, 'start', '--port', String(port)], {
+    env: { ...env, MINKE_MQTT_PORT: '0' },
+  });
+}
+
+describe.each([
+  { backend: 'sqlite', makeEnv: () => Promise.resolve({}) },
+  { backend: 'postgres', makeEnv: freshPostgres },
+])('kill -9 of minke start mid-run on $backend', { timeout: 180_000 }, ({ backend, makeEnv }) => {
+  it('ends every session of the run after a restart, with the reason, and frees the hosts', async () => {
+    const dir = join(tmp, backend);
+    const env = await makeEnv();
+    writeProject(dir, {
+      // One host at a time: local2 still waits (initialized) while local1 runs.
+      config:
+        "database: 'sqlite:data.db', sessions: [Sleep, Quick], executor: { maxParallelHosts: 1 }",
+      sessions,
+      sessionNames: ['Sleep', 'Quick'],
+    });
+    await prepareLocalHost(dir, env, 'local1');
+    expect(
+      (await builtMinke(dir, ['hosts', 'add', 'local2', '--config', 'transport: local'], env)).code,
+    ).toBe(0);
+    const admin = await builtMinke(dir, ['users', 'create', 'admin', '--superuser'], {
+      ...env,
+      MINKE_PASSWORD: 'a long admin password',
+    });
+    expect(admin.code).toBe(0);
+    const token = (
+      await builtMinke(dir, ['tokens', 'create', '--user', 'admin'], env)
+    ).stdout.trim();
+    const port = await freePort();
+
+    let server = startServer(dir, env, port);
+    try {
+      await printed(server, 'Minke is serving');
+      const response = await fetch(`http://127.0.0.1:${port}/api/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ session: 'Sleep', ids: ['local1', 'local2'] }),
+      });
+      expect(response.status).toBe(201);
+      const running = await waitForHistory(dir, env, (rows) =>
+        rows.some((row) => row.processState === 'running'),
+      );
+      expect(running.map((row) => [row.hostName, row.processState]).sort()).toEqual([
+        ['local1', 'running'],
+        ['local2', 'initialized'],
+      ]);
+
+      server.kill('SIGKILL');
+      await exited(server);
+      server = startServer(dir, env, port);
+      await printed(server, 'Minke is serving');
+
+      const after = await waitForHistory(dir, env, (rows) =>
+        rows.every((row) => !['running', 'initialized', 'stopping'].includes(row.processState)),
+      );
+      expect(after.map((row) => [row.hostName, row.processState, row.result]).sort()).toEqual([
+        ['local1', 'failed', 'error'],
+        ['local2', 'canceled', 'error'],
+      ]);
+      for (const row of after) {
+        const shown = await builtMinke(dir, ['history', 'show', String(row.id), '--json'], env);
+        const record = JSON.parse(shown.stdout) as { messages: { text: string }[] };
+        expect(record.messages.map((m) => m.text)).toContainEqual(
+          expect.stringMatching(
+            /^worker lost: the process that ran it \(pid \d+\) ended without finishing it$/,
+          ),
+        );
+      }
+      // The hosts are free: a new run takes local1 at once instead of "busy with run 1".
+      const quick = await builtMinke(dir, ['run', 'Quick', '--id', 'local1'], env);
+      expect(quick.stdout).toContain('local1 [local1] completed');
+      expect(quick.code).toBe(0);
+
+      server.kill('SIGTERM');
+      expect(await exited(server)).toBe(0);
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});

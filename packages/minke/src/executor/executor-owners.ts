@@ -1,0 +1,122 @@
+import { hostname } from 'node:os';
+import type { Database } from '../store/database.js';
+
+/** A run not finished, taken by a process that is gone. */
+export interface OrphanedRun {
+  runId: number;
+  owner: string;
+  /** Why its owner counts as gone, for the sessions' messages. */
+  reason: string;
+}
+
+/**
+ * The processes that run sessions in-process, each a row renewed while it lives (`owner`,
+ * machine, pid, expiry), and the runs each has taken (`minke_runs.owner`). A process that was
+ * killed stops renewing; one on this machine whose pid is gone counts as gone at once, so a
+ * server restarted after `kill -9` ends its predecessor's runs without waiting for the expiry.
+ */
+export class ExecutorOwners {
+  private readonly machine = hostname();
+
+  constructor(
+    private readonly database: Database,
+    private readonly ttlMs: number,
+  ) {}
+
+  private expiry(): string {
+    return this.database.adapter.encodeDate(new Date(Date.now() + this.ttlMs));
+  }
+
+  /** Adds or renews this process's row. */
+  async register(owner: string): Promise<void> {
+    const expires_at = this.expiry();
+    await this.database.db
+      .insertInto('minke_executor_owners')
+      .values({ owner, machine: this.machine, pid: process.pid, expires_at })
+      .onConflict((oc) => oc.column('owner').doUpdateSet({ expires_at }))
+      .execute();
+  }
+
+  async remove(owner: string): Promise<void> {
+    await this.database.db.deleteFrom('minke_executor_owners').where('owner', '=', owner).execute();
+  }
+
+  /** Marks a run as this owner's, so that it can be ended if the owner dies before finishing it. */
+  async takeRun(runId: number, owner: string): Promise<void> {
+    await this.database.db
+      .updateTable('minke_runs')
+      .set({ owner })
+      .where('id', '=', runId)
+      .execute();
+  }
+
+  /** Unfinished runs whose owner is gone: no row, an expired row, or a dead pid on this machine. */
+  async orphanedRuns(limit = 100): Promise<OrphanedRun[]> {
+    const runs = await this.database.db
+      .selectFrom('minke_runs as r')
+      .leftJoin('minke_executor_owners as o', 'o.owner', 'r.owner')
+      .select(['r.id', 'r.owner', 'o.machine', 'o.pid', 'o.expires_at'])
+      .where('r.state', '!=', 'finished')
+      .where('r.owner', 'is not', null)
+      .orderBy('r.id')
+      .limit(limit)
+      .execute();
+    const orphaned: OrphanedRun[] = [];
+    for (const row of runs) {
+      const reason = this.whyGone(row);
+      if (reason) orphaned.push({ runId: Number(row.id), owner: String(row.owner), reason });
+    }
+    return orphaned;
+  }
+
+  /** Deletes the rows of owners that are gone and hold no unfinished run. */
+  async forgetGone(): Promise<void> {
+    const rows = await this.database.db
+      .selectFrom('minke_executor_owners')
+      .select(['owner', 'machine', 'pid', 'expires_at'])
+      .limit(1000)
+      .execute();
+    for (const row of rows) {
+      if (!this.whyGone(row)) continue;
+      await this.database.db
+        .deleteFrom('minke_executor_owners')
+        .where('owner', '=', row.owner)
+        .where('expires_at', '=', row.expires_at)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('minke_runs')
+                .select('id')
+                .where('owner', '=', row.owner)
+                .where('state', '!=', 'finished'),
+            ),
+          ),
+        )
+        .execute();
+    }
+  }
+
+  private whyGone(row: { machine: unknown; pid: unknown; expires_at: unknown }): string | null {
+    if (row.expires_at === null || row.expires_at === undefined)
+      return 'the process that ran it is gone';
+    const pid = Number(row.pid);
+    if (row.machine === this.machine && pid !== process.pid && !processAlive(pid))
+      return `the process that ran it (pid ${pid}) ended without finishing it`;
+    const expiresAt = this.database.adapter.decodeDate(row.expires_at);
+    if (Date.parse(expiresAt) < Date.now())
+      return `the process that ran it (pid ${pid} on ${String(row.machine)}) stopped answering at ${expiresAt}`;
+    return null;
+  }
+}
+
+/** Signal 0 checks that a process exists; EPERM means it exists under another user. */
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

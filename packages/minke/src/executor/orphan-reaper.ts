@@ -1,0 +1,115 @@
+import type { EventBus } from '../events/event-bus.js';
+import type { Logger } from '../logger.js';
+import { addRecordMessage } from '../runs/add-message.js';
+import type { RunStore } from '../runs/run-store.js';
+import { preformattedMessage } from '../session/messages.js';
+import type { Database } from '../store/database.js';
+import type { ExecutorOwners, OrphanedRun } from './executor-owners.js';
+import { endLostSessions, finishRunIfDone, lostColumns } from './reaper.js';
+
+export interface OrphanReaperOptions {
+  database: Database;
+  owners: ExecutorOwners;
+  runs: RunStore;
+  bus: EventBus;
+  logger: Logger;
+  /** How often to look for runs whose process is gone (after a first look at start). */
+  intervalMs?: number;
+}
+
+/**
+ * Ends the in-process runs of a process that is gone (`kill -9` of `minke start` or of a
+ * `minke run`): running sessions end failed + error "worker lost", waiting ones canceled with the
+ * same reason, the hosts' leases are released, the runs finished, and every change is published.
+ * It looks once at start and then periodically; conditional updates make concurrent reapers safe.
+ */
+export class OrphanReaper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(private readonly options: OrphanReaperOptions) {}
+
+  start(): void {
+    if (this.timer) return;
+    const pass = () => {
+      if (this.running) return;
+      this.running = this.reap()
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'reaper: could not look for orphaned runs'),
+        )
+        .finally(() => (this.running = undefined));
+    };
+    pass();
+    this.timer = setInterval(pass, this.options.intervalMs ?? 5000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass: returns the ids of the session records it ended. */
+  async reap(): Promise<number[]> {
+    const ended: number[] = [];
+    for (const run of await this.options.owners.orphanedRuns())
+      ended.push(...(await this.endRun(run)));
+    await this.options.owners.forgetGone();
+    return ended;
+  }
+
+  private async endRun(run: OrphanedRun): Promise<number[]> {
+    const { database, runs, bus, logger } = this.options;
+    const reason = `worker lost: ${run.reason}`;
+    const lost = await database.db
+      .selectFrom('minke_session_records')
+      .select(lostColumns)
+      .where('run_id', '=', run.runId)
+      .where('process_state', 'in', ['running', 'stopping'])
+      .execute();
+    const { ended } = await endLostSessions(this.options, lost, () => reason);
+    ended.push(...(await this.cancelWaiting(run.runId, reason)));
+    // The in-process executor holds one lease per host and run, named after its process.
+    await database.db
+      .deleteFrom('minke_host_leases')
+      .where('run_id', '=', run.runId)
+      .where('owner', '=', `${run.owner}/run-${run.runId}`)
+      .execute();
+    await finishRunIfDone(database, runs, bus, run.runId);
+    if (ended.length > 0)
+      logger.warn({ runId: run.runId, owner: run.owner, records: ended }, 'worker lost');
+    return ended;
+  }
+
+  /** Sessions that never started: canceled, with the reason. */
+  private async cancelWaiting(runId: number, reason: string): Promise<number[]> {
+    const { database, runs, bus } = this.options;
+    const waiting = await database.db
+      .selectFrom('minke_session_records')
+      .select(['id', 'object_id', 'object_label', 'host_name'])
+      .where('run_id', '=', runId)
+      .where('process_state', '=', 'initialized')
+      .execute();
+    const canceled: number[] = [];
+    for (const row of waiting) {
+      const recordId = Number(row.id);
+      if (!(await runs.cancelWaiting(recordId))) continue;
+      canceled.push(recordId);
+      await addRecordMessage(runs, bus, { runId, recordId }, preformattedMessage(reason, 'error'));
+      bus.publish({
+        type: 'session.finished',
+        runId,
+        recordId,
+        objectId: Number(row.object_id),
+        objectLabel: String(row.object_label),
+        hostName: row.host_name === null ? null : String(row.host_name),
+        processState: 'canceled',
+        result: 'error',
+        durationMs: null,
+        at: new Date().toISOString(),
+      });
+    }
+    return canceled;
+  }
+}
