@@ -75,6 +75,15 @@ describe.each(backendFactories(() => tmp))('credentials API on $name', ({ make }
       expect(reply.body).not.toContain(password);
       expect(reply.body).not.toContain(privateKey.split('\n')[1]);
     }
+    // PATCH (the web admin's edit) may leave the type out: the fields say it.
+    const retyped = await keeper.patch('/api/credentials/db-root', { privateKey });
+    expect(retyped.json()).toMatchObject({ name: 'db-root', type: 'ssh-key', fingerprint });
+    const empty = await keeper.patch('/api/credentials/db-root', {});
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({
+      error: { message: 'a password credential needs a password' },
+    });
+    expect(retyped.body + empty.body).not.toContain(privateKey.split('\n')[1]);
     expect((await root.delete('/api/credentials/deploy')).statusCode).toBe(204);
     expect((await root.get('/api/credentials')).json()).toMatchObject([{ name: 'db-root' }]);
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { requireManageCredentials } from '../credentials/credential-permissions.js';
 import { credentialStoreOf } from '../credentials/credential-reader.js';
 import type { CredentialSecret } from '../credentials/credential-secret.js';
+import { InputError } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, jsonReply, noContent, protectedErrors, wholeListPaging } from './schemas.js';
@@ -22,6 +23,32 @@ const createInput = z.intersection(
   secretInput,
 );
 const nameParams = z.object({ name: z.string() });
+/** A new secret for a credential: `type` may be left out when the fields say it. */
+const replaceInput = z
+  .object({
+    type: z.enum(['password', 'ssh-key']).optional(),
+    password: z.string().min(1).optional(),
+    privateKey: z.string().min(1).optional(),
+    passphrase: z.string().optional(),
+  })
+  .strict();
+
+/** The secret a replace body gives, its type told by `type` or by which field is there. */
+function replacementOf(input: z.infer<typeof replaceInput>): CredentialSecret {
+  const type = input.type ?? (input.privateKey !== undefined ? 'ssh-key' : 'password');
+  if (type === 'password') {
+    if (input.password === undefined)
+      throw new InputError('a password credential needs a password', {
+        fields: { password: 'required' },
+      });
+    return { type, password: input.password };
+  }
+  if (input.privateKey === undefined)
+    throw new InputError('an ssh-key credential needs a privateKey', {
+      fields: { privateKey: 'required' },
+    });
+  return { type, privateKey: input.privateKey, passphrase: input.passphrase };
+}
 
 function secretOf(input: z.infer<typeof secretInput>): CredentialSecret {
   return input.type === 'password'
@@ -82,9 +109,10 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
   const replace = {
     schema: {
       tags: ['credentials'],
-      summary: 'Give a credential a new secret (of either type)',
+      summary:
+        'Give a credential a new secret (of either type; `type` told by the fields if absent)',
       params: nameParams,
-      body: secretInput,
+      body: replaceInput,
       response: {
         200: jsonReply('the credential'),
         ...protectedErrors,
@@ -95,10 +123,10 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
   };
   const replaceHandler = async (request: {
     params: { name: string };
-    body: z.infer<typeof secretInput>;
+    body: z.infer<typeof replaceInput>;
   }) => {
     const by = manager(request as Parameters<typeof principalOf>[0]);
-    return store().replace(request.params.name, secretOf(request.body), by);
+    return store().replace(request.params.name, replacementOf(request.body), by);
   };
   app.put('/credentials/:name', replace, replaceHandler);
   app.patch('/credentials/:name', replace, replaceHandler);
