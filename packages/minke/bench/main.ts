@@ -6,6 +6,12 @@ import { benchFanout } from './fanout.js';
 import { benchOutput } from './output.js';
 import { benchQueue } from './queue.js';
 
+// The browser bench lives with the web admin, whose TypeScript project has the DOM types; a
+// computed specifier keeps this project from type-checking it without them.
+const uiBench = new URL('../../web/bench/ui.ts', import.meta.url).href;
+const benchUi = async (args: string[]) =>
+  ((await import(uiBench)) as { benchUi: (args: string[]) => Promise<void> }).benchUi(args);
+
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   agents: benchAgents,
   api: benchApi,
@@ -13,6 +19,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   fanout: benchFanout,
   output: benchOutput,
   queue: benchQueue,
+  ui: benchUi,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,31 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb, launchBrowser, login } from './browser.js';
-import { until } from './helpers.js';
+import { namesShowing, openFleetList, prepareDiskUsageRun, startAndFollow } from './fleet-run.js';
+import { expand } from './helpers.js';
 import { ADMIN, startServer, webRoot, type MinkeServer } from './harness.js';
 
 const FLEET = 600;
 
-/** The longest stall of the page's main thread while `work` runs, in ms. */
-async function longestStall(page: Page, work: () => Promise<void>): Promise<number> {
-  await page.evaluate(() => {
-    const w = window as unknown as { stall: number; probe: number };
-    w.stall = 0;
-    let last = performance.now();
-    w.probe = window.setInterval(() => {
-      const now = performance.now();
-      w.stall = Math.max(w.stall, now - last);
-      last = now;
-    }, 16);
-  });
-  await work();
-  return await page.evaluate(() => {
-    const w = window as unknown as { stall: number; probe: number };
-    clearInterval(w.probe);
-    return w.stall;
-  });
-}
-
+// What the page shows while it follows a big run. How fast it does so (the longest stall of the
+// main thread, the time to follow 600 and 1,000 rows) is a figure of `npm run bench -- ui`,
+// never a threshold here: it depends on the machine and its load.
 describe('a run on 600 hosts', () => {
   let server: MinkeServer;
   let browser: Browser;
@@ -44,39 +28,28 @@ describe('a run on 600 hosts', () => {
     await server?.stop();
   });
 
-  it('follows 600 rows live and stays responsive', async () => {
+  it('follows 600 rows live: every row turns green, nothing is lost, output is readable', async () => {
     await login(page, server.url, ADMIN);
-    const filter = encodeURIComponent(JSON.stringify({ q: 'zz-fleet' }));
-    await page.goto(`${server.url}/#/Host?filter=${filter}&perPage=1000&page=1`);
-    await until(
-      async () => (await page.locator('tbody tr.RaDatagrid-row').count()) === FLEET,
-      `${FLEET} rows`,
-      60_000,
-    );
-    await page.locator('thead input[type="checkbox"]').check();
-    await page.getByTestId('run-session').click();
-    await page.locator('#session-picker').click();
-    await page.locator('li[data-session="DiskUsage"]').click();
-    await page.getByTestId('run-next').click();
-    await expect(page.getByTestId('run-start').textContent()).resolves.toBe(
-      `Run on ${FLEET} objects`,
-    );
-    const started = Date.now();
-    const stall = await longestStall(page, async () => {
-      await page.getByTestId('run-start').click();
-      await until(
-        async () => (await page.getByTestId('count-done').textContent()) === `done ${FLEET}`,
-        `all ${FLEET} sessions done`,
-        120_000,
-      );
-    });
-    const seconds = (Date.now() - started) / 1000;
-    expect(await page.locator('.minke-live[data-live-result="success"]').count()).toBe(FLEET);
+    await openFleetList(page, server.url, FLEET);
+    await prepareDiskUsageRun(page, FLEET);
+    await startAndFollow(page, FLEET);
     await expect(page.getByTestId('count-success').textContent()).resolves.toBe(`success ${FLEET}`);
-    // the page kept answering while 600 rows changed state (a frame every 16 ms was asked for)
-    expect(
-      stall,
-      `longest main-thread stall ${Math.round(stall)} ms over ${seconds} s`,
-    ).toBeLessThan(1000);
+    await expect(page.getByTestId('count-error').textContent()).resolves.toBe('error 0');
+    await expect(page.getByTestId('count-waiting').textContent()).resolves.toBe('waiting 0');
+    // every row, scrolled through as a user would, coloured by its result
+    const names = Array.from({ length: FLEET }, (_, i) => `zz-fleet-${String(i).padStart(3, '0')}`);
+    expect(await namesShowing(page, 'success')).toEqual(names);
+    // the last and the first host's output, under their rows: df's table and the command's end
+    for (const name of [names.at(-1) as string, names[0] as string]) {
+      if (name === names[0]) await page.evaluate(() => window.scrollTo(0, 0));
+      const shown = await expand(page, name);
+      const line = (text: RegExp) =>
+        shown.getByTestId('output-view').locator('.minke-output-line', { hasText: text }).first();
+      await line(/^\$ df -h /).waitFor();
+      await line(/^Filesystem +Size +Used/).waitFor();
+      await line(/^\[exit 0, success, /).waitFor();
+    }
+    // a long list renders the rows in view, not all of them
+    expect(await page.locator('tbody tr.RaDatagrid-row').count()).toBeLessThan(FLEET / 4);
   });
 });

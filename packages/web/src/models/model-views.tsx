@@ -35,6 +35,7 @@ import { RunProgress } from '../runs/run-progress.js';
 import { RunSessionButton } from '../runs/run-session-button.js';
 import { uiFor } from './field-registry.js';
 import { FilterSidebar } from './filter-sidebar.js';
+import { WindowedDatagridBody } from './windowed-datagrid-body.js';
 
 /** Fields shown as list columns: all but JSON (too wide; it shows on the detail page). */
 function listFields(meta: ModelMeta) {
@@ -111,6 +112,7 @@ export function ModelList({ meta }: { meta: ModelMeta }) {
         <Datagrid
           bulkActionButtons={bulk ? <BulkActions meta={meta} /> : false}
           expand={<RowSessionPanel model={meta.name} />}
+          body={<WindowedDatagridBody />}
           rowClick={rowClick}
           data-testid={`list-${meta.name}`}
           sx={{
