@@ -57,7 +57,5 @@ export function hotFunctions(profile: Profile): HotFunction[] {
     const name = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}:${columnNumber + 1}`;
     self.set(name, (self.get(name) ?? 0) + (deltas[i] ?? 0) / 1000);
   }
-  return [...self]
-    .map(([name, selfMs]) => ({ name, selfMs }))
-    .sort((a, b) => b.selfMs - a.selfMs);
+  return [...self].map(([name, selfMs]) => ({ name, selfMs })).sort((a, b) => b.selfMs - a.selfMs);
 }
