@@ -53,9 +53,9 @@ describe('minke-agent check', () => {
     const { cli, out } = io();
     expect(await main(['check', dir], cli)).toBe(1);
     expect(out.stderr.split('\n').filter(Boolean)).toEqual([
-      `${join(dir, 'broken.cfg')}: [broken] unknown result_format "broken" (known: json, yaml, output, string, raw, pylist, pydict)`,
-      `${join(dir, 'garbage.cfg')}: does not parse: line 1: expected "[section]" or "key = value", got "garbage"`,
-      `${join(dir, 'noname.ini')}: [x] missing name`,
+      `${join(dir, 'broken.cfg')}: section at line 1: unknown result_format (line 4; known: json, yaml, output, string, raw, pylist, pydict)`,
+      `${join(dir, 'garbage.cfg')}: does not parse: line 1: expected "[section]" or "key = value"`,
+      `${join(dir, 'noname.ini')}: section at line 1: missing name`,
     ]);
     expect(out.stdout).toContain('1 valid, 3 rejected');
   });
@@ -97,7 +97,7 @@ describe('minke-agent list', () => {
       ].join('\n'),
     );
     expect(out.stderr).toBe(
-      `rejected: ${join(dir, 'broken.cfg')}: [broken] unknown result_format "broken" (known: json, yaml, output, string, raw, pylist, pydict)\n`,
+      `rejected: ${join(dir, 'broken.cfg')}: section at line 1: unknown result_format (line 4; known: json, yaml, output, string, raw, pylist, pydict)\n`,
     );
   });
 

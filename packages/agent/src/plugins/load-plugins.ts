@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePluginFile } from './parse-plugin-file.js';
-import type { Plugin, PluginSet } from './plugin.js';
+import type { PluginSet } from './plugin.js';
 
 /** Plugin files end in `.cfg` (Vogeler) or `.ini`; other files in the directory are ignored. */
 export const PLUGIN_FILE = /^[^.].*\.(cfg|ini)$/i;
@@ -17,21 +18,21 @@ const MAX_FILE_BYTES = 256 * 1024;
 export async function loadPlugins(dir: string): Promise<PluginSet> {
   const names = await listPluginFiles(dir);
   const set: PluginSet = { plugins: [], rejected: [] };
-  const byName = new Map<string, Plugin>();
+  const fileOf = new Map<string, string>();
   for (const file of names) {
     const loaded = await loadFile(dir, file);
     set.rejected.push(...loaded.rejected);
     for (const plugin of loaded.plugins) {
-      const first = byName.get(plugin.name);
-      if (first) {
-        const section = plugin.source.slice(file.length + 1);
+      const first = fileOf.get(plugin.name);
+      if (first !== undefined) {
+        // The name passed the plugin-name rule: an identifier the node advertises anyway.
         set.rejected.push({
           file,
-          reason: `${section} plugin "${plugin.name}" is already defined in ${first.source}`,
+          reason: `plugin "${plugin.name}" is already defined in ${first}`,
         });
         continue;
       }
-      byName.set(plugin.name, plugin);
+      fileOf.set(plugin.name, file);
       set.plugins.push(plugin);
     }
   }
@@ -47,23 +48,50 @@ async function listPluginFiles(dir: string): Promise<string[]> {
   }
 }
 
+/**
+ * Reads one plugin file, refusing what is not a plain file of the directory's own: a symbolic
+ * link (it could point at any file the agent can read, and the reason for refusing a file goes
+ * to the server), a file with other hard links (the same, by another road), a file every user
+ * can write. The file is opened without following links and checked through that same handle,
+ * so it cannot be swapped between the check and the read.
+ */
 async function loadFile(dir: string, file: string): Promise<PluginSet> {
   const path = join(dir, file);
   const refuse = (reason: string): PluginSet => ({ plugins: [], rejected: [{ file, reason }] });
+  let handle;
   try {
-    const info = await stat(path);
+    // O_NONBLOCK: a FIFO named like a plugin file must not hang the agent.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EMLINK') return refuse(SYMLINK_REASON);
+    if (code === 'EISDIR') return { plugins: [], rejected: [] };
+    return refuse(`cannot be read: ${describeFsError(error)}`);
+  }
+  try {
+    const info = await handle.stat();
     if (!info.isFile()) return { plugins: [], rejected: [] };
+    if (info.nlink > 1) {
+      return refuse(
+        `has ${info.nlink} hard links; a plugin file must have one name (copy it instead of linking)`,
+      );
+    }
     if (info.size > MAX_FILE_BYTES)
       return refuse(`is ${info.size} bytes; a plugin file is at most ${MAX_FILE_BYTES}`);
     // Whoever can write a plugin file chooses what the agent runs.
     if (process.platform !== 'win32' && (info.mode & 0o002) !== 0) {
       return refuse('is writable by every user; fix with chmod o-w');
     }
-    return parsePluginFile(await readFile(path, 'utf8'), file);
+    return parsePluginFile(await handle.readFile('utf8'), file);
   } catch (error) {
     return refuse(`cannot be read: ${describeFsError(error)}`);
+  } finally {
+    await handle.close();
   }
 }
+
+const SYMLINK_REASON =
+  'is a symbolic link; plugin files must be regular files in the plugin directory (copy it there)';
 
 function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;

@@ -64,12 +64,12 @@ describe('parsePluginFile', () => {
     const set = parsePluginFile(text, 'many.cfg');
     expect(set.plugins.map((plugin) => plugin.name)).toEqual(['ps', 'ohai']);
     expect(set.rejected).toEqual([
-      { file: 'many.cfg', reason: '[noname] missing name' },
-      { file: 'many.cfg', reason: '[nocommand] missing command' },
+      { file: 'many.cfg', reason: 'section at line 5: missing name' },
+      { file: 'many.cfg', reason: 'section at line 7: missing command' },
       {
         file: 'many.cfg',
         reason:
-          '[broken] unknown result_format "broken" (known: json, yaml, output, string, raw, pylist, pydict)',
+          'section at line 9: unknown result_format (line 12; known: json, yaml, output, string, raw, pylist, pydict)',
       },
     ]);
   });
@@ -80,13 +80,12 @@ describe('parsePluginFile', () => {
       rejected: [
         {
           file: 'bad.cfg',
-          reason:
-            'does not parse: line 3: expected "[section]" or "key = value", got "this is not ini"',
+          reason: 'does not parse: line 3: expected "[section]" or "key = value"',
         },
       ],
     });
     expect(parsePluginFile('name = x\n', 'nosection.cfg').rejected[0]?.reason).toBe(
-      'does not parse: line 1: "name" comes before any [section] header',
+      'does not parse: line 1: a key comes before any [section] header',
     );
     expect(parsePluginFile('[open\nname = x\n', 'open.cfg').rejected[0]?.reason).toMatch(
       /^does not parse: line 1/,
@@ -96,18 +95,44 @@ describe('parsePluginFile', () => {
     ]);
   });
 
-  it('rejects bad values with the key in the reason', () => {
+  it('rejects bad values naming the key and its line, never quoting the value', () => {
     const reason = (body: string) =>
       parsePluginFile(`[p]\nname = p\ncommand = true\n${body}\n`, 'p.cfg').rejected[0]?.reason;
-    expect(reason('timeout = soon')).toMatch(/^\[p\] timeout "soon" is not a duration/);
-    expect(reason('interval = 0.5')).toBe('[p] interval must be at least 1 second');
-    expect(reason('max_output = lots')).toMatch(/^\[p\] max_output "lots" is not a size/);
-    expect(reason('timout = 5')).toMatch(/^\[p\] unknown key "timout"/);
+    expect(reason('timeout = soon')).toBe(
+      'section at line 1: timeout (line 4) is not a duration (use seconds, or 500ms, 2m, 1h)',
+    );
+    expect(reason('interval = 0.5')).toBe('section at line 1: interval must be at least 1 second');
+    expect(reason('max_output = lots')).toMatch(
+      /^section at line 1: max_output \(line 4\) is not a size/,
+    );
+    expect(reason('timout = 5')).toMatch(
+      /^section at line 1: unknown key at line 4 \(known: name,/,
+    );
     expect(reason('command = ps -ef | grep x')).toMatch(/shell operator "\|"/);
-    expect(reason(`command = echo "open`)).toBe('[p] command: unbalanced double quote');
+    expect(reason('command = echo $(cat /etc/shadow)')).toMatch(/shell operator "\$\(\.\.\.\)"/);
+    expect(reason(`command = echo "open`)).toBe(
+      'section at line 1: command: unbalanced double quote',
+    );
     expect(
       parsePluginFile('[p]\nname = a b\ncommand = true\n', 'p.cfg').rejected[0]?.reason,
-    ).toMatch(/plugin name "a b"/);
+    ).toMatch(/^section at line 1: name \(line 2\) must be 1-128 letters/);
+  });
+
+  it('never quotes the file in a reason, whatever file it is', () => {
+    const secret = 's3cr3t-VALUE';
+    const files = [
+      `root:${secret}:19000:0:99999:7:::\n`, // a key before any section
+      `${secret} ${secret}\n`, // not ini at all
+      `[${secret}]\n${secret} = ${secret}\n`, // an unknown key in an unknown section
+      `[p]\nname = ${secret}!\ncommand = true\nresult_format = ${secret}\n`,
+      `[p]\nname = p\ncommand = %(${secret})s\n`,
+      `[p]\nname = p\ncommand = true\ntimeout = ${secret}\nmax_output = ${secret}\n`,
+    ];
+    for (const text of files) {
+      const { rejected } = parsePluginFile(text, 'x.cfg');
+      expect(rejected.length, text).toBeGreaterThan(0);
+      for (const { reason } of rejected) expect(reason, text).not.toContain('s3cr3t');
+    }
   });
 
   it('defaults result_format to string', () => {

@@ -23,15 +23,28 @@ export type IniOutcome =
       sections: Map<string, Map<string, string>>;
       /** Per section, the keys that `%(key)s` referred to (helper values, not settings). */
       referenced: Map<string, Set<string>>;
+      /**
+       * Where each section and key was written (1-based line numbers), so that reasons can point
+       * at a line instead of quoting it: a reason never repeats what the file says.
+       */
+      lines: Map<string, SectionLines>;
     }
   | { ok: false; reason: string };
+
+/** The line of a section's header and of each of its keys (inherited ones: their [DEFAULT] line). */
+export interface SectionLines {
+  header: number;
+  keys: Map<string, number>;
+}
 
 const SECTION = /^\[([^\]]+)\]\s*(?:[#;].*)?$/;
 const OPTION = /^([^:=\s][^:=]*?)\s*[:=]\s?(.*)$/;
 
 export function readIni(text: string): IniOutcome {
   const raw = new Map<string, Map<string, string>>();
+  const lineOf = new Map<string, SectionLines>();
   let section: Map<string, string> | undefined;
+  let sectionLines: SectionLines | undefined;
   let lastKey: string | undefined;
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
 
@@ -49,6 +62,8 @@ export function readIni(text: string): IniOutcome {
       const name = (header[1] ?? '').trim();
       section = raw.get(name) ?? new Map<string, string>();
       raw.set(name, section);
+      sectionLines = lineOf.get(name) ?? { header: index + 1, keys: new Map() };
+      lineOf.set(name, sectionLines);
       lastKey = undefined;
       continue;
     }
@@ -56,14 +71,15 @@ export function readIni(text: string): IniOutcome {
     if (!option)
       return {
         ok: false,
-        reason: `${where}: expected "[section]" or "key = value", got ${JSON.stringify(line.slice(0, 60))}`,
+        reason: `${where}: expected "[section]" or "key = value"`,
       };
-    if (!section)
-      return { ok: false, reason: `${where}: "${option[1]}" comes before any [section] header` };
+    if (!section || !sectionLines)
+      return { ok: false, reason: `${where}: a key comes before any [section] header` };
     lastKey = (option[1] ?? '').trim().toLowerCase();
     section.set(lastKey, stripInlineComment(option[2] ?? ''));
+    sectionLines.keys.set(lastKey, index + 1);
   }
-  return interpolateAll(raw);
+  return interpolateAll(raw, lineOf);
 }
 
 function stripInlineComment(value: string): string {
@@ -71,29 +87,38 @@ function stripInlineComment(value: string): string {
   return (match ? value.slice(0, match.index) : value).trim();
 }
 
-function interpolateAll(raw: Map<string, Map<string, string>>): IniOutcome {
+function interpolateAll(
+  raw: Map<string, Map<string, string>>,
+  lineOf: Map<string, SectionLines>,
+): IniOutcome {
   const defaults = raw.get('DEFAULT') ?? new Map<string, string>();
+  const defaultLines = lineOf.get('DEFAULT')?.keys ?? new Map<string, number>();
   const sections = new Map<string, Map<string, string>>();
   const referenced = new Map<string, Set<string>>();
+  const lines = new Map<string, SectionLines>();
   for (const [name, own] of raw) {
     if (name === 'DEFAULT') continue;
     const merged = new Map([...defaults, ...own]);
+    const ownLines = lineOf.get(name) as SectionLines;
+    const keyLines = new Map([...defaultLines, ...ownLines.keys]);
     const resolved = new Map<string, string>();
     const used = new Set<string>();
     for (const [key, value] of merged) {
       const outcome = interpolate(value, merged, used, 0);
-      if (!outcome.ok) return { ok: false, reason: `[${name}] ${key}: ${outcome.reason}` };
+      if (!outcome.ok)
+        return { ok: false, reason: `line ${keyLines.get(key) ?? '?'}: ${outcome.reason}` };
       resolved.set(key, outcome.value);
     }
     sections.set(name, resolved);
     referenced.set(name, used);
+    lines.set(name, { header: ownLines.header, keys: keyLines });
   }
   // A [DEFAULT] key that some section refers to is a helper in every section that inherits it.
   const sharedHelpers = [...defaults.keys()].filter((key) =>
     [...referenced.values()].some((used) => used.has(key)),
   );
   for (const used of referenced.values()) sharedHelpers.forEach((key) => used.add(key));
-  return { ok: true, sections, referenced };
+  return { ok: true, sections, referenced, lines };
 }
 
 type Interpolated = { ok: true; value: string } | { ok: false; reason: string };
@@ -127,7 +152,7 @@ function interpolate(
     const key = (reference[1] ?? '').toLowerCase();
     const referenced = values.get(key);
     if (referenced === undefined)
-      return { ok: false, reason: `%(${key})s refers to a key that is not set` };
+      return { ok: false, reason: 'a %(key)s refers to a key that is not set' };
     used.add(key);
     const inner = interpolate(referenced, values, used, depth + 1);
     if (!inner.ok) return inner;
