@@ -6,6 +6,7 @@ import { authRoutes } from './auth-routes.js';
 import { credentialRoutes } from './credential-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { factRoutes } from './fact-routes.js';
+import { hostKeyRoutes } from './host-key-routes.js';
 import { hostLeaseRoutes } from './host-lease-routes.js';
 import { hostRoutes } from './host-routes.js';
 import { modelRoutes } from './model-routes.js';
@@ -36,6 +37,7 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     recordRoutes,
     hostLeaseRoutes,
     hostRoutes,
+    hostKeyRoutes,
     runRoutes,
     sessionRecordRoutes,
     eventRoutes,

@@ -2,6 +2,8 @@ import type { Project } from '../project/open-project.js';
 import type { ResolvedConnectionConfig } from '../transport/connection-config.js';
 import { credentialReaderOf } from '../credentials/credential-reader.js';
 import { resolveConnectionConfig } from '../transport/resolve-connection.js';
+import type { HostKeyBook } from '../transport/ssh/host-keys/host-key-book.js';
+import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
 import type { CredentialReader } from '../transport/secret.js';
 
 /**
@@ -25,14 +27,21 @@ export async function resolveHostConnection(
     host: own,
     session: sessionLayer,
   });
-  return withCredentials(config, credentialReaderOf(project));
+  const hostKeys = new HostKeyStore(project.database).book();
+  return {
+    ...withStores(config, credentialReaderOf(project), hostKeys),
+    // The host's keys are filed under its Minke name; its jump hosts under their addresses.
+    hostKeyName: host.name,
+  };
 }
 
-/** Every hop of the chain reads `{ credential }` references from the project's store, at use. */
-function withCredentials(
+/** Every hop of the chain reads `{ credential }` references from the project's store, at use,
+ * and checks host keys against the fleet's (the database's). */
+function withStores(
   config: ResolvedConnectionConfig,
   credentials: CredentialReader,
+  hostKeys: HostKeyBook,
 ): ResolvedConnectionConfig {
-  const proxyJump = config.proxyJump && withCredentials(config.proxyJump, credentials);
-  return { ...config, ...(proxyJump ? { proxyJump } : {}), credentials };
+  const proxyJump = config.proxyJump && withStores(config.proxyJump, credentials, hostKeys);
+  return { ...config, ...(proxyJump ? { proxyJump } : {}), credentials, hostKeys };
 }

@@ -4,6 +4,7 @@ import type { ModelRegistry } from '../model/model-registry.js';
 import { NotFoundError } from '../errors.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { Database, DynamicKysely } from '../store/database.js';
+import { trustHostKeyPermission } from '../transport/ssh/host-keys/host-key-permission.js';
 import { manageConnectionsPermission } from './connection-guard.js';
 import type { RunUser } from './start-run.js';
 
@@ -11,13 +12,16 @@ export const MODEL_ACTIONS = ['view', 'add', 'change', 'delete'] as const;
 
 /**
  * Every permission the project defines: four per model, one run permission per session, and
- * Minke's own (manage_connections).
+ * Minke's own (manage_connections, trust_host_key).
  */
 export function projectPermissions(
   models: ModelRegistry,
   sessions: SessionRegistry,
 ): { codename: string; name: string }[] {
-  const out: { codename: string; name: string }[] = [{ ...manageConnectionsPermission }];
+  const out: { codename: string; name: string }[] = [
+    { ...manageConnectionsPermission },
+    { ...trustHostKeyPermission },
+  ];
   for (const model of models.models.values()) {
     for (const action of MODEL_ACTIONS) {
       out.push({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HostKeyBook } from './ssh/host-keys/host-key-book.js';
 import {
   type CredentialReader,
   credentialNameSchema,
@@ -42,9 +43,10 @@ export const connectionConfigLayerSchema = z.strictObject({
   get proxyJump() {
     return z.union([z.string().min(1), connectionConfigLayerSchema]).optional();
   },
-  /** `yes` (default) refuses unknown hosts; `accept-new` records them. Changed keys: always refused. */
+  /** `yes` (default) refuses unknown hosts (filed as pending for someone with trust_host_key);
+   * `accept-new` trusts a host's first key. Changed keys: always refused. */
   strictHostKeyChecking: z.enum(['yes', 'accept-new']).optional(),
-  /** known_hosts files to read; keys accepted with `accept-new` are appended to the first one. */
+  /** known_hosts files to read (with the database's host keys, only files a Minke layer names). */
   knownHostsFiles: z.array(z.string().min(1)).optional(),
   connectTimeoutMs: milliseconds.min(1).optional(),
   /** Kills commands that run longer; 0 means no limit. */
@@ -86,6 +88,15 @@ export interface ResolvedConnectionConfig {
   proxyJump?: ResolvedConnectionConfig;
   strictHostKeyChecking: 'yes' | 'accept-new';
   knownHostsFiles: string[];
+  /** True when a Minke layer (project, group, host, session) named `knownHostsFiles`: with a host
+   * key book, only such files are read; the built-in defaults and ssh_config's are not. */
+  knownHostsFilesNamed?: boolean;
+  /** The fleet's known host keys (the database's); without it, known_hosts files alone decide.
+   * Set by whoever opened the store (closures, so it never shows in the config's JSON). */
+  hostKeys?: HostKeyBook;
+  /** The name this host's keys are filed under in the book: the Minke host's name; jump hosts
+   * use `[address]:port`. */
+  hostKeyName?: string;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   keepaliveIntervalMs: number;

@@ -88,7 +88,7 @@ async function resolveMerged(
   const sshConfigFile = above.sshConfigFile ?? builtinConnectionDefaults.sshConfigFile;
   const { hostname: address, ...fromSshConfig } = await readSshLayer(sshConfigFile, alias, options);
   const merged = mergeConnectionConfig(builtinConnectionDefaults, fromSshConfig, above);
-  const resolved = complete(merged, address ?? alias);
+  const resolved = complete(merged, address ?? alias, above);
   const jump = merged.proxyJump;
   if (jump !== undefined && jump !== 'none') {
     if (depth >= maxJumpDepth) throw new TransportError('config', name, 'ProxyJump chain loops');
@@ -126,7 +126,11 @@ async function resolveJump(
   return resolveMerged(spec.hostname, layer, options, depth);
 }
 
-function complete(merged: ConnectionConfigLayer, hostname: string): ResolvedConnectionConfig {
+function complete(
+  merged: ConnectionConfigLayer,
+  hostname: string,
+  named: ConnectionConfigLayer,
+): ResolvedConnectionConfig {
   const defaults = builtinConnectionDefaults;
   const resolved: ResolvedConnectionConfig = {
     transport: merged.transport ?? defaults.transport,
@@ -148,6 +152,7 @@ function complete(merged: ConnectionConfigLayer, hostname: string): ResolvedConn
     idleTimeoutMs: merged.idleTimeoutMs ?? defaults.idleTimeoutMs,
   };
   if (merged.key) resolved.key = merged.key;
+  if (named.knownHostsFiles !== undefined) resolved.knownHostsFilesNamed = true;
   if (merged.password) resolved.password = merged.password;
   if (merged.passphrase) resolved.passphrase = merged.passphrase;
   return resolved;

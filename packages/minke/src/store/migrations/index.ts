@@ -10,6 +10,7 @@ import { agentRefusals } from './0007-agent-refusals.js';
 import { commandOutput } from './0007-command-output.js';
 import { executorOwners } from './0008-executor-owners.js';
 import { credentials } from './0009-credentials.js';
+import { hostKeys } from './0010-host-keys.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -27,5 +28,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0007-command-output': commandOutput(adapter),
     '0008-executor-owners': executorOwners(adapter),
     '0009-credentials': credentials(adapter),
+    '0010-host-keys': hostKeys(adapter),
   };
 }

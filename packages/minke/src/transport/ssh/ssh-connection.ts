@@ -10,6 +10,8 @@ import { TransportError } from '../transport-error.js';
 import { type AuthPlan, authMethods } from './auth-methods.js';
 import { classifySshError } from './classify-error.js';
 import { hostKeyAlgorithms } from './host-key-algorithms.js';
+import type { HostKeyBook } from './host-keys/host-key-book.js';
+import { verifyWithBook } from './host-keys/verify-with-book.js';
 import { forwardThroughJump } from './proxy-jump.js';
 import type { SshClient, SshClientFactory } from './ssh-client.js';
 
@@ -95,10 +97,16 @@ async function handshake(
   deps: SshConnectDeps,
 ): Promise<SshClient> {
   const auth = await authPlan(config, target);
-  const known = await readKnownHostsFiles(config.knownHostsFiles).catch((error: unknown) => {
+  const book = config.hostKeys;
+  const address = knownHostsName(config.hostname, config.port);
+  const bookName = config.hostKeyName ?? address;
+  // With the fleet's book, known_hosts files count only when a Minke layer names them.
+  const files = book && !config.knownHostsFilesNamed ? [] : config.knownHostsFiles;
+  const known = await readKnownHostsFiles(files).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new TransportError('config', target, `cannot read known_hosts files (${code})`, error);
   });
+  const trustedTypes = book ? await trustedKeyTypes(book, bookName, target) : [];
   const client = deps.createClient();
   let hostKeyError: TransportError | undefined;
   return new Promise((resolve, reject) => {
@@ -136,12 +144,23 @@ async function handshake(
       keepaliveCountMax: config.keepaliveCountMax,
       authHandler: auth.methods,
       algorithms: {
-        serverHostKey: hostKeyAlgorithms(
-          knownKeyTypes(known, knownHostsName(config.hostname, config.port)),
-        ),
+        serverHostKey: hostKeyAlgorithms([...knownKeyTypes(known, address), ...trustedTypes]),
       },
       hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
-        verifyHostKey(config, hostKeyFromBlob(blob), known).then(
+        const key = hostKeyFromBlob(blob);
+        const verified = book
+          ? verifyWithBook(
+              book,
+              {
+                host: bookName,
+                address,
+                strictHostKeyChecking: config.strictHostKeyChecking,
+                namedFiles: known,
+              },
+              key,
+            )
+          : verifyHostKey(config, key, known);
+        verified.then(
           () => verify(true),
           (error: unknown) => {
             hostKeyError = classifySshError(error, target);
@@ -151,6 +170,15 @@ async function handshake(
       },
     });
   });
+}
+
+/** Key types the book trusts for the host, asked for first (see `hostKeyAlgorithms`). */
+async function trustedKeyTypes(book: HostKeyBook, host: string, target: string): Promise<string[]> {
+  try {
+    return (await book.trusted(host)).map((key) => key.keyType);
+  } catch (error) {
+    throw new TransportError('config', target, 'cannot read the known host keys', error);
+  }
 }
 
 async function authPlan(config: ResolvedConnectionConfig, target: string): Promise<AuthPlan> {

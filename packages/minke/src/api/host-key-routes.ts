@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { may, mayOnModel } from '../auth/access.js';
+import { PermissionDenied } from '../errors.js';
+import { HOST_MODEL } from '../model/host-model.js';
+import {
+  requireTrustHostKey,
+  TRUST_HOST_KEY,
+} from '../transport/ssh/host-keys/host-key-permission.js';
+import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
+import type { ApiRoutes } from './api-context.js';
+import { principalOf } from './request-auth.js';
+import { errorReply, jsonReply, protectedErrors, wholeListPaging } from './schemas.js';
+
+const listQuery = z.object({
+  host: z.string().optional().describe("one host's keys"),
+  ...wholeListPaging,
+});
+const nameParams = z.object({ name: z.string() });
+const trustBody = z
+  .object({
+    fingerprint: z
+      .string()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it')
+      .describe('the pending key to trust (SHA256:…): it must be the one the host offered'),
+  })
+  .strict();
+
+/**
+ * The fleet's known host keys: list them (users who may view hosts, or trust keys), and trust a
+ * key a host offered (trust_host_key; superusers always). Trusting a changed key replaces the old
+ * one, which stays as history.
+ */
+export const hostKeyRoutes: ApiRoutes = (app, { project }) => {
+  const store = () => new HostKeyStore(project.database);
+
+  app.get(
+    '/host-keys',
+    {
+      schema: {
+        tags: ['hosts'],
+        summary: 'List known host keys: pending, trusted and replaced',
+        querystring: listQuery,
+        response: protectedErrors,
+      },
+    },
+    async (request) => {
+      const { access } = principalOf(request);
+      if (!mayOnModel(access, 'view', HOST_MODEL) && !may(access, TRUST_HOST_KEY))
+        throw new PermissionDenied(
+          `you may not list host keys: it needs view_host or ${TRUST_HOST_KEY}`,
+        );
+      return store().list(request.query.host);
+    },
+  );
+
+  app.post(
+    '/hosts/:name/host-key/trust',
+    {
+      schema: {
+        tags: ['hosts'],
+        summary: 'Trust the key a host offered (new, or replacing a changed one)',
+        params: nameParams,
+        body: trustBody,
+        response: { 200: jsonReply('the trusted key'), ...protectedErrors, 400: errorReply },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      requireTrustHostKey(principal.access);
+      return store().trust(request.params.name, request.body.fingerprint, principal.user.username);
+    },
+  );
+};

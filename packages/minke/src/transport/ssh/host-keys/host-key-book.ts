@@ -1,0 +1,27 @@
+import type { HostKey } from '../../host-key.js';
+
+/** A key as the fleet's host key book holds it. */
+export interface BookedHostKey {
+  keyType: string;
+  fingerprint: string;
+  /** base64 of the SSH key blob. */
+  publicKey: string;
+}
+
+/**
+ * What the SSH transport asks of the fleet's known host keys (the database's, see
+ * `HostKeyStore`). The transport sees only this, so that it never touches the database itself.
+ * `host` is the name the key is filed under: the Minke host's name, or `[address]:port` for a
+ * jump host.
+ */
+export interface HostKeyBook {
+  /** The host's trusted keys (usually one). */
+  trusted(host: string): Promise<BookedHostKey[]>;
+  /** Marks a trusted key as seen now. */
+  seen(host: string, fingerprint: string): Promise<void>;
+  /** Files a key the host offered and nobody trusted: `pending`, for someone to trust or not. */
+  offer(host: string, address: string, key: HostKey): Promise<void>;
+  /** Files a host's first key as trusted by `by` (`accept-new`, or the known_hosts file it was
+   * found in). */
+  trustFirst(host: string, address: string, key: HostKey, by: string): Promise<void>;
+}

@@ -1,0 +1,198 @@
+import { InputError } from '../../../errors.js';
+import type { Database, DynamicKysely } from '../../../store/database.js';
+import { fingerprintOf, type HostKey } from '../../host-key.js';
+import type { BookedHostKey, HostKeyBook } from './host-key-book.js';
+
+/** `pending`: offered, nobody trusted it; `trusted`: the host's key; `replaced`: history. */
+export type HostKeyStatus = 'pending' | 'trusted' | 'replaced';
+
+/** One key a host presented, as the API, CLI and web admin show it. */
+export interface HostKeyInfo {
+  id: number;
+  host: string;
+  address: string;
+  keyType: string;
+  fingerprint: string;
+  publicKey: string;
+  status: HostKeyStatus;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** A user's name, `accept-new`, or the known_hosts file it was imported from. */
+  trustedBy: string | null;
+  trustedAt: string | null;
+  replacedAt: string | null;
+}
+
+interface HostKeyRow {
+  id: unknown;
+  host: string;
+  address: string;
+  key_type: string;
+  fingerprint: string;
+  public_key: string;
+  status: string;
+  first_seen_at: unknown;
+  last_seen_at: unknown;
+  trusted_by: string | null;
+  trusted_at: unknown;
+  replaced_at: unknown;
+}
+
+const table = 'minke_host_keys';
+
+/**
+ * The fleet's known host keys in the database, shared by every server and worker. The transport
+ * reads and files keys through `book()`; people list them and trust one with `trust()`, which is
+ * the only way a pending or changed key becomes a host's key.
+ *
+ * @example
+ *   const keys = new HostKeyStore(project.database);
+ *   await keys.trust('web1', 'SHA256:…', 'alice');
+ */
+export class HostKeyStore {
+  constructor(private readonly database: Database) {}
+
+  private get db(): DynamicKysely {
+    return this.database.db;
+  }
+
+  private now(): string {
+    return this.database.adapter.encodeDate(new Date());
+  }
+
+  /** Every key on file, or one host's, pending first, then trusted, then history, newest first. */
+  async list(host?: string): Promise<HostKeyInfo[]> {
+    let query = this.db.selectFrom(table).selectAll();
+    if (host !== undefined) query = query.where('host', '=', host);
+    const rows = (await query.orderBy('host').orderBy('id', 'desc').execute()) as HostKeyRow[];
+    const order: Record<string, number> = { pending: 0, trusted: 1, replaced: 2 };
+    return rows
+      .map((row) => this.info(row))
+      .sort((a, b) =>
+        a.host === b.host
+          ? (order[a.status] ?? 3) - (order[b.status] ?? 3)
+          : a.host < b.host
+            ? -1
+            : 1,
+      );
+  }
+
+  /**
+   * Makes the key with this fingerprint the host's key: it must be one the host offered (pending,
+   * or history), so that nobody trusts a key they did not see. The key it replaces is kept as
+   * history.
+   */
+  async trust(host: string, fingerprint: string, by: string): Promise<HostKeyInfo> {
+    const keys = await this.list(host);
+    const chosen = keys.find((k) => k.fingerprint === fingerprint);
+    if (chosen?.status === 'trusted') return chosen;
+    if (!chosen) {
+      const pending = keys.filter((k) => k.status === 'pending').map((k) => k.fingerprint);
+      throw new InputError(
+        pending.length === 0
+          ? `host ${host} has offered no key to trust: run a session on it first`
+          : `host ${host} has not offered ${fingerprint}; pending: ${pending.join(', ')}`,
+        { fields: { fingerprint: 'not a key this host offered' } },
+      );
+    }
+    const now = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable(table)
+        .set({ status: 'replaced', replaced_at: now })
+        .where('host', '=', host)
+        .where('status', '=', 'trusted')
+        .execute();
+      await trx
+        .updateTable(table)
+        .set({ status: 'trusted', trusted_by: by, trusted_at: now, replaced_at: null })
+        .where('id', '=', chosen.id)
+        .execute();
+    });
+    return (await this.list(host)).find((k) => k.id === chosen.id) ?? chosen;
+  }
+
+  /** What the SSH transport reads and files keys through (closures only: it never shows in a
+   * config's JSON). */
+  book(): HostKeyBook {
+    return {
+      trusted: (host) => this.trustedKeys(host),
+      seen: async (host, fingerprint) => {
+        await this.db
+          .updateTable(table)
+          .set({ last_seen_at: this.now() })
+          .where('host', '=', host)
+          .where('fingerprint', '=', fingerprint)
+          .execute();
+      },
+      offer: (host, address, key) => this.file(host, address, key, 'pending', null),
+      trustFirst: (host, address, key, by) => this.file(host, address, key, 'trusted', by),
+    };
+  }
+
+  private async trustedKeys(host: string): Promise<BookedHostKey[]> {
+    const rows = (await this.db
+      .selectFrom(table)
+      .select(['key_type', 'fingerprint', 'public_key'])
+      .where('host', '=', host)
+      .where('status', '=', 'trusted')
+      .execute()) as Pick<HostKeyRow, 'key_type' | 'fingerprint' | 'public_key'>[];
+    return rows.map((r) => ({
+      keyType: r.key_type,
+      fingerprint: r.fingerprint,
+      publicKey: r.public_key,
+    }));
+  }
+
+  /** Inserts the key, or refreshes it; a trusted key is never demoted by being offered again. */
+  private async file(
+    host: string,
+    address: string,
+    key: HostKey,
+    status: 'pending' | 'trusted',
+    by: string | null,
+  ): Promise<void> {
+    const now = this.now();
+    const trusted = status === 'trusted' ? { trusted_by: by, trusted_at: now } : {};
+    await this.db
+      .insertInto(table)
+      .values({
+        host,
+        address,
+        key_type: key.type,
+        fingerprint: fingerprintOf(key.blob),
+        public_key: key.blob.toString('base64'),
+        status,
+        first_seen_at: now,
+        last_seen_at: now,
+        ...trusted,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['host', 'fingerprint'])
+          .doUpdateSet({ last_seen_at: now, address, status, ...trusted })
+          .where(`${table}.status`, '!=', 'trusted'),
+      )
+      .execute();
+  }
+
+  private info(row: HostKeyRow): HostKeyInfo {
+    const date = (value: unknown) => this.database.adapter.decodeDate(value);
+    const optionalDate = (value: unknown) =>
+      value === null || value === undefined ? null : date(value);
+    return {
+      id: Number(row.id),
+      host: row.host,
+      address: row.address,
+      keyType: row.key_type,
+      fingerprint: row.fingerprint,
+      publicKey: row.public_key,
+      status: row.status as HostKeyStatus,
+      firstSeenAt: date(row.first_seen_at),
+      lastSeenAt: date(row.last_seen_at),
+      trustedBy: row.trusted_by,
+      trustedAt: optionalDate(row.trusted_at),
+      replacedAt: optionalDate(row.replaced_at),
+    };
+  }
+}
