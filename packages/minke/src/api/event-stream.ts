@@ -16,7 +16,9 @@ export interface EventStreamOptions {
 
 export const DEFAULT_EVENT_STREAM_OPTIONS: EventStreamOptions = {
   coalesceMs: 100,
-  maxChunkChars: 64 * 1024,
+  // 2.5 Mi characters a second per record and stream: a 40,000-line log streams whole; the
+  // producer side is bounded per command already (session/live-output.ts).
+  maxChunkChars: 256 * 1024,
   pingMs: 15_000,
   maxBufferedBytes: 8 * 1024 * 1024,
   retryMs: 2_000,
