@@ -244,6 +244,29 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
     );
   });
 
+  it('answers facts in every result format, the Python-literal ones too', async () => {
+    await facts.storeResults([
+      factResult({
+        node: 'web-2',
+        plugin: 'pyinfo',
+        format: 'pydict',
+        value: { kernel: '6.1', cpus: [0, 1] },
+        finishedAt: at(1),
+      }),
+    ]);
+    const reply = await viewer.get('/api/hosts/web-2/facts');
+    expect(reply.statusCode).toBe(200);
+    expect(
+      reply.json<{ facts: { plugin: string; format: string; value: unknown }[] }>().facts,
+    ).toContainEqual(
+      expect.objectContaining({
+        plugin: 'pyinfo',
+        format: 'pydict',
+        value: { kernel: '6.1', cpus: [0, 1] },
+      }),
+    );
+  });
+
   it('keeps a history row per change, each with its diff against the version before', async () => {
     await facts.storeResults([
       // the same value again: no history row

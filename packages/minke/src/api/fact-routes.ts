@@ -1,3 +1,4 @@
+import { RESULT_FORMATS } from '@minke/protocol';
 import { z } from 'zod';
 import { requireModelPermission } from '../auth/access.js';
 import { searchFacts } from '../facts/fact-search.js';
@@ -10,7 +11,7 @@ import { errorReply, paging, protectedErrors } from './schemas.js';
 const fact = z.object({
   node: z.string(),
   plugin: z.string(),
-  format: z.enum(['json', 'yaml', 'output', 'string', 'raw']),
+  format: z.enum(RESULT_FORMATS),
   value: z.unknown().describe('parsed by the plugin’s result format'),
   collectedAt: z.string(),
   requestId: z.string().nullable().describe('null: reported on the agent’s own schedule'),
