@@ -20,6 +20,11 @@ import { ChangePasswordPage } from './admin/change-password.js';
 import { HostGroupCreate, HostGroupEdit, HostGroupList } from './admin/host-groups.js';
 import { TokenCreate, TokenList } from './admin/tokens.js';
 import {
+  CredentialCreate,
+  CredentialEdit,
+  CredentialList,
+} from './credentials/credential-pages.js';
+import {
   UserCreate,
   UserEdit,
   UserGroupCreate,
@@ -84,6 +89,18 @@ async function resourcesFor(permissions: Me | undefined) {
       list={TokenList}
       create={TokenCreate}
     />,
+    ...(permissions?.isSuperuser || permissions?.permissions.includes('manage_credentials')
+      ? [
+          <Resource
+            key="credentials"
+            name="credentials"
+            list={CredentialList}
+            create={CredentialCreate}
+            edit={CredentialEdit}
+            recordRepresentation="name"
+          />,
+        ]
+      : []),
     ...(permissions?.isSuperuser
       ? [
           <Resource

@@ -16,6 +16,8 @@ export const SYSTEM_RESOURCES = {
   tokens: { path: '/api/tokens', items: false },
   // hosts name their groups, so a group's id here is its name
   'host-groups': { path: '/api/groups', items: false, key: 'name' },
+  // hosts name credentials too; the list is all the API shows of them
+  credentials: { path: '/api/credentials', items: false, key: 'name' },
 } as const satisfies Record<string, { path: string; items: boolean; key?: string }>;
 
 type SystemResource = keyof typeof SYSTEM_RESOURCES;

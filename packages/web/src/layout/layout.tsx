@@ -7,6 +7,7 @@ import PeopleIcon from '@mui/icons-material/People';
 import GroupsIcon from '@mui/icons-material/Groups';
 import FolderIcon from '@mui/icons-material/Folder';
 import KeyIcon from '@mui/icons-material/Key';
+import LockIcon from '@mui/icons-material/Lock';
 import SensorsIcon from '@mui/icons-material/Sensors';
 import ManageSearchIcon from '@mui/icons-material/ManageSearch';
 import {
@@ -88,6 +89,9 @@ function MinkeMenu() {
         />
       ) : null}
       <Menu.Item to="/tokens" primaryText="API tokens" leftIcon={<KeyIcon />} />
+      {resources.credentials ? (
+        <Menu.Item to="/credentials" primaryText="Credentials" leftIcon={<LockIcon />} />
+      ) : null}
       {permissions?.isSuperuser ? (
         <>
           <Menu.Item to="/users" primaryText="Users" leftIcon={<PeopleIcon />} />
