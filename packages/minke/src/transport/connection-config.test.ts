@@ -59,6 +59,38 @@ describe('parseConnectionConfigLayer', () => {
   });
 });
 
+describe('mergeConnectionConfig', () => {
+  it('replaces a secret reference whole: a host credential is not merged into a group env', () => {
+    const group = parseConnectionConfigLayer(
+      { password: { env: 'GROUP_PW' }, sudo: { user: 'root', password: { file: '/x' } } },
+      'group',
+    );
+    const host = parseConnectionConfigLayer(
+      {
+        password: { credential: 'db-root' },
+        sudo: { password: { credential: 'sudo-pw' } },
+        key: { credential: 'deploy' },
+      },
+      'host',
+    );
+    expect(mergeConnectionConfig(group, host)).toEqual({
+      password: { credential: 'db-root' },
+      sudo: { user: 'root', password: { credential: 'sudo-pw' } },
+      key: { credential: 'deploy' },
+    });
+    expect(mergeConnectionConfig(host, group).password).toEqual({ env: 'GROUP_PW' });
+  });
+
+  it('refuses a credential reference that is not a name, and a key that is not a reference', () => {
+    expect(() => parseConnectionConfigLayer({ key: { file: '/k' } }, 'host web-1')).toThrow(
+      'key: Unrecognized key: "file"',
+    );
+    expect(() =>
+      parseConnectionConfigLayer({ password: { credential: 'Bad Name' } }, 'host web-1'),
+    ).toThrow(TransportError);
+  });
+});
+
 describe('parseJumpSpec', () => {
   it.each([
     ['bastion', { hostname: 'bastion' }],
