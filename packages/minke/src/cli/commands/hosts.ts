@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { displayValue, stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
 
 interface HostAddOptions {
@@ -183,6 +184,7 @@ export function registerHostCommands(program: Command): void {
     });
 
   registerHostLeaseCommands(program, hosts);
+  registerHostKeyCommands(program, hosts);
 
   const groups = program.command('groups').description('host groups: shared connection config');
   groups
