@@ -218,4 +218,65 @@ describe.skipIf(unavailable !== undefined).each(cases)('stored credentials, $nam
       }
     }
   });
+  it('fails a run with a message naming the credential when it is missing or the key is wrong', async () => {
+    const account = passwordTestUser();
+    if (typeof account === 'string') throw new Error(account);
+    const store = credentialStoreOf(project);
+    await store.create('sudo-pw', { type: 'password', password: account.password }, 'admin');
+    const connection = {
+      identityFiles: [sshd.clientKeyPath],
+      agent: false,
+      knownHostsFiles: [sshd.knownHostsFile],
+      sshConfigFile: false,
+      connectTimeoutMs: 5000,
+    };
+    const missing = await project.hosts.add({
+      name: 'web-1',
+      hostname: sshd.host,
+      port: sshd.port,
+      user: account.user,
+      config: { ...connection, key: { credential: 'gone' } },
+    });
+    const wrongKey = await project.hosts.add({
+      name: 'db-2',
+      hostname: sshd.host,
+      port: sshd.port,
+      user: account.user,
+      config: { ...connection, sudo: { password: { credential: 'sudo-pw' } } },
+    });
+    const history = new SessionHistory(project.database);
+    const runOn = async (hostId: number) => {
+      const begun = await startRun(started.runtime, {
+        session: 'SudoWithStoredSecrets',
+        model: 'Host',
+        ids: [hostId],
+        data: {},
+      });
+      await runFinished(started.runtime.bus, begun.runId);
+      return history.get(begun.records[0]?.recordId as number);
+    };
+
+    const gone = await runOn(missing.id);
+    expect(gone).toMatchObject({ processState: 'failed', result: 'error' });
+    expect(gone.messages.map((m) => m.text.replaceAll('\n', '')).join(' ')).toContain(
+      'credential gone does not exist',
+    );
+
+    // Every process reads the key at use: one started with another key says which it needs.
+    const saved = process.env['MINKE_SECRET_KEY'];
+    process.env['MINKE_SECRET_KEY'] = randomBytes(32).toString('base64');
+    try {
+      const refused = await runOn(wrongKey.id);
+      expect(refused).toMatchObject({ processState: 'failed', result: 'error' });
+      // Messages are wrapped for display: joined back before matching.
+      const text = refused.messages.map((m) => m.text.replaceAll('\n', '')).join(' ');
+      expect(text).toMatch(
+        /credential sudo-pw was encrypted with secret key [0-9a-f]{16}, which is not loaded/,
+      );
+      expect(JSON.stringify(refused)).not.toContain(account.password);
+    } finally {
+      if (saved === undefined) delete process.env['MINKE_SECRET_KEY'];
+      else process.env['MINKE_SECRET_KEY'] = saved;
+    }
+  });
 });
