@@ -5,6 +5,7 @@ import { ConfigError, loadSettings } from './config.js';
 import { createLineLogger } from './logger.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { pluginInfo, type PluginSet } from './plugins/plugin.js';
+import { reportLegacySpool } from './spool-legacy.js';
 import { AGENT_VERSION } from './version.js';
 
 /** Where the CLI writes and what it reads; tests pass their own. */
@@ -92,6 +93,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     oneshot: values.oneshot === true,
   });
   await agent.start();
+  await reportLegacySpool(settings, logger);
   await Promise.race([
     io.stopRequested(),
     values.oneshot ? agent.finished : new Promise<never>(() => undefined),
