@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { DeliveredEvent } from '../events/run-events.js';
 import type { ApiContext, ApiRoutes } from './api-context.js';
 import { EventStreamWriter } from './event-stream.js';
+import { hideHostInEvent, mayViewHosts } from './host-name-visibility.js';
 import { principalOf } from './request-auth.js';
 
 const query = z.object({
@@ -58,13 +59,17 @@ export const eventRoutes: ApiRoutes = (app, context) => {
       const visible = visibility(context, principal, runId);
       const filter = runId === undefined ? undefined : { runId };
       let chain = Promise.resolve();
+      const hideHosts = mayViewHosts(principal.access) ? undefined : hostNameHider(context);
       const deliver = (events: DeliveredEvent[], replay: boolean) => {
         const write = (list: DeliveredEvent[]) =>
           replay ? writer.replay(list) : list.forEach((e) => writer.push(e));
-        if (visible === 'all') return write(events);
-        // Ownership lookups are asynchronous: a chain keeps the events in order.
+        if (visible === 'all' && !hideHosts) return write(events);
+        // Ownership and host lookups are asynchronous: a chain keeps the events in order.
         chain = chain
-          .then(async () => write(await visibleOnly(events, visible)))
+          .then(async () => {
+            const shown = visible === 'all' ? events : await visibleOnly(events, visible);
+            write(hideHosts ? await hideHosts(shown) : shown);
+          })
           .catch((error: unknown) => context.logger.error({ err: error }, 'event stream failed'));
       };
 
@@ -116,6 +121,27 @@ function visibility(
   // One run, already checked; or a superuser, who sees every run.
   if (runId !== undefined || principal.access.isSuperuser) return 'all';
   return (id) => context.runAccess.maySeeRun(principal, id);
+}
+
+/**
+ * Leaves host names out of events for a user who may not view hosts (as the run detail does):
+ * learns each record's host from its state events, or reads it once from the record.
+ */
+function hostNameHider(
+  context: ApiContext,
+): (events: DeliveredEvent[]) => Promise<DeliveredEvent[]> {
+  const hosts = new Map<number, string | null>();
+  return async (events) => {
+    for (const event of events) {
+      if (event.type === 'session.state' || event.type === 'session.finished')
+        hosts.set(event.recordId, event.hostName);
+      else if (event.type === 'message.added' && !hosts.has(event.recordId)) {
+        const record = await context.history.get(event.recordId).catch(() => undefined);
+        hosts.set(event.recordId, record?.hostName ?? null);
+      }
+    }
+    return events.map((event) => hideHostInEvent(event, (id) => hosts.get(id)));
+  };
 }
 
 async function visibleOnly(

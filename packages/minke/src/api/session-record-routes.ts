@@ -3,6 +3,7 @@ import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import { openFullOutput } from '../runs/full-output.js';
 import { STATUS_FILTERS, checkStatusFilter, type ObjectRef } from '../runs/history.js';
 import type { ApiRoutes } from './api-context.js';
+import { hideHostInDetail, hideHostInItem, mayViewHosts } from './host-name-visibility.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, idParams, jsonReply, paging, protectedErrors } from './schemas.js';
 
@@ -57,8 +58,13 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
       if (user !== undefined && user !== principal.user.id && !principal.access.isSuperuser) {
         throw new PermissionDenied("only superusers may see other users' session records");
       }
-      return history.list({
-        object: q.object === undefined ? undefined : objectRef(q.object),
+      const object = q.object === undefined ? undefined : objectRef(q.object);
+      const showHosts = mayViewHosts(principal.access);
+      // A host-name filter would tell which names exist: only for those who may view hosts.
+      if (object && 'host' in object && !showHosts)
+        throw new PermissionDenied('you may not filter by host: it needs the permission view_host');
+      const page = await history.list({
+        object,
         session: q.session,
         status: q.status === undefined ? undefined : checkStatusFilter(q.status),
         model: q.model,
@@ -69,6 +75,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
         limit: q.limit,
         offset: q.offset,
       });
+      return showHosts ? page : { ...page, items: page.items.map(hideHostInItem) };
     },
   );
 
@@ -83,9 +90,10 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
       },
     },
     async (request) => {
+      const principal = principalOf(request);
       const record = await history.get(request.params.id);
-      runAccess.checkRecord(principalOf(request), record);
-      return record;
+      runAccess.checkRecord(principal, record);
+      return mayViewHosts(principal.access) ? record : hideHostInDetail(record);
     },
   );
 

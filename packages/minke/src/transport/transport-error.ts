@@ -60,6 +60,24 @@ export class TransportError extends MinkeError {
   }
 }
 
+const reasonPattern = Object.values(reasonText)
+  .map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  .join('|');
+/** `<target>: <reason>` at the start of a message, as `TransportError` writes it. */
+const targetPrefix = new RegExp(`^[^\\s:]+(?::[^\\s:]+)*: (?=(?:${reasonPattern})(?: \\(|$|\\n))`);
+
+/**
+ * A transport error's text with the host it names (`root@[10.0.0.5]:2222: connection refused`)
+ * replaced, for people who may not see hosts.
+ *
+ * @example
+ *   hideTransportTarget('root@web1: host key unknown (…)', '(hidden host)')
+ *   // => '(hidden host): host key unknown (…)'
+ */
+export function hideTransportTarget(text: string, replacement: string): string {
+  return text.replace(targetPrefix, `${replacement}: `);
+}
+
 export function isTransportError(value: unknown): value is TransportError {
   return value instanceof TransportError;
 }
