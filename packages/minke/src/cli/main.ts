@@ -80,6 +80,7 @@ const REMOTE_COMMANDS = new Set([
   'runs stop',
   'history list',
   'history show',
+  'history output',
   'history purge',
   'sessions list',
 ]);

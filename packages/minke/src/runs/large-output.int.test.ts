@@ -201,6 +201,16 @@ describe('large command output', { timeout: 600_000 }, () => {
         `attachment; filename="session-${manyLines.id}-command-1.stdout.txt"`,
       );
       expect((await response.text()) === seqText(300_000)).toBe(true);
+      // The CLI against the server gets the same text.
+      const remote = await runBuiltCli(
+        ['--server', url, 'history', 'output', String(manyLines.id)],
+        {
+          env: { MINKE_TOKEN: rootToken },
+          timeoutMs: 120_000,
+        },
+      );
+      expect(remote.stderr).toBe('');
+      expect(remote.stdout === seqText(300_000)).toBe(true);
       // A user who may not see the record may not download its output either.
       const other = await fetch(url + path, { headers: { authorization: `Bearer ${aliceToken}` } });
       expect(other.status).toBe(404);
