@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 
@@ -125,4 +126,33 @@ export function registerReadinessRoute(
       .code(503)
       .send({ status: 'unavailable', reason: `${down.join(', ')} unreachable`, down, checks });
   });
+}
+
+/**
+ * Waits a bounded time for the event bus (Redis, PostgreSQL) before a server listens. A bus that
+ * does not answer must not keep the server from coming up: it serves, `/readyz` names what is
+ * down, and the bus connects when it can.
+ */
+export async function eventBusReadyOrLater(
+  bus: EventBus,
+  logger: Logger,
+  timeoutMs = 5000,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>(
+    (resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)),
+  );
+  const outcome = await Promise.race([
+    bus.ready().then(
+      () => 'ready' as const,
+      () => 'failed' as const,
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+  if (outcome !== 'ready')
+    logger.warn(
+      { seconds: timeoutMs / 1000 },
+      'the event bus is not ready: serving anyway (see /readyz); it connects when it can',
+    );
 }

@@ -5,6 +5,7 @@ import type { Project } from '../project/open-project.js';
 import { createRuntime } from '../project/runtime.js';
 import { buildServer } from './build-server.js';
 import { listenOrExplain } from './port-in-use.js';
+import { eventBusReadyOrLater } from './readiness.js';
 
 export interface ServeOptions {
   port: number;
@@ -25,7 +26,7 @@ export async function serveProject(
   const logger = createLogger();
   const runtime = createRuntime(project, { logger, role: options.role });
   try {
-    await runtime.bus.ready();
+    await eventBusReadyOrLater(runtime.bus, logger);
     // Filled in once the agent services run: the API dispatches through them.
     const agentServices: AgentServicesRef = { current: undefined };
     const server = await buildServer({ project, runtime, logger, agents: agentServices });

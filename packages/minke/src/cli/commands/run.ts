@@ -51,6 +51,7 @@ export function registerRunCommand(program: Command): void {
       const { createRuntime } = await import('../../project/runtime.js');
       const { RunPrinter } = await import('../run-printer.js');
       const { SessionHistory } = await import('../../runs/history.js');
+      const { watchRunInDatabase } = await import('../run-database-watch.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         const runtime = createRuntime(project, { quiet: true, role: 'client' });
         const events: DeliveredEvent[] = [];
@@ -80,20 +81,32 @@ export function registerRunCommand(program: Command): void {
           });
           unsubscribe();
           const printer = new RunPrinter(out, process.stdout, started.records.length);
+          // The database too: a bus whose Redis is away carries no events, the records still tell.
+          const told = new Set<number>();
+          const busDone = new AbortController();
           const summary = await new Promise<RunSummary>((resolve) => {
             const onEvent = (event: DeliveredEvent) => {
               if (event.runId !== started.runId) return;
+              if (event.type === 'session.finished') told.add(event.recordId);
               if (!options.json) printer.handle(event);
-              if (event.type === 'run.finished' && event.runId === started.runId)
+              if (event.type === 'run.finished' && event.runId === started.runId) {
+                busDone.abort();
                 resolve(event.summary);
+              }
             };
             runtime.bus.subscribe(onEvent);
             for (const event of events) onEvent(event);
+            void watchRunInDatabase(project.database, started.runId, {
+              printed: told,
+              emit: (event) => !options.json && printer.handle(event),
+              signal: busDone.signal,
+            }).then((fromDatabase) => fromDatabase && resolve(fromDatabase));
             stopOnInterrupt(
               runtime.executor,
               started.records.map((r) => r.recordId),
             );
           });
+          busDone.abort();
           if (options.json) {
             const history = new SessionHistory(project.database);
             const records = await history.list({ runId: started.runId, limit: 1000 });

@@ -17,17 +17,23 @@ export interface BullmqExecutorOptions {
   logger: Logger;
   backend: QueueBackend;
   queueName?: string;
+  /** How long a run waits for an unreachable queue before it is canceled (default 5 s). */
+  queueWaitMs?: number;
 }
 
 /**
  * The executor of a server: it queues a run's batches (one job per host) for workers on any
- * machine, and stops sessions through the database, which every worker watches. What it cannot
- * queue (the queue away) stays waiting in the database, where the requeuer finds it.
+ * machine, and stops sessions through the database, which every worker watches. A run the queue
+ * does not accept within a few seconds (Redis unreachable) is canceled with the reason, so that
+ * nothing waits `initialized` behind a dead queue; a run this process could not hand over before
+ * it closed stays waiting in the database, where the requeuer finds it.
  */
 export class BullmqExecutor implements Executor {
   readonly queue: BatchQueue;
   private readonly submitted = new Set<number>();
   private readonly adding = new Set<Promise<void>>();
+  /** Aborted by `close`: runs still waiting for the queue are left to the requeuer. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: BullmqExecutorOptions) {
     this.queue = openBatchQueue(options.backend, options.queueName ?? SESSION_QUEUE, (error) =>
@@ -41,7 +47,7 @@ export class BullmqExecutor implements Executor {
     const work =
       plan.batches.length === 0
         ? finishRunIfDone(project.database, runs, bus, plan.runId).then(() => undefined)
-        : this.queue.addBulk(batchJobs(plan)).then(() => undefined);
+        : this.queueOrCancel(plan);
     const tracked = work.catch((error: unknown) =>
       logger.error(
         { err: error, runId: plan.runId },
@@ -50,6 +56,42 @@ export class BullmqExecutor implements Executor {
     );
     this.adding.add(tracked);
     void tracked.finally(() => this.adding.delete(tracked));
+  }
+
+  private async queueOrCancel(plan: RunPlan): Promise<void> {
+    try {
+      await this.queue.whenAvailable(this.options.queueWaitMs ?? 5000, this.closing.signal);
+    } catch (error) {
+      await this.cancelRun(plan, `queue unavailable: ${(error as Error).message}`);
+      return;
+    }
+    if (this.closing.signal.aborted) return; // the requeuer of another process will queue it
+    await this.queue.addBulk(batchJobs(plan));
+  }
+
+  /** Ends every waiting session of a run canceled + error with `reason`, and the run with them. */
+  private async cancelRun(plan: RunPlan, reason: string): Promise<void> {
+    const { project, runs, bus, logger } = this.options;
+    logger.error({ runId: plan.runId, reason }, 'run canceled: the queue is unavailable');
+    for (const batch of plan.batches) {
+      for (const job of batch.jobs) {
+        if (!(await runs.cancelWaiting(job.recordId))) continue;
+        const ids = { runId: plan.runId, recordId: job.recordId };
+        await addRecordMessage(runs, bus, ids, preformattedMessage(reason, 'error'));
+        bus.publish({
+          type: 'session.finished',
+          ...ids,
+          objectId: job.objectId,
+          objectLabel: job.objectLabel,
+          hostName: batch.hostName,
+          processState: 'canceled',
+          result: 'error',
+          durationMs: null,
+          at: new Date().toISOString(),
+        });
+      }
+    }
+    await finishRunIfDone(project.database, runs, bus, plan.runId);
   }
 
   async stop(recordId: number): Promise<StopOutcome> {
@@ -96,6 +138,7 @@ export class BullmqExecutor implements Executor {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled([...this.adding]),

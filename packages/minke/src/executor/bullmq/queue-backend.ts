@@ -26,6 +26,11 @@ export interface BatchQueue {
   close(): Promise<void>;
   /** Calls `listener` each time the queue's connection is back after it was lost. */
   onReconnect(listener: () => void): void;
+  /**
+   * Resolves once the queue answers; rejects with the reason when it does not within
+   * `timeoutMs`. Resolves at once, without waiting, when `signal` is aborted.
+   */
+  whenAvailable(timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The part of a BullMQ worker the session worker uses. */
@@ -52,16 +57,30 @@ export function openBatchQueue(
 ): BatchQueue {
   if (backend.kind === 'redis') {
     const connection = redisClient(backend);
-    connection.on('error', onError);
+    let lastError: Error | undefined;
+    connection.on('error', (error: Error) => {
+      lastError = error;
+      onError(error);
+    });
     const queue = new Queue<BatchJobData>(name, { connection, prefix: backend.prefix });
     queue.on('error', onError);
-    const batchQueue = withClose(queue as unknown as BatchQueue, () => connection.disconnect());
+    const batchQueue = withClose(queue as unknown as BatchQueue, connection);
     let connections = 0;
     const reconnected = new Set<() => void>();
     connection.on('ready', () => {
       if (++connections > 1) for (const listener of reconnected) listener();
     });
     batchQueue.onReconnect = (listener) => void reconnected.add(listener);
+    batchQueue.whenAvailable = (timeoutMs, signal) =>
+      connection.status === 'ready'
+        ? Promise.resolve()
+        : within(
+            new Promise<void>((resolve) => connection.once('ready', () => resolve())),
+            timeoutMs,
+            signal,
+            () =>
+              `Redis did not answer within ${timeoutMs / 1000} s${lastError ? ` (${lastError.message})` : ''}`,
+          );
     return batchQueue;
   }
   const queue = new (withBackend(createPostgresBackend).Queue)<BatchJobData>(name, {
@@ -71,7 +90,35 @@ export function openBatchQueue(
   const batchQueue = queue as unknown as BatchQueue;
   // The PostgreSQL backend keeps its jobs in the database: nothing to bring back.
   batchQueue.onReconnect = () => undefined;
+  batchQueue.whenAvailable = (timeoutMs, signal) =>
+    within(
+      queue.waitUntilReady().then(() => undefined),
+      timeoutMs,
+      signal,
+      () => `the PostgreSQL queue did not answer within ${timeoutMs / 1000} s`,
+    );
   return batchQueue;
+}
+
+/** `work`, or a rejection with `reason()` after `timeoutMs`; an abort resolves at once. */
+function within(
+  work: Promise<void>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  reason: () => string,
+): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const deadline = new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(reason())), timeoutMs);
+    onAbort = () => resolve();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, deadline]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  });
 }
 
 /** Starts a worker on the configured backend; it takes jobs at once. */
@@ -94,7 +141,7 @@ export function openBatchWorker(
     connection.on('error', settings.onError);
     const worker = new Worker(name, run, { ...options, connection, prefix: backend.prefix });
     worker.on('error', settings.onError);
-    return withClose(worker as unknown as BatchWorker, () => connection.disconnect());
+    return withClose(worker as unknown as BatchWorker, connection);
   }
   const worker = new (withBackend(createPostgresBackend).Worker)(name, run, {
     ...options,
@@ -123,17 +170,34 @@ function postgresConnection(backend: Extract<QueueBackend, { kind: 'postgres' }>
   };
 }
 
+/**
+ * `close` that also ends the connection. With Redis unreachable, BullMQ's own close waits for a
+ * connection that never comes: then it gets a moment, not forever, so that a server or worker
+ * still shuts down.
+ */
 function withClose<T extends { close(force?: boolean): Promise<void> }>(
   target: T,
-  after: () => void,
+  connection: Redis,
 ): T {
   const close = target.close.bind(target);
   target.close = async (force?: boolean) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await close(force);
+      if (connection.status === 'ready') await close(force);
+      else {
+        const ended = Promise.allSettled([close(true), forceDisconnect(target)]);
+        await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      }
     } finally {
-      after();
+      clearTimeout(timer);
+      connection.disconnect();
     }
   };
   return target;
+}
+
+/** BullMQ's `disconnect` drops the connections it made itself (a worker's blocking one). */
+async function forceDisconnect(target: object): Promise<void> {
+  const disconnect = (target as { disconnect?: () => Promise<void> }).disconnect;
+  if (typeof disconnect === 'function') await disconnect.call(target);
 }

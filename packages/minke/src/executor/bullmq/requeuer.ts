@@ -24,6 +24,7 @@ export interface RequeuerOptions {
 export class Requeuer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: RequeuerOptions) {}
 
@@ -44,6 +45,7 @@ export class Requeuer {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -103,6 +105,9 @@ export class Requeuer {
       batch.jobs.push(job);
     }
     if (batches.size === 0) return 0;
+    // A queue that does not answer would hold the pass (and `stop`) forever: try again later.
+    await this.options.queue.whenAvailable(5000, this.stopping.signal);
+    if (this.stopping.signal.aborted) return 0;
     await this.options.queue.addBulk(
       [...batches.values()].map((data) => ({
         name: 'batch',
