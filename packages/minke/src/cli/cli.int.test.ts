@@ -109,10 +109,11 @@ describe.each([
   });
 
   it('refuses bad input with one clear line and changes nothing', async () => {
+    // 2: what the user typed is wrong; 1: it is right but cannot be done (the host exists).
     const cases: [string[], number, string][] = [
       [
         ['hosts', 'add', 'web 2'],
-        1,
+        2,
         'minke: error: invalid host name "web 2": use letters, digits, hyphens and dots',
       ],
       [['hosts', 'add', 'web-1'], 1, 'minke: error: host web-1 already exists'],
@@ -123,20 +124,20 @@ describe.each([
       ],
       [
         ['hosts', 'add', 'web-2', '--config', '- a\n- b'],
-        1,
+        2,
         'minke: error: host web-2: the config must be a mapping of settings (key: value), not a list',
       ],
       [
         ['hosts', 'add', 'web-2', '--config', 'user: [x'],
-        1,
+        2,
         'minke: error: host web-2: the config is not valid YAML or JSON at line',
       ],
-      [['hosts', 'add', 'web-2', '--group', 'nope'], 1, 'minke: error: unknown group(s): nope'],
-      [['hosts', 'show', 'ghost'], 1, 'minke: error: host ghost does not exist'],
-      [['records', 'list', 'Nope'], 1, 'minke: error: unknown model "Nope" (known: Host, Server)'],
+      [['hosts', 'add', 'web-2', '--group', 'nope'], 2, 'minke: error: unknown group(s): nope'],
+      [['hosts', 'show', 'ghost'], 2, 'minke: error: host ghost does not exist'],
+      [['records', 'list', 'Nope'], 2, 'minke: error: unknown model "Nope" (known: Host, Server)'],
       [
         ['records', 'list', 'Server', '--where', 'host.name ='],
-        1,
+        2,
         'minke: error: invalid --where at character 12',
       ],
       [

@@ -170,7 +170,7 @@ describe('minke run', { timeout: 180_000 }, () => {
       ],
       [
         ['run', 'Count', '--all', '--id', '1', '--data', 'n=1'],
-        'minke: error: select objects with exactly one of: ids, where, all',
+        'minke: error: select objects with exactly one of: --id, --where, --all',
       ],
       [['run', 'Count', '--id', '99', '--data', 'n=1'], 'minke: error: Server 99 does not exist'],
     ];

@@ -1,0 +1,283 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../test-support/agent-fleet.js';
+import { exited, printed } from '../../test-support/project-folder.js';
+import { freePort } from '../../test-support/redis.js';
+import { runBuiltCli, spawnBuiltCli, type CliResult } from '../../test-support/run-cli.js';
+
+/**
+ * The README's and docs' command-line examples, run as written (through the built `minke`) on a
+ * copy of the demo with its server started the way `npm start` starts it. Every example line is
+ * either run here with the exit code a reader should see, or skipped with the reason; a new
+ * example that is neither fails the first test.
+ */
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const agentBin = join(root, 'packages/agent/bin/minke-agent.js');
+const tmp = mkdtempSync(join(tmpdir(), 'minke-docs-examples-'));
+const demo = join(tmp, 'demo');
+/** `/tmp/p` in the README: a folder of this test's instead. */
+const scratch = join(tmp, 'p');
+const debian = /^ID=debian$/m.test(readFileSync('/etc/os-release', 'utf8'));
+
+type Handling =
+  | { code: number; output?: RegExp; remote?: boolean; then?: (result: CliResult) => Promise<void> }
+  | { agent: true }
+  | { token: true }
+  | { skip: string };
+
+const scaleOut =
+  'a scale-out deployment on PostgreSQL and Redis of the reader; the worker and serve suites run these';
+
+/** What each example does here, keyed by the file and the line as the reader sees it. */
+const EXAMPLES: Record<string, Handling> = {
+  'README.md: npx minke init /tmp/p': { code: 0 },
+  'README.md: npx minke --project /tmp/p migrate': { code: 0 },
+  'README.md: npx minke --project /tmp/p hosts add web-1 --hostname 127.0.0.1 --port 2222 --user root':
+    { code: 0 },
+  'README.md: npx minke --project /tmp/p hosts list': {
+    code: 0,
+    output: /^web-1\s+127\.0\.0\.1\s+2222\s+root/m,
+  },
+  'README.md: npx minke run HealthCheck --model Host --all      # localhost succeeds; the example hosts refuse the connection':
+    { code: 1, output: /^SUCCESS\s+localhost/m },
+  "README.md: npx minke run ServerInfo --where 'host.name = localhost'": { code: 0 },
+  'README.md: npx minke records list Server': { code: 0, output: /^\d+\s+localhost\s/m },
+  'README.md: npx minke history': { code: 0, output: /ServerInfo/ },
+  'README.md: TOKEN=$(npx minke tokens create --user admin)': { token: true },
+  'README.md: npx minke agents enroll localhost --out localhost-agent.yaml': { code: 0 },
+  'README.md: npx minke-agent run --config localhost-agent.yaml --plugins plugins     # on the node (here: this machine)':
+    { agent: true },
+  'README.md: npx minke dispatch os-release --all --wait': { code: 0, output: /localhost\s+ok/ },
+  'README.md: npx minke facts localhost': { code: 0, output: /os-release/ },
+  'README.md: npx minke run HealthCheck --model Host --where \'facts.os-release ~ "ID=debian"\'':
+    debian ? { code: 0, output: /^SUCCESS\s+localhost/m } : { code: 2, output: /^$/ },
+  'docs/agents.md: minke hosts add web1 --hostname web1.example.com     # optional: facts attach to the host of the same name':
+    { code: 0 },
+  'docs/agents.md: minke agents enroll web1 --out web1-agent.yaml       # prints the node and the file, never the password':
+    // The next lines copy the file to the node and start the agent there: here, on this machine.
+    {
+      code: 0,
+      then: () => startAgent(['run', '--config', 'web1-agent.yaml', '--plugins', 'plugins']),
+    },
+  'docs/agents.md: minke dispatch os-release --node web1 --wait      # one line per node, then a summary':
+    { code: 0, output: /web1\s+ok/ },
+  'docs/agents.md: minke dispatch uptime --all                        # one broadcast; prints the request id':
+    { code: 0, output: /^request [0-9a-f-]{36}: uptime/ },
+  'docs/agents.md: minke dispatch uptime --where \'facts.os-release ~ "ID=debian"\' --wait --timeout 120':
+    debian
+      ? { code: 0, output: /web1\s+ok/ }
+      : { skip: 'this machine is not Debian: no host has ID=debian among its os-release lines' },
+  'docs/agents.md: minke facts web1                     # every plugin, its format, when, from which request, the value':
+    { code: 0, output: /uptime/ },
+  'docs/agents.md: minke facts web1 --plugin os-release --json': { code: 0, output: /"ID=/ },
+  'docs/agents.md: minke facts history web1 os-release  # one row per change, newest first': {
+    code: 0,
+  },
+  "docs/api.md: minke run HealthCheck --model Host --where 'name ^= web-'":
+    // Through the server as the token's user; the demo's web hosts refuse the connection.
+    { code: 1, remote: true, output: /^ERROR\s+web-1\.example\.com/m },
+  'docs/api.md: minke runs stop 42': {
+    skip: '42 stands for a run of the reader; stop is tested in remote-cli.int.test.ts',
+  },
+  'docs/api.md: minke history --session HealthCheck --status error': {
+    code: 0,
+    remote: true,
+    output: /HealthCheck/,
+  },
+  'docs/api.md: minke sessions list --model Server': {
+    code: 0,
+    remote: true,
+    output: /ServerInfo/,
+  },
+  'docs/deployment.md: minke migrate                       # once': { skip: scaleOut },
+  'docs/deployment.md: minke serve --listen 0.0.0.0        # on each web machine, behind the load balancer':
+    {
+      skip: scaleOut,
+    },
+  'docs/deployment.md: minke worker --concurrency 200      # on each worker machine': {
+    skip: scaleOut,
+  },
+  'docs/deployment.md: minke worker --concurrency 200 --metrics-port 9464   # http://127.0.0.1:9464/metrics':
+    {
+      skip: scaleOut,
+    },
+};
+
+/** Every command line in the sh blocks of the README and docs/, in reading order. */
+function examplesInDocs(): string[] {
+  const files = [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => `docs/${f}`),
+  ];
+  const found: string[] = [];
+  for (const file of files) {
+    let inShell = false;
+    for (const line of readFileSync(join(root, file), 'utf8').split('\n')) {
+      if (line.startsWith('```')) {
+        inShell = !inShell && line.trim() === '```sh';
+        continue;
+      }
+      const text = line.trim();
+      if (inShell && /^(?:TOKEN=\$\()?(?:npx )?minke(?:-agent)? /.test(text))
+        found.push(`${file}: ${text}`);
+    }
+  }
+  return found;
+}
+
+/** A command line's words as a POSIX shell splits them (quotes, comments); no expansions. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  let current: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charAt(i);
+    if (c === "'" || c === '"') {
+      const end = line.indexOf(c, i + 1);
+      if (end < 0) throw new Error(`unbalanced quote in ${line}`);
+      current = (current ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (/\s/.test(c)) {
+      if (current !== undefined) out.push(current);
+      current = undefined;
+    } else if (c === '#' && current === undefined) {
+      break;
+    } else {
+      current = (current ?? '') + c;
+    }
+  }
+  if (current !== undefined) out.push(current);
+  return out.map((word) => word.replace('/tmp/p', scratch));
+}
+
+let webPort = 0;
+let mqttPort = 0;
+let token = '';
+let server: ChildProcess | undefined;
+const agents: { child: ChildProcess; output: string }[] = [];
+
+const env = () => ({ MINKE_PORT: String(webPort), MINKE_MQTT_PORT: String(mqttPort) });
+
+/** An agent on this machine, its spool in the demo folder (a node's would be under /var/lib). */
+async function startAgent(args: string[]): Promise<void> {
+  const config = args[args.indexOf('--config') + 1] ?? '';
+  const file = join(demo, config);
+  const text = readFileSync(file, 'utf8').replace(/^spoolDir:.*\n/m, '');
+  writeFileSync(file, `${text}spoolDir: spool-${agents.length}\n`);
+  const child = spawn(process.execPath, [agentBin, ...args], {
+    cwd: demo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const agent = { child, output: '' };
+  agents.push(agent);
+  child.stdout.on('data', (chunk: Buffer) => (agent.output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (agent.output += chunk.toString()));
+  await waitUntil(
+    'the agent to connect',
+    () => agent.output.includes('connected to the broker'),
+    30_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; the agent said: ${agent.output}`);
+  });
+}
+
+beforeAll(async () => {
+  cpSync(join(root, 'examples/demo'), demo, {
+    recursive: true,
+    filter: (path) => !/minke-demo\.db|\.minke|agent\.yaml/.test(path),
+  });
+  [webPort, mqttPort] = [await freePort(), await freePort()];
+  // The demo's `npm start`, one command at a time; the last one serves.
+  const script = (
+    JSON.parse(readFileSync(join(demo, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
+  const steps = script.split(' && ').map((step) => words(step).slice(1));
+  for (const step of steps.slice(0, -1)) {
+    const result = await runBuiltCli(step, { cwd: demo, env: env(), timeoutMs: 60_000 });
+    expect(result.code, `${step.join(' ')}: ${result.stderr}`).toBe(0);
+  }
+  server = spawnBuiltCli(steps.at(-1) ?? [], { cwd: demo, env: env() });
+  await printed(server, 'press Ctrl-C to stop', 60_000);
+}, 180_000);
+
+afterAll(async () => {
+  for (const child of [...agents.map((a) => a.child), server]) {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited(child, 15_000);
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the README and docs examples, on the demo', { timeout: 600_000 }, () => {
+  it('are each run here or skipped with a reason', () => {
+    const inDocs = examplesInDocs();
+    expect(inDocs.filter((line) => !(line in EXAMPLES))).toEqual([]);
+    expect(Object.keys(EXAMPLES).filter((line) => !inDocs.includes(line))).toEqual([]);
+  });
+
+  it('work as written', async () => {
+    for (const example of examplesInDocs()) {
+      const handling = EXAMPLES[example];
+      if (!handling || 'skip' in handling) continue;
+      const line = example.slice(example.indexOf(': ') + 2);
+      if ('agent' in handling) {
+        await startAgent(words(line).slice(2));
+        continue;
+      }
+      if ('token' in handling) {
+        await tokenExample();
+        continue;
+      }
+      const args = words(line).slice(line.startsWith('npx ') ? 2 : 1);
+      const remoteEnv = handling.remote
+        ? { MINKE_SERVER_URL: `http://127.0.0.1:${webPort}`, MINKE_TOKEN: token }
+        : {};
+      const result = await runBuiltCli(args, {
+        cwd: demo,
+        env: { ...env(), ...remoteEnv },
+        timeoutMs: 180_000,
+      });
+      expect({
+        example,
+        code: result.code,
+        stderr: result.code === handling.code ? '' : result.stderr,
+      }).toEqual({
+        example,
+        code: handling.code,
+        stderr: '',
+      });
+      if (handling.output) expect(result.stdout, example).toMatch(handling.output);
+      await handling.then?.(result);
+    }
+  });
+});
+
+/** The README's token and curl lines: the token, then the two requests it shows. */
+async function tokenExample(): Promise<void> {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const body = '{"session":"HealthCheck","model":"Host","ids":["localhost"]}';
+  expect(readme).toContain(`-d '${body}' http://127.0.0.1:8000/api/runs`);
+  expect(readme).toContain('http://127.0.0.1:8000/api/runs/1');
+  const created = await runBuiltCli(['tokens', 'create', '--user', 'admin'], {
+    cwd: demo,
+    env: env(),
+  });
+  expect(created.code, created.stderr).toBe(0);
+  token = created.stdout.trim();
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  // The README's port is the demo's 8000; this server listens on a free one.
+  const base = `http://127.0.0.1:${webPort}`;
+  const started = await fetch(`${base}/api/runs`, { method: 'POST', headers, body });
+  expect(started.status).toBe(201);
+  const run = await fetch(`${base}/api/runs/1`, { headers });
+  expect(run.status).toBe(200);
+  expect(await run.json()).toMatchObject({ id: 1, session: 'HealthCheck' });
+}
