@@ -30,6 +30,7 @@ async function startAgent(
   brokerUrl: string,
   node: string,
   os: object,
+  extraPlugins: Record<string, string> = {},
 ): Promise<RunningAgent> {
   const home = join(dir, node);
   const plugins = join(home, 'plugins');
@@ -46,6 +47,7 @@ async function startAgent(
     join(plugins, 'broken.cfg'),
     `[broken]\nname = broken\ncommand = true\nresult_format = xml\n`,
   );
+  for (const [file, text] of Object.entries(extraPlugins)) writeFileSync(join(plugins, file), text);
   const config = join(home, 'agent.yaml');
   await cli(server.projectDir, [
     'agents',
@@ -112,7 +114,19 @@ describe('agents and facts in Chromium', () => {
     const brokerUrl = /agents: MQTT broker (mqtt:\/\/\S+)/.exec(server.log())?.[1] as string;
     agents.push(
       await startAgent(dir, server, brokerUrl, NODES[0], { release: '12', id: 'debian' }),
-      await startAgent(dir, server, brokerUrl, NODES[1], { release: '11', id: 'debian' }),
+      await startAgent(
+        dir,
+        server,
+        brokerUrl,
+        NODES[1],
+        { release: '11', id: 'debian' },
+        {
+          // a result over the server's 1 MiB quota (the file sorts after os.cfg: os stays first)
+          'zz-large.cfg': `[large]\nname = large\ncommand = ${quoted(process.execPath)} -e ${quoted(
+            'process.stdout.write(JSON.stringify("x".repeat(1200000)))',
+          )}\nresult_format = json\nmax_output = 4M\n`,
+        },
+      ),
     );
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -149,7 +163,9 @@ describe('agents and facts in Chromium', () => {
     await row.locator('[data-plugin="os"]').waitFor();
     // Vogeler's command_alias, as the agent's presence reports it
     expect(await row.locator('[data-plugin="os"]').textContent()).toBe('os (get_os)');
-    expect(await row.getByTestId('rejected-plugin').textContent()).toMatch(/broken\.cfg: .*xml/);
+    expect(await row.getByTestId('rejected-plugin').textContent()).toMatch(
+      /broken\.cfg: .*unknown result_format \(line 4; known: /,
+    );
     expect(await row.getByTestId('last-seen').textContent()).toMatch(/just now|ago/);
     expect(await page.getByTestId('agents-summary').textContent()).toBe('2 / 2 online');
   });
@@ -166,6 +182,37 @@ describe('agents and facts in Chromium', () => {
     }
     await dialog.getByRole('button', { name: 'Close' }).click();
     await page.screenshot({ path: join(screenshots, 'agents.png') });
+  });
+
+  it('shows the last result the server refused from a node, and why', async () => {
+    await cli(server.projectDir, ['dispatch', 'large', '--node', NODES[1]]);
+    type AgentList = { items: { node: string; lastRefusal: { reason: string } | null }[] };
+    await until(
+      async () =>
+        (await apiGet<AgentList>(page, '/api/agents')).items.some(
+          (agent) => agent.node === NODES[1] && agent.lastRefusal !== null,
+        ),
+      'the refusal of the large result',
+      30_000,
+    );
+    await page.goto(`${server.url}/#/agents`);
+    await page.reload(); // the page may be open already, with the list read before the refusal
+    const refusal = page.locator(`tr[data-node="${NODES[1]}"]`).getByTestId('last-refusal');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(
+      /(just now|ago): result is \d+ bytes, more than the server's limit of 1048576 \(agents\.maxResultBytes\)/,
+    );
+    expect(
+      await page.locator(`tr[data-node="${NODES[0]}"]`).getByTestId('last-refusal').count(),
+    ).toBe(0);
+    // The agent was told, and dropped it rather than sending it again.
+    await until(
+      () =>
+        Promise.resolve(
+          agents[1]?.log().includes('result refused by the server; dropped') === true,
+        ),
+      'the agent to log the refusal',
+    );
   });
 
   it("shows a host's facts, then the diff after the fact changed", async () => {
