@@ -10,6 +10,7 @@ import KeyIcon from '@mui/icons-material/Key';
 import LockIcon from '@mui/icons-material/Lock';
 import SensorsIcon from '@mui/icons-material/Sensors';
 import ManageSearchIcon from '@mui/icons-material/ManageSearch';
+import VpnKeyIcon from '@mui/icons-material/VpnKey';
 import {
   AppBar,
   Layout as RaLayout,
@@ -80,6 +81,9 @@ function MinkeMenu() {
       ) : null}
       {resources.Host?.hasCreate ? (
         <Menu.Item to="/import-hosts" primaryText="Import hosts" leftIcon={<UploadFileIcon />} />
+      ) : null}
+      {resources.Host || permissions?.permissions.includes('trust_host_key') ? (
+        <Menu.Item to="/host-keys" primaryText="Host keys" leftIcon={<VpnKeyIcon />} />
       ) : null}
       {resources['host-groups'] ? (
         <Menu.Item

@@ -1,0 +1,99 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startSshd,
+  sshdUnavailableReason,
+  type SshdServer,
+} from '../../minke/test-support/sshd.js';
+import { buildWeb, launchBrowser, login } from './browser.js';
+import { chooseSession, clearRuns, expand, live, row } from './helpers.js';
+import { ADMIN, cli, startServer, webRoot, type MinkeServer } from './harness.js';
+
+/**
+ * Issue 10, item 3 in Chromium: a host behind a real OpenSSH server whose key nobody trusted.
+ * The run fails showing the key's fingerprint; the Host keys page shows it with "Trust this
+ * key"; once trusted, the same run succeeds.
+ */
+const HOST = 'keyed-e2e';
+
+describe.skipIf(sshdUnavailableReason())('host key trust in the web admin (Chromium)', () => {
+  let server: MinkeServer;
+  let sshd: SshdServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    await buildWeb(webRoot);
+    sshd = await startSshd();
+    server = await startServer();
+    await cli(server.projectDir, [
+      'hosts',
+      'add',
+      HOST,
+      '--hostname',
+      sshd.host,
+      '--port',
+      String(sshd.port),
+      '--user',
+      sshd.user,
+      '--config',
+      JSON.stringify({
+        identityFiles: [sshd.clientKeyPath],
+        agent: false,
+        sshConfigFile: false,
+        connectTimeoutMs: 5_000,
+      }),
+    ]);
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await login(page, server.url, ADMIN);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await sshd?.stop();
+  });
+
+  async function runDiskUsage(): Promise<void> {
+    await page.goto(`${server.url}/#/Host`);
+    await clearRuns(page);
+    await row(page, HOST).locator('input[type="checkbox"]').check();
+    await chooseSession(page, 'DiskUsage', { path: '/' });
+    await page.getByTestId('run-start').click();
+  }
+
+  it('fails the run showing the unknown key, which the Host keys page trusts', async () => {
+    await runDiskUsage();
+    await live(page, HOST)
+      .and(page.locator('[data-live-state="failed"]'))
+      .waitFor({ timeout: 30_000 });
+    const messages = await expand(page, HOST);
+    await messages.getByText('host key unknown', { exact: false }).first().waitFor();
+    expect((await messages.textContent())?.replaceAll('\n', '')).toContain(
+      `ssh-ed25519 ${sshd.hostKeyFingerprint} is not trusted yet`,
+    );
+
+    await page.goto(`${server.url}/#/host-keys`);
+    const pending = page.getByTestId(`pending-key-${HOST}`);
+    await pending.waitFor();
+    expect(await pending.textContent()).toContain(`ssh-ed25519 ${sshd.hostKeyFingerprint}`);
+    await pending.getByRole('button', { name: 'Trust this key' }).click();
+    await pending.waitFor({ state: 'detached' });
+    const trustedRow = page.locator('tbody tr').filter({ hasText: sshd.hostKeyFingerprint });
+    await trustedRow.getByText('trusted', { exact: true }).waitFor();
+    expect(await trustedRow.textContent()).toContain(ADMIN.username);
+  });
+
+  it('runs the session once the key is trusted', async () => {
+    await runDiskUsage();
+    await live(page, HOST)
+      .and(page.locator('[data-live-result="success"]'))
+      .waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,198 @@
+import { useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  Chip,
+  LinearProgress,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
+import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
+import { Title, usePermissions } from 'react-admin';
+import { api } from '../api/http.js';
+import type { Me } from '../api/types.js';
+import { useApiQuery } from '../facts/use-api-query.js';
+
+/** One key a host presented, as `GET /api/host-keys` lists it. */
+export interface HostKeyItem {
+  id: number;
+  host: string;
+  address: string;
+  keyType: string;
+  fingerprint: string;
+  status: 'pending' | 'trusted' | 'replaced';
+  firstSeenAt: string;
+  lastSeenAt: string;
+  trustedBy: string | null;
+  trustedAt: string | null;
+  replacedAt: string | null;
+}
+
+/**
+ * The fleet's known host keys. A host whose key nobody trusted yet, or whose key changed, shows
+ * the key it offered (and the trusted one beside it) with a "Trust this key" action for users
+ * who hold trust_host_key; everything else is the list, history included.
+ */
+export function HostKeysPage() {
+  const [host, setHost] = useState('');
+  const keys = useApiQuery<HostKeyItem[]>('/api/host-keys', { host: host.trim() || undefined });
+  const { permissions } = usePermissions<Me>();
+  const mayTrust =
+    permissions?.isSuperuser === true ||
+    permissions?.permissions.includes('trust_host_key') === true;
+  const all = keys.data ?? [];
+  const pending = all.filter((k) => k.status === 'pending');
+
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Host keys" />
+      <CardContent>
+        <TextField
+          size="small"
+          sx={{ width: 280, mb: 2 }}
+          label="Host"
+          value={host}
+          onChange={(event) => setHost(event.target.value)}
+        />
+        {keys.loading ? <LinearProgress /> : null}
+        {keys.error ? <Alert severity="error">{keys.error}</Alert> : null}
+        {pending.map((key) => (
+          <PendingKey
+            key={key.id}
+            offered={key}
+            trusted={all.filter((k) => k.host === key.host && k.status === 'trusted')}
+            mayTrust={mayTrust}
+            onTrusted={keys.reload}
+          />
+        ))}
+        <Table size="small" aria-label="Host keys">
+          <TableHead>
+            <TableRow>
+              <TableCell>Host</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell>Type</TableCell>
+              <TableCell>Fingerprint</TableCell>
+              <TableCell>First seen</TableCell>
+              <TableCell>Trusted by</TableCell>
+              <TableCell>Trusted at</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {all.map((key) => (
+              <TableRow key={key.id}>
+                <TableCell>{key.host}</TableCell>
+                <TableCell>
+                  <Chip
+                    size="small"
+                    label={key.status}
+                    color={
+                      key.status === 'trusted'
+                        ? 'success'
+                        : key.status === 'pending'
+                          ? 'warning'
+                          : 'default'
+                    }
+                  />
+                </TableCell>
+                <TableCell>{key.keyType}</TableCell>
+                <TableCell sx={{ fontFamily: 'monospace' }}>{key.fingerprint}</TableCell>
+                <TableCell>{key.firstSeenAt}</TableCell>
+                <TableCell>{key.trustedBy ?? ''}</TableCell>
+                <TableCell>{key.trustedAt ?? ''}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+        {!keys.loading && all.length === 0 ? (
+          <Typography sx={{ mt: 2 }}>No host keys yet: they appear when Minke connects.</Typography>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+/** A key a host offered that nobody trusted: new, or beside the trusted key it would replace. */
+function PendingKey(props: {
+  offered: HostKeyItem;
+  trusted: HostKeyItem[];
+  mayTrust: boolean;
+  onTrusted: () => void;
+}) {
+  const { offered, trusted } = props;
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const changed = trusted.length > 0;
+  const trust = () => {
+    setBusy(true);
+    api(`/api/hosts/${encodeURIComponent(offered.host)}/host-key/trust`, {
+      method: 'POST',
+      body: { fingerprint: offered.fingerprint },
+    }).then(
+      () => {
+        setBusy(false);
+        props.onTrusted();
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError((e as Error).message);
+      },
+    );
+  };
+  return (
+    <Alert
+      severity={changed ? 'error' : 'warning'}
+      sx={{ mb: 2 }}
+      data-testid={`pending-key-${offered.host}`}
+      action={
+        props.mayTrust ? (
+          <Button
+            color="inherit"
+            size="small"
+            startIcon={<VerifiedUserIcon />}
+            disabled={busy}
+            onClick={trust}
+          >
+            {changed ? 'Replace with this key' : 'Trust this key'}
+          </Button>
+        ) : undefined
+      }
+    >
+      <Typography variant="subtitle2">
+        {changed
+          ? `Host ${offered.host}: its key changed; connections are refused until it is replaced`
+          : `Host ${offered.host}: unknown key; connections are refused until it is trusted`}
+      </Typography>
+      <Box sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 2, mt: 1 }}>
+        {trusted.map((key) => (
+          <KeyLine key={key.id} label="Trusted" item={key} />
+        ))}
+        <KeyLine label={changed ? 'Presented' : 'Offered'} item={offered} />
+      </Box>
+      {props.mayTrust ? null : (
+        <Typography variant="body2" sx={{ mt: 1 }}>
+          Compare it with the host&apos;s own key; a user with trust_host_key can trust it.
+        </Typography>
+      )}
+      {error ? <Typography color="error">{error}</Typography> : null}
+    </Alert>
+  );
+}
+
+function KeyLine({ label, item }: { label: string; item: HostKeyItem }) {
+  return (
+    <>
+      <Typography variant="body2">{label}</Typography>
+      <Typography variant="body2" sx={{ fontFamily: 'monospace' }}>
+        {item.keyType} {item.fingerprint}
+      </Typography>
+    </>
+  );
+}
