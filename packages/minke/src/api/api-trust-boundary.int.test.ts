@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -225,7 +225,7 @@ describe.each(['sqlite', 'postgres'] as const)('the trust boundary on %s', (kind
       'host config field knownHostsFiles needs the manage_connections permission',
     );
     expect(existsSync(target)).toBe(false);
-    // The same without the list still writes a key into the server's file: refused too.
+    // The same without the list still trusts a key nobody looked at: refused too.
     expectRefused(
       await attacker.post('/api/hosts', hostAt('trap-kh', { strictHostKeyChecking: 'accept-new' })),
       'host config field strictHostKeyChecking needs the manage_connections permission',
@@ -237,7 +237,11 @@ describe.each(['sqlite', 'postgres'] as const)('the trust boundary on %s', (kind
     );
     expect(allowed.statusCode).toBe(201);
     await runOn(manager, 'kh-m');
-    expect(readFileSync(target, 'utf8')).toContain(fake.knownHostsLine.split(' ')[2]);
+    // accept-new files the key in the database (the fleet's known_hosts), never in a server file.
+    expect(existsSync(target)).toBe(false);
+    expect((await manager.get('/api/host-keys?host=kh-m')).json()).toMatchObject([
+      { status: 'trusted', trustedBy: 'accept-new', publicKey: fake.knownHostsLine.split(' ')[2] },
+    ]);
   });
 
   it('refuses an OpenSSH config import that names server files, and adds none of it', async () => {
