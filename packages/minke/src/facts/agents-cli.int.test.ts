@@ -23,21 +23,28 @@ describe('a project with an agent, through the built CLI', { timeout: 180_000 },
   let server: ChildProcess | undefined;
   let agent: ChildProcess | undefined;
   let agentOutput = '';
+  let webPort = 0;
   const minke = (args: string[]) => runBuiltCli(['--project', dir, ...args], { timeoutMs: 60_000 });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'minke-agents-cli-'));
-    const [webPort, mqttPort] = [await freePort(), await freePort()];
+    webPort = await freePort();
+    const mqttPort = await freePort();
     await writeFile(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
     await writeFile(
       join(dir, 'minke.config.ts'),
-      `export default { database: 'sqlite:data.db', server: { port: ${webPort} }, mqtt: { port: ${mqttPort} } };\n`,
+      `export default { database: 'sqlite:data.db', server: { port: ${webPort} }, mqtt: { port: ${mqttPort} }, agents: { maxResultBytes: 1024 } };\n`,
     );
     await mkdir(join(dir, 'plugins'));
     const os = 'console.log(JSON.stringify({ id: "debian" }))';
     await writeFile(
       join(dir, 'plugins', 'os.cfg'),
       `[os]\nname = os\ncommand = ${nodeCommand(os)}\nresult_format = json\n`,
+    );
+    const big = 'console.log(JSON.stringify("x".repeat(2000)))';
+    await writeFile(
+      join(dir, 'plugins', 'big.cfg'),
+      `[big]\nname = big\ncommand = ${nodeCommand(big)}\nresult_format = json\n`,
     );
   });
   afterAll(async () => {
@@ -99,6 +106,26 @@ describe('a project with an agent, through the built CLI', { timeout: 180_000 },
       },
       30_000,
     );
+  });
+
+  it('refuses a result over the quota: the agent drops it, /metrics counts it, the list says why', async () => {
+    const dispatched = await minke(['dispatch', 'big', '--node', 'web1']);
+    expect(dispatched.code, dispatched.stderr).toBe(0);
+    await waitUntil(
+      'the agent to drop the refused result',
+      () => agentOutput.includes('result refused by the server; dropped'),
+      30_000,
+    );
+    const listed = await minke(['agents', 'list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const [web1] = JSON.parse(listed.stdout) as { node: string; lastRefusal: unknown }[];
+    expect(web1?.lastRefusal).toMatchObject({
+      reason: expect.stringMatching(
+        /bytes, more than the server's limit of 1024 \(agents\.maxResultBytes\)/,
+      ),
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${webPort}/metrics`)).text();
+    expect(metrics).toContain('minke_agent_results_refused_total{reason="too-large"} 1');
   });
 
   it('tightens a database and .minke that were left readable by others, and says so', async () => {

@@ -13,7 +13,7 @@ import type { IClientOptions } from 'mqtt';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 import { AgentStore } from './agent-store.js';
-import { countRefusedResult } from '../metrics/agent-metrics.js';
+import { countRefusedResult } from '../metrics/process-metrics.js';
 import { FactStore, type ResultRefusal, type StoreOutcome } from './fact-store.js';
 import { connectGatewayMqtt, type GatewayMqttClient } from './mqtt-client.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';

@@ -2,9 +2,11 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 
 /**
  * What this process counts as it works (as opposed to the gauges read from the database at each
- * scrape): commands run, SSH connections that failed, event delivery lag. One registry per
- * process, as prom-client's own default is, because the counting happens deep in the executor and
- * the event stream where no server object reaches; servers and `minke worker` expose it.
+ * scrape): commands run, SSH connections that failed, event delivery lag, agent results refused.
+ * One registry per process, as prom-client's own default is, because the counting happens deep in
+ * the executor, the event stream and the agent gateway where no server object reaches; servers and
+ * `minke worker` expose it. Every metric is declared here: `/metrics` merges this registry when
+ * the server starts, before the agent gateway is loaded.
  */
 export const processMetrics = new Registry();
 
@@ -29,6 +31,13 @@ const eventLag = new Histogram({
   registers: [processMetrics],
 });
 
+const refusedResults = new Counter({
+  name: 'minke_agent_results_refused_total',
+  help: 'Agent results the gateway refused, by reason (unknown-request, not-addressed, wrong-plugin, too-large, rate-limited).',
+  labelNames: ['reason'] as const,
+  registers: [processMetrics],
+});
+
 let defaultsOn = false;
 /**
  * Adds Node's own gauges (memory, CPU, event-loop delay, ...) as `minke_process_*`,
@@ -48,6 +57,11 @@ export function countCommand(status: string): void {
 /** Counts a failed connection; `reason` is a short code (auth, timeout, refused, host-key...). */
 export function countConnectFailure(reason: string): void {
   connectFailures.inc({ reason });
+}
+
+/** Counts an agent result the gateway refused; `reason` is its short code (`RefusalCode`). */
+export function countRefusedResult(reason: string): void {
+  refusedResults.inc({ reason });
 }
 
 /** Records how late an event (that happened at `at`, ISO-8601) reached a client. */
