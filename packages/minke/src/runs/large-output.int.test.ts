@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test-support/redis.js';
 import { runBuiltCli, spawnBuiltCli } from '../../test-support/run-cli.js';
 import { startSshd, sshdUnavailableReason, type SshdServer } from '../../test-support/sshd.js';
 
@@ -303,6 +304,44 @@ describe.skipIf(sshdUnavailableReason() !== undefined)(
     });
   },
 );
+
+describe('large command output through a BullMQ worker', { timeout: 300_000 }, () => {
+  const prefix = uniqueRedisPrefix();
+  const env = { MINKE_REDIS_URL: REDIS_URL, MINKE_QUEUE_PREFIX: prefix };
+  afterAll(() => deleteRedisPrefix(REDIS_URL, prefix));
+
+  it('300,000 lines and exit 3 in a worker: exit code 3, marker, identical download', async () => {
+    const worker = spawnBuiltCli(['--project', dir, 'worker'], { env });
+    try {
+      await printedLine(worker, 'press Ctrl-C');
+      const ran = await minke(['run', 'ManyLines', '--id', 'local1', '--json'], env);
+      const id = (JSON.parse(ran.stdout) as { records: { id: number }[] }).records[0]?.id;
+      const shown = await minke(['history', 'show', String(id), '--json']);
+      const record = JSON.parse(shown.stdout) as RecordJson;
+      expect(record).toMatchObject({ processState: 'completed', result: 'error' });
+      expect(record.commands[0]?.exitCode).toBe(3);
+      expect(record.commands[0]?.stdout).toContain('of stdout left out here;');
+      const full = await minke(['history', 'output', String(id)]);
+      expect(full.stdout === seqText(300_000)).toBe(true);
+    } finally {
+      worker.kill('SIGTERM');
+    }
+  });
+});
+
+/** Resolves once the child printed `text` on stdout (bounded). */
+function printedLine(child: ChildProcess, text: string): Promise<void> {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${text}" in: ${output}`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!output.includes(text)) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /** The server's address, from the line `minke start` prints once it listens (bounded). */
 function serverUrl(child: ChildProcess): Promise<string> {
