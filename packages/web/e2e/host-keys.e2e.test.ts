@@ -19,6 +19,8 @@ const HOST = 'keyed-e2e';
 describe.skipIf(sshdUnavailableReason())('host key trust in the web admin (Chromium)', () => {
   let server: MinkeServer;
   let sshd: SshdServer;
+  /** Another OpenSSH server with its own host key, admitting the same client key. */
+  let other: SshdServer;
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
@@ -26,6 +28,7 @@ describe.skipIf(sshdUnavailableReason())('host key trust in the web admin (Chrom
   beforeAll(async () => {
     await buildWeb(webRoot);
     sshd = await startSshd();
+    other = await startSshd({ trustClientsOf: sshd });
     server = await startServer();
     await cli(server.projectDir, [
       'hosts',
@@ -57,6 +60,7 @@ describe.skipIf(sshdUnavailableReason())('host key trust in the web admin (Chrom
     await browser?.close();
     await server?.stop();
     await sshd?.stop();
+    await other?.stop();
   });
 
   async function runDiskUsage(): Promise<void> {
@@ -90,6 +94,48 @@ describe.skipIf(sshdUnavailableReason())('host key trust in the web admin (Chrom
   });
 
   it('runs the session once the key is trusted', async () => {
+    await runDiskUsage();
+    await live(page, HOST)
+      .and(page.locator('[data-live-result="success"]'))
+      .waitFor({ timeout: 30_000 });
+  });
+
+  it('refuses a changed key, shown beside the trusted one, until it is replaced', async () => {
+    // The same host name now answers with another key (a reinstall, or an impostor).
+    await page.evaluate(
+      async ({ host, port }) => {
+        const csrf = /(?:^|; )minke_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+        const reply = await fetch(`/api/hosts/${host}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+          body: JSON.stringify({ port }),
+        });
+        if (!reply.ok) throw new Error(await reply.text());
+      },
+      { host: HOST, port: other.port },
+    );
+    await runDiskUsage();
+    await live(page, HOST)
+      .and(page.locator('[data-live-state="failed"]'))
+      .waitFor({ timeout: 30_000 });
+    const messages = await expand(page, HOST);
+    await messages.getByText('host key mismatch', { exact: false }).first().waitFor();
+
+    await page.goto(`${server.url}/#/host-keys`);
+    const changed = page.getByTestId(`pending-key-${HOST}`);
+    await changed.waitFor();
+    const text = (await changed.textContent()) ?? '';
+    expect(text).toContain('its key changed');
+    expect(text).toContain(`Trustedssh-ed25519 ${sshd.hostKeyFingerprint}`);
+    expect(text).toContain(`Presentedssh-ed25519 ${other.hostKeyFingerprint}`);
+    await changed.getByRole('button', { name: 'Replace with this key' }).click();
+    await changed.waitFor({ state: 'detached' });
+    await page
+      .locator('tbody tr')
+      .filter({ hasText: sshd.hostKeyFingerprint })
+      .getByText('replaced', { exact: true })
+      .waitFor();
+
     await runDiskUsage();
     await live(page, HOST)
       .and(page.locator('[data-live-result="success"]'))
