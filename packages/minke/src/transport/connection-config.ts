@@ -22,6 +22,10 @@ const milliseconds = z.number().int().nonnegative();
  *   identityFiles: [~/.ssh/deploy_ed25519]
  *   passphrase: { env: DEPLOY_KEY_PASSPHRASE }
  *   sudo: { password: { file: /etc/minke/sudo.pass } }
+ *
+ *   # host "db-1": a key and a sudo password from the encrypted credentials store
+ *   key: { credential: deploy }
+ *   sudo: { password: { credential: db-root } }
  */
 export const connectionConfigLayerSchema = z.strictObject({
   /** `local` runs commands on the Minke machine itself instead of over SSH. */
