@@ -192,7 +192,7 @@ describe.each([mosquittoCase(false), mosquittoCase(true), embeddedCase])(
       expect(new Set(stored.seen.map((s) => s.resultId)).size).toBe(1);
       expect(agentLines(fleet, node, 'request accepted', messageId)).toHaveLength(1);
       expect(await factValues(fleet, node, 'greeting')).toEqual({
-        current: ['hello'],
+        current: ['hello\n'], // a string result is stdout as printed (Vogeler)
         history: 1,
       });
       expect((await fleet.gateway.agents.get(node)).online).toBe(true);
