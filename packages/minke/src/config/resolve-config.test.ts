@@ -67,6 +67,25 @@ describe('resolveConfig', () => {
     );
   });
 
+  it("sets each agent's result quota from the file or the environment, within bounds", () => {
+    expect(resolveConfig({}, where, {}).agents).toMatchObject({
+      maxResultBytes: 1024 * 1024,
+      maxResultsPerMinute: 120,
+    });
+    const fromFile = resolveConfig(
+      { agents: { maxResultBytes: 4096, maxResultsPerMinute: 10 } },
+      where,
+      { MINKE_AGENT_MAX_RESULTS_PER_MINUTE: '30' },
+    );
+    expect(fromFile.agents).toMatchObject({ maxResultBytes: 4096, maxResultsPerMinute: 30 });
+    expect(() => resolveConfig({ agents: { maxResultBytes: 10 } }, where, {})).toThrow(
+      '/p/minke.config.ts: agents.maxResultBytes:',
+    );
+    expect(() => resolveConfig({}, where, { MINKE_AGENT_MAX_RESULT_BYTES: '1M' })).toThrow(
+      'MINKE_AGENT_MAX_RESULT_BYTES="1M": expected a whole number from 1024 to 16777216',
+    );
+  });
+
   it('checks the ssh: connection defaults, naming an unknown or bad key', () => {
     expect(resolveConfig({ ssh: { user: 'deploy', port: 2222 } }, where, {}).ssh).toEqual({
       user: 'deploy',
