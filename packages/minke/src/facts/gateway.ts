@@ -92,6 +92,7 @@ export class AgentGateway {
   private readonly logger: Logger;
   private readonly queue: Incoming[] = [];
   private readonly limits: ResultLimits;
+  private readonly floodLog = new OncePerInterval(60_000);
   private readonly backoff: ReconnectBackoff;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly storedListeners = new Set<
@@ -325,6 +326,8 @@ export class AgentGateway {
     this.stats.refused += refusals.length;
     for (const refusal of refusals) {
       countRefusedResult(refusal.code);
+      // A flooding node is told about every result, but logged about once a minute.
+      if (refusal.code === 'rate-limited' && !this.floodLog.shouldLog(refusal.node)) continue;
       this.logger.warn(
         { node: refusal.node, resultId: refusal.resultId, reason: refusal.code },
         `gateway: result refused: ${refusal.message}`,
@@ -459,6 +462,20 @@ export class AgentGateway {
     } catch (error) {
       this.logger.error({ error: (error as Error).message }, 'gateway: step failed');
     }
+  }
+}
+
+/** Says yes for a key at most once per interval (bounded: forgets everything past 10,000 keys). */
+class OncePerInterval {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly intervalMs: number) {}
+
+  shouldLog(key: string, now = Date.now()): boolean {
+    const at = this.last.get(key);
+    if (at !== undefined && now - at < this.intervalMs) return false;
+    if (this.last.size >= 10_000) this.last.clear();
+    this.last.set(key, now);
+    return true;
   }
 }
 

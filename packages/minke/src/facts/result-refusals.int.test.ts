@@ -170,6 +170,12 @@ describe('results bound to their request, and the per-node quota', { timeout: 60
       /results a minute/.test((await f.gateway.agents.get('web1')).lastRefusal?.reason ?? ''),
     );
     await waitUntil('an empty spool', () => agent.spool.resultCount === 0);
+    // A node over its rate is told each time, and logged about once a minute.
+    await dispatch({ project, gateway: f.gateway }, { plugin: 'greeting', nodes: ['web1'] });
+    await waitUntil('the second rate refusal', () => f.gateway.stats.refused === 3);
+    const rateLines = f.serverLogs.filter((line) => line.includes('results a minute'));
+    expect(rateLines).toHaveLength(1);
+    await waitUntil('an empty spool', () => agent.spool.resultCount === 0);
 
     // What an operator sees: GET /api/agents names the last refusal and when.
     const runtime = createRuntime(project, { quiet: true });
