@@ -10,11 +10,11 @@ import {
   type Result,
   type TopicSet,
 } from '@minke/protocol';
-import { readFile } from 'node:fs/promises';
 import type { IClientOptions, IConnackPacket, IPublishPacket } from 'mqtt';
 import type { AgentSettings } from './config.js';
 import { silentLogger, type Logger } from './logger.js';
 import {
+  brokerTlsOptions,
   connectMqtt,
   reconnectDelay,
   type ConnectMqtt,
@@ -46,7 +46,10 @@ export type AgentConfig = Pick<
   | 'concurrency'
   | 'clockSkewSeconds'
   | 'maxRequestTtlSeconds'
-> & { brokerUrl: string };
+> &
+  Partial<Pick<AgentSettings, 'brokerCa' | 'brokerFingerprint' | 'brokerFingerprintSource'>> & {
+    brokerUrl: string;
+  };
 
 export interface AgentOptions {
   config: AgentConfig;
@@ -207,8 +210,7 @@ export class Agent {
     if (this.config.mqttVersion === 5) {
       options.properties = { sessionExpiryInterval: this.config.sessionExpirySeconds };
     }
-    if (this.config.caFile !== undefined) options.ca = await readFile(this.config.caFile);
-    return options;
+    return { ...options, ...(await brokerTlsOptions(this.config)) };
   }
 
   private async onConnect(connack: IConnackPacket): Promise<void> {

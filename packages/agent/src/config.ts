@@ -5,6 +5,7 @@ import {
   agentSpoolDir,
   DEFAULT_TOPIC_PREFIX,
   nodeNameProblem,
+  normalizeFingerprint,
   parsePublicKey,
   topicPrefixProblem,
 } from '@minke/protocol';
@@ -26,6 +27,9 @@ import { LOG_LEVELS, type LogLevel } from './logger.js';
  * pluginsDir: /etc/minke/plugins
  * spoolDir: /var/lib/minke-agent/web1 # default: /var/lib/minke-agent/<node>, one per node
  * topicPrefix: minke/v1
+ * brokerFingerprint: AB:CD:...        # SHA-256 of the broker's TLS certificate: only that one is accepted
+ * brokerCa: |                         # the CA (PEM) that signed it; or caFile: a file with it
+ *   -----BEGIN CERTIFICATE-----
  * ```
  *
  * Each key has a variable: `brokerUrl` is `MINKE_AGENT_BROKER_URL`, and so on. Credentials never
@@ -45,6 +49,12 @@ export interface AgentSettings {
   topicPrefix: string;
   clientId: string;
   caFile: string | undefined;
+  /** The CA certificate(s) of the broker, PEM, written inline by `minke agents enroll`. */
+  brokerCa: string | undefined;
+  /** The pinned SHA-256 fingerprint of the broker's certificate (`AB:CD:...`). */
+  brokerFingerprint: string | undefined;
+  /** Where the pin came from, for the message when a broker does not match it. */
+  brokerFingerprintSource: string | undefined;
   /** 4 is MQTT 3.1.1 (works with every broker, the embedded aedes too); 5 is MQTT 5. */
   mqttVersion: 4 | 5;
   keepaliveSeconds: number;
@@ -112,6 +122,8 @@ const KEYS = [
   'topicPrefix',
   'clientId',
   'caFile',
+  'brokerCa',
+  'brokerFingerprint',
   'mqttVersion',
   'keepaliveSeconds',
   'reconnectMinSeconds',
@@ -191,6 +203,11 @@ async function check(
   if (prefixProblem) throw new ConfigError(`${where(raw, 'topicPrefix')}: ${prefixProblem}`);
   const brokerUrl = text(raw, 'brokerUrl');
   if (brokerUrl !== undefined) checkBrokerUrl(brokerUrl, where(raw, 'brokerUrl'));
+  const brokerFingerprint = fingerprint(raw, brokerUrl);
+  const brokerCa = text(raw, 'brokerCa');
+  if (brokerCa !== undefined && !brokerCa.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`${where(raw, 'brokerCa')}: must be a PEM certificate`);
+  }
   const serverPublicKeys = keyList(raw);
   const serverKeys = serverPublicKeys.map((key, index) => {
     const parsed = parsePublicKey(key);
@@ -222,6 +239,10 @@ async function check(
     topicPrefix,
     clientId: text(raw, 'clientId') ?? `minke-agent-${node}`,
     caFile: pathSetting(raw, 'caFile', base),
+    brokerCa,
+    brokerFingerprint,
+    brokerFingerprintSource:
+      brokerFingerprint === undefined ? undefined : where(raw, 'brokerFingerprint'),
     mqttVersion,
     keepaliveSeconds: number(raw, 'keepaliveSeconds', 30, 1, 3600),
     reconnectMinSeconds,
@@ -306,6 +327,24 @@ function checkBrokerUrl(url: string, where: string): void {
       `${where}: must not contain a password; use passwordFile or ${envName('password')}`,
     );
   }
+}
+
+/** The pin, normalised; it only means something over TLS, so a plain URL with one is an error. */
+function fingerprint(raw: Raw, brokerUrl: string | undefined): string | undefined {
+  const value = text(raw, 'brokerFingerprint');
+  if (value === undefined) return undefined;
+  const normalized = normalizeFingerprint(value);
+  if (normalized === undefined) {
+    throw new ConfigError(
+      `${where(raw, 'brokerFingerprint')}: must be a SHA-256 fingerprint (64 hex digits, colons allowed)`,
+    );
+  }
+  if (brokerUrl !== undefined && !/^(mqtts|ssl|wss):/i.test(brokerUrl)) {
+    throw new ConfigError(
+      `${where(raw, 'brokerFingerprint')}: a pinned certificate needs a TLS broker URL (mqtts://), not ${brokerUrl}`,
+    );
+  }
+  return normalized;
 }
 
 async function password(raw: Raw, base: string): Promise<string | undefined> {

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import type { ConnectionOptions } from 'node:tls';
+import { pinnedServerIdentity } from '@minke/protocol';
 import mqtt from 'mqtt';
 import type { IClientOptions, IConnackPacket, IPublishPacket } from 'mqtt';
 
@@ -25,6 +28,37 @@ export interface MqttClientLike {
 export type ConnectMqtt = (url: string, options: IClientOptions) => MqttClientLike;
 
 export const connectMqtt: ConnectMqtt = (url, options) => mqtt.connect(url, options);
+
+/** The TLS settings of the agent's config (see `AgentSettings`). */
+export interface BrokerTlsSettings {
+  caFile?: string | undefined;
+  brokerCa?: string | undefined;
+  brokerFingerprint?: string | undefined;
+  brokerFingerprintSource?: string | undefined;
+}
+
+/**
+ * The TLS part of the connect options (node:tls, through mqtt.js): the broker's CA from `caFile`
+ * and/or `brokerCa` (else the system's CAs), and the pinned certificate, checked on every
+ * connect before the credentials are sent. The options only matter for mqtts:// and wss://.
+ */
+export async function brokerTlsOptions(
+  settings: BrokerTlsSettings,
+): Promise<IClientOptions & Pick<ConnectionOptions, 'checkServerIdentity'>> {
+  const cas: string[] = [];
+  if (settings.caFile !== undefined) cas.push(await readFile(settings.caFile, 'utf8'));
+  if (settings.brokerCa !== undefined) cas.push(settings.brokerCa);
+  const options: IClientOptions & Pick<ConnectionOptions, 'checkServerIdentity'> = {};
+  if (cas.length > 0) options.ca = cas;
+  if (settings.brokerFingerprint !== undefined) {
+    options.rejectUnauthorized = true;
+    options.checkServerIdentity = pinnedServerIdentity(
+      settings.brokerFingerprint,
+      settings.brokerFingerprintSource ?? 'brokerFingerprint',
+    );
+  }
+  return options;
+}
 
 /**
  * The delay before reconnect attempt `attempt` (0-based): exponential from `minMs`, capped at

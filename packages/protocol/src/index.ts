@@ -1,6 +1,6 @@
 /**
  * `@minke/protocol`: what the Minke server and its agents say to each other over MQTT, and how
- * requests are signed. Imported by both sides; depends on zod and node:crypto only.
+ * requests are signed. Imported by both sides; depends on zod, node:crypto and node:tls only.
  */
 export {
   DEFAULT_TOPIC_PREFIX,
@@ -76,3 +76,8 @@ export {
   type AcceptOutcome,
   type AcceptRequestOptions,
 } from './accept-request.js';
+export {
+  certificateFingerprint,
+  normalizeFingerprint,
+  pinnedServerIdentity,
+} from './broker-pin.js';

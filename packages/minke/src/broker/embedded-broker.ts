@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { createTopics } from '@minke/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../logger.js';
@@ -18,10 +19,12 @@ export interface EmbeddedBrokerOptions {
   serverUsername: string;
   authenticateAgent: AuthenticateAgent;
   logger: Logger;
+  /** Listen with TLS only (mqtts://), with this certificate and key (PEM). */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 export interface EmbeddedBroker {
-  /** `mqtt://host:port`, with the port actually bound. */
+  /** `mqtt://host:port` (`mqtts://` with TLS), with the port actually bound. */
   readonly url: string;
   readonly host: string;
   readonly port: number;
@@ -122,12 +125,24 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   }
 
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const onConnection = (socket: Socket) => {
+    socket.on('error', () => undefined);
+    broker.handle(socket);
+  };
+  const tls = options.tls;
+  const server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, onConnection)
+    : createServer(onConnection);
+  // Tracked from the first byte (with TLS: before the handshake), so close() ends them all.
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    broker.handle(socket);
   });
+  // A client that fails the handshake (plain MQTT on the TLS port, a scanner) is only logged.
+  server.on('tlsClientError', (error: Error) =>
+    logger.debug({ error: error.message }, 'broker: TLS handshake failed'),
+  );
   const host = options.host ?? '127.0.0.1';
   try {
     await listen(server, options.port, host);
@@ -136,11 +151,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  logger.info({ host, port }, 'embedded MQTT broker listening');
+  logger.info({ host, port, tls: tls !== undefined }, 'embedded MQTT broker listening');
 
   let closed: Promise<void> | undefined;
   return {
-    url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     host,
     port,
     serverCredentials: { username: options.serverUsername, password: serverPassword },

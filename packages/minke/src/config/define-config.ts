@@ -60,8 +60,31 @@ export interface MinkeConfig {
    * `listen`:`port` (default 127.0.0.1:1884). Env: MINKE_MQTT_URL (an external broker, e.g.
    * `mqtts://minke-server@broker.example.org:8883`; its password in MINKE_MQTT_PASSWORD or
    * MINKE_MQTT_PASSWORD_FILE), MINKE_MQTT_LISTEN, MINKE_MQTT_PORT, MINKE_MQTT_TOPIC_PREFIX.
+   *
+   * `tls`: `true` makes the embedded broker listen with TLS only (mqtts://), with a CA and server
+   * certificate generated on first start under `.minke/mqtt-tls/` (valid for localhost, this
+   * machine's name, the listen address and `names`), or with your own `certFile`/`keyFile`.
+   * `minke agents enroll` pins the certificate's fingerprint in the agent's config. For an
+   * external mqtts:// broker, `caFile` and/or `fingerprint` say how the server (and enrolled
+   * agents) verify it. Env: MINKE_MQTT_TLS=1, MINKE_MQTT_TLS_CERT_FILE, MINKE_MQTT_TLS_KEY_FILE,
+   * MINKE_MQTT_TLS_CA_FILE, MINKE_MQTT_TLS_FINGERPRINT, MINKE_MQTT_TLS_NAMES (comma-separated).
    */
-  mqtt?: { url?: string; listen?: string; port?: number; topicPrefix?: string };
+  mqtt?: {
+    url?: string;
+    listen?: string;
+    port?: number;
+    topicPrefix?: string;
+    tls?:
+      | boolean
+      | {
+          enabled?: boolean;
+          certFile?: string;
+          keyFile?: string;
+          caFile?: string;
+          fingerprint?: string;
+          names?: string[];
+        };
+  };
   /**
    * `createHostsForUnknownNodes`: add a host for a node that has none of its name (default
    * false). `signingKeyFile`: the server's private request-signing key (default

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { normalizeFingerprint } from '@minke/protocol';
 import { z } from 'zod';
 import { SetupError } from '../errors.js';
 import {
@@ -45,6 +46,7 @@ export interface ResolvedConfig {
     listen: string;
     port: number;
     topicPrefix: string;
+    tls: BrokerTlsConfig;
   };
   agents: {
     createHostsForUnknownNodes: boolean;
@@ -54,6 +56,24 @@ export interface ResolvedConfig {
     /** Results one node may send per minute, bursts included (default 120). */
     maxResultsPerMinute: number;
   };
+}
+
+/**
+ * TLS for the agents' broker. `enabled` turns it on for the embedded broker (an external one is
+ * TLS when its URL is mqtts:// or wss://). `certFile`/`keyFile`: the user's own certificate;
+ * without them one is generated under `generatedDir`. `caFile` and `fingerprint` are what agents
+ * and the gateway trust (for an external broker: how the gateway verifies it).
+ */
+export interface BrokerTlsConfig {
+  enabled: boolean;
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  caFile: string | undefined;
+  /** SHA-256, `AB:CD:...`. */
+  fingerprint: string | undefined;
+  /** Extra DNS names / IP addresses the generated server certificate is valid for. */
+  names: string[];
+  generatedDir: string;
 }
 
 const eventBusKinds = ['memory', 'redis', 'postgres'] as const;
@@ -91,6 +111,19 @@ const configShape = z.strictObject({
       listen: z.string().min(1).optional(),
       port: z.number().int().min(0).max(65535).optional(),
       topicPrefix: z.string().min(1).optional(),
+      tls: z
+        .union([
+          z.boolean(),
+          z.strictObject({
+            enabled: z.boolean().optional(),
+            certFile: z.string().min(1).optional(),
+            keyFile: z.string().min(1).optional(),
+            caFile: z.string().min(1).optional(),
+            fingerprint: z.string().min(1).optional(),
+            names: z.array(z.string().min(1)).optional(),
+          }),
+        ])
+        .optional(),
     })
     .optional(),
   agents: z
@@ -155,6 +188,7 @@ export function resolveConfig(
       // 1884, not 1883: a machine often runs Mosquitto on 1883 already.
       port: intFromEnv(env, 'MINKE_MQTT_PORT', 0, 65535) ?? config.mqtt?.port ?? 1884,
       topicPrefix: env['MINKE_MQTT_TOPIC_PREFIX'] || config.mqtt?.topicPrefix || 'minke/v1',
+      tls: brokerTlsConfig(config, env, where),
     },
     agents: {
       createHostsForUnknownNodes:
@@ -199,6 +233,53 @@ function sshDefaults(raw: unknown, configFile: string): ConnectionConfigLayer {
 
 function knownSshSettings(): string {
   return Object.keys(connectionConfigLayerSchema.shape).join(', ');
+}
+
+function brokerTlsConfig(
+  config: MinkeConfig,
+  env: Env,
+  where: { projectDir: string; configFile: string },
+): BrokerTlsConfig {
+  const raw = config.mqtt?.tls;
+  const own = typeof raw === 'object' ? raw : {};
+  const path = (name: string, value: string | undefined) => {
+    const chosen = env[name] || value;
+    return chosen ? resolve(where.projectDir, chosen) : undefined;
+  };
+  const certFile = path('MINKE_MQTT_TLS_CERT_FILE', own.certFile);
+  const keyFile = path('MINKE_MQTT_TLS_KEY_FILE', own.keyFile);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new SetupError(
+      `${where.configFile}: mqtt.tls: certFile and keyFile (MINKE_MQTT_TLS_CERT_FILE, MINKE_MQTT_TLS_KEY_FILE) go together`,
+    );
+  }
+  const fingerprintText = env['MINKE_MQTT_TLS_FINGERPRINT'] || own.fingerprint;
+  const fingerprint =
+    fingerprintText === undefined ? undefined : normalizeFingerprint(fingerprintText);
+  if (fingerprintText !== undefined && fingerprint === undefined) {
+    throw new SetupError(
+      `mqtt.tls.fingerprint / MINKE_MQTT_TLS_FINGERPRINT "${fingerprintText}": expected a SHA-256 fingerprint (64 hex digits, colons allowed)`,
+    );
+  }
+  const namesFromEnv = env['MINKE_MQTT_TLS_NAMES'];
+  return {
+    enabled:
+      boolFromEnv(env, 'MINKE_MQTT_TLS') ??
+      (raw === true ||
+        (typeof raw === 'object' && raw.enabled !== false) ||
+        certFile !== undefined),
+    certFile,
+    keyFile,
+    caFile: path('MINKE_MQTT_TLS_CA_FILE', own.caFile),
+    fingerprint,
+    names: namesFromEnv
+      ? namesFromEnv
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '')
+      : (own.names ?? []),
+    generatedDir: resolve(where.projectDir, '.minke/mqtt-tls'),
+  };
 }
 
 function executorConfig(

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { chmod, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { agentSpoolDir, DEFAULT_SPOOL_BASE } from '@minke/protocol';
-import { InputError } from '../errors.js';
+import { loadBrokerTls } from '../broker/broker-tls.js';
+import { InputError, SetupError } from '../errors.js';
 import type { Project } from '../project/open-project.js';
 import { AgentStore, type AgentRecord } from './agent-store.js';
 import { loadSigningKey } from './signing-key.js';
@@ -30,6 +31,8 @@ export interface EnrolledAgent {
   externalBroker: boolean;
   /** The agent's own spool folder, as written into its config. */
   spoolDir: string;
+  /** The broker certificate's SHA-256 fingerprint the agent pins, when it talks TLS. */
+  brokerFingerprint: string | undefined;
 }
 
 /**
@@ -44,6 +47,7 @@ export interface EnrolledAgent {
 export async function enrollAgent(project: Project, input: EnrollInput): Promise<EnrolledAgent> {
   const brokerUrl = input.brokerUrl ?? advertisedBrokerUrl(project);
   checkAgentBrokerUrl(brokerUrl);
+  const trust = await brokerTrustForAgents(project, brokerUrl);
   const spoolBase = checkSpoolBase(input.spoolBase ?? DEFAULT_SPOOL_BASE);
   const signingKey = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
   const { agent, password } = await new AgentStore(project).enroll(input.node);
@@ -57,6 +61,8 @@ export async function enrollAgent(project: Project, input: EnrollInput): Promise
     serverPublicKey: signingKey.publicKeyBase64,
     topicPrefix: project.config.mqtt.topicPrefix,
     spoolDir: agentSpoolDir(agent.node, spoolBase),
+    ...(trust.fingerprint === undefined ? {} : { brokerFingerprint: trust.fingerprint }),
+    ...(trust.ca === undefined ? {} : { brokerCa: trust.ca }),
   };
   const text =
     `# minke-agent configuration for node ${agent.node}, written by \`minke agents enroll\`.\n` +
@@ -69,7 +75,45 @@ export async function enrollAgent(project: Project, input: EnrollInput): Promise
     brokerUrl,
     externalBroker: project.config.mqtt.url !== undefined,
     spoolDir: settings.spoolDir,
+    brokerFingerprint: trust.fingerprint,
   };
+}
+
+/**
+ * What the agent trusts the broker by: for the embedded broker with TLS, its certificate's
+ * fingerprint and CA (the files are made here if the server has not started yet); for an external
+ * TLS broker, `mqtt.tls.fingerprint` and `mqtt.tls.caFile` when set.
+ */
+async function brokerTrustForAgents(
+  project: Project,
+  brokerUrl: string,
+): Promise<{ fingerprint: string | undefined; ca: string | undefined }> {
+  const { mqtt } = project.config;
+  const secure = /^(mqtts|ssl|wss):/i.test(brokerUrl);
+  if (mqtt.url === undefined && mqtt.tls.enabled) {
+    if (!secure) {
+      throw new InputError(
+        `--broker-url ${brokerUrl}: the embedded broker listens with TLS (mqtt.tls): use mqtts://`,
+      );
+    }
+    const tls = await loadBrokerTls(mqtt.tls, mqtt.listen);
+    return { fingerprint: tls.fingerprint, ca: tls.ca };
+  }
+  if (!secure) return { fingerprint: undefined, ca: undefined };
+  return {
+    fingerprint: mqtt.tls.fingerprint,
+    ca: mqtt.tls.caFile === undefined ? undefined : await readCa(mqtt.tls.caFile),
+  };
+}
+
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new SetupError(
+      `mqtt.tls.caFile (MINKE_MQTT_TLS_CA_FILE): cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
 }
 
 /** The spool base is a path on the node, so it must not depend on where enrol runs. */
@@ -91,7 +135,8 @@ export function advertisedBrokerUrl(project: Project): string {
   }
   const wildcard = mqtt.listen === '0.0.0.0' || mqtt.listen === '::';
   const host = wildcard ? hostname() : mqtt.listen;
-  return `mqtt://${host.includes(':') ? `[${host}]` : host}:${mqtt.port}`;
+  const scheme = mqtt.tls.enabled ? 'mqtts' : 'mqtt';
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${mqtt.port}`;
 }
 
 function checkAgentBrokerUrl(url: string): void {

@@ -1,3 +1,5 @@
+import type { ConnectionOptions } from 'node:tls';
+import { pinnedServerIdentity } from '@minke/protocol';
 import type { IClientOptions } from 'mqtt';
 
 /**
@@ -27,3 +29,30 @@ export const connectGatewayMqtt = async (
   const { default: mqtt } = await import('mqtt');
   return mqtt.connect(url, options);
 };
+
+/** How the gateway verifies a TLS broker: a CA (else the system's) and/or the pinned certificate. */
+export interface BrokerTrust {
+  ca?: string | undefined;
+  fingerprint?: string | undefined;
+  /** The setting the pin came from, for the refusal message. */
+  where: string;
+}
+
+/** The TLS part of the gateway's connect options (only used for mqtts:// and wss:// URLs). */
+export function gatewayTlsOptions(
+  trust: BrokerTrust,
+): IClientOptions & Pick<ConnectionOptions, 'checkServerIdentity'> {
+  return {
+    rejectUnauthorized: true,
+    ...(trust.ca === undefined ? {} : { ca: trust.ca }),
+    checkServerIdentity: pinnedServerIdentity(trust.fingerprint, trust.where),
+  };
+}
+
+/** `connect` with the TLS options added to every attempt. */
+export function withBrokerTrust(
+  connect: (url: string, options: IClientOptions) => Promise<GatewayMqttClient>,
+  trust: BrokerTrust,
+): (url: string, options: IClientOptions) => Promise<GatewayMqttClient> {
+  return (url, options) => connect(url, { ...options, ...gatewayTlsOptions(trust) });
+}

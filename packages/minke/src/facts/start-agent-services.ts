@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { topicPrefixProblem } from '@minke/protocol';
+import type { BrokerTlsConfig } from '../config/resolve-config.js';
+import { loadBrokerTls, type BrokerTls } from '../broker/broker-tls.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded-broker.js';
 import { SetupError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -6,6 +9,7 @@ import type { Project } from '../project/open-project.js';
 import { AgentStore, SERVER_USERNAME } from './agent-store.js';
 import { VerifiedCredentialCache, verifyAgentPassword } from './credentials.js';
 import { AgentGateway, type AgentGatewayOptions } from './gateway.js';
+import { connectGatewayMqtt, withBrokerTrust, type BrokerTrust } from './mqtt-client.js';
 import { loadSigningKey, type ServerSigningKey } from './signing-key.js';
 
 export interface AgentServicesOptions {
@@ -25,6 +29,8 @@ export interface AgentServices {
   readonly broker: EmbeddedBroker | undefined;
   readonly gateway: AgentGateway;
   readonly signingKey: ServerSigningKey;
+  /** The embedded broker's TLS certificate, when it listens with TLS. */
+  readonly tls: BrokerTls | undefined;
   close(): Promise<void>;
 }
 
@@ -48,11 +54,15 @@ export async function startAgentServices(
   if (prefixProblem) throw new SetupError(`mqtt.topicPrefix: ${prefixProblem}`);
   const signingKey = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
   const external = mqtt.url === undefined ? undefined : externalBroker(mqtt.url, mqtt.password);
+  const listen = options.listen ?? mqtt.listen;
+  const tls =
+    !external && mqtt.tls.enabled ? await loadBrokerTls(mqtt.tls, listen, logger) : undefined;
   let broker: EmbeddedBroker | undefined;
   try {
     if (!external) {
       broker = await startEmbeddedBroker({
-        host: options.listen ?? mqtt.listen,
+        tls,
+        host: listen,
         port: options.port ?? mqtt.port,
         topicPrefix: mqtt.topicPrefix,
         serverUsername: SERVER_USERNAME,
@@ -68,6 +78,10 @@ export async function startAgentServices(
       topicPrefix: mqtt.topicPrefix,
       logger,
       ...options.gateway,
+      connect: withBrokerTrust(
+        options.gateway?.connect ?? connectGatewayMqtt,
+        gatewayTrust(tls, project.config.mqtt.tls),
+      ),
     });
     if (broker && !(await within(gateway.ready, 10_000))) {
       await gateway.close();
@@ -80,6 +94,7 @@ export async function startAgentServices(
       broker,
       gateway,
       signingKey,
+      tls,
       async close() {
         await gateway.close();
         await broker?.close();
@@ -88,6 +103,29 @@ export async function startAgentServices(
   } catch (error) {
     await broker?.close();
     throw error;
+  }
+}
+
+/**
+ * How the gateway verifies the broker over TLS: the embedded one by its own certificate (pinned),
+ * an external one by `mqtt.tls.caFile` and/or `mqtt.tls.fingerprint` (else the system's CAs).
+ */
+function gatewayTrust(tls: BrokerTls | undefined, config: BrokerTlsConfig): BrokerTrust {
+  if (tls) return { ca: tls.ca, fingerprint: tls.fingerprint, where: tls.source };
+  return {
+    ca: config.caFile === undefined ? undefined : readCaFile(config.caFile),
+    fingerprint: config.fingerprint,
+    where: 'mqtt.tls.fingerprint / MINKE_MQTT_TLS_FINGERPRINT',
+  };
+}
+
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SetupError(
+      `mqtt.tls.caFile (MINKE_MQTT_TLS_CA_FILE): cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 
@@ -138,8 +176,9 @@ export function externalBroker(url: string, password: string | undefined): Exter
 
 /** The embedded broker as this process reaches it (a wildcard address is not one to dial). */
 function localUrl(broker: EmbeddedBroker): string {
-  if (broker.host === '0.0.0.0') return `mqtt://127.0.0.1:${broker.port}`;
-  if (broker.host === '::') return `mqtt://[::1]:${broker.port}`;
+  const scheme = new URL(broker.url).protocol;
+  if (broker.host === '0.0.0.0') return `${scheme}//127.0.0.1:${broker.port}`;
+  if (broker.host === '::') return `${scheme}//[::1]:${broker.port}`;
   return broker.url;
 }
 

@@ -52,6 +52,9 @@ export function registerAgentCommands(program: Command): void {
             : `  host: ${enrolled.agent.hostName}`,
         );
         out.line(`  broker: ${enrolled.brokerUrl}`);
+        if (enrolled.brokerFingerprint !== undefined) {
+          out.line(`  broker certificate (pinned): SHA-256 ${enrolled.brokerFingerprint}`);
+        }
         out.line(`  spool: ${enrolled.spoolDir}`);
         if (enrolled.externalBroker) {
           out.line(
