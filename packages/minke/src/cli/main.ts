@@ -6,6 +6,7 @@ import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { inFlagTerms } from './flag-terms.js';
 import { RemoteError } from './remote/api-client.js';
 import { registerAgentCommands } from './commands/agents.js';
+import { registerClearCommand } from './commands/clear.js';
 import { registerCredentialCommands } from './commands/credentials.js';
 import { registerDispatchCommand } from './commands/dispatch.js';
 import { registerFactCommands } from './commands/facts.js';
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerRunCommand(program);
   registerRunsCommands(program);
+  registerClearCommand(program);
   registerHistoryCommands(program);
   registerAgentCommands(program);
   registerDispatchCommand(program);
@@ -83,6 +85,8 @@ const REMOTE_COMMANDS = new Set([
   'history output',
   'history purge',
   'sessions list',
+  'hosts keys',
+  'hosts trust-key',
 ]);
 
 /** `--server` on a command that works on the local project only is a mistake, not a hint. */
@@ -96,7 +100,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history and sessions list`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys and hosts trust-key`,
     );
 }
 

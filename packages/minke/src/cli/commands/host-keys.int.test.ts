@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from '../../../test-support/api-harness.js';
+import { sqliteBackend } from '../../../test-support/databases.js';
 import { builtMinke, writeProject } from '../../../test-support/project-folder.js';
+import { runBuiltCli } from '../../../test-support/run-cli.js';
+import { runFinished } from '../../../test-support/run-waiter.js';
+import { startRun } from '../../operations/start-run.js';
 import { startSshd, sshdUnavailableReason, type SshdServer } from '../../../test-support/sshd.js';
 
 /**
@@ -104,6 +109,81 @@ export class Hello extends SingleCommandSession {
     const ran = await minke('run', 'Hello', '--id', 'web');
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
     expect(ran.stdout).toContain('hello from ssh');
+  });
+});
+
+describe.skipIf(sshdUnavailableReason())('minke --server … hosts trust-key', () => {
+  let h: ApiHarness;
+  let url: string;
+  // A folder without a project: with --server the CLI needs none.
+  const away = mkdtempSync(join(tmpdir(), 'minke-host-keys-remote-'));
+  const tokens: Record<string, string> = {};
+  const asUser = (name: string, ...args: string[]) =>
+    runBuiltCli(['--server', url, ...args], {
+      cwd: away,
+      env: { MINKE_TOKEN: tokens[name], MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
+      timeoutMs: 60_000,
+    });
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    h = await startApiHarness(sqliteBackend());
+    await h.user('plain', { permissions: ['view_host', 'change_host'] });
+    await h.user('truster', { permissions: ['trust_host_key'] });
+    for (const name of ['plain', 'truster']) tokens[name] = (await h.withToken(name)).token;
+    const host = await h.project.hosts.add({
+      name: 'far',
+      hostname: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      config: { identityFiles: [sshd.clientKeyPath], agent: false, sshConfigFile: false },
+    });
+    const { runId } = await startRun(h.runtime, {
+      session: 'Hello',
+      model: 'Host',
+      ids: [host.id],
+    });
+    await runFinished(h.runtime.bus, runId, 30_000);
+    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+  }, 120_000);
+  afterAll(async () => {
+    await h.close();
+    await sshd.stop();
+    rmSync(away, { recursive: true, force: true });
+  });
+
+  it("trusts with the token user's permission, and refuses a user without trust_host_key", async () => {
+    const listed = await asUser('plain', 'hosts', 'keys', 'far');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/far\s+pending\s+ssh-ed25519/);
+
+    const refused = await asUser(
+      'plain',
+      'hosts',
+      'trust-key',
+      'far',
+      '--fingerprint',
+      sshd.hostKeyFingerprint,
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'only superusers may trust host keys (or hold the permission trust_host_key)',
+    );
+    const trusted = await asUser(
+      'truster',
+      'hosts',
+      'trust-key',
+      'far',
+      '--fingerprint',
+      sshd.hostKeyFingerprint,
+    );
+    expect(trusted.code, trusted.stderr).toBe(0);
+    expect(
+      await h.project.database.db
+        .selectFrom('minke_host_keys')
+        .select(['status', 'trusted_by'])
+        .execute(),
+    ).toEqual([{ status: 'trusted', trusted_by: 'truster' }]);
   });
 });
 

@@ -3,11 +3,48 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import { remoteTarget } from '../remote/remote-target.js';
+import type { HostKeyInfo } from '../../transport/ssh/host-keys/host-key-store.js';
+
+/** Where the keys are: the local project's database, or a server's API (`--server`, acting with
+ * its token's permissions). */
+interface HostKeySource {
+  list(host?: string): Promise<HostKeyInfo[]>;
+  trust(host: string, fingerprint: string): Promise<HostKeyInfo>;
+}
+
+async function withHostKeys(
+  globals: GlobalOptions,
+  work: (keys: HostKeySource) => Promise<void>,
+): Promise<void> {
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { ApiClient } = await import('../remote/api-client.js');
+    const api = new ApiClient(remote);
+    return work({
+      list: (host) => api.get<HostKeyInfo[]>('/api/host-keys', { host }),
+      trust: (host, fingerprint) =>
+        api.post<HostKeyInfo>(`/api/hosts/${encodeURIComponent(host)}/host-key/trust`, {
+          fingerprint,
+        }),
+    });
+  }
+  const { HostKeyStore } = await import('../../transport/ssh/host-keys/host-key-store.js');
+  await withProject(globals, {}, async (project) => {
+    const store = new HostKeyStore(project.database);
+    await work({
+      list: (host) => store.list(host),
+      // The operator of this machine, who holds the project already.
+      trust: (host, fingerprint) => store.trust(host, fingerprint, `cli:${userInfo().username}`),
+    });
+  });
+}
 
 /**
  * `minke hosts keys [NAME]` and `minke hosts trust-key NAME --fingerprint SHA256:…`: the fleet's
  * known host keys as the operator of this machine sees and trusts them. Trusting takes the
- * fingerprint the host offered, so that nobody trusts a key they did not see.
+ * fingerprint the host offered, so that nobody trusts a key they did not see. With `--server`
+ * they go through the API, with the token user's permissions (trust_host_key).
  */
 export function registerHostKeyCommands(program: Command, hosts: Command): void {
   const globals = () => program.opts<GlobalOptions>();
@@ -17,9 +54,8 @@ export function registerHostKeyCommands(program: Command, hosts: Command): void 
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, options: { json?: boolean }) => {
       const out = stdoutOut();
-      const { HostKeyStore } = await import('../../transport/ssh/host-keys/host-key-store.js');
-      await withProject(globals(), {}, async (project) => {
-        const keys = await new HostKeyStore(project.database).list(name);
+      await withHostKeys(globals(), async (source) => {
+        const keys = await source.list(name);
         if (options.json) return out.json(keys);
         if (keys.length === 0)
           return out.line(name === undefined ? 'no host keys yet' : `no keys for host ${name}`);
@@ -44,11 +80,9 @@ export function registerHostKeyCommands(program: Command, hosts: Command): void 
     .option('--fingerprint <SHA256:...>', 'the pending key to trust, as `hosts keys` shows it')
     .action(async (name: string, options: { fingerprint?: string }) => {
       const out = stdoutOut();
-      const { HostKeyStore } = await import('../../transport/ssh/host-keys/host-key-store.js');
-      await withProject(globals(), {}, async (project) => {
-        const store = new HostKeyStore(project.database);
+      await withHostKeys(globals(), async (source) => {
         if (options.fingerprint === undefined) {
-          const pending = (await store.list(name)).filter((k) => k.status === 'pending');
+          const pending = (await source.list(name)).filter((k) => k.status === 'pending');
           throw new UsageError(
             pending.length === 0
               ? `host ${name} has offered no key to trust: run a session on it first`
@@ -58,7 +92,7 @@ export function registerHostKeyCommands(program: Command, hosts: Command): void 
                     .join(', ')}`,
           );
         }
-        const key = await store.trust(name, options.fingerprint, `cli:${userInfo().username}`);
+        const key = await source.trust(name, options.fingerprint);
         out.line(`trusted ${key.keyType} ${key.fingerprint} for host ${name}`);
       });
     });
