@@ -176,4 +176,35 @@ describe('loadSettings', () => {
     expect(envName('brokerUrl')).toBe('MINKE_AGENT_BROKER_URL');
     expect(envName('serverPublicKey')).toBe('MINKE_AGENT_SERVER_PUBLIC_KEY');
   });
+
+  it('normalises a pinned broker fingerprint and keeps the inline CA', async () => {
+    const pin = 'ab'.repeat(32);
+    const { file } = await configFile(
+      [
+        'brokerUrl: mqtts://broker.example.org:8883',
+        `brokerFingerprint: sha256:${pin}`,
+        'brokerCa: |',
+        '  -----BEGIN CERTIFICATE-----',
+        '  MIIB',
+        '  -----END CERTIFICATE-----',
+      ].join('\n'),
+    );
+    const settings = await loadSettings({ configFile: file, env: {}, forRun: false });
+    expect(settings.brokerFingerprint).toBe(Array.from({ length: 32 }, () => 'AB').join(':'));
+    expect(settings.brokerFingerprintSource).toBe(`${file}: brokerFingerprint`);
+    expect(settings.brokerCa).toContain('-----BEGIN CERTIFICATE-----\nMIIB');
+  });
+
+  it('refuses a fingerprint that is not SHA-256, or one pinned on a plain mqtt:// URL', async () => {
+    const { file } = await configFile('brokerUrl: mqtts://b:8883\nbrokerFingerprint: 12:34\n');
+    await expect(loadSettings({ configFile: file, env: {}, forRun: false })).rejects.toThrow(
+      `${file}: brokerFingerprint: must be a SHA-256 fingerprint (64 hex digits, colons allowed)`,
+    );
+    const plain = await configFile(
+      `brokerUrl: mqtt://b:1883\nbrokerFingerprint: ${'ab'.repeat(32)}\n`,
+    );
+    await expect(loadSettings({ configFile: plain.file, env: {}, forRun: false })).rejects.toThrow(
+      `${plain.file}: brokerFingerprint: a pinned certificate needs a TLS broker URL (mqtts://), not mqtt://b:1883`,
+    );
+  });
 });

@@ -202,4 +202,43 @@ describe('resolveConfig', () => {
     );
     expect(() => resolveConfig({ metrics: { token: 'x' } }, where, {})).toThrow('unknown setting');
   });
+
+  it('leaves the agent bus plain by default and turns TLS on from the file or MINKE_MQTT_TLS', () => {
+    expect(resolveConfig({}, where, {}).mqtt.tls).toMatchObject({
+      enabled: false,
+      generatedDir: '/p/.minke/mqtt-tls',
+    });
+    expect(resolveConfig({ mqtt: { tls: true } }, where, {}).mqtt.tls.enabled).toBe(true);
+    const fromEnv = resolveConfig({}, where, {
+      MINKE_MQTT_TLS: '1',
+      MINKE_MQTT_TLS_NAMES: 'broker.example.org, 10.0.0.5',
+      MINKE_MQTT_TLS_FINGERPRINT: 'cd'.repeat(32),
+      MINKE_MQTT_TLS_CA_FILE: 'tls/ca.pem',
+    }).mqtt.tls;
+    expect(fromEnv).toMatchObject({
+      enabled: true,
+      names: ['broker.example.org', '10.0.0.5'],
+      fingerprint: Array.from({ length: 32 }, () => 'CD').join(':'),
+      caFile: '/p/tls/ca.pem',
+    });
+  });
+
+  it('says what is wrong with the TLS settings of the agent bus', () => {
+    expect(() => resolveConfig({ mqtt: { tls: { certFile: 'c.pem' } } }, where, {})).toThrow(
+      '/p/minke.config.ts: mqtt.tls: certFile and keyFile (MINKE_MQTT_TLS_CERT_FILE, MINKE_MQTT_TLS_KEY_FILE) go together',
+    );
+    expect(() => resolveConfig({}, where, { MINKE_MQTT_TLS_FINGERPRINT: 'abc' })).toThrow(
+      'mqtt.tls.fingerprint / MINKE_MQTT_TLS_FINGERPRINT "abc": expected a SHA-256 fingerprint',
+    );
+    const own = resolveConfig(
+      { mqtt: { tls: { certFile: 'c.pem', keyFile: 'k.pem' } } },
+      where,
+      {},
+    );
+    expect(own.mqtt.tls).toMatchObject({
+      enabled: true,
+      certFile: '/p/c.pem',
+      keyFile: '/p/k.pem',
+    });
+  });
 });
