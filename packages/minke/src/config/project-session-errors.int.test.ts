@@ -15,7 +15,11 @@ import { spawnBuiltCli } from '../../test-support/run-cli.js';
 // Minke errors thrown by a project's own session code, loaded by the built CLI (and by a BullMQ
 // worker): the project shares the running Minke, so they end the session as documented.
 const sessions = `
-import { Session, SessionError } from 'minke';
+import { Session, SessionError, z as minkeZod } from 'minke';
+import { z } from 'zod';
+
+// The project has no zod of its own: it gets the one Minke runs with, not a second copy.
+if (z !== minkeZod) throw new Error('the project got a second copy of zod');
 
 export class Fail extends Session {
   static override workOn = ['Host'];
