@@ -61,7 +61,7 @@ export function serverResources(layer: unknown, prefix = ''): Map<string, string
   // `true` is the agent of the user Minke runs as: a resource of the server as much as a socket path.
   if (layer['agent'] !== undefined && layer['agent'] !== false) put('agent', [layer['agent']]);
   if (layer['transport'] === 'local') put('transport', ['local']);
-  // accept-new makes the server write a host key into its known_hosts file.
+  // accept-new trusts a host's first key without anyone looking at it.
   if (layer['strictHostKeyChecking'] === 'accept-new') put('strictHostKeyChecking', ['accept-new']);
   for (const [path, values] of serverResources(layer['proxyJump'], 'proxyJump.'))
     out.set(prefix + path, values);
