@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { agentRoutes } from './agent-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { clearRoutes } from './clear-routes.js';
 import { credentialRoutes } from './credential-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { factRoutes } from './fact-routes.js';
@@ -35,6 +36,7 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     authRoutes,
     modelRoutes,
     recordRoutes,
+    clearRoutes,
     hostLeaseRoutes,
     hostRoutes,
     hostKeyRoutes,

@@ -25,7 +25,7 @@ const listQuery = z.object({
     .union([z.string(), z.array(z.string())])
     .optional()
     .describe(
-      'result of the newest session on the record: success, warning, error; several, comma-separated (`error,warning`) or repeated, match any',
+      "result of the caller's current session on the record (as `_lastSession`; a cleared one matches nothing): success, warning, error; several, comma-separated (`error,warning`) or repeated, match any",
     ),
   ...paging,
 });
@@ -61,6 +61,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         lastStatus,
         limit,
         offset,
+        viewer: principalOf(request).user.id,
       });
     },
   );
@@ -77,7 +78,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request) => {
       const model = allowed(project, request.params.model, principalOf(request), 'view');
-      return getRecordView(project, model, request.params.id);
+      return getRecordView(project, model, request.params.id, principalOf(request).user.id);
     },
   );
 
@@ -103,7 +104,9 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         model === HOST_MODEL
           ? (await project.hosts.add(parseHost(request.body), principalOf(request).access)).id
           : (await project.records.create(model, request.body)).id;
-      return reply.code(201).send(await getRecordView(project, model, id));
+      return reply
+        .code(201)
+        .send(await getRecordView(project, model, id, principalOf(request).user.id));
     },
   );
 
@@ -131,7 +134,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
       } else {
         await project.records.update(model, id, request.body);
       }
-      return getRecordView(project, model, id);
+      return getRecordView(project, model, id, principalOf(request).user.id);
     },
   );
 

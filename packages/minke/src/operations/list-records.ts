@@ -10,9 +10,10 @@ import type { ProcessState, SessionResult } from '../session/status.js';
 import { SESSION_RESULTS } from '../session/status.js';
 import type { ListQuery, Page } from '../store/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
+import { currentRecordIds, type Viewer } from './current-session.js';
 import { objectLabel } from './object-label.js';
 
-/** The newest session run on a record (by anyone), as lists show it. */
+/** The viewer's current session on a record (see `currentRecordIds`), as lists show it. */
 export interface LastSession {
   id: number;
   runId: number;
@@ -31,8 +32,10 @@ export type RecordView = RecordValues & {
 };
 
 export interface RecordListQuery extends ListQuery {
-  /** Only records whose newest session ended with this result (or one of these). */
+  /** Only records whose current session (the viewer's) ended with this result (or one of these). */
   lastStatus?: string | readonly string[] | undefined;
+  /** Whose current sessions: a user's id; null or absent for the local operator (anyone's). */
+  viewer?: Viewer | undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,8 +43,8 @@ type AnyEb = ExpressionBuilder<any, any>;
 
 /**
  * A page of any model's records for the admin: the record repository's filter, search, order and
- * paging, plus the `lastStatus` filter (a subquery on the newest session record per object) and,
- * per page, one query for the last sessions (and one for host groups).
+ * paging, plus the `lastStatus` filter (a subquery on the viewer's current session record per
+ * object) and, per page, one query for the current sessions (and one for host groups).
  */
 export async function listRecords(
   project: Project,
@@ -63,7 +66,7 @@ export async function listRecords(
     decodeRow(model, row as Record<string, unknown>, project.database.adapter),
   );
   return {
-    items: await viewsOf(project, model, records),
+    items: await viewsOf(project, model, records, query.viewer ?? null),
     total: Number((count as { n?: number | string } | undefined)?.n ?? 0),
     limit,
     offset,
@@ -75,18 +78,20 @@ export async function getRecordView(
   project: Project,
   modelName: string,
   id: number,
+  viewer: Viewer = null,
 ): Promise<RecordView> {
   const model = project.models.get(modelName);
   const record = await project.records.get(modelName, id);
-  const [view] = await viewsOf(project, model, [record]);
+  const [view] = await viewsOf(project, model, [record], viewer);
   return view as RecordView;
 }
 
-/** The newest session record of each of `ids` (a record of `model`), in one query. */
+/** The viewer's current session record of each of `ids` (a record of `model`), in one query. */
 export async function lastSessions(
   project: Project,
   model: string,
   ids: readonly number[],
+  viewer: Viewer = null,
 ): Promise<Map<number, LastSession>> {
   const out = new Map<number, LastSession>();
   if (ids.length === 0) return out;
@@ -103,14 +108,7 @@ export async function lastSessions(
       'created_at',
       'finished_at',
     ])
-    .where('id', 'in', (eb: AnyEb) =>
-      eb
-        .selectFrom('minke_session_records')
-        .select((inner: AnyEb) => inner.fn.max('id').as('id'))
-        .where('model', '=', model)
-        .where('object_id', 'in', [...ids])
-        .groupBy('object_id'),
-    )
+    .where('id', 'in', (eb: AnyEb) => currentRecordIds(eb, model, viewer, ids))
     .execute()) as LastSessionRow[];
   for (const row of rows) {
     out.set(Number(row.object_id), {
@@ -130,10 +128,11 @@ async function viewsOf(
   project: Project,
   model: ModelDefinition,
   records: RecordValues[],
+  viewer: Viewer,
 ): Promise<RecordView[]> {
   const ids = records.map((r) => r.id);
   const [last, groups] = await Promise.all([
-    lastSessions(project, model.name, ids),
+    lastSessions(project, model.name, ids, viewer),
     model.name === HOST_MODEL ? project.hosts.groupsOf(ids) : Promise.resolve(undefined),
   ]);
   return records.map((record) => ({
@@ -152,20 +151,15 @@ function filtered(project: Project, model: ModelDefinition, query: RecordListQue
   }
   if (query.lastStatus !== undefined) {
     const statuses = checkLastStatus(query.lastStatus);
-    // The newest session record per object is the one with the highest id.
+    // The viewer's current session, as `_lastSession` shows it: a cleared one matches nothing.
+    const viewer = query.viewer ?? null;
     builder = builder.where(`${model.table}.id`, 'in', (eb: AnyEb) =>
       eb
         .selectFrom('minke_session_records')
         .select('object_id')
         .where('model', '=', model.name)
         .where('result', 'in', statuses)
-        .where('id', 'in', (inner: AnyEb) =>
-          inner
-            .selectFrom('minke_session_records')
-            .select((max: AnyEb) => max.fn.max('id').as('id'))
-            .where('model', '=', model.name)
-            .groupBy('object_id'),
-        ),
+        .where('id', 'in', (inner: AnyEb) => currentRecordIds(inner, model.name, viewer)),
     );
   }
   return builder;

@@ -242,10 +242,11 @@ function parseFormData(
   throw new InputError(`invalid form data for ${session.name}: ${summary}`, { fields });
 }
 
-async function selectObjects(
+/** The ids of the objects `input` selects (exactly one of ids, where, all), as `user` may see them. */
+export async function selectObjects(
   project: Project,
   model: string,
-  input: StartRunInput,
+  input: Pick<StartRunInput, 'ids' | 'where' | 'all'>,
   user: RunUser,
 ): Promise<number[]> {
   const chosen = [input.ids !== undefined, input.where !== undefined, input.all === true].filter(
