@@ -1,15 +1,17 @@
-// npm run bench -- ui [--hosts 600,1000] [--skip-build] [--profile DIR] [--trace DIR]
+// npm run bench -- ui [--hosts 600,1000] [--web DIR] [--unminified] [--profile DIR] [--trace DIR]
 //
 // The web admin following a big run, in Debian's Chromium through playwright-core, over a real
 // `minke start` (the browser tests' harness): N hosts on the local transport, all on one list
 // page, ticked, the disk-usage session started on them. Printed per N: the time from the click
 // on "Run" until the progress bar counts every session done, and how the page's main thread
 // fared meanwhile (the longest stall of a 16 ms timer, long tasks). Figures only; nothing
-// asserted. --profile writes a V8 CPU profile per N and prints the hottest functions (build
-// unminified to read them: `npx vite build --minify false` in packages/web, then --skip-build);
-// --trace writes a Chromium performance trace per N (open it in DevTools' Performance panel).
-import { mkdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+// asserted. The page is built into a folder of the bench's own (or --web DIR, a build made
+// before, say of an older commit) and served to the browser from there, so a build of the shared
+// packages/web/dist by someone else meanwhile changes nothing. --unminified keeps the names;
+// --profile writes a V8 CPU profile per N and prints the hottest functions; --trace writes a
+// Chromium performance trace per N (open either in DevTools' Performance panel).
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
@@ -35,7 +37,8 @@ export async function benchUi(args: string[]): Promise<void> {
     args,
     options: {
       hosts: { type: 'string', default: '600,1000' },
-      'skip-build': { type: 'boolean', default: false },
+      web: { type: 'string' },
+      unminified: { type: 'boolean', default: false },
       profile: { type: 'string' },
       trace: { type: 'string' },
     },
@@ -44,21 +47,41 @@ export async function benchUi(args: string[]): Promise<void> {
   if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000))
     throw new Error(`--hosts takes counts from 1 to 1000, comma-separated: "${values.hosts}"`);
   for (const dir of [values.profile, values.trace]) if (dir) mkdirSync(dir, { recursive: true });
-  if (!values['skip-build']) await buildWeb(webRoot);
-  const browser = await launchBrowser();
+  const ownBuild = values.web ? undefined : mkdtempSync(join(tmpdir(), 'minke-bench-ui-'));
+  const webDir = resolve(values.web ?? (ownBuild as string));
+  let browser: Browser | undefined;
   try {
-    printMachine(browser);
+    if (ownBuild) {
+      const minify = values.unminified ? ['--minify', 'false'] : [];
+      await buildWeb(webRoot, 120_000, ['--outDir', ownBuild, '--emptyOutDir', ...minify]);
+    }
+    browser = await launchBrowser();
+    printMachine(browser, webDir);
     for (const hosts of counts) {
-      const figures = await followRun(browser, hosts, values.profile, values.trace);
+      const figures = await followRun(browser, webDir, hosts, values.profile, values.trace);
       printFigures(figures);
     }
   } finally {
-    await browser.close();
+    await browser?.close();
+    if (ownBuild) rmSync(ownBuild, { recursive: true, force: true });
   }
+}
+
+/** Serves the page and its assets from `webDir` instead of the server's copy. */
+async function serveBuild(page: Page, serverUrl: string, webDir: string): Promise<void> {
+  await page.route(
+    (url) =>
+      url.origin === serverUrl && (url.pathname === '/' || url.pathname.startsWith('/assets/')),
+    async (route) => {
+      const path = new URL(route.request().url()).pathname;
+      await route.fulfill({ path: join(webDir, path === '/' ? 'index.html' : path) });
+    },
+  );
 }
 
 async function followRun(
   browser: Browser,
+  webDir: string,
   hosts: number,
   profileDir: string | undefined,
   traceDir: string | undefined,
@@ -67,6 +90,7 @@ async function followRun(
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(60_000);
   try {
+    await serveBuild(page, server.url, webDir);
     await login(page, server.url, ADMIN);
     await openFleetList(page, server.url, hosts);
     await prepareDiskUsageRun(page, hosts);
@@ -105,14 +129,14 @@ async function expectAllDone(page: Page, hosts: number): Promise<void> {
   if (green !== hosts) throw new Error(`${green} of ${hosts} rows show success`);
 }
 
-function printMachine(browser: Browser): void {
+function printMachine(browser: Browser, webDir: string): void {
   const cpu = cpus();
   const load = loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');
   console.log(
     `machine: ${cpu.length} cores, ${cpu[0]?.model ?? 'unknown CPU'}; Node ${process.version}; ` +
-      `Chromium ${browser.version()}; load average ${load}`,
+      `Chromium ${browser.version()}; load average ${load}\nweb admin built in ${webDir}`,
   );
 }
 

@@ -39,12 +39,17 @@ export async function login(
 /**
  * Builds the web admin into packages/web/dist, which the server serves at `/`: a production
  * build in a child process (vitest sets NODE_ENV=test, which would give React's dev build).
+ * `viteArgs` go to `vite build` (the bench builds elsewhere: `--outDir DIR`).
  */
-export async function buildWeb(root: string, timeoutMs = 120_000): Promise<void> {
+export async function buildWeb(
+  root: string,
+  timeoutMs = 120_000,
+  viteArgs: readonly string[] = [],
+): Promise<void> {
   const require = createRequire(import.meta.url);
   const vite = join(dirname(require.resolve('vite/package.json')), 'bin/vite.js');
   await new Promise<void>((resolveBuild, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn', ...viteArgs], {
       cwd: root,
       env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
