@@ -80,6 +80,10 @@ describe('the first hour with the demo, through the built CLI', { timeout: 120_0
         'minke: error: --limit "0": expected a whole number of at least 1',
       ],
       [['run', 'NoSuchSession', '--all'], 'minke: error: '],
+      [
+        ['migrate', '--drop-column', 'Nope.x'],
+        'minke: error: --drop-column Nope.x: unknown model Nope',
+      ],
     ];
     for (const [args, start] of cases) {
       const result = await minke(...args);
@@ -226,7 +230,7 @@ describe('minke start logs', { timeout: 120_000 }, () => {
 
     const human = await startAndStop({ MINKE_LOG_FORMAT: 'pretty' });
     expect(human.stderr).toMatch(
-      /^\d\d:\d\d:\d\d INFO {2}embedded MQTT broker listening host=127\.0\.0\.1 port=\d+$/m,
+      /^\d\d:\d\d:\d\d INFO {2}embedded MQTT broker listening host=127\.0\.0\.1 port=\d+\b/m,
     );
     expect(human.stderr).not.toContain('{"level"');
     expect(human.stdout).toContain('press Ctrl-C to stop');

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { SetupError } from '../errors.js';
+import { InputError, SetupError } from '../errors.js';
 import type { Database } from '../store/database.js';
 import { columnTypeOf } from './column-types.js';
 import type { ModelDefinition } from './define-model.js';
@@ -307,6 +307,7 @@ async function writeStoredSchema(database: Database, model: ModelDefinition): Pr
     .execute();
 }
 
+/** A `--drop-column` the user typed that names nothing droppable: their input, not the setup. */
 function checkDropName(
   drop: string,
   registry: ModelRegistry,
@@ -314,18 +315,18 @@ function checkDropName(
 ): void {
   const [modelName, field, extra] = drop.split('.');
   if (!modelName || !field || extra !== undefined) {
-    throw new SetupError(`--drop-column takes Model.field, got "${drop}"`);
+    throw new InputError(`--drop-column takes Model.field, got "${drop}"`);
   }
   if (modelName === HOST_MODEL)
-    throw new SetupError("Host columns are Minke's own and cannot be dropped");
+    throw new InputError("Host columns are Minke's own and cannot be dropped");
   const model = registry.models.get(modelName);
-  if (!model) throw new SetupError(`--drop-column ${drop}: unknown model ${modelName}`);
+  if (!model) throw new InputError(`--drop-column ${drop}: unknown model ${modelName}`);
   if (field in model.fields) {
-    throw new SetupError(
+    throw new InputError(
       `--drop-column ${drop}: the field is still declared in the model; remove it from the model first`,
     );
   }
   if (!stored.get(modelName)?.[field]) {
-    throw new SetupError(`--drop-column ${drop}: ${modelName} has no such column`);
+    throw new InputError(`--drop-column ${drop}: ${modelName} has no such column`);
   }
 }

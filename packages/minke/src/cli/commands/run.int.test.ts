@@ -216,13 +216,15 @@ describe('minke run', { timeout: 180_000 }, () => {
     expect((await minke('users', 'grant', 'ops', 'run_disk_usage')).stdout).toBe(
       'granted run_disk_usage to ops\n',
     );
+    // Running on hosts also needs seeing them.
+    expect((await minke('users', 'grant', 'ops', 'view_host')).code).toBe(0);
     const allowed = await runCli(
       ['--project', dir, 'run', 'DiskUsage', '--model', 'Host', '--id', 'local'],
       {
         env: { MINKE_CLI_USER: 'ops' },
       },
     );
-    expect(allowed.code).toBe(0);
+    expect(allowed.code, allowed.stderr).toBe(0);
     const unknown = await minke('users', 'grant', 'ops', 'run_everything');
     expect(unknown.stderr).toContain('unknown permission(s): run_everything');
   });

@@ -222,7 +222,8 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     expect(shown.stdout).toMatch(/^user:\s+root$/m);
     expect(shown.stdout).toContain('$ echo hello local');
     const hidden = await asUser('runner', 'history', 'show', String(record));
-    expect(hidden.code).toBe(1);
+    // An id the user cannot see is one that does not exist for them: a usage mistake.
+    expect(hidden.code).toBe(2);
     expect(hidden.stderr).toContain(`session record ${record} does not exist`);
   });
 
@@ -233,7 +234,7 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     await eventSeen(h.runtime.bus, runId, (e) => e.type === 'command.started');
 
     const other = await asUser('viewer', 'runs', 'stop', String(runId));
-    expect(other.code).toBe(1);
+    expect(other.code).toBe(2);
     expect(other.stderr).toContain(`run ${runId} does not exist`);
 
     const first = await asUser('runner', 'runs', 'stop', String(runId));
