@@ -109,7 +109,7 @@ describe('minke agents, dispatch and facts', { timeout: 120_000 }, () => {
     const hosts = await cli('hosts', 'list', '--where', 'facts.os.release = "12"');
     expect(hosts.stdout).toMatch(/^web1\s/m);
     const none = await cli('facts', 'nobody');
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2); // an unknown name is a usage mistake, as every not-found on the CLI
     expect(none.stderr).toContain('no agent for host or node nobody');
   });
 });
