@@ -2,6 +2,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { agentRoutes } from './agent-routes.js';
+import { addAuditActor } from './audit-actor.js';
+import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { clearRoutes } from './clear-routes.js';
 import { credentialRoutes } from './credential-routes.js';
@@ -31,6 +33,7 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
   await app.register(rateLimit, { global: false });
+  addAuditActor(app, context.project.database);
   addRequestAuthentication(app, context.auth);
   for (const routes of [
     authRoutes,
@@ -48,6 +51,7 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     credentialRoutes,
     agentRoutes,
     factRoutes,
+    auditRoutes,
   ]) {
     await app.register((scope, _options, done) => {
       routes(scope.withTypeProvider<ZodTypeProvider>(), context);

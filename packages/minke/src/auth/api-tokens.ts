@@ -1,3 +1,4 @@
+import { recordAudit, type AuditChange } from '../audit/audit-log.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
@@ -53,7 +54,9 @@ export class ApiTokens {
       .values({ user_id: input.userId, name, token_hash: sha256Hex(token) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { ...(await this.get(Number(row.id))), token };
+    const created = await this.get(Number(row.id));
+    await recordAudit(this.database, tokenChange('token.create', undefined, created));
+    return { ...created, token };
   }
 
   async get(id: number): Promise<ApiTokenRecord> {
@@ -73,13 +76,15 @@ export class ApiTokens {
   }
 
   async revoke(id: number): Promise<ApiTokenRecord> {
-    await this.get(id);
+    const before = await this.get(id);
     await this.db
       .updateTable('minke_api_tokens')
       .set({ revoked: this.database.adapter.encodeBool(true) })
       .where('id', '=', id)
       .execute();
-    return this.get(id);
+    const after = await this.get(id);
+    await recordAudit(this.database, tokenChange('token.revoke', before, after));
+    return after;
   }
 
   /** The token's (active) user; undefined for an unknown or revoked token. */
@@ -152,4 +157,17 @@ interface TokenRow {
   created_at: unknown;
   last_used: unknown;
   revoked: unknown;
+}
+
+/** A token change for the audit log: its record (owner, name), never the token. */
+function tokenChange(action: string, before?: ApiTokenRecord, after?: ApiTokenRecord): AuditChange {
+  const token = after ?? before;
+  return {
+    action,
+    targetType: 'token',
+    targetId: token?.id,
+    targetName: token?.name,
+    before,
+    after,
+  };
 }

@@ -6,6 +6,7 @@ import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { inFlagTerms } from './flag-terms.js';
 import { RemoteError } from './remote/api-client.js';
 import { registerAgentCommands } from './commands/agents.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerClearCommand } from './commands/clear.js';
 import { registerCredentialCommands } from './commands/credentials.js';
 import { registerDispatchCommand } from './commands/dispatch.js';
@@ -67,6 +68,7 @@ export function buildProgram(): Command {
   registerHistoryCommands(program);
   registerAgentCommands(program);
   registerDispatchCommand(program);
+  registerAuditCommands(program);
   registerFactCommands(program);
   program.hook('preAction', (_program, command) => refuseServerWhereLocal(command));
   for (const command of program.commands) {

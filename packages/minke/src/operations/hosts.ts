@@ -1,3 +1,4 @@
+import { recordAudit, type AuditChange } from '../audit/audit-log.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { RecordValues } from '../model/record-codec.js';
 import type { Filter } from '../query/filter.js';
@@ -65,7 +66,9 @@ export class HostOperations {
       comment: input.comment ?? null,
     });
     await this.setGroups(created.id, groupIds);
-    return this.get(name);
+    const host = await this.get(name);
+    await recordAudit(this.database, hostChange('host.create', undefined, host));
+    return host;
   }
 
   /**
@@ -114,7 +117,9 @@ export class HostOperations {
     }
     if (Object.keys(values).length > 0) await this.records.update('Host', host.id, values);
     if (groupIds !== undefined) await this.setGroups(host.id, groupIds);
-    return this.get((values['name'] as string | undefined) ?? name);
+    const updated = await this.get((values['name'] as string | undefined) ?? name);
+    await recordAudit(this.database, hostChange('host.update', host, updated));
+    return updated;
   }
 
   async get(name: string): Promise<HostRecord> {
@@ -134,6 +139,7 @@ export class HostOperations {
   async remove(name: string): Promise<void> {
     const host = await this.get(name);
     await this.records.delete('Host', host.id);
+    await recordAudit(this.database, hostChange('host.delete', host, undefined));
   }
 
   async addGroup(
@@ -164,7 +170,9 @@ export class HostOperations {
         comment: input.comment ?? null,
       })
       .execute();
-    return this.getGroup(name);
+    const group = await this.getGroup(name);
+    await recordAudit(this.database, groupChange('group.create', undefined, group));
+    return group;
   }
 
   async getGroup(name: string): Promise<GroupRecord> {
@@ -185,6 +193,7 @@ export class HostOperations {
     actor?: ConnectionActor,
   ): Promise<GroupRecord> {
     const row = await this.groupRow(name);
+    const previous = await this.getGroup(name);
     const id = Number(row.id);
     const values: Record<string, unknown> = {};
     if (changes.name !== undefined && changes.name !== name) {
@@ -244,7 +253,9 @@ export class HostOperations {
           .execute();
       }
     });
-    return this.getGroup((values['name'] as string | undefined) ?? name);
+    const updated = await this.getGroup((values['name'] as string | undefined) ?? name);
+    await recordAudit(this.database, groupChange('group.update', previous, updated));
+    return updated;
   }
 
   /** Removes a group: its hosts stay, without its connection config. */
@@ -252,11 +263,13 @@ export class HostOperations {
     const row = await this.groupRow(name);
     // Its hosts lose its settings: refused when that sends one of their passwords elsewhere.
     if (!mayManageConnections(actor)) await this.checkMembersOfChangedGroup(actor, row, {}, []);
+    const previous = await this.getGroup(name);
     await this.db.transaction().execute(async (trx) => {
       // Members first: correct whether or not the backend enforces ON DELETE CASCADE.
       await trx.deleteFrom('minke_host_group_members').where('group_id', '=', row.id).execute();
       await trx.deleteFrom('minke_host_groups').where('id', '=', row.id).execute();
     });
+    await recordAudit(this.database, groupChange('group.delete', previous, undefined));
   }
 
   /**
@@ -541,4 +554,22 @@ function checkPort(port: number | null | undefined): number | null {
     });
   }
   return port;
+}
+
+/** A host change for the audit log (its connection config's secrets are redacted there). */
+function hostChange(action: string, before?: HostRecord, after?: HostRecord): AuditChange {
+  const host = after ?? before;
+  return { action, targetType: 'host', targetId: host?.id, targetName: host?.name, before, after };
+}
+
+function groupChange(action: string, before?: GroupRecord, after?: GroupRecord): AuditChange {
+  const group = after ?? before;
+  return {
+    action,
+    targetType: 'group',
+    targetId: group?.id,
+    targetName: group?.name,
+    before,
+    after,
+  };
 }

@@ -11,6 +11,7 @@ import { commandOutput } from './0007-command-output.js';
 import { executorOwners } from './0008-executor-owners.js';
 import { credentials } from './0009-credentials.js';
 import { hostKeys } from './0010-host-keys.js';
+import { auditLog } from './0011-audit-log.js';
 import { sessionClears } from './0012-session-clears.js';
 
 /**
@@ -30,6 +31,7 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0008-executor-owners': executorOwners(adapter),
     '0009-credentials': credentials(adapter),
     '0010-host-keys': hostKeys(adapter),
+    '0011-audit-log': auditLog(adapter),
     '0012-session-clears': sessionClears(adapter),
   };
 }
