@@ -55,7 +55,7 @@ interface AgentRow {
 }
 
 /**
- * Enrolled agents: one per node, with its broker credential (an argon2id hash), its presence and
+ * Enrolled agents: one per node, with its broker credential (a hash: see credentials.ts), its presence and
  * the host it belongs to (the host of the same name; created for it only when the project says
  * `agents.createHostsForUnknownNodes`).
  */
@@ -78,7 +78,7 @@ export class AgentStore {
   async enroll(node: string): Promise<Enrolment> {
     checkNodeName(node);
     const password = generateAgentPassword();
-    const credentialHash = await hashAgentPassword(password);
+    const credentialHash = hashAgentPassword(password);
     const now = this.project.database.adapter.encodeDate(new Date());
     await this.db
       .insertInto('minke_agents')
@@ -128,6 +128,19 @@ export class AgentStore {
       .where('node', '=', node)
       .executeTakeFirst();
     return (row?.credential_hash as string | null | undefined) ?? undefined;
+  }
+
+  /**
+   * Replaces `node`'s stored hash `from` by `to` (an old argon2 hash by the fast form, after a
+   * login proved the password). Only while `from` is still stored: a re-enrolment in between wins.
+   */
+  async upgradeCredentialHash(node: string, from: string, to: string): Promise<void> {
+    await this.db
+      .updateTable('minke_agents')
+      .set({ credential_hash: to })
+      .where('node', '=', node)
+      .where('credential_hash', '=', from)
+      .execute();
   }
 
   async get(node: string): Promise<AgentRecord> {

@@ -1,53 +1,55 @@
-import { hash, verify } from '@node-rs/argon2';
+import { verify } from '@node-rs/argon2';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * Agent broker credentials. A password is 32 random bytes (base64url), so it cannot be guessed
- * whatever the hash; argon2id is kept anyway (a stolen database gives nothing), with a small
- * memory cost because a whole fleet reconnects at once after a restart: about 4 ms per check.
+ * Agent broker credentials. An agent password is 32 random bytes (base64url) made by the machine,
+ * never by a person, so it has 256 bits of entropy. Slow, salted hashes such as argon2 exist to
+ * make guessing *low-entropy* secrets expensive; nobody can enumerate 2^256 candidates however
+ * fast one hash is, so a stolen database is as useless with SHA-256 as with argon2. A plain
+ * SHA-256 is enough here and costs about a microsecond, so a whole fleet reconnecting at once
+ * after a broker restart costs no CPU worth measuring (argon2 cost milliseconds per login).
+ * People's passwords (API users) keep argon2: see src/auth.
+ *
+ * Agents enrolled before this format have an argon2id hash; it still verifies, and the caller
+ * stores the fast form returned as `upgrade` so the argon2 run happens once per agent.
  */
-const ARGON2_OPTIONS = { memoryCost: 4096, timeCost: 1, parallelism: 1 } as const;
+const FAST_PREFIX = '$minke-sha256$';
 
 /** A new random agent password. */
 export function generateAgentPassword(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function hashAgentPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+/** The stored form of an agent password (never the password itself). */
+export function hashAgentPassword(password: string): string {
+  return FAST_PREFIX + sha256(password).toString('base64url');
 }
 
-/** True when `password` matches `storedHash`; never throws. */
-export async function verifyAgentPassword(storedHash: string, password: string): Promise<boolean> {
+export interface AgentPasswordCheck {
+  ok: boolean;
+  /** Set when the password matched an old (argon2) hash: store this instead. */
+  upgrade?: string;
+}
+
+/** Whether `password` matches `storedHash` (fast or legacy argon2 form); never throws. */
+export async function verifyAgentPassword(
+  storedHash: string,
+  password: string,
+): Promise<AgentPasswordCheck> {
+  if (storedHash.startsWith(FAST_PREFIX)) {
+    const expected = Buffer.from(storedHash.slice(FAST_PREFIX.length), 'base64url');
+    const given = sha256(password);
+    return { ok: expected.length === given.length && timingSafeEqual(expected, given) };
+  }
   try {
-    return await verify(storedHash, password);
+    return (await verify(storedHash, password))
+      ? { ok: true, upgrade: hashAgentPassword(password) }
+      : { ok: false };
   } catch {
-    return false;
+    return { ok: false };
   }
 }
 
-/**
- * Remembers passwords that verified, keyed by node and the stored hash they verified against,
- * so a reconnecting agent costs one SHA-256 instead of an argon2 run. A new enrolment changes
- * the stored hash, which makes the remembered entry useless at once.
- */
-export class VerifiedCredentialCache {
-  private readonly entries = new Map<string, { storedHash: string; digest: Buffer }>();
-
-  constructor(private readonly maxEntries = 100_000) {}
-
-  matches(node: string, storedHash: string, password: string): boolean {
-    const entry = this.entries.get(node);
-    if (!entry || entry.storedHash !== storedHash) return false;
-    return timingSafeEqual(entry.digest, digest(password));
-  }
-
-  remember(node: string, storedHash: string, password: string): void {
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(node, { storedHash, digest: digest(password) });
-  }
-}
-
-function digest(password: string): Buffer {
-  return createHash('sha256').update(password).digest();
+function sha256(password: string): Buffer {
+  return createHash('sha256').update(password, 'utf8').digest();
 }

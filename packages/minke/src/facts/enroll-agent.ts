@@ -36,7 +36,7 @@ export interface EnrolledAgent {
 }
 
 /**
- * Enrols an agent: makes it a new broker password (only its argon2id hash is stored), and writes
+ * Enrols an agent: makes it a new broker password (only its hash is stored), and writes
  * the agent's config file (node, broker URL, user name and password, the server's public key,
  * topic prefix, and a spool folder of its own, so that agents on one machine never share one)
  * with mode 600. Enrolling a node again replaces its password, which also revokes the old one.

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Result } from '@minke/protocol';
+import { hash } from '@node-rs/argon2';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { demoModels } from '../../test-support/demo-models.js';
@@ -367,7 +368,7 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
     expect(first.password).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const check = agentAuthenticator(agents);
     expect(await check('web1', first.password)).toBe(true);
-    expect(await check('web1', first.password)).toBe(true); // remembered
+    expect(await check('web1', first.password)).toBe(true);
     expect(await check('web1', 'wrong')).toBe(false);
     expect(await check('nobody', first.password)).toBe(false);
     const second = await agents.enroll('web1');
@@ -377,7 +378,7 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
       .selectFrom('minke_agents')
       .select('credential_hash')
       .executeTakeFirstOrThrow();
-    expect(String(stored.credential_hash)).toMatch(/^\$argon2id\$/);
+    expect(String(stored.credential_hash)).toMatch(/^\$minke-sha256\$/);
     expect(String(stored.credential_hash)).not.toContain(second.password);
     await expect(agents.enroll('bad/node')).rejects.toThrow('node name');
 
@@ -388,6 +389,33 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
     await new AgentStore(project).ensure('db2');
     expect((await agents.get('db2')).hostName).toBe('db2');
     expect((await agents.forHostOrNode('db2')).node).toBe('db2');
+  });
+
+  it('upgrades an agent enrolled with an old argon2id hash at its next login', async () => {
+    const { password } = await agents.enroll('old1');
+    const legacy = await hash(password, { memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    const storedHash = async () =>
+      String(
+        (
+          await project.database.db
+            .selectFrom('minke_agents')
+            .select('credential_hash')
+            .where('node', '=', 'old1')
+            .executeTakeFirstOrThrow()
+        ).credential_hash,
+      );
+    await project.database.db
+      .updateTable('minke_agents')
+      .set({ credential_hash: legacy })
+      .where('node', '=', 'old1')
+      .execute();
+    const check = agentAuthenticator(agents);
+    expect(await check('old1', 'wrong')).toBe(false);
+    expect(await storedHash()).toBe(legacy); // a wrong password changes nothing
+    expect(await check('old1', password)).toBe(true);
+    expect(await storedHash()).toMatch(/^\$minke-sha256\$/);
+    expect(await check('old1', password)).toBe(true);
+    expect(await check('old1', 'wrong')).toBe(false);
   });
 
   it('keeps the signing key in a private file and refuses another one', async () => {

@@ -7,7 +7,7 @@ import { SetupError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 import { AgentStore, SERVER_USERNAME } from './agent-store.js';
-import { VerifiedCredentialCache, verifyAgentPassword } from './credentials.js';
+import { verifyAgentPassword } from './credentials.js';
 import { AgentGateway, type AgentGatewayOptions } from './gateway.js';
 import { connectGatewayMqtt, withBrokerTrust, type BrokerTrust } from './mqtt-client.js';
 import { loadSigningKey, type ServerSigningKey } from './signing-key.js';
@@ -66,7 +66,7 @@ export async function startAgentServices(
         port: options.port ?? mqtt.port,
         topicPrefix: mqtt.topicPrefix,
         serverUsername: SERVER_USERNAME,
-        authenticateAgent: agentAuthenticator(new AgentStore(project, logger)),
+        authenticateAgent: agentAuthenticator(new AgentStore(project, logger), logger),
         logger,
       });
     }
@@ -130,20 +130,26 @@ function readCaFile(file: string): string {
 }
 
 /**
- * Checks agent credentials against the stored argon2id hashes; a password that verified once is
- * remembered (as a SHA-256, tied to the stored hash), so a fleet reconnecting costs little.
+ * Checks agent credentials against the stored hashes (one indexed read and one SHA-256 per login).
+ * An agent still stored with an old argon2 hash pays argon2 once; its hash is then upgraded.
  */
 export function agentAuthenticator(
   agents: AgentStore,
-  cache = new VerifiedCredentialCache(),
+  logger: Logger = silentLogger,
 ): (node: string, password: string) => Promise<boolean> {
   return async (node, password) => {
     const stored = await agents.credentialHash(node).catch(() => undefined);
     if (stored === undefined) return false;
-    if (cache.matches(node, stored, password)) return true;
-    if (!(await verifyAgentPassword(stored, password))) return false;
-    cache.remember(node, stored, password);
-    return true;
+    const check = await verifyAgentPassword(stored, password);
+    if (check.ok && check.upgrade !== undefined) {
+      // Failing to upgrade costs only speed: the old hash keeps working.
+      await agents
+        .upgradeCredentialHash(node, stored, check.upgrade)
+        .catch((error: Error) =>
+          logger.warn({ node, error: error.message }, 'agents: cannot upgrade a credential hash'),
+        );
+    }
+    return check.ok;
   };
 }
 
