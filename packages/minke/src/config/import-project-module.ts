@@ -1,47 +1,35 @@
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { compiledModuleUrl } from './compile-cache.js';
 
 /** Where the running Minke leaves its modules for the project's `import ... from 'minke'`. */
 const runningMinke = Symbol.for('minke.running-module');
 const runningZod = Symbol.for('minke.running-zod');
 
-let registration: Promise<void> | undefined;
+let bridges: Promise<Record<string, string>> | undefined;
 
 /**
- * A project imports `minke` (and may import `zod`) without a node_modules of its own. tsx loads
- * each project in a namespace of its own (`?tsx-namespace=...` on every URL below it), so
- * resolving `minke` to a file would evaluate a second copy of Minke, whose classes fail every
+ * A project imports `minke` (and may import `zod`) without a node_modules of its own. Resolving
+ * `minke` to a file of its own would evaluate a second copy of Minke, whose classes fail every
  * `instanceof` of the running one (a `SessionError` looked like a bug in session code). Instead
- * `minke` resolves to a small module that re-exports the running Minke's exports, which this
- * process keeps on `globalThis`: the project and the CLI share one instance. Other bare imports
- * the project cannot resolve fall back to the running Minke's dependencies.
+ * the compiled project imports `minke` from a small module that re-exports the running Minke's
+ * exports, which this process keeps on `globalThis`: the project and the CLI share one instance.
  */
-function registerMinkeResolution(): Promise<void> {
-  registration ??= registerBridges();
-  return registration;
+function runningBridges(): Promise<Record<string, string>> {
+  bridges ??= (async () => ({
+    minke: await bridgeTo(runningMinke, import('../index.js')),
+    zod: await bridgeTo(runningZod, import('zod')),
+  }))();
+  return bridges;
 }
 
-async function registerBridges(): Promise<void> {
-  const minkeBridge = await bridgeTo(runningMinke, import('../index.js'));
-  const zodBridge = await bridgeTo(runningZod, import('zod'));
-  const hook = `
-    const minkeBridge = ${JSON.stringify(minkeBridge)};
-    const zodBridge = ${JSON.stringify(zodBridge)};
-    const fallbackParent = ${JSON.stringify(import.meta.url)};
-    export async function resolve(specifier, context, next) {
-      if (specifier === 'minke') return { url: minkeBridge, format: 'module', shortCircuit: true };
-      try {
-        return await next(specifier, context);
-      } catch (error) {
-        const bare = !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':');
-        if (!bare || error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-        // A project without a zod of its own shares Minke's, as its schemas meet Minke's code.
-        if (specifier === 'zod') return { url: zodBridge, format: 'module', shortCircuit: true };
-        return next(specifier, { ...context, parentURL: fallbackParent });
-      }
-    }`;
-  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+/** Other bare imports the project cannot resolve fall back to the running Minke's dependencies. */
+function resolveFromMinke(specifier: string): string | undefined {
+  try {
+    return import.meta.resolve(specifier);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keeps a module of this process on `globalThis`; returns a module URL that re-exports it. */
@@ -69,8 +57,35 @@ function bridgeSource(key: symbol, names: readonly string[]): string {
   return lines.join('\n');
 }
 
-/** Imports a TypeScript (or JavaScript) file of a user project, with no build step. */
-export async function importProjectModule(file: string): Promise<Record<string, unknown>> {
-  await registerMinkeResolution();
-  return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+/**
+ * Imports a TypeScript (or JavaScript) file of a user project, with no build step of the user's:
+ * compiled once into `.minke/compiled/` and reused until one of its files changes.
+ */
+export async function importProjectModule(
+  file: string,
+  projectDir: string = dirname(file),
+): Promise<Record<string, unknown>> {
+  const url = await compiledModuleUrl(file, {
+    projectDir,
+    bridges: await runningBridges(),
+    // A project without a zod of its own shares Minke's, as its schemas meet Minke's code.
+    fallbackBridges: new Set(['zod']),
+    fallbackResolve: resolveFromMinke,
+    salt: minkeVersion(),
+  });
+  if (!sourceMapsOn) {
+    // Stack traces (MINKE_DEBUG=1) name the project's .ts files, as they did under tsx.
+    process.setSourceMapsEnabled(true);
+    sourceMapsOn = true;
+  }
+  return (await import(url)) as Record<string, unknown>;
+}
+
+let sourceMapsOn = false;
+
+function minkeVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return String(pkg.version);
 }

@@ -38,7 +38,7 @@ export async function loadProjectConfig(
   checkModuleType(projectDir);
   let module: Record<string, unknown>;
   try {
-    module = await importProjectModule(configFile);
+    module = await importProjectModule(configFile, projectDir);
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? String(error);
     throw new SetupError(`cannot load ${configFile}: ${message}`, { cause: error });

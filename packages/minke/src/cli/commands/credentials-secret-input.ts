@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-// ssh2 is CommonJS: Node's ESM loader sees only its default export.
-import ssh2 from 'ssh2';
 import { UsageError } from '../cli-error.js';
 import { askHidden } from '../prompt.js';
 import type { CredentialSecret, CredentialType } from '../../credentials/credential-secret.js';
@@ -56,12 +54,15 @@ async function readSecretText(options: SecretInputOptions, env: NodeJS.ProcessEn
 }
 
 async function askPassphraseIfEncrypted(privateKey: string): Promise<string | undefined> {
-  if (!process.stdin.isTTY || !needsPassphrase(privateKey)) return undefined;
+  if (!process.stdin.isTTY || !(await needsPassphrase(privateKey))) return undefined;
   return askHidden('Key passphrase: ');
 }
 
 /** Whether ssh2 refuses the key for want of a passphrase (other faults are reported later). */
-function needsPassphrase(privateKey: string): boolean {
+async function needsPassphrase(privateKey: string): Promise<boolean> {
+  // Loaded here, not at start-up: every command (even --help) registers this file's command.
+  // ssh2 is CommonJS: Node's ESM loader sees only its default export.
+  const { default: ssh2 } = await import('ssh2');
   const parsed = ssh2.utils.parseKey(Buffer.from(privateKey));
   return parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message);
 }
