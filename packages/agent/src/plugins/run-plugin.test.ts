@@ -88,13 +88,14 @@ describe('runPlugin', () => {
   });
 
   it('uses SIGKILL when SIGTERM is ignored', async () => {
-    const outcome = await node(
-      'process.on("SIGTERM", () => {}); console.log("ready"); setTimeout(() => {}, 60000)',
-      {
-        timeoutMs: 300,
-        killGraceMs: 300,
-      },
-    );
+    // sh ignores TERM within milliseconds of starting and sleep inherits that; a Node child took
+    // longer than the time-out to install its handler on a loaded machine, so TERM killed it.
+    const outcome = await runPlugin({
+      argv: ['/bin/sh', '-c', "trap '' TERM; exec sleep 60"],
+      timeoutMs: 1_500,
+      killGraceMs: 300,
+      maxOutputBytes: 1 << 20,
+    });
     expect(outcome).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
   });
 

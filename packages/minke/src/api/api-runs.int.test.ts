@@ -397,7 +397,8 @@ describe('run events over server-sent events (real HTTP on 127.0.0.1)', () => {
     expect(outputs.map((o) => o['chunk']).join('')).toBe(expected);
     expect(outputs.every((o) => o['truncated'] === undefined)).toBe(true);
     expect(outputs.reduce((n, o) => n + (o['chunks'] as number), 0)).toBe(chunks);
-    expect(chunks).toBeGreaterThanOrEqual(50);
+    // fewer events than chunks: coalesced (how many chunks the pipe delivers depends on the load)
+    expect(outputs.length).toBeLessThan(chunks);
     // joined: some events carry several chunks (how many depends on the machine's speed)
     expect(outputs.some((o) => (o['chunks'] as number) > 1)).toBe(true);
     expect(read.comments).toContain('ping');
