@@ -1,3 +1,4 @@
+import { stopSessionRecord } from '../operations/stop-run.js';
 import { z } from 'zod';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import { openFullOutput } from '../runs/full-output.js';
@@ -145,7 +146,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
     async (request, reply) => {
       const record = await history.get(request.params.id);
       runAccess.checkRecord(principalOf(request), record);
-      return reply.code(202).send({ outcome: await runtime.executor.stop(record.id) });
+      return reply.code(202).send({ outcome: await stopSessionRecord(runtime, record.id) });
     },
   );
 };

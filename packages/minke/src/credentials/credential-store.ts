@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 import {
@@ -139,7 +140,7 @@ export class CredentialStore {
           .execute();
       }
     });
-    return this.get(name);
+    return this.audited('credential.create', undefined, await this.get(name));
   }
 
   /** A new secret (of either type) under the same name; hosts using it pick it up at next use. */
@@ -148,7 +149,7 @@ export class CredentialStore {
     secret: CredentialSecret,
     by: string | null,
   ): Promise<CredentialInfo> {
-    await this.row(name);
+    const before = this.info(await this.row(name));
     const { fingerprint } = checkSecret(name, secret);
     const key = await ensureSecretKey(this.keys);
     await this.db
@@ -163,7 +164,7 @@ export class CredentialStore {
       })
       .where('name', '=', name)
       .execute();
-    return this.get(name);
+    return this.audited('credential.replace', before, await this.get(name));
   }
 
   async delete(name: string): Promise<CredentialInfo> {
@@ -175,7 +176,25 @@ export class CredentialStore {
         .where('codename', '=', useCredentialPermission(name))
         .execute();
     });
-    return info;
+    return this.audited('credential.delete', info, undefined, info);
+  }
+
+  /** Records a change in the audit log: the credential's name, type and fingerprint only. */
+  private async audited(
+    action: string,
+    before: CredentialInfo | undefined,
+    after: CredentialInfo | undefined,
+    result = after,
+  ): Promise<CredentialInfo> {
+    const target = after ?? before;
+    await recordAudit(this.database, {
+      action,
+      targetType: 'credential',
+      targetName: target?.name,
+      before: before && auditedInfo(before),
+      after: after && auditedInfo(after),
+    });
+    return result as CredentialInfo;
   }
 
   /** Decrypts a credential: for the transport only (through `reader()`), at the moment of use. */
@@ -295,4 +314,8 @@ function openRow(keyring: SecretKeyring, row: CredentialRow): CredentialSecret {
     );
   }
   return secret;
+}
+
+function auditedInfo(info: CredentialInfo): Record<string, unknown> {
+  return { name: info.name, type: info.type, fingerprint: info.fingerprint };
 }

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log.js';
 import { isCredentialPermission } from '../credentials/credential-permissions.js';
 import { snakeCase } from '../model/define-model.js';
 import type { ModelRegistry } from '../model/model-registry.js';
@@ -99,6 +100,12 @@ export class PermissionOperations {
       .filter((id) => !held.has(id))
       .map((id) => ({ user_id: userId, permission_id: id }));
     if (rows.length > 0) await this.db.insertInto('minke_user_permissions').values(rows).execute();
+    await recordAudit(this.database, {
+      action: 'permission.grant',
+      targetType: 'user',
+      targetId: userId,
+      after: { permissions: [...codenames] },
+    });
   }
 
   async revoke(userId: number, codenames: readonly string[]): Promise<void> {
@@ -108,6 +115,12 @@ export class PermissionOperations {
       .where('user_id', '=', userId)
       .where('permission_id', 'in', ids)
       .execute();
+    await recordAudit(this.database, {
+      action: 'permission.revoke',
+      targetType: 'user',
+      targetId: userId,
+      before: { permissions: [...codenames] },
+    });
   }
 
   /** What a user may do: their own permissions and their groups'. */

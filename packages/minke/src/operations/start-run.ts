@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log.js';
 import { mayOnModel, modelPermission } from '../auth/access.js';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import type { Executor, HostBatch, RunPlan } from '../executor/executor.js';
@@ -172,6 +173,13 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
   }
   const plan: RunPlan = { runId, session, model, data, batches: [...batches.values()] };
   executor.submit(plan);
+  await recordAudit(project.database, {
+    action: 'run.start',
+    targetType: 'run',
+    targetId: runId,
+    targetName: session.name,
+    after: { session: session.name, model, objects: ids, data: withoutSecrets(data) },
+  });
   return { runId, session, model, records };
 }
 

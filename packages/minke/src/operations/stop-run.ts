@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log.js';
 import { NotFoundError } from '../errors.js';
 import type { StopOutcome } from '../executor/executor.js';
 import type { RunServices } from './start-run.js';
@@ -36,5 +37,26 @@ export async function stopRun(
     const recordId = Number(row.id);
     outcomes.push({ recordId, outcome: await services.executor.stop(recordId) });
   }
+  await recordAudit(services.project.database, {
+    action: 'run.stop',
+    targetType: 'run',
+    targetId: runId,
+    after: { records: outcomes },
+  });
   return outcomes;
+}
+
+/** Stops one session record (the executor's semantics), recorded in the audit log. */
+export async function stopSessionRecord(
+  services: Pick<RunServices, 'project' | 'executor'>,
+  recordId: number,
+): Promise<StopOutcome> {
+  const outcome = await services.executor.stop(recordId);
+  await recordAudit(services.project.database, {
+    action: 'run.stop',
+    targetType: 'session_record',
+    targetId: recordId,
+    after: { outcome },
+  });
+  return outcome;
 }

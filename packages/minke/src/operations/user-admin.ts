@@ -1,3 +1,4 @@
+import { recordAudit, type AuditChange } from '../audit/audit-log.js';
 import { hash } from '@node-rs/argon2';
 import { LoginSessions } from '../auth/login-sessions.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
@@ -85,7 +86,7 @@ export class UserAdmin {
   }
 
   async update(id: number, changes: UserChanges): Promise<UserDetail> {
-    await this.get(id);
+    const before = await this.get(id);
     const { adapter } = this.database;
     const groupIds = changes.groups === undefined ? undefined : await this.groupIds(changes.groups);
     const permissionIds =
@@ -105,7 +106,11 @@ export class UserAdmin {
     if (changes.password !== undefined || changes.isActive === false) {
       await new LoginSessions(this.database).deleteForUser(id);
     }
-    return this.get(id);
+    const after = await this.get(id);
+    // The password's value never reaches the log: only that it was changed.
+    const password = changes.password === undefined ? {} : { passwordChanged: true };
+    await recordAudit(this.database, userChange('user.update', before, { ...after, ...password }));
+    return after;
   }
 
   /**
@@ -177,6 +182,7 @@ export class UserAdmin {
       }
       await trx.deleteFrom('minke_users').where('id', '=', id).execute();
     });
+    await recordAudit(this.database, userChange('user.delete', user, undefined));
   }
 
   async listGroups(): Promise<UserGroupRecord[]> {
@@ -220,14 +226,16 @@ export class UserAdmin {
       .executeTakeFirstOrThrow();
     const id = Number(row.id);
     await this.link('minke_user_group_permissions', 'group_id', id, 'permission_id', permissionIds);
-    return this.getGroup(id);
+    const group = await this.getGroup(id);
+    await recordAudit(this.database, userGroupChange('usergroup.create', undefined, group));
+    return group;
   }
 
   async updateGroup(
     id: number,
     changes: { name?: string | undefined; permissions?: readonly string[] | undefined },
   ): Promise<UserGroupRecord> {
-    await this.getGroup(id);
+    const before = await this.getGroup(id);
     const permissionIds =
       changes.permissions === undefined ? undefined : await this.permissionIds(changes.permissions);
     if (changes.name !== undefined) {
@@ -253,7 +261,9 @@ export class UserAdmin {
         permissionIds,
       );
     }
-    return this.getGroup(id);
+    const after = await this.getGroup(id);
+    await recordAudit(this.database, userGroupChange('usergroup.update', before, after));
+    return after;
   }
 
   private async detail(user: UserRecord): Promise<UserDetail> {
@@ -385,4 +395,32 @@ function checkGroupName(name: string): string {
     });
   }
   return trimmed;
+}
+
+function userChange(action: string, before?: UserDetail, after?: UserDetail): AuditChange {
+  const user = after ?? before;
+  return {
+    action,
+    targetType: 'user',
+    targetId: user?.id,
+    targetName: user?.username,
+    before,
+    after,
+  };
+}
+
+function userGroupChange(
+  action: string,
+  before?: UserGroupRecord,
+  after?: UserGroupRecord,
+): AuditChange {
+  const group = after ?? before;
+  return {
+    action,
+    targetType: 'usergroup',
+    targetId: group?.id,
+    targetName: group?.name,
+    before,
+    after,
+  };
 }

@@ -1,4 +1,4 @@
-import { hash, verify } from '@node-rs/argon2';
+import { recordAudit } from '../audit/audit-log.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 
@@ -53,11 +53,19 @@ export class UserOperations {
       .insertInto('minke_users')
       .values({
         username,
-        password_hash: await hash(input.password),
+        password_hash: await (await argon2()).hash(input.password),
         is_superuser: this.database.adapter.encodeBool(input.superuser ?? false),
       })
       .execute();
-    return this.get(username);
+    const user = await this.get(username);
+    await recordAudit(this.database, {
+      action: 'user.create',
+      targetType: 'user',
+      targetId: user.id,
+      targetName: user.username,
+      after: { ...user, password: '[secret]' },
+    });
+    return user;
   }
 
   async get(username: string): Promise<UserRecord> {
@@ -87,6 +95,7 @@ export class UserOperations {
       .where('username', '=', username)
       .executeTakeFirst()) as UserRow | undefined;
     if (!row || !this.database.adapter.decodeBool(row.is_active)) return undefined;
+    const { verify } = await argon2();
     return (await verify(row.password_hash, password)) ? this.toRecord(row) : undefined;
   }
 
@@ -111,4 +120,9 @@ interface UserRow {
   is_active: unknown;
   created_at: unknown;
   last_login: unknown;
+}
+
+/** argon2 is a native module: loaded by the commands that hash or check a password, not by all. */
+function argon2(): Promise<typeof import('@node-rs/argon2')> {
+  return import('@node-rs/argon2');
 }

@@ -1,3 +1,4 @@
+import { recordAudit } from '../../../audit/audit-log.js';
 import { InputError } from '../../../errors.js';
 import type { Database, DynamicKysely } from '../../../store/database.js';
 import { fingerprintOf, type HostKey } from '../../host-key.js';
@@ -96,6 +97,7 @@ export class HostKeyStore {
       );
     }
     const now = this.now();
+    const replaced = keys.find((k) => k.status === 'trusted');
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable(table)
@@ -109,7 +111,15 @@ export class HostKeyStore {
         .where('id', '=', chosen.id)
         .execute();
     });
-    return (await this.list(host)).find((k) => k.id === chosen.id) ?? chosen;
+    const trusted = (await this.list(host)).find((k) => k.id === chosen.id) ?? chosen;
+    await recordAudit(this.database, {
+      action: replaced ? 'hostkey.replace' : 'hostkey.trust',
+      targetType: 'host',
+      targetName: host,
+      before: replaced && { keyType: replaced.keyType, fingerprint: replaced.fingerprint },
+      after: { keyType: trusted.keyType, fingerprint: trusted.fingerprint },
+    });
+    return trusted;
   }
 
   /** What the SSH transport reads and files keys through (closures only: it never shows in a
