@@ -32,6 +32,7 @@ import { boardFor } from '../runs/boards.js';
 import { LiveSessionCell } from '../runs/live-session-cell.js';
 import { RowSessionPanel } from '../runs/row-session-panel.js';
 import { RunProgress } from '../runs/run-progress.js';
+import { ClearSessionsButton } from '../runs/clear-sessions-button.js';
 import { RunSessionButton } from '../runs/run-session-button.js';
 import { uiFor } from './field-registry.js';
 import { FilterSidebar } from './filter-sidebar.js';
@@ -76,6 +77,7 @@ function BulkActions({ meta }: { meta: ModelMeta }) {
   return (
     <>
       {meta.sessions.length > 0 ? <RunSessionButton model={meta.name} /> : null}
+      {meta.sessions.length > 0 ? <ClearSessionsButton model={meta.name} /> : null}
       {meta.permissions.delete ? <BulkDeleteButton mutationMode="pessimistic" /> : null}
     </>
   );

@@ -7,25 +7,32 @@ import type { LiveSession } from './run-state.js';
 import type { RunMonitor } from './run-monitor.js';
 
 const KEY = 'minke.runs.';
+const CLEARED_KEY = 'minke.cleared.';
 
 /** Runs followed on a model's list, per browser tab: a reload resumes monitoring. */
 const tabMemory: RunMemory = {
-  load(model) {
-    try {
-      const ids = JSON.parse(sessionStorage.getItem(KEY + model) ?? '[]') as unknown;
-      return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id)) : [];
-    } catch {
-      return [];
-    }
-  },
-  save(model, ids) {
-    try {
-      sessionStorage.setItem(KEY + model, JSON.stringify(ids));
-    } catch {
-      // private mode or full storage: monitoring still works, it just does not survive a reload
-    }
-  },
+  load: (model) => loadIds(KEY + model),
+  save: (model, ids) => saveIds(KEY + model, ids),
+  loadCleared: (model) => loadIds(CLEARED_KEY + model),
+  saveCleared: (model, ids) => saveIds(CLEARED_KEY + model, ids),
 };
+
+function loadIds(key: string): number[] {
+  try {
+    const ids = JSON.parse(sessionStorage.getItem(key) ?? '[]') as unknown;
+    return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveIds(key: string, ids: readonly number[]): void {
+  try {
+    sessionStorage.setItem(key, JSON.stringify(ids));
+  } catch {
+    // private mode or full storage: monitoring still works, it just does not survive a reload
+  }
+}
 
 const boards = new Map<string, RunBoard>();
 

@@ -6,6 +6,9 @@ import { summarize, type LiveSession, type StopOutcome } from './run-state.js';
 export interface RunMemory {
   load(model: string): number[];
   save(model: string, runIds: readonly number[]): void;
+  /** The objects cleared from the list (Clear), so that a reload does not bring their runs back. */
+  loadCleared?(model: string): number[];
+  saveCleared?(model: string, objectIds: readonly number[]): void;
 }
 
 /**
@@ -21,6 +24,8 @@ export class RunBoard {
   /** Session name → verbose name, for the rows and the summary. */
   private readonly verboseNames = new Map<string, string>();
   private cachedSummary: { version: number; summary: RunSummary } | undefined;
+  /** Objects whose sessions the user cleared from this list; a later run shows again. */
+  private readonly cleared = new Set<number>();
 
   constructor(
     readonly model: string,
@@ -33,6 +38,7 @@ export class RunBoard {
   /** Resumes the runs remembered for this model (once). */
   restore(): void {
     if (this.monitors.length > 0 || !this.memory) return;
+    for (const id of this.memory.loadCleared?.(this.model) ?? []) this.cleared.add(id);
     for (const id of this.memory.load(this.model)) this.add(id);
   }
 
@@ -40,6 +46,8 @@ export class RunBoard {
   add(runId: number, started?: StartedRun): RunMonitor {
     const existing = this.monitors.find((m) => m.runId === runId);
     if (existing) return existing;
+    for (const record of started?.records ?? []) this.cleared.delete(record.objectId);
+    if (started) this.memory?.saveCleared?.(this.model, [...this.cleared]);
     const monitor = new RunMonitor(runId, this.deps);
     this.unsubscribers.set(
       monitor,
@@ -74,7 +82,16 @@ export class RunBoard {
   clear(): void {
     for (const monitor of this.monitors) this.drop(monitor);
     this.monitors = [];
+    this.cleared.clear();
+    this.memory?.saveCleared?.(this.model, []);
     this.remember();
+    this.changed();
+  }
+
+  /** Hides the sessions on these objects (the list's Clear of selected rows). */
+  forget(objectIds: Iterable<number>): void {
+    for (const id of objectIds) this.cleared.add(id);
+    this.memory?.saveCleared?.(this.model, [...this.cleared]);
     this.changed();
   }
 
@@ -88,6 +105,7 @@ export class RunBoard {
 
   /** The newest session on an object, with the run it belongs to. */
   session(objectId: number): { monitor: RunMonitor; live: LiveSession } | undefined {
+    if (this.cleared.has(objectId)) return undefined;
     for (const monitor of this.monitors) {
       const live = monitor.session(objectId);
       if (live) return { monitor, live };
@@ -102,7 +120,7 @@ export class RunBoard {
     for (const monitor of this.monitors) {
       for (const live of monitor.state.sessions.values()) {
         const key = live.objectId >= 0 ? live.objectId : -live.recordId - 1;
-        if (seen.has(key)) continue;
+        if (seen.has(key) || this.cleared.has(live.objectId)) continue;
         seen.add(key);
         out.push(live);
       }
