@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -91,8 +91,19 @@ class Stamp extends SingleCommandSession {
   static override workOn = [Server];
   static override command = 'date +%s%N; sleep 0.4; date +%s%N';
 }
-class ParallelStamp extends Stamp {
+/** Where the two ParallelStamp sessions meet; emptied before each run. */
+const meetingPoint = mkdtempSync(join(tmpdir(), 'minke-parallel-'));
+/**
+ * Each session leaves its mark, then waits (at most 20 s) until it sees the other's: both print 2
+ * only if they ran at the same time. Timestamps with a short sleep flaked on a loaded machine.
+ */
+class ParallelStamp extends SingleCommandSession {
+  static override workOn = [Server];
   static override parallelPerHost = true;
+  static override command =
+    `d=${meetingPoint}; touch "$d/$$"; i=0; ` +
+    `while [ "$(ls "$d" | wc -l)" -lt 2 ] && [ "$i" -lt 200 ]; do sleep 0.1; i=$((i+1)); done; ` +
+    `ls "$d" | wc -l`;
 }
 class Slow extends Session {
   static override workOn = [Server];
@@ -137,6 +148,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sshd?.stop();
   rmSync(tmp, { recursive: true, force: true });
+  rmSync(meetingPoint, { recursive: true, force: true });
 });
 
 /** Every executor on every database: a new executor is done when this suite passes. */
@@ -317,11 +329,11 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     const serial = spans((await run('Stamp', ['a', 'b'])).records);
     const [first, second] = serial as [number[], number[]];
     expect((second[0] as number) >= (first[1] as number)).toBe(true); // b started after a ended
-    const parallel = spans((await run('ParallelStamp', ['a', 'b'])).records);
-    const [p1, p2] = parallel as [number[], number[]];
-    expect((p2[0] as number) < (p1[1] as number) && (p1[0] as number) < (p2[1] as number)).toBe(
-      true,
-    ); // overlapping
+    rmSync(meetingPoint, { recursive: true, force: true });
+    mkdirSync(meetingPoint);
+    const parallel = (await run('ParallelStamp', ['a', 'b'])).records;
+    // each saw the other running: overlapping
+    expect(parallel.map((r) => r.commands[0]?.stdout.trim())).toEqual(['2', '2']);
   });
 
   it('stops softly after the current command, and kills on a second stop', async () => {
