@@ -224,8 +224,9 @@ describe('BullMQ executor faults', { timeout: 120_000 }, () => {
       for (const name of ['h1-1', 'h2-1']) {
         const lost = records.get(name);
         expect(lost).toMatchObject({ processState: 'failed', result: 'error' });
+        // The lease reaper or the survivor taking the stalled job over, whichever comes first.
         expect(lost?.messages.at(-1)?.text).toMatch(
-          /^worker lost: its lease on host h\d ran out at /,
+          /^worker lost: (its lease on host h\d ran out at |the worker running it stopped)/,
         );
         expect(finishedEvent(events, recordOf(name))).toMatchObject({
           processState: 'failed',
