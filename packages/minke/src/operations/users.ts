@@ -1,4 +1,5 @@
 import { recordAudit } from '../audit/audit-log.js';
+import type * as Argon2 from '@node-rs/argon2';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 
@@ -123,6 +124,6 @@ interface UserRow {
 }
 
 /** argon2 is a native module: loaded by the commands that hash or check a password, not by all. */
-function argon2(): Promise<typeof import('@node-rs/argon2')> {
+function argon2(): Promise<typeof Argon2> {
   return import('@node-rs/argon2');
 }
