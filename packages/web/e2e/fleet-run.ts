@@ -33,7 +33,8 @@ export async function namesShowing(page: Page, result: string): Promise<string[]
     const scroller = box ?? document.scrollingElement ?? document.documentElement;
     const seen = new Set<string>();
     scroller.scrollTop = 0;
-    for (let step = 0; step < 2000; step++) {
+    const deadline = performance.now() + 120_000;
+    for (let step = 0; step < 2000 && performance.now() < deadline; step++) {
       // the rows in view are rendered a frame or two after the scroll: wait for the middle one
       for (let i = 0; i < 63; i++) {
         const middle = document.elementFromPoint(window.innerWidth / 2, window.innerHeight / 2);

@@ -1,4 +1,4 @@
-import { cloneElement, useLayoutEffect, useRef, useState } from 'react';
+import { Children, cloneElement, useLayoutEffect, useRef, useState } from 'react';
 import { TableBody } from '@mui/material';
 import {
   DatagridBody,
@@ -112,6 +112,8 @@ function WindowedRows({
     if (changed) setMeasured((n) => n + 1);
   });
 
+  // the spacers span the table's columns: one per field, the checkbox and the expand button
+  const columns = Children.toArray(children).length + (hasBulkActions ? 1 : 0) + (expand ? 1 : 0);
   return (
     <TableBody
       ref={body}
@@ -119,7 +121,7 @@ function WindowedRows({
       data-rows={data.length}
       {...rest}
     >
-      <Spacer height={range.before} />
+      <Spacer height={range.before} columns={columns} />
       {data.slice(range.start, range.end).map((record: RaRecord, offset) => {
         const index = range.start + offset;
         const id = record.id ?? `row${index}`;
@@ -146,17 +148,17 @@ function WindowedRows({
           </RecordContextProvider>
         );
       })}
-      <Spacer height={range.after} />
+      <Spacer height={range.after} columns={columns} />
     </TableBody>
   );
 }
 
 /** Stands in for rows not rendered. */
-function Spacer({ height }: { height: number }) {
+function Spacer({ height, columns }: { height: number; columns: number }) {
   if (height <= 0) return null;
   return (
     <tr aria-hidden="true" className="minke-row-spacer">
-      <td colSpan={999} style={{ height, padding: 0, border: 0 }} />
+      <td colSpan={columns} style={{ height, padding: 0, border: 0 }} />
     </tr>
   );
 }
