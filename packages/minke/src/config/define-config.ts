@@ -100,6 +100,14 @@ export interface MinkeConfig {
     maxResultBytes?: number;
     maxResultsPerMinute?: number;
   };
+  /**
+   * The audit log. `retentionDays`: rows older than this are pruned (daily, by the server), and
+   * one `audit.pruned` row keeps the chain verifiable; default: kept forever.
+   * Env: MINKE_AUDIT_RETENTION_DAYS.
+   */
+  audit?: {
+    retentionDays?: number;
+  };
 }
 
 export function defineConfig(config: MinkeConfig): MinkeConfig {

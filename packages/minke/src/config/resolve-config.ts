@@ -56,6 +56,10 @@ export interface ResolvedConfig {
     /** Results one node may send per minute, bursts included (default 120). */
     maxResultsPerMinute: number;
   };
+  audit: {
+    /** Days audit rows are kept; undefined: forever. */
+    retentionDays: number | undefined;
+  };
 }
 
 /**
@@ -139,6 +143,9 @@ const configShape = z.strictObject({
       maxResultsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
     })
     .optional(),
+  audit: z
+    .strictObject({ retentionDays: z.number().int().min(1).max(365_000).optional() })
+    .optional(),
 });
 
 type Env = Record<string, string | undefined>;
@@ -209,6 +216,10 @@ export function resolveConfig(
         intFromEnv(env, 'MINKE_AGENT_MAX_RESULTS_PER_MINUTE', 1, 1_000_000) ??
         config.agents?.maxResultsPerMinute ??
         120,
+    },
+    audit: {
+      retentionDays:
+        intFromEnv(env, 'MINKE_AUDIT_RETENTION_DAYS', 1, 365_000) ?? config.audit?.retentionDays,
     },
   };
 }

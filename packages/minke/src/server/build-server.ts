@@ -22,6 +22,7 @@ import { registerMetricsRoute } from '../metrics/metrics-route.js';
 import { serverMetrics } from '../metrics/server-metrics.js';
 import { addCoreChecks, Readiness, registerReadinessRoute } from './readiness.js';
 import { logRequests } from './request-log.js';
+import { startAuditRetention } from '../audit/audit-retention.js';
 
 export interface ServerOptions {
   project: Project;
@@ -71,6 +72,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     for (const stream of [...context.openStreams]) stream.close();
     done();
   });
+  const { retentionDays } = project.config.audit;
+  if (retentionDays !== undefined) {
+    const stopRetention = startAuditRetention(project.database, retentionDays, logger);
+    app.addHook('onClose', stopRetention);
+  }
 
   registerErrorHandler(app, logger);
   await app.register(helmet, securityHeaders);
