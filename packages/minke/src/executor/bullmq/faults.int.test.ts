@@ -233,12 +233,14 @@ describe('BullMQ executor faults', { timeout: 120_000 }, () => {
           result: 'error',
         });
       }
-      // Not before the lease ran out: the session ends after the expiry its message names.
+      // Not before the lease ran out: a session the reaper ended, ended after the expiry its
+      // message names (the survivor's message names none).
       const lostAt = events.find(
         (e) => e.type === 'session.finished' && e.recordId === recordOf('h1-1'),
       )?.at;
       const expiry = /ran out at (\S+)$/.exec(records.get('h1-1')?.messages.at(-1)?.text ?? '');
-      expect(Date.parse(lostAt ?? '')).toBeGreaterThanOrEqual(Date.parse(expiry?.[1] ?? ''));
+      if (expiry?.[1])
+        expect(Date.parse(lostAt ?? '')).toBeGreaterThanOrEqual(Date.parse(expiry[1]));
       for (const name of ['h1-2', 'h1-3', 'h2-2', 'h2-3']) {
         const record = records.get(name);
         expect(record).toMatchObject({ processState: 'completed', result: 'success' });
