@@ -20,6 +20,7 @@ import { RunList, RunShow } from './runs/run-pages.js';
 import { ChangePasswordPage } from './admin/change-password.js';
 import { HostGroupCreate, HostGroupEdit, HostGroupList } from './admin/host-groups.js';
 import { TokenCreate, TokenList } from './admin/tokens.js';
+import { AuditList } from './audit/audit-list.js';
 import {
   CredentialCreate,
   CredentialEdit,
@@ -101,6 +102,9 @@ async function resourcesFor(permissions: Me | undefined) {
             recordRepresentation="name"
           />,
         ]
+      : []),
+    ...(permissions?.isSuperuser || permissions?.permissions.includes('view_audit')
+      ? [<Resource key="audit" name="audit" options={{ label: 'Audit log' }} list={AuditList} />]
       : []),
     ...(permissions?.isSuperuser
       ? [

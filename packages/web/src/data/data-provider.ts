@@ -18,6 +18,8 @@ export const SYSTEM_RESOURCES = {
   'host-groups': { path: '/api/groups', items: false, key: 'name' },
   // hosts name credentials too; the list is all the API shows of them
   credentials: { path: '/api/credentials', items: false, key: 'name' },
+  // read-only, paged by the server
+  audit: { path: '/api/audit', items: false },
 } as const satisfies Record<string, { path: string; items: boolean; key?: string }>;
 
 type SystemResource = keyof typeof SYSTEM_RESOURCES;

@@ -11,6 +11,7 @@ import LockIcon from '@mui/icons-material/Lock';
 import SensorsIcon from '@mui/icons-material/Sensors';
 import ManageSearchIcon from '@mui/icons-material/ManageSearch';
 import VpnKeyIcon from '@mui/icons-material/VpnKey';
+import FactCheckIcon from '@mui/icons-material/FactCheck';
 import {
   AppBar,
   Layout as RaLayout,
@@ -101,6 +102,9 @@ function MinkeMenu() {
           <Menu.Item to="/users" primaryText="Users" leftIcon={<PeopleIcon />} />
           <Menu.Item to="/user-groups" primaryText="User groups" leftIcon={<GroupsIcon />} />
         </>
+      ) : null}
+      {resources.audit ? (
+        <Menu.Item to="/audit" primaryText="Audit log" leftIcon={<FactCheckIcon />} />
       ) : null}
     </Menu>
   );
