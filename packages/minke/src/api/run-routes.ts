@@ -31,6 +31,10 @@ const startBody = z
       .optional()
       .describe('a page of the selection, in id order: at most this many'),
     data: z.record(z.string(), z.unknown()).optional().describe("the session's form values"),
+    connection: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('run-time connection values (the last layer), for this run only; never stored'),
   })
   .strict()
   .describe('exactly one of ids, where, all');
@@ -66,7 +70,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const { session, model, ids, where, all, offset, limit, data } = request.body;
+      const { session, model, ids, where, all, offset, limit, data, connection } = request.body;
       const started = await startRun(runtime, {
         session,
         model,
@@ -76,6 +80,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         offset,
         limit,
         data,
+        connection,
         user: principal.access,
       });
       return reply.code(201).send({

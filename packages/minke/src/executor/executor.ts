@@ -20,6 +20,8 @@ export interface RunPlan {
   model: string;
   data: Record<string, unknown>;
   batches: HostBatch[];
+  /** The run-time connection layer (last of the layers), for this run only: never stored. */
+  connection?: Record<string, unknown> | undefined;
 }
 
 export type StopOutcome = 'canceled' | 'stopping' | 'killing' | 'finished' | 'unknown';
@@ -29,6 +31,8 @@ export type StopOutcome = 'canceled' | 'stopping' | 'killing' | 'finished' | 'un
  * implements the same interface for workers on other machines.
  */
 export interface Executor {
+  /** Whether it can apply a plan's run-time `connection` (it must not store it in clear). */
+  readonly takesRunTimeConnection?: boolean;
   /** Schedules a run's batches; returns at once. */
   submit(plan: RunPlan): void;
   /**

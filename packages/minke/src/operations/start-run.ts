@@ -14,6 +14,7 @@ import type { SessionInfo } from '../session/session-registry.js';
 import type { RunStore } from '../runs/run-store.js';
 import { filterVisibleTo } from './filter-visibility.js';
 import { objectLabel } from './object-label.js';
+import { runTimeConnection } from './run-time-connection.js';
 import { addRecordMessage } from '../runs/add-message.js';
 
 /** Who asks for a run; the CLI on the Minke machine runs as a local operator with every right. */
@@ -37,6 +38,8 @@ export interface StartRunInput {
   /** ...then take at most this many. */
   limit?: number | undefined;
   data?: Record<string, unknown> | undefined;
+  /** Run-time connection values (the last layer), for this run only; never stored. */
+  connection?: Record<string, unknown> | undefined;
   user?: RunUser | undefined;
 }
 
@@ -82,7 +85,14 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       `the selection is empty: ${selected.length} object(s) match, none at offset ${input.offset ?? 0}`,
     );
   // After the selection: with nothing to run on, the form's mistakes are not the news.
-  const data = parseFormData(session, input.data ?? {});
+  // Form fields marked as connection values leave the data: never stored, logged or audited.
+  const { data, connection } = runTimeConnection(
+    session,
+    parseFormData(session, input.data ?? {}),
+    input.connection,
+    user,
+    executor,
+  );
   // A user who may not view hosts runs on them without learning their names.
   const showsHosts = mayOnModel(user, 'view', HOST_MODEL);
 
@@ -171,7 +181,14 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     batch.jobs.push({ recordId, objectId: p.id, objectLabel: label });
     batches.set(p.host.id, batch);
   }
-  const plan: RunPlan = { runId, session, model, data, batches: [...batches.values()] };
+  const plan: RunPlan = {
+    runId,
+    session,
+    model,
+    data,
+    batches: [...batches.values()],
+    connection,
+  };
   executor.submit(plan);
   await recordAudit(project.database, {
     action: 'run.start',

@@ -35,6 +35,8 @@ export interface InProcessExecutorOptions {
  * each host held by a lease that is renewed while its sessions run.
  */
 export class InProcessExecutor implements Executor {
+  /** A plan's run-time connection stays in this process's memory, for the run only. */
+  readonly takesRunTimeConnection = true;
   private readonly pool = new ConnectionPool({ idleTimeoutMs: 30_000 });
   private readonly hosts: Semaphore;
   private readonly leases: HostLeases;
@@ -224,6 +226,7 @@ export class InProcessExecutor implements Executor {
       this.options.project,
       batch.hostName,
       plan.session.cls.connection,
+      plan.connection,
     );
     // Sessions whose settings give the same connection share it; others get their own.
     const key = `${batch.hostId}:${createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)}`;
