@@ -1,5 +1,9 @@
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { InputError } from '../errors.js';
+
+// yaml is some seventy files: required when a config text is read, not by every command at start.
+const requireYaml = () => createRequire(import.meta.url)('yaml') as typeof Yaml;
 
 /**
  * Reads a connection config given as YAML or JSON text (JSON is YAML). It must be a mapping; the
@@ -9,7 +13,7 @@ import { InputError } from '../errors.js';
  */
 export function parseConnectionConfigText(text: string, where: string): Record<string, unknown> {
   if (text.trim() === '') return {};
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const document = requireYaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [first] = document.errors;
   if (first) {
     const [line, column] = first.linePos?.[0]

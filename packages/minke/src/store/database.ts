@@ -2,8 +2,6 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import { InputError, UnavailableError } from '../errors.js';
 import type { StoreAdapter } from './adapter.js';
-import { openPostgres } from './postgres/open-postgres.js';
-import { openSqlite } from './sqlite/open-sqlite.js';
 import type { PermissionNotice } from './sqlite/private-files.js';
 
 /**
@@ -41,10 +39,14 @@ export interface OpenDatabaseOptions {
  *   const database = await openDatabase('sqlite:minke.db', { baseDir: projectDir });
  */
 export async function openDatabase(url: string, options: OpenDatabaseOptions): Promise<Database> {
-  if (url.startsWith('sqlite:'))
+  // Each driver is loaded only when its database is opened: a CLI command pays for one, not both.
+  if (url.startsWith('sqlite:')) {
+    const { openSqlite } = await import('./sqlite/open-sqlite.js');
     return openSqlite(sqliteFile(url, options.baseDir), options.onPermissionFix);
+  }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     try {
+      const { openPostgres } = await import('./postgres/open-postgres.js');
       return await openPostgres({ url, password: options.password, schema: options.schema });
     } catch (error) {
       throw new UnavailableError(
