@@ -60,6 +60,8 @@ export interface JsonSchema {
   exclusiveMaximum?: number;
   pattern?: string;
   format?: string;
+  /** From a session form field's `.meta({ secret: true })`. */
+  secret?: boolean;
   widget?: string;
   'x-widget'?: string;
 }

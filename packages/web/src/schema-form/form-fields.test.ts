@@ -60,6 +60,20 @@ describe('formFields', () => {
     });
   });
 
+  it('marks a secret field (a run-time connection value) for a password input', () => {
+    const fields = formFields({
+      type: 'object',
+      properties: {
+        password: { type: 'string', connection: 'sudo.password', secret: true } as JsonSchema,
+        note: { type: 'string' },
+      },
+    });
+    expect(fields.map((f) => [f.name, f.secret ?? false])).toEqual([
+      ['password', true],
+      ['note', false],
+    ]);
+  });
+
   it('returns nothing for a session without a form', () => {
     expect(formFields(null)).toEqual([]);
   });

@@ -23,6 +23,8 @@ export interface FieldSpec {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   pattern?: string;
+  /** A secret (`.meta({ secret: true })`, e.g. a sudo password): a password input. */
+  secret?: boolean;
 }
 
 /** What an input holds while the user types: text for text and number inputs. */
@@ -67,6 +69,7 @@ function fieldSpec(name: string, property: JsonSchema, required: boolean): Field
     widget,
     required: required && !nullable,
     nullable,
+    ...(schema.secret === true || schema.format === 'password' ? { secret: true } : {}),
   };
   if (description && !labelFromDescription) spec.help = description;
   const fallback = property.default !== undefined ? property.default : schema.default;

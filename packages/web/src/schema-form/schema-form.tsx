@@ -110,6 +110,8 @@ function SchemaField({ field, value, error, onChange, disabled }: SchemaFieldPro
       size="small"
       multiline={multiline}
       minRows={multiline ? 3 : undefined}
+      type={field.secret && !multiline ? 'password' : undefined}
+      autoComplete={field.secret ? 'off' : undefined}
       slotProps={{
         htmlInput: {
           inputMode:
