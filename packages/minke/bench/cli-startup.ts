@@ -1,50 +1,128 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../bin/minke.js', import.meta.url));
+const builtBin = fileURLToPath(new URL('../bin/minke.js', import.meta.url));
 
-function timeRuns(runs: number, args: string[], before?: () => void): number[] {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    before?.();
-    const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0) throw new Error(`minke ${args.join(' ')} failed: ${result.stderr}`);
-    times.push(elapsed);
-  }
-  return times.sort((a, b) => a - b);
+/** One measured command: a node command line, and whether to time its first line instead. */
+interface Case {
+  label: string;
+  args: string[];
+  /** Time until the first line on stdout (a run's first status line), not until it exits. */
+  firstLine?: boolean;
+  /** Runs before each measurement, untimed (e.g. dropping the compile cache). */
+  before?: () => void;
 }
 
-function summary(label: string, times: number[]): void {
-  const median = times[Math.floor(times.length / 2)] ?? NaN;
-  const worst = times[times.length - 1] ?? NaN;
-  console.log(
-    `${label.padEnd(36)} median ${median.toFixed(0)} ms   worst ${worst.toFixed(0)} ms   (${times.length} runs)`,
-  );
+/**
+ * Tells the bench the command's own CPU time at exit, on file descriptor 3: on a machine shared
+ * with other work the wall time grows with the load, its CPU time much less.
+ */
+const reportCpu = `data:text/javascript,${encodeURIComponent(
+  "import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.cpuUsage(); writeSync(3, String((u.user + u.system) / 1000)); });",
+)}`;
+
+interface Timing {
+  wall: number;
+  cpu: number;
 }
 
-/** Cold start of the built CLI: `minke --help`, and `minke migrate` on an empty SQLite file. */
-export function benchCli(args: string[]): Promise<void> {
-  const runs = Number(args[args.indexOf('--runs') + 1] ?? 10) || 10;
+/** Wall time until `args` exits (or prints its first line), and its CPU time; fails loudly. */
+function timeOnce(item: Case): Promise<Timing> {
+  item.before?.();
+  const start = process.hrtime.bigint();
+  const since = () => Number(process.hrtime.bigint() - start) / 1e6;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', reportCpu, ...item.args], {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let firstLine: number | undefined;
+    let stderr = '';
+    let cpu = '';
+    child.stdio[3]?.on('data', (chunk: Buffer) => (cpu += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (firstLine === undefined && chunk.includes(10)) firstLine = since();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const exited = since();
+      if (code !== 0) reject(new Error(`${item.label} failed (${code}): ${stderr}`));
+      else resolve({ wall: item.firstLine ? (firstLine ?? exited) : exited, cpu: Number(cpu) });
+    });
+  });
+}
+
+function median(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function setUp(bin: string, args: string[]): void {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`minke ${args.join(' ')} failed: ${result.stderr}`);
+}
+
+/**
+ * Start-up of the built CLI as a user types it (`minke` on the PATH, no npx), next to a bare
+ * `node -e 0` on the same machine: the median of N runs each, the cases interleaved so a busy
+ * machine slows them all alike. `run` is timed to its first status line, on a local host.
+ */
+export async function benchCli(args: string[]): Promise<void> {
+  const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const runs = Number(option('--runs') ?? 10) || 10;
+  // --bin FILE measures another build of the command (an earlier commit's, for a before/after).
+  const bin = option('--bin') ?? builtBin;
+  const minke = (project: string, ...rest: string[]) => [bin, '--project', project, ...rest];
   const dir = mkdtempSync(join(tmpdir(), 'minke-bench-'));
+  const project = join(dir, 'p');
   try {
-    summary('minke --help', timeRuns(runs, ['--help']));
-    timeRuns(1, ['init', join(dir, 'p')]);
-    const project = join(dir, 'p');
-    summary(
-      'minke migrate (empty SQLite file)',
-      timeRuns(runs, ['--project', project, 'migrate'], () => {
-        rmSync(join(project, 'minke.db'), { force: true });
-        rmSync(join(project, 'minke.db-wal'), { force: true });
-        rmSync(join(project, 'minke.db-shm'), { force: true });
-      }),
+    setUp(bin, ['init', project]);
+    setUp(bin, ['--project', project, 'migrate']);
+    setUp(bin, ['--project', project, 'hosts', 'add', 'local1', '--config', 'transport: local']);
+    // The first command compiles the project's TypeScript into .minke/compiled; later ones reuse it.
+    setUp(bin, ['--project', project, 'hosts', 'list']);
+    const cases: Case[] = [
+      { label: 'node -e 0', args: ['-e', '0'] },
+      { label: 'minke --help', args: [bin, '--help'] },
+      { label: 'minke hosts list', args: minke(project, 'hosts', 'list') },
+      {
+        label: 'minke hosts list (project changed)',
+        args: minke(project, 'hosts', 'list'),
+        before: () => rmSync(join(project, '.minke', 'compiled'), { recursive: true, force: true }),
+      },
+      { label: 'minke records list Server', args: minke(project, 'records', 'list', 'Server') },
+      { label: 'minke history list', args: minke(project, 'history', 'list') },
+      {
+        label: 'minke run: first status line',
+        args: minke(project, 'run', 'DiskUsage', '--model', 'Host', '--id', 'local1'),
+        firstLine: true,
+      },
+    ];
+    const times = new Map<Case, Timing[]>(cases.map((item) => [item, []]));
+    for (let i = 0; i < runs; i++) {
+      for (const item of cases) times.get(item)?.push(await timeOnce(item));
+    }
+    const cpu = cpus();
+    console.log(
+      `CLI start-up, median of ${runs} runs each, interleaved; node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}`,
     );
+    console.log(`command: ${bin}`);
+    const of = (item: Case, kind: keyof Timing) =>
+      median((times.get(item) ?? []).map((t) => t[kind]));
+    const base = cases[0] as Case;
+    console.log(`${''.padEnd(36)}   wall (× node -e 0)      CPU (× node -e 0)`);
+    for (const item of cases) {
+      const [wall, cpu] = [of(item, 'wall'), of(item, 'cpu')];
+      console.log(
+        `${item.label.padEnd(36)} ${wall.toFixed(0).padStart(6)} ms (${(wall / of(base, 'wall')).toFixed(2)}×)   ${cpu.toFixed(0).padStart(6)} ms (${(cpu / of(base, 'cpu')).toFixed(2)}×)`,
+      );
+    }
+    console.log('(run: wall time to its first status line; CPU time of the whole command)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return Promise.resolve();
 }
