@@ -118,6 +118,27 @@ describe.each(backendFactories(() => tmp))('audit log through the API on $name',
       expect(text).not.toContain(secret);
   });
 
+  it("records a user model's records created, changed and deleted, with before and after", async () => {
+    await h.project.hosts.add({ name: 'local', config: { transport: 'local' } });
+    const host = (await h.project.hosts.get('local')).id;
+    const created = await root.post('/api/records/Service', { host, name: 'nginx' });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json<{ id: number }>().id;
+    expect((await root.patch(`/api/records/Service/${id}`, { name: 'caddy' })).statusCode).toBe(
+      200,
+    );
+    expect((await root.delete(`/api/records/Service/${id}`)).statusCode).toBe(204);
+    const rows = await audit(root, '?action=record');
+    expect(rows.map((row) => [row.action, row.target.type, row.target.id, row.actor.name])).toEqual(
+      [
+        ['record.delete', 'Service', String(id), 'root'],
+        ['record.update', 'Service', String(id), 'root'],
+        ['record.create', 'Service', String(id), 'root'],
+      ],
+    );
+    expect(rows[1]).toMatchObject({ before: { name: 'nginx' }, after: { name: 'caddy' } });
+  });
+
   it('is read by superusers and view_audit only, with filters', async () => {
     await root.post('/api/hosts', { name: 'web1', hostname: '127.0.0.1' });
     await root.post('/api/hosts', { name: 'web2', hostname: '127.0.0.1' });

@@ -1,3 +1,4 @@
+import { createRecord, deleteRecord, updateRecord } from '../operations/record-changes.js';
 import { z } from 'zod';
 import { requireModelPermission, type ModelAction } from '../auth/access.js';
 import { NotFoundError } from '../errors.js';
@@ -103,7 +104,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
       const id =
         model === HOST_MODEL
           ? (await project.hosts.add(parseHost(request.body), principalOf(request).access)).id
-          : (await project.records.create(model, request.body)).id;
+          : (await createRecord(project, model, request.body)).id;
       return reply
         .code(201)
         .send(await getRecordView(project, model, id, principalOf(request).user.id));
@@ -132,7 +133,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
           principalOf(request).access,
         );
       } else {
-        await project.records.update(model, id, request.body);
+        await updateRecord(project, model, id, request.body);
       }
       return getRecordView(project, model, id, principalOf(request).user.id);
     },
@@ -150,7 +151,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request, reply) => {
       const model = allowed(project, request.params.model, principalOf(request), 'delete');
-      await project.records.delete(model, request.params.id);
+      await deleteRecord(project, model, request.params.id);
       return reply.code(204).send();
     },
   );

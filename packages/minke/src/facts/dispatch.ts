@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log.js';
 import { pluginNameProblem } from '@minke/protocol';
 import { InputError, NotFoundError } from '../errors.js';
 import type { Project } from '../project/open-project.js';
@@ -86,6 +87,13 @@ export async function dispatch(
     privateKey: signingKey.privateKey,
   });
   services.gateway?.kick();
+  await recordAudit(project.database, {
+    action: 'dispatch',
+    targetType: 'request',
+    targetId: created.id,
+    targetName: input.plugin,
+    after: { plugin: input.plugin, selection, nodes, skipped },
+  });
   return { id: created.id, plugin: input.plugin, nodes, skipped, expiresAt: created.expiresAt };
 }
 

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -69,6 +70,13 @@ export async function enrollAgent(project: Project, input: EnrollInput): Promise
     "# It holds the agent's broker password: keep it mode 600, readable by the agent only.\n" +
     stringify(settings);
   await writePrivateFile(file, text);
+  // The node and where its broker is; never the broker password the file holds.
+  await recordAudit(project.database, {
+    action: 'agent.enroll',
+    targetType: 'agent',
+    targetName: agent.node,
+    after: { node: agent.node, brokerUrl, brokerFingerprint: trust.fingerprint ?? null },
+  });
   return {
     agent,
     file,

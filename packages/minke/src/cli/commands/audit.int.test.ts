@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -74,18 +74,34 @@ describe.each([sqlite, postgres()])('minke audit on $name', { timeout: 180_000 }
     ]);
     expect(added.code, added.stderr).toBe(0);
     expect((await minke(['hosts', 'remove', 'web1'])).code).toBe(0);
+    const enrolled = await minke(['agents', 'enroll', 'node1', '--out', join(dir, 'node1.yaml')]);
+    expect(enrolled.code, enrolled.stderr).toBe(0);
+    const dispatched = await minke(['dispatch', 'os', '--node', 'node1']);
+    expect(dispatched.code, dispatched.stderr).toBe(0);
 
     const listed = await minke(['audit', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
     const page = JSON.parse(listed.stdout) as { items: Record<string, unknown>[]; total: number };
-    expect(page.items.map((row) => row['action'])).toEqual(['host.delete', 'host.create']);
-    expect(page.items[1]).toMatchObject({
+    expect(page.items.map((row) => row['action'])).toEqual([
+      'dispatch',
+      'agent.enroll',
+      'host.delete',
+      'host.create',
+    ]);
+    expect(page.items[0]).toMatchObject({ target: { type: 'request', name: 'os' } });
+    expect(page.items[1]).toMatchObject({ target: { type: 'agent', name: 'node1' } });
+    expect(page.items[3]).toMatchObject({
       actor: { id: null, name: 'carol (CLI)' },
       via: 'cli',
       target: { type: 'host', name: 'web1' },
       after: { config: { sudo: { password: '[secret]' } } },
     });
     expect(listed.stdout).not.toContain(envReference);
+    const brokerPassword = /^password: (.+)$/m.exec(
+      readFileSync(join(dir, 'node1.yaml'), 'utf8'),
+    )?.[1];
+    expect(brokerPassword?.length).toBeGreaterThan(10);
+    expect(listed.stdout).not.toContain(brokerPassword);
     const table = await minke(['audit', '--action', 'host.create']);
     expect(table.stdout).toMatch(
       /^ID\s+AT\s+ACTOR\s+FROM\s+ACTION\s+TARGET\n1\s+\S+\s+carol \(CLI\)\s+cli\s+host\.create\s+host web1\n$/,
@@ -94,7 +110,7 @@ describe.each([sqlite, postgres()])('minke audit on $name', { timeout: 180_000 }
     const ok = await minke(['audit', 'verify']);
     expect(ok).toMatchObject({
       code: 0,
-      stdout: 'audit log OK: 2 rows, the chain is whole up to row 2\n',
+      stdout: 'audit log OK: 4 rows, the chain is whole up to row 4\n',
     });
 
     // Someone with database access rewrites who made the first change.
