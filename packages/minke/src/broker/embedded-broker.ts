@@ -5,6 +5,7 @@ import { createTopics } from '@minke/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../logger.js';
 import { mayPublish, maySubscribe, mayUseClientId, type BrokerIdentity } from './broker-acl.js';
+import { indexRetainedByTopic, type RetainedPersistence } from './retained-index.js';
 
 /** Checks an agent's credentials (the node is its user name); true lets it in. */
 export type AuthenticateAgent = (node: string, password: string) => Promise<boolean>;
@@ -104,6 +105,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       done(null, null);
     },
   });
+  // aedes' types leave out the persistence it made (its default, in memory).
+  indexRetainedByTopic((broker as unknown as { persistence: RetainedPersistence }).persistence);
   broker.on('clientError', (client, error) =>
     logger.debug({ clientId: client.id, error: error.message }, 'broker: client error'),
   );
