@@ -1,192 +1,263 @@
-// npm run bench -- agents [--agents N] [--connect-concurrency C]
+// npm run bench -- agents [--agents N] [--processes P] [--legacy-hashes] [--cpu-prof DIR]
 //
-// N simulated agents in this process, each with a real MQTT connection to the embedded broker of
-// a Minke server running in a child process (agents-server.ts). One broadcast request; the
-// figures are the time until every result is stored (and acknowledged back to its agent),
-// results per second, and the server's RSS. Figures only; nothing asserted.
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomUUID, type KeyObject } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// N simulated agents, spread over P processes (agents-worker.ts), each a real MQTT connection to
+// the embedded broker of one `minke start` (the built CLI, on a project folder as a user makes
+// it). Figures: every agent connected from cold; a reconnect storm (the server process stopped
+// and started again, so the whole fleet comes back at once); one broadcast until every result is
+// stored; the server's RSS. `--legacy-hashes` stores argon2id hashes as agents enrolled before
+// the fast hash had (the cold connect then upgrades them); `--cpu-prof DIR` profiles the first
+// server process. Figures only; nothing asserted.
+import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  acceptRequest,
-  createTopics,
-  decodeAck,
-  encodeMessage,
-  parsePublicKey,
-  PROTOCOL_VERSION,
-  ReplayGuard,
-  type Result,
-} from '@minke/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
-import type { FromServer, ToServer } from './agents-server.js';
+import { hash } from '@node-rs/argon2';
+import { resolveConfig } from '../src/config/resolve-config.js';
+import { generateAgentPassword, hashAgentPassword } from '../src/facts/credentials.js';
+import { dispatch } from '../src/facts/dispatch.js';
+import { RequestLedger } from '../src/facts/request-ledger.js';
+import { loadSigningKey } from '../src/facts/signing-key.js';
+import { openProject, type OpenedProject } from '../src/project/open-project.js';
+import { freePort } from '../test-support/redis.js';
+import type { FromWorker, ToWorker } from './agents-worker.js';
 
-const serverScript = fileURLToPath(new URL('./agents-server.ts', import.meta.url));
-const topics = createTopics();
+const workerScript = fileURLToPath(new URL('./agents-worker.ts', import.meta.url));
+const minkeBin = fileURLToPath(new URL('../bin/minke.js', import.meta.url));
 
 export async function benchAgents(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      agents: { type: 'string', default: '1000' },
-      'connect-concurrency': { type: 'string', default: '100' },
+      agents: { type: 'string', default: '10000' },
+      processes: { type: 'string', default: '4' },
+      'connect-concurrency': { type: 'string', default: '200' },
+      'legacy-hashes': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
     },
   });
   const count = Number(values.agents);
+  const processes = Number(values.processes);
   const concurrency = Number(values['connect-concurrency']);
   if (!Number.isInteger(count) || count < 1 || count > 100_000)
     throw new Error('--agents N: 1 to 100000');
+  if (!Number.isInteger(processes) || processes < 1 || processes > 64)
+    throw new Error('--processes P: 1 to 64');
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--connect-concurrency C');
+  console.log(
+    `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Node ${process.version}`,
+  );
+  console.log(`${count} agents in ${processes} processes (fd limit per process: see ulimit -n)`);
+
   const dir = await mkdtemp(join(tmpdir(), 'minke-bench-agents-'));
-  const server = fork(serverScript, [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, MINKE_BENCH_DIR: dir, MINKE_BENCH_AGENTS: String(count) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const clients: MqttClient[] = [];
+  const [webPort, mqttPort] = [await freePort(), await freePort()];
+  const config = {
+    database: 'sqlite:agents.db',
+    server: { port: webPort },
+    mqtt: { port: mqttPort },
+  };
+  await writeFile(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
+  await writeFile(join(dir, 'minke.config.ts'), `export default ${JSON.stringify(config)};\n`);
+  const project = await openProject(
+    resolveConfig(config, { projectDir: dir, configFile: join(dir, 'minke.config.ts') }, {}),
+    { migrate: true },
+  );
+  const workers: ChildProcess[] = [];
+  let server: ChildProcess | undefined;
   try {
-    const ready = await next(server, 'ready', 600_000);
-    console.log(`enrolled ${count} agents in ${ready.enrolMs} ms (argon2id, server side)`);
-    const key = parsePublicKey(ready.publicKey);
-    if (!key.ok) throw new Error(key.reason);
-    let answered = 0;
-    let acked = 0;
-    let lastAckAt = 0;
+    const enrolStart = Date.now();
+    const credentials = await enrolAll(project, count, values['legacy-hashes']);
+    const hashKind = values['legacy-hashes'] ? 'argon2id, as before' : 'SHA-256';
+    console.log(`enrolled ${count} agents in ${Date.now() - enrolStart} ms (${hashKind})`);
+    const signingKey = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
+    const profileDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
+    server = await startServer(dir, profileDir);
+    const brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
+
+    // From cold: the server is up, every agent starts now.
+    for (let i = 0; i < processes; i++) workers.push(fork(workerScript, [], workerOptions()));
+    await Promise.all(workers.map((worker) => next(worker, 'loaded', 60_000)));
     const connectStart = Date.now();
-    for (let i = 0; i < ready.credentials.length; i += concurrency) {
-      const batch = ready.credentials.slice(i, i + concurrency);
-      clients.push(
-        ...(await Promise.all(
-          batch.map(([node, password]) =>
-            simulatedAgent(ready.brokerUrl, node, password, key.value, {
-              answered: () => answered++,
-              acked: (n) => {
-                acked += n;
-                lastAckAt = Date.now();
-              },
-            }),
-          ),
-        )),
-      );
-    }
-    const connectMs = Date.now() - connectStart;
-    server.send({ type: 'wait-online', count } satisfies ToServer);
-    const online = await next(server, 'online', 300_000);
-    console.log(
-      `connected ${count} agents in ${connectMs} ms; all online on the server ${online.ms} ms later`,
+    const allIn = allConnected(workers, connectStart, 300_000);
+    workers.forEach((worker, i) =>
+      worker.send({
+        type: 'start',
+        brokerUrl,
+        publicKey: signingKey.publicKeyBase64,
+        credentials: credentials.filter((_, n) => n % processes === i),
+        concurrency,
+      } satisfies ToWorker),
     );
+    console.log(`connected from cold:            ${(await allIn) - connectStart} ms`);
+    const onlineMs = await until(() => onlineCount(project).then((n) => n >= count), 300_000);
+    console.log(`  ... and all online in the database ${onlineMs} ms later`);
+    console.log(`server RSS, ${count} connected:  ${rssMb(server)} MB`);
+
+    // The reconnect storm: the server (and its embedded broker) goes away and comes back.
+    await stopServer(server);
+    const restartAt = Date.now();
+    const back = allConnected(workers, restartAt, 300_000);
+    server = await startServer(dir, undefined);
+    const upAt = Date.now();
+    const backAt = await back;
+    console.log(
+      `reconnect storm after restart:  ${backAt - upAt} ms after the server was up ` +
+        `(${upAt - restartAt} ms to start it)`,
+    );
+    const online2Ms = await until(() => onlineCount(project).then((n) => n >= count), 300_000);
+    console.log(`  ... and all online in the database ${online2Ms} ms later`);
+
+    // One broadcast, made from another process as `minke dispatch` makes it.
     const broadcastAt = Date.now();
-    server.send({ type: 'broadcast' } satisfies ToServer);
-    const stored = await next(server, 'stored', 300_000);
-    const ackDeadline = Date.now() + 60_000;
-    while (acked < count && Date.now() < ackDeadline) await sleep(20);
-    const seconds = stored.ms / 1000;
-    console.log(`broadcast -> every result stored: ${stored.ms} ms (${count} agents)`);
-    console.log(`results per second:             ${Math.round(count / seconds)}`);
-    console.log(
-      `stored ${stored.stored}, targets answered ${stored.answered}, answered by agents ${answered}, in ${stored.batches} transaction(s)`,
-    );
-    console.log(
-      `acknowledged back to agents:    ${acked}/${count}${acked > 0 ? ` (last at ${lastAckAt - broadcastAt} ms)` : ''}`,
-    );
-    console.log(`server RSS after storing:       ${stored.rssMb} MB`);
-    console.log(
-      `bench process RSS (${count} MQTT clients): ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MB`,
-    );
+    const request = await dispatch({ project, signingKey }, { plugin: 'facts', all: true });
+    const ledger = new RequestLedger(project.database);
+    await until(async () => {
+      const status = await ledger.status(request.id);
+      return status?.targets.every((target) => target.state === 'answered') ?? false;
+    }, 300_000);
+    const storedMs = Date.now() - broadcastAt;
+    console.log(`broadcast -> every result stored: ${storedMs} ms (${count} agents)`);
+    console.log(`results per second:             ${Math.round(count / (storedMs / 1000))}`);
+    await until(async () => (await stats(workers)).acked >= count, 60_000).catch(() => undefined);
+    const totals = await stats(workers);
+    console.log(`answered ${totals.answered}, acknowledged back ${totals.acked}`);
+    console.log(`server RSS after storing:       ${rssMb(server)} MB`);
+    console.log(`agent processes RSS:            ${totals.rssMb} MB in all`);
   } finally {
-    await Promise.all(clients.map((client) => client.endAsync(true).catch(() => undefined)));
-    server.send({ type: 'stop' } satisfies ToServer);
-    await exited(server, 15_000);
+    for (const worker of workers) worker.send({ type: 'stop' } satisfies ToWorker);
+    await Promise.all(workers.map((worker) => exited(worker, 15_000)));
+    if (server) await stopServer(server);
+    await project.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** An agent reduced to its protocol: verify each request, answer at once, count the acks. */
-async function simulatedAgent(
-  url: string,
-  node: string,
-  password: string,
-  publicKey: KeyObject,
-  count: { answered: () => void; acked: (n: number) => void },
-): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, {
-    clientId: `minke-agent-${node}`,
-    username: node,
-    password,
-    clean: true,
-    keepalive: 120,
-    reconnectPeriod: 0,
-    connectTimeout: 60_000,
-  });
-  const guard = new ReplayGuard();
-  client.on('message', (topic, payload) => {
-    if (topic === topics.ack(node)) {
-      const ack = decodeAck(payload);
-      if (ack.ok) count.acked(ack.value.resultIds.length);
-      return;
-    }
-    const outcome = acceptRequest(payload, { node, publicKeys: publicKey, guard });
-    if (!outcome.ok) return;
-    const now = new Date().toISOString();
-    const result: Result = {
-      v: PROTOCOL_VERSION,
-      id: randomUUID(),
-      requestId: outcome.request.id,
-      node,
-      plugin: outcome.request.plugin,
-      ok: true,
-      format: 'json',
-      value: { node, kernel: '6.1.0', cpus: 4, memoryMb: 8192 },
-      startedAt: now,
-      finishedAt: now,
-      durationMs: 0,
-      exitCode: 0,
-    };
-    count.answered();
-    void client.publishAsync(topics.result(node), encodeMessage(result), { qos: 1 });
-  });
-  await client.subscribeAsync([topics.requestAll, topics.requestNode(node), topics.ack(node)], {
-    qos: 1,
-  });
-  await client.publishAsync(
-    topics.presence(node),
-    encodeMessage({
-      v: PROTOCOL_VERSION,
-      node,
-      online: true,
-      agentVersion: 'bench',
-      plugins: [{ name: 'facts', description: '', format: 'json' }],
-      rejected: [],
-      at: new Date().toISOString(),
-    }),
-    { qos: 1, retain: true },
-  );
-  return client;
+/** Stores N agents' credentials at once (enrolment itself is measured elsewhere). */
+async function enrolAll(
+  project: OpenedProject,
+  count: number,
+  legacy: boolean | undefined,
+): Promise<[string, string][]> {
+  const credentials: [string, string][] = Array.from({ length: count }, (_, i) => [
+    `node-${String(i).padStart(6, '0')}`,
+    generateAgentPassword(),
+  ]);
+  const now = project.database.adapter.encodeDate(new Date());
+  for (let i = 0; i < count; i += 500) {
+    const rows = await Promise.all(
+      credentials.slice(i, i + 500).map(async ([node, password]) => ({
+        node,
+        enrolled_at: now,
+        credential_hash: legacy
+          ? await hash(password, { memoryCost: 4096, timeCost: 1, parallelism: 1 })
+          : hashAgentPassword(password),
+      })),
+    );
+    await project.database.db.insertInto('minke_agents').values(rows).execute();
+  }
+  return credentials;
 }
 
-function next<T extends FromServer['type']>(
+/** `minke start` from the built CLI; resolves once it serves. */
+async function startServer(dir: string, profileDir: string | undefined): Promise<ChildProcess> {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = spawn(process.execPath, [...profile, minkeBin, '--project', dir, 'start'], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1', MINKE_DATABASE_URL: undefined },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let output = '';
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`minke start: not up: ${output}`)), 120_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (output.length < 100_000) output += chunk.toString();
+      if (output.includes('press Ctrl-C to stop')) {
+        clearTimeout(timer);
+        done();
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`minke start exited (${code}): ${output}`)));
+  });
+  child.stdout?.resume();
+  return child;
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  server.kill('SIGTERM');
+  await exited(server, 30_000);
+}
+
+function workerOptions() {
+  return {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[],
+  };
+}
+
+/** When every worker last said all its agents are connected, after `since`. */
+function allConnected(workers: ChildProcess[], since: number, timeoutMs: number): Promise<number> {
+  return Promise.all(
+    workers.map((worker) => next(worker, 'all-connected', timeoutMs, (m) => m.at >= since)),
+  ).then((messages) => Math.max(...messages.map((m) => m.at)));
+}
+
+async function stats(workers: ChildProcess[]) {
+  const all = await Promise.all(
+    workers.map((worker) => {
+      const reply = next(worker, 'stats', 30_000);
+      worker.send({ type: 'stats' } satisfies ToWorker);
+      return reply;
+    }),
+  );
+  const sum = (pick: (s: (typeof all)[number]) => number) => all.reduce((n, s) => n + pick(s), 0);
+  return {
+    answered: sum((s) => s.answered),
+    acked: sum((s) => s.acked),
+    rssMb: sum((s) => s.rssMb),
+  };
+}
+
+async function onlineCount(project: OpenedProject): Promise<number> {
+  const row = await project.database.db
+    .selectFrom('minke_agents')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('online', '=', project.database.adapter.encodeBool(true))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function rssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+function next<T extends FromWorker['type']>(
   child: ChildProcess,
   type: T,
   timeoutMs: number,
-): Promise<Extract<FromServer, { type: T }>> {
+  accept: (message: Extract<FromWorker, { type: T }>) => boolean = () => true,
+): Promise<Extract<FromWorker, { type: T }>> {
+  type Wanted = Extract<FromWorker, { type: T }>;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => done(new Error(`no ${type} from the server in ${timeoutMs} ms`)),
+      () => done(new Error(`no ${type} from an agent process in ${timeoutMs} ms`)),
       timeoutMs,
     );
-    const onMessage = (message: FromServer) => {
-      if (message.type === 'error') done(new Error(`server: ${message.message}`));
-      else if (message.type === type) done(undefined, message as Extract<FromServer, { type: T }>);
+    const onMessage = (message: FromWorker) => {
+      if (message.type === 'error') done(new Error(`agent process: ${message.message}`));
+      else if (message.type === type && accept(message as Wanted))
+        done(undefined, message as Wanted);
     };
-    const onExit = (code: number | null) => done(new Error(`the server exited (${code})`));
-    function done(error?: Error, message?: Extract<FromServer, { type: T }>) {
+    const onExit = (code: number | null) => done(new Error(`an agent process exited (${code})`));
+    function done(error?: Error, message?: Wanted) {
       clearTimeout(timer);
       child.off('message', onMessage);
       child.off('exit', onExit);
       if (error) reject(error);
-      else resolve(message as Extract<FromServer, { type: T }>);
+      else resolve(message as Wanted);
     }
     child.on('message', onMessage);
     child.once('exit', onExit);
@@ -194,13 +265,19 @@ function next<T extends FromServer['type']>(
 }
 
 async function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((done) => child.once('exit', () => done()));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   await gone;
   clearTimeout(timer);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls `check` (bounded by `timeoutMs`); resolves with the time it took. */
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`gave up after ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  return Date.now() - start;
 }
