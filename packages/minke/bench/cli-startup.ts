@@ -42,10 +42,10 @@ function timeOnce(item: Case): Promise<Timing> {
     let stderr = '';
     let cpu = '';
     child.stdio[3]?.on('data', (chunk: Buffer) => (cpu += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       if (firstLine === undefined && chunk.includes(10)) firstLine = since();
     });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('close', (code) => {
       clearTimeout(timer);
