@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { isMinkeError } from '../../errors.js';
 import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
 import { UsageError } from '../cli-error.js';
+import { readConnectionFile } from '../connection-file.js';
 import { stdoutOut } from '../output.js';
 import { parseCount } from './hosts.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
@@ -17,6 +18,7 @@ interface RunOptions {
   data?: string[];
   json?: boolean;
   user?: string;
+  connectionFile?: string;
 }
 
 /** Exit codes: 0 no session ended in error, 1 one did, 2 a usage or setup mistake. */
@@ -33,6 +35,10 @@ export function registerRunCommand(program: Command): void {
     .option('-o, --offset <n>', 'a page of the selection, in id order: skip this many')
     .option('-l, --limit <n>', 'a page of the selection, in id order: at most this many')
     .option('--data <key=value...>', "form data, typed by the session's form")
+    .option(
+      '--connection-file <file>',
+      'run-time connection values for this run only (YAML/JSON, mode 600), e.g. sudo: { password: ... }',
+    )
     .option('--json', 'print the outcome as JSON')
     .option(
       '--user <name>',
@@ -64,6 +70,10 @@ export function registerRunCommand(program: Command): void {
               ? undefined
               : await project.permissions.runUser(await project.users.get(username));
           const data = parseRunData(options.data ?? [], info?.cls.form);
+          const connection =
+            options.connectionFile === undefined
+              ? undefined
+              : await readConnectionFile(options.connectionFile);
           const started = await startRun(runtime, {
             session: sessionName,
             model: options.model,
@@ -72,6 +82,7 @@ export function registerRunCommand(program: Command): void {
             all: options.all,
             ...page,
             data,
+            connection,
             user,
           }).catch((error: unknown) => {
             // What the user typed is wrong (unknown session, model, form data): a usage error.
@@ -180,6 +191,10 @@ async function runThroughServer(
       all: options.all,
       ...page,
       data,
+      connection:
+        options.connectionFile === undefined
+          ? undefined
+          : await readConnectionFile(options.connectionFile),
     },
     { json: options.json ?? false, out: stdoutOut(), stream: process.stdout },
   );

@@ -16,6 +16,7 @@ export interface RemoteRunRequest {
   offset?: number | undefined;
   limit?: number | undefined;
   data: Record<string, unknown>;
+  connection?: Record<string, unknown> | undefined;
 }
 
 interface StartedRun {
