@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { ApiTokens } from '../auth/api-tokens.js';
 import type { OpenedProject } from '../project/open-project.js';
+import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
 import { runWithAuditActor, type AuditActor } from './audit-context.js';
 import { appendAuditRow, listAudit } from './audit-log.js';
 import { pruneAudit } from './prune-audit.js';
@@ -88,6 +89,33 @@ describe.each(backendFactories(() => tmp))('audit log on $name', ({ make }) => {
     expect(items[0]).toMatchObject({ actor: { id: null, name: 'operator (CLI)' }, via: 'cli' });
     expect(items[0]?.target).toMatchObject({ type: 'token', name: 'ci' });
     expect(await tableText()).not.toContain(created.token);
+  });
+
+  it('records host keys trusted and replaced by their fingerprints', async () => {
+    const store = new HostKeyStore(project.database);
+    const book = store.book();
+    const key = (n: number) => ({ type: 'ssh-ed25519', blob: Buffer.alloc(51, n) });
+    await book.offer('web1', '127.0.0.1:22', key(1));
+    const first = (await store.list('web1'))[0]?.fingerprint ?? 'missing';
+    await runWithAuditActor(
+      () => alice,
+      () => store.trust('web1', first, 'alice'),
+    );
+    await book.offer('web1', '127.0.0.1:22', key(2));
+    const second = (await store.list('web1')).find((k) => k.status === 'pending')?.fingerprint;
+    await runWithAuditActor(
+      () => alice,
+      () => store.trust('web1', second ?? 'missing', 'alice'),
+    );
+    const { items } = await listAudit(project.database, { action: 'hostkey' });
+    expect(items.map((row) => [row.action, row.actor.name, row.target.name])).toEqual([
+      ['hostkey.replace', 'alice', 'web1'],
+      ['hostkey.trust', 'alice', 'web1'],
+    ]);
+    expect(items[0]).toMatchObject({
+      before: { fingerprint: first },
+      after: { fingerprint: second },
+    });
   });
 
   it('filters by actor, action prefix, target and time', async () => {
