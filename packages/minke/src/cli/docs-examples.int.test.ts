@@ -34,27 +34,28 @@ const scaleOut =
 
 /** What each example does here, keyed by the file and the line as the reader sees it. */
 const EXAMPLES: Record<string, Handling> = {
-  'README.md: npx minke init /tmp/p': { code: 0 },
-  'README.md: npx minke --project /tmp/p migrate': { code: 0 },
-  'README.md: npx minke --project /tmp/p hosts add web-1 --hostname 127.0.0.1 --port 2222 --user root':
+  'README.md: minke init /tmp/p': { code: 0 },
+  'README.md: minke --project /tmp/p migrate': { code: 0 },
+  'README.md: minke --project /tmp/p hosts add web-1 --hostname 127.0.0.1 --port 2222 --user root':
     { code: 0 },
-  'README.md: npx minke --project /tmp/p hosts list': {
+  'README.md: minke --project /tmp/p hosts list': {
     code: 0,
     output: /^web-1\s+127\.0\.0\.1\s+2222\s+root/m,
   },
-  'README.md: npx minke run HealthCheck --model Host --all      # localhost succeeds; the example hosts refuse the connection':
+  'README.md: minke run HealthCheck --model Host --all      # localhost succeeds; the example hosts refuse the connection':
     { code: 1, output: /^SUCCESS\s+localhost/m },
-  "README.md: npx minke run ServerInfo --where 'host.name = localhost'": { code: 0 },
-  'README.md: npx minke records list Server': { code: 0, output: /^\d+\s+localhost\s/m },
-  'README.md: npx minke history': { code: 0, output: /ServerInfo/ },
-  'README.md: TOKEN=$(npx minke tokens create --user admin)': { token: true },
-  'README.md: npx minke agents enroll localhost --out localhost-agent.yaml': { code: 0 },
-  'README.md: npx minke-agent run --config localhost-agent.yaml --plugins plugins     # on the node (here: this machine)':
+  "README.md: minke run ServerInfo --where 'host.name = localhost'": { code: 0 },
+  'README.md: minke records list Server': { code: 0, output: /^\d+\s+localhost\s/m },
+  'README.md: minke history': { code: 0, output: /ServerInfo/ },
+  'README.md: TOKEN=$(minke tokens create --user admin)': { token: true },
+  'README.md: minke agents enroll localhost --out localhost-agent.yaml': { code: 0 },
+  'README.md: minke-agent run --config localhost-agent.yaml --plugins plugins     # on the node (here: this machine)':
     { agent: true },
-  'README.md: npx minke dispatch os-release --all --wait': { code: 0, output: /localhost\s+ok/ },
-  'README.md: npx minke facts localhost': { code: 0, output: /os-release/ },
-  'README.md: npx minke run HealthCheck --model Host --where \'facts.os-release ~ "ID=debian"\'':
-    debian ? { code: 0, output: /^SUCCESS\s+localhost/m } : { code: 2, output: /^$/ },
+  'README.md: minke dispatch os-release --all --wait': { code: 0, output: /localhost\s+ok/ },
+  'README.md: minke facts localhost': { code: 0, output: /os-release/ },
+  'README.md: minke run HealthCheck --model Host --where \'facts.os-release ~ "ID=debian"\'': debian
+    ? { code: 0, output: /^SUCCESS\s+localhost/m }
+    : { code: 2, output: /^$/ },
   'docs/agents.md: minke hosts add web1 --hostname web1.example.com     # optional: facts attach to the host of the same name':
     { code: 0 },
   'docs/agents.md: minke agents enroll web1 --out web1-agent.yaml       # prints the node and the file, never the password':
@@ -229,7 +230,7 @@ describe('the README and docs examples, on the demo', { timeout: 600_000 }, () =
       if (!handling || 'skip' in handling) continue;
       const line = example.slice(example.indexOf(': ') + 2);
       if ('agent' in handling) {
-        await startAgent(words(line).slice(2));
+        await startAgent(words(line).slice(line.startsWith('npx ') ? 2 : 1));
         continue;
       }
       if ('token' in handling) {
