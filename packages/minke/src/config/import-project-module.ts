@@ -73,15 +73,11 @@ export async function importProjectModule(
     fallbackResolve: resolveFromMinke,
     salt: minkeVersion(),
   });
-  if (!sourceMapsOn) {
-    // Stack traces (MINKE_DEBUG=1) name the project's .ts files, as they did under tsx.
-    process.setSourceMapsEnabled(true);
-    sourceMapsOn = true;
-  }
+  // Stack traces, printed with MINKE_DEBUG=1 only, name the project's .ts files. Not always on: Node
+  // would then read the source map of every module loaded afterwards, at every command.
+  if (process.env['MINKE_DEBUG']) process.setSourceMapsEnabled(true);
   return (await import(url)) as Record<string, unknown>;
 }
-
-let sourceMapsOn = false;
 
 function minkeVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
