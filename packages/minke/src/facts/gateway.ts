@@ -385,7 +385,8 @@ export class AgentGateway {
     }
     this.stats.presences++;
     await this.agents.recordPresence(presence);
-    this.logger.info({ node: presence.node, online: presence.online }, 'gateway: presence');
+    // Debug, not info: after a restart the whole fleet says it is online at once (a line each).
+    this.logger.debug({ node: presence.node, online: presence.online }, 'gateway: presence');
     if (presence.online) await this.publish(await this.ledger.openFor(presence.node));
   }
 
