@@ -5,8 +5,8 @@
 // it). Figures: every agent connected from cold; a reconnect storm (the server process stopped
 // and started again, so the whole fleet comes back at once); one broadcast until every result is
 // stored; the server's RSS. `--legacy-hashes` stores argon2id hashes as agents enrolled before
-// the fast hash had (the cold connect then upgrades them); `--cpu-prof DIR` profiles the first
-// server process. Figures only; nothing asserted.
+// the fast hash had (the cold connect then upgrades them); `--cpu-prof DIR` profiles both
+// server processes. Figures only; nothing asserted.
 import { spawn, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -99,7 +99,8 @@ export async function benchAgents(args: string[]): Promise<void> {
     await stopServer(server);
     const restartAt = Date.now();
     const back = allConnected(workers, restartAt, 300_000);
-    server = await startServer(dir, undefined);
+    back.catch(() => undefined); // awaited below; a failed restart must show its own error
+    server = await startServer(dir, profileDir);
     const upAt = Date.now();
     const backAt = await back;
     console.log(
@@ -166,8 +167,11 @@ async function startServer(dir: string, profileDir: string | undefined): Promise
   const child = spawn(process.execPath, [...profile, minkeBin, '--project', dir, 'start'], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1', MINKE_DATABASE_URL: undefined },
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Its log (a line per connection at info level) is kept only as far as an error needs it.
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
   let output = '';
   await new Promise<void>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`minke start: not up: ${output}`)), 120_000);
@@ -178,7 +182,7 @@ async function startServer(dir: string, profileDir: string | undefined): Promise
         done();
       }
     });
-    child.once('exit', (code) => fail(new Error(`minke start exited (${code}): ${output}`)));
+    child.once('exit', (code) => fail(new Error(`minke start exited (${code}): ${output}${log}`)));
   });
   child.stdout?.resume();
   return child;
