@@ -49,6 +49,10 @@ export function buildProgram(): Command {
     .option('--token-file <file>', 'a file holding the API token for --server')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  // Every command is registered at every start, even for --help: a register* file declares its
+  // options and imports nothing heavy at its top; its action loads what it needs with
+  // `await import(...)` (servers, queue, broker, SSH, database drivers, argon2, the project, as
+  // `withProject` does). src/cli/cli-startup.int.test.ts checks what --help and hosts list load.
   registerInitCommand(program);
   registerMigrateCommand(program);
   registerStartCommand(program);
