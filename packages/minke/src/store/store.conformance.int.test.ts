@@ -80,6 +80,13 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0004-agents-and-facts',
       '0005-auth',
       '0006-run-state-indexes',
+      '0007-agent-refusals',
+      '0008-command-output',
+      '0009-executor-owners',
+      '0010-credentials',
+      '0011-host-keys',
+      '0012-audit-log',
+      '0013-session-clears',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

@@ -7,12 +7,12 @@ import { agentsAndFacts } from './0004-agents-and-facts.js';
 import { auth } from './0005-auth.js';
 import { runStateIndexes } from './0006-run-state-indexes.js';
 import { agentRefusals } from './0007-agent-refusals.js';
-import { commandOutput } from './0007-command-output.js';
-import { executorOwners } from './0008-executor-owners.js';
-import { credentials } from './0009-credentials.js';
-import { hostKeys } from './0010-host-keys.js';
-import { auditLog } from './0011-audit-log.js';
-import { sessionClears } from './0012-session-clears.js';
+import { commandOutput } from './0008-command-output.js';
+import { executorOwners } from './0009-executor-owners.js';
+import { credentials } from './0010-credentials.js';
+import { hostKeys } from './0011-host-keys.js';
+import { auditLog } from './0012-audit-log.js';
+import { sessionClears } from './0013-session-clears.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -27,11 +27,11 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0005-auth': auth(adapter),
     '0006-run-state-indexes': runStateIndexes(adapter),
     '0007-agent-refusals': agentRefusals(adapter),
-    '0007-command-output': commandOutput(adapter),
-    '0008-executor-owners': executorOwners(adapter),
-    '0009-credentials': credentials(adapter),
-    '0010-host-keys': hostKeys(adapter),
-    '0011-audit-log': auditLog(adapter),
-    '0012-session-clears': sessionClears(adapter),
+    '0008-command-output': commandOutput(adapter),
+    '0009-executor-owners': executorOwners(adapter),
+    '0010-credentials': credentials(adapter),
+    '0011-host-keys': hostKeys(adapter),
+    '0012-audit-log': auditLog(adapter),
+    '0013-session-clears': sessionClears(adapter),
   };
 }
