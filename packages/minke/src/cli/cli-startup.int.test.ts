@@ -53,7 +53,16 @@ async function loadedBy(args: string[]): Promise<string> {
   return readFileSync(out, 'utf8');
 }
 
-const HEAVY = ['fastify', 'bullmq', 'ioredis', 'aedes', 'mqtt', 'ssh2', '@node-rs/argon2'];
+const HEAVY = [
+  'fastify',
+  'bullmq',
+  'ioredis',
+  'aedes',
+  'mqtt',
+  'ssh2',
+  '@node-rs/argon2',
+  'prom-client',
+];
 const COMPILERS = ['tsx', 'esbuild'];
 
 function packagesIn(loaded: string, names: readonly string[]): string[] {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { takeOverCounts } from './process-counts.js';
 
 /**
  * What this process counts as it works (as opposed to the gauges read from the database at each
@@ -49,15 +50,20 @@ export function enableDefaultMetrics(): void {
   collectDefaultMetrics({ register: processMetrics, prefix: 'minke_' });
 }
 
-/** Counts a command whose result the executor recorded. */
-export function countCommand(status: string): void {
-  commands.inc({ status });
-}
+// The executor and the SSH transport count through process-counts.ts (no prom-client there, for a
+// CLI's start-up); from the moment this module loads, their counts land in these counters.
+takeOverCounts(
+  {
+    countCommand: (status) => commands.inc({ status }),
+    countConnectFailure: (reason) => connectFailures.inc({ reason }),
+  },
+  (kind, label, n) =>
+    kind === 'countCommand'
+      ? commands.inc({ status: label }, n)
+      : connectFailures.inc({ reason: label }, n),
+);
 
-/** Counts a failed connection; `reason` is a short code (auth, timeout, refused, host-key...). */
-export function countConnectFailure(reason: string): void {
-  connectFailures.inc({ reason });
-}
+export { countCommand, countConnectFailure } from './process-counts.js';
 
 /** Counts an agent result the gateway refused; `reason` is its short code (`RefusalCode`). */
 export function countRefusedResult(reason: string): void {

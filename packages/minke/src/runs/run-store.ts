@@ -4,7 +4,7 @@ import type { ProcessState, SessionResult } from '../session/status.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 import { commandStatus, type CommandResult } from '../transport/transport.js';
 import type { RunSummary } from '../events/run-events.js';
-import { countCommand } from '../metrics/process-metrics.js';
+import { countCommand } from '../metrics/process-counts.js';
 import { summarize } from './history.js';
 import { OutputStore } from './output-store.js';
 import type { OutputSpill } from '../transport/output-cut.js';

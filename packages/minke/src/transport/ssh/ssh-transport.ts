@@ -1,5 +1,5 @@
 import { type Logger, silentLogger } from '../../logger.js';
-import { countConnectFailure } from '../../metrics/process-metrics.js';
+import { countConnectFailure } from '../../metrics/process-counts.js';
 import type { ResolvedConnectionConfig } from '../connection-config.js';
 import { InFlight } from '../in-flight.js';
 import { isTransportError } from '../transport-error.js';
