@@ -43,6 +43,12 @@ export interface AgentGatewayOptions {
   reconnect?: { minMs: number; maxMs: number };
   /** Replaceable for tests. */
   connect?: (url: string, options: IClientOptions) => Promise<GatewayMqttClient>;
+  /**
+   * Several gateways on one external broker: each joins this MQTT 5 shared-subscription group
+   * (`$share/<group>/…`), so the broker hands each result and presence to one of them only.
+   * Needs a broker with shared subscriptions (Mosquitto 1.6 or later, EMQX); not the embedded one.
+   */
+  sharedGroup?: string;
 }
 
 /** What the gateway has done since it started. */
@@ -163,7 +169,8 @@ export class AgentGateway {
     const mqttOptions: IClientOptions = {
       clientId: options.clientId ?? `minke-server-${randomUUID().slice(0, 8)}`,
       clean: true,
-      protocolVersion: 4,
+      // Shared subscriptions are MQTT 5; everything else speaks 3.1.1 as the agents do.
+      protocolVersion: options.sharedGroup === undefined ? 4 : 5,
       reconnectPeriod: 0, // the gateway reconnects itself, with back-off (onClose)
       connectTimeout: 10_000,
       resubscribe: false, // subscribed again on every connect, below
@@ -220,7 +227,19 @@ export class AgentGateway {
     const client = this.client;
     if (!client || this.closing) return;
     try {
-      await client.subscribeAsync([this.topics.resultAny, this.topics.presenceAny], { qos: 1 });
+      const group = this.options.sharedGroup;
+      const filters = [this.topics.resultAny, this.topics.presenceAny].map((filter) =>
+        group === undefined ? filter : `$share/${group}/${filter}`,
+      );
+      const granted = await client.subscribeAsync(filters, { qos: 1 });
+      if (refusedSubscription(granted)) {
+        // Never fall back to a plain subscription: every gateway would then store everything.
+        this.logger.error(
+          { broker: this.options.brokerUrl, filters },
+          'gateway: the broker refused the subscription (shared subscriptions need MQTT 5: Mosquitto 1.6 or later, EMQX)',
+        );
+        return;
+      }
       this.logger.info({ broker: this.options.brokerUrl }, 'gateway: connected and subscribed');
       this.readyResolve();
       await this.pump();
@@ -488,4 +507,10 @@ async function settleWithin(promises: (Promise<unknown> | undefined)[], ms: numb
     timeout,
   ]);
   clearTimeout(timer);
+}
+
+/** True when a SUBACK refused a filter (return code 128, or an MQTT 5 reason code of 0x80 up). */
+function refusedSubscription(granted: unknown): boolean {
+  if (!Array.isArray(granted)) return false;
+  return (granted as { qos?: number }[]).some((grant) => (grant.qos ?? 0) >= 0x80);
 }
