@@ -9,6 +9,7 @@ import { dataProvider } from './data/data-provider.js';
 import { Dashboard } from './dashboard/dashboard.js';
 import { HostImport } from './hosts/host-import.js';
 import { HostKeysPage } from './hosts/host-keys-page.js';
+import { HostLocksPage } from './host-locks/host-locks-page.js';
 import { AgentsPage } from './agents/agents-page.js';
 import { FactSearchPage } from './facts/fact-search-page.js';
 import { SessionRecordList } from './history/session-record-list.js';
@@ -145,6 +146,7 @@ export function App() {
       <CustomRoutes>
         <Route path="/import-hosts" element={<HostImport />} />
         <Route path="/host-keys" element={<HostKeysPage />} />
+        <Route path="/host-locks" element={<HostLocksPage />} />
         <Route path="/agents" element={<AgentsPage />} />
         <Route path="/fact-search" element={<FactSearchPage />} />
         <Route path="/change-password" element={<ChangePasswordPage />} />

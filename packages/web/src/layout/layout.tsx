@@ -11,6 +11,7 @@ import LockIcon from '@mui/icons-material/Lock';
 import SensorsIcon from '@mui/icons-material/Sensors';
 import ManageSearchIcon from '@mui/icons-material/ManageSearch';
 import VpnKeyIcon from '@mui/icons-material/VpnKey';
+import LockClockIcon from '@mui/icons-material/LockClock';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import {
   AppBar,
@@ -101,6 +102,7 @@ function MinkeMenu() {
         <>
           <Menu.Item to="/users" primaryText="Users" leftIcon={<PeopleIcon />} />
           <Menu.Item to="/user-groups" primaryText="User groups" leftIcon={<GroupsIcon />} />
+          <Menu.Item to="/host-locks" primaryText="Host locks" leftIcon={<LockClockIcon />} />
         </>
       ) : null}
       {resources.audit ? (
