@@ -74,6 +74,12 @@ export interface MinkeConfig {
     listen?: string;
     port?: number;
     topicPrefix?: string;
+    /**
+     * With an external broker only: the MQTT 5 shared-subscription group of this server's gateway
+     * (MINKE_MQTT_SHARED_GROUP), so several servers on one broker each store a share of the
+     * results. Needs Mosquitto 1.6 or later, or EMQX.
+     */
+    sharedGroup?: string;
     tls?:
       | boolean
       | {

@@ -46,6 +46,8 @@ export interface ResolvedConfig {
     listen: string;
     port: number;
     topicPrefix: string;
+    /** The gateway's MQTT 5 shared-subscription group (external brokers only). */
+    sharedGroup: string | undefined;
     tls: BrokerTlsConfig;
   };
   agents: {
@@ -115,6 +117,7 @@ const configShape = z.strictObject({
       listen: z.string().min(1).optional(),
       port: z.number().int().min(0).max(65535).optional(),
       topicPrefix: z.string().min(1).optional(),
+      sharedGroup: z.string().min(1).optional(),
       tls: z
         .union([
           z.boolean(),
@@ -195,6 +198,7 @@ export function resolveConfig(
       // 1884, not 1883: a machine often runs Mosquitto on 1883 already.
       port: intFromEnv(env, 'MINKE_MQTT_PORT', 0, 65535) ?? config.mqtt?.port ?? 1884,
       topicPrefix: env['MINKE_MQTT_TOPIC_PREFIX'] || config.mqtt?.topicPrefix || 'minke/v1',
+      sharedGroup: env['MINKE_MQTT_SHARED_GROUP'] || config.mqtt?.sharedGroup,
       tls: brokerTlsConfig(config, env, where),
     },
     agents: {

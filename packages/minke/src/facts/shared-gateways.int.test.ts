@@ -14,12 +14,11 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MOSQUITTO_URL, mosquittoReachable } from '../../test-support/agent-fleet.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { silentLogger } from '../logger.js';
 import { openProject, type OpenedProject } from '../project/open-project.js';
 import { AgentStore } from './agent-store.js';
 import { dispatch, waitForRequest } from './dispatch.js';
-import { AgentGateway } from './gateway.js';
 import { loadSigningKey } from './signing-key.js';
+import { startAgentServices, type AgentServices } from './start-agent-services.js';
 
 const canReach = await mosquittoReachable();
 const NODES = 40;
@@ -32,22 +31,27 @@ const NODES = 40;
 describe.skipIf(!canReach)('two gateways sharing the results', { timeout: 60_000 }, () => {
   let dir: string;
   let project: OpenedProject;
-  const gateways: AgentGateway[] = [];
+  const services: AgentServices[] = [];
   let agentSide: MqttClient | undefined;
 
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'minke-shared-gateways-'));
-    const prefix = `test-${randomUUID().slice(0, 8)}/minke/v1`;
+  const open = async (mqtt: Record<string, unknown>) => {
     const config = resolveConfig(
-      { database: 'sqlite:minke.db', mqtt: { url: MOSQUITTO_URL, topicPrefix: prefix } },
+      { database: 'sqlite:minke.db', mqtt },
       { projectDir: dir, configFile: join(dir, 'minke.config.ts') },
       {},
     );
-    project = await openProject(config, { migrate: true });
+    return openProject(config, { migrate: true });
+  };
+  const sharedGroup = `minke-${randomUUID().slice(0, 8)}`;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'minke-shared-gateways-'));
+    const topicPrefix = `test-${randomUUID().slice(0, 8)}/minke/v1`;
+    project = await open({ url: MOSQUITTO_URL, topicPrefix, sharedGroup });
   });
   afterEach(async () => {
     await agentSide?.endAsync(true);
-    await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+    await Promise.all(services.splice(0).map((started) => started.close()));
     await project.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -55,19 +59,10 @@ describe.skipIf(!canReach)('two gateways sharing the results', { timeout: 60_000
   it('stores each of N results once, split between the gateways', async () => {
     const { topicPrefix } = project.config.mqtt;
     const topics = createTopics(topicPrefix);
-    const sharedGroup = `minke-${randomUUID().slice(0, 8)}`;
-    for (let i = 0; i < 2; i++) {
-      gateways.push(
-        await AgentGateway.start({
-          project,
-          brokerUrl: MOSQUITTO_URL,
-          topicPrefix,
-          logger: silentLogger,
-          pollIntervalMs: 100,
-          sharedGroup,
-        }),
-      );
-    }
+    // Two servers' agent services, as two `minke serve` with the same settings would start them.
+    for (let i = 0; i < 2; i++)
+      services.push(await startAgentServices(project, { gateway: { pollIntervalMs: 100 } }));
+    const gateways = services.map((started) => started.gateway);
     await Promise.all(gateways.map((gateway) => gateway.ready));
     const agents = new AgentStore(project);
     const nodes = Array.from({ length: NODES }, (_, i) => `node-${i}`);
@@ -123,5 +118,16 @@ describe.skipIf(!canReach)('two gateways sharing the results', { timeout: 60_000
     expect(received.reduce((n, count) => n + count, 0)).toBe(NODES);
     expect(Math.min(...received)).toBeGreaterThan(0);
     expect(gateways.reduce((n, gateway) => n + gateway.stats.duplicates, 0)).toBe(0);
+  });
+
+  it('refuses a shared group with the embedded broker, or one that is not a topic level', async () => {
+    await project.close();
+    project = await open({ port: 0, sharedGroup });
+    await expect(startAgentServices(project)).rejects.toThrow(
+      `mqtt.sharedGroup / MINKE_MQTT_SHARED_GROUP "${sharedGroup}": needs an external broker (mqtt.url)`,
+    );
+    await project.close();
+    project = await open({ url: MOSQUITTO_URL, sharedGroup: 'a/b' });
+    await expect(startAgentServices(project)).rejects.toThrow('one topic level, without /, + or #');
   });
 });

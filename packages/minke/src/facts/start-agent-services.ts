@@ -52,6 +52,7 @@ export async function startAgentServices(
   const { mqtt } = project.config;
   const prefixProblem = topicPrefixProblem(mqtt.topicPrefix);
   if (prefixProblem) throw new SetupError(`mqtt.topicPrefix: ${prefixProblem}`);
+  const sharedGroup = checkedSharedGroup(mqtt.sharedGroup, mqtt.url !== undefined);
   const signingKey = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
   const external = mqtt.url === undefined ? undefined : externalBroker(mqtt.url, mqtt.password);
   const listen = options.listen ?? mqtt.listen;
@@ -77,6 +78,7 @@ export async function startAgentServices(
       password: broker ? broker.serverCredentials.password : external?.password,
       topicPrefix: mqtt.topicPrefix,
       logger,
+      ...(sharedGroup === undefined ? {} : { sharedGroup }),
       ...options.gateway,
       connect: withBrokerTrust(
         options.gateway?.connect ?? connectGatewayMqtt,
@@ -104,6 +106,21 @@ export async function startAgentServices(
     await broker?.close();
     throw error;
   }
+}
+
+/**
+ * A shared-subscription group is a topic level (no `/`, `+` or `#`), and only for an external
+ * broker: the embedded one (aedes) has no shared subscriptions and is one gateway's anyway.
+ */
+function checkedSharedGroup(group: string | undefined, external: boolean): string | undefined {
+  if (group === undefined) return undefined;
+  const where = `mqtt.sharedGroup / MINKE_MQTT_SHARED_GROUP "${group}"`;
+  if (!external)
+    throw new SetupError(
+      `${where}: needs an external broker (mqtt.url); the embedded one has no shared subscriptions`,
+    );
+  if (/[/+#]/.test(group)) throw new SetupError(`${where}: one topic level, without /, + or #`);
+  return group;
 }
 
 /**
