@@ -5,7 +5,15 @@ import { importHosts } from '../operations/import-hosts.js';
 import { parseWhere } from '../query/parse-where.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, jsonReply, noContent, paging, protectedErrors } from './schemas.js';
+import { matchingName, nameSearch } from './name-search.js';
+import {
+  errorReply,
+  jsonReply,
+  noContent,
+  paging,
+  protectedErrors,
+  wholeListPaging,
+} from './schemas.js';
 
 const connectionConfig = z
   .union([z.string(), z.record(z.string(), z.unknown())])
@@ -187,10 +195,17 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
 
   app.get(
     '/groups',
-    { schema: { tags: ['hosts'], summary: 'Host groups', response: protectedErrors } },
+    {
+      schema: {
+        tags: ['hosts'],
+        summary: 'Host groups; `q` finds them by a part of the name (the group pickers send it)',
+        querystring: z.object({ ...nameSearch, ...wholeListPaging }),
+        response: protectedErrors,
+      },
+    },
     async (request) => {
       may(request, 'view');
-      return project.hosts.listGroups();
+      return matchingName(await project.hosts.listGroups(), request.query.q, (g) => g.name);
     },
   );
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { modelCatalog, modelMeta, sessionCatalog } from '../operations/catalog.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { protectedErrors } from './schemas.js';
+import { protectedErrors, wholeListPaging } from './schemas.js';
 
 /** Model metadata for the admin, and the sessions catalog (what the caller may run). */
 export const modelRoutes: ApiRoutes = (app, { project }) => {
@@ -12,6 +12,7 @@ export const modelRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['metadata'],
         summary: 'Models the caller may view: fields, filters, ordering, permissions and sessions',
+        querystring: z.object({ ...wholeListPaging }),
         response: protectedErrors,
       },
     },

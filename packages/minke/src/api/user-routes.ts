@@ -3,7 +3,15 @@ import { requireSuperuser } from '../auth/access.js';
 import { UserAdmin } from '../operations/user-admin.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, jsonReply, noContent, protectedErrors } from './schemas.js';
+import { matchingName, nameSearch } from './name-search.js';
+import {
+  errorReply,
+  idParams,
+  jsonReply,
+  noContent,
+  protectedErrors,
+  wholeListPaging,
+} from './schemas.js';
 
 const newUser = z
   .object({
@@ -43,8 +51,15 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
 
   app.get(
     '/users',
-    { schema: { tags: ['users'], summary: 'Users', response: protectedErrors } },
-    () => admin.list(),
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Users; `q` finds them by a part of the username',
+        querystring: z.object({ ...nameSearch, ...wholeListPaging }),
+        response: protectedErrors,
+      },
+    },
+    async (request) => matchingName(await admin.list(), request.query.q, (u) => u.username),
   );
 
   app.post(
@@ -104,6 +119,7 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
       schema: {
         tags: ['users'],
         summary: 'User groups and their permissions',
+        querystring: z.object({ ...wholeListPaging }),
         response: protectedErrors,
       },
     },
@@ -143,6 +159,7 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
       schema: {
         tags: ['users'],
         summary: 'Every permission: view/add/change/delete per model, run per session',
+        querystring: z.object({ ...wholeListPaging }),
         response: protectedErrors,
       },
     },
