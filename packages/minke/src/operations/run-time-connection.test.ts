@@ -43,6 +43,6 @@ describe('runTimeConnection', () => {
     ).toThrow(InputError);
     expect(() =>
       runTimeConnection(session, { path: '/', pw: 'x' }, undefined, localOperator, queued),
-    ).toThrow('run-time connection values need the in-process executor');
+    ).toThrow('this executor cannot take run-time connection values');
   });
 });

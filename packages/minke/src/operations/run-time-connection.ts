@@ -60,7 +60,7 @@ export function runTimeConnection(
   }
   if (executor.takesRunTimeConnection !== true)
     throw new InputError(
-      'run-time connection values need the in-process executor: this executor would have to send them to its workers',
+      'this executor cannot take run-time connection values: it would send them to its workers in clear',
       { fields: { connection: 'not supported by this executor' } },
     );
   return { data: kept, connection: layer };
@@ -68,14 +68,24 @@ export function runTimeConnection(
 
 /** The form's fields that fill a connection setting, with its path. */
 function connectionFields(session: SessionInfo): [string, string][] {
-  const shape = (session.cls.form as { shape?: Record<string, unknown> } | undefined)?.shape;
-  if (!shape) return [];
   const out: [string, string][] = [];
-  for (const [field, schema] of Object.entries(shape)) {
+  for (const [field, schema] of Object.entries(formShape(session))) {
     const path = metaOf(schema)?.connection;
     if (typeof path === 'string' && path !== '') out.push([field, path]);
   }
   return out;
+}
+
+/** The form's fields marked `.meta({ secret: true })`: their values must not travel in clear. */
+export function secretFormFields(session: SessionInfo): Set<string> {
+  const out = new Set<string>();
+  for (const [field, schema] of Object.entries(formShape(session)))
+    if (metaOf(schema)?.secret === true) out.add(field);
+  return out;
+}
+
+function formShape(session: SessionInfo): Record<string, unknown> {
+  return (session.cls.form as { shape?: Record<string, unknown> } | undefined)?.shape ?? {};
 }
 
 /** The field's `.meta()`, looking through optional/default wrappers (bounded depth). */

@@ -14,7 +14,7 @@ import type { SessionInfo } from '../session/session-registry.js';
 import type { RunStore } from '../runs/run-store.js';
 import { filterVisibleTo } from './filter-visibility.js';
 import { objectLabel } from './object-label.js';
-import { runTimeConnection } from './run-time-connection.js';
+import { runTimeConnection, secretFormFields } from './run-time-connection.js';
 import { addRecordMessage } from '../runs/add-message.js';
 
 /** Who asks for a run; the CLI on the Minke machine runs as a local operator with every right. */
@@ -120,7 +120,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     verboseName: session.verboseName,
     model,
     userId: user.id,
-    data: withoutSecrets(data),
+    data: withoutSecrets(session, data),
     records: planned.map((p) => ({
       objectId: p.id,
       objectLabel: objectLabel(project, model, p.object),
@@ -195,7 +195,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     targetType: 'run',
     targetId: runId,
     targetName: session.name,
-    after: { session: session.name, model, objects: ids, data: withoutSecrets(data) },
+    after: { session: session.name, model, objects: ids, data: withoutSecrets(session, data) },
   });
   return { runId, session, model, records };
 }
@@ -341,9 +341,15 @@ async function loadHosts(project: Project, hostIds: number[]): Promise<Map<numbe
   return loadObjects(project, HOST_MODEL, [...new Set(hostIds)]);
 }
 
-/** Form values that look like secrets are not kept in the run's record. */
-function withoutSecrets(data: Record<string, unknown>): Record<string, unknown> {
+/** Form values marked `secret: true`, or that look like secrets, are not kept in the run's record. */
+function withoutSecrets(
+  session: SessionInfo,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  const marked = secretFormFields(session);
   return Object.fromEntries(
-    Object.entries(data).filter(([key]) => !/(password|passphrase|secret|token)/i.test(key)),
+    Object.entries(data).filter(
+      ([key]) => !marked.has(key) && !/(password|passphrase|secret|token)/i.test(key),
+    ),
   );
 }

@@ -1,4 +1,5 @@
 import type { HostBatch, RunPlan, SessionJob } from '../executor.js';
+import type { SealedRunValues } from './sealed-run-values.js';
 
 /** The one queue of session batches (BullMQ names may not hold ':'). */
 export const SESSION_QUEUE = 'minke-sessions';
@@ -13,8 +14,10 @@ export interface BatchJobData {
   /** The session's registered name; the worker's project knows its class. */
   session: string;
   model: string;
-  /** The form data, parsed. */
+  /** The form data, parsed, without its secret fields (those travel in `sealed`). */
   data: Record<string, unknown>;
+  /** The run's secret form values and run-time connection layer, encrypted for this run only. */
+  sealed?: SealedRunValues | undefined;
   hostId: number;
   hostName: string;
   jobs: SessionJob[];
@@ -28,8 +31,11 @@ export function batchJobId(runId: number, hostId: number): string {
   return `run-${runId}-host-${hostId}`;
 }
 
+/** The plan's jobs; `data` is the form data that may travel in clear, `sealed` the rest. */
 export function batchJobs(
   plan: RunPlan,
+  data: Record<string, unknown>,
+  sealed: SealedRunValues | undefined,
 ): { name: string; data: BatchJobData; opts: BatchJobOptions }[] {
   return plan.batches.map((batch: HostBatch) => ({
     name: 'batch',
@@ -37,7 +43,8 @@ export function batchJobs(
       runId: plan.runId,
       session: plan.session.name,
       model: plan.model,
-      data: plan.data,
+      data,
+      ...(sealed === undefined ? {} : { sealed }),
       hostId: batch.hostId,
       hostName: batch.hostName,
       jobs: batch.jobs,

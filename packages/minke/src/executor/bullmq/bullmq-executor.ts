@@ -7,7 +7,9 @@ import { preformattedMessage } from '../../session/messages.js';
 import type { Executor, RunPlan, StopOutcome } from '../executor.js';
 import { finishRunIfDone } from '../reaper.js';
 import { requestStopAndTell } from '../stop-event.js';
+import { secretKeySource } from '../../credentials/secret-key.js';
 import { batchJobs, SESSION_QUEUE } from './batch-job.js';
+import { sealRunValues, splitRunValues } from './sealed-run-values.js';
 import { openBatchQueue, type BatchQueue, type QueueBackend } from './queue-backend.js';
 
 export interface BullmqExecutorOptions {
@@ -29,6 +31,8 @@ export interface BullmqExecutorOptions {
  * it closed stays waiting in the database, where the requeuer finds it.
  */
 export class BullmqExecutor implements Executor {
+  /** A plan's run-time connection (and secret form values) travel sealed with the project's key. */
+  readonly takesRunTimeConnection = true;
   readonly queue: BatchQueue;
   private readonly submitted = new Set<number>();
   private readonly adding = new Set<Promise<void>>();
@@ -66,7 +70,22 @@ export class BullmqExecutor implements Executor {
       return;
     }
     if (this.closing.signal.aborted) return; // the requeuer of another process will queue it
-    await this.queue.addBulk(batchJobs(plan));
+    let jobs;
+    try {
+      jobs = await this.jobsOf(plan);
+    } catch (error) {
+      await this.cancelRun(plan, `run-time values not encrypted: ${(error as Error).message}`);
+      return;
+    }
+    await this.queue.addBulk(jobs);
+  }
+
+  /** The plan's jobs, its secret values encrypted (the key created on first use, as credentials). */
+  private async jobsOf(plan: RunPlan): Promise<ReturnType<typeof batchJobs>> {
+    const { data, values } = splitRunValues(plan);
+    if (values === undefined) return batchJobs(plan, data, undefined);
+    const source = secretKeySource(this.options.project.config.projectDir);
+    return batchJobs(plan, data, await sealRunValues(source, plan.runId, values));
   }
 
   /** Ends every waiting session of a run canceled + error with `reason`, and the run with them. */

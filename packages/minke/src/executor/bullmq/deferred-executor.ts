@@ -5,6 +5,8 @@ import type { Executor, RunPlan, StopOutcome } from '../executor.js';
  * installations never load it). Runs submitted meanwhile are handed over in order.
  */
 export class DeferredExecutor implements Executor {
+  /** The executor it loads (BullMQ) seals run-time connection values into its jobs. */
+  readonly takesRunTimeConnection = true;
   private chain: Promise<unknown>;
 
   constructor(

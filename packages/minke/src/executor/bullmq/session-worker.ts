@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { WaitingError } from 'bullmq';
+import { secretKeySource } from '../../credentials/secret-key.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
 import type { Project } from '../../project/open-project.js';
@@ -18,6 +19,7 @@ import { endLostSessions, finishRunIfDone, lostColumns, type LeaseReaper } from 
 import { runSessionJob, type StopControls } from '../session-runner.js';
 import { batchJobId, SESSION_QUEUE, type BatchJobData } from './batch-job.js';
 import { defaultRetryPolicy, withDatabaseRetry } from './database-retry.js';
+import { openRunValues, type RunValues } from './sealed-run-values.js';
 import { HostHolds } from './host-holds.js';
 import {
   openBatchWorker,
@@ -187,6 +189,18 @@ export class SessionWorker {
       await finishRunIfDone(project.database, this.runs, bus, batch.runId);
       return false;
     }
+    // Decrypted here, kept in this call only: the values live as long as the batch runs.
+    let values: RunValues = {};
+    if (batch.sealed) {
+      try {
+        const source = secretKeySource(project.config.projectDir);
+        values = await openRunValues(source, batch.runId, batch.sealed);
+      } catch (error) {
+        await this.endWaiting(batch, (error as Error).message);
+        await finishRunIfDone(project.database, this.runs, bus, batch.runId);
+        return false;
+      }
+    }
     const take = await this.takeHost(batch);
     if (take.kind === 'elsewhere') return false;
     if (take.kind === 'busy') {
@@ -197,7 +211,7 @@ export class SessionWorker {
     let leftOver = false;
     try {
       await this.endOrphans(batch);
-      leftOver = await this.runJobs(batch, session);
+      leftOver = await this.runJobs(batch, session, values);
     } finally {
       await this.holds
         .release(batch.hostId)
@@ -209,17 +223,22 @@ export class SessionWorker {
     return leftOver && (await this.anyWaiting(batch));
   }
 
-  private async runJobs(batch: BatchJobData, session: SessionInfo): Promise<boolean> {
+  private async runJobs(
+    batch: BatchJobData,
+    session: SessionInfo,
+    values: RunValues,
+  ): Promise<boolean> {
     const { project, logger } = this.options;
     const plan: RunPlan = {
       runId: batch.runId,
       session,
       model: batch.model,
-      data: batch.data,
+      data: { ...batch.data, ...values.data },
       batches: [],
+      connection: values.connection,
     };
     let transport: Promise<Transport> | undefined;
-    const connect = () => (transport ??= this.transportFor(batch, session));
+    const connect = () => (transport ??= this.transportFor(batch, session, values.connection));
     const deps = {
       project,
       runs: this.runs,
@@ -356,11 +375,16 @@ export class SessionWorker {
     }
   }
 
-  private async transportFor(batch: BatchJobData, session: SessionInfo): Promise<Transport> {
+  private async transportFor(
+    batch: BatchJobData,
+    session: SessionInfo,
+    runTime: Record<string, unknown> | undefined,
+  ): Promise<Transport> {
     const config = await resolveHostConnection(
       this.options.project,
       batch.hostName,
       session.cls.connection,
+      runTime,
     );
     // Sessions whose settings give the same connection share it; others get their own.
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
