@@ -1,9 +1,12 @@
 import { createRequest, signRequest, type Presence } from '@minke/protocol';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NOT_AUTHORIZED } from './plugins/execute-plugin.js';
 import { AgentTestWorld, withTimeout } from './test-support/agent-harness.js';
 import { freePort, mosquitto, startAedes, type TestBroker } from './test-support/brokers.js';
 import { serverKeys, sleep, waitFor } from './test-support/fake-server.js';
+import { sampleResult } from './test-support/results.js';
 import { nodeCommand } from './test-support/temp.js';
 
 const sharedMosquitto = await mosquitto();
@@ -162,6 +165,30 @@ function agentSuite(startBroker: () => Promise<TestBroker>, stopBroker: boolean)
     await sleep(1000); // three resend intervals
     expect(server.results.length).toBe(delivered);
     expect(new Set(server.results.map((result) => result.id)).size).toBe(1);
+  });
+
+  it("never sends another node's result left in its spool, and says so once", async () => {
+    // A spool that agents used to share: a result of ours and one of another node.
+    const mine = sampleResult({ node: world.node, finishedAt: '2025-01-01T00:00:01.000Z' });
+    const theirs = sampleResult({ node: 'other-node', finishedAt: '2025-01-01T00:00:00.000Z' });
+    await mkdir(join(world.spoolDir, 'results'), { recursive: true });
+    for (const result of [mine, theirs])
+      await writeFile(join(world.spoolDir, 'results', `${result.id}.json`), JSON.stringify(result));
+
+    const server = await world.server();
+    const agent = await world.startAgent();
+    await waitFor('our spooled result', () => server.results.some((r) => r.id === mine.id));
+    await waitFor('the acknowledgement', () => agent.spool.resultCount === 0);
+    await sleep(1000); // three resend intervals
+    expect(server.results.map((result) => result.id)).not.toContain(theirs.id);
+    expect(agent.spool.foreign).toEqual({ results: 1, jobs: 0, nodes: ['other-node'] });
+    // Left where it was, reported once.
+    expect(await readdir(join(world.spoolDir, 'results'))).toEqual([`${theirs.id}.json`]);
+    const reports = world.logs.filter((line) =>
+      line.includes('results or requests of other nodes'),
+    );
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toContain('"nodes":["other-node"]');
   });
 
   it('keeps a retained presence and says offline through its last will when the connection drops', async () => {
