@@ -7,6 +7,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { POSTGRES_URL } from '../../test-support/databases.js';
+import { builtMinke, exited, printed, writeProject } from '../../test-support/project-folder.js';
+import { spawnBuiltCli } from '../../test-support/run-cli.js';
 import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test-support/redis.js';
 import { eventSeen, runFinished } from '../../test-support/run-waiter.js';
 import { type SshdServer, sshdUnavailableReason, startSshd } from '../../test-support/sshd.js';
@@ -284,5 +286,89 @@ describe.skipIf(unavailable !== undefined).each(backends())(
         expect(logLines.join('')).not.toContain(password);
       },
     );
+  },
+);
+
+// The built CLI over dist/: rebuild (npx tsc -b packages/minke) before running this file.
+describe.skipIf(unavailable !== undefined)(
+  'minke run --connection-file with a minke worker on BullMQ (built CLI, real sshd and Redis)',
+  () => {
+    const account = passwordTestUser();
+    const password = typeof account === 'string' ? '' : account.password;
+    const prefix = uniqueRedisPrefix();
+    const queued = { MINKE_REDIS_URL: REDIS_URL, MINKE_QUEUE_PREFIX: prefix };
+    const dir = join(tmp, `cli-${prefix}`);
+    const secretFile = join(tmp, `sudo-${prefix}.yaml`);
+    let sshd: SshdServer;
+    const minke = (...args: string[]) => builtMinke(dir, args, queued);
+
+    beforeAll(async () => {
+      if (typeof account === 'string') throw new Error(account);
+      sshd = await startSshd();
+      writeProject(dir, {
+        config: "database: 'sqlite:data.db', sessions: [WhoAmI]",
+        sessions: `import { Session } from 'minke';
+export class WhoAmI extends Session {
+  static override workOn = ['Host'];
+  override async process() {
+    const who = await this.c.sudo('id -un');
+    await this.addMsg(\`became \${who.stdout.trim()}\`);
+  }
+}
+`,
+        sessionNames: ['WhoAmI'],
+      });
+      expect((await minke('migrate')).code).toBe(0);
+      const config = JSON.stringify({
+        identityFiles: [sshd.clientKeyPath],
+        agent: false,
+        knownHostsFiles: [sshd.knownHostsFile],
+        strictHostKeyChecking: 'yes',
+      });
+      const added = await minke(
+        ...['hosts', 'add', 'box', '--hostname', sshd.host, '--port', String(sshd.port)],
+        ...['--user', account.user, '--config', config],
+      );
+      expect(added.stderr).toBe('');
+      await writeFile(secretFile, `sudo:\n  password: ${JSON.stringify(password)}\n`, {
+        mode: 0o600,
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await sshd?.stop();
+      await deleteRedisPrefix(REDIS_URL, prefix);
+    });
+
+    it('a minke worker sudoes with the password of the file; Redis, the database and logs never hold it', async () => {
+      const worker = spawnBuiltCli(['--project', dir, 'worker'], {
+        env: { ...queued, MINKE_LOG_LEVEL: 'debug', MINKE_LOG_FORMAT: 'json' },
+      });
+      let workerOutput = '';
+      worker.stdout?.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+      worker.stderr?.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+      try {
+        await printed(worker, 'press Ctrl-C', 60_000);
+        const run = await minke('run', 'WhoAmI', '--id', 'box', '--connection-file', secretFile);
+        expect(run.stdout).toMatch(/^SUCCESS box/);
+        expect(run.stdout).toContain('became root');
+        expect(run.code).toBe(0);
+        const places = {
+          'run output': run.stdout + run.stderr,
+          'worker output': workerOutput,
+          redis: await redisDump(prefix),
+          database:
+            (await readFile(join(dir, 'data.db'))).toString('latin1') +
+            (await readFile(join(dir, 'data.db-wal')).catch(() => Buffer.alloc(0))).toString(
+              'latin1',
+            ),
+        };
+        expect(workerOutput).toContain('"level":20'); // debug lines were written
+        for (const [place, text] of Object.entries(places))
+          expect(text.includes(password), `the sudo password in the ${place}`).toBe(false);
+      } finally {
+        worker.kill('SIGTERM');
+        await exited(worker, 30_000);
+      }
+    }, 180_000);
   },
 );
