@@ -71,7 +71,8 @@ function cacheDir(projectDir: string): string {
   const minkeDir = join(projectDir, '.minke');
   const dir = join(minkeDir, 'compiled');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  tightenMode(minkeDir, 0o700);
+  // A loose `.minke` itself is tightened, with a warning, when the project is opened; what is
+  // cached is protected by this folder's own mode.
   tightenMode(dir, 0o700);
   return dir;
 }
