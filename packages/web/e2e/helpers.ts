@@ -43,7 +43,20 @@ export async function chooseSession(
 ): Promise<void> {
   await page.getByTestId('run-session').click();
   await page.locator('#session-picker').click();
-  await page.locator(`li[data-session="${session}"]`).click();
+  const option = page.locator(`li[data-session="${session}"]`);
+  const menu = page.locator('[role="listbox"]', { has: option });
+  // On a loaded machine a click during the menu's opening transition can be lost, leaving the
+  // menu open over the dialog: pick again until it closes (bounded).
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt === 0 || (await menu.isVisible())) await option.click();
+    if (
+      await menu.waitFor({ state: 'hidden', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+  }
   for (const [name, value] of Object.entries(form)) {
     await page.locator(`[data-testid="session-form"] [name="${name}"]`).fill(value);
   }

@@ -135,7 +135,7 @@ describe('event stream writer', () => {
     writer.close();
   });
 
-  it('caps the joined text and says how much was dropped', () => {
+  it('splits joined text over the cap into several events, and cuts only a single longer chunk', () => {
     const out = sink();
     const writer = new EventStreamWriter(
       out,
@@ -143,11 +143,15 @@ describe('event stream writer', () => {
       () => clock,
     );
     writer.push(output(1, 'first'));
-    writer.push(output(1, '123456'));
+    writer.push(output(1, '1234'));
+    writer.push(output(1, '56'));
     writer.push(output(1, '7890abcdef'));
+    writer.push(output(1, 'g'.repeat(15)));
     advance(100);
-    const last = frames(out.text).at(-1)?.data;
-    expect(last).toMatchObject({ chunk: '1234567890', truncated: 6, chunks: 2 });
+    const sent = frames(out.text).map((f) => f.data);
+    expect(sent.map((d) => d['chunk'])).toEqual(['first', '123456', '7890abcdef', 'g'.repeat(10)]);
+    expect(sent.map((d) => d['truncated'])).toEqual([undefined, undefined, undefined, 5]);
+    expect(sent.map((d) => d['chunks'])).toEqual([1, 2, 1, 1]);
     writer.close();
   });
 

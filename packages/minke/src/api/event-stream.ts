@@ -4,7 +4,8 @@ import { observeEventLag } from '../metrics/process-metrics.js';
 export interface EventStreamOptions {
   /** Output goes out at most once per this many ms per stream (chunks of a record joined). */
   coalesceMs: number;
-  /** Characters of one record's output kept per flush; the rest is dropped and counted. */
+  /** Characters of one record's output per event; more goes in the next one, and a single chunk
+   * longer than this is cut, with what was dropped counted. */
   maxChunkChars: number;
   /** A comment line this often keeps proxies from closing an idle stream. */
   pingMs: number;
@@ -16,8 +17,7 @@ export interface EventStreamOptions {
 
 export const DEFAULT_EVENT_STREAM_OPTIONS: EventStreamOptions = {
   coalesceMs: 100,
-  // 2.5 Mi characters a second per record and stream: a 40,000-line log streams whole; the
-  // producer side is bounded per command already (session/live-output.ts).
+  // The producer side is bounded per command already (session/live-output.ts).
   maxChunkChars: 256 * 1024,
   pingMs: 15_000,
   maxBufferedBytes: 8 * 1024 * 1024,
@@ -61,8 +61,8 @@ const seqOf = (item: Item): number => ('slot' in item ? item.slot.lastSeq : item
  * Writes run events to one server-sent-events client.
  *
  * - Output is coalesced: the first chunk after a quiet spell goes out at once; later ones wait
- *   for the next flush (at most one per `coalesceMs`), joined per record and stream, capped at
- *   `maxChunkChars` with `truncated` saying how much was dropped. Other events that arrive while
+ *   for the next flush (at most one per `coalesceMs`), joined per record and stream into events of
+ *   at most `maxChunkChars` (a single longer chunk is cut, `truncated` saying how much). Other events that arrive while
  *   output waits go out with it, in order, so a record's events never overtake each other.
  * - Numbers (`seq`) only go up within a connection: a joined chunk carries its last chunk's.
  * - `id:` is a watermark: every event up to it has been written. A client that reconnects with
@@ -174,6 +174,13 @@ export class EventStreamWriter {
     }
     const key = `${event.recordId}:${event.stream}`;
     let slot = this.openSlots.get(key);
+    if (slot && slot.chars > 0 && slot.chars + event.chunk.length > this.options.maxChunkChars) {
+      // Full: the rest goes out as the next event of the same flush, in order. Dropping it made a
+      // fast command's live output fall back to the bounded record on a loaded machine; memory
+      // stays bounded by the producer (session/live-output.ts) and by `maxBufferedBytes`.
+      this.openSlots.delete(key);
+      slot = undefined;
+    }
     if (!slot) {
       slot = {
         key,
