@@ -52,39 +52,37 @@ export function registerCredentialCommands(program: Command): void {
       });
     });
 
+  /** Reads the secret (never from argv), then stores it under `name` as `how` says. */
+  const storeSecret =
+    (how: 'add' | 'replace') =>
+    async (name: string, options: SecretFlags): Promise<void> => {
+      const out = stdoutOut();
+      const secret = await readCredentialSecret({
+        type: credentialType(options.type),
+        ...(options.fromFile === undefined ? {} : { fromFile: options.fromFile }),
+      });
+      const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        const store = credentialStoreOf(project);
+        const saved =
+          how === 'add'
+            ? await store.create(name, secret, operator())
+            : await store.replace(name, secret, operator());
+        out.line(describe(how === 'add' ? 'added' : 'replaced', saved));
+      });
+    };
+
   secretOptions(
     credentials
       .command('add <name>')
       .description('store a new credential (the secret never goes on the command line)'),
-  ).action(async (name: string, options: SecretFlags) => {
-    const out = stdoutOut();
-    const secret = await readCredentialSecret({
-      type: credentialType(options.type),
-      ...(options.fromFile === undefined ? {} : { fromFile: options.fromFile }),
-    });
-    const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
-    await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-      const created = await credentialStoreOf(project).create(name, secret, operator());
-      out.line(describe('added', created));
-    });
-  });
+  ).action(storeSecret('add'));
 
   secretOptions(
     credentials
       .command('replace <name>')
       .description('give a credential a new secret; hosts using it get it at their next use'),
-  ).action(async (name: string, options: SecretFlags) => {
-    const out = stdoutOut();
-    const secret = await readCredentialSecret({
-      type: credentialType(options.type),
-      ...(options.fromFile === undefined ? {} : { fromFile: options.fromFile }),
-    });
-    const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
-    await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-      const replaced = await credentialStoreOf(project).replace(name, secret, operator());
-      out.line(describe('replaced', replaced));
-    });
-  });
+  ).action(storeSecret('replace'));
 
   credentials
     .command('delete <name>')
