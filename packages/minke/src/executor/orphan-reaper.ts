@@ -6,6 +6,7 @@ import { preformattedMessage } from '../session/messages.js';
 import type { Database } from '../store/database.js';
 import type { ExecutorOwners, OrphanedRun } from './executor-owners.js';
 import { endLostSessions, finishRunIfDone, lostColumns } from './reaper.js';
+import { PeriodicPass } from './periodic-pass.js';
 
 export interface OrphanReaperOptions {
   database: Database;
@@ -24,30 +25,23 @@ export interface OrphanReaperOptions {
  * It looks once at start and then periodically; conditional updates make concurrent reapers safe.
  */
 export class OrphanReaper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly periodic: PeriodicPass;
 
-  constructor(private readonly options: OrphanReaperOptions) {}
+  constructor(private readonly options: OrphanReaperOptions) {
+    this.periodic = new PeriodicPass(
+      () => this.reap(),
+      (error: unknown) =>
+        options.logger.warn({ err: error }, 'reaper: could not look for orphaned runs'),
+      options.intervalMs ?? 5000,
+    );
+  }
 
   start(): void {
-    if (this.timer) return;
-    const pass = () => {
-      if (this.running) return;
-      this.running = this.reap()
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'reaper: could not look for orphaned runs'),
-        )
-        .finally(() => (this.running = undefined));
-    };
-    pass();
-    this.timer = setInterval(pass, this.options.intervalMs ?? 5000);
-    this.timer.unref();
+    this.periodic.start(true);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.periodic.stop();
   }
 
   /** One pass: returns the ids of the session records it ended. */

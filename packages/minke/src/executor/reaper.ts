@@ -4,6 +4,7 @@ import { addRecordMessage } from '../runs/add-message.js';
 import type { RunStore } from '../runs/run-store.js';
 import { preformattedMessage } from '../session/messages.js';
 import type { Database } from '../store/database.js';
+import { PeriodicPass } from './periodic-pass.js';
 
 export interface ReaperOptions {
   database: Database;
@@ -22,28 +23,22 @@ export interface ReaperOptions {
  * them race safely. What was still waiting on that host goes on when its batch is picked up again.
  */
 export class LeaseReaper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly periodic: PeriodicPass;
 
-  constructor(private readonly options: ReaperOptions) {}
+  constructor(private readonly options: ReaperOptions) {
+    this.periodic = new PeriodicPass(
+      () => this.reap(),
+      (error: unknown) => options.logger.warn({ err: error }, 'reaper: could not check leases'),
+      options.intervalMs ?? 5000,
+    );
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.reap()
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'reaper: could not check leases'),
-        )
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs ?? 5000);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.periodic.stop();
   }
 
   /** One pass: returns the ids of the session records it ended. */
