@@ -46,6 +46,14 @@ export class ApiClient {
     return this.json<T>('POST', path, body);
   }
 
+  async put<T>(path: string, body?: unknown): Promise<T> {
+    return this.json<T>('PUT', path, body);
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.json<undefined>('DELETE', path);
+  }
+
   /** A response whose body the caller reads itself (the event stream, a download); errors
    * thrown as above. */
   async open(path: string, signal: AbortSignal, accept = 'text/event-stream'): Promise<Response> {
