@@ -1,0 +1,9 @@
+/**
+ * The Minke REST API as zod schemas: what every route takes and answers, the run events its SSE
+ * stream carries, and the status enums. The server validates and serializes with these schemas;
+ * the CLI and the web admin take their types from them (`z.infer`), so a change here that a
+ * client does not follow fails that client's build.
+ */
+export * from './states.js';
+export * from './run-summary.js';
+export * from './run-events.js';

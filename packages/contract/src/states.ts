@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** A session's result, in rising severity: it is only ever raised unless asked otherwise. */
+export const SESSION_RESULTS = ['success', 'warning', 'error'] as const;
+export const sessionResult = z.enum(SESSION_RESULTS);
+export type SessionResult = z.infer<typeof sessionResult>;
+
+/**
+ * A session's process state: initialized → running → completed, or running → stopping → stopped;
+ * a waiting session can be canceled; an unexpected error or a lost connection gives failed.
+ */
+export const PROCESS_STATES = [
+  'initialized',
+  'running',
+  'completed',
+  'stopping',
+  'stopped',
+  'canceled',
+  'failed',
+] as const;
+export const processState = z.enum(PROCESS_STATES);
+export type ProcessState = z.infer<typeof processState>;
+
+/** The process states a session does not leave. */
+export const DONE_STATES: readonly ProcessState[] = ['completed', 'stopped', 'canceled', 'failed'];
+
+export function isDone(state: ProcessState): boolean {
+  return DONE_STATES.includes(state);
+}
+
+export const MESSAGE_LEVELS = ['info', 'warning', 'error'] as const;
+export const messageLevel = z.enum(MESSAGE_LEVELS);
+export type MessageLevel = z.infer<typeof messageLevel>;
+
+export const MESSAGE_KINDS = ['text', 'preformatted', 'table', 'command'] as const;
+export const messageKind = z.enum(MESSAGE_KINDS);
+export type MessageKind = z.infer<typeof messageKind>;
+
+/** A run's own state: running until its last session is done. */
+export const RUN_STATES = ['running', 'finished'] as const;
+
+/** What stopping one session did (`stopping`: after its command; `killing`: again, killed). */
+export const STOP_OUTCOMES = ['canceled', 'stopping', 'killing', 'already-done'] as const;
+export const stopOutcome = z.enum(STOP_OUTCOMES);
+export type StopOutcome = z.infer<typeof stopOutcome>;
