@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--server <url>',
-      'a Minke server to work through (run, runs stop, history, sessions list): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
+      'a Minke server to work through (run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials, audit): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
     )
     .option('--token-file <file>', 'a file holding the API token for --server')
     .showHelpAfterError('(run with --help for usage)')
@@ -93,6 +93,12 @@ const REMOTE_COMMANDS = new Set([
   'sessions list',
   'hosts keys',
   'hosts trust-key',
+  'credentials list',
+  'credentials add',
+  'credentials replace',
+  'credentials delete',
+  'audit',
+  'audit verify',
 ]);
 
 /** `--server` on a command that works on the local project only is a mistake, not a hint. */
@@ -106,7 +112,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys and hosts trust-key`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials (except rotate-key) and audit`,
     );
 }
 

@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import type { AuditSource } from '../remote/remote-audit.js';
+import { remoteTarget } from '../remote/remote-target.js';
+import { parseCount } from './hosts.js';
 
 interface AuditListOptions {
   actor?: string;
@@ -10,28 +13,65 @@ interface AuditListOptions {
   since?: string;
   until?: string;
   limit: string;
+  offset: string;
   json?: boolean;
 }
 
+/**
+ * The audit log of the local project's database, or with `--server` a server's, read through its
+ * API as the token's user (superusers and view_audit).
+ */
+async function withAudit(
+  globals: GlobalOptions,
+  work: (audit: AuditSource) => Promise<void>,
+): Promise<void> {
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { ApiClient } = await import('../remote/api-client.js');
+    const { remoteAudit } = await import('../remote/remote-audit.js');
+    return work(remoteAudit(new ApiClient(remote)));
+  }
+  const { listAudit } = await import('../../audit/audit-log.js');
+  const { verifyAudit } = await import('../../audit/verify-audit.js');
+  await withProject(globals, {}, (project) =>
+    work({
+      list: (query) => listAudit(project.database, query),
+      verify: () => verifyAudit(project.database),
+    }),
+  );
+}
+
 export function registerAuditCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
   const audit = program
     .command('audit')
-    .description('the audit log: who changed what, when and from where (newest first)')
+    .description(
+      "the audit log: who changed what, when and from where (newest first; with --server: that server's)",
+    )
     .option('--actor <user>', "one user's changes (operator (CLI) for this machine's CLI)")
     .option('--action <action>', 'an action or its prefix: host matches host.update')
     .option('--target <name>', "one target's changes, by name or id")
     .option('--since <time>', 'from this time (2026-01-31 or 2026-01-31T12:00:00Z)')
     .option('--until <time>', 'up to this time')
     .option('--limit <n>', 'at most this many rows', '50')
+    .option('--offset <n>', 'skip this many of the newest rows', '0')
     .option('--json', 'print JSON')
     .action(async (options: AuditListOptions) => {
       const out = stdoutOut();
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
         throw new UsageError(`--limit "${options.limit}": expected a whole number from 1 to 1000`);
-      const { listAudit } = await import('../../audit/audit-log.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const page = await listAudit(project.database, { ...options, limit });
+      const offset = parseCount(options.offset, '--offset');
+      await withAudit(globals(), async (source) => {
+        const page = await source.list({
+          actor: options.actor,
+          action: options.action,
+          target: options.target,
+          since: options.since,
+          until: options.until,
+          limit,
+          offset,
+        });
         if (options.json) return out.json(page);
         out.table(
           ['ID', 'AT', 'ACTOR', 'FROM', 'ACTION', 'TARGET'],
@@ -48,12 +88,13 @@ export function registerAuditCommands(program: Command): void {
     });
   audit
     .command('verify')
-    .description("check the audit log's hash chain: exits 1 and names the first broken row")
+    .description(
+      "check the audit log's hash chain: exits 1 and names the first broken row (with --server: the server checks its own)",
+    )
     .action(async () => {
       const out = stdoutOut();
-      const { verifyAudit } = await import('../../audit/verify-audit.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const verdict = await verifyAudit(project.database);
+      await withAudit(globals(), async (source) => {
+        const verdict = await source.verify();
         if (verdict.ok) {
           out.line(
             `audit log OK: ${verdict.rows} rows, the chain is whole up to row ${verdict.lastId}`,

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import type { CredentialsSource } from '../remote/remote-credentials.js';
+import { remoteTarget } from '../remote/remote-target.js';
 import type { CredentialType } from '../../credentials/credential-secret.js';
 import { readCredentialSecret } from './credentials-secret-input.js';
 
@@ -16,16 +18,43 @@ function operator(): string {
   return `cli:${userInfo().username}`;
 }
 
+/**
+ * The credentials of the local project (acting as this machine's operator), or with `--server`
+ * those of a server, through its API as the token's user.
+ */
+async function withCredentials(
+  globals: GlobalOptions,
+  work: (credentials: CredentialsSource) => Promise<void>,
+): Promise<void> {
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { ApiClient } = await import('../remote/api-client.js');
+    const { remoteCredentials } = await import('../remote/remote-credentials.js');
+    return work(remoteCredentials(new ApiClient(remote)));
+  }
+  const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+  await withProject(globals, {}, async (project) => {
+    const store = credentialStoreOf(project);
+    await work({
+      list: () => store.list(),
+      create: (name, secret) => store.create(name, secret, operator()),
+      replace: (name, secret) => store.replace(name, secret, operator()),
+      delete: (name) => store.delete(name),
+    });
+  });
+}
+
 function credentialType(type: string): CredentialType {
   if (type === 'ssh-key' || type === 'password') return type;
   throw new UsageError(`--type ${type}: expected ssh-key or password`);
 }
 
 export function registerCredentialCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
   const credentials = program
     .command('credentials')
     .description(
-      'SSH keys and passwords kept encrypted for hosts to use ({ credential: NAME }); never shown back',
+      "SSH keys and passwords kept encrypted for hosts to use ({ credential: NAME }); never shown back (with --server: that server's, as the token's user)",
     );
   const secretOptions = (command: Command) =>
     command
@@ -41,9 +70,8 @@ export function registerCredentialCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
-      const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const list = await credentialStoreOf(project).list();
+      await withCredentials(globals(), async (source) => {
+        const list = await source.list();
         if (options.json) return out.json(list);
         out.table(
           ['NAME', 'TYPE', 'FINGERPRINT', 'UPDATED', 'BY'],
@@ -57,17 +85,15 @@ export function registerCredentialCommands(program: Command): void {
     (how: 'add' | 'replace') =>
     async (name: string, options: SecretFlags): Promise<void> => {
       const out = stdoutOut();
-      const secret = await readCredentialSecret({
-        type: credentialType(options.type),
-        ...(options.fromFile === undefined ? {} : { fromFile: options.fromFile }),
-      });
-      const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const store = credentialStoreOf(project);
+      const type = credentialType(options.type);
+      // Where it goes is settled first (project, server, token): nobody types a secret for nothing.
+      await withCredentials(globals(), async (source) => {
+        const secret = await readCredentialSecret({
+          type,
+          ...(options.fromFile === undefined ? {} : { fromFile: options.fromFile }),
+        });
         const saved =
-          how === 'add'
-            ? await store.create(name, secret, operator())
-            : await store.replace(name, secret, operator());
+          how === 'add' ? await source.create(name, secret) : await source.replace(name, secret);
         out.line(describe(how === 'add' ? 'added' : 'replaced', saved));
       });
     };
@@ -89,9 +115,8 @@ export function registerCredentialCommands(program: Command): void {
     .description('delete a credential (hosts that name it fail to connect until changed)')
     .action(async (name: string) => {
       const out = stdoutOut();
-      const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const deleted = await credentialStoreOf(project).delete(name);
+      await withCredentials(globals(), async (source) => {
+        const deleted = await source.delete(name);
         out.line(describe('deleted', deleted));
       });
     });
