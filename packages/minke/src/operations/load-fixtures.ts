@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { Project } from '../project/open-project.js';
+import { createRecord } from './record-changes.js';
 
 const fixtureSchema = z.strictObject({
   groups: z.array(z.object({ name: z.string() }).loose()).optional(),
@@ -18,7 +19,8 @@ export interface LoadResult {
 }
 
 /**
- * Loads groups, hosts and records from YAML or JSON (Django's loaddata, for Minke). Refs name
+ * Loads groups, hosts and records from YAML or JSON (Django's loaddata, for Minke); every group,
+ * host and record it makes is in the audit log, as the current actor's. Refs name
  * their target by id, by host name (refs to Host), or by a mapping of fields that picks exactly
  * one record: `server: { name: web-1 }`.
  */
@@ -61,7 +63,9 @@ export async function loadFixtures(
           );
         }
       }
-      await project.records.create(modelName, values);
+      // As the API's record routes do: each record is one audit row, made by the CLI's operator
+      // (groups and hosts are audited by the host operations above).
+      await createRecord(project, modelName, values);
       result.records++;
     }
   }
