@@ -58,6 +58,7 @@ export function registerRunCommand(program: Command): void {
       const { RunPrinter } = await import('../run-printer.js');
       const { SessionHistory } = await import('../../runs/history.js');
       const { watchRunInDatabase } = await import('../run-database-watch.js');
+      const { stopRunOnInterrupt } = await import('../run-interrupt.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         const runtime = createRuntime(project, { quiet: true, role: 'client' });
         const events: DeliveredEvent[] = [];
@@ -95,6 +96,7 @@ export function registerRunCommand(program: Command): void {
           // The database too: a bus whose Redis is away carries no events, the records still tell.
           const told = new Set<number>();
           const busDone = new AbortController();
+          const interrupt = stopRunOnInterrupt(runtime, started.runId);
           const summary = await new Promise<RunSummary>((resolve) => {
             const onEvent = (event: DeliveredEvent) => {
               if (event.runId !== started.runId) return;
@@ -112,12 +114,10 @@ export function registerRunCommand(program: Command): void {
               emit: (event) => !options.json && printer.handle(event),
               signal: busDone.signal,
             }).then((fromDatabase) => fromDatabase && resolve(fromDatabase));
-            stopOnInterrupt(
-              runtime.executor,
-              started.records.map((r) => r.recordId),
-            );
           });
           busDone.abort();
+          interrupt.dispose();
+          await interrupt.settled();
           if (options.json) {
             const history = new SessionHistory(project.database);
             const records = await history.list({ runId: started.runId, limit: 1000 });
@@ -208,19 +208,4 @@ async function remoteForm(
   const catalog = await client.get<{ name: string; form: unknown }[]>('/api/sessions');
   // Not there: unknown, or not the caller's to run; the server says which when the run is asked.
   return catalog.find((entry) => entry.name === session)?.form;
-}
-
-/** Ctrl-C once asks every session of the run to stop; twice kills their running commands. */
-function stopOnInterrupt(
-  executor: { stop(recordId: number): Promise<unknown> },
-  recordIds: number[],
-): void {
-  let presses = 0;
-  const onSigint = () => {
-    presses++;
-    process.stderr.write(presses === 1 ? '\nstopping (Ctrl-C again kills)\n' : '\nkilling\n');
-    for (const id of recordIds) void executor.stop(id).catch(() => undefined);
-    if (presses >= 3) process.exit(130);
-  };
-  process.on('SIGINT', onSigint);
 }
