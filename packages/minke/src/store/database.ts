@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import { InputError, UnavailableError } from '../errors.js';
 import type { StoreAdapter } from './adapter.js';
+import type { MinkeKysely } from './minke-kysely.js';
 import type { PermissionNotice } from './sqlite/private-files.js';
 
 /**
@@ -13,7 +14,10 @@ export type DynamicKysely = Kysely<any>;
 
 /** An open database: a Kysely instance over whichever backend the URL named. */
 export interface Database {
+  /** Untyped: for the tables of user models (records, schema sync). */
   readonly db: DynamicKysely;
+  /** Minke's own tables, typed, with booleans, dates and JSON converted by the column plugin. */
+  readonly tables: MinkeKysely;
   readonly adapter: StoreAdapter;
   /** Where it is, for messages (never includes a password). */
   readonly description: string;

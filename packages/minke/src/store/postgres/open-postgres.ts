@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../database.js';
+import { minkeTablesOf } from '../minke-kysely.js';
 import { postgresAdapter } from './postgres-adapter.js';
 
 export interface PostgresOptions {
@@ -35,6 +36,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   const where = new URL(options.url);
   return {
     db,
+    tables: minkeTablesOf(db, postgresAdapter),
     adapter: postgresAdapter,
     description: `PostgreSQL ${where.hostname}:${where.port || '5432'}${where.pathname}${schema ? ` (schema ${schema})` : ''}`,
     schema: schema ?? 'public',

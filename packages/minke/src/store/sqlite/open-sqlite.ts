@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../database.js';
+import { minkeTablesOf } from '../minke-kysely.js';
 import { prepareSqliteFile, tightenSqliteFiles, type PermissionNotice } from './private-files.js';
 import { sqliteAdapter } from './sqlite-adapter.js';
 
@@ -23,6 +24,7 @@ export function openSqlite(file: string, notice?: PermissionNotice): Database {
   });
   return {
     db,
+    tables: minkeTablesOf(db, sqliteAdapter),
     adapter: sqliteAdapter,
     description: file === ':memory:' ? 'SQLite in memory' : `SQLite ${file}`,
     close: () => db.destroy(),

@@ -1,0 +1,226 @@
+import {
+  BinaryOperationNode,
+  ColumnNode,
+  ColumnUpdateNode,
+  OperationNodeTransformer,
+  PrimitiveValueListNode,
+  ReferenceNode,
+  ValueListNode,
+  ValueNode,
+  ValuesNode,
+  type InsertQueryNode,
+  type KyselyPlugin,
+  type OperationNode,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryId,
+  type QueryResult,
+  type RootOperationNode,
+  type TableNode,
+  type UnknownRow,
+} from 'kysely';
+import type { StoreAdapter } from './adapter.js';
+import { minkeColumnKinds, type ColumnKind } from './minke-tables.js';
+
+/** The columns whose values the plugin converts: kind by column name, for the tables of a query. */
+type ConvertedColumns = ReadonlyMap<string, ConvertedKind>;
+type ConvertedKind = Extract<ColumnKind, 'bool' | 'date' | 'json'>;
+
+const tableKinds: ReadonlyMap<string, Readonly<Record<string, ColumnKind>>> = new Map(
+  Object.entries(minkeColumnKinds),
+);
+
+/**
+ * Converts Minke's own columns between their JavaScript shape (boolean, ISO-8601 string or Date,
+ * any JSON value) and what each backend stores (SQLite: 0/1, `YYYY-MM-DD HH:MM:SS.sss` UTC text,
+ * JSON text; PostgreSQL: boolean, timestamptz, JSON text), so that no query encodes or decodes.
+ *
+ * Values written are converted by the column they go to (insert, update, a comparison with a
+ * column); a Date or boolean anywhere else is converted by its type. Rows read back are converted
+ * by column name, for the columns of the tables the query names: select a converted column under
+ * its own name (an alias such as `h.created_at as host_created` comes back as stored).
+ *
+ * @example
+ *   const tables = new Kysely<MinkeTables>({ dialect }).withPlugin(minkeColumnsPlugin(adapter));
+ */
+export function minkeColumnsPlugin(adapter: StoreAdapter): KyselyPlugin {
+  const columnsOf = new WeakMap<QueryId, ConvertedColumns>();
+  return {
+    transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+      const columns = convertedColumns(tablesNamedIn(node));
+      columnsOf.set(queryId, columns);
+      return new ValueEncoder(adapter, columns).transformNode(node);
+    },
+    transformResult({
+      result,
+      queryId,
+    }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      const columns = columnsOf.get(queryId);
+      if (columns === undefined || columns.size === 0 || result.rows.length === 0) {
+        return Promise.resolve(result);
+      }
+      return Promise.resolve({
+        ...result,
+        rows: result.rows.map((row) => decodeRow(row, columns, adapter)),
+      });
+    },
+  };
+}
+
+function decodeRow(row: UnknownRow, columns: ConvertedColumns, adapter: StoreAdapter): UnknownRow {
+  const decoded: Record<string, unknown> = { ...row };
+  for (const [name, value] of Object.entries(row)) {
+    const kind = columns.get(name);
+    if (kind === undefined || value === null || value === undefined) continue;
+    decoded[name] = decodeValue(kind, value, adapter);
+  }
+  return decoded;
+}
+
+function decodeValue(kind: ConvertedKind, value: unknown, adapter: StoreAdapter): unknown {
+  if (kind === 'bool') return adapter.decodeBool(value);
+  if (kind === 'date') return adapter.decodeDate(value);
+  return typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+}
+
+function encodeValue(kind: ColumnKind | undefined, value: unknown, adapter: StoreAdapter): unknown {
+  if (value === null || value === undefined) return value;
+  if (kind === 'json') return JSON.stringify(value);
+  if (kind === 'date' && (value instanceof Date || typeof value === 'string')) {
+    return adapter.encodeDate(value);
+  }
+  if (value instanceof Date) return adapter.encodeDate(value);
+  if (typeof value === 'boolean') return adapter.encodeBool(value);
+  return value;
+}
+
+/** Converted columns of the named tables; a name two of them store differently is left alone. */
+function convertedColumns(tables: ReadonlySet<string>): ConvertedColumns {
+  const kindsByName = new Map<string, Set<ColumnKind>>();
+  for (const table of tables) {
+    for (const [name, kind] of Object.entries(tableKinds.get(table) ?? {})) {
+      const kinds = kindsByName.get(name) ?? new Set<ColumnKind>();
+      kinds.add(kind);
+      kindsByName.set(name, kinds);
+    }
+  }
+  const columns = new Map<string, ConvertedKind>();
+  for (const [name, kinds] of kindsByName) {
+    const [kind] = kinds;
+    if (kinds.size === 1 && (kind === 'bool' || kind === 'date' || kind === 'json')) {
+      columns.set(name, kind);
+    }
+  }
+  return columns;
+}
+
+function tablesNamedIn(node: RootOperationNode): Set<string> {
+  const tables = new Set<string>();
+  class TableCollector extends OperationNodeTransformer {
+    protected override transformTable(table: TableNode, queryId?: QueryId): TableNode {
+      tables.add(table.table.identifier.name);
+      return super.transformTable(table, queryId);
+    }
+  }
+  new TableCollector().transformNode(node);
+  return tables;
+}
+
+function columnName(node: OperationNode): string | undefined {
+  if (ColumnNode.is(node)) return node.column.name;
+  if (ReferenceNode.is(node) && ColumnNode.is(node.column)) return node.column.column.name;
+  return undefined;
+}
+
+/** Rewrites the values of a query into what the backend stores. */
+class ValueEncoder extends OperationNodeTransformer {
+  constructor(
+    private readonly adapter: StoreAdapter,
+    private readonly columns: ConvertedColumns,
+  ) {
+    super();
+  }
+
+  private kindOf(column: OperationNode): ConvertedKind | undefined {
+    const name = columnName(column);
+    return name === undefined ? undefined : this.columns.get(name);
+  }
+
+  /** A value (or list of values, for `in`) written to or compared with a column of this kind. */
+  private forColumn(kind: ConvertedKind | undefined, node: OperationNode): OperationNode {
+    if (kind === undefined) return node;
+    if (ValueNode.is(node)) {
+      return { ...node, value: encodeValue(kind, node.value, this.adapter) } as ValueNode;
+    }
+    if (PrimitiveValueListNode.is(node)) {
+      return PrimitiveValueListNode.create(
+        node.values.map((value) => encodeValue(kind, value, this.adapter)),
+      );
+    }
+    if (ValueListNode.is(node)) {
+      return ValueListNode.create(node.values.map((value) => this.forColumn(kind, value)));
+    }
+    return node;
+  }
+
+  protected override transformInsertQuery(
+    node: InsertQueryNode,
+    queryId?: QueryId,
+  ): InsertQueryNode {
+    const { columns, values } = node;
+    if (columns === undefined || values === undefined || !ValuesNode.is(values)) {
+      return super.transformInsertQuery(node, queryId);
+    }
+    const kinds = columns.map((column) => this.kindOf(column));
+    const rows = values.values.map((row) => {
+      if (PrimitiveValueListNode.is(row)) {
+        return PrimitiveValueListNode.create(
+          row.values.map((value, i) => encodeValue(kinds[i], value, this.adapter)),
+        );
+      }
+      return ValueListNode.create(row.values.map((value, i) => this.forColumn(kinds[i], value)));
+    });
+    return super.transformInsertQuery({ ...node, values: ValuesNode.create(rows) }, queryId);
+  }
+
+  protected override transformColumnUpdate(
+    node: ColumnUpdateNode,
+    queryId?: QueryId,
+  ): ColumnUpdateNode {
+    const kind = this.kindOf(node.column);
+    return super.transformColumnUpdate(
+      ColumnUpdateNode.create(node.column, this.forColumn(kind, node.value)),
+      queryId,
+    );
+  }
+
+  protected override transformBinaryOperation(
+    node: BinaryOperationNode,
+    queryId?: QueryId,
+  ): BinaryOperationNode {
+    // Only dates compare by their stored form; a JSON column is not compared as a value.
+    const kind = this.kindOf(node.leftOperand);
+    const right = kind === 'date' ? this.forColumn(kind, node.rightOperand) : node.rightOperand;
+    return super.transformBinaryOperation(
+      BinaryOperationNode.create(node.leftOperand, node.operator, right),
+      queryId,
+    );
+  }
+
+  protected override transformValue(node: ValueNode, queryId?: QueryId): ValueNode {
+    const value = encodeValue(undefined, node.value, this.adapter);
+    return super.transformValue(value === node.value ? node : { ...node, value }, queryId);
+  }
+
+  protected override transformPrimitiveValueList(
+    node: PrimitiveValueListNode,
+    queryId?: QueryId,
+  ): PrimitiveValueListNode {
+    return super.transformPrimitiveValueList(
+      PrimitiveValueListNode.create(
+        node.values.map((value) => encodeValue(undefined, value, this.adapter)),
+      ),
+      queryId,
+    );
+  }
+}
