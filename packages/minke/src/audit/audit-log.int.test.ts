@@ -121,19 +121,19 @@ describe.each(backendFactories(() => tmp))('audit log on $name', ({ make }) => {
   it('filters by actor, action prefix, target and time', async () => {
     const bob: AuditActor = { userId: 8, name: 'bob', via: 'web session', ip: '127.0.0.2' };
     await appendAuditRow(
-      project.database.db,
+      project.database.tables,
       alice,
       { action: 'host.create', targetType: 'host', targetName: 'a' },
       new Date('2026-01-01T00:00:00Z'),
     );
     await appendAuditRow(
-      project.database.db,
+      project.database.tables,
       bob,
       { action: 'hostgroup.x', targetType: 'group', targetName: 'b' },
       new Date('2026-02-01T00:00:00Z'),
     );
     await appendAuditRow(
-      project.database.db,
+      project.database.tables,
       bob,
       { action: 'host.update', targetType: 'host', targetName: 'a' },
       new Date('2026-03-01T00:00:00Z'),
@@ -152,7 +152,7 @@ describe.each(backendFactories(() => tmp))('audit log on $name', ({ make }) => {
 
   it('verifies the chain and names the first edited row', async () => {
     for (let i = 0; i < 4; i++)
-      await appendAuditRow(project.database.db, alice, {
+      await appendAuditRow(project.database.tables, alice, {
         action: 'host.update',
         targetType: 'host',
         targetName: `h${i}`,
@@ -166,7 +166,7 @@ describe.each(backendFactories(() => tmp))('audit log on $name', ({ make }) => {
 
   it('notices the newest row deleted', async () => {
     for (let i = 0; i < 3; i++)
-      await appendAuditRow(project.database.db, alice, {
+      await appendAuditRow(project.database.tables, alice, {
         action: 'host.update',
         targetType: 'host',
       });
@@ -181,7 +181,7 @@ describe.each(backendFactories(() => tmp))('audit log on $name', ({ make }) => {
       backend.name === 'postgres' ? await backend.reopen([], { migrate: false }) : project;
     try {
       const appends = Array.from({ length: 40 }, (_, i) =>
-        appendAuditRow((i % 2 === 0 ? project : second).database.db, alice, {
+        appendAuditRow((i % 2 === 0 ? project : second).database.tables, alice, {
           action: 'run.start',
           targetType: 'run',
           targetId: i,
@@ -199,12 +199,15 @@ describe.each(backendFactories(() => tmp))('audit log on $name', ({ make }) => {
     const old = new Date('2020-01-01T00:00:00Z');
     for (let i = 0; i < 3; i++)
       await appendAuditRow(
-        project.database.db,
+        project.database.tables,
         alice,
         { action: 'host.update', targetType: 'host' },
         old,
       );
-    await appendAuditRow(project.database.db, alice, { action: 'host.update', targetType: 'host' });
+    await appendAuditRow(project.database.tables, alice, {
+      action: 'host.update',
+      targetType: 'host',
+    });
     expect(await pruneAudit(project.database, 30)).toBe(3);
     const { items } = await listAudit(project.database);
     expect(items.map((row) => [row.id, row.action])).toEqual([

@@ -1,6 +1,8 @@
 import { InputError } from '../errors.js';
-import { sql } from 'kysely';
-import type { Database, DynamicKysely } from '../store/database.js';
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { Database } from '../store/database.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
+import type { AuditLogTable } from '../store/minke-tables.js';
 import { currentAuditActor, type AuditActor } from './audit-context.js';
 import { auditRowHash, type AuditRowFields } from './audit-hash.js';
 import { redactChange } from './redact-secrets.js';
@@ -44,68 +46,97 @@ export interface AuditQuery {
   offset?: number | undefined;
 }
 
-const LOG = 'minke_audit_log';
-const HEAD = 'minke_audit_head';
+/** Writes the audit row of a change, inside the transaction that makes the change. */
+export type Audit = (change: AuditChange) => Promise<void>;
 
 /**
- * Appends one row for a change, named by the current actor (audit-context.ts), linked to the row
- * before it. Called by the operations that make changes, after the change is made.
+ * Runs `work` in one transaction with an `audit` function that appends rows to the same
+ * transaction: the change and its audit row commit together or not at all. The actor (audit-context.ts)
+ * is resolved before the transaction opens: looking it up may query the database, which on SQLite
+ * would wait for the very connection the transaction holds.
+ *
+ * @example
+ *   await auditedTransaction(database, async (trx, audit) => {
+ *     const host = await hostStore.in(trx).insert(values);
+ *     await audit({ action: 'host.create', targetType: 'host', targetId: host.id, after: host });
+ *   });
  */
-export async function recordAudit(database: Database, change: AuditChange): Promise<void> {
-  await appendAuditRow(database.db, await currentAuditActor(), change);
+export async function auditedTransaction<T>(
+  database: Pick<Database, 'tables'>,
+  work: (trx: MinkeKysely, audit: Audit) => Promise<T>,
+): Promise<T> {
+  const actor = await currentAuditActor();
+  return database.tables.transaction().execute((trx) =>
+    work(trx, async (change) => {
+      await appendAuditRow(trx, actor, change);
+    }),
+  );
 }
 
 /**
- * The append itself. The first statement of the transaction writes the one head row, which takes
- * that row's lock on PostgreSQL (another server's append waits for this commit) and the write lock
- * on SQLite, so reading the head, inserting and moving the head happen as one step: one chain.
+ * Records a change already made elsewhere, in a transaction of its own. Prefer
+ * `auditedTransaction`, which makes the change and its row one commit.
+ */
+export async function recordAudit(
+  database: Pick<Database, 'tables'>,
+  change: AuditChange,
+): Promise<void> {
+  await auditedTransaction(database, (_trx, audit) => audit(change));
+}
+
+/**
+ * The append itself, in `db`'s transaction (or a new one). Its first statement writes the one
+ * head row, which takes that row's lock on PostgreSQL (another append waits for this commit) and
+ * the write lock on SQLite, so reading the head, inserting and moving the head happen as one
+ * step: one chain, however many servers append at once.
  */
 export async function appendAuditRow(
-  db: DynamicKysely,
+  db: MinkeKysely,
   actor: AuditActor,
   change: AuditChange,
   at: Date = new Date(),
 ): Promise<number> {
+  if (!db.isTransaction) {
+    return db.transaction().execute((trx) => appendAuditRow(trx, actor, change, at));
+  }
   const { before, after } = redactChange(change.before, change.after);
-  return db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable(HEAD)
-      .set((eb) => ({ last_id: eb.ref('last_id') }))
-      .where('id', '=', 1)
-      .execute();
-    const head: { last_id: number | string; last_hash: string } = await trx
-      .selectFrom(HEAD)
-      .select(['last_id', 'last_hash'])
-      .where('id', '=', 1)
-      .executeTakeFirstOrThrow();
-    const fields: AuditRowFields = {
-      id: Number(head.last_id) + 1,
-      at: at.toISOString(),
-      actorId: actor.userId,
-      actorName: actor.name,
-      via: actor.via,
-      ip: actor.ip,
-      action: change.action,
-      targetType: change.targetType,
-      targetId:
-        change.targetId === undefined || change.targetId === null ? null : String(change.targetId),
-      targetName: change.targetName ?? null,
-      before: before === undefined ? null : JSON.stringify(before),
-      after: after === undefined ? null : JSON.stringify(after),
-      prevHash: head.last_hash,
-    };
-    const hash = auditRowHash(fields);
-    await trx
-      .insertInto(LOG)
-      .values({ ...toColumns(fields), hash })
-      .execute();
-    await trx
-      .updateTable(HEAD)
-      .set({ last_id: fields.id, last_hash: hash })
-      .where('id', '=', 1)
-      .execute();
-    return fields.id;
-  });
+  await db
+    .updateTable('minke_audit_head')
+    .set((eb) => ({ last_id: eb.ref('last_id') }))
+    .where('id', '=', 1)
+    .execute();
+  const head = await db
+    .selectFrom('minke_audit_head')
+    .select(['last_id', 'last_hash'])
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  const fields: AuditRowFields = {
+    id: Number(head.last_id) + 1,
+    at: at.toISOString(),
+    actorId: actor.userId,
+    actorName: actor.name,
+    via: actor.via,
+    ip: actor.ip,
+    action: change.action,
+    targetType: change.targetType,
+    targetId:
+      change.targetId === undefined || change.targetId === null ? null : String(change.targetId),
+    targetName: change.targetName ?? null,
+    before: before === undefined ? null : JSON.stringify(before),
+    after: after === undefined ? null : JSON.stringify(after),
+    prevHash: head.last_hash,
+  };
+  const hash = auditRowHash(fields);
+  await db
+    .insertInto('minke_audit_log')
+    .values({ ...toColumns(fields), hash })
+    .execute();
+  await db
+    .updateTable('minke_audit_head')
+    .set({ last_id: fields.id, last_hash: hash })
+    .where('id', '=', 1)
+    .execute();
+  return fields.id;
 }
 
 /** Rows newest first, filtered, one page; with the count of all that match. */
@@ -113,43 +144,27 @@ export async function listAudit(
   database: Database,
   query: AuditQuery = {},
 ): Promise<{ items: AuditEntry[]; total: number }> {
-  let select = database.db.selectFrom(LOG);
+  let select = database.tables.selectFrom('minke_audit_log');
   if (query.actor !== undefined) select = select.where('actor_name', '=', query.actor);
   if (query.action !== undefined) select = select.where(actionPrefix(query.action));
-  if (query.target !== undefined)
+  const { target } = query;
+  if (target !== undefined)
     select = select.where((eb) =>
-      eb.or([eb('target_name', '=', query.target), eb('target_id', '=', query.target)]),
+      eb.or([eb('target_name', '=', target), eb('target_id', '=', target)]),
     );
   if (query.since !== undefined) select = select.where('at', '>=', isoDate(query.since, 'since'));
   if (query.until !== undefined) select = select.where('at', '<=', isoDate(query.until, 'until'));
-  const counted = (await select
-    .select((eb) => eb.fn.countAll().as('n'))
-    .executeTakeFirstOrThrow()) as { n: number | string };
-  const rows = (await select
+  const counted = await select.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await select
     .selectAll()
     .orderBy('id', 'desc')
     .limit(query.limit ?? 50)
     .offset(query.offset ?? 0)
-    .execute()) as StoredRow[];
+    .execute();
   return { items: rows.map(toEntry), total: Number(counted.n) };
 }
 
-export interface StoredRow {
-  id: number | string;
-  at: string;
-  actor_id: number | null;
-  actor_name: string;
-  via: string;
-  ip: string | null;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  target_name: string | null;
-  before_json: string | null;
-  after_json: string | null;
-  prev_hash: string;
-  hash: string;
-}
+export type StoredRow = Selectable<AuditLogTable>;
 
 export function fieldsOf(row: StoredRow): AuditRowFields {
   return {
@@ -169,7 +184,7 @@ export function fieldsOf(row: StoredRow): AuditRowFields {
   };
 }
 
-function toColumns(fields: AuditRowFields): Record<string, unknown> {
+function toColumns(fields: AuditRowFields): Omit<Insertable<AuditLogTable>, 'hash'> {
   return {
     id: fields.id,
     at: fields.at,

@@ -37,12 +37,15 @@ describe('audit retention on the server', () => {
     const actor = { userId: 1, name: 'root', via: 'cli', ip: null };
     const old = new Date(Date.now() - 40 * 86_400_000);
     await appendAuditRow(
-      project.database.db,
+      project.database.tables,
       actor,
       { action: 'host.create', targetType: 'host' },
       old,
     );
-    await appendAuditRow(project.database.db, actor, { action: 'host.update', targetType: 'host' });
+    await appendAuditRow(project.database.tables, actor, {
+      action: 'host.update',
+      targetType: 'host',
+    });
     const stop = startAuditRetention(project.database, 30, silentLogger);
     await stop(); // waits for the first pass
     const { items } = await listAudit(project.database);

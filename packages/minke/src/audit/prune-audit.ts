@@ -1,5 +1,5 @@
 import type { Database } from '../store/database.js';
-import { recordAudit } from './audit-log.js';
+import { auditedTransaction } from './audit-log.js';
 
 export const PRUNED_ACTION = 'audit.pruned';
 
@@ -15,30 +15,32 @@ export async function pruneAudit(
   now: Date = new Date(),
 ): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
-  const last: { id: number | string; hash: string } | undefined = await database.db
-    .selectFrom('minke_audit_log')
-    .select(['id', 'hash'])
-    .where('at', '<', cutoff)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!last) return 0;
-  const lastPrunedId = Number(last.id);
-  const removed = await database.db
-    .deleteFrom('minke_audit_log')
-    .where('id', '<=', lastPrunedId)
-    .executeTakeFirst();
-  const count = Number(removed.numDeletedRows);
-  await recordAudit(database, {
-    action: PRUNED_ACTION,
-    targetType: 'audit',
-    after: {
-      removed: count,
-      before: cutoff,
-      lastPrunedId,
-      lastPrunedHash: last.hash,
-      retentionDays,
-    },
+  return auditedTransaction(database, async (trx, audit) => {
+    const last = await trx
+      .selectFrom('minke_audit_log')
+      .select(['id', 'hash'])
+      .where('at', '<', cutoff)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!last) return 0;
+    const lastPrunedId = Number(last.id);
+    const removed = await trx
+      .deleteFrom('minke_audit_log')
+      .where('id', '<=', lastPrunedId)
+      .executeTakeFirst();
+    const count = Number(removed.numDeletedRows);
+    await audit({
+      action: PRUNED_ACTION,
+      targetType: 'audit',
+      after: {
+        removed: count,
+        before: cutoff,
+        lastPrunedId,
+        lastPrunedHash: last.hash,
+        retentionDays,
+      },
+    });
+    return count;
   });
-  return count;
 }

@@ -1,6 +1,6 @@
 import type { Database } from '../store/database.js';
 import { GENESIS_HASH, auditRowHash } from './audit-hash.js';
-import { fieldsOf, type StoredRow } from './audit-log.js';
+import { fieldsOf } from './audit-log.js';
 import { PRUNED_ACTION } from './prune-audit.js';
 
 export type AuditVerdict =
@@ -15,14 +15,14 @@ const PAGE = 1000;
  * hash, or, after pruning, to the hash an `audit.pruned` row recorded for the last row it removed.
  */
 export async function verifyAudit(database: Database): Promise<AuditVerdict> {
-  const db = database.db;
+  const db = database.tables;
   let expectedPrev: string | undefined;
   let previousId: number | undefined;
   let rows = 0;
   for (let page = 0; page < Number.MAX_SAFE_INTEGER / PAGE; page++) {
     let select = db.selectFrom('minke_audit_log').selectAll().orderBy('id').limit(PAGE);
     if (previousId !== undefined) select = select.where('id', '>', previousId);
-    const batch = (await select.execute()) as StoredRow[];
+    const batch = await select.execute();
     for (const row of batch) {
       const fields = fieldsOf(row);
       expectedPrev ??= await firstLink(database, fields.id);
@@ -56,12 +56,12 @@ export async function verifyAudit(database: Database): Promise<AuditVerdict> {
 /** What the oldest row must link to: genesis, or the last pruned row's hash. */
 async function firstLink(database: Database, firstId: number): Promise<string> {
   if (firstId === 1) return GENESIS_HASH;
-  const pruned = (await database.db
+  const pruned = await database.tables
     .selectFrom('minke_audit_log')
     .select('after_json')
     .where('action', '=', PRUNED_ACTION)
     .orderBy('id', 'desc')
-    .execute()) as { after_json: string | null }[];
+    .execute();
   for (const row of pruned) {
     const after = JSON.parse(row.after_json ?? '{}') as {
       lastPrunedId?: number;

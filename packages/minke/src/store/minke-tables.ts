@@ -305,8 +305,8 @@ export interface HostKeysTable {
 
 /** `at` is ISO-8601 text, not a timestamp column: a row must hash the same on every backend. */
 export interface AuditLogTable {
-  /** Given by the writer (the chain's next number); bigint, read back as a string by pg. */
-  id: ColumnType<number | string, number, number>;
+  /** Given by the writer (the chain's next number); bigint, read as a number on both backends. */
+  id: number;
   at: string;
   actor_id: number | null;
   actor_name: string;
@@ -324,7 +324,7 @@ export interface AuditLogTable {
 
 export interface AuditHeadTable {
   id: number;
-  last_id: ColumnType<number | string, number, number>;
+  last_id: number;
   last_hash: string;
 }
 
