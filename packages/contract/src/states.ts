@@ -39,7 +39,7 @@ export type MessageKind = z.infer<typeof messageKind>;
 /** A run's own state: running until its last session is done. */
 export const RUN_STATES = ['running', 'finished'] as const;
 
-/** What stopping one session did (`stopping`: after its command; `killing`: again, killed). */
-export const STOP_OUTCOMES = ['canceled', 'stopping', 'killing', 'already-done'] as const;
+/** What stopping one session did: canceled while waiting, stopping after its command, killing (asked again), finished already, or unknown (no executor knows it). */
+export const STOP_OUTCOMES = ['canceled', 'stopping', 'killing', 'finished', 'unknown'] as const;
 export const stopOutcome = z.enum(STOP_OUTCOMES);
 export type StopOutcome = z.infer<typeof stopOutcome>;

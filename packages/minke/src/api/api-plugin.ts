@@ -19,19 +19,16 @@ import { runRoutes } from './run-routes.js';
 import { sessionRecordRoutes } from './session-record-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { userRoutes } from './user-routes.js';
-import {
-  jsonSerializerCompiler,
-  zodValidatorCompiler,
-  type ZodTypeProvider,
-} from './zod-schema.js';
+import { zodSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from './zod-schema.js';
 
 /**
  * The REST API, registered under `/api`: every route is authenticated (cookie or bearer token)
- * unless it says it is public, validated by its zod schemas, and thin over the operations.
+ * unless it says it is public, validated by its zod schemas (requests and replies, from
+ * `@minke/contract`), and thin over the operations.
  */
 export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
   app.setValidatorCompiler(zodValidatorCompiler);
-  app.setSerializerCompiler(jsonSerializerCompiler);
+  app.setSerializerCompiler(zodSerializerCompiler);
   await app.register(rateLimit, { global: false });
   addAuditActor(app, context.project.database);
   addRequestAuthentication(app, context.auth);

@@ -1,21 +1,12 @@
-import { z } from 'zod';
+import { auditPage, auditQuery } from '@minke/contract';
 import { may } from '../auth/access.js';
 import { listAudit } from '../audit/audit-log.js';
 import { PermissionDenied } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, paging, protectedErrors } from './schemas.js';
+import { errorReply, protectedErrors } from './schemas.js';
 
 export const VIEW_AUDIT = 'view_audit';
-
-const auditQuery = z.object({
-  actor: z.string().optional().describe("a user's name, or operator (CLI)"),
-  action: z.string().optional().describe('an action or its prefix: host matches host.update'),
-  target: z.string().optional().describe("a target's name or id"),
-  since: z.string().optional().describe('from this time (ISO-8601 date or timestamp)'),
-  until: z.string().optional().describe('up to this time'),
-  ...paging,
-});
 
 /** The audit log, newest first: superusers and holders of view_audit. */
 export const auditRoutes: ApiRoutes = (app, { project }) => {
@@ -26,7 +17,7 @@ export const auditRoutes: ApiRoutes = (app, { project }) => {
         tags: ['audit'],
         summary: 'Changes made by people and tokens, newest first, filtered and paged',
         querystring: auditQuery,
-        response: { ...protectedErrors, 400: errorReply },
+        response: { 200: auditPage, ...protectedErrors, 400: errorReply },
       },
     },
     async (request) => {

@@ -1,27 +1,19 @@
-import { z } from 'zod';
+import {
+  loginBody,
+  loginReply,
+  me,
+  passwordChangeBody,
+  passwordChangeReply,
+} from '@minke/contract';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import { NotAuthenticated, RateLimited } from '../auth/auth-errors.js';
 import { loginRateLimit, type LoginRateLimit } from '../auth/login-rate-limit.js';
 import { verifyLogin } from '../auth/verify-login.js';
 import { UserAdmin } from '../operations/user-admin.js';
-import { MIN_PASSWORD_LENGTH } from '../operations/users.js';
 import type { ApiApp, ApiRoutes } from './api-context.js';
 import { clearLoginCookies, SESSION_COOKIE, setLoginCookies } from './cookies.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, noContent, userSummary } from './schemas.js';
-
-const credentials = z.object({
-  username: z.string().min(1).max(150),
-  password: z.string().min(1).max(1024),
-});
-
-const passwordChange = z.object({
-  currentPassword: z.string().min(1).max(1024),
-  newPassword: z
-    .string()
-    .max(1024)
-    .describe(`at least ${MIN_PASSWORD_LENGTH} characters, not the current one`),
-});
+import { errorReply, noContent } from './schemas.js';
 
 /**
  * Password changes are limited as logins are (per caller and per address): a stolen session must
@@ -63,9 +55,9 @@ export const authRoutes: ApiRoutes = (app, context) => {
         tags: ['auth'],
         summary: 'Log in: sets the session cookie (minke_session) and the CSRF cookie (minke_csrf)',
         security: [],
-        body: credentials,
+        body: loginBody,
         response: {
-          200: z.object({ user: userSummary, csrfToken: z.string() }),
+          200: loginReply,
           401: errorReply,
           429: errorReply,
         },
@@ -119,9 +111,9 @@ export const authRoutes: ApiRoutes = (app, context) => {
         tags: ['auth'],
         summary:
           'Change your own password: the current one is checked; your other login sessions end',
-        body: passwordChange,
+        body: passwordChangeBody,
         response: {
-          200: z.object({ csrfToken: z.string().optional() }),
+          200: passwordChangeReply,
           400: errorReply,
           401: errorReply,
           429: errorReply,
@@ -155,11 +147,7 @@ export const authRoutes: ApiRoutes = (app, context) => {
         tags: ['auth'],
         summary: 'The caller: user, superuser flag and permission codenames',
         response: {
-          200: userSummary.extend({
-            permissions: z.array(z.string()),
-            via: z.enum(['session', 'token']),
-            csrfToken: z.string().optional(),
-          }),
+          200: me,
           401: errorReply,
         },
       },

@@ -1,21 +1,8 @@
-import { z } from 'zod';
+import { clearBody, clearReply, modelParams } from '@minke/contract';
 import { clearSessions } from '../operations/clear-sessions.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, protectedErrors } from './schemas.js';
-
-const clearParams = z.object({ model: z.string() });
-const clearBody = z
-  .object({
-    ids: z
-      .array(z.union([z.number().int().positive(), z.string().min(1)]))
-      .optional()
-      .describe('record ids; for Host, names work too'),
-    where: z.string().optional().describe('a filter, as in `minke run --where`'),
-    all: z.boolean().optional().describe('every record of the model'),
-  })
-  .strict()
-  .describe('exactly one of ids, where, all');
 
 /**
  * Clear (the original's): the caller's current session on the selected records stops showing in
@@ -28,10 +15,10 @@ export const clearRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['records'],
         summary: "Clear the caller's current session (`_lastSession`) on records; history stays",
-        params: clearParams,
+        params: modelParams,
         body: clearBody,
         response: {
-          200: z.object({ selected: z.number(), cleared: z.number() }),
+          200: clearReply,
           ...protectedErrors,
           400: errorReply,
           404: errorReply,

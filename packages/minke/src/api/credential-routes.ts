@@ -1,37 +1,18 @@
 import { z } from 'zod';
+import type { credentialSecretInput as secretInput } from '@minke/contract';
+import {
+  credentialInfo,
+  credentialReplaceBody as replaceInput,
+  credentialsQuery,
+  newCredentialBody,
+} from '@minke/contract';
 import { requireManageCredentials } from '../credentials/credential-permissions.js';
 import { credentialStoreOf } from '../credentials/credential-reader.js';
 import type { CredentialSecret } from '../credentials/credential-secret.js';
 import { InputError } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, jsonReply, noContent, protectedErrors, wholeListPaging } from './schemas.js';
-
-/** A credential's secret as the API takes it; it is never sent back. */
-const secretInput = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('password'), password: z.string().min(1) }).strict(),
-  z
-    .object({
-      type: z.literal('ssh-key'),
-      privateKey: z.string().min(1).describe('OpenSSH or PEM private key text'),
-      passphrase: z.string().optional().describe("the key's passphrase, if it is encrypted"),
-    })
-    .strict(),
-]);
-const createInput = z.intersection(
-  z.object({ name: z.string().describe('lower-case letters, digits, ".", "_" and "-"') }),
-  secretInput,
-);
-const nameParams = z.object({ name: z.string() });
-/** A new secret for a credential: `type` may be left out when the fields say it. */
-const replaceInput = z
-  .object({
-    type: z.enum(['password', 'ssh-key']).optional(),
-    password: z.string().min(1).optional(),
-    privateKey: z.string().min(1).optional(),
-    passphrase: z.string().optional(),
-  })
-  .strict();
+import { errorReply, nameParams, noContent, protectedErrors } from './schemas.js';
 
 /** The secret a replace body gives, its type told by `type` or by which field is there. */
 function replacementOf(input: z.infer<typeof replaceInput>): CredentialSecret {
@@ -74,8 +55,8 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['credentials'],
         summary: 'List credentials (never their secrets)',
-        querystring: z.object({ ...wholeListPaging }),
-        response: protectedErrors,
+        querystring: credentialsQuery,
+        response: { 200: z.array(credentialInfo), ...protectedErrors },
       },
     },
     async (request) => {
@@ -90,9 +71,9 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['credentials'],
         summary: 'Store a new credential; the reply shows its name, type and fingerprint only',
-        body: createInput,
+        body: newCredentialBody,
         response: {
-          201: jsonReply('the credential'),
+          201: credentialInfo,
           ...protectedErrors,
           400: errorReply,
           409: errorReply,
@@ -114,7 +95,7 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
       params: nameParams,
       body: replaceInput,
       response: {
-        200: jsonReply('the credential'),
+        200: credentialInfo,
         ...protectedErrors,
         400: errorReply,
         404: errorReply,

@@ -1,20 +1,10 @@
-import { z } from 'zod';
+import { eventsQuery } from '@minke/contract';
 import type { Principal } from '../auth/principal.js';
 import type { DeliveredEvent } from '../events/run-events.js';
 import type { ApiContext, ApiRoutes } from './api-context.js';
 import { EventStreamWriter } from './event-stream.js';
 import { hideHostInEvent, mayViewHosts } from './host-name-visibility.js';
 import { principalOf } from './request-auth.js';
-
-const query = z.object({
-  run: z.coerce.number().int().positive().optional().describe('only the events of this run'),
-  since: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe('replay the events after this id (as Last-Event-ID does); 0 replays what is held'),
-});
 
 /**
  * `GET /api/events`: run events as server-sent events, for the caller's runs (all runs for
@@ -38,7 +28,7 @@ export const eventRoutes: ApiRoutes = (app, context) => {
         summary: 'Run events (text/event-stream)',
         description:
           'Each event: `id: <seq>`, `event: <type>`, `data: <RunEvent JSON>`. Output chunks are coalesced per session record and stream (at most one flush per 100 ms). After a reconnect with `Last-Event-ID` the held events after it are replayed; if they are no longer held, `event: reset` says to re-read the state. `: ping` every 15 s.',
-        querystring: query,
+        querystring: eventsQuery,
       },
     },
     async (request, reply) => {

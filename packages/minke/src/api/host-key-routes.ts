@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostKey, hostKeysQuery, hostKeyTrustBody } from '@minke/contract';
 import { may, mayOnModel } from '../auth/access.js';
 import { PermissionDenied } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
@@ -9,21 +10,7 @@ import {
 import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, jsonReply, protectedErrors, wholeListPaging } from './schemas.js';
-
-const listQuery = z.object({
-  host: z.string().optional().describe("one host's keys"),
-  ...wholeListPaging,
-});
-const nameParams = z.object({ name: z.string() });
-const trustBody = z
-  .object({
-    fingerprint: z
-      .string()
-      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -l prints it')
-      .describe('the pending key to trust (SHA256:…): it must be the one the host offered'),
-  })
-  .strict();
+import { errorReply, nameParams, protectedErrors } from './schemas.js';
 
 /**
  * The fleet's known host keys: list them (users who may view hosts, or trust keys), and trust a
@@ -39,8 +26,8 @@ export const hostKeyRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['hosts'],
         summary: 'List known host keys: pending, trusted and replaced',
-        querystring: listQuery,
-        response: protectedErrors,
+        querystring: hostKeysQuery,
+        response: { 200: z.array(hostKey), ...protectedErrors },
       },
     },
     async (request) => {
@@ -60,8 +47,8 @@ export const hostKeyRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'Trust the key a host offered (new, or replacing a changed one)',
         params: nameParams,
-        body: trustBody,
-        response: { 200: jsonReply('the trusted key'), ...protectedErrors, 400: errorReply },
+        body: hostKeyTrustBody,
+        response: { 200: hostKey, ...protectedErrors, 400: errorReply },
       },
     },
     async (request) => {

@@ -1,20 +1,10 @@
 import { z } from 'zod';
+import { hostLease, hostLeaseClearQuery } from '@minke/contract';
 import { requireSuperuser } from '../auth/access.js';
 import { clearHostLease, listHostLeases } from '../operations/host-leases.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, protectedErrors } from './schemas.js';
-
-const hostLease = z.object({
-  host: z.string(),
-  hostId: z.number(),
-  owner: z.string().describe('the server or worker process holding it'),
-  runId: z.number().nullable(),
-  session: z.string().nullable(),
-  since: z.string().nullable().describe('when the run holding it started'),
-  expiresAt: z.string(),
-  expired: z.boolean().describe('its holder stopped renewing it'),
-});
+import { errorReply, nameParams, protectedErrors } from './schemas.js';
 
 /**
  * Host locks as an admin sees them (`minke hosts leases`, `minke hosts unlock`): superusers only,
@@ -44,13 +34,8 @@ export const hostLeaseRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary:
           "Clear a host's lease; one that has not expired only with ?force=true (409 otherwise); superusers only",
-        params: z.object({ name: z.string() }),
-        querystring: z.object({
-          force: z
-            .enum(['true', 'false'])
-            .optional()
-            .describe('clear a lease that has not expired (its run may still be working)'),
-        }),
+        params: nameParams,
+        querystring: hostLeaseClearQuery,
         response: { 200: hostLease, ...protectedErrors, 404: errorReply, 409: errorReply },
       },
     },

@@ -1,71 +1,25 @@
 import { z } from 'zod';
+import {
+  hostChanges,
+  hostGroup,
+  hostGroupChanges,
+  hostGroupInput,
+  hostGroupsQuery,
+  hostImportBody,
+  hostImportReport,
+  hostInput,
+  hostListQuery,
+  hostPage,
+  hostRecord,
+} from '@minke/contract';
 import { requireModelPermission } from '../auth/access.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import { importHosts } from '../operations/import-hosts.js';
 import { parseWhere } from '../query/parse-where.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { matchingName, nameSearch } from './name-search.js';
-import {
-  errorReply,
-  jsonReply,
-  noContent,
-  paging,
-  protectedErrors,
-  wholeListPaging,
-} from './schemas.js';
-
-const connectionConfig = z
-  .union([z.string(), z.record(z.string(), z.unknown())])
-  .describe('connection config: a mapping, or YAML/JSON text');
-
-/** A host as the API takes it: the Host fields plus its groups, in layering order. */
-export const hostInput = z
-  .object({
-    name: z.string().describe('unique, DNS-safe: web-1.example.com'),
-    hostname: z.string().nullable().optional(),
-    port: z.number().int().nullable().optional(),
-    user: z.string().nullable().optional(),
-    config: connectionConfig.optional(),
-    groups: z.array(z.string()).optional(),
-    disabled: z.boolean().optional(),
-    comment: z.string().nullable().optional(),
-  })
-  .strict();
-
-export const hostChanges = hostInput.partial();
-
-const nameParams = z.object({ name: z.string() });
-const importBody = z.union([
-  z.string().describe('OpenSSH config text (Content-Type: text/plain)'),
-  z
-    .object({
-      text: z.string().describe('OpenSSH config text'),
-      dryRun: z.boolean().optional(),
-      groups: z.array(z.string()).optional().describe('put the imported hosts in these groups'),
-    })
-    .strict(),
-]);
-const groupInput = z
-  .object({
-    name: z.string(),
-    config: connectionConfig.optional(),
-    comment: z.string().nullable().optional(),
-  })
-  .strict();
-const groupChanges = z
-  .object({
-    name: z.string().optional().describe('a new name; hosts keep the group'),
-    config: connectionConfig.optional().describe('replaces the connection config'),
-    comment: z.string().nullable().optional(),
-    members: z
-      .array(z.string())
-      .optional()
-      .describe(
-        'host names: the members afterwards (a host that joins gets the group last in its layering order)',
-      ),
-  })
-  .strict();
+import { matchingName } from './name-search.js';
+import { errorReply, nameParams, noContent, protectedErrors } from './schemas.js';
 
 /** Hosts by name, with their groups; OpenSSH config import; host groups. Host permissions apply. */
 export const hostRoutes: ApiRoutes = (app, { project }) => {
@@ -80,12 +34,8 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['hosts'],
         summary: 'List hosts with their groups',
-        querystring: z.object({
-          where: z.string().optional(),
-          search: z.string().optional(),
-          ...paging,
-        }),
-        response: protectedErrors,
+        querystring: hostListQuery,
+        response: { 200: hostPage, ...protectedErrors },
       },
     },
     async (request) => {
@@ -108,7 +58,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         summary: 'Add a host',
         body: hostInput,
         response: {
-          201: jsonReply('the host'),
+          201: hostRecord,
           ...protectedErrors,
           400: errorReply,
           409: errorReply,
@@ -130,7 +80,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'One host',
         params: nameParams,
-        response: protectedErrors,
+        response: { 200: hostRecord, ...protectedErrors },
       },
     },
     async (request) => {
@@ -147,7 +97,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         summary: 'Change a host (groups replace the current ones)',
         params: nameParams,
         body: hostChanges,
-        response: { ...protectedErrors, 400: errorReply },
+        response: { 200: hostRecord, ...protectedErrors, 400: errorReply },
       },
     },
     async (request) => {
@@ -179,8 +129,8 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['hosts'],
         summary: 'Import hosts from an OpenSSH config (one per concrete Host entry)',
-        body: importBody,
-        response: { ...protectedErrors, 400: errorReply },
+        body: hostImportBody,
+        response: { 200: hostImportReport, ...protectedErrors, 400: errorReply },
       },
     },
     async (request) => {
@@ -199,8 +149,8 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['hosts'],
         summary: 'Host groups; `q` finds them by a part of the name (the group pickers send it)',
-        querystring: z.object({ ...nameSearch, ...wholeListPaging }),
-        response: protectedErrors,
+        querystring: hostGroupsQuery,
+        response: { 200: z.array(hostGroup), ...protectedErrors },
       },
     },
     async (request) => {
@@ -215,9 +165,9 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['hosts'],
         summary: 'Add a host group (needs change_host, as editing and removing one)',
-        body: groupInput,
+        body: hostGroupInput,
         response: {
-          201: jsonReply('the group'),
+          201: hostGroup,
           ...protectedErrors,
           400: errorReply,
           409: errorReply,
@@ -245,7 +195,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'One host group, with its members',
         params: nameParams,
-        response: { ...protectedErrors, 404: errorReply },
+        response: { 200: hostGroup, ...protectedErrors, 404: errorReply },
       },
     },
     async (request) => {
@@ -261,8 +211,14 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'Rename a host group, replace its connection config, or set its members',
         params: nameParams,
-        body: groupChanges,
-        response: { ...protectedErrors, 400: errorReply, 404: errorReply, 409: errorReply },
+        body: hostGroupChanges,
+        response: {
+          200: hostGroup,
+          ...protectedErrors,
+          400: errorReply,
+          404: errorReply,
+          409: errorReply,
+        },
       },
     },
     async (request) => {

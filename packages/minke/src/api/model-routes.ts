@@ -1,8 +1,16 @@
+import {
+  modelMeta as modelMetaReply,
+  modelParams,
+  modelsQuery,
+  sessionMeta,
+  sessionsQuery,
+  type SessionMeta,
+} from '@minke/contract';
 import { z } from 'zod';
 import { modelCatalog, modelMeta, sessionCatalog } from '../operations/catalog.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { protectedErrors, wholeListPaging } from './schemas.js';
+import { protectedErrors } from './schemas.js';
 
 /** Model metadata for the admin, and the sessions catalog (what the caller may run). */
 export const modelRoutes: ApiRoutes = (app, { project }) => {
@@ -12,8 +20,8 @@ export const modelRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['metadata'],
         summary: 'Models the caller may view: fields, filters, ordering, permissions and sessions',
-        querystring: z.object({ ...wholeListPaging }),
-        response: protectedErrors,
+        querystring: modelsQuery,
+        response: { 200: z.array(modelMetaReply), ...protectedErrors },
       },
     },
     (request) => modelCatalog(project, principalOf(request).access),
@@ -25,8 +33,8 @@ export const modelRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['metadata'],
         summary: 'One model, as in the list',
-        params: z.object({ model: z.string() }),
-        response: protectedErrors,
+        params: modelParams,
+        response: { 200: modelMetaReply, ...protectedErrors },
       },
     },
     (request) => modelMeta(project, request.params.model, principalOf(request).access),
@@ -39,10 +47,12 @@ export const modelRoutes: ApiRoutes = (app, { project }) => {
         tags: ['sessions'],
         summary:
           'Sessions the caller may run (on one model with ?model=), with their forms as JSON Schema',
-        querystring: z.object({ model: z.string().optional() }),
-        response: protectedErrors,
+        querystring: sessionsQuery,
+        response: { 200: z.array(sessionMeta), ...protectedErrors },
       },
     },
-    (request) => sessionCatalog(project, principalOf(request).access, request.query.model),
+    (request) =>
+      // A session's form is `z.toJSONSchema`'s output: a JSON Schema object, as the contract says.
+      sessionCatalog(project, principalOf(request).access, request.query.model) as SessionMeta[],
   );
 };

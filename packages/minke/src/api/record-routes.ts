@@ -1,5 +1,12 @@
 import { createRecord, deleteRecord, updateRecord } from '../operations/record-changes.js';
-import { z } from 'zod';
+import {
+  recordBody,
+  recordListQuery,
+  recordPage,
+  recordParams,
+  recordView,
+  modelParams,
+} from '@minke/contract';
 import { requireModelPermission, type ModelAction } from '../auth/access.js';
 import { NotFoundError } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
@@ -8,29 +15,10 @@ import type { Project } from '../project/open-project.js';
 import { parseWhere } from '../query/parse-where.js';
 import type { Principal } from '../auth/principal.js';
 import type { ApiRoutes } from './api-context.js';
-import { hostChanges, hostInput } from './host-routes.js';
+import { hostChanges, hostInput } from '@minke/contract';
 import { principalOf } from './request-auth.js';
-import { errorReply, jsonReply, noContent, paging, protectedErrors } from './schemas.js';
+import { errorReply, noContent, protectedErrors } from './schemas.js';
 import { inputErrorOf } from './zod-schema.js';
-
-const modelParams = z.object({ model: z.string() });
-const recordParams = z.object({ model: z.string(), id: z.coerce.number().int().positive() });
-const listQuery = z.object({
-  where: z
-    .string()
-    .optional()
-    .describe('filter, e.g. `server.host.name = web-1 and version ^= "10."`'),
-  search: z.string().optional().describe('free text in the search fields'),
-  order: z.string().optional().describe('fields, comma-separated, `-` for descending: `name,-id`'),
-  lastStatus: z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .describe(
-      "result of the caller's current session on the record (as `_lastSession`; a cleared one matches nothing): success, warning, error; several, comma-separated (`error,warning`) or repeated, match any",
-    ),
-  ...paging,
-});
-const recordBody = z.record(z.string(), z.unknown()).describe("the record's fields (refs as ids)");
 
 /**
  * Records of every model (Host included): list, get, create, update, delete, each behind the
@@ -45,8 +33,8 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         tags: ['records'],
         summary: 'List records: filter, search, order, page; each with _label and _lastSession',
         params: modelParams,
-        querystring: listQuery,
-        response: { ...protectedErrors, 400: errorReply },
+        querystring: recordListQuery,
+        response: { 200: recordPage, ...protectedErrors, 400: errorReply },
       },
     },
     async (request) => {
@@ -74,7 +62,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         tags: ['records'],
         summary: 'One record, with _label and _lastSession',
         params: recordParams,
-        response: protectedErrors,
+        response: { 200: recordView, ...protectedErrors },
       },
     },
     async (request) => {
@@ -92,7 +80,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         params: modelParams,
         body: recordBody,
         response: {
-          201: jsonReply('the record'),
+          201: recordView,
           ...protectedErrors,
           400: errorReply,
           409: errorReply,
@@ -119,7 +107,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         summary: 'Change some fields of a record',
         params: recordParams,
         body: recordBody,
-        response: { ...protectedErrors, 400: errorReply, 409: errorReply },
+        response: { 200: recordView, ...protectedErrors, 400: errorReply, 409: errorReply },
       },
     },
     async (request) => {

@@ -1,4 +1,11 @@
-import { z } from 'zod';
+import {
+  runDetail,
+  runListQuery,
+  runPage,
+  runStopReply,
+  startRunBody,
+  startedRun,
+} from '@minke/contract';
 import { mayOnModel } from '../auth/access.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import { getRun, listRuns } from '../operations/list-runs.js';
@@ -6,53 +13,7 @@ import { startRun } from '../operations/start-run.js';
 import { stopRun } from '../operations/stop-run.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, jsonReply, paging, protectedErrors } from './schemas.js';
-
-const startBody = z
-  .object({
-    session: z.string().min(1).describe('the session (class) name'),
-    model: z.string().optional().describe('needed when the session works on several models'),
-    ids: z
-      .array(z.union([z.number().int().positive(), z.string().min(1)]))
-      .optional()
-      .describe('record ids; for Host, names work too'),
-    where: z.string().optional().describe('a filter, as in `minke run --where`'),
-    all: z.boolean().optional().describe('every record of the model'),
-    offset: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('a page of the selection, in id order: skip this many'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe('a page of the selection, in id order: at most this many'),
-    data: z.record(z.string(), z.unknown()).optional().describe("the session's form values"),
-    connection: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('run-time connection values (the last layer), for this run only; never stored'),
-  })
-  .strict()
-  .describe('exactly one of ids, where, all');
-
-const startedRun = z.object({
-  id: z.number(),
-  session: z.string(),
-  model: z.string(),
-  records: z.array(
-    z.object({
-      recordId: z.number(),
-      objectId: z.number(),
-      objectLabel: z.string(),
-      hostName: z.string().nullable(),
-      canceled: z.string().optional(),
-    }),
-  ),
-});
+import { errorReply, idParams, protectedErrors } from './schemas.js';
 
 /** Runs: start (the caller's run permission is checked), list, get, stop. */
 export const runRoutes: ApiRoutes = (app, context) => {
@@ -64,7 +25,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
       schema: {
         tags: ['runs'],
         summary: 'Start a run of a session on records',
-        body: startBody,
+        body: startRunBody,
         response: { 201: startedRun, ...protectedErrors, 400: errorReply, 404: errorReply },
       },
     },
@@ -98,8 +59,8 @@ export const runRoutes: ApiRoutes = (app, context) => {
       schema: {
         tags: ['runs'],
         summary: "The caller's runs, newest first (superusers: everyone's)",
-        querystring: z.object({ session: z.string().optional(), ...paging }),
-        response: protectedErrors,
+        querystring: runListQuery,
+        response: { 200: runPage, ...protectedErrors },
       },
     },
     async (request) => {
@@ -118,7 +79,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         tags: ['runs'],
         summary: 'A run: its state, counters and session records with their states and results',
         params: idParams,
-        response: { ...protectedErrors, 404: errorReply },
+        response: { 200: runDetail, ...protectedErrors, 404: errorReply },
       },
     },
     async (request) => {
@@ -140,7 +101,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
           'Stop every unfinished session of a run (waiting ones are canceled); again to kill',
         params: idParams,
         response: {
-          202: jsonReply('{ outcomes: [{ recordId, outcome }] }'),
+          202: runStopReply,
           ...protectedErrors,
           404: errorReply,
         },

@@ -1,31 +1,24 @@
 import { stopSessionRecord } from '../operations/stop-run.js';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import {
+  commandOutputParams,
+  commandOutputQuery,
+  sessionRecordDetail,
+  sessionRecordPage,
+  sessionRecordQuery,
+  sessionRecordStopReply,
+} from '@minke/contract';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import { openFullOutput } from '../runs/full-output.js';
-import { STATUS_FILTERS, checkStatusFilter, type ObjectRef } from '../runs/history.js';
+import { checkStatusFilter, type ObjectRef } from '../runs/history.js';
 import type { ApiRoutes } from './api-context.js';
 import { hideHostInDetail, hideHostInItem, mayViewHosts } from './host-name-visibility.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, jsonReply, paging, protectedErrors } from './schemas.js';
+import { errorReply, idParams, protectedErrors } from './schemas.js';
 
-const historyQuery = z.object({
-  object: z.string().optional().describe('`Model:id`, or a host name'),
-  session: z.string().optional(),
-  status: z
-    .string()
-    .optional()
-    .describe(`one of ${STATUS_FILTERS.join(', ')}`),
-  model: z.string().optional(),
-  run: z.coerce.number().int().positive().optional(),
-  user: z
-    .string()
-    .regex(/\S/)
-    .optional()
-    .describe("the user who ran it: an id or a user name (other users' only for superusers)"),
-  since: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO-8601)'),
-  until: z.iso.datetime({ offset: true }).optional().describe('created before (ISO-8601)'),
-  ...paging,
-});
+/** A text download, streamed from the output store (never serialized: Fastify pipes streams). */
+const textDownload = z.custom<Readable>().describe('the full text (text/plain)');
 
 /** Session records (history): the caller's own, superusers everyone's; details; stop. */
 export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAccess, project }) => {
@@ -48,8 +41,8 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
       schema: {
         tags: ['session records'],
         summary: 'Session records, newest first',
-        querystring: historyQuery,
-        response: { ...protectedErrors, 400: errorReply },
+        querystring: sessionRecordQuery,
+        response: { 200: sessionRecordPage, ...protectedErrors, 400: errorReply },
       },
     },
     async (request) => {
@@ -87,7 +80,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
         tags: ['session records'],
         summary: 'A session record with its messages and commands',
         params: idParams,
-        response: { ...protectedErrors, 404: errorReply },
+        response: { 200: sessionRecordDetail, ...protectedErrors, 404: errorReply },
       },
     },
     async (request) => {
@@ -106,14 +99,9 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
         summary: "One command's full output (stdout or stderr) as a text download",
         description:
           'The whole text, also when the record keeps only its head and tail (`truncated`): streamed from the output store, never held in memory. `position` counts the commands of the record from 1. Same permission as the record.',
-        params: z.object({
-          id: z.coerce.number().int().positive(),
-          position: z.coerce.number().int().positive(),
-        }),
-        querystring: z.strictObject({
-          stream: z.enum(['stdout', 'stderr']).default('stdout'),
-        }),
-        response: { ...protectedErrors, 400: errorReply, 404: errorReply },
+        params: commandOutputParams,
+        querystring: commandOutputQuery,
+        response: { 200: textDownload, ...protectedErrors, 400: errorReply, 404: errorReply },
       },
     },
     async (request, reply) => {
@@ -140,7 +128,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
         tags: ['session records'],
         summary: 'Stop one session (waiting: canceled; running: after its command; again: killed)',
         params: idParams,
-        response: { 202: jsonReply('{ outcome }'), ...protectedErrors, 404: errorReply },
+        response: { 202: sessionRecordStopReply, ...protectedErrors, 404: errorReply },
       },
     },
     async (request, reply) => {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { apiToken, newApiToken, newTokenBody, tokensQuery } from '@minke/contract';
 import { NotFoundError, PermissionDenied } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, noContent, protectedErrors, wholeListPaging } from './schemas.js';
+import { errorReply, idParams, noContent, protectedErrors } from './schemas.js';
 
 /** API tokens: the caller's own; superusers may see, make and revoke anyone's. */
 export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
@@ -12,8 +13,8 @@ export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
       schema: {
         tags: ['tokens'],
         summary: "The caller's tokens (superusers: everyone's, or one user's with ?user=NAME)",
-        querystring: z.object({ user: z.string().optional(), ...wholeListPaging }),
-        response: protectedErrors,
+        querystring: tokensQuery,
+        response: { 200: z.array(apiToken), ...protectedErrors },
       },
     },
     async (request) => {
@@ -37,14 +38,9 @@ export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
       schema: {
         tags: ['tokens'],
         summary: 'Create a token; the reply holds it, the only time it is shown',
-        body: z
-          .object({
-            name: z.string().optional().describe('a label: what the token is for'),
-            user: z.string().optional().describe('for another user (superusers only)'),
-          })
-          .strict(),
+        body: newTokenBody,
         response: {
-          201: z.object({ id: z.number(), name: z.string(), token: z.string() }).passthrough(),
+          201: newApiToken,
           ...protectedErrors,
           400: errorReply,
         },

@@ -1,40 +1,20 @@
 import { z } from 'zod';
+import {
+  newUserBody,
+  newUserGroupBody,
+  permission,
+  userChangesBody,
+  userDetail,
+  userGroup,
+  userGroupChangesBody,
+  usersQuery,
+} from '@minke/contract';
 import { requireSuperuser } from '../auth/access.js';
 import { UserAdmin } from '../operations/user-admin.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { matchingName, nameSearch } from './name-search.js';
-import {
-  errorReply,
-  idParams,
-  jsonReply,
-  noContent,
-  protectedErrors,
-  wholeListPaging,
-} from './schemas.js';
-
-const newUser = z
-  .object({
-    username: z.string(),
-    password: z.string(),
-    isSuperuser: z.boolean().optional(),
-    groups: z.array(z.string()).optional(),
-    permissions: z.array(z.string()).optional().describe('codenames granted directly'),
-  })
-  .strict();
-const userChanges = z
-  .object({
-    password: z.string().optional(),
-    isSuperuser: z.boolean().optional(),
-    isActive: z.boolean().optional(),
-    groups: z.array(z.string()).optional().describe('replaces the current groups'),
-    permissions: z.array(z.string()).optional().describe('replaces the directly granted codenames'),
-  })
-  .strict();
-const newGroup = z
-  .object({ name: z.string(), permissions: z.array(z.string()).optional() })
-  .strict();
-const groupChanges = newGroup.partial();
+import { matchingName } from './name-search.js';
+import { errorReply, idParams, noContent, protectedErrors, wholeListPaging } from './schemas.js';
 
 /** Accounts, user groups and the permission list: superusers only. */
 export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
@@ -55,8 +35,8 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
       schema: {
         tags: ['users'],
         summary: 'Users; `q` finds them by a part of the username',
-        querystring: z.object({ ...nameSearch, ...wholeListPaging }),
-        response: protectedErrors,
+        querystring: usersQuery,
+        response: { 200: z.array(userDetail), ...protectedErrors },
       },
     },
     async (request) => matchingName(await admin.list(), request.query.q, (u) => u.username),
@@ -68,8 +48,8 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
       schema: {
         tags: ['users'],
         summary: 'Create a user (argon2id password)',
-        body: newUser,
-        response: { 201: jsonReply('the user'), ...errors },
+        body: newUserBody,
+        response: { 201: userDetail, ...errors },
       },
     },
     async (request, reply) => reply.code(201).send(await admin.create(request.body)),
@@ -77,7 +57,14 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
 
   app.get(
     '/users/:id',
-    { schema: { tags: ['users'], summary: 'One user', params: idParams, response: errors } },
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'One user',
+        params: idParams,
+        response: { 200: userDetail, ...errors },
+      },
+    },
     (request) => admin.get(request.params.id),
   );
 
@@ -88,8 +75,8 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
         tags: ['users'],
         summary: 'Change a user: password, superuser, active, groups, permissions',
         params: idParams,
-        body: userChanges,
-        response: errors,
+        body: userChangesBody,
+        response: { 200: userDetail, ...errors },
       },
     },
     (request) => admin.update(request.params.id, request.body),
@@ -120,7 +107,7 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
         tags: ['users'],
         summary: 'User groups and their permissions',
         querystring: z.object({ ...wholeListPaging }),
-        response: protectedErrors,
+        response: { 200: z.array(userGroup), ...protectedErrors },
       },
     },
     () => admin.listGroups(),
@@ -132,8 +119,8 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
       schema: {
         tags: ['users'],
         summary: 'Create a user group',
-        body: newGroup,
-        response: { 201: jsonReply('the group'), ...errors },
+        body: newUserGroupBody,
+        response: { 201: userGroup, ...errors },
       },
     },
     async (request, reply) => reply.code(201).send(await admin.createGroup(request.body)),
@@ -146,8 +133,8 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
         tags: ['users'],
         summary: 'Rename a user group or replace its permissions',
         params: idParams,
-        body: groupChanges,
-        response: errors,
+        body: userGroupChangesBody,
+        response: { 200: userGroup, ...errors },
       },
     },
     (request) => admin.updateGroup(request.params.id, request.body),
@@ -160,7 +147,7 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
         tags: ['users'],
         summary: 'Every permission: view/add/change/delete per model, run per session',
         querystring: z.object({ ...wholeListPaging }),
-        response: protectedErrors,
+        response: { 200: z.array(permission), ...protectedErrors },
       },
     },
     () => project.permissions.list(),

@@ -1,21 +1,16 @@
-import type {
-  FastifySchema,
-  FastifySchemaCompiler,
-  FastifySerializerCompiler,
-  FastifyTypeProvider,
-} from 'fastify';
+import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 
 /**
- * Routes declare their params, query and body as zod schemas: Fastify validates with them (errors
- * become `InputError` with the fields at fault), handlers get the parsed values typed, and the
- * OpenAPI document gets their JSON Schema.
+ * Routes declare their params, query, body and replies as zod schemas from `@minke/contract`.
+ * Requests are validated here (errors become `InputError` with the fields at fault, and unknown
+ * query parameters are refused); replies are checked and serialized through their schema by
+ * `fastify-type-provider-zod`, whose type provider also types what a handler may return. Its own
+ * validator is not used: it reports Fastify validation errors, not our `InputError` fields.
  */
-export interface ZodTypeProvider extends FastifyTypeProvider {
-  validator: this['schema'] extends z.ZodType ? z.output<this['schema']> : unknown;
-  serializer: unknown;
-}
+export { serializerCompiler as zodSerializerCompiler } from 'fastify-type-provider-zod';
+export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 
 const partNames: Record<string, string> = {
   body: 'body',
@@ -57,10 +52,6 @@ function unknownQueryParameters(schema: z.ZodType): (data: unknown) => InputErro
     );
   };
 }
-
-/** Replies are plain JSON; response schemas are for the OpenAPI document only. */
-export const jsonSerializerCompiler: FastifySerializerCompiler<unknown> = () => (data) =>
-  JSON.stringify(data);
 
 /** A zod error as an `InputError`: a one-line message and `fields` (path → reason). */
 export function inputErrorOf(error: z.ZodError, part: string): InputError {

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { runSummary } from '../run-summary.js';
+import { stopOutcome } from '../states.js';
+import { paging } from './common.js';
+import { sessionRecordItem } from './session-records.js';
+
+export const startRunBody = z
+  .object({
+    session: z.string().min(1).describe('the session (class) name'),
+    model: z.string().optional().describe('needed when the session works on several models'),
+    ids: z
+      .array(z.union([z.number().int().positive(), z.string().min(1)]))
+      .optional()
+      .describe('record ids; for Host, names work too'),
+    where: z.string().optional().describe('a filter, as in `minke run --where`'),
+    all: z.boolean().optional().describe('every record of the model'),
+    offset: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('a page of the selection, in id order: skip this many'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('a page of the selection, in id order: at most this many'),
+    data: z.record(z.string(), z.unknown()).optional().describe("the session's form values"),
+    connection: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('run-time connection values (the last layer), for this run only; never stored'),
+  })
+  .strict()
+  .describe('exactly one of ids, where, all');
+export type StartRunBody = z.infer<typeof startRunBody>;
+
+export const startedRun = z.object({
+  id: z.number(),
+  session: z.string(),
+  model: z.string(),
+  records: z.array(
+    z.object({
+      recordId: z.number(),
+      objectId: z.number(),
+      objectLabel: z.string(),
+      hostName: z.string().nullable(),
+      /** Why it was canceled at once (a disabled host, say). */
+      canceled: z.string().optional(),
+    }),
+  ),
+});
+export type StartedRun = z.infer<typeof startedRun>;
+
+/** A run as lists show it: what ran, for whom, and how its session records stand. */
+export const runItem = z.object({
+  id: z.number(),
+  session: z.string(),
+  model: z.string(),
+  userId: z.number().nullable(),
+  username: z.string().nullable(),
+  /** running | finished */
+  state: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  summary: runSummary,
+});
+export type RunItem = z.infer<typeof runItem>;
+
+export const runPage = z.object({
+  items: z.array(runItem),
+  total: z.number(),
+  limit: z.number(),
+  offset: z.number(),
+});
+
+export const runDetail = runItem.extend({
+  /** The form data it ran with (secrets left out when it was stored). */
+  data: z.unknown(),
+  /** One session record per object, oldest first. */
+  sessions: z.array(sessionRecordItem),
+});
+export type RunDetail = z.infer<typeof runDetail>;
+
+export const runListQuery = z.object({ session: z.string().optional(), ...paging });
+
+export const runStopReply = z.object({
+  outcomes: z.array(z.object({ recordId: z.number(), outcome: stopOutcome })),
+});
+export type RunStopReply = z.infer<typeof runStopReply>;
