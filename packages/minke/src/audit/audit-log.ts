@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Database } from '../store/database.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
+import { inTransaction, type DatabaseHandle } from '../store/transaction.js';
 import type { AuditLogTable } from '../store/minke-tables.js';
 import { currentAuditActor, type AuditActor } from './audit-context.js';
 import { auditRowHash, type AuditRowFields } from './audit-hash.js';
@@ -57,18 +58,18 @@ export type Audit = (change: AuditChange) => Promise<void>;
  *
  * @example
  *   await auditedTransaction(database, async (trx, audit) => {
- *     const host = await hostStore.in(trx).insert(values);
+ *     const host = await hostStore.in(trx).insertHost(values);
  *     await audit({ action: 'host.create', targetType: 'host', targetId: host.id, after: host });
  *   });
  */
 export async function auditedTransaction<T>(
-  database: Pick<Database, 'tables'>,
-  work: (trx: MinkeKysely, audit: Audit) => Promise<T>,
+  database: DatabaseHandle,
+  work: (trx: DatabaseHandle, audit: Audit) => Promise<T>,
 ): Promise<T> {
   const actor = await currentAuditActor();
-  return database.tables.transaction().execute((trx) =>
+  return inTransaction(database, (trx) =>
     work(trx, async (change) => {
-      await appendAuditRow(trx, actor, change);
+      await appendAuditRow(trx.tables, actor, change);
     }),
   );
 }
@@ -77,10 +78,7 @@ export async function auditedTransaction<T>(
  * Records a change already made elsewhere, in a transaction of its own. Prefer
  * `auditedTransaction`, which makes the change and its row one commit.
  */
-export async function recordAudit(
-  database: Pick<Database, 'tables'>,
-  change: AuditChange,
-): Promise<void> {
+export async function recordAudit(database: DatabaseHandle, change: AuditChange): Promise<void> {
   await auditedTransaction(database, (_trx, audit) => audit(change));
 }
 

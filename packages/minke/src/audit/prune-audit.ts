@@ -16,7 +16,7 @@ export async function pruneAudit(
 ): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
   return auditedTransaction(database, async (trx, audit) => {
-    const last = await trx
+    const last = await trx.tables
       .selectFrom('minke_audit_log')
       .select(['id', 'hash'])
       .where('at', '<', cutoff)
@@ -25,7 +25,7 @@ export async function pruneAudit(
       .executeTakeFirst();
     if (!last) return 0;
     const lastPrunedId = Number(last.id);
-    const removed = await trx
+    const removed = await trx.tables
       .deleteFrom('minke_audit_log')
       .where('id', '<=', lastPrunedId)
       .executeTakeFirst();

@@ -1,9 +1,15 @@
-import { recordAudit, type AuditChange } from '../audit/audit-log.js';
-import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
+import { ConflictError, InputError } from '../errors.js';
 import type { RecordValues } from '../model/record-codec.js';
 import type { Filter } from '../query/filter.js';
-import type { Database, DynamicKysely } from '../store/database.js';
+import {
+  HostStore,
+  type GroupRow,
+  type GroupValues,
+  type HostRecord,
+} from '../hosts/host-store.js';
 import type { Page, RecordRepository } from '../store/record-repository.js';
+import type { DatabaseHandle } from '../store/transaction.js';
 import { checkConfigMapping, parseConnectionConfigText } from './connection-config-text.js';
 import {
   checkConfigChange,
@@ -27,48 +33,49 @@ export interface HostInput {
   comment?: string | null | undefined;
 }
 
-export interface HostRecord extends RecordValues {
-  name: string;
-  groups: string[];
-}
+export type { HostRecord } from '../hosts/host-store.js';
 
 /**
  * Hosts and host groups: the Host model plus its groups, shared by the CLI, the API and tests.
  * Writes take the actor who makes them: settings that use the Minke server's own resources are
  * refused to users without manage_connections (see connection-guard.ts); no actor is the
- * machine's operator (CLI, fixtures), who may do anything.
+ * machine's operator (CLI, fixtures), who may do anything. Each change and its audit row are one
+ * transaction; the rows themselves are the HostStore's.
  */
 export class HostOperations {
+  private readonly store: HostStore;
+
   constructor(
-    private readonly database: Database,
-    private readonly records: RecordRepository,
+    private readonly database: DatabaseHandle,
+    records: RecordRepository,
     /** The project's `ssh` setting: the first layer every host's connection gets. */
     private readonly projectConnection: unknown = {},
-  ) {}
-
-  private get db(): DynamicKysely {
-    return this.database.db;
+  ) {
+    this.store = new HostStore(database, records);
   }
 
   async add(input: HostInput, actor?: ConnectionActor): Promise<HostRecord> {
     const name = checkHostName(input.name);
-    if (await this.records.findBy('Host', 'name', name)) {
+    if (await this.store.findHost(name)) {
       throw new ConflictError(`host ${name} already exists`, { fields: { name: 'already taken' } });
     }
     const { groupIds, config, port } = await this.checkAdd(input, actor);
-    const created = await this.records.create('Host', {
-      name,
-      hostname: input.hostname ?? null,
-      port,
-      user: input.user ?? null,
-      config,
-      disabled: input.disabled ?? false,
-      comment: input.comment ?? null,
+    return auditedTransaction(this.database, async (trx, audit) => {
+      const store = this.store.in(trx);
+      const created = await store.insertHost({
+        name,
+        hostname: input.hostname ?? null,
+        port,
+        user: input.user ?? null,
+        config,
+        disabled: input.disabled ?? false,
+        comment: input.comment ?? null,
+      });
+      await store.setHostGroups(created.id, groupIds);
+      const host = await store.host(name);
+      await audit(hostChange('host.create', undefined, host));
+      return host;
     });
-    await this.setGroups(created.id, groupIds);
-    const host = await this.get(name);
-    await recordAudit(this.database, hostChange('host.create', undefined, host));
-    return host;
   }
 
   /**
@@ -115,31 +122,32 @@ export class HostOperations {
       const after = await this.connectionState({ ...host, ...values }, groupIds);
       checkHostChange(actor, this.projectConnection, before, after);
     }
-    if (Object.keys(values).length > 0) await this.records.update('Host', host.id, values);
-    if (groupIds !== undefined) await this.setGroups(host.id, groupIds);
-    const updated = await this.get((values['name'] as string | undefined) ?? name);
-    await recordAudit(this.database, hostChange('host.update', host, updated));
-    return updated;
+    return auditedTransaction(this.database, async (trx, audit) => {
+      const store = this.store.in(trx);
+      await store.updateHost(host.id, values);
+      if (groupIds !== undefined) await store.setHostGroups(host.id, groupIds);
+      const updated = await store.host((values['name'] as string | undefined) ?? name);
+      await audit(hostChange('host.update', host, updated));
+      return updated;
+    });
   }
 
   async get(name: string): Promise<HostRecord> {
-    const host = await this.records.findBy('Host', 'name', name);
-    if (!host) throw new NotFoundError(`host ${name} does not exist`);
-    const [withGroups] = await this.attachGroups([host]);
-    return withGroups as HostRecord;
+    return this.store.host(name);
   }
 
   async list(
     query: { filter?: Filter; search?: string; limit?: number; offset?: number } = {},
   ): Promise<Page<HostRecord>> {
-    const page = await this.records.list('Host', query);
-    return { ...page, items: await this.attachGroups(page.items) };
+    return this.store.listHosts(query);
   }
 
   async remove(name: string): Promise<void> {
     const host = await this.get(name);
-    await this.records.delete('Host', host.id);
-    await recordAudit(this.database, hostChange('host.delete', host, undefined));
+    await auditedTransaction(this.database, async (trx, audit) => {
+      await this.store.in(trx).deleteHost(host.id);
+      await audit(hostChange('host.delete', host, undefined));
+    });
   }
 
   async addGroup(
@@ -153,33 +161,18 @@ export class HostOperations {
     const name = checkHostName(input.name);
     const config = configOf(input.config, `group ${name}`);
     checkConfigChange(actor, 'group', undefined, config);
-    const exists = await this.db
-      .selectFrom('minke_host_groups')
-      .select('id')
-      .where('name', '=', name)
-      .executeTakeFirst();
-    if (exists)
-      throw new ConflictError(`group ${name} already exists`, {
-        fields: { name: 'already taken' },
-      });
-    await this.db
-      .insertInto('minke_host_groups')
-      .values({
-        name,
-        config: JSON.stringify(config),
-        comment: input.comment ?? null,
-      })
-      .execute();
-    const group = await this.getGroup(name);
-    await recordAudit(this.database, groupChange('group.create', undefined, group));
-    return group;
+    await this.store.assertGroupNameFree(name);
+    return auditedTransaction(this.database, async (trx, audit) => {
+      const store = this.store.in(trx);
+      await store.insertGroup({ name, config, comment: input.comment ?? null });
+      const group = await groupRecordOf(store, name);
+      await audit(groupChange('group.create', undefined, group));
+      return group;
+    });
   }
 
   async getGroup(name: string): Promise<GroupRecord> {
-    const row = await this.groupRow(name);
-    const members = await this.membersOf([Number(row.id)]);
-    const names = members.get(Number(row.id)) ?? [];
-    return { ...this.groupRecord(row), hosts: names.length, members: names };
+    return groupRecordOf(this.store, name);
   }
 
   /**
@@ -192,84 +185,44 @@ export class HostOperations {
     changes: GroupChanges,
     actor?: ConnectionActor,
   ): Promise<GroupRecord> {
-    const row = await this.groupRow(name);
+    const row = await this.store.group(name);
     const previous = await this.getGroup(name);
-    const id = Number(row.id);
-    const values: Record<string, unknown> = {};
+    const values: GroupValues = {};
     if (changes.name !== undefined && changes.name !== name) {
       const newName = checkHostName(changes.name);
-      const taken = await this.db
-        .selectFrom('minke_host_groups')
-        .select('id')
-        .where('name', '=', newName)
-        .executeTakeFirst();
-      if (taken)
-        throw new ConflictError(`group ${newName} already exists`, {
-          fields: { name: 'already taken' },
-        });
-      values['name'] = newName;
+      await this.store.assertGroupNameFree(newName);
+      values.name = newName;
     }
     const config =
       changes.config === undefined ? undefined : configOf(changes.config, `group ${name}`);
-    if (config !== undefined) values['config'] = JSON.stringify(config);
-    if (changes.comment !== undefined) values['comment'] = changes.comment;
+    if (config !== undefined) values.config = config;
+    if (changes.comment !== undefined) values.comment = changes.comment;
     const memberIds =
       changes.members === undefined ? undefined : await this.hostIds(changes.members);
     if (!mayManageConnections(actor)) {
-      const stored = JSON.parse(row.config) as unknown;
-      checkConfigChange(actor, 'group', stored, config ?? stored);
-      await this.checkMembersOfChangedGroup(actor, row, { ...values, config }, memberIds);
+      checkConfigChange(actor, 'group', row.config, config ?? row.config);
+      await this.checkMembersOfChangedGroup(actor, row, values, memberIds);
     }
-    await this.db.transaction().execute(async (trx) => {
-      if (Object.keys(values).length > 0)
-        await trx.updateTable('minke_host_groups').set(values).where('id', '=', id).execute();
-      if (memberIds === undefined) return;
-      const current = (await trx
-        .selectFrom('minke_host_group_members')
-        .select('host_id')
-        .where('group_id', '=', id)
-        .execute()) as { host_id: unknown }[];
-      const had = new Set(current.map((m) => Number(m.host_id)));
-      const wanted = new Set(memberIds);
-      const leaving = [...had].filter((hostId) => !wanted.has(hostId));
-      if (leaving.length > 0) {
-        await trx
-          .deleteFrom('minke_host_group_members')
-          .where('group_id', '=', id)
-          .where('host_id', 'in', leaving)
-          .execute();
-      }
-      for (const hostId of wanted) {
-        if (had.has(hostId)) continue;
-        const last = await trx
-          .selectFrom('minke_host_group_members')
-          .select((eb) => eb.fn.max('position').as('p'))
-          .where('host_id', '=', hostId)
-          .executeTakeFirst();
-        const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
-        await trx
-          .insertInto('minke_host_group_members')
-          .values({ host_id: hostId, group_id: id, position })
-          .execute();
-      }
+    return auditedTransaction(this.database, async (trx, audit) => {
+      const store = this.store.in(trx);
+      await store.updateGroup(row.id, values);
+      if (memberIds !== undefined) await store.setGroupMembers(row.id, memberIds);
+      const updated = await groupRecordOf(store, values.name ?? name);
+      await audit(groupChange('group.update', previous, updated));
+      return updated;
     });
-    const updated = await this.getGroup((values['name'] as string | undefined) ?? name);
-    await recordAudit(this.database, groupChange('group.update', previous, updated));
-    return updated;
   }
 
   /** Removes a group: its hosts stay, without its connection config. */
   async removeGroup(name: string, actor?: ConnectionActor): Promise<void> {
-    const row = await this.groupRow(name);
+    const row = await this.store.group(name);
     // Its hosts lose its settings: refused when that sends one of their passwords elsewhere.
     if (!mayManageConnections(actor)) await this.checkMembersOfChangedGroup(actor, row, {}, []);
     const previous = await this.getGroup(name);
-    await this.db.transaction().execute(async (trx) => {
-      // Members first: correct whether or not the backend enforces ON DELETE CASCADE.
-      await trx.deleteFrom('minke_host_group_members').where('group_id', '=', row.id).execute();
-      await trx.deleteFrom('minke_host_groups').where('id', '=', row.id).execute();
+    await auditedTransaction(this.database, async (trx, audit) => {
+      await this.store.in(trx).deleteGroup(row.id);
+      await audit(groupChange('group.delete', previous, undefined));
     });
-    await recordAudit(this.database, groupChange('group.delete', previous, undefined));
   }
 
   /**
@@ -279,26 +232,21 @@ export class HostOperations {
   private async checkMembersOfChangedGroup(
     actor: ConnectionActor,
     row: GroupRow,
-    changed: { name?: unknown; config?: Record<string, unknown> | undefined },
+    changed: GroupValues,
     memberIds: number[] | undefined,
   ): Promise<void> {
-    const id = Number(row.id);
-    const current = (await this.db
-      .selectFrom('minke_host_group_members')
-      .select('host_id')
-      .where('group_id', '=', id)
-      .execute()) as { host_id: unknown }[];
-    const touched = new Set([...current.map((m) => Number(m.host_id)), ...(memberIds ?? [])]);
-    const wanted = new Set(memberIds ?? current.map((m) => Number(m.host_id)));
+    const current = await this.store.memberIds(row.id);
+    const touched = new Set([...current, ...(memberIds ?? [])]);
+    const wanted = new Set(memberIds ?? current);
     const after = {
-      id,
-      name: typeof changed.name === 'string' ? changed.name : row.name,
-      config: changed.config ?? (JSON.parse(row.config) as unknown),
+      id: row.id,
+      name: changed.name ?? row.name,
+      config: changed.config ?? row.config,
     };
     for (const hostId of touched) {
-      const host = await this.records.get('Host', hostId);
+      const host = await this.store.hostById(hostId);
       const before = await this.connectionState(host);
-      const others = before.groups.filter((group) => group.id !== id);
+      const others = before.groups.filter((group) => group.id !== row.id);
       const state = { ...before, groups: wanted.has(hostId) ? [...others, after] : others };
       checkHostChange(actor, this.projectConnection, before, state);
     }
@@ -309,10 +257,7 @@ export class HostOperations {
     host: RecordValues,
     groupIds?: readonly number[],
   ): Promise<HostConnectionState> {
-    const groups =
-      groupIds === undefined
-        ? await this.groupLayersOfHost(host.id)
-        : await this.groupLayers(groupIds);
+    const groups = await this.groupLayers(groupIds ?? (await this.store.groupIdsOfHost(host.id)));
     return {
       name: String(host['name']),
       hostname: host['hostname'],
@@ -322,81 +267,21 @@ export class HostOperations {
     };
   }
 
-  private async groupLayersOfHost(hostId: number): Promise<HostConnectionState['groups']> {
-    const rows = (await this.db
-      .selectFrom('minke_host_group_members')
-      .select('group_id')
-      .where('host_id', '=', hostId)
-      .execute()) as { group_id: unknown }[];
-    return this.groupLayers(rows.map((row) => Number(row.group_id)));
-  }
-
   private async groupLayers(groupIds: readonly number[]): Promise<HostConnectionState['groups']> {
-    if (groupIds.length === 0) return [];
-    const rows = (await this.db
-      .selectFrom('minke_host_groups')
-      .selectAll()
-      .where('id', 'in', [...groupIds])
-      .execute()) as GroupRow[];
-    return rows.map((row) => ({
-      id: Number(row.id),
-      name: row.name,
-      config: JSON.parse(row.config) as unknown,
-    }));
-  }
-
-  private async groupRow(name: string): Promise<GroupRow> {
-    const row = await this.db
-      .selectFrom('minke_host_groups')
-      .selectAll()
-      .where('name', '=', name)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError(`group ${name} does not exist`);
-    return row as GroupRow;
+    const rows = await this.store.groupsByIds(groupIds);
+    return rows.map((row) => ({ id: row.id, name: row.name, config: row.config }));
   }
 
   async listGroups(): Promise<GroupRecord[]> {
-    const rows = (await this.db
-      .selectFrom('minke_host_groups')
-      .selectAll()
-      .orderBy('name')
-      .execute()) as GroupRow[];
-    const members = await this.membersOf(rows.map((row) => Number(row.id)));
-    return rows.map((row) => {
-      const names = members.get(Number(row.id)) ?? [];
-      return { ...this.groupRecord(row), hosts: names.length, members: names };
-    });
-  }
-
-  /** The host names in each group, by name (one query). */
-  private async membersOf(groupIds: readonly number[]): Promise<Map<number, string[]>> {
-    const out = new Map<number, string[]>();
-    if (groupIds.length === 0) return out;
-    const rows = (await this.db
-      .selectFrom('minke_host_group_members as m')
-      .innerJoin('minke_hosts as h', 'h.id', 'm.host_id')
-      .select(['m.group_id', 'h.name'])
-      .where('m.group_id', 'in', [...groupIds])
-      .orderBy('h.name')
-      .execute()) as { group_id: unknown; name: string }[];
-    for (const row of rows) {
-      const list = out.get(Number(row.group_id)) ?? [];
-      list.push(row.name);
-      out.set(Number(row.group_id), list);
-    }
-    return out;
+    const rows = await this.store.listGroups();
+    const members = await this.store.membersOf(rows.map((row) => row.id));
+    return rows.map((row) => groupRecord(row, members.get(row.id) ?? []));
   }
 
   /** Host ids by name, in the order given; unknown names are one input error. */
   private async hostIds(names: readonly string[]): Promise<number[]> {
     const unique = [...new Set(names)];
-    if (unique.length === 0) return [];
-    const rows = (await this.db
-      .selectFrom('minke_hosts')
-      .select(['id', 'name'])
-      .where('name', 'in', unique)
-      .execute()) as { id: unknown; name: string }[];
-    const idOf = new Map(rows.map((row) => [row.name, Number(row.id)]));
+    const idOf = await this.store.hostIdsByName(unique);
     const missing = unique.filter((name) => !idOf.has(name));
     if (missing.length > 0) {
       throw new InputError(`unknown host(s): ${missing.join(', ')}`, {
@@ -408,38 +293,11 @@ export class HostOperations {
 
   /** Group configs of a host, in the order its groups were given: the layering order. */
   async groupConfigs(hostId: number): Promise<{ name: string; config: Record<string, unknown> }[]> {
-    const rows = (await this.db
-      .selectFrom('minke_host_group_members')
-      .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
-      .select(['minke_host_groups.name', 'minke_host_groups.config'])
-      .where('minke_host_group_members.host_id', '=', hostId)
-      .orderBy('minke_host_group_members.position')
-      .execute()) as { name: string; config: string }[];
-    return rows.map((row) => ({
-      name: row.name,
-      config: JSON.parse(row.config) as Record<string, unknown>,
-    }));
-  }
-
-  private groupRecord(row: GroupRow): GroupRecord {
-    return {
-      id: Number(row.id),
-      name: row.name,
-      config: JSON.parse(row.config) as Record<string, unknown>,
-      comment: row.comment,
-      hosts: 0,
-      members: [],
-    };
+    return this.store.groupConfigs(hostId);
   }
 
   private async groupIds(names: readonly string[]): Promise<number[]> {
-    if (names.length === 0) return [];
-    const rows = (await this.db
-      .selectFrom('minke_host_groups')
-      .select(['id', 'name'])
-      .where('name', 'in', [...names])
-      .execute()) as { id: unknown; name: string }[];
-    const idOf = new Map(rows.map((row) => [row.name, Number(row.id)]));
+    const idOf = await this.store.groupIdsByName(names);
     const missing = names.filter((name) => !idOf.has(name));
     if (missing.length > 0) {
       throw new InputError(
@@ -452,47 +310,20 @@ export class HostOperations {
     return names.map((name) => idOf.get(name) as number);
   }
 
-  private async setGroups(hostId: number, groupIds: number[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('minke_host_group_members').where('host_id', '=', hostId).execute();
-      if (groupIds.length > 0) {
-        await trx
-          .insertInto('minke_host_group_members')
-          .values(
-            groupIds.map((groupId, position) => ({ host_id: hostId, group_id: groupId, position })),
-          )
-          .execute();
-      }
-    });
-  }
-
-  private async attachGroups(hosts: RecordValues[]): Promise<HostRecord[]> {
-    const groupsOf = await this.groupsOf(hosts.map((h) => h.id));
-    return hosts.map((host) => ({
-      ...host,
-      name: String(host['name']),
-      groups: groupsOf.get(host.id) ?? [],
-    }));
-  }
-
   /** The group names of each host, in the order their configs apply (one query). */
   async groupsOf(hostIds: readonly number[]): Promise<Map<number, string[]>> {
-    const out = new Map<number, string[]>();
-    if (hostIds.length === 0) return out;
-    const rows = (await this.db
-      .selectFrom('minke_host_group_members')
-      .innerJoin('minke_host_groups', 'minke_host_groups.id', 'minke_host_group_members.group_id')
-      .select(['minke_host_group_members.host_id', 'minke_host_groups.name'])
-      .where('minke_host_group_members.host_id', 'in', [...hostIds])
-      .orderBy('minke_host_group_members.position')
-      .execute()) as { host_id: unknown; name: string }[];
-    for (const row of rows) {
-      const list = out.get(Number(row.host_id)) ?? [];
-      list.push(row.name);
-      out.set(Number(row.host_id), list);
-    }
-    return out;
+    return this.store.groupsOf(hostIds);
   }
+}
+
+async function groupRecordOf(store: HostStore, name: string): Promise<GroupRecord> {
+  const row = await store.group(name);
+  const members = await store.membersOf([row.id]);
+  return groupRecord(row, members.get(row.id) ?? []);
+}
+
+function groupRecord(row: GroupRow, members: string[]): GroupRecord {
+  return { ...row, hosts: members.length, members };
 }
 
 export interface GroupRecord {
@@ -513,13 +344,6 @@ export interface GroupChanges {
   comment?: string | null | undefined;
   /** Host names: the group's members afterwards. */
   members?: readonly string[] | undefined;
-}
-
-interface GroupRow {
-  id: unknown;
-  name: string;
-  config: string;
-  comment: string | null;
 }
 
 function configOf(config: HostInput['config'], where: string): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { StoreAdapter } from './adapter.js';
+import type { DynamicKysely } from './database.js';
 import { minkeColumnsPlugin } from './minke-columns-plugin.js';
 import type { MinkeTables } from './minke-tables.js';
 
@@ -10,6 +11,7 @@ import type { MinkeTables } from './minke-tables.js';
 export type MinkeKysely = Kysely<MinkeTables>;
 
 /** The typed view of an open connection: the same pool or file, with the column plugin. */
-export function minkeTablesOf(db: Kysely<unknown>, adapter: StoreAdapter): MinkeKysely {
-  return db.withPlugin(minkeColumnsPlugin(adapter)) as unknown as MinkeKysely;
+export function minkeTablesOf(db: DynamicKysely, adapter: StoreAdapter): MinkeKysely {
+  // The untyped view is Kysely<any>: the same connection, seen through MinkeTables.
+  return db.withPlugin(minkeColumnsPlugin(adapter)) as MinkeKysely;
 }

@@ -12,7 +12,8 @@ import { compileFilter } from '../query/compile-filter.js';
 import { orderRecords, recordConditions } from '../query/record-query.js';
 import { pageLimit } from '../query/paging.js';
 import type { Filter } from '../query/filter.js';
-import type { Database, DynamicKysely } from './database.js';
+import type { DynamicKysely } from './database.js';
+import type { DatabaseHandle } from './transaction.js';
 
 export interface ListQuery {
   filter?: Filter | undefined;
@@ -39,9 +40,14 @@ export { MAX_PAGE_SIZE } from '../query/paging.js';
  */
 export class RecordRepository {
   constructor(
-    private readonly database: Database,
+    private readonly database: DatabaseHandle,
     private readonly registry: ModelRegistry,
   ) {}
+
+  /** The same repository inside a transaction (`inTransaction`'s handle). */
+  in(trx: DatabaseHandle): RecordRepository {
+    return new RecordRepository(trx, this.registry);
+  }
 
   private get db(): DynamicKysely {
     return this.database.db;
