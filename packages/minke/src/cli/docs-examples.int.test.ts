@@ -24,7 +24,14 @@ const scratch = join(tmp, 'p');
 const debian = /^ID=debian$/m.test(readFileSync('/etc/os-release', 'utf8'));
 
 type Handling =
-  | { code: number; output?: RegExp; remote?: boolean; then?: (result: CliResult) => Promise<void> }
+  | {
+      code: number;
+      output?: RegExp;
+      remote?: boolean;
+      /** What the reader has made before the line (a file it names). */
+      before?: () => void;
+      then?: (result: CliResult) => Promise<void>;
+    }
   | { agent: true }
   | { token: true }
   | { skip: string };
@@ -93,6 +100,24 @@ const EXAMPLES: Record<string, Handling> = {
     code: 0,
     remote: true,
     output: /ServerInfo/,
+  },
+  'docs/api.md: minke credentials add db-root --type password --from-file db-root.password': {
+    code: 0,
+    remote: true,
+    before: () => writeFileSync(join(demo, 'db-root.password'), 'a password for the docs test\n'),
+    output: /^added credential db-root \(password\)$/m,
+  },
+  'docs/api.md: minke credentials list': {
+    code: 0,
+    remote: true,
+    // Made by the token's user (the demo's admin), not by the operator of this machine.
+    output: /^db-root\s+password\s+\S+\s+admin$/m,
+  },
+  'docs/api.md: minke audit --action credential': {
+    code: 0,
+    remote: true,
+    output:
+      /^\d+\s+\S+\s+admin\s+token token 127\.0\.0\.1\s+credential\.create\s+credential db-root$/m,
   },
   'docs/deployment.md: minke migrate                       # once': { skip: scaleOut },
   'docs/deployment.md: minke serve --listen 0.0.0.0        # on each web machine, behind the load balancer':
@@ -237,6 +262,7 @@ describe('the README and docs examples, on the demo', { timeout: 600_000 }, () =
         await tokenExample();
         continue;
       }
+      handling.before?.();
       const args = words(line).slice(line.startsWith('npx ') ? 2 : 1);
       const remoteEnv = handling.remote
         ? { MINKE_SERVER_URL: `http://127.0.0.1:${webPort}`, MINKE_TOKEN: token }
