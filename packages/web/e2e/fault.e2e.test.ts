@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunDetail, SessionRecordDetail, StartedRun } from '../src/api/types.js';
+import type { RunDetail, SessionRecordDetail, StartedRun } from '@minke/contract';
 import { buildWeb, launchBrowser, login } from './browser.js';
 import { chooseSession, expand, live, row, selectRows, until } from './helpers.js';
 import { ADMIN, webRoot } from './harness.js';

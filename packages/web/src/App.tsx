@@ -3,7 +3,7 @@ import { Route } from 'react-router-dom';
 import StorageIcon from '@mui/icons-material/Storage';
 import DnsIcon from '@mui/icons-material/Dns';
 import { getModels } from './api/metadata.js';
-import type { Me, ModelMeta } from './api/types.js';
+import type { Me, ModelMeta } from '@minke/contract';
 import { authProvider } from './auth/auth-provider.js';
 import { dataProvider } from './data/data-provider.js';
 import { Dashboard } from './dashboard/dashboard.js';

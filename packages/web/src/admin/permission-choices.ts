@@ -1,3 +1,4 @@
+import type { Permission } from '@minke/contract';
 import { api } from '../api/http.js';
 
 export interface PermissionChoice {
@@ -7,6 +8,6 @@ export interface PermissionChoice {
 
 /** Every permission the project defines (GET /api/permissions, superusers only). */
 export async function permissionChoices(): Promise<PermissionChoice[]> {
-  const list = await api<{ codename: string; name: string }[]>('/api/permissions');
+  const list = await api<Permission[]>('/api/permissions');
   return list.map((p) => ({ id: p.codename, name: p.name }));
 }

@@ -24,7 +24,7 @@ import {
   useRedirect,
   type RaRecord,
 } from 'react-admin';
-import type { Me } from '../api/types.js';
+import type { Me } from '@minke/contract';
 
 /** API tokens: a token is shown once, when it is made; the server keeps only its hash. */
 export function TokenList() {

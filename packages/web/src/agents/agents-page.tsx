@@ -22,9 +22,9 @@ import {
 import SendIcon from '@mui/icons-material/Send';
 import { Title, usePermissions } from 'react-admin';
 import { Link } from 'react-router-dom';
-import type { Me } from '../api/types.js';
+import type { Me } from '@minke/contract';
 import { timeAgo } from '../facts/relative-time.js';
-import type { AgentItem, AgentPage } from '../facts/types.js';
+import type { AgentItem, AgentPage } from '@minke/contract';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { DispatchDialog } from './dispatch-dialog.js';
 import { OnlineChip } from './online-chip.js';

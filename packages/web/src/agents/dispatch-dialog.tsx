@@ -16,7 +16,7 @@ import {
   Typography,
 } from '@mui/material';
 import { api } from '../api/http.js';
-import type { DispatchReply, RequestStatus, TargetState } from '../facts/types.js';
+import type { DispatchReply, RequestStatus, TargetState } from '@minke/contract';
 
 /** How often, and how many times at most, the dialog reads the request's progress. */
 const POLL_MS = 1000;

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from './types.js';
+import type { ApiErrorBody } from '@minke/contract';
 
 /** An error reply of the API: its HTTP status, the contract's code and per-field reasons. */
 export class ApiError extends Error {

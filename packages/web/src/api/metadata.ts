@@ -1,5 +1,5 @@
 import { api } from './http.js';
-import type { Me, ModelMeta, SessionMeta } from './types.js';
+import type { Me, ModelMeta, SessionMeta } from '@minke/contract';
 
 /**
  * Cached metadata of the logged-in user: who they are, the models they may view, the sessions

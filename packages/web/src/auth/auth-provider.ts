@@ -2,7 +2,7 @@ import type { AuthProvider } from 'react-admin';
 import { ApiError, api } from '../api/http.js';
 import { forgetMetadata, getMe } from '../api/metadata.js';
 import { clearBoards } from '../runs/boards.js';
-import type { Me } from '../api/types.js';
+import type { Me } from '@minke/contract';
 
 /**
  * Cookie sessions: POST /api/auth/login sets an HttpOnly session cookie and a readable CSRF

@@ -14,8 +14,8 @@ import {
 import { Title } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { api } from '../api/http.js';
-import type { Page, RunItem, SessionRecordItem } from '../api/types.js';
-import type { AgentPage } from '../facts/types.js';
+import type { Page, RunItem, SessionRecordItem } from '@minke/contract';
+import type { AgentPage } from '@minke/contract';
 import { SummaryChips } from '../runs/run-pages.js';
 import { RESULT_COLORS } from '../runs/status-chip.js';
 

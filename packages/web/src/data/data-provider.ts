@@ -1,7 +1,7 @@
 import type { DataProvider, RaRecord } from 'react-admin';
 import { ApiError, api, type Query } from '../api/http.js';
 import { getModels } from '../api/metadata.js';
-import type { FieldMeta, Page } from '../api/types.js';
+import type { FieldMeta, Page } from '@minke/contract';
 import { idsWhere, pageOf, recordListQuery, type ListParams } from './list-query.js';
 
 /**

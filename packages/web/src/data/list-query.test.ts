@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldMeta } from '../api/types.js';
+import type { FieldMeta } from '@minke/contract';
 import { idsWhere, recordListQuery } from './list-query.js';
 import { and, condition, quote } from './where.js';
 
@@ -8,6 +8,9 @@ const field = (name: string, kind: FieldMeta['kind']): FieldMeta => ({
   kind,
   optional: true,
   unique: false,
+  default: null,
+  label: null,
+  help: null,
 });
 const fields = [
   field('name', 'text'),

@@ -1,4 +1,4 @@
-import type { FieldMeta } from '../api/types.js';
+import type { FieldMeta } from '@minke/contract';
 import type { Query } from '../api/http.js';
 import { and, condition } from './where.js';
 

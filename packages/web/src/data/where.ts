@@ -1,4 +1,4 @@
-import type { FieldMeta } from '../api/types.js';
+import type { FieldMeta } from '@minke/contract';
 
 /**
  * Builds `where` expressions (the server's filter language, docs: README "Queries") from filter

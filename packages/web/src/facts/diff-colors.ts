@@ -1,4 +1,4 @@
-import type { ChangeKind } from './types.js';
+import type { ChangeKind } from '@minke/contract';
 
 /** Added green, removed red, changed amber: the background of a changed path. */
 export const DIFF_COLORS: Record<ChangeKind, string> = {

@@ -13,7 +13,7 @@ import {
 import { DIFF_COLORS, DIFF_EDGES, DIFF_SIGNS, pathText } from './diff-colors.js';
 import { JsonTree } from './json-tree.js';
 import { timeAgo } from './relative-time.js';
-import type { ChangeKind, FactChange, FactHistoryPage, FactVersion } from './types.js';
+import type { ChangeKind, FactChange, FactHistoryPage, FactVersion } from '@minke/contract';
 import { useApiQuery } from './use-api-query.js';
 
 /** A plugin's fact on a host, version by version (newest first), each with its diff. */

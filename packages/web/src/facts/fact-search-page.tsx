@@ -20,7 +20,7 @@ import SearchIcon from '@mui/icons-material/Search';
 import { Title } from 'react-admin';
 import { Link, useSearchParams } from 'react-router-dom';
 import { OnlineChip } from '../agents/online-chip.js';
-import type { FactSearchPage } from './types.js';
+import type { FactSearchPage } from '@minke/contract';
 import { useApiQuery } from './use-api-query.js';
 
 /** Expressions a new user can start from (a click puts one in the box). */

@@ -17,7 +17,7 @@ import { OnlineChip } from '../agents/online-chip.js';
 import { FactHistory } from './fact-history.js';
 import { JsonTree } from './json-tree.js';
 import { timeAgo } from './relative-time.js';
-import type { FactRecord, HostFacts } from './types.js';
+import type { FactRecord, HostFacts } from '@minke/contract';
 import { useApiQuery } from './use-api-query.js';
 
 /** The Facts tab of a host's page: its agent, and what each plugin last reported. */

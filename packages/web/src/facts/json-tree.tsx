@@ -1,7 +1,7 @@
 import { Box } from '@mui/material';
 import type { ReactNode } from 'react';
 import { DIFF_COLORS, DIFF_EDGES, pathText } from './diff-colors.js';
-import type { ChangeKind } from './types.js';
+import type { ChangeKind } from '@minke/contract';
 
 /** Lists and objects deeper than this start folded: a big fact stays scannable. */
 const OPEN_DEPTH = 2;

@@ -1,5 +1,5 @@
 import { Box } from '@mui/material';
-import type { MessageKind, MessageLevel } from '../api/types.js';
+import type { MessageKind, MessageLevel } from '@minke/contract';
 
 const LEVEL_STYLE: Record<MessageLevel, { border: string; bg: string }> = {
   info: { border: '#79aec8', bg: '#f4f8fa' },

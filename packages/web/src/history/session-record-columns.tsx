@@ -1,6 +1,6 @@
 import { DateField, FunctionField, TextField, type RaRecord } from 'react-admin';
 import { Link } from 'react-router-dom';
-import type { SessionRecordItem } from '../api/types.js';
+import type { SessionRecordItem } from '@minke/contract';
 import { ResultChip, StateChip } from '../runs/status-chip.js';
 
 function duration(ms: number | null): string {

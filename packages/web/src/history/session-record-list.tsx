@@ -10,7 +10,7 @@ import {
   usePermissions,
 } from 'react-admin';
 import { getModels, getSessions } from '../api/metadata.js';
-import type { Me, ModelMeta, SessionMeta } from '../api/types.js';
+import type { Me, ModelMeta, SessionMeta } from '@minke/contract';
 import { sessionRecordColumns } from './session-record-columns.js';
 
 const STATUS_CHOICES = [

@@ -14,7 +14,7 @@ import {
 } from '@mui/material';
 import { Loading, Title, useGetOne } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
-import type { HistoryCommand, SessionRecordDetail } from '../api/types.js';
+import type { HistoryCommand, SessionRecordDetail } from '@minke/contract';
 import { bufferFromCommands } from '../output/commands-buffer.js';
 import { OutputView } from '../output/output-view.js';
 import { TruncatedOutputNotice } from '../output/truncated-output.js';

@@ -21,20 +21,12 @@ import {
 } from '@mui/material';
 import LockOpenIcon from '@mui/icons-material/LockOpen';
 import { Title } from 'react-admin';
+import type { HostLease } from '@minke/contract';
 import { api } from '../api/http.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 
 /** One host lease, as `GET /api/hosts/leases` lists it. */
-export interface HostLeaseItem {
-  host: string;
-  hostId: number;
-  owner: string;
-  runId: number | null;
-  session: string | null;
-  since: string | null;
-  expiresAt: string;
-  expired: boolean;
-}
+export type HostLeaseItem = HostLease;
 
 /**
  * Host locks as an admin sees them (the original's `minkeadm -L`): which process holds which

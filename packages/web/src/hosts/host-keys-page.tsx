@@ -18,23 +18,11 @@ import {
 import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
 import { Title, usePermissions } from 'react-admin';
 import { api } from '../api/http.js';
-import type { Me } from '../api/types.js';
+import type { HostKey, Me } from '@minke/contract';
 import { useApiQuery } from '../facts/use-api-query.js';
 
 /** One key a host presented, as `GET /api/host-keys` lists it. */
-export interface HostKeyItem {
-  id: number;
-  host: string;
-  address: string;
-  keyType: string;
-  fingerprint: string;
-  status: 'pending' | 'trusted' | 'replaced';
-  firstSeenAt: string;
-  lastSeenAt: string;
-  trustedBy: string | null;
-  trustedAt: string | null;
-  replacedAt: string | null;
-}
+export type HostKeyItem = HostKey;
 
 /**
  * The fleet's known host keys. A host whose key nobody trusted yet, or whose key changed, shows

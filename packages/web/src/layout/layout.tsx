@@ -23,7 +23,7 @@ import {
   usePermissions,
   useResourceDefinitions,
 } from 'react-admin';
-import type { Me } from '../api/types.js';
+import type { Me } from '@minke/contract';
 import { RESULT_COLORS } from '../runs/status-chip.js';
 import { SYSTEM_RESOURCES } from '../data/data-provider.js';
 import { ChangePasswordMenuItem } from '../admin/change-password.js';

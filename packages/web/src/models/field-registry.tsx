@@ -19,7 +19,7 @@ import {
   required,
   type RaRecord,
 } from 'react-admin';
-import type { FieldMeta } from '../api/types.js';
+import type { FieldMeta } from '@minke/contract';
 import { humanize } from '../schema-form/form-fields.js';
 
 /**

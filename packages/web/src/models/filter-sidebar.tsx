@@ -4,7 +4,7 @@ import LabelOutlinedIcon from '@mui/icons-material/LabelOutlined';
 import ToggleOnOutlinedIcon from '@mui/icons-material/ToggleOnOutlined';
 import FolderOutlinedIcon from '@mui/icons-material/FolderOutlined';
 import { FilterList, FilterListItem, FilterLiveSearch, useGetList } from 'react-admin';
-import type { FieldMeta, ModelMeta } from '../api/types.js';
+import type { FieldMeta, ModelMeta } from '@minke/contract';
 import { LAST_STATUS_KEY } from '../data/list-query.js';
 import { fieldLabel } from './field-registry.js';
 

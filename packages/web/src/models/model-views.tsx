@@ -24,7 +24,7 @@ import {
   type RaRecord,
 } from 'react-admin';
 import { Link } from 'react-router-dom';
-import type { ModelMeta } from '../api/types.js';
+import type { ModelMeta } from '@minke/contract';
 import { WHERE_KEY } from '../data/list-query.js';
 import { HostFactsTab } from '../facts/host-facts-tab.js';
 import { ObjectHistory } from '../history/object-history.js';

@@ -1,4 +1,4 @@
-import type { HistoryCommand } from '../api/types.js';
+import type { HistoryCommand } from '@minke/contract';
 import { OutputBuffer } from './output-buffer.js';
 
 /** A stored session's commands as one output: `$ command`, its output, its exit status. */

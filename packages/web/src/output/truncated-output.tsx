@@ -1,5 +1,5 @@
 import { Alert, Box, Link } from '@mui/material';
-import type { HistoryCommand } from '../api/types.js';
+import type { HistoryCommand } from '@minke/contract';
 
 const count = (n: number) => n.toLocaleString('en');
 

@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import { api } from '../api/http.js';
 import { getSessions } from '../api/metadata.js';
-import type { RunDetail } from '../api/types.js';
+import type { RunDetail } from '@minke/contract';
 import { RunBoard, type RunMemory } from './run-board.js';
 import type { LiveSession } from './run-state.js';
 import type { RunMonitor } from './run-monitor.js';

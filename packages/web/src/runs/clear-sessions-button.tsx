@@ -1,6 +1,7 @@
 import { startTransition, useState } from 'react';
 import { Button, useListContext, useNotify, useRefresh, type RaRecord } from 'react-admin';
 import ClearAllIcon from '@mui/icons-material/ClearAll';
+import type { ClearReply } from '@minke/contract';
 import { api } from '../api/http.js';
 import { boardFor } from './boards.js';
 
@@ -19,10 +20,10 @@ export function ClearSessionsButton({ model }: { model: string }) {
     setBusy(true);
     try {
       const ids = selectedIds.map(Number);
-      const outcome = await api<{ selected: number; cleared: number }>(
-        `/api/records/${encodeURIComponent(model)}/clear`,
-        { method: 'POST', body: { ids } },
-      );
+      const outcome = await api<ClearReply>(`/api/records/${encodeURIComponent(model)}/clear`, {
+        method: 'POST',
+        body: { ids },
+      });
       boardFor(model).forget(ids);
       startTransition(() => onUnselectItems());
       refresh();

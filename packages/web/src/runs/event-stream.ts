@@ -1,4 +1,4 @@
-import { RUN_EVENT_TYPES, type RunEvent } from '../api/types.js';
+import { RUN_EVENT_TYPES, type RunEvent } from '@minke/contract';
 import { withQuery } from '../api/http.js';
 
 /** The part of the browser's EventSource this client uses (tests pass a fake). */

@@ -1,9 +1,8 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import { useNotify, useRecordContext } from 'react-admin';
-import type { LastSession, SessionResult } from '../api/types.js';
+import { isDone, procInfo, type LastSession, type SessionResult } from '@minke/contract';
 import { boardFor, useLiveSession } from './boards.js';
 import type { RunBoard } from './run-board.js';
-import { isDone, procInfo } from './run-state.js';
 import { stopSession } from './stop.js';
 
 const RESULT_TEXT: Record<SessionResult, string> = {
@@ -91,7 +90,7 @@ export function LiveSessionCell({ model }: { model: string }) {
       style={{ display: 'inline-flex', alignItems: 'center', gap: 8, whiteSpace: 'nowrap' }}
     >
       <span>{board.verboseName(found.monitor.state.session)}</span>
-      <span className="minke-proc-info">[{procInfo(live)}]</span>
+      <span className="minke-proc-info">[{procInfo(live.processState, live.durationMs)}]</span>
       {done ? <ResultBadge result={live.result} /> : null}
       <MessageCount count={live.messages.filter((m) => m.kind !== 'command').length} />
       {!done ? (

@@ -2,14 +2,13 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Alert, Box, Link, Stack, Typography } from '@mui/material';
 import { useRecordContext } from 'react-admin';
 import { api } from '../api/http.js';
-import type { LastSession, SessionRecordDetail } from '../api/types.js';
+import { isDone, procInfo, type LastSession, type SessionRecordDetail } from '@minke/contract';
 import { MessageList } from '../history/message-list.js';
 import { bufferFromCommands } from '../output/commands-buffer.js';
 import type { OutputBuffer } from '../output/output-buffer.js';
 import { OutputView } from '../output/output-view.js';
 import { TruncatedOutputNotice } from '../output/truncated-output.js';
 import { boardFor, useLiveSession } from './boards.js';
-import { isDone, procInfo } from './run-state.js';
 
 /**
  * The width of the table's scroll box: a panel under a row stays that wide (and in view) when
@@ -74,7 +73,8 @@ function PanelContent({ model }: { model: string }) {
   return (
     <Stack spacing={1} sx={{ py: 1 }} data-testid="row-panel">
       <Typography variant="body2">
-        <strong>{board.verboseName(monitor.state.session)}</strong> [{procInfo(live)}] ·{' '}
+        <strong>{board.verboseName(monitor.state.session)}</strong> [
+        {procInfo(live.processState, live.durationMs)}] ·{' '}
         <Link href={`#/session-records/${live.recordId}/show`}>session page</Link>
       </Typography>
       {live.stale || (live.truncated > 0 && isDone(live.processState)) ? (

@@ -1,6 +1,6 @@
-import type { RunSummary, StartedRun } from '../api/types.js';
+import { summarize, type RunSummary, type StartedRun, type StopOutcome } from '@minke/contract';
 import { RunMonitor, type RunMonitorDeps } from './run-monitor.js';
-import { summarize, type LiveSession, type StopOutcome } from './run-state.js';
+import type { LiveSession } from './run-state.js';
 
 /** Where a board remembers its runs across page loads (sessionStorage in the browser). */
 export interface RunMemory {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RunDetail, RunEvent } from '../api/types.js';
+import type { RunDetail, RunEvent } from '@minke/contract';
 import { openRunStream } from './event-stream.js';
 import { FakeEventSource } from './fake-event-source.js';
 import { RunBoard, type RunMemory } from './run-board.js';
@@ -25,12 +25,22 @@ function detail(finished = false): RunDetail {
     session: 'S',
     model: 'Host',
     userId: 1,
+    username: 'admin',
     state: finished ? 'finished' : 'running',
     createdAt: at,
     finishedAt: finished ? at : null,
     summary: { all: 2, waiting: 0, running: 0, done: 0, success: 0, warning: 0, error: 0 },
+    data: {},
     sessions: [1, 2].map((id) => ({
       id,
+      runId: 7,
+      session: 'S',
+      verboseName: 'S',
+      model: 'Host',
+      userId: 1,
+      username: 'admin',
+      createdAt: at,
+      procInfo: finished ? 'completed' : 'running...',
       objectId: id * 10,
       objectLabel: `o${id}`,
       hostName: 'h',

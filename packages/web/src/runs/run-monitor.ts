@@ -1,4 +1,4 @@
-import type { RunDetail, RunEvent, StartedRun } from '../api/types.js';
+import type { RunDetail, RunEvent, StartedRun, StopOutcome } from '@minke/contract';
 import { openRunStream, type EventSourceFactory } from './event-stream.js';
 import {
   applyEvent,
@@ -6,7 +6,6 @@ import {
   applyStarted,
   applyStopOutcome,
   emptyRun,
-  type StopOutcome,
   type LiveSession,
   type RunState,
 } from './run-state.js';

@@ -13,7 +13,7 @@ import {
   type RaRecord,
 } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
-import type { RunDetail, RunItem, RunSummary } from '../api/types.js';
+import type { RunDetail, RunItem, RunSummary } from '@minke/contract';
 import { ResultChip, RESULT_COLORS, StateChip } from './status-chip.js';
 import { stopRun } from './stop.js';
 

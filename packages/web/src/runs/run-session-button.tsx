@@ -1,7 +1,7 @@
 import { startTransition, useState } from 'react';
 import { Button, useGetMany, useListContext, useNotify, type RaRecord } from 'react-admin';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import type { SessionMeta, StartedRun } from '../api/types.js';
+import type { SessionMeta, StartedRun } from '@minke/contract';
 import { boardFor } from './boards.js';
 import { RunSessionDialog, type RunTarget } from './run-session-dialog.js';
 

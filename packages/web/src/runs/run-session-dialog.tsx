@@ -19,7 +19,7 @@ import {
 } from '@mui/material';
 import { ApiError, api } from '../api/http.js';
 import { getSessions } from '../api/metadata.js';
-import type { SessionMeta, StartedRun } from '../api/types.js';
+import type { SessionMeta, StartedRun } from '@minke/contract';
 import { SchemaForm } from '../schema-form/schema-form.js';
 import {
   formData,

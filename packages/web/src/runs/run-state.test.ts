@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../api/types.js';
+import { procInfo, summarize, type RunEvent } from '@minke/contract';
 import {
   applyEvent,
   applySnapshot,
   applyStarted,
   applyStopOutcome,
   emptyRun,
-  procInfo,
-  summarize,
 } from './run-state.js';
 
 const at = '2024-01-01T00:00:00Z';
@@ -36,7 +34,13 @@ function started() {
     records: [
       { recordId: 1, objectId: 10, objectLabel: 'a', hostName: 'a' },
       { recordId: 2, objectId: 20, objectLabel: 'b', hostName: 'b' },
-      { recordId: 3, objectId: 30, objectLabel: 'c', hostName: 'c', canceled: true },
+      {
+        recordId: 3,
+        objectId: 30,
+        objectLabel: 'c',
+        hostName: 'c',
+        canceled: 'the host is disabled',
+      },
     ],
   });
   return run;
@@ -148,12 +152,21 @@ describe('run state', () => {
         session: 'HealthCheck',
         model: 'Host',
         userId: 1,
+        username: 'admin',
         state: 'finished',
         createdAt: at,
         finishedAt: at,
         summary: { all: 3, waiting: 0, running: 0, done: 3, success: 2, warning: 0, error: 1 },
+        data: {},
         sessions: [1, 2].map((id) => ({
           id,
+          runId: 1,
+          session: 'HealthCheck',
+          verboseName: 'Health check',
+          model: 'Host',
+          userId: 1,
+          username: 'admin',
+          createdAt: at,
           objectId: id * 10,
           objectLabel: 'x',
           hostName: 'x',
@@ -169,15 +182,14 @@ describe('run state', () => {
     );
     expect(run.finished).toBe(true);
     expect(run.sessions.get(1)).toMatchObject({ processState: 'completed', stale: true });
-    expect(procInfo(run.sessions.get(1)!)).toBe('completed in 0.2 seconds');
+    const first = run.sessions.get(1)!;
+    expect(procInfo(first.processState, first.durationMs)).toBe('completed in 0.2 seconds');
     expect(summarize(run.sessions.values()).done).toBe(3);
   });
 
   it('says what a row is doing as the original did', () => {
-    expect(procInfo({ processState: 'initialized', durationMs: null })).toBe('waiting...');
-    expect(procInfo({ processState: 'stopped', durationMs: 2500 })).toBe(
-      'stopped after 2.5 seconds',
-    );
+    expect(procInfo('initialized', null)).toBe('waiting...');
+    expect(procInfo('stopped', 2500)).toBe('stopped after 2.5 seconds');
   });
 });
 

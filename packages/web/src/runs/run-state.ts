@@ -1,13 +1,14 @@
-import type {
-  MessageKind,
-  MessageLevel,
-  ProcessState,
-  RunDetail,
-  RunEvent,
-  RunSummary,
-  SessionResult,
-  StartedRun,
-} from '../api/types.js';
+import {
+  isDone,
+  type MessageKind,
+  type MessageLevel,
+  type ProcessState,
+  type RunDetail,
+  type RunEvent,
+  type SessionResult,
+  type StartedRun,
+  type StopOutcome,
+} from '@minke/contract';
 import { OutputBuffer } from '../output/output-buffer.js';
 
 /** The live view of one session record (one object of the run). */
@@ -54,12 +55,6 @@ export interface RunState {
    * before record 1's numbered 77), and only the ids of one record and stream always increase.
    */
   seen: Map<string, number>;
-}
-
-const DONE: readonly ProcessState[] = ['completed', 'stopped', 'canceled', 'failed'];
-
-export function isDone(state: ProcessState): boolean {
-  return DONE.includes(state);
 }
 
 /** Order of process states: a replayed or late event never moves a row backwards. */
@@ -241,9 +236,6 @@ export function applyEvent(state: RunState, event: RunEvent, seq?: number): numb
   }
 }
 
-/** What the server says a stop did: `stopping` after the current command, `killing`, … */
-export type StopOutcome = 'canceled' | 'stopping' | 'killing' | 'finished' | 'unknown';
-
 /**
  * Shows a stop at once, before (or without) an event: the server answers `stopping` while the
  * command still runs, and `canceled` for a waiting session. Events later move the row on.
@@ -259,47 +251,4 @@ export function applyStopOutcome(state: RunState, recordId: number, outcome: Sto
         : false;
   if (changed) live.version++;
   return changed;
-}
-
-/** Counters as the original's session summary: waiting/running/done and success/warning/error. */
-export function summarize(sessions: Iterable<LiveSession>): RunSummary {
-  const summary: RunSummary = {
-    all: 0,
-    waiting: 0,
-    running: 0,
-    done: 0,
-    success: 0,
-    warning: 0,
-    error: 0,
-  };
-  for (const live of sessions) {
-    summary.all++;
-    if (live.processState === 'initialized') summary.waiting++;
-    else if (isDone(live.processState)) summary.done++;
-    else summary.running++;
-    if (live.result) summary[live.result]++;
-  }
-  return summary;
-}
-
-/** "waiting...", "running...", "completed in 1.2 seconds": the original's proc_info. */
-export function procInfo(live: Pick<LiveSession, 'processState' | 'durationMs'>): string {
-  const seconds =
-    live.durationMs === null ? undefined : `${(live.durationMs / 1000).toFixed(1)} seconds`;
-  switch (live.processState) {
-    case 'initialized':
-      return 'waiting...';
-    case 'running':
-      return 'running...';
-    case 'stopping':
-      return 'stopping...';
-    case 'completed':
-      return seconds ? `completed in ${seconds}` : 'completed';
-    case 'stopped':
-      return seconds ? `stopped after ${seconds}` : 'stopped';
-    case 'canceled':
-      return 'canceled!';
-    case 'failed':
-      return 'failed!';
-  }
 }

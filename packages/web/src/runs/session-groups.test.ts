@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionMeta } from '../api/types.js';
+import type { SessionMeta } from '@minke/contract';
 import { groupSessions } from './session-groups.js';
 
 const session = (name: string, group: string | null, models = ['Server']): SessionMeta => ({

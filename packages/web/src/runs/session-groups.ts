@@ -1,4 +1,4 @@
-import type { SessionMeta } from '../api/types.js';
+import type { SessionMeta } from '@minke/contract';
 
 export interface SessionGroup {
   /** null: sessions without a group, listed first as the original did. */

@@ -1,5 +1,5 @@
 import { Chip } from '@mui/material';
-import type { ProcessState, SessionResult } from '../api/types.js';
+import type { ProcessState, SessionResult } from '@minke/contract';
 
 /** Row and chip colours by result, as the original's green/yellow/red rows. */
 export const RESULT_COLORS: Record<SessionResult | 'running' | 'waiting', string> = {

@@ -1,10 +1,8 @@
 import { api } from '../api/http.js';
-import type { StopOutcome } from './run-state.js';
+import type { RunStopReply, StopOutcome } from '@minke/contract';
 
-export interface StopReply {
-  recordId: number;
-  outcome: StopOutcome;
-}
+/** What stopping did to one session record. */
+export type StopReply = RunStopReply['outcomes'][number];
 
 /** Stops one session (a second call kills its command). */
 export async function stopSession(recordId: number): Promise<StopReply[]> {
@@ -16,7 +14,7 @@ export async function stopSession(recordId: number): Promise<StopReply[]> {
 
 /** Stops every session of a run that is not done (a second call kills). */
 export async function stopRun(runId: number): Promise<StopReply[]> {
-  const reply = await api<{ outcomes: StopReply[] }>(`/api/runs/${runId}/stop`, {
+  const reply = await api<RunStopReply>(`/api/runs/${runId}/stop`, {
     method: 'POST',
   });
   return reply.outcomes ?? [];

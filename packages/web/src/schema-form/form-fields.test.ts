@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonSchema } from '../api/types.js';
+import type { JsonSchema } from '@minke/contract';
 import { formData, formFields, humanize, initialValues, validateForm } from './form-fields.js';
 
 // What z.toJSONSchema({ io: 'input' }) writes for the demo's forms and a few more kinds.

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../api/types.js';
+import type { JsonSchema } from '@minke/contract';
 
 /**
  * Reads a session's form (JSON Schema from `z.toJSONSchema`) into a list of fields the renderer
