@@ -90,3 +90,8 @@ export class HostLeases {
     return Number(row?.n ?? 0);
   }
 }
+
+/** Why a batch cannot have its host: another run holds the lease (or it is unknown who). */
+export function hostBusyText(hostName: string, holder: LeaseHolder | undefined): string {
+  return `host ${hostName} is busy with run ${holder?.runId ?? '?'} (its lease runs until ${holder?.expiresAt ?? '?'})`;
+}

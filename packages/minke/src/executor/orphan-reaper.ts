@@ -1,11 +1,10 @@
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
-import { addRecordMessage } from '../runs/add-message.js';
+import { RunJournal } from '../runs/run-journal.js';
 import type { RunStore } from '../runs/run-store.js';
-import { preformattedMessage } from '../session/messages.js';
 import type { Database } from '../store/database.js';
 import type { ExecutorOwners, OrphanedRun } from './executor-owners.js';
-import { endLostSessions, finishRunIfDone, lostColumns } from './reaper.js';
+import { endLostSessions, lostColumns } from './reaper.js';
 import { PeriodicPass } from './periodic-pass.js';
 
 export interface OrphanReaperOptions {
@@ -26,8 +25,10 @@ export interface OrphanReaperOptions {
  */
 export class OrphanReaper {
   private readonly periodic: PeriodicPass;
+  private readonly journal: RunJournal;
 
   constructor(private readonly options: OrphanReaperOptions) {
+    this.journal = new RunJournal(options.runs, options.bus);
     this.periodic = new PeriodicPass(
       () => this.reap(),
       (error: unknown) =>
@@ -54,7 +55,7 @@ export class OrphanReaper {
   }
 
   private async endRun(run: OrphanedRun): Promise<number[]> {
-    const { database, runs, bus, logger } = this.options;
+    const { database, logger } = this.options;
     const reason = `worker lost: ${run.reason}`;
     const lost = await database.db
       .selectFrom('minke_session_records')
@@ -62,7 +63,7 @@ export class OrphanReaper {
       .where('run_id', '=', run.runId)
       .where('process_state', 'in', ['running', 'stopping'])
       .execute();
-    const { ended } = await endLostSessions(this.options, lost, () => reason);
+    const { ended } = await endLostSessions(this.journal, database.adapter, lost, () => reason);
     ended.push(...(await this.cancelWaiting(run.runId, reason)));
     // The in-process executor holds one lease per host and run, named after its process.
     await database.db
@@ -70,7 +71,7 @@ export class OrphanReaper {
       .where('run_id', '=', run.runId)
       .where('owner', '=', `${run.owner}/run-${run.runId}`)
       .execute();
-    await finishRunIfDone(database, runs, bus, run.runId);
+    await this.journal.runFinishedIfDone(run.runId);
     if (ended.length > 0)
       logger.warn({ runId: run.runId, owner: run.owner, records: ended }, 'worker lost');
     return ended;
@@ -78,8 +79,7 @@ export class OrphanReaper {
 
   /** Sessions that never started: canceled, with the reason. */
   private async cancelWaiting(runId: number, reason: string): Promise<number[]> {
-    const { database, runs, bus } = this.options;
-    const waiting = await database.db
+    const waiting = await this.options.database.db
       .selectFrom('minke_session_records')
       .select(['id', 'object_id', 'object_label', 'host_name'])
       .where('run_id', '=', runId)
@@ -87,22 +87,14 @@ export class OrphanReaper {
       .execute();
     const canceled: number[] = [];
     for (const row of waiting) {
-      const recordId = Number(row.id);
-      if (!(await runs.cancelWaiting(recordId))) continue;
-      canceled.push(recordId);
-      await addRecordMessage(runs, bus, { runId, recordId }, preformattedMessage(reason, 'error'));
-      bus.publish({
-        type: 'session.finished',
+      const ref = {
         runId,
-        recordId,
+        recordId: Number(row.id),
         objectId: Number(row.object_id),
         objectLabel: String(row.object_label),
         hostName: row.host_name === null ? null : String(row.host_name),
-        processState: 'canceled',
-        result: 'error',
-        durationMs: null,
-        at: new Date().toISOString(),
-      });
+      };
+      if (await this.journal.cancelWaiting(ref, reason)) canceled.push(ref.recordId);
     }
     return canceled;
   }

@@ -1,9 +1,9 @@
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
-import { addRecordMessage } from '../runs/add-message.js';
+import { RunJournal } from '../runs/run-journal.js';
 import type { RunStore } from '../runs/run-store.js';
-import { preformattedMessage } from '../session/messages.js';
 import type { Database } from '../store/database.js';
+import type { StoreAdapter } from '../store/adapter.js';
 import { PeriodicPass } from './periodic-pass.js';
 
 export interface ReaperOptions {
@@ -24,8 +24,10 @@ export interface ReaperOptions {
  */
 export class LeaseReaper {
   private readonly periodic: PeriodicPass;
+  private readonly journal: RunJournal;
 
   constructor(private readonly options: ReaperOptions) {
+    this.journal = new RunJournal(options.runs, options.bus);
     this.periodic = new PeriodicPass(
       () => this.reap(),
       (error: unknown) => options.logger.warn({ err: error }, 'reaper: could not check leases'),
@@ -66,7 +68,7 @@ export class LeaseReaper {
    * host since.
    */
   private async reapLease(hostId: number, owner: string, expiresAt: unknown): Promise<number[]> {
-    const { database, runs, bus, logger } = this.options;
+    const { database, logger } = this.options;
     const deleted = await database.db
       .deleteFrom('minke_host_leases')
       .where('host_id', '=', hostId)
@@ -83,12 +85,13 @@ export class LeaseReaper {
       .execute();
     const until = database.adapter.decodeDate(expiresAt);
     const { ended, runIds } = await endLostSessions(
-      this.options,
+      this.journal,
+      database.adapter,
       lost,
       (row) => `worker lost: its lease on host ${row.host_name ?? hostId} ran out at ${until}`,
     );
     if (ended.length > 0) logger.warn({ hostId, owner, records: ended }, 'worker lost');
-    for (const runId of runIds) await finishRunIfDone(database, runs, bus, runId);
+    for (const runId of runIds) await this.journal.runFinishedIfDone(runId);
     return ended;
   }
 }
@@ -117,80 +120,26 @@ export interface LostRecordRow {
  * events a live view needs. Conditional, so a session that ended meanwhile keeps its outcome.
  */
 export async function endLostSessions(
-  deps: { database: Database; runs: RunStore; bus: EventBus },
+  journal: RunJournal,
+  adapter: Pick<StoreAdapter, 'decodeDate'>,
   rows: readonly LostRecordRow[],
   reason: (row: LostRecordRow) => string,
 ): Promise<{ ended: number[]; runIds: Set<number> }> {
-  const { database, runs, bus } = deps;
   const ended: number[] = [];
   const runIds = new Set<number>();
   for (const row of rows) {
-    const recordId = Number(row.id);
-    const runId = Number(row.run_id);
-    const startedAt = Date.parse(database.adapter.decodeDate(row.started_at));
+    const startedAt = Date.parse(adapter.decodeDate(row.started_at));
     const durationMs = Number.isNaN(startedAt) ? null : Math.max(0, Date.now() - startedAt);
-    const updated = await database.db
-      .updateTable('minke_session_records')
-      .set({
-        process_state: 'failed',
-        result: 'error',
-        finished_at: database.adapter.encodeDate(new Date()),
-        duration_ms: durationMs,
-      })
-      .where('id', '=', recordId)
-      .where('process_state', 'in', ['running', 'stopping'])
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) continue;
-    ended.push(recordId);
-    runIds.add(runId);
-    const message = preformattedMessage(reason(row), 'error');
-    await addRecordMessage(runs, bus, { runId, recordId }, message);
-    bus.publish({
-      type: 'session.finished',
-      runId,
-      recordId,
+    const ref = {
+      runId: Number(row.run_id),
+      recordId: Number(row.id),
       objectId: Number(row.object_id),
       objectLabel: String(row.object_label),
       hostName: row.host_name,
-      processState: 'failed',
-      result: 'error',
-      durationMs,
-      at: new Date().toISOString(),
-    });
+    };
+    if (!(await journal.recordLost(ref, durationMs, reason(row)))) continue;
+    ended.push(ref.recordId);
+    runIds.add(ref.runId);
   }
   return { ended, runIds };
-}
-
-/**
- * Finishes a run once none of its sessions waits or runs, and says so on the bus. One
- * conditional statement: of several workers ending a run's last sessions at once, exactly one
- * finishes it.
- */
-export async function finishRunIfDone(
-  database: Database,
-  runs: RunStore,
-  bus: EventBus,
-  runId: number,
-): Promise<boolean> {
-  const result = await database.db
-    .updateTable('minke_runs')
-    .set({ state: 'finished', finished_at: database.adapter.encodeDate(new Date()) })
-    .where('id', '=', runId)
-    .where('state', '!=', 'finished')
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('minke_session_records')
-            .select('id')
-            .where('run_id', '=', runId)
-            .where('process_state', 'in', ['initialized', 'running', 'stopping']),
-        ),
-      ),
-    )
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) return false;
-  const summary = await runs.summary(runId);
-  bus.publish({ type: 'run.finished', runId, summary, at: new Date().toISOString() });
-  return true;
 }

@@ -1,17 +1,15 @@
 import { isMinkeError, isSessionError, sessionErrorMessages } from '../errors.js';
-import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
-import type { Project } from '../project/open-project.js';
 import { coerceFromText } from '../model/record-codec.js';
-import type { RunStore } from '../runs/run-store.js';
-import { addRecordMessage } from '../runs/add-message.js';
+import type { RecordRef } from '../runs/run-journal.js';
 import { preformattedMessage, type SessionMessage } from '../session/messages.js';
 import type { Session } from '../session/session.js';
 import type { SessionContext } from '../session/session-context.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import { StopRequested } from '../session/stop-requested.js';
 import { isTransportError } from '../transport/transport-error.js';
-import { commandStatus, type Transport } from '../transport/transport.js';
+import type { Transport } from '../transport/transport.js';
+import type { SessionRunDeps } from './executor-deps.js';
 import type { RunPlan, SessionJob } from './executor.js';
 
 export interface StopControls {
@@ -19,13 +17,12 @@ export interface StopControls {
   kill: AbortController;
 }
 
-export interface RunnerDeps {
-  project: Project;
-  runs: RunStore;
-  bus: EventBus;
+export interface RunnerDeps extends Pick<SessionRunDeps, 'journal' | 'objects' | 'debug'> {
   logger: Logger;
-  debug: boolean;
 }
+
+/** The run's part of a plan that one session record needs. */
+export type JobPlan = Pick<RunPlan, 'runId' | 'session' | 'model' | 'data'>;
 
 /**
  * Runs one session record from start to end state: builds the session, calls `process()`, and
@@ -33,73 +30,40 @@ export interface RunnerDeps {
  */
 export async function runSessionJob(
   deps: RunnerDeps,
-  plan: RunPlan,
+  plan: JobPlan,
   hostName: string,
   job: SessionJob,
   transport: () => Promise<Transport>,
   controls: StopControls,
 ): Promise<void> {
-  const { runs, bus } = deps;
-  const at = () => new Date().toISOString();
-  const base = { runId: plan.runId, recordId: job.recordId };
-  if (!(await runs.markRunning(job.recordId))) return; // canceled while it waited
+  const { journal } = deps;
+  const ids = { runId: plan.runId, recordId: job.recordId };
+  const ref: RecordRef = { ...ids, objectId: job.objectId, objectLabel: job.objectLabel, hostName };
+  if (!(await journal.recordStarted(ref))) return; // canceled while it waited
   const started = Date.now();
-  const identity = { objectId: job.objectId, objectLabel: job.objectLabel, hostName };
-  bus.publish({
-    type: 'session.state',
-    ...base,
-    ...identity,
-    processState: 'running',
-    result: null,
-    at: at(),
-  });
 
-  const addMessage = (message: SessionMessage) => addRecordMessage(runs, bus, base, message);
+  const addMessage = (message: SessionMessage) => journal.message(ids, message);
 
   let state: ProcessState = 'completed';
   let result: SessionResult = 'success';
   let session: Session | undefined;
   try {
-    const obj = await deps.project.records.get(plan.model, job.objectId);
+    const obj = await deps.objects.get(plan.model, job.objectId);
     const context: SessionContext = {
       obj,
       data: { ...plan.data },
       connection: await transport(),
       recorder: {
-        commandStarted: (command) =>
-          bus.publish({ type: 'command.started', ...base, command, at: at() }),
-        output: (stream, chunk, skipped) =>
-          bus.publish({
-            type: 'output',
-            ...base,
-            stream,
-            chunk,
-            ...(skipped ? { skipped } : {}),
-            at: at(),
-          }),
-        outputSpill: () => runs.outputWriter(job.recordId),
-        command: async (commandResult) => {
-          await runs.recordCommand(job.recordId, commandResult);
-          bus.publish({
-            type: 'command.finished',
-            ...base,
-            command: commandResult.command,
-            exitCode: commandResult.exitCode,
-            status: commandStatus(commandResult),
-            durationMs: commandResult.durationMs,
-            at: at(),
-          });
-        },
+        commandStarted: (command) => journal.commandStarted(ids, command),
+        output: (stream, chunk, skipped) => journal.output(ids, stream, chunk, skipped),
+        outputSpill: () => journal.runs.outputWriter(job.recordId),
+        command: (commandResult) => journal.commandFinished(ids, commandResult),
         message: addMessage,
       },
       stopSignal: controls.stop.signal,
       killSignal: controls.kill.signal,
       updateObject: (values) =>
-        deps.project.records.update(
-          plan.model,
-          job.objectId,
-          coerceToFields(deps, plan.model, values),
-        ),
+        deps.objects.update(plan.model, job.objectId, coerceToFields(deps, plan.model, values)),
     };
     const SessionClass = plan.session.cls as unknown as new (context: SessionContext) => Session;
     session = new SessionClass(context);
@@ -110,21 +74,11 @@ export async function runSessionJob(
     [state, result] = await outcomeOf(error, deps, job, controls, addMessage, started);
   }
   const durationMs = Date.now() - started;
-  if (state === 'stopped') {
-    await addMessage(
-      preformattedMessage(`stopped after ${(durationMs / 1000).toFixed(1)} s`, 'error'),
-    );
-  }
-  await runs.finish(job.recordId, state, result, durationMs);
-  bus.publish({
-    type: 'session.finished',
-    ...base,
-    ...identity,
-    processState: state,
-    result,
-    durationMs,
-    at: at(),
-  });
+  const message =
+    state === 'stopped'
+      ? preformattedMessage(`stopped after ${(durationMs / 1000).toFixed(1)} s`, 'error')
+      : undefined;
+  await journal.recordFinished(ref, { processState: state, result, durationMs, message });
 }
 
 async function outcomeOf(
@@ -172,7 +126,7 @@ function coerceToFields(
   model: string,
   values: Record<string, unknown>,
 ): Record<string, unknown> {
-  const fields = deps.project.models.get(model).fields;
+  const fields = deps.objects.fieldsOf(model);
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => {
       const field = fields[name];

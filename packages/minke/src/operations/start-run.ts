@@ -9,13 +9,12 @@ import type { RecordValues } from '../model/record-codec.js';
 import type { Project } from '../project/open-project.js';
 import { andFilters, type Filter } from '../query/filter.js';
 import { parseWhere } from '../query/parse-where.js';
-import { preformattedMessage } from '../session/messages.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import type { RunStore } from '../runs/run-store.js';
 import { filterVisibleTo } from './filter-visibility.js';
 import { objectLabel } from './object-label.js';
 import { runTimeConnection, secretFormFields } from './run-time-connection.js';
-import { addRecordMessage } from '../runs/add-message.js';
+import { RunJournal } from '../runs/run-journal.js';
 
 /** Who asks for a run; the CLI on the Minke machine runs as a local operator with every right. */
 export interface RunUser {
@@ -115,7 +114,8 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     return { id, object, host, canceled };
   });
 
-  const { runId, recordIds } = await runs.createRun({
+  const journal = new RunJournal(runs, bus);
+  const { runId, recordIds } = await journal.runCreated({
     session: session.name,
     verboseName: session.verboseName,
     model,
@@ -127,15 +127,6 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       hostId: p.host ? p.host.id : null,
       hostName: p.host ? String(p.host['name']) : null,
     })),
-  });
-  const at = () => new Date().toISOString();
-  bus.publish({
-    type: 'run.started',
-    runId,
-    session: session.name,
-    model,
-    total: ids.length,
-    at: at(),
   });
 
   const batches = new Map<number, HostBatch>();
@@ -152,25 +143,8 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       ...(p.canceled ? { canceled: p.canceled } : {}),
     });
     if (p.canceled || !p.host) {
-      await runs.cancelWaiting(recordId);
-      await addRecordMessage(
-        runs,
-        bus,
-        { runId, recordId },
-        preformattedMessage(p.canceled ?? 'reaches no host', 'error'),
-      );
-      bus.publish({
-        type: 'session.finished',
-        runId,
-        recordId,
-        objectId: p.id,
-        objectLabel: label,
-        hostName,
-        processState: 'canceled',
-        result: 'error',
-        durationMs: null,
-        at: at(),
-      });
+      const ref = { runId, recordId, objectId: p.id, objectLabel: label, hostName };
+      await journal.cancelWaiting(ref, p.canceled ?? 'reaches no host');
       continue;
     }
     const batch = batches.get(p.host.id) ?? {

@@ -30,12 +30,25 @@ export interface RecordState {
 export class RunStore {
   private readonly outputs: OutputStore;
 
-  constructor(private readonly database: Database) {
+  /** `scope`: the transaction its statements run in (see `inTransaction`); the database's
+   * connection pool otherwise. */
+  constructor(
+    private readonly database: Database,
+    private readonly scope: DynamicKysely = database.db,
+  ) {
     this.outputs = new OutputStore(database);
   }
 
   private get db(): DynamicKysely {
-    return this.database.db;
+    return this.scope;
+  }
+
+  /**
+   * Runs `work` in one transaction, with a store whose statements all run in it: a state change
+   * and its message are written together or not at all.
+   */
+  async inTransaction<T>(work: (runs: RunStore) => Promise<T>): Promise<T> {
+    return this.database.db.transaction().execute((trx) => work(new RunStore(this.database, trx)));
   }
 
   private now(): string {
@@ -120,6 +133,34 @@ export class RunStore {
       .set({ process_state: 'canceled', result: 'error', finished_at: this.now() })
       .where('id', '=', recordId)
       .where('process_state', '=', 'initialized')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** initialized → failed (error): the session could not start at all; false when it had. */
+  async failWaiting(recordId: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('minke_session_records')
+      .set({ process_state: 'failed', result: 'error', finished_at: this.now() })
+      .where('id', '=', recordId)
+      .where('process_state', '=', 'initialized')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** running/stopping → failed (error), for a session whose worker is gone; false when it had
+   * ended meanwhile (it keeps its outcome). */
+  async failRunning(recordId: number, durationMs: number | null): Promise<boolean> {
+    const result = await this.db
+      .updateTable('minke_session_records')
+      .set({
+        process_state: 'failed',
+        result: 'error',
+        finished_at: this.now(),
+        duration_ms: durationMs,
+      })
+      .where('id', '=', recordId)
+      .where('process_state', 'in', ['running', 'stopping'])
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -224,6 +265,31 @@ export class RunStore {
       .where('id', '=', runId)
       .execute();
     return this.summary(runId);
+  }
+
+  /**
+   * Finishes a run once none of its sessions waits or runs. One conditional statement: of several
+   * workers ending a run's last sessions at once, exactly one finishes it (and gets true).
+   */
+  async finishRunIfDone(runId: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('minke_runs')
+      .set({ state: 'finished', finished_at: this.now() })
+      .where('id', '=', runId)
+      .where('state', '!=', 'finished')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('minke_session_records')
+              .select('id')
+              .where('run_id', '=', runId)
+              .where('process_state', 'in', ['initialized', 'running', 'stopping']),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async summary(runId: number): Promise<RunSummary> {

@@ -1,12 +1,9 @@
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
 import type { Project } from '../../project/open-project.js';
-import { addRecordMessage } from '../../runs/add-message.js';
+import { RunJournal } from '../../runs/run-journal.js';
 import type { RunStore } from '../../runs/run-store.js';
-import { preformattedMessage } from '../../session/messages.js';
 import type { Executor, RunPlan, StopOutcome } from '../executor.js';
-import { finishRunIfDone } from '../reaper.js';
-import { requestStopAndTell } from '../stop-event.js';
 import { secretKeySource } from '../../credentials/secret-key.js';
 import { batchJobs, SESSION_QUEUE } from './batch-job.js';
 import { sealRunValues, splitRunValues } from './sealed-run-values.js';
@@ -38,19 +35,21 @@ export class BullmqExecutor implements Executor {
   private readonly adding = new Set<Promise<void>>();
   /** Aborted by `close`: runs still waiting for the queue are left to the requeuer. */
   private readonly closing = new AbortController();
+  private readonly journal: RunJournal;
 
   constructor(private readonly options: BullmqExecutorOptions) {
+    this.journal = new RunJournal(options.runs, options.bus);
     this.queue = openBatchQueue(options.backend, options.queueName ?? SESSION_QUEUE, (error) =>
       options.logger.warn({ err: error }, 'queue connection error'),
     );
   }
 
   submit(plan: RunPlan): void {
-    const { project, runs, bus, logger } = this.options;
+    const { logger } = this.options;
     this.submitted.add(plan.runId);
     const work =
       plan.batches.length === 0
-        ? finishRunIfDone(project.database, runs, bus, plan.runId).then(() => undefined)
+        ? this.journal.runFinishedIfDone(plan.runId).then(() => undefined)
         : this.queueOrCancel(plan);
     const tracked = work.catch((error: unknown) =>
       logger.error(
@@ -90,54 +89,28 @@ export class BullmqExecutor implements Executor {
 
   /** Ends every waiting session of a run canceled + error with `reason`, and the run with them. */
   private async cancelRun(plan: RunPlan, reason: string): Promise<void> {
-    const { project, runs, bus, logger } = this.options;
-    logger.error({ runId: plan.runId, reason }, 'run canceled: the queue is unavailable');
-    for (const batch of plan.batches) {
-      for (const job of batch.jobs) {
-        if (!(await runs.cancelWaiting(job.recordId))) continue;
-        const ids = { runId: plan.runId, recordId: job.recordId };
-        await addRecordMessage(runs, bus, ids, preformattedMessage(reason, 'error'));
-        bus.publish({
-          type: 'session.finished',
-          ...ids,
-          objectId: job.objectId,
-          objectLabel: job.objectLabel,
-          hostName: batch.hostName,
-          processState: 'canceled',
-          result: 'error',
-          durationMs: null,
-          at: new Date().toISOString(),
-        });
+    this.options.logger.error(
+      { runId: plan.runId, reason },
+      'run canceled: the queue is unavailable',
+    );
+    for (const { hostName, jobs } of plan.batches) {
+      for (const { recordId, objectId, objectLabel } of jobs) {
+        const ref = { runId: plan.runId, recordId, objectId, objectLabel, hostName };
+        await this.journal.cancelWaiting(ref, reason);
       }
     }
-    await finishRunIfDone(project.database, runs, bus, plan.runId);
+    await this.journal.runFinishedIfDone(plan.runId);
   }
 
+  /** A waiting session is canceled here; a running one by its worker, which reads the stop
+   * counter within its poll interval. */
   async stop(recordId: number): Promise<StopOutcome> {
-    const { project, runs, bus } = this.options;
-    if (await runs.cancelWaiting(recordId)) {
-      const identity = await runs.identity(recordId);
-      if (identity) {
-        const ids = { runId: identity.runId, recordId };
-        const message = preformattedMessage('canceled before it started', 'error');
-        await addRecordMessage(runs, bus, ids, message);
-        bus.publish({
-          type: 'session.finished',
-          ...ids,
-          objectId: identity.objectId,
-          objectLabel: identity.objectLabel,
-          hostName: identity.hostName,
-          processState: 'canceled',
-          result: 'error',
-          durationMs: null,
-          at: new Date().toISOString(),
-        });
-        await finishRunIfDone(project.database, runs, bus, identity.runId);
-      }
-      return 'canceled';
+    const outcome = await this.journal.stopRequested(recordId);
+    if (outcome === 'canceled') {
+      const identity = await this.options.runs.identity(recordId);
+      if (identity) await this.journal.runFinishedIfDone(identity.runId);
     }
-    // The worker running it reads the counter within its poll interval.
-    return requestStopAndTell(runs, bus, recordId);
+    return outcome;
   }
 
   /** Resolves when every run submitted here has finished (bounded: 24 h). */

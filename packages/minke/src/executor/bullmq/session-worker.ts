@@ -1,22 +1,19 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { WaitingError } from 'bullmq';
 import { secretKeySource } from '../../credentials/secret-key.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
 import type { Project } from '../../project/open-project.js';
-import { addRecordMessage } from '../../runs/add-message.js';
+import { RunJournal } from '../../runs/run-journal.js';
 import type { RunStore } from '../../runs/run-store.js';
 import { preformattedMessage } from '../../session/messages.js';
-import type { SessionInfo } from '../../session/session-registry.js';
-import { ConnectionPool } from '../../transport/connection-pool.js';
-import { pooledTransport } from '../../transport/create-transport.js';
-import type { Transport } from '../../transport/transport.js';
-import type { RunPlan, SessionJob } from '../executor.js';
-import { resolveHostConnection } from '../host-connection.js';
-import { HostLeases } from '../host-lease.js';
-import { endLostSessions, finishRunIfDone, lostColumns, type LeaseReaper } from '../reaper.js';
-import { runSessionJob, type StopControls } from '../session-runner.js';
+import type { SessionJob } from '../executor.js';
+import { sessionRunDepsOf } from '../executor-deps.js';
+import { HostBatchRunner, type HostLock, type HostTake } from '../host-batch-runner.js';
+import { hostBusyText, HostLeases } from '../host-lease.js';
+import { endLostSessions, lostColumns, type LeaseReaper } from '../reaper.js';
+import type { StopControls } from '../session-runner.js';
 import { batchJobId, SESSION_QUEUE, type BatchJobData } from './batch-job.js';
 import { defaultRetryPolicy, withDatabaseRetry } from './database-retry.js';
 import { openRunValues, type RunValues } from './sealed-run-values.js';
@@ -54,8 +51,6 @@ interface Active {
   runId: number;
 }
 
-type HostTake = { kind: 'taken' } | { kind: 'busy'; text: string } | { kind: 'elsewhere' };
-
 /**
  * Runs queued session batches: takes a batch, holds its host by a lease in the database (renewed
  * while it works), runs the sessions of that host in order (together when the session allows
@@ -66,7 +61,8 @@ type HostTake = { kind: 'taken' } | { kind: 'busy'; text: string } | { kind: 'el
 export class SessionWorker {
   readonly owner: string;
   private readonly worker: BatchWorker;
-  private readonly pool = new ConnectionPool({ idleTimeoutMs: 30_000 });
+  private readonly batchRunner: HostBatchRunner;
+  private readonly journal: RunJournal;
   private readonly leases: HostLeases;
   private readonly holds: HostHolds;
   private readonly active = new Map<number, Active>();
@@ -88,6 +84,8 @@ export class SessionWorker {
       ...defaultRetryPolicy,
       onRetry: (error) => logger.warn({ err: error }, 'database unreachable: trying again'),
     });
+    this.journal = new RunJournal(this.runs, options.bus);
+    this.batchRunner = new HostBatchRunner({ ...sessionRunDepsOf(project, this.journal), logger });
     this.stopWatch = new StopWatch(
       project.database,
       this.active,
@@ -137,7 +135,7 @@ export class SessionWorker {
       clearTimeout(grace);
       this.stopWatch.stop();
       await this.holds.releaseAll();
-      await this.pool.closeAll();
+      await this.batchRunner.close();
     }
   }
 
@@ -147,10 +145,11 @@ export class SessionWorker {
       if (controls.kill.signal.aborted) continue;
       // Says why, since nobody asked this session to stop.
       const message = preformattedMessage(`worker ${this.owner} shut down: killed`, 'error');
-      addRecordMessage(this.runs, this.options.bus, { runId, recordId }, message).catch(
-        (error: unknown) =>
+      this.journal
+        .message({ runId, recordId }, message)
+        .catch((error: unknown) =>
           this.options.logger.warn({ err: error, recordId }, 'message not stored'),
-      );
+        );
       controls.stop.abort();
       controls.kill.abort();
     }
@@ -179,14 +178,14 @@ export class SessionWorker {
 
   /** Runs a batch; true when this worker is closing and some of its sessions have not started. */
   private async runBatch(batch: BatchJobData): Promise<boolean> {
-    const { project, bus } = this.options;
+    const { project } = this.options;
     const session = project.sessions.sessions.get(batch.session);
     if (!session) {
-      await this.endWaiting(
+      await this.failWaiting(
         batch,
         `session ${batch.session} is not known to this worker's project`,
       );
-      await finishRunIfDone(project.database, this.runs, bus, batch.runId);
+      await this.journal.runFinishedIfDone(batch.runId);
       return false;
     }
     // Decrypted here, kept in this call only: the values live as long as the batch runs.
@@ -196,79 +195,49 @@ export class SessionWorker {
         const source = secretKeySource(project.config.projectDir);
         values = await openRunValues(source, batch.runId, batch.sealed);
       } catch (error) {
-        await this.endWaiting(batch, (error as Error).message);
-        await finishRunIfDone(project.database, this.runs, bus, batch.runId);
+        await this.failWaiting(batch, (error as Error).message);
+        await this.journal.runFinishedIfDone(batch.runId);
         return false;
       }
     }
-    const take = await this.takeHost(batch);
-    if (take.kind === 'elsewhere') return false;
-    if (take.kind === 'busy') {
-      await this.endWaiting(batch, take.text, 'canceled');
-      await finishRunIfDone(project.database, this.runs, bus, batch.runId);
+    const outcome = await this.batchRunner.run({
+      plan: {
+        runId: batch.runId,
+        session,
+        model: batch.model,
+        data: { ...batch.data, ...values.data },
+        connection: values.connection,
+      },
+      batch,
+      lock: this.hostLock(batch),
+      controls: (job) => {
+        const controls = { stop: new AbortController(), kill: new AbortController() };
+        this.active.set(job.recordId, { controls, hostId: batch.hostId, runId: batch.runId });
+        return controls;
+      },
+      done: (job) => this.active.delete(job.recordId),
+      closing: () => this.closing,
+      beforeJobs: () => this.endOrphans(batch),
+    });
+    if (outcome === 'elsewhere') return false;
+    if (outcome !== 'left-over') {
+      await this.journal.runFinishedIfDone(batch.runId);
       return false;
     }
-    let leftOver = false;
-    try {
-      await this.endOrphans(batch);
-      leftOver = await this.runJobs(batch, session, values);
-    } finally {
-      await this.holds
-        .release(batch.hostId)
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error, hostId: batch.hostId }, 'lease release failed'),
-        );
-    }
-    if (!leftOver) await finishRunIfDone(project.database, this.runs, bus, batch.runId);
-    return leftOver && (await this.anyWaiting(batch));
+    return this.anyWaiting(batch);
   }
 
-  private async runJobs(
-    batch: BatchJobData,
-    session: SessionInfo,
-    values: RunValues,
-  ): Promise<boolean> {
-    const { project, logger } = this.options;
-    const plan: RunPlan = {
-      runId: batch.runId,
-      session,
-      model: batch.model,
-      data: { ...batch.data, ...values.data },
-      batches: [],
-      connection: values.connection,
+  /** The batch's host, held through this worker's holds (shared by batches of one run). */
+  private hostLock(batch: BatchJobData): HostLock {
+    return {
+      take: () => this.takeHost(batch),
+      release: () =>
+        this.holds
+          .release(batch.hostId)
+          .catch((error: unknown) =>
+            this.options.logger.warn({ err: error, hostId: batch.hostId }, 'lease release failed'),
+          ),
     };
-    let transport: Promise<Transport> | undefined;
-    const connect = () => (transport ??= this.transportFor(batch, session, values.connection));
-    const deps = {
-      project,
-      runs: this.runs,
-      bus: this.options.bus,
-      logger,
-      debug: project.config.debug,
-    };
-    const runJob = async (job: SessionJob) => {
-      const controls = { stop: new AbortController(), kill: new AbortController() };
-      this.active.set(job.recordId, { controls, hostId: batch.hostId, runId: batch.runId });
-      try {
-        await runSessionJob(deps, plan, batch.hostName, job, connect, controls);
-      } catch (error) {
-        logger.error(
-          { err: error, recordId: job.recordId },
-          'session record could not be finished',
-        );
-      } finally {
-        this.active.delete(job.recordId);
-      }
-    };
-    if (session.parallelPerHost) {
-      await Promise.all(batch.jobs.map(runJob));
-      return false;
-    }
-    for (const job of batch.jobs) {
-      if (this.closing) return true;
-      await runJob(job);
-    }
-    return false;
   }
 
   /**
@@ -285,10 +254,7 @@ export class SessionWorker {
       if (!holder) continue;
       const ours = holder.runId === batch.runId || (await this.anyStarted(batch));
       if (!ours) {
-        return {
-          kind: 'busy',
-          text: `host ${batch.hostName} is busy with run ${holder.runId ?? '?'} (its lease runs until ${holder.expiresAt})`,
-        };
+        return { kind: 'busy', text: hostBusyText(batch.hostName, holder) };
       }
       if (Date.parse(holder.expiresAt) < Date.now()) {
         await this.options.reaper?.reap();
@@ -312,35 +278,18 @@ export class SessionWorker {
       .execute();
     if (rows.length === 0) return;
     await endLostSessions(
-      { database: project.database, runs: this.runs, bus: this.options.bus },
+      this.journal,
+      project.database.adapter,
       rows,
       () => `worker lost: the worker running it stopped before the session ended`,
     );
   }
 
-  /** Ends the waiting sessions of a batch that cannot run, with the reason. */
-  private async endWaiting(
-    batch: BatchJobData,
-    text: string,
-    state: 'canceled' | 'failed' = 'failed',
-  ): Promise<void> {
-    const { bus } = this.options;
+  /** Ends the waiting sessions of a batch that cannot run at all, failed with the reason. */
+  private async failWaiting(batch: BatchJobData, text: string): Promise<void> {
     for (const job of batch.jobs) {
-      if (!(await this.runs.cancelWaiting(job.recordId))) continue;
-      if (state === 'failed') await this.runs.finish(job.recordId, 'failed', 'error', null);
-      const ids = { runId: batch.runId, recordId: job.recordId };
-      await addRecordMessage(this.runs, bus, ids, preformattedMessage(text, 'error'));
-      bus.publish({
-        type: 'session.finished',
-        ...ids,
-        objectId: job.objectId,
-        objectLabel: job.objectLabel,
-        hostName: batch.hostName,
-        processState: state,
-        result: 'error',
-        durationMs: null,
-        at: new Date().toISOString(),
-      });
+      const { runId, hostName } = batch;
+      await this.journal.failWaiting({ runId, hostName, ...jobRef(job) }, text);
     }
   }
 
@@ -374,22 +323,8 @@ export class SessionWorker {
       entry.controls.kill.abort();
     }
   }
+}
 
-  private async transportFor(
-    batch: BatchJobData,
-    session: SessionInfo,
-    runTime: Record<string, unknown> | undefined,
-  ): Promise<Transport> {
-    const config = await resolveHostConnection(
-      this.options.project,
-      batch.hostName,
-      session.cls.connection,
-      runTime,
-    );
-    // Sessions whose settings give the same connection share it; others get their own.
-    const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
-    return pooledTransport(this.pool, `${batch.hostId}:${digest}`, config, {
-      logger: this.options.logger,
-    });
-  }
+function jobRef(job: SessionJob): { recordId: number; objectId: number; objectLabel: string } {
+  return { recordId: job.recordId, objectId: job.objectId, objectLabel: job.objectLabel };
 }
