@@ -1,5 +1,5 @@
-import type { ObjectRef, SessionRecordDetail, SessionRecordItem } from '../../runs/history.js';
-import type { Page } from '../../store/record-repository.js';
+import type { Page, SessionRecordDetail, SessionRecordItem } from '@minke/contract';
+import type { ObjectRef } from '../../runs/history.js';
 import type { ApiClient } from './api-client.js';
 
 /** `minke history` flags, checked, as the server's `GET /api/session-records` takes them. */

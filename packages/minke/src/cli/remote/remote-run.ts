@@ -1,37 +1,19 @@
-import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
-import type { SessionRecordDetail, SessionRecordItem } from '../../runs/history.js';
-import { isDone } from '../../session/status.js';
+import {
+  isDone,
+  type DeliveredEvent,
+  type RunDetail,
+  type SessionRecordDetail,
+  type SessionRecordItem,
+  type StartedRun,
+  type StartRunBody,
+} from '@minke/contract';
 import type { Out } from '../output.js';
 import { RunPrinter } from '../run-printer.js';
 import { RemoteError, type ApiClient } from './api-client.js';
 import { serverSentEvents } from './sse-reader.js';
 
-/** What `POST /api/runs` takes. */
-export interface RemoteRunRequest {
-  session: string;
-  model?: string | undefined;
-  ids?: string[] | undefined;
-  where?: string | undefined;
-  all?: boolean | undefined;
-  offset?: number | undefined;
-  limit?: number | undefined;
-  data: Record<string, unknown>;
-  connection?: Record<string, unknown> | undefined;
-}
-
-interface StartedRun {
-  id: number;
-  session: string;
-  model: string;
-  records: { recordId: number }[];
-}
-
-interface RunDetail {
-  id: number;
-  state: string;
-  summary: RunSummary;
-  sessions: SessionRecordItem[];
-}
+/** What `POST /api/runs` takes (the CLI always sends the form's data). */
+export type RemoteRunRequest = StartRunBody & { data: Record<string, unknown> };
 
 /** The longest a run is followed; then the CLI gives up waiting (the run goes on). */
 const MAX_FOLLOW_MS = 24 * 3600_000;

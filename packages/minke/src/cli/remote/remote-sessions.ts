@@ -1,4 +1,4 @@
-import type { SessionMeta } from '../../operations/catalog.js';
+import type { SessionMeta } from '@minke/contract';
 import type { SessionListing } from '../commands/sessions.js';
 import type { ApiClient } from './api-client.js';
 
