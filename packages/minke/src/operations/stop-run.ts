@@ -6,9 +6,17 @@ import type { RunServices } from './start-run.js';
 const NOT_DONE = ['initialized', 'running', 'stopping'];
 
 /**
+ * What the audit log calls a stop: `run.kill` when it killed a running command (a stop after a
+ * soft stop), `run.stop` otherwise, so that the log tells the two presses apart.
+ */
+export function stopAction(outcomes: readonly StopOutcome[]): 'run.stop' | 'run.kill' {
+  return outcomes.includes('killing') ? 'run.kill' : 'run.stop';
+}
+
+/**
  * Stops every session record of a run that has not finished: waiting ones are canceled, running
  * ones stop after their current command; a second stop kills what still runs (the executor's
- * semantics, record by record).
+ * semantics, record by record). Audited as `run.stop`, or `run.kill` when it killed something.
  */
 export async function stopRun(
   services: Pick<RunServices, 'project' | 'executor'>,
@@ -38,7 +46,7 @@ export async function stopRun(
     outcomes.push({ recordId, outcome: await services.executor.stop(recordId) });
   }
   await recordAudit(services.project.database, {
-    action: 'run.stop',
+    action: stopAction(outcomes.map((entry) => entry.outcome)),
     targetType: 'run',
     targetId: runId,
     after: { records: outcomes },
@@ -53,7 +61,7 @@ export async function stopSessionRecord(
 ): Promise<StopOutcome> {
   const outcome = await services.executor.stop(recordId);
   await recordAudit(services.project.database, {
-    action: 'run.stop',
+    action: stopAction([outcome]),
     targetType: 'session_record',
     targetId: recordId,
     after: { outcome },
