@@ -1,6 +1,9 @@
-import { recordAudit, type AuditChange } from '../audit/audit-log.js';
+import type { Selectable } from 'kysely';
+import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
 import { InputError, NotFoundError } from '../errors.js';
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
+import type { ApiTokensTable } from '../store/minke-tables.js';
+import type { DatabaseHandle } from '../store/transaction.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
 import { newSecret, sha256Hex } from './secret-token.js';
 
@@ -35,10 +38,10 @@ const TOUCH_EVERY_MS = 60_000;
  *   await tokens.revoke(id);
  */
 export class ApiTokens {
-  constructor(private readonly database: Database) {}
+  constructor(private readonly database: DatabaseHandle) {}
 
-  private get db(): DynamicKysely {
-    return this.database.db;
+  private get db(): MinkeKysely {
+    return this.database.tables;
   }
 
   async create(input: { userId: number; name?: string | undefined }): Promise<NewApiToken> {
@@ -49,20 +52,22 @@ export class ApiTokens {
       });
     }
     const token = newSecret(API_TOKEN_PREFIX);
-    const row = await this.db
-      .insertInto('minke_api_tokens')
-      .values({ user_id: input.userId, name, token_hash: sha256Hex(token) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const created = await this.get(Number(row.id));
-    await recordAudit(this.database, tokenChange('token.create', undefined, created));
+    const created = await auditedTransaction(this.database, async (trx, audit) => {
+      const tokens = new ApiTokens(trx);
+      const row = await trx.tables
+        .insertInto('minke_api_tokens')
+        .values({ user_id: input.userId, name, token_hash: sha256Hex(token) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const record = await tokens.get(row.id);
+      await audit(tokenChange('token.create', undefined, record));
+      return record;
+    });
     return { ...created, token };
   }
 
   async get(id: number): Promise<ApiTokenRecord> {
-    const row: TokenRow | undefined = await this.selectTokens()
-      .where('t.id', '=', id)
-      .executeTakeFirst();
+    const row = await this.selectTokens().where('t.id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError(`token ${id} does not exist`);
     return this.toRecord(row);
   }
@@ -71,20 +76,22 @@ export class ApiTokens {
   async list(query: { userId?: number | undefined } = {}): Promise<ApiTokenRecord[]> {
     let builder = this.selectTokens();
     if (query.userId !== undefined) builder = builder.where('t.user_id', '=', query.userId);
-    const rows = (await builder.orderBy('t.id', 'desc').execute()) as TokenRow[];
+    const rows = await builder.orderBy('t.id', 'desc').execute();
     return rows.map((row) => this.toRecord(row));
   }
 
   async revoke(id: number): Promise<ApiTokenRecord> {
     const before = await this.get(id);
-    await this.db
-      .updateTable('minke_api_tokens')
-      .set({ revoked: this.database.adapter.encodeBool(true) })
-      .where('id', '=', id)
-      .execute();
-    const after = await this.get(id);
-    await recordAudit(this.database, tokenChange('token.revoke', before, after));
-    return after;
+    return auditedTransaction(this.database, async (trx, audit) => {
+      await trx.tables
+        .updateTable('minke_api_tokens')
+        .set({ revoked: true })
+        .where('id', '=', id)
+        .execute();
+      const after = await new ApiTokens(trx).get(id);
+      await audit(tokenChange('token.revoke', before, after));
+      return after;
+    });
   }
 
   /** The token's (active) user; undefined for an unknown or revoked token. */
@@ -93,30 +100,22 @@ export class ApiTokens {
     now = new Date(),
   ): Promise<{ tokenId: number; user: AuthenticatedUser } | undefined> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return undefined;
-    const row: (TokenRow & { is_superuser: unknown; is_active: unknown }) | undefined =
-      await this.selectTokens()
-        .select(['u.is_superuser', 'u.is_active'])
-        .where('t.token_hash', '=', sha256Hex(token))
-        .executeTakeFirst();
-    const { adapter } = this.database;
-    if (!row || adapter.decodeBool(row.revoked) || !adapter.decodeBool(row.is_active))
-      return undefined;
-    const lastUsed =
-      row.last_used === null ? 0 : new Date(adapter.decodeDate(row.last_used)).getTime();
+    const row = await this.selectTokens()
+      .select(['u.is_superuser', 'u.is_active'])
+      .where('t.token_hash', '=', sha256Hex(token))
+      .executeTakeFirst();
+    if (!row || row.revoked || !row.is_active) return undefined;
+    const lastUsed = row.last_used === null ? 0 : new Date(row.last_used).getTime();
     if (now.getTime() - lastUsed >= TOUCH_EVERY_MS) {
       await this.db
         .updateTable('minke_api_tokens')
-        .set({ last_used: adapter.encodeDate(now) })
+        .set({ last_used: now })
         .where('id', '=', row.id)
         .execute();
     }
     return {
-      tokenId: Number(row.id),
-      user: {
-        id: Number(row.user_id),
-        username: row.username,
-        isSuperuser: adapter.decodeBool(row.is_superuser),
-      },
+      tokenId: row.id,
+      user: { id: row.user_id, username: row.username, isSuperuser: row.is_superuser },
     };
   }
 
@@ -136,28 +135,22 @@ export class ApiTokens {
   }
 
   private toRecord(row: TokenRow): ApiTokenRecord {
-    const { adapter } = this.database;
     return {
-      id: Number(row.id),
-      userId: Number(row.user_id),
+      id: row.id,
+      userId: row.user_id,
       username: row.username,
       name: row.name,
-      createdAt: adapter.decodeDate(row.created_at),
-      lastUsed: row.last_used === null ? null : adapter.decodeDate(row.last_used),
-      revoked: adapter.decodeBool(row.revoked),
+      createdAt: row.created_at,
+      lastUsed: row.last_used,
+      revoked: row.revoked,
     };
   }
 }
 
-interface TokenRow {
-  id: unknown;
-  user_id: unknown;
-  username: string;
-  name: string;
-  created_at: unknown;
-  last_used: unknown;
-  revoked: unknown;
-}
+type TokenRow = Pick<
+  Selectable<ApiTokensTable>,
+  'id' | 'user_id' | 'name' | 'created_at' | 'last_used' | 'revoked'
+> & { username: string };
 
 /** A token change for the audit log: its record (owner, name), never the token. */
 function tokenChange(action: string, before?: ApiTokenRecord, after?: ApiTokenRecord): AuditChange {

@@ -1,4 +1,5 @@
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
+import type { DatabaseHandle } from '../store/transaction.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
 import { newSecret, sha256Hex } from './secret-token.js';
 
@@ -44,28 +45,27 @@ export interface ResolvedLoginSession {
  */
 export class LoginSessions {
   constructor(
-    private readonly database: Database,
+    private readonly database: DatabaseHandle,
     private readonly policy: LoginSessionPolicy = DEFAULT_LOGIN_SESSION_POLICY,
   ) {}
 
-  private get db(): DynamicKysely {
-    return this.database.db;
+  private get db(): MinkeKysely {
+    return this.database.tables;
   }
 
   async create(userId: number, now = new Date()): Promise<NewLoginSession> {
     const token = newSecret();
     const csrfToken = newSecret();
     const expiresAt = new Date(now.getTime() + Math.min(this.policy.idleMs, this.policy.maxAgeMs));
-    const { adapter } = this.database;
     await this.db
       .insertInto('minke_login_sessions')
       .values({
         id: sha256Hex(token),
         user_id: userId,
         csrf_token: csrfToken,
-        created_at: adapter.encodeDate(now),
-        expires_at: adapter.encodeDate(expiresAt),
-        last_seen: adapter.encodeDate(now),
+        created_at: now,
+        expires_at: expiresAt,
+        last_seen: now,
       })
       .execute();
     return { token, csrfToken, expiresAt };
@@ -74,7 +74,7 @@ export class LoginSessions {
   /** The session and its (active) user, renewed; undefined when unknown, expired or inactive. */
   async resolve(token: string, now = new Date()): Promise<ResolvedLoginSession | undefined> {
     const id = sha256Hex(token);
-    const row: SessionRow | undefined = await this.db
+    const row = await this.db
       .selectFrom('minke_login_sessions as s')
       .innerJoin('minke_users as u', 'u.id', 's.user_id')
       .select([
@@ -90,13 +90,12 @@ export class LoginSessions {
       .where('s.id', '=', id)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { adapter } = this.database;
-    const time = (value: unknown) => new Date(adapter.decodeDate(value)).getTime();
+    const time = (value: string) => new Date(value).getTime();
     if (time(row.expires_at) <= now.getTime()) {
       await this.db.deleteFrom('minke_login_sessions').where('id', '=', id).execute();
       return undefined;
     }
-    if (!adapter.decodeBool(row.is_active)) return undefined;
+    if (!row.is_active) return undefined;
     let expiresAt = new Date(time(row.expires_at));
     if (now.getTime() - time(row.last_seen) >= this.policy.renewEveryMs) {
       const slid = Math.min(
@@ -106,7 +105,7 @@ export class LoginSessions {
       expiresAt = new Date(slid);
       await this.db
         .updateTable('minke_login_sessions')
-        .set({ last_seen: adapter.encodeDate(now), expires_at: adapter.encodeDate(expiresAt) })
+        .set({ last_seen: now, expires_at: expiresAt })
         .where('id', '=', id)
         .execute();
     }
@@ -115,9 +114,9 @@ export class LoginSessions {
       csrfToken: row.csrf_token,
       expiresAt,
       user: {
-        id: Number(row.user_id),
+        id: row.user_id,
         username: row.username,
-        isSuperuser: adapter.decodeBool(row.is_superuser),
+        isSuperuser: row.is_superuser,
       },
     };
   }
@@ -140,19 +139,8 @@ export class LoginSessions {
   async purgeExpired(now = new Date()): Promise<number> {
     const result = await this.db
       .deleteFrom('minke_login_sessions')
-      .where('expires_at', '<=', this.database.adapter.encodeDate(now))
+      .where('expires_at', '<=', now.toISOString())
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
-}
-
-interface SessionRow {
-  csrf_token: string;
-  created_at: unknown;
-  expires_at: unknown;
-  last_seen: unknown;
-  user_id: unknown;
-  username: string;
-  is_superuser: unknown;
-  is_active: unknown;
 }

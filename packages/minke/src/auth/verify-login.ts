@@ -17,22 +17,18 @@ export async function verifyLogin(
 ): Promise<UserRecord | undefined> {
   const user = await users.authenticate(username, password);
   if (!user) {
-    const row: { is_active: unknown } | undefined = await database.db
+    const row = await database.tables
       .selectFrom('minke_users')
       .select('is_active')
       .where('username', '=', username)
       .executeTakeFirst();
     // Unknown or inactive: authenticate did not hash anything, so spend the same time here.
-    if (!row || !database.adapter.decodeBool(row.is_active)) {
+    if (!row?.is_active) {
       dummyHash ??= hash(`minke-dummy-${Date.now()}`);
       await verify(await dummyHash, password).catch(() => false);
     }
     return undefined;
   }
-  await database.db
-    .updateTable('minke_users')
-    .set({ last_login: database.adapter.encodeDate(new Date()) })
-    .where('id', '=', user.id)
-    .execute();
+  await users.recordLogin(user.id);
   return user;
 }

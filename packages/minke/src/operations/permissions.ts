@@ -1,10 +1,12 @@
-import { recordAudit } from '../audit/audit-log.js';
+import { auditedTransaction } from '../audit/audit-log.js';
 import { isCredentialPermission } from '../credentials/credential-permissions.js';
 import { snakeCase } from '../model/define-model.js';
 import type { ModelRegistry } from '../model/model-registry.js';
 import { NotFoundError } from '../errors.js';
 import type { SessionRegistry } from '../session/session-registry.js';
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { DatabaseHandle } from '../store/transaction.js';
+import { PermissionStore } from '../users/permission-store.js';
+import { UserStore } from '../users/user-store.js';
 import { trustHostKeyPermission } from '../transport/ssh/host-keys/host-key-permission.js';
 import { manageConnectionsPermission } from './connection-guard.js';
 import type { RunUser } from './start-run.js';
@@ -42,10 +44,12 @@ export function projectPermissions(
 
 /** Permissions, and who holds them. */
 export class PermissionOperations {
-  constructor(private readonly database: Database) {}
+  private readonly permissions: PermissionStore;
+  private readonly users: UserStore;
 
-  private get db(): DynamicKysely {
-    return this.database.db;
+  constructor(private readonly database: DatabaseHandle) {
+    this.permissions = new PermissionStore(database);
+    this.users = new UserStore(database);
   }
 
   /**
@@ -56,123 +60,74 @@ export class PermissionOperations {
     wanted: { codename: string; name: string }[],
     options: { prune?: boolean } = {},
   ): Promise<{ created: string[]; deleted: string[] }> {
-    const existing = new Set(
-      (
-        (await this.db.selectFrom('minke_permissions').select('codename').execute()) as {
-          codename: string;
-        }[]
-      ).map((r) => r.codename),
-    );
+    const existing = await this.permissions.codenames();
     const created = wanted.filter((p) => !existing.has(p.codename));
-    if (created.length > 0) await this.db.insertInto('minke_permissions').values(created).execute();
+    await this.permissions.insert(created);
     const keep = new Set(wanted.map((p) => p.codename));
     // The credentials store's permissions are not the project's to prune.
     const deleted = options.prune
       ? [...existing].filter((codename) => !keep.has(codename) && !isCredentialPermission(codename))
       : [];
-    if (deleted.length > 0)
-      await this.db.deleteFrom('minke_permissions').where('codename', 'in', deleted).execute();
+    await this.permissions.delete(deleted);
     return { created: created.map((p) => p.codename), deleted };
   }
 
   async list(): Promise<{ codename: string; name: string }[]> {
-    return await this.db
-      .selectFrom('minke_permissions')
-      .select(['codename', 'name'])
-      .orderBy('codename')
-      .execute();
+    return this.permissions.list();
   }
 
   async grant(userId: number, codenames: readonly string[]): Promise<void> {
     const ids = await this.idsOf(codenames);
-    const held = new Set(
-      (
-        (await this.db
-          .selectFrom('minke_user_permissions')
-          .select('permission_id')
-          .where('user_id', '=', userId)
-          .execute()) as {
-          permission_id: unknown;
-        }[]
-      ).map((r) => Number(r.permission_id)),
-    );
-    const rows = ids
-      .filter((id) => !held.has(id))
-      .map((id) => ({ user_id: userId, permission_id: id }));
-    if (rows.length > 0) await this.db.insertInto('minke_user_permissions').values(rows).execute();
-    await recordAudit(this.database, {
-      action: 'permission.grant',
-      targetType: 'user',
-      targetId: userId,
-      after: { permissions: [...codenames] },
+    await auditedTransaction(this.database, async (trx, audit) => {
+      const users = this.users.in(trx);
+      const held = await users.directPermissionIds(userId);
+      await users.addUserPermissions(
+        userId,
+        ids.filter((id) => !held.has(id)),
+      );
+      await audit({
+        action: 'permission.grant',
+        targetType: 'user',
+        targetId: userId,
+        after: { permissions: [...codenames] },
+      });
     });
   }
 
   async revoke(userId: number, codenames: readonly string[]): Promise<void> {
     const ids = await this.idsOf(codenames);
-    await this.db
-      .deleteFrom('minke_user_permissions')
-      .where('user_id', '=', userId)
-      .where('permission_id', 'in', ids)
-      .execute();
-    await recordAudit(this.database, {
-      action: 'permission.revoke',
-      targetType: 'user',
-      targetId: userId,
-      before: { permissions: [...codenames] },
+    await auditedTransaction(this.database, async (trx, audit) => {
+      await this.users.in(trx).removeUserPermissions(userId, ids);
+      await audit({
+        action: 'permission.revoke',
+        targetType: 'user',
+        targetId: userId,
+        before: { permissions: [...codenames] },
+      });
     });
   }
 
   /** What a user may do: their own permissions and their groups'. */
   async runUser(user: { id: number; isSuperuser: boolean }): Promise<RunUser> {
-    const direct = (await this.db
-      .selectFrom('minke_user_permissions')
-      .innerJoin(
-        'minke_permissions',
-        'minke_permissions.id',
-        'minke_user_permissions.permission_id',
-      )
-      .select('minke_permissions.codename')
-      .where('minke_user_permissions.user_id', '=', user.id)
-      .execute()) as { codename: string }[];
-    const viaGroups = (await this.db
-      .selectFrom('minke_user_group_members')
-      .innerJoin(
-        'minke_user_group_permissions',
-        'minke_user_group_permissions.group_id',
-        'minke_user_group_members.group_id',
-      )
-      .innerJoin(
-        'minke_permissions',
-        'minke_permissions.id',
-        'minke_user_group_permissions.permission_id',
-      )
-      .select('minke_permissions.codename')
-      .where('minke_user_group_members.user_id', '=', user.id)
-      .execute()) as { codename: string }[];
+    const [direct, viaGroups] = await Promise.all([
+      this.users.directPermissionsOf(user.id),
+      this.users.permissionsViaGroups(user.id),
+    ]);
     return {
       id: user.id,
       isSuperuser: user.isSuperuser,
-      permissions: new Set([...direct, ...viaGroups].map((r) => r.codename)),
+      permissions: new Set([...direct, ...viaGroups]),
     };
   }
 
   private async idsOf(codenames: readonly string[]): Promise<number[]> {
-    if (codenames.length === 0) return [];
-    const rows = (await this.db
-      .selectFrom('minke_permissions')
-      .select(['id', 'codename'])
-      .where('codename', 'in', [...codenames])
-      .execute()) as {
-      id: unknown;
-      codename: string;
-    }[];
-    const missing = codenames.filter((c) => !rows.some((r) => r.codename === c));
+    const idOf = await this.permissions.idsByCodename(codenames);
+    const missing = codenames.filter((c) => !idOf.has(c));
     if (missing.length > 0) {
       throw new NotFoundError(
         `unknown permission(s): ${missing.join(', ')} (run \`minke permissions sync\`, then \`minke permissions list\`)`,
       );
     }
-    return rows.map((r) => Number(r.id));
+    return [...new Set(idOf.values())];
   }
 }

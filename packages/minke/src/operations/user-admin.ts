@@ -1,9 +1,13 @@
-import { recordAudit, type AuditChange } from '../audit/audit-log.js';
+import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
 import { hash } from '@node-rs/argon2';
+import type { Updateable } from 'kysely';
 import { LoginSessions } from '../auth/login-sessions.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
-import type { Database, DynamicKysely } from '../store/database.js';
-import { MIN_PASSWORD_LENGTH, UserOperations, type UserRecord } from './users.js';
+import type { UsersTable } from '../store/minke-tables.js';
+import type { DatabaseHandle } from '../store/transaction.js';
+import { PermissionStore } from '../users/permission-store.js';
+import { UserStore } from '../users/user-store.js';
+import { MIN_PASSWORD_LENGTH, UserOperations, toRecord, type UserRecord } from './users.js';
 
 /** A user with their groups and the permissions granted to them directly. */
 export interface UserDetail extends UserRecord {
@@ -37,28 +41,22 @@ const groupNamePattern = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,149}$/;
  */
 export class UserAdmin {
   private readonly users: UserOperations;
+  private readonly store: UserStore;
+  private readonly permissions: PermissionStore;
 
-  constructor(private readonly database: Database) {
+  constructor(private readonly database: DatabaseHandle) {
     this.users = new UserOperations(database);
-  }
-
-  private get db(): DynamicKysely {
-    return this.database.db;
+    this.store = new UserStore(database);
+    this.permissions = new PermissionStore(database);
   }
 
   async list(): Promise<UserDetail[]> {
     const users = await this.users.list();
-    return Promise.all(users.map((user) => this.detail(user)));
+    return Promise.all(users.map((user) => detail(this.store, user)));
   }
 
   async get(id: number): Promise<UserDetail> {
-    const row: { username: string } | undefined = await this.db
-      .selectFrom('minke_users')
-      .select('username')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError(`user ${id} does not exist`);
-    return this.detail(await this.users.get(row.username));
+    return userDetail(this.store, id);
   }
 
   async create(input: {
@@ -72,45 +70,40 @@ export class UserAdmin {
     const groupIds = input.groups === undefined ? undefined : await this.groupIds(input.groups);
     const permissionIds =
       input.permissions === undefined ? undefined : await this.permissionIds(input.permissions);
-    const user = await this.users.create({
-      username: input.username,
-      password: input.password,
-      superuser: input.isSuperuser ?? false,
-    });
-    if (groupIds)
-      await this.link('minke_user_group_members', 'user_id', user.id, 'group_id', groupIds);
-    if (permissionIds) {
-      await this.link('minke_user_permissions', 'user_id', user.id, 'permission_id', permissionIds);
-    }
+    const user = await this.users.create(
+      { username: input.username, password: input.password, superuser: input.isSuperuser ?? false },
+      async (store, userId) => {
+        if (groupIds) await store.setUserGroups(userId, groupIds);
+        if (permissionIds) await store.setUserPermissions(userId, permissionIds);
+      },
+    );
     return this.get(user.id);
   }
 
   async update(id: number, changes: UserChanges): Promise<UserDetail> {
     const before = await this.get(id);
-    const { adapter } = this.database;
     const groupIds = changes.groups === undefined ? undefined : await this.groupIds(changes.groups);
     const permissionIds =
       changes.permissions === undefined ? undefined : await this.permissionIds(changes.permissions);
-    const values: Record<string, unknown> = {};
+    const values: Updateable<UsersTable> = {};
     if (changes.password !== undefined)
-      values['password_hash'] = await hash(checkPassword(changes.password));
-    if (changes.isSuperuser !== undefined)
-      values['is_superuser'] = adapter.encodeBool(changes.isSuperuser);
-    if (changes.isActive !== undefined) values['is_active'] = adapter.encodeBool(changes.isActive);
-    if (Object.keys(values).length > 0) {
-      await this.db.updateTable('minke_users').set(values).where('id', '=', id).execute();
-    }
-    if (groupIds) await this.link('minke_user_group_members', 'user_id', id, 'group_id', groupIds);
-    if (permissionIds)
-      await this.link('minke_user_permissions', 'user_id', id, 'permission_id', permissionIds);
-    if (changes.password !== undefined || changes.isActive === false) {
-      await new LoginSessions(this.database).deleteForUser(id);
-    }
-    const after = await this.get(id);
-    // The password's value never reaches the log: only that it was changed.
-    const password = changes.password === undefined ? {} : { passwordChanged: true };
-    await recordAudit(this.database, userChange('user.update', before, { ...after, ...password }));
-    return after;
+      values.password_hash = await hash(checkPassword(changes.password));
+    if (changes.isSuperuser !== undefined) values.is_superuser = changes.isSuperuser;
+    if (changes.isActive !== undefined) values.is_active = changes.isActive;
+    return auditedTransaction(this.database, async (trx, audit) => {
+      const store = this.store.in(trx);
+      await store.update(id, values);
+      if (groupIds) await store.setUserGroups(id, groupIds);
+      if (permissionIds) await store.setUserPermissions(id, permissionIds);
+      if (changes.password !== undefined || changes.isActive === false) {
+        await new LoginSessions(trx).deleteForUser(id);
+      }
+      const after = await userDetail(store, id);
+      // The password's value never reaches the log: only that it was changed.
+      const password = changes.password === undefined ? {} : { passwordChanged: true };
+      await audit(userChange('user.update', before, { ...after, ...password }));
+      return after;
+    });
   }
 
   /**
@@ -153,55 +146,23 @@ export class UserAdmin {
       throw new ConflictError(
         `you cannot delete your own account (${user.username}): ask another superuser`,
       );
-    if (user.isSuperuser && user.isActive) {
-      const { adapter } = this.database;
-      const others = await this.db
-        .selectFrom('minke_users')
-        .select('id')
-        .where('is_superuser', '=', adapter.encodeBool(true))
-        .where('is_active', '=', adapter.encodeBool(true))
-        .where('id', '!=', id)
-        .executeTakeFirst();
-      if (!others)
-        throw new ConflictError(
-          `${user.username} is the last active superuser: make another user a superuser first`,
-        );
-    }
-    await this.db.transaction().execute(async (trx) => {
-      // Dependents first: correct whether or not the backend enforces ON DELETE rules.
-      for (const table of [
-        'minke_api_tokens',
-        'minke_login_sessions',
-        'minke_user_group_members',
-        'minke_user_permissions',
-      ]) {
-        await trx.deleteFrom(table).where('user_id', '=', id).execute();
-      }
-      for (const table of ['minke_runs', 'minke_session_records']) {
-        await trx.updateTable(table).set({ user_id: null }).where('user_id', '=', id).execute();
-      }
-      await trx.deleteFrom('minke_users').where('id', '=', id).execute();
+    if (user.isSuperuser && user.isActive && !(await this.store.hasOtherActiveSuperuser(id)))
+      throw new ConflictError(
+        `${user.username} is the last active superuser: make another user a superuser first`,
+      );
+    await auditedTransaction(this.database, async (trx, audit) => {
+      await this.store.in(trx).delete(id);
+      await audit(userChange('user.delete', user, undefined));
     });
-    await recordAudit(this.database, userChange('user.delete', user, undefined));
   }
 
   async listGroups(): Promise<UserGroupRecord[]> {
-    const rows = (await this.db
-      .selectFrom('minke_user_groups')
-      .select(['id', 'name'])
-      .orderBy('name')
-      .execute()) as { id: unknown; name: string }[];
-    return Promise.all(rows.map((row) => this.groupRecord(Number(row.id), row.name)));
+    const rows = await this.store.groups();
+    return Promise.all(rows.map((row) => groupRecord(this.store, row.id, row.name)));
   }
 
   async getGroup(id: number): Promise<UserGroupRecord> {
-    const row: { id: unknown; name: string } | undefined = await this.db
-      .selectFrom('minke_user_groups')
-      .select(['id', 'name'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError(`user group ${id} does not exist`);
-    return this.groupRecord(id, row.name);
+    return userGroup(this.store, id);
   }
 
   async createGroup(input: {
@@ -210,25 +171,18 @@ export class UserAdmin {
   }): Promise<UserGroupRecord> {
     const name = checkGroupName(input.name);
     const permissionIds = await this.permissionIds(input.permissions ?? []);
-    const exists = await this.db
-      .selectFrom('minke_user_groups')
-      .select('id')
-      .where('name', '=', name)
-      .executeTakeFirst();
-    if (exists)
+    if ((await this.store.groupIdByName(name)) !== undefined)
       throw new ConflictError(`user group ${name} already exists`, {
         fields: { name: 'already taken' },
       });
-    const row = await this.db
-      .insertInto('minke_user_groups')
-      .values({ name })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const id = Number(row.id);
-    await this.link('minke_user_group_permissions', 'group_id', id, 'permission_id', permissionIds);
-    const group = await this.getGroup(id);
-    await recordAudit(this.database, userGroupChange('usergroup.create', undefined, group));
-    return group;
+    return auditedTransaction(this.database, async (trx, audit) => {
+      const store = this.store.in(trx);
+      const id = await store.insertGroup(name);
+      await store.setGroupPermissions(id, permissionIds);
+      const group = await userGroup(store, id);
+      await audit(userGroupChange('usergroup.create', undefined, group));
+      return group;
+    });
   }
 
   async updateGroup(
@@ -238,141 +192,77 @@ export class UserAdmin {
     const before = await this.getGroup(id);
     const permissionIds =
       changes.permissions === undefined ? undefined : await this.permissionIds(changes.permissions);
-    if (changes.name !== undefined) {
-      const name = checkGroupName(changes.name);
-      const other: { id: unknown } | undefined = await this.db
-        .selectFrom('minke_user_groups')
-        .select('id')
-        .where('name', '=', name)
-        .executeTakeFirst();
-      if (other && Number(other.id) !== id) {
+    const name = changes.name === undefined ? undefined : checkGroupName(changes.name);
+    if (name !== undefined) {
+      const other = await this.store.groupIdByName(name);
+      if (other !== undefined && other !== id) {
         throw new ConflictError(`user group ${name} already exists`, {
           fields: { name: 'already taken' },
         });
       }
-      await this.db.updateTable('minke_user_groups').set({ name }).where('id', '=', id).execute();
     }
-    if (permissionIds) {
-      await this.link(
-        'minke_user_group_permissions',
-        'group_id',
-        id,
-        'permission_id',
-        permissionIds,
-      );
-    }
-    const after = await this.getGroup(id);
-    await recordAudit(this.database, userGroupChange('usergroup.update', before, after));
-    return after;
-  }
-
-  private async detail(user: UserRecord): Promise<UserDetail> {
-    const [groups, permissions] = await Promise.all([
-      this.db
-        .selectFrom('minke_user_group_members as m')
-        .innerJoin('minke_user_groups as g', 'g.id', 'm.group_id')
-        .select('g.name')
-        .where('m.user_id', '=', user.id)
-        .orderBy('g.name')
-        .execute() as Promise<{ name: string }[]>,
-      this.db
-        .selectFrom('minke_user_permissions as up')
-        .innerJoin('minke_permissions as p', 'p.id', 'up.permission_id')
-        .select('p.codename')
-        .where('up.user_id', '=', user.id)
-        .orderBy('p.codename')
-        .execute() as Promise<{ codename: string }[]>,
-    ]);
-    return {
-      ...user,
-      groups: groups.map((g) => g.name),
-      permissions: permissions.map((p) => p.codename),
-    };
-  }
-
-  private async groupRecord(id: number, name: string): Promise<UserGroupRecord> {
-    const [permissions, members] = await Promise.all([
-      this.db
-        .selectFrom('minke_user_group_permissions as gp')
-        .innerJoin('minke_permissions as p', 'p.id', 'gp.permission_id')
-        .select('p.codename')
-        .where('gp.group_id', '=', id)
-        .orderBy('p.codename')
-        .execute() as Promise<{ codename: string }[]>,
-      this.db
-        .selectFrom('minke_user_group_members')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('group_id', '=', id)
-        .executeTakeFirst() as Promise<{ n: number | string } | undefined>,
-    ]);
-    return {
-      id,
-      name,
-      permissions: permissions.map((p) => p.codename),
-      members: Number(members?.n ?? 0),
-    };
-  }
-
-  /** Replaces the rows of a link table that belong to `ownerId`. */
-  private async link(
-    table: string,
-    ownerColumn: string,
-    ownerId: number,
-    otherColumn: string,
-    otherIds: readonly number[],
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom(table).where(ownerColumn, '=', ownerId).execute();
-      if (otherIds.length > 0) {
-        await trx
-          .insertInto(table)
-          .values(
-            [...new Set(otherIds)].map((other) => ({
-              [ownerColumn]: ownerId,
-              [otherColumn]: other,
-            })),
-          )
-          .execute();
-      }
+    return auditedTransaction(this.database, async (trx, audit) => {
+      const store = this.store.in(trx);
+      if (name !== undefined) await store.renameGroup(id, name);
+      if (permissionIds) await store.setGroupPermissions(id, permissionIds);
+      const after = await userGroup(store, id);
+      await audit(userGroupChange('usergroup.update', before, after));
+      return after;
     });
   }
 
   private async groupIds(names: readonly string[]): Promise<number[]> {
-    return this.idsByName('minke_user_groups', 'name', names, 'groups', 'unknown group(s)');
+    return idsOf(names, await this.store.groupIdsByName(names), 'groups', 'unknown group(s)');
   }
 
   private async permissionIds(codenames: readonly string[]): Promise<number[]> {
-    return this.idsByName(
-      'minke_permissions',
-      'codename',
-      codenames,
-      'permissions',
-      'unknown permission(s)',
-    );
+    const ids = await this.permissions.idsByCodename(codenames);
+    return idsOf(codenames, ids, 'permissions', 'unknown permission(s)');
   }
+}
 
-  private async idsByName(
-    table: string,
-    column: string,
-    names: readonly string[],
-    field: string,
-    what: string,
-  ): Promise<number[]> {
-    if (names.length === 0) return [];
-    const rows = (await this.db
-      .selectFrom(table)
-      .select(['id', column])
-      .where(column, 'in', [...names])
-      .execute()) as Record<string, unknown>[];
-    const idOf = new Map(rows.map((row) => [String(row[column]), Number(row['id'])]));
-    const missing = names.filter((name) => !idOf.has(name));
-    if (missing.length > 0) {
-      throw new InputError(`${what}: ${missing.join(', ')}`, {
-        fields: { [field]: `unknown: ${missing.join(', ')}` },
-      });
-    }
-    return names.map((name) => idOf.get(name) as number);
+async function userDetail(store: UserStore, id: number): Promise<UserDetail> {
+  const row = await store.byId(id);
+  if (!row) throw new NotFoundError(`user ${id} does not exist`);
+  return detail(store, toRecord(row));
+}
+
+async function detail(store: UserStore, user: UserRecord): Promise<UserDetail> {
+  const [groups, permissions] = await Promise.all([
+    store.groupNamesOf(user.id),
+    store.directPermissionsOf(user.id),
+  ]);
+  return { ...user, groups, permissions };
+}
+
+async function userGroup(store: UserStore, id: number): Promise<UserGroupRecord> {
+  const row = await store.groupById(id);
+  if (!row) throw new NotFoundError(`user group ${id} does not exist`);
+  return groupRecord(store, id, row.name);
+}
+
+async function groupRecord(store: UserStore, id: number, name: string): Promise<UserGroupRecord> {
+  const [permissions, members] = await Promise.all([
+    store.groupPermissions(id),
+    store.groupMemberCount(id),
+  ]);
+  return { id, name, permissions, members };
+}
+
+/** Ids for names, in the order given; unknown names are one input error naming them. */
+function idsOf(
+  names: readonly string[],
+  idOf: ReadonlyMap<string, number>,
+  field: string,
+  what: string,
+): number[] {
+  const missing = names.filter((name) => !idOf.has(name));
+  if (missing.length > 0) {
+    throw new InputError(`${what}: ${missing.join(', ')}`, {
+      fields: { [field]: `unknown: ${missing.join(', ')}` },
+    });
   }
+  return names.map((name) => idOf.get(name) as number);
 }
 
 function checkPassword(password: string): string {

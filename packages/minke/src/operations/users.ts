@@ -1,7 +1,8 @@
-import { recordAudit } from '../audit/audit-log.js';
+import { auditedTransaction } from '../audit/audit-log.js';
 import type * as Argon2 from '@node-rs/argon2';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { DatabaseHandle } from '../store/transaction.js';
+import { UserStore, type UserRow } from '../users/user-store.js';
 
 export interface UserRecord {
   id: number;
@@ -17,17 +18,24 @@ export const MIN_PASSWORD_LENGTH = 8;
 
 /** Accounts; passwords are kept only as argon2id hashes. */
 export class UserOperations {
-  constructor(private readonly database: Database) {}
+  private readonly store: UserStore;
 
-  private get db(): DynamicKysely {
-    return this.database.db;
+  constructor(private readonly database: DatabaseHandle) {
+    this.store = new UserStore(database);
   }
 
-  async create(input: {
-    username: string;
-    password: string;
-    superuser?: boolean;
-  }): Promise<UserRecord> {
+  /**
+   * Creates an account. `links` writes what else belongs to it (groups, permissions) in the same
+   * transaction as the account and its audit row.
+   */
+  async create(
+    input: {
+      username: string;
+      password: string;
+      superuser?: boolean;
+    },
+    links?: (store: UserStore, userId: number) => Promise<void>,
+  ): Promise<UserRecord> {
     const username = input.username.trim();
     if (!usernamePattern.test(username)) {
       throw new InputError(
@@ -41,86 +49,64 @@ export class UserOperations {
         { fields: { password: 'too short' } },
       );
     }
-    const exists = await this.db
-      .selectFrom('minke_users')
-      .select('id')
-      .where('username', '=', username)
-      .executeTakeFirst();
-    if (exists)
+    if (await this.store.byUsername(username))
       throw new ConflictError(`user ${username} already exists`, {
         fields: { username: 'already taken' },
       });
-    await this.db
-      .insertInto('minke_users')
-      .values({
+    const passwordHash = await (await argon2()).hash(input.password);
+    return auditedTransaction(this.database, async (trx, audit) => {
+      const store = this.store.in(trx);
+      const id = await store.insert({
         username,
-        password_hash: await (await argon2()).hash(input.password),
-        is_superuser: this.database.adapter.encodeBool(input.superuser ?? false),
-      })
-      .execute();
-    const user = await this.get(username);
-    await recordAudit(this.database, {
-      action: 'user.create',
-      targetType: 'user',
-      targetId: user.id,
-      targetName: user.username,
-      after: { ...user, password: '[secret]' },
+        password_hash: passwordHash,
+        is_superuser: input.superuser ?? false,
+      });
+      await links?.(store, id);
+      const user = toRecord((await store.byId(id)) as UserRow);
+      await audit({
+        action: 'user.create',
+        targetType: 'user',
+        targetId: user.id,
+        targetName: user.username,
+        after: { ...user, password: '[secret]' },
+      });
+      return user;
     });
-    return user;
   }
 
   async get(username: string): Promise<UserRecord> {
-    const row = await this.db
-      .selectFrom('minke_users')
-      .selectAll()
-      .where('username', '=', username)
-      .executeTakeFirst();
+    const row = await this.store.byUsername(username);
     if (!row) throw new NotFoundError(`user ${username} does not exist`);
-    return this.toRecord(row as UserRow);
+    return toRecord(row);
   }
 
   async list(): Promise<UserRecord[]> {
-    const rows = (await this.db
-      .selectFrom('minke_users')
-      .selectAll()
-      .orderBy('username')
-      .execute()) as UserRow[];
-    return rows.map((row) => this.toRecord(row));
+    return (await this.store.list()).map(toRecord);
+  }
+
+  /** Notes a successful login's time. */
+  async recordLogin(userId: number): Promise<void> {
+    await this.store.recordLogin(userId);
   }
 
   /** The user when the password is right and the account active; undefined otherwise. */
   async authenticate(username: string, password: string): Promise<UserRecord | undefined> {
-    const row = (await this.db
-      .selectFrom('minke_users')
-      .selectAll()
-      .where('username', '=', username)
-      .executeTakeFirst()) as UserRow | undefined;
-    if (!row || !this.database.adapter.decodeBool(row.is_active)) return undefined;
+    const row = await this.store.byUsername(username);
+    if (!row?.is_active) return undefined;
     const { verify } = await argon2();
-    return (await verify(row.password_hash, password)) ? this.toRecord(row) : undefined;
-  }
-
-  private toRecord(row: UserRow): UserRecord {
-    const { adapter } = this.database;
-    return {
-      id: Number(row.id),
-      username: row.username,
-      isSuperuser: adapter.decodeBool(row.is_superuser),
-      isActive: adapter.decodeBool(row.is_active),
-      createdAt: adapter.decodeDate(row.created_at),
-      lastLogin: row.last_login === null ? null : adapter.decodeDate(row.last_login),
-    };
+    return (await verify(row.password_hash, password)) ? toRecord(row) : undefined;
   }
 }
 
-interface UserRow {
-  id: unknown;
-  username: string;
-  password_hash: string;
-  is_superuser: unknown;
-  is_active: unknown;
-  created_at: unknown;
-  last_login: unknown;
+export function toRecord(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    isSuperuser: row.is_superuser,
+    isActive: row.is_active,
+    createdAt: row.created_at,
+    lastLogin: row.last_login,
+  };
 }
 
 /** argon2 is a native module: loaded by the commands that hash or check a password, not by all. */
