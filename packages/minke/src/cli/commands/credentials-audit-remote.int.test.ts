@@ -33,11 +33,13 @@ async function remote(
   user: string,
   args: string[],
   env: Record<string, string | undefined> = {},
+  input?: string,
 ): Promise<CliResult> {
   const result = await runBuiltCli(['--server', url, ...args], {
     cwd: elsewhere,
     env: { MINKE_TOKEN: tokens[user], MINKE_SERVER_URL: undefined, ...env },
     timeoutMs: 60_000,
+    ...(input === undefined ? {} : { input }),
   });
   outputs.push(result);
   return result;
@@ -141,12 +143,12 @@ describe(
       expect(table.stdout).toMatch(/^NAME\s+TYPE\s+FINGERPRINT\s+UPDATED\s+BY\n/);
       expect(table.stdout).toMatch(/^db-root\s+password\s+\S+\s+root\n/m);
 
+      // From standard input this time, as a password manager pipes it.
       const replaced = await remote(
         'root',
-        ['credentials', 'replace', 'db-root', '--type', 'password'],
-        {
-          MINKE_SECRET: newPassword,
-        },
+        ['credentials', 'replace', 'db-root', '--type', 'password', '--from-file', '-'],
+        {},
+        `${newPassword}\n`,
       );
       expect(replaced).toMatchObject({
         code: 0,
@@ -179,6 +181,16 @@ describe(
         stderr: expect.stringContaining(
           '`minke credentials rotate-key` works on the local project only',
         ) as unknown,
+      });
+      const empty = await remote(
+        'root',
+        ['credentials', 'add', 'y', '--type', 'password', '--from-file', '-'],
+        {},
+        '\n',
+      );
+      expect(empty).toMatchObject({
+        code: 2,
+        stderr: 'minke: error: --from-file -: it is empty\n',
       });
       // No secret on the command line: without a file, MINKE_SECRET or a terminal, nothing is sent.
       const none = await remote('root', ['credentials', 'add', 'y', '--type', 'password']);

@@ -9,8 +9,8 @@ export interface SecretInputOptions {
 }
 
 /**
- * Reads a new credential's secret, never from argv: from `--from-file` (a key file, or a file
- * holding a password), else the MINKE_SECRET variable, else a hidden prompt at a terminal. An SSH
+ * Reads a new credential's secret, never from argv: from `--from-file` (a key file, a file
+ * holding a password, or `-` for standard input), else the MINKE_SECRET variable, else a hidden prompt at a terminal. An SSH
  * key's passphrase comes from MINKE_SECRET_PASSPHRASE, or a prompt when the key is encrypted.
  */
 export async function readCredentialSecret(
@@ -27,14 +27,11 @@ export async function readCredentialSecret(
 
 async function readSecretText(options: SecretInputOptions, env: NodeJS.ProcessEnv) {
   if (options.fromFile !== undefined) {
-    try {
-      // A password file usually ends with a newline that is not part of the password.
-      const text = await readFile(options.fromFile, 'utf8');
-      return options.type === 'password' ? text.replace(/\r?\n$/, '') : text;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new UsageError(`cannot read ${options.fromFile}: ${code}`);
-    }
+    const text = await readSecretFile(options.fromFile);
+    // A password file usually ends with a newline that is not part of the password.
+    const secret = options.type === 'password' ? text.replace(/\r?\n$/, '') : text;
+    if (secret === '') throw new UsageError(`--from-file ${options.fromFile}: it is empty`);
+    return secret;
   }
   const fromEnv = env['MINKE_SECRET'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
@@ -51,6 +48,22 @@ async function readSecretText(options: SecretInputOptions, env: NodeJS.ProcessEn
   const second = await askHidden('Password (again): ');
   if (first !== second) throw new UsageError('the two passwords differ');
   return first;
+}
+
+/** The file's text; `-` is standard input: a password manager's output piped in. */
+async function readSecretFile(file: string): Promise<string> {
+  try {
+    return file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`cannot read ${file}: ${code}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function askPassphraseIfEncrypted(privateKey: string): Promise<string | undefined> {

@@ -61,7 +61,7 @@ export function registerCredentialCommands(program: Command): void {
       .requiredOption('--type <type>', 'ssh-key or password')
       .option(
         '--from-file <file>',
-        'read the key (or password) from this file; else MINKE_SECRET, else a prompt',
+        'read the key (or password) from this file (- for standard input); else MINKE_SECRET, else a prompt',
       );
 
   credentials
