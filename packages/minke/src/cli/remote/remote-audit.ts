@@ -1,13 +1,24 @@
-import type { AuditEntry, AuditQuery } from '../../audit/audit-log.js';
+import type { AuditEntry } from '@minke/contract';
 import type { AuditVerdict } from '../../audit/verify-audit.js';
 import { RemoteError, type ApiClient } from './api-client.js';
+
+/** `minke audit`'s filters, checked, as `GET /api/audit` takes them. */
+export interface AuditListQuery {
+  actor?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  limit: number;
+  offset: number;
+}
 
 /**
  * The audit log as `minke audit` reads it: from the local project's database or, with `--server`,
  * through a server's API as the token's user (a superuser or view_audit).
  */
 export interface AuditSource {
-  list(query: AuditQuery): Promise<{ items: AuditEntry[]; total: number }>;
+  list(query: AuditListQuery): Promise<{ items: AuditEntry[]; total: number }>;
   /** Walks the hash chain where the rows are (the server's database, with `--server`). */
   verify(): Promise<AuditVerdict>;
 }

@@ -1,5 +1,5 @@
+import type { CredentialInfo } from '@minke/contract';
 import type { CredentialSecret } from '../../credentials/credential-secret.js';
-import type { CredentialInfo } from '../../credentials/credential-store.js';
 import type { ApiClient } from './api-client.js';
 
 /**
