@@ -1,6 +1,10 @@
-import { recordAudit } from '../audit/audit-log.js';
+import type { Selectable } from 'kysely';
+import { auditedTransaction, type Audit } from '../audit/audit-log.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
+import type { CredentialsTable } from '../store/minke-tables.js';
+import type { DatabaseHandle } from '../store/transaction.js';
+import { PermissionStore } from '../users/permission-store.js';
 import {
   credentialNameSchema,
   type CredentialReader,
@@ -37,20 +41,8 @@ export interface CredentialInfo {
   updatedBy: string | null;
 }
 
-interface CredentialRow {
-  id: unknown;
-  name: string;
-  type: string;
-  fingerprint: string | null;
-  key_id: string;
-  ciphertext: string;
-  created_at: unknown;
-  created_by: string | null;
-  updated_at: unknown;
-  updated_by: string | null;
-}
+type CredentialRow = Selectable<CredentialsTable>;
 
-const table = 'minke_credentials';
 const shownColumns = [
   'id',
   'name',
@@ -74,20 +66,20 @@ const shownColumns = [
  */
 export class CredentialStore {
   constructor(
-    private readonly database: Database,
+    private readonly database: DatabaseHandle,
     private readonly keys: SecretKeySource,
   ) {}
 
-  private get db(): DynamicKysely {
-    return this.database.db;
+  private get db(): MinkeKysely {
+    return this.database.tables;
   }
 
   async list(): Promise<CredentialInfo[]> {
-    const rows = (await this.db
-      .selectFrom(table)
+    const rows = await this.db
+      .selectFrom('minke_credentials')
       .select([...shownColumns])
       .orderBy('name')
-      .execute()) as CredentialRow[];
+      .execute();
     return rows.map((row) => this.info(row));
   }
 
@@ -96,8 +88,8 @@ export class CredentialStore {
   }
 
   async exists(name: string): Promise<boolean> {
-    const row: unknown = await this.db
-      .selectFrom(table)
+    const row = await this.db
+      .selectFrom('minke_credentials')
       .select('id')
       .where('name', '=', name)
       .executeTakeFirst();
@@ -113,9 +105,9 @@ export class CredentialStore {
       });
     }
     const key = await ensureSecretKey(this.keys);
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto(table)
+    return auditedTransaction(this.database, async (trx, audit) => {
+      await trx.tables
+        .insertInto('minke_credentials')
         .values({
           name,
           type: secret.type,
@@ -127,20 +119,19 @@ export class CredentialStore {
         })
         .execute();
       // Per-credential use permission, so an admin can grant `use_credential:NAME` alone.
-      const codename = useCredentialPermission(name);
-      const held = await trx
-        .selectFrom('minke_permissions')
-        .select('id')
-        .where('codename', '=', codename)
-        .executeTakeFirst();
-      if (!held) {
-        await trx
-          .insertInto('minke_permissions')
-          .values({ codename, name: `Can point hosts and groups at credential ${name}` })
-          .execute();
-      }
+      await new PermissionStore(trx).ensure({
+        codename: useCredentialPermission(name),
+        name: `Can point hosts and groups at credential ${name}`,
+      });
+      const created = await this.in(trx).get(name);
+      await auditCredential(audit, 'credential.create', undefined, created);
+      return created;
     });
-    return this.audited('credential.create', undefined, await this.get(name));
+  }
+
+  /** The same store inside a transaction (`inTransaction`'s handle). */
+  in(trx: DatabaseHandle): CredentialStore {
+    return new CredentialStore(trx, this.keys);
   }
 
   /** A new secret (of either type) under the same name; hosts using it pick it up at next use. */
@@ -152,49 +143,33 @@ export class CredentialStore {
     const before = this.info(await this.row(name));
     const { fingerprint } = checkSecret(name, secret);
     const key = await ensureSecretKey(this.keys);
-    await this.db
-      .updateTable(table)
-      .set({
-        type: secret.type,
-        fingerprint,
-        key_id: key.id,
-        ciphertext: sealSecret(key, name, secret),
-        updated_by: by,
-        updated_at: this.database.adapter.encodeDate(new Date()),
-      })
-      .where('name', '=', name)
-      .execute();
-    return this.audited('credential.replace', before, await this.get(name));
+    return auditedTransaction(this.database, async (trx, audit) => {
+      await trx.tables
+        .updateTable('minke_credentials')
+        .set({
+          type: secret.type,
+          fingerprint,
+          key_id: key.id,
+          ciphertext: sealSecret(key, name, secret),
+          updated_by: by,
+          updated_at: new Date(),
+        })
+        .where('name', '=', name)
+        .execute();
+      const after = await this.in(trx).get(name);
+      await auditCredential(audit, 'credential.replace', before, after);
+      return after;
+    });
   }
 
   async delete(name: string): Promise<CredentialInfo> {
     const info = this.info(await this.row(name));
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom(table).where('name', '=', name).execute();
-      await trx
-        .deleteFrom('minke_permissions')
-        .where('codename', '=', useCredentialPermission(name))
-        .execute();
+    await auditedTransaction(this.database, async (trx, audit) => {
+      await trx.tables.deleteFrom('minke_credentials').where('name', '=', name).execute();
+      await new PermissionStore(trx).delete([useCredentialPermission(name)]);
+      await auditCredential(audit, 'credential.delete', info, undefined);
     });
-    return this.audited('credential.delete', info, undefined, info);
-  }
-
-  /** Records a change in the audit log: the credential's name, type and fingerprint only. */
-  private async audited(
-    action: string,
-    before: CredentialInfo | undefined,
-    after: CredentialInfo | undefined,
-    result = after,
-  ): Promise<CredentialInfo> {
-    const target = after ?? before;
-    await recordAudit(this.database, {
-      action,
-      targetType: 'credential',
-      targetName: target?.name,
-      before: before && auditedInfo(before),
-      after: after && auditedInfo(after),
-    });
-    return result as CredentialInfo;
+    return info;
   }
 
   /** Decrypts a credential: for the transport only (through `reader()`), at the moment of use. */
@@ -242,14 +217,14 @@ export class CredentialStore {
   }> {
     const before = await loadSecretKeyring(this.keys);
     const old = before.current ?? (await ensureSecretKey(this.keys));
-    const rows = (await this.db.selectFrom(table).selectAll().execute()) as CredentialRow[];
+    const rows = await this.db.selectFrom('minke_credentials').selectAll().execute();
     // Every row must open before anything changes: a row no key opens stops the rotation.
     const secrets = rows.map((row) => ({ row, secret: openRow(before, row) }));
     const { key, backup } = await replaceKeyFile(this.keys, old);
     await this.db.transaction().execute(async (trx) => {
       for (const { row, secret } of secrets) {
         await trx
-          .updateTable(table)
+          .updateTable('minke_credentials')
           .set({ key_id: key.id, ciphertext: sealSecret(key, row.name, secret) })
           .where('id', '=', row.id)
           .execute();
@@ -259,26 +234,25 @@ export class CredentialStore {
   }
 
   private async row(name: string): Promise<CredentialRow> {
-    const row = (await this.db
-      .selectFrom(table)
+    const row = await this.db
+      .selectFrom('minke_credentials')
       .selectAll()
       .where('name', '=', name)
-      .executeTakeFirst()) as CredentialRow | undefined;
+      .executeTakeFirst();
     if (!row) throw new NotFoundError(`credential ${name} does not exist`);
     return row;
   }
 
   private info(row: Omit<CredentialRow, 'ciphertext'>): CredentialInfo {
-    const { adapter } = this.database;
     return {
-      id: Number(row.id),
+      id: row.id,
       name: row.name,
       type: row.type as CredentialType,
       fingerprint: row.fingerprint,
       keyId: row.key_id,
-      createdAt: adapter.decodeDate(row.created_at),
+      createdAt: row.created_at,
       createdBy: row.created_by,
-      updatedAt: adapter.decodeDate(row.updated_at),
+      updatedAt: row.updated_at,
       updatedBy: row.updated_by,
     };
   }
@@ -318,4 +292,20 @@ function openRow(keyring: SecretKeyring, row: CredentialRow): CredentialSecret {
 
 function auditedInfo(info: CredentialInfo): Record<string, unknown> {
   return { name: info.name, type: info.type, fingerprint: info.fingerprint };
+}
+
+/** Records a change in the audit log: the credential's name, type and fingerprint only. */
+async function auditCredential(
+  audit: Audit,
+  action: string,
+  before: CredentialInfo | undefined,
+  after: CredentialInfo | undefined,
+): Promise<void> {
+  await audit({
+    action,
+    targetType: 'credential',
+    targetName: (after ?? before)?.name,
+    before: before && auditedInfo(before),
+    after: after && auditedInfo(after),
+  });
 }

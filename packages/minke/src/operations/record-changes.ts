@@ -1,20 +1,22 @@
-import { recordAudit } from '../audit/audit-log.js';
+import { auditedTransaction } from '../audit/audit-log.js';
 import type { RecordValues } from '../model/record-codec.js';
 import type { Project } from '../project/open-project.js';
 
 /**
  * Writes to records of the project's models as a person makes them (the API's record routes),
  * each recorded in the audit log with the record before and after. Hosts added or changed through
- * the host operations are recorded there.
+ * the host operations are recorded there. Each change and its audit row are one transaction.
  */
 export async function createRecord(
   project: Project,
   model: string,
   input: unknown,
 ): Promise<RecordValues> {
-  const created = await project.records.create(model, input);
-  await recordAudit(project.database, change('record.create', model, undefined, created));
-  return created;
+  return auditedTransaction(project.database, async (trx, audit) => {
+    const created = await project.records.in(trx).create(model, input);
+    await audit(change('record.create', model, undefined, created));
+    return created;
+  });
 }
 
 export async function updateRecord(
@@ -24,15 +26,19 @@ export async function updateRecord(
   input: unknown,
 ): Promise<RecordValues> {
   const before = await project.records.get(model, id);
-  const after = await project.records.update(model, id, input);
-  await recordAudit(project.database, change('record.update', model, before, after));
-  return after;
+  return auditedTransaction(project.database, async (trx, audit) => {
+    const after = await project.records.in(trx).update(model, id, input);
+    await audit(change('record.update', model, before, after));
+    return after;
+  });
 }
 
 export async function deleteRecord(project: Project, model: string, id: number): Promise<void> {
   const before = await project.records.get(model, id);
-  await project.records.delete(model, id);
-  await recordAudit(project.database, change('record.delete', model, before, undefined));
+  await auditedTransaction(project.database, async (trx, audit) => {
+    await project.records.in(trx).delete(model, id);
+    await audit(change('record.delete', model, before, undefined));
+  });
 }
 
 function change(action: string, model: string, before?: RecordValues, after?: RecordValues) {

@@ -1,6 +1,9 @@
-import { recordAudit } from '../../../audit/audit-log.js';
+import type { Selectable } from 'kysely';
+import { auditedTransaction } from '../../../audit/audit-log.js';
 import { InputError } from '../../../errors.js';
-import type { Database, DynamicKysely } from '../../../store/database.js';
+import type { MinkeKysely } from '../../../store/minke-kysely.js';
+import type { HostKeysTable } from '../../../store/minke-tables.js';
+import type { DatabaseHandle } from '../../../store/transaction.js';
 import { fingerprintOf, type HostKey } from '../../host-key.js';
 import type { BookedHostKey, HostKeyBook } from './host-key-book.js';
 
@@ -24,22 +27,7 @@ export interface HostKeyInfo {
   replacedAt: string | null;
 }
 
-interface HostKeyRow {
-  id: unknown;
-  host: string;
-  address: string;
-  key_type: string;
-  fingerprint: string;
-  public_key: string;
-  status: string;
-  first_seen_at: unknown;
-  last_seen_at: unknown;
-  trusted_by: string | null;
-  trusted_at: unknown;
-  replaced_at: unknown;
-}
-
-const table = 'minke_host_keys';
+type HostKeyRow = Selectable<HostKeysTable>;
 
 /**
  * The fleet's known host keys in the database, shared by every server and worker. The transport
@@ -51,21 +39,17 @@ const table = 'minke_host_keys';
  *   await keys.trust('web1', 'SHA256:…', 'alice');
  */
 export class HostKeyStore {
-  constructor(private readonly database: Database) {}
+  constructor(private readonly database: DatabaseHandle) {}
 
-  private get db(): DynamicKysely {
-    return this.database.db;
-  }
-
-  private now(): string {
-    return this.database.adapter.encodeDate(new Date());
+  private get db(): MinkeKysely {
+    return this.database.tables;
   }
 
   /** Every key on file, or one host's, pending first, then trusted, then history, newest first. */
   async list(host?: string): Promise<HostKeyInfo[]> {
-    let query = this.db.selectFrom(table).selectAll();
+    let query = this.db.selectFrom('minke_host_keys').selectAll();
     if (host !== undefined) query = query.where('host', '=', host);
-    const rows = (await query.orderBy('host').orderBy('id', 'desc').execute()) as HostKeyRow[];
+    const rows = await query.orderBy('host').orderBy('id', 'desc').execute();
     const order: Record<string, number> = { pending: 0, trusted: 1, replaced: 2 };
     return rows
       .map((row) => this.info(row))
@@ -96,30 +80,31 @@ export class HostKeyStore {
         { fields: { fingerprint: 'not a key this host offered' } },
       );
     }
-    const now = this.now();
+    const now = new Date();
     const replaced = keys.find((k) => k.status === 'trusted');
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable(table)
+    return auditedTransaction(this.database, async (trx, audit) => {
+      await trx.tables
+        .updateTable('minke_host_keys')
         .set({ status: 'replaced', replaced_at: now })
         .where('host', '=', host)
         .where('status', '=', 'trusted')
         .execute();
-      await trx
-        .updateTable(table)
+      await trx.tables
+        .updateTable('minke_host_keys')
         .set({ status: 'trusted', trusted_by: by, trusted_at: now, replaced_at: null })
         .where('id', '=', chosen.id)
         .execute();
+      const stored = await new HostKeyStore(trx).list(host);
+      const trusted = stored.find((k) => k.id === chosen.id) ?? chosen;
+      await audit({
+        action: replaced ? 'hostkey.replace' : 'hostkey.trust',
+        targetType: 'host',
+        targetName: host,
+        before: replaced && { keyType: replaced.keyType, fingerprint: replaced.fingerprint },
+        after: { keyType: trusted.keyType, fingerprint: trusted.fingerprint },
+      });
+      return trusted;
     });
-    const trusted = (await this.list(host)).find((k) => k.id === chosen.id) ?? chosen;
-    await recordAudit(this.database, {
-      action: replaced ? 'hostkey.replace' : 'hostkey.trust',
-      targetType: 'host',
-      targetName: host,
-      before: replaced && { keyType: replaced.keyType, fingerprint: replaced.fingerprint },
-      after: { keyType: trusted.keyType, fingerprint: trusted.fingerprint },
-    });
-    return trusted;
   }
 
   /** What the SSH transport reads and files keys through (closures only: it never shows in a
@@ -129,8 +114,8 @@ export class HostKeyStore {
       trusted: (host) => this.trustedKeys(host),
       seen: async (host, fingerprint) => {
         await this.db
-          .updateTable(table)
-          .set({ last_seen_at: this.now() })
+          .updateTable('minke_host_keys')
+          .set({ last_seen_at: new Date() })
           .where('host', '=', host)
           .where('fingerprint', '=', fingerprint)
           .execute();
@@ -141,12 +126,12 @@ export class HostKeyStore {
   }
 
   private async trustedKeys(host: string): Promise<BookedHostKey[]> {
-    const rows = (await this.db
-      .selectFrom(table)
+    const rows = await this.db
+      .selectFrom('minke_host_keys')
       .select(['key_type', 'fingerprint', 'public_key'])
       .where('host', '=', host)
       .where('status', '=', 'trusted')
-      .execute()) as Pick<HostKeyRow, 'key_type' | 'fingerprint' | 'public_key'>[];
+      .execute();
     return rows.map((r) => ({
       keyType: r.key_type,
       fingerprint: r.fingerprint,
@@ -162,10 +147,10 @@ export class HostKeyStore {
     status: 'pending' | 'trusted',
     by: string | null,
   ): Promise<void> {
-    const now = this.now();
+    const now = new Date();
     const trusted = status === 'trusted' ? { trusted_by: by, trusted_at: now } : {};
     await this.db
-      .insertInto(table)
+      .insertInto('minke_host_keys')
       .values({
         host,
         address,
@@ -181,28 +166,25 @@ export class HostKeyStore {
         oc
           .columns(['host', 'fingerprint'])
           .doUpdateSet({ last_seen_at: now, address, status, ...trusted })
-          .where(`${table}.status`, '!=', 'trusted'),
+          .where('minke_host_keys.status', '!=', 'trusted'),
       )
       .execute();
   }
 
   private info(row: HostKeyRow): HostKeyInfo {
-    const date = (value: unknown) => this.database.adapter.decodeDate(value);
-    const optionalDate = (value: unknown) =>
-      value === null || value === undefined ? null : date(value);
     return {
-      id: Number(row.id),
+      id: row.id,
       host: row.host,
       address: row.address,
       keyType: row.key_type,
       fingerprint: row.fingerprint,
       publicKey: row.public_key,
       status: row.status as HostKeyStatus,
-      firstSeenAt: date(row.first_seen_at),
-      lastSeenAt: date(row.last_seen_at),
+      firstSeenAt: row.first_seen_at,
+      lastSeenAt: row.last_seen_at,
       trustedBy: row.trusted_by,
-      trustedAt: optionalDate(row.trusted_at),
-      replacedAt: optionalDate(row.replaced_at),
+      trustedAt: row.trusted_at,
+      replacedAt: row.replaced_at,
     };
   }
 }
