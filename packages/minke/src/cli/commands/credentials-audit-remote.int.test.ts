@@ -4,9 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtMinke, exited } from '../../../test-support/project-folder.js';
 import { runBuiltCli, spawnBuiltCli, type CliResult } from '../../../test-support/run-cli.js';
+import { openDatabase } from '../../store/database.js';
 
 /**
  * `minke --server URL credentials …` and `minke --server URL audit`: the built CLI, in a folder
@@ -272,12 +274,38 @@ describe(
       }
     });
 
+    // Until the API has GET /api/audit/verify, the CLI says where verification works; replace this
+    // case by the one below when the route lands.
+    it('audit verify through a server without the verify route says to run it on the project', async () => {
+      const result = await remote('auditor', ['audit', 'verify']);
+      expect(result).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: `minke: error: the server at ${url} cannot verify its audit log through the API (no GET /api/audit/verify): run \`minke audit verify\` on its project\n`,
+      });
+    });
+
     // Needs GET /api/audit/verify (the server walks its own chain with verifyAudit): the API has no
     // such route yet. Until it has one, `minke --server URL audit verify` says so and exits 1.
     it.skip('verifies the server’s audit chain, and names an edited row', async () => {
       const ok = await remote('auditor', ['audit', 'verify']);
       expect(ok.code, ok.stderr).toBe(0);
-      expect(ok.stdout).toMatch(/^audit log OK: \d+ rows, the chain is whole up to row \d+\n$/);
+      expect(ok.stdout).toMatch(/^audit log OK: (\d+) rows, the chain is whole up to row \1\n$/);
+      // Someone with access to the server's database rewrites who made the first change.
+      const database = await openDatabase(`sqlite:${join(dir, 'minke.db')}`, { baseDir: dir });
+      try {
+        await sql`update minke_audit_log set actor_name = 'nobody' where id = 1`.execute(
+          database.db,
+        );
+      } finally {
+        await database.close();
+      }
+      const broken = await remote('auditor', ['audit', 'verify']);
+      expect(broken).toMatchObject({
+        code: 1,
+        stderr:
+          'audit log BROKEN at row 1: its content does not match its hash (0 rows before it are intact)\n',
+      });
     });
   },
 );
