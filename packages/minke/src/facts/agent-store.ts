@@ -92,6 +92,18 @@ export class AgentStore {
   }
 
   /** The agent of `node`, registered (without a credential) if it is new: see the gateway. */
+  /** Notes that these agents were heard from now, in the caller's transaction (`trx`). */
+  async touch(trx: DynamicKysely, ids: readonly number[]): Promise<void> {
+    const now = this.project.database.adapter.encodeDate(new Date());
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx
+        .updateTable('minke_agents')
+        .set({ last_seen: now })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+    }
+  }
+
   async ensure(node: string): Promise<number> {
     const known = this.ids.get(node);
     if (known !== undefined) return known;

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit/audit-log.js';
+import { auditedTransaction } from '../audit/audit-log.js';
 import { pluginNameProblem } from '@minke/protocol';
 import { InputError, NotFoundError } from '../errors.js';
 import type { Project } from '../project/open-project.js';
@@ -78,22 +78,26 @@ export async function dispatch(
   const signingKey =
     services.signingKey ??
     (await loadSigningKey(project.database, project.config.agents.signingKeyFile));
-  const created = await new RequestLedger(project.database).create({
-    plugin: input.plugin,
-    selection,
-    nodes,
-    ttlMs,
-    createdBy: input.createdBy ?? null,
-    privateKey: signingKey.privateKey,
+  // The request and its audit row are one commit; the gateway publishes it after.
+  const created = await auditedTransaction(project.database, async (trx, audit) => {
+    const request = await new RequestLedger(trx).create({
+      plugin: input.plugin,
+      selection,
+      nodes,
+      ttlMs,
+      createdBy: input.createdBy ?? null,
+      privateKey: signingKey.privateKey,
+    });
+    await audit({
+      action: 'dispatch',
+      targetType: 'request',
+      targetId: request.id,
+      targetName: input.plugin,
+      after: { plugin: input.plugin, selection, nodes, skipped },
+    });
+    return request;
   });
   services.gateway?.kick();
-  await recordAudit(project.database, {
-    action: 'dispatch',
-    targetType: 'request',
-    targetId: created.id,
-    targetName: input.plugin,
-    after: { plugin: input.plugin, selection, nodes, skipped },
-  });
   return { id: created.id, plugin: input.plugin, nodes, skipped, expiresAt: created.expiresAt };
 }
 

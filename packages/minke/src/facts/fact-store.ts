@@ -2,6 +2,7 @@ import { canonicalJson, type Result, type ResultFormat } from '@minke/protocol';
 import type { Logger } from '../logger.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 import type { AgentStore } from './agent-store.js';
+import { RequestLedger } from './request-ledger.js';
 
 /** A node's value for one plugin, as collected. */
 export interface FactRecord {
@@ -43,11 +44,15 @@ export type RefusalCode =
  * twice is stored once; a result older than the current fact never replaces it.
  */
 export class FactStore {
+  private readonly ledger: RequestLedger;
+
   constructor(
     private readonly database: Database,
     private readonly agents: AgentStore,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.ledger = new RequestLedger(database);
+  }
 
   private get db(): DynamicKysely {
     return this.database.db;
@@ -75,7 +80,7 @@ export class FactStore {
         const agentId = agentIds.get(result.node) as number;
         done.push(await this.storeOne(trx, agentId, result, requestIds, refusals));
       }
-      await this.touchAgents(trx, [...new Set(agentIds.values())]);
+      await this.agents.touch(trx, [...new Set(agentIds.values())]);
       return done;
     });
     return { outcomes, requestIds: [...requestIds], refusals };
@@ -92,7 +97,7 @@ export class FactStore {
     // it is the id `minke dispatch` and `POST /api/dispatch` gave, so a fact leads back to it.
     let requestId: string | null = null;
     if (result.requestId !== undefined) {
-      const answered = await this.answerTarget(trx, result);
+      const answered = await this.ledger.answerTarget(trx, result);
       if (answered === 'duplicate') return 'duplicate';
       if ('code' in answered) {
         refusals.push({ resultId: result.id, node: result.node, ...answered });
@@ -108,65 +113,6 @@ export class FactStore {
     }
     if (!result.ok || result.format === undefined) return 'failed';
     return this.updateFact(trx, agentId, result, result.format, requestId);
-  }
-
-  /**
-   * Marks the request target answered (or failed) and gives the request id it belongs to. A result
-   * binds only to a request this node was asked: its own target, or a broadcast (which every
-   * enrolled node receives, so one enrolled after it was made gets a target now). Anything else
-   * (an id nobody issued, another node's request, another plugin) is refused.
-   */
-  private async answerTarget(
-    trx: DynamicKysely,
-    result: Result,
-  ): Promise<{ requestId: string } | 'duplicate' | Omit<ResultRefusal, 'resultId' | 'node'>> {
-    const messageId = result.requestId as string;
-    const target = await trx
-      .selectFrom('minke_agent_request_targets as t')
-      .innerJoin('minke_agent_requests as r', 'r.id', 't.request_id')
-      .select(['t.id', 't.request_id', 't.result_id', 'r.plugin'])
-      .where('t.message_id', '=', messageId)
-      .where('t.node', '=', result.node)
-      .executeTakeFirst();
-    const answer = {
-      state: result.ok ? 'answered' : 'failed',
-      result_id: result.id,
-      error: result.error ?? null,
-      answered_at: this.database.adapter.encodeDate(result.finishedAt),
-    };
-    if (target) {
-      if (target.result_id === result.id) return 'duplicate';
-      if (target.plugin !== result.plugin) return wrongPlugin(String(target.plugin));
-      if (target.result_id !== null) return { requestId: String(target.request_id) }; // another run answered
-      await trx
-        .updateTable('minke_agent_request_targets')
-        .set(answer)
-        .where('id', '=', target.id)
-        .where('result_id', 'is', null)
-        .execute();
-      return { requestId: String(target.request_id) };
-    }
-    const request = await trx
-      .selectFrom('minke_agent_requests')
-      .select(['id', 'plugin', 'signed'])
-      .where('id', '=', messageId)
-      .executeTakeFirst();
-    if (!request) {
-      return { code: 'unknown-request', message: `request ${messageId} was never issued` };
-    }
-    if (request.signed === null) {
-      return {
-        code: 'not-addressed',
-        message: `request ${messageId} was not addressed to node ${result.node}`,
-      };
-    }
-    if (request.plugin !== result.plugin) return wrongPlugin(String(request.plugin));
-    await trx
-      .insertInto('minke_agent_request_targets')
-      .values({ request_id: messageId, node: result.node, message_id: messageId, ...answer })
-      .onConflict((oc) => oc.columns(['request_id', 'node']).doNothing())
-      .execute();
-    return { requestId: messageId };
   }
 
   private async updateFact(
@@ -224,17 +170,6 @@ export class FactStore {
     return 'stored';
   }
 
-  private async touchAgents(trx: DynamicKysely, ids: number[]): Promise<void> {
-    const now = this.database.adapter.encodeDate(new Date());
-    for (let i = 0; i < ids.length; i += 500) {
-      await trx
-        .updateTable('minke_agents')
-        .set({ last_seen: now })
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
-    }
-  }
-
   /** The current facts of an agent, by plugin name. */
   async current(agentId: number, plugin?: string): Promise<FactRecord[]> {
     let query = this.db
@@ -289,10 +224,6 @@ export class FactStore {
       resultId: String(row['result_id']),
     };
   }
-}
-
-function wrongPlugin(asked: string): Omit<ResultRefusal, 'resultId' | 'node'> {
-  return { code: 'wrong-plugin', message: `the request asked for plugin ${asked}` };
 }
 
 function sameJson(stored: string, value: unknown): boolean {

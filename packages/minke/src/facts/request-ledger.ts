@@ -4,9 +4,12 @@ import {
   DEFAULT_REQUEST_TTL_MS,
   encodeMessage,
   signRequest,
+  type Result,
   type Target,
 } from '@minke/protocol';
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { DynamicKysely } from '../store/database.js';
+import { inTransaction, type DatabaseHandle } from '../store/transaction.js';
+import type { ResultRefusal } from './fact-store.js';
 
 /** How a request chose its nodes, as recorded in the ledger. */
 export type RequestSelection = { all: true } | { nodes: string[] } | { where: string };
@@ -65,7 +68,7 @@ export interface Outgoing {
  * all with the request's id (a copy is signed for its node, so it cannot be replayed to another).
  */
 export class RequestLedger {
-  constructor(private readonly database: Database) {}
+  constructor(private readonly database: DatabaseHandle) {}
 
   private get db(): DynamicKysely {
     return this.database.db;
@@ -89,7 +92,7 @@ export class RequestLedger {
       );
     const broadcast = 'all' in input.selection;
     const expiresAt = new Date(now.getTime() + ttlMs);
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.database, async ({ db: trx }) => {
       await trx
         .insertInto('minke_agent_requests')
         .values({
@@ -118,6 +121,66 @@ export class RequestLedger {
       }
     });
     return { id, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * Marks the request target answered (or failed) and gives the request id it belongs to. A result
+   * binds only to a request this node was asked: its own target, or a broadcast (which every
+   * enrolled node receives, so one enrolled after it was made gets a target now). Anything else
+   * (an id nobody issued, another node's request, another plugin) is refused. Runs in the
+   * fact store's transaction (`trx`), which stores the fact in the same commit.
+   */
+  async answerTarget(
+    trx: DynamicKysely,
+    result: Result,
+  ): Promise<{ requestId: string } | 'duplicate' | Omit<ResultRefusal, 'resultId' | 'node'>> {
+    const messageId = result.requestId as string;
+    const target = await trx
+      .selectFrom('minke_agent_request_targets as t')
+      .innerJoin('minke_agent_requests as r', 'r.id', 't.request_id')
+      .select(['t.id', 't.request_id', 't.result_id', 'r.plugin'])
+      .where('t.message_id', '=', messageId)
+      .where('t.node', '=', result.node)
+      .executeTakeFirst();
+    const answer = {
+      state: result.ok ? 'answered' : 'failed',
+      result_id: result.id,
+      error: result.error ?? null,
+      answered_at: this.encodeDate(new Date(result.finishedAt)),
+    };
+    if (target) {
+      if (target.result_id === result.id) return 'duplicate';
+      if (target.plugin !== result.plugin) return wrongPlugin(String(target.plugin));
+      if (target.result_id !== null) return { requestId: String(target.request_id) }; // another run answered
+      await trx
+        .updateTable('minke_agent_request_targets')
+        .set(answer)
+        .where('id', '=', target.id)
+        .where('result_id', 'is', null)
+        .execute();
+      return { requestId: String(target.request_id) };
+    }
+    const request = await trx
+      .selectFrom('minke_agent_requests')
+      .select(['id', 'plugin', 'signed'])
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+    if (!request) {
+      return { code: 'unknown-request', message: `request ${messageId} was never issued` };
+    }
+    if (request.signed === null) {
+      return {
+        code: 'not-addressed',
+        message: `request ${messageId} was not addressed to node ${result.node}`,
+      };
+    }
+    if (request.plugin !== result.plugin) return wrongPlugin(String(request.plugin));
+    await trx
+      .insertInto('minke_agent_request_targets')
+      .values({ request_id: messageId, node: result.node, message_id: messageId, ...answer })
+      .onConflict((oc) => oc.columns(['request_id', 'node']).doNothing())
+      .execute();
+    return { requestId: messageId };
   }
 
   /**
@@ -302,4 +365,8 @@ export class RequestLedger {
       targetIds: [Number(row.id)],
     };
   }
+}
+
+function wrongPlugin(asked: string): Omit<ResultRefusal, 'resultId' | 'node'> {
+  return { code: 'wrong-plugin', message: `the request asked for plugin ${asked}` };
 }
