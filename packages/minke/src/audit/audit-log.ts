@@ -137,6 +137,15 @@ export async function appendAuditRow(
   return fields.id;
 }
 
+/** Removes the rows up to `lastId` (pruning), in the caller's transaction; returns how many. */
+export async function deleteAuditRowsUpTo(db: MinkeKysely, lastId: number): Promise<number> {
+  const removed = await db
+    .deleteFrom('minke_audit_log')
+    .where('id', '<=', lastId)
+    .executeTakeFirst();
+  return Number(removed.numDeletedRows);
+}
+
 /** Rows newest first, filtered, one page; with the count of all that match. */
 export async function listAudit(
   database: Database,

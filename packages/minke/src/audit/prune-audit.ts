@@ -1,5 +1,5 @@
 import type { Database } from '../store/database.js';
-import { auditedTransaction } from './audit-log.js';
+import { auditedTransaction, deleteAuditRowsUpTo } from './audit-log.js';
 
 export const PRUNED_ACTION = 'audit.pruned';
 
@@ -25,11 +25,7 @@ export async function pruneAudit(
       .executeTakeFirst();
     if (!last) return 0;
     const lastPrunedId = Number(last.id);
-    const removed = await trx.tables
-      .deleteFrom('minke_audit_log')
-      .where('id', '<=', lastPrunedId)
-      .executeTakeFirst();
-    const count = Number(removed.numDeletedRows);
+    const count = await deleteAuditRowsUpTo(trx.tables, lastPrunedId);
     await audit({
       action: PRUNED_ACTION,
       targetType: 'audit',

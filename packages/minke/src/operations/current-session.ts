@@ -1,5 +1,6 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Project } from '../project/open-project.js';
+import { SessionClearStore } from '../session-clears/session-clear-store.js';
 import type { RunUser } from './start-run.js';
 
 /**
@@ -68,6 +69,7 @@ export async function clearCurrentSessions(
   viewer: Viewer,
 ): Promise<number> {
   const { db } = project.database;
+  const clears = new SessionClearStore(project.database);
   let cleared = 0;
   // In chunks, so that a selection of any size stays within the databases' parameter limits.
   for (let i = 0; i < objectIds.length; i += 500) {
@@ -77,30 +79,11 @@ export async function clearCurrentSessions(
       .select(['id', 'object_id'])
       .where('id', 'in', (eb: AnyEb) => currentRecordIds(eb, model, viewer, chunk))
       .execute()) as { id: unknown; object_id: unknown }[];
-    if (current.length === 0) continue;
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .deleteFrom('minke_session_clears')
-        .where('model', '=', model)
-        .where(
-          'object_id',
-          'in',
-          current.map((row) => Number(row.object_id)),
-        )
-        .where('user_id', viewer === null ? 'is' : '=', viewer)
-        .execute();
-      await trx
-        .insertInto('minke_session_clears')
-        .values(
-          current.map((row) => ({
-            user_id: viewer,
-            model,
-            object_id: Number(row.object_id),
-            cleared_upto: Number(row.id),
-          })),
-        )
-        .execute();
-    });
+    await clears.replace(
+      model,
+      viewer,
+      current.map((row) => ({ objectId: Number(row.object_id), clearedUpto: Number(row.id) })),
+    );
     cleared += current.length;
   }
   return cleared;
