@@ -23,14 +23,14 @@ export class ExecutorOwners {
     private readonly ttlMs: number,
   ) {}
 
-  private expiry(): string {
-    return this.database.adapter.encodeDate(new Date(Date.now() + this.ttlMs));
+  private expiry(): Date {
+    return new Date(Date.now() + this.ttlMs);
   }
 
   /** Adds or renews this process's row. */
   async register(owner: string): Promise<void> {
     const expires_at = this.expiry();
-    await this.database.db
+    await this.database.tables
       .insertInto('minke_executor_owners')
       .values({ owner, machine: this.machine, pid: process.pid, expires_at })
       .onConflict((oc) => oc.column('owner').doUpdateSet({ expires_at }))
@@ -38,12 +38,15 @@ export class ExecutorOwners {
   }
 
   async remove(owner: string): Promise<void> {
-    await this.database.db.deleteFrom('minke_executor_owners').where('owner', '=', owner).execute();
+    await this.database.tables
+      .deleteFrom('minke_executor_owners')
+      .where('owner', '=', owner)
+      .execute();
   }
 
   /** Marks a run as this owner's, so that it can be ended if the owner dies before finishing it. */
   async takeRun(runId: number, owner: string): Promise<void> {
-    await this.database.db
+    await this.database.tables
       .updateTable('minke_runs')
       .set({ owner })
       .where('id', '=', runId)
@@ -52,7 +55,7 @@ export class ExecutorOwners {
 
   /** Unfinished runs whose owner is gone: no row, an expired row, or a dead pid on this machine. */
   async orphanedRuns(limit = 100): Promise<OrphanedRun[]> {
-    const runs = await this.database.db
+    const runs = await this.database.tables
       .selectFrom('minke_runs as r')
       .leftJoin('minke_executor_owners as o', 'o.owner', 'r.owner')
       .select(['r.id', 'r.owner', 'o.machine', 'o.pid', 'o.expires_at'])
@@ -64,21 +67,22 @@ export class ExecutorOwners {
     const orphaned: OrphanedRun[] = [];
     for (const row of runs) {
       const reason = this.whyGone(row);
-      if (reason) orphaned.push({ runId: Number(row.id), owner: String(row.owner), reason });
+      if (reason && row.owner !== null)
+        orphaned.push({ runId: Number(row.id), owner: row.owner, reason });
     }
     return orphaned;
   }
 
   /** Deletes the rows of owners that are gone and hold no unfinished run. */
   async forgetGone(): Promise<void> {
-    const rows = await this.database.db
+    const rows = await this.database.tables
       .selectFrom('minke_executor_owners')
       .select(['owner', 'machine', 'pid', 'expires_at'])
       .limit(1000)
       .execute();
     for (const row of rows) {
       if (!this.whyGone(row)) continue;
-      await this.database.db
+      await this.database.tables
         .deleteFrom('minke_executor_owners')
         .where('owner', '=', row.owner)
         .where('expires_at', '=', row.expires_at)
@@ -97,13 +101,17 @@ export class ExecutorOwners {
     }
   }
 
-  private whyGone(row: { machine: unknown; pid: unknown; expires_at: unknown }): string | null {
-    if (row.expires_at === null || row.expires_at === undefined)
-      return 'the process that ran it is gone';
+  /** Why the owner of a row (or of a run, with no row: all null) is gone; null while it lives. */
+  private whyGone(row: {
+    machine: string | null;
+    pid: number | null;
+    expires_at: string | null;
+  }): string | null {
+    if (row.expires_at === null) return 'the process that ran it is gone';
     const pid = Number(row.pid);
     if (row.machine === this.machine && pid !== process.pid && !processAlive(pid))
       return `the process that ran it (pid ${pid}) ended without finishing it`;
-    const expiresAt = this.database.adapter.decodeDate(row.expires_at);
+    const expiresAt = row.expires_at;
     if (Date.parse(expiresAt) < Date.now())
       return `the process that ran it (pid ${pid} on ${String(row.machine)}) stopped answering at ${expiresAt}`;
     return null;

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Database } from '../store/database.js';
 
 export interface LeaseHolder {
@@ -17,8 +16,8 @@ export class HostLeases {
     private readonly ttlMs: number,
   ) {}
 
-  private expiry(): string {
-    return this.database.adapter.encodeDate(new Date(Date.now() + this.ttlMs));
+  private expiry(): Date {
+    return new Date(Date.now() + this.ttlMs);
   }
 
   /**
@@ -26,9 +25,9 @@ export class HostLeases {
    * statement, so two processes racing for a host cannot both win.
    */
   async acquire(hostId: number, owner: string, runId: number): Promise<boolean> {
-    const now = this.database.adapter.encodeDate(new Date());
+    const now = new Date().toISOString();
     // The upsert returns a row only when it inserted or updated: no row means someone else holds it.
-    const row = await this.database.db
+    const row = await this.database.tables
       .insertInto('minke_host_leases')
       .values({ host_id: hostId, owner, run_id: runId, expires_at: this.expiry() })
       .onConflict((oc) =>
@@ -49,7 +48,7 @@ export class HostLeases {
 
   /** Extends a lease still held; false when it was lost (expired and taken by someone else). */
   async renew(hostId: number, owner: string): Promise<boolean> {
-    const result = await this.database.db
+    const result = await this.database.tables
       .updateTable('minke_host_leases')
       .set({ expires_at: this.expiry() })
       .where('host_id', '=', hostId)
@@ -59,7 +58,7 @@ export class HostLeases {
   }
 
   async release(hostId: number, owner: string): Promise<void> {
-    await this.database.db
+    await this.database.tables
       .deleteFrom('minke_host_leases')
       .where('host_id', '=', hostId)
       .where('owner', '=', owner)
@@ -67,25 +66,25 @@ export class HostLeases {
   }
 
   async holder(hostId: number): Promise<LeaseHolder | undefined> {
-    const row = await this.database.db
+    const row = await this.database.tables
       .selectFrom('minke_host_leases')
       .select(['owner', 'run_id', 'expires_at'])
       .where('host_id', '=', hostId)
       .executeTakeFirst();
     if (!row) return undefined;
     return {
-      owner: String(row.owner),
+      owner: row.owner,
       runId: row.run_id === null ? null : Number(row.run_id),
-      expiresAt: this.database.adapter.decodeDate(row.expires_at),
+      expiresAt: row.expires_at,
     };
   }
 
   /** Leases whose holder stopped renewing. */
   async expired(): Promise<number> {
-    const row = await this.database.db
+    const row = await this.database.tables
       .selectFrom('minke_host_leases')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('expires_at', '<', sql<string>`${this.database.adapter.encodeDate(new Date())}`)
+      .where('expires_at', '<', new Date().toISOString())
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }

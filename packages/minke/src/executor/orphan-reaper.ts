@@ -57,16 +57,16 @@ export class OrphanReaper {
   private async endRun(run: OrphanedRun): Promise<number[]> {
     const { database, logger } = this.options;
     const reason = `worker lost: ${run.reason}`;
-    const lost = await database.db
+    const lost = await database.tables
       .selectFrom('minke_session_records')
       .select(lostColumns)
       .where('run_id', '=', run.runId)
       .where('process_state', 'in', ['running', 'stopping'])
       .execute();
-    const { ended } = await endLostSessions(this.journal, database.adapter, lost, () => reason);
+    const { ended } = await endLostSessions(this.journal, lost, () => reason);
     ended.push(...(await this.cancelWaiting(run.runId, reason)));
     // The in-process executor holds one lease per host and run, named after its process.
-    await database.db
+    await database.tables
       .deleteFrom('minke_host_leases')
       .where('run_id', '=', run.runId)
       .where('owner', '=', `${run.owner}/run-${run.runId}`)
@@ -79,7 +79,7 @@ export class OrphanReaper {
 
   /** Sessions that never started: canceled, with the reason. */
   private async cancelWaiting(runId: number, reason: string): Promise<number[]> {
-    const waiting = await this.options.database.db
+    const waiting = await this.options.database.tables
       .selectFrom('minke_session_records')
       .select(['id', 'object_id', 'object_label', 'host_name'])
       .where('run_id', '=', runId)
@@ -91,8 +91,8 @@ export class OrphanReaper {
         runId,
         recordId: Number(row.id),
         objectId: Number(row.object_id),
-        objectLabel: String(row.object_label),
-        hostName: row.host_name === null ? null : String(row.host_name),
+        objectLabel: row.object_label,
+        hostName: row.host_name,
       };
       if (await this.journal.cancelWaiting(ref, reason)) canceled.push(ref.recordId);
     }

@@ -3,7 +3,6 @@ import type { Logger } from '../logger.js';
 import { RunJournal } from '../runs/run-journal.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Database } from '../store/database.js';
-import type { StoreAdapter } from '../store/adapter.js';
 import { PeriodicPass } from './periodic-pass.js';
 
 export interface ReaperOptions {
@@ -46,18 +45,15 @@ export class LeaseReaper {
   /** One pass: returns the ids of the session records it ended. */
   async reap(): Promise<number[]> {
     const { database } = this.options;
-    const now = database.adapter.encodeDate(new Date());
-    const expired = await database.db
+    const expired = await database.tables
       .selectFrom('minke_host_leases')
       .select(['host_id', 'owner', 'expires_at'])
-      .where('expires_at', '<', now)
+      .where('expires_at', '<', new Date().toISOString())
       .limit(100)
       .execute();
     const ended: number[] = [];
     for (const lease of expired) {
-      ended.push(
-        ...(await this.reapLease(Number(lease.host_id), String(lease.owner), lease.expires_at)),
-      );
+      ended.push(...(await this.reapLease(Number(lease.host_id), lease.owner, lease.expires_at)));
     }
     return ended;
   }
@@ -67,28 +63,26 @@ export class LeaseReaper {
    * before the lease ran out are its holder's: one started later belongs to whoever took the
    * host since.
    */
-  private async reapLease(hostId: number, owner: string, expiresAt: unknown): Promise<number[]> {
+  private async reapLease(hostId: number, owner: string, expiresAt: string): Promise<number[]> {
     const { database, logger } = this.options;
-    const deleted = await database.db
+    const deleted = await database.tables
       .deleteFrom('minke_host_leases')
       .where('host_id', '=', hostId)
       .where('owner', '=', owner)
       .where('expires_at', '=', expiresAt)
       .executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) return []; // renewed, or another reaper was first
-    const lost = await database.db
+    const lost = await database.tables
       .selectFrom('minke_session_records')
       .select(lostColumns)
       .where('host_id', '=', hostId)
       .where('process_state', 'in', ['running', 'stopping'])
       .where('started_at', '<=', expiresAt)
       .execute();
-    const until = database.adapter.decodeDate(expiresAt);
     const { ended, runIds } = await endLostSessions(
       this.journal,
-      database.adapter,
       lost,
-      (row) => `worker lost: its lease on host ${row.host_name ?? hostId} ran out at ${until}`,
+      (row) => `worker lost: its lease on host ${row.host_name ?? hostId} ran out at ${expiresAt}`,
     );
     if (ended.length > 0) logger.warn({ hostId, owner, records: ended }, 'worker lost');
     for (const runId of runIds) await this.journal.runFinishedIfDone(runId);
@@ -107,12 +101,12 @@ export const lostColumns = [
 ] as const;
 
 export interface LostRecordRow {
-  id: unknown;
-  run_id: unknown;
-  object_id: unknown;
-  object_label: unknown;
+  id: number;
+  run_id: number;
+  object_id: number;
+  object_label: string;
   host_name: string | null;
-  started_at: unknown;
+  started_at: string | null;
 }
 
 /**
@@ -121,20 +115,19 @@ export interface LostRecordRow {
  */
 export async function endLostSessions(
   journal: RunJournal,
-  adapter: Pick<StoreAdapter, 'decodeDate'>,
   rows: readonly LostRecordRow[],
   reason: (row: LostRecordRow) => string,
 ): Promise<{ ended: number[]; runIds: Set<number> }> {
   const ended: number[] = [];
   const runIds = new Set<number>();
   for (const row of rows) {
-    const startedAt = Date.parse(adapter.decodeDate(row.started_at));
+    const startedAt = row.started_at === null ? Number.NaN : Date.parse(row.started_at);
     const durationMs = Number.isNaN(startedAt) ? null : Math.max(0, Date.now() - startedAt);
     const ref = {
       runId: Number(row.run_id),
       recordId: Number(row.id),
       objectId: Number(row.object_id),
-      objectLabel: String(row.object_label),
+      objectLabel: row.object_label,
       hostName: row.host_name,
     };
     if (!(await journal.recordLost(ref, durationMs, reason(row)))) continue;

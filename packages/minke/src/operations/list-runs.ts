@@ -4,7 +4,6 @@ import { SessionHistory, summarize, type SessionRecordItem } from '../runs/histo
 import type { Database } from '../store/database.js';
 import type { Page } from '../store/record-repository.js';
 import { MAX_PAGE_SIZE } from '../query/paging.js';
-import { parseJsonText } from '../util/parse-json-text.js';
 
 /** A run as lists show it: what ran, for whom, and how its session records stand. */
 export interface RunItem {
@@ -53,7 +52,7 @@ export async function listRuns(
       .orderBy('r.id', 'desc')
       .limit(Math.min(limit, MAX_PAGE_SIZE))
       .offset(offset)
-      .execute() as Promise<RunRow[]>,
+      .execute(),
     base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
   ]);
   const summaries = await summariesOf(
@@ -61,8 +60,8 @@ export async function listRuns(
     rows.map((row) => Number(row.id)),
   );
   return {
-    items: rows.map((row) => toItem(database, row, summaries.get(Number(row.id)))),
-    total: Number((count as { n?: number | string } | undefined)?.n ?? 0),
+    items: rows.map((row) => toItem(row, summaries.get(Number(row.id)))),
+    total: Number(count?.n ?? 0),
     limit: Math.min(limit, MAX_PAGE_SIZE),
     offset,
   };
@@ -70,7 +69,7 @@ export async function listRuns(
 
 /** One run with its session records (all of them, read a page at a time). */
 export async function getRun(database: Database, id: number): Promise<RunDetail> {
-  const row: (RunRow & { data: unknown }) | undefined = await runsOf(database)
+  const row = await runsOf(database)
     .select([...RUN_COLUMNS, 'r.data'])
     .where('r.id', '=', id)
     .executeTakeFirst();
@@ -85,8 +84,8 @@ export async function getRun(database: Database, id: number): Promise<RunDetail>
   sessions.sort((a, b) => a.id - b.id);
   const summaries = await summariesOf(database, [id]);
   return {
-    ...toItem(database, row, summaries.get(id)),
-    data: parseJsonText(row.data),
+    ...toItem(row, summaries.get(id)),
+    data: row.data,
     sessions,
   };
 }
@@ -96,7 +95,7 @@ export async function runOwner(
   database: Database,
   id: number,
 ): Promise<{ userId: number | null } | undefined> {
-  const row: { user_id: unknown } | undefined = await database.db
+  const row = await database.tables
     .selectFrom('minke_runs')
     .select('user_id')
     .where('id', '=', id)
@@ -117,7 +116,7 @@ const RUN_COLUMNS = [
 ] as const;
 
 function runsOf(database: Database) {
-  return database.db
+  return database.tables
     .selectFrom('minke_runs as r')
     .leftJoin('minke_users as u', 'u.id', 'r.user_id');
 }
@@ -125,7 +124,7 @@ function runsOf(database: Database) {
 async function summariesOf(database: Database, runIds: number[]): Promise<Map<number, RunSummary>> {
   const out = new Map<number, RunSummary>();
   if (runIds.length === 0) return out;
-  const rows = (await database.db
+  const rows = await database.tables
     .selectFrom('minke_session_records')
     .select([
       'run_id',
@@ -135,7 +134,7 @@ async function summariesOf(database: Database, runIds: number[]): Promise<Map<nu
     ])
     .where('run_id', 'in', runIds)
     .groupBy(['run_id', 'process_state', 'result'])
-    .execute()) as { run_id: unknown; process_state: string; result: string | null; n: unknown }[];
+    .execute();
   const byRun = new Map<number, { processState: string; result: string | null; count: number }[]>();
   for (const row of rows) {
     const list = byRun.get(Number(row.run_id)) ?? [];
@@ -146,8 +145,7 @@ async function summariesOf(database: Database, runIds: number[]): Promise<Map<nu
   return out;
 }
 
-function toItem(database: Database, row: RunRow, summary: RunSummary | undefined): RunItem {
-  const { adapter } = database;
+function toItem(row: RunRow, summary: RunSummary | undefined): RunItem {
   return {
     id: Number(row.id),
     session: row.session,
@@ -155,19 +153,19 @@ function toItem(database: Database, row: RunRow, summary: RunSummary | undefined
     userId: row.user_id === null ? null : Number(row.user_id),
     username: row.username ?? null,
     state: row.state,
-    createdAt: adapter.decodeDate(row.created_at),
-    finishedAt: row.finished_at === null ? null : adapter.decodeDate(row.finished_at),
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
     summary: summary ?? summarize([]),
   };
 }
 
 interface RunRow {
-  id: unknown;
+  id: number;
   session: string;
   model: string;
-  user_id: unknown;
+  user_id: number | null;
   username: string | null;
   state: string;
-  created_at: unknown;
-  finished_at: unknown;
+  created_at: string;
+  finished_at: string | null;
 }

@@ -22,20 +22,20 @@ export async function stopRun(
   services: Pick<RunServices, 'project' | 'executor'>,
   runId: number,
 ): Promise<{ recordId: number; outcome: StopOutcome }[]> {
-  const { db } = services.project.database;
+  const db = services.project.database.tables;
   const run = await db
     .selectFrom('minke_runs')
     .select('id')
     .where('id', '=', runId)
     .executeTakeFirst();
   if (!run) throw new NotFoundError(`run ${runId} does not exist`);
-  const rows = (await db
+  const rows = await db
     .selectFrom('minke_session_records')
     .select(['id', 'process_state'])
     .where('run_id', '=', runId)
     .where('process_state', 'in', NOT_DONE)
     .orderBy('id')
-    .execute()) as { id: unknown; process_state: string }[];
+    .execute();
   // Waiting records first, so that none starts while the running ones are being stopped.
   rows.sort(
     (a, b) => Number(b.process_state === 'initialized') - Number(a.process_state === 'initialized'),

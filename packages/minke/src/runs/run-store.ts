@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { SessionMessage } from '../session/messages.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { Database } from '../store/database.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
 import { commandStatus, type CommandResult } from '../transport/transport.js';
 import type { RunSummary } from '../events/run-events.js';
 import { countCommand } from '../metrics/process-counts.js';
@@ -34,12 +35,12 @@ export class RunStore {
    * connection pool otherwise. */
   constructor(
     private readonly database: Database,
-    private readonly scope: DynamicKysely = database.db,
+    private readonly scope: MinkeKysely = database.tables,
   ) {
     this.outputs = new OutputStore(database);
   }
 
-  private get db(): DynamicKysely {
+  private get db(): MinkeKysely {
     return this.scope;
   }
 
@@ -48,11 +49,13 @@ export class RunStore {
    * and its message are written together or not at all.
    */
   async inTransaction<T>(work: (runs: RunStore) => Promise<T>): Promise<T> {
-    return this.database.db.transaction().execute((trx) => work(new RunStore(this.database, trx)));
+    return this.database.tables
+      .transaction()
+      .execute((trx) => work(new RunStore(this.database, trx)));
   }
 
-  private now(): string {
-    return this.database.adapter.encodeDate(new Date());
+  private now(): Date {
+    return new Date();
   }
 
   async createRun(input: {
@@ -70,7 +73,7 @@ export class RunStore {
           session: input.session,
           model: input.model,
           user_id: input.userId,
-          data: JSON.stringify(input.data),
+          data: input.data,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -88,7 +91,7 @@ export class RunStore {
           host_id: record.hostId,
           host_name: record.hostName,
           user_id: input.userId,
-          data: JSON.stringify(input.data),
+          data: input.data,
         }));
         const inserted = await trx
           .insertInto('minke_session_records')
@@ -170,8 +173,8 @@ export class RunStore {
     await this.db
       .updateTable('minke_session_records')
       .set({
-        stop_requests: sql`stop_requests + 1`,
-        process_state: sql`CASE WHEN process_state = 'running' THEN 'stopping' ELSE process_state END`,
+        stop_requests: sql<number>`stop_requests + 1`,
+        process_state: sql<string>`CASE WHEN process_state = 'running' THEN 'stopping' ELSE process_state END`,
       })
       .where('id', '=', recordId)
       .where('process_state', 'in', ['running', 'stopping'])
@@ -208,13 +211,12 @@ export class RunStore {
     return {
       runId: Number(row.run_id),
       objectId: Number(row.object_id),
-      objectLabel: String(row.object_label),
-      hostName: row.host_name === null ? null : String(row.host_name),
+      objectLabel: row.object_label,
+      hostName: row.host_name,
     };
   }
 
   async recordCommand(recordId: number, result: CommandResult): Promise<number> {
-    const { adapter } = this.database;
     const row = await this.db
       .insertInto('minke_commands')
       .values({
@@ -222,15 +224,15 @@ export class RunStore {
         command: result.command,
         exit_code: result.exitCode,
         signal: result.signal ?? null,
-        output_cut: result.outputCut ? JSON.stringify(result.outputCut) : null,
+        output_cut: result.outputCut ?? null,
         stdout: result.stdout,
         stderr: result.stderr,
-        pty: adapter.encodeBool(result.pty),
-        killed: adapter.encodeBool(result.killed),
-        timed_out: adapter.encodeBool(result.timedOut),
+        pty: result.pty,
+        killed: result.killed,
+        timed_out: result.timedOut,
         status: commandStatus(result),
-        started_at: adapter.encodeDate(result.startedAt),
-        finished_at: adapter.encodeDate(result.finishedAt),
+        started_at: result.startedAt,
+        finished_at: result.finishedAt,
         duration_ms: Math.round(result.durationMs),
       })
       .returning('id')
@@ -252,7 +254,7 @@ export class RunStore {
         level: message.level,
         kind: message.kind,
         text: message.text,
-        data: message.data === undefined ? null : JSON.stringify(message.data),
+        data: message.data ?? null,
         created_at: this.now(),
       })
       .execute();
@@ -293,16 +295,16 @@ export class RunStore {
   }
 
   async summary(runId: number): Promise<RunSummary> {
-    const rows = (await this.db
+    const rows = await this.db
       .selectFrom('minke_session_records')
       .select(['process_state', 'result', (eb) => eb.fn.countAll<number>().as('n')])
       .where('run_id', '=', runId)
       .groupBy(['process_state', 'result'])
-      .execute()) as { process_state: ProcessState; result: SessionResult | null; n: unknown }[];
+      .execute();
     return summarize(
       rows.map((row) => ({
-        processState: row.process_state,
-        result: row.result,
+        processState: row.process_state as ProcessState,
+        result: row.result as SessionResult | null,
         count: Number(row.n),
       })),
     );

@@ -118,7 +118,7 @@ export class BullmqExecutor implements Executor {
     await Promise.allSettled([...this.adding]);
     const deadline = Date.now() + 24 * 3600_000;
     while (this.submitted.size > 0 && Date.now() < deadline) {
-      const rows = await this.options.project.database.db
+      const rows = await this.options.project.database.tables
         .selectFrom('minke_runs')
         .select('id')
         .where('id', 'in', [...this.submitted])

@@ -27,20 +27,20 @@ export function queueMetrics(
     labelNames: ['state'] as const,
     registers,
     async collect() {
-      const rows = (await database.db
+      const rows = await database.tables
         .selectFrom('minke_session_records')
         .select(['process_state', (eb) => eb.fn.countAll<number>().as('n')])
         .where('process_state', 'in', [...sessionStates])
         .groupBy('process_state')
-        .execute()) as { process_state: string; n: unknown }[];
+        .execute();
       const counts = new Map(rows.map((row) => [row.process_state, Number(row.n)]));
       for (const state of sessionStates) this.set({ state }, counts.get(state) ?? 0);
     },
   });
 
   const leases = () => {
-    const now = database.adapter.encodeDate(new Date());
-    return database.db
+    const now = new Date().toISOString();
+    return database.tables
       .selectFrom('minke_host_leases')
       .select([
         (eb) => eb.fn.countAll<number>().as('held'),

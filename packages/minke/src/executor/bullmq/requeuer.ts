@@ -54,10 +54,8 @@ export class Requeuer {
   /** One pass: returns how many batches it handed to the queue (most are no-ops). */
   async requeue(): Promise<number> {
     const { database } = this.options;
-    const cutoff = database.adapter.encodeDate(
-      new Date(Date.now() - (this.options.minAgeMs ?? 10_000)),
-    );
-    const rows = await database.db
+    const cutoff = new Date(Date.now() - (this.options.minAgeMs ?? 10_000)).toISOString();
+    const rows = await database.tables
       .selectFrom('minke_session_records as r')
       .innerJoin('minke_runs as run', 'run.id', 'r.run_id')
       .select([
@@ -88,9 +86,9 @@ export class Requeuer {
       if (!batch) {
         batch = {
           runId,
-          session: String(row.session),
-          model: String(row.model),
-          data: parseData(row.data),
+          session: row.session,
+          model: row.model,
+          data: row.data,
           hostId,
           hostName: String(row.host_name),
           jobs: [],
@@ -100,7 +98,7 @@ export class Requeuer {
       const job: SessionJob = {
         recordId: Number(row.id),
         objectId: Number(row.object_id),
-        objectLabel: String(row.object_label),
+        objectLabel: row.object_label,
       };
       batch.jobs.push(job);
     }
@@ -116,14 +114,5 @@ export class Requeuer {
       })),
     );
     return batches.size;
-  }
-}
-
-function parseData(value: unknown): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(String(value)) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
   }
 }

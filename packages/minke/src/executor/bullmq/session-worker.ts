@@ -270,7 +270,7 @@ export class SessionWorker {
     const { project } = this.options;
     const ids = batch.jobs.map((job) => job.recordId).filter((id) => !this.active.has(id));
     if (ids.length === 0) return;
-    const rows = await project.database.db
+    const rows = await project.database.tables
       .selectFrom('minke_session_records')
       .select(lostColumns)
       .where('id', 'in', ids)
@@ -279,7 +279,6 @@ export class SessionWorker {
     if (rows.length === 0) return;
     await endLostSessions(
       this.journal,
-      project.database.adapter,
       rows,
       () => `worker lost: the worker running it stopped before the session ended`,
     );
@@ -302,7 +301,7 @@ export class SessionWorker {
   }
 
   private async anyIn(batch: BatchJobData, states: string[]): Promise<boolean> {
-    const row = await this.options.project.database.db
+    const row = await this.options.project.database.tables
       .selectFrom('minke_session_records')
       .select('id')
       .where(

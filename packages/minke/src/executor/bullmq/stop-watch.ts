@@ -34,7 +34,7 @@ export class StopWatch {
     try {
       const ids = [...this.active.keys()];
       for (let i = 0; i < ids.length; i += 500) {
-        const rows = await this.database.db
+        const rows = await this.database.tables
           .selectFrom('minke_session_records')
           .select(['id', 'stop_requests'])
           .where('id', 'in', ids.slice(i, i + 500))
