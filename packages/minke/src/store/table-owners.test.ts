@@ -104,7 +104,7 @@ describe("Minke's tables", () => {
     const strays: string[] = [];
     for (const [table, files] of written) {
       const allowed = new Set([
-        owners[table as MinkeTableName] as string | undefined,
+        owners[table as MinkeTableName],
         ...(notYetFolded[table as MinkeTableName] ?? []),
       ]);
       for (const file of files) if (!allowed.has(file)) strays.push(`${table} written by ${file}`);
