@@ -1,6 +1,7 @@
 import { canonicalJson, type Result, type ResultFormat } from '@minke/protocol';
 import type { Logger } from '../logger.js';
 import type { Database, DynamicKysely } from '../store/database.js';
+import { minkeTablesOf } from '../store/minke-kysely.js';
 import type { AgentStore } from './agent-store.js';
 import { RequestLedger } from './request-ledger.js';
 
@@ -97,7 +98,9 @@ export class FactStore {
     // it is the id `minke dispatch` and `POST /api/dispatch` gave, so a fact leads back to it.
     let requestId: string | null = null;
     if (result.requestId !== undefined) {
-      const answered = await this.ledger.answerTarget(trx, result);
+      // The ledger writes through the typed view of this same transaction.
+      const tables = minkeTablesOf(trx, this.database.adapter);
+      const answered = await this.ledger.answerTarget(tables, result);
       if (answered === 'duplicate') return 'duplicate';
       if ('code' in answered) {
         refusals.push({ resultId: result.id, node: result.node, ...answered });

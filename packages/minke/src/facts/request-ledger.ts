@@ -7,7 +7,7 @@ import {
   type Result,
   type Target,
 } from '@minke/protocol';
-import type { DynamicKysely } from '../store/database.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
 import { inTransaction, type DatabaseHandle } from '../store/transaction.js';
 import type { ResultRefusal } from './fact-store.js';
 
@@ -70,12 +70,8 @@ export interface Outgoing {
 export class RequestLedger {
   constructor(private readonly database: DatabaseHandle) {}
 
-  private get db(): DynamicKysely {
-    return this.database.db;
-  }
-
-  private encodeDate(date: Date): string {
-    return this.database.adapter.encodeDate(date);
+  private get db(): MinkeKysely {
+    return this.database.tables;
   }
 
   /** Signs and records a request; returns its id. */
@@ -92,15 +88,15 @@ export class RequestLedger {
       );
     const broadcast = 'all' in input.selection;
     const expiresAt = new Date(now.getTime() + ttlMs);
-    await inTransaction(this.database, async ({ db: trx }) => {
+    await inTransaction(this.database, async ({ tables: trx }) => {
       await trx
         .insertInto('minke_agent_requests')
         .values({
           id,
           plugin: input.plugin,
-          target: JSON.stringify(input.selection),
-          created_at: this.encodeDate(now),
-          expires_at: this.encodeDate(expiresAt),
+          target: input.selection,
+          created_at: now,
+          expires_at: expiresAt,
           created_by: input.createdBy ?? null,
           signed: broadcast ? sign({ all: true }, id) : null,
         })
@@ -131,7 +127,7 @@ export class RequestLedger {
    * fact store's transaction (`trx`), which stores the fact in the same commit.
    */
   async answerTarget(
-    trx: DynamicKysely,
+    trx: MinkeKysely,
     result: Result,
   ): Promise<{ requestId: string } | 'duplicate' | Omit<ResultRefusal, 'resultId' | 'node'>> {
     const messageId = result.requestId as string;
@@ -146,19 +142,19 @@ export class RequestLedger {
       state: result.ok ? 'answered' : 'failed',
       result_id: result.id,
       error: result.error ?? null,
-      answered_at: this.encodeDate(new Date(result.finishedAt)),
+      answered_at: result.finishedAt,
     };
     if (target) {
       if (target.result_id === result.id) return 'duplicate';
-      if (target.plugin !== result.plugin) return wrongPlugin(String(target.plugin));
-      if (target.result_id !== null) return { requestId: String(target.request_id) }; // another run answered
+      if (target.plugin !== result.plugin) return wrongPlugin(target.plugin);
+      if (target.result_id !== null) return { requestId: target.request_id }; // another run answered
       await trx
         .updateTable('minke_agent_request_targets')
         .set(answer)
         .where('id', '=', target.id)
         .where('result_id', 'is', null)
         .execute();
-      return { requestId: String(target.request_id) };
+      return { requestId: target.request_id };
     }
     const request = await trx
       .selectFrom('minke_agent_requests')
@@ -174,7 +170,7 @@ export class RequestLedger {
         message: `request ${messageId} was not addressed to node ${result.node}`,
       };
     }
-    if (request.plugin !== result.plugin) return wrongPlugin(String(request.plugin));
+    if (request.plugin !== result.plugin) return wrongPlugin(request.plugin);
     await trx
       .insertInto('minke_agent_request_targets')
       .values({ request_id: messageId, node: result.node, message_id: messageId, ...answer })
@@ -189,7 +185,7 @@ export class RequestLedger {
    * wait for their node's presence (`openFor`).
    */
   async unpublished(now = new Date(), limit = 5000): Promise<Outgoing[]> {
-    const notExpired = this.encodeDate(now);
+    const notExpired = now.toISOString();
     const broadcasts = await this.db
       .selectFrom('minke_agent_requests')
       .select(['id', 'signed'])
@@ -202,7 +198,7 @@ export class RequestLedger {
       .execute();
     const outgoing: Outgoing[] = broadcasts.map((row) => ({
       payload: String(row.signed),
-      requestId: String(row.id),
+      requestId: row.id,
       targetIds: [],
     }));
     const targets = await this.db
@@ -212,7 +208,7 @@ export class RequestLedger {
       .select(['t.id', 't.node', 't.request_id', 't.signed', 'r.signed as broadcast'])
       .where('t.state', '=', 'pending')
       .where('t.published_at', 'is', null)
-      .where('a.online', '=', this.database.adapter.encodeBool(true))
+      .where('a.online', '=', true)
       .where('r.expires_at', '>', notExpired)
       .where((eb) => eb.or([eb('r.signed', 'is', null), eb('r.published_at', 'is not', null)]))
       .orderBy('t.id')
@@ -230,7 +226,7 @@ export class RequestLedger {
       .select(['t.id', 't.node', 't.request_id', 't.signed', 'r.signed as broadcast'])
       .where('t.node', '=', node)
       .where('t.state', 'in', OPEN_TARGET_STATES)
-      .where('r.expires_at', '>', this.encodeDate(now))
+      .where('r.expires_at', '>', now.toISOString())
       .orderBy('r.created_at')
       .limit(1000)
       .execute();
@@ -242,8 +238,7 @@ export class RequestLedger {
    * which got it), or nodes' targets. Answered targets are left as they are.
    */
   async markPublished(outgoing: readonly Outgoing[], now = new Date()): Promise<void> {
-    const at = this.encodeDate(now);
-    const online = this.database.adapter.encodeBool(true);
+    const at = now;
     for (const broadcast of outgoing.filter((o) => o.node === undefined)) {
       await this.db
         .updateTable('minke_agent_requests')
@@ -258,7 +253,7 @@ export class RequestLedger {
         .where(
           'node',
           'in',
-          this.db.selectFrom('minke_agents').select('node').where('online', '=', online),
+          this.db.selectFrom('minke_agents').select('node').where('online', '=', true),
         )
         .execute();
     }
@@ -275,7 +270,7 @@ export class RequestLedger {
 
   /** Targets whose request expired become `expired`; requests with nothing open become `done`. */
   async expire(now = new Date()): Promise<number> {
-    const at = this.encodeDate(now);
+    const at = now.toISOString();
     const result = await this.db
       .updateTable('minke_agent_request_targets')
       .set({ state: 'expired' })
@@ -317,7 +312,6 @@ export class RequestLedger {
   }
 
   async status(id: string): Promise<RequestStatus | undefined> {
-    const { adapter } = this.database;
     const request = await this.db
       .selectFrom('minke_agent_requests')
       .selectAll()
@@ -332,37 +326,34 @@ export class RequestLedger {
       .execute();
     return {
       id,
-      plugin: String(request.plugin),
-      selection: JSON.parse(String(request.target)) as RequestSelection,
+      plugin: request.plugin,
+      selection: request.target as RequestSelection,
       state: request.state === 'done' ? 'done' : 'open',
-      createdAt: adapter.decodeDate(request.created_at),
-      expiresAt: adapter.decodeDate(request.expires_at),
-      createdBy: (request.created_by as string | null) ?? null,
+      createdAt: request.created_at,
+      expiresAt: request.expires_at,
+      createdBy: request.created_by,
       targets: targets.map((row) => ({
-        node: String(row.node),
+        node: row.node,
         state: row.state as TargetState,
-        error: (row.error as string | null) ?? null,
-        resultId: (row.result_id as string | null) ?? null,
-        answeredAt:
-          row.answered_at === null || row.answered_at === undefined
-            ? null
-            : adapter.decodeDate(row.answered_at),
+        error: row.error,
+        resultId: row.result_id,
+        answeredAt: row.answered_at,
       })),
     };
   }
 
   private outgoingFor(row: {
-    id: unknown;
-    node: unknown;
-    request_id: unknown;
-    signed: unknown;
-    broadcast: unknown;
+    id: number;
+    node: string;
+    request_id: string;
+    signed: string | null;
+    broadcast: string | null;
   }): Outgoing {
     return {
-      node: String(row.node),
+      node: row.node,
       payload: String(row.signed ?? row.broadcast),
-      requestId: String(row.request_id),
-      targetIds: [Number(row.id)],
+      requestId: row.request_id,
+      targetIds: [row.id],
     };
   }
 }
