@@ -7,7 +7,9 @@ import {
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
-import type { DynamicKysely } from '../store/database.js';
+import type { Selectable } from 'kysely';
+import type { MinkeKysely } from '../store/minke-kysely.js';
+import type { AgentsTable } from '../store/minke-tables.js';
 import { generateAgentPassword, hashAgentPassword } from './credentials.js';
 
 /**
@@ -38,21 +40,7 @@ export interface Enrolment {
   password: string;
 }
 
-interface AgentRow {
-  id: number | string;
-  node: string;
-  host_id: number | string | null;
-  host_name: string | null;
-  credential_hash: string | null;
-  enrolled_at: unknown;
-  last_seen: unknown;
-  online: unknown;
-  agent_version: string | null;
-  plugins: string;
-  rejected: string;
-  last_refusal: string | null;
-  last_refusal_at: unknown;
-}
+type AgentRow = Omit<Selectable<AgentsTable>, 'created_at'> & { host_name: string | null };
 
 /**
  * Enrolled agents: one per node, with its broker credential (a hash: see credentials.ts), its presence and
@@ -67,8 +55,8 @@ export class AgentStore {
     private readonly logger?: Logger,
   ) {}
 
-  private get db(): DynamicKysely {
-    return this.project.database.db;
+  private get db(): MinkeKysely {
+    return this.project.database.tables;
   }
 
   /**
@@ -79,7 +67,7 @@ export class AgentStore {
     checkNodeName(node);
     const password = generateAgentPassword();
     const credentialHash = hashAgentPassword(password);
-    const now = this.project.database.adapter.encodeDate(new Date());
+    const now = new Date();
     await this.db
       .insertInto('minke_agents')
       .values({ node, credential_hash: credentialHash, enrolled_at: now })
@@ -93,8 +81,8 @@ export class AgentStore {
 
   /** The agent of `node`, registered (without a credential) if it is new: see the gateway. */
   /** Notes that these agents were heard from now, in the caller's transaction (`trx`). */
-  async touch(trx: DynamicKysely, ids: readonly number[]): Promise<void> {
-    const now = this.project.database.adapter.encodeDate(new Date());
+  async touch(trx: MinkeKysely, ids: readonly number[]): Promise<void> {
+    const now = new Date();
     for (let i = 0; i < ids.length; i += 500) {
       await trx
         .updateTable('minke_agents')
@@ -127,7 +115,7 @@ export class AgentStore {
         .executeTakeFirstOrThrow();
     }
     if (row.host_id === null) await this.linkHost(node);
-    const id = Number(row.id);
+    const { id } = row;
     this.ids.set(node, id);
     return id;
   }
@@ -139,7 +127,7 @@ export class AgentStore {
       .select('credential_hash')
       .where('node', '=', node)
       .executeTakeFirst();
-    return (row?.credential_hash as string | null | undefined) ?? undefined;
+    return row?.credential_hash ?? undefined;
   }
 
   /**
@@ -166,15 +154,15 @@ export class AgentStore {
   }
 
   async list(): Promise<AgentRecord[]> {
-    const rows = (await this.select().orderBy('minke_agents.node').execute()) as AgentRow[];
+    const rows = await this.select().orderBy('minke_agents.node').execute();
     return rows.map((row) => this.toRecord(row));
   }
 
   /** The agent for a host name or a node name. */
   async forHostOrNode(name: string): Promise<AgentRecord> {
-    const rows = (await this.select()
+    const rows = await this.select()
       .where((eb) => eb.or([eb('minke_hosts.name', '=', name), eb('minke_agents.node', '=', name)]))
-      .execute()) as AgentRow[];
+      .execute();
     const row = rows.find((r) => r.host_name === name) ?? rows[0];
     if (!row) throw new NotFoundError(`no agent for host or node ${name}`);
     return this.toRecord(row);
@@ -182,16 +170,15 @@ export class AgentStore {
 
   /** Records what an agent says about itself (online or its last will). */
   async recordPresence(presence: Presence): Promise<void> {
-    const { adapter } = this.project.database;
     await this.ensure(presence.node);
     await this.db
       .updateTable('minke_agents')
       .set({
-        online: adapter.encodeBool(presence.online),
-        last_seen: adapter.encodeDate(new Date()),
+        online: presence.online,
+        last_seen: new Date(),
         agent_version: presence.agentVersion,
-        plugins: JSON.stringify(presence.plugins),
-        rejected: JSON.stringify(presence.rejected),
+        plugins: presence.plugins,
+        rejected: presence.rejected,
       })
       .where('node', '=', presence.node)
       .execute();
@@ -201,7 +188,7 @@ export class AgentStore {
 
   /** Remembers the last refused result of each node (the newest, when a node has several). */
   async recordRefusals(refusals: readonly { node: string; message: string }[]): Promise<void> {
-    const at = this.project.database.adapter.encodeDate(new Date());
+    const at = new Date();
     const lastByNode = new Map(refusals.map((refusal) => [refusal.node, refusal.message]));
     for (const [node, message] of lastByNode) {
       await this.db
@@ -214,19 +201,16 @@ export class AgentStore {
 
   /** Nobody is online until they say so again (when the gateway starts). */
   async markAllOffline(): Promise<void> {
-    await this.db
-      .updateTable('minke_agents')
-      .set({ online: this.project.database.adapter.encodeBool(false) })
-      .execute();
+    await this.db.updateTable('minke_agents').set({ online: false }).execute();
   }
 
   async onlineNodes(): Promise<Set<string>> {
     const rows = await this.db
       .selectFrom('minke_agents')
       .select('node')
-      .where('online', '=', this.project.database.adapter.encodeBool(true))
+      .where('online', '=', true)
       .execute();
-    return new Set(rows.map((row) => String(row.node)));
+    return new Set(rows.map((row) => row.node));
   }
 
   /** Links the agent to the host of the same name, creating the host when configured to. */
@@ -277,25 +261,22 @@ export class AgentStore {
   }
 
   private toRecord(row: AgentRow): AgentRecord {
-    const { adapter } = this.project.database;
-    const date = (value: unknown) =>
-      value === null || value === undefined ? null : adapter.decodeDate(value);
     return {
-      id: Number(row.id),
+      id: row.id,
       node: row.node,
-      hostId: row.host_id === null ? null : Number(row.host_id),
+      hostId: row.host_id,
       hostName: row.host_name,
       enrolled: row.credential_hash !== null,
-      enrolledAt: date(row.enrolled_at),
-      lastSeen: date(row.last_seen),
-      online: adapter.decodeBool(row.online),
+      enrolledAt: row.enrolled_at,
+      lastSeen: row.last_seen,
+      online: row.online,
       agentVersion: row.agent_version,
-      plugins: parseList<PluginInfo>(row.plugins),
-      rejected: parseList<RejectedPlugin>(row.rejected),
+      plugins: listOf<PluginInfo>(row.plugins),
+      rejected: listOf<RejectedPlugin>(row.rejected),
       lastRefusal:
         row.last_refusal === null
           ? null
-          : { reason: row.last_refusal, at: date(row.last_refusal_at) ?? '' },
+          : { reason: row.last_refusal, at: row.last_refusal_at ?? '' },
     };
   }
 }
@@ -305,11 +286,6 @@ function checkNodeName(node: string): void {
   if (problem) throw new InputError(problem, { fields: { node: problem } });
 }
 
-function parseList<T>(text: string): T[] {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? (value as T[]) : [];
-  } catch {
-    return [];
-  }
+function listOf<T>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
 }

@@ -81,7 +81,9 @@ export class FactStore {
         const agentId = agentIds.get(result.node) as number;
         done.push(await this.storeOne(trx, agentId, result, requestIds, refusals));
       }
-      await this.agents.touch(trx, [...new Set(agentIds.values())]);
+      await this.agents.touch(minkeTablesOf(trx, this.database.adapter), [
+        ...new Set(agentIds.values()),
+      ]);
       return done;
     });
     return { outcomes, requestIds: [...requestIds], refusals };
