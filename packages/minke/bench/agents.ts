@@ -18,7 +18,7 @@ import { hash } from '@node-rs/argon2';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { generateAgentPassword, hashAgentPassword } from '../src/facts/credentials.js';
 import { dispatch } from '../src/facts/dispatch.js';
-import { RequestLedger } from '../src/facts/request-ledger.js';
+import { RequestStore } from '../src/facts/request-store.js';
 import { loadSigningKey } from '../src/facts/signing-key.js';
 import { openProject, type OpenedProject } from '../src/project/open-project.js';
 import { freePort } from '../test-support/redis.js';
@@ -113,7 +113,7 @@ export async function benchAgents(args: string[]): Promise<void> {
     // One broadcast, made from another process as `minke dispatch` makes it.
     const broadcastAt = Date.now();
     const request = await dispatch({ project, signingKey }, { plugin: 'facts', all: true });
-    const ledger = new RequestLedger(project.database);
+    const ledger = new RequestStore(project.database);
     await until(async () => {
       const status = await ledger.status(request.id);
       return status?.targets.every((target) => target.state === 'answered') ?? false;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiTokens } from '../src/auth/api-tokens.js';
+import { ApiTokenStore } from '../src/auth/api-token-store.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { silentLogger } from '../src/logger.js';
 import { defineModel } from '../src/model/define-model.js';
@@ -73,7 +73,7 @@ export async function benchApi(args: string[]): Promise<void> {
       'run_sparse_ticks',
       'run_chatty_ticks',
     ]);
-    const { token } = await new ApiTokens(project.database).create({
+    const { token } = await new ApiTokenStore(project.database).create({
       userId: reader.id,
       name: 'bench',
     });

@@ -130,8 +130,8 @@ export async function startApiHarness(
     },
     async withToken(name) {
       const user = await project.users.get(name);
-      const { ApiTokens } = await import('../src/auth/api-tokens.js');
-      const { token } = await new ApiTokens(project.database).create({
+      const { ApiTokenStore } = await import('../src/auth/api-token-store.js');
+      const { token } = await new ApiTokenStore(project.database).create({
         userId: user.id,
         name: 'test',
       });

@@ -13,7 +13,7 @@ import { NotFoundError, UnavailableError } from '../errors.js';
 import { listAgents } from '../facts/agent-list.js';
 import { AgentStore } from '../facts/agent-store.js';
 import { dispatch } from '../facts/dispatch.js';
-import { RequestLedger } from '../facts/request-ledger.js';
+import { RequestStore } from '../facts/request-store.js';
 import type { AgentServices } from '../facts/start-agent-services.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ApiRoutes } from './api-context.js';
@@ -120,7 +120,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
     },
     async (request) => {
       may(request, 'view');
-      const status = await new RequestLedger(project.database).status(request.params.id);
+      const status = await new RequestStore(project.database).status(request.params.id);
       if (!status) throw new NotFoundError(`request ${request.params.id} does not exist`);
       return status;
     },

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
 import type { LoginRateLimit } from '../auth/login-rate-limit.js';
-import type { LoginSessionPolicy } from '../auth/login-sessions.js';
+import type { LoginSessionPolicy } from '../auth/login-session-store.js';
 import type { Authenticator } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { startApiHarness, type ApiHarness } from '../../test-support/api-harness.js';
 import { sqliteBackend } from '../../test-support/databases.js';
 import { DEFAULT_LOGIN_RATE_LIMIT } from '../auth/login-rate-limit.js';
-import { DEFAULT_LOGIN_SESSION_POLICY } from '../auth/login-sessions.js';
+import { DEFAULT_LOGIN_SESSION_POLICY } from '../auth/login-session-store.js';
 import { Authenticator } from '../auth/principal.js';
 import { silentLogger } from '../logger.js';
 import { SessionHistory } from '../runs/history.js';

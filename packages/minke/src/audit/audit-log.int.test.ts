@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
-import { ApiTokens } from '../auth/api-tokens.js';
+import { ApiTokenStore } from '../auth/api-token-store.js';
 import type { OpenedProject } from '../project/open-project.js';
 import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
 import { runWithAuditActor, type AuditActor } from './audit-context.js';
@@ -82,8 +82,11 @@ describe.each(backendFactories(() => tmp))('audit log on $name', ({ make }) => {
 
   it('records tokens by name, never the token, as made by the CLI operator outside a request', async () => {
     const user = await project.users.create({ username: 'bob', password: 'pw-bob-123456' });
-    const created = await new ApiTokens(project.database).create({ userId: user.id, name: 'ci' });
-    await new ApiTokens(project.database).revoke(created.id);
+    const created = await new ApiTokenStore(project.database).create({
+      userId: user.id,
+      name: 'ci',
+    });
+    await new ApiTokenStore(project.database).revoke(created.id);
     const { items } = await listAudit(project.database, { action: 'token' });
     expect(items.map((row) => row.action)).toEqual(['token.revoke', 'token.create']);
     expect(items[0]).toMatchObject({ actor: { id: null, name: 'operator (CLI)' }, via: 'cli' });

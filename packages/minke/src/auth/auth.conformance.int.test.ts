@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import type { OpenedProject } from '../project/open-project.js';
-import { ApiTokens } from './api-tokens.js';
-import { LoginSessions } from './login-sessions.js';
+import { ApiTokenStore } from './api-token-store.js';
+import { LoginSessionStore } from './login-session-store.js';
 import { sha256Hex } from './secret-token.js';
 import { verifyLogin } from './verify-login.js';
 
@@ -30,7 +30,7 @@ describe.each(backendFactories(() => tmp))('login sessions and API tokens on $na
   });
 
   it('creates a session whose token is not stored, resolves it, and logs out', async () => {
-    const sessions = new LoginSessions(project.database);
+    const sessions = new LoginSessionStore(project.database);
     const { token, csrfToken } = await sessions.create(userId);
     const rows = await project.database.db.selectFrom('minke_login_sessions').selectAll().execute();
     expect(rows).toHaveLength(1);
@@ -48,7 +48,7 @@ describe.each(backendFactories(() => tmp))('login sessions and API tokens on $na
 
   it('expires when idle, slides while used, and never outlives its maximum age', async () => {
     const policy = { idleMs: 10 * minute, maxAgeMs: 25 * minute, renewEveryMs: minute };
-    const sessions = new LoginSessions(project.database, policy);
+    const sessions = new LoginSessionStore(project.database, policy);
     const t0 = new Date('2030-01-01T00:00:00Z');
     const at = (minutes: number) => new Date(t0.getTime() + minutes * minute);
     const { token } = await sessions.create(userId, t0);
@@ -64,7 +64,7 @@ describe.each(backendFactories(() => tmp))('login sessions and API tokens on $na
   });
 
   it('ends every session of a user, and refuses inactive users', async () => {
-    const sessions = new LoginSessions(project.database);
+    const sessions = new LoginSessionStore(project.database);
     const a = await sessions.create(userId);
     const b = await sessions.create(userId);
     expect(await sessions.deleteForUser(userId)).toBe(2);
@@ -80,7 +80,7 @@ describe.each(backendFactories(() => tmp))('login sessions and API tokens on $na
   });
 
   it('creates tokens shown once and stored as sha256, lists, resolves and revokes them', async () => {
-    const tokens = new ApiTokens(project.database);
+    const tokens = new ApiTokenStore(project.database);
     const created = await tokens.create({ userId, name: 'ci' });
     expect(created.token).toMatch(/^mkt_[A-Za-z0-9_-]{43}$/);
     const stored = await project.database.db.selectFrom('minke_api_tokens').selectAll().execute();

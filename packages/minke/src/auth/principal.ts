@@ -1,8 +1,8 @@
 import type { RunUser } from '../operations/start-run.js';
 import type { Project } from '../project/open-project.js';
-import { ApiTokens } from './api-tokens.js';
+import { ApiTokenStore } from './api-token-store.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
-import { LoginSessions, type LoginSessionPolicy } from './login-sessions.js';
+import { LoginSessionStore, type LoginSessionPolicy } from './login-session-store.js';
 
 /** Who makes a request and what they may do; the same for cookie and token requests. */
 export interface Principal {
@@ -20,15 +20,15 @@ export interface Principal {
  * `PermissionOperations.runUser` resolves (the same that `startRun` and the CLI check).
  */
 export class Authenticator {
-  readonly sessions: LoginSessions;
-  readonly tokens: ApiTokens;
+  readonly sessions: LoginSessionStore;
+  readonly tokens: ApiTokenStore;
 
   constructor(
     private readonly project: Project,
     policy?: LoginSessionPolicy,
   ) {
-    this.sessions = new LoginSessions(project.database, policy);
-    this.tokens = new ApiTokens(project.database);
+    this.sessions = new LoginSessionStore(project.database, policy);
+    this.tokens = new ApiTokenStore(project.database);
   }
 
   async fromSessionToken(token: string): Promise<Principal | undefined> {

@@ -7,11 +7,11 @@ import { parseWhere } from '../query/parse-where.js';
 import { AgentStore } from './agent-store.js';
 import {
   FINAL_TARGET_STATES,
-  RequestLedger,
+  RequestStore,
   type RequestSelection,
   type RequestStatus,
   type TargetState,
-} from './request-ledger.js';
+} from './request-store.js';
 import { loadSigningKey, type ServerSigningKey } from './signing-key.js';
 
 export interface DispatchInput {
@@ -80,7 +80,7 @@ export async function dispatch(
     (await loadSigningKey(project.database, project.config.agents.signingKeyFile));
   // The request and its audit row are one commit; the gateway publishes it after.
   const created = await auditedTransaction(project.database, async (trx, audit) => {
-    const request = await new RequestLedger(trx).create({
+    const request = await new RequestStore(trx).create({
       plugin: input.plugin,
       selection,
       nodes,
@@ -176,7 +176,7 @@ export async function waitForRequest(
   requestId: string,
   options: WaitOptions,
 ): Promise<{ status: RequestStatus; outcomes: NodeOutcome[] }> {
-  const ledger = new RequestLedger(project.database);
+  const ledger = new RequestStore(project.database);
   const deadline = Date.now() + options.timeoutMs;
   const reported = new Set<string>();
   const pollMs = options.pollMs ?? 200;

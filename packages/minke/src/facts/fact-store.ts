@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { Database, DynamicKysely } from '../store/database.js';
 import { minkeTablesOf } from '../store/minke-kysely.js';
 import type { AgentStore } from './agent-store.js';
-import { RequestLedger } from './request-ledger.js';
+import { RequestStore } from './request-store.js';
 
 /** A node's value for one plugin, as collected. */
 export interface FactRecord {
@@ -45,14 +45,14 @@ export type RefusalCode =
  * twice is stored once; a result older than the current fact never replaces it.
  */
 export class FactStore {
-  private readonly ledger: RequestLedger;
+  private readonly ledger: RequestStore;
 
   constructor(
     private readonly database: Database,
     private readonly agents: AgentStore,
     private readonly logger?: Logger,
   ) {
-    this.ledger = new RequestLedger(database);
+    this.ledger = new RequestStore(database);
   }
 
   private get db(): DynamicKysely {

@@ -12,7 +12,7 @@ import { parseWhere } from '../query/parse-where.js';
 import { AgentStore } from './agent-store.js';
 import { dispatch, waitForRequest } from './dispatch.js';
 import { FactStore } from './fact-store.js';
-import { RequestLedger } from './request-ledger.js';
+import { RequestStore } from './request-store.js';
 import { loadSigningKey } from './signing-key.js';
 import { agentAuthenticator } from './start-agent-services.js';
 
@@ -25,14 +25,14 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
   let project: OpenedProject;
   let agents: AgentStore;
   let facts: FactStore;
-  let ledger: RequestLedger;
+  let ledger: RequestStore;
 
   beforeEach(async () => {
     backend = make();
     project = useTempSigningKey(await backend.open(demoModels), tmp);
     agents = new AgentStore(project);
     facts = new FactStore(project.database, agents);
-    ledger = new RequestLedger(project.database);
+    ledger = new RequestStore(project.database);
   });
   afterEach(async () => {
     await project.close();

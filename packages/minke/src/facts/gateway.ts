@@ -17,7 +17,7 @@ import { countRefusedResult } from '../metrics/process-metrics.js';
 import { FactStore, type ResultRefusal, type StoreOutcome } from './fact-store.js';
 import { connectGatewayMqtt, type GatewayMqttClient } from './mqtt-client.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
-import { RequestLedger, type Outgoing } from './request-ledger.js';
+import { RequestStore, type Outgoing } from './request-store.js';
 import { ResultLimits, type ResultLimitSettings } from './result-limits.js';
 
 export interface AgentGatewayOptions {
@@ -82,7 +82,7 @@ type Incoming = { kind: 'result' | 'presence'; node: string; topic: string; payl
 export class AgentGateway {
   readonly agents: AgentStore;
   readonly facts: FactStore;
-  readonly ledger: RequestLedger;
+  readonly ledger: RequestStore;
   readonly stats: GatewayStats = {
     received: 0,
     stored: 0,
@@ -122,7 +122,7 @@ export class AgentGateway {
     this.topics = createTopics(options.topicPrefix);
     this.agents = new AgentStore(options.project, this.logger);
     this.facts = new FactStore(options.project.database, this.agents, this.logger);
-    this.ledger = new RequestLedger(options.project.database);
+    this.ledger = new RequestStore(options.project.database);
     const { maxResultBytes, maxResultsPerMinute } = options.project.config.agents;
     this.limits = new ResultLimits(options.limits ?? { maxResultBytes, maxResultsPerMinute });
     this.backoff = new ReconnectBackoff(options.reconnect ?? { minMs: 1000, maxMs: 30_000 });

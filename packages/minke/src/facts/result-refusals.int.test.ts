@@ -11,7 +11,7 @@ import {
   recordingLogger,
   waitUntil,
 } from '../../test-support/agent-fleet.js';
-import { ApiTokens } from '../auth/api-tokens.js';
+import { ApiTokenStore } from '../auth/api-token-store.js';
 import { silentLogger } from '../logger.js';
 import { processMetrics } from '../metrics/process-metrics.js';
 import { createRuntime } from '../project/runtime.js';
@@ -186,7 +186,7 @@ describe('results bound to their request, and the per-node quota', { timeout: 60
         password: 'correct horse battery',
         superuser: true,
       });
-      const { token } = await new ApiTokens(project.database).create({ userId: user.id });
+      const { token } = await new ApiTokenStore(project.database).create({ userId: user.id });
       const reply = await app.inject({
         method: 'GET',
         url: '/api/agents',

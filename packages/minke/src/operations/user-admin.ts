@@ -1,7 +1,7 @@
 import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
 import { hash } from '@node-rs/argon2';
 import type { Updateable } from 'kysely';
-import { LoginSessions } from '../auth/login-sessions.js';
+import { LoginSessionStore } from '../auth/login-session-store.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { UsersTable } from '../store/minke-tables.js';
 import type { DatabaseHandle } from '../store/transaction.js';
@@ -96,7 +96,7 @@ export class UserAdmin {
       if (groupIds) await store.setUserGroups(id, groupIds);
       if (permissionIds) await store.setUserPermissions(id, permissionIds);
       if (changes.password !== undefined || changes.isActive === false) {
-        await new LoginSessions(trx).deleteForUser(id);
+        await new LoginSessionStore(trx).deleteForUser(id);
       }
       const after = await userDetail(store, id);
       // The password's value never reaches the log: only that it was changed.

@@ -12,7 +12,10 @@ import { RunAccess } from '../api/run-access.js';
 import { securityHeaders } from '../api/security-headers.js';
 import { findWebRoot, registerWebUi } from '../api/web-ui.js';
 import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from '../auth/login-rate-limit.js';
-import { DEFAULT_LOGIN_SESSION_POLICY, type LoginSessionPolicy } from '../auth/login-sessions.js';
+import {
+  DEFAULT_LOGIN_SESSION_POLICY,
+  type LoginSessionPolicy,
+} from '../auth/login-session-store.js';
 import { Authenticator } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';

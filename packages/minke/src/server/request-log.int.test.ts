@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { apiModels, apiSessions, PASSWORD } from '../../test-support/api-harness.js';
 import { sqliteBackend } from '../../test-support/databases.js';
-import { ApiTokens } from '../auth/api-tokens.js';
+import { ApiTokenStore } from '../auth/api-token-store.js';
 import { createLogger } from '../logger.js';
 import type { OpenedProject } from '../project/open-project.js';
 import { createRuntime, type Runtime } from '../project/runtime.js';
@@ -62,7 +62,7 @@ describe('request logs', () => {
 
   it('writes one JSON line per request with its route, status, duration and user, and no secret', async () => {
     const userId = (await project.users.get('alice')).id;
-    const { token } = await new ApiTokens(project.database).create({ userId, name: 'test' });
+    const { token } = await new ApiTokenStore(project.database).create({ userId, name: 'test' });
     const login = await inject({
       method: 'POST',
       url: '/api/auth/login',

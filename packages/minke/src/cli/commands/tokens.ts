@@ -14,10 +14,10 @@ export function registerTokenCommands(program: Command): void {
     .option('--name <label>', 'what the token is for', 'token')
     .action(async (options: { user: string; name: string }) => {
       const out = stdoutOut();
-      const { ApiTokens } = await import('../../auth/api-tokens.js');
+      const { ApiTokenStore } = await import('../../auth/api-token-store.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         const user = await project.users.get(options.user);
-        const created = await new ApiTokens(project.database).create({
+        const created = await new ApiTokenStore(project.database).create({
           userId: user.id,
           name: options.name,
         });
@@ -35,11 +35,11 @@ export function registerTokenCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { user?: string; json?: boolean }) => {
       const out = stdoutOut();
-      const { ApiTokens } = await import('../../auth/api-tokens.js');
+      const { ApiTokenStore } = await import('../../auth/api-token-store.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         const userId =
           options.user === undefined ? undefined : (await project.users.get(options.user)).id;
-        const list = await new ApiTokens(project.database).list({ userId });
+        const list = await new ApiTokenStore(project.database).list({ userId });
         if (options.json) return out.json(list);
         out.table(
           ['ID', 'USER', 'NAME', 'CREATED', 'LAST USED', 'REVOKED'],
@@ -60,9 +60,9 @@ export function registerTokenCommands(program: Command): void {
     .action(async (id: string) => {
       const out = stdoutOut();
       if (!/^\d+$/.test(id)) throw new UsageError(`token id "${id}": expected a whole number`);
-      const { ApiTokens } = await import('../../auth/api-tokens.js');
+      const { ApiTokenStore } = await import('../../auth/api-token-store.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const token = await new ApiTokens(project.database).revoke(Number(id));
+        const token = await new ApiTokenStore(project.database).revoke(Number(id));
         out.line(`revoked token ${token.id} (${token.name}) of ${token.username}`);
       });
     });

@@ -8,7 +8,7 @@ import { readEvents, type SseEvent } from '../../../test-support/api-sse.js';
 import { tempSqliteFile } from '../../../test-support/databases.js';
 import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../../test-support/redis.js';
 import { runFinished } from '../../../test-support/run-waiter.js';
-import { ApiTokens } from '../../auth/api-tokens.js';
+import { ApiTokenStore } from '../../auth/api-token-store.js';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { startScaleOut, type ScaleOut } from '../../executor/bullmq/scale-out.js';
 import { silentLogger } from '../../logger.js';
@@ -88,7 +88,7 @@ beforeAll(async () => {
     password: 'x'.repeat(12),
     superuser: true,
   });
-  token = (await new ApiTokens(first.database).create({ userId: user.id, name: 'test' })).token;
+  token = (await new ApiTokenStore(first.database).create({ userId: user.id, name: 'test' })).token;
   await first.hosts.add({ name: 'local', config: { transport: 'local' } });
   servers = [await startServer(first), await startServer(second)];
   const workerProject = await openHandle(false);

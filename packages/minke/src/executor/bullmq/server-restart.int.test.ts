@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../../test-support/redis.js';
 import { spawnCli } from '../../../test-support/run-cli.js';
 import { followEvents, type FollowedStream, type SseEvent } from '../../../test-support/api-sse.js';
-import { ApiTokens } from '../../auth/api-tokens.js';
+import { ApiTokenStore } from '../../auth/api-token-store.js';
 import { loadProjectConfig } from '../../config/load-project.js';
 import { silentLogger } from '../../logger.js';
 import { openProject, type OpenedProject } from '../../project/open-project.js';
@@ -106,7 +106,8 @@ beforeAll(async () => {
       password: 'x'.repeat(12),
       superuser: true,
     });
-    token = (await new ApiTokens(project.database).create({ userId: user.id, name: 'test' })).token;
+    token = (await new ApiTokenStore(project.database).create({ userId: user.id, name: 'test' }))
+      .token;
   } finally {
     await project.close();
   }

@@ -33,11 +33,11 @@ const TOUCH_EVERY_MS = 60_000;
  * stored; revoking keeps the row (for the record) and stops the token at once.
  *
  * @example
- *   const tokens = new ApiTokens(project.database);
+ *   const tokens = new ApiTokenStore(project.database);
  *   const { token } = await tokens.create({ userId: user.id, name: 'ci' }); // print it once
  *   await tokens.revoke(id);
  */
-export class ApiTokens {
+export class ApiTokenStore {
   constructor(private readonly database: DatabaseHandle) {}
 
   private get db(): MinkeKysely {
@@ -53,7 +53,7 @@ export class ApiTokens {
     }
     const token = newSecret(API_TOKEN_PREFIX);
     const created = await auditedTransaction(this.database, async (trx, audit) => {
-      const tokens = new ApiTokens(trx);
+      const tokens = new ApiTokenStore(trx);
       const row = await trx.tables
         .insertInto('minke_api_tokens')
         .values({ user_id: input.userId, name, token_hash: sha256Hex(token) })
@@ -88,7 +88,7 @@ export class ApiTokens {
         .set({ revoked: true })
         .where('id', '=', id)
         .execute();
-      const after = await new ApiTokens(trx).get(id);
+      const after = await new ApiTokenStore(trx).get(id);
       await audit(tokenChange('token.revoke', before, after));
       return after;
     });

@@ -67,7 +67,7 @@ export interface Outgoing {
  * own topic for nodes that were offline; requests for chosen nodes are one signed message each,
  * all with the request's id (a copy is signed for its node, so it cannot be replayed to another).
  */
-export class RequestLedger {
+export class RequestStore {
   constructor(private readonly database: DatabaseHandle) {}
 
   private get db(): MinkeKysely {

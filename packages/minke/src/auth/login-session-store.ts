@@ -39,11 +39,11 @@ export interface ResolvedLoginSession {
  * never beyond `maxAgeMs` after the login.
  *
  * @example
- *   const sessions = new LoginSessions(project.database);
+ *   const sessions = new LoginSessionStore(project.database);
  *   const { token, csrfToken } = await sessions.create(user.id);
  *   const session = await sessions.resolve(token); // undefined once expired or logged out
  */
-export class LoginSessions {
+export class LoginSessionStore {
   constructor(
     private readonly database: DatabaseHandle,
     private readonly policy: LoginSessionPolicy = DEFAULT_LOGIN_SESSION_POLICY,
