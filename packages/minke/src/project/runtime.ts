@@ -3,6 +3,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Executor } from '../executor/executor.js';
 import { DeferredExecutor } from '../executor/bullmq/deferred-executor.js';
 import type { BatchQueue } from '../executor/bullmq/queue-backend.js';
+import { executorDepsOf } from '../executor/executor-deps.js';
 import { ExecutorOwners } from '../executor/executor-owners.js';
 import { InProcessExecutor } from '../executor/in-process/in-process-executor.js';
 import { OrphanReaper } from '../executor/orphan-reaper.js';
@@ -44,10 +45,7 @@ export function createRuntime(project: Project, options: RuntimeOptions = {}): R
   const bus = options.bus ?? createEventBus(project, logger);
   const leaseTtlMs = options.leaseTtlMs ?? project.config.executor.leaseTtlMs;
   const executor: Executor = new InProcessExecutor({
-    project,
-    runs,
-    bus,
-    logger,
+    ...executorDepsOf(project, { runs, bus, logger }),
     maxParallelHosts: project.config.executor.maxParallelHosts,
     leaseTtlMs,
   });

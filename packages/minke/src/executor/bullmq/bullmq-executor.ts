@@ -1,19 +1,14 @@
-import type { EventBus } from '../../events/event-bus.js';
-import type { Logger } from '../../logger.js';
-import type { Project } from '../../project/open-project.js';
 import { RunJournal } from '../../runs/run-journal.js';
-import type { RunStore } from '../../runs/run-store.js';
+import type { ExecutorDeps } from '../executor-deps.js';
 import type { Executor, RunPlan, StopOutcome } from '../executor.js';
-import { secretKeySource } from '../../credentials/secret-key.js';
 import { batchJobs, SESSION_QUEUE } from './batch-job.js';
 import { sealRunValues, splitRunValues } from './sealed-run-values.js';
 import { openBatchQueue, type BatchQueue, type QueueBackend } from './queue-backend.js';
 
-export interface BullmqExecutorOptions {
-  project: Project;
-  runs: RunStore;
-  bus: EventBus;
-  logger: Logger;
+export interface BullmqExecutorOptions extends Pick<
+  ExecutorDeps,
+  'database' | 'runs' | 'bus' | 'logger' | 'secretKey'
+> {
   backend: QueueBackend;
   queueName?: string;
   /** How long a run waits for an unreachable queue before it is canceled (default 5 s). */
@@ -83,7 +78,7 @@ export class BullmqExecutor implements Executor {
   private async jobsOf(plan: RunPlan): Promise<ReturnType<typeof batchJobs>> {
     const { data, values } = splitRunValues(plan);
     if (values === undefined) return batchJobs(plan, data, undefined);
-    const source = secretKeySource(this.options.project.config.projectDir);
+    const source = this.options.secretKey();
     return batchJobs(plan, data, await sealRunValues(source, plan.runId, values));
   }
 
@@ -118,7 +113,7 @@ export class BullmqExecutor implements Executor {
     await Promise.allSettled([...this.adding]);
     const deadline = Date.now() + 24 * 3600_000;
     while (this.submitted.size > 0 && Date.now() < deadline) {
-      const rows = await this.options.project.database.tables
+      const rows = await this.options.database.tables
         .selectFrom('minke_runs')
         .select('id')
         .where('id', 'in', [...this.submitted])

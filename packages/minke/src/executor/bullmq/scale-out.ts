@@ -3,6 +3,7 @@ import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
 import type { Project } from '../../project/open-project.js';
 import type { RunStore } from '../../runs/run-store.js';
+import { executorDepsOf } from '../executor-deps.js';
 import { LeaseReaper } from '../reaper.js';
 import { BullmqExecutor } from './bullmq-executor.js';
 import type { QueueBackend } from './queue-backend.js';
@@ -71,11 +72,10 @@ export function startScaleOut(options: ScaleOutOptions): ScaleOut {
   const backend = options.backend ?? queueBackendOf(project);
   const leaseTtlMs = options.leaseTtlMs ?? project.config.executor.leaseTtlMs;
   const queueName = options.queueName;
+  // The one place the queue side sees the project: its parts take only what they use.
+  const deps = executorDepsOf(project, { runs, bus, logger });
   const executor = new BullmqExecutor({
-    project,
-    runs,
-    bus,
-    logger,
+    ...deps,
     backend,
     ...(queueName === undefined ? {} : { queueName }),
   });
@@ -101,14 +101,11 @@ export function startScaleOut(options: ScaleOutOptions): ScaleOut {
   const worker =
     role === 'all' || role === 'worker'
       ? new SessionWorker({
-          project,
-          runs,
-          bus,
-          logger,
+          ...deps,
           backend,
           leaseTtlMs,
           ...(queueName === undefined ? {} : { queueName }),
-          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          concurrency: options.concurrency ?? project.config.executor.maxParallelHosts,
           ...(options.stopPollMs === undefined ? {} : { stopPollMs: options.stopPollMs }),
           ...(reaper ? { reaper } : {}),
         })

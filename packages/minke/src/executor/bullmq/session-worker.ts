@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { WaitingError } from 'bullmq';
-import { secretKeySource } from '../../credentials/secret-key.js';
-import type { EventBus } from '../../events/event-bus.js';
-import type { Logger } from '../../logger.js';
-import type { Project } from '../../project/open-project.js';
 import { RunJournal } from '../../runs/run-journal.js';
 import type { RunStore } from '../../runs/run-store.js';
 import { preformattedMessage } from '../../session/messages.js';
 import type { SessionJob } from '../executor.js';
-import { sessionRunDepsOf } from '../executor-deps.js';
+import { sessionRunDepsOf, type ExecutorDeps } from '../executor-deps.js';
 import { HostBatchRunner, type HostLock, type HostTake } from '../host-batch-runner.js';
 import { hostBusyText, HostLeases } from '../host-lease.js';
 import { endLostSessions, lostColumns, type LeaseReaper } from '../reaper.js';
@@ -26,15 +22,11 @@ import {
 } from './queue-backend.js';
 import { StopWatch } from './stop-watch.js';
 
-export interface SessionWorkerOptions {
-  project: Project;
-  runs: RunStore;
-  bus: EventBus;
-  logger: Logger;
+export interface SessionWorkerOptions extends ExecutorDeps {
   backend: QueueBackend;
   queueName?: string;
   /** Hosts worked on at once (BullMQ's concurrency: one batch is one host). */
-  concurrency?: number;
+  concurrency: number;
   /** How long a host lease lasts without renewal; a lost worker's sessions end after it. */
   leaseTtlMs?: number;
   /** How often running sessions are checked for stop requests made on other processes. */
@@ -73,10 +65,10 @@ export class SessionWorker {
   private closing = false;
 
   constructor(private readonly options: SessionWorkerOptions) {
-    const { project, logger } = options;
+    const { database, logger } = options;
     this.owner = options.owner ?? `worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
-    this.leases = new HostLeases(project.database, this.leaseTtlMs);
+    this.leases = new HostLeases(database, this.leaseTtlMs);
     this.holds = new HostHolds(this.leases, this.owner, this.leaseTtlMs, logger, (hostId) =>
       this.abortHost(hostId),
     );
@@ -85,19 +77,14 @@ export class SessionWorker {
       onRetry: (error) => logger.warn({ err: error }, 'database unreachable: trying again'),
     });
     this.journal = new RunJournal(this.runs, options.bus);
-    this.batchRunner = new HostBatchRunner({ ...sessionRunDepsOf(project, this.journal), logger });
-    this.stopWatch = new StopWatch(
-      project.database,
-      this.active,
-      logger,
-      options.stopPollMs ?? 200,
-    );
+    this.batchRunner = new HostBatchRunner({ ...sessionRunDepsOf(options, this.journal), logger });
+    this.stopWatch = new StopWatch(database, this.active, logger, options.stopPollMs ?? 200);
     this.worker = openBatchWorker(
       options.backend,
       options.queueName ?? SESSION_QUEUE,
       (job, token) => this.process(job, token),
       {
-        concurrency: options.concurrency ?? project.config.executor.maxParallelHosts,
+        concurrency: options.concurrency,
         lockDurationMs: Math.max(2000, this.leaseTtlMs / 2),
         stalledIntervalMs: Math.max(1000, this.leaseTtlMs / 4),
         onError: (error) => logger.warn({ err: error }, 'worker: queue connection error'),
@@ -178,8 +165,7 @@ export class SessionWorker {
 
   /** Runs a batch; true when this worker is closing and some of its sessions have not started. */
   private async runBatch(batch: BatchJobData): Promise<boolean> {
-    const { project } = this.options;
-    const session = project.sessions.sessions.get(batch.session);
+    const session = this.options.sessions.get(batch.session);
     if (!session) {
       await this.failWaiting(
         batch,
@@ -192,8 +178,7 @@ export class SessionWorker {
     let values: RunValues = {};
     if (batch.sealed) {
       try {
-        const source = secretKeySource(project.config.projectDir);
-        values = await openRunValues(source, batch.runId, batch.sealed);
+        values = await openRunValues(this.options.secretKey(), batch.runId, batch.sealed);
       } catch (error) {
         await this.failWaiting(batch, (error as Error).message);
         await this.journal.runFinishedIfDone(batch.runId);
@@ -267,10 +252,9 @@ export class SessionWorker {
 
   /** Ends, as lost, sessions of this batch left running by an earlier attempt. */
   private async endOrphans(batch: BatchJobData): Promise<void> {
-    const { project } = this.options;
     const ids = batch.jobs.map((job) => job.recordId).filter((id) => !this.active.has(id));
     if (ids.length === 0) return;
-    const rows = await project.database.tables
+    const rows = await this.options.database.tables
       .selectFrom('minke_session_records')
       .select(lostColumns)
       .where('id', 'in', ids)
@@ -301,7 +285,7 @@ export class SessionWorker {
   }
 
   private async anyIn(batch: BatchJobData, states: string[]): Promise<boolean> {
-    const row = await this.options.project.database.tables
+    const row = await this.options.database.tables
       .selectFrom('minke_session_records')
       .select('id')
       .where(

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBus } from '../../events/event-bus.js';
-import type { Logger } from '../../logger.js';
-import type { Project } from '../../project/open-project.js';
 import { RunJournal } from '../../runs/run-journal.js';
-import type { RunStore } from '../../runs/run-store.js';
 import type { Executor, HostBatch, RunPlan, StopOutcome } from '../executor.js';
-import { sessionRunDepsOf } from '../executor-deps.js';
+import { sessionRunDepsOf, type ExecutorDeps } from '../executor-deps.js';
 import { ExecutorOwners } from '../executor-owners.js';
 import { HostBatchRunner } from '../host-batch-runner.js';
 import { HostLeases } from '../host-lease.js';
@@ -13,11 +9,7 @@ import { Semaphore } from '../semaphore.js';
 import type { StopControls } from '../session-runner.js';
 import { runLease } from './run-lease.js';
 
-export interface InProcessExecutorOptions {
-  project: Project;
-  runs: RunStore;
-  bus: EventBus;
-  logger: Logger;
+export interface InProcessExecutorOptions extends ExecutorDeps {
   /** Hosts worked on at once. */
   maxParallelHosts?: number;
   /** How long a host lease lasts without renewal. */
@@ -50,12 +42,12 @@ export class InProcessExecutor implements Executor {
   constructor(private readonly options: InProcessExecutorOptions) {
     this.hosts = new Semaphore(options.maxParallelHosts ?? 256);
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
-    this.leases = new HostLeases(options.project.database, this.leaseTtlMs);
+    this.leases = new HostLeases(options.database, this.leaseTtlMs);
     this.owner = options.owner ?? `minke-${process.pid}-${randomUUID()}`;
-    this.owners = new ExecutorOwners(options.project.database, this.leaseTtlMs);
+    this.owners = new ExecutorOwners(options.database, this.leaseTtlMs);
     this.journal = new RunJournal(options.runs, options.bus);
     this.batches = new HostBatchRunner({
-      ...sessionRunDepsOf(options.project, this.journal),
+      ...sessionRunDepsOf(options, this.journal),
       logger: options.logger,
     });
   }
