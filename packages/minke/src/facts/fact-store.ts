@@ -1,7 +1,9 @@
 import { canonicalJson, type Result, type ResultFormat } from '@minke/protocol';
 import type { Logger } from '../logger.js';
-import type { Database, DynamicKysely } from '../store/database.js';
-import { minkeTablesOf } from '../store/minke-kysely.js';
+import { sql } from 'kysely';
+import type { Database } from '../store/database.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
+import { inTransaction } from '../store/transaction.js';
 import type { AgentStore } from './agent-store.js';
 import { RequestStore } from './request-store.js';
 
@@ -55,8 +57,8 @@ export class FactStore {
     this.ledger = new RequestStore(database);
   }
 
-  private get db(): DynamicKysely {
-    return this.database.db;
+  private get db(): MinkeKysely {
+    return this.database.tables;
   }
 
   /**
@@ -75,22 +77,20 @@ export class FactStore {
     }
     const requestIds = new Set<string>();
     const refusals: ResultRefusal[] = [];
-    const outcomes = await this.db.transaction().execute(async (trx) => {
+    const outcomes = await inTransaction(this.database, async ({ tables: trx }) => {
       const done: StoreOutcome[] = [];
       for (const result of results) {
         const agentId = agentIds.get(result.node) as number;
         done.push(await this.storeOne(trx, agentId, result, requestIds, refusals));
       }
-      await this.agents.touch(minkeTablesOf(trx, this.database.adapter), [
-        ...new Set(agentIds.values()),
-      ]);
+      await this.agents.touch(trx, [...new Set(agentIds.values())]);
       return done;
     });
     return { outcomes, requestIds: [...requestIds], refusals };
   }
 
   private async storeOne(
-    trx: DynamicKysely,
+    trx: MinkeKysely,
     agentId: number,
     result: Result,
     requestIds: Set<string>,
@@ -100,9 +100,7 @@ export class FactStore {
     // it is the id `minke dispatch` and `POST /api/dispatch` gave, so a fact leads back to it.
     let requestId: string | null = null;
     if (result.requestId !== undefined) {
-      // The ledger writes through the typed view of this same transaction.
-      const tables = minkeTablesOf(trx, this.database.adapter);
-      const answered = await this.ledger.answerTarget(tables, result);
+      const answered = await this.ledger.answerTarget(trx, result);
       if (answered === 'duplicate') return 'duplicate';
       if ('code' in answered) {
         refusals.push({ resultId: result.id, node: result.node, ...answered });
@@ -121,13 +119,12 @@ export class FactStore {
   }
 
   private async updateFact(
-    trx: DynamicKysely,
+    trx: MinkeKysely,
     agentId: number,
     result: Result,
     format: ResultFormat,
     requestId: string | null,
   ): Promise<StoreOutcome> {
-    const { adapter } = this.database;
     const current = await trx
       .selectFrom('minke_facts')
       .select(['id', 'format', 'value', 'collected_at', 'result_id'])
@@ -136,17 +133,17 @@ export class FactStore {
       .executeTakeFirst();
     if (current?.result_id === result.id) return 'duplicate';
     const collectedAt = Date.parse(result.finishedAt);
-    if (current && Date.parse(adapter.decodeDate(current.collected_at)) > collectedAt)
-      return 'stale';
+    if (current && Date.parse(current.collected_at) > collectedAt) return 'stale';
     const value = result.value ?? null;
-    const text = JSON.stringify(value);
+    // The column is NOT NULL: a JSON null is stored as the text null, not as SQL NULL.
+    const stored = value === null ? sql<unknown>`'null'` : value;
     const row = {
       format,
-      value: text,
-      collected_at: adapter.encodeDate(result.finishedAt),
+      value: stored,
+      collected_at: result.finishedAt,
       request_id: requestId,
       result_id: result.id,
-      updated_at: adapter.encodeDate(new Date()),
+      updated_at: new Date(),
     };
     if (current) {
       await trx.updateTable('minke_facts').set(row).where('id', '=', current.id).execute();
@@ -157,7 +154,9 @@ export class FactStore {
         .execute();
     }
     const changed =
-      !current || current.format !== format || !sameJson(String(current.value), value);
+      !current ||
+      current.format !== format ||
+      canonicalJson(current.value) !== canonicalJson(value);
     if (!changed) return 'unchanged';
     await trx
       .insertInto('minke_fact_history')
@@ -165,7 +164,7 @@ export class FactStore {
         agent_id: agentId,
         plugin: result.plugin,
         format,
-        value: text,
+        value: stored,
         collected_at: row.collected_at,
         request_id: row.request_id,
         result_id: result.id,
@@ -218,23 +217,23 @@ export class FactStore {
     return rows.map((row) => this.toRecord(row));
   }
 
-  private toRecord(row: Record<string, unknown>): FactRecord {
+  private toRecord(row: {
+    node: string;
+    plugin: string;
+    format: string;
+    value: unknown;
+    collected_at: string;
+    request_id: string | null;
+    result_id: string;
+  }): FactRecord {
     return {
-      node: String(row['node']),
-      plugin: String(row['plugin']),
-      format: row['format'] as ResultFormat,
-      value: JSON.parse(String(row['value'])) as unknown,
-      collectedAt: this.database.adapter.decodeDate(row['collected_at']),
-      requestId: (row['request_id'] as string | null) ?? null,
-      resultId: String(row['result_id']),
+      node: row.node,
+      plugin: row.plugin,
+      format: row.format as ResultFormat,
+      value: row.value,
+      collectedAt: row.collected_at,
+      requestId: row.request_id,
+      resultId: row.result_id,
     };
-  }
-}
-
-function sameJson(stored: string, value: unknown): boolean {
-  try {
-    return canonicalJson(JSON.parse(stored)) === canonicalJson(value);
-  } catch {
-    return false;
   }
 }

@@ -74,16 +74,16 @@ async function checkAgainstDatabase(
   publicKeyBase64: string,
   file: string,
 ): Promise<void> {
-  const { db, adapter } = database;
+  const db = database.tables;
   const active = await db
     .selectFrom('minke_signing_keys')
     .select('public_key')
-    .where('active', '=', adapter.encodeBool(true))
+    .where('active', '=', true)
     .executeTakeFirst();
   if (active === undefined) {
     await db
       .insertInto('minke_signing_keys')
-      .values({ public_key: publicKeyBase64, active: adapter.encodeBool(true) })
+      .values({ public_key: publicKeyBase64, active: true })
       .onConflict((oc) => oc.column('public_key').doNothing())
       .execute();
     return;
@@ -91,7 +91,7 @@ async function checkAgainstDatabase(
   if (active.public_key !== publicKeyBase64) {
     throw new SetupError(
       `the signing key ${file} is not the one this project's agents were enrolled with ` +
-        `(public key ${String(active.public_key)}): restore that key file, or set ` +
+        `(public key ${active.public_key}): restore that key file, or set ` +
         `MINKE_SIGNING_KEY_FILE to it`,
     );
   }
