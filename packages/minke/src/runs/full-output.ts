@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import { InputError, NotFoundError } from '../errors.js';
 import type { Database } from '../store/database.js';
 import type { OutputCut } from '../transport/output-cut.js';
-import { parseJsonText } from '../util/parse-json-text.js';
 import { OutputStore } from './output-store.js';
 
 export type OutputStreamName = 'stdout' | 'stderr';
@@ -29,14 +28,14 @@ export async function openFullOutput(
 ): Promise<FullOutput> {
   if (!Number.isSafeInteger(position) || position < 1)
     throw new InputError(`command "${position}": expected a whole number of at least 1`);
-  const rows = (await database.db
+  const rows = await database.tables
     .selectFrom('minke_commands')
     .select(['id', 'stdout', 'stderr', 'output_cut'])
     .where('session_record_id', '=', recordId)
     .orderBy('id')
     .limit(1)
     .offset(position - 1)
-    .execute()) as { stdout: string; stderr: string; output_cut: unknown }[];
+    .execute();
   const row = rows[0];
   if (!row) {
     const count = await commandCount(database, recordId);
@@ -45,7 +44,7 @@ export async function openFullOutput(
     );
   }
   const filename = `session-${recordId}-command-${position}.${stream}.txt`;
-  const cuts = parseJsonText(row.output_cut) as Partial<Record<OutputStreamName, OutputCut>> | null;
+  const cuts = row.output_cut as Partial<Record<OutputStreamName, OutputCut>> | null;
   const cut = cuts?.[stream];
   if (!cut) return { body: Readable.from([row[stream]]), filename, fromStore: false };
   if (cut.stored === null)
@@ -56,10 +55,10 @@ export async function openFullOutput(
 }
 
 async function commandCount(database: Database, recordId: number): Promise<number> {
-  const row = (await database.db
+  const row = await database.tables
     .selectFrom('minke_commands')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('session_record_id', '=', recordId)
-    .executeTakeFirst()) as { n?: number | string } | undefined;
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

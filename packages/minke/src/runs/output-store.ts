@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Readable, Writable, pipeline } from 'node:stream';
 import { createGunzip, createGzip, type Gzip } from 'node:zlib';
 import type { OutputSpill } from '../transport/output-cut.js';
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { Database } from '../store/database.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
 
 export interface OutputStoreOptions {
   /** Compressed bytes per stored row: large enough for few rows, small enough to read one at a
@@ -39,8 +40,8 @@ export class OutputStore {
     this.rowBytes = options.rowBytes ?? DEFAULT_ROW_BYTES;
   }
 
-  private get db(): DynamicKysely {
-    return this.database.db;
+  private get db(): MinkeKysely {
+    return this.database.tables;
   }
 
   /** A spill for one stream of a command of this session record, under a fresh key. */
@@ -50,12 +51,12 @@ export class OutputStore {
 
   /** Whether output is stored under this key. */
   async has(key: string): Promise<boolean> {
-    const row = (await this.db
+    const row = await this.db
       .selectFrom('minke_command_output')
       .select('seq')
       .where('output_key', '=', key)
       .limit(1)
-      .executeTakeFirst()) as unknown;
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -65,14 +66,14 @@ export class OutputStore {
     async function* rows(): AsyncGenerator<Buffer> {
       // Bounded by the rows that exist: each query moves `after` past what it returned.
       for (let after = -1; ;) {
-        const page = (await db
+        const page = await db
           .selectFrom('minke_command_output')
           .select(['seq', 'data'])
           .where('output_key', '=', key)
           .where('seq', '>', after)
           .orderBy('seq')
           .limit(ROWS_PER_READ)
-          .execute()) as { seq: number; data: Uint8Array }[];
+          .execute();
         // Small slices: gunzip inflates a whole input chunk at once, and repetitive output
         // compresses a thousandfold, so a 256 KiB row could become 250 MB in memory.
         for (const row of page) {
@@ -89,7 +90,7 @@ export class OutputStore {
   }
 
   /** Deletes the output of these session records (purge: children before their records). */
-  async deleteForRecords(db: DynamicKysely, recordIds: readonly number[]): Promise<void> {
+  async deleteForRecords(db: MinkeKysely, recordIds: readonly number[]): Promise<void> {
     if (recordIds.length === 0) return;
     await db
       .deleteFrom('minke_command_output')
@@ -109,7 +110,7 @@ class OutputWriter implements OutputSpill {
   private readonly waiters: (() => void)[] = [];
 
   constructor(
-    private readonly db: DynamicKysely,
+    private readonly db: MinkeKysely,
     private readonly recordId: number,
     private readonly key: string,
     rowBytes: number,
