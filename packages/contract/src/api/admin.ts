@@ -61,6 +61,18 @@ export type AuditEntry = z.infer<typeof auditEntry>;
 
 export const auditPage = z.object({ items: z.array(auditEntry), total: z.number() });
 
+/** The hash chain walked from the oldest row: intact, or the first row that breaks it. */
+export const auditVerdict = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), rows: z.number(), lastId: z.number() }),
+  z.object({
+    ok: z.literal(false),
+    rows: z.number(),
+    brokenId: z.number(),
+    reason: z.string(),
+  }),
+]);
+export type AuditVerdict = z.infer<typeof auditVerdict>;
+
 export const auditQuery = z.object({
   actor: z.string().optional().describe("a user's name, or operator (CLI)"),
   action: z.string().optional().describe('an action or its prefix: host matches host.update'),

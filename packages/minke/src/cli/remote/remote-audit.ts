@@ -1,5 +1,5 @@
 import type { AuditEntry } from '@minke/contract';
-import type { AuditVerdict } from '../../audit/verify-audit.js';
+import type { AuditVerdict } from '@minke/contract';
 import { RemoteError, type ApiClient } from './api-client.js';
 
 /** `minke audit`'s filters, checked, as `GET /api/audit` takes them. */
