@@ -122,8 +122,7 @@ async function agentsOf(
   hostIds: readonly number[],
 ): Promise<Map<number, { node: string; online: boolean }>> {
   if (hostIds.length === 0) return new Map();
-  const { db, adapter } = project.database;
-  const rows = await db
+  const rows = await project.database.tables
     .selectFrom('minke_agents')
     .select(['host_id', 'node', 'online'])
     .where('host_id', 'in', [...hostIds])
@@ -132,8 +131,7 @@ async function agentsOf(
   const out = new Map<number, { node: string; online: boolean }>();
   for (const row of rows) {
     const hostId = Number(row.host_id);
-    if (!out.has(hostId))
-      out.set(hostId, { node: String(row.node), online: adapter.decodeBool(row.online) });
+    if (!out.has(hostId)) out.set(hostId, { node: row.node, online: row.online });
   }
   return out;
 }

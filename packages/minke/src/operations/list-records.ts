@@ -95,8 +95,7 @@ export async function lastSessions(
 ): Promise<Map<number, LastSession>> {
   const out = new Map<number, LastSession>();
   if (ids.length === 0) return out;
-  const { db, adapter } = project.database;
-  const rows = (await db
+  const rows = await project.database.tables
     .selectFrom('minke_session_records')
     .select([
       'id',
@@ -108,17 +107,17 @@ export async function lastSessions(
       'created_at',
       'finished_at',
     ])
-    .where('id', 'in', (eb: AnyEb) => currentRecordIds(eb, model, viewer, ids))
-    .execute()) as LastSessionRow[];
+    .where('id', 'in', (eb) => currentRecordIds(eb, model, viewer, ids))
+    .execute();
   for (const row of rows) {
-    out.set(Number(row.object_id), {
-      id: Number(row.id),
-      runId: Number(row.run_id),
+    out.set(row.object_id, {
+      id: row.id,
+      runId: row.run_id,
       session: row.session,
       processState: row.process_state as ProcessState,
       result: (row.result || null) as SessionResult | null,
-      createdAt: adapter.decodeDate(row.created_at),
-      finishedAt: row.finished_at === null ? null : adapter.decodeDate(row.finished_at),
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
     });
   }
   return out;
@@ -175,15 +174,4 @@ function checkLastStatus(value: string | readonly string[]): SessionResult[] {
     });
   }
   return statuses as SessionResult[];
-}
-
-interface LastSessionRow {
-  id: unknown;
-  run_id: unknown;
-  session: string;
-  object_id: unknown;
-  process_state: string;
-  result: string | null;
-  created_at: unknown;
-  finished_at: unknown;
 }
