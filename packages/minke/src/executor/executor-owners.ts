@@ -11,7 +11,8 @@ export interface OrphanedRun {
 
 /**
  * The processes that run sessions in-process, each a row renewed while it lives (`owner`,
- * machine, pid, expiry), and the runs each has taken (`minke_runs.owner`). A process that was
+ * machine, pid, expiry), and the runs each has taken (`minke_runs.owner`, set through
+ * `RunStore.takeRun`). A process that was
  * killed stops renewing; one on this machine whose pid is gone counts as gone at once, so a
  * server restarted after `kill -9` ends its predecessor's runs without waiting for the expiry.
  */
@@ -41,15 +42,6 @@ export class ExecutorOwners {
     await this.database.tables
       .deleteFrom('minke_executor_owners')
       .where('owner', '=', owner)
-      .execute();
-  }
-
-  /** Marks a run as this owner's, so that it can be ended if the owner dies before finishing it. */
-  async takeRun(runId: number, owner: string): Promise<void> {
-    await this.database.tables
-      .updateTable('minke_runs')
-      .set({ owner })
-      .where('id', '=', runId)
       .execute();
   }
 

@@ -65,6 +65,29 @@ export class HostLeases {
       .execute();
   }
 
+  /**
+   * Frees a lease that ran out, exactly as it was read (same owner and expiry): false when its
+   * holder renewed it meanwhile, or another reaper was first.
+   */
+  async releaseExpired(hostId: number, owner: string, expiresAt: string): Promise<boolean> {
+    const deleted = await this.database.tables
+      .deleteFrom('minke_host_leases')
+      .where('host_id', '=', hostId)
+      .where('owner', '=', owner)
+      .where('expires_at', '=', expiresAt)
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows) === 1;
+  }
+
+  /** Frees every lease one holder took for one run (a process that is gone). */
+  async releaseRun(runId: number, owner: string): Promise<void> {
+    await this.database.tables
+      .deleteFrom('minke_host_leases')
+      .where('run_id', '=', runId)
+      .where('owner', '=', owner)
+      .execute();
+  }
+
   async holder(hostId: number): Promise<LeaseHolder | undefined> {
     const row = await this.database.tables
       .selectFrom('minke_host_leases')

@@ -29,7 +29,7 @@ async function runOf(project: OpenedProject, owner: string) {
     records,
   });
   await runs.markRunning(recordIds[0] as number);
-  await new ExecutorOwners(project.database, 60_000).takeRun(runId, owner);
+  await runs.takeRun(runId, owner);
   return { runs, runId, recordIds };
 }
 

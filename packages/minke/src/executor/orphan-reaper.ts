@@ -5,6 +5,7 @@ import type { RunStore } from '../runs/run-store.js';
 import type { Database } from '../store/database.js';
 import type { ExecutorOwners, OrphanedRun } from './executor-owners.js';
 import { endLostSessions, lostColumns } from './reaper.js';
+import { HostLeases } from './host-lease.js';
 import { PeriodicPass } from './periodic-pass.js';
 
 export interface OrphanReaperOptions {
@@ -26,9 +27,12 @@ export interface OrphanReaperOptions {
 export class OrphanReaper {
   private readonly periodic: PeriodicPass;
   private readonly journal: RunJournal;
+  /** Only frees the leases of gone processes: their lifetime here is never used. */
+  private readonly leases: HostLeases;
 
   constructor(private readonly options: OrphanReaperOptions) {
     this.journal = new RunJournal(options.runs, options.bus);
+    this.leases = new HostLeases(options.database, 0);
     this.periodic = new PeriodicPass(
       () => this.reap(),
       (error: unknown) =>
@@ -66,11 +70,7 @@ export class OrphanReaper {
     const { ended } = await endLostSessions(this.journal, lost, () => reason);
     ended.push(...(await this.cancelWaiting(run.runId, reason)));
     // The in-process executor holds one lease per host and run, named after its process.
-    await database.tables
-      .deleteFrom('minke_host_leases')
-      .where('run_id', '=', run.runId)
-      .where('owner', '=', `${run.owner}/run-${run.runId}`)
-      .execute();
+    await this.leases.releaseRun(run.runId, `${run.owner}/run-${run.runId}`);
     await this.journal.runFinishedIfDone(run.runId);
     if (ended.length > 0)
       logger.warn({ runId: run.runId, owner: run.owner, records: ended }, 'worker lost');

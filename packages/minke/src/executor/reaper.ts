@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { RunJournal } from '../runs/run-journal.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Database } from '../store/database.js';
+import { HostLeases } from './host-lease.js';
 import { PeriodicPass } from './periodic-pass.js';
 
 export interface ReaperOptions {
@@ -24,9 +25,12 @@ export interface ReaperOptions {
 export class LeaseReaper {
   private readonly periodic: PeriodicPass;
   private readonly journal: RunJournal;
+  /** Only frees leases that ran out: their lifetime here is never used. */
+  private readonly leases: HostLeases;
 
   constructor(private readonly options: ReaperOptions) {
     this.journal = new RunJournal(options.runs, options.bus);
+    this.leases = new HostLeases(options.database, 0);
     this.periodic = new PeriodicPass(
       () => this.reap(),
       (error: unknown) => options.logger.warn({ err: error }, 'reaper: could not check leases'),
@@ -65,13 +69,7 @@ export class LeaseReaper {
    */
   private async reapLease(hostId: number, owner: string, expiresAt: string): Promise<number[]> {
     const { database, logger } = this.options;
-    const deleted = await database.tables
-      .deleteFrom('minke_host_leases')
-      .where('host_id', '=', hostId)
-      .where('owner', '=', owner)
-      .where('expires_at', '=', expiresAt)
-      .executeTakeFirst();
-    if (Number(deleted.numDeletedRows) !== 1) return []; // renewed, or another reaper was first
+    if (!(await this.leases.releaseExpired(hostId, owner, expiresAt))) return [];
     const lost = await database.tables
       .selectFrom('minke_session_records')
       .select(lostColumns)

@@ -104,6 +104,12 @@ export class RunStore {
     });
   }
 
+  /** Marks a run as an in-process executor's, so that it can be ended if that process dies
+   * before finishing it (see ExecutorOwners). */
+  async takeRun(runId: number, owner: string): Promise<void> {
+    await this.db.updateTable('minke_runs').set({ owner }).where('id', '=', runId).execute();
+  }
+
   /** initialized → running; false when the record is no longer waiting (canceled meanwhile). */
   async markRunning(recordId: number): Promise<boolean> {
     const result = await this.db

@@ -118,7 +118,7 @@ export class InProcessExecutor implements Executor {
   private async runPlan(plan: RunPlan): Promise<void> {
     // Stamped before any work, so that a crash from here on leaves a run the reaper can end.
     await this.registered();
-    await this.owners.takeRun(plan.runId, this.owner);
+    await this.options.runs.takeRun(plan.runId, this.owner);
     await Promise.all(
       plan.batches.map((batch) => this.hosts.run(() => this.runBatch(plan, batch))),
     );
