@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '../errors.js';
+import { HostLeases } from '../executor/host-lease.js';
 import type { Database } from '../store/database.js';
 
 /** A host lock as an admin sees it (the original's `minkeadm -L`). */
@@ -26,7 +27,7 @@ export async function listHostLeases(
   now = new Date(),
 ): Promise<HostLeaseView[]> {
   const rows = await leaseRows(database).orderBy('h.name').execute();
-  return rows.map((row) => viewOf(database, row, now));
+  return rows.map((row) => viewOf(row, now));
 }
 
 /**
@@ -40,7 +41,7 @@ export async function clearHostLease(
   options: { force?: boolean | undefined; now?: Date } = {},
 ): Promise<HostLeaseView> {
   const now = options.now ?? new Date();
-  const host = await database.db
+  const host = await database.tables
     .selectFrom('minke_hosts')
     .select('id')
     .where('name', '=', hostName)
@@ -48,18 +49,18 @@ export async function clearHostLease(
   if (!host) throw new NotFoundError(`host ${hostName} does not exist`);
   const row = await leaseRows(database).where('l.host_id', '=', host.id).executeTakeFirst();
   if (!row) throw new NotFoundError(`host ${hostName} holds no lease: nothing to unlock`);
-  const lease = viewOf(database, row, now);
+  const lease = viewOf(row, now);
   if (!lease.expired && !options.force)
     throw new ConflictError(
       `the lease on ${hostName} has not expired (held by ${lease.owner}${lease.runId === null ? '' : ` for run ${lease.runId}`} until ${lease.expiresAt}): that run may still be working on the host; clear it anyway with --force (API: ?force=true)`,
     );
-  const deleted = await database.db
-    .deleteFrom('minke_host_leases')
-    .where('host_id', '=', host.id)
-    .where('owner', '=', row.owner)
-    .where('expires_at', '=', row.expires_at)
-    .executeTakeFirst();
-  if (Number(deleted.numDeletedRows) !== 1)
+  // Exactly the lease that was read: the lease store's, the one writer of leases.
+  const released = await new HostLeases(database, 0).releaseExpired(
+    host.id,
+    row.owner,
+    row.expires_at,
+  );
+  if (!released)
     throw new ConflictError(
       `the lease on ${hostName} changed while it was being cleared (renewed or taken over): look again`,
     );
@@ -67,7 +68,7 @@ export async function clearHostLease(
 }
 
 function leaseRows(database: Database) {
-  return database.db
+  return database.tables
     .selectFrom('minke_host_leases as l')
     .innerJoin('minke_hosts as h', 'h.id', 'l.host_id')
     .leftJoin('minke_runs as r', 'r.id', 'l.run_id')
@@ -76,24 +77,24 @@ function leaseRows(database: Database) {
       'l.host_id as hostId',
       'l.owner as owner',
       'l.run_id as runId',
-      'l.expires_at as expires_at',
+      'l.expires_at',
       'r.session as session',
-      'r.created_at as since',
+      // Under its own name, so that the column plugin reads it as a date.
+      'r.created_at',
     ]);
 }
 
 type LeaseRow = Awaited<ReturnType<ReturnType<typeof leaseRows>['executeTakeFirstOrThrow']>>;
 
-function viewOf(database: Database, row: LeaseRow, now: Date): HostLeaseView {
-  const expiresAt = database.adapter.decodeDate(row.expires_at);
+function viewOf(row: LeaseRow, now: Date): HostLeaseView {
   return {
-    host: String(row.host),
-    hostId: Number(row.hostId),
-    owner: String(row.owner),
-    runId: row.runId === null ? null : Number(row.runId),
-    session: row.session === null ? null : String(row.session),
-    since: row.since === null ? null : database.adapter.decodeDate(row.since),
-    expiresAt,
-    expired: new Date(expiresAt).getTime() < now.getTime(),
+    host: row.host,
+    hostId: row.hostId,
+    owner: row.owner,
+    runId: row.runId,
+    session: row.session,
+    since: row.created_at,
+    expiresAt: row.expires_at,
+    expired: new Date(row.expires_at).getTime() < now.getTime(),
   };
 }

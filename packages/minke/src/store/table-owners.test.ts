@@ -53,7 +53,6 @@ const notYetFolded: Partial<Record<MinkeTableName, string[]>> = {
   minke_commands: ['runs/history.ts'],
   minke_messages: ['runs/history.ts'],
   minke_command_output: ['runs/history.ts'],
-  minke_host_leases: ['operations/host-leases.ts'],
 };
 
 /** Files that write tables named at run time: user models' tables, never Minke's own. */
