@@ -4,6 +4,7 @@ import {
   type Presence,
   type RejectedPlugin,
 } from '@minke/protocol';
+import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
@@ -61,20 +62,25 @@ export class AgentStore {
 
   /**
    * Enrols `node` (again): a new random password replaces any earlier one, so re-enrolling is
-   * also how a credential is revoked.
+   * also how a credential is revoked. `change`, when given, is its audit row, written in the
+   * same transaction as the credential.
    */
-  async enroll(node: string): Promise<Enrolment> {
+  async enroll(node: string, change?: AuditChange): Promise<Enrolment> {
     checkNodeName(node);
     const password = generateAgentPassword();
     const credentialHash = hashAgentPassword(password);
     const now = new Date();
-    await this.db
-      .insertInto('minke_agents')
-      .values({ node, credential_hash: credentialHash, enrolled_at: now })
-      .onConflict((oc) =>
-        oc.column('node').doUpdateSet({ credential_hash: credentialHash, enrolled_at: now }),
-      )
-      .execute();
+    // The new credential and its audit row are one commit.
+    await auditedTransaction(this.project.database, async (trx, audit) => {
+      await trx.tables
+        .insertInto('minke_agents')
+        .values({ node, credential_hash: credentialHash, enrolled_at: now })
+        .onConflict((oc) =>
+          oc.column('node').doUpdateSet({ credential_hash: credentialHash, enrolled_at: now }),
+        )
+        .execute();
+      if (change) await audit(change);
+    });
     await this.linkHost(node);
     return { agent: await this.get(node), password };
   }

@@ -1,4 +1,3 @@
-import { recordAudit } from '../audit/audit-log.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -51,7 +50,13 @@ export async function enrollAgent(project: Project, input: EnrollInput): Promise
   const trust = await brokerTrustForAgents(project, brokerUrl);
   const spoolBase = checkSpoolBase(input.spoolBase ?? DEFAULT_SPOOL_BASE);
   const signingKey = await loadSigningKey(project.database, project.config.agents.signingKeyFile);
-  const { agent, password } = await new AgentStore(project).enroll(input.node);
+  // The node and where its broker is; never the broker password the file holds.
+  const { agent, password } = await new AgentStore(project).enroll(input.node, {
+    action: 'agent.enroll',
+    targetType: 'agent',
+    targetName: input.node,
+    after: { node: input.node, brokerUrl, brokerFingerprint: trust.fingerprint ?? null },
+  });
   const file = resolve(input.out);
   const { stringify } = await import('yaml');
   const settings = {
@@ -70,13 +75,6 @@ export async function enrollAgent(project: Project, input: EnrollInput): Promise
     "# It holds the agent's broker password: keep it mode 600, readable by the agent only.\n" +
     stringify(settings);
   await writePrivateFile(file, text);
-  // The node and where its broker is; never the broker password the file holds.
-  await recordAudit(project.database, {
-    action: 'agent.enroll',
-    targetType: 'agent',
-    targetName: agent.node,
-    after: { node: agent.node, brokerUrl, brokerFingerprint: trust.fingerprint ?? null },
-  });
   return {
     agent,
     file,
