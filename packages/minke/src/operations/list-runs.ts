@@ -1,6 +1,7 @@
 import { InputError, NotFoundError } from '../errors.js';
 import type { RunSummary } from '../events/run-events.js';
 import { SessionHistory, summarize, type SessionRecordItem } from '../runs/history.js';
+import type { StateCount } from '@minke/contract';
 import type { Database } from '../store/database.js';
 import type { Page } from '../store/record-repository.js';
 import { MAX_PAGE_SIZE } from '../query/paging.js';
@@ -135,7 +136,7 @@ async function summariesOf(database: Database, runIds: number[]): Promise<Map<nu
     .where('run_id', 'in', runIds)
     .groupBy(['run_id', 'process_state', 'result'])
     .execute();
-  const byRun = new Map<number, { processState: string; result: string | null; count: number }[]>();
+  const byRun = new Map<number, StateCount[]>();
   for (const row of rows) {
     const list = byRun.get(Number(row.run_id)) ?? [];
     list.push({ processState: row.process_state, result: row.result, count: Number(row.n) });

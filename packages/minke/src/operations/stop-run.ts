@@ -1,9 +1,10 @@
+import type { ProcessState } from '@minke/contract';
 import { recordAudit } from '../audit/audit-log.js';
 import { NotFoundError } from '../errors.js';
 import type { StopOutcome } from '../executor/executor.js';
 import type { RunServices } from './start-run.js';
 
-const NOT_DONE = ['initialized', 'running', 'stopping'];
+const NOT_DONE: ProcessState[] = ['initialized', 'running', 'stopping'];
 
 /**
  * What the audit log calls a stop: `run.kill` when it killed a running command (a stop after a

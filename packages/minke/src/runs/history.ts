@@ -1,3 +1,4 @@
+import { procInfo, summarize, type RunSummary, type StateCount } from '@minke/contract';
 import { InputError, NotFoundError } from '../errors.js';
 import type { MessageKind, MessageLevel } from '../session/messages.js';
 import {
@@ -10,6 +11,7 @@ import {
 import type { Database, DynamicKysely } from '../store/database.js';
 import type { Page } from '../store/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
+export { procInfo, summarize };
 import type { OutputCut } from '../transport/output-cut.js';
 import { parseJsonText } from '../util/parse-json-text.js';
 
@@ -121,18 +123,7 @@ export interface SessionRecordDetail extends SessionRecordItem {
 }
 
 /** Counters of a set of session records, as the original's `get_session_summary`. */
-export interface SessionSummary {
-  all: number;
-  /** initialized */
-  waiting: number;
-  /** running or stopping */
-  running: number;
-  /** completed, stopped, canceled or failed */
-  done: number;
-  success: number;
-  warning: number;
-  error: number;
-}
+export type SessionSummary = RunSummary;
 
 export interface PurgeOptions {
   /**
@@ -333,7 +324,11 @@ export class SessionHistory {
       .select(['process_state', 'result'])
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .groupBy(['process_state', 'result'])
-      .execute()) as { process_state: string; result: string | null; n: number | string }[];
+      .execute()) as {
+      process_state: ProcessState;
+      result: SessionResult | null;
+      n: number | string;
+    }[];
     return rows.map((row) => ({
       processState: row.process_state,
       result: row.result,
@@ -419,60 +414,6 @@ export class SessionHistory {
   private optionalDate(value: unknown): string | null {
     return value === null || value === undefined ? null : this.date(value);
   }
-}
-
-/**
- * The original's `proc_info`: "waiting...", "running...", "completed in 1.2 seconds",
- * "stopping...", "stopped after 3.0 seconds", "canceled!", "failed!".
- */
-export function procInfo(state: ProcessState, durationMs: number | null): string {
-  const seconds = durationMs === null ? undefined : (durationMs / 1000).toFixed(1);
-  switch (state) {
-    case 'initialized':
-      return 'waiting...';
-    case 'running':
-      return 'running...';
-    case 'completed':
-      return seconds === undefined ? 'completed' : `completed in ${seconds} seconds`;
-    case 'stopping':
-      return 'stopping...';
-    case 'stopped':
-      return seconds === undefined ? 'stopped' : `stopped after ${seconds} seconds`;
-    case 'canceled':
-      return 'canceled!';
-    case 'failed':
-      return 'failed!';
-    default:
-      return String(state);
-  }
-}
-
-/** Counters from (process state, result, count) triples: the summary without a database. */
-export function summarize(counts: readonly StateCount[]): SessionSummary {
-  const summary: SessionSummary = {
-    all: 0,
-    waiting: 0,
-    running: 0,
-    done: 0,
-    success: 0,
-    warning: 0,
-    error: 0,
-  };
-  for (const { processState, result, count } of counts) {
-    summary.all += count;
-    if (processState === 'initialized') summary.waiting += count;
-    else if (processState === 'running' || processState === 'stopping') summary.running += count;
-    else if ((DONE_STATES as readonly string[]).includes(processState)) summary.done += count;
-    if (result === 'success' || result === 'warning' || result === 'error')
-      summary[result] += count;
-  }
-  return summary;
-}
-
-export interface StateCount {
-  processState: string;
-  result: string | null;
-  count: number;
 }
 
 /** A `--status` value checked: a result, a process state, `waiting` or `done` (any case). */

@@ -180,7 +180,7 @@ export class RunStore {
       .updateTable('minke_session_records')
       .set({
         stop_requests: sql<number>`stop_requests + 1`,
-        process_state: sql<string>`CASE WHEN process_state = 'running' THEN 'stopping' ELSE process_state END`,
+        process_state: sql<ProcessState>`CASE WHEN process_state = 'running' THEN 'stopping' ELSE process_state END`,
       })
       .where('id', '=', recordId)
       .where('process_state', 'in', ['running', 'stopping'])
@@ -196,8 +196,8 @@ export class RunStore {
       .executeTakeFirst();
     if (!row) return undefined;
     return {
-      processState: row.process_state as ProcessState,
-      result: (row.result ?? null) as SessionResult | null,
+      processState: row.process_state,
+      result: row.result ?? null,
       stopRequests: Number(row.stop_requests),
     };
   }
@@ -309,8 +309,8 @@ export class RunStore {
       .execute();
     return summarize(
       rows.map((row) => ({
-        processState: row.process_state as ProcessState,
-        result: row.result as SessionResult | null,
+        processState: row.process_state,
+        result: row.result,
         count: Number(row.n),
       })),
     );

@@ -1,9 +1,8 @@
+import { MESSAGE_LEVELS, type MessageKind, type MessageLevel } from '@minke/contract';
 import { InputError } from '../errors.js';
 import type { CommandResult } from '../transport/transport.js';
 
-export const MESSAGE_LEVELS = ['info', 'warning', 'error'] as const;
-export type MessageLevel = (typeof MESSAGE_LEVELS)[number];
-export type MessageKind = 'text' | 'preformatted' | 'table' | 'command';
+export { MESSAGE_LEVELS, type MessageKind, type MessageLevel } from '@minke/contract';
 
 /** A message a session leaves for the user; `text` is always a plain-text rendering of it. */
 export interface SessionMessage {

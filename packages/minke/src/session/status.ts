@@ -1,29 +1,15 @@
+import { SESSION_RESULTS, type SessionResult } from '@minke/contract';
 import { InputError } from '../errors.js';
 
-/** A session's result, in rising severity: it is only ever raised unless asked otherwise. */
-export const SESSION_RESULTS = ['success', 'warning', 'error'] as const;
-export type SessionResult = (typeof SESSION_RESULTS)[number];
-
-/**
- * A session's process state: initialized → running → completed, or running → stopping → stopped;
- * a waiting session can be canceled; an unexpected error or a lost connection gives failed.
- */
-export const PROCESS_STATES = [
-  'initialized',
-  'running',
-  'completed',
-  'stopping',
-  'stopped',
-  'canceled',
-  'failed',
-] as const;
-export type ProcessState = (typeof PROCESS_STATES)[number];
-
-export const DONE_STATES: readonly ProcessState[] = ['completed', 'stopped', 'canceled', 'failed'];
-
-export function isDone(state: ProcessState): boolean {
-  return DONE_STATES.includes(state);
-}
+// The states and results are the contract's, so the server, the CLI and the web admin share them.
+export {
+  DONE_STATES,
+  isDone,
+  PROCESS_STATES,
+  SESSION_RESULTS,
+  type ProcessState,
+  type SessionResult,
+} from '@minke/contract';
 
 export function severity(result: SessionResult): number {
   return SESSION_RESULTS.indexOf(result);

@@ -1,3 +1,4 @@
+import type { ProcessState, SessionResult } from '@minke/contract';
 import type { ColumnType, Generated } from 'kysely';
 
 /*
@@ -98,8 +99,8 @@ export interface SessionRecordsTable {
   host_id: number | null;
   host_name: string | null;
   user_id: number | null;
-  process_state: Generated<string>;
-  result: string | null;
+  process_state: Generated<ProcessState>;
+  result: SessionResult | null;
   data: DefaultJson<JsonObject>;
   created_at: DefaultTimestamp;
   started_at: NullableTimestamp;

@@ -1,3 +1,4 @@
+import type { ProcessState } from '@minke/contract';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { WaitingError } from 'bullmq';
@@ -284,7 +285,7 @@ export class SessionWorker {
     return this.anyIn(batch, ['initialized']);
   }
 
-  private async anyIn(batch: BatchJobData, states: string[]): Promise<boolean> {
+  private async anyIn(batch: BatchJobData, states: ProcessState[]): Promise<boolean> {
     const row = await this.options.database.tables
       .selectFrom('minke_session_records')
       .select('id')
