@@ -100,7 +100,7 @@ async function agentOfHost(
 }
 
 async function historyCount(project: Project, agentId: number, plugin: string): Promise<number> {
-  const row = await project.database.db
+  const row = await project.database.tables
     .selectFrom('minke_fact_history')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('agent_id', '=', agentId)

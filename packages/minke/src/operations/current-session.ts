@@ -68,21 +68,21 @@ export async function clearCurrentSessions(
   objectIds: readonly number[],
   viewer: Viewer,
 ): Promise<number> {
-  const { db } = project.database;
+  const db = project.database.tables;
   const clears = new SessionClearStore(project.database);
   let cleared = 0;
   // In chunks, so that a selection of any size stays within the databases' parameter limits.
   for (let i = 0; i < objectIds.length; i += 500) {
     const chunk = objectIds.slice(i, i + 500);
-    const current = (await db
+    const current = await db
       .selectFrom('minke_session_records')
       .select(['id', 'object_id'])
-      .where('id', 'in', (eb: AnyEb) => currentRecordIds(eb, model, viewer, chunk))
-      .execute()) as { id: unknown; object_id: unknown }[];
+      .where('id', 'in', (eb) => currentRecordIds(eb, model, viewer, chunk))
+      .execute();
     await clears.replace(
       model,
       viewer,
-      current.map((row) => ({ objectId: Number(row.object_id), clearedUpto: Number(row.id) })),
+      current.map((row) => ({ objectId: row.object_id, clearedUpto: row.id })),
     );
     cleared += current.length;
   }
