@@ -1,8 +1,9 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../database.js';
 import { minkeTablesOf } from '../minke-kysely.js';
 import { postgresAdapter } from './postgres-adapter.js';
+import { SchemaPostgresDialect } from './schema-introspector.js';
 
 export interface PostgresOptions {
   url: string;
@@ -32,7 +33,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   pool.on('error', () => undefined);
   if (schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   else await pool.query('SELECT 1');
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<unknown>({ dialect: new SchemaPostgresDialect({ pool }, schema) });
   const where = new URL(options.url);
   return {
     db,
