@@ -67,11 +67,24 @@ export async function auditedTransaction<T>(
   work: (trx: DatabaseHandle, audit: Audit) => Promise<T>,
 ): Promise<T> {
   const actor = await currentAuditActor();
-  return inTransaction(database, (trx) =>
-    work(trx, async (change) => {
+  return inTransaction(database, async (trx) => {
+    // The head's write lock first, before the change reads anything: on SQLite a transaction that
+    // has read cannot take the write lock once another process wrote ("database is locked" at
+    // once, no waiting); this way it waits for the other writer, then reads fresh rows.
+    await takeAuditHead(trx.tables);
+    return work(trx, async (change) => {
       await appendAuditRow(trx.tables, actor, change);
-    }),
-  );
+    });
+  });
+}
+
+/** Writes the head row unchanged: the row lock on PostgreSQL, the write lock on SQLite. */
+async function takeAuditHead(db: MinkeKysely): Promise<void> {
+  await db
+    .updateTable('minke_audit_head')
+    .set((eb) => ({ last_id: eb.ref('last_id') }))
+    .where('id', '=', 1)
+    .execute();
 }
 
 /**
@@ -98,11 +111,7 @@ export async function appendAuditRow(
     return db.transaction().execute((trx) => appendAuditRow(trx, actor, change, at));
   }
   const { before, after } = redactChange(change.before, change.after);
-  await db
-    .updateTable('minke_audit_head')
-    .set((eb) => ({ last_id: eb.ref('last_id') }))
-    .where('id', '=', 1)
-    .execute();
+  await takeAuditHead(db);
   const head = await db
     .selectFrom('minke_audit_head')
     .select(['last_id', 'last_hash'])

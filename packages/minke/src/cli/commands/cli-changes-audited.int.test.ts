@@ -81,6 +81,39 @@ describe('minke load', { timeout: 180_000 }, () => {
   });
 });
 
+describe('two CLI processes changing one SQLite project at once', { timeout: 240_000 }, () => {
+  const dir = join(tmp, 'two-writers');
+
+  // An operator's script and the server (or two scripts) write one SQLite file: an audited change
+  // takes the write lock before it reads (auditedTransaction), so the two wait for each other
+  // instead of one failing with "database is locked", and the chain has one row per change.
+  it('both succeed, each change is audited, and the chain stays whole', async () => {
+    const init = await runBuiltCli(['init', dir]);
+    expect(init.code, init.stderr).toBe(0);
+    expect((await builtMinke(dir, ['migrate'])).code).toBe(0);
+    const writer = async (prefix: string) => {
+      const results = [];
+      for (let index = 0; index < 6; index++) {
+        const name = `${prefix}${index}`;
+        results.push(
+          await builtMinke(dir, ['hosts', 'add', name, '--hostname', '127.0.0.1'], operator),
+        );
+        results.push(await builtMinke(dir, ['hosts', 'remove', name], operator));
+      }
+      return results;
+    };
+    const results = (await Promise.all([writer('a'), writer('b')])).flat();
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const rows = await auditRows(dir, '--limit', '100');
+    expect(rows).toHaveLength(24);
+    const verified = await builtMinke(dir, ['audit', 'verify']);
+    expect(verified).toMatchObject({
+      code: 0,
+      stdout: 'audit log OK: 24 rows, the chain is whole up to row 24\n',
+    });
+  });
+});
+
 const unavailable = sshdUnavailableReason();
 if (unavailable) process.stderr.write(`Ctrl-C audit test skipped: ${unavailable}\n`);
 
