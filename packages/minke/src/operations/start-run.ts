@@ -1,4 +1,3 @@
-import { recordAudit } from '../audit/audit-log.js';
 import { mayOnModel, modelPermission } from '../auth/access.js';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import type { Executor, HostBatch, RunPlan } from '../executor/executor.js';
@@ -115,19 +114,28 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
   });
 
   const journal = new RunJournal(runs, bus);
-  const { runId, recordIds } = await journal.runCreated({
-    session: session.name,
-    verboseName: session.verboseName,
-    model,
-    userId: user.id,
-    data: withoutSecrets(session, data),
-    records: planned.map((p) => ({
-      objectId: p.id,
-      objectLabel: objectLabel(project, model, p.object),
-      hostId: p.host ? p.host.id : null,
-      hostName: p.host ? String(p.host['name']) : null,
-    })),
-  });
+  const { runId, recordIds } = await journal.runCreated(
+    {
+      session: session.name,
+      verboseName: session.verboseName,
+      model,
+      userId: user.id,
+      data: withoutSecrets(session, data),
+      records: planned.map((p) => ({
+        objectId: p.id,
+        objectLabel: objectLabel(project, model, p.object),
+        hostId: p.host ? p.host.id : null,
+        hostName: p.host ? String(p.host['name']) : null,
+      })),
+    },
+    (runId) => ({
+      action: 'run.start',
+      targetType: 'run',
+      targetId: runId,
+      targetName: session.name,
+      after: { session: session.name, model, objects: ids, data: withoutSecrets(session, data) },
+    }),
+  );
 
   const batches = new Map<number, HostBatch>();
   const records: StartedRun['records'] = [];
@@ -164,13 +172,6 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     connection,
   };
   executor.submit(plan);
-  await recordAudit(project.database, {
-    action: 'run.start',
-    targetType: 'run',
-    targetId: runId,
-    targetName: session.name,
-    after: { session: session.name, model, objects: ids, data: withoutSecrets(session, data) },
-  });
   return { runId, session, model, records };
 }
 

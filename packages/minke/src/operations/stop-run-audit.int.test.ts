@@ -1,9 +1,10 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness, type Caller } from '../../test-support/api-harness.js';
 import { sqliteBackend } from '../../test-support/databases.js';
 import { eventSeen, runFinished } from '../../test-support/run-waiter.js';
 
-/** Issue 10: the audit log tells a soft stop from the kill that follows it. */
+/** Issue 10: a run start is one commit with its audit row; the log tells a soft stop from the kill. */
 describe('a kill after a soft stop is audited as run.kill', () => {
   let h: ApiHarness;
   let runner: Caller;
@@ -61,5 +62,31 @@ describe('a kill after a soft stop is audited as run.kill', () => {
 
     const rows = await auditRows('session_record', recordId);
     expect(rows.map((row) => row.action)).toEqual(['run.stop', 'run.kill']);
+  });
+
+  // Last: it removes the chain's head, so no audited change can be written afterwards.
+  it('a run whose run.start row cannot be written is not created at all', async () => {
+    const runsBefore = await h.project.database.tables
+      .selectFrom('minke_runs')
+      .select('id')
+      .execute();
+    await sql`delete from minke_audit_head`.execute(h.project.database.db);
+    const refused = await runner.post('/api/runs', {
+      session: 'Sleepy',
+      model: 'Host',
+      ids: ['local'],
+    });
+    expect(refused.statusCode).toBe(500);
+    const runsAfter = await h.project.database.tables
+      .selectFrom('minke_runs')
+      .select('id')
+      .execute();
+    expect(runsAfter).toEqual(runsBefore);
+    const records = await h.project.database.tables
+      .selectFrom('minke_session_records')
+      .select('id')
+      .where('process_state', '=', 'initialized')
+      .execute();
+    expect(records).toEqual([]);
   });
 });

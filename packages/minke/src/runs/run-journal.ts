@@ -1,3 +1,5 @@
+import { appendAuditRow, type AuditChange } from '../audit/audit-log.js';
+import { currentAuditActor } from '../audit/audit-context.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { RunEvent } from '../events/run-events.js';
 import type { StopOutcome } from '../executor/executor.js';
@@ -44,16 +46,25 @@ export class RunJournal {
     private readonly bus: EventBus,
   ) {}
 
-  /** Writes a run and its waiting records, and announces it. */
-  async runCreated(input: {
-    session: string;
-    verboseName: string;
-    model: string;
-    userId: number | null;
-    data: Record<string, unknown>;
-    records: NewSessionRecord[];
-  }): Promise<{ runId: number; recordIds: number[] }> {
-    const created = await this.runs.createRun(input);
+  /** Writes a run, its waiting records and its audit row in one commit, and announces it. */
+  async runCreated(
+    input: {
+      session: string;
+      verboseName: string;
+      model: string;
+      userId: number | null;
+      data: Record<string, unknown>;
+      records: NewSessionRecord[];
+    },
+    audit: (runId: number) => AuditChange,
+  ): Promise<{ runId: number; recordIds: number[] }> {
+    // Who acts is resolved before the transaction opens (it may read the database).
+    const actor = await currentAuditActor();
+    const created = await this.runs.inTransaction(async (runs) => {
+      const made = await runs.createRun(input);
+      await appendAuditRow(runs.scopeTables, actor, audit(made.runId));
+      return made;
+    });
     const { session, model } = input;
     const total = input.records.length;
     this.publish({ type: 'run.started', runId: created.runId, session, model, total, at: now() });

@@ -66,7 +66,7 @@ export class RunStore {
     data: Record<string, unknown>;
     records: NewSessionRecord[];
   }): Promise<{ runId: number; recordIds: number[] }> {
-    return this.db.transaction().execute(async (trx) => {
+    const write = async (trx: MinkeKysely) => {
       const run = await trx
         .insertInto('minke_runs')
         .values({
@@ -101,7 +101,15 @@ export class RunStore {
         recordIds.push(...inserted.map((row) => Number(row.id)));
       }
       return { runId, recordIds };
-    });
+    };
+    // In the caller's transaction when there is one (the run and its audit row, one commit).
+    return this.db.isTransaction ? write(this.db) : this.db.transaction().execute(write);
+  }
+
+  /** The connection or transaction this store writes through (for a row of another owner in
+   * the same commit, such as the audit log's). */
+  get scopeTables(): MinkeKysely {
+    return this.scope;
   }
 
   /** Marks a run as an in-process executor's, so that it can be ended if that process dies
