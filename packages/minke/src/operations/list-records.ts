@@ -114,8 +114,8 @@ export async function lastSessions(
       id: row.id,
       runId: row.run_id,
       session: row.session,
-      processState: row.process_state as ProcessState,
-      result: (row.result || null) as SessionResult | null,
+      processState: row.process_state,
+      result: row.result ?? null,
       createdAt: row.created_at,
       finishedAt: row.finished_at,
     });
