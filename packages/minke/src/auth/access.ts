@@ -1,6 +1,6 @@
 import { PermissionDenied } from '../errors.js';
 import { snakeCase } from '../model/define-model.js';
-import type { RunUser } from '../operations/start-run.js';
+import type { RunUser } from './run-user.js';
 import type { SessionInfo } from '../session/session-registry.js';
 
 export type ModelAction = 'view' | 'add' | 'change' | 'delete';

@@ -1,4 +1,4 @@
-import type { RunUser } from '../operations/start-run.js';
+import type { RunUser } from './run-user.js';
 import type { Project } from '../project/open-project.js';
 import { ApiTokenStore } from './api-token-store.js';
 import type { AuthenticatedUser } from './authenticated-user.js';

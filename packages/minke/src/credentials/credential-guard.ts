@@ -1,5 +1,5 @@
 import { PermissionDenied } from '../errors.js';
-import type { RunUser } from '../operations/start-run.js';
+import type { RunUser } from '../auth/run-user.js';
 import {
   mayUseCredential,
   requireUseCredential,

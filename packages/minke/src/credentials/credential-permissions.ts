@@ -1,6 +1,6 @@
 import { may, requireSuperuser } from '../auth/access.js';
 import { PermissionDenied } from '../errors.js';
-import type { RunUser } from '../operations/start-run.js';
+import type { RunUser } from '../auth/run-user.js';
 
 /** Create, replace, delete and list credentials (never read them: nobody may). */
 export const MANAGE_CREDENTIALS = 'manage_credentials';

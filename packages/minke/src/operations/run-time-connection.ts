@@ -5,15 +5,11 @@ import type { SessionInfo } from '../session/session-registry.js';
 import { checkCredentialChange } from '../credentials/credential-guard.js';
 import { connectionConfigLayerSchema } from '../transport/connection-config.js';
 import { addedServerResources, mayManageConnections, needsPermission } from './connection-guard.js';
-import type { RunUser } from './start-run.js';
+import type { RunUser } from '../auth/run-user.js';
+import { formShape, metaOf } from '../session/form-meta.js';
 
-/** What a form field's zod `.meta()` may say: the connection setting it fills, for this run only. */
-export interface ConnectionFieldMeta {
-  /** Dotted path in the connection config: `sudo.password`, `passphrase`, `user`. */
-  connection?: string;
-  /** Shown as a password input; never kept in the run's data. */
-  secret?: boolean;
-}
+// secretFormFields moved to session/ (executors need it); importable from here as before.
+export { secretFormFields } from '../session/form-meta.js';
 
 /**
  * Splits a run's form values into the session's data and the run-time connection layer (the
@@ -74,30 +70,6 @@ function connectionFields(session: SessionInfo): [string, string][] {
     if (typeof path === 'string' && path !== '') out.push([field, path]);
   }
   return out;
-}
-
-/** The form's fields marked `.meta({ secret: true })`: their values must not travel in clear. */
-export function secretFormFields(session: SessionInfo): Set<string> {
-  const out = new Set<string>();
-  for (const [field, schema] of Object.entries(formShape(session)))
-    if (metaOf(schema)?.secret === true) out.add(field);
-  return out;
-}
-
-function formShape(session: SessionInfo): Record<string, unknown> {
-  return (session.cls.form as { shape?: Record<string, unknown> } | undefined)?.shape ?? {};
-}
-
-/** The field's `.meta()`, looking through optional/default wrappers (bounded depth). */
-export function metaOf(schema: unknown): ConnectionFieldMeta | undefined {
-  let current = schema as { meta?: () => unknown; unwrap?: () => unknown } | undefined;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const meta = typeof current.meta === 'function' ? current.meta() : undefined;
-    if (meta && typeof meta === 'object') return meta;
-    current =
-      typeof current.unwrap === 'function' ? (current.unwrap() as typeof current) : undefined;
-  }
-  return undefined;
 }
 
 function atPath(path: string, value: unknown): Record<string, unknown> {

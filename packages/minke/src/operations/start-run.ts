@@ -15,14 +15,9 @@ import { objectLabel } from './object-label.js';
 import { runTimeConnection, secretFormFields } from './run-time-connection.js';
 import { RunJournal } from '../runs/run-journal.js';
 
-/** Who asks for a run; the CLI on the Minke machine runs as a local operator with every right. */
-export interface RunUser {
-  id: number | null;
-  isSuperuser: boolean;
-  permissions: ReadonlySet<string>;
-}
-
-export const localOperator: RunUser = { id: null, isSuperuser: true, permissions: new Set() };
+import { localOperator, type RunUser } from '../auth/run-user.js';
+// Who runs is an auth concept; kept importable from here for callers of startRun.
+export { localOperator, type RunUser } from '../auth/run-user.js';
 
 export interface StartRunInput {
   session: string;

@@ -1,5 +1,5 @@
 import { open, seal } from '../../credentials/credential-cipher.js';
-import { secretFormFields } from '../../operations/run-time-connection.js';
+import { secretFormFields } from '../../session/form-meta.js';
 import type { RunPlan } from '../executor.js';
 import {
   ensureSecretKey,
