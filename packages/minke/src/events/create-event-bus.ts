@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { Project } from '../project/open-project.js';
+import type { ResolvedConfig } from '../config/resolve-config.js';
 import type { EventBus } from './event-bus.js';
 import { MemoryEventBus } from './memory-event-bus.js';
 import { DeferredEventBus } from './deferred-event-bus.js';
@@ -9,7 +9,10 @@ import { DeferredEventBus } from './deferred-event-bus.js';
  * across processes on Redis or PostgreSQL. A distributed bus's client library is loaded on demand,
  * so the bus is usable at once and delivers once `ready()` resolves.
  */
-export function createEventBus(project: Project, logger: Logger): EventBus {
+export function createEventBus(
+  project: { config: ResolvedConfig; database: { schema?: string | undefined } },
+  logger: Logger,
+): EventBus {
   const { config } = project;
   switch (config.eventBus) {
     case 'memory':

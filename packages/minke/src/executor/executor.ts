@@ -1,3 +1,4 @@
+import type { StopOutcome } from '@minke/contract';
 import type { SessionInfo } from '../session/session-registry.js';
 
 /** One session record to run: an object of the run's model. */
@@ -24,7 +25,8 @@ export interface RunPlan {
   connection?: Record<string, unknown> | undefined;
 }
 
-export type StopOutcome = 'canceled' | 'stopping' | 'killing' | 'finished' | 'unknown';
+/** What stopping one session did (the contract's: the API answers it). */
+export type { StopOutcome } from '@minke/contract';
 
 /**
  * Runs the session records of a run. In-process when embedded; a queue-backed executor (BullMQ)

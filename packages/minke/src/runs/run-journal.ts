@@ -2,7 +2,7 @@ import { appendAuditRow, type AuditChange } from '../audit/audit-log.js';
 import { currentAuditActor } from '../audit/audit-context.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { RunEvent } from '../events/run-events.js';
-import type { StopOutcome } from '../executor/executor.js';
+import type { StopOutcome } from '@minke/contract';
 import { preformattedMessage, type SessionMessage } from '../session/messages.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import { commandStatus, type CommandResult } from '../transport/transport.js';

@@ -1,5 +1,4 @@
 import type { AgentServicesRef } from '../api/agent-routes.js';
-import type { Out } from '../cli/output.js';
 import { createLogger } from '../logger.js';
 import type { Project } from '../project/open-project.js';
 import { createRuntime } from '../project/runtime.js';
@@ -21,7 +20,7 @@ export interface ServeOptions {
 export async function serveProject(
   project: Project,
   options: ServeOptions,
-  out: Out,
+  out: { line(text: string): void },
 ): Promise<void> {
   const logger = createLogger();
   const runtime = createRuntime(project, { logger, role: options.role });

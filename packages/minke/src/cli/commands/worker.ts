@@ -56,7 +56,7 @@ export function registerWorkerCommand(program: Command): void {
         try {
           await Promise.all([bus.ready(), worker?.ready()]);
           if (metricsPort !== undefined) {
-            const { startWorkerMetrics } = await import('../../metrics/worker-metrics-server.js');
+            const { startWorkerMetrics } = await import('../../server/worker-metrics-server.js');
             metrics = await startWorkerMetrics({
               port: metricsPort,
               host: options.metricsListen ?? '127.0.0.1',
