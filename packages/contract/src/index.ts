@@ -17,3 +17,8 @@ export * from './api/users.js';
 export * from './api/agents.js';
 export * from './api/facts.js';
 export * from './api/admin.js';
+export * from './api/rerun.js';
+export * from './api/rollout.js';
+export * from './api/notifications.js';
+export * from './api/choices.js';
+export * from './api/policies.js';

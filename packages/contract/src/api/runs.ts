@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { runSummary } from '../run-summary.js';
 import { stopOutcome } from '../states.js';
 import { paging } from './common.js';
+import { batchPolicy } from './rollout.js';
 import { sessionRecordItem } from './session-records.js';
 
 export const startRunBody = z
@@ -31,6 +32,9 @@ export const startRunBody = z
       .record(z.string(), z.unknown())
       .optional()
       .describe('run-time connection values (the last layer), for this run only; never stored'),
+    batch: batchPolicy
+      .optional()
+      .describe('roll out in batches, with an optional pause and failure budget'),
   })
   .strict()
   .describe('exactly one of ids, where, all');
