@@ -22,3 +22,4 @@ export * from './api/rollout.js';
 export * from './api/notifications.js';
 export * from './api/choices.js';
 export * from './api/policies.js';
+export * from './api/rerun.js';

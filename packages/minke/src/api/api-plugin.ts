@@ -15,6 +15,7 @@ import { hostRoutes } from './host-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { recordRoutes } from './record-routes.js';
 import { addRequestAuthentication } from './request-auth.js';
+import { rerunRoutes } from './rerun-routes.js';
 import { runRoutes } from './run-routes.js';
 import { sessionRecordRoutes } from './session-record-routes.js';
 import { tokenRoutes } from './token-routes.js';
@@ -41,6 +42,7 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     hostRoutes,
     hostKeyRoutes,
     runRoutes,
+    rerunRoutes,
     sessionRecordRoutes,
     eventRoutes,
     userRoutes,
