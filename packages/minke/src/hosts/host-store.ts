@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { RecordValues } from '../model/record-codec.js';
 import type { Filter } from '../query/filter.js';
-import type { Page, RecordRepository } from '../store/record-repository.js';
+import type { Page, RecordRepository } from '../records/record-repository.js';
 import type { DatabaseHandle } from '../store/transaction.js';
 
 /** A host as the operations and the API see it: the Host model's values and its group names. */

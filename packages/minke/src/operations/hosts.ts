@@ -8,7 +8,7 @@ import {
   type GroupValues,
   type HostRecord,
 } from '../hosts/host-store.js';
-import type { Page, RecordRepository } from '../store/record-repository.js';
+import type { Page, RecordRepository } from '../records/record-repository.js';
 import type { DatabaseHandle } from '../store/transaction.js';
 import { checkConfigMapping, parseConnectionConfigText } from './connection-config-text.js';
 import {

@@ -8,7 +8,7 @@ import { compileFilter } from '../query/compile-filter.js';
 import { orderRecords, recordConditions } from '../query/record-query.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import { SESSION_RESULTS } from '../session/status.js';
-import type { ListQuery, Page } from '../store/record-repository.js';
+import type { ListQuery, Page } from '../records/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 import { currentRecordIds, type Viewer } from './current-session.js';
 import { objectLabel } from './object-label.js';

@@ -3,7 +3,7 @@ import type { RunSummary } from '../events/run-events.js';
 import { SessionHistory, summarize, type SessionRecordItem } from '../runs/history.js';
 import type { StateCount } from '@minke/contract';
 import type { Database } from '../store/database.js';
-import type { Page } from '../store/record-repository.js';
+import type { Page } from '../records/record-repository.js';
 import { MAX_PAGE_SIZE } from '../query/paging.js';
 
 /** A run as lists show it: what ran, for whom, and how its session records stand. */

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { buildSessionRegistry, type SessionRegistry } from '../session/session-registry.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { assertMigrated, migrateToLatest } from '../store/migrate.js';
-import { RecordRepository } from '../store/record-repository.js';
+import { RecordRepository } from '../records/record-repository.js';
 import { tightenMode, type PermissionNotice } from '../store/sqlite/private-files.js';
 
 /** A loaded project: its config, database and the operations on them. */

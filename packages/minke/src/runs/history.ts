@@ -9,7 +9,7 @@ import {
   type SessionResult,
 } from '../session/status.js';
 import type { Database, DynamicKysely } from '../store/database.js';
-import type { Page } from '../store/record-repository.js';
+import type { Page } from '../records/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 export { procInfo, summarize };
 import type { OutputCut } from '../transport/output-cut.js';

@@ -56,7 +56,7 @@ const notYetFolded: Partial<Record<MinkeTableName, string[]>> = {
 };
 
 /** Files that write tables named at run time: user models' tables, never Minke's own. */
-const userModelWriters = ['store/record-repository.ts', 'model/schema-sync.ts'];
+const userModelWriters = ['records/record-repository.ts', 'model/schema-sync.ts'];
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -8,7 +8,7 @@ import type {
   SessionRecordDetail,
   SessionRecordItem,
 } from '../../runs/history.js';
-import type { Page } from '../../store/record-repository.js';
+import type { Page } from '../../records/record-repository.js';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';

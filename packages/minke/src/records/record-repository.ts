@@ -12,8 +12,8 @@ import { compileFilter } from '../query/compile-filter.js';
 import { orderRecords, recordConditions } from '../query/record-query.js';
 import { pageLimit } from '../query/paging.js';
 import type { Filter } from '../query/filter.js';
-import type { DynamicKysely } from './database.js';
-import type { DatabaseHandle } from './transaction.js';
+import type { DynamicKysely } from '../store/database.js';
+import type { DatabaseHandle } from '../store/transaction.js';
 
 export interface ListQuery {
   filter?: Filter | undefined;
