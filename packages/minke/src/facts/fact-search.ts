@@ -4,7 +4,7 @@ import type { Project } from '../project/open-project.js';
 import { isCondition, type Filter } from '../query/filter.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 import { parseWhere } from '../query/parse-where.js';
-import { FACTS_PATH } from './fact-filter.js';
+import { FACTS_PATH } from '../query/fact-filter.js';
 
 export interface FactSearchQuery {
   /** A `--where` expression on hosts, facts included: `facts.os.release = "12"`. */

@@ -1,5 +1,5 @@
 import { mayOnModel } from '../auth/access.js';
-import { FACTS_PATH } from '../facts/fact-filter.js';
+import { FACTS_PATH } from '../query/fact-filter.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ModelRegistry } from '../model/model-registry.js';
 import { isCondition, type Filter } from '../query/filter.js';

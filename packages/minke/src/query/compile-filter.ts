@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { InputError } from '../errors.js';
-import { compileFactCondition, FACTS_PATH } from '../facts/fact-filter.js';
+import { compileFactCondition, FACTS_PATH } from './fact-filter.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import type { Field } from '../model/fields.js';
 import { HOST_MODEL } from '../model/host-model.js';

@@ -7,7 +7,7 @@ import {
 } from 'kysely';
 import { pluginNameProblem } from '@minke/protocol';
 import { InputError } from '../errors.js';
-import type { Condition, FilterValue } from '../query/filter.js';
+import type { Condition, FilterValue } from './filter.js';
 import type { StoreAdapter } from '../store/adapter.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
