@@ -23,3 +23,4 @@ export * from './api/notifications.js';
 export * from './api/choices.js';
 export * from './api/policies.js';
 export * from './api/rerun.js';
+export * from './api/dashboard.js';

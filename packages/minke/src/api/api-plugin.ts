@@ -7,6 +7,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { clearRoutes } from './clear-routes.js';
 import { credentialRoutes } from './credential-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { factRoutes } from './fact-routes.js';
 import { hostKeyRoutes } from './host-key-routes.js';
@@ -51,6 +52,7 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     agentRoutes,
     factRoutes,
     auditRoutes,
+    dashboardRoutes,
   ]) {
     await app.register((scope, _options, done) => {
       routes(scope.withTypeProvider<ZodTypeProvider>(), context);

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import { columnOf } from '../model/model-registry.js';
 import type { Filter } from './filter.js';
+import { naturalOrder } from './natural-order.js';
 
 /**
  * The conditions of a records query: its filter, and its free-text search as `contains` on the
@@ -28,11 +29,19 @@ export function recordConditions(
 
 /**
  * Orders a records query by field names (`-name` descending), the model's ordering by default,
- * with the id as a stable tie-break so that pages never repeat or skip a record.
+ * with the id as a stable tie-break so that pages never repeat or skip a record. Text fields sort
+ * naturally (`node-2` before `node-10`) on the database `kind` given (see `naturalOrder`).
  */
 export function orderRecords<
-  Q extends { orderBy: (column: string, direction: 'asc' | 'desc') => Q },
->(builder: Q, model: ModelDefinition, order: readonly string[] | undefined): Q {
+  Q extends {
+    orderBy: (column: string | ReturnType<typeof naturalOrder>, direction: 'asc' | 'desc') => Q;
+  },
+>(
+  builder: Q,
+  model: ModelDefinition,
+  order: readonly string[] | undefined,
+  kind?: 'sqlite' | 'postgres',
+): Q {
   const entries = order && order.length > 0 ? order : model.ordering;
   let result = builder;
   for (const entry of entries) {
@@ -43,10 +52,11 @@ export function orderRecords<
         fields: { order: name },
       });
     }
-    result = result.orderBy(
-      `${model.table}.${field ? columnOf(name, field) : name}`,
-      entry.startsWith('-') ? 'desc' : 'asc',
-    );
+    const column = `${model.table}.${field ? columnOf(name, field) : name}`;
+    const direction = entry.startsWith('-') ? 'desc' : 'asc';
+    if (kind && field?.kind === 'text')
+      result = result.orderBy(naturalOrder(kind, column), direction);
+    result = result.orderBy(column, direction);
   }
   return result.orderBy(`${model.table}.id`, 'asc');
 }

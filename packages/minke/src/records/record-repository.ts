@@ -59,7 +59,7 @@ export class RecordRepository {
     const offset = Math.max(0, Math.trunc(query.offset ?? 0));
     const base = this.filtered(model, query);
     const [rows, count] = await Promise.all([
-      orderRecords(base.selectAll(model.table), model, query.order)
+      orderRecords(base.selectAll(model.table), model, query.order, this.database.adapter.kind)
         .limit(limit)
         .offset(offset)
         .execute(),

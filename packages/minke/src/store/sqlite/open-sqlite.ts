@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { NATURAL_KEY_FUNCTION, naturalSortKey } from '../../util/natural-sort.js';
 import type { Database } from '../database.js';
 import { minkeTablesOf } from '../minke-kysely.js';
 import { prepareSqliteFile, tightenSqliteFiles, type PermissionNotice } from './private-files.js';
@@ -19,6 +20,8 @@ export function openSqlite(file: string, notice?: PermissionNotice): Database {
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('synchronous = NORMAL');
+  // natural ordering of names (node-2 before node-10); PostgreSQL computes the same key in SQL
+  connection.function(NATURAL_KEY_FUNCTION, { deterministic: true }, naturalSortKey);
   const db = new Kysely<unknown>({
     dialect: new SqliteDialect({ database: withStatementCache(connection) }),
   });

@@ -1,0 +1,52 @@
+import { dashboardQuery, dashboardReply } from '@minke/contract';
+import { RunStats } from '../runs/run-stats.js';
+import type { ApiRoutes } from './api-context.js';
+import { mayViewHosts } from './host-name-visibility.js';
+import { principalOf } from './request-auth.js';
+import { errorReply, protectedErrors } from './schemas.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The dashboard's figures, read-only: sessions per day by outcome, the hosts that failed most this
+ * week, agents heard from per day, the slowest sessions. The caller's own sessions unless
+ * superuser (as the history); hosts and agents only with `view_host`.
+ */
+export const dashboardRoutes: ApiRoutes = (app, { project }) => {
+  const stats = new RunStats(project.database);
+
+  app.get(
+    '/dashboard',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: "The dashboard's figures (the caller's own sessions unless superuser)",
+        querystring: dashboardQuery,
+        response: { 200: dashboardReply, ...protectedErrors, 400: errorReply },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const scope = { userId: principal.access.isSuperuser ? undefined : principal.user.id };
+      const days = request.query.days ?? 14;
+      const now = new Date();
+      const weekSince = new Date(now.getTime() - 7 * DAY_MS);
+      const hosts = mayViewHosts(principal.access);
+      const [sessionsPerDay, failingHosts, slowestSessions, agentsNow, agentsPerDay] =
+        await Promise.all([
+          stats.sessionsPerDay(scope, days, now),
+          hosts ? stats.failingHosts(scope, weekSince) : null,
+          stats.slowestSessions(scope, weekSince),
+          hosts ? stats.agentsNow() : null,
+          hosts ? stats.agentsPerDay(days, now) : null,
+        ]);
+      return {
+        weekSince: weekSince.toISOString(),
+        sessionsPerDay,
+        failingHosts,
+        agents: agentsNow && agentsPerDay ? { ...agentsNow, perDay: agentsPerDay } : null,
+        slowestSessions,
+      };
+    },
+  );
+};
