@@ -31,7 +31,8 @@ export const runRoutes: ApiRoutes = (app, context) => {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const { session, model, ids, where, all, offset, limit, data, connection } = request.body;
+      const { session, model, ids, where, all, offset, limit, data, connection, batch } =
+        request.body;
       const started = await startRun(runtime, {
         session,
         model,
@@ -42,6 +43,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         limit,
         data,
         connection,
+        batch,
         user: principal.access,
       });
       return reply.code(201).send({

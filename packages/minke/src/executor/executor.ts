@@ -1,4 +1,4 @@
-import type { StopOutcome } from '@minke/contract';
+import type { BatchPolicy, StopOutcome } from '@minke/contract';
 import type { SessionInfo } from '../session/session-registry.js';
 
 /** One session record to run: an object of the run's model. */
@@ -23,6 +23,10 @@ export interface RunPlan {
   batches: HostBatch[];
   /** The run-time connection layer (last of the layers), for this run only: never stored. */
   connection?: Record<string, unknown> | undefined;
+  /** Roll the run out in batches with a failure budget (src/rollout/). */
+  rollout?: BatchPolicy | undefined;
+  /** Set on one batch of a rolling run: later batches may still wait, held. */
+  rolloutBatch?: number | undefined;
 }
 
 /** What stopping one session did (the contract's: the API answers it). */

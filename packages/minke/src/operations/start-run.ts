@@ -1,3 +1,4 @@
+import type { BatchPolicy } from '@minke/contract';
 import { mayOnModel, modelPermission } from '../auth/access.js';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import type { Executor, HostBatch, RunPlan } from '../executor/executor.js';
@@ -34,6 +35,8 @@ export interface StartRunInput {
   /** Run-time connection values (the last layer), for this run only; never stored. */
   connection?: Record<string, unknown> | undefined;
   user?: RunUser | undefined;
+  /** Roll out in batches with a failure budget (see src/rollout/). */
+  batch?: BatchPolicy | undefined;
 }
 
 export interface StartedRun {
@@ -165,6 +168,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     data,
     batches: [...batches.values()],
     connection,
+    rollout: input.batch,
   };
   executor.submit(plan);
   return { runId, session, model, records };

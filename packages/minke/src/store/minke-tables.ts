@@ -3,7 +3,7 @@ import type { ColumnType, Generated } from 'kysely';
 
 /*
  * Minke's own tables as TypeScript sees them through `database.tables` (a `Kysely<MinkeTables>`
- * with the column plugin of `minke-columns-plugin.ts`). Written by hand from migrations 0001–0013;
+ * with the column plugin of `minke-columns-plugin.ts`). Written by hand from migrations 0001–0015;
  * `minke-tables.int.test.ts` compares `minkeColumnKinds` below with a migrated SQLite and
  * PostgreSQL database, and the `satisfies` at the end keeps the interface and that map equal.
  *
@@ -338,6 +338,51 @@ export interface SessionClearsTable {
   cleared_at: DefaultTimestamp;
 }
 
+export interface RolloutsTable {
+  run_id: number;
+  policy: Json<JsonObject>;
+  total: number;
+  batch_size: number;
+  batch_count: number;
+  allowed_failures: number | null;
+  current_batch: number;
+  state: string;
+  reason: string | null;
+  next_batch_at: NullableTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface RolloutRecordsTable {
+  record_id: number;
+  run_id: number;
+  batch: number;
+}
+
+export interface NotificationDeliveriesTable {
+  id: Id;
+  channel: string;
+  kind: string;
+  event: string;
+  run_id: number | null;
+  subject: string;
+  payload: Json<JsonObject>;
+  state: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: DefaultTimestamp;
+  next_attempt_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+  claimed_by: string | null;
+  claimed_until: NullableTimestamp;
+}
+
+export interface NotificationOutcomesTable {
+  subject_key: string;
+  failed: boolean;
+  run_id: number;
+  updated_at: DefaultTimestamp;
+}
+
 export interface MinkeTables {
   minke_hosts: HostsTable;
   minke_host_groups: HostGroupsTable;
@@ -369,6 +414,10 @@ export interface MinkeTables {
   minke_audit_log: AuditLogTable;
   minke_audit_head: AuditHeadTable;
   minke_session_clears: SessionClearsTable;
+  minke_rollouts: RolloutsTable;
+  minke_rollout_records: RolloutRecordsTable;
+  minke_notification_deliveries: NotificationDeliveriesTable;
+  minke_notification_outcomes: NotificationOutcomesTable;
 }
 
 /**
@@ -603,6 +652,38 @@ export const minkeColumnKinds = {
     cleared_upto: I,
     cleared_at: D,
   },
+  minke_rollouts: {
+    run_id: I,
+    policy: J,
+    total: I,
+    batch_size: I,
+    batch_count: I,
+    allowed_failures: I,
+    current_batch: I,
+    state: T,
+    reason: T,
+    next_batch_at: D,
+    updated_at: D,
+  },
+  minke_rollout_records: { record_id: I, run_id: I, batch: I },
+  minke_notification_deliveries: {
+    id: I,
+    channel: T,
+    kind: T,
+    event: T,
+    run_id: I,
+    subject: T,
+    payload: J,
+    state: T,
+    attempts: I,
+    last_error: T,
+    created_at: D,
+    next_attempt_at: D,
+    delivered_at: D,
+    claimed_by: T,
+    claimed_until: D,
+  },
+  minke_notification_outcomes: { subject_key: T, failed: B, run_id: I, updated_at: D },
 } as const satisfies ColumnKinds;
 
 export type MinkeTableName = keyof MinkeTables;

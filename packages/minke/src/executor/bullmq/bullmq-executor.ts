@@ -1,3 +1,4 @@
+import { RolloutCoordinator } from '../../rollout/rollout-coordinator.js';
 import { RunJournal } from '../../runs/run-journal.js';
 import type { ExecutorDeps } from '../executor-deps.js';
 import type { Executor, RunPlan, StopOutcome } from '../executor.js';
@@ -13,6 +14,8 @@ export interface BullmqExecutorOptions extends Pick<
   queueName?: string;
   /** How long a run waits for an unreachable queue before it is canceled (default 5 s). */
   queueWaitMs?: number;
+  /** How often rolling runs are checked in the database (default 1 s). */
+  rolloutPassMs?: number;
 }
 
 /**
@@ -31,15 +34,30 @@ export class BullmqExecutor implements Executor {
   /** Aborted by `close`: runs still waiting for the queue are left to the requeuer. */
   private readonly closing = new AbortController();
   private readonly journal: RunJournal;
+  /** Rolling runs: batch by batch, each queued by `submitNow`; any server moves them on. */
+  private readonly rollouts: RolloutCoordinator<RunPlan>;
 
   constructor(private readonly options: BullmqExecutorOptions) {
     this.journal = new RunJournal(options.runs, options.bus);
+    this.rollouts = new RolloutCoordinator<RunPlan>({
+      ...options,
+      submit: (plan) => this.submitNow(plan),
+      adoptsOrphans: true,
+      ...(options.rolloutPassMs === undefined ? {} : { passIntervalMs: options.rolloutPassMs }),
+    });
     this.queue = openBatchQueue(options.backend, options.queueName ?? SESSION_QUEUE, (error) =>
       options.logger.warn({ err: error }, 'queue connection error'),
     );
   }
 
   submit(plan: RunPlan): void {
+    if (plan.rollout) {
+      this.submitted.add(plan.runId);
+      this.rollouts.start({ ...plan, rollout: plan.rollout });
+    } else this.submitNow(plan);
+  }
+
+  private submitNow(plan: RunPlan): void {
     const { logger } = this.options;
     this.submitted.add(plan.runId);
     const work =
@@ -125,6 +143,7 @@ export class BullmqExecutor implements Executor {
   }
 
   async close(): Promise<void> {
+    await this.rollouts.close();
     this.closing.abort();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -72,6 +72,19 @@ export class Requeuer {
       .where('r.process_state', '=', 'initialized')
       .where('r.host_id', 'is not', null)
       .where('r.created_at', '<', cutoff)
+      // Records of a rolling run's batches not yet opened wait for their turn (src/rollout/).
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('minke_rollout_records as rr')
+              .innerJoin('minke_rollouts as ro', 'ro.run_id', 'rr.run_id')
+              .select('rr.record_id')
+              .whereRef('rr.record_id', '=', 'r.id')
+              .whereRef('rr.batch', '>', 'ro.current_batch'),
+          ),
+        ),
+      )
       .orderBy('r.run_id')
       .orderBy('r.host_id')
       .orderBy('r.id')

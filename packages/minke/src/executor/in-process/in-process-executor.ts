@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RolloutCoordinator } from '../../rollout/rollout-coordinator.js';
 import { RunJournal } from '../../runs/run-journal.js';
 import type { Executor, HostBatch, RunPlan, StopOutcome } from '../executor.js';
 import { sessionRunDepsOf, type ExecutorDeps } from '../executor-deps.js';
@@ -37,6 +38,8 @@ export class InProcessExecutor implements Executor {
   /** This process as the owner of its runs: a row renewed while it lives (see ExecutorOwners). */
   private readonly owners: ExecutorOwners;
   private registration: Promise<void> | undefined;
+  /** Rolling runs: batch by batch, handed to `submitNow`. */
+  private readonly rollouts: RolloutCoordinator<RunPlan>;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: InProcessExecutorOptions) {
@@ -49,6 +52,11 @@ export class InProcessExecutor implements Executor {
     this.batches = new HostBatchRunner({
       ...sessionRunDepsOf(options, this.journal),
       logger: options.logger,
+    });
+    this.rollouts = new RolloutCoordinator<RunPlan>({
+      ...options,
+      submit: (plan) => this.submitNow(plan),
+      adoptsOrphans: false,
     });
   }
 
@@ -71,6 +79,11 @@ export class InProcessExecutor implements Executor {
   }
 
   submit(plan: RunPlan): void {
+    if (plan.rollout) this.rollouts.start({ ...plan, rollout: plan.rollout });
+    else this.submitNow(plan);
+  }
+
+  private submitNow(plan: RunPlan): void {
     for (const batch of plan.batches) {
       for (const job of batch.jobs)
         this.controls.set(job.recordId, {
@@ -99,9 +112,13 @@ export class InProcessExecutor implements Executor {
   async idle(): Promise<void> {
     for (let i = 0; i < 1000 && this.pending.size > 0; i++)
       await Promise.allSettled([...this.pending]);
+    await this.rollouts.idle();
+    for (let i = 0; i < 1000 && this.pending.size > 0; i++)
+      await Promise.allSettled([...this.pending]);
   }
 
   async close(): Promise<void> {
+    await this.rollouts.close();
     for (const controls of this.controls.values()) {
       controls.stop.abort();
       controls.kill.abort();
@@ -122,7 +139,9 @@ export class InProcessExecutor implements Executor {
     await Promise.all(
       plan.batches.map((batch) => this.hosts.run(() => this.runBatch(plan, batch))),
     );
-    await this.journal.runFinished(plan.runId);
+    // One batch of a rolling run: later batches may be held, and the run goes on without them.
+    if (plan.rolloutBatch === undefined) await this.journal.runFinished(plan.runId);
+    else await this.journal.runFinishedIfDone(plan.runId);
   }
 
   private async runBatch(plan: RunPlan, batch: HostBatch): Promise<void> {

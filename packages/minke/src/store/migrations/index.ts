@@ -13,6 +13,7 @@ import { credentials } from './0010-credentials.js';
 import { hostKeys } from './0011-host-keys.js';
 import { auditLog } from './0012-audit-log.js';
 import { sessionClears } from './0013-session-clears.js';
+import { rolloutsAndNotifications } from './0015-rollouts-and-notifications.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -33,5 +34,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0011-host-keys': hostKeys(adapter),
     '0012-audit-log': auditLog(adapter),
     '0013-session-clears': sessionClears(adapter),
+    '0015-rollouts-and-notifications': rolloutsAndNotifications(adapter),
   };
 }
