@@ -1,7 +1,7 @@
 // A middle row for the fan-out benchmark: Minke's SSH transport alone (known_hosts check, key
 // auth, the command wrapper that announces the process group, close), without the executor,
 // the database or the events. Bare → transport → Minke splits Minke's cost into its layers.
-import type { ResolvedConnectionConfig } from '../src/transport/connection-config.js';
+import type { ResolvedConnectionConfig } from '../src/transport/config/connection-config.js';
 import { SshTransport } from '../src/transport/ssh/ssh-transport.js';
 import { forEachLimited, type BareOutcome, type FanoutTarget } from './fanout-bare.js';
 

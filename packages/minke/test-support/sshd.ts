@@ -19,8 +19,8 @@ import { promisify } from 'node:util';
 import { freePorts, stopProcess, waitUntilSshdReady } from './sshd-process.js';
 // ssh2 is CommonJS: Node's ESM loader sees only its default export.
 import ssh2 from 'ssh2';
-import type { ResolvedConnectionConfig } from '../src/transport/connection-config.js';
-import { fingerprintOf } from '../src/transport/host-key.js';
+import type { ResolvedConnectionConfig } from '../src/transport/config/connection-config.js';
+import { fingerprintOf } from '../src/transport/ssh/host-keys/host-key.js';
 
 const run = promisify(execFile);
 

@@ -6,8 +6,8 @@ import { HOST_MODEL } from '../model/host-model.js';
 import {
   requireTrustHostKey,
   TRUST_HOST_KEY,
-} from '../transport/ssh/host-keys/host-key-permission.js';
-import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
+} from '../hosts/host-key-permission.js';
+import { HostKeyStore } from '../hosts/host-key-store.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, nameParams, protectedErrors } from './schemas.js';

@@ -1,5 +1,5 @@
 import type { ModelDefinition } from '../model/define-model.js';
-import type { ConnectionConfigLayer } from '../transport/connection-config.js';
+import type { ConnectionConfigLayer } from '../transport/config/connection-config.js';
 
 /**
  * What a project's `minke.config.ts` exports. Every setting may also come from a `MINKE_*`

@@ -6,7 +6,7 @@ import { SetupError } from '../errors.js';
 import {
   type ConnectionConfigLayer,
   connectionConfigLayerSchema,
-} from '../transport/connection-config.js';
+} from '../transport/config/connection-config.js';
 import type { MinkeConfig } from './define-config.js';
 
 /** Configuration after defaults and environment variables: what the rest of Minke reads. */

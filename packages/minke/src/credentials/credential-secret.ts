@@ -2,7 +2,7 @@
 import ssh2, { type ParsedKey } from 'ssh2';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { fingerprintOf } from '../transport/host-key.js';
+import { fingerprintOf } from '../transport/ssh/host-keys/host-key.js';
 
 export const credentialTypes = ['ssh-key', 'password'] as const;
 export type CredentialType = (typeof credentialTypes)[number];

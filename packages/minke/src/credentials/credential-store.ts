@@ -9,7 +9,7 @@ import {
   credentialNameSchema,
   type CredentialReader,
   SecretUnavailable,
-} from '../transport/secret.js';
+} from '../transport/config/secret.js';
 import { associatedData, open, seal } from './credential-cipher.js';
 import { useCredentialPermission } from './credential-permissions.js';
 import {

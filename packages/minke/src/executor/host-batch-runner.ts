@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.js';
+import { countConnectFailure } from '../metrics/process-counts.js';
 import type { RecordRef } from '../runs/run-journal.js';
 import { ConnectionPool } from '../transport/connection-pool.js';
 import { pooledTransport } from '../transport/create-transport.js';
@@ -113,6 +114,7 @@ export class HostBatchRunner {
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
     return pooledTransport(this.pool, `${batch.hostId}:${digest}`, config, {
       logger: this.deps.logger,
+      onConnectFailure: countConnectFailure,
     });
   }
 }

@@ -1,10 +1,10 @@
 import type { Project } from '../project/open-project.js';
-import type { ResolvedConnectionConfig } from '../transport/connection-config.js';
+import type { ResolvedConnectionConfig } from '../transport/config/connection-config.js';
 import { credentialReaderOf } from '../credentials/credential-reader.js';
-import { resolveConnectionConfig } from '../transport/resolve-connection.js';
+import { resolveConnectionConfig } from '../transport/config/resolve-connection.js';
 import type { HostKeyBook } from '../transport/ssh/host-keys/host-key-book.js';
-import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
-import type { CredentialReader } from '../transport/secret.js';
+import { HostKeyStore } from '../hosts/host-key-store.js';
+import type { CredentialReader } from '../transport/config/secret.js';
 import { withRunTimeSecrets } from './run-time-secrets.js';
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CredentialReader } from '../transport/secret.js';
+import type { CredentialReader } from '../transport/config/secret.js';
 
 /** Where a run-time layer may hold a secret as a plain string (asked by a form, or sent). */
 const SECRET_PATHS = [['password'], ['passphrase'], ['sudo', 'password']] as const;

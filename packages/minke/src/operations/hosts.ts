@@ -19,7 +19,7 @@ import {
   type HostConnectionState,
 } from './connection-guard.js';
 import { checkHostName } from './host-names.js';
-import { connectionConfigLayerSchema } from '../transport/connection-config.js';
+import { connectionConfigLayerSchema } from '../transport/config/connection-config.js';
 
 export interface HostInput {
   name: string;

@@ -7,7 +7,7 @@ import type { SessionRegistry } from '../session/session-registry.js';
 import type { DatabaseHandle } from '../store/transaction.js';
 import { PermissionStore } from '../users/permission-store.js';
 import { UserStore } from '../users/user-store.js';
-import { trustHostKeyPermission } from '../transport/ssh/host-keys/host-key-permission.js';
+import { trustHostKeyPermission } from '../hosts/host-key-permission.js';
 import { manageConnectionsPermission } from './connection-guard.js';
 import type { RunUser } from './start-run.js';
 

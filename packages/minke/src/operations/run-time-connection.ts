@@ -3,7 +3,7 @@ import type { Executor } from '../executor/executor.js';
 import { withSecretPlaceholders } from '../executor/run-time-secrets.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import { checkCredentialChange } from '../credentials/credential-guard.js';
-import { connectionConfigLayerSchema } from '../transport/connection-config.js';
+import { connectionConfigLayerSchema } from '../transport/config/connection-config.js';
 import { addedServerResources, mayManageConnections, needsPermission } from './connection-guard.js';
 import type { RunUser } from '../auth/run-user.js';
 import { formShape, metaOf } from '../session/form-meta.js';

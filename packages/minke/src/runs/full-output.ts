@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { InputError, NotFoundError } from '../errors.js';
 import type { Database } from '../store/database.js';
-import type { OutputCut } from '../transport/output-cut.js';
+import type { OutputCut } from '../transport/exec/output-cut.js';
 import { OutputStore } from './output-store.js';
 
 export type OutputStreamName = 'stdout' | 'stderr';

@@ -12,7 +12,7 @@ import type { Database, DynamicKysely } from '../store/database.js';
 import type { Page } from '../records/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 export { procInfo, summarize };
-import type { OutputCut } from '../transport/output-cut.js';
+import type { OutputCut } from '../transport/exec/output-cut.js';
 import { parseJsonText } from '../util/parse-json-text.js';
 
 /** The object a session ran on (`{ model: 'Server', id: 3 }`), or every object of a host. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable, Writable, pipeline } from 'node:stream';
 import { createGunzip, createGzip, type Gzip } from 'node:zlib';
-import type { OutputSpill } from '../transport/output-cut.js';
+import type { OutputSpill } from '../transport/exec/output-cut.js';
 import type { Database } from '../store/database.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 

@@ -8,7 +8,7 @@ import type { RunSummary } from '../events/run-events.js';
 import { countCommand } from '../metrics/process-counts.js';
 import { summarize } from './history.js';
 import { OutputStore } from './output-store.js';
-import type { OutputSpill } from '../transport/output-cut.js';
+import type { OutputSpill } from '../transport/exec/output-cut.js';
 
 export interface NewSessionRecord {
   objectId: number;

@@ -1,5 +1,5 @@
 import type { RecordValues } from '../model/record-codec.js';
-import type { OutputSpill } from '../transport/output-cut.js';
+import type { OutputSpill } from '../transport/exec/output-cut.js';
 import type { CommandResult, Transport } from '../transport/transport.js';
 import type { SessionMessage } from './messages.js';
 

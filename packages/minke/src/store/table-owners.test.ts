@@ -23,7 +23,7 @@ const owners: Record<MinkeTableName, string> = {
   minke_login_sessions: 'auth/login-session-store.ts',
   minke_api_tokens: 'auth/api-token-store.ts',
   minke_credentials: 'credentials/credential-store.ts',
-  minke_host_keys: 'transport/ssh/host-keys/host-key-store.ts',
+  minke_host_keys: 'hosts/host-key-store.ts',
   minke_audit_log: 'audit/audit-log.ts',
   minke_audit_head: 'audit/audit-log.ts',
   minke_agents: 'facts/agent-store.ts',

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChannelLimiter } from './channel-limiter.js';
+import { ChannelLimiter } from './exec/channel-limiter.js';
 import { ConnectionPool } from './connection-pool.js';
 import type {
   CommandResult,

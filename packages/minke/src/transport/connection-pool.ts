@@ -1,4 +1,4 @@
-import { ChannelLimiter } from './channel-limiter.js';
+import { ChannelLimiter } from './exec/channel-limiter.js';
 import type { Transport } from './transport.js';
 
 export interface ConnectionPoolOptions {

@@ -1,8 +1,7 @@
-import type { Logger } from '../logger.js';
-import type { ResolvedConnectionConfig } from './connection-config.js';
+import type { ResolvedConnectionConfig } from './config/connection-config.js';
 import type { ConnectionPool } from './connection-pool.js';
 import { LocalTransport } from './local/local-transport.js';
-import { SshTransport } from './ssh/ssh-transport.js';
+import { SshTransport, type SshTransportOptions } from './ssh/ssh-transport.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -13,7 +12,7 @@ import type { Transport } from './transport.js';
  */
 export function createTransport(
   config: ResolvedConnectionConfig,
-  options: { logger?: Logger } = {},
+  options: SshTransportOptions = {},
 ): Transport {
   if (config.transport === 'local') {
     return new LocalTransport({
@@ -36,7 +35,7 @@ export function pooledTransport(
   pool: ConnectionPool,
   key: string,
   config: ResolvedConnectionConfig,
-  options: { logger?: Logger } = {},
+  options: SshTransportOptions = {},
 ): Transport {
   return pool.transportFor(key, () => createTransport(config, options), {
     maxChannels: config.maxChannels,

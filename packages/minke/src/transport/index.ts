@@ -1,6 +1,10 @@
 /**
- * Transports: how Minke reaches a host. One `Transport` contract, two implementations (`ssh/`,
- * `local/`), a pool that shares one connection per host, and the connection config layering.
+ * Transports: how Minke reaches a host. One `Transport` contract (`transport.ts`), two
+ * implementations (`ssh/`: ssh2, host keys, known_hosts; `local/`: processes on this machine), a
+ * pool that shares one connection per host, `config/` (the connection config, its layers and
+ * ssh_config files) and `exec/` (what both implementations share to run a command or move a file).
+ * The transport imports no metrics, audit or store code: what it reports goes through callbacks
+ * (`onConnectFailure`, the `HostKeyBook`).
  */
 export type {
   CommandResult,
@@ -23,14 +27,14 @@ export {
   connectionConfigLayerSchema,
   type ConnectionConfigLayer,
   type ResolvedConnectionConfig,
-} from './connection-config.js';
-export { mergeConnectionConfig, parseConnectionConfigLayer } from './merge-config.js';
+} from './config/connection-config.js';
+export { mergeConnectionConfig, parseConnectionConfigLayer } from './config/merge-config.js';
 export {
   resolveConnectionConfig,
   type ConnectionLayers,
   type ResolveOptions,
-} from './resolve-connection.js';
-export { readSshConfigLayer } from './ssh-config-file.js';
+} from './config/resolve-connection.js';
+export { readSshConfigLayer } from './config/ssh-config-file.js';
 export {
   credentialNameSchema,
   resolveSecret,
@@ -38,21 +42,21 @@ export {
   SecretUnavailable,
   type CredentialReader,
   type SecretRef,
-} from './secret.js';
+} from './config/secret.js';
 
-export { fingerprintOf, hostKeyFromBlob, knownHostsName, type HostKey } from './host-key.js';
+export { fingerprintOf, hostKeyFromBlob, knownHostsName, type HostKey } from './ssh/host-keys/host-key.js';
 export {
   checkHostKey,
   formatKnownHostsLine,
   parseKnownHosts,
   type HostKeyCheck,
   type KnownHostEntry,
-} from './known-hosts.js';
-export { verifyHostKey, type HostKeyPolicy } from './host-key-policy.js';
+} from './ssh/host-keys/known-hosts.js';
+export { verifyHostKey, type HostKeyPolicy } from './ssh/host-keys/host-key-policy.js';
 
-export { ChannelLimiter } from './channel-limiter.js';
+export { ChannelLimiter } from './exec/channel-limiter.js';
 export { createTransport, pooledTransport } from './create-transport.js';
-export { completeSudo, type SudoDefaults } from './sudo-defaults.js';
+export { completeSudo, type SudoDefaults } from './config/sudo-defaults.js';
 export {
   ConnectionPool,
   type ConnectionPoolOptions,

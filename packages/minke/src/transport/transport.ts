@@ -1,4 +1,4 @@
-import type { OutputCut, OutputKeep, OutputSpillFactory } from './output-cut.js';
+import type { OutputCut, OutputKeep, OutputSpillFactory } from './exec/output-cut.js';
 
 /**
  * The one contract between session code and the machines it works on. `ssh/` reaches remote hosts,

@@ -4,7 +4,7 @@ import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
-import type { HostKeyInfo } from '../../transport/ssh/host-keys/host-key-store.js';
+import type { HostKeyInfo } from '../../hosts/host-key-store.js';
 
 /** Where the keys are: the local project's database, or a server's API (`--server`, acting with
  * its token's permissions). */
@@ -29,7 +29,7 @@ async function withHostKeys(
         }),
     });
   }
-  const { HostKeyStore } = await import('../../transport/ssh/host-keys/host-key-store.js');
+  const { HostKeyStore } = await import('../../hosts/host-key-store.js');
   await withProject(globals, {}, async (project) => {
     const store = new HostKeyStore(project.database);
     await work({

@@ -1,9 +1,9 @@
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { expandHome } from '../expand-home.js';
-import type { FileEnd, OpenedForRead, PathKind } from '../file-end.js';
-import { NotARegularFile } from '../transfer-error.js';
+import { expandHome } from '../config/expand-home.js';
+import type { FileEnd, OpenedForRead, PathKind } from '../exec/file-end.js';
+import { NotARegularFile } from '../exec/transfer-error.js';
 
 /**
  * The files of the Minke machine: the source of a `put` and the destination of a `get`, and

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTransport } from '../create-transport.js';
-import { resolveConnectionConfig } from '../resolve-connection.js';
+import { resolveConnectionConfig } from '../config/resolve-connection.js';
 import { commandStatus } from '../transport.js';
 import { LocalTransport } from './local-transport.js';
 

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { commandResult } from '../command-result.js';
-import { CommandOutput } from '../command-output.js';
-import { commandScript } from '../command-script.js';
-import { InFlight } from '../in-flight.js';
-import { KillTrigger } from '../kill-trigger.js';
-import { OutputScanner } from '../output-scanner.js';
+import { commandResult } from '../exec/command-result.js';
+import { CommandOutput } from '../exec/command-output.js';
+import { commandScript } from '../exec/command-script.js';
+import { InFlight } from '../exec/in-flight.js';
+import { KillTrigger } from '../exec/kill-trigger.js';
+import { OutputScanner } from '../exec/output-scanner.js';
 import { TransportError } from '../transport-error.js';
-import { defaultTransferTimeoutMs, getFile, putFile } from '../file-transfer.js';
+import { defaultTransferTimeoutMs, getFile, putFile } from '../exec/file-transfer.js';
 import type {
   CommandResult,
   ExecOptions,
@@ -17,7 +17,7 @@ import type {
   TransferResult,
   Transport,
 } from '../transport.js';
-import { completeSudo, type SudoDefaults } from '../sudo-defaults.js';
+import { completeSudo, type SudoDefaults } from '../config/sudo-defaults.js';
 import { localFiles } from './local-files.js';
 import { killProcessGroup } from './process-group.js';
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 // ssh2 is CommonJS: Node's ESM loader sees only its default export.
 import ssh2, { type AnyAuthMethod, type ParsedKey } from 'ssh2';
-import type { ResolvedConnectionConfig } from '../connection-config.js';
-import { expandHome } from '../expand-home.js';
-import { resolveOptionalSecret, SecretUnavailable } from '../secret.js';
+import type { ResolvedConnectionConfig } from '../config/connection-config.js';
+import { expandHome } from '../config/expand-home.js';
+import { resolveOptionalSecret, SecretUnavailable } from '../config/secret.js';
 
 export interface AuthPlan {
   methods: AnyAuthMethod[];

@@ -7,7 +7,7 @@ import {
   sshdUnavailableReason,
   startSshdPair,
 } from '../../../test-support/sshd.js';
-import { resolveConnectionConfig } from '../resolve-connection.js';
+import { resolveConnectionConfig } from '../config/resolve-connection.js';
 import { SshTransport } from './ssh-transport.js';
 
 const unavailable = sshdUnavailableReason();

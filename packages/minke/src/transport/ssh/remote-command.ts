@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { commandResult } from '../command-result.js';
-import { CommandOutput, type CollectedOutput } from '../command-output.js';
-import { commandScript, remoteWrapper } from '../command-script.js';
-import { KillTrigger } from '../kill-trigger.js';
-import { OutputScanner } from '../output-scanner.js';
+import { commandResult } from '../exec/command-result.js';
+import { CommandOutput, type CollectedOutput } from '../exec/command-output.js';
+import { commandScript, remoteWrapper } from '../exec/command-script.js';
+import { KillTrigger } from '../exec/kill-trigger.js';
+import { OutputScanner } from '../exec/output-scanner.js';
 import { TransportError } from '../transport-error.js';
 import type { CommandResult, ExecOptions, SudoOptions } from '../transport.js';
 import { Announced } from './announced.js';

@@ -1,4 +1,4 @@
-import { killGroupScript } from '../command-script.js';
+import { killGroupScript } from '../exec/command-script.js';
 import { TransportError } from '../transport-error.js';
 import type { CommandResult } from '../transport.js';
 

@@ -1,7 +1,7 @@
 import type { SFTPWrapper, Stats } from 'ssh2';
 import type { Writable } from 'node:stream';
-import type { FileEnd, OpenedForRead, PathKind } from '../file-end.js';
-import { NotARegularFile } from '../transfer-error.js';
+import type { FileEnd, OpenedForRead, PathKind } from '../exec/file-end.js';
+import { NotARegularFile } from '../exec/transfer-error.js';
 import { TransportError } from '../transport-error.js';
 import type { SshClient } from './ssh-client.js';
 

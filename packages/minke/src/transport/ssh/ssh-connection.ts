@@ -1,11 +1,11 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../logger.js';
-import type { ResolvedConnectionConfig } from '../connection-config.js';
-import { hostKeyFromBlob, knownHostsName } from '../host-key.js';
-import { verifyHostKey } from '../host-key-policy.js';
-import { knownKeyTypes } from '../known-hosts.js';
-import { readKnownHostsFiles } from '../known-hosts-file.js';
-import { SecretUnavailable } from '../secret.js';
+import type { ResolvedConnectionConfig } from '../config/connection-config.js';
+import { hostKeyFromBlob, knownHostsName } from './host-keys/host-key.js';
+import { verifyHostKey } from './host-keys/host-key-policy.js';
+import { knownKeyTypes } from './host-keys/known-hosts.js';
+import { readKnownHostsFiles } from './host-keys/known-hosts-file.js';
+import { SecretUnavailable } from '../config/secret.js';
 import { TransportError } from '../transport-error.js';
 import { type AuthPlan, authMethods } from './auth-methods.js';
 import { classifySshError } from './classify-error.js';

@@ -1,10 +1,9 @@
 import { type Logger, silentLogger } from '../../logger.js';
-import { countConnectFailure } from '../../metrics/process-counts.js';
-import type { ResolvedConnectionConfig } from '../connection-config.js';
-import { InFlight } from '../in-flight.js';
+import type { ResolvedConnectionConfig } from '../config/connection-config.js';
+import { InFlight } from '../exec/in-flight.js';
 import { isTransportError } from '../transport-error.js';
-import { completeSudo } from '../sudo-defaults.js';
-import { defaultTransferTimeoutMs, getFile, putFile } from '../file-transfer.js';
+import { completeSudo } from '../config/sudo-defaults.js';
+import { defaultTransferTimeoutMs, getFile, putFile } from '../exec/file-transfer.js';
 import type {
   CommandResult,
   ExecOptions,
@@ -24,6 +23,11 @@ export interface SshTransportOptions {
   logger?: Logger;
   /** Replaces ssh2's client, e.g. in tests. */
   createClient?: SshClientFactory;
+  /**
+   * Hears of every failed connection attempt with its short reason (auth, timeout, refused,
+   * host-key...): the process's metrics count them. Injected, so the transport knows no metrics.
+   */
+  onConnectFailure?: (reason: string) => void;
 }
 
 /**
@@ -44,6 +48,7 @@ export class SshTransport implements Transport {
   private readonly inFlight = new InFlight();
   private readonly logger: Logger;
   private readonly createClient: SshClientFactory;
+  private readonly onConnectFailure: (reason: string) => void;
 
   constructor(
     readonly config: ResolvedConnectionConfig,
@@ -51,6 +56,7 @@ export class SshTransport implements Transport {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.createClient = options.createClient ?? createSsh2Client;
+    this.onConnectFailure = options.onConnectFailure ?? (() => undefined);
   }
 
   get connected(): boolean {
@@ -135,8 +141,8 @@ export class SshTransport implements Transport {
     })
       .then((connection) => (this.connection = connection))
       .catch((error: unknown) => {
-        // minke_ssh_connect_failures_total{reason}: every attempt of this process, once each.
-        countConnectFailure(isTransportError(error) ? error.reason : 'other');
+        // Every attempt, once each (minke_ssh_connect_failures_total{reason} where counted).
+        this.onConnectFailure(isTransportError(error) ? error.reason : 'other');
         throw error;
       })
       .finally(() => (this.connecting = undefined));

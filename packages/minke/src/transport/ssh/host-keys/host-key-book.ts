@@ -1,4 +1,4 @@
-import type { HostKey } from '../../host-key.js';
+import type { HostKey } from './host-key.js';
 
 /** A key as the fleet's host key book holds it. */
 export interface BookedHostKey {

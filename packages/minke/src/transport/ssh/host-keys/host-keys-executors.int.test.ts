@@ -10,7 +10,7 @@ import {
 import { startRun } from '../../../operations/start-run.js';
 import { SessionHistory } from '../../../runs/history.js';
 import { SingleCommandSession } from '../../../session/builtin-sessions.js';
-import { HostKeyStore } from './host-key-store.js';
+import { HostKeyStore } from '../../../hosts/host-key-store.js';
 
 class Hello extends SingleCommandSession {
   static override workOn = ['Host'];

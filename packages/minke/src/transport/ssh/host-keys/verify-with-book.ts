@@ -1,5 +1,5 @@
-import { fingerprintOf, type HostKey } from '../../host-key.js';
-import { checkHostKey, type KnownHostEntry } from '../../known-hosts.js';
+import { fingerprintOf, type HostKey } from './host-key.js';
+import { checkHostKey, type KnownHostEntry } from './known-hosts.js';
 import { TransportError } from '../../transport-error.js';
 import type { HostKeyBook } from './host-key-book.js';
 

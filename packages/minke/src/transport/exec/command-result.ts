@@ -1,5 +1,5 @@
 import type { CollectedOutput } from './command-output.js';
-import type { CommandResult } from './transport.js';
+import type { CommandResult } from '../transport.js';
 
 export interface FinishedCommand {
   command: string;

@@ -1,4 +1,4 @@
-import type { OutputStream } from './transport.js';
+import type { OutputStream } from '../transport.js';
 
 /**
  * What was left out of one stream's output when it outgrew what a command result keeps: the

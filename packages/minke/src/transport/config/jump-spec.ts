@@ -1,4 +1,4 @@
-import { TransportError } from './transport-error.js';
+import { TransportError } from '../transport-error.js';
 
 export interface JumpSpec {
   hostname: string;

@@ -1,4 +1,4 @@
-import { TransportError } from './transport-error.js';
+import { TransportError } from '../transport-error.js';
 import type { PathKind } from './file-end.js';
 
 /** Thrown by a `FileEnd` asked to read something that is not a regular file. */

@@ -6,7 +6,7 @@ import { deepMerge } from './deep-merge.js';
 import { parseJumpSpec } from './jump-spec.js';
 import { mergeConnectionConfig, parseConnectionConfigLayer } from './merge-config.js';
 import { resolveConnectionConfig } from './resolve-connection.js';
-import { TransportError } from './transport-error.js';
+import { TransportError } from '../transport-error.js';
 
 describe('deepMerge', () => {
   it('merges nested objects, later wins, arrays replaced, undefined ignored, inputs untouched', () => {

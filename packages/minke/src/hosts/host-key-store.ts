@@ -1,11 +1,11 @@
 import type { Selectable } from 'kysely';
-import { auditedTransaction } from '../../../audit/audit-log.js';
-import { InputError } from '../../../errors.js';
-import type { MinkeKysely } from '../../../store/minke-kysely.js';
-import type { HostKeysTable } from '../../../store/minke-tables.js';
-import type { DatabaseHandle } from '../../../store/transaction.js';
-import { fingerprintOf, type HostKey } from '../../host-key.js';
-import type { BookedHostKey, HostKeyBook } from './host-key-book.js';
+import { auditedTransaction } from '../audit/audit-log.js';
+import { InputError } from '../errors.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
+import type { HostKeysTable } from '../store/minke-tables.js';
+import type { DatabaseHandle } from '../store/transaction.js';
+import { fingerprintOf, type HostKey } from '../transport/ssh/host-keys/host-key.js';
+import type { BookedHostKey, HostKeyBook } from '../transport/ssh/host-keys/host-key-book.js';
 
 /** `pending`: offered, nobody trusted it; `trusted`: the host's key; `replaced`: history. */
 export type HostKeyStatus = 'pending' | 'trusted' | 'replaced';

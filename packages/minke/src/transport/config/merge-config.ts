@@ -1,6 +1,6 @@
 import { type ConnectionConfigLayer, connectionConfigLayerSchema } from './connection-config.js';
 import { deepMerge } from './deep-merge.js';
-import { TransportError } from './transport-error.js';
+import { TransportError } from '../transport-error.js';
 
 /**
  * Deep-merges connection config layers, later wins (see `deepMerge`). The order Minke uses is

@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { expandHome } from './expand-home.js';
+import { expandHome } from '../config/expand-home.js';
 import type { FileEnd } from './file-end.js';
-import { localFiles } from './local/local-files.js';
+import { localFiles } from '../local/local-files.js';
 import { NotARegularFile, transferError } from './transfer-error.js';
-import { TransportError } from './transport-error.js';
+import { TransportError } from '../transport-error.js';
 import type {
   GetOptions,
   PutOptions,
   PutSource,
   TransferOptions,
   TransferResult,
-} from './transport.js';
+} from '../transport.js';
 
 /** A transfer with no time limit of its own and none from the connection gets this one. */
 export const defaultTransferTimeoutMs = 600_000;

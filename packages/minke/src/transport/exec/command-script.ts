@@ -1,6 +1,6 @@
-import { InputError } from '../errors.js';
-import { shellQuote } from '../util/shell-quote.js';
-import type { SudoOptions } from './transport.js';
+import { InputError } from '../../errors.js';
+import { shellQuote } from '../../util/shell-quote.js';
+import type { SudoOptions } from '../transport.js';
 
 export interface CommandScriptParts {
   command: string;

@@ -9,7 +9,7 @@ import {
   type OutputSpillFactory,
 } from './output-cut.js';
 import type { OutputScanner } from './output-scanner.js';
-import type { ExecOptions, OutputStream } from './transport.js';
+import type { ExecOptions, OutputStream } from '../transport.js';
 
 /** What the transport can do to make the command wait while the output store catches up. */
 export interface OutputFlow {

@@ -1,5 +1,5 @@
-import { may, requireSuperuser } from '../../../auth/access.js';
-import type { RunUser } from '../../../auth/run-user.js';
+import { may, requireSuperuser } from '../auth/access.js';
+import type { RunUser } from '../auth/run-user.js';
 
 /** Trust a host's new or changed SSH key (superusers always may). */
 export const TRUST_HOST_KEY = 'trust_host_key';

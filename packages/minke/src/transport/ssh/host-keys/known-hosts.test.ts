@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf, hostKeyFromBlob, knownHostsName } from './host-key.js';
 import { verifyHostKey } from './host-key-policy.js';
 import { checkHostKey, entryMatchesHost, parseKnownHosts } from './known-hosts.js';
-import { TransportError } from './transport-error.js';
+import { TransportError } from '../../transport-error.js';
 
 /** A syntactically valid ed25519 public key blob with random key bytes. */
 function fakeKey(type = 'ssh-ed25519') {

@@ -1,7 +1,7 @@
 import { fingerprintOf, type HostKey, knownHostsName } from './host-key.js';
 import { checkHostKey, type KnownHostEntry } from './known-hosts.js';
 import { appendKnownHost, readKnownHostsFiles } from './known-hosts-file.js';
-import { TransportError } from './transport-error.js';
+import { TransportError } from '../../transport-error.js';
 
 export interface HostKeyPolicy {
   hostname: string;

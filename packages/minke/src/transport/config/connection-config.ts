@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HostKeyBook } from './ssh/host-keys/host-key-book.js';
+import type { HostKeyBook } from '../ssh/host-keys/host-key-book.js';
 import {
   type CredentialReader,
   credentialNameSchema,

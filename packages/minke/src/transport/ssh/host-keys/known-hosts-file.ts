@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { expandHome } from './expand-home.js';
+import { expandHome } from '../../config/expand-home.js';
 import type { HostKey } from './host-key.js';
 import { type KnownHostEntry, formatKnownHostsLine, parseKnownHosts } from './known-hosts.js';
 

@@ -7,7 +7,7 @@ import {
 import { mergeConnectionConfig, parseConnectionConfigLayer } from './merge-config.js';
 import { parseJumpSpec } from './jump-spec.js';
 import { readSshConfigLayer } from './ssh-config-file.js';
-import { TransportError } from './transport-error.js';
+import { TransportError } from '../transport-error.js';
 
 /**
  * The layers of one host's connection config, each as written by its owner. Groups are applied

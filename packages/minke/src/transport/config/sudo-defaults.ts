@@ -4,8 +4,8 @@ import {
   type SecretRef,
   SecretUnavailable,
 } from './secret.js';
-import { TransportError } from './transport-error.js';
-import type { SudoOptions } from './transport.js';
+import { TransportError } from '../transport-error.js';
+import type { SudoOptions } from '../transport.js';
 
 /** The sudo settings of a connection config: who to become and where the password is kept. */
 export interface SudoDefaults {
