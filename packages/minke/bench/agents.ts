@@ -20,7 +20,7 @@ import { generateAgentPassword, hashAgentPassword } from '../src/facts/credentia
 import { dispatch } from '../src/facts/dispatch.js';
 import { RequestStore } from '../src/facts/request-store.js';
 import { loadSigningKey } from '../src/facts/signing-key.js';
-import { openProject, type OpenedProject } from '../src/project/open-project.js';
+import { openProject, type OpenedProject } from '../src/runtime/open-project.js';
 import { freePort } from '../test-support/redis.js';
 import type { FromWorker, ToWorker } from './agents-worker.js';
 

@@ -14,8 +14,8 @@ import { resolveConfig } from '../src/config/resolve-config.js';
 import { silentLogger } from '../src/logger.js';
 import { defineModel } from '../src/model/define-model.js';
 import { f } from '../src/model/fields.js';
-import { openProject, type OpenedProject } from '../src/project/open-project.js';
-import { createRuntime, type Runtime } from '../src/project/runtime.js';
+import { openProject, type OpenedProject } from '../src/runtime/open-project.js';
+import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
 import { buildServer } from '../src/server/build-server.js';
 import { SingleCommandSession } from '../src/session/builtin-sessions.js';
 

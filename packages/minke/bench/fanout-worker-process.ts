@@ -4,7 +4,7 @@
 // it takes work, and `finished <count>` when SIGTERM stopped it.
 import { RedisEventBus } from '../src/events/redis/redis-event-bus.js';
 import type { RunEvent } from '../src/events/run-events.js';
-import { startScaleOut } from '../src/executor/bullmq/scale-out.js';
+import { startScaleOut } from '../src/runtime/scale-out.js';
 import { createLogger } from '../src/logger.js';
 import { RunStore } from '../src/runs/run-store.js';
 import { openBenchDatabase, type BenchDatabase } from './fanout-minke.js';

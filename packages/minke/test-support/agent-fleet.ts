@@ -15,7 +15,7 @@ import {
 import { enrollAgent } from '../src/facts/enroll-agent.js';
 import { startAgentServices, type AgentServices } from '../src/facts/start-agent-services.js';
 import type { Logger } from '../src/logger.js';
-import { openProject, type OpenedProject } from '../src/project/open-project.js';
+import { openProject, type OpenedProject } from '../src/runtime/open-project.js';
 
 /** The Mosquitto the integration suites use (running on this machine or in CI). */
 export const MOSQUITTO_URL = process.env['MINKE_TEST_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';

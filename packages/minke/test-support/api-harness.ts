@@ -2,8 +2,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { z } from 'zod';
 import { defineModel } from '../src/model/define-model.js';
 import { f } from '../src/model/fields.js';
-import type { OpenedProject } from '../src/project/open-project.js';
-import { createRuntime, type Runtime } from '../src/project/runtime.js';
+import type { OpenedProject } from '../src/runtime/open-project.js';
+import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
 import { buildServer, type ServerOptions } from '../src/server/build-server.js';
 import { Session } from '../src/session/session.js';
 import { SingleCommandSession } from '../src/session/builtin-sessions.js';

@@ -5,7 +5,7 @@ import {
   openProject,
   type OpenedProject,
   type OpenProjectOptions,
-} from '../src/project/open-project.js';
+} from '../src/runtime/open-project.js';
 
 /** The PostgreSQL server the tests use (trust auth on loopback, as on CI machines). */
 export const POSTGRES_URL =

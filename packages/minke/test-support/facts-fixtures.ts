@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION, type Result } from '@minke/protocol';
-import type { OpenedProject } from '../src/project/open-project.js';
+import type { OpenedProject } from '../src/runtime/open-project.js';
 
 /**
  * Points a test project's signing key at a temporary folder: test projects are rooted at the

@@ -11,10 +11,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { RedisEventBus } from '../src/events/redis/redis-event-bus.js';
-import { startScaleOut } from '../src/executor/bullmq/scale-out.js';
+import { startScaleOut } from '../src/runtime/scale-out.js';
 import { silentLogger } from '../src/logger.js';
 import { startRun } from '../src/operations/start-run.js';
-import { createRuntime } from '../src/project/runtime.js';
+import { createRuntime } from '../src/runtime/runtime.js';
 import { RunStore } from '../src/runs/run-store.js';
 import { POSTGRES_URL } from './databases.js';
 import { deleteRedisPrefix, REDIS_URL } from './redis.js';

@@ -9,10 +9,10 @@
  */
 import { RedisEventBus } from '../src/events/redis/redis-event-bus.js';
 import type { QueueBackend } from '../src/executor/bullmq/queue-backend.js';
-import { startScaleOut, type ScaleOut } from '../src/executor/bullmq/scale-out.js';
+import { startScaleOut, type ScaleOut } from '../src/runtime/scale-out.js';
 import { silentLogger, type Logger } from '../src/logger.js';
-import type { Project } from '../src/project/open-project.js';
-import { createRuntime, type Runtime } from '../src/project/runtime.js';
+import type { Project } from '../src/operations/project.js';
+import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
 import { RunStore } from '../src/runs/run-store.js';
 import pg from 'pg';
 import { POSTGRES_URL } from './databases.js';

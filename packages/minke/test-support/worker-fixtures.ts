@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { defineModel } from '../src/model/define-model.js';
 import { f } from '../src/model/fields.js';
-import { openProject, type OpenedProject } from '../src/project/open-project.js';
+import { openProject, type OpenedProject } from '../src/runtime/open-project.js';
 import { Session } from '../src/session/session.js';
 
 export const Item = defineModel('Item', {

@@ -5,7 +5,7 @@
  */
 import { RedisEventBus } from '../src/events/redis/redis-event-bus.js';
 import type { QueueBackend } from '../src/executor/bullmq/queue-backend.js';
-import { startScaleOut } from '../src/executor/bullmq/scale-out.js';
+import { startScaleOut } from '../src/runtime/scale-out.js';
 import { createLogger } from '../src/logger.js';
 import { RunStore } from '../src/runs/run-store.js';
 import { openFaultProject, type FaultDatabase } from './worker-fixtures.js';

@@ -9,7 +9,7 @@ import { startFakeSshServer, type FakeSshServer } from '../../test-support/fake-
 import { dropSchema, uniqueSchema } from '../../test-support/postgres-schemas.js';
 import { runFinished } from '../../test-support/run-waiter.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { openProject } from '../project/open-project.js';
+import { openProject } from '../runtime/open-project.js';
 
 /**
  * Issue 10, items 1 and 4, done as an attacker with an ordinary account would: a host pointed at

@@ -11,7 +11,7 @@ import { requireModelPermission, type ModelAction } from '../auth/access.js';
 import { NotFoundError } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import { getRecordView, listRecords } from '../operations/list-records.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import { parseWhere } from '../query/parse-where.js';
 import type { Principal } from '../auth/principal.js';
 import type { ApiRoutes } from './api-context.js';

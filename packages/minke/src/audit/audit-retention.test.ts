@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteBackend } from '../../test-support/databases.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { silentLogger } from '../logger.js';
-import type { OpenedProject } from '../project/open-project.js';
+import type { OpenedProject } from '../runtime/open-project.js';
 import { appendAuditRow, listAudit } from './audit-log.js';
 import { startAuditRetention } from './audit-retention.js';
 import { verifyAudit } from './verify-audit.js';

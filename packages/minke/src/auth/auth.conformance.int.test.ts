@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
-import type { OpenedProject } from '../project/open-project.js';
+import type { OpenedProject } from '../runtime/open-project.js';
 import { ApiTokenStore } from './api-token-store.js';
 import { LoginSessionStore } from './login-session-store.js';
 import { sha256Hex } from './secret-token.js';

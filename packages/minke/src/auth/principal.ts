@@ -1,5 +1,5 @@
 import type { RunUser } from './run-user.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import { ApiTokenStore } from './api-token-store.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
 import { LoginSessionStore, type LoginSessionPolicy } from './login-session-store.js';

@@ -1,4 +1,4 @@
-import type { OpenedProject, OpenProjectOptions } from '../project/open-project.js';
+import type { OpenedProject, OpenProjectOptions } from '../runtime/open-project.js';
 
 export interface GlobalOptions {
   project?: string;
@@ -15,7 +15,7 @@ export async function withProject<T>(
   action: (project: OpenedProject) => Promise<T>,
 ): Promise<T> {
   const { findProjectDir, loadProjectConfig } = await import('../config/load-project.js');
-  const { openProject } = await import('../project/open-project.js');
+  const { openProject } = await import('../runtime/open-project.js');
   const config = await loadProjectConfig(findProjectDir(globals.project));
   const project = await openProject(config, options);
   try {

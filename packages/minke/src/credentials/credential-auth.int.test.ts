@@ -10,7 +10,7 @@ import {
   startSshd,
 } from '../../test-support/sshd.js';
 import { passwordTestUser } from '../../test-support/sudo-user.js';
-import type { OpenedProject } from '../project/open-project.js';
+import type { OpenedProject } from '../runtime/open-project.js';
 import { SshTransport } from '../transport/ssh/ssh-transport.js';
 import { CredentialStore } from './credential-store.js';
 import { secretKeySource } from './secret-key.js';

@@ -1,5 +1,5 @@
-import type { Project } from '../project/open-project.js';
-import type { CredentialReader } from '../transport/config/secret.js';
+import type { Project } from '../operations/project.js';
+import type { CredentialReader } from '../transport/secret.js';
 import { CredentialStore } from './credential-store.js';
 import { secretKeySource } from './secret-key.js';
 

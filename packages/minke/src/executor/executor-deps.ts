@@ -1,15 +1,13 @@
-import { secretKeySource, type SecretKeySource } from '../credentials/secret-key.js';
+import type { SecretKeySource } from '../credentials/secret-key.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { Field } from '../model/fields.js';
 import type { RecordValues } from '../model/record-codec.js';
-import type { Project } from '../project/open-project.js';
 import type { RunJournal } from '../runs/run-journal.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import type { Database } from '../store/database.js';
-import type { ResolvedConnectionConfig } from '../transport/config/connection-config.js';
-import { resolveHostConnection } from './host-connection.js';
+import type { ResolvedConnectionConfig } from '../transport/connection-config.js';
 
 /** The objects sessions work on: read one, save changed fields, know a model's fields. */
 export interface SessionObjects {
@@ -41,8 +39,8 @@ export interface SessionRunDeps {
  * What an executor (and a worker) uses of the rest of Minke: Minke's tables (leases, owners,
  * stop counters), the run store and bus its journal writes to, the session classes by name,
  * the objects and connections sessions need, and the key that seals run-time values. Built
- * from a project by `executorDepsOf`, where a process is wired; the executors never see the
- * project itself.
+ * from a project by `executorDepsOf` (`src/runtime/`), where a process is wired; the executors
+ * never see the project itself.
  */
 export interface ExecutorDeps extends Omit<SessionRunDeps, 'journal'> {
   database: Database;
@@ -52,27 +50,6 @@ export interface ExecutorDeps extends Omit<SessionRunDeps, 'journal'> {
   sessions: ReadonlyMap<string, SessionInfo>;
   /** Where the project's secret key is (read at each use, so a key made later is found). */
   secretKey: () => SecretKeySource;
-}
-
-/** The executors' dependencies, taken from a loaded project. */
-export function executorDepsOf(
-  project: Project,
-  parts: { runs: RunStore; bus: EventBus; logger: Logger },
-): ExecutorDeps {
-  return {
-    ...parts,
-    database: project.database,
-    sessions: project.sessions.sessions,
-    secretKey: () => secretKeySource(project.config.projectDir),
-    objects: {
-      get: (model, id) => project.records.get(model, id),
-      update: (model, id, values) => project.records.update(model, id, values),
-      fieldsOf: (model) => project.models.get(model).fields,
-    },
-    connections: (hostName, sessionLayer, runTimeLayer) =>
-      resolveHostConnection(project, hostName, sessionLayer, runTimeLayer),
-    debug: project.config.debug,
-  };
 }
 
 /** A session's run-time dependencies: the executor's, with the journal it writes through. */

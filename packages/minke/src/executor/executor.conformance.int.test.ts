@@ -12,8 +12,8 @@ import { SessionError } from '../errors.js';
 import { defineModel } from '../model/define-model.js';
 import { f } from '../model/fields.js';
 import { startRun } from '../operations/start-run.js';
-import type { OpenedProject } from '../project/open-project.js';
-import type { Runtime } from '../project/runtime.js';
+import type { OpenedProject } from '../runtime/open-project.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { SessionHistory } from '../runs/history.js';
 import {
   CommandChainSession,

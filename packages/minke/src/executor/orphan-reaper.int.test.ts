@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { backendFactories } from '../../test-support/databases.js';
 import { MemoryEventBus } from '../events/memory-event-bus.js';
 import { silentLogger } from '../logger.js';
-import type { OpenedProject } from '../project/open-project.js';
+import type { OpenedProject } from '../runtime/open-project.js';
 import { RunStore } from '../runs/run-store.js';
 import { ExecutorOwners } from './executor-owners.js';
 import { OrphanReaper } from './orphan-reaper.js';

@@ -1,4 +1,4 @@
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 import { AgentStore, type AgentRecord } from './agent-store.js';
 

@@ -7,7 +7,7 @@ import {
 import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import type { Selectable } from 'kysely';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import type { AgentsTable } from '../store/minke-tables.js';

@@ -8,7 +8,7 @@ import {
   type RestartableMosquitto,
 } from '../../test-support/broker-mosquitto-restartable.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { openProject, type OpenedProject } from '../project/open-project.js';
+import { openProject, type OpenedProject } from '../runtime/open-project.js';
 import { AgentStore } from './agent-store.js';
 import { dispatch, waitForRequest } from './dispatch.js';
 import type { StoreOutcome } from './fact-store.js';

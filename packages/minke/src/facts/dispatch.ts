@@ -1,7 +1,7 @@
 import { auditedTransaction } from '../audit/audit-log.js';
 import { pluginNameProblem } from '@minke/protocol';
 import { InputError, NotFoundError } from '../errors.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import type { Filter } from '../query/filter.js';
 import { parseWhere } from '../query/parse-where.js';
 import { AgentStore } from './agent-store.js';

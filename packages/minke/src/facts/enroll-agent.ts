@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { agentSpoolDir, DEFAULT_SPOOL_BASE } from '@minke/protocol';
 import { loadBrokerTls } from '../broker/broker-tls.js';
 import { InputError, SetupError } from '../errors.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import { AgentStore, type AgentRecord } from './agent-store.js';
 import { loadSigningKey } from './signing-key.js';
 import { externalBroker } from './start-agent-services.js';

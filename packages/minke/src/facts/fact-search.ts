@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import { isCondition, type Filter } from '../query/filter.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 import { parseWhere } from '../query/parse-where.js';

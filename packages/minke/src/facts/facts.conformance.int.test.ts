@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { demoModels } from '../../test-support/demo-models.js';
 import { factResult, failedResult, useTempSigningKey } from '../../test-support/facts-fixtures.js';
-import type { OpenedProject } from '../project/open-project.js';
+import type { OpenedProject } from '../runtime/open-project.js';
 import { parseWhere } from '../query/parse-where.js';
 import { AgentStore } from './agent-store.js';
 import { dispatch, waitForRequest } from './dispatch.js';

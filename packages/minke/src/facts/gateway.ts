@@ -11,7 +11,7 @@ import {
 } from '@minke/protocol';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from '../logger.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import { AgentStore } from './agent-store.js';
 import { countRefusedResult } from '../metrics/process-metrics.js';
 import { FactStore, type ResultRefusal, type StoreOutcome } from './fact-store.js';

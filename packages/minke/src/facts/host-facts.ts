@@ -1,6 +1,6 @@
 import { pluginNameProblem } from '@minke/protocol';
 import { InputError, NotFoundError } from '../errors.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 import { AgentStore, type AgentRecord } from './agent-store.js';
 import { diffFacts, type FactChange } from './fact-diff.js';

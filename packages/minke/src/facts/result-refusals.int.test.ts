@@ -14,7 +14,7 @@ import {
 import { ApiTokenStore } from '../auth/api-token-store.js';
 import { silentLogger } from '../logger.js';
 import { processMetrics } from '../metrics/process-metrics.js';
-import { createRuntime } from '../project/runtime.js';
+import { createRuntime } from '../runtime/runtime.js';
 import { buildServer } from '../server/build-server.js';
 import { dispatch, waitForRequest } from './dispatch.js';
 import { FactStore } from './fact-store.js';
@@ -226,7 +226,7 @@ describe('the gateway and a dead external broker', { timeout: 60_000 }, () => {
     const logs: string[] = [];
     try {
       const { resolveConfig } = await import('../config/resolve-config.js');
-      const { openProject } = await import('../project/open-project.js');
+      const { openProject } = await import('../runtime/open-project.js');
       const config = resolveConfig(
         { database: 'sqlite:minke.db', mqtt: { url: `mqtt://127.0.0.1:${port}` } },
         { projectDir: dead.dir, configFile: join(dead.dir, 'minke.config.ts') },

@@ -14,7 +14,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MOSQUITTO_URL, mosquittoReachable } from '../../test-support/agent-fleet.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { openProject, type OpenedProject } from '../project/open-project.js';
+import { openProject, type OpenedProject } from '../runtime/open-project.js';
 import { AgentStore } from './agent-store.js';
 import { dispatch, waitForRequest } from './dispatch.js';
 import { loadSigningKey } from './signing-key.js';

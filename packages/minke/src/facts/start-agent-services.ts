@@ -5,7 +5,7 @@ import { loadBrokerTls, type BrokerTls } from '../broker/broker-tls.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded-broker.js';
 import { SetupError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 import { AgentStore, SERVER_USERNAME } from './agent-store.js';
 import { verifyAgentPassword } from './credentials.js';
 import { AgentGateway, type AgentGatewayOptions } from './gateway.js';

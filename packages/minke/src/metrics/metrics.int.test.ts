@@ -11,8 +11,8 @@ import { freePort } from '../../test-support/redis.js';
 import { runFinished } from '../../test-support/run-waiter.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { silentLogger } from '../logger.js';
-import { openProject } from '../project/open-project.js';
-import { createRuntime } from '../project/runtime.js';
+import { openProject } from '../runtime/open-project.js';
+import { createRuntime } from '../runtime/runtime.js';
 import { buildServer } from '../server/build-server.js';
 
 /** The value of one sample line (`name{labels} value`), 0 when the series has no sample yet. */

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadProjectConfig } from '../config/load-project.js';
 import { buildModelRegistry } from '../model/model-registry.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import { buildSessionRegistry } from '../session/session-registry.js';
 import { sessionCatalog } from './catalog.js';
 import { localOperator } from './start-run.js';

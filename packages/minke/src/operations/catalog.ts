@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import type { Field } from '../model/fields.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import type { RunUser } from './start-run.js';
 

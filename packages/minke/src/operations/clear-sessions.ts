@@ -1,6 +1,6 @@
 import { requireModelPermission } from '../auth/access.js';
 import { NotFoundError } from '../errors.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import type { Filter } from '../query/filter.js';
 import { clearCurrentSessions, viewerOf } from './current-session.js';
 import { selectObjects, type RunUser } from './start-run.js';

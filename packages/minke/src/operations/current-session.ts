@@ -1,5 +1,5 @@
 import type { ExpressionBuilder } from 'kysely';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import { SessionClearStore } from '../session-clears/session-clear-store.js';
 import type { RunUser } from './start-run.js';
 

@@ -1,4 +1,4 @@
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import type { ConnectionActor } from './connection-guard.js';
 import type { HostInput } from './hosts.js';
 import { hostsFromSshConfig } from './import-ssh-config.js';

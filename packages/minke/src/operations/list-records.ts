@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import { decodeRow, type RecordValues } from '../model/record-codec.js';
-import type { Project } from '../runtime/open-project.js';
+import type { Project } from './project.js';
 import { compileFilter } from '../query/compile-filter.js';
 import { orderRecords, recordConditions } from '../query/record-query.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
@@ -56,7 +56,7 @@ export async function listRecords(
   const offset = pageOffset(query.offset);
   const base = filtered(project, model, query);
   const [rows, count] = await Promise.all([
-    orderRecords(base.selectAll(model.table), model, query.order, project.database.adapter.kind)
+    orderRecords(base.selectAll(model.table), model, query.order)
       .limit(limit)
       .offset(offset)
       .execute(),

@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import { createRecord } from './record-changes.js';
 
 const fixtureSchema = z.strictObject({

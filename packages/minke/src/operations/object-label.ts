@@ -1,5 +1,5 @@
 import type { RecordValues } from '../model/record-codec.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import { displayValue } from '../util/display-value.js';
 
 /** How an object is named in lists and history: its display fields, or `Model #id`. */

@@ -1,6 +1,6 @@
 import { auditedTransaction } from '../audit/audit-log.js';
 import type { RecordValues } from '../model/record-codec.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 
 /**
  * Writes to records of the project's models as a person makes them (the API's record routes),

@@ -1,6 +1,6 @@
 import type { ModelDefinition } from '../model/define-model.js';
 import type { RecordValues } from '../model/record-codec.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import { objectLabel } from './object-label.js';
 
 /** Labels of the records a page refers to: ref field → referenced id → label. */

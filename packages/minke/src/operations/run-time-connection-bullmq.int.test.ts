@@ -16,10 +16,10 @@ import { passwordTestUser, sudoUnavailableReason } from '../../test-support/sudo
 import { resolveConfig } from '../config/resolve-config.js';
 import { keyIdOf } from '../credentials/secret-key.js';
 import { RedisEventBus } from '../events/redis/redis-event-bus.js';
-import { startScaleOut, type ScaleOut, type ScaleOutRole } from '../executor/bullmq/scale-out.js';
+import { startScaleOut, type ScaleOut, type ScaleOutRole } from '../runtime/scale-out.js';
 import { createLogger } from '../logger.js';
-import { openProject, type OpenedProject } from '../project/open-project.js';
-import type { Runtime } from '../project/runtime.js';
+import { openProject, type OpenedProject } from '../runtime/open-project.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { SessionHistory } from '../runs/history.js';
 import { RunStore } from '../runs/run-store.js';
 import { Session } from '../session/session.js';

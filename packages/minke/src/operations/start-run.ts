@@ -1,4 +1,3 @@
-import type { BatchPolicy } from '@minke/contract';
 import { mayOnModel, modelPermission } from '../auth/access.js';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import type { Executor, HostBatch, RunPlan } from '../executor/executor.js';
@@ -6,7 +5,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { resolveHosts } from '../model/host-lookup.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { RecordValues } from '../model/record-codec.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from './project.js';
 import { andFilters, type Filter } from '../query/filter.js';
 import { parseWhere } from '../query/parse-where.js';
 import type { SessionInfo } from '../session/session-registry.js';
@@ -35,8 +34,6 @@ export interface StartRunInput {
   /** Run-time connection values (the last layer), for this run only; never stored. */
   connection?: Record<string, unknown> | undefined;
   user?: RunUser | undefined;
-  /** Roll out in batches with a failure budget (see src/rollout/). */
-  batch?: BatchPolicy | undefined;
 }
 
 export interface StartedRun {
@@ -168,7 +165,6 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     data,
     batches: [...batches.values()],
     connection,
-    rollout: input.batch,
   };
   executor.submit(plan);
   return { runId, session, model, records };

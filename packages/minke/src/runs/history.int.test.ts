@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { demoModels } from '../../test-support/demo-models.js';
 import { InputError, NotFoundError } from '../errors.js';
-import type { OpenedProject } from '../project/open-project.js';
+import type { OpenedProject } from '../runtime/open-project.js';
 import { SessionHistory, procInfo, type SessionRecordItem } from './history.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-history-'));

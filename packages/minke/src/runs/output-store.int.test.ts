@@ -5,7 +5,7 @@ import { text } from 'node:stream/consumers';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { demoModels } from '../../test-support/demo-models.js';
-import type { OpenedProject } from '../project/open-project.js';
+import type { OpenedProject } from '../runtime/open-project.js';
 import { SessionHistory } from './history.js';
 import { OutputStore } from './output-store.js';
 

@@ -18,8 +18,8 @@ import {
 } from '../auth/login-session-store.js';
 import { Authenticator } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
-import type { Project } from '../project/open-project.js';
-import type { Runtime } from '../project/runtime.js';
+import type { Project } from '../operations/project.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { SessionHistory } from '../runs/history.js';
 import { registerMetricsRoute } from '../metrics/metrics-route.js';
 import { serverMetrics } from '../metrics/server-metrics.js';

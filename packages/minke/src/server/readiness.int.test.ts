@@ -5,8 +5,8 @@ import { freePort, REDIS_URL } from '../../test-support/redis.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { startAgentServices } from '../facts/start-agent-services.js';
 import { silentLogger } from '../logger.js';
-import { openProject, type OpenedProject } from '../project/open-project.js';
-import { createRuntime } from '../project/runtime.js';
+import { openProject, type OpenedProject } from '../runtime/open-project.js';
+import { createRuntime } from '../runtime/runtime.js';
 import { buildServer } from './build-server.js';
 
 const closers: (() => Promise<unknown>)[] = [];

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
-import type { Project } from '../project/open-project.js';
+import type { Project } from '../operations/project.js';
 
 /** Resolves when the part answers; rejects (with the reason, for the log) when it does not. */
 export type ReadinessCheck = () => Promise<void>;

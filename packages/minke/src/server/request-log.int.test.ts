@@ -5,8 +5,8 @@ import { apiModels, apiSessions, PASSWORD } from '../../test-support/api-harness
 import { sqliteBackend } from '../../test-support/databases.js';
 import { ApiTokenStore } from '../auth/api-token-store.js';
 import { createLogger } from '../logger.js';
-import type { OpenedProject } from '../project/open-project.js';
-import { createRuntime, type Runtime } from '../project/runtime.js';
+import type { OpenedProject } from '../runtime/open-project.js';
+import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { buildServer } from './build-server.js';
 
 /** The JSON lines Minke's real logger writes, collected in memory. */

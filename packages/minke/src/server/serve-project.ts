@@ -1,7 +1,7 @@
 import type { AgentServicesRef } from '../api/agent-routes.js';
 import { createLogger } from '../logger.js';
-import type { Project } from '../project/open-project.js';
-import { createRuntime } from '../project/runtime.js';
+import type { Project } from '../operations/project.js';
+import { createRuntime } from '../runtime/runtime.js';
 import { buildServer } from './build-server.js';
 import { listenOrExplain } from './port-in-use.js';
 import { eventBusReadyOrLater } from './readiness.js';

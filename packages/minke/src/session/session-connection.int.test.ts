@@ -15,8 +15,8 @@ import { eventSeen, runFinished } from '../../test-support/run-waiter.js';
 import { startSshd, sshdUnavailableReason, type SshdServer } from '../../test-support/sshd.js';
 import { passwordTestUser, sudoUnavailableReason } from '../../test-support/sudo-user.js';
 import { startRun } from '../operations/start-run.js';
-import type { OpenedProject } from '../project/open-project.js';
-import type { Runtime } from '../project/runtime.js';
+import type { OpenedProject } from '../runtime/open-project.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { SessionHistory } from '../runs/history.js';
 import { Session } from './session.js';
 

@@ -7,7 +7,7 @@ import { App, Backup, Module, Server, demoModels } from '../../test-support/demo
 import { defineModel } from '../model/define-model.js';
 import { f } from '../model/fields.js';
 import { resolveHosts } from '../model/host-lookup.js';
-import type { OpenedProject } from '../project/open-project.js';
+import type { OpenedProject } from '../runtime/open-project.js';
 import { parseWhere } from '../query/parse-where.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-store-'));
@@ -87,7 +87,6 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0011-host-keys',
       '0012-audit-log',
       '0013-session-clears',
-      '0015-rollouts-and-notifications',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

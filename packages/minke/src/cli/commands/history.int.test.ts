@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../test-support/run-cli.js';
 import { loadProjectConfig } from '../../config/load-project.js';
 import { InputError, NotFoundError } from '../../errors.js';
-import { openProject, type OpenedProject } from '../../project/open-project.js';
+import { openProject, type OpenedProject } from '../../runtime/open-project.js';
 import { UsageError } from '../cli-error.js';
 import type { Out } from '../output.js';
 import {

@@ -1,6 +1,6 @@
 import { styleText } from 'node:util';
 import type { Command } from 'commander';
-import type { Project } from '../../project/open-project.js';
+import type { Project } from '../../operations/project.js';
 import type {
   HistoryCommand,
   HistoryQuery,

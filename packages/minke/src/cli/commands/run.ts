@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { isMinkeError } from '../../errors.js';
 import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
-import type { BatchPolicy } from '@minke/contract';
-import { batchPolicyOf } from '../batch-flags.js';
 import { UsageError } from '../cli-error.js';
 import { readConnectionFile } from '../connection-file.js';
 import { stdoutOut } from '../output.js';
@@ -21,9 +19,6 @@ interface RunOptions {
   json?: boolean;
   user?: string;
   connectionFile?: string;
-  batch?: string;
-  maxFail?: string;
-  batchPause?: string;
 }
 
 /** Exit codes: 0 no session ended in error, 1 one did, 2 a usage or setup mistake. */
@@ -44,9 +39,6 @@ export function registerRunCommand(program: Command): void {
       '--connection-file <file>',
       'run-time connection values for this run only (YAML/JSON, mode 600), e.g. sudo: { password: ... }',
     )
-    .option('--batch <size>', 'roll out in batches: a count (5) or a share of the objects (10%)')
-    .option('--max-fail <n>', 'with --batch: no new batch once more than this many failed (2, 5%)')
-    .option('--batch-pause <seconds>', 'with --batch: wait this long between batches')
     .option('--json', 'print the outcome as JSON')
     .option(
       '--user <name>',
@@ -55,18 +47,14 @@ export function registerRunCommand(program: Command): void {
     .action(async (sessionName: string, options: RunOptions) => {
       const out = stdoutOut();
       const page = selectionOf(options);
-      const batch = batchPolicyOf(options);
       const remote = remoteTarget(program.opts<GlobalOptions>());
       if (remote) {
-        process.exitCode = await runThroughServer(remote, sessionName, options, {
-          ...page,
-          ...(batch ? { batch } : {}),
-        });
+        process.exitCode = await runThroughServer(remote, sessionName, options, page);
         return;
       }
       const { parseRunData } = await import('../run-data.js');
       const { startRun } = await import('../../operations/start-run.js');
-      const { createRuntime } = await import('../../project/runtime.js');
+      const { createRuntime } = await import('../../runtime/runtime.js');
       const { RunPrinter } = await import('../run-printer.js');
       const { SessionHistory } = await import('../../runs/history.js');
       const { watchRunInDatabase } = await import('../run-database-watch.js');
@@ -97,7 +85,6 @@ export function registerRunCommand(program: Command): void {
             data,
             connection,
             user,
-            batch,
           }).catch((error: unknown) => {
             // What the user typed is wrong (unknown session, model, form data): a usage error.
             if (isMinkeError(error) && ['input', 'not_found', 'setup'].includes(error.code))
@@ -180,7 +167,7 @@ async function runThroughServer(
   remote: RemoteTarget,
   session: string,
   options: RunOptions,
-  page: SelectionPage & { batch?: BatchPolicy },
+  page: SelectionPage,
 ): Promise<number> {
   if (options.user !== undefined)
     throw new UsageError(

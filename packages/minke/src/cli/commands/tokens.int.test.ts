@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test-support/run-cli.js';
 import { loadProjectConfig } from '../../config/load-project.js';
 import { silentLogger } from '../../logger.js';
-import { openProject } from '../../project/open-project.js';
-import { createRuntime } from '../../project/runtime.js';
+import { openProject } from '../../runtime/open-project.js';
+import { createRuntime } from '../../runtime/runtime.js';
 import { buildServer } from '../../server/build-server.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-tokens-cli-'));

@@ -13,8 +13,8 @@ import { runCli, spawnCli } from '../../../test-support/run-cli.js';
 import { eventSeen, runFinished } from '../../../test-support/run-waiter.js';
 import { loadProjectConfig } from '../../config/load-project.js';
 import { startRun } from '../../operations/start-run.js';
-import { openProject } from '../../project/open-project.js';
-import { createRuntime } from '../../project/runtime.js';
+import { openProject } from '../../runtime/open-project.js';
+import { createRuntime } from '../../runtime/runtime.js';
 import { SessionHistory } from '../../runs/history.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-worker-stop-'));

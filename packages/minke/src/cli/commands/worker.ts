@@ -40,7 +40,7 @@ export function registerWorkerCommand(program: Command): void {
         const { createLogger } = await import('../../logger.js');
         const { RunStore } = await import('../../runs/run-store.js');
         const { createEventBus } = await import('../../events/create-event-bus.js');
-        const { startScaleOut } = await import('../../executor/bullmq/scale-out.js');
+        const { startScaleOut } = await import('../../runtime/scale-out.js');
         const logger = createLogger();
         const bus = createEventBus(project, logger);
         const scaleOut = startScaleOut({

@@ -9,8 +9,8 @@ import {
 import { resolveConfig } from '../../config/resolve-config.js';
 import { silentLogger } from '../../logger.js';
 import { startRun } from '../../operations/start-run.js';
-import { openProject } from '../../project/open-project.js';
-import { createRuntime } from '../../project/runtime.js';
+import { openProject } from '../../runtime/open-project.js';
+import { createRuntime } from '../../runtime/runtime.js';
 import { SingleCommandSession } from '../../session/builtin-sessions.js';
 import type { EventBus } from '../event-bus.js';
 import type { DeliveredEvent, RunEvent } from '../run-events.js';

@@ -10,10 +10,10 @@ import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../../test-s
 import { runFinished } from '../../../test-support/run-waiter.js';
 import { ApiTokenStore } from '../../auth/api-token-store.js';
 import { resolveConfig } from '../../config/resolve-config.js';
-import { startScaleOut, type ScaleOut } from '../../executor/bullmq/scale-out.js';
+import { startScaleOut, type ScaleOut } from '../../runtime/scale-out.js';
 import { silentLogger } from '../../logger.js';
-import { openProject, type OpenedProject } from '../../project/open-project.js';
-import type { Runtime } from '../../project/runtime.js';
+import { openProject, type OpenedProject } from '../../runtime/open-project.js';
+import type { Runtime } from '../../runtime/runtime.js';
 import { RunStore } from '../../runs/run-store.js';
 import { buildServer } from '../../server/build-server.js';
 import { RedisEventBus } from './redis-event-bus.js';

@@ -28,11 +28,11 @@ import { RedisEventBus } from '../../events/redis/redis-event-bus.js';
 import type { DeliveredEvent } from '../../events/run-events.js';
 import { silentLogger } from '../../logger.js';
 import { startRun } from '../../operations/start-run.js';
-import type { OpenedProject } from '../../project/open-project.js';
+import type { OpenedProject } from '../../runtime/open-project.js';
 import { SessionHistory, type SessionRecordDetail } from '../../runs/history.js';
 import { RunStore } from '../../runs/run-store.js';
 import type { QueueBackend } from './queue-backend.js';
-import { startScaleOut, type ScaleOut } from './scale-out.js';
+import { startScaleOut, type ScaleOut } from '../../runtime/scale-out.js';
 
 const pgUnavailable = await postgresClusterUnavailableReason();
 const tmp = mkdtempSync(join(tmpdir(), 'minke-faults-'));

@@ -7,7 +7,7 @@ import { startRun } from '../../operations/start-run.js';
 import { RunStore } from '../../runs/run-store.js';
 import { HostLeases } from '../host-lease.js';
 import { queueMetrics } from './queue-metrics.js';
-import { startScaleOut } from './scale-out.js';
+import { startScaleOut } from '../../runtime/scale-out.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -10,8 +10,8 @@ import { followEvents, type FollowedStream, type SseEvent } from '../../../test-
 import { ApiTokenStore } from '../../auth/api-token-store.js';
 import { loadProjectConfig } from '../../config/load-project.js';
 import { silentLogger } from '../../logger.js';
-import { openProject, type OpenedProject } from '../../project/open-project.js';
-import { createRuntime, type Runtime } from '../../project/runtime.js';
+import { openProject, type OpenedProject } from '../../runtime/open-project.js';
+import { createRuntime, type Runtime } from '../../runtime/runtime.js';
 import { SessionHistory } from '../../runs/history.js';
 import { buildServer } from '../../server/build-server.js';
 

@@ -3,13 +3,13 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Executor } from '../executor/executor.js';
 import { DeferredExecutor } from '../executor/bullmq/deferred-executor.js';
 import type { BatchQueue } from '../executor/bullmq/queue-backend.js';
-import { executorDepsOf } from '../executor/executor-deps.js';
+import { executorDepsOf } from './executor-deps-of.js';
 import { ExecutorOwners } from '../executor/executor-owners.js';
 import { InProcessExecutor } from '../executor/in-process/in-process-executor.js';
 import { OrphanReaper } from '../executor/orphan-reaper.js';
 import { createLogger, silentLogger, type Logger } from '../logger.js';
 import { RunStore } from '../runs/run-store.js';
-import type { Project } from './open-project.js';
+import type { Project } from '../operations/project.js';
 import type { RunServices } from '../operations/start-run.js';
 
 export interface Runtime extends RunServices {
@@ -82,7 +82,7 @@ function queuedRuntime(
   logger: Logger,
   options: RuntimeOptions,
 ): Runtime {
-  const module = import('../executor/bullmq/scale-out.js');
+  const module = import('./scale-out.js');
   const bus = options.bus ?? createEventBus(project, logger);
   const scaleOut = module.then((m) =>
     m.startScaleOut({

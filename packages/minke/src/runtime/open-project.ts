@@ -1,30 +1,18 @@
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve-config.js';
-import { buildModelRegistry, type ModelRegistry } from '../model/model-registry.js';
+import { buildModelRegistry } from '../model/model-registry.js';
 import { modelSchemasInSync, syncModelSchemas, type SchemaChange } from '../model/schema-sync.js';
 import { HostOperations } from '../operations/hosts.js';
 import { UserOperations } from '../operations/users.js';
 import { PermissionOperations, projectPermissions } from '../operations/permissions.js';
+import type { Project } from '../operations/project.js';
 import { SetupError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
-import { buildSessionRegistry, type SessionRegistry } from '../session/session-registry.js';
-import { openDatabase, type Database } from '../store/database.js';
+import { buildSessionRegistry } from '../session/session-registry.js';
+import { openDatabase } from '../store/database.js';
 import { assertMigrated, migrateToLatest } from '../store/migrate.js';
 import { RecordRepository } from '../records/record-repository.js';
 import { tightenMode, type PermissionNotice } from '../store/sqlite/private-files.js';
-
-/** A loaded project: its config, database and the operations on them. */
-export interface Project {
-  readonly config: ResolvedConfig;
-  readonly database: Database;
-  readonly models: ModelRegistry;
-  readonly sessions: SessionRegistry;
-  readonly records: RecordRepository;
-  readonly hosts: HostOperations;
-  readonly users: UserOperations;
-  readonly permissions: PermissionOperations;
-  close(): Promise<void>;
-}
 
 export interface OpenProjectOptions {
   /** Apply migrations and sync model tables (what `minke migrate` and `minke start` do). */

@@ -1,14 +1,14 @@
-import { SetupError } from '../../errors.js';
-import type { EventBus } from '../../events/event-bus.js';
-import type { Logger } from '../../logger.js';
-import type { Project } from '../../project/open-project.js';
-import type { RunStore } from '../../runs/run-store.js';
-import { executorDepsOf } from '../executor-deps.js';
-import { LeaseReaper } from '../reaper.js';
-import { BullmqExecutor } from './bullmq-executor.js';
-import type { QueueBackend } from './queue-backend.js';
-import { Requeuer } from './requeuer.js';
-import { SessionWorker } from './session-worker.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Logger } from '../logger.js';
+import type { Project } from '../operations/project.js';
+import type { RunStore } from '../runs/run-store.js';
+import { executorDepsOf } from './executor-deps-of.js';
+import { LeaseReaper } from '../executor/reaper.js';
+import { BullmqExecutor } from '../executor/bullmq/bullmq-executor.js';
+import type { QueueBackend } from '../executor/bullmq/queue-backend.js';
+import { queueBackendOf } from '../executor/bullmq/queue-backend-of.js';
+import { Requeuer } from '../executor/bullmq/requeuer.js';
+import { SessionWorker } from '../executor/bullmq/session-worker.js';
 
 /**
  * What a process does with the queue. `all`: queue runs and work on them (`minke start`);
@@ -42,28 +42,6 @@ export interface ScaleOut {
   requeuer: Requeuer | undefined;
   /** Stops the worker first (see `SessionWorker.close`), then the loops and the queue. */
   close(graceMs?: number): Promise<void>;
-}
-
-/** The queue backend the project's configuration names. */
-export function queueBackendOf(project: Project): QueueBackend {
-  const { executor, database } = project.config;
-  if (executor.redisUrl) {
-    return {
-      kind: 'redis',
-      url: executor.redisUrl,
-      password: executor.redisPassword,
-      prefix: executor.queuePrefix,
-    };
-  }
-  if (project.database.adapter.kind !== 'postgres') {
-    throw new SetupError('the BullMQ executor needs MINKE_REDIS_URL or a PostgreSQL database');
-  }
-  return {
-    kind: 'postgres',
-    url: database.url,
-    password: database.password,
-    schema: `${executor.queuePrefix.replace(/-/g, '_')}_queue`,
-  };
 }
 
 /** Starts the queue side of a process for its role. */

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { POSTGRES_URL } from '../../../test-support/databases.js';
-import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../../test-support/redis.js';
-import { runFinished } from '../../../test-support/run-waiter.js';
-import { addLocalItems, openFaultProject } from '../../../test-support/worker-fixtures.js';
-import { startRun } from '../../operations/start-run.js';
-import { createRuntime } from '../../project/runtime.js';
+import { POSTGRES_URL } from '../../test-support/databases.js';
+import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test-support/redis.js';
+import { runFinished } from '../../test-support/run-waiter.js';
+import { addLocalItems, openFaultProject } from '../../test-support/worker-fixtures.js';
+import { startRun } from '../operations/start-run.js';
+import { createRuntime } from './runtime.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -1,0 +1,42 @@
+import { credentialReaderOf } from '../credentials/credential-reader.js';
+import { secretKeySource } from '../credentials/secret-key.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { ExecutorDeps } from '../executor/executor-deps.js';
+import {
+  resolveHostConnection,
+  type HostConnectionSources,
+} from '../executor/host-connection.js';
+import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
+import type { Logger } from '../logger.js';
+import type { Project } from '../operations/project.js';
+import type { RunStore } from '../runs/run-store.js';
+
+/**
+ * The executors' dependencies, taken from a loaded project: the one place where the executor side
+ * of a process sees the project (the in-process runtime, the BullMQ scale-out).
+ */
+export function executorDepsOf(
+  project: Project,
+  parts: { runs: RunStore; bus: EventBus; logger: Logger },
+): ExecutorDeps {
+  const connectionSources: HostConnectionSources = {
+    hosts: project.hosts,
+    projectConnection: project.config.ssh,
+    credentials: () => credentialReaderOf(project),
+    hostKeys: () => new HostKeyStore(project.database).book(),
+  };
+  return {
+    ...parts,
+    database: project.database,
+    sessions: project.sessions.sessions,
+    secretKey: () => secretKeySource(project.config.projectDir),
+    objects: {
+      get: (model, id) => project.records.get(model, id),
+      update: (model, id, values) => project.records.update(model, id, values),
+      fieldsOf: (model) => project.models.get(model).fields,
+    },
+    connections: (hostName, sessionLayer, runTimeLayer) =>
+      resolveHostConnection(connectionSources, hostName, sessionLayer, runTimeLayer),
+    debug: project.config.debug,
+  };
+}
