@@ -146,7 +146,7 @@ export class Agent {
     this.client.handleMessage = (packet, done) => void this.track(this.onPublish(packet, done));
     this.client.on('connect', (connack) => void this.track(this.onConnect(connack)));
     this.client.on('close', () => this.onClose());
-    this.client.on('error', (error) => this.logger.warn({ error: error.message }, 'mqtt error'));
+    this.client.on('error', (error) => this.logger.warn({ err: error }, 'mqtt error'));
     this.every(this.config.resendIntervalSeconds * 1000, () => this.resend(false));
     this.every(1000, () => void this.track(this.saveGuard()));
     if (!this.options.oneshot) this.scheduleIntervalPlugins();
@@ -240,10 +240,7 @@ export class Agent {
       this.resend(true);
     } catch (error) {
       // The connection dropped while setting up; `close` schedules the next attempt.
-      this.logger.warn(
-        { error: (error as Error).message },
-        'could not finish setting up the connection',
-      );
+      this.logger.warn({ err: error }, 'could not finish setting up the connection');
     }
   }
 
@@ -281,10 +278,7 @@ export class Agent {
       else if (topic?.kind === 'ack') await this.onAck(packet);
       else this.logger.debug({ topic: packet.topic }, 'ignored a message on an unexpected topic');
     } catch (error) {
-      this.logger.error(
-        { topic: packet.topic, error: (error as Error).message },
-        'failed to handle a message; dropped',
-      );
+      this.logger.error({ topic: packet.topic, err: error }, 'failed to handle a message; dropped');
     }
     done();
   }
@@ -311,7 +305,7 @@ export class Agent {
       await this.spool.addJob(request);
     } catch (error) {
       this.logger.error(
-        { requestId: request.id, error: (error as Error).message },
+        { requestId: request.id, err: error },
         'cannot write the request to the spool; running it anyway',
       );
     }
@@ -410,7 +404,7 @@ export class Agent {
       await this.spool.addResult(result);
     } catch (error) {
       this.logger.error(
-        { resultId: result.id, error: (error as Error).message },
+        { resultId: result.id, err: error },
         'cannot write the result to the spool; sending it once',
       );
     }
@@ -420,7 +414,7 @@ export class Agent {
         requestId: result.requestId,
         plugin: result.plugin,
         ok: result.ok,
-        error: result.error,
+        resultError: result.error,
       },
       'result ready',
     );
@@ -437,10 +431,7 @@ export class Agent {
     client
       .publishAsync(this.topics.result(this.config.node), encodeMessage(result), { qos: 1 })
       .catch((error: Error) =>
-        this.logger.debug(
-          { resultId: result.id, error: error.message },
-          'result not sent; will retry',
-        ),
+        this.logger.debug({ resultId: result.id, err: error }, 'result not sent; will retry'),
       );
   }
 
@@ -507,7 +498,7 @@ export class Agent {
   /** Keeps a promise in view so `stop` can wait for it, and logs it if it fails. */
   private track(promise: Promise<void>): Promise<void> {
     const tracked = promise.catch((error: Error) =>
-      this.logger.error({ error: error.message }, 'unexpected error'),
+      this.logger.error({ err: error }, 'unexpected error'),
     );
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));

@@ -21,7 +21,8 @@ export const silentLogger: Logger = {
 
 /**
  * A logger that writes one line per entry: `2025-01-01T00:00:00.000Z WARN request dropped
- * {"reason":"expired at ..."}`.
+ * {"reason":"expired at ..."}`. An error passed as `{ err }` keeps its type, message and stack
+ * (as pino's serializer does on the server), on the same line.
  */
 export function createLineLogger(write: (line: string) => void, level: LogLevel = 'info'): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
@@ -38,7 +39,9 @@ export function createLineLogger(write: (line: string) => void, level: LogLevel 
 function safeJson(fields: object): string {
   try {
     return JSON.stringify(fields, (_key, value: unknown) =>
-      value instanceof Error ? { message: value.message } : value,
+      value instanceof Error
+        ? { type: value.name, message: value.message, stack: value.stack }
+        : value,
     );
   } catch {
     return '{}';

@@ -76,7 +76,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           done(null, true);
         })
         .catch((error: Error) => {
-          logger.error({ error: error.message }, 'broker: cannot check credentials');
+          logger.error({ err: error }, 'broker: cannot check credentials');
           done(refusal(3), false);
         });
     },
@@ -108,10 +108,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // aedes' types leave out the persistence it made (its default, in memory).
   indexRetainedByTopic((broker as unknown as { persistence: RetainedPersistence }).persistence);
   broker.on('clientError', (client, error) =>
-    logger.debug({ clientId: client.id, error: error.message }, 'broker: client error'),
+    logger.debug({ clientId: client.id, err: error }, 'broker: client error'),
   );
   broker.on('connectionError', (client, error) =>
-    logger.debug({ clientId: client.id, error: error.message }, 'broker: connection error'),
+    logger.debug({ clientId: client.id, err: error }, 'broker: connection error'),
   );
 
   async function identify(
@@ -144,7 +144,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
   // A client that fails the handshake (plain MQTT on the TLS port, a scanner) is only logged.
   server.on('tlsClientError', (error: Error) =>
-    logger.debug({ error: error.message }, 'broker: TLS handshake failed'),
+    logger.debug({ err: error }, 'broker: TLS handshake failed'),
   );
   const host = options.host ?? '127.0.0.1';
   try {

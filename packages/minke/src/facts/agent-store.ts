@@ -228,10 +228,7 @@ export class AgentStore {
         this.logger?.info({ node }, 'host created for a new node');
       } catch (error) {
         if (!(error instanceof ConflictError)) {
-          this.logger?.warn(
-            { node, error: (error as Error).message },
-            'cannot create a host for this node',
-          );
+          this.logger?.warn({ node, err: error }, 'cannot create a host for this node');
         }
         host = await this.project.records.findBy('Host', 'name', node);
       }

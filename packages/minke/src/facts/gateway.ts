@@ -191,7 +191,7 @@ export class AgentGateway {
       // The same error at every attempt (ECONNREFUSED while the broker is down) is logged once.
       if (error.message === this.lastBrokerError) return;
       this.lastBrokerError = error.message;
-      this.logger.warn({ error: error.message }, 'gateway: MQTT error');
+      this.logger.warn({ err: error }, 'gateway: MQTT error');
     });
     this.timers.push(
       setInterval(() => void this.pump(), options.pollIntervalMs ?? 500),
@@ -244,7 +244,7 @@ export class AgentGateway {
       this.readyResolve();
       await this.pump();
     } catch (error) {
-      this.logger.warn({ error: (error as Error).message }, 'gateway: cannot subscribe');
+      this.logger.warn({ err: error }, 'gateway: cannot subscribe');
     }
   }
 
@@ -381,7 +381,7 @@ export class AgentGateway {
         this.client
           ?.publishAsync(this.topics.ack(node), encodeMessage(ack), { qos: 1 })
           .catch((error: Error) =>
-            this.logger.debug({ node, error: error.message }, 'gateway: acknowledgement not sent'),
+            this.logger.debug({ node, err: error }, 'gateway: acknowledgement not sent'),
           );
       }
     }
@@ -449,7 +449,7 @@ export class AgentGateway {
               () => message,
               (error: Error) => {
                 this.logger.warn(
-                  { requestId: message.requestId, node: message.node, error: error.message },
+                  { requestId: message.requestId, node: message.node, err: error },
                   'gateway: request not published; will try again',
                 );
                 return undefined;
@@ -480,7 +480,7 @@ export class AgentGateway {
     try {
       await step();
     } catch (error) {
-      this.logger.error({ error: (error as Error).message }, 'gateway: step failed');
+      this.logger.error({ err: error }, 'gateway: step failed');
     }
   }
 }

@@ -163,7 +163,7 @@ export function agentAuthenticator(
       await agents
         .upgradeCredentialHash(node, stored, check.upgrade)
         .catch((error: Error) =>
-          logger.warn({ node, error: error.message }, 'agents: cannot upgrade a credential hash'),
+          logger.warn({ node, err: error }, 'agents: cannot upgrade a credential hash'),
         );
     }
     return check.ok;

@@ -44,7 +44,12 @@ export {
   type SecretRef,
 } from './config/secret.js';
 
-export { fingerprintOf, hostKeyFromBlob, knownHostsName, type HostKey } from './ssh/host-keys/host-key.js';
+export {
+  fingerprintOf,
+  hostKeyFromBlob,
+  knownHostsName,
+  type HostKey,
+} from './ssh/host-keys/host-key.js';
 export {
   checkHostKey,
   formatKnownHostsLine,
