@@ -1,5 +1,5 @@
 import type { RunUser } from './run-user.js';
-import type { Project } from '../operations/project.js';
+import type { Database } from '../store/database.js';
 import { ApiTokenStore } from './api-token-store.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
 import { LoginSessionStore, type LoginSessionPolicy } from './login-session-store.js';
@@ -19,12 +19,19 @@ export interface Principal {
  * Turns a session cookie or a bearer token into a principal: the user, with the permissions
  * `PermissionOperations.runUser` resolves (the same that `startRun` and the CLI check).
  */
+/** What resolving a principal reads: the database (login sessions, tokens) and each user's
+ * permissions (`PermissionOperations.runUser`). */
+export interface AuthenticatorSources {
+  database: Database;
+  permissions: { runUser(user: { id: number; isSuperuser: boolean }): Promise<RunUser> };
+}
+
 export class Authenticator {
   readonly sessions: LoginSessionStore;
   readonly tokens: ApiTokenStore;
 
   constructor(
-    private readonly project: Project,
+    private readonly project: AuthenticatorSources,
     policy?: LoginSessionPolicy,
   ) {
     this.sessions = new LoginSessionStore(project.database, policy);

@@ -1,6 +1,12 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { Database } from '../store/database.js';
-import type { UserOperations, UserRecord } from '../operations/users.js';
+import { UserStore } from '../users/user-store.js';
+
+/** What a login needs of the accounts (`UserOperations`): a password check, and noting the login. */
+export interface LoginAccounts<User extends { id: number }> {
+  authenticate(username: string, password: string): Promise<User | undefined>;
+  recordLogin(userId: number): Promise<unknown>;
+}
 
 let dummyHash: Promise<string> | undefined;
 
@@ -9,19 +15,15 @@ let dummyHash: Promise<string> | undefined;
  * argon2id check against a throw-away hash), so response times do not tell which names exist.
  * Records the login time on success.
  */
-export async function verifyLogin(
+export async function verifyLogin<User extends { id: number }>(
   database: Database,
-  users: UserOperations,
+  users: LoginAccounts<User>,
   username: string,
   password: string,
-): Promise<UserRecord | undefined> {
+): Promise<User | undefined> {
   const user = await users.authenticate(username, password);
   if (!user) {
-    const row = await database.tables
-      .selectFrom('minke_users')
-      .select('is_active')
-      .where('username', '=', username)
-      .executeTakeFirst();
+    const row = await new UserStore(database).byUsername(username);
     // Unknown or inactive: authenticate did not hash anything, so spend the same time here.
     if (!row?.is_active) {
       dummyHash ??= hash(`minke-dummy-${Date.now()}`);
