@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../../../test-support/databases.js';
 import { runFinished } from '../../../test-support/run-waiter.js';
-import {
-  dropSchema,
-  terminateConnections,
-  uniqueSchema,
-} from '../../../test-support/postgres-schemas.js';
+import { dropSchema, uniqueSchema } from '../../../test-support/postgres-schemas.js';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { silentLogger } from '../../logger.js';
 import { startRun } from '../../operations/start-run.js';
@@ -61,65 +57,15 @@ function sharedLog(prefix = 'minke') {
     });
     buses.push(bus);
     await bus.ready();
-    return { bus, listener: `minke-events ${bus.instance} listener` };
+    return { bus };
   };
 }
 
-describe('PostgreSQL event bus across processes', { timeout: 30_000 }, () => {
-  it('delivers what one process publishes to another, in order, big output chunks included', async () => {
-    const make = sharedLog();
-    const { bus: a } = await make();
-    const { bus: b } = await make();
-    const onA = collect(a, 21);
-    const onB = collect(b, 21);
-    // 20 kB: far over NOTIFY's 8000-byte payload limit, in multi-byte characters.
-    const big = `${'é'.repeat(10_000)}end`;
-    for (let i = 0; i < 10; i++) {
-      a.publish(output(1, `a${i}`));
-      if (i === 5) a.publish(output(1, big));
-      b.publish(output(1, `b${i}`));
-    }
-    const [seenA, seenB] = await Promise.all([onA, onB]);
-    const key = (e: DeliveredEvent) => `${e.seq}:${chunkOf(e)}`;
-    expect(seenB.map(key)).toEqual(seenA.map(key));
-    expect(seenA.map((e) => e.seq)).toEqual([...Array(21).keys()].map((i) => i + 1));
-    const fromA = seenB.map(chunkOf).filter((c) => !c.startsWith('b'));
-    expect(fromA).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', big, 'a6', 'a7', 'a8', 'a9']);
-    expect(seenB.map(chunkOf).filter((c) => c.startsWith('b'))).toEqual(
-      [...Array(10).keys()].map((i) => `b${i}`),
-    );
-    // The shared log gives the same events to a client that resumes on either process.
-    expect((await b.history(6, { runId: 1 })).map(key)).toEqual(seenA.slice(6).map(key));
-  });
-
-  it('listens again after its connection is killed, and delivers what was published meanwhile', async () => {
-    const make = sharedLog();
-    const { bus: publisher } = await make();
-    const { bus: watcher, listener } = await make();
-    const warm = collect(watcher, 1);
-    publisher.publish(output(4, 'before'));
-    expect((await warm).map(chunkOf)).toEqual(['before']);
-
-    const seen = collect(watcher, 31);
-    expect(await terminateConnections(listener)).toBe(1);
-    // Published while the watcher has no listening connection, then after it is back.
-    for (let i = 0; i < 30; i++) publisher.publish(output(4, `n${i}`));
-    publisher.publish(output(4, 'x'.repeat(9000)));
-    const events = await seen;
-    expect(events.map(chunkOf)).toEqual([
-      ...[...Array(30).keys()].map((i) => `n${i}`),
-      'x'.repeat(9000),
-    ]);
-    expect(events.map((e) => e.seq)).toEqual([...Array(31).keys()].map((i) => i + 2));
-
-    // Killed again, with nothing published meanwhile: later events still arrive.
-    expect(await terminateConnections(listener)).toBe(1);
-    const later = collect(watcher, 1);
-    publisher.publish(output(4, 'after'));
-    expect((await later).map(chunkOf)).toEqual(['after']);
-    expect(watcher.since(0).map(chunkOf).at(-1)).toBe('after');
-  });
-
+/**
+ * What only the PostgreSQL bus does (its log's trimming, the runtime's wiring); the behaviour
+ * every bus shares is in `../event-bus.conformance.int.test.ts`.
+ */
+describe('PostgreSQL event bus: its shared log', { timeout: 30_000 }, () => {
   it('lets a process that starts later resume a client from the log, which keeps the newest events', async () => {
     const make = sharedLog();
     const { bus: a } = await make({ maxLen: 500 });

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startPrivateRedis, uniqueRedisPrefix } from '../../../test-support/redis.js';
+import { silentLogger } from '../../logger.js';
+import type { RunEvent } from '../run-events.js';
+import { RedisEventBus } from './redis-event-bus.js';
+
+/**
+ * What only the Redis bus does; the behaviour every bus shares is in
+ * `../event-bus.conformance.int.test.ts`.
+ */
+const at = '2030-01-01T00:00:00.000Z';
+function output(runId: number, chunk: string): RunEvent {
+  return { type: 'output', runId, recordId: 1, stream: 'stdout', chunk, at };
+}
+
+/** Resolves with the first `count` events the handler sees (bounded). */
+function collect(bus: RedisEventBus, count: number) {
+  const seen: { seq: number; chunk: string }[] = [];
+  return new Promise<typeof seen>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`saw ${seen.length} of ${count} events`)),
+      10_000,
+    );
+    const unsubscribe = bus.subscribe((event) => {
+      seen.push({ seq: event.seq, chunk: event.type === 'output' ? event.chunk : '' });
+      if (seen.length < count) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(seen);
+    });
+  });
+}
+
+const buses: RedisEventBus[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(buses.splice(0).map((bus) => bus.close()));
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+describe('Redis event bus', () => {
+  it('numbers again from 1 after Redis lost its data, delivering what came after', async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.dispose());
+    const prefix = uniqueRedisPrefix();
+    const make = async () => {
+      const bus = new RedisEventBus({ url: redis.url, prefix, logger: silentLogger });
+      buses.push(bus);
+      await bus.ready();
+      return bus;
+    };
+    const publisher = await make();
+    const watcher = await make();
+    const before = collect(watcher, 3);
+    for (let i = 0; i < 3; i++) publisher.publish(output(5, `old${i}`));
+    await before;
+    await redis.stop();
+    await redis.start();
+    const after = collect(watcher, 5);
+    for (let i = 0; i < 5; i++) publisher.publish(output(5, `new${i}`));
+    const events = await after;
+    expect(events.map((e) => e.chunk)).toEqual([...Array(5).keys()].map((i) => `new${i}`));
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(watcher.since(0).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
