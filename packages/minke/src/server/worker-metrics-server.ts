@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import { registerErrorHandler } from '../api/error-handler.js';
 import type { Logger } from '../logger.js';
-import { registerMetricsRoute } from '../metrics/metrics-route.js';
+import { registerMetricsRoute } from './metrics-route.js';
 import { enableDefaultMetrics, processMetrics } from '../metrics/process-metrics.js';
 
 export interface WorkerMetricsOptions {

@@ -2,7 +2,7 @@ import { Gauge, Registry } from 'prom-client';
 import { queueMetrics } from '../executor/bullmq/queue-metrics.js';
 import type { BatchQueue } from '../executor/bullmq/queue-backend.js';
 import type { Database } from '../store/database.js';
-import { enableDefaultMetrics, processMetrics } from './process-metrics.js';
+import { enableDefaultMetrics, processMetrics } from '../metrics/process-metrics.js';
 
 const runStates = ['running', 'finished'] as const;
 
