@@ -22,5 +22,6 @@ export * from './api/rollout.js';
 export * from './api/notifications.js';
 export * from './api/choices.js';
 export * from './api/policies.js';
+export * from './api/jobs.js';
 export * from './api/rerun.js';
 export * from './api/dashboard.js';

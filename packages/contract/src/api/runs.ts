@@ -69,6 +69,8 @@ export const runItem = z.object({
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
   summary: runSummary,
+  /** The saved job it was launched from, if any. */
+  jobId: z.number().nullable(),
 });
 export type RunItem = z.infer<typeof runItem>;
 
@@ -87,7 +89,11 @@ export const runDetail = runItem.extend({
 });
 export type RunDetail = z.infer<typeof runDetail>;
 
-export const runListQuery = z.object({ session: z.string().optional(), ...paging });
+export const runListQuery = z.object({
+  session: z.string().optional(),
+  job: z.coerce.number().int().positive().optional().describe("only this job's runs"),
+  ...paging,
+});
 
 export const runStopReply = z.object({
   outcomes: z.array(z.object({ recordId: z.number(), outcome: stopOutcome })),

@@ -13,6 +13,7 @@ import { factRoutes } from './fact-routes.js';
 import { hostKeyRoutes } from './host-key-routes.js';
 import { hostLeaseRoutes } from './host-lease-routes.js';
 import { hostRoutes } from './host-routes.js';
+import { jobRoutes } from './job-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { recordRoutes } from './record-routes.js';
 import { addRequestAuthentication } from './request-auth.js';
@@ -52,6 +53,7 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     agentRoutes,
     factRoutes,
     auditRoutes,
+    jobRoutes,
     dashboardRoutes,
   ]) {
     await app.register((scope, _options, done) => {

@@ -14,12 +14,14 @@ import { registerFactCommands } from './commands/facts.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerJobCommands } from './commands/jobs.js';
 import { registerLoadCommand } from './commands/load.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPermissionCommands } from './commands/permissions.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
+import { registerScheduleCommand } from './commands/schedules.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerStartCommand } from './commands/start.js';
@@ -73,6 +75,8 @@ export function buildProgram(): Command {
   registerAgentCommands(program);
   registerDispatchCommand(program);
   registerAuditCommands(program);
+  registerJobCommands(program);
+  registerScheduleCommand(program);
   registerFactCommands(program);
   program.hook('preAction', (_program, command) => refuseServerWhereLocal(command));
   for (const command of program.commands) {

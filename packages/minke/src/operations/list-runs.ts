@@ -18,6 +18,8 @@ export interface RunItem {
   createdAt: string;
   finishedAt: string | null;
   summary: RunSummary;
+  /** The saved job it was launched from, if any. */
+  jobId: number | null;
 }
 
 export interface RunDetail extends RunItem {
@@ -31,6 +33,8 @@ export interface RunListQuery {
   /** Only the runs of this user (what a user who is not a superuser sees). */
   userId?: number | undefined;
   session?: string | undefined;
+  /** Only the launches of this saved job. */
+  job?: number | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
 }
@@ -47,6 +51,7 @@ export async function listRuns(
   let base = runsOf(database);
   if (query.userId !== undefined) base = base.where('r.user_id', '=', query.userId);
   if (query.session !== undefined) base = base.where('r.session', '=', query.session);
+  if (query.job !== undefined) base = base.where('r.job_id', '=', query.job);
   const [rows, count] = await Promise.all([
     base
       .select(RUN_COLUMNS)
@@ -114,6 +119,7 @@ const RUN_COLUMNS = [
   'r.state',
   'r.created_at',
   'r.finished_at',
+  'r.job_id',
 ] as const;
 
 function runsOf(database: Database) {
@@ -157,6 +163,7 @@ function toItem(row: RunRow, summary: RunSummary | undefined): RunItem {
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     summary: summary ?? summarize([]),
+    jobId: row.job_id === null ? null : Number(row.job_id),
   };
 }
 
@@ -169,4 +176,5 @@ interface RunRow {
   state: string;
   created_at: string;
   finished_at: string | null;
+  job_id: number | null;
 }

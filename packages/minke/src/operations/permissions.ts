@@ -9,6 +9,7 @@ import { PermissionStore } from '../users/permission-store.js';
 import { UserStore } from '../users/user-store.js';
 import { trustHostKeyPermission } from '../hosts/host-key-permission.js';
 import { manageConnectionsPermission } from './connection-guard.js';
+import { jobPermissions } from '../jobs/job-access.js';
 import type { RunUser } from './start-run.js';
 
 export const MODEL_ACTIONS = ['view', 'add', 'change', 'delete'] as const;
@@ -24,6 +25,7 @@ export function projectPermissions(
   const out: { codename: string; name: string }[] = [
     { ...manageConnectionsPermission },
     { ...trustHostKeyPermission },
+    ...jobPermissions.map((p) => ({ ...p })),
   ];
   for (const model of models.models.values()) {
     for (const action of MODEL_ACTIONS) {

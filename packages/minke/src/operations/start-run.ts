@@ -34,6 +34,8 @@ export interface StartRunInput {
   /** Run-time connection values (the last layer), for this run only; never stored. */
   connection?: Record<string, unknown> | undefined;
   user?: RunUser | undefined;
+  /** The saved job this run is a launch of (src/jobs/). */
+  jobId?: number | undefined;
 }
 
 export interface StartedRun {
@@ -115,6 +117,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       verboseName: session.verboseName,
       model,
       userId: user.id,
+      jobId: input.jobId ?? null,
       data: withoutSecrets(session, data),
       records: planned.map((p) => ({
         objectId: p.id,

@@ -53,6 +53,8 @@ export class RunJournal {
       verboseName: string;
       model: string;
       userId: number | null;
+      /** The saved job it is a launch of. */
+      jobId?: number | null;
       data: Record<string, unknown>;
       records: NewSessionRecord[];
     },

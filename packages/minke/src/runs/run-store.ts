@@ -63,6 +63,7 @@ export class RunStore {
     verboseName: string;
     model: string;
     userId: number | null;
+    jobId?: number | null;
     data: Record<string, unknown>;
     records: NewSessionRecord[];
   }): Promise<{ runId: number; recordIds: number[] }> {
@@ -73,6 +74,7 @@ export class RunStore {
           session: input.session,
           model: input.model,
           user_id: input.userId,
+          job_id: input.jobId ?? null,
           data: input.data,
         })
         .returning('id')

@@ -41,6 +41,12 @@ export async function serveProject(
       throw error;
     });
     agentServices.current = agents;
+    // Saved jobs' schedules: croner here, or BullMQ job schedulers when scaled out.
+    const { startScheduler } = await import('../schedules/start-scheduler.js');
+    const scheduler = await startScheduler(runtime, logger);
+    // Notifications: run outcomes to webhooks, e-mail and chat; a delivery log with retries.
+    const { startNotifications } = await import('../notifications/start-notifications.js');
+    const notifications = startNotifications(project, runtime.bus, logger);
     const queued = options.role === 'server' && project.config.executor.kind === 'bullmq';
     const hosts = await project.hosts.list({ limit: 1 });
     out.line(`Minke is serving ${project.config.projectDir} at ${address}`);
@@ -57,6 +63,8 @@ export async function serveProject(
       process.once('SIGTERM', () => resolve());
     });
     out.line('stopping');
+    await scheduler.close();
+    await notifications.close();
     await server.close();
     agentServices.current = undefined;
     await agents.close();

@@ -86,6 +86,8 @@ export interface RunsTable {
   finished_at: NullableTimestamp;
   /** The in-process executor that runs it (migration 0009); null for BullMQ runs. */
   owner: string | null;
+  /** The saved job it was launched from (migration 0014). */
+  job_id: number | null;
 }
 
 export interface SessionRecordsTable {
@@ -383,6 +385,45 @@ export interface NotificationOutcomesTable {
   updated_at: DefaultTimestamp;
 }
 
+/** A saved job and its schedule (migration 0014). */
+export interface JobsTable {
+  id: Id;
+  name: string;
+  description: Generated<string>;
+  session: string;
+  model: string;
+  selection: Json<JsonObject>;
+  data: Json<JsonObject>;
+  secrets: Json<JsonObject>;
+  batch: Json<JsonObject> | null;
+  notify: Json<unknown[]>;
+  owner_id: number | null;
+  schedule_cron: string | null;
+  schedule_timezone: string | null;
+  schedule_end_at: NullableTimestamp;
+  schedule_enabled: Generated<boolean>;
+  schedule_missed: Generated<string>;
+  schedule_overlap: Generated<string>;
+  /** Since when the schedule stands as it is: ticks before it were never due. */
+  schedule_since: NullableTimestamp;
+  last_tick_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  created_by: string | null;
+  updated_at: DefaultTimestamp;
+  updated_by: string | null;
+}
+
+/** What a schedule's tick did (migration 0014). */
+export interface JobTicksTable {
+  id: Id;
+  job_id: number;
+  tick_at: Timestamp;
+  outcome: string;
+  run_id: number | null;
+  note: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface MinkeTables {
   minke_hosts: HostsTable;
   minke_host_groups: HostGroupsTable;
@@ -414,6 +455,8 @@ export interface MinkeTables {
   minke_audit_log: AuditLogTable;
   minke_audit_head: AuditHeadTable;
   minke_session_clears: SessionClearsTable;
+  minke_jobs: JobsTable;
+  minke_job_ticks: JobTicksTable;
   minke_rollouts: RolloutsTable;
   minke_rollout_records: RolloutRecordsTable;
   minke_notification_deliveries: NotificationDeliveriesTable;
@@ -469,6 +512,7 @@ export const minkeColumnKinds = {
     created_at: D,
     finished_at: D,
     owner: T,
+    job_id: I,
   },
   minke_session_records: {
     id: I,
@@ -684,6 +728,40 @@ export const minkeColumnKinds = {
     claimed_until: D,
   },
   minke_notification_outcomes: { subject_key: T, failed: B, run_id: I, updated_at: D },
+  minke_jobs: {
+    id: I,
+    name: T,
+    description: T,
+    session: T,
+    model: T,
+    selection: J,
+    data: J,
+    secrets: J,
+    batch: J,
+    notify: J,
+    owner_id: I,
+    schedule_cron: T,
+    schedule_timezone: T,
+    schedule_end_at: D,
+    schedule_enabled: B,
+    schedule_missed: T,
+    schedule_overlap: T,
+    schedule_since: D,
+    last_tick_at: D,
+    created_at: D,
+    created_by: T,
+    updated_at: D,
+    updated_by: T,
+  },
+  minke_job_ticks: {
+    id: I,
+    job_id: I,
+    tick_at: D,
+    outcome: T,
+    run_id: I,
+    note: T,
+    created_at: D,
+  },
 } as const satisfies ColumnKinds;
 
 export type MinkeTableName = keyof MinkeTables;

@@ -87,6 +87,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0011-host-keys',
       '0012-audit-log',
       '0013-session-clears',
+      '0014-jobs-and-schedules',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

@@ -40,6 +40,8 @@ const owners: Record<MinkeTableName, string> = {
   minke_command_output: 'runs/output-store.ts',
   minke_host_leases: 'executor/host-lease.ts',
   minke_executor_owners: 'executor/executor-owners.ts',
+  minke_jobs: 'jobs/job-store.ts',
+  minke_job_ticks: 'jobs/job-tick-store.ts',
   minke_rollouts: 'rollout/rollout-store.ts',
   minke_rollout_records: 'rollout/rollout-store.ts',
   minke_notification_deliveries: 'notifications/delivery-store.ts',

@@ -13,6 +13,7 @@ import { credentials } from './0010-credentials.js';
 import { hostKeys } from './0011-host-keys.js';
 import { auditLog } from './0012-audit-log.js';
 import { sessionClears } from './0013-session-clears.js';
+import { jobsAndSchedules } from './0014-jobs-and-schedules.js';
 import { rolloutsAndNotifications } from './0015-rollouts-and-notifications.js';
 
 /**
@@ -34,6 +35,7 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0011-host-keys': hostKeys(adapter),
     '0012-audit-log': auditLog(adapter),
     '0013-session-clears': sessionClears(adapter),
+    '0014-jobs-and-schedules': jobsAndSchedules(adapter),
     '0015-rollouts-and-notifications': rolloutsAndNotifications(adapter),
   };
 }

@@ -1,0 +1,91 @@
+import type { RunUser } from '../../auth/run-user.js';
+import { credentialStoreOf } from '../../credentials/credential-reader.js';
+import type { RunSummary } from '../../events/run-events.js';
+import { JobOperations } from '../../jobs/job-operations.js';
+import { launchJob } from '../../jobs/launch-job.js';
+import type { OpenedProject } from '../../runtime/open-project.js';
+import { upcomingTicksOf } from '../../schedules/upcoming.js';
+import type { Out } from '../output.js';
+import type { JobsSource } from '../remote/remote-jobs.js';
+
+/** Who the local CLI acts as: MINKE_CLI_USER with their permissions, else the local operator. */
+async function cliUser(project: OpenedProject): Promise<RunUser | undefined> {
+  const username = process.env['MINKE_CLI_USER'];
+  if (username === undefined || username === '') return undefined;
+  return project.permissions.runUser(await project.users.get(username));
+}
+
+/** The jobs of the local project, through the same operations as the API. */
+export async function localJobs(project: OpenedProject, by: string): Promise<JobsSource> {
+  const { localOperator } = await import('../../auth/run-user.js');
+  const user = (await cliUser(project)) ?? localOperator;
+  const jobs = new JobOperations({
+    database: project.database,
+    sessions: project.sessions,
+    credentials: credentialStoreOf(project),
+  });
+  return {
+    list: () => jobs.list(user),
+    show: (name) => jobs.show(user, name),
+    create: (body) => jobs.create(user, body, by),
+    setEnabled: (name, enabled) => jobs.setEnabled(user, name, enabled, by),
+    delete: async (name) => void (await jobs.delete(user, name)),
+    upcoming: async (hours) => {
+      const { requireViewJobs } = await import('../../jobs/job-access.js');
+      requireViewJobs(user);
+      return upcomingTicksOf(project.database, hours);
+    },
+    async parseData(session, pairs) {
+      const { parseRunData } = await import('../run-data.js');
+      return parseRunData(pairs, project.sessions.sessions.get(session)?.cls.form);
+    },
+  };
+}
+
+/**
+ * `minke jobs run NAME` on the local project: launches the job in this process (as `minke run`
+ * does) and waits for its end. Exit code 0 when no session ended in error, 1 otherwise.
+ */
+export async function runJobHere(
+  project: OpenedProject,
+  name: string,
+  pairs: readonly string[],
+  options: { json: boolean; out: Out },
+): Promise<number> {
+  const { localOperator } = await import('../../auth/run-user.js');
+  const { createRuntime } = await import('../../runtime/runtime.js');
+  const { watchRunInDatabase } = await import('../run-database-watch.js');
+  const { parseRunData } = await import('../run-data.js');
+  const user = (await cliUser(project)) ?? localOperator;
+  const jobs = new JobOperations({
+    database: project.database,
+    sessions: project.sessions,
+    credentials: credentialStoreOf(project),
+  });
+  const job = await jobs.find(name);
+  const data = parseRunData(pairs, project.sessions.sessions.get(job.session)?.cls.form);
+  const runtime = createRuntime(project, { quiet: true, role: 'client' });
+  try {
+    const started = await launchJob(runtime, job, { user, data });
+    if (!options.json)
+      options.out.line(
+        `launched job ${job.name}: run ${started.runId} of ${job.session} on ${started.records.length} object(s)`,
+      );
+    // The records tell the end whatever the event bus does (see watchRunInDatabase).
+    const done = new AbortController();
+    const summary: RunSummary | undefined = await watchRunInDatabase(
+      project.database,
+      started.runId,
+      { printed: new Set(), emit: () => undefined, signal: done.signal, pollMs: 250, graceMs: 0 },
+    );
+    done.abort();
+    if (options.json) options.out.json({ runId: started.runId, job: job.name, summary });
+    else if (summary)
+      options.out.line(
+        `run ${started.runId}: ${summary.success} success, ${summary.warning} warning, ${summary.error} error`,
+      );
+    return summary && summary.error === 0 ? 0 : 1;
+  } finally {
+    await runtime.close();
+  }
+}

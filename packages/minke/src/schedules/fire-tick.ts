@@ -1,0 +1,145 @@
+import { runWithAuditActor } from '../audit/audit-context.js';
+import { localOperator, type RunUser } from '../auth/run-user.js';
+import { JobStore } from '../jobs/job-store.js';
+import { JobTickStore } from '../jobs/job-tick-store.js';
+import { launchJob } from '../jobs/launch-job.js';
+import type { SavedJob } from '../jobs/saved-job.js';
+import type { Logger } from '../logger.js';
+import type { RunServices } from '../operations/start-run.js';
+import { PermissionOperations } from '../operations/permissions.js';
+
+export interface TickServices {
+  runtime: RunServices;
+  logger: Logger;
+  /** How often a queued tick looks whether the previous run ended (default 1 s). */
+  queuePollMs?: number;
+  /** How long a queued tick waits for the previous run at most (default 1 h). */
+  queueLimitMs?: number;
+}
+
+export type TickResult = 'launched' | 'skipped' | 'failed' | 'duplicate' | 'off';
+
+/**
+ * Fires one tick of a job's schedule, from whichever scheduler saw it (croner in `minke start`, a
+ * BullMQ job scheduler when scaled out): claims it (so that a tick fired by two servers runs
+ * once), then launches the job as its owner, unless its previous run still goes (the tick is
+ * skipped with a note, or queued until that run ends, as the schedule says). Each outcome is
+ * noted on the job.
+ */
+export async function fireTick(
+  services: TickServices,
+  jobId: number,
+  tickAt: Date,
+): Promise<TickResult> {
+  const { database } = services.runtime.project;
+  const jobs = new JobStore(database);
+  const job = await jobs.get(jobId).catch(() => undefined);
+  const schedule = job?.schedule;
+  if (!job || !schedule || !schedule.enabled) return 'off';
+  if (schedule.endAt !== null && tickAt.getTime() >= Date.parse(schedule.endAt)) return 'off';
+  if (!(await jobs.claimTick(job.id, tickAt))) return 'duplicate';
+  const ticks = new JobTickStore(database);
+  const going = await runningRunOf(services, job.id);
+  if (going !== undefined) {
+    if (schedule.overlap === 'skip') {
+      await ticks.note({
+        jobId: job.id,
+        tickAt,
+        outcome: 'skipped',
+        note: `skipped: run ${going} of this job is still going`,
+      });
+      return 'skipped';
+    }
+    await ticks.note({
+      jobId: job.id,
+      tickAt,
+      outcome: 'queued',
+      note: `queued: waits for run ${going} of this job to end`,
+    });
+    if (!(await previousRunEnded(services, job.id))) {
+      await ticks.note({
+        jobId: job.id,
+        tickAt,
+        outcome: 'skipped',
+        note: `skipped: run ${going} was still going when the queued tick gave up waiting`,
+      });
+      return 'skipped';
+    }
+  }
+  return launchTick(services, job, tickAt, 'launched');
+}
+
+/** Launches a job for a tick as its owner, and notes the run (or why it did not start). */
+export async function launchTick(
+  services: TickServices,
+  job: SavedJob,
+  tickAt: Date,
+  note: string,
+): Promise<TickResult> {
+  const ticks = new JobTickStore(services.runtime.project.database);
+  try {
+    const user = await ownerOf(services, job);
+    const actor = {
+      userId: job.ownerId,
+      name: `schedule of job ${job.name}`,
+      via: 'schedule',
+      ip: null,
+    };
+    const started = await runWithAuditActor(
+      () => actor,
+      () => launchJob(services.runtime, job, { user }),
+    );
+    await ticks.note({
+      jobId: job.id,
+      tickAt,
+      outcome: 'launched',
+      runId: started.runId,
+      note: `${note}: run ${started.runId} on ${started.records.length} object(s)`,
+    });
+    return 'launched';
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    services.logger.warn({ job: job.name, err: reason }, 'a scheduled launch failed');
+    await ticks.note({ jobId: job.id, tickAt, outcome: 'failed', note: `not launched: ${reason}` });
+    return 'failed';
+  }
+}
+
+/** The rights a scheduled launch has: its owner's as they are now (none if deactivated). */
+async function ownerOf(services: TickServices, job: SavedJob): Promise<RunUser> {
+  if (job.ownerId === null) return localOperator;
+  const { database } = services.runtime.project;
+  const row = await database.tables
+    .selectFrom('minke_users')
+    .select(['id', 'username', 'is_superuser', 'is_active'])
+    .where('id', '=', job.ownerId)
+    .executeTakeFirst();
+  if (!row || !row.is_active)
+    throw new Error(`the job's owner (user ${job.ownerId}) is gone or deactivated`);
+  return new PermissionOperations(database).runUser({
+    id: Number(row.id),
+    isSuperuser: row.is_superuser,
+  });
+}
+
+async function runningRunOf(services: TickServices, jobId: number): Promise<number | undefined> {
+  const row = await services.runtime.project.database.tables
+    .selectFrom('minke_runs')
+    .select('id')
+    .where('job_id', '=', jobId)
+    .where('state', '!=', 'finished')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+/** Waits (bounded) until the job has no run going; false when the bound came first. */
+async function previousRunEnded(services: TickServices, jobId: number): Promise<boolean> {
+  const pollMs = services.queuePollMs ?? 1000;
+  const deadline = Date.now() + (services.queueLimitMs ?? 3600_000);
+  while (Date.now() < deadline) {
+    if ((await runningRunOf(services, jobId)) === undefined) return true;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return false;
+}

@@ -1,0 +1,174 @@
+import { createPostgresBackend, Queue, Worker, withBackend } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { QueueBackend } from '../executor/bullmq/queue-backend.js';
+import { JobStore } from '../jobs/job-store.js';
+import { fireTick, type TickServices } from './fire-tick.js';
+import { catchUpMissedTicks } from './missed-ticks.js';
+import { scheduleSignature, type Scheduler } from './scheduler.js';
+
+/** The queue the job schedulers put ticks on (beside the sessions' queue, same prefix). */
+export const SCHEDULE_QUEUE = 'minke-schedules';
+
+/** The part of a BullMQ queue the scheduler uses. */
+interface TickQueue {
+  upsertJobScheduler(
+    id: string,
+    repeat: { pattern: string; tz: string; endDate?: string },
+    template: { name: string; data: TickData },
+  ): Promise<unknown>;
+  removeJobScheduler(id: string): Promise<boolean>;
+  getJobSchedulers(start?: number, end?: number): Promise<{ key: string; id?: string | null }[]>;
+  close(): Promise<void>;
+}
+
+/** The part of a tick job the processor reads: which job, and the tick's own time. */
+interface TickJob {
+  data: TickData;
+  opts: { prevMillis?: number };
+  timestamp: number;
+}
+
+interface TickData {
+  jobId: number;
+}
+
+interface TickWorker {
+  close(): Promise<void>;
+}
+
+export interface QueueSchedulerOptions extends TickServices {
+  backend: QueueBackend;
+  queueName?: string;
+  reloadMs?: number;
+}
+
+const PREFIX = 'job-';
+
+/**
+ * The scheduler of scaled-out servers (`minke serve` with the BullMQ executor): each enabled
+ * schedule is a BullMQ job scheduler (`upsertJobScheduler`, idempotent: every server upserts the
+ * same ones), which puts one job per tick on a queue; one server's worker takes it and fires the
+ * tick, which is claimed in the database as well, so a tick runs once however many servers run.
+ */
+export class QueueScheduler implements Scheduler {
+  private queue: TickQueue | undefined;
+  private worker: TickWorker | undefined;
+  private readonly connections: Redis[] = [];
+  private readonly known = new Map<number, string>();
+  private loop: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: QueueSchedulerOptions) {}
+
+  async start(): Promise<void> {
+    const name = this.options.queueName ?? SCHEDULE_QUEUE;
+    const onError = (error: Error) =>
+      this.options.logger.warn({ err: error }, 'the schedules queue reported an error');
+    // Missed ticks before the worker takes any: a late tick job then finds its tick taken.
+    await catchUpMissedTicks(this.options);
+    const { backend } = this.options;
+    const processor = (job: TickJob) => this.process(job);
+    if (backend.kind === 'redis') {
+      const queueConnection = this.redis(backend, onError);
+      const workerConnection = this.redis(backend, onError);
+      const queue = new Queue<TickData>(name, {
+        connection: queueConnection,
+        prefix: backend.prefix,
+      });
+      queue.on('error', onError);
+      this.queue = queue;
+      const worker = new Worker(name, processor as never, {
+        connection: workerConnection,
+        prefix: backend.prefix,
+        concurrency: 4,
+      });
+      worker.on('error', onError);
+      this.worker = worker;
+    } else {
+      const connection = {
+        connectionString: backend.url,
+        ...(backend.password === undefined ? {} : { password: backend.password }),
+        schema: backend.schema,
+        migrate: true,
+        max: 2,
+      };
+      const bullmq = withBackend(createPostgresBackend);
+      const queue = new bullmq.Queue<TickData>(name, { connection });
+      queue.on('error', onError);
+      this.queue = queue;
+      const worker = new bullmq.Worker(name, processor as never, { connection, concurrency: 4 });
+      worker.on('error', onError);
+      this.worker = worker;
+    }
+    await this.sync();
+    this.loop = setInterval(() => this.reload(), this.options.reloadMs ?? 10_000);
+    this.loop.unref();
+  }
+
+  private redis(backend: Extract<QueueBackend, { kind: 'redis' }>, onError: (e: Error) => void) {
+    const connection = new Redis(backend.url, {
+      ...(backend.password === undefined ? {} : { password: backend.password }),
+      maxRetriesPerRequest: null,
+      retryStrategy: (times) => Math.min(200 * times, 2000),
+    });
+    connection.on('error', onError);
+    this.connections.push(connection);
+    return connection;
+  }
+
+  reload(): void {
+    this.syncing = this.syncing
+      .then(() => this.sync())
+      .catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, 'syncing the job schedulers failed'),
+      );
+  }
+
+  /** Upserts the job schedulers of enabled schedules, removes the others'. */
+  private async sync(): Promise<void> {
+    const queue = this.queue;
+    if (this.closed || !queue) return;
+    const jobs = await new JobStore(this.options.runtime.project.database).scheduled();
+    const wanted = new Set<string>();
+    for (const job of jobs) {
+      const schedule = job.schedule;
+      if (!schedule) continue;
+      const id = `${PREFIX}${job.id}`;
+      wanted.add(id);
+      const signature = scheduleSignature(schedule);
+      if (this.known.get(job.id) === signature) continue;
+      await queue.upsertJobScheduler(
+        id,
+        {
+          pattern: schedule.cron,
+          tz: schedule.timezone,
+          ...(schedule.endAt === null ? {} : { endDate: schedule.endAt }),
+        },
+        { name: 'tick', data: { jobId: job.id } },
+      );
+      this.known.set(job.id, signature);
+    }
+    for (const scheduler of await queue.getJobSchedulers(0, -1)) {
+      const id = scheduler.id ?? scheduler.key;
+      if (!id.startsWith(PREFIX) || wanted.has(id)) continue;
+      await queue.removeJobScheduler(id);
+      this.known.delete(Number(id.slice(PREFIX.length)));
+    }
+  }
+
+  private async process(job: TickJob): Promise<void> {
+    // The tick's own time: what the job scheduler computed, not when a worker got to it.
+    const tickAt = new Date(job.opts.prevMillis ?? job.timestamp);
+    await fireTick(this.options, job.data.jobId, tickAt);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.loop) clearInterval(this.loop);
+    await this.syncing;
+    await this.worker?.close();
+    await this.queue?.close();
+    for (const connection of this.connections) connection.disconnect();
+  }
+}
