@@ -14,7 +14,7 @@ export async function withProject<T>(
   options: OpenProjectOptions,
   action: (project: OpenedProject) => Promise<T>,
 ): Promise<T> {
-  const { findProjectDir, loadProjectConfig } = await import('../config/load-project.js');
+  const { findProjectDir, loadProjectConfig } = await import('../runtime/load-project.js');
   const { openProject } = await import('../runtime/open-project.js');
   const config = await loadProjectConfig(findProjectDir(globals.project));
   const project = await openProject(config, options);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadProjectConfig } from '../config/load-project.js';
+import { loadProjectConfig } from '../runtime/load-project.js';
 import { buildModelRegistry } from '../model/model-registry.js';
 import type { Project } from './project.js';
 import { buildSessionRegistry } from '../session/session-registry.js';

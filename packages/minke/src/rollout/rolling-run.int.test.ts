@@ -9,7 +9,7 @@ import { POSTGRES_URL } from '../../test-support/databases.js';
 import { builtMinke, exited, printed, writeProject } from '../../test-support/project-folder.js';
 import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test-support/redis.js';
 import { spawnBuiltCli } from '../../test-support/run-cli.js';
-import { loadProjectConfig } from '../config/load-project.js';
+import { loadProjectConfig } from '../runtime/load-project.js';
 import { openProject } from '../runtime/open-project.js';
 
 /**

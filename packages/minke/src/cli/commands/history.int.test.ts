@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../test-support/run-cli.js';
-import { loadProjectConfig } from '../../config/load-project.js';
+import { loadProjectConfig } from '../../runtime/load-project.js';
 import { InputError, NotFoundError } from '../../errors.js';
 import { openProject, type OpenedProject } from '../../runtime/open-project.js';
 import { UsageError } from '../cli-error.js';

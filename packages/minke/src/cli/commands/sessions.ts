@@ -78,7 +78,7 @@ async function localListings(
   globals: GlobalOptions,
   model: string | undefined,
 ): Promise<SessionListing[]> {
-  const { findProjectDir, loadProjectConfig } = await import('../../config/load-project.js');
+  const { findProjectDir, loadProjectConfig } = await import('../../runtime/load-project.js');
   const { buildModelRegistry } = await import('../../model/model-registry.js');
   const { buildSessionRegistry } = await import('../../session/session-registry.js');
   const config = await loadProjectConfig(findProjectDir(globals.project));

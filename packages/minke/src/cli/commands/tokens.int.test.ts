@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test-support/run-cli.js';
-import { loadProjectConfig } from '../../config/load-project.js';
+import { loadProjectConfig } from '../../runtime/load-project.js';
 import { silentLogger } from '../../logger.js';
 import { openProject } from '../../runtime/open-project.js';
 import { createRuntime } from '../../runtime/runtime.js';

@@ -11,7 +11,7 @@ import {
 } from '../../../test-support/redis.js';
 import { runCli, spawnCli } from '../../../test-support/run-cli.js';
 import { runFinished } from '../../../test-support/run-waiter.js';
-import { loadProjectConfig } from '../../config/load-project.js';
+import { loadProjectConfig } from '../../runtime/load-project.js';
 import { startRun } from '../../operations/start-run.js';
 import { openProject } from '../../runtime/open-project.js';
 import { createRuntime } from '../../runtime/runtime.js';

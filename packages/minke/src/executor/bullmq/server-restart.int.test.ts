@@ -8,7 +8,7 @@ import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../../test-s
 import { spawnCli } from '../../../test-support/run-cli.js';
 import { followEvents, type FollowedStream, type SseEvent } from '../../../test-support/api-sse.js';
 import { ApiTokenStore } from '../../auth/api-token-store.js';
-import { loadProjectConfig } from '../../config/load-project.js';
+import { loadProjectConfig } from '../../runtime/load-project.js';
 import { silentLogger } from '../../logger.js';
 import { openProject, type OpenedProject } from '../../runtime/open-project.js';
 import { createRuntime, type Runtime } from '../../runtime/runtime.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SetupError } from '../errors.js';
 import { importProjectModule } from './import-project-module.js';
-import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
+import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
 
 export const CONFIG_FILE = 'minke.config.ts';
 
