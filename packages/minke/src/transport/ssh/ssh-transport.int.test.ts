@@ -5,11 +5,14 @@ import {
   sshdUnavailableReason,
   startSshd,
 } from '../../../test-support/sshd.js';
-import { commandStatus } from '../transport.js';
 import { SshTransport } from './ssh-transport.js';
 
 const unavailable = sshdUnavailableReason();
 
+/**
+ * What only the SSH transport does (config defaults, pty, its wrapper's markers, reconnecting);
+ * what every transport does is in `../transport.conformance.int.test.ts`.
+ */
 describe.skipIf(unavailable !== undefined)('SshTransport against OpenSSH sshd', () => {
   let sshd: SshdServer;
   let ssh: SshTransport;
@@ -21,38 +24,6 @@ describe.skipIf(unavailable !== undefined)('SshTransport against OpenSSH sshd', 
   afterAll(async () => {
     await ssh?.close();
     await sshd?.stop();
-  });
-
-  it('runs a command and reports stdout, stderr, exit code and timing', async () => {
-    const result = await ssh.exec('echo out; echo err >&2');
-    expect(result).toMatchObject({
-      command: 'echo out; echo err >&2',
-      stdout: 'out\n',
-      stderr: 'err\n',
-      exitCode: 0,
-    });
-    expect(result).toMatchObject({ pty: false, killed: false, timedOut: false });
-    expect(result.finishedAt.getTime()).toBeGreaterThanOrEqual(result.startedAt.getTime());
-    expect(ssh.connected).toBe(true);
-  });
-
-  it('keeps unicode intact', async () => {
-    const result = await ssh.exec("printf 'foobär\\n'; printf '日本語 🚀' >&2");
-    expect(result.stdout).toBe('foobär\n');
-    expect(result.stderr).toBe('日本語 🚀');
-  });
-
-  it('reports a failing command as error with its exit code', async () => {
-    const result = await ssh.exec('exit 3');
-    expect(result.exitCode).toBe(3);
-    expect(commandStatus(result)).toBe('error');
-  });
-
-  it('gives warning when only stderr was written', async () => {
-    const result = await ssh.exec('echo careful >&2');
-    expect(result.exitCode).toBe(0);
-    expect(commandStatus(result)).toBe('warning');
-    expect(commandStatus(await ssh.exec('true'))).toBe('success');
   });
 
   it('exports environment variables, also from the connection config', async () => {
@@ -78,11 +49,6 @@ describe.skipIf(unavailable !== undefined)('SshTransport against OpenSSH sshd', 
     expect(withPty.stdout).toMatch(/^\/dev\/pts\/\d+\r\nerr\r\n$/);
   });
 
-  it('gives commands EOF on stdin instead of letting them wait', async () => {
-    const result = await ssh.exec('cat; echo done', { timeoutMs: 5_000 });
-    expect(result).toMatchObject({ stdout: 'done\n', timedOut: false });
-  });
-
   it('streams output chunks as they arrive, without the internal markers', async () => {
     const chunks: string[] = [];
     const result = await ssh.exec('echo one; sleep 0.2; echo two >&2', {
@@ -90,13 +56,6 @@ describe.skipIf(unavailable !== undefined)('SshTransport against OpenSSH sshd', 
     });
     expect(chunks.join('')).toBe('stdout:one\nstderr:two\n');
     expect(result.stderr).toBe('two\n');
-  });
-
-  it('times a command out and kills it', async () => {
-    const result = await ssh.exec('sleep 30', { timeoutMs: 300 });
-    // a `sleep 30` left running would hit the test's time-out
-    expect(result).toMatchObject({ timedOut: true, killed: false, exitCode: null });
-    expect(commandStatus(result)).toBe('error');
   });
 
   it('uses the connection default command timeout', async () => {
