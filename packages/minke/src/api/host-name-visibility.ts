@@ -1,7 +1,7 @@
 import { mayOnModel } from '../auth/access.js';
 import type { DeliveredEvent } from '../events/run-events.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import type { RunUser } from '../operations/start-run.js';
+import type { RunUser } from '../auth/run-user.js';
 import type { SessionRecordDetail, SessionRecordItem } from '../runs/history.js';
 import { hideTransportTarget } from '../transport/transport-error.js';
 

@@ -6,7 +6,7 @@ import type { Field } from '../model/fields.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { Project } from './project.js';
 import type { SessionInfo } from '../session/session-registry.js';
-import type { RunUser } from './start-run.js';
+import type { RunUser } from '../auth/run-user.js';
 
 /** A field as the admin renders it (the client-safe copy of its definition). */
 export interface FieldMeta {

@@ -3,7 +3,8 @@ import { NotFoundError } from '../errors.js';
 import type { Project } from './project.js';
 import type { Filter } from '../query/filter.js';
 import { clearCurrentSessions, viewerOf } from './current-session.js';
-import { selectObjects, type RunUser } from './start-run.js';
+import type { RunUser } from '../auth/run-user.js';
+import { selectObjects } from './start-run.js';
 
 export interface ClearInput {
   model: string;

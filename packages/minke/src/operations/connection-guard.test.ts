@@ -7,7 +7,7 @@ import {
   serverResources,
   type HostConnectionState,
 } from './connection-guard.js';
-import type { RunUser } from './start-run.js';
+import type { RunUser } from '../auth/run-user.js';
 
 const changer: RunUser = { id: 2, isSuperuser: false, permissions: new Set(['change_host']) };
 const manager: RunUser = {

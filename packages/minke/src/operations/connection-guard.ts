@@ -5,7 +5,7 @@ import {
   checkJoinedGroupCredentials,
 } from '../credentials/credential-guard.js';
 import { PermissionDenied } from '../errors.js';
-import type { RunUser } from './start-run.js';
+import type { RunUser } from '../auth/run-user.js';
 
 /**
  * The permission for connection settings that name something on the Minke server itself: a

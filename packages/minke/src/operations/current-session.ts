@@ -1,7 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Project } from './project.js';
 import { SessionClearStore } from '../session-clears/session-clear-store.js';
-import type { RunUser } from './start-run.js';
+import type { RunUser } from '../auth/run-user.js';
 
 /**
  * Whose "current session" a list shows: a user's id, or null for the local operator (the CLI

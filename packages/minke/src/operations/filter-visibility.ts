@@ -3,7 +3,7 @@ import { FACTS_PATH } from '../query/fact-filter.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ModelRegistry } from '../model/model-registry.js';
 import { isCondition, type Filter } from '../query/filter.js';
-import type { RunUser } from './start-run.js';
+import type { RunUser } from '../auth/run-user.js';
 
 /**
  * Whether a user may evaluate a filter on `model`: every path walks only through models they may

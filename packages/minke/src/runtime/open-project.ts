@@ -9,7 +9,7 @@ import type { Project } from '../operations/project.js';
 import { SetupError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { buildSessionRegistry } from '../session/session-registry.js';
-import { openDatabase } from '../store/database.js';
+import { openDatabase } from '../store/open-database.js';
 import { assertMigrated, migrateToLatest } from '../store/migrate.js';
 import { RecordRepository } from '../records/record-repository.js';
 import { tightenMode, type PermissionNotice } from '../store/sqlite/private-files.js';

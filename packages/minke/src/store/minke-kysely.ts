@@ -1,8 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { StoreAdapter } from './adapter.js';
-import type { DynamicKysely } from './database.js';
 import { minkeColumnsPlugin } from './minke-columns-plugin.js';
 import type { MinkeTables } from './minke-tables.js';
+
+/**
+ * Kysely over tables known only at run time (user models are defined by projects), so queries are
+ * untyped at this level and typed by the repositories that wrap them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type DynamicKysely = Kysely<any>;
 
 /**
  * Kysely over Minke's own tables, typed, with values in their JavaScript shape. A transaction of

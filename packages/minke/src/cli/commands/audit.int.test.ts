@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../../../test-support/databases.js';
 import { runBuiltCli } from '../../../test-support/run-cli.js';
-import { openDatabase } from '../../store/database.js';
+import { openDatabase } from '../../store/open-database.js';
 
 // Through the user's door: `minke init`, changes made with the built CLI, then `minke audit`
 // and `minke audit verify` (rebuild first: npx tsc -b packages/protocol packages/agent packages/minke).

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtMinke, exited } from '../../../test-support/project-folder.js';
 import { runBuiltCli, spawnBuiltCli, type CliResult } from '../../../test-support/run-cli.js';
-import { openDatabase } from '../../store/database.js';
+import { openDatabase } from '../../store/open-database.js';
 
 /**
  * `minke --server URL credentials …` and `minke --server URL audit`: the built CLI, in a folder
