@@ -35,7 +35,10 @@ export async function selectRows(page: Page, names: readonly string[]): Promise<
   for (const name of names) await row(page, name).locator('input[type="checkbox"]').check();
 }
 
-/** Opens the run dialog, picks a session, fills its form, goes to the confirm step. */
+/**
+ * Opens the run dialog, picks a session, fills its form and, for a `confirm` session, goes to
+ * the confirm step: then `run-start` starts the run.
+ */
 export async function chooseSession(
   page: Page,
   session: string,
@@ -60,8 +63,13 @@ export async function chooseSession(
   for (const [name, value] of Object.entries(form)) {
     await page.locator(`[data-testid="session-form"] [name="${name}"]`).fill(value);
   }
-  await page.getByTestId('run-next').click();
-  await page.getByTestId('run-confirm').waitFor();
+  // a session marked `confirm` has a confirm step; any other starts from its form
+  const start = page.getByTestId('run-start').or(page.getByTestId('run-next'));
+  await start.waitFor();
+  if ((await page.getByTestId('run-next').count()) > 0) {
+    await page.getByTestId('run-next').click();
+    await page.getByTestId('run-confirm').waitFor();
+  }
 }
 
 /** Resolves when `check()` returns true, polling; fails after `timeoutMs`. */

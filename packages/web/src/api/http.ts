@@ -1,4 +1,5 @@
 import type { ApiErrorBody } from '@minke/contract';
+import { pageWording } from './page-wording.js';
 
 /** An error reply of the API: its HTTP status, the contract's code and per-field reasons. */
 export class ApiError extends Error {
@@ -97,7 +98,7 @@ function parseJson(text: string): unknown {
 export function toApiError(status: number, json: unknown, text = ''): ApiError {
   const error = (json as Partial<ApiErrorBody> | undefined)?.error;
   if (error && typeof error.message === 'string')
-    return new ApiError(status, error.code, error.message, error.fields ?? {});
+    return new ApiError(status, error.code, pageWording(error.message), error.fields ?? {});
   const message = text.trim().slice(0, 200) || `HTTP ${status}`;
   return new ApiError(status, status === 401 ? 'unauthenticated' : 'http', message);
 }

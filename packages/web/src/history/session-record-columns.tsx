@@ -1,7 +1,8 @@
 import { DateField, FunctionField, TextField, type RaRecord } from 'react-admin';
 import { Link } from 'react-router-dom';
 import type { SessionRecordItem } from '@minke/contract';
-import { ResultChip, StateChip } from '../runs/status-chip.js';
+import { SessionName } from '../runs/session-name.js';
+import { OutcomeChip, StateChip } from '../runs/status-chip.js';
 
 function duration(ms: number | null): string {
   if (ms === null || ms === undefined) return '';
@@ -20,7 +21,7 @@ export function sessionRecordColumns(options: { object: boolean }) {
         const record = r as unknown as SessionRecordItem;
         return (
           <Link to={`/session-records/${record.id}/show`} onClick={(e) => e.stopPropagation()}>
-            {record.verboseName || record.session}
+            <SessionName name={record.session} verboseName={record.verboseName} />
           </Link>
         );
       }}
@@ -63,7 +64,10 @@ export function sessionRecordColumns(options: { object: boolean }) {
       source="result"
       label="Result"
       sortable={false}
-      render={(r: RaRecord) => <ResultChip result={(r as unknown as SessionRecordItem).result} />}
+      render={(r: RaRecord) => {
+        const record = r as unknown as SessionRecordItem;
+        return <OutcomeChip state={record.processState} result={record.result} />;
+      }}
     />,
     <DateField key="created" source="createdAt" label="Created" showTime sortable={false} />,
     <FunctionField

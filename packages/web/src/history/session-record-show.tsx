@@ -18,7 +18,8 @@ import type { HistoryCommand, SessionRecordDetail } from '@minke/contract';
 import { bufferFromCommands } from '../output/commands-buffer.js';
 import { OutputView } from '../output/output-view.js';
 import { TruncatedOutputNotice } from '../output/truncated-output.js';
-import { ResultChip, StateChip } from '../runs/status-chip.js';
+import { SessionName } from '../runs/session-name.js';
+import { OutcomeChip, StateChip } from '../runs/status-chip.js';
 import { MessageList } from './message-list.js';
 
 function when(iso: string | null): string {
@@ -46,9 +47,11 @@ export function SessionRecordShow() {
       <Card>
         <CardContent>
           <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 2 }}>
-            <Typography variant="h6">{data.verboseName || data.session}</Typography>
+            <Typography variant="h6">
+              <SessionName name={data.session} verboseName={data.verboseName} />
+            </Typography>
             <StateChip state={data.processState} />
-            <ResultChip result={data.result} />
+            <OutcomeChip state={data.processState} result={data.result} />
             <Typography variant="body2" color="text.secondary">
               {data.procInfo}
             </Typography>

@@ -31,6 +31,7 @@ import { ObjectHistory } from '../history/object-history.js';
 import { boardFor } from '../runs/boards.js';
 import { LiveSessionCell } from '../runs/live-session-cell.js';
 import { RowSessionPanel } from '../runs/row-session-panel.js';
+import { FinishedRowsRefresh } from '../runs/finished-rows-refresh.js';
 import { RunProgress } from '../runs/run-progress.js';
 import { ClearSessionsButton } from '../runs/clear-sessions-button.js';
 import { RunSessionButton } from '../runs/run-session-button.js';
@@ -111,6 +112,7 @@ export function ModelList({ meta }: { meta: ModelMeta }) {
         pagination={<Pagination rowsPerPageOptions={[10, 25, 50, 100, 250, 500, 1000]} />}
         sx={{ '& .RaList-main': { minWidth: 0 } }}
       >
+        <FinishedRowsRefresh board={board} />
         <Datagrid
           bulkActionButtons={bulk ? <BulkActions meta={meta} /> : false}
           expand={<RowSessionPanel model={meta.name} />}

@@ -68,3 +68,20 @@ describe('OutputBuffer', () => {
     expect(buffer.line(39_999)?.plain).toBe('line 39999');
   });
 });
+
+describe('a command that never ran', () => {
+  it('is not left as `$ command` when nothing came after it', () => {
+    const buffer = new OutputBuffer();
+    buffer.note('command', '$ uptime');
+    expect(buffer.markNotRun('$ uptime', '✗ not run: uptime')).toBe(true);
+    expect(buffer.line(0)).toMatchObject({ kind: 'status', plain: '✗ not run: uptime' });
+  });
+
+  it('keeps `$ command` once output came', () => {
+    const buffer = new OutputBuffer();
+    buffer.note('command', '$ uptime');
+    buffer.append('up 3 days\n');
+    expect(buffer.markNotRun('$ uptime', '✗ not run: uptime')).toBe(false);
+    expect(buffer.line(0)).toMatchObject({ kind: 'command', plain: '$ uptime' });
+  });
+});

@@ -81,6 +81,20 @@ export class OutputBuffer {
     this.version++;
   }
 
+  /**
+   * Says a command never ran: its `$ command` line, when nothing came after it, becomes
+   * `note` (a status line). False when the line is not the last one (output came: it ran).
+   */
+  markNotRun(commandLine: string, note: string): boolean {
+    if (this.partial.stdout || this.partial.stderr) return false;
+    const at = this.kept.length - 1;
+    const last = this.kept[at];
+    if (!last || last.kind !== 'command' || last.plain !== commandLine) return false;
+    this.kept[at] = { kind: 'status', segments: [{ text: note, style: PLAIN }], plain: note };
+    this.version++;
+    return true;
+  }
+
   /** Ends unfinished lines (the command ended without a final newline). */
   flush(): void {
     for (const stream of ['stdout', 'stderr'] as const) {

@@ -1,5 +1,4 @@
 import {
-  memo,
   useCallback,
   useDeferredValue,
   useEffect,
@@ -7,26 +6,14 @@ import {
   useMemo,
   useRef,
   useState,
-  type CSSProperties,
 } from 'react';
-import { Box, Checkbox, FormControlLabel, IconButton, TextField, Tooltip } from '@mui/material';
-import KeyboardArrowDownIcon from '@mui/icons-material/KeyboardArrowDown';
-import KeyboardArrowUpIcon from '@mui/icons-material/KeyboardArrowUp';
-import { styleToCss } from './ansi.js';
-import { highlightSegments } from './highlight.js';
-import type { OutputBuffer, OutputLine } from './output-buffer.js';
+import { Box } from '@mui/material';
+import type { OutputBuffer } from './output-buffer.js';
+import { COLORS, OutputRow, ROW_HEIGHT } from './output-row.js';
+import { OutputToolbar } from './output-toolbar.js';
 import { isAtBottom, scrollTopFor, visibleRange } from './virtual-window.js';
 
-export const ROW_HEIGHT = 18;
-const COLORS = { fg: '#d7dae0', bg: '#1e2127' };
-
-const KIND_STYLE: Record<OutputLine['kind'], CSSProperties> = {
-  stdout: {},
-  stderr: { color: '#ff9e9b' },
-  command: { color: '#8ec7ff', fontWeight: 'bold' },
-  status: { color: '#8b93a1' },
-  message: { color: '#e5c15a' },
-};
+export { ROW_HEIGHT } from './output-row.js';
 
 export interface OutputViewProps {
   buffer: OutputBuffer;
@@ -142,81 +129,18 @@ export function OutputView({
 
   return (
     <Box data-testid="output-view" sx={{ border: '1px solid #333', borderRadius: 1 }}>
-      <Box
-        sx={{
-          display: 'flex',
-          alignItems: 'center',
-          gap: 1,
-          px: 1,
-          py: 0.5,
-          bgcolor: '#2a2e35',
-          color: '#c8ccd4',
-          fontSize: 12,
-        }}
-      >
-        <TextField
-          size="small"
-          variant="standard"
-          placeholder="Search output"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') goTo(e.shiftKey ? current - 1 : current + 1);
-          }}
-          slotProps={{
-            htmlInput: { 'aria-label': 'Search output', 'data-testid': 'output-search' },
-            input: { sx: { color: '#e6e6e6', fontSize: 12 } },
-          }}
-          sx={{ width: 200 }}
-        />
-        <span data-testid="output-matches">
-          {deferredQuery ? `${matches.length ? current + 1 : 0}/${matches.length}` : ''}
-        </span>
-        <Tooltip title="Previous match (Shift+Enter)">
-          <span>
-            <IconButton
-              size="small"
-              sx={{ color: 'inherit' }}
-              disabled={!matches.length}
-              onClick={() => goTo(current - 1)}
-              aria-label="Previous match"
-            >
-              <KeyboardArrowUpIcon fontSize="small" />
-            </IconButton>
-          </span>
-        </Tooltip>
-        <Tooltip title="Next match (Enter)">
-          <span>
-            <IconButton
-              size="small"
-              sx={{ color: 'inherit' }}
-              disabled={!matches.length}
-              onClick={() => goTo(current + 1)}
-              aria-label="Next match"
-            >
-              <KeyboardArrowDownIcon fontSize="small" />
-            </IconButton>
-          </span>
-        </Tooltip>
-        <Box sx={{ flex: 1 }} />
-        <span data-testid="output-count">
-          {count.toLocaleString('en')} lines
-          {buffer.dropped ? ` (${buffer.dropped.toLocaleString('en')} earlier dropped)` : ''}
-        </span>
-        <FormControlLabel
-          sx={{ mr: 0, '& .MuiFormControlLabel-label': { fontSize: 12 } }}
-          control={
-            <Checkbox
-              size="small"
-              sx={{ color: 'inherit', p: 0.5 }}
-              checked={follow}
-              onChange={(e) => setFollow(e.target.checked)}
-              slotProps={{ input: { 'aria-label': 'Follow output' } }}
-            />
-          }
-          label="Follow"
-        />
-      </Box>
+      <OutputToolbar
+        query={query}
+        onQuery={setQuery}
+        searched={deferredQuery}
+        matches={matches.length}
+        current={current}
+        onGo={goTo}
+        lines={count}
+        dropped={buffer.dropped}
+        follow={follow}
+        onFollow={setFollow}
+      />
       <div
         ref={viewport}
         onScroll={onScroll}
@@ -253,42 +177,3 @@ export function OutputView({
     </Box>
   );
 }
-
-interface OutputRowProps {
-  index: number;
-  line: OutputLine;
-  query: string;
-  current: boolean;
-  /** Changes only for the unfinished last lines, which grow in place. */
-  version: number;
-}
-
-const OutputRow = memo(function OutputRow({ index, line, query, current }: OutputRowProps) {
-  const segments = highlightSegments(line.segments, query);
-  return (
-    <div
-      data-line={index}
-      className="minke-output-line"
-      style={{
-        height: ROW_HEIGHT,
-        whiteSpace: 'pre',
-        padding: '0 8px',
-        ...KIND_STYLE[line.kind],
-        ...(current ? { background: '#3a3f4b' } : {}),
-      }}
-    >
-      {segments.map((segment, i) => (
-        <span
-          key={i}
-          style={{
-            ...styleToCss(segment.style, COLORS),
-            ...(segment.mark ? { background: '#e5c15a', color: '#1e2127' } : {}),
-          }}
-        >
-          {segment.text}
-        </span>
-      ))}
-      {segments.length === 0 ? '\u200b' : null}
-    </div>
-  );
-});

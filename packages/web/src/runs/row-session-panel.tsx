@@ -77,12 +77,13 @@ function PanelContent({ model }: { model: string }) {
         {procInfo(live.processState, live.durationMs)}] ·{' '}
         <Link href={`#/session-records/${live.recordId}/show`}>session page</Link>
       </Typography>
-      {live.stale || (live.truncated > 0 && isDone(live.processState)) ? (
+      {live.stale ||
+      (isDone(live.processState) && (live.truncated > 0 || live.output.dropped > 0)) ? (
         <>
-          {live.truncated > 0 && !live.stale ? (
-            <Alert severity="info" sx={{ py: 0 }}>
-              The live view skipped {live.truncated.toLocaleString('en')} characters of a chatty
-              command; below is the stored output.
+          {!live.stale ? (
+            <Alert severity="info" sx={{ py: 0 }} data-testid="live-skipped">
+              The live view left out part of a long output; below is the output as the server stored
+              it.
             </Alert>
           ) : null}
           <StoredDetails recordId={live.recordId} done={isDone(live.processState)} />

@@ -1,27 +1,48 @@
 import { useState } from 'react';
-import { Alert, Box, Button, Card, Chip, LinearProgress, Stack, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  GlobalStyles,
+  LinearProgress,
+  Stack,
+  Typography,
+} from '@mui/material';
 import StopIcon from '@mui/icons-material/Stop';
 import ClearAllIcon from '@mui/icons-material/ClearAll';
 import { useNotify } from 'react-admin';
 import type { RunBoard } from './run-board.js';
 import { useBoardVersion } from './boards.js';
+import { failedCount, outcomeCounts } from './outcome.js';
+import { ProgressCounts } from './progress-counts.js';
+import { RerunButtons } from './rerun-buttons.js';
 import { stopRun } from './stop.js';
 import { RESULT_COLORS } from './status-chip.js';
 
+/** Stopped and canceled rows are grey, whichever result the server gave them. */
+const stoppedRows = (
+  <GlobalStyles
+    styles={{ 'tr[data-live-result="stopped"] > td': { backgroundColor: RESULT_COLORS.stopped } }}
+  />
+);
+
 /**
  * Above the list while runs are shown: what runs, how far (waiting/running/done,
- * success/warning/error), "stop all" (a second press kills) and "clear".
+ * success/warning/error/stopped), "stop all" (a second press kills), re-run and "clear".
  */
 export function RunProgress({ board }: { board: RunBoard }) {
   useBoardVersion(board);
   const notify = useNotify();
   const [stops, setStops] = useState(0);
   const runs = board.runs;
-  if (runs.length === 0) return null;
-  const summary = board.summary();
+  const newest = runs[0];
+  if (!newest) return null;
+  const current = board.current();
+  const counts = outcomeCounts(current);
   const active = runs.filter((m) => m.active);
   const reconnecting = runs.some((m) => m.status === 'reconnecting');
-  const percent = summary.all ? (100 * summary.done) / summary.all : 0;
+  const percent = counts.all ? (100 * counts.done) / counts.all : 0;
   const names = [
     ...new Set(runs.map((m) => board.verboseName(m.state.session)).filter(Boolean)),
   ].join(', ');
@@ -42,37 +63,12 @@ export function RunProgress({ board }: { board: RunBoard }) {
       data-running={active.length > 0 ? 'true' : 'false'}
       sx={{ px: 2, py: 1, mt: 2 }}
     >
-      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+      {stoppedRows}
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
         <Typography variant="subtitle2" sx={{ mr: 1 }}>
           {names || 'Session'}
         </Typography>
-        <Chip size="small" label={`waiting ${summary.waiting}`} data-testid="count-waiting" />
-        <Chip
-          size="small"
-          label={`running ${summary.running}`}
-          sx={{ bgcolor: RESULT_COLORS.running }}
-          data-testid="count-running"
-        />
-        <Chip size="small" label={`done ${summary.done}`} data-testid="count-done" />
-        <Box sx={{ width: 8 }} />
-        <Chip
-          size="small"
-          label={`success ${summary.success}`}
-          sx={{ bgcolor: RESULT_COLORS.success }}
-          data-testid="count-success"
-        />
-        <Chip
-          size="small"
-          label={`warning ${summary.warning}`}
-          sx={{ bgcolor: RESULT_COLORS.warning }}
-          data-testid="count-warning"
-        />
-        <Chip
-          size="small"
-          label={`error ${summary.error}`}
-          sx={{ bgcolor: RESULT_COLORS.error }}
-          data-testid="count-error"
-        />
+        <ProgressCounts counts={counts} />
         <Box sx={{ flex: 1 }} />
         {active.length > 0 ? (
           <Button
@@ -86,6 +82,14 @@ export function RunProgress({ board }: { board: RunBoard }) {
             {stops > 0 ? 'Kill all' : 'Stop all'}
           </Button>
         ) : null}
+        <RerunButtons
+          runId={newest.runId}
+          session={newest.state.session}
+          model={board.model}
+          failed={failedCount(newest.state.sessions.values())}
+          finished={!newest.active}
+          onStarted={(run) => board.add(run.id, run)}
+        />
         <Button
           size="small"
           startIcon={<ClearAllIcon />}

@@ -3,12 +3,9 @@ import { Button, useGetMany, useListContext, useNotify, type RaRecord } from 're
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import type { SessionMeta, StartedRun } from '@minke/contract';
 import { boardFor } from './boards.js';
-import { RunSessionDialog, type RunTarget } from './run-session-dialog.js';
-
-function labelOf(record: RaRecord | undefined, id: RaRecord['id']): string {
-  const label = record?._label as string | undefined;
-  return label ?? `#${String(id)}`;
-}
+import { RunSessionDialog } from './run-session-dialog.js';
+import { labelOf, type RunTarget } from './run-targets.js';
+import { useHostNames } from './target-hosts.js';
 
 /** The list's bulk action: run a session on the selected rows, then follow it in place. */
 export function RunSessionButton({ model }: { model: string }) {
@@ -23,9 +20,12 @@ export function RunSessionButton({ model }: { model: string }) {
     { enabled: open && missing.length > 0 },
   );
   const byId = new Map([...onPage, ...(others ?? []).map((r: RaRecord) => [r.id, r] as const)]);
+  const selected = selectedIds.flatMap((id) => byId.get(id) ?? []);
+  const hostNames = useHostNames(model, selected, open);
   const targets: RunTarget[] = selectedIds.map((id) => ({
     id: Number(id),
     label: labelOf(byId.get(id), id),
+    hostName: hostNames.get(Number(id)) ?? null,
   }));
 
   const started = (run: StartedRun, session: SessionMeta) => {

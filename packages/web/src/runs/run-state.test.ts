@@ -110,6 +110,48 @@ describe('run state', () => {
     expect(run.sessions.get(2)!.output.length).toBe(2);
   });
 
+  it('does not show a command that never ran (no connection) as `$ command`', () => {
+    const run = started();
+    applyEvent(run, { type: 'command.started', runId: 1, at, recordId: 2, command: 'uptime' });
+    expect(run.sessions.get(2)!.output.line(0)?.plain).toBe('$ uptime');
+    applyEvent(run, {
+      type: 'session.finished',
+      runId: 1,
+      at,
+      recordId: 2,
+      objectId: 20,
+      objectLabel: 'obj 2',
+      hostName: 'localhost',
+      processState: 'failed',
+      result: 'error',
+      durationMs: 10,
+    });
+    const lines = run.sessions.get(2)!.output;
+    expect(lines.line(0)).toMatchObject({ kind: 'status', plain: '✗ not run: uptime' });
+  });
+
+  it('stops and cancels at once and keeps why a session never started', () => {
+    const run = emptyRun(1);
+    applyStarted(run, {
+      id: 1,
+      session: 'Hello',
+      model: 'Host',
+      records: [
+        {
+          recordId: 1,
+          objectId: 10,
+          objectLabel: 'off',
+          hostName: 'off',
+          canceled: 'off: host off is disabled',
+        },
+      ],
+    });
+    expect(run.sessions.get(1)).toMatchObject({
+      processState: 'canceled',
+      reason: 'off: host off is disabled',
+    });
+  });
+
   it('collects commands, output and messages per record', () => {
     const run = started();
     applyEvent(run, { type: 'command.started', runId: 1, at, recordId: 2, command: 'uptime' });

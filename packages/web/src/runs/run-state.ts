@@ -32,6 +32,13 @@ export interface LiveSession {
    * the details panel reads them from the history instead.
    */
   stale: boolean;
+  /**
+   * The `$ command` line of a command started but not finished, with no output yet: if the
+   * session ends so, the command never ran (no connection, an unknown host key).
+   */
+  pendingCommand?: string | undefined;
+  /** Why it was canceled before it started (a disabled host), as POST /api/runs said. */
+  reason?: string;
   /** Bumped on every change, so one row re-renders alone. */
   version: number;
 }
@@ -139,7 +146,10 @@ export function applyStarted(state: RunState, started: StartedRun): void {
   state.model = started.model;
   for (const record of started.records) {
     const live = ensureSession(state, record.recordId, record);
-    if (record.canceled) setState(live, 'canceled', 'error');
+    if (record.canceled) {
+      setState(live, 'canceled', 'error');
+      live.reason = record.canceled;
+    }
     live.version++;
   }
   state.total = Math.max(state.total, started.records.length);
@@ -195,6 +205,7 @@ export function applyEvent(state: RunState, event: RunEvent, seq?: number): numb
       if (event.type === 'session.finished') {
         live.durationMs = event.durationMs;
         live.output.flush();
+        markNotRun(live);
       }
       live.version++;
       return live.recordId;
@@ -202,12 +213,14 @@ export function applyEvent(state: RunState, event: RunEvent, seq?: number): numb
     case 'command.started': {
       const live = ensureSession(state, event.recordId);
       live.commands++;
-      live.output.note('command', `$ ${event.command}`);
+      live.pendingCommand = `$ ${event.command}`;
+      live.output.note('command', live.pendingCommand);
       live.version++;
       return live.recordId;
     }
     case 'output': {
       const live = ensureSession(state, event.recordId);
+      live.pendingCommand = undefined;
       live.output.append(event.chunk, event.stream);
       if (event.truncated) {
         live.truncated += event.truncated;
@@ -218,6 +231,7 @@ export function applyEvent(state: RunState, event: RunEvent, seq?: number): numb
     }
     case 'command.finished': {
       const live = ensureSession(state, event.recordId);
+      live.pendingCommand = undefined;
       live.output.flush();
       const seconds = (event.durationMs / 1000).toFixed(1);
       const exit = event.exitCode === null ? 'no exit code' : `exit ${event.exitCode}`;
@@ -234,6 +248,14 @@ export function applyEvent(state: RunState, event: RunEvent, seq?: number): numb
     default:
       return undefined;
   }
+}
+
+/** A session ended with its last command started and nothing after: that command never ran. */
+function markNotRun(live: LiveSession): void {
+  const line = live.pendingCommand;
+  if (line === undefined) return;
+  live.pendingCommand = undefined;
+  live.output.markNotRun(line, `✗ not run: ${line.slice(2)}`);
 }
 
 /**

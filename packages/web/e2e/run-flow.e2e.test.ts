@@ -1,0 +1,208 @@
+import { writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb, launchBrowser, login } from './browser.js';
+import { chooseSession, clearRuns, expand, live, row, selectRows } from './helpers.js';
+import { ADMIN, cli, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+
+const FLEET = 20;
+const screenshots = join(repoRoot, 'docs/screenshots');
+const fleetNames = Array.from(
+  { length: FLEET },
+  (_, i) => `zz-fleet-${String(i).padStart(3, '0')}`,
+);
+
+/** One Server record per fleet host (role `cache`, which the demo's servers do not use). */
+function fleetServersYaml(): string {
+  const rows = fleetNames.map((name) => `    - { host: ${name}, role: cache }`);
+  return `records:\n  Server:\n${rows.join('\n')}\n`;
+}
+
+// The run flow of the web admin, through a built server on a project folder: rows that show
+// what a session wrote, confirm or not, stopped apart from failed, output that tells the truth,
+// one name per session, page wording, and re-run.
+describe('the run flow', () => {
+  let server: MinkeServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    await buildWeb(webRoot);
+    server = await startServer({ fleet: FLEET });
+    const file = join(server.projectDir, 'fleet-servers.yaml');
+    writeFileSync(file, fleetServersYaml());
+    await cli(server.projectDir, ['load', file]);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    await login(page, server.url, ADMIN);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('fills in the values a session wrote on 20 rows as they turn green, without a reload', async () => {
+    const filter = encodeURIComponent(JSON.stringify({ where: 'role = cache' }));
+    await page.goto(`${server.url}/#/Server?filter=${filter}&perPage=50&page=1`);
+    await page
+      .locator('tbody tr.RaDatagrid-row')
+      .nth(FLEET - 1)
+      .waitFor();
+    const kernels = page.locator('tbody tr.RaDatagrid-row td.column-kernel');
+    expect((await kernels.allTextContents()).every((text) => text.trim() === '')).toBe(true);
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+    await page.locator('thead input[type="checkbox"]').check();
+    await page.getByTestId('run-session').click();
+    await page.locator('#session-picker').click();
+    // one name per session: the verbose name, the class name beside it
+    const option = page.locator('li[data-session="ServerInfo"]');
+    await expect(option.textContent()).resolves.toBe('Server infoServerInfo');
+    await option.click();
+    // no form, no `confirm`: the next press starts it
+    expect(await page.getByTestId('run-next').count()).toBe(0);
+    await expect(page.getByTestId('run-start').textContent()).resolves.toBe('Run on 20 objects');
+    await page.getByTestId('run-start').click();
+    await page.waitForFunction(
+      (done) => document.querySelector('[data-testid="count-done"]')?.textContent === done,
+      `done ${FLEET}`,
+      { polling: 100, timeout: 120_000 },
+    );
+    await expect(page.getByTestId('count-success').textContent()).resolves.toBe(`success ${FLEET}`);
+    // every row shows the kernel the session read (this machine's), in the same page
+    await page.waitForFunction(
+      ([kernel, count]) =>
+        [...document.querySelectorAll('tbody tr.RaDatagrid-row td.column-kernel')].filter(
+          (td) => td.textContent?.trim() === kernel,
+        ).length === count,
+      [release(), FLEET] as const,
+      { polling: 200, timeout: 30_000 },
+    );
+    const cores = await page.locator('tbody tr.RaDatagrid-row td.column-cores').allTextContents();
+    expect(cores.filter((text) => /^\d+$/.test(text.trim()))).toHaveLength(FLEET);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
+  });
+
+  it('shows the confirm step of a `confirm` session: objects by label and host, the form data', async () => {
+    await clearRuns(page);
+    await page.locator('tbody tr.RaDatagrid-row input[type="checkbox"]').nth(0).check();
+    await page.locator('tbody tr.RaDatagrid-row input[type="checkbox"]').nth(1).check();
+    await chooseSession(page, 'RunCommand', { cmd: 'echo confirmed' });
+    const confirm = page.getByTestId('run-confirm');
+    const labels = await confirm.locator('li label').allTextContents();
+    expect(labels).toHaveLength(2);
+    // "Debian GNU/Linux 12 (Server #5) on zz-fleet-000": recognisable even when labels repeat
+    for (const label of labels) expect(label).toMatch(/\(Server #\d+\) on zz-fleet-0\d\d$/);
+    expect(new Set(labels).size).toBe(2);
+    await expect(
+      page.getByTestId('form-summary').locator('[data-field="cmd"]').textContent(),
+    ).resolves.toContain('echo confirmed');
+    await page.screenshot({ path: join(screenshots, 'run-confirm.png') });
+    await page.getByTestId('run-start').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="count-done"]')?.textContent === 'done 2',
+    );
+  });
+
+  it('shows a stop apart from a failure: grey, counted as stopped, Kill now while stopping', async () => {
+    await page.goto(`${server.url}/#/Host`);
+    await clearRuns(page);
+    await selectRows(page, ['local-c', 'db-1.example.com']);
+    await chooseSession(page, 'LongSleep');
+    await page.getByTestId('run-start').click();
+    // a disabled host: canceled at once, the reason in the row itself
+    const off = live(page, 'db-1.example.com');
+    await off.and(page.locator('[data-live-state="canceled"]')).waitFor();
+    await expect(off.getByTestId('end-reason').textContent()).resolves.toBe(
+      'db-1.example.com: host db-1.example.com is disabled',
+    );
+    await live(page, 'local-c').and(page.locator('[data-live-state="running"]')).waitFor();
+    await (await expand(page, 'local-c')).getByText('$ sleep 30').waitFor();
+    await row(page, 'local-c').getByTestId('stop-row').click();
+    const kill = row(page, 'local-c').getByRole('button', { name: 'Kill now' });
+    await kill.waitFor();
+    await expect(kill.textContent()).resolves.toBe('Kill now');
+    await page.screenshot({ path: join(screenshots, 'run-stopping.png') });
+    await kill.click();
+    await live(page, 'local-c')
+      .and(page.locator('[data-live-state="stopped"]'))
+      .waitFor({ timeout: 15_000 });
+    for (const name of ['local-c', 'db-1.example.com']) {
+      await expect(row(page, name).getAttribute('data-live-result')).resolves.toBe('stopped');
+      const color = await row(page, name)
+        .locator('td')
+        .first()
+        .evaluate((td) => getComputedStyle(td).backgroundColor);
+      expect(color).toBe('rgb(228, 228, 228)');
+    }
+    await expect(page.getByTestId('count-error').textContent()).resolves.toBe('error 0');
+    await expect(page.getByTestId('count-stopped').textContent()).resolves.toBe('stopped 2');
+  });
+
+  it('does not show a command that never ran as `$ command`', async () => {
+    await clearRuns(page);
+    await selectRows(page, ['web-1.example.com']);
+    await chooseSession(page, 'HealthCheck');
+    await page.getByTestId('run-start').click();
+    const web1 = live(page, 'web-1.example.com');
+    await web1.and(page.locator('[data-live-state="failed"]')).waitFor({ timeout: 30_000 });
+    const output = (await expand(page, 'web-1.example.com')).getByTestId('output-view');
+    await output.getByText('✗ not run: uptime').waitFor();
+    expect(await output.getByText('$ uptime').count()).toBe(0);
+  });
+
+  it('re-runs the failed sessions only, from the progress bar, and everything from the run page', async () => {
+    await clearRuns(page);
+    await selectRows(page, ['local-a', 'web-1.example.com']);
+    await chooseSession(page, 'HealthCheck');
+    const first = page.waitForResponse(
+      (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST',
+    );
+    await page.getByTestId('run-start').click();
+    const firstRun = (await (await first).json()) as { id: number };
+    await live(page, 'local-a').and(page.locator('[data-live-state="completed"]')).waitFor();
+    await live(page, 'web-1.example.com')
+      .and(page.locator('[data-live-state="failed"]'))
+      .waitFor({ timeout: 30_000 });
+    await page.getByTestId('rerun-failed').and(page.locator(':enabled')).waitFor();
+    await page.screenshot({ path: join(screenshots, 'run-rerun.png') });
+    const again = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${firstRun.id}/rerun`));
+    await page.getByTestId('rerun-failed').click();
+    const rerun = (await (await again).json()) as {
+      id: number;
+      session: string;
+      records: { objectLabel: string }[];
+    };
+    expect(rerun.session).toBe('HealthCheck');
+    expect(rerun.records.map((r) => r.objectLabel)).toEqual(['web-1.example.com']);
+    await expect(live(page, 'web-1.example.com').getAttribute('data-record-id')).resolves.not.toBe(
+      null,
+    );
+
+    // the run page: its sessions, and Re-run of all of them
+    await page.goto(`${server.url}/#/runs/${firstRun.id}/show`);
+    await page.getByTestId('run-page').waitFor();
+    await expect(page.getByTestId('run-page').locator('h6').textContent()).resolves.toContain(
+      'Health checkHealthCheck',
+    );
+    const all = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${firstRun.id}/rerun`));
+    await page.getByTestId('rerun').click();
+    const allRun = (await (await all).json()) as { id: number; records: unknown[] };
+    expect(allRun.records).toHaveLength(2);
+    await page.waitForURL(`**/#/runs/${allRun.id}/show`);
+    await page.getByTestId('run-page').locator('tbody tr').nth(1).waitFor();
+  });
+
+  it('words errors for the page, not for the command line', async () => {
+    const filter = encodeURIComponent(JSON.stringify({ where: 'name = ' }));
+    await page.goto(`${server.url}/#/Host?filter=${filter}`);
+    const message = page.locator('.MuiSnackbar-root');
+    await message.waitFor();
+    const text = (await message.textContent()) ?? '';
+    expect(text).toContain('invalid filter expression');
+    expect(text).not.toContain('--where');
+  });
+});

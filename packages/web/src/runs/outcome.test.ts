@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { outcomeCounts, rowOutcome } from './outcome.js';
+
+describe('outcomes on the page', () => {
+  it('counts stopped and canceled sessions apart from errors', () => {
+    const counts = outcomeCounts([
+      { processState: 'completed', result: 'success' },
+      { processState: 'completed', result: 'error' },
+      { processState: 'failed', result: 'error' },
+      { processState: 'canceled', result: 'error' },
+      { processState: 'stopped', result: 'warning' },
+      { processState: 'running', result: null },
+    ]);
+    expect(counts).toEqual({
+      all: 6,
+      waiting: 0,
+      running: 1,
+      done: 5,
+      success: 1,
+      warning: 0,
+      error: 2,
+      stopped: 2,
+    });
+  });
+
+  it('colours a stopped or canceled row grey, a failed one by its result', () => {
+    expect(rowOutcome('canceled', 'error')).toBe('stopped');
+    expect(rowOutcome('stopped', null)).toBe('stopped');
+    expect(rowOutcome('failed', 'error')).toBe('error');
+    expect(rowOutcome('stopping', null)).toBe('pending');
+    expect(rowOutcome('completed', null)).toBe('none');
+  });
+});

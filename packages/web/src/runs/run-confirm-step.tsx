@@ -1,0 +1,63 @@
+import { Box, Button, Stack, Typography } from '@mui/material';
+import type { FieldSpec, FormValues } from '../schema-form/form-fields.js';
+import { FormSummary } from './form-summary.js';
+import { targetName, type RunTarget } from './run-targets.js';
+
+export interface RunConfirmStepProps {
+  targets: readonly RunTarget[];
+  unticked: ReadonlySet<number>;
+  onUnticked: (next: Set<number>) => void;
+  fields: readonly FieldSpec[];
+  values: FormValues;
+}
+
+/**
+ * The confirm step of a `confirm` session: the form data it will run with (secrets masked) and
+ * each object by a name a person recognises, ticked, to untick some.
+ */
+export function RunConfirmStep({
+  targets,
+  unticked,
+  onUnticked,
+  fields,
+  values,
+}: RunConfirmStepProps) {
+  const toggle = (id: number) => {
+    const copy = new Set(unticked);
+    if (copy.has(id)) copy.delete(id);
+    else copy.add(id);
+    onUnticked(copy);
+  };
+  return (
+    <Box data-testid="run-confirm">
+      <FormSummary fields={fields} values={values} />
+      <Typography variant="body2" sx={{ mb: 1 }}>
+        Untick the objects it should not run on.
+      </Typography>
+      <Stack direction="row" spacing={1} sx={{ mb: 1 }}>
+        <Button size="small" onClick={() => onUnticked(new Set())}>
+          Tick all
+        </Button>
+        <Button size="small" onClick={() => onUnticked(new Set(targets.map((t) => t.id)))}>
+          Untick all
+        </Button>
+      </Stack>
+      {/* plain checkboxes: hundreds of objects must not cost hundreds of ripples */}
+      <Box component="ul" sx={{ maxHeight: 320, overflow: 'auto', listStyle: 'none', m: 0, p: 0 }}>
+        {targets.map((target) => (
+          <li key={target.id}>
+            <label style={{ display: 'flex', alignItems: 'center', gap: 8, padding: '2px 0' }}>
+              <input
+                type="checkbox"
+                checked={!unticked.has(target.id)}
+                onChange={() => toggle(target.id)}
+                aria-label={targetName(target)}
+              />
+              {targetName(target)}
+            </label>
+          </li>
+        ))}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,103 @@
+import { Box, Button, Card, CardContent, Stack, Typography } from '@mui/material';
+import StopIcon from '@mui/icons-material/Stop';
+import { Loading, Title, useGetOne, useNotify } from 'react-admin';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import type { RunDetail } from '@minke/contract';
+import { failedCount, outcomeCounts, rowOutcome } from './outcome.js';
+import { RerunButtons } from './rerun-buttons.js';
+import { SessionName } from './session-name.js';
+import { useVerboseNames } from './session-names.js';
+import { OutcomeChip, RESULT_COLORS, StateChip } from './status-chip.js';
+import { SummaryChips } from './summary-chips.js';
+import { stopRun } from './stop.js';
+
+const ROW_COLORS: Record<string, string | undefined> = {
+  success: RESULT_COLORS.success,
+  warning: RESULT_COLORS.warning,
+  error: RESULT_COLORS.error,
+  stopped: RESULT_COLORS.stopped,
+};
+
+/** A run: its sessions, one per object, each linked to its page; stop, re-run. */
+export function RunShow() {
+  const { id } = useParams();
+  const notify = useNotify();
+  const navigate = useNavigate();
+  const names = useVerboseNames();
+  const { data, isPending, refetch } = useGetOne<RunDetail & { id: number }>(
+    'runs',
+    { id: Number(id) },
+    { refetchInterval: (query) => (query.state.data?.finishedAt ? false : 2000) },
+  );
+  if (isPending || !data) return <Loading />;
+  return (
+    <Box sx={{ mt: 2 }} data-testid="run-page">
+      <Title title={`Run #${data.id}`} />
+      <Card>
+        <CardContent>
+          <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 2, flexWrap: 'wrap' }}>
+            <Typography variant="h6">
+              <SessionName name={data.session} verboseName={names.get(data.session)} /> on{' '}
+              {data.model}
+            </Typography>
+            <SummaryChips summary={outcomeCounts(data.sessions)} />
+            <Box sx={{ flex: 1 }} />
+            {!data.finishedAt ? (
+              <Button
+                color="error"
+                variant="outlined"
+                startIcon={<StopIcon />}
+                onClick={() => {
+                  stopRun(data.id).then(
+                    () => void refetch(),
+                    (e: unknown) => notify((e as Error).message, { type: 'error' }),
+                  );
+                }}
+              >
+                Stop
+              </Button>
+            ) : null}
+            <RerunButtons
+              runId={data.id}
+              session={data.session}
+              model={data.model}
+              failed={failedCount(data.sessions)}
+              finished={data.finishedAt !== null}
+              onStarted={(run) => void navigate(`/runs/${run.id}/show`)}
+            />
+          </Stack>
+          <Box component="table" sx={{ borderCollapse: 'collapse', width: '100%' }}>
+            <tbody>
+              {data.sessions.map((s) => (
+                <Box
+                  component="tr"
+                  key={s.id}
+                  data-outcome={rowOutcome(s.processState, s.result)}
+                  sx={{
+                    bgcolor: ROW_COLORS[rowOutcome(s.processState, s.result)],
+                    '& td': { p: 0.75, borderBottom: '1px solid #eee' },
+                  }}
+                >
+                  <td>
+                    <Link to={`/session-records/${s.id}/show`}>#{s.id}</Link>
+                  </td>
+                  <td>
+                    <Link to={`/${data.model}/${s.objectId}/show`}>{s.objectLabel}</Link>
+                  </td>
+                  <td>{s.hostName}</td>
+                  <td>
+                    <StateChip state={s.processState} />
+                  </td>
+                  <td>
+                    <OutcomeChip state={s.processState} result={s.result} />
+                  </td>
+                  <td>{s.procInfo}</td>
+                </Box>
+              ))}
+            </tbody>
+          </Box>
+        </CardContent>
+      </Card>
+    </Box>
+  );
+}

@@ -1,0 +1,35 @@
+import { Chip, Stack } from '@mui/material';
+import type { RunSummary } from '@minke/contract';
+import { RESULT_COLORS } from './status-chip.js';
+
+/** "3/4 done" and the counts by outcome; `stopped` (grey) when the page counted it apart. */
+export function SummaryChips({
+  summary,
+}: {
+  summary: (RunSummary & { stopped?: number }) | undefined;
+}) {
+  if (!summary) return null;
+  const counts = [
+    ['success', summary.success],
+    ['warning', summary.warning],
+    ['error', summary.error],
+    ['stopped', summary.stopped ?? 0],
+  ] as const;
+  return (
+    <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap', rowGap: 0.5 }}>
+      <Chip size="small" label={`${summary.done}/${summary.all} done`} />
+      {counts.map(([kind, n]) =>
+        n ? (
+          <Chip
+            key={kind}
+            size="small"
+            label={n}
+            title={kind}
+            data-count={kind}
+            sx={{ bgcolor: RESULT_COLORS[kind] }}
+          />
+        ) : null,
+      )}
+    </Stack>
+  );
+}
