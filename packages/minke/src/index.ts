@@ -19,7 +19,8 @@ export {
 } from './session/builtin-sessions.js';
 export type { SessionResult, ProcessState } from './session/status.js';
 export type { SessionMessage, MessageLevel } from './session/messages.js';
-export type { SessionContext, SessionConnection } from './session/session-context.js';
+export type { SessionContext } from './session/session-context.js';
+export type { SessionConnection } from './session/session-connection.js';
 export type { SudoRunOptions, SessionGetOptions } from './session/session-connection.js';
 export { shellQuote, shellJoin } from './util/shell-quote.js';
 export type {

@@ -14,19 +14,10 @@ import { listAgents } from '../facts/agent-list.js';
 import { AgentStore } from '../facts/agent-store.js';
 import { dispatch } from '../facts/dispatch.js';
 import { RequestStore } from '../facts/request-store.js';
-import type { AgentServices } from '../facts/start-agent-services.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, protectedErrors } from './schemas.js';
-
-/**
- * The agent services of this process, once they run: `minke start` starts them after the HTTP
- * server listens, so the API holds a reference that is filled in then.
- */
-export interface AgentServicesRef {
-  current: Pick<AgentServices, 'gateway' | 'signingKey'> | undefined;
-}
 
 /**
  * Agents (online or not, their plugins and refused plugin files) and dispatch: viewing needs

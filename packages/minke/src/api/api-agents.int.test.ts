@@ -9,7 +9,7 @@ import { factResult, useTempSigningKey } from '../../test-support/facts-fixtures
 import { AgentStore } from '../facts/agent-store.js';
 import { FactStore } from '../facts/fact-store.js';
 import { startAgentServices, type AgentServices } from '../facts/start-agent-services.js';
-import type { AgentServicesRef } from './agent-routes.js';
+import type { AgentServicesRef } from './api-context.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-api-agents-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

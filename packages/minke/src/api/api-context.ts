@@ -7,10 +7,18 @@ import type { Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SessionHistory } from '../runs/history.js';
-import type { AgentServicesRef } from './agent-routes.js';
+import type { AgentServices } from '../facts/start-agent-services.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { RunAccess } from './run-access.js';
 import type { ZodTypeProvider } from './zod-schema.js';
+
+/**
+ * The agent services of this process, once they run: `minke start` starts them after the HTTP
+ * server listens, so the API holds a reference that is filled in then.
+ */
+export interface AgentServicesRef {
+  current: Pick<AgentServices, 'gateway' | 'signingKey'> | undefined;
+}
 
 /** What every API route plugin works with. */
 export interface ApiContext {

@@ -6,6 +6,9 @@ import type { MinkeKysely } from '../store/minke-kysely.js';
 import { inTransaction } from '../store/transaction.js';
 import type { AgentStore } from './agent-store.js';
 import { RequestStore } from './request-store.js';
+import type { ResultRefusal } from './result-refusal.js';
+
+export type { RefusalCode, ResultRefusal } from './result-refusal.js';
 
 /** A node's value for one plugin, as collected. */
 export interface FactRecord {
@@ -27,18 +30,6 @@ export type StoreOutcome =
   | 'stale' // an older result than the current fact: kept out of it
   | 'failed' // the plugin failed: recorded on its request target only
   | 'refused'; // not an answer this node may give: nothing stored (see `ResultRefusal`)
-
-/** Why a result was refused; the code is the `reason` label of the refusal metric. */
-export interface ResultRefusal {
-  resultId: string;
-  node: string;
-  code: RefusalCode;
-  /** One line for logs, the agent and the agents page; never the result's content. */
-  message: string;
-}
-
-export type RefusalCode =
-  'unknown-request' | 'not-addressed' | 'wrong-plugin' | 'too-large' | 'rate-limited';
 
 /**
  * Stores agent results: each node's current fact per plugin (parsed value, when, from which

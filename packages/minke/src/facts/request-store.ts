@@ -9,7 +9,7 @@ import {
 } from '@minke/protocol';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import { inTransaction, type DatabaseHandle } from '../store/transaction.js';
-import type { ResultRefusal } from './fact-store.js';
+import type { ResultRefusal } from './result-refusal.js';
 
 /** How a request chose its nodes, as recorded in the ledger. */
 export type RequestSelection = { all: true } | { nodes: string[] } | { where: string };

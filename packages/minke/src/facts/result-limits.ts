@@ -1,4 +1,4 @@
-import type { RefusalCode } from './fact-store.js';
+import type { RefusalCode } from './result-refusal.js';
 
 /** How much one node may send; both from `agents.*` in the project's config. */
 export interface ResultLimitSettings {

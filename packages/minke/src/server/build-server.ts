@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api/api-context.js';
-import type { AgentServicesRef } from '../api/agent-routes.js';
+import type { AgentServicesRef } from '../api/api-context.js';
 import { apiPlugin } from '../api/api-plugin.js';
 import { apiNotFound, registerErrorHandler } from '../api/error-handler.js';
 import { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from '../api/event-stream.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentServicesRef } from '../api/agent-routes.js';
+import type { AgentServicesRef } from '../api/api-context.js';
 import { freePort, REDIS_URL } from '../../test-support/redis.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { startAgentServices } from '../facts/start-agent-services.js';

@@ -3,8 +3,6 @@ import type { OutputSpill } from '../transport/exec/output-cut.js';
 import type { CommandResult, Transport } from '../transport/transport.js';
 import type { SessionMessage } from './messages.js';
 
-export type { SessionConnection } from './session-connection.js';
-
 /** The part of a transport a session uses: commands and file transfers. */
 export type HostTransport = Pick<Transport, 'exec' | 'put' | 'get'>;
 

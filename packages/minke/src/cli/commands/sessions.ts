@@ -5,21 +5,7 @@ import type { SessionInfo, SessionRegistry } from '../../session/session-registr
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
-
-/** A registered session as `minke sessions list --json` prints it. */
-export interface SessionListing {
-  name: string;
-  verboseName: string;
-  group: string | null;
-  description: string | null;
-  models: string[];
-  permissions: string[];
-  runPermission: string | null;
-  confirm: boolean;
-  parallelPerHost: boolean;
-  /** The keys of the form schema when it is a zod object; null without a form. */
-  formFields: string[] | null;
-}
+import type { SessionListing } from '../session-listing.js';
 
 export function registerSessionCommands(program: Command): void {
   const sessions = program

@@ -1,5 +1,5 @@
 import type { SessionMeta } from '@minke/contract';
-import type { SessionListing } from '../commands/sessions.js';
+import type { SessionListing } from '../session-listing.js';
 import type { ApiClient } from './api-client.js';
 
 /**
