@@ -23,6 +23,19 @@ export type { SessionContext } from './session/session-context.js';
 export type { SessionConnection } from './session/session-connection.js';
 export type { SudoRunOptions, SessionGetOptions } from './session/session-connection.js';
 export { shellQuote, shellJoin } from './util/shell-quote.js';
+export {
+  fromModel,
+  fromFacts,
+  fromField,
+  fromFunction,
+  type Choices,
+  type ChoiceSelection,
+  type ChoiceValue,
+  type ProjectChoice,
+  type FromModelOptions,
+  type FromFactsOptions,
+} from './choices/choice-source.js';
+export { definePolicy, type PolicyDefinition } from './policies/define-policy.js';
 export type {
   CommandResult,
   ExecOptions,

@@ -25,6 +25,9 @@ export interface JsonSchema {
   secret?: boolean;
   widget?: string;
   'x-widget'?: string;
+  /** From a session form field's `.meta({ choices })`: its choices come from the CMDB. */
+  choices?: { source: string; description: string };
+  items?: JsonSchema;
 }
 
 /** A JSON Schema object, passed through whole (its keywords are open-ended). */

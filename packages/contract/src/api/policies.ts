@@ -16,7 +16,9 @@ export const policyInput = z.object({
   where: z
     .string()
     .min(1)
-    .describe('a compliant host satisfies it: facts.os-release.VERSION_ID >= 12 and facts.packages.openssh-server exists'),
+    .describe(
+      'a compliant host satisfies it: facts.os-release.VERSION_ID >= 12 and facts.packages.openssh-server exists',
+    ),
   scope: z
     .string()
     .nullable()

@@ -18,6 +18,7 @@ import { registerJobCommands } from './commands/jobs.js';
 import { registerLoadCommand } from './commands/load.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPermissionCommands } from './commands/permissions.js';
+import { registerPolicyCommands } from './commands/policies.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -78,6 +79,7 @@ export function buildProgram(): Command {
   registerJobCommands(program);
   registerScheduleCommand(program);
   registerFactCommands(program);
+  registerPolicyCommands(program);
   program.hook('preAction', (_program, command) => refuseServerWhereLocal(command));
   for (const command of program.commands) {
     command.exitOverride();

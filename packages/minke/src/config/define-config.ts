@@ -1,4 +1,5 @@
 import type { ModelDefinition } from '../model/define-model.js';
+import type { PolicyDefinition } from '../policies/define-policy.js';
 import type { ConnectionConfigLayer } from '../transport/config/connection-config.js';
 
 /**
@@ -19,6 +20,8 @@ export interface MinkeConfig {
   models?: readonly ModelDefinition[];
   /** Session classes; see the sessions guide. */
   sessions?: readonly unknown[];
+  /** Fact policies (`definePolicy`); see the policies guide. */
+  policies?: readonly PolicyDefinition[];
   /** Folder of agent plugin files (INI). Env: MINKE_PLUGINS_DIR. */
   pluginsDir?: string;
   /**

@@ -11,6 +11,7 @@ import { verifyAgentPassword } from './credentials.js';
 import { AgentGateway, type AgentGatewayOptions } from './gateway.js';
 import { connectGatewayMqtt, withBrokerTrust, type BrokerTrust } from './mqtt-client.js';
 import { loadSigningKey, type ServerSigningKey } from './signing-key.js';
+import { watchFactsForPolicies } from '../policies/policy-watch.js';
 
 export interface AgentServicesOptions {
   logger?: Logger;
@@ -90,6 +91,8 @@ export async function startAgentServices(
       throw new SetupError('the gateway cannot connect to the embedded MQTT broker');
     }
     if (!broker) logger.info({ broker: external?.url }, 'agents: using an external MQTT broker');
+    // Fact policies are evaluated for the hosts whose facts changed, as results are stored.
+    const policyWatch = watchFactsForPolicies(project, gateway, logger);
     const brokerUrl = broker ? broker.url : (external as ExternalBroker).url;
     return {
       brokerUrl,
@@ -98,6 +101,7 @@ export async function startAgentServices(
       signingKey,
       tls,
       async close() {
+        await policyWatch.close();
         await gateway.close();
         await broker?.close();
       },

@@ -14,6 +14,7 @@ import { filterVisibleTo } from './filter-visibility.js';
 import { objectLabel } from './object-label.js';
 import { runTimeConnection, secretFormFields } from './run-time-connection.js';
 import { RunJournal } from '../runs/run-journal.js';
+import { checkChoiceValues } from '../choices/check-choices.js';
 
 import { localOperator, type RunUser } from '../auth/run-user.js';
 // Who runs is an auth concept; kept importable from here for callers of startRun.
@@ -88,6 +89,8 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     user,
     executor,
   );
+  // Choices from the CMDB are computed again for this selection: a stale or forged value fails.
+  await checkChoiceValues(project, session, model, ids, data);
   // A user who may not view hosts runs on them without learning their names.
   const showsHosts = mayOnModel(user, 'view', HOST_MODEL);
 

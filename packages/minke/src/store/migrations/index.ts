@@ -15,6 +15,7 @@ import { auditLog } from './0012-audit-log.js';
 import { sessionClears } from './0013-session-clears.js';
 import { jobsAndSchedules } from './0014-jobs-and-schedules.js';
 import { rolloutsAndNotifications } from './0015-rollouts-and-notifications.js';
+import { policies } from './0016-policies.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -37,5 +38,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0013-session-clears': sessionClears(adapter),
     '0014-jobs-and-schedules': jobsAndSchedules(adapter),
     '0015-rollouts-and-notifications': rolloutsAndNotifications(adapter),
+    '0016-policies': policies(adapter),
   };
 }

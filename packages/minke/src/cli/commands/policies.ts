@@ -1,0 +1,146 @@
+import type { Command } from 'commander';
+import type { PolicyHostResult } from '@minke/contract';
+import { UsageError } from '../cli-error.js';
+import { stdoutOut } from '../output.js';
+import { withProject, type GlobalOptions } from '../project-context.js';
+import { parseCount } from './hosts.js';
+
+/**
+ * `minke policies list|show|check|set|delete`: fact policies, their passing and failing hosts
+ * with since when, and evaluation on demand. Policies listed in the project's files are synced
+ * first; `set` and `delete` manage the ones made outside the project's files.
+ */
+export function registerPolicyCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
+  const policies = program
+    .command('policies')
+    .description('fact policies: which hosts comply, since when, and checks on demand');
+
+  policies
+    .command('list', { isDefault: true })
+    .description('every policy with how many hosts pass and fail it')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const out = stdoutOut();
+      const { listPolicies } = await import('../../policies/policy-operations.js');
+      await withProject(globals(), {}, async (project) => {
+        const list = await listPolicies(project);
+        if (options.json) return out.json(list);
+        if (list.items.length === 0) return out.line('no policies yet');
+        out.table(
+          ['POLICY', 'PASSING', 'FAILING', 'FROM', 'WHERE'],
+          list.items.map((p) => [p.name, p.passing, p.failing, p.origin, p.where]),
+        );
+      });
+    });
+
+  policies
+    .command('show <policy>')
+    .description("a policy's hosts, failing first, with since when they pass or fail")
+    .option('--failing', 'failing hosts only')
+    .option('--passing', 'passing hosts only')
+    .option('--history', 'the changes, newest first, instead of the hosts')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        name: string,
+        options: {
+          failing?: boolean;
+          passing?: boolean;
+          history?: boolean;
+          limit: string;
+          json?: boolean;
+        },
+      ) => {
+        const out = stdoutOut();
+        if (options.failing && options.passing)
+          throw new UsageError('give --failing or --passing, not both');
+        const limit = parseCount(options.limit, '--limit');
+        const ops = await import('../../policies/policy-operations.js');
+        await withProject(globals(), {}, async (project) => {
+          if (options.history) {
+            const page = await ops.policyHistory(project, name, { limit });
+            if (options.json) return out.json(page);
+            out.table(
+              ['AT', 'HOST', 'BECAME'],
+              page.items.map((row) => [row.at, row.host, row.passing ? 'passing' : 'failing']),
+            );
+            return;
+          }
+          const policy = await ops.policyNamed(project, name);
+          const status = options.failing ? 'failing' : options.passing ? 'passing' : undefined;
+          const page = await ops.policyHosts(project, name, { status, limit });
+          if (options.json) return out.json({ policy, hosts: page });
+          out.line(`${policy.name}: ${policy.description || '(no description)'}`);
+          out.line(`  where: ${policy.where}`);
+          out.line(`  scope: ${policy.scope ?? 'every host'}`);
+          printHosts(out, page.items);
+          if (page.total > page.items.length)
+            out.line(`(${page.total - page.items.length} more: --limit)`);
+        });
+      },
+    );
+
+  policies
+    .command('check [policy]')
+    .description('evaluate policies now (all, or one) and print the hosts that changed')
+    .option('--host <name...>', 'these hosts only')
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, options: { host?: string[]; json?: boolean }) => {
+      const out = stdoutOut();
+      const { checkPolicies } = await import('../../policies/policy-operations.js');
+      await withProject(globals(), {}, async (project) => {
+        const outcome = await checkPolicies(project, { policy: name, hosts: options.host });
+        if (options.json) return out.json(outcome);
+        out.line(
+          `${outcome.policies} polic${outcome.policies === 1 ? 'y' : 'ies'}, ${outcome.evaluated} host evaluation(s), ${outcome.changed.length} change(s)`,
+        );
+        for (const change of outcome.changed)
+          out.line(`  ${change.policy}: ${change.host} now ${change.passing ? 'passes' : 'fails'}`);
+      });
+    });
+
+  policies
+    .command('set <policy>')
+    .description('create or replace a policy outside the project files (audited)')
+    .requiredOption('--where <expr>', 'what a compliant host satisfies')
+    .option('--scope <expr>', 'the hosts it applies to (default: every host)')
+    .option('--description <text>', 'what it is for')
+    .action(
+      async (name: string, options: { where: string; scope?: string; description?: string }) => {
+        const out = stdoutOut();
+        const { savePolicy, policyHosts } = await import('../../policies/policy-operations.js');
+        await withProject(globals(), {}, async (project) => {
+          await savePolicy(project, {
+            name,
+            where: options.where,
+            scope: options.scope ?? null,
+            description: options.description ?? '',
+          });
+          const failing = await policyHosts(project, name, { status: 'failing', limit: 1 });
+          out.line(`policy ${name} saved; ${failing.total} host(s) failing it`);
+        });
+      },
+    );
+
+  policies
+    .command('delete <policy>')
+    .description('delete a policy made with `set`, and its history (audited)')
+    .action(async (name: string) => {
+      const out = stdoutOut();
+      const { deletePolicy } = await import('../../policies/policy-operations.js');
+      await withProject(globals(), {}, async (project) => {
+        await deletePolicy(project, name);
+        out.line(`policy ${name} deleted`);
+      });
+    });
+}
+
+function printHosts(out: ReturnType<typeof stdoutOut>, rows: readonly PolicyHostResult[]): void {
+  if (rows.length === 0) return out.line('no hosts evaluated yet');
+  out.table(
+    ['HOST', 'STATUS', 'SINCE', 'CHECKED'],
+    rows.map((row) => [row.host, row.passing ? 'passing' : 'FAILING', row.since, row.checkedAt]),
+  );
+}
