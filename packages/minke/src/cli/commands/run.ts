@@ -3,6 +3,7 @@ import { isMinkeError } from '../../errors.js';
 import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
 import { UsageError } from '../cli-error.js';
 import { readConnectionFile } from '../connection-file.js';
+import { confirmRun, selectionText } from '../run-confirm.js';
 import { stdoutOut } from '../output.js';
 import { parseCount } from './hosts.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
@@ -19,6 +20,7 @@ interface RunOptions {
   json?: boolean;
   user?: string;
   connectionFile?: string;
+  yes?: boolean;
 }
 
 /** Exit codes: 0 no session ended in error, 1 one did, 2 a usage or setup mistake. */
@@ -39,6 +41,7 @@ export function registerRunCommand(program: Command): void {
       '--connection-file <file>',
       'run-time connection values for this run only (YAML/JSON, mode 600), e.g. sudo: { password: ... }',
     )
+    .option('-y, --yes', 'start a session marked `confirm` without asking')
     .option('--json', 'print the outcome as JSON')
     .option(
       '--user <name>',
@@ -71,6 +74,14 @@ export function registerRunCommand(program: Command): void {
               ? undefined
               : await project.permissions.runUser(await project.users.get(username));
           const data = parseRunData(options.data ?? [], info?.cls.form);
+          if (info)
+            await confirmRun({
+              session: info.name,
+              verboseName: info.verboseName,
+              confirm: info.confirm,
+              selection: selectionText(options),
+              yes: options.yes === true,
+            });
           const connection =
             options.connectionFile === undefined
               ? undefined
@@ -177,10 +188,19 @@ async function runThroughServer(
   const { runRemotely } = await import('../remote/remote-run.js');
   const { parseRunDataBySchema } = await import('../run-data.js');
   const client = new ApiClient(remote);
+  const entry = await catalogEntry(client, session);
   const data =
     options.data === undefined || options.data.length === 0
       ? {}
-      : parseRunDataBySchema(options.data, await remoteForm(client, session));
+      : parseRunDataBySchema(options.data, entry?.form);
+  if (entry)
+    await confirmRun({
+      session,
+      verboseName: entry.verboseName,
+      confirm: entry.confirm,
+      selection: selectionText(options),
+      yes: options.yes === true,
+    });
   return runRemotely(
     client,
     {
@@ -200,12 +220,15 @@ async function runThroughServer(
   );
 }
 
-/** The session's form as the server describes it (undefined when it is not in the caller's catalog). */
-async function remoteForm(
+/** The session as the server describes it (undefined when it is not in the caller's catalog). */
+async function catalogEntry(
   client: { get<T>(path: string): Promise<T> },
   session: string,
-): Promise<unknown> {
-  const catalog = await client.get<{ name: string; form: unknown }[]>('/api/sessions');
+): Promise<{ form: unknown; verboseName: string; confirm: boolean } | undefined> {
+  const catalog =
+    await client.get<{ name: string; form: unknown; verboseName: string; confirm: boolean }[]>(
+      '/api/sessions',
+    );
   // Not there: unknown, or not the caller's to run; the server says which when the run is asked.
-  return catalog.find((entry) => entry.name === session)?.form;
+  return catalog.find((entry) => entry.name === session);
 }
