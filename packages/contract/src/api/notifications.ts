@@ -141,6 +141,7 @@ export const deliveriesQuery = z.object({
   state: deliveryState.optional(),
   ...paging,
 });
+export type DeliveriesQuery = z.infer<typeof deliveriesQuery>;
 
 /** `POST /api/notifications/channels/:name/test`: the test delivery queued. */
 export const testDeliveryReply = z.object({ delivery: deliveryItem });

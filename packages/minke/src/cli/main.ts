@@ -17,8 +17,8 @@ import { registerInitCommand } from './commands/init.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerLoadCommand } from './commands/load.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerNotificationCommands } from './commands/notifications.js';
 import { registerPermissionCommands } from './commands/permissions.js';
-import { registerPolicyCommands } from './commands/policies.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -71,6 +71,7 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerRunCommand(program);
   registerRunsCommands(program);
+  registerNotificationCommands(program);
   registerClearCommand(program);
   registerHistoryCommands(program);
   registerAgentCommands(program);
@@ -79,7 +80,6 @@ export function buildProgram(): Command {
   registerJobCommands(program);
   registerScheduleCommand(program);
   registerFactCommands(program);
-  registerPolicyCommands(program);
   program.hook('preAction', (_program, command) => refuseServerWhereLocal(command));
   for (const command of program.commands) {
     command.exitOverride();
@@ -105,6 +105,9 @@ const REMOTE_COMMANDS = new Set([
   'credentials delete',
   'audit',
   'audit verify',
+  'notifications list',
+  'notifications test',
+  'notifications deliveries',
 ]);
 
 /** `--server` on a command that works on the local project only is a mistake, not a hint. */
@@ -118,7 +121,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials (except rotate-key) and audit`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials (except rotate-key), audit and notifications`,
     );
 }
 

@@ -1,5 +1,5 @@
+import type { NotificationSettings } from '@minke/contract';
 import type { ModelDefinition } from '../model/define-model.js';
-import type { PolicyDefinition } from '../policies/define-policy.js';
 import type { ConnectionConfigLayer } from '../transport/config/connection-config.js';
 
 /**
@@ -20,8 +20,13 @@ export interface MinkeConfig {
   models?: readonly ModelDefinition[];
   /** Session classes; see the sessions guide. */
   sessions?: readonly unknown[];
-  /** Fact policies (`definePolicy`); see the policies guide. */
-  policies?: readonly PolicyDefinition[];
+  /**
+   * Where notifications go and on what: `channels` (webhook, email, chat), global `rules`
+   * (`{ on: ['run.failed', 'run.recovered'], channel: 'ops' }`) and `baseUrl` for links. Secrets
+   * come from the credentials store (`{ credential: 'name' }`) or the environment (`{ env: 'NAME' }`).
+   * See the notifications guide.
+   */
+  notifications?: NotificationSettings;
   /** Folder of agent plugin files (INI). Env: MINKE_PLUGINS_DIR. */
   pluginsDir?: string;
   /**

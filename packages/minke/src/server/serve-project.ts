@@ -1,4 +1,4 @@
-import type { AgentServicesRef } from '../api/api-context.js';
+import type { AgentServicesRef } from '../api/agent-routes.js';
 import { createLogger } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import { createRuntime } from '../runtime/runtime.js';
@@ -41,6 +41,9 @@ export async function serveProject(
       throw error;
     });
     agentServices.current = agents;
+    // Notifications: run outcomes to webhooks, e-mail and chat; a delivery log with retries.
+    const { startNotifications } = await import('../notifications/start-notifications.js');
+    const notifications = startNotifications(project, runtime.bus, logger);
     // Saved jobs' schedules: croner here, or BullMQ job schedulers when scaled out.
     const { startScheduler } = await import('../schedules/start-scheduler.js');
     const scheduler = await startScheduler(runtime, logger);
@@ -63,6 +66,7 @@ export async function serveProject(
       process.once('SIGTERM', () => resolve());
     });
     out.line('stopping');
+    await notifications.close();
     await scheduler.close();
     await notifications.close();
     await server.close();

@@ -70,6 +70,8 @@ export function rolloutsAndNotifications(adapter: StoreAdapter): Migration {
         .addColumn('delivered_at', types.datetime)
         .addColumn('claimed_by', types.text)
         .addColumn('claimed_until', types.datetime)
+        // One delivery per (event, run, channel) however many servers hear the event.
+        .addColumn('dedupe_key', types.text, (c) => c.unique())
         .execute();
       await db.schema
         .createIndex('minke_notification_deliveries_due')

@@ -1,0 +1,129 @@
+import { DELIVERY_STATES, type DeliveryState } from '@minke/contract';
+import type { Command } from 'commander';
+import { UsageError } from '../cli-error.js';
+import { stdoutOut } from '../output.js';
+import { withProject, type GlobalOptions } from '../project-context.js';
+import { remoteTarget } from '../remote/remote-target.js';
+import type { NotificationSource } from '../../notifications/local-notifications.js';
+import { parseCount } from './hosts.js';
+
+/** The project's notifications (its database), or with `--server` a server's, as the token's user. */
+async function withNotifications(
+  globals: GlobalOptions,
+  work: (source: NotificationSource, by: string) => Promise<void>,
+): Promise<void> {
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { ApiClient } = await import('../remote/api-client.js');
+    const { remoteNotifications } = await import('../remote/remote-notifications.js');
+    return work(remoteNotifications(new ApiClient(remote)), 'the token');
+  }
+  const { localNotifications } = await import('../../notifications/local-notifications.js');
+  const { createLogger } = await import('../../logger.js');
+  await withProject(globals, {}, (project) =>
+    work(localNotifications(project, createLogger({ level: 'error' })), 'operator (CLI)'),
+  );
+}
+
+interface DeliveriesOptions {
+  channel?: string;
+  run?: string;
+  state?: string;
+  limit: string;
+  offset: string;
+  json?: boolean;
+}
+
+export function registerNotificationCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
+  const notifications = program
+    .command('notifications')
+    .description('notification channels, test messages and the delivery log');
+
+  notifications
+    .command('list')
+    .description('the channels of minke.config.ts and the events global rules send them')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const out = stdoutOut();
+      await withNotifications(globals(), async (source) => {
+        const channels = await source.channels();
+        if (options.json) return out.json(channels);
+        if (channels.length === 0)
+          return out.line('no notification channels (see docs/notifications.md)');
+        out.table(
+          ['CHANNEL', 'KIND', 'TARGET', 'ON'],
+          channels.map((c) => [c.name, c.kind, c.target, c.on.join(', ') || '-']),
+        );
+      });
+    });
+
+  notifications
+    .command('test <channel>')
+    .description(
+      'send a test message to a channel now and say how it went (exit 1 if not delivered)',
+    )
+    .option('--json', 'print JSON')
+    .action(async (channel: string, options: { json?: boolean }) => {
+      const out = stdoutOut();
+      await withNotifications(globals(), async (source, by) => {
+        const delivery = await source.test(channel, by);
+        if (options.json) out.json(delivery);
+        else if (delivery.state === 'delivered')
+          out.line(`delivered test ${delivery.id} to ${channel}`);
+        else
+          out.line(
+            `test ${delivery.id} to ${channel} not delivered yet (${delivery.state}): ${delivery.lastError ?? 'no attempt yet'}`,
+          );
+        process.exitCode = delivery.state === 'delivered' ? 0 : 1;
+      });
+    });
+
+  notifications
+    .command('deliveries')
+    .description('the delivery log, newest first: state, attempts, last error')
+    .option('--channel <name>', "one channel's deliveries")
+    .option('--run <id>', "one run's deliveries")
+    .option('--state <state>', `one state: ${DELIVERY_STATES.join(', ')}`)
+    .option('--limit <n>', 'at most this many rows', '50')
+    .option('--offset <n>', 'skip this many of the newest rows', '0')
+    .option('--json', 'print JSON')
+    .action(async (options: DeliveriesOptions) => {
+      const out = stdoutOut();
+      if (
+        options.state !== undefined &&
+        !(DELIVERY_STATES as readonly string[]).includes(options.state)
+      )
+        throw new UsageError(
+          `--state "${options.state}": expected one of ${DELIVERY_STATES.join(', ')}`,
+        );
+      const limit = parseCount(options.limit, '--limit');
+      if (limit < 1 || limit > 1000)
+        throw new UsageError(`--limit "${options.limit}": expected a whole number from 1 to 1000`);
+      const query = {
+        channel: options.channel,
+        run: options.run === undefined ? undefined : parseCount(options.run, '--run'),
+        state: options.state as DeliveryState | undefined,
+        limit,
+        offset: parseCount(options.offset, '--offset'),
+      };
+      await withNotifications(globals(), async (source) => {
+        const page = await source.deliveries(query);
+        if (options.json) return out.json(page);
+        if (page.items.length === 0) return out.line('no deliveries');
+        out.table(
+          ['ID', 'CREATED', 'CHANNEL', 'EVENT', 'RUN', 'STATE', 'ATTEMPTS', 'LAST ERROR'],
+          page.items.map((d) => [
+            d.id,
+            d.createdAt,
+            d.channel,
+            d.event,
+            d.runId ?? '-',
+            d.state,
+            d.attempts,
+            d.lastError ?? '',
+          ]),
+        );
+      });
+    });
+}
