@@ -5,6 +5,7 @@ import { agentRoutes } from './agent-routes.js';
 import { addAuditActor } from './audit-actor.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { choiceRoutes } from './choice-routes.js';
 import { clearRoutes } from './clear-routes.js';
 import { credentialRoutes } from './credential-routes.js';
 import { dashboardRoutes } from './dashboard-routes.js';
@@ -16,6 +17,7 @@ import { hostRoutes } from './host-routes.js';
 import { jobRoutes } from './job-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { notificationRoutes } from './notification-routes.js';
+import { policyRoutes } from './policy-routes.js';
 import { recordRoutes } from './record-routes.js';
 import { addRequestAuthentication } from './request-auth.js';
 import { rerunRoutes } from './rerun-routes.js';
@@ -59,6 +61,8 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     auditRoutes,
     jobRoutes,
     dashboardRoutes,
+    choiceRoutes,
+    policyRoutes,
   ]) {
     await app.register((scope, _options, done) => {
       routes(scope.withTypeProvider<ZodTypeProvider>(), context);

@@ -19,6 +19,7 @@ import { registerLoadCommand } from './commands/load.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerNotificationCommands } from './commands/notifications.js';
 import { registerPermissionCommands } from './commands/permissions.js';
+import { registerPolicyCommands } from './commands/policies.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
   registerJobCommands(program);
   registerScheduleCommand(program);
   registerFactCommands(program);
+  registerPolicyCommands(program);
   program.hook('preAction', (_program, command) => refuseServerWhereLocal(command));
   for (const command of program.commands) {
     command.exitOverride();

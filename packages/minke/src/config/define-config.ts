@@ -1,5 +1,6 @@
 import type { NotificationSettings } from '@minke/contract';
 import type { ModelDefinition } from '../model/define-model.js';
+import type { PolicyDefinition } from '../policies/define-policy.js';
 import type { ConnectionConfigLayer } from '../transport/config/connection-config.js';
 
 /**
@@ -27,6 +28,8 @@ export interface MinkeConfig {
    * See the notifications guide.
    */
   notifications?: NotificationSettings;
+  /** Fact policies (`definePolicy`); see the policies guide. */
+  policies?: readonly PolicyDefinition[];
   /** Folder of agent plugin files (INI). Env: MINKE_PLUGINS_DIR. */
   pluginsDir?: string;
   /**

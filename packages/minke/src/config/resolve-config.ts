@@ -16,6 +16,8 @@ export interface ResolvedConfig {
   database: { url: string; password: string | undefined };
   models: readonly unknown[];
   sessions: readonly unknown[];
+  /** Fact policies (`definePolicy`), checked when the policies are first used. */
+  policies?: readonly unknown[];
   /** Notification channels and global rules, checked when notifications start (src/notifications/). */
   notifications?: unknown;
   pluginsDir: string;
@@ -91,6 +93,7 @@ const configShape = z.strictObject({
   database: z.string().min(1).optional(),
   models: z.array(z.unknown()).optional(),
   sessions: z.array(z.unknown()).optional(),
+  policies: z.array(z.unknown()).optional(),
   notifications: z.unknown().optional(),
   pluginsDir: z.string().min(1).optional(),
   ssh: z.record(z.string(), z.unknown()).optional(),
@@ -184,6 +187,7 @@ export function resolveConfig(
     },
     models: config.models ?? [],
     sessions: config.sessions ?? [],
+    policies: config.policies ?? [],
     notifications: config.notifications,
     pluginsDir: env['MINKE_PLUGINS_DIR'] ?? config.pluginsDir ?? 'plugins',
     ssh: sshDefaults(config.ssh, where.configFile),

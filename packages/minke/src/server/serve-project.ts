@@ -1,4 +1,4 @@
-import type { AgentServicesRef } from '../api/agent-routes.js';
+import type { AgentServicesRef } from '../api/api-context.js';
 import { createLogger } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import { createRuntime } from '../runtime/runtime.js';

@@ -340,6 +340,37 @@ export interface SessionClearsTable {
   cleared_at: DefaultTimestamp;
 }
 
+export interface PoliciesTable {
+  id: Id;
+  name: string;
+  description: Generated<string>;
+  where_text: string;
+  scope: string | null;
+  /** `project` (from the project's files) or `api`. */
+  origin: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PolicyResultsTable {
+  id: Id;
+  policy_id: number;
+  host_id: number;
+  passing: boolean;
+  since: Timestamp;
+  checked_at: Timestamp;
+}
+
+export interface PolicyHistoryTable {
+  id: Id;
+  policy_id: number;
+  host_id: number | null;
+  host_name: string;
+  /** `pass`, `fail`, or `gone` (left the policy's scope, or deleted). */
+  state: string;
+  changed_at: Timestamp;
+}
+
 export interface RolloutsTable {
   run_id: number;
   policy: Json<JsonObject>;
@@ -456,6 +487,9 @@ export interface MinkeTables {
   minke_audit_log: AuditLogTable;
   minke_audit_head: AuditHeadTable;
   minke_session_clears: SessionClearsTable;
+  minke_policies: PoliciesTable;
+  minke_policy_results: PolicyResultsTable;
+  minke_policy_history: PolicyHistoryTable;
   minke_jobs: JobsTable;
   minke_job_ticks: JobTicksTable;
   minke_rollouts: RolloutsTable;
@@ -697,6 +731,18 @@ export const minkeColumnKinds = {
     cleared_upto: I,
     cleared_at: D,
   },
+  minke_policies: {
+    id: I,
+    name: T,
+    description: T,
+    where_text: T,
+    scope: T,
+    origin: T,
+    created_at: D,
+    updated_at: D,
+  },
+  minke_policy_results: { id: I, policy_id: I, host_id: I, passing: B, since: D, checked_at: D },
+  minke_policy_history: { id: I, policy_id: I, host_id: I, host_name: T, state: T, changed_at: D },
   minke_rollouts: {
     run_id: I,
     policy: J,
