@@ -119,6 +119,22 @@ const EXAMPLES: Record<string, Handling> = {
     output:
       /^\d+\s+\S+\s+admin\s+token token 127\.0\.0\.1\s+credential\.create\s+credential db-root$/m,
   },
+  "docs/jobs.md: minke jobs create nightly-info --session ServerInfo --where 'host.name = localhost' --cron '0 2 * * *' --tz Europe/Berlin":
+    { code: 0, output: /^saved job nightly-info \(ServerInfo on Server\)$/m },
+  'docs/jobs.md: minke jobs list': { code: 0, output: /^nightly-info\s+ServerInfo\s+Server\s/m },
+  'docs/jobs.md: minke jobs show nightly-info': {
+    code: 0,
+    output: /^schedule: 0 2 \* \* \* \(Europe\/Berlin\), enabled/m,
+  },
+  'docs/jobs.md: minke jobs run nightly-info': {
+    code: 0,
+    output: /^run \d+: 1 success, 0 warning, 0 error$/m,
+  },
+  'docs/jobs.md: minke schedules --hours 48': { code: 0, output: /\snightly-info\s+ServerInfo$/m },
+  'docs/jobs.md: minke jobs disable nightly-info': {
+    code: 0,
+    output: /^disabled the schedule of job nightly-info$/m,
+  },
   'docs/deployment.md: minke migrate                       # once': { skip: scaleOut },
   'docs/deployment.md: minke serve --listen 0.0.0.0        # on each web machine, behind the load balancer':
     {

@@ -107,6 +107,14 @@ const REMOTE_COMMANDS = new Set([
   'credentials delete',
   'audit',
   'audit verify',
+  'jobs list',
+  'jobs show',
+  'jobs create',
+  'jobs run',
+  'jobs enable',
+  'jobs disable',
+  'jobs delete',
+  'schedules',
   'notifications list',
   'notifications test',
   'notifications deliveries',
@@ -123,7 +131,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials (except rotate-key), audit and notifications`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit and notifications`,
     );
 }
 

@@ -41,7 +41,7 @@ export class JobOperations {
   async show(user: RunUser, idOrName: number | string): Promise<JobDetail> {
     requireViewJobs(user);
     const job = await this.find(idOrName);
-    const ticks = await new JobTickStore(this.services.database).list(job.id);
+    const ticks = await new JobTickStore(this.services.database).list(job.id, 50);
     return { ...jobItemOf(job), ticks };
   }
 

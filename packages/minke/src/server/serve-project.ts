@@ -41,9 +41,6 @@ export async function serveProject(
       throw error;
     });
     agentServices.current = agents;
-    // Notifications: run outcomes to webhooks, e-mail and chat; a delivery log with retries.
-    const { startNotifications } = await import('../notifications/start-notifications.js');
-    const notifications = startNotifications(project, runtime.bus, logger);
     // Saved jobs' schedules: croner here, or BullMQ job schedulers when scaled out.
     const { startScheduler } = await import('../schedules/start-scheduler.js');
     const scheduler = await startScheduler(runtime, logger);
@@ -66,7 +63,6 @@ export async function serveProject(
       process.once('SIGTERM', () => resolve());
     });
     out.line('stopping');
-    await notifications.close();
     await scheduler.close();
     await notifications.close();
     await server.close();
