@@ -15,7 +15,9 @@ import { FactSearchPage } from './facts/fact-search-page.js';
 import { SessionRecordList } from './history/session-record-list.js';
 import { SessionRecordShow } from './history/session-record-show.js';
 import { Layout } from './layout/layout.js';
-import { theme } from './layout/theme.js';
+import { darkTheme, lightTheme } from './layout/theme.js';
+import { LoadingScreen } from './layout/loading-screen.js';
+import { LoginPage } from './auth/login-page.js';
 import { ModelCreate, ModelEdit, ModelList, ModelShow } from './models/model-views.js';
 import { RunList, RunShow } from './runs/run-pages.js';
 import { ChangePasswordPage } from './admin/change-password.js';
@@ -141,7 +143,10 @@ export function App() {
       dataProvider={dataProvider}
       dashboard={Dashboard}
       layout={Layout}
-      theme={theme}
+      loginPage={LoginPage}
+      loading={LoadingScreen}
+      theme={lightTheme}
+      darkTheme={darkTheme}
     >
       <CustomRoutes>
         <Route path="/import-hosts" element={<HostImport />} />

@@ -75,3 +75,9 @@ export const dashboardReply = z.object({
   slowestSessions: z.array(slowSession),
 });
 export type DashboardReply = z.infer<typeof dashboardReply>;
+
+/** `GET /api/brand` (public: the login page shows it): the name the pages are titled with. */
+export const brandReply = z.object({
+  project: z.string().describe("the project's package name, or its folder's name"),
+});
+export type BrandReply = z.infer<typeof brandReply>;

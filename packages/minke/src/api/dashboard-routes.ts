@@ -1,4 +1,6 @@
-import { dashboardQuery, dashboardReply } from '@minke/contract';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { brandReply, dashboardQuery, dashboardReply } from '@minke/contract';
 import { RunStats } from '../runs/run-stats.js';
 import type { ApiRoutes } from './api-context.js';
 import { mayViewHosts } from './host-name-visibility.js';
@@ -7,13 +9,40 @@ import { errorReply, protectedErrors } from './schemas.js';
 
 const DAY_MS = 86_400_000;
 
+/** The project's name for page titles: its package.json `name`, else its folder's name. */
+export function projectName(projectDir: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8')) as unknown;
+    const name = (pkg as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && name.trim() !== '') return name.trim();
+  } catch {
+    // no package.json, or not JSON: the folder names the project
+  }
+  return basename(projectDir);
+}
+
 /**
  * The dashboard's figures, read-only: sessions per day by outcome, the hosts that failed most this
  * week, agents heard from per day, the slowest sessions. The caller's own sessions unless
- * superuser (as the history); hosts and agents only with `view_host`.
+ * superuser (as the history); hosts and agents only with `view_host`. And the project's name for
+ * page titles, public.
  */
 export const dashboardRoutes: ApiRoutes = (app, { project }) => {
   const stats = new RunStats(project.database);
+  const brand = { project: projectName(project.config.projectDir) };
+
+  app.get(
+    '/brand',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['dashboard'],
+        summary: 'The name the web admin titles its pages with (public: the login page shows it)',
+        response: { 200: brandReply },
+      },
+    },
+    () => brand,
+  );
 
   app.get(
     '/dashboard',

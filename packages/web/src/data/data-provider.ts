@@ -3,6 +3,7 @@ import { ApiError, api, type Query } from '../api/http.js';
 import { getModels } from '../api/metadata.js';
 import type { FieldMeta, Page } from '@minke/contract';
 import { idsWhere, pageOf, recordListQuery, type ListParams } from './list-query.js';
+import { sortedBy } from './natural-sort.js';
 
 /**
  * Resources that are not models: their path, and how a record's id is found. Model resources
@@ -68,11 +69,18 @@ export function systemListQuery(params: ListParams): Query {
   return { ...query, ...pageOf(params.pagination) };
 }
 
-/** Either a page or a bare array (small admin lists): paged here when the server did not. */
-function toPage<T>(reply: Page<T> | T[], params: ListParams): { items: T[]; total: number } {
+/**
+ * Either a page or a bare array (small admin lists): sorted (names naturally) and paged here when
+ * the server did not.
+ */
+function toPage<T extends Record<string, unknown>>(
+  reply: Page<T> | T[],
+  params: ListParams,
+): { items: T[]; total: number } {
   if (!Array.isArray(reply)) return { items: reply.items, total: reply.total };
   const { limit, offset = 0 } = pageOf(params.pagination);
-  const items = limit === undefined ? reply : reply.slice(offset, offset + limit);
+  const sorted = sortedBy(reply, params.sort);
+  const items = limit === undefined ? sorted : sorted.slice(offset, offset + limit);
   return { items, total: reply.length };
 }
 

@@ -1,4 +1,3 @@
-import { Card, CardContent } from '@mui/material';
 import CheckCircleOutlineIcon from '@mui/icons-material/CheckCircleOutlined';
 import LabelOutlinedIcon from '@mui/icons-material/LabelOutlined';
 import ToggleOnOutlinedIcon from '@mui/icons-material/ToggleOnOutlined';
@@ -6,6 +5,7 @@ import FolderOutlinedIcon from '@mui/icons-material/FolderOutlined';
 import { FilterList, FilterListItem, FilterLiveSearch, useGetList } from 'react-admin';
 import type { FieldMeta, ModelMeta } from '@minke/contract';
 import { LAST_STATUS_KEY } from '../data/list-query.js';
+import { ResponsiveFilters } from '../layout/responsive-filters.js';
 import { fieldLabel } from './field-registry.js';
 
 type Filters = Record<string, unknown>;
@@ -75,35 +75,33 @@ function GroupsFilter({ field }: { field: FieldMeta }) {
 /**
  * The filter sidebar, as the Django admin's: the last session's result (several may be ticked:
  * "error or warning"), then every enum, bool and host-group field. Text, number, date and ref
- * fields filter in the bar above the list.
+ * fields filter in the bar above the list. On a narrow screen it is a drawer.
  */
 export function FilterSidebar({ meta }: { meta: ModelMeta }) {
   const lastStatus = multiToggle(LAST_STATUS_KEY);
   return (
-    <Card sx={{ order: -1, mr: 2, mt: 2, width: 220, flexShrink: 0, alignSelf: 'flex-start' }}>
-      <CardContent>
-        <FilterLiveSearch source="q" label="Search" />
-        <FilterList label="Last session status" icon={<CheckCircleOutlineIcon />}>
-          {(['success', 'warning', 'error'] as const).map((value) => (
-            <FilterListItem
-              key={value}
-              label={value}
-              value={{ [LAST_STATUS_KEY]: value }}
-              data-testid={`filter-last-${value}`}
-              {...lastStatus}
-            />
-          ))}
-        </FilterList>
-        {meta.fields.map((field) =>
-          field.kind === 'enum' ? (
-            <EnumFilter key={field.name} field={field} />
-          ) : field.kind === 'bool' ? (
-            <BoolFilter key={field.name} field={field} />
-          ) : field.kind === 'groups' ? (
-            <GroupsFilter key={field.name} field={field} />
-          ) : null,
-        )}
-      </CardContent>
-    </Card>
+    <ResponsiveFilters>
+      <FilterLiveSearch source="q" label="Search" />
+      <FilterList label="Last session status" icon={<CheckCircleOutlineIcon />}>
+        {(['success', 'warning', 'error'] as const).map((value) => (
+          <FilterListItem
+            key={value}
+            label={value}
+            value={{ [LAST_STATUS_KEY]: value }}
+            data-testid={`filter-last-${value}`}
+            {...lastStatus}
+          />
+        ))}
+      </FilterList>
+      {meta.fields.map((field) =>
+        field.kind === 'enum' ? (
+          <EnumFilter key={field.name} field={field} />
+        ) : field.kind === 'bool' ? (
+          <BoolFilter key={field.name} field={field} />
+        ) : field.kind === 'groups' ? (
+          <GroupsFilter key={field.name} field={field} />
+        ) : null,
+      )}
+    </ResponsiveFilters>
   );
 }

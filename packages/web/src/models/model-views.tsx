@@ -35,6 +35,8 @@ import { FinishedRowsRefresh } from '../runs/finished-rows-refresh.js';
 import { RunProgress } from '../runs/run-progress.js';
 import { ClearSessionsButton } from '../runs/clear-sessions-button.js';
 import { RunSessionButton } from '../runs/run-session-button.js';
+import { NoHostsYet } from '../hosts/no-hosts-yet.js';
+import { narrowColumns } from '../layout/narrow-columns.js';
 import { uiFor } from './field-registry.js';
 import { FilterSidebar } from './filter-sidebar.js';
 import { WindowedDatagridBody } from './windowed-datagrid-body.js';
@@ -42,6 +44,16 @@ import { WindowedDatagridBody } from './windowed-datagrid-body.js';
 /** Fields shown as list columns: all but JSON (too wide; it shows on the detail page). */
 function listFields(meta: ModelMeta) {
   return meta.fields.filter((field) => field.kind !== 'json');
+}
+
+/** Columns a phone leaves out: all but the label (the first field) and the session. */
+function hiddenOnPhones(meta: ModelMeta): string[] {
+  return [
+    'id',
+    ...listFields(meta)
+      .slice(1)
+      .map((field) => field.name),
+  ];
 }
 
 export function defaultSort(meta: ModelMeta): { field: string; order: 'ASC' | 'DESC' } {
@@ -108,6 +120,7 @@ export function ModelList({ meta }: { meta: ModelMeta }) {
         perPage={25}
         filters={filterInputs(meta)}
         aside={<FilterSidebar meta={meta} />}
+        {...(meta.name === 'Host' ? { empty: <NoHostsYet canAdd={meta.permissions.add} /> } : {})}
         actions={<ListActions meta={meta} />}
         pagination={<Pagination rowsPerPageOptions={[10, 25, 50, 100, 250, 500, 1000]} />}
         sx={{ '& .RaList-main': { minWidth: 0 } }}
@@ -128,6 +141,8 @@ export function ModelList({ meta }: { meta: ModelMeta }) {
               textOverflow: 'ellipsis',
             },
             '& .RaDatagrid-rowCell.minke-session-cell': { maxWidth: 'none', overflow: 'visible' },
+            // a phone keeps the label and the session columns
+            ...narrowColumns(hiddenOnPhones(meta)),
           }}
         >
           <FunctionField
