@@ -56,7 +56,7 @@ export async function listRecords(
   const offset = pageOffset(query.offset);
   const base = filtered(project, model, query);
   const [rows, count] = await Promise.all([
-    orderRecords(base.selectAll(model.table), model, query.order)
+    orderRecords(base.selectAll(model.table), model, query.order, project.database.adapter.kind)
       .limit(limit)
       .offset(offset)
       .execute(),
