@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { paging } from './common.js';
 
-/** A plugin's result format (kept equal to `@minke/protocol`'s list by a check in the server). */
-export const RESULT_FORMATS = [
-  'json',
-  'yaml',
-  'output',
-  'string',
-  'raw',
-  'pylist',
-  'pydict',
-] as const;
-export const resultFormat = z.enum(RESULT_FORMATS);
+/**
+ * A plugin's result format, as its agent reported it. The list of formats is the agent protocol's
+ * (`RESULT_FORMATS` in `@minke/protocol`, only ever appended to); the contract runs in the browser
+ * and may not import the protocol, so it takes the name as text rather than keeping a second copy
+ * of the list in step.
+ */
+export const resultFormat = z
+  .string()
+  .describe("the plugin's result_format (json, yaml, output, string, raw, pylist, pydict, ...)");
 export type ResultFormat = z.infer<typeof resultFormat>;
 
 export const pluginInfo = z.looseObject({

@@ -1,4 +1,3 @@
-import type { RESULT_FORMATS as CONTRACT_RESULT_FORMATS } from '@minke/contract';
 import {
   factHistoryPage,
   factHistoryQuery,
@@ -6,7 +5,6 @@ import {
   factSearchQuery,
   hostFacts as hostFactsReply,
 } from '@minke/contract';
-import type { RESULT_FORMATS } from '@minke/protocol';
 import { requireModelPermission } from '../auth/access.js';
 import { searchFacts } from '../facts/fact-search.js';
 import { hostFactHistory, hostFacts, MAX_HISTORY_OFFSET } from '../facts/host-facts.js';
@@ -14,14 +12,6 @@ import { HOST_MODEL } from '../model/host-model.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, nameParams, protectedErrors } from './schemas.js';
-
-/** The contract (browser-safe, so without the protocol package) lists the same result formats. */
-type SameFormats<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const formatsAgree: SameFormats<
-  (typeof RESULT_FORMATS)[number],
-  (typeof CONTRACT_RESULT_FORMATS)[number]
-> = true;
-void formatsAgree;
 
 /** Facts: fleet search, a host's current facts and their history. All need `view_host`. */
 export const factRoutes: ApiRoutes = (app, { project }) => {
