@@ -12,6 +12,7 @@ import type { Selectable } from 'kysely';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import type { AgentsTable } from '../store/minke-tables.js';
 import { generateAgentPassword, hashAgentPassword } from './credentials.js';
+import { naturalCompare } from '../util/natural-sort.js';
 
 /**
  * The broker user name of the Minke server itself on the embedded broker. It cannot be a node
@@ -160,8 +161,9 @@ export class AgentStore {
   }
 
   async list(): Promise<AgentRecord[]> {
-    const rows = await this.select().orderBy('minke_agents.node').execute();
-    return rows.map((row) => this.toRecord(row));
+    const rows = await this.select().execute();
+    // node names as people count them (node-2 before node-10), as host lists sort
+    return rows.map((row) => this.toRecord(row)).sort((a, b) => naturalCompare(a.node, b.node));
   }
 
   /** The agent for a host name or a node name. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
+import { AgentStore } from '../facts/agent-store.js';
 import { listRecords } from '../operations/list-records.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { naturalCompare } from '../util/natural-sort.js';
@@ -156,5 +157,15 @@ describe.each(backendFactories(() => dir))('dashboard figures on $name', ({ make
     ]);
     const descending = await listRecords(project, 'Host', { order: ['-name'], limit: 100 });
     expect(descending.items.map((item) => item.name)).toEqual([...listed].reverse());
+  });
+
+  it('lists agents by node name naturally', async () => {
+    const agents = new AgentStore(project);
+    for (const node of ['node-10', 'node-2', 'node-1']) await agents.ensure(node);
+    expect((await agents.list()).map((agent) => agent.node)).toEqual([
+      'node-1',
+      'node-2',
+      'node-10',
+    ]);
   });
 });
