@@ -12,6 +12,8 @@ import type { Database, DynamicKysely } from '../store/database.js';
 import type { Page } from '../records/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 export { procInfo, summarize };
+import { RunStore, type PurgeOptions } from './run-store.js';
+export type { PurgeOptions };
 import type { OutputCut } from '../transport/exec/output-cut.js';
 import { parseJsonText } from '../util/parse-json-text.js';
 
@@ -125,15 +127,6 @@ export interface SessionRecordDetail extends SessionRecordItem {
 /** Counters of a set of session records, as the original's `get_session_summary`. */
 export type SessionSummary = RunSummary;
 
-export interface PurgeOptions {
-  /**
-   * Also delete records that are still waiting, running or stopping. Off by default: a session
-   * that still runs would lose the record it writes its commands and messages to.
-   */
-  includeActive?: boolean | undefined;
-}
-
-const ACTIVE_STATES: readonly ProcessState[] = ['initialized', 'running', 'stopping'];
 /** Ids per query when counting a selection, well under every backend's parameter limit. */
 const ID_CHUNK = 500;
 
@@ -227,65 +220,15 @@ export class SessionHistory {
 
   /** How many records `purge` would delete. */
   async purgeable(olderThan: Date, options: PurgeOptions = {}): Promise<number> {
-    const row = (await this.purgeSelection(this.db, olderThan, options)
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .executeTakeFirst()) as { n?: number | string } | undefined;
-    return Number(row?.n ?? 0);
+    return new RunStore(this.database).purgeable(olderThan, options);
   }
 
   /**
-   * Deletes the session records created before `olderThan` (their commands and messages go with
-   * them), then the runs left without records; returns how many session records were deleted.
-   * Records still waiting, running or stopping are kept unless `includeActive`.
+   * Deletes the session records created before `olderThan` and the runs left without records
+   * (written by the run store, the one writer of run tables); returns how many records went.
    */
   async purge(olderThan: Date, options: PurgeOptions = {}): Promise<number> {
-    const cutoff = this.database.adapter.encodeDate(olderThan);
-    return this.db.transaction().execute(async (trx) => {
-      const ids = (
-        (await this.purgeSelection(trx, olderThan, options).select('id').execute()) as {
-          id: number;
-        }[]
-      ).map((row) => Number(row.id));
-      let deleted = 0;
-      for (let start = 0; start < ids.length; start += ID_CHUNK) {
-        const chunk = ids.slice(start, start + ID_CHUNK);
-        // Children first: correct whether or not the backend enforces ON DELETE CASCADE.
-        await trx
-          .deleteFrom('minke_command_output')
-          .where('session_record_id', 'in', chunk)
-          .execute();
-        await trx.deleteFrom('minke_messages').where('session_record_id', 'in', chunk).execute();
-        await trx.deleteFrom('minke_commands').where('session_record_id', 'in', chunk).execute();
-        const result = await trx
-          .deleteFrom('minke_session_records')
-          .where('id', 'in', chunk)
-          .executeTakeFirst();
-        deleted += Number(result.numDeletedRows);
-      }
-      // Only runs older than the cut-off: a run just started may not have written its records.
-      await trx
-        .deleteFrom('minke_runs')
-        .where('created_at', '<', cutoff)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('minke_session_records')
-                .select('minke_session_records.id')
-                .whereRef('minke_session_records.run_id', '=', 'minke_runs.id'),
-            ),
-          ),
-        )
-        .execute();
-      return deleted;
-    });
-  }
-
-  private purgeSelection(db: DynamicKysely, olderThan: Date, options: PurgeOptions) {
-    const cutoff = this.database.adapter.encodeDate(olderThan);
-    let query = db.selectFrom('minke_session_records').where('created_at', '<', cutoff);
-    if (!options.includeActive) query = query.where('process_state', 'not in', ACTIVE_STATES);
-    return query;
+    return new RunStore(this.database).purge(olderThan, options);
   }
 
   private filtered(query: HistoryQuery) {

@@ -6,7 +6,7 @@ import type { MinkeKysely } from '../store/minke-kysely.js';
 import { commandStatus, type CommandResult } from '../transport/transport.js';
 import type { RunSummary } from '../events/run-events.js';
 import { countCommand } from '../metrics/process-counts.js';
-import { summarize } from './history.js';
+import { summarize } from '@minke/contract';
 import { OutputStore } from './output-store.js';
 import type { OutputSpill } from '../transport/exec/output-cut.js';
 
@@ -22,6 +22,18 @@ export interface RecordState {
   result: SessionResult | null;
   stopRequests: number;
 }
+
+export interface PurgeOptions {
+  /**
+   * Also delete records that are still waiting, running or stopping. Off by default: a session
+   * that still runs would lose the record it writes its commands and messages to.
+   */
+  includeActive?: boolean | undefined;
+}
+
+const ACTIVE_STATES: readonly ProcessState[] = ['initialized', 'running', 'stopping'];
+/** Ids per statement when purging, well under every backend's parameter limit. */
+const PURGE_CHUNK = 500;
 
 /**
  * Writes runs, session records, commands and messages. State changes are conditional updates
@@ -324,5 +336,61 @@ export class RunStore {
         count: Number(row.n),
       })),
     );
+  }
+  /** How many session records `purge` would delete. */
+  async purgeable(olderThan: Date, options: PurgeOptions = {}): Promise<number> {
+    const row = await this.purgeSelection(this.db, olderThan, options)
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Deletes the session records created before `olderThan` (their commands, messages and output
+   * go with them), then the runs left without records; returns how many session records were
+   * deleted. Records still waiting, running or stopping are kept unless `includeActive`.
+   */
+  async purge(olderThan: Date, options: PurgeOptions = {}): Promise<number> {
+    const cutoff = this.database.adapter.encodeDate(olderThan);
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await this.purgeSelection(trx, olderThan, options).select('id').execute();
+      const ids = rows.map((row) => Number(row.id));
+      let deleted = 0;
+      for (let start = 0; start < ids.length; start += PURGE_CHUNK) {
+        const chunk = ids.slice(start, start + PURGE_CHUNK);
+        // Children first: correct whether or not the backend enforces ON DELETE CASCADE.
+        await this.outputs.deleteForRecords(trx, chunk);
+        await trx.deleteFrom('minke_messages').where('session_record_id', 'in', chunk).execute();
+        await trx.deleteFrom('minke_commands').where('session_record_id', 'in', chunk).execute();
+        const result = await trx
+          .deleteFrom('minke_session_records')
+          .where('id', 'in', chunk)
+          .executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+      // Only runs older than the cut-off: a run just started may not have written its records.
+      await trx
+        .deleteFrom('minke_runs')
+        .where('created_at', '<', cutoff)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('minke_session_records')
+                .select('minke_session_records.id')
+                .whereRef('minke_session_records.run_id', '=', 'minke_runs.id'),
+            ),
+          ),
+        )
+        .execute();
+      return deleted;
+    });
+  }
+
+  private purgeSelection(db: MinkeKysely, olderThan: Date, options: PurgeOptions) {
+    const cutoff = this.database.adapter.encodeDate(olderThan);
+    let query = db.selectFrom('minke_session_records').where('created_at', '<', cutoff);
+    if (!options.includeActive) query = query.where('process_state', 'not in', ACTIVE_STATES);
+    return query;
   }
 }

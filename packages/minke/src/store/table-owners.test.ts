@@ -51,19 +51,6 @@ const owners: Record<MinkeTableName, string> = {
   minke_notification_outcomes: 'notifications/delivery-store.ts',
 };
 
-/**
- * Writers besides the owner that the run journal and executor work (issue 17, item 3) has yet to
- * fold into their owner. The test fails when one of them stops writing, so this list only
- * shrinks; a new writer anywhere else fails at once.
- */
-const notYetFolded: Partial<Record<MinkeTableName, string[]>> = {
-  minke_runs: ['runs/history.ts'],
-  minke_session_records: ['runs/history.ts'],
-  minke_commands: ['runs/history.ts'],
-  minke_messages: ['runs/history.ts'],
-  minke_command_output: ['runs/history.ts'],
-};
-
 /** Files that write tables named at run time: user models' tables, never Minke's own. */
 const userModelWriters = ['records/record-repository.ts', 'model/schema-sync.ts'];
 
@@ -107,20 +94,10 @@ describe("Minke's tables", () => {
   it('are written only by their owner', () => {
     const strays: string[] = [];
     for (const [table, files] of written) {
-      const allowed = new Set([
-        owners[table as MinkeTableName],
-        ...(notYetFolded[table as MinkeTableName] ?? []),
-      ]);
-      for (const file of files) if (!allowed.has(file)) strays.push(`${table} written by ${file}`);
+      const owner = owners[table as MinkeTableName];
+      for (const file of files) if (file !== owner) strays.push(`${table} written by ${file}`);
     }
     expect(strays).toEqual([]);
-  });
-
-  it('keep the list of writers still to fold in honest', () => {
-    const stale = Object.entries(notYetFolded).flatMap(([table, files]) =>
-      files.filter((file) => !written.get(table)?.has(file)).map((file) => `${table}: ${file}`),
-    );
-    expect(stale).toEqual([]);
   });
 
   it('are never written through a table name known only at run time', () => {
