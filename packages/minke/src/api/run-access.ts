@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { NotFoundError } from '../errors.js';
-import { runOwner } from '../operations/list-runs.js';
+import { runOwner } from '../runs/list-runs.js';
 import type { Database } from '../store/database.js';
 
 const CACHE_LIMIT = 10_000;

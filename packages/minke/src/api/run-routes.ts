@@ -8,7 +8,7 @@ import {
 } from '@minke/contract';
 import { mayOnModel } from '../auth/access.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import { getRun, listRuns } from '../operations/list-runs.js';
+import { getRun, listRuns } from '../runs/list-runs.js';
 import { startRun } from '../operations/start-run.js';
 import { stopRun } from '../operations/stop-run.js';
 import type { ApiRoutes } from './api-context.js';

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { SessionRecordItem } from '../runs/history.js';
 import type { RunUser } from '../auth/run-user.js';
-import { getRun } from './list-runs.js';
+import { getRun } from '../runs/list-runs.js';
 import { startRun, type RunServices, type StartedRun } from './start-run.js';
 
 export interface RerunInput {

@@ -1,6 +1,6 @@
 import { InputError, NotFoundError } from '../errors.js';
 import type { RunSummary } from '../events/run-events.js';
-import { SessionHistory, summarize, type SessionRecordItem } from '../runs/history.js';
+import { SessionHistory, summarize, type SessionRecordItem } from './history.js';
 import type { StateCount } from '@minke/contract';
 import type { Database } from '../store/database.js';
 import type { Page } from '../records/record-repository.js';
