@@ -4,6 +4,7 @@ import { InputError, NotFoundError } from '../errors.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import type { ApiTokensTable } from '../store/minke-tables.js';
 import type { DatabaseHandle } from '../store/transaction.js';
+import { camelRow } from '../util/camel-row.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
 import { newSecret, sha256Hex } from './secret-token.js';
 
@@ -135,15 +136,7 @@ export class ApiTokenStore {
   }
 
   private toRecord(row: TokenRow): ApiTokenRecord {
-    return {
-      id: row.id,
-      userId: row.user_id,
-      username: row.username,
-      name: row.name,
-      createdAt: row.created_at,
-      lastUsed: row.last_used,
-      revoked: row.revoked,
-    };
+    return camelRow(row);
   }
 }
 

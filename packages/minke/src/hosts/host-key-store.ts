@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import type { HostKeysTable } from '../store/minke-tables.js';
 import type { DatabaseHandle } from '../store/transaction.js';
+import { camelRow } from '../util/camel-row.js';
 import { fingerprintOf, type HostKey } from '../transport/ssh/host-keys/host-key.js';
 import type { BookedHostKey, HostKeyBook } from '../transport/ssh/host-keys/host-key-book.js';
 
@@ -172,19 +173,6 @@ export class HostKeyStore {
   }
 
   private info(row: HostKeyRow): HostKeyInfo {
-    return {
-      id: row.id,
-      host: row.host,
-      address: row.address,
-      keyType: row.key_type,
-      fingerprint: row.fingerprint,
-      publicKey: row.public_key,
-      status: row.status as HostKeyStatus,
-      firstSeenAt: row.first_seen_at,
-      lastSeenAt: row.last_seen_at,
-      trustedBy: row.trusted_by,
-      trustedAt: row.trusted_at,
-      replacedAt: row.replaced_at,
-    };
+    return { ...camelRow(row), status: row.status as HostKeyStatus };
   }
 }
