@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import { HostLeases } from '../executor/host-lease.js';
+import { HostLeaseRows, type LeaseRow } from '../executor/host-lease-rows.js';
 import type { Database } from '../store/database.js';
 
 /** A host lock as an admin sees it (the original's `minkeadm -L`). */
@@ -26,7 +27,7 @@ export async function listHostLeases(
   database: Database,
   now = new Date(),
 ): Promise<HostLeaseView[]> {
-  const rows = await leaseRows(database).orderBy('h.name').execute();
+  const rows = await new HostLeaseRows(database).all();
   return rows.map((row) => viewOf(row, now));
 }
 
@@ -41,13 +42,10 @@ export async function clearHostLease(
   options: { force?: boolean | undefined; now?: Date } = {},
 ): Promise<HostLeaseView> {
   const now = options.now ?? new Date();
-  const host = await database.tables
-    .selectFrom('minke_hosts')
-    .select('id')
-    .where('name', '=', hostName)
-    .executeTakeFirst();
-  if (!host) throw new NotFoundError(`host ${hostName} does not exist`);
-  const row = await leaseRows(database).where('l.host_id', '=', host.id).executeTakeFirst();
+  const rows = new HostLeaseRows(database);
+  const hostId = await rows.hostId(hostName);
+  if (hostId === undefined) throw new NotFoundError(`host ${hostName} does not exist`);
+  const row = await rows.ofHost(hostId);
   if (!row) throw new NotFoundError(`host ${hostName} holds no lease: nothing to unlock`);
   const lease = viewOf(row, now);
   if (!lease.expired && !options.force)
@@ -56,7 +54,7 @@ export async function clearHostLease(
     );
   // Exactly the lease that was read: the lease store's, the one writer of leases.
   const released = await new HostLeases(database, 0).releaseExpired(
-    host.id,
+    hostId,
     row.owner,
     row.expires_at,
   );
@@ -66,25 +64,6 @@ export async function clearHostLease(
     );
   return lease;
 }
-
-function leaseRows(database: Database) {
-  return database.tables
-    .selectFrom('minke_host_leases as l')
-    .innerJoin('minke_hosts as h', 'h.id', 'l.host_id')
-    .leftJoin('minke_runs as r', 'r.id', 'l.run_id')
-    .select([
-      'h.name as host',
-      'l.host_id as hostId',
-      'l.owner as owner',
-      'l.run_id as runId',
-      'l.expires_at',
-      'r.session as session',
-      // Under its own name, so that the column plugin reads it as a date.
-      'r.created_at',
-    ]);
-}
-
-type LeaseRow = Awaited<ReturnType<ReturnType<typeof leaseRows>['executeTakeFirstOrThrow']>>;
 
 function viewOf(row: LeaseRow, now: Date): HostLeaseView {
   return {
