@@ -18,6 +18,7 @@ import { Layout } from './layout/layout.js';
 import { darkTheme, lightTheme } from './layout/theme.js';
 import { LoadingScreen } from './layout/loading-screen.js';
 import { LoginPage } from './auth/login-page.js';
+import { NotificationsPage } from './notifications/notifications-page.js';
 import { ModelCreate, ModelEdit, ModelList, ModelShow } from './models/model-views.js';
 import { RunList, RunShow } from './runs/run-pages.js';
 import { ChangePasswordPage } from './admin/change-password.js';
@@ -154,6 +155,7 @@ export function App() {
         <Route path="/host-locks" element={<HostLocksPage />} />
         <Route path="/agents" element={<AgentsPage />} />
         <Route path="/fact-search" element={<FactSearchPage />} />
+        <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/change-password" element={<ChangePasswordPage />} />
       </CustomRoutes>
       {(permissions: Me | undefined) => resourcesFor(permissions)}

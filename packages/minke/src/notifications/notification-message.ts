@@ -22,6 +22,8 @@ export interface NotificationMessage {
     model: string;
     job: string | null;
     summary: RunSummary;
+    /** Sessions by how they ended: stopped and canceled ones are not failures. */
+    counts: { all: number; success: number; warning: number; failed: number; notRun: number };
     failed: FailedObject[];
     url: string | null;
   };
@@ -44,8 +46,14 @@ export function runMessage(
   run: NonNullable<NotificationMessage['run']>,
 ): NotificationMessage {
   const name = run.job ?? `${run.session} on ${run.model}`;
-  const { summary } = run;
-  const counts = `${summary.success} success, ${summary.warning} warning, ${summary.error} error of ${summary.all}`;
+  const { all, success, warning, failed, notRun } = run.counts;
+  const counts =
+    [
+      `${success} success`,
+      ...(warning > 0 ? [`${warning} warning`] : []),
+      `${failed} failed`,
+      ...(notRun > 0 ? [`${notRun} stopped or canceled`] : []),
+    ].join(', ') + ` of ${all}`;
   return {
     event,
     subject: `Minke: ${name} ${WORDS[event]} (run ${run.id}: ${counts})`,

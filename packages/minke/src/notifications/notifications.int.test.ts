@@ -209,7 +209,7 @@ describe(
       );
       expect(logins).toContain('minke');
       expect(mail).toMatch(
-        /^Subject: Minke: Roll on Host finished \(run \d+: 1 success, 0 warning, 1 error of 2\)/m,
+        /^Subject: Minke: Roll on Host finished \(run \d+: 1 success, 1 failed of 2\)/m,
       );
       expect(mail).toContain('<td>fail-1</td>');
       expect(mail).toContain(`href="https://minke.example.org/runs/${runId}"`);

@@ -70,6 +70,15 @@ export class Notifier {
       model: run.model,
       job: job?.name ?? null,
       summary: await new RunStore(database).summary(runId),
+      counts: {
+        all: records.length,
+        success: records.filter((r) => r.process_state === 'completed' && r.result === 'success')
+          .length,
+        warning: records.filter((r) => r.process_state === 'completed' && r.result === 'warning')
+          .length,
+        failed: failed.length,
+        notRun: records.filter((r) => ['stopped', 'canceled'].includes(r.process_state)).length,
+      },
       // Every object that did not end well: failed, in error, or canceled (a budget spent).
       failed: await this.failedObjects(records.filter((r) => r.result === 'error')),
       url: this.deps.settings.baseUrl

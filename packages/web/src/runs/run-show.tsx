@@ -4,6 +4,7 @@ import { Loading, Title, useGetOne, useNotify } from 'react-admin';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { RunDetail } from '@minke/contract';
 import { failedCount, outcomeCounts, rowOutcome } from './outcome.js';
+import { BatchProgress } from './batch-progress.js';
 import { RerunButtons } from './rerun-buttons.js';
 import { SessionName } from './session-name.js';
 import { useVerboseNames } from './session-names.js';
@@ -66,6 +67,7 @@ export function RunShow() {
               onStarted={(run) => void navigate(`/runs/${run.id}/show`)}
             />
           </Stack>
+          <BatchProgress runId={data.id} finished={data.finishedAt !== null} />
           <Box component="table" sx={{ borderCollapse: 'collapse', width: '100%' }}>
             <tbody>
               {data.sessions.map((s) => (

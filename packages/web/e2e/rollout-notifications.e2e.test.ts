@@ -1,0 +1,175 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb, launchBrowser, login } from './browser.js';
+import {
+  ADMIN,
+  baseEnv,
+  cli,
+  fleetYaml,
+  freePort,
+  makeProject,
+  minkeBin,
+  repoRoot,
+  stopChild,
+  waitForHealth,
+  webRoot,
+} from './harness.js';
+
+/**
+ * The run page of a rolling run (batches as they progress, the budget's reason when it stops)
+ * and the notifications page (channels, Send test, the delivery log with a retried delivery),
+ * in Chromium against a built `minke start` on a demo project with a notification channel.
+ */
+describe('rolling runs and notifications in the web admin (Chromium)', () => {
+  let projectDir = '';
+  let child: ChildProcess;
+  let url = '';
+  let log = '';
+  let browser: Browser;
+  let page: Page;
+  let receiver: Server;
+  const hooks: number[] = [];
+  let token = '';
+
+  beforeAll(async () => {
+    await buildWeb(webRoot);
+    receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        // The first delivery fails once: the log shows it retried.
+        const status = hooks.length === 0 ? 500 : 200;
+        hooks.push(status);
+        response.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hookPort = (receiver.address() as AddressInfo).port;
+    projectDir = makeProject();
+    const configFile = join(projectDir, 'minke.config.ts');
+    writeFileSync(
+      configFile,
+      readFileSync(configFile, 'utf8').replace(
+        "  server: { listen: '127.0.0.1', port: 8000 },",
+        `  server: { listen: '127.0.0.1', port: 8000 },
+  notifications: {
+    channels: [
+      { name: 'ops-hook', kind: 'webhook', url: 'http://127.0.0.1:${hookPort}/minke', secret: { env: 'E2E_HOOK_SECRET' } },
+    ],
+    rules: [{ on: ['run.finished'], channel: 'ops-hook' }],
+  },`,
+      ),
+    );
+    await cli(projectDir, ['migrate']);
+    await cli(projectDir, ['load', join(projectDir, 'demo-data.yaml')]);
+    writeFileSync(join(projectDir, 'fleet.yaml'), fleetYaml(4));
+    await cli(projectDir, ['load', join(projectDir, 'fleet.yaml')]);
+    await cli(projectDir, ['users', 'create', ADMIN.username, '--superuser'], {
+      MINKE_PASSWORD: ADMIN.password,
+    });
+    token = (await cli(projectDir, ['tokens', 'create', '--user', ADMIN.username]))
+      .trim()
+      .split('\n')[0] as string;
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    child = spawn(
+      process.execPath,
+      [minkeBin, '--project', projectDir, 'start', '--port', String(port)],
+      {
+        cwd: projectDir,
+        env: { ...baseEnv(), E2E_HOOK_SECRET: 'e2e-hook-secret' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    await waitForHealth(url, child, () => log);
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context.setDefaultTimeout(20_000);
+    page = await context.newPage();
+    await login(page, url, ADMIN);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (child) await stopChild(child);
+    await new Promise((resolve) => receiver?.close(resolve));
+    if (projectDir) rmSync(projectDir, { recursive: true, force: true });
+  });
+
+  it('shows the batches of a rolling run and why it stopped', async () => {
+    // Batches of 2 with 1 failure allowed: the fleet hosts work, the example.com hosts refuse
+    // the connection (nothing listens on their ports), so batch 2 spends the budget.
+    const ids = [
+      'zz-fleet-000',
+      'zz-fleet-001',
+      'web-1.example.com',
+      'web-2.example.com',
+      'zz-fleet-002',
+      'zz-fleet-003',
+    ];
+    const response = await fetch(`${url}/api/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        session: 'DiskUsage',
+        model: 'Host',
+        ids,
+        batch: { size: 2, maxFail: 1 },
+      }),
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+    const { id } = (await response.json()) as { id: number };
+    await page.goto(`${url}/#/runs/${id}/show`);
+    const progress = page.getByTestId('batch-progress');
+    await progress.waitFor();
+    await expect
+      .poll(() => progress.getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('budget-exceeded');
+    await expect.poll(() => page.getByTestId('batch-1').getAttribute('data-state')).toBe('done');
+    await expect.poll(() => page.getByTestId('batch-2').getAttribute('data-state')).toBe('done');
+    await expect
+      .poll(() => page.getByTestId('batch-3').getAttribute('data-state'))
+      .toBe('canceled');
+    expect(await page.getByTestId('batch-2').textContent()).toBe('Batch 2: done 2/2, 2 failed');
+    expect(await page.getByTestId('budget-reason').textContent()).toBe(
+      'No new batch: failure budget exceeded after 4 of 6: 2 failed, 1 allowed',
+    );
+    await page.screenshot({ path: join(repoRoot, 'docs/screenshots/rolling-run.png') });
+  }, 120_000);
+
+  it('lists the channel, sends a test and shows the delivery log with the retry', async () => {
+    await page.goto(`${url}/#/notifications`);
+    const channel = page.locator('[data-channel="ops-hook"]');
+    await channel.waitFor();
+    expect(await channel.textContent()).toContain('run.finished');
+    // The run above was announced: the receiver failed it once, the retry went through.
+    const log = page.getByTestId('delivery-log');
+    await expect
+      .poll(async () => await log.locator('tr[data-state="delivered"]').count(), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThanOrEqual(1);
+    const delivered = log.locator('tr[data-state="delivered"]').first();
+    expect(await delivered.textContent()).toContain('HTTP 500');
+    await channel.getByRole('button', { name: 'Send test' }).click();
+    await expect
+      .poll(async () => await log.locator('tr', { hasText: 'test of channel ops-hook' }).count(), {
+        timeout: 30_000,
+      })
+      .toBe(1);
+    await expect
+      .poll(
+        async () =>
+          log.locator('tr', { hasText: 'test of channel ops-hook' }).getAttribute('data-state'),
+        { timeout: 30_000 },
+      )
+      .toBe('delivered');
+    await page.screenshot({ path: join(repoRoot, 'docs/screenshots/notifications.png') });
+  }, 120_000);
+});
