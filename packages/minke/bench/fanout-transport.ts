@@ -1,7 +1,10 @@
 // A middle row for the fan-out benchmark: Minke's SSH transport alone (known_hosts check, key
 // auth, the command wrapper that announces the process group, close), without the executor,
 // the database or the events. Bare → transport → Minke splits Minke's cost into its layers.
-import type { ResolvedConnectionConfig } from '../src/transport/config/connection-config.js';
+import {
+  builtinConnectionDefaults,
+  type ResolvedConnectionConfig,
+} from '../src/transport/config/connection-config.js';
 import { SshTransport } from '../src/transport/ssh/ssh-transport.js';
 import { forEachLimited, type BareOutcome, type FanoutTarget } from './fanout-bare.js';
 
@@ -37,23 +40,18 @@ export async function runTransport(
 
 /** What resolving the host record gives on the Minke side, written out (no resolution cost). */
 function configFor(target: FanoutTarget, options: TransportOptions): ResolvedConnectionConfig {
+  const { sshConfigFile: _notRead, ...defaults } = builtinConnectionDefaults;
   return {
-    transport: 'ssh',
+    ...defaults,
     hostname: target.host,
     port: target.port,
     user: options.user,
     identityFiles: [options.identityFile],
     agent: false,
-    strictHostKeyChecking: 'yes',
     knownHostsFiles: [options.knownHostsFile],
     connectTimeoutMs: options.connectTimeoutMs,
     commandTimeoutMs: options.commandTimeoutMs,
-    keepaliveIntervalMs: 15_000,
-    keepaliveCountMax: 3,
-    pty: false,
     env: {},
     sudo: {},
-    maxChannels: 8,
-    idleTimeoutMs: 60_000,
   };
 }
