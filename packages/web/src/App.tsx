@@ -19,6 +19,10 @@ import { darkTheme, lightTheme } from './layout/theme.js';
 import { LoadingScreen } from './layout/loading-screen.js';
 import { LoginPage } from './auth/login-page.js';
 import { NotificationsPage } from './notifications/notifications-page.js';
+import { JobEditor } from './jobs/job-editor.js';
+import { JobPage } from './jobs/job-page.js';
+import { JobsPage } from './jobs/jobs-page.js';
+import { SchedulesPage } from './jobs/schedules-page.js';
 import { ModelCreate, ModelEdit, ModelList, ModelShow } from './models/model-views.js';
 import { RunList, RunShow } from './runs/run-pages.js';
 import { ChangePasswordPage } from './admin/change-password.js';
@@ -156,6 +160,10 @@ export function App() {
         <Route path="/agents" element={<AgentsPage />} />
         <Route path="/fact-search" element={<FactSearchPage />} />
         <Route path="/notifications" element={<NotificationsPage />} />
+        <Route path="/jobs" element={<JobsPage />} />
+        <Route path="/jobs/new" element={<JobEditor />} />
+        <Route path="/jobs/:id" element={<JobPage />} />
+        <Route path="/schedules" element={<SchedulesPage />} />
         <Route path="/change-password" element={<ChangePasswordPage />} />
       </CustomRoutes>
       {(permissions: Me | undefined) => resourcesFor(permissions)}

@@ -69,8 +69,8 @@ export const runItem = z.object({
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
   summary: runSummary,
-  /** The saved job it was launched from, if any. */
-  jobId: z.number().nullable(),
+  /** The saved job it was launched from (null: an ad-hoc run; always sent by the server). */
+  jobId: z.number().nullable().optional(),
 });
 export type RunItem = z.infer<typeof runItem>;
 

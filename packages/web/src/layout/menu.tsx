@@ -13,6 +13,8 @@ import LockClockIcon from '@mui/icons-material/LockClock';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import PolicyIcon from '@mui/icons-material/Policy';
 import NotificationsIcon from '@mui/icons-material/Notifications';
+import EventRepeatIcon from '@mui/icons-material/EventRepeat';
+import ScheduleIcon from '@mui/icons-material/Schedule';
 import { Menu, useGetResourceLabel, usePermissions, useResourceDefinitions } from 'react-admin';
 import type { Me } from '@minke/contract';
 import { SYSTEM_RESOURCES } from '../data/data-provider.js';
@@ -31,6 +33,13 @@ export function MinkeMenu() {
       ))}
       <Menu.Item to="/session-records" primaryText="History" leftIcon={<HistoryIcon />} />
       <Menu.Item to="/runs" primaryText="Runs" leftIcon={<PlayCircleOutlineIcon />} />
+      {permissions?.isSuperuser ||
+      permissions?.permissions.some((p) => p === 'view_jobs' || p === 'manage_jobs') ? (
+        <>
+          <Menu.Item to="/jobs" primaryText="Jobs" leftIcon={<EventRepeatIcon />} />
+          <Menu.Item to="/schedules" primaryText="Schedules" leftIcon={<ScheduleIcon />} />
+        </>
+      ) : null}
       {resources.Host ? (
         <>
           <Menu.Item to="/agents" primaryText="Agents" leftIcon={<SensorsIcon />} />
