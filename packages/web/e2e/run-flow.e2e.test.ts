@@ -196,6 +196,46 @@ describe('the run flow', () => {
     await page.getByTestId('run-page').locator('tbody tr').nth(1).waitFor();
   });
 
+  it('asks for the secrets again on a re-run; the other form values are the run’s', async () => {
+    await page.goto(`${server.url}/#/Host`);
+    await clearRuns(page);
+    await selectRows(page, ['local-b']);
+    await chooseSession(page, 'SecretEcho', { word: 'kept-word', token: 'hunter2' });
+    await page.getByTestId('run-start').click();
+    const cell = live(page, 'local-b');
+    await cell.and(page.locator('[data-live-result="success"]')).waitFor();
+    const firstRecord = await cell.getAttribute('data-record-id');
+    await page.getByTestId('rerun').and(page.locator(':enabled')).waitFor();
+    await page.getByTestId('rerun').click();
+    // only the secret is asked: a run never stores it; the word is the run's
+    const dialog = page.getByTestId('rerun-secrets');
+    await dialog.waitFor();
+    expect(await dialog.locator('[name="word"]').count()).toBe(0);
+    await dialog.locator('[name="token"]').fill('hunter2');
+    const again = page.waitForResponse((r) => r.url().endsWith('/rerun'));
+    await page.getByTestId('rerun-start').click();
+    expect((await again).status()).toBe(201);
+    await page.waitForFunction(
+      ([before]) => {
+        const row = [...document.querySelectorAll('tbody tr.RaDatagrid-row')].find(
+          (tr) => tr.querySelector('td.column-name')?.textContent === 'local-b',
+        );
+        const cell = row?.querySelector('.minke-live');
+        return (
+          cell?.getAttribute('data-record-id') !== before &&
+          cell?.getAttribute('data-live-result') === 'success'
+        );
+      },
+      [firstRecord] as const,
+    );
+    await (
+      await expand(page, 'local-b')
+    )
+      .getByTestId('output-view')
+      .getByText('kept-word', { exact: true })
+      .waitFor();
+  });
+
   it('words errors for the page, not for the command line', async () => {
     const filter = encodeURIComponent(JSON.stringify({ where: 'name = ' }));
     await page.goto(`${server.url}/#/Host?filter=${filter}`);
