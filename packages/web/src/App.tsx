@@ -12,6 +12,8 @@ import { HostKeysPage } from './hosts/host-keys-page.js';
 import { HostLocksPage } from './host-locks/host-locks-page.js';
 import { AgentsPage } from './agents/agents-page.js';
 import { FactSearchPage } from './facts/fact-search-page.js';
+import { PoliciesPage } from './policies/policies-page.js';
+import { PolicyPage } from './policies/policy-page.js';
 import { SessionRecordList } from './history/session-record-list.js';
 import { SessionRecordShow } from './history/session-record-show.js';
 import { Layout } from './layout/layout.js';
@@ -159,6 +161,8 @@ export function App() {
         <Route path="/host-locks" element={<HostLocksPage />} />
         <Route path="/agents" element={<AgentsPage />} />
         <Route path="/fact-search" element={<FactSearchPage />} />
+        <Route path="/policies" element={<PoliciesPage />} />
+        <Route path="/policies/:name" element={<PolicyPage />} />
         <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/jobs/new" element={<JobEditor />} />

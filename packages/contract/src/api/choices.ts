@@ -10,7 +10,9 @@ export type ChoiceSource = (typeof CHOICE_SOURCES)[number];
  */
 export const choiceFieldHint = z.object({
   source: z.enum(CHOICE_SOURCES),
-  description: z.string().describe('where the choices come from, for people: "App (enabled = true)"'),
+  description: z
+    .string()
+    .describe('where the choices come from, for people: "App (enabled = true)"'),
 });
 export type ChoiceFieldHint = z.infer<typeof choiceFieldHint>;
 

@@ -27,6 +27,7 @@ import { Link } from 'react-router-dom';
 import type { ModelMeta } from '@minke/contract';
 import { WHERE_KEY } from '../data/list-query.js';
 import { HostFactsTab } from '../facts/host-facts-tab.js';
+import { HostPoliciesTab } from '../policies/host-policies-tab.js';
 import { ObjectHistory } from '../history/object-history.js';
 import { boardFor } from '../runs/boards.js';
 import { LiveSessionCell } from '../runs/live-session-cell.js';
@@ -199,6 +200,11 @@ export function ModelShow({ meta }: { meta: ModelMeta }) {
         {meta.name === 'Host' ? (
           <Tab label="Facts" path="facts">
             <HostFactsTab />
+          </Tab>
+        ) : null}
+        {meta.name === 'Host' ? (
+          <Tab label="Policies" path="policies">
+            <HostPoliciesTab />
           </Tab>
         ) : null}
       </TabbedShowLayout>

@@ -25,6 +25,8 @@ export interface FieldSpec {
   pattern?: string;
   /** A secret (`.meta({ secret: true })`, e.g. a sudo password): a password input. */
   secret?: boolean;
+  /** Choices from the CMDB (`.meta({ choices })`): rendered by the form's choice renderer. */
+  choices?: { source: string; description: string };
 }
 
 /** What an input holds while the user types: text for text and number inputs. */
@@ -70,6 +72,7 @@ function fieldSpec(name: string, property: JsonSchema, required: boolean): Field
     required: required && !nullable,
     nullable,
     ...(schema.secret === true || schema.format === 'password' ? { secret: true } : {}),
+    ...choicesOf(property, schema),
   };
   if (description && !labelFromDescription) spec.help = description;
   const fallback = property.default !== undefined ? property.default : schema.default;
@@ -83,6 +86,12 @@ function fieldSpec(name: string, property: JsonSchema, required: boolean): Field
   copyNumber(spec, schema, 'exclusiveMaximum');
   if (typeof schema.pattern === 'string') spec.pattern = schema.pattern;
   return spec;
+}
+
+/** A field's CMDB choices (`.meta({ choices })`), on the property or its unwrapped schema. */
+function choicesOf(property: JsonSchema, schema: JsonSchema): Pick<FieldSpec, 'choices'> {
+  const choices = property.choices ?? schema.choices;
+  return choices ? { choices } : {};
 }
 
 type NumberKey =

@@ -9,6 +9,7 @@ import {
   Stack,
   TextField,
 } from '@mui/material';
+import { Fragment, type ReactNode } from 'react';
 import type { FieldSpec, FormValue, FormValues } from './form-fields.js';
 
 export interface SchemaFormProps {
@@ -17,22 +18,51 @@ export interface SchemaFormProps {
   errors: Record<string, string>;
   onChange: (name: string, value: FormValue) => void;
   disabled?: boolean;
+  /** Renders fields whose choices come from the CMDB (`field.choices`); see src/choices/. */
+  renderChoices?: (props: ChoiceRenderProps) => ReactNode;
+}
+
+export interface ChoiceRenderProps {
+  field: FieldSpec;
+  value: FormValue | undefined;
+  error: string | undefined;
+  onChange: (value: FormValue) => void;
+  disabled?: boolean | undefined;
 }
 
 /** A session's form, one input per field of its JSON Schema (see form-fields.ts). */
-export function SchemaForm({ fields, values, errors, onChange, disabled }: SchemaFormProps) {
+export function SchemaForm({
+  fields,
+  values,
+  errors,
+  onChange,
+  disabled,
+  renderChoices,
+}: SchemaFormProps) {
   return (
     <Stack spacing={2} data-testid="session-form">
-      {fields.map((field) => (
-        <SchemaField
-          key={field.name}
-          field={field}
-          value={values[field.name]}
-          error={errors[field.name]}
-          onChange={(value) => onChange(field.name, value)}
-          disabled={disabled}
-        />
-      ))}
+      {fields.map((field) =>
+        field.choices && renderChoices ? (
+          <Fragment key={field.name}>
+            {renderChoices({
+              field,
+              value: values[field.name],
+              error: errors[field.name],
+              onChange: (value) => onChange(field.name, value),
+              disabled,
+            })}
+          </Fragment>
+        ) : (
+          <SchemaField
+            key={field.name}
+            field={field}
+            value={values[field.name]}
+            error={errors[field.name]}
+            onChange={(value) => onChange(field.name, value)}
+            disabled={disabled}
+          />
+        ),
+      )}
     </Stack>
   );
 }

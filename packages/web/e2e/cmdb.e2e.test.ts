@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb, launchBrowser, login } from './browser.js';
+import { until } from './helpers.js';
+import {
+  ADMIN,
+  baseEnv,
+  cli,
+  freePort,
+  makeProject,
+  minkeBin,
+  stopChild,
+  waitForHealth,
+  webRoot,
+} from './harness.js';
+
+/** A session whose form takes its choices from the CMDB, and a policy on host fields. */
+const SESSIONS = `import { Session, fromField, fromModel, z } from 'minke';
+import { App } from './models.js';
+
+const form = z.object({
+  app: z.number().int().meta({ choices: fromModel(App, { label: 'name' }) }),
+  roles: z.array(z.string()).min(1).meta({ choices: fromField('role') }),
+});
+
+export class PickFromCmdb extends Session<typeof form> {
+  static override workOn = ['Server'];
+  static override form = form;
+  override async process() {
+    await this.addMsg('picked ' + JSON.stringify(this.data));
+  }
+}
+`;
+
+const CONFIG = `import { defineConfig, definePolicy } from 'minke';
+import { App, Module, Server } from './models.js';
+import { HealthCheck, ServerInfo } from './sessions.js';
+import { PickFromCmdb } from './cmdb-sessions.js';
+
+export default defineConfig({
+  database: 'sqlite:minke-e2e.db',
+  models: [Server, App, Module],
+  sessions: [ServerInfo, HealthCheck, PickFromCmdb],
+  policies: [
+    definePolicy({
+      name: 'standard-ssh-port',
+      description: 'SSH on the default port',
+      where: 'port is null or port = 22',
+    }),
+  ],
+  pluginsDir: 'plugins',
+});
+`;
+
+async function apiGet<T>(page: Page, path: string): Promise<T> {
+  return (await page.evaluate(async (url) => {
+    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    return (await response.json()) as unknown;
+  }, path)) as T;
+}
+
+describe('choices from the CMDB and policies in Chromium', () => {
+  let projectDir: string;
+  let child: ChildProcess;
+  let log = '';
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    await buildWeb(webRoot);
+    projectDir = makeProject();
+    writeFileSync(join(projectDir, 'cmdb-sessions.ts'), SESSIONS);
+    writeFileSync(join(projectDir, 'minke.config.ts'), CONFIG);
+    await cli(projectDir, ['migrate']);
+    await cli(projectDir, ['load', join(projectDir, 'demo-data.yaml')]);
+    await cli(projectDir, ['load', join(projectDir, 'e2e-data.yaml')]);
+    await cli(projectDir, ['users', 'create', ADMIN.username, '--superuser'], {
+      MINKE_PASSWORD: ADMIN.password,
+    });
+    const port = await freePort();
+    child = spawn(
+      process.execPath,
+      [minkeBin, '--project', projectDir, 'start', '--port', String(port)],
+      {
+        cwd: projectDir,
+        env: baseEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url, child, () => log);
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await login(page, url, ADMIN);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (child) await stopChild(child);
+    if (projectDir) rmSync(projectDir, { recursive: true, force: true });
+  });
+
+  it('renders choice fields as searchable selects with counts, and runs with the picked values', async () => {
+    await page.goto(`${url}/#/Server`);
+    await page.locator('thead input[type="checkbox"]').check();
+    await page.getByTestId('run-session').click();
+    await page.locator('#session-picker').click();
+    await page.locator('li[data-session="PickFromCmdb"]').click();
+    const app = page.getByTestId('choice-field-app');
+    await app.waitFor();
+    // Search: typing narrows the apps to the matching ones.
+    await app.locator('input').fill('sh');
+    const options = page.locator('[role="listbox"] [role="option"]');
+    await until(async () => (await options.allTextContents()).join('|') === 'shop', 'the search');
+    await options.first().click();
+    // Multi-select with counts: how many of the 4 selected servers have each role.
+    const roles = page.getByTestId('choice-field-roles');
+    await roles.locator('input').click();
+    await until(async () => (await options.count()) === 3, 'the role choices');
+    expect(await options.allTextContents()).toEqual([
+      'web — on 2 of 4',
+      'db — on 1 of 4',
+      'other — on 1 of 4',
+    ]);
+    await options.filter({ hasText: 'web' }).click();
+    await options.filter({ hasText: 'db' }).click();
+    await page.keyboard.press('Escape');
+    expect(await roles.locator('.MuiChip-root').allTextContents()).toEqual(['web', 'db']);
+    await page.getByTestId('run-start').click();
+    await page.getByTestId('run-dialog').waitFor({ state: 'hidden' });
+    const runs = await apiGet<{ items: { id: number; session: string }[] }>(
+      page,
+      '/api/runs?limit=5',
+    );
+    const listed = runs.items.find((r) => r.session === 'PickFromCmdb');
+    const run = await apiGet<{ data: unknown }>(page, `/api/runs/${listed?.id}`);
+    const apps = await apiGet<{ items: { id: number; name: string }[] }>(
+      page,
+      '/api/records/App?limit=50',
+    );
+    const shop = apps.items.find((a) => a.name === 'shop');
+    expect(run.data).toEqual({ app: shop?.id, roles: ['web', 'db'] });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows policies with counts and a chart, failing hosts, and runs a session on them', async () => {
+    await page.goto(`${url}/#/policies`);
+    const row = page.locator('[data-testid="policy-list"] tr[data-policy="standard-ssh-port"]');
+    await row.waitFor();
+    // localhost and local-a/b/c have no port (22); web-1, web-2 and db-1 listen elsewhere.
+    expect(await row.locator('[data-count="passing"]').textContent()).toBe('4');
+    expect(await row.locator('[data-count="failing"]').textContent()).toBe('3');
+    const chart = page.getByTestId('compliance-chart');
+    await chart.waitFor();
+    expect(await chart.getAttribute('data-points')).toBe('30');
+    expect(await chart.locator('svg path').count()).toBeGreaterThan(0);
+    await row.getByRole('link', { name: 'standard-ssh-port' }).click();
+    const failing = page.getByTestId('failing-hosts');
+    await failing.waitFor();
+    expect(
+      await failing
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-host'))),
+    ).toEqual(['db-1.example.com', 'web-1.example.com', 'web-2.example.com']);
+    // Untick db-1, then "Run session on these": the run dialog on the two others.
+    await failing.locator('tr[data-host="db-1.example.com"] input[type="checkbox"]').uncheck();
+    await page.getByTestId('remediate').click();
+    await page.locator('#session-picker').click();
+    await page.locator('li[data-session="HealthCheck"]').click();
+    await page.getByTestId('run-start').click();
+    await until(() => Promise.resolve(/#\/runs\/\d+\/show/.test(page.url())), 'the run page');
+    const id = /#\/runs\/(\d+)\/show/.exec(page.url())?.[1];
+    const run = await apiGet<{ session: string; sessions: { hostName: string | null }[] }>(
+      page,
+      `/api/runs/${id}`,
+    );
+    expect(run.session).toBe('HealthCheck');
+    expect(run.sessions.map((s) => s.hostName).sort()).toEqual([
+      'web-1.example.com',
+      'web-2.example.com',
+    ]);
+    expect(pageErrors).toEqual([]);
+  });
+});
