@@ -1,10 +1,8 @@
-import type { ProcessState } from '@minke/contract';
 import { recordAudit } from '../audit/audit-log.js';
 import { NotFoundError } from '../errors.js';
 import type { StopOutcome } from '../executor/executor.js';
+import { RunStore } from '../runs/run-store.js';
 import type { RunServices } from './start-run.js';
-
-const NOT_DONE: ProcessState[] = ['initialized', 'running', 'stopping'];
 
 /**
  * What the audit log calls a stop: `run.kill` when it killed a running command (a stop after a
@@ -23,28 +21,16 @@ export async function stopRun(
   services: Pick<RunServices, 'project' | 'executor'>,
   runId: number,
 ): Promise<{ recordId: number; outcome: StopOutcome }[]> {
-  const db = services.project.database.tables;
-  const run = await db
-    .selectFrom('minke_runs')
-    .select('id')
-    .where('id', '=', runId)
-    .executeTakeFirst();
-  if (!run) throw new NotFoundError(`run ${runId} does not exist`);
-  const rows = await db
-    .selectFrom('minke_session_records')
-    .select(['id', 'process_state'])
-    .where('run_id', '=', runId)
-    .where('process_state', 'in', NOT_DONE)
-    .orderBy('id')
-    .execute();
+  const runs = new RunStore(services.project.database);
+  if (!(await runs.hasRun(runId))) throw new NotFoundError(`run ${runId} does not exist`);
+  const records = await runs.unfinishedRecords(runId);
   // Waiting records first, so that none starts while the running ones are being stopped.
-  rows.sort(
-    (a, b) => Number(b.process_state === 'initialized') - Number(a.process_state === 'initialized'),
+  records.sort(
+    (a, b) => Number(b.processState === 'initialized') - Number(a.processState === 'initialized'),
   );
   const outcomes: { recordId: number; outcome: StopOutcome }[] = [];
-  for (const row of rows) {
-    const recordId = Number(row.id);
-    outcomes.push({ recordId, outcome: await services.executor.stop(recordId) });
+  for (const record of records) {
+    outcomes.push({ recordId: record.id, outcome: await services.executor.stop(record.id) });
   }
   await recordAudit(services.project.database, {
     action: stopAction(outcomes.map((entry) => entry.outcome)),

@@ -337,6 +337,28 @@ export class RunStore {
       })),
     );
   }
+  /** Whether a run is recorded. */
+  async hasRun(runId: number): Promise<boolean> {
+    const run = await this.db
+      .selectFrom('minke_runs')
+      .select('id')
+      .where('id', '=', runId)
+      .executeTakeFirst();
+    return run !== undefined;
+  }
+
+  /** A run's session records that have not finished (waiting, running or stopping), by id. */
+  async unfinishedRecords(runId: number): Promise<{ id: number; processState: ProcessState }[]> {
+    const rows = await this.db
+      .selectFrom('minke_session_records')
+      .select(['id', 'process_state'])
+      .where('run_id', '=', runId)
+      .where('process_state', 'in', ACTIVE_STATES)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({ id: Number(row.id), processState: row.process_state }));
+  }
+
   /** How many session records `purge` would delete. */
   async purgeable(olderThan: Date, options: PurgeOptions = {}): Promise<number> {
     const row = await this.purgeSelection(this.db, olderThan, options)
