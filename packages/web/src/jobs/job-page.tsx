@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Alert,
   Box,
@@ -40,6 +40,16 @@ export function JobPage() {
     permissions?.isSuperuser === true || permissions?.permissions.includes('manage_jobs') === true;
   const job = useApiQuery<JobDetail>(`/api/jobs/${id ?? ''}`);
   const runs = useApiQuery<{ items: RunItem[] }>('/api/runs', { job: id, limit: 50 });
+  // Runs and ticks move on their own (schedules, workers): read them again every 3 s.
+  const { reload: reloadRuns } = runs;
+  const { reload: reloadJob } = job;
+  useEffect(() => {
+    const timer = setInterval(() => {
+      reloadRuns();
+      reloadJob();
+    }, 3000);
+    return () => clearInterval(timer);
+  }, [reloadRuns, reloadJob]);
   const [asking, setAsking] = useState(false);
   const [asked, setAsked] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);

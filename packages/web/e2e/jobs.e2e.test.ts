@@ -1,0 +1,76 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb, launchBrowser, login } from './browser.js';
+import { ADMIN, startServer, webRoot, type MinkeServer } from './harness.js';
+
+describe('saved jobs in the web admin (Chromium)', () => {
+  let server: MinkeServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    await buildWeb(webRoot);
+    server = await startServer();
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await login(page, server.url, ADMIN);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('creates a job with a schedule, shows its next times, launches it and lists its run', async () => {
+    await page.goto(`${server.url}/#/jobs/new`);
+    await page.locator('input[name="name"]').fill('nightly-health');
+    await page.getByRole('combobox', { name: 'Session' }).click();
+    await page.locator('li[data-session="HealthCheck"]').click();
+    await page.getByRole('combobox', { name: 'Model' }).click();
+    await page.getByRole('option', { name: 'Host', exact: true }).click();
+    await page.locator('input[name="where"]').fill('name = "localhost"');
+    // The live count of what the where matches now.
+    await expect
+      .poll(() => page.getByTestId('match-count').textContent())
+      .toBe('1 object(s) match now');
+
+    await page.locator('input[name="scheduled"]').check();
+    await page.locator('input[name="cron"]').fill('30 3 * * *');
+    await page.locator('input[name="timezone"]').fill('Europe/Berlin');
+    const preview = page.getByTestId('next-times').locator('[data-time]');
+    await expect.poll(() => preview.count()).toBe(5);
+    const times = await preview.evaluateAll((nodes) =>
+      nodes.map((node) => node.getAttribute('data-time') ?? ''),
+    );
+    // 03:30 in Berlin is 01:30 or 02:30 UTC; five days in a row, from the next one.
+    for (const time of times) expect(new Date(time).getUTCMinutes()).toBe(30);
+    expect(Date.parse(times[0] ?? '')).toBeGreaterThan(Date.now());
+    expect(Date.parse(times[4] ?? '') - Date.parse(times[0] ?? '')).toBeGreaterThan(
+      3.9 * 86_400_000,
+    );
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('job-page').waitFor();
+    const shown = page.getByTestId('job-schedule').locator('[data-time]');
+    await expect.poll(() => shown.count()).toBe(5);
+    expect(await shown.first().getAttribute('data-time')).toBe(times[0]);
+
+    await page.getByRole('button', { name: 'Launch' }).click();
+    const run = page.getByTestId('job-runs').locator('tr[data-run]');
+    await run.first().waitFor();
+    await expect
+      .poll(() => run.first().textContent(), { timeout: 60_000 })
+      .toMatch(/finished1 success, 0 warning, 0 error$/);
+
+    // The job is in the list, and its tick in "what runs next".
+    await page.goto(`${server.url}/#/jobs`);
+    await page.locator('tr[data-job="nightly-health"]').waitFor();
+    await page.goto(`${server.url}/#/schedules`);
+    await page.getByTestId('schedules-page').getByText('nightly-health').first().waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});
