@@ -135,6 +135,22 @@ const EXAMPLES: Record<string, Handling> = {
     code: 0,
     output: /^disabled the schedule of job nightly-info$/m,
   },
+  "docs/notifications.md: minke notifications list                         # the channels and the global rules' events":
+    // The demo has no channels.
+    { code: 0, output: /^no notification channels \(see docs\/notifications\.md\)$/m },
+  'docs/notifications.md: minke notifications test ops-mail                # sends now, says delivered or the error (exit 1)':
+    {
+      skip: "ops-mail is a channel of the reader's config; notifications.int.test.ts sends tests to a real SMTP server",
+    },
+  'docs/notifications.md: minke notifications deliveries --state failed    # the log: state, attempts, last error':
+    { code: 0, output: /^no deliveries$/m },
+  'docs/sessions.md: minke run HealthCheck --model Host --id localhost web-1.example.com web-2.example.com --batch 50% --max-fail 0':
+    // Batches of 2: web-1 refuses the connection in batch 1, so web-2 never starts.
+    {
+      code: 1,
+      output:
+        /^ERROR\s+web-2\.example\.com \[web-2\.example\.com\] canceled\n\s+error\s+: failure budget exceeded after 2 of 3: 1 failed, 0 allowed$/m,
+    },
   'docs/deployment.md: minke migrate                       # once': { skip: scaleOut },
   'docs/deployment.md: minke serve --listen 0.0.0.0        # on each web machine, behind the load balancer':
     {
