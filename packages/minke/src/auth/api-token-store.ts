@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
-import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
+import { auditedTransaction } from '../audit/audit-log.js';
+import { recordChange } from '../audit/record-change.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import type { ApiTokensTable } from '../store/minke-tables.js';
@@ -146,14 +147,4 @@ type TokenRow = Pick<
 > & { username: string };
 
 /** A token change for the audit log: its record (owner, name), never the token. */
-function tokenChange(action: string, before?: ApiTokenRecord, after?: ApiTokenRecord): AuditChange {
-  const token = after ?? before;
-  return {
-    action,
-    targetType: 'token',
-    targetId: token?.id,
-    targetName: token?.name,
-    before,
-    after,
-  };
-}
+const tokenChange = recordChange<ApiTokenRecord>('token', (token) => token.name);

@@ -1,4 +1,5 @@
-import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
+import { auditedTransaction } from '../audit/audit-log.js';
+import { recordChange } from '../audit/record-change.js';
 import { ConflictError, InputError } from '../errors.js';
 import type { RecordValues } from '../model/record-codec.js';
 import type { Filter } from '../query/filter.js';
@@ -381,19 +382,5 @@ function checkPort(port: number | null | undefined): number | null {
 }
 
 /** A host change for the audit log (its connection config's secrets are redacted there). */
-function hostChange(action: string, before?: HostRecord, after?: HostRecord): AuditChange {
-  const host = after ?? before;
-  return { action, targetType: 'host', targetId: host?.id, targetName: host?.name, before, after };
-}
-
-function groupChange(action: string, before?: GroupRecord, after?: GroupRecord): AuditChange {
-  const group = after ?? before;
-  return {
-    action,
-    targetType: 'group',
-    targetId: group?.id,
-    targetName: group?.name,
-    before,
-    after,
-  };
-}
+const hostChange = recordChange<HostRecord>('host', (host) => host.name);
+const groupChange = recordChange<GroupRecord>('group', (group) => group.name);

@@ -1,4 +1,5 @@
-import { auditedTransaction, type AuditChange } from '../audit/audit-log.js';
+import { auditedTransaction } from '../audit/audit-log.js';
+import { recordChange } from '../audit/record-change.js';
 import { hash } from '@node-rs/argon2';
 import type { Updateable } from 'kysely';
 import { LoginSessionStore } from '../auth/login-session-store.js';
@@ -287,30 +288,6 @@ function checkGroupName(name: string): string {
   return trimmed;
 }
 
-function userChange(action: string, before?: UserDetail, after?: UserDetail): AuditChange {
-  const user = after ?? before;
-  return {
-    action,
-    targetType: 'user',
-    targetId: user?.id,
-    targetName: user?.username,
-    before,
-    after,
-  };
-}
+const userChange = recordChange<UserDetail>('user', (user) => user.username);
 
-function userGroupChange(
-  action: string,
-  before?: UserGroupRecord,
-  after?: UserGroupRecord,
-): AuditChange {
-  const group = after ?? before;
-  return {
-    action,
-    targetType: 'usergroup',
-    targetId: group?.id,
-    targetName: group?.name,
-    before,
-    after,
-  };
-}
+const userGroupChange = recordChange<UserGroupRecord>('usergroup', (group) => group.name);
