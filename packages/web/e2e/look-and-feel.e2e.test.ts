@@ -114,6 +114,8 @@ describe('look and feel of the web admin (Chromium)', () => {
   });
 
   it('brands the login page and titles the tab with the project', async () => {
+    // the loading screen is in the page itself, before any script has run
+    expect(await (await fetch(server.url)).text()).toContain('class="minke-splash"');
     for (const [scheme, viewport] of [
       ['light', WIDE],
       ['dark', PHONE],
@@ -195,7 +197,8 @@ describe('look and feel of the web admin (Chromium)', () => {
     expect(page.url()).toContain('#/Host');
     await page.locator('input[name="q"]').fill('');
     await page.locator('input[name="q"]').blur();
-    // g r, g h
+    // g r, g h (also right after ticking a row: a checkbox takes no typed keys)
+    await row(page, 'node-1').locator('input[type="checkbox"]').check();
     await page.keyboard.press('g');
     await page.keyboard.press('r');
     await until(() => Promise.resolve(page.url().includes('#/runs')), 'the runs page');

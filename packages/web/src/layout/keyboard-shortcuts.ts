@@ -12,15 +12,14 @@ export const GO_TO: readonly { key: string; path: string; label: string }[] = [
 /** How long after `g` the second key still counts. */
 const SEQUENCE_MS = 1500;
 
-/** Keys typed into a field are the field's, never a shortcut. */
+/** Inputs that take no typed text: keys pressed on them are still shortcuts. */
+const NOT_TYPED = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color']);
+
+/** Keys typed into a field are the field's, never a shortcut (a ticked checkbox is no field). */
 function typingIn(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return (
-    target.isContentEditable ||
-    target.tagName === 'INPUT' ||
-    target.tagName === 'TEXTAREA' ||
-    target.tagName === 'SELECT'
-  );
+  if (target instanceof HTMLInputElement) return !NOT_TYPED.has(target.type);
+  return target.isContentEditable || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT';
 }
 
 /** The page's search box: a list's live search (`q`), else the first search field. */
