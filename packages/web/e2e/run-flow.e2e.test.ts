@@ -236,6 +236,34 @@ describe('the run flow', () => {
       .waitFor();
   });
 
+  it('fits the confirm step and the progress bar on a 390 px phone at night', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      colorScheme: 'dark',
+    });
+    try {
+      const phone = await context.newPage();
+      phone.setDefaultTimeout(30_000);
+      await login(phone, server.url, ADMIN);
+      await phone.goto(`${server.url}/#/Host`);
+      await clearRuns(phone);
+      await selectRows(phone, ['local-a']);
+      await chooseSession(phone, 'RunCommand', { cmd: 'echo at night' });
+      const dialog = phone.locator('.MuiDialog-paper');
+      const box = await dialog.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+      await phone.getByTestId('form-summary').getByText('echo at night').waitFor();
+      await phone.screenshot({ path: join(screenshots, 'phone-run-confirm-dark.png') });
+      await phone.getByTestId('run-start').click();
+      await live(phone, 'local-a').and(phone.locator('[data-live-result="success"]')).waitFor();
+      await phone.getByTestId('rerun').and(phone.locator(':enabled')).waitFor();
+      const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('words errors for the page, not for the command line', async () => {
     const filter = encodeURIComponent(JSON.stringify({ where: 'name = ' }));
     await page.goto(`${server.url}/#/Host?filter=${filter}`);
