@@ -6,7 +6,7 @@ import type { StopOutcome } from '@minke/contract';
 import { preformattedMessage, type SessionMessage } from '../session/messages.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import { commandStatus, type CommandResult } from '../transport/transport.js';
-import type { NewSessionRecord, RunStore } from './run-store.js';
+import type { NewRun, RunStore } from './run-store.js';
 
 /** A session record and what live views show of it. */
 export interface RecordRef {
@@ -48,16 +48,7 @@ export class RunJournal {
 
   /** Writes a run, its waiting records and its audit row in one commit, and announces it. */
   async runCreated(
-    input: {
-      session: string;
-      verboseName: string;
-      model: string;
-      userId: number | null;
-      /** The saved job it is a launch of. */
-      jobId?: number | null;
-      data: Record<string, unknown>;
-      records: NewSessionRecord[];
-    },
+    input: NewRun,
     audit: (runId: number) => AuditChange,
   ): Promise<{ runId: number; recordIds: number[] }> {
     // Who acts is resolved before the transaction opens (it may read the database).

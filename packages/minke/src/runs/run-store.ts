@@ -10,6 +10,18 @@ import { summarize } from '@minke/contract';
 import { OutputStore } from './output-store.js';
 import type { OutputSpill } from '../transport/exec/output-cut.js';
 
+/** A run to write: its session, who started it, its form data and one record per object. */
+export interface NewRun {
+  session: string;
+  verboseName: string;
+  model: string;
+  userId: number | null;
+  /** The saved job it is a launch of. */
+  jobId?: number | null;
+  data: Record<string, unknown>;
+  records: NewSessionRecord[];
+}
+
 export interface NewSessionRecord {
   objectId: number;
   objectLabel: string;
@@ -70,15 +82,7 @@ export class RunStore {
     return new Date();
   }
 
-  async createRun(input: {
-    session: string;
-    verboseName: string;
-    model: string;
-    userId: number | null;
-    jobId?: number | null;
-    data: Record<string, unknown>;
-    records: NewSessionRecord[];
-  }): Promise<{ runId: number; recordIds: number[] }> {
+  async createRun(input: NewRun): Promise<{ runId: number; recordIds: number[] }> {
     const write = async (trx: MinkeKysely) => {
       const run = await trx
         .insertInto('minke_runs')
