@@ -5,6 +5,7 @@ import { benchCli } from './cli-startup.js';
 import { benchFanout } from './fanout.js';
 import { benchOutput } from './output.js';
 import { benchQueue } from './queue.js';
+import { benchSchedules } from './schedules.js';
 
 // The browser bench lives with the web admin, whose TypeScript project has the DOM types; a
 // computed specifier keeps this project from type-checking it without them.
@@ -19,6 +20,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   fanout: benchFanout,
   output: benchOutput,
   queue: benchQueue,
+  schedules: benchSchedules,
   ui: benchUi,
 };
 

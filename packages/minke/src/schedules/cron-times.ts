@@ -49,9 +49,28 @@ function checkTimezone(timezone: string): void {
   }
 }
 
+/**
+ * Parsed expressions for computing times (never scheduled: the scheduler parses its own). A
+ * croner pattern is large (a year table per expression) and slow to build, and the same few
+ * expressions come back at every listing.
+ */
+const computing = new Map<string, Cron>();
+const MAX_CACHED = 2000;
+
+/** A parsed expression to compute times with (shared; never call `schedule` on it). */
+export function cronFor(spec: CronSpec): Cron {
+  const key = `${spec.cron}|${spec.timezone}|${spec.endAt ?? ''}`;
+  const cached = computing.get(key);
+  if (cached) return cached;
+  const cron = parseCron(spec);
+  if (computing.size >= MAX_CACHED) computing.delete(computing.keys().next().value as string);
+  computing.set(key, cron);
+  return cron;
+}
+
 /** The next `count` times after `from` (at most), as ISO strings. */
 export function nextTimes(spec: CronSpec, count = 5, from: Date = new Date()): string[] {
-  return parseCron(spec)
+  return cronFor(spec)
     .nextRuns(count, from)
     .map((date) => date.toISOString());
 }
@@ -65,7 +84,7 @@ export function ticksBetween(
   after: Date,
   until: Date,
 ): { count: number; newest: Date | null; capped: boolean } {
-  const cron = parseCron(spec);
+  const cron = cronFor(spec);
   let count = 0;
   let newest: Date | null = null;
   let cursor: Date | null = cron.nextRun(after);

@@ -7,6 +7,7 @@ import type { SavedJob } from '../jobs/saved-job.js';
 import type { Logger } from '../logger.js';
 import type { RunServices } from '../operations/start-run.js';
 import { PermissionOperations } from '../operations/permissions.js';
+import { notifyMissed } from './notify-missed.js';
 
 export interface TickServices {
   runtime: RunServices;
@@ -48,6 +49,7 @@ export async function fireTick(
         outcome: 'skipped',
         note: `skipped: run ${going} of this job is still going`,
       });
+      await notifyMissed(services, job, tickAt, `run ${going} of this job was still going`);
       return 'skipped';
     }
     await ticks.note({

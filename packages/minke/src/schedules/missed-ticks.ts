@@ -2,6 +2,7 @@ import { JobStore } from '../jobs/job-store.js';
 import { JobTickStore } from '../jobs/job-tick-store.js';
 import { ticksBetween } from './cron-times.js';
 import { launchTick, type TickServices } from './fire-tick.js';
+import { notifyMissed } from './notify-missed.js';
 
 /**
  * Ticks due at most this long ago are left to the live scheduler: a server starting next to one
@@ -46,6 +47,7 @@ export async function catchUpMissedTicks(
         note: `missed ${count} while Minke was down: skipped`,
       });
       services.logger.info({ job: job.name, missed: missed.count }, 'missed ticks skipped');
+      await notifyMissed(services, job, missed.newest, `${count} missed while Minke was down`);
       continue;
     }
     await ticks.note({

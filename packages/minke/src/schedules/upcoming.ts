@@ -1,7 +1,7 @@
 import type { UpcomingTicks } from '@minke/contract';
 import { JobStore } from '../jobs/job-store.js';
 import type { DatabaseHandle } from '../store/transaction.js';
-import { parseCron } from './cron-times.js';
+import { cronFor } from './cron-times.js';
 
 /** At most this many coming ticks are listed (a schedule of every second fills a day fast). */
 const MAX_TICKS = 500;
@@ -19,7 +19,7 @@ export async function upcomingTicksOf(
     if (!job.schedule) continue;
     let cron;
     try {
-      cron = parseCron(job.schedule);
+      cron = cronFor(job.schedule);
     } catch {
       continue;
     }
