@@ -154,6 +154,26 @@ describe('the run flow', () => {
     expect(await output.getByText('$ uptime').count()).toBe(0);
   });
 
+  it('links the full output under a row when output was left out, and never calls it complete', async () => {
+    await page.goto(`${server.url}/#/Host`);
+    await clearRuns(page);
+    await selectRows(page, ['local-a']);
+    await chooseSession(page, 'BigOutput');
+    await page.getByTestId('run-start').click();
+    await live(page, 'local-a')
+      .and(page.locator('[data-live-result="success"]'))
+      .waitFor({ timeout: 60_000 });
+    const shown = await expand(page, 'local-a');
+    const link = shown.getByTestId('download-full-output');
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toMatch(
+      /^\/api\/session-records\/\d+\/commands\/1\/output\?stream=stdout$/,
+    );
+    const text = (await shown.textContent()) ?? '';
+    expect(text).not.toContain('complete stored output');
+    expect(text).not.toMatch(/earlier dropped/);
+  });
+
   it('re-runs the failed sessions only, from the progress bar, and everything from the run page', async () => {
     await clearRuns(page);
     await selectRows(page, ['local-a', 'web-1.example.com']);
