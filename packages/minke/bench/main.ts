@@ -4,6 +4,7 @@ import { benchApi } from './api.js';
 import { benchCli } from './cli-startup.js';
 import { benchFanout } from './fanout.js';
 import { benchOutput } from './output.js';
+import { benchPolicies } from './policies.js';
 import { benchQueue } from './queue.js';
 import { benchSchedules } from './schedules.js';
 
@@ -19,6 +20,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   cli: benchCli,
   fanout: benchFanout,
   output: benchOutput,
+  policies: benchPolicies,
   queue: benchQueue,
   schedules: benchSchedules,
   ui: benchUi,

@@ -151,6 +151,17 @@ const EXAMPLES: Record<string, Handling> = {
       output:
         /^ERROR\s+web-2\.example\.com \[web-2\.example\.com\] canceled\n\s+error\s+: failure budget exceeded after 2 of 3: 1 failed, 0 allowed$/m,
     },
+  "docs/policies.md: minke policies set has-os-release --where 'facts.os-release exists' --description 'the agent reports the OS'":
+    { code: 0, output: /^policy has-os-release saved; \d+ host\(s\) failing it$/m },
+  'docs/policies.md: minke policies list': {
+    code: 0,
+    output: /^has-os-release\s+\d+\s+\d+\s+api\s+facts\.os-release exists$/m,
+  },
+  'docs/policies.md: minke policies check': { code: 0, output: /^1 policy, \d+ host evaluation/m },
+  'docs/policies.md: minke policies show has-os-release --failing': {
+    code: 0,
+    output: /^ {2}where: facts\.os-release exists$/m,
+  },
   'docs/deployment.md: minke migrate                       # once': { skip: scaleOut },
   'docs/deployment.md: minke serve --listen 0.0.0.0        # on each web machine, behind the load balancer':
     {
