@@ -10,7 +10,7 @@ import type { ProcessState, SessionResult } from '../session/status.js';
 import { SESSION_RESULTS } from '../session/status.js';
 import type { ListQuery, Page } from '../records/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
-import { currentRecordIds, type Viewer } from './current-session.js';
+import { currentRecordIds, type Viewer } from '../session-clears/current-records.js';
 import { objectLabel } from './object-label.js';
 
 /** The viewer's current session on a record (see `currentRecordIds`), as lists show it. */
