@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from '../store/transaction.js';
-import type { CredentialReader } from '../transport/secret.js';
+import type { CredentialReader } from '../transport/config/secret.js';
 import { CredentialStore } from './credential-store.js';
 import { secretKeySource } from './secret-key.js';
 

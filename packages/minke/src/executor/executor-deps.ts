@@ -7,7 +7,7 @@ import type { RunJournal } from '../runs/run-journal.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import type { Database } from '../store/database.js';
-import type { ResolvedConnectionConfig } from '../transport/connection-config.js';
+import type { ResolvedConnectionConfig } from '../transport/config/connection-config.js';
 
 /** The objects sessions work on: read one, save changed fields, know a model's fields. */
 export interface SessionObjects {

@@ -1,8 +1,8 @@
-import type { ResolvedConnectionConfig } from '../transport/connection-config.js';
+import type { ResolvedConnectionConfig } from '../transport/config/connection-config.js';
 import type { HostRecord } from '../hosts/host-store.js';
-import { resolveConnectionConfig } from '../transport/resolve-connection.js';
+import { resolveConnectionConfig } from '../transport/config/resolve-connection.js';
 import type { HostKeyBook } from '../transport/ssh/host-keys/host-key-book.js';
-import type { CredentialReader } from '../transport/secret.js';
+import type { CredentialReader } from '../transport/config/secret.js';
 import { withRunTimeSecrets } from './run-time-secrets.js';
 
 /**

@@ -3,7 +3,7 @@ import { secretKeySource } from '../credentials/secret-key.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ExecutorDeps } from '../executor/executor-deps.js';
 import { resolveHostConnection, type HostConnectionSources } from '../executor/host-connection.js';
-import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
+import { HostKeyStore } from '../hosts/host-key-store.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import type { RunStore } from '../runs/run-store.js';
