@@ -23,5 +23,4 @@ export * from './api/notifications.js';
 export * from './api/choices.js';
 export * from './api/policies.js';
 export * from './api/jobs.js';
-export * from './api/rerun.js';
 export * from './api/dashboard.js';
