@@ -3,6 +3,7 @@ import { HOST_MODEL } from '../model/host-model.js';
 import type { Project } from '../operations/project.js';
 import { andFilters, type Filter } from '../query/filter.js';
 import { parseWhere } from '../query/parse-where.js';
+import { inTransaction } from '../store/transaction.js';
 import { PolicyStore, type PolicyChange, type PolicyRow } from './policy-store.js';
 
 export interface EvaluationOptions {
@@ -24,6 +25,13 @@ export interface EvaluationOutcome {
 
 const CHUNK = 500;
 
+/** What one policy's evaluation will write, once every policy has been read. */
+interface PlannedWrite {
+  policyId: number;
+  changes: PolicyChange[];
+  unchanged: number[];
+}
+
 /**
  * Evaluates policies on hosts and records what changed. Per policy, two queries per 500 hosts
  * (the hosts in scope, and those in scope that comply), both compiled by the filter language,
@@ -40,11 +48,19 @@ export async function evaluatePolicies(
   const policies = options.policies ?? (await store.list());
   const now = options.now ?? new Date();
   const outcome: EvaluationOutcome = { policies: policies.length, evaluated: 0, changed: [] };
+  const planned: PlannedWrite[] = [];
   for (const policy of policies) {
     const one = await evaluatePolicy(project, store, policy, options.hostIds ?? null, now);
     outcome.evaluated += one.evaluated;
     outcome.changed.push(...one.changed);
+    planned.push(one.write);
   }
+  // Every policy's changes in one commit: a fact change costs one transaction, not one per policy.
+  await inTransaction(project.database, async (trx) => {
+    const writer = new PolicyStore(trx);
+    for (const write of planned)
+      await writer.recordEvaluation(write.policyId, write.changes, write.unchanged, now);
+  });
   return outcome;
 }
 
@@ -54,7 +70,7 @@ async function evaluatePolicy(
   policy: PolicyRow,
   hostIds: readonly number[] | null,
   now: Date,
-): Promise<{ evaluated: number; changed: PolicyTransition[] }> {
+): Promise<{ evaluated: number; changed: PolicyTransition[]; write: PlannedWrite }> {
   const scope = policy.scope === null ? undefined : parseWhere(policy.scope);
   const compliant = parseWhere(policy.where);
   const inScope = new Set<number>();
@@ -87,8 +103,8 @@ async function evaluatePolicy(
     ...c,
     hostName: names.get(c.hostId) ?? `#${c.hostId}`,
   }));
-  await store.recordEvaluation(policy.id, named, unchanged, now);
   return {
+    write: { policyId: policy.id, changes: named, unchanged },
     evaluated: inScope.size,
     changed: named.flatMap((c) =>
       c.passing === null
