@@ -10,7 +10,7 @@ export interface CronSpec {
 }
 
 /** More than this many ticks between two times is counted, not listed (a bound on every walk). */
-const MAX_WALK = 10_000;
+const MAX_WALK = 1000;
 
 /**
  * The cron expression as croner reads it (5 fields, or 6 with seconds first, the shape BullMQ's
