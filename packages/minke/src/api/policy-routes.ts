@@ -28,6 +28,7 @@ import {
   policyHosts,
   savePolicy,
 } from '../policies/policy-operations.js';
+import { notifyStartedFailing } from '../policies/notify-failing.js';
 import { remediate } from '../policies/remediate.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
@@ -38,7 +39,7 @@ import { errorReply, nameParams, protectedErrors } from './schemas.js';
  * policies, check on demand, remediation runs. Reading needs `view_host`; making and deleting
  * policies is for superusers (a policy reads every host's facts).
  */
-export const policyRoutes: ApiRoutes = (app, { project, runtime }) => {
+export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
   const mayView = (request: Parameters<typeof principalOf>[0]) =>
     requireModelPermission(principalOf(request).access, 'view', HOST_MODEL);
   const notFound = { ...protectedErrors, 400: errorReply, 404: errorReply };
@@ -158,7 +159,9 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime }) => {
     },
     async (request) => {
       mayView(request);
-      return checkPolicies(project, request.body ?? {});
+      const outcome = await checkPolicies(project, request.body ?? {});
+      await notifyStartedFailing(project, logger, outcome.changed);
+      return outcome;
     },
   );
 

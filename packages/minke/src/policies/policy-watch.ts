@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import { evaluatePolicies } from './evaluate-policies.js';
+import { notifyStartedFailing } from './notify-failing.js';
 import { announcePolicyChanges } from './policy-hooks.js';
 import { ensureProjectPolicies } from './project-policies.js';
 
@@ -46,6 +47,7 @@ export function watchFactsForPolicies(
     announcePolicyChanges(project, outcome.changed, (error) =>
       logger.warn({ err: error }, 'policies: a policy-failing listener threw'),
     );
+    await notifyStartedFailing(project, logger, outcome.changed);
   };
 
   const stop = source.onStored((results, outcomes) => {
