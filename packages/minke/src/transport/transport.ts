@@ -1,4 +1,4 @@
-import type { OutputCut, OutputKeep, OutputSpillFactory } from './exec/output-cut.js';
+import type { OutputCut, OutputKeep, OutputSpillFactory, OutputStream } from './exec/output-cut.js';
 
 /**
  * The one contract between session code and the machines it works on. `ssh/` reaches remote hosts,
@@ -35,7 +35,7 @@ export interface SudoOptions {
   user?: string;
 }
 
-export type OutputStream = 'stdout' | 'stderr';
+export type { OutputStream };
 
 export interface ExecOptions {
   /** Ask for a pseudo-terminal. stderr then arrives merged into stdout, as on a terminal. */

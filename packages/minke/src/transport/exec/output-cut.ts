@@ -1,4 +1,5 @@
-import type { OutputStream } from '../transport.js';
+/** A command's output stream (re-exported by `transport.ts`, which this file may not import). */
+export type OutputStream = 'stdout' | 'stderr';
 
 /**
  * What was left out of one stream's output when it outgrew what a command result keeps: the
