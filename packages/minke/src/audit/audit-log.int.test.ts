@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { ApiTokenStore } from '../auth/api-token-store.js';
 import type { OpenedProject } from '../runtime/open-project.js';
-import { HostKeyStore } from '../transport/ssh/host-keys/host-key-store.js';
+import { HostKeyStore } from '../hosts/host-key-store.js';
 import { runWithAuditActor, type AuditActor } from './audit-context.js';
 import { appendAuditRow, listAudit } from './audit-log.js';
 import { pruneAudit } from './prune-audit.js';

@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { UsageError } from './cli-error.js';
 
 /**
@@ -21,6 +20,8 @@ export async function readConnectionFile(file: string): Promise<Record<string, u
     throw new UsageError(
       `--connection-file ${file}: readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 ${file}`,
     );
+  // Loaded here, not at the top: every command's start-up (even `--help`) imports this module.
+  const { parse } = await import('yaml');
   let value: unknown;
   try {
     value = parse(await readFile(file, 'utf8')) as unknown;

@@ -1,5 +1,5 @@
-import type { NotificationSettings } from '@minke/contract';
 import type { ModelDefinition } from '../model/define-model.js';
+import type { NotificationSettings } from '@minke/contract';
 import type { PolicyDefinition } from '../policies/define-policy.js';
 import type { ConnectionConfigLayer } from '../transport/config/connection-config.js';
 
@@ -21,6 +21,8 @@ export interface MinkeConfig {
   models?: readonly ModelDefinition[];
   /** Session classes; see the sessions guide. */
   sessions?: readonly unknown[];
+  /** Fact policies (`definePolicy`); see the policies guide. */
+  policies?: readonly PolicyDefinition[];
   /**
    * Where notifications go and on what: `channels` (webhook, email, chat), global `rules`
    * (`{ on: ['run.failed', 'run.recovered'], channel: 'ops' }`) and `baseUrl` for links. Secrets
@@ -28,8 +30,6 @@ export interface MinkeConfig {
    * See the notifications guide.
    */
   notifications?: NotificationSettings;
-  /** Fact policies (`definePolicy`); see the policies guide. */
-  policies?: readonly PolicyDefinition[];
   /** Folder of agent plugin files (INI). Env: MINKE_PLUGINS_DIR. */
   pluginsDir?: string;
   /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import type { OpenedProject } from '../runtime/open-project.js';
-import { SecretUnavailable } from '../transport/secret.js';
+import { SecretUnavailable } from '../transport/config/secret.js';
 import { CredentialStore } from './credential-store.js';
 import { secretKeySource } from './secret-key.js';
 

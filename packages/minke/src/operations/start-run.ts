@@ -1,3 +1,4 @@
+import type { BatchPolicy } from '@minke/contract';
 import { mayOnModel, modelPermission } from '../auth/access.js';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import type { Executor, HostBatch, RunPlan } from '../executor/executor.js';
@@ -35,6 +36,8 @@ export interface StartRunInput {
   /** Run-time connection values (the last layer), for this run only; never stored. */
   connection?: Record<string, unknown> | undefined;
   user?: RunUser | undefined;
+  /** Roll out in batches with a failure budget (see src/rollout/). */
+  batch?: BatchPolicy | undefined;
   /** The saved job this run is a launch of (src/jobs/). */
   jobId?: number | undefined;
 }
@@ -171,6 +174,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     data,
     batches: [...batches.values()],
     connection,
+    rollout: input.batch,
   };
   executor.submit(plan);
   return { runId, session, model, records };

@@ -487,11 +487,11 @@ export interface MinkeTables {
   minke_audit_log: AuditLogTable;
   minke_audit_head: AuditHeadTable;
   minke_session_clears: SessionClearsTable;
+  minke_jobs: JobsTable;
+  minke_job_ticks: JobTicksTable;
   minke_policies: PoliciesTable;
   minke_policy_results: PolicyResultsTable;
   minke_policy_history: PolicyHistoryTable;
-  minke_jobs: JobsTable;
-  minke_job_ticks: JobTicksTable;
   minke_rollouts: RolloutsTable;
   minke_rollout_records: RolloutRecordsTable;
   minke_notification_deliveries: NotificationDeliveriesTable;

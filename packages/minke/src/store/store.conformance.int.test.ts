@@ -88,6 +88,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0012-audit-log',
       '0013-session-clears',
       '0014-jobs-and-schedules',
+      '0015-rollouts-and-notifications',
       '0016-policies',
     ]);
     expect(project.applied.permissions).toEqual(

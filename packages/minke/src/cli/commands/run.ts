@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { isMinkeError } from '../../errors.js';
 import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
+import type { BatchPolicy } from '@minke/contract';
+import { batchPolicyOf } from '../batch-flags.js';
 import { UsageError } from '../cli-error.js';
 import { readConnectionFile } from '../connection-file.js';
 import { confirmRun, selectionText } from '../run-confirm.js';
@@ -21,6 +23,9 @@ interface RunOptions {
   user?: string;
   connectionFile?: string;
   yes?: boolean;
+  batch?: string;
+  maxFail?: string;
+  batchPause?: string;
 }
 
 /** Exit codes: 0 no session ended in error, 1 one did, 2 a usage or setup mistake. */
@@ -41,6 +46,9 @@ export function registerRunCommand(program: Command): void {
       '--connection-file <file>',
       'run-time connection values for this run only (YAML/JSON, mode 600), e.g. sudo: { password: ... }',
     )
+    .option('--batch <size>', 'roll out in batches: a count (5) or a share of the objects (10%)')
+    .option('--max-fail <n>', 'with --batch: no new batch once more than this many failed (2, 5%)')
+    .option('--batch-pause <seconds>', 'with --batch: wait this long between batches')
     .option('-y, --yes', 'start a session marked `confirm` without asking')
     .option('--json', 'print the outcome as JSON')
     .option(
@@ -50,9 +58,13 @@ export function registerRunCommand(program: Command): void {
     .action(async (sessionName: string, options: RunOptions) => {
       const out = stdoutOut();
       const page = selectionOf(options);
+      const batch = batchPolicyOf(options);
       const remote = remoteTarget(program.opts<GlobalOptions>());
       if (remote) {
-        process.exitCode = await runThroughServer(remote, sessionName, options, page);
+        process.exitCode = await runThroughServer(remote, sessionName, options, {
+          ...page,
+          ...(batch ? { batch } : {}),
+        });
         return;
       }
       const { parseRunData } = await import('../run-data.js');
@@ -96,6 +108,7 @@ export function registerRunCommand(program: Command): void {
             data,
             connection,
             user,
+            batch,
           }).catch((error: unknown) => {
             // What the user typed is wrong (unknown session, model, form data): a usage error.
             if (isMinkeError(error) && ['input', 'not_found', 'setup'].includes(error.code))
@@ -178,7 +191,7 @@ async function runThroughServer(
   remote: RemoteTarget,
   session: string,
   options: RunOptions,
-  page: SelectionPage,
+  page: SelectionPage & { batch?: BatchPolicy },
 ): Promise<number> {
   if (options.user !== undefined)
     throw new UsageError(
