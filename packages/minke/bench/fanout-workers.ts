@@ -17,6 +17,7 @@ import { deleteRedisPrefix, REDIS_URL } from '../test-support/redis.js';
 import { runFinished } from '../test-support/run-waiter.js';
 import type { MinkeOutcome } from './fanout-minke.js';
 import type { BenchWorkerSettings } from './fanout-worker-process.js';
+import { choiceCheckFor } from '../src/choices/check-choices.js';
 
 const entry = fileURLToPath(new URL('./fanout-worker-process.ts', import.meta.url));
 const tsxLoader = pathToFileURL(
@@ -149,7 +150,7 @@ export async function runQueued(
     await bus.ready();
     const runs = new RunStore(project.database);
     const started = await startRun(
-      { project, runs, bus, executor: client.executor },
+      { project, runs, bus, executor: client.executor, checkChoices: choiceCheckFor(project) },
       { session: 'FanoutTrue', model: 'Host', all: true },
     );
     const startedAtMs = performance.now() - start;

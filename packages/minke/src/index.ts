@@ -35,7 +35,7 @@ export {
   type FromModelOptions,
   type FromFactsOptions,
 } from './choices/choice-source.js';
-export { definePolicy, type PolicyDefinition } from './policies/define-policy.js';
+export { definePolicy, type PolicyDefinition } from './config/define-policy.js';
 export type {
   CommandResult,
   ExecOptions,

@@ -21,6 +21,7 @@ import { deleteRedisPrefix, REDIS_URL } from './redis.js';
 import { runFinished } from './run-waiter.js';
 import { addLocalItems, openFaultProject } from './worker-fixtures.js';
 import { spawnWorker, type SpawnedWorker } from './worker-spawn.js';
+import { choiceCheckFor } from '../src/choices/check-choices.js';
 
 export interface QueueDrainOptions {
   executor: 'in-process' | 'bullmq';
@@ -90,7 +91,7 @@ export async function measureQueueDrain(options: QueueDrainOptions): Promise<Que
       try {
         const started = performance.now();
         const run = await startRun(
-          { project, runs, bus, executor: client.executor },
+          { project, runs, bus, executor: client.executor, checkChoices: choiceCheckFor(project) },
           { session, model: 'Item', all: true },
         );
         await runFinished(bus, run.runId, 600_000);

@@ -17,6 +17,7 @@ import { RunStore } from '../src/runs/run-store.js';
 import pg from 'pg';
 import { POSTGRES_URL } from './databases.js';
 import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from './redis.js';
+import { choiceCheckFor } from '../src/choices/check-choices.js';
 
 export interface StartedExecutor {
   runtime: Runtime;
@@ -77,6 +78,7 @@ export async function startQueued(project: Project, setup: QueuedSetup): Promise
     runs,
     bus: serverBus,
     executor: server.executor,
+    checkChoices: choiceCheckFor(project),
     logger,
     async close() {
       await worker.close(5000);

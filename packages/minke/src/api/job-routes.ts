@@ -12,10 +12,10 @@ import {
   upcomingTicks,
 } from '@minke/contract';
 import { credentialStoreOf } from '../credentials/credential-reader.js';
-import { requireViewJobs } from '../jobs/job-access.js';
+import { requireViewJobs } from '../auth/job-access.js';
 import { JobOperations } from '../jobs/job-operations.js';
 import { launchJob } from '../jobs/launch-job.js';
-import { nextTimes } from '../schedules/cron-times.js';
+import { nextTimes } from '../jobs/cron-times.js';
 import { upcomingTicksOf } from '../schedules/upcoming.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Project } from '../operations/project.js';
+import type { ChoiceCheck } from '../operations/start-run.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import { loadChoiceSelection } from './choice-selection.js';
 import type { ChoiceItem } from './choice-source.js';
@@ -41,6 +42,11 @@ export async function checkChoiceValues(
   if (entries.length === 0) return;
   const summary = entries.map(([field, reason]) => `${field}: ${reason}`).join('; ');
   throw new InputError(`invalid form data for ${session.name}: ${summary}`, { fields: problems });
+}
+
+/** The choice check of `startRun` for one project (the runtime wires it into RunServices). */
+export function choiceCheckFor(project: Project): ChoiceCheck {
+  return (session, model, ids, data) => checkChoiceValues(project, session, model, ids, data);
 }
 
 /** Values compare as text: a form may send 3 or "3" for the record with id 3. */

@@ -1,6 +1,6 @@
 import type { ModelDefinition } from '../model/define-model.js';
 import type { NotificationSettings } from '@minke/contract';
-import type { PolicyDefinition } from '../policies/define-policy.js';
+import type { PolicyDefinition } from './define-policy.js';
 import type { ConnectionConfigLayer } from '../transport/config/connection-config.js';
 
 /**

@@ -10,7 +10,7 @@ import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import { parseWhere } from '../query/parse-where.js';
 import { formShape, secretFormFields } from '../session/form-meta.js';
 import type { SessionInfo, SessionRegistry } from '../session/session-registry.js';
-import { parseCron } from '../schedules/cron-times.js';
+import { parseCron } from './cron-times.js';
 import type { StoredSchedule } from './saved-job.js';
 
 /** Names that read as secrets are kept out of stored data even when the form does not say so. */

@@ -1,5 +1,5 @@
 import type { JobItem } from '@minke/contract';
-import { nextTimes } from '../schedules/cron-times.js';
+import { nextTimes } from './cron-times.js';
 import type { SavedJob, StoredSchedule } from './saved-job.js';
 
 /** A job as the API and the CLI show it: its schedule with the next five times it fires. */

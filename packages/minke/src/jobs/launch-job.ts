@@ -7,7 +7,7 @@ import {
   type StartRunInput,
   type StartedRun,
 } from '../operations/start-run.js';
-import { requireViewJobs } from './job-access.js';
+import { requireViewJobs } from '../auth/job-access.js';
 import type { SavedJob } from './saved-job.js';
 
 export interface LaunchOptions {

@@ -167,7 +167,7 @@ describe(
       server?.kill('SIGTERM');
       if (server) await exited(server, 30_000);
       await new Promise((resolve) => receiver?.close(resolve));
-      await new Promise((resolve) => smtp?.close(resolve));
+      await new Promise<void>((resolve) => smtp?.close(() => resolve()));
       rmSync(tmp, { recursive: true, force: true });
     }, 60_000);
 

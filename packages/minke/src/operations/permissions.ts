@@ -9,7 +9,7 @@ import { PermissionStore } from '../users/permission-store.js';
 import { UserStore } from '../users/user-store.js';
 import { trustHostKeyPermission } from '../hosts/host-key-permission.js';
 import { manageConnectionsPermission } from './connection-guard.js';
-import { jobPermissions } from '../jobs/job-access.js';
+import { jobPermissions } from '../auth/job-access.js';
 import type { RunUser } from '../auth/run-user.js';
 
 export const MODEL_ACTIONS = ['view', 'add', 'change', 'delete'] as const;

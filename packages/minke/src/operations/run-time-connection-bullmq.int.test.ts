@@ -24,6 +24,7 @@ import { SessionHistory } from '../runs/history.js';
 import { RunStore } from '../runs/run-store.js';
 import { Session } from '../session/session.js';
 import { startRun } from './start-run.js';
+import { choiceCheckFor } from '../choices/check-choices.js';
 
 const sudoForm = z.object({
   note: z.string().optional(),
@@ -155,6 +156,7 @@ describe.skipIf(unavailable !== undefined).each(backends())(
         runs,
         bus,
         executor: parts.executor,
+        checkChoices: choiceCheckFor(project),
         logger,
         close: () => closeable.close(),
       };

@@ -15,7 +15,6 @@ import { filterVisibleTo } from './filter-visibility.js';
 import { objectLabel } from './object-label.js';
 import { runTimeConnection, secretFormFields } from './run-time-connection.js';
 import { RunJournal } from '../runs/run-journal.js';
-import { checkChoiceValues } from '../choices/check-choices.js';
 
 import { localOperator, type RunUser } from '../auth/run-user.js';
 // Who runs is an auth concept; kept importable from here for callers of startRun.
@@ -55,11 +54,24 @@ export interface StartedRun {
   }[];
 }
 
+/**
+ * Checks form values whose choices come from the CMDB against the choices computed again for
+ * the selection (src/choices/); throws an InputError naming the field. The wiring (runtime/)
+ * hands it in, because the choices read facts and records above this layer.
+ */
+export type ChoiceCheck = (
+  session: SessionInfo,
+  model: string,
+  ids: readonly number[],
+  data: Readonly<Record<string, unknown>>,
+) => Promise<void>;
+
 export interface RunServices {
   project: Project;
   runs: RunStore;
   executor: Executor;
   bus: EventBus;
+  checkChoices: ChoiceCheck;
 }
 
 /**
@@ -93,7 +105,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     executor,
   );
   // Choices from the CMDB are computed again for this selection: a stale or forged value fails.
-  await checkChoiceValues(project, session, model, ids, data);
+  await services.checkChoices(session, model, ids, data);
   // A user who may not view hosts runs on them without learning their names.
   const showsHosts = mayOnModel(user, 'view', HOST_MODEL);
 

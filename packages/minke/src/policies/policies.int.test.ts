@@ -12,7 +12,7 @@ import { FactStore } from '../facts/fact-store.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { Session } from '../session/session.js';
-import { definePolicy } from './define-policy.js';
+import { definePolicy } from '../config/define-policy.js';
 import { evaluatePolicies } from './evaluate-policies.js';
 import { onPolicyStartedFailing } from './policy-hooks.js';
 import {

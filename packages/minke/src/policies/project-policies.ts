@@ -2,7 +2,7 @@ import { policyInput } from '@minke/contract';
 import { SetupError } from '../errors.js';
 import type { Project } from '../operations/project.js';
 import { parseWhere } from '../query/parse-where.js';
-import { isPolicyDefinition, type PolicyDefinition } from './define-policy.js';
+import { isPolicyDefinition, type PolicyDefinition } from '../config/define-policy.js';
 import { evaluatePolicies } from './evaluate-policies.js';
 import { PolicyStore } from './policy-store.js';
 

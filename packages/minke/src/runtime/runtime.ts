@@ -11,6 +11,7 @@ import { createLogger, silentLogger, type Logger } from '../logger.js';
 import { RunStore } from '../runs/run-store.js';
 import type { Project } from '../operations/project.js';
 import type { RunServices } from '../operations/start-run.js';
+import { choiceCheckFor } from '../choices/check-choices.js';
 
 export interface Runtime extends RunServices {
   logger: Logger;
@@ -67,6 +68,7 @@ export function createRuntime(project: Project, options: RuntimeOptions = {}): R
     runs,
     bus,
     executor,
+    checkChoices: choiceCheckFor(project),
     logger,
     async close() {
       await reaper?.stop();
@@ -110,6 +112,7 @@ function queuedRuntime(
     runs,
     bus,
     executor,
+    checkChoices: choiceCheckFor(project),
     logger,
     queue,
     async close() {

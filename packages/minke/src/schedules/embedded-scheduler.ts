@@ -1,6 +1,6 @@
 import type { Cron } from 'croner';
 import { JobStore } from '../jobs/job-store.js';
-import { parseCron } from './cron-times.js';
+import { parseCron } from '../jobs/cron-times.js';
 import { fireTick, type TickServices } from './fire-tick.js';
 import { catchUpMissedTicks } from './missed-ticks.js';
 import { scheduleSignature, type Scheduler } from './scheduler.js';

@@ -1,22 +1,14 @@
+import type { TickServices } from './tick-services.js';
 import { runWithAuditActor } from '../audit/audit-context.js';
 import { localOperator, type RunUser } from '../auth/run-user.js';
 import { JobStore } from '../jobs/job-store.js';
 import { JobTickStore } from '../jobs/job-tick-store.js';
 import { launchJob } from '../jobs/launch-job.js';
 import type { SavedJob } from '../jobs/saved-job.js';
-import type { Logger } from '../logger.js';
-import type { RunServices } from '../operations/start-run.js';
 import { PermissionOperations } from '../operations/permissions.js';
 import { notifyMissed } from './notify-missed.js';
 
-export interface TickServices {
-  runtime: RunServices;
-  logger: Logger;
-  /** How often a queued tick looks whether the previous run ended (default 1 s). */
-  queuePollMs?: number;
-  /** How long a queued tick waits for the previous run at most (default 1 h). */
-  queueLimitMs?: number;
-}
+export type { TickServices } from './tick-services.js';
 
 export type TickResult = 'launched' | 'skipped' | 'failed' | 'duplicate' | 'off';
 

@@ -1,6 +1,6 @@
 import { JobStore } from '../jobs/job-store.js';
 import { JobTickStore } from '../jobs/job-tick-store.js';
-import { ticksBetween } from './cron-times.js';
+import { ticksBetween } from '../jobs/cron-times.js';
 import { launchTick, type TickServices } from './fire-tick.js';
 import { notifyMissed } from './notify-missed.js';
 

@@ -1,5 +1,5 @@
 import type { SavedJob } from '../jobs/saved-job.js';
-import type { TickServices } from './fire-tick.js';
+import type { TickServices } from './tick-services.js';
 
 /**
  * Tells the notification rules (the project's and the job's own) that a tick did not run. A

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { RunServices } from '../operations/start-run.js';
-import { onScheduleChange } from './schedule-changes.js';
+import { onScheduleChange } from '../jobs/schedule-changes.js';
 import type { Scheduler } from './scheduler.js';
 
 /**

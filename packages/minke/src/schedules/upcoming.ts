@@ -1,7 +1,7 @@
 import type { UpcomingTicks } from '@minke/contract';
 import { JobStore } from '../jobs/job-store.js';
 import type { DatabaseHandle } from '../store/transaction.js';
-import { cronFor } from './cron-times.js';
+import { cronFor } from '../jobs/cron-times.js';
 
 /** At most this many coming ticks are listed (a schedule of every second fills a day fast). */
 const MAX_TICKS = 500;

@@ -31,7 +31,7 @@ export async function localJobs(project: OpenedProject, by: string): Promise<Job
     setEnabled: (name, enabled) => jobs.setEnabled(user, name, enabled, by),
     delete: async (name) => void (await jobs.delete(user, name)),
     upcoming: async (hours) => {
-      const { requireViewJobs } = await import('../../jobs/job-access.js');
+      const { requireViewJobs } = await import('../../auth/job-access.js');
       requireViewJobs(user);
       return upcomingTicksOf(project.database, hours);
     },

@@ -17,6 +17,7 @@ import type { Runtime } from '../../runtime/runtime.js';
 import { RunStore } from '../../runs/run-store.js';
 import { buildServer } from '../../server/build-server.js';
 import { RedisEventBus } from './redis-event-bus.js';
+import { choiceCheckFor } from '../../choices/check-choices.js';
 
 /**
  * Two servers behind an imaginary load balancer and a worker, as three processes would be (each
@@ -58,6 +59,7 @@ async function startServer(project: OpenedProject): Promise<{ base: string; runt
     runs,
     bus,
     executor: scaleOut.executor,
+    checkChoices: choiceCheckFor(project),
     logger: silentLogger,
     close: async () => {
       await scaleOut.close();

@@ -33,6 +33,7 @@ import { SessionHistory, type SessionRecordDetail } from '../../runs/history.js'
 import { RunStore } from '../../runs/run-store.js';
 import type { QueueBackend } from './queue-backend.js';
 import { startScaleOut, type ScaleOut } from '../../runtime/scale-out.js';
+import { choiceCheckFor } from '../../choices/check-choices.js';
 
 const pgUnavailable = await postgresClusterUnavailableReason();
 const tmp = mkdtempSync(join(tmpdir(), 'minke-faults-'));
@@ -132,6 +133,7 @@ async function start(setup: Setup, session: string, data?: Record<string, unknow
       runs: new RunStore(setup.project.database),
       bus: setup.bus,
       executor: setup.server.executor,
+      checkChoices: choiceCheckFor(setup.project),
     },
     { session, model: 'Item', all: true, ...(data ? { data } : {}) },
   );

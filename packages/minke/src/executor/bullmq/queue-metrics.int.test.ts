@@ -8,6 +8,7 @@ import { RunStore } from '../../runs/run-store.js';
 import { HostLeases } from '../host-lease.js';
 import { queueMetrics } from './queue-metrics.js';
 import { startScaleOut } from '../../runtime/scale-out.js';
+import { choiceCheckFor } from '../../choices/check-choices.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -33,7 +34,7 @@ describe('queue metrics', () => {
     });
     cleanups.push(() => client.close());
     await startRun(
-      { project, runs, bus, executor: client.executor },
+      { project, runs, bus, executor: client.executor, checkChoices: choiceCheckFor(project) },
       { session: 'Noop', model: 'Item', all: true },
     );
     const hostId = (await project.hosts.get('h1')).id;
