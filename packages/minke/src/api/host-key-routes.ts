@@ -3,10 +3,7 @@ import { hostKey, hostKeysQuery, hostKeyTrustBody } from '@minke/contract';
 import { may, mayOnModel } from '../auth/access.js';
 import { PermissionDenied } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import {
-  requireTrustHostKey,
-  TRUST_HOST_KEY,
-} from '../hosts/host-key-permission.js';
+import { requireTrustHostKey, TRUST_HOST_KEY } from '../hosts/host-key-permission.js';
 import { HostKeyStore } from '../hosts/host-key-store.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
