@@ -48,7 +48,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--server <url>',
-      'a Minke server to work through (run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials, audit): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
+      'a Minke server to work through (run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials, jobs, schedules, audit, notifications): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
     )
     .option('--token-file <file>', 'a file holding the API token for --server')
     .showHelpAfterError('(run with --help for usage)')
