@@ -74,7 +74,7 @@ describe.each(backendFactories(() => tmp))('list endpoints on $name', ({ make })
     }
     const two = await root.get('/api/runs?sesion=Hello&limt=3');
     expect(two.json<{ error: { message: string } }>().error.message).toMatch(
-      /^unknown query parameters "sesion", "limt": this endpoint takes session, limit, offset$/,
+      /^unknown query parameters "sesion", "limt": this endpoint takes session, job, limit, offset$/,
     );
   });
 
