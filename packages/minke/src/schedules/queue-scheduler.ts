@@ -33,7 +33,8 @@ interface TickData {
 }
 
 interface TickWorker {
-  close(): Promise<void>;
+  /** `force`: do not wait for ticks being fired. */
+  close(force?: boolean): Promise<void>;
 }
 
 export interface QueueSchedulerOptions extends TickServices {
@@ -101,7 +102,9 @@ export class QueueScheduler implements Scheduler {
       worker.on('error', onError);
       this.worker = worker;
     }
-    await this.sync();
+    // Not awaited: with the queue down (Redis unreachable) the server still comes up and says
+    // so on /readyz; the schedulers are upserted once the queue answers.
+    this.reload();
     this.loop = setInterval(() => this.reload(), this.options.reloadMs ?? 10_000);
     this.loop.unref();
   }
@@ -166,9 +169,31 @@ export class QueueScheduler implements Scheduler {
   async close(): Promise<void> {
     this.closed = true;
     if (this.loop) clearInterval(this.loop);
-    await this.syncing;
-    await this.worker?.close();
-    await this.queue?.close();
+    // Each step is bounded: with the queue down, a sync or a close would wait for it forever.
+    // Ticks are fired by the worker's processor; a tick cut short is claimed in the database and
+    // noted as the run it launched, so nothing waits on these connections once closing starts.
+    await withinCloseLimit(
+      Promise.all([this.syncing, this.worker?.close(true), this.queue?.close()]),
+    );
     for (const connection of this.connections) connection.disconnect();
   }
+}
+
+const CLOSE_LIMIT_MS = 3000;
+
+async function withinCloseLimit(step: Promise<unknown> | undefined): Promise<void> {
+  if (!step) return;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_LIMIT_MS);
+    timer.unref();
+  });
+  await Promise.race([
+    step.then(
+      () => undefined,
+      () => undefined,
+    ),
+    limit,
+  ]);
+  clearTimeout(timer);
 }
