@@ -16,4 +16,10 @@ describe('errors in page words', () => {
     expect(error.message).toBe('invalid filter expression at character 1 of "=": no field');
     expect(pageWording('host web-1 is disabled')).toBe('host web-1 is disabled');
   });
+
+  it('says what a page address with a name instead of an id means', () => {
+    expect(pageWording('invalid path: id: Invalid input: expected number, received NaN')).toBe(
+      'nothing is at this address: its id must be a number',
+    );
+  });
 });

@@ -11,6 +11,11 @@ const CLI_TERMS: readonly [RegExp, string][] = [
   [/--model\b/g, 'the model'],
   [/--(offset|limit)\b/g, 'the page'],
   [/--yes\b/g, 'the confirm step'],
+  // A page address with a name where an id belongs (#/jobs/create): the schema's words mean nothing here.
+  [
+    /^invalid path: id: Invalid input: expected number, received NaN$/g,
+    'nothing is at this address: its id must be a number',
+  ],
 ];
 
 export function pageWording(message: string): string {
