@@ -165,6 +165,7 @@ describe('minke worker stopping gracefully', { timeout: 120_000 }, () => {
 
       const second = spawnCli(['--project', dir, 'worker'], { env: queued });
       workers.push(second);
+      const secondOut = output(second);
       const events = await runFinished(runtime.bus, started.runId, 60_000);
       expect(events.at(-1)).toMatchObject({
         type: 'run.finished',
@@ -174,8 +175,10 @@ describe('minke worker stopping gracefully', { timeout: 120_000 }, () => {
       expect(handedBack).toMatchObject({ processState: 'completed', result: 'success' });
       expect(handedBack.commands[0]?.stdout).toBe('site second\n');
       expect((await history.get(one)).commands).toHaveLength(1);
+      // No waiting for its banner: it took the session, so a stop now must be graceful too.
       second.kill('SIGTERM');
       expect(await exited(second)).toBe(0);
+      expect(secondOut.text()).toMatch(/stopped\n$/);
     } finally {
       for (const worker of workers) worker.kill('SIGKILL');
       await runtime.close();

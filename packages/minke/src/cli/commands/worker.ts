@@ -41,6 +41,12 @@ export function registerWorkerCommand(program: Command): void {
         const { RunStore } = await import('../../runs/run-store.js');
         const { createEventBus } = await import('../../events/create-event-bus.js');
         const { startScaleOut } = await import('../../runtime/scale-out.js');
+        // Listen for Ctrl-C/SIGTERM before anything starts: the worker takes sessions from the queue
+        // as soon as it connects, and a stop that came during start-up must still be graceful.
+        const stopAsked = new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
         const logger = createLogger();
         const bus = createEventBus(project, logger);
         const scaleOut = startScaleOut({
@@ -71,11 +77,7 @@ export function registerWorkerCommand(program: Command): void {
           out.line(`database: ${project.database.description}`);
           if (metrics) out.line(`metrics: ${metrics.address}/metrics`);
           out.line('press Ctrl-C to stop (twice kills running sessions)');
-          await new Promise<void>((resolve) => {
-            const stop = () => resolve();
-            process.once('SIGINT', stop);
-            process.once('SIGTERM', stop);
-          });
+          await stopAsked;
           out.line(
             `stopping: ${worker?.running ?? 0} running session(s) may finish within ${graceSeconds} s`,
           );
