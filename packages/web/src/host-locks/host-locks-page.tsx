@@ -2,31 +2,74 @@ import { useState } from 'react';
 import {
   Alert,
   Button,
-  Card,
-  CardContent,
   Chip,
   Dialog,
   DialogActions,
   DialogContent,
   DialogContentText,
   DialogTitle,
-  LinearProgress,
-  Link,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Typography,
 } from '@mui/material';
 import LockOpenIcon from '@mui/icons-material/LockOpen';
-import { Title } from 'react-admin';
 import type { HostLease } from '@minke/contract';
 import { api } from '../api/http.js';
 import { useApiQuery } from '../facts/use-api-query.js';
+import { ApiListPage } from '../layout/api-list-page.js';
+import type { ApiColumn } from '../layout/api-table.js';
 
 /** One host lease, as `GET /api/hosts/leases` lists it. */
 export type HostLeaseItem = HostLease;
+
+function leaseColumns(unlock: (lease: HostLeaseItem) => void): ApiColumn<HostLeaseItem>[] {
+  return [
+    {
+      label: 'Host',
+      cell: (lease) => lease.host,
+      sortBy: (lease) => lease.host,
+      sx: { whiteSpace: 'nowrap' },
+    },
+    {
+      label: 'Owner',
+      cell: (lease) => lease.owner,
+      sortBy: (lease) => lease.owner,
+      sx: { fontFamily: 'monospace' },
+    },
+    {
+      label: 'Run',
+      cell: (lease) => (lease.runId === null ? '' : `#${lease.runId}`),
+      link: (lease) => (lease.runId === null ? null : `/runs/${lease.runId}/show`),
+      sortBy: (lease) => lease.runId,
+    },
+    { label: 'Session', cell: (lease) => lease.session ?? '', sortBy: (lease) => lease.session },
+    { label: 'Since', cell: (lease) => lease.since ?? '', sortBy: (lease) => lease.since },
+    { label: 'Expires', cell: (lease) => lease.expiresAt, sortBy: (lease) => lease.expiresAt },
+    {
+      label: 'Status',
+      cell: (lease) => (
+        <Chip
+          size="small"
+          label={lease.expired ? 'expired' : 'held'}
+          // as the run states: a live holder is "running", a dead one a warning
+          color={lease.expired ? 'warning' : 'info'}
+          variant="outlined"
+        />
+      ),
+      sortBy: (lease) => lease.expired,
+    },
+    {
+      cell: (lease) => (
+        <Button
+          size="small"
+          color={lease.expired ? 'primary' : 'error'}
+          startIcon={<LockOpenIcon />}
+          onClick={() => unlock(lease)}
+        >
+          {lease.expired ? 'Unlock' : 'Force unlock'}
+        </Button>
+      ),
+      sx: { whiteSpace: 'nowrap' },
+    },
+  ];
+}
 
 /**
  * Host locks as an admin sees them (the original's `minkeadm -L`): which process holds which
@@ -37,79 +80,29 @@ export type HostLeaseItem = HostLease;
 export function HostLocksPage() {
   const leases = useApiQuery<HostLeaseItem[]>('/api/hosts/leases');
   const [unlocking, setUnlocking] = useState<HostLeaseItem>();
-  const all = leases.data ?? [];
+  const [columns] = useState(() => leaseColumns(setUnlocking));
 
   return (
-    <Card sx={{ mt: 2 }}>
-      <Title title="Host locks" />
-      <CardContent>
-        {leases.loading ? <LinearProgress /> : null}
-        {leases.error ? <Alert severity="error">{leases.error}</Alert> : null}
-        <Table size="small" aria-label="Host locks">
-          <TableHead>
-            <TableRow>
-              <TableCell>Host</TableCell>
-              <TableCell>Owner</TableCell>
-              <TableCell>Run</TableCell>
-              <TableCell>Session</TableCell>
-              <TableCell>Since</TableCell>
-              <TableCell>Expires</TableCell>
-              <TableCell>Status</TableCell>
-              <TableCell />
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {all.map((lease) => (
-              <TableRow key={lease.hostId} data-testid={`lease-${lease.host}`}>
-                <TableCell sx={{ whiteSpace: 'nowrap' }}>{lease.host}</TableCell>
-                <TableCell sx={{ fontFamily: 'monospace' }}>{lease.owner}</TableCell>
-                <TableCell>
-                  {lease.runId === null ? (
-                    ''
-                  ) : (
-                    <Link href={`#/runs/${lease.runId}/show`}>#{lease.runId}</Link>
-                  )}
-                </TableCell>
-                <TableCell>{lease.session ?? ''}</TableCell>
-                <TableCell>{lease.since ?? ''}</TableCell>
-                <TableCell>{lease.expiresAt}</TableCell>
-                <TableCell>
-                  <Chip
-                    size="small"
-                    label={lease.expired ? 'expired' : 'held'}
-                    // as the run states: a live holder is "running", a dead one a warning
-                    color={lease.expired ? 'warning' : 'info'}
-                    variant="outlined"
-                  />
-                </TableCell>
-                <TableCell sx={{ whiteSpace: 'nowrap' }}>
-                  <Button
-                    size="small"
-                    color={lease.expired ? 'primary' : 'error'}
-                    startIcon={<LockOpenIcon />}
-                    onClick={() => setUnlocking(lease)}
-                  >
-                    {lease.expired ? 'Unlock' : 'Force unlock'}
-                  </Button>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-        {!leases.loading && !leases.error && all.length === 0 ? (
-          <Typography sx={{ mt: 2 }}>No host is locked.</Typography>
-        ) : null}
-        {unlocking ? (
-          <UnlockDialog
-            lease={unlocking}
-            onClose={(unlocked) => {
-              setUnlocking(undefined);
-              if (unlocked) leases.reload();
-            }}
-          />
-        ) : null}
-      </CardContent>
-    </Card>
+    <ApiListPage
+      title="Host locks"
+      request={leases}
+      rows={leases.data}
+      columns={columns}
+      rowKey={(lease) => lease.hostId}
+      rowData={(lease) => ({ 'data-testid': `lease-${lease.host}` })}
+      label="Host locks"
+      empty="No host is locked."
+    >
+      {unlocking ? (
+        <UnlockDialog
+          lease={unlocking}
+          onClose={(unlocked) => {
+            setUnlocking(undefined);
+            if (unlocked) leases.reload();
+          }}
+        />
+      ) : null}
+    </ApiListPage>
   );
 }
 
