@@ -1,10 +1,17 @@
-import type { PolicyTransition } from '@minke/contract';
-import { HOST_MODEL } from '../model/host-model.js';
 import type { Project } from '../operations/project.js';
-import { andFilters, type Filter } from '../query/filter.js';
 import { parseWhere } from '../query/parse-where.js';
 import { inTransaction } from '../store/transaction.js';
-import { PolicyStore, type PolicyChange, type PolicyRow } from './policy-store.js';
+import { evaluateOnHosts } from './evaluate-on-hosts.js';
+import {
+  chunked,
+  planChanges,
+  sqlStandings,
+  type EvaluationOutcome,
+  type PlannedChanges,
+} from './policy-plan.js';
+import { PolicyStore, type PolicyRow } from './policy-store.js';
+
+export type { EvaluationOutcome } from './policy-plan.js';
 
 export interface EvaluationOptions {
   /** Only these hosts (their facts changed); every host when absent. */
@@ -15,27 +22,14 @@ export interface EvaluationOptions {
   now?: Date | undefined;
 }
 
-export interface EvaluationOutcome {
-  policies: number;
-  /** Host × policy pairs evaluated. */
-  evaluated: number;
-  /** Hosts that started passing or failing (leaving the scope is not listed). */
-  changed: PolicyTransition[];
-}
-
-const CHUNK = 500;
-
-/** What one policy's evaluation will write, once every policy has been read. */
-interface PlannedWrite {
-  policyId: number;
-  changes: PolicyChange[];
-  unchanged: number[];
-}
-
 /**
- * Evaluates policies on hosts and records what changed. Per policy, two queries per 500 hosts
- * (the hosts in scope, and those in scope that comply), both compiled by the filter language,
- * then one transaction with the changes; hosts that did not change only get their check time.
+ * Evaluates policies on hosts and records what changed; a history row only where a host's
+ * pass/fail changed, the check time for the rest.
+ *
+ * - Some hosts (a fact change): in memory over those hosts' facts and fields
+ *   (`evaluateOnHosts`), so a change costs the same on 100 or 10,000 hosts.
+ * - The fleet (`minke policies check`, a new or changed policy): set-based, two queries per
+ *   policy (the hosts in scope, those that comply), then one transaction for every policy.
  *
  * @example
  *   await evaluatePolicies(project, { hostIds: [hostId] }); // after that host's facts changed
@@ -47,71 +41,49 @@ export async function evaluatePolicies(
   const store = new PolicyStore(project.database);
   const policies = options.policies ?? (await store.list());
   const now = options.now ?? new Date();
-  const outcome: EvaluationOutcome = { policies: policies.length, evaluated: 0, changed: [] };
-  const planned: PlannedWrite[] = [];
-  for (const policy of policies) {
-    const one = await evaluatePolicy(project, store, policy, options.hostIds ?? null, now);
-    outcome.evaluated += one.evaluated;
-    outcome.changed.push(...one.changed);
-    planned.push(one.write);
-  }
-  // Every policy's changes in one commit: a fact change costs one transaction, not one per policy.
-  await inTransaction(project.database, async (trx) => {
-    const writer = new PolicyStore(trx);
-    for (const write of planned)
-      await writer.recordEvaluation(write.policyId, write.changes, write.unchanged, now);
-  });
-  return outcome;
+  if (options.hostIds !== undefined)
+    return evaluateOnHosts(project, policies, options.hostIds, now);
+  return evaluateOnFleet(project, store, policies, now);
 }
 
-async function evaluatePolicy(
+async function evaluateOnFleet(
   project: Project,
   store: PolicyStore,
-  policy: PolicyRow,
-  hostIds: readonly number[] | null,
+  policies: readonly PolicyRow[],
   now: Date,
-): Promise<{ evaluated: number; changed: PolicyTransition[]; write: PlannedWrite }> {
-  const scope = policy.scope === null ? undefined : parseWhere(policy.scope);
-  const compliant = parseWhere(policy.where);
-  const inScope = new Set<number>();
-  const passing = new Set<number>();
-  const chunks: (Filter | undefined)[] =
-    hostIds === null
-      ? [undefined]
-      : chunked(hostIds).map((chunk): Filter => ({ path: ['id'], op: 'in', values: chunk }));
-  for (const only of chunks) {
-    for (const id of await project.records.ids(HOST_MODEL, { filter: andFilters(only, scope) }))
-      inScope.add(id);
-    const filter = andFilters(only, scope, compliant);
-    for (const id of await project.records.ids(HOST_MODEL, { filter })) passing.add(id);
+): Promise<EvaluationOutcome> {
+  const outcome: EvaluationOutcome = { policies: policies.length, evaluated: 0, changed: [] };
+  const planned: { policyId: number; plan: PlannedChanges }[] = [];
+  for (const policy of policies) {
+    const standings = await sqlStandings(
+      project,
+      {
+        scope: policy.scope === null ? undefined : parseWhere(policy.scope),
+        where: parseWhere(policy.where),
+      },
+      null,
+    );
+    const current = await store.results(policy.id, null);
+    const changedIds = [...standings.inScope, ...current.keys()].filter(
+      (id) =>
+        standings.inScope.has(id) !== current.has(id) ||
+        current.get(id)?.passing !== standings.passing.has(id),
+    );
+    const names = await hostNames(project, changedIds);
+    const nameOf = (id: number) => names.get(id) ?? `#${id}`;
+    const plan = planChanges(policy, standings, current, nameOf, now);
+    outcome.evaluated += standings.inScope.size;
+    outcome.changed.push(...plan.transitions);
+    planned.push({ policyId: policy.id, plan });
   }
-  const current = await store.results(policy.id, hostIds);
-  const changes: { hostId: number; passing: boolean | null }[] = [];
-  const unchanged: number[] = [];
-  for (const hostId of inScope) {
-    const passes = passing.has(hostId);
-    if (current.get(hostId)?.passing === passes) unchanged.push(hostId);
-    else changes.push({ hostId, passing: passes });
-  }
-  for (const hostId of current.keys())
-    if (!inScope.has(hostId)) changes.push({ hostId, passing: null });
-  const names = await hostNames(
-    project,
-    changes.map((c) => c.hostId),
-  );
-  const named: PolicyChange[] = changes.map((c) => ({
-    ...c,
-    hostName: names.get(c.hostId) ?? `#${c.hostId}`,
-  }));
-  return {
-    write: { policyId: policy.id, changes: named, unchanged },
-    evaluated: inScope.size,
-    changed: named.flatMap((c) =>
-      c.passing === null
-        ? []
-        : [{ policy: policy.name, host: c.hostName, passing: c.passing, at: now.toISOString() }],
-    ),
-  };
+  // Every policy's changes in one commit; every host was evaluated, so the check time of all
+  // of a policy's rows is one statement.
+  await inTransaction(project.database, async (trx) => {
+    const writer = new PolicyStore(trx);
+    for (const { policyId, plan } of planned)
+      await writer.recordEvaluation(policyId, plan.changes, 'all', now);
+  });
+  return outcome;
 }
 
 async function hostNames(project: Project, ids: readonly number[]): Promise<Map<number, string>> {
@@ -124,11 +96,5 @@ async function hostNames(project: Project, ids: readonly number[]): Promise<Map<
       .execute();
     for (const row of rows) out.set(row.id, row.name);
   }
-  return out;
-}
-
-function chunked<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
 }

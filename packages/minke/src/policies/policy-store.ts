@@ -122,20 +122,79 @@ export class PolicyStore {
     return out;
   }
 
+  /** Current standings of some hosts on every policy: policy id → host id → standing. */
+  async resultsOfHosts(
+    hostIds: readonly number[],
+  ): Promise<Map<number, Map<number, PolicyResult>>> {
+    const out = new Map<number, Map<number, PolicyResult>>();
+    for (const chunk of chunked(hostIds)) {
+      const rows = await this.db
+        .selectFrom('minke_policy_results')
+        .select(['policy_id', 'host_id', 'passing', 'since', 'checked_at'])
+        .where('host_id', 'in', chunk)
+        .execute();
+      for (const row of rows) {
+        const standings = out.get(row.policy_id) ?? new Map<number, PolicyResult>();
+        standings.set(row.host_id, {
+          hostId: row.host_id,
+          passing: row.passing,
+          since: row.since,
+          checkedAt: row.checked_at,
+        });
+        out.set(row.policy_id, standings);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Records an evaluation of policies on some hosts, in one transaction: the check time of every
+   * evaluated pair in one update per 500 hosts, then the changes of standing (with their history
+   * rows), which are few. What `recordEvaluation` writes, without a statement per policy.
+   */
+  async recordHostsEvaluation(
+    policyIds: readonly number[],
+    hostIds: readonly number[],
+    changes: readonly { policyId: number; changes: readonly PolicyChange[] }[],
+    now: Date,
+  ): Promise<void> {
+    await inTransaction(this.database, async (trx) => {
+      for (const hosts of chunked(hostIds))
+        for (const policies of chunked(policyIds))
+          await trx.tables
+            .updateTable('minke_policy_results')
+            .set({ checked_at: now })
+            .where('host_id', 'in', hosts)
+            .where('policy_id', 'in', policies)
+            .execute();
+      const store = new PolicyStore(trx);
+      for (const write of changes)
+        if (write.changes.length > 0)
+          await store.recordEvaluation(write.policyId, write.changes, [], now);
+    });
+  }
+
   /**
    * Records one evaluation of a policy, in one transaction: changed standings (with a history
    * row each), hosts that left the scope (result removed, `gone` in history), and the check time
-   * of the hosts that did not change.
+   * of the hosts that did not change (`all`: every host of the policy was evaluated).
    */
   async recordEvaluation(
     policyId: number,
     changes: readonly PolicyChange[],
-    unchanged: readonly number[],
+    unchanged: readonly number[] | 'all',
     now: Date,
   ): Promise<void> {
-    if (changes.length === 0 && unchanged.length === 0) return;
+    if (changes.length === 0 && unchanged !== 'all' && unchanged.length === 0) return;
     await inTransaction(this.database, async ({ tables: db }) => {
-      for (const chunk of chunked(unchanged)) {
+      // Every host was evaluated: one statement (the changed rows are replaced below anyway).
+      if (unchanged === 'all')
+        await db
+          .updateTable('minke_policy_results')
+          .set({ checked_at: now })
+          .where('policy_id', '=', policyId)
+          .execute();
+      for (const chunk of unchanged === 'all' ? [] : chunked(unchanged)) {
         await db
           .updateTable('minke_policy_results')
           .set({ checked_at: now })
