@@ -24,3 +24,4 @@ export * from './api/choices.js';
 export * from './api/policies.js';
 export * from './api/jobs.js';
 export * from './api/dashboard.js';
+export * from './api/inventory.js';

@@ -36,6 +36,10 @@ export {
   type FromFactsOptions,
 } from './choices/choice-source.js';
 export { definePolicy, type PolicyDefinition } from './config/define-policy.js';
+export {
+  defineInventorySource,
+  type InventorySourceDefinition,
+} from './config/define-inventory-source.js';
 export type {
   CommandResult,
   ExecOptions,

@@ -1,6 +1,7 @@
 import type { ModelDefinition } from '../model/define-model.js';
 import type { NotificationSettings } from '@minke/contract';
 import type { PolicyDefinition } from './define-policy.js';
+import type { InventorySourceDefinition } from './define-inventory-source.js';
 import type { ConnectionConfigLayer } from '../transport/config/connection-config.js';
 
 /**
@@ -23,6 +24,8 @@ export interface MinkeConfig {
   sessions?: readonly unknown[];
   /** Fact policies (`definePolicy`); see the policies guide. */
   policies?: readonly PolicyDefinition[];
+  /** Inventory sources (`defineInventorySource`); see the inventory guide. */
+  inventory?: readonly InventorySourceDefinition[];
   /**
    * Where notifications go and on what: `channels` (webhook, email, chat), global `rules`
    * (`{ on: ['run.failed', 'run.recovered'], channel: 'ops' }`) and `baseUrl` for links. Secrets

@@ -18,6 +18,8 @@ export interface ResolvedConfig {
   sessions: readonly unknown[];
   /** Fact policies (`definePolicy`), checked when the policies are first used. */
   policies?: readonly unknown[];
+  /** Inventory sources (`defineInventorySource`), checked when the inventory is first used. */
+  inventory?: readonly unknown[];
   /** Notification channels and global rules, checked when notifications start (src/notifications/). */
   notifications?: unknown;
   pluginsDir: string;
@@ -94,6 +96,7 @@ const configShape = z.strictObject({
   models: z.array(z.unknown()).optional(),
   sessions: z.array(z.unknown()).optional(),
   policies: z.array(z.unknown()).optional(),
+  inventory: z.array(z.unknown()).optional(),
   notifications: z.unknown().optional(),
   pluginsDir: z.string().min(1).optional(),
   ssh: z.record(z.string(), z.unknown()).optional(),
@@ -188,6 +191,7 @@ export function resolveConfig(
     models: config.models ?? [],
     sessions: config.sessions ?? [],
     policies: config.policies ?? [],
+    inventory: config.inventory ?? [],
     notifications: config.notifications,
     pluginsDir: env['MINKE_PLUGINS_DIR'] ?? config.pluginsDir ?? 'plugins',
     ssh: sshDefaults(config.ssh, where.configFile),

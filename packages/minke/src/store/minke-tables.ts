@@ -371,6 +371,26 @@ export interface PolicyHistoryTable {
   changed_at: Timestamp;
 }
 
+export interface InventorySourcesTable {
+  id: Id;
+  name: string;
+  last_sync_at: NullableTimestamp;
+  last_ok: boolean | null;
+  last_error: string | null;
+  /** `{ added, changed, removed, unchanged }` of the last sync that wrote. */
+  last_counts: Json<JsonObject | null>;
+  /** The newest scheduled tick a server claimed: each tick syncs once across servers. */
+  last_tick_at: NullableTimestamp;
+}
+
+export interface InventoryHostsTable {
+  host_id: number;
+  /** The inventory source that added (or took over) the host. */
+  source: string;
+  /** True while the host is disabled because the source no longer lists it. */
+  disabled_by_source: Generated<boolean>;
+}
+
 export interface RolloutsTable {
   run_id: number;
   policy: Json<JsonObject>;
@@ -492,6 +512,8 @@ export interface MinkeTables {
   minke_policies: PoliciesTable;
   minke_policy_results: PolicyResultsTable;
   minke_policy_history: PolicyHistoryTable;
+  minke_inventory_sources: InventorySourcesTable;
+  minke_inventory_hosts: InventoryHostsTable;
   minke_rollouts: RolloutsTable;
   minke_rollout_records: RolloutRecordsTable;
   minke_notification_deliveries: NotificationDeliveriesTable;
@@ -743,6 +765,16 @@ export const minkeColumnKinds = {
   },
   minke_policy_results: { id: I, policy_id: I, host_id: I, passing: B, since: D, checked_at: D },
   minke_policy_history: { id: I, policy_id: I, host_id: I, host_name: T, state: T, changed_at: D },
+  minke_inventory_sources: {
+    id: I,
+    name: T,
+    last_sync_at: D,
+    last_ok: B,
+    last_error: T,
+    last_counts: J,
+    last_tick_at: D,
+  },
+  minke_inventory_hosts: { host_id: I, source: T, disabled_by_source: B },
   minke_rollouts: {
     run_id: I,
     policy: J,

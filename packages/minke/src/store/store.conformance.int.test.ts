@@ -90,6 +90,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0014-jobs-and-schedules',
       '0015-rollouts-and-notifications',
       '0016-policies',
+      '0018-inventory-sources',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

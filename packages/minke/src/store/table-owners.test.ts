@@ -36,6 +36,8 @@ const owners: Record<MinkeTableName, string> = {
   minke_policies: 'policies/policy-store.ts',
   minke_policy_results: 'policies/policy-store.ts',
   minke_policy_history: 'policies/policy-store.ts',
+  minke_inventory_sources: 'inventory/inventory-store.ts',
+  minke_inventory_hosts: 'inventory/inventory-store.ts',
   minke_runs: 'runs/run-store.ts',
   minke_session_records: 'runs/run-store.ts',
   minke_commands: 'runs/run-store.ts',
