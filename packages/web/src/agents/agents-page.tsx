@@ -1,18 +1,8 @@
 import { useMemo, useState } from 'react';
 import {
-  Alert,
   Box,
   Button,
-  Card,
-  CardContent,
   Chip,
-  LinearProgress,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TablePagination,
-  TableRow,
   TextField,
   ToggleButton,
   ToggleButtonGroup,
@@ -20,12 +10,12 @@ import {
   Typography,
 } from '@mui/material';
 import SendIcon from '@mui/icons-material/Send';
-import { Title, usePermissions } from 'react-admin';
-import { Link } from 'react-router-dom';
-import type { Me } from '@minke/contract';
+import { usePermissions } from 'react-admin';
+import type { AgentItem, AgentPage, Me } from '@minke/contract';
 import { timeAgo } from '../facts/relative-time.js';
-import type { AgentItem, AgentPage } from '@minke/contract';
 import { useApiQuery } from '../facts/use-api-query.js';
+import { ApiListPage } from '../layout/api-list-page.js';
+import { usePaging, type ApiColumn } from '../layout/api-table.js';
 import { DispatchDialog } from './dispatch-dialog.js';
 import { OnlineChip } from './online-chip.js';
 
@@ -35,8 +25,7 @@ type Presence = 'all' | 'online' | 'offline';
 export function AgentsPage() {
   const [presence, setPresence] = useState<Presence>('all');
   const [search, setSearch] = useState('');
-  const [page, setPage] = useState(0);
-  const [perPage, setPerPage] = useState(25);
+  const paging = usePaging();
   const [dispatchTo, setDispatchTo] = useState<string[] | undefined>();
   const { permissions } = usePermissions<Me>();
   const mayDispatch =
@@ -44,18 +33,21 @@ export function AgentsPage() {
   const agents = useApiQuery<AgentPage>('/api/agents', {
     online: presence === 'all' ? undefined : presence === 'online',
     search: search.trim() || undefined,
-    limit: perPage,
-    offset: page * perPage,
+    ...paging.query,
   });
   const plugins = useMemo(
     () => [...new Set((agents.data?.items ?? []).flatMap((a) => a.plugins.map((p) => p.name)))],
     [agents.data],
   );
+  const columns = useMemo(
+    () => agentColumns(mayDispatch ? (node) => setDispatchTo([node]) : undefined),
+    [mayDispatch],
+  );
 
   return (
-    <Card sx={{ mt: 2 }}>
-      <Title title="Agents" />
-      <CardContent>
+    <ApiListPage
+      title="Agents"
+      toolbar={
         <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
           <ToggleButtonGroup
             size="small"
@@ -63,7 +55,7 @@ export function AgentsPage() {
             value={presence}
             onChange={(_event, value: Presence | null) => {
               if (value) setPresence(value);
-              setPage(0);
+              paging.restart();
             }}
           >
             <ToggleButton value="all">all</ToggleButton>
@@ -78,7 +70,7 @@ export function AgentsPage() {
             value={search}
             onChange={(event) => {
               setSearch(event.target.value);
-              setPage(0);
+              paging.restart();
             }}
           />
           {agents.data ? (
@@ -98,29 +90,25 @@ export function AgentsPage() {
             </Button>
           ) : null}
         </Box>
-        {agents.loading && !agents.data ? <LinearProgress /> : null}
-        {agents.error ? <Alert severity="error">{agents.error}</Alert> : null}
-        {agents.data ? (
-          <AgentTable
-            page={agents.data}
-            onDispatch={mayDispatch ? (node) => setDispatchTo([node]) : undefined}
-          />
-        ) : null}
-        {agents.data && agents.data.total > 0 ? (
-          <TablePagination
-            component="div"
-            count={agents.data.total}
-            page={page}
-            rowsPerPage={perPage}
-            rowsPerPageOptions={[10, 25, 50, 100]}
-            onPageChange={(_event, next) => setPage(next)}
-            onRowsPerPageChange={(event) => {
-              setPerPage(Number(event.target.value));
-              setPage(0);
-            }}
-          />
-        ) : null}
-      </CardContent>
+      }
+      request={agents}
+      rows={agents.data?.items}
+      columns={columns}
+      rowKey={(agent) => agent.id}
+      rowData={(agent) => ({ 'data-node': agent.node })}
+      testId="agents-table"
+      paging={paging.of(agents.data?.total ?? 0)}
+      empty={
+        agents.data?.fleet.total === 0 ? (
+          <>
+            No agents yet: enrol one with <code>minke agents enroll NODE --out FILE</code>, then run{' '}
+            <code>minke-agent run --config FILE</code> on the node.
+          </>
+        ) : (
+          'No agent matches.'
+        )
+      }
+    >
       {dispatchTo === undefined ? null : (
         <DispatchDialog
           open
@@ -133,107 +121,60 @@ export function AgentsPage() {
           onAnswered={agents.reload}
         />
       )}
-    </Card>
+    </ApiListPage>
   );
 }
 
-function AgentTable({
-  page,
-  onDispatch,
-}: {
-  page: AgentPage;
-  onDispatch: ((node: string) => void) | undefined;
-}) {
-  if (page.fleet.total === 0) {
-    return (
-      <Typography variant="body2">
-        No agents yet: enrol one with <code>minke agents enroll NODE --out FILE</code>, then run{' '}
-        <code>minke-agent run --config FILE</code> on the node.
-      </Typography>
-    );
-  }
-  if (page.total === 0) return <Typography variant="body2">No agent matches.</Typography>;
-  return (
-    <Box sx={{ overflowX: 'auto' }}>
-      <Table size="small" data-testid="agents-table">
-        <TableHead>
-          <TableRow>
-            <TableCell>Node</TableCell>
-            <TableCell>State</TableCell>
-            <TableCell>Last seen</TableCell>
-            <TableCell>Host</TableCell>
-            <TableCell>Plugins</TableCell>
-            <TableCell>Rejected plugin files</TableCell>
-            <TableCell>Last refused result</TableCell>
-            <TableCell>Version</TableCell>
-            {onDispatch ? <TableCell /> : null}
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {page.items.map((agent) => (
-            <AgentRow key={agent.id} agent={agent} onDispatch={onDispatch} />
-          ))}
-        </TableBody>
-      </Table>
-    </Box>
-  );
-}
-
-function AgentRow({
-  agent,
-  onDispatch,
-}: {
-  agent: AgentItem;
-  onDispatch: ((node: string) => void) | undefined;
-}) {
-  return (
-    <TableRow data-node={agent.node}>
-      <TableCell sx={{ whiteSpace: 'nowrap' }}>
-        <strong>{agent.node}</strong>
-        {agent.enrolled ? null : (
-          <Typography variant="caption" color="warning.main" sx={{ display: 'block' }}>
-            not enrolled
-          </Typography>
-        )}
-      </TableCell>
-      <TableCell>
-        <OnlineChip online={agent.online} />
-      </TableCell>
-      <TableCell sx={{ whiteSpace: 'nowrap' }}>
+function agentColumns(onDispatch: ((node: string) => void) | undefined): ApiColumn<AgentItem>[] {
+  const columns: ApiColumn<AgentItem>[] = [
+    {
+      label: 'Node',
+      cell: (agent) => (
+        <>
+          <strong>{agent.node}</strong>
+          {agent.enrolled ? null : (
+            <Typography variant="caption" color="warning.main" sx={{ display: 'block' }}>
+              not enrolled
+            </Typography>
+          )}
+        </>
+      ),
+      sortBy: (agent) => agent.node,
+      sx: { whiteSpace: 'nowrap' },
+    },
+    {
+      label: 'State',
+      cell: (agent) => <OnlineChip online={agent.online} />,
+      sortBy: (agent) => agent.online,
+    },
+    {
+      label: 'Last seen',
+      cell: (agent) => (
         <Tooltip title={agent.lastSeen ? new Date(agent.lastSeen).toLocaleString() : ''}>
           <span data-testid="last-seen">{timeAgo(agent.lastSeen)}</span>
         </Tooltip>
-      </TableCell>
-      <TableCell>
-        {agent.hostId === null ? (
+      ),
+      sortBy: (agent) => agent.lastSeen,
+      sx: { whiteSpace: 'nowrap' },
+    },
+    {
+      label: 'Host',
+      cell: (agent) =>
+        agent.hostId === null ? (
           <Typography variant="caption" color="text.secondary">
             no host
           </Typography>
         ) : (
-          <Link to={`/Host/${agent.hostId}/show/facts`}>{agent.hostName}</Link>
-        )}
-      </TableCell>
-      <TableCell>
-        <Box sx={{ display: 'flex', gap: 0.5, flexWrap: 'wrap' }}>
-          {agent.plugins.map((plugin) => (
-            <Tooltip
-              key={plugin.name}
-              title={`${plugin.description ?? ''}${plugin.format ? ` (${plugin.format})` : ''}`}
-            >
-              <Chip
-                size="small"
-                variant="outlined"
-                label={
-                  plugin.commandAlias ? `${plugin.name} (${plugin.commandAlias})` : plugin.name
-                }
-                data-plugin={plugin.name}
-              />
-            </Tooltip>
-          ))}
-        </Box>
-      </TableCell>
-      <TableCell>
-        {agent.rejected.map((rejected) => (
+          agent.hostName
+        ),
+      link: (agent) => (agent.hostId === null ? null : `/Host/${agent.hostId}/show/facts`),
+      sortBy: (agent) => agent.hostName,
+    },
+    { label: 'Plugins', cell: (agent) => <PluginChips plugins={agent.plugins} /> },
+    {
+      label: 'Rejected plugin files',
+      cell: (agent) =>
+        agent.rejected.map((rejected) => (
           <Typography
             key={rejected.file}
             variant="caption"
@@ -243,20 +184,45 @@ function AgentRow({
           >
             {rejected.file}: {rejected.reason}
           </Typography>
-        ))}
-      </TableCell>
-      <TableCell>
-        <LastRefusal refusal={agent.lastRefusal} />
-      </TableCell>
-      <TableCell>{agent.agentVersion ?? '—'}</TableCell>
-      {onDispatch ? (
-        <TableCell>
-          <Button size="small" onClick={() => onDispatch(agent.node)}>
-            Dispatch
-          </Button>
-        </TableCell>
-      ) : null}
-    </TableRow>
+        )),
+    },
+    { label: 'Last refused result', cell: (agent) => <LastRefusal refusal={agent.lastRefusal} /> },
+    {
+      label: 'Version',
+      cell: (agent) => agent.agentVersion ?? '—',
+      sortBy: (agent) => agent.agentVersion,
+    },
+  ];
+  if (!onDispatch) return columns;
+  return [
+    ...columns,
+    {
+      cell: (agent) => (
+        <Button size="small" onClick={() => onDispatch(agent.node)}>
+          Dispatch
+        </Button>
+      ),
+    },
+  ];
+}
+
+function PluginChips({ plugins }: { plugins: AgentItem['plugins'] }) {
+  return (
+    <Box sx={{ display: 'flex', gap: 0.5, flexWrap: 'wrap' }}>
+      {plugins.map((plugin) => (
+        <Tooltip
+          key={plugin.name}
+          title={`${plugin.description ?? ''}${plugin.format ? ` (${plugin.format})` : ''}`}
+        >
+          <Chip
+            size="small"
+            variant="outlined"
+            label={plugin.commandAlias ? `${plugin.name} (${plugin.commandAlias})` : plugin.name}
+            data-plugin={plugin.name}
+          />
+        </Tooltip>
+      ))}
+    </Box>
   );
 }
 

@@ -1,28 +1,35 @@
 import { useState } from 'react';
-import {
-  Alert,
-  Box,
-  Button,
-  Card,
-  CardContent,
-  Chip,
-  LinearProgress,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Alert, Box, Button, Chip, TextField, Typography } from '@mui/material';
 import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
-import { Title, usePermissions } from 'react-admin';
+import { usePermissions } from 'react-admin';
 import { api } from '../api/http.js';
 import type { HostKey, Me } from '@minke/contract';
 import { useApiQuery } from '../facts/use-api-query.js';
+import { ApiListPage } from '../layout/api-list-page.js';
+import type { ApiColumn } from '../layout/api-table.js';
 
 /** One key a host presented, as `GET /api/host-keys` lists it. */
 export type HostKeyItem = HostKey;
+
+const STATUS_COLORS: Record<HostKeyItem['status'], 'success' | 'warning' | 'default'> = {
+  trusted: 'success',
+  pending: 'warning',
+  replaced: 'default',
+};
+
+const COLUMNS: readonly ApiColumn<HostKeyItem>[] = [
+  { label: 'Host', cell: (key) => key.host, sortBy: (key) => key.host },
+  {
+    label: 'Status',
+    cell: (key) => <Chip size="small" label={key.status} color={STATUS_COLORS[key.status]} />,
+    sortBy: (key) => key.status,
+  },
+  { label: 'Type', cell: (key) => key.keyType, sortBy: (key) => key.keyType },
+  { label: 'Fingerprint', cell: (key) => key.fingerprint, sx: { fontFamily: 'monospace' } },
+  { label: 'First seen', cell: (key) => key.firstSeenAt, sortBy: (key) => key.firstSeenAt },
+  { label: 'Trusted by', cell: (key) => key.trustedBy ?? '', sortBy: (key) => key.trustedBy },
+  { label: 'Trusted at', cell: (key) => key.trustedAt ?? '', sortBy: (key) => key.trustedAt },
+];
 
 /**
  * The fleet's known host keys. A host whose key nobody trusted yet, or whose key changed, shows
@@ -40,70 +47,35 @@ export function HostKeysPage() {
   const pending = all.filter((k) => k.status === 'pending');
 
   return (
-    <Card sx={{ mt: 2 }}>
-      <Title title="Host keys" />
-      <CardContent>
-        <TextField
-          size="small"
-          sx={{ width: 280, mb: 2 }}
-          label="Host"
-          value={host}
-          onChange={(event) => setHost(event.target.value)}
-        />
-        {keys.loading ? <LinearProgress /> : null}
-        {keys.error ? <Alert severity="error">{keys.error}</Alert> : null}
-        {pending.map((key) => (
-          <PendingKey
-            key={key.id}
-            offered={key}
-            trusted={all.filter((k) => k.host === key.host && k.status === 'trusted')}
-            mayTrust={mayTrust}
-            onTrusted={keys.reload}
+    <ApiListPage
+      title="Host keys"
+      toolbar={
+        <>
+          <TextField
+            size="small"
+            sx={{ width: 280, mb: 2, display: 'flex' }}
+            label="Host"
+            value={host}
+            onChange={(event) => setHost(event.target.value)}
           />
-        ))}
-        <Table size="small" aria-label="Host keys">
-          <TableHead>
-            <TableRow>
-              <TableCell>Host</TableCell>
-              <TableCell>Status</TableCell>
-              <TableCell>Type</TableCell>
-              <TableCell>Fingerprint</TableCell>
-              <TableCell>First seen</TableCell>
-              <TableCell>Trusted by</TableCell>
-              <TableCell>Trusted at</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {all.map((key) => (
-              <TableRow key={key.id}>
-                <TableCell>{key.host}</TableCell>
-                <TableCell>
-                  <Chip
-                    size="small"
-                    label={key.status}
-                    color={
-                      key.status === 'trusted'
-                        ? 'success'
-                        : key.status === 'pending'
-                          ? 'warning'
-                          : 'default'
-                    }
-                  />
-                </TableCell>
-                <TableCell>{key.keyType}</TableCell>
-                <TableCell sx={{ fontFamily: 'monospace' }}>{key.fingerprint}</TableCell>
-                <TableCell>{key.firstSeenAt}</TableCell>
-                <TableCell>{key.trustedBy ?? ''}</TableCell>
-                <TableCell>{key.trustedAt ?? ''}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-        {!keys.loading && all.length === 0 ? (
-          <Typography sx={{ mt: 2 }}>No host keys yet: they appear when Minke connects.</Typography>
-        ) : null}
-      </CardContent>
-    </Card>
+          {pending.map((key) => (
+            <PendingKey
+              key={key.id}
+              offered={key}
+              trusted={all.filter((k) => k.host === key.host && k.status === 'trusted')}
+              mayTrust={mayTrust}
+              onTrusted={keys.reload}
+            />
+          ))}
+        </>
+      }
+      request={keys}
+      rows={keys.data}
+      columns={COLUMNS}
+      rowKey={(key) => key.id}
+      label="Host keys"
+      empty="No host keys yet: they appear when Minke connects."
+    />
   );
 }
 
