@@ -13,7 +13,7 @@ import { HostLocksPage } from './host-locks/host-locks-page.js';
 import { AgentsPage } from './agents/agents-page.js';
 import { FactSearchPage } from './facts/fact-search-page.js';
 import { NotificationsPage } from './notifications/notifications-page.js';
-import { JobEditor } from './jobs/job-editor.js';
+import { JobEditor, JobEditPage } from './jobs/job-editor.js';
 import { JobPage } from './jobs/job-page.js';
 import { JobsPage } from './jobs/jobs-page.js';
 import { SchedulesPage } from './jobs/schedules-page.js';
@@ -167,6 +167,7 @@ export function App() {
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/jobs/new" element={<JobEditor />} />
         <Route path="/jobs/:id" element={<JobPage />} />
+        <Route path="/jobs/:id/edit" element={<JobEditPage />} />
         <Route path="/schedules" element={<SchedulesPage />} />
         <Route path="/change-password" element={<ChangePasswordPage />} />
       </CustomRoutes>

@@ -16,6 +16,7 @@ import { requireViewJobs } from '../auth/job-access.js';
 import { JobOperations } from '../jobs/job-operations.js';
 import { launchJob } from '../jobs/launch-job.js';
 import { nextTimes } from '../jobs/cron-times.js';
+import { notificationsOf } from '../notifications/notification-settings.js';
 import { upcomingTicksOf } from '../schedules/upcoming.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
@@ -27,11 +28,16 @@ import { errorReply, idParams, noContent, protectedErrors } from './schemas.js';
  * model, as any run); the next times of a cron expression; what the schedules run next.
  */
 export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
+  // A job's rules name channels of the config, which does not change while the server runs.
+  const channels = new Set(
+    notificationsOf(project.config.notifications, project.config.configFile).channels.keys(),
+  );
   const jobs = () =>
     new JobOperations({
       database: project.database,
       sessions: project.sessions,
       credentials: credentialStoreOf(project),
+      channels,
     });
   const withErrors = { ...protectedErrors, 400: errorReply, 404: errorReply };
 

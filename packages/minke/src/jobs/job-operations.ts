@@ -17,6 +17,12 @@ export interface JobServices {
   database: DatabaseHandle;
   sessions: SessionRegistry;
   credentials: CredentialStore;
+  /**
+   * The names of the project's notification channels: a job's rule must name one of them (its
+   * messages would otherwise go nowhere, with only a warning in a server's log). Unchecked when
+   * not given.
+   */
+  channels?: ReadonlySet<string>;
 }
 
 /**
@@ -51,6 +57,7 @@ export class JobOperations {
 
   async create(user: RunUser, input: NewJobBody, by: string | null): Promise<JobDetail> {
     requireManageJobs(user);
+    this.checkChannels(input.notify);
     const schedule = input.schedule ? scheduleOf(input.schedule, null) : null;
     const definition = { ...input, schedule };
     const model = await checkJobDefinition(
@@ -96,6 +103,7 @@ export class JobOperations {
     by: string | null,
   ): Promise<JobDetail> {
     requireManageJobs(user);
+    this.checkChannels(change.notify);
     const before = await this.find(idOrName);
     const schedule =
       change.schedule === undefined
@@ -166,6 +174,18 @@ export class JobOperations {
     });
     scheduleChanged();
     return before;
+  }
+
+  private checkChannels(rules: JobChangeBody['notify']): void {
+    const { channels } = this.services;
+    if (!channels || !rules) return;
+    rules.forEach((rule, index) => {
+      if (!channels.has(rule.channel))
+        throw new InputError(
+          `notify[${index}]: no notification channel named ${rule.channel} in the project's config`,
+          { fields: { [`notify.${index}.channel`]: 'no such channel' } },
+        );
+    });
   }
 
   private async write(before: SavedJob, values: JobValues, action: string): Promise<void> {

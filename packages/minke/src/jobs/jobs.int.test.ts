@@ -300,6 +300,88 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     expect(audit.stdout).not.toContain(password);
   });
 
+  it('edits a job: the fields given change, audited, for who may manage jobs', async () => {
+    const job = (await api<JobDetail[]>('editor', 'GET', '/api/jobs')).body.find(
+      (j) => j.name === 'weekly',
+    );
+    if (!job) throw new Error('weekly is not listed');
+    const change = {
+      description: 'every week',
+      batch: { size: '50%', pauseSeconds: 5, maxFail: 1 },
+    };
+    const refused = await api('ops', 'PATCH', `/api/jobs/${job.id}`, change);
+    expect(refused.status).toBe(403);
+    const edited = await api<JobDetail>('editor', 'PATCH', `/api/jobs/${job.id}`, change);
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body).toMatchObject({
+      name: 'weekly',
+      description: 'every week',
+      data: { greeting: 'hi' },
+      secrets: { password: 'ask' },
+      batch: { size: '50%', pauseSeconds: 5, maxFail: 1 },
+      schedule: null,
+    });
+    // A schedule needs the secret from a credential (nobody answers a tick), which the editor
+    // may not use; the superuser may.
+    const schedule = { cron: '0 3 * * 1', timezone: 'Europe/Berlin', enabled: false };
+    const asks = await api<{ error: { message: string } }>(
+      'editor',
+      'PATCH',
+      `/api/jobs/${job.id}`,
+      { schedule },
+    );
+    expect(asks.status).toBe(400);
+    expect(asks.body.error.message).toBe(
+      'a scheduled job cannot ask for password at launch: take it from a credential',
+    );
+    const off = await api<JobDetail>('boss', 'PATCH', `/api/jobs/${job.id}`, {
+      schedule,
+      secrets: { password: { credential: 'app-pw' } },
+    });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(off.body.schedule).toMatchObject({ cron: '0 3 * * 1', enabled: false, nextTimes: [] });
+    // Switched on, it shows its next five times: Mondays, 03:00 in Berlin.
+    const on = await api<JobDetail>('boss', 'PATCH', `/api/jobs/${job.id}`, {
+      schedule: { ...schedule, enabled: true },
+    });
+    expect(on.body.schedule?.nextTimes).toHaveLength(5);
+    for (const time of on.body.schedule?.nextTimes ?? []) {
+      const berlin = new Date(time).toLocaleString('en-GB', {
+        timeZone: 'Europe/Berlin',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+      expect(berlin).toBe('Mon 03:00');
+    }
+    // A rule must name a channel of the project (this one has none).
+    const rule = await api<{ error: { message: string; fields?: Record<string, string> } }>(
+      'boss',
+      'PATCH',
+      `/api/jobs/${job.id}`,
+      { notify: [{ on: ['run.failed'], channel: 'nowhere' }] },
+    );
+    expect(rule.status).toBe(400);
+    expect(rule.body.error.message).toBe(
+      "notify[0]: no notification channel named nowhere in the project's config",
+    );
+    expect(rule.body.error.fields).toEqual({ 'notify.0.channel': 'no such channel' });
+    expect((await api('boss', 'POST', `/api/jobs/${job.id}/disable`)).status).toBe(200);
+
+    const audit = await minke('audit', '--action', 'job.update', '--json');
+    const rows = (
+      JSON.parse(audit.stdout) as {
+        items: { action: string; actor: { name: string }; before: unknown; after: unknown }[];
+      }
+    ).items;
+    expect(rows.map((r) => `${r.action} ${r.actor.name}`)).toEqual(
+      expect.arrayContaining(['job.update editor', 'job.update boss']),
+    );
+    const byEditor = rows.find((r) => r.actor.name === 'editor');
+    expect(byEditor?.before).toMatchObject({ batch: null, schedule: null });
+    expect(byEditor?.after).toMatchObject({ batch: { size: '50%' }, schedule: null });
+  });
+
   it('handles ticks missed while the server was down: skipped, or run once', async () => {
     // Every two seconds; the server fires them, then stops for a while and comes back.
     const every = { cron: '*/2 * * * * *', timezone: 'UTC' };

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
   Alert,
   Box,
@@ -7,19 +7,40 @@ import {
   CardContent,
   CardHeader,
   Checkbox,
+  Divider,
   FormControlLabel,
+  LinearProgress,
   MenuItem,
   Stack,
   TextField,
   Typography,
 } from '@mui/material';
-import { Title, useNotify } from 'react-admin';
-import { useNavigate } from 'react-router-dom';
-import type { JobDetail, NewJobBody, SessionMeta } from '@minke/contract';
+import { Title, useNotify, usePermissions } from 'react-admin';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import type {
+  ChannelInfo,
+  JobChangeBody,
+  JobDetail,
+  JobSelection,
+  Me,
+  NewJobBody,
+  SessionMeta,
+} from '@minke/contract';
 import { api } from '../api/http.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { formFields, type FieldSpec } from '../schema-form/form-fields.js';
-import { when } from './job-text.js';
+import { BatchFields } from './batch-fields.js';
+import {
+  batchErrors,
+  batchPolicyOf,
+  batchStateOf,
+  ruleErrors,
+  rulesOf,
+  scheduleStateOf,
+  type RuleState,
+} from './job-form-state.js';
+import { NotifyRulesFields } from './notify-rules-fields.js';
+import { ScheduleFields } from './schedule-fields.js';
 
 /** Names that read as secrets are kept out of a job's data, as the server does. */
 const SECRET_NAME = /(password|passphrase|secret|token)/i;
@@ -43,58 +64,98 @@ function typed(field: FieldSpec, text: string | boolean): unknown {
   return text;
 }
 
-/**
- * A new saved job: its session and model, the objects as a where (with a live count of what
- * matches now) or all, the form (secret fields from a credential or asked at launch), and a
- * schedule with its next five times.
- */
+/** A saved value as its input shows it (JSON for objects and lists). */
+function inputOf(value: unknown): string | boolean {
+  if (typeof value === 'boolean' || typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Ids as typed ("3, 7, web-1"): numbers where they are numbers (record ids), else names. */
+function idsOf(text: string): (number | string)[] {
+  return text
+    .split(/[\s,]+/)
+    .filter((id) => id !== '')
+    .map((id) => (/^\d+$/.test(id) ? Number(id) : id));
+}
+
+/** `#/jobs/new`: a new saved job. */
 export function JobEditor() {
+  return <JobForm />;
+}
+
+/** `#/jobs/:id/edit`: the same editor on a saved job, its fields as saved. */
+export function JobEditPage() {
+  const { id } = useParams();
+  const job = useApiQuery<JobDetail>(`/api/jobs/${id ?? ''}`);
+  if (job.error) return <Alert severity="error">{job.error}</Alert>;
+  if (!job.data) return <LinearProgress />;
+  return <JobForm key={job.data.id} job={job.data} />;
+}
+
+/**
+ * A saved job's editor: its session and model, the objects as a where (with a live count of what
+ * matches now), ids or all, the form (secret fields from a credential or asked at launch), the
+ * batch policy, a schedule with its next five times, and the job's own notification rules. New
+ * jobs are POSTed, saved ones PATCHed (the server audits the change and checks `manage_jobs`).
+ */
+function JobForm({ job }: { job?: JobDetail }) {
   const notify = useNotify();
   const navigate = useNavigate();
+  const { permissions } = usePermissions<Me>();
   const sessions = useApiQuery<SessionMeta[]>('/api/sessions');
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [sessionName, setSessionName] = useState('');
-  const [model, setModel] = useState('');
-  const [kind, setKind] = useState<'where' | 'all'>('where');
-  const [where, setWhere] = useState('');
-  const [values, setValues] = useState<Record<string, string | boolean>>({});
-  const [secrets, setSecrets] = useState<Record<string, string>>({});
-  const [scheduled, setScheduled] = useState(false);
-  const [cron, setCron] = useState('0 2 * * *');
-  const [timezone, setTimezone] = useState('UTC');
-  const [endAt, setEndAt] = useState('');
-  const [missed, setMissed] = useState<'skip' | 'run-once'>('skip');
-  const [overlap, setOverlap] = useState<'skip' | 'queue'>('skip');
-  const [preview, setPreview] = useState<{ times: string[]; error?: string }>({ times: [] });
+  // Only superusers may list channels; others type a channel's name.
+  const channels = useApiQuery<{ items: ChannelInfo[] }>(
+    permissions?.isSuperuser === true ? '/api/notifications/channels' : null,
+  );
+  const [name, setName] = useState(job?.name ?? '');
+  const [description, setDescription] = useState(job?.description ?? '');
+  const [sessionName, setSessionName] = useState(job?.session ?? '');
+  const [model, setModel] = useState(job?.model ?? '');
+  const [kind, setKind] = useState<JobSelection['kind']>(job?.selection.kind ?? 'where');
+  const [where, setWhere] = useState(job?.selection.kind === 'where' ? job.selection.where : '');
+  const [ids, setIds] = useState(job?.selection.kind === 'ids' ? job.selection.ids.join(', ') : '');
+  const [values, setValues] = useState<Record<string, string | boolean>>(() =>
+    Object.fromEntries(Object.entries(job?.data ?? {}).map(([k, v]) => [k, inputOf(v)])),
+  );
+  const [secrets, setSecrets] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      Object.entries(job?.secrets ?? {}).map(([k, source]) => [
+        k,
+        source === 'ask' ? '(ask)' : source.credential,
+      ]),
+    ),
+  );
+  const [schedule, setSchedule] = useState(() => scheduleStateOf(job?.schedule ?? null));
+  const [batch, setBatch] = useState(() => batchStateOf(job?.batch ?? null));
+  const [rules, setRules] = useState<RuleState[]>(() =>
+    (job?.notify ?? []).map((rule) => ({ on: [...rule.on], channel: rule.channel })),
+  );
   const [saving, setSaving] = useState(false);
 
   const session = sessions.data?.find((s) => s.name === sessionName);
   const fields = useMemo(() => formFields(session?.form), [session]);
   const chosenModel = model || (session?.models.length === 1 ? (session.models[0] ?? '') : '');
   const count = useApiQuery<{ total: number }>(
-    chosenModel && (kind === 'all' || where.trim() !== '')
+    chosenModel && (kind === 'all' || (kind === 'where' && where.trim() !== ''))
       ? `/api/records/${encodeURIComponent(chosenModel)}`
       : null,
     kind === 'where' ? { where, limit: 1 } : { limit: 1 },
   );
+  const batchProblems = batchErrors(batch);
+  const ruleProblems = ruleErrors(rules);
+  const valid = Object.keys(batchProblems).length === 0 && Object.keys(ruleProblems).length === 0;
 
-  // The next five times, asked again (a moment after typing stops) whenever the timing changes.
-  useEffect(() => {
-    if (!scheduled) return;
-    const timer = setTimeout(() => {
-      api<{ nextTimes: string[] }>('/api/schedules/preview', {
-        method: 'POST',
-        body: { cron, timezone, ...(endAt ? { endAt: new Date(endAt).toISOString() } : {}) },
-      }).then(
-        (reply) => setPreview({ times: reply.nextTimes }),
-        (error: unknown) => setPreview({ times: [], error: (error as Error).message }),
-      );
-    }, 300);
-    return () => clearTimeout(timer);
-  }, [scheduled, cron, timezone, endAt]);
+  const selection = (): JobSelection =>
+    kind === 'all'
+      ? { kind: 'all' }
+      : kind === 'ids'
+        ? { kind: 'ids', ids: idsOf(ids) }
+        : { kind: 'where', where };
 
   const save = async () => {
+    const batchPolicy = batchPolicyOf(batch);
+    if (batchPolicy === undefined || !valid) return;
     setSaving(true);
     const data: Record<string, unknown> = {};
     const secretSources: NonNullable<NewJobBody['secrets']> = {};
@@ -108,28 +169,33 @@ export function JobEditor() {
       const value = values[field.name];
       if (value !== undefined && value !== '') data[field.name] = typed(field, value);
     }
-    const body: NewJobBody = {
-      name,
-      ...(description ? { description } : {}),
+    const change = {
+      description,
       session: sessionName,
       ...(chosenModel ? { model: chosenModel } : {}),
-      selection: kind === 'all' ? { kind: 'all' } : { kind: 'where', where },
+      selection: selection(),
       data,
       secrets: secretSources,
-      ...(scheduled
+      batch: batchPolicy,
+      notify: rulesOf(rules),
+      schedule: schedule.on
         ? {
-            schedule: {
-              cron,
-              timezone,
-              ...(endAt ? { endAt: new Date(endAt).toISOString() } : {}),
-              missed,
-              overlap,
-            },
+            cron: schedule.cron,
+            timezone: schedule.timezone,
+            endAt: schedule.endAt ? new Date(schedule.endAt).toISOString() : null,
+            enabled: schedule.enabled,
+            missed: schedule.missed,
+            overlap: schedule.overlap,
           }
-        : {}),
-    };
+        : null,
+    } satisfies JobChangeBody;
     try {
-      const saved = await api<JobDetail>('/api/jobs', { method: 'POST', body });
+      const saved = job
+        ? await api<JobDetail>(`/api/jobs/${job.id}`, { method: 'PATCH', body: change })
+        : await api<JobDetail>('/api/jobs', {
+            method: 'POST',
+            body: { ...change, name } satisfies NewJobBody,
+          });
       notify(`Saved job ${saved.name}`, { type: 'info' });
       void navigate(`/jobs/${saved.id}`);
     } catch (error) {
@@ -139,19 +205,21 @@ export function JobEditor() {
     }
   };
 
+  const title = job ? `Edit job ${job.name}` : 'New job';
   return (
     <Box sx={{ mt: 2 }} data-testid="job-editor">
-      <Title title="New job" />
+      <Title title={title} />
       <Card>
-        <CardHeader title="New job" />
+        <CardHeader title={title} />
         <CardContent>
-          <Stack spacing={2} sx={{ maxWidth: 640 }}>
+          <Stack spacing={2} sx={{ maxWidth: 720 }}>
             <TextField
               label="Name"
               name="name"
               value={name}
+              disabled={job !== undefined}
               onChange={(e) => setName(e.target.value)}
-              helperText="lower-case letters, digits, . _ and -"
+              helperText={job ? 'a job keeps its name' : 'lower-case letters, digits, . _ and -'}
             />
             <TextField
               label="Description"
@@ -163,7 +231,7 @@ export function JobEditor() {
               select
               label="Session"
               name="session"
-              value={sessionName}
+              value={sessions.data ? sessionName : ''}
               onChange={(e) => {
                 setSessionName(e.target.value);
                 setModel('');
@@ -195,9 +263,10 @@ export function JobEditor() {
               select
               label="Objects"
               value={kind}
-              onChange={(e) => setKind(e.target.value as 'where' | 'all')}
+              onChange={(e) => setKind(e.target.value as JobSelection['kind'])}
             >
               <MenuItem value="where">Those matching a filter, at each launch</MenuItem>
+              <MenuItem value="ids">These ids (host names for hosts)</MenuItem>
               <MenuItem value="all">All of them, at each launch</MenuItem>
             </TextField>
             {kind === 'where' ? (
@@ -209,7 +278,16 @@ export function JobEditor() {
                 helperText='a filter as in minke run --where, e.g. name = "web-1"'
               />
             ) : null}
-            {count.data && chosenModel ? (
+            {kind === 'ids' ? (
+              <TextField
+                label="Ids"
+                name="ids"
+                value={ids}
+                onChange={(e) => setIds(e.target.value)}
+                helperText="separated by commas or spaces"
+              />
+            ) : null}
+            {count.data && chosenModel && kind !== 'ids' ? (
               <Typography data-testid="match-count">
                 {count.data.total} object(s) match now
               </Typography>
@@ -247,79 +325,29 @@ export function JobEditor() {
                 />
               ),
             )}
-            <FormControlLabel
-              control={
-                <Checkbox
-                  name="scheduled"
-                  checked={scheduled}
-                  onChange={(e) => setScheduled(e.target.checked)}
-                />
-              }
-              label="On a schedule"
+            <Divider />
+            <BatchFields value={batch} errors={batchProblems} onChange={setBatch} />
+            <Divider />
+            <ScheduleFields value={schedule} onChange={setSchedule} />
+            <Divider />
+            <NotifyRulesFields
+              rules={rules}
+              errors={ruleProblems}
+              channels={channels.data?.items}
+              onChange={setRules}
             />
-            {scheduled ? (
-              <>
-                <TextField
-                  label="Cron"
-                  name="cron"
-                  value={cron}
-                  onChange={(e) => setCron(e.target.value)}
-                  helperText="5 fields (minute hour day month weekday), or 6 with seconds first"
-                />
-                <TextField
-                  label="Time zone"
-                  name="timezone"
-                  value={timezone}
-                  onChange={(e) => setTimezone(e.target.value)}
-                />
-                <TextField
-                  label="Ends"
-                  name="endAt"
-                  type="datetime-local"
-                  value={endAt}
-                  onChange={(e) => setEndAt(e.target.value)}
-                  slotProps={{ inputLabel: { shrink: true } }}
-                />
-                <TextField
-                  select
-                  label="Ticks missed while Minke was down"
-                  value={missed}
-                  onChange={(e) => setMissed(e.target.value as 'skip' | 'run-once')}
-                >
-                  <MenuItem value="skip">Skip them</MenuItem>
-                  <MenuItem value="run-once">Run once</MenuItem>
-                </TextField>
-                <TextField
-                  select
-                  label="A tick while the last run still goes"
-                  value={overlap}
-                  onChange={(e) => setOverlap(e.target.value as 'skip' | 'queue')}
-                >
-                  <MenuItem value="skip">Skip it, with a note</MenuItem>
-                  <MenuItem value="queue">Queue it</MenuItem>
-                </TextField>
-                {preview.error ? <Alert severity="error">{preview.error}</Alert> : null}
-                {preview.times.length ? (
-                  <Box data-testid="next-times">
-                    <Typography variant="subtitle2">Next times</Typography>
-                    {preview.times.map((time) => (
-                      <Typography key={time} variant="body2" data-time={time}>
-                        {when(time)}
-                      </Typography>
-                    ))}
-                  </Box>
-                ) : null}
-              </>
-            ) : null}
-            <Box>
+            <Stack direction="row" spacing={1}>
               <Button
                 variant="contained"
                 onClick={() => void save()}
-                disabled={saving || !name || !sessionName}
+                disabled={saving || !name || !sessionName || !valid}
               >
                 Save
               </Button>
-            </Box>
+              <Button component={Link} to={job ? `/jobs/${job.id}` : '/jobs'}>
+                Cancel
+              </Button>
+            </Stack>
           </Stack>
         </CardContent>
       </Card>

@@ -20,13 +20,14 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
+import EditIcon from '@mui/icons-material/Edit';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { Title, useNotify, usePermissions } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
 import type { JobDetail, JobLaunched, Me, RunItem } from '@minke/contract';
 import { api } from '../api/http.js';
 import { useApiQuery } from '../facts/use-api-query.js';
-import { selectionText, when } from './job-text.js';
+import { batchText, rulesText, selectionText, when } from './job-text.js';
 
 /**
  * A saved job: what it runs, its schedule with the next times (switch on or off), "Launch" (a
@@ -96,14 +97,21 @@ export function JobPage() {
           title={j.name}
           subheader={j.description || undefined}
           action={
-            <Button
-              variant="contained"
-              startIcon={<PlayArrowIcon />}
-              disabled={busy}
-              onClick={() => (askedFields.length ? setAsking(true) : void launch({}))}
-            >
-              Launch
-            </Button>
+            <Stack direction="row" spacing={1}>
+              {mayManage ? (
+                <Button component={Link} to={`/jobs/${j.id}/edit`} startIcon={<EditIcon />}>
+                  Edit
+                </Button>
+              ) : null}
+              <Button
+                variant="contained"
+                startIcon={<PlayArrowIcon />}
+                disabled={busy}
+                onClick={() => (askedFields.length ? setAsking(true) : void launch({}))}
+              >
+                Launch
+              </Button>
+            </Stack>
           }
         />
         <CardContent>
@@ -113,6 +121,12 @@ export function JobPage() {
           {Object.keys(j.data).length ? (
             <Typography variant="body2">Data: {JSON.stringify(j.data)}</Typography>
           ) : null}
+          <Typography variant="body2" data-testid="job-batch">
+            {batchText(j.batch)}
+          </Typography>
+          <Typography variant="body2" data-testid="job-notify">
+            {rulesText(j.notify)}
+          </Typography>
           {Object.entries(j.secrets).map(([field, source]) => (
             <Typography variant="body2" key={field}>
               {field}: {source === 'ask' ? 'asked at launch' : `credential ${source.credential}`}
