@@ -25,3 +25,4 @@ export * from './api/policies.js';
 export * from './api/jobs.js';
 export * from './api/dashboard.js';
 export * from './api/inventory.js';
+export * from './api/fact-trends.js';

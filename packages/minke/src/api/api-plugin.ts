@@ -11,9 +11,11 @@ import { credentialRoutes } from './credential-routes.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { factRoutes } from './fact-routes.js';
+import { factSeriesRoutes } from './fact-series-routes.js';
 import { hostKeyRoutes } from './host-key-routes.js';
 import { hostLeaseRoutes } from './host-lease-routes.js';
 import { hostRoutes } from './host-routes.js';
+import { inventoryRoutes } from './inventory-routes.js';
 import { jobRoutes } from './job-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { notificationRoutes } from './notification-routes.js';
@@ -58,11 +60,13 @@ export const apiPlugin: FastifyPluginAsync<{ context: ApiContext }> = async (app
     credentialRoutes,
     agentRoutes,
     factRoutes,
+    factSeriesRoutes,
     auditRoutes,
     jobRoutes,
     dashboardRoutes,
     choiceRoutes,
     policyRoutes,
+    inventoryRoutes,
   ]) {
     await app.register((scope, _options, done) => {
       routes(scope.withTypeProvider<ZodTypeProvider>(), context);

@@ -67,7 +67,7 @@ export function compileFactCondition(
 }
 
 /** The SQL for one JSON path into `fact_.value`, per database. */
-interface JsonSql {
+export interface JsonSql {
   /** Present and not JSON null. */
   exists: RawBuilder<SqlBool>;
   /** The value as text (strings unquoted; lists and objects as JSON text). */
@@ -76,7 +76,7 @@ interface JsonSql {
   number: RawBuilder<number>;
 }
 
-function jsonSql(adapter: StoreAdapter, keys: readonly string[]): JsonSql {
+export function jsonSql(adapter: StoreAdapter, keys: readonly string[]): JsonSql {
   const value = sql.ref('fact_.value');
   if (adapter.kind === 'postgres') {
     const doc = sql`(${value}::jsonb)`;
