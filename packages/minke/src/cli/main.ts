@@ -14,6 +14,7 @@ import { registerFactCommands } from './commands/facts.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerInventoryCommands } from './commands/inventory.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerLoadCommand } from './commands/load.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -82,6 +83,7 @@ export function buildProgram(): Command {
   registerScheduleCommand(program);
   registerFactCommands(program);
   registerPolicyCommands(program);
+  registerInventoryCommands(program);
   program.hook('preAction', (_program, command) => refuseServerWhereLocal(command));
   for (const command of program.commands) {
     command.exitOverride();

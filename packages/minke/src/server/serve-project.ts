@@ -44,6 +44,9 @@ export async function serveProject(
     // Saved jobs' schedules: croner here, or BullMQ job schedulers when scaled out.
     const { startScheduler } = await import('../schedules/start-scheduler.js');
     const scheduler = await startScheduler(runtime, logger);
+    // Inventory sources with a schedule: synced on their cron, once per tick across servers.
+    const { startInventoryScheduler } = await import('../inventory/inventory-scheduler.js');
+    const inventory = startInventoryScheduler(project, logger);
     // Notifications: run outcomes to webhooks, e-mail and chat; a delivery log with retries.
     const { startNotifications } = await import('../notifications/start-notifications.js');
     const notifications = startNotifications(project, runtime.bus, logger);
@@ -64,6 +67,7 @@ export async function serveProject(
     });
     out.line('stopping');
     await scheduler.close();
+    await inventory.close();
     await notifications.close();
     await server.close();
     agentServices.current = undefined;

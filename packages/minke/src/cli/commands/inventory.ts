@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { InventoryFieldChange, InventoryPlan } from '@minke/contract';
+import { displayValue, stdoutOut, type Out } from '../output.js';
+import { withProject, type GlobalOptions } from '../project-context.js';
+
+/**
+ * `minke inventory list|sync`: the project's inventory sources with their last sync, and a sync
+ * (or a dry run) that prints what it adds, changes and disables.
+ */
+export function registerInventoryCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
+  const inventory = program
+    .command('inventory')
+    .description('inventory sources: hosts synced from files, URLs, commands, OpenSSH configs');
+
+  inventory
+    .command('list', { isDefault: true })
+    .description('the sources, how many hosts each owns, and their last sync')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const out = stdoutOut();
+      const { listInventory } = await import('../../inventory/inventory-sources.js');
+      await withProject(globals(), {}, async (project) => {
+        const list = await listInventory(project);
+        if (options.json) return out.json(list);
+        if (list.items.length === 0)
+          return out.line('no inventory sources (add them to minke.config.ts: inventory: [...])');
+        out.table(
+          ['SOURCE', 'FROM', 'SCHEDULE', 'HOSTS', 'LAST SYNC', 'RESULT'],
+          list.items.map((source) => [
+            source.name,
+            `${source.kind} ${source.from}`,
+            source.schedule ?? '-',
+            source.hosts,
+            source.lastSync?.at ?? 'never',
+            !source.lastSync
+              ? ''
+              : source.lastSync.ok
+                ? `+${source.lastSync.added} ~${source.lastSync.changed} -${source.lastSync.removed} =${source.lastSync.unchanged}`
+                : `failed: ${source.lastSync.error ?? ''}`,
+          ]),
+        );
+      });
+    });
+
+  inventory
+    .command('sync <source>')
+    .description('sync a source now: add, change and disable its hosts (audited)')
+    .option('--dry-run', 'print what would change; change nothing')
+    .option('--json', 'print the plan as JSON')
+    .action(async (name: string, options: { dryRun?: boolean; json?: boolean }) => {
+      const out = stdoutOut();
+      const { syncInventory } = await import('../../inventory/sync-inventory.js');
+      await withProject(globals(), {}, async (project) => {
+        const plan = await syncInventory(project, name, { dryRun: options.dryRun });
+        if (options.json) return out.json(plan);
+        printPlan(out, plan);
+      });
+    });
+}
+
+/** The plan, one line per host: `+` added, `~` changed (with what), `-` disabled or deleted. */
+export function printPlan(out: Out, plan: InventoryPlan): void {
+  const verb = plan.dryRun ? 'would ' : '';
+  out.line(
+    `${plan.source}${plan.dryRun ? ' (dry run: nothing changed)' : ''}: ${verb}add ${plan.added.length}, ${verb}change ${plan.changed.length}, ${verb}remove ${plan.removed.length}, ${plan.unchanged} unchanged`,
+  );
+  for (const host of plan.added) {
+    const where = `${host.user ? `${host.user}@` : ''}${host.hostname ?? host.name}${host.port ? `:${host.port}` : ''}`;
+    const groups = host.groups.length > 0 ? ` groups ${host.groups.join(',')}` : '';
+    out.line(`  + ${host.name}  ${where}${groups}`);
+  }
+  for (const host of plan.changed) out.line(`  ~ ${host.name}  ${changeText(host.changes)}`);
+  for (const host of plan.removed)
+    out.line(`  - ${host.name}  ${host.action === 'delete' ? 'deleted' : 'disabled'}`);
+  for (const skip of plan.skipped) out.line(`  ! ${skip.name}  skipped: ${skip.reason}`);
+  for (const record of plan.records)
+    out.line(
+      `  ${record.action === 'add' ? '+' : '~'} ${record.model} of ${record.host}  ${changeText(record.changes)}`,
+    );
+}
+
+function changeText(changes: InventoryFieldChange[]): string {
+  return changes
+    .map(
+      (change) =>
+        `${change.field}: ${displayValue(change.before) || '-'} → ${displayValue(change.after) || '-'}`,
+    )
+    .join(', ');
+}
