@@ -16,7 +16,6 @@ import { hostKeyRoutes } from './host-key-routes.js';
 import { hostLeaseRoutes } from './host-lease-routes.js';
 import { hostRoutes } from './host-routes.js';
 import { inventoryRoutes } from './inventory-routes.js';
-import { inventoryRoutes } from './inventory-routes.js';
 import { jobRoutes } from './job-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { notificationRoutes } from './notification-routes.js';
