@@ -56,6 +56,48 @@ const noImportUp = layers.slice(0, -1).map((layer, index) => ({
   to: { path: layers.slice(index + 1).map(layerPath) },
 }));
 
+/** Which packages a package must not import, and why: one rule each. */
+const packageBounds = [
+  {
+    name: 'web-not-server',
+    from: 'web',
+    not: ['minke', 'agent', 'protocol'],
+    why: 'the web admin takes types and helpers from @minke/contract, never server code',
+  },
+  {
+    name: 'agent-stays-small',
+    from: 'agent',
+    not: ['minke', 'contract', 'web'],
+    why: 'minke-agent imports @minke/protocol only, never the contract or the server',
+  },
+  {
+    name: 'contract-is-zod-only',
+    from: 'contract',
+    not: ['minke', 'protocol', 'agent', 'web'],
+    why: '@minke/contract runs in the browser: it imports zod and itself only',
+  },
+  {
+    name: 'protocol-stands-alone',
+    from: 'protocol',
+    not: ['minke', 'contract', 'agent', 'web'],
+    why: '@minke/protocol is shared by the agent and the server; it imports neither',
+  },
+  {
+    name: 'server-not-web-or-agent',
+    from: 'minke',
+    not: ['web', 'agent'],
+    why: 'the server serves the built web admin as files and talks to agents over MQTT',
+  },
+];
+
+const packageRules = packageBounds.map((bound) => ({
+  name: bound.name,
+  comment: bound.why,
+  severity: 'error',
+  from: { path: `^packages/${bound.from}/` },
+  to: { path: `^packages/(?:${bound.not.join('|')})/` },
+}));
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
@@ -77,41 +119,7 @@ export default {
       from: { path: `${src}([^/]+)` },
       to: { circular: true, pathNot: `${src}$1(?:/|$)` },
     },
-    {
-      name: 'web-not-server',
-      comment: 'the web admin takes types and helpers from @minke/contract, never server code',
-      severity: 'error',
-      from: { path: '^packages/web/' },
-      to: { path: '^packages/(?:minke|agent|protocol)/' },
-    },
-    {
-      name: 'agent-stays-small',
-      comment: 'minke-agent imports @minke/protocol only, never the contract or the server',
-      severity: 'error',
-      from: { path: '^packages/agent/' },
-      to: { path: '^packages/(?:minke|contract|web)/' },
-    },
-    {
-      name: 'contract-is-zod-only',
-      comment: '@minke/contract runs in the browser: it imports zod and itself only',
-      severity: 'error',
-      from: { path: '^packages/contract/' },
-      to: { path: '^packages/(?:minke|protocol|agent|web)/' },
-    },
-    {
-      name: 'protocol-stands-alone',
-      comment: '@minke/protocol is shared by the agent and the server; it imports neither',
-      severity: 'error',
-      from: { path: '^packages/protocol/' },
-      to: { path: '^packages/(?:minke|contract|agent|web)/' },
-    },
-    {
-      name: 'server-not-web-or-agent',
-      comment: 'the server serves the built web admin as files and talks to agents over MQTT',
-      severity: 'error',
-      from: { path: '^packages/minke/' },
-      to: { path: '^packages/(?:web|agent)/' },
-    },
+    ...packageRules,
   ],
   options: {
     doNotFollow: { path: 'node_modules|/dist/' },
