@@ -38,37 +38,46 @@ export function ApiList<Row>({ request, rows, empty, ...table }: ApiListProps<Ro
   );
 }
 
-export interface ApiListPageProps<Row> extends ApiListProps<Row> {
-  /** The app bar's title. */
-  title: string;
+export interface ApiListCardProps<Row> extends ApiListProps<Row> {
   /** The card's own heading, with a line under it and actions on its right. */
-  heading?: string;
+  heading?: ReactNode;
   subheader?: string;
   actions?: ReactNode;
   /** Filters and notices above the list. */
   toolbar?: ReactNode;
   /** Dialogs and notes under the list, inside its card. */
   children?: ReactNode;
+}
+
+/** A card that lists rows from an API, under its heading and toolbar. */
+export function ApiListCard<Row>(props: ApiListCardProps<Row>) {
+  const { heading, subheader, actions, toolbar, children, ...list } = props;
+  return (
+    <Card>
+      {heading ? <CardHeader title={heading} subheader={subheader} action={actions} /> : null}
+      <CardContent>
+        {toolbar}
+        <ApiList {...list} />
+        {children}
+      </CardContent>
+    </Card>
+  );
+}
+
+export interface ApiListPageProps<Row> extends ApiListCardProps<Row> {
+  /** The app bar's title. */
+  title: string;
   /** Cards after the list's card (a chart of the chosen row). */
   after?: ReactNode;
   pageTestId?: string;
 }
 
-/** A page that lists rows from an API: the title, the list's card (heading, toolbar, list), more cards. */
-export function ApiListPage<Row>(props: ApiListPageProps<Row>) {
-  const { title, heading, subheader, actions, toolbar, children, after, pageTestId, ...list } =
-    props;
+/** A page that lists rows from an API: the title, the list's card, more cards under it. */
+export function ApiListPage<Row>({ title, after, pageTestId, ...card }: ApiListPageProps<Row>) {
   return (
     <PageColumn testId={pageTestId}>
       <Title title={title} />
-      <Card>
-        {heading ? <CardHeader title={heading} subheader={subheader} action={actions} /> : null}
-        <CardContent>
-          {toolbar}
-          <ApiList {...list} />
-          {children}
-        </CardContent>
-      </Card>
+      <ApiListCard {...card} />
       {after}
     </PageColumn>
   );

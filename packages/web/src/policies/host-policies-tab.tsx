@@ -1,19 +1,33 @@
-import {
-  Alert,
-  Chip,
-  LinearProgress,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Typography,
-} from '@mui/material';
+import { Chip } from '@mui/material';
 import { useRecordContext } from 'react-admin';
-import { Link } from 'react-router-dom';
 import type { HostPolicies } from '@minke/contract';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { timeAgo } from '../facts/relative-time.js';
+import { ApiList } from '../layout/api-list-page.js';
+import type { ApiColumn } from '../layout/api-table.js';
+
+type HostPolicy = HostPolicies['items'][number];
+
+const COLUMNS: readonly ApiColumn<HostPolicy>[] = [
+  {
+    label: 'Policy',
+    cell: (item) => item.policy,
+    link: (item) => `/policies/${encodeURIComponent(item.policy)}`,
+    sortBy: (item) => item.policy,
+  },
+  {
+    label: 'Status',
+    cell: (item) => (
+      <Chip
+        size="small"
+        color={item.passing ? 'success' : 'error'}
+        label={item.passing ? 'passing' : 'failing'}
+      />
+    ),
+    sortBy: (item) => item.passing,
+  },
+  { label: 'Since', cell: (item) => <span title={item.since}>{timeAgo(item.since)}</span> },
+];
 
 /** The Policies tab of a host's page: every policy that applies to it, failing first. */
 export function HostPoliciesTab() {
@@ -23,36 +37,15 @@ export function HostPoliciesTab() {
     name === null ? null : `/api/hosts/${encodeURIComponent(name)}/policies`,
   );
   if (name === null) return null;
-  if (policies.error) return <Alert severity="error">{policies.error}</Alert>;
-  if (!policies.data) return <LinearProgress />;
-  if (policies.data.items.length === 0)
-    return <Typography variant="body2">No policy applies to this host yet.</Typography>;
   return (
-    <Table size="small" data-testid="host-policies">
-      <TableHead>
-        <TableRow>
-          <TableCell>Policy</TableCell>
-          <TableCell>Status</TableCell>
-          <TableCell>Since</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {policies.data.items.map((item) => (
-          <TableRow key={item.policy} data-policy={item.policy}>
-            <TableCell>
-              <Link to={`/policies/${encodeURIComponent(item.policy)}`}>{item.policy}</Link>
-            </TableCell>
-            <TableCell>
-              <Chip
-                size="small"
-                color={item.passing ? 'success' : 'error'}
-                label={item.passing ? 'passing' : 'failing'}
-              />
-            </TableCell>
-            <TableCell title={item.since}>{timeAgo(item.since)}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <ApiList
+      request={{ loading: !policies.data && !policies.error, error: policies.error }}
+      rows={policies.data?.items}
+      columns={COLUMNS}
+      rowKey={(item) => item.policy}
+      rowData={(item) => ({ 'data-policy': item.policy })}
+      testId="host-policies"
+      empty="No policy applies to this host yet."
+    />
   );
 }
