@@ -5,9 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRollout } from '@minke/contract';
 import { POSTGRES_URL } from '../../test-support/databases.js';
 import { builtMinke, exited, printed, writeProject } from '../../test-support/project-folder.js';
-import { deleteRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test-support/redis.js';
+import {
+  deleteRedisPrefix,
+  freePort,
+  REDIS_URL,
+  uniqueRedisPrefix,
+} from '../../test-support/redis.js';
 import { spawnBuiltCli } from '../../test-support/run-cli.js';
 import { loadProjectConfig } from '../runtime/load-project.js';
 import { openProject } from '../runtime/open-project.js';
@@ -43,6 +49,8 @@ interface Backend {
   tearDown(): Promise<void>;
   /** Processes that run sessions besides the CLI (workers). */
   workers: number;
+  /** The command that serves the API on this backend. */
+  serve: 'start' | 'serve';
 }
 
 function inProcess(dir: string): Backend {
@@ -52,6 +60,7 @@ function inProcess(dir: string): Backend {
     setUp: () => Promise.resolve(writeDb(dir, "'sqlite:data.db'")),
     tearDown: () => Promise.resolve(),
     workers: 0,
+    serve: 'start',
   };
 }
 
@@ -81,6 +90,7 @@ function queued(dir: string): Backend {
       await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
     workers: 2,
+    serve: 'serve',
   };
 }
 
@@ -206,5 +216,79 @@ describe.each([(dir: string) => inProcess(dir), (dir: string) => queued(dir)])(
         await project.close();
       }
     }, 180_000);
+
+    it(`waits the pause between batches: ${backend.name}`, async () => {
+      const run = await minke(
+        ...['run', 'Roll', '--all', '--batch', '50%', '--batch-pause', '3', '--json'],
+      );
+      expect(run.stderr).toBe('');
+      const outcome = JSON.parse(run.stdout) as {
+        records: { hostName: string; startedAt: string | null; finishedAt: string | null }[];
+      };
+      const byHost = new Map(outcome.records.map((record) => [record.hostName, record]));
+      const first = names.slice(0, 10).map((name) => byHost.get(name));
+      const second = names.slice(10).map((name) => byHost.get(name));
+      const lastOfFirst = Math.max(...first.map((r) => Date.parse(r?.finishedAt ?? '')));
+      const firstOfSecond = Math.min(...second.map((r) => Date.parse(r?.startedAt ?? '')));
+      // The second batch starts only after the pause (a lower bound only: a busy machine is slower).
+      expect(firstOfSecond - lastOfFirst).toBeGreaterThanOrEqual(2500);
+    }, 180_000);
+
+    it(`rolls out through a server: minke --server URL run --batch 25% --max-fail 10%: ${backend.name}`, async () => {
+      const created = await builtMinke(dir, ['users', 'create', 'roller', '--superuser'], {
+        ...backend.env(),
+        MINKE_PASSWORD: 'a long roller password',
+      });
+      expect(created.code, created.stderr).toBe(0);
+      const token = (await minke('tokens', 'create', '--user', 'roller')).stdout.trim();
+      const port = await freePort();
+      const server = spawnBuiltCli(['--project', dir, backend.serve, '--port', String(port)], {
+        env: { ...backend.env(), MINKE_MQTT_PORT: '0' },
+      });
+      try {
+        await printed(server, 'press Ctrl-C', 90_000);
+        const url = `http://127.0.0.1:${port}`;
+        const run = await builtMinke(
+          dir,
+          [
+            '--server',
+            url,
+            'run',
+            'Roll',
+            '--all',
+            '--batch',
+            '25%',
+            '--max-fail',
+            '10%',
+            '--json',
+          ],
+          { MINKE_TOKEN: token, MINKE_PROJECT: undefined },
+          120_000,
+        );
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(1);
+        const { runId } = JSON.parse(run.stdout) as { runId: number };
+        const response = await fetch(`${url}/api/runs/${runId}/rollout`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const { rollout } = (await response.json()) as RunRollout;
+        expect(rollout).toMatchObject({
+          state: 'budget-exceeded',
+          total: 20,
+          batchSize: 5,
+          allowedFailures: 2,
+          reason: REASON,
+        });
+        expect(rollout?.batches.map((batch) => batch.state)).toEqual([
+          'done',
+          'done',
+          'canceled',
+          'canceled',
+        ]);
+      } finally {
+        server.kill('SIGTERM');
+        await exited(server, 30_000);
+      }
+    }, 240_000);
   },
 );
