@@ -1,7 +1,24 @@
 import { z } from 'zod';
 import { isDone, type ProcessState, type SessionResult } from './states.js';
 
-/** Counters of a run's session records, as the original's session summary. */
+/** Stopped or canceled: ended from outside or never started, not failed (see `runSummary`). */
+export function isStoppedState(state: ProcessState): boolean {
+  return state === 'stopped' || state === 'canceled';
+}
+
+/**
+ * Counters of a run's session records, as the original's session summary, with stopped sessions
+ * apart.
+ *
+ * The rule for `stopped`: a session whose process state is `stopped` or `canceled` counts there
+ * and under no result, whatever result its record carries (the server gives such a record
+ * `error`: it did not do its work). These are sessions something ended from outside or never
+ * started: a person's stop (the web, Ctrl-C, `minke runs stop`), a disabled or busy host, a spent
+ * failure budget, an object that reaches no host, the queue or a worker gone before they began
+ * (the row's message says which). A session that ran and went wrong is `error`: `failed` (no
+ * connection, a lost worker while it ran, an unexpected error) or completed with `error`.
+ * So for finished sessions success + warning + error + stopped = done.
+ */
 export const runSummary = z.object({
   all: z.number(),
   /** initialized */
@@ -13,6 +30,8 @@ export const runSummary = z.object({
   success: z.number(),
   warning: z.number(),
   error: z.number(),
+  /** stopped or canceled; 0 in events of a server from before this counter */
+  stopped: z.number().default(0),
 });
 export type RunSummary = z.infer<typeof runSummary>;
 
@@ -36,13 +55,15 @@ export function summarize(counts: Iterable<StateCount>): RunSummary {
     success: 0,
     warning: 0,
     error: 0,
+    stopped: 0,
   };
   for (const { processState, result, count = 1 } of counts) {
     summary.all += count;
     if (processState === 'initialized') summary.waiting += count;
     else if (isDone(processState)) summary.done += count;
     else summary.running += count;
-    if (result) summary[result] += count;
+    if (isStoppedState(processState)) summary.stopped += count;
+    else if (result) summary[result] += count;
   }
   return summary;
 }

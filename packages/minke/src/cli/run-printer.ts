@@ -1,12 +1,18 @@
 import { styleText } from 'node:util';
+import { isStoppedState } from '@minke/contract';
 import type { DeliveredEvent, RunEventOf, RunSummary } from '../events/run-events.js';
 import type { SessionResult } from '../session/status.js';
 import type { Out } from './output.js';
+import { summaryCounts } from './run-outcome.js';
 
-const resultColour: Record<SessionResult, 'bgGreen' | 'bgYellow' | 'bgRed'> = {
+const outcomeColour: Record<
+  SessionResult | 'stopped',
+  'bgGreen' | 'bgYellow' | 'bgRed' | 'bgGray'
+> = {
   success: 'bgGreen',
   warning: 'bgYellow',
   error: 'bgRed',
+  stopped: 'bgGray',
 };
 const levelColour = { info: 'green', warning: 'yellow', error: 'red' } as const;
 
@@ -48,19 +54,15 @@ export class RunPrinter {
 
   summary(summary: RunSummary): void {
     this.clearProgress();
-    const parts = [
-      `${summary.success} success`,
-      `${summary.warning} warning`,
-      `${summary.error} error`,
-    ];
-    this.out.line(`${summary.all} session(s): ${parts.join(', ')}`);
+    this.out.line(`${summary.all} session(s): ${summaryCounts(summary)}`);
   }
 
   private printFinished(event: RunEventOf<'session.finished'>): void {
-    const result = event.result ?? 'error';
-    const label = result.toUpperCase().padEnd(7);
+    // stopped or canceled: a grey STOPPED, whatever result the record carries (not a failure)
+    const outcome = isStoppedState(event.processState) ? 'stopped' : (event.result ?? 'error');
+    const label = outcome.toUpperCase().padEnd(7);
     const head = this.out.color
-      ? styleText(resultColour[result], label, { validateStream: false })
+      ? styleText(outcomeColour[outcome], label, { validateStream: false })
       : label;
     const seconds =
       event.durationMs === null ? '' : ` in ${(event.durationMs / 1000).toFixed(1)} s`;

@@ -395,7 +395,9 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
       done: 2,
       success: 0,
       warning: 0,
-      error: 2,
+      // one stopped, one canceled: neither counts as an error
+      error: 0,
+      stopped: 2,
     });
     expect(await history.summary({ runId: s.run4 })).toEqual({
       all: 3,
@@ -405,6 +407,7 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
       success: 0,
       warning: 1,
       error: 0,
+      stopped: 0,
     });
     const all = [s.r1, s.r2, s.r3, s.r4, s.r5, s.r6, s.r7, s.r8];
     expect(await history.summary({ ids: [...all, s.r1, 99999] })).toEqual({
@@ -414,7 +417,8 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
       done: 5,
       success: 1,
       warning: 2,
-      error: 3,
+      error: 1,
+      stopped: 2,
     });
     expect(await history.summary({ ids: [] })).toEqual({
       all: 0,
@@ -424,6 +428,7 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
       success: 0,
       warning: 0,
       error: 0,
+      stopped: 0,
     });
   });
 

@@ -1,8 +1,8 @@
 import { useRecordContext } from 'react-admin';
-import { isDone, procInfo, type LastSession } from '@minke/contract';
+import { isDone, isStoppedState, procInfo, type LastSession } from '@minke/contract';
 import { boardFor, useLiveSession } from './boards.js';
 import { LastSessionCell } from './last-session-cell.js';
-import { isStoppedState, rowOutcome } from './outcome.js';
+import { rowOutcome } from './outcome.js';
 import { OutcomeBadge } from './result-badge.js';
 import type { LiveSession } from './run-state.js';
 import { StopButton } from './stop-button.js';

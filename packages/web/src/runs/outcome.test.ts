@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeCounts, rowOutcome } from './outcome.js';
+import { summarize } from '@minke/contract';
+import { rowOutcome } from './outcome.js';
 
 describe('outcomes on the page', () => {
-  it('counts stopped and canceled sessions apart from errors', () => {
-    const counts = outcomeCounts([
+  it('counts stopped and canceled sessions apart from errors, whatever result they carry', () => {
+    const counts = summarize([
       { processState: 'completed', result: 'success' },
       { processState: 'completed', result: 'error' },
       { processState: 'failed', result: 'error' },

@@ -1,9 +1,9 @@
 import { Box, Chip } from '@mui/material';
-import type { OutcomeCounts } from './outcome.js';
+import type { RunSummary } from '@minke/contract';
 import { RESULT_COLORS } from './status-chip.js';
 
 /** waiting / running / done, then success / warning / error and (grey) stopped. */
-export function ProgressCounts({ counts }: { counts: OutcomeCounts }) {
+export function ProgressCounts({ counts }: { counts: RunSummary }) {
   return (
     <>
       <Chip size="small" label={`waiting ${counts.waiting}`} data-testid="count-waiting" />

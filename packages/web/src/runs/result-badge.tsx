@@ -1,5 +1,4 @@
-import type { ProcessState, SessionResult } from '@minke/contract';
-import { isStoppedState } from './outcome.js';
+import { isStoppedState, type ProcessState, type SessionResult } from '@minke/contract';
 
 const BADGE_COLORS: Record<SessionResult | 'stopped', string> = {
   success: '#2e7d32',

@@ -12,9 +12,10 @@ import {
 import StopIcon from '@mui/icons-material/Stop';
 import ClearAllIcon from '@mui/icons-material/ClearAll';
 import { useNotify } from 'react-admin';
+import { summarize } from '@minke/contract';
 import type { RunBoard } from './run-board.js';
 import { useBoardVersion } from './boards.js';
-import { failedCount, outcomeCounts } from './outcome.js';
+import { failedCount } from './outcome.js';
 import { ProgressCounts } from './progress-counts.js';
 import { RerunButtons } from './rerun-buttons.js';
 import { stopRun } from './stop.js';
@@ -39,7 +40,7 @@ export function RunProgress({ board }: { board: RunBoard }) {
   const newest = runs[0];
   if (!newest) return null;
   const current = board.current();
-  const counts = outcomeCounts(current);
+  const counts = summarize(current);
   const active = runs.filter((m) => m.active);
   const reconnecting = runs.some((m) => m.status === 'reconnecting');
   const percent = counts.all ? (100 * counts.done) / counts.all : 0;

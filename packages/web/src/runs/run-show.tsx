@@ -3,7 +3,7 @@ import StopIcon from '@mui/icons-material/Stop';
 import { Loading, Title, useGetOne, useNotify } from 'react-admin';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { RunDetail } from '@minke/contract';
-import { failedCount, outcomeCounts, rowOutcome } from './outcome.js';
+import { failedCount, rowOutcome } from './outcome.js';
 import { BatchProgress } from './batch-progress.js';
 import { RerunButtons } from './rerun-buttons.js';
 import { SessionName } from './session-name.js';
@@ -41,7 +41,7 @@ export function RunShow() {
               <SessionName name={data.session} verboseName={names.get(data.session)} /> on{' '}
               {data.model}
             </Typography>
-            <SummaryChips summary={outcomeCounts(data.sessions)} />
+            <SummaryChips summary={data.summary} />
             <Box sx={{ flex: 1 }} />
             {!data.finishedAt ? (
               <Button

@@ -57,7 +57,9 @@ describe('run state', () => {
       done: 1,
       success: 0,
       warning: 0,
-      error: 1,
+      // the canceled row (a disabled host) is stopped, not an error
+      error: 0,
+      stopped: 1,
     });
   });
 
@@ -198,7 +200,16 @@ describe('run state', () => {
         state: 'finished',
         createdAt: at,
         finishedAt: at,
-        summary: { all: 3, waiting: 0, running: 0, done: 3, success: 2, warning: 0, error: 1 },
+        summary: {
+          all: 3,
+          waiting: 0,
+          running: 0,
+          done: 3,
+          success: 2,
+          warning: 0,
+          error: 1,
+          stopped: 0,
+        },
         data: {},
         sessions: [1, 2].map((id) => ({
           id,

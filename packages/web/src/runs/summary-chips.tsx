@@ -2,18 +2,14 @@ import { Chip, Stack } from '@mui/material';
 import type { RunSummary } from '@minke/contract';
 import { RESULT_COLORS } from './status-chip.js';
 
-/** "3/4 done" and the counts by outcome; `stopped` (grey) when the page counted it apart. */
-export function SummaryChips({
-  summary,
-}: {
-  summary: (RunSummary & { stopped?: number }) | undefined;
-}) {
+/** "3/4 done" and the counts by outcome: stopped or canceled (grey) apart from errors. */
+export function SummaryChips({ summary }: { summary: RunSummary | undefined }) {
   if (!summary) return null;
   const counts = [
     ['success', summary.success],
     ['warning', summary.warning],
     ['error', summary.error],
-    ['stopped', summary.stopped ?? 0],
+    ['stopped', summary.stopped],
   ] as const;
   return (
     <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap', rowGap: 0.5 }}>

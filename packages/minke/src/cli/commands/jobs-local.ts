@@ -6,6 +6,7 @@ import { launchJob } from '../../jobs/launch-job.js';
 import type { OpenedProject } from '../../runtime/open-project.js';
 import { upcomingTicksOf } from '../../schedules/upcoming.js';
 import type { Out } from '../output.js';
+import { exitCodeOf, summaryCounts } from '../run-outcome.js';
 import type { JobsSource } from '../remote/remote-jobs.js';
 
 /** Who the local CLI acts as: MINKE_CLI_USER with their permissions, else the local operator. */
@@ -19,10 +20,13 @@ async function cliUser(project: OpenedProject): Promise<RunUser | undefined> {
 export async function localJobs(project: OpenedProject, by: string): Promise<JobsSource> {
   const { localOperator } = await import('../../auth/run-user.js');
   const user = (await cliUser(project)) ?? localOperator;
+  const { notificationsOf } = await import('../../notifications/notification-settings.js');
+  const settings = notificationsOf(project.config.notifications, project.config.configFile);
   const jobs = new JobOperations({
     database: project.database,
     sessions: project.sessions,
     credentials: credentialStoreOf(project),
+    channels: new Set(settings.channels.keys()),
   });
   return {
     list: () => jobs.list(user),
@@ -80,11 +84,8 @@ export async function runJobHere(
     );
     done.abort();
     if (options.json) options.out.json({ runId: started.runId, job: job.name, summary });
-    else if (summary)
-      options.out.line(
-        `run ${started.runId}: ${summary.success} success, ${summary.warning} warning, ${summary.error} error`,
-      );
-    return summary && summary.error === 0 ? 0 : 1;
+    else if (summary) options.out.line(`run ${started.runId}: ${summaryCounts(summary)}`);
+    return summary ? exitCodeOf(summary) : 1;
   } finally {
     await runtime.close();
   }

@@ -238,7 +238,9 @@ describe('minke run', { timeout: 180_000 }, () => {
     child.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(1);
-    expect(stdout).toMatch(/ERROR {3}local \[local\] stopped in \d+\.\d s/);
+    expect(stdout).toMatch(/STOPPED local \[local\] stopped in \d+\.\d s/);
+    // exit 1 (the work was not done), and the summary says stopped, not error
+    expect(stdout).toContain('1 session(s): 0 success, 0 warning, 0 error, 1 stopped or canceled');
     expect(stdout).toContain('slept');
     expect(stdout).not.toContain('never');
     expect(stdout).toMatch(/stopped after \d+\.\d s/);

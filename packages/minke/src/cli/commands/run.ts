@@ -6,6 +6,7 @@ import { batchPolicyOf } from '../batch-flags.js';
 import { UsageError } from '../cli-error.js';
 import { readConnectionFile } from '../connection-file.js';
 import { confirmRun, selectionText } from '../run-confirm.js';
+import { exitCodeOf } from '../run-outcome.js';
 import { stdoutOut } from '../output.js';
 import { parseCount } from './hosts.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
@@ -28,7 +29,10 @@ interface RunOptions {
   batchPause?: string;
 }
 
-/** Exit codes: 0 no session ended in error, 1 one did, 2 a usage or setup mistake. */
+/**
+ * Exit codes: 0 every session did its work, 1 one ended in error or was stopped or canceled (the
+ * summary line tells which), 2 a usage or setup mistake.
+ */
 export function registerRunCommand(program: Command): void {
   program
     .command('run <session>')
@@ -142,6 +146,10 @@ export function registerRunCommand(program: Command): void {
           busDone.abort();
           interrupt.dispose();
           await interrupt.settled();
+          // No server heard this run: its notifications are queued and sent from here.
+          const { announceRun, deliveryLines } =
+            await import('../../notifications/announce-run.js');
+          const notified = await announceRun(project, runtime.logger, started.runId);
           if (options.json) {
             const history = new SessionHistory(project.database);
             const records = await history.list({ runId: started.runId, limit: 1000 });
@@ -151,11 +159,13 @@ export function registerRunCommand(program: Command): void {
               model: started.model,
               summary,
               records: records.items,
+              notifications: notified,
             });
           } else {
             printer.summary(summary);
+            for (const line of deliveryLines(notified)) out.line(line);
           }
-          process.exitCode = summary.error > 0 ? 1 : 0;
+          process.exitCode = exitCodeOf(summary);
         } finally {
           unsubscribe();
           await runtime.close();

@@ -98,12 +98,14 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     ]);
   });
 
-  it('exits 1 when a session ends in error, and says why', async () => {
+  it('exits 1 when a session is canceled, and says why (canceled, not in error)', async () => {
     const result = await asUser('runner', 'run', 'Hello', '--model', 'Host', '--id', 'off');
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^ERROR\s+off \[off\] canceled$/m);
+    expect(result.stdout).toMatch(/^STOPPED\s+off \[off\] canceled$/m);
     expect(result.stdout).toMatch(/error\s*: .*disabled/);
-    expect(result.stdout).toContain('1 session(s): 0 success, 0 warning, 1 error');
+    expect(result.stdout).toContain(
+      '1 session(s): 0 success, 0 warning, 0 error, 1 stopped or canceled',
+    );
   });
 
   it('refuses a user without the run permission: the 403 message and exit 1', async () => {
@@ -279,8 +281,8 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     );
     child.kill('SIGINT');
     expect(await exited).toBe(1);
-    expect(stdout).toMatch(/^ERROR\s+local \[local\] stopped in \d+\.\d s$/m);
-    expect(stdout).toContain('1 session(s): 0 success, 0 warning, 1 error');
+    expect(stdout).toMatch(/^STOPPED\s+local \[local\] stopped in \d+\.\d s$/m);
+    expect(stdout).toContain('1 session(s): 0 success, 0 warning, 0 error, 1 stopped or canceled');
   }, 60_000);
 
   it('refuses --server on commands that work on the local project only', async () => {

@@ -8,6 +8,7 @@ import {
   type StartRunBody,
 } from '@minke/contract';
 import type { Out } from '../output.js';
+import { exitCodeOf } from '../run-outcome.js';
 import { RunPrinter } from '../run-printer.js';
 import { RemoteError, type ApiClient } from './api-client.js';
 import { serverSentEvents } from './sse-reader.js';
@@ -68,7 +69,7 @@ export async function runRemotely(
   } else {
     printer?.summary(detail.summary);
   }
-  return detail.summary.error > 0 ? 1 : 0;
+  return exitCodeOf(detail.summary);
 }
 
 /**

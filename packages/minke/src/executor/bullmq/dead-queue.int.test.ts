@@ -107,9 +107,12 @@ describe('a dead queue', { timeout: 180_000 }, () => {
     const run = await builtMinke(dir, ['run', 'Echo', '--id', 'local1'], deadRedis, 90_000);
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toBe('ERROR   local1 [local1] canceled');
+    // canceled, not failed on its host: grey STOPPED, the reason underneath, and still exit 1
+    expect(lines[0]).toBe('STOPPED local1 [local1] canceled');
     expect(lines[1]).toMatch(/^ {2}error {2}: queue unavailable: Redis did not answer within 5 s/);
-    expect(run.stdout).toContain('1 session(s): 0 success, 0 warning, 1 error');
+    expect(run.stdout).toContain(
+      '1 session(s): 0 success, 0 warning, 0 error, 1 stopped or canceled',
+    );
     const rows = await history(dir);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.filter((r) => r.processState === 'initialized')).toEqual([]);
