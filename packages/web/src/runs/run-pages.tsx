@@ -1,5 +1,6 @@
 import { Datagrid, DateField, FunctionField, List, TextField, type RaRecord } from 'react-admin';
 import type { RunItem } from '@minke/contract';
+import { NoRunsYet } from './no-runs-yet.js';
 import { SessionName } from './session-name.js';
 import { useVerboseNames } from './session-names.js';
 import { SummaryChips } from './summary-chips.js';
@@ -11,7 +12,7 @@ export { SummaryChips } from './summary-chips.js';
 export function RunList() {
   const names = useVerboseNames();
   return (
-    <List resource="runs" title="Runs" perPage={25} exporter={false}>
+    <List resource="runs" title="Runs" perPage={25} exporter={false} empty={<NoRunsYet />}>
       <Datagrid bulkActionButtons={false} rowClick="show">
         <TextField source="id" label="#" />
         <FunctionField
