@@ -2,9 +2,13 @@ import type { Command } from 'commander';
 import type { FactRecord } from '../../facts/fact-store.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import { registerFactTrendCommands } from './fact-trends.js';
 import { parseCount } from './hosts.js';
 
-/** `minke facts HOST [--plugin P] [--json]` and `minke facts history HOST PLUGIN`. */
+/**
+ * `minke facts HOST [--plugin P] [--json]`, `minke facts history HOST PLUGIN`, and facts over
+ * time: `minke facts series|changes|distribution PLUGIN [PATH]`.
+ */
 export function registerFactCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
   const facts = program
@@ -69,6 +73,8 @@ export function registerFactCommands(program: Command): void {
         );
       });
     });
+
+  registerFactTrendCommands(facts, globals);
 }
 
 function printFact(out: Out, record: FactRecord): void {
