@@ -129,7 +129,8 @@ function columnValue(value: unknown, field: Field): Scalar | null {
 function encodeFilterValue(value: FilterValue | undefined, field: Field): Scalar | null {
   if (value === null || value === undefined) return null;
   const coerced = typeof value === 'string' ? coerceFromText(field, value) : value;
-  if (coerced === null) return null;
+  // '' for an optional field: the database refuses it (it is not a text).
+  if (coerced === null) throw new Undecided('a value the database refuses');
   if (field.kind === 'text' && (typeof coerced === 'string' || typeof coerced === 'number'))
     return String(coerced);
   if (field.kind === 'int' && typeof coerced === 'number' && Number.isSafeInteger(coerced))
