@@ -25,7 +25,9 @@ import { spawnBuiltCli } from '../../test-support/run-cli.js';
 /**
  * Scaled out: two `minke serve` processes and two `minke worker`s on PostgreSQL + Redis (BullMQ).
  * Both servers upsert the job's BullMQ job scheduler; each tick of a schedule of every two
- * seconds launches exactly one run, whichever server's scheduler worker takes it.
+ * seconds launches exactly one run, whichever server's scheduler worker takes it. With both
+ * servers down for a while and started again together, the ticks missed meanwhile are handled
+ * once, as each schedule says (skipped with a note, or one run).
  */
 const SESSIONS = `import { Session } from 'minke';
 export class Tick extends Session {
@@ -49,6 +51,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'minke-schedules-'));
 const dir = join(tmp, 'p');
 const children: ChildProcess[] = [];
 const servers: string[] = [];
+const serverProcesses: ChildProcess[] = [];
 let token = '';
 
 const admin = async (sql: string) => {
@@ -83,13 +86,7 @@ beforeAll(async () => {
   });
   expect(created.code, created.stderr).toBe(0);
   token = (await builtMinke(dir, ['tokens', 'create', '--user', 'boss'], env)).stdout.trim();
-  for (let i = 0; i < 2; i++) {
-    const port = await freePort();
-    const server = spawnBuiltCli(['--project', dir, 'serve', '--port', String(port)], { env });
-    children.push(server);
-    await printed(server, 'press Ctrl-C', 90_000);
-    servers.push(`http://127.0.0.1:${port}`);
-  }
+  await startServers();
   for (let i = 0; i < 2; i++) {
     const worker = spawnBuiltCli(['--project', dir, 'worker'], { env });
     children.push(worker);
@@ -97,7 +94,25 @@ beforeAll(async () => {
   }
 }, 300_000);
 
+/** Two `minke serve` processes, started together (both catch up missed ticks at start). */
+async function startServers(): Promise<void> {
+  const ports = [await freePort(), await freePort()];
+  const started = ports.map((port) =>
+    spawnBuiltCli(['--project', dir, 'serve', '--port', String(port)], { env }),
+  );
+  await Promise.all(started.map((server) => printed(server, 'press Ctrl-C', 90_000)));
+  serverProcesses.push(...started);
+  servers.splice(0, servers.length, ...ports.map((port) => `http://127.0.0.1:${port}`));
+}
+
+async function stopServers(): Promise<void> {
+  for (const server of serverProcesses) server.kill('SIGTERM');
+  for (const server of serverProcesses) await exited(server, 30_000);
+  serverProcesses.length = 0;
+}
+
 afterAll(async () => {
+  await stopServers();
   for (const child of children) child.kill('SIGTERM');
   for (const child of children) await exited(child, 30_000);
   await deleteRedisPrefix(REDIS_URL, prefix);
@@ -143,5 +158,69 @@ describe('schedules scaled out (BullMQ, two servers, two workers)', { timeout: 2
       job.ticks.flatMap((t) => (t.runId === null ? [] : [t.runId])).sort((a, b) => a - b),
     );
     expect(runs.items.every((r) => r.jobId === id)).toBe(true);
+  });
+
+  it('handles ticks missed while both servers were down once: skipped, or run once', async () => {
+    const ids: Record<string, number> = {};
+    for (const missed of ['skip', 'run-once'] as const) {
+      const saved = await api<JobDetail>(servers[0] ?? '', 'POST', '/api/jobs', {
+        name: `missed-${missed}`,
+        session: 'Tick',
+        selection: { kind: 'all' },
+        schedule: { cron: '*/2 * * * * *', timezone: 'UTC', missed },
+      });
+      expect(saved.status).toBe(201);
+      ids[missed] = saved.body.id;
+    }
+    const ticks = async (missed: string) =>
+      (await api<JobDetail>(servers[0] ?? '', 'GET', `/api/jobs/${ids[missed]}`)).body.ticks;
+    const until = async <T>(what: string, check: () => Promise<T | undefined>) => {
+      const end = Date.now() + 120_000;
+      for (;;) {
+        const value = await check();
+        if (value !== undefined) return value;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
+    for (const missed of ['skip', 'run-once'])
+      await until(`a launched tick of missed-${missed}`, async () =>
+        (await ticks(missed)).some((t) => t.outcome === 'launched') ? true : undefined,
+      );
+
+    await stopServers();
+    await new Promise((resolve) => setTimeout(resolve, 7000)); // several ticks go by
+    await startServers();
+
+    const skipped = await until('the missed ticks of missed-skip', async () =>
+      (await ticks('skip')).find((t) => t.outcome === 'missed'),
+    );
+    expect(skipped.note).toMatch(/^missed \d+ tick\(s\) while Minke was down: skipped$/);
+    expect(skipped.runId).toBeNull();
+    const once = await until('the missed ticks of missed-run-once', async () => {
+      const all = await ticks('run-once');
+      const missed = all.find((t) => t.outcome === 'missed');
+      const launched = all.find((t) => t.tickAt === missed?.tickAt && t.outcome === 'launched');
+      return missed && launched ? { missed, launched } : undefined;
+    });
+    expect(once.missed.note).toMatch(/^missed \d+ tick\(s\) while Minke was down: run once now$/);
+    expect(once.launched.note).toMatch(/^launched for the missed ticks: run \d+ on 1 object\(s\)$/);
+
+    for (const missed of ['skip', 'run-once']) {
+      expect((await api(servers[1] ?? '', 'POST', `/api/jobs/${ids[missed]}/disable`)).status).toBe(
+        200,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // ticks handed out finish
+    for (const missed of ['skip', 'run-once']) {
+      const all = await ticks(missed);
+      // Two servers caught up at start, yet the missed ticks are one note, and no tick (the one
+      // BullMQ held from before the stop included) launched twice.
+      expect(all.filter((t) => t.outcome === 'missed')).toHaveLength(1);
+      const launched = all.filter((t) => t.outcome === 'launched').map((t) => t.tickAt);
+      expect(new Set(launched).size).toBe(launched.length);
+      const runs = all.flatMap((t) => (t.runId === null ? [] : [t.runId]));
+      expect(new Set(runs).size).toBe(runs.length);
+    }
   });
 });
