@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Result } from '@minke/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { demoModels } from '../../test-support/demo-models.js';
@@ -27,7 +28,7 @@ const hosts: {
     disabled?: boolean;
   };
   groups?: string[];
-  facts: Record<string, unknown>;
+  facts: Record<string, Result['value']>;
 }[] = [
   {
     name: 'h1',
