@@ -1,21 +1,10 @@
-import type { EventBus } from '../events/event-bus.js';
-import type { Logger } from '../logger.js';
-import { RunJournal } from '../runs/run-journal.js';
-import type { RunStore } from '../runs/run-store.js';
-import type { Database } from '../store/database.js';
 import type { ExecutorOwners, OrphanedRun } from './executor-owners.js';
 import { endLostSessions, lostColumns } from './reaper.js';
-import { HostLeases } from './host-lease.js';
-import { PeriodicPass } from './periodic-pass.js';
+import { recordRef, RunReaper, type RunReaperOptions } from './run-reaper.js';
 
-export interface OrphanReaperOptions {
-  database: Database;
+/** `intervalMs`: how often to look for runs whose process is gone (after a first look at start). */
+export interface OrphanReaperOptions extends RunReaperOptions {
   owners: ExecutorOwners;
-  runs: RunStore;
-  bus: EventBus;
-  logger: Logger;
-  /** How often to look for runs whose process is gone (after a first look at start). */
-  intervalMs?: number;
 }
 
 /**
@@ -24,32 +13,11 @@ export interface OrphanReaperOptions {
  * same reason, the hosts' leases are released, the runs finished, and every change is published.
  * It looks once at start and then periodically; conditional updates make concurrent reapers safe.
  */
-export class OrphanReaper {
-  private readonly periodic: PeriodicPass;
-  private readonly journal: RunJournal;
-  /** Only frees the leases of gone processes: their lifetime here is never used. */
-  private readonly leases: HostLeases;
-
+export class OrphanReaper extends RunReaper {
   constructor(private readonly options: OrphanReaperOptions) {
-    this.journal = new RunJournal(options.runs, options.bus);
-    this.leases = new HostLeases(options.database, 0);
-    this.periodic = new PeriodicPass(
-      () => this.reap(),
-      (error: unknown) =>
-        options.logger.warn({ err: error }, 'reaper: could not look for orphaned runs'),
-      options.intervalMs ?? 5000,
-    );
+    super(options, { failure: 'reaper: could not look for orphaned runs', lookAtStart: true });
   }
 
-  start(): void {
-    this.periodic.start(true);
-  }
-
-  async stop(): Promise<void> {
-    await this.periodic.stop();
-  }
-
-  /** One pass: returns the ids of the session records it ended. */
   async reap(): Promise<number[]> {
     const ended: number[] = [];
     for (const run of await this.options.owners.orphanedRuns())
@@ -87,13 +55,7 @@ export class OrphanReaper {
       .execute();
     const canceled: number[] = [];
     for (const row of waiting) {
-      const ref = {
-        runId,
-        recordId: Number(row.id),
-        objectId: Number(row.object_id),
-        objectLabel: row.object_label,
-        hostName: row.host_name,
-      };
+      const ref = recordRef(runId, row);
       if (await this.journal.cancelWaiting(ref, reason)) canceled.push(ref.recordId);
     }
     return canceled;

@@ -1,19 +1,8 @@
-import type { EventBus } from '../events/event-bus.js';
-import type { Logger } from '../logger.js';
-import { RunJournal } from '../runs/run-journal.js';
-import type { RunStore } from '../runs/run-store.js';
-import type { Database } from '../store/database.js';
-import { HostLeases } from './host-lease.js';
-import { PeriodicPass } from './periodic-pass.js';
+import type { RunJournal } from '../runs/run-journal.js';
+import { recordRef, RunReaper, type RunReaperOptions } from './run-reaper.js';
 
-export interface ReaperOptions {
-  database: Database;
-  runs: RunStore;
-  bus: EventBus;
-  logger: Logger;
-  /** How often to look for expired leases. */
-  intervalMs?: number;
-}
+/** `intervalMs`: how often to look for expired leases. */
+export type ReaperOptions = RunReaperOptions;
 
 /**
  * Ends the sessions of a worker that is gone. A worker renews the lease of each host it works on;
@@ -22,31 +11,11 @@ export interface ReaperOptions {
  * session that was are finished. Every server and worker runs one; the conditional updates let
  * them race safely. What was still waiting on that host goes on when its batch is picked up again.
  */
-export class LeaseReaper {
-  private readonly periodic: PeriodicPass;
-  private readonly journal: RunJournal;
-  /** Only frees leases that ran out: their lifetime here is never used. */
-  private readonly leases: HostLeases;
-
+export class LeaseReaper extends RunReaper {
   constructor(private readonly options: ReaperOptions) {
-    this.journal = new RunJournal(options.runs, options.bus);
-    this.leases = new HostLeases(options.database, 0);
-    this.periodic = new PeriodicPass(
-      () => this.reap(),
-      (error: unknown) => options.logger.warn({ err: error }, 'reaper: could not check leases'),
-      options.intervalMs ?? 5000,
-    );
+    super(options, { failure: 'reaper: could not check leases', lookAtStart: false });
   }
 
-  start(): void {
-    this.periodic.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.periodic.stop();
-  }
-
-  /** One pass: returns the ids of the session records it ended. */
   async reap(): Promise<number[]> {
     const { database } = this.options;
     const expired = await database.tables
@@ -121,13 +90,7 @@ export async function endLostSessions(
   for (const row of rows) {
     const startedAt = row.started_at === null ? Number.NaN : Date.parse(row.started_at);
     const durationMs = Number.isNaN(startedAt) ? null : Math.max(0, Date.now() - startedAt);
-    const ref = {
-      runId: Number(row.run_id),
-      recordId: Number(row.id),
-      objectId: Number(row.object_id),
-      objectLabel: row.object_label,
-      hostName: row.host_name,
-    };
+    const ref = recordRef(Number(row.run_id), row);
     if (!(await journal.recordLost(ref, durationMs, reason(row)))) continue;
     ended.push(ref.recordId);
     runIds.add(ref.runId);
