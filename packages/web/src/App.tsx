@@ -1,10 +1,11 @@
 import { Admin, CustomRoutes, Resource, type RaRecord } from 'react-admin';
+import type { ReactElement } from 'react';
 import { Route } from 'react-router-dom';
 import StorageIcon from '@mui/icons-material/Storage';
 import DnsIcon from '@mui/icons-material/Dns';
 import { getModels } from './api/metadata.js';
 import type { Me, ModelMeta } from '@minke/contract';
-import { authProvider } from './auth/auth-provider.js';
+import { authProvider, hasPermission } from './auth/auth-provider.js';
 import { dataProvider } from './data/data-provider.js';
 import { Dashboard } from './dashboard/dashboard.js';
 import { HostImport } from './hosts/host-import.js';
@@ -19,6 +20,7 @@ import { JobsPage } from './jobs/jobs-page.js';
 import { SchedulesPage } from './jobs/schedules-page.js';
 import { PoliciesPage } from './policies/policies-page.js';
 import { PolicyPage } from './policies/policy-page.js';
+import { InventoryPage } from './inventory/inventory-page.js';
 import { SessionRecordList } from './history/session-record-list.js';
 import { SessionRecordShow } from './history/session-record-show.js';
 import { Layout } from './layout/layout.js';
@@ -64,6 +66,11 @@ function modelResource(meta: ModelMeta) {
   );
 }
 
+/** The resources a user sees only when `allowed`: none otherwise (react-admin hides their menu). */
+function onlyIf(allowed: boolean, ...resources: ReactElement[]): ReactElement[] {
+  return allowed ? resources : [];
+}
+
 /** Resources depend on the user: the models they may view, the admin pages if superuser. */
 async function resourcesFor(permissions: Me | undefined) {
   const models = await getModels();
@@ -80,20 +87,17 @@ async function resourcesFor(permissions: Me | undefined) {
       recordRepresentation={(r: RaRecord) => `#${String(r.id)}`}
     />,
     <Resource key="runs" name="runs" list={RunList} show={RunShow} />,
-    ...(hostMeta
-      ? [
-          <Resource
-            key="host-groups"
-            name="host-groups"
-            options={{ label: 'Host groups' }}
-            list={<HostGroupList canChange={hostMeta.permissions.change} />}
-            {...(hostMeta.permissions.change
-              ? { create: HostGroupCreate, edit: HostGroupEdit }
-              : {})}
-            recordRepresentation="name"
-          />,
-        ]
-      : []),
+    ...onlyIf(
+      hostMeta !== undefined,
+      <Resource
+        key="host-groups"
+        name="host-groups"
+        options={{ label: 'Host groups' }}
+        list={<HostGroupList canChange={hostMeta?.permissions.change} />}
+        {...(hostMeta?.permissions.change ? { create: HostGroupCreate, edit: HostGroupEdit } : {})}
+        recordRepresentation="name"
+      />,
+    ),
     <Resource
       key="tokens"
       name="tokens"
@@ -101,42 +105,41 @@ async function resourcesFor(permissions: Me | undefined) {
       list={TokenList}
       create={TokenCreate}
     />,
-    ...(permissions?.isSuperuser || permissions?.permissions.includes('manage_credentials')
-      ? [
-          <Resource
-            key="credentials"
-            name="credentials"
-            list={CredentialList}
-            create={CredentialCreate}
-            edit={CredentialEdit}
-            recordRepresentation="name"
-          />,
-        ]
-      : []),
-    ...(permissions?.isSuperuser || permissions?.permissions.includes('view_audit')
-      ? [<Resource key="audit" name="audit" options={{ label: 'Audit log' }} list={AuditList} />]
-      : []),
-    ...(permissions?.isSuperuser
-      ? [
-          <Resource
-            key="users"
-            name="users"
-            list={UserList}
-            create={UserCreate}
-            edit={UserEdit}
-            recordRepresentation="username"
-          />,
-          <Resource
-            key="user-groups"
-            name="user-groups"
-            options={{ label: 'User groups' }}
-            list={UserGroupList}
-            create={UserGroupCreate}
-            edit={UserGroupEdit}
-            recordRepresentation="name"
-          />,
-        ]
-      : []),
+    ...onlyIf(
+      hasPermission(permissions, 'manage_credentials'),
+      <Resource
+        key="credentials"
+        name="credentials"
+        list={CredentialList}
+        create={CredentialCreate}
+        edit={CredentialEdit}
+        recordRepresentation="name"
+      />,
+    ),
+    ...onlyIf(
+      hasPermission(permissions, 'view_audit'),
+      <Resource key="audit" name="audit" options={{ label: 'Audit log' }} list={AuditList} />,
+    ),
+    ...onlyIf(
+      permissions?.isSuperuser === true,
+      <Resource
+        key="users"
+        name="users"
+        list={UserList}
+        create={UserCreate}
+        edit={UserEdit}
+        recordRepresentation="username"
+      />,
+      <Resource
+        key="user-groups"
+        name="user-groups"
+        options={{ label: 'User groups' }}
+        list={UserGroupList}
+        create={UserGroupCreate}
+        edit={UserGroupEdit}
+        recordRepresentation="name"
+      />,
+    ),
   ];
 }
 
@@ -157,6 +160,7 @@ export function App() {
     >
       <CustomRoutes>
         <Route path="/import-hosts" element={<HostImport />} />
+        <Route path="/inventory" element={<InventoryPage />} />
         <Route path="/host-keys" element={<HostKeysPage />} />
         <Route path="/host-locks" element={<HostLocksPage />} />
         <Route path="/agents" element={<AgentsPage />} />

@@ -13,6 +13,7 @@ import SendIcon from '@mui/icons-material/Send';
 import { usePermissions } from 'react-admin';
 import type { AgentItem, AgentPage, Me } from '@minke/contract';
 import { timeAgo } from '../facts/relative-time.js';
+import { hasPermission } from '../auth/auth-provider.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { ApiListPage } from '../layout/api-list-page.js';
 import { usePaging, type ApiColumn } from '../layout/api-table.js';
@@ -28,8 +29,7 @@ export function AgentsPage() {
   const paging = usePaging();
   const [dispatchTo, setDispatchTo] = useState<string[] | undefined>();
   const { permissions } = usePermissions<Me>();
-  const mayDispatch =
-    permissions?.isSuperuser === true || permissions?.permissions.includes('change_host') === true;
+  const mayDispatch = hasPermission(permissions, 'change_host');
   const agents = useApiQuery<AgentPage>('/api/agents', {
     online: presence === 'all' ? undefined : presence === 'online',
     search: search.trim() || undefined,

@@ -4,6 +4,7 @@ import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
 import { usePermissions } from 'react-admin';
 import { api } from '../api/http.js';
 import type { HostKey, Me } from '@minke/contract';
+import { hasPermission } from '../auth/auth-provider.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { ApiListPage } from '../layout/api-list-page.js';
 import type { ApiColumn } from '../layout/api-table.js';
@@ -40,9 +41,7 @@ export function HostKeysPage() {
   const [host, setHost] = useState('');
   const keys = useApiQuery<HostKeyItem[]>('/api/host-keys', { host: host.trim() || undefined });
   const { permissions } = usePermissions<Me>();
-  const mayTrust =
-    permissions?.isSuperuser === true ||
-    permissions?.permissions.includes('trust_host_key') === true;
+  const mayTrust = hasPermission(permissions, 'trust_host_key');
   const all = keys.data ?? [];
   const pending = all.filter((k) => k.status === 'pending');
 
