@@ -105,38 +105,60 @@ interface HistoryRow {
  */
 async function historyRows(
   project: Project,
-  window: { plugin: string; keys: string[]; since: Date; until: Date; maxPoints: number },
+  window: SeriesWindow,
   hosts: readonly FactHost[],
 ): Promise<HistoryRow[]> {
   if (hosts.length === 0) return [];
+  return await seriesQuery(
+    project,
+    window,
+    hosts.map((h) => h.agentId),
+  ).execute();
+}
+
+export interface SeriesWindow {
+  plugin: string;
+  keys: string[];
+  since: Date;
+  until: Date;
+  maxPoints: number;
+}
+
+/**
+ * The one statement a series page costs (exported so a test can read its plan): each host's
+ * start (its last version before `since`, else `since`) once per host, then its versions from
+ * there, both from the history's index.
+ */
+export function seriesQuery(project: Project, window: SeriesWindow, agentIds: number[]) {
   const { plugin, since, until } = window;
   const json = jsonSql(project.database.adapter, window.keys);
-  const agentIds = hosts.map((h) => h.agentId);
-  const rows = await project.database.tables
-    .selectFrom('minke_fact_history as fact_')
-    .select(['fact_.agent_id', 'fact_.collected_at', json.text.as('text')])
-    .where('fact_.agent_id', 'in', agentIds)
-    .where('fact_.plugin', '=', plugin)
-    .where('fact_.collected_at', '<', until.toISOString())
-    .where((eb) =>
-      eb(
-        'fact_.collected_at',
-        '>=',
-        // Not compared with a column directly: encoded here, as the column plugin would.
-        eb.fn.coalesce(
+  const db = project.database.tables;
+  const starts = db
+    .selectFrom('minke_agents as start_')
+    .where('start_.id', 'in', agentIds)
+    .select((eb) => [
+      'start_.id as agent_id',
+      // Not compared with a column directly: encoded here, as the column plugin would.
+      eb.fn
+        .coalesce(
           eb
             .selectFrom('minke_fact_history as before_')
             .select((b) => b.fn.max('before_.collected_at').as('at'))
-            .whereRef('before_.agent_id', '=', 'fact_.agent_id')
+            .whereRef('before_.agent_id', '=', 'start_.id')
             .where('before_.plugin', '=', plugin)
             .where('before_.collected_at', '<', since.toISOString()),
           eb.val(project.database.adapter.encodeDate(since)),
-        ),
-      ),
-    )
+        )
+        .as('start_at'),
+    ]);
+  return db
+    .selectFrom('minke_fact_history as fact_')
+    .innerJoin(starts.as('s'), 's.agent_id', 'fact_.agent_id')
+    .select(['fact_.agent_id', 'fact_.collected_at', json.text.as('text')])
+    .where('fact_.plugin', '=', plugin)
+    .whereRef('fact_.collected_at', '>=', 's.start_at')
+    .where('fact_.collected_at', '<', until.toISOString())
     .orderBy('fact_.collected_at', 'desc')
     .orderBy('fact_.id', 'desc')
-    .limit(window.maxPoints + 1)
-    .execute();
-  return rows;
+    .limit(window.maxPoints + 1);
 }
