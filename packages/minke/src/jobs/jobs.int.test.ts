@@ -439,4 +439,48 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     const items = (JSON.parse(upcoming.stdout) as { items: { job: string }[] }).items;
     expect(items.some((t) => t.job.startsWith('tick-'))).toBe(false);
   });
+
+  it('skips a tick while the last run still goes, with a note, or queues it until that run ends', async () => {
+    // Runs of about three seconds on a schedule of every two: each tick finds a run going.
+    const ids: Record<string, number> = {};
+    for (const overlap of ['skip', 'queue'] as const) {
+      const saved = await api<JobDetail>('boss', 'POST', '/api/jobs', {
+        name: `slow-${overlap}`,
+        session: 'Check',
+        selection: { kind: 'where', where: 'name = local1' },
+        data: { greeting: `${overlap}; sleep 3` },
+        secrets: { password: { credential: 'app-pw' } },
+        schedule: { cron: '*/2 * * * * *', timezone: 'UTC', overlap },
+      });
+      expect(saved.status).toBe(201);
+      ids[overlap] = saved.body.id;
+    }
+    const ticks = (overlap: string) =>
+      api<JobDetail>('boss', 'GET', `/api/jobs/${ids[overlap]}`).then((r) => r.body.ticks);
+    const skipped = await until('a skipped tick of slow-skip', async () =>
+      (await ticks('skip')).find((t) => t.outcome === 'skipped'),
+    );
+    const queued = await until('a queued tick of slow-queue launched', async () => {
+      const all = await ticks('queue');
+      for (const tick of all.filter((t) => t.outcome === 'queued')) {
+        const launched = all.find((t) => t.tickAt === tick.tickAt && t.outcome === 'launched');
+        if (launched) return { tick, launched };
+      }
+      return undefined;
+    });
+    for (const overlap of ['skip', 'queue'])
+      expect((await api('boss', 'POST', `/api/jobs/${ids[overlap]}/disable`)).status).toBe(200);
+
+    expect(skipped.note).toMatch(/^skipped: run \d+ of this job is still going$/);
+    expect(skipped.runId).toBeNull();
+    // The queued tick waited for the run it names, and launched only once that run had ended.
+    const waitedFor = Number(/waits for run (\d+) of this job to end$/.exec(queued.tick.note)?.[1]);
+    expect(waitedFor).toBeGreaterThan(0);
+    const previous = await finishedRun('boss', waitedFor);
+    const next = await api<RunDetail>('boss', 'GET', `/api/runs/${queued.launched.runId}`);
+    expect(Date.parse(next.body.createdAt)).toBeGreaterThanOrEqual(
+      Date.parse(previous.finishedAt ?? ''),
+    );
+    expect(next.body.jobId).toBe(ids['queue']);
+  });
 });

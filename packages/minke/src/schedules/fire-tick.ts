@@ -50,12 +50,16 @@ export async function fireTick(
       outcome: 'queued',
       note: `queued: waits for run ${going} of this job to end`,
     });
-    if (!(await previousRunEnded(services, job.id))) {
+    const waited = await waitForPreviousRun(services, job.id);
+    if (waited !== 'ended') {
       await ticks.note({
         jobId: job.id,
         tickAt,
         outcome: 'skipped',
-        note: `skipped: run ${going} was still going when the queued tick gave up waiting`,
+        note:
+          waited === 'off'
+            ? `skipped: the schedule was switched off while the queued tick waited for run ${going}`
+            : `skipped: run ${going} was still going when the queued tick gave up waiting`,
       });
       return 'skipped';
     }
@@ -127,13 +131,23 @@ async function runningRunOf(services: TickServices, jobId: number): Promise<numb
   return row ? Number(row.id) : undefined;
 }
 
-/** Waits (bounded) until the job has no run going; false when the bound came first. */
-async function previousRunEnded(services: TickServices, jobId: number): Promise<boolean> {
+/**
+ * Waits (bounded) until the job has no run going: 'ended', or 'timeout' when the bound came
+ * first, or 'off' when the schedule was switched off or the job deleted meanwhile (a queued tick
+ * of a schedule someone stopped does not launch later, nor hold a closing server).
+ */
+async function waitForPreviousRun(
+  services: TickServices,
+  jobId: number,
+): Promise<'ended' | 'timeout' | 'off'> {
   const pollMs = services.queuePollMs ?? 1000;
   const deadline = Date.now() + (services.queueLimitMs ?? 3600_000);
+  const jobs = new JobStore(services.runtime.project.database);
   while (Date.now() < deadline) {
-    if ((await runningRunOf(services, jobId)) === undefined) return true;
+    const job = await jobs.get(jobId).catch(() => undefined);
+    if (!job?.schedule?.enabled) return 'off';
+    if ((await runningRunOf(services, jobId)) === undefined) return 'ended';
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  return false;
+  return 'timeout';
 }
