@@ -17,6 +17,8 @@ export interface DeliverySenderOptions {
   retryBaseMs?: number;
   /** Attempts before a delivery is given up (default 6). */
   maxAttempts?: number;
+  /** Only the deliveries of this run (the CLI that ran it), not the whole log. */
+  runId?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export class DeliverySender {
     const { store, settings, passwords, logger } = this.options;
     const maxAttempts = this.options.maxAttempts ?? 6;
     const base = this.options.retryBaseMs ?? 5000;
-    const due = await store.claimDue(this.owner, 20, 60_000);
+    const due = await store.claimDue(this.owner, 20, 60_000, this.options.runId);
     await Promise.all(
       due.map(async (delivery) => {
         const attempts = delivery.attempts + 1;

@@ -73,11 +73,20 @@ export class DeliveryStore {
     return row ? itemOf(row) : undefined;
   }
 
-  /** Takes up to `limit` due deliveries for `owner` until `leaseMs` from now. */
-  async claimDue(owner: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  /**
+   * Takes up to `limit` due deliveries for `owner` until `leaseMs` from now; only those of run
+   * `runId` when given (a CLI sends its own run's, not the rest of the log).
+   */
+  async claimDue(
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    runId?: number,
+  ): Promise<ClaimedDelivery[]> {
     const now = new Date().toISOString();
-    const due = await this.tables
-      .selectFrom('minke_notification_deliveries')
+    let query = this.tables.selectFrom('minke_notification_deliveries');
+    if (runId !== undefined) query = query.where('run_id', '=', runId);
+    const due = await query
       .select('id')
       .where('state', 'in', ['pending', 'retrying'])
       .where('next_attempt_at', '<=', now)

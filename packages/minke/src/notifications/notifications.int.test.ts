@@ -266,5 +266,33 @@ describe(
       expect(unknown.code).not.toBe(0);
       expect(unknown.stderr).toContain('no notification channel named nowhere');
     });
+
+    it('tells of a run made by minke run without a server, from the CLI itself', async () => {
+      // A cron'd `minke run` on a machine with no server running: nobody else hears the run.
+      server.kill('SIGTERM');
+      await exited(server, 30_000);
+      const before = hooks.length;
+      const run = await minke('run', 'Roll', '--id', 'fail-1');
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('notified ops-hook (run.failed)');
+      expect(run.stdout).toContain('notified ops-mail (run.finished)');
+      const hook = hooks.slice(before).find((h) => h.answered === 200);
+      expect(hook?.headers['x-minke-event']).toBe('run.failed');
+      expect((JSON.parse(hook?.body ?? '{}') as { run: { failed: unknown[] } }).run.failed).toEqual(
+        [expect.objectContaining({ objectLabel: 'fail-1' })],
+      );
+      expect(mails.some((m) => m.includes('Roll on Host finished') && m.includes('fail-1'))).toBe(
+        true,
+      );
+      // The delivery log says so too (a server would retry from it had the receiver been away).
+      const log = await minke('notifications', 'deliveries', '--json');
+      const [newest, next] = (JSON.parse(log.stdout) as DeliveryPage).items;
+      expect(newest?.runId).toBe(next?.runId);
+      expect([newest, next].map((d) => `${d?.channel} ${d?.state}`).sort()).toEqual([
+        'ops-hook delivered',
+        'ops-mail delivered',
+      ]);
+    });
   },
 );

@@ -1,0 +1,68 @@
+import type { DeliveryItem } from '@minke/contract';
+import { credentialReaderOf } from '../credentials/credential-reader.js';
+import type { Logger } from '../logger.js';
+import type { Project } from '../operations/project.js';
+import { DeliverySender } from './delivery-sender.js';
+import { notifierOf } from './start-notifications.js';
+
+/**
+ * For a run made in a CLI process (`minke run`, `minke jobs run` without a server): no server
+ * hears that it finished, so the process that ran it queues its notifications by the rules (the
+ * project's and its job's) and makes one attempt at each before it exits. What is not delivered
+ * stays in the delivery log as `retrying`, where any server's sender tries it again later. A
+ * server that did hear the run queues nothing more: a run's message to a channel is queued once.
+ * Never throws: a notification problem never changes the run's outcome.
+ *
+ * @example const deliveries = await announceRun(project, logger, runId);
+ */
+export async function announceRun(
+  project: Project,
+  logger: Logger,
+  runId: number,
+): Promise<DeliveryItem[]> {
+  try {
+    const notifier = notifierOf(project, logger);
+    if (notifier.settings.channels.size === 0) return [];
+    if ((await notifier.runFinished(runId)) > 0) {
+      const reader = credentialReaderOf(project);
+      const sender = new DeliverySender({
+        store: notifier.store,
+        settings: notifier.settings,
+        passwords: (name) => reader.password(name),
+        logger,
+        runId,
+        // One pass, now; the timer never fires before close.
+        intervalMs: 3_600_000,
+      });
+      try {
+        await sender.sendNow();
+      } finally {
+        await sender.close();
+      }
+    }
+    // A server that heard the run may hold a delivery's attempt: wait for it (bounded; one
+    // attempt takes at most about 20 s), so that what is printed is what happened.
+    const deadline = Date.now() + 25_000;
+    for (;;) {
+      const { items } = await notifier.store.list({ run: runId, limit: 100 });
+      if (Date.now() > deadline || items.every((item) => item.state !== 'pending')) return items;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } catch (error) {
+    logger.warn({ err: error, runId }, 'notifications: run not notified');
+    return [];
+  }
+}
+
+/** What became of a run's notifications, a line each, for the CLI that ran it. */
+export function deliveryLines(deliveries: readonly DeliveryItem[]): string[] {
+  return deliveries.map((delivery) => {
+    const to = `${delivery.channel} (${delivery.event})`;
+    if (delivery.state === 'delivered') return `notified ${to}`;
+    if (delivery.state === 'failed')
+      return `notification to ${to} failed: ${delivery.lastError ?? 'unknown error'}`;
+    if (delivery.state === 'retrying')
+      return `notification to ${to} not delivered: ${delivery.lastError ?? 'unknown error'}; a server (minke start or serve) tries it again from the delivery log`;
+    return `notification to ${to} queued for a server to send`;
+  });
+}
