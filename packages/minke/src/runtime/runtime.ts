@@ -41,9 +41,44 @@ export interface RuntimeOptions {
 export function createRuntime(project: Project, options: RuntimeOptions = {}): Runtime {
   const logger = options.logger ?? (options.quiet ? silentLogger : createLogger());
   const runs = new RunStore(project.database);
-  if (project.config.executor.kind === 'bullmq')
-    return queuedRuntime(project, runs, logger, options);
   const bus = options.bus ?? createEventBus(project, logger);
+  const parts =
+    project.config.executor.kind === 'bullmq'
+      ? queuedExecutor(project, { runs, bus, logger }, options)
+      : inProcessExecutor(project, { runs, bus, logger }, options);
+  return {
+    project,
+    runs,
+    bus,
+    executor: parts.executor,
+    checkChoices: choiceCheckFor(project),
+    logger,
+    queue: parts.queue,
+    async close() {
+      await parts.close();
+      await bus.close();
+    },
+  };
+}
+
+/** What runs sessions in this process, and what closing it stops (not the bus: the caller's). */
+interface ExecutorParts {
+  executor: Executor;
+  queue?: Promise<BatchQueue>;
+  close(): Promise<void>;
+}
+
+interface Wiring {
+  runs: RunStore;
+  bus: EventBus;
+  logger: Logger;
+}
+
+function inProcessExecutor(
+  project: Project,
+  { runs, bus, logger }: Wiring,
+  options: RuntimeOptions,
+): ExecutorParts {
   const leaseTtlMs = options.leaseTtlMs ?? project.config.executor.leaseTtlMs;
   const executor: Executor = new InProcessExecutor({
     ...executorDepsOf(project, { runs, bus, logger }),
@@ -64,29 +99,20 @@ export function createRuntime(project: Project, options: RuntimeOptions = {}): R
         });
   reaper?.start();
   return {
-    project,
-    runs,
-    bus,
     executor,
-    checkChoices: choiceCheckFor(project),
-    logger,
     async close() {
       await reaper?.stop();
       await executor.close();
-      await bus.close();
     },
   };
 }
 
-function queuedRuntime(
+function queuedExecutor(
   project: Project,
-  runs: RunStore,
-  logger: Logger,
+  { runs, bus, logger }: Wiring,
   options: RuntimeOptions,
-): Runtime {
-  const module = import('./scale-out.js');
-  const bus = options.bus ?? createEventBus(project, logger);
-  const scaleOut = module.then((m) =>
+): ExecutorParts {
+  const scaleOut = import('./scale-out.js').then((m) =>
     m.startScaleOut({
       project,
       runs,
@@ -107,17 +133,5 @@ function queuedRuntime(
   );
   const queue = scaleOut.then((parts) => parts.executor.queue);
   queue.catch(() => undefined); // the executor reports why
-  return {
-    project,
-    runs,
-    bus,
-    executor,
-    checkChoices: choiceCheckFor(project),
-    logger,
-    queue,
-    async close() {
-      await executor.close();
-      await bus.close();
-    },
-  };
+  return { executor, queue, close: () => executor.close() };
 }
