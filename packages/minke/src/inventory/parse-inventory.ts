@@ -1,4 +1,4 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml, parseDocument, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { hostsFromSshConfig } from '../operations/import-ssh-config.js';
@@ -152,15 +152,23 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Node says `... in JSON at position 42`; people count lines and columns. */
+/**
+ * Node says `... in JSON at position 42`, or only quotes the text around the mistake; people
+ * count lines and columns. Without a position, the YAML parser (JSON is YAML) finds the place.
+ */
 function jsonErrorPlace(text: string, error: Error): string {
+  const reason = error.message
+    .replace(/^(Unexpected token '.+?'),[\s\S]*is not valid JSON$/, '$1')
+    .replace(/ in JSON at position \d+.*$/s, '');
   const match = /position (\d+)/.exec(error.message);
-  const reason = error.message.replace(/\s*\(line \d+ column \d+\)$/, '');
-  if (!match) return reason;
-  const before = text.slice(0, Number(match[1]));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}: ${reason}`;
+  if (match) {
+    const before = text.slice(0, Number(match[1]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    return `line ${line}, column ${column}: ${reason}`;
+  }
+  const place = parseDocument(text).errors[0]?.linePos?.[0];
+  return place ? `line ${place.line}, column ${place.col}: ${reason}` : reason;
 }
 
 function parseYamlText(text: string): unknown {

@@ -68,5 +68,6 @@ export function runCommand(
 function lastLines(text: string): string {
   const lines = text.trimEnd().split('\n').slice(-STDERR_LINES);
   if (lines.join('').trim() === '') return '';
-  return `; its stderr ends:\n${lines.map((line) => `  ${line}`).join('\n')}`;
+  // One line: the CLI prints an error's first line, and a log line is one line too.
+  return `; its stderr ends: ${lines.map((line) => line.trim()).join(' | ')}`;
 }

@@ -12,6 +12,7 @@ import VpnKeyIcon from '@mui/icons-material/VpnKey';
 import LockClockIcon from '@mui/icons-material/LockClock';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import PolicyIcon from '@mui/icons-material/Policy';
+import SyncIcon from '@mui/icons-material/Sync';
 import NotificationsIcon from '@mui/icons-material/Notifications';
 import EventRepeatIcon from '@mui/icons-material/EventRepeat';
 import ScheduleIcon from '@mui/icons-material/Schedule';
@@ -48,7 +49,10 @@ export function MinkeMenu() {
         </>
       ) : null}
       {resources.Host?.hasCreate ? (
-        <Menu.Item to="/import-hosts" primaryText="Import hosts" leftIcon={<UploadFileIcon />} />
+        <>
+          <Menu.Item to="/import-hosts" primaryText="Import hosts" leftIcon={<UploadFileIcon />} />
+          <Menu.Item to="/inventory" primaryText="Inventory sources" leftIcon={<SyncIcon />} />
+        </>
       ) : null}
       {resources.Host || permissions?.permissions.includes('trust_host_key') ? (
         <Menu.Item to="/host-keys" primaryText="Host keys" leftIcon={<VpnKeyIcon />} />
