@@ -1,5 +1,6 @@
 import type { DeliveredEvent, RunSummary } from '../events/run-events.js';
 import { SessionHistory } from '../runs/history.js';
+import { recordEvents } from './record-events.js';
 import type { Database } from '../store/database.js';
 
 export interface DatabaseWatchOptions {
@@ -56,29 +57,7 @@ async function replayRecords(
   const page = await history.list({ runId, limit: 1000 });
   for (const item of [...page.items].reverse()) {
     if (options.printed.has(item.id)) continue;
-    const record = await history.get(item.id);
-    const base = { runId, recordId: record.id, seq: 0 };
-    for (const message of record.messages) {
-      options.emit({
-        ...base,
-        type: 'message.added',
-        level: message.level,
-        kind: message.kind,
-        text: message.text,
-        at: message.createdAt,
-      });
-    }
-    options.emit({
-      ...base,
-      type: 'session.finished',
-      objectId: record.objectId,
-      objectLabel: record.objectLabel,
-      hostName: record.hostName,
-      processState: record.processState,
-      result: record.result,
-      durationMs: record.durationMs,
-      at: record.finishedAt ?? record.createdAt,
-    });
+    for (const event of recordEvents(runId, await history.get(item.id))) options.emit(event);
   }
   return history.summary({ runId });
 }

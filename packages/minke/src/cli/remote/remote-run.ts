@@ -9,6 +9,7 @@ import {
 } from '@minke/contract';
 import type { Out } from '../output.js';
 import { exitCodeOf } from '../run-outcome.js';
+import { recordEvents } from '../record-events.js';
 import { RunPrinter } from '../run-printer.js';
 import { RemoteError, type ApiClient } from './api-client.js';
 import { serverSentEvents } from './sse-reader.js';
@@ -182,29 +183,8 @@ class RunFollower {
     this.printed.add(session.id);
     if (!this.printer) return;
     const record = await this.client.get<SessionRecordDetail>(`/api/session-records/${session.id}`);
-    const base = { runId: this.runId, recordId: session.id, seq: 0 };
     this.printer.discardMessages(session.id); // the stream may have brought some of them
-    for (const message of record.messages) {
-      this.printer.handle({
-        ...base,
-        type: 'message.added',
-        level: message.level,
-        kind: message.kind,
-        text: message.text,
-        at: message.createdAt,
-      });
-    }
-    this.printer.handle({
-      ...base,
-      type: 'session.finished',
-      objectId: record.objectId,
-      objectLabel: record.objectLabel,
-      hostName: record.hostName,
-      processState: record.processState,
-      result: record.result,
-      durationMs: record.durationMs,
-      at: record.finishedAt ?? record.createdAt,
-    });
+    for (const event of recordEvents(this.runId, record)) this.printer.handle(event);
   }
 }
 
