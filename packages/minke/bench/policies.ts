@@ -1,29 +1,40 @@
-// npm run bench -- policies [--hosts N] [--policies N] [--changes N] [--selection N]
+// npm run bench -- policies [--hosts N] [--policies N] [--changes N] [--selection N] [--runs N]
 //
 // Fact policies and form choices at size, on SQLite: N hosts, each with an agent and two facts
-// (os-release, packages) stored through the fact store; P policies, evaluated on every host when
-// made. Then, C times, one host's facts change and its policies are evaluated (what the gateway's
-// watch does): time per change. Then the choices of a fromFacts field for a selection of S hosts
-// (as the run dialog asks for them). Figures only; nothing asserted.
+// (os-release, packages), written in bulk (multi-row inserts in one transaction); P policies,
+// evaluated on every host when made. Then, C times, one host's facts change (through the fact
+// store) and its policies are evaluated (what the gateway's watch does): time per change, median
+// and p95. Then the fleet-wide check (`minke policies check`). Then the choices of a fromFacts,
+// a fromField and a fromModel field for a selection of S hosts (as the run dialog asks for them),
+// median of R. Figures only; nothing asserted.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROTOCOL_VERSION, type Result } from '@minke/protocol';
 import { z } from 'zod';
 import { localOperator } from '../src/auth/run-user.js';
-import { fromFacts } from '../src/choices/choice-source.js';
+import { fromFacts, fromField, fromModel } from '../src/choices/choice-source.js';
+import { loadChoiceSelection } from '../src/choices/choice-selection.js';
+import { evaluateChoices } from '../src/choices/evaluate-choices.js';
 import { listChoices } from '../src/choices/list-choices.js';
+import { selectedIds } from '../src/choices/selected-ids.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { AgentStore } from '../src/facts/agent-store.js';
 import { FactStore } from '../src/facts/fact-store.js';
 import { evaluatePolicies } from '../src/policies/evaluate-policies.js';
-import { savePolicy } from '../src/policies/policy-operations.js';
+import { checkPolicies, savePolicy } from '../src/policies/policy-operations.js';
+import type { Project } from '../src/operations/project.js';
 import { openProject } from '../src/runtime/open-project.js';
 import { Session } from '../src/session/session.js';
+import { minkeTablesOf } from '../src/store/minke-kysely.js';
 
-const form = z.object({ pkg: z.array(z.string()).meta({ choices: fromFacts('packages.*.name') }) });
+const form = z.object({
+  pkg: z.array(z.string()).meta({ choices: fromFacts('packages.*.name') }),
+  rack: z.string().meta({ choices: fromField('comment') }),
+  peer: z.number().meta({ choices: fromModel('Host', { label: 'name' }) }),
+});
 class Install extends Session<typeof form> {
   static override workOn = ['Host'];
   static override form = form;
@@ -56,6 +67,51 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/** N hosts, an agent each and their two facts, in multi-row inserts of 500 in one transaction. */
+async function seed(project: Project, names: readonly string[]): Promise<void> {
+  const at = new Date(clock);
+  await project.database.db.transaction().execute(async (trx) => {
+    const tables = minkeTablesOf(trx, project.database.adapter);
+    for (let i = 0; i < names.length; i += 500) {
+      const chunk = names.slice(i, i + 500);
+      const hosts = await tables
+        .insertInto('minke_hosts')
+        .values(chunk.map((name, k) => ({ name, comment: `rack-${(i + k) % 25}` })))
+        .returning(['id', 'name'])
+        .execute();
+      const agents = await tables
+        .insertInto('minke_agents')
+        .values(hosts.map((host) => ({ node: host.name, host_id: host.id })))
+        .returning(['id'])
+        .execute();
+      await tables
+        .insertInto('minke_facts')
+        .values(
+          agents.flatMap((agent, k) => {
+            const [os, packages] = facts(i + k, 10 + ((i + k) % 4));
+            return [
+              { plugin: 'os-release', value: os },
+              { plugin: 'packages', value: packages },
+            ].map((fact) => ({
+              ...fact,
+              agent_id: agent.id,
+              format: 'json',
+              collected_at: at,
+              result_id: randomUUID(),
+            }));
+          }),
+        )
+        .execute();
+    }
+  });
+}
+
+/** Median and p95 of some times, printed. */
+function spread(times: number[]): string {
+  const sorted = [...times].sort((a, b) => a - b);
+  return `median ${ms(percentile(sorted, 50))}, p95 ${ms(percentile(sorted, 95))}`;
+}
+
 export async function benchPolicies(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -64,10 +120,16 @@ export async function benchPolicies(args: string[]): Promise<void> {
       policies: { type: 'string', default: '20' },
       changes: { type: 'string', default: '50' },
       selection: { type: 'string', default: '1000' },
+      runs: { type: 'string', default: '20' },
     },
   });
   const hosts = Number(values.hosts);
   const policyCount = Number(values.policies);
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'minke-bench-policies-'));
   const config = resolveConfig(
     { database: `sqlite:${join(dir, 'bench.db')}`, sessions: [Install] },
@@ -78,24 +140,7 @@ export async function benchPolicies(args: string[]): Promise<void> {
   try {
     let started = performance.now();
     const names = Array.from({ length: hosts }, (_, i) => `node-${String(i).padStart(5, '0')}`);
-    await project.database.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < names.length; i += 500)
-        await trx
-          .insertInto('minke_hosts')
-          .values(names.slice(i, i + 500).map((name) => ({ name })))
-          .execute();
-    });
-    const store = new FactStore(project.database, new AgentStore(project));
-    for (let i = 0; i < names.length; i += 500) {
-      const batch = names.slice(i, i + 500).flatMap((node, k) => {
-        const [os, packages] = facts(i + k, 10 + ((i + k) % 4));
-        return [
-          { ...result(node, 'os-release', os), node, plugin: 'os-release' },
-          { ...result(node, 'packages', packages), node, plugin: 'packages' },
-        ];
-      });
-      await store.storeResults(batch);
-    }
+    await seed(project, names);
     console.log(`${hosts} hosts with agents and 2 facts each: ${ms(performance.now() - started)}`);
 
     started = performance.now();
@@ -109,9 +154,11 @@ export async function benchPolicies(args: string[]): Promise<void> {
       `${policyCount} policies made, each evaluated on every host: ${ms(performance.now() - started)}`,
     );
 
+    const store = new FactStore(project.database, new AgentStore(project));
     const times: number[] = [];
+    let changed = 0;
     const hostIds = (
-      await project.database.tables.selectFrom('minke_hosts').select('id').execute()
+      await project.database.tables.selectFrom('minke_hosts').select('id').orderBy('id').execute()
     ).map((r) => r.id);
     for (let c = 0; c < Number(values.changes); c++) {
       const index = (c * 7919) % hosts;
@@ -119,31 +166,57 @@ export async function benchPolicies(args: string[]): Promise<void> {
       const [os] = facts(index, c % 2 === 0 ? 9 : 13);
       await store.storeResults([{ ...result(node, 'os-release', os), node, plugin: 'os-release' }]);
       const t0 = performance.now();
-      await evaluatePolicies(project, { hostIds: [hostIds[index] as number] });
+      const outcome = await evaluatePolicies(project, { hostIds: [hostIds[index] as number] });
       times.push(performance.now() - t0);
+      changed += outcome.changed.length;
     }
-    times.sort((a, b) => a - b);
     console.log(
-      `one host's facts changed, its ${policyCount} policies evaluated (${hosts} hosts): median ${ms(percentile(times, 50))}, p95 ${ms(percentile(times, 95))}`,
+      `one host's facts changed, its ${policyCount} policies evaluated (${hosts} hosts, ${times.length} changes, ${changed} pass/fail changes): ${spread(times)}`,
+    );
+
+    started = performance.now();
+    const check = await checkPolicies(project);
+    console.log(
+      `full check, ${policyCount} policies on every host (${check.evaluated} host x policy pairs): ${ms(performance.now() - started)}`,
     );
 
     const selection = hostIds.slice(0, Number(values.selection));
-    const choiceTimes: number[] = [];
-    let count = 0;
-    for (let r = 0; r < 20; r++) {
-      const t0 = performance.now();
-      const list = await listChoices(project, {
-        session: 'Install',
-        field: 'pkg',
-        ids: selection,
-        user: localOperator,
-      });
-      choiceTimes.push(performance.now() - t0);
-      count = list.items.length;
+    for (const field of ['pkg', 'rack', 'peer']) {
+      const choiceTimes: number[] = [];
+      let count = 0;
+      let source = '';
+      for (let r = 0; r < Number(values.runs); r++) {
+        const t0 = performance.now();
+        const list = await listChoices(project, {
+          session: 'Install',
+          field,
+          ids: selection,
+          user: localOperator,
+        });
+        choiceTimes.push(performance.now() - t0);
+        count = list.items.length;
+        source = list.source;
+      }
+      console.log(
+        `choices from ${source} (field ${field}) for ${selection.length} selected hosts (${count} values): ${spread(choiceTimes)}`,
+      );
     }
-    choiceTimes.sort((a, b) => a - b);
+    // Where a listing's time goes: the selection checked, its records read (fromField and
+    // fromFunction only), the facts' values counted.
+    const phases = { ids: [] as number[], records: [] as number[], facts: [] as number[] };
+    for (let r = 0; r < Number(values.runs); r++) {
+      let t0 = performance.now();
+      const ids = await selectedIds(project, 'Host', selection);
+      phases.ids.push(performance.now() - t0);
+      t0 = performance.now();
+      const loaded = await loadChoiceSelection(project, 'Host', ids);
+      phases.records.push(performance.now() - t0);
+      t0 = performance.now();
+      await evaluateChoices(project, fromFacts('packages.*.name').spec, { ...loaded, objects: [] });
+      phases.facts.push(performance.now() - t0);
+    }
     console.log(
-      `choices of a fromFacts field for ${selection.length} selected hosts (${count} values with counts): median ${ms(percentile(choiceTimes, 50))}, p95 ${ms(percentile(choiceTimes, 95))}`,
+      `  of which: selection checked ${spread(phases.ids)}; records read ${spread(phases.records)}; fromFacts values ${spread(phases.facts)}`,
     );
   } finally {
     await project.close();

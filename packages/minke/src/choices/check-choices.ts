@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import type { Project } from '../operations/project.js';
 import type { ChoiceCheck } from '../operations/start-run.js';
 import type { SessionInfo } from '../session/session-registry.js';
-import { loadChoiceSelection } from './choice-selection.js';
+import { loadChoiceSelection, readsObjects } from './choice-selection.js';
 import type { ChoiceItem } from './choice-source.js';
 import { evaluateChoices } from './evaluate-choices.js';
 import { choiceFields } from './form-choices.js';
@@ -26,7 +26,8 @@ export async function checkChoiceValues(
     (field) => data[field.field] !== undefined && data[field.field] !== null,
   );
   if (fields.length === 0) return;
-  const selection = await loadChoiceSelection(project, model, ids);
+  const specs = fields.map((field) => field.choices.spec);
+  const selection = await loadChoiceSelection(project, model, ids, readsObjects(specs));
   const problems: Record<string, string> = {};
   for (const field of fields) {
     const items = await evaluateChoices(project, field.choices.spec, selection);

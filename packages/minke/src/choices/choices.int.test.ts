@@ -149,6 +149,15 @@ describe.each(backendFactories(() => tmp))('form choices on $name', ({ make }) =
     ]);
   });
 
+  it('checks the selection in one go, naming the first object that is not there', async () => {
+    const list = (ids: (number | string)[]) =>
+      listChoices(project, { session: 'Upgrade', field: 'os', ids, user: localOperator });
+    const [first, second] = servers as [number, number];
+    expect((await list([first, first, String(second)])).selected).toBe(2);
+    await expect(list([first, 999_999, 'web1'])).rejects.toThrow('Server 999999 does not exist');
+    await expect(list([first, 'web1'])).rejects.toThrow('"web1" is not a record id of Server');
+  });
+
   it('names the fields with choices when asked for another', async () => {
     await expect(choices('nope')).rejects.toThrow(
       'Upgrade has no form field "nope" with choices (fields with choices: app, packages, os, branch)',

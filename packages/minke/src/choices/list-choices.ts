@@ -5,9 +5,10 @@ import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import { selectObjects } from '../operations/start-run.js';
 import type { Project } from '../operations/project.js';
 import type { SessionInfo } from '../session/session-registry.js';
-import { loadChoiceSelection } from './choice-selection.js';
+import { loadChoiceSelection, readsObjects } from './choice-selection.js';
 import { evaluateChoices } from './evaluate-choices.js';
 import { choiceFields, type ChoiceField } from './form-choices.js';
+import { selectedIds } from './selected-ids.js';
 
 export interface ListChoicesInput {
   session: string;
@@ -38,11 +39,14 @@ export async function listChoices(project: Project, input: ListChoicesInput): Pr
   const field = choiceFieldOf(session, input.field);
   mayReadSource(input.user, field);
   const ids =
-    input.ids === undefined && input.where === undefined
-      ? []
-      : await selectObjects(project, model, { ids: input.ids, where: input.where }, input.user);
-  const selection = await loadChoiceSelection(project, model, ids);
-  const items = await evaluateChoices(project, field.choices.spec, selection);
+    input.ids !== undefined && input.where === undefined
+      ? await selectedIds(project, model, input.ids)
+      : input.ids === undefined && input.where === undefined
+        ? []
+        : await selectObjects(project, model, { ids: input.ids, where: input.where }, input.user);
+  const spec = field.choices.spec;
+  const selection = await loadChoiceSelection(project, model, ids, readsObjects([spec]));
+  const items = await evaluateChoices(project, spec, selection);
   return {
     session: session.name,
     field: field.field,
