@@ -293,6 +293,13 @@ describe(
         'ops-hook delivered',
         'ops-mail delivered',
       ]);
+
+      // minke jobs run too: the job's run is announced by the CLI that launched it.
+      const saved = await minke('jobs', 'create', 'broken', '--session', 'Roll', '--id', 'fail-1');
+      expect(saved.stderr).toBe('');
+      const launched = await minke('jobs', 'run', 'broken');
+      expect(launched.code).toBe(1);
+      expect(launched.stdout).toContain('notified ops-hook (run.failed)');
     });
   },
 );

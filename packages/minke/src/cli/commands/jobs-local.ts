@@ -83,8 +83,15 @@ export async function runJobHere(
       { printed: new Set(), emit: () => undefined, signal: done.signal, pollMs: 250, graceMs: 0 },
     );
     done.abort();
-    if (options.json) options.out.json({ runId: started.runId, job: job.name, summary });
-    else if (summary) options.out.line(`run ${started.runId}: ${summaryCounts(summary)}`);
+    // No server heard this run: its notifications (the job's rules too) are sent from here.
+    const { announceRun, deliveryLines } = await import('../../notifications/announce-run.js');
+    const notified = await announceRun(project, runtime.logger, started.runId);
+    if (options.json)
+      options.out.json({ runId: started.runId, job: job.name, summary, notifications: notified });
+    else if (summary) {
+      options.out.line(`run ${started.runId}: ${summaryCounts(summary)}`);
+      for (const line of deliveryLines(notified)) options.out.line(line);
+    }
     return summary ? exitCodeOf(summary) : 1;
   } finally {
     await runtime.close();
