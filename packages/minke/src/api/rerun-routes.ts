@@ -2,6 +2,7 @@ import { rerunBody, startedRun } from '@minke/contract';
 import { rerunRun } from '../operations/rerun-run.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
+import { startedRunReply } from './started-run-reply.js';
 import { errorReply, idParams, protectedErrors } from './schemas.js';
 
 /**
@@ -31,12 +32,7 @@ export const rerunRoutes: ApiRoutes = (app, context) => {
         data: request.body.data,
         user: principal.access,
       });
-      return reply.code(201).send({
-        id: started.runId,
-        session: started.session.name,
-        model: started.model,
-        records: started.records,
-      });
+      return reply.code(201).send(startedRunReply(started));
     },
   );
 };

@@ -13,6 +13,7 @@ import { startRun } from '../operations/start-run.js';
 import { stopRun } from '../operations/stop-run.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
+import { startedRunReply } from './started-run-reply.js';
 import { errorReply, idParams, protectedErrors } from './schemas.js';
 
 /** Runs: start (the caller's run permission is checked), list, get, stop. */
@@ -46,12 +47,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         batch,
         user: principal.access,
       });
-      return reply.code(201).send({
-        id: started.runId,
-        session: started.session.name,
-        model: started.model,
-        records: started.records,
-      });
+      return reply.code(201).send(startedRunReply(started));
     },
   );
 
