@@ -1,19 +1,22 @@
 // npm run bench -- policies [--hosts N] [--policies N] [--changes N] [--selection N] [--runs N]
+//                           [--database sqlite|postgres]
 //
-// Fact policies and form choices at size, on SQLite: N hosts, each with an agent and two facts
+// Fact policies and form choices at size, on SQLite (or a new schema on the test PostgreSQL): N hosts, each with an agent and two facts
 // (os-release, packages), written in bulk (multi-row inserts in one transaction); P policies,
 // evaluated on every host when made. Then, C times, one host's facts change (through the fact
 // store) and its policies are evaluated (what the gateway's watch does): time per change, median
 // and p95. Then the fleet-wide check (`minke policies check`). Then the choices of a fromFacts,
 // a fromField and a fromModel field for a selection of S hosts (as the run dialog asks for them),
 // median of R. Figures only; nothing asserted.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROTOCOL_VERSION, type Result } from '@minke/protocol';
 import { z } from 'zod';
+import { POSTGRES_URL } from '../test-support/databases.js';
+import { dropSchema } from '../test-support/postgres-schemas.js';
 import { localOperator } from '../src/auth/run-user.js';
 import { fromFacts, fromField, fromModel } from '../src/choices/choice-source.js';
 import { loadChoiceSelection } from '../src/choices/choice-selection.js';
@@ -121,6 +124,7 @@ export async function benchPolicies(args: string[]): Promise<void> {
       changes: { type: 'string', default: '50' },
       selection: { type: 'string', default: '1000' },
       runs: { type: 'string', default: '20' },
+      database: { type: 'string', default: 'sqlite' },
     },
   });
   const hosts = Number(values.hosts);
@@ -131,12 +135,20 @@ export async function benchPolicies(args: string[]): Promise<void> {
       .join(' ')}`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'minke-bench-policies-'));
+  if (values.database !== 'sqlite' && values.database !== 'postgres')
+    throw new Error(`--database must be sqlite or postgres, got ${values.database}`);
+  const postgres = values.database === 'postgres';
+  const schema = postgres ? `bench_policies_${randomBytes(6).toString('hex')}` : undefined;
   const config = resolveConfig(
-    { database: `sqlite:${join(dir, 'bench.db')}`, sessions: [Install] },
+    {
+      database: postgres ? POSTGRES_URL : `sqlite:${join(dir, 'bench.db')}`,
+      sessions: [Install],
+    },
     { projectDir: dir, configFile: 'bench' },
     {},
   );
-  const project = await openProject(config, { migrate: true });
+  console.log(`database: ${values.database}`);
+  const project = await openProject(config, { migrate: true, ...(schema ? { schema } : {}) });
   try {
     let started = performance.now();
     const names = Array.from({ length: hosts }, (_, i) => `node-${String(i).padStart(5, '0')}`);
@@ -220,6 +232,7 @@ export async function benchPolicies(args: string[]): Promise<void> {
     );
   } finally {
     await project.close();
+    if (schema) await dropSchema(schema);
     rmSync(dir, { recursive: true, force: true });
   }
 }
