@@ -3,6 +3,7 @@ import type { SessionMessage } from '../session/messages.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import type { Database } from '../store/database.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
+import { inTransaction } from '../store/transaction.js';
 import { commandStatus, type CommandResult } from '../transport/transport.js';
 import type { RunSummary } from '../events/run-events.js';
 import { countCommand } from '../metrics/process-counts.js';
@@ -73,9 +74,7 @@ export class RunStore {
    * and its message are written together or not at all.
    */
   async inTransaction<T>(work: (runs: RunStore) => Promise<T>): Promise<T> {
-    return this.database.tables
-      .transaction()
-      .execute((trx) => work(new RunStore(this.database, trx)));
+    return inTransaction(this.database, (trx) => work(new RunStore(this.database, trx.tables)));
   }
 
   private now(): Date {
