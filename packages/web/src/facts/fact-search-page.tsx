@@ -20,6 +20,7 @@ import SearchIcon from '@mui/icons-material/Search';
 import { Title } from 'react-admin';
 import { Link, useSearchParams } from 'react-router-dom';
 import { OnlineChip } from '../agents/online-chip.js';
+import { FactPathOverview } from './fact-path-overview.js';
 import type { FactSearchPage } from '@minke/contract';
 import { useApiQuery } from './use-api-query.js';
 
@@ -107,6 +108,9 @@ export function FactSearchPage() {
               setPage(0);
             }}
           />
+        ) : null}
+        {where.trim() !== '' && result.data && !result.error ? (
+          <FactPathOverview paths={result.data.paths} />
         ) : null}
       </CardContent>
     </Card>

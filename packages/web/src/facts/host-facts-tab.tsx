@@ -14,6 +14,7 @@ import {
 import RefreshIcon from '@mui/icons-material/Refresh';
 import { useRecordContext } from 'react-admin';
 import { OnlineChip } from '../agents/online-chip.js';
+import { FactChartPanel } from './fact-chart-panel.js';
 import { FactHistory } from './fact-history.js';
 import { JsonTree } from './json-tree.js';
 import { timeAgo } from './relative-time.js';
@@ -67,8 +68,12 @@ export function HostFactsTab() {
   );
 }
 
+/** What a plugin's card shows: its current value, its versions, or a numeric path's chart. */
+type FactView = 'current' | 'history' | 'chart';
+
 function PluginFact({ host, fact }: { host: string; fact: FactRecord }) {
-  const [history, setHistory] = useState(false);
+  const [view, setView] = useState<FactView>('current');
+  const toggle = (next: FactView) => setView((shown) => (shown === next ? 'current' : next));
   return (
     <Card variant="outlined" sx={{ mb: 2 }} data-testid="plugin-fact" data-plugin={fact.plugin}>
       <CardHeader
@@ -86,17 +91,22 @@ function PluginFact({ host, fact }: { host: string; fact: FactRecord }) {
           </Box>
         }
         action={
-          <Button size="small" onClick={() => setHistory((shown) => !shown)}>
-            {history ? 'Current value' : 'History'}
-          </Button>
+          <>
+            <Button size="small" onClick={() => toggle('chart')}>
+              {view === 'chart' ? 'Current value' : 'Chart'}
+            </Button>
+            <Button size="small" onClick={() => toggle('history')}>
+              {view === 'history' ? 'Current value' : 'History'}
+            </Button>
+          </>
         }
       />
       <CardContent sx={{ pt: 0 }}>
-        {history ? (
-          <FactHistory host={host} plugin={fact.plugin} />
-        ) : (
-          <JsonTree value={fact.value} />
-        )}
+        {view === 'history' ? <FactHistory host={host} plugin={fact.plugin} /> : null}
+        {view === 'chart' ? (
+          <FactChartPanel host={host} plugin={fact.plugin} value={fact.value} />
+        ) : null}
+        {view === 'current' ? <JsonTree value={fact.value} /> : null}
       </CardContent>
     </Card>
   );
