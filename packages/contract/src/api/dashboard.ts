@@ -48,6 +48,12 @@ export const agentDay = z.object({
 });
 export type AgentDay = z.infer<typeof agentDay>;
 
+export const agentsOnlineAt = z.object({
+  at: z.string(),
+  online: z.number().describe('agents online at that instant (from the presence history)'),
+});
+export type AgentsOnlineAt = z.infer<typeof agentsOnlineAt>;
+
 export const slowSession = z.object({
   session: z.string(),
   verboseName: z.string(),
@@ -69,7 +75,13 @@ export const dashboardReply = z.object({
   sessionsPerDay: z.array(outcomeDay),
   failingHosts: z.array(failingHost).nullable().describe('null: the caller may not view hosts'),
   agents: z
-    .object({ online: z.number(), total: z.number(), perDay: z.array(agentDay) })
+    .object({
+      online: z.number(),
+      total: z.number(),
+      perDay: z.array(agentDay),
+      /** agents online every hour of the last 7 days, oldest first, now last */
+      overTime: z.array(agentsOnlineAt),
+    })
     .nullable()
     .describe('null: the caller may not view hosts'),
   slowestSessions: z.array(slowSession),

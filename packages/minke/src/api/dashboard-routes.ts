@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { brandReply, dashboardQuery, dashboardReply } from '@minke/contract';
+import { agentsOnlineOverTime } from '../facts/presence-over-time.js';
 import { RunStats } from '../runs/run-stats.js';
 import type { ApiRoutes } from './api-context.js';
 import { mayViewHosts } from './host-name-visibility.js';
@@ -8,6 +9,7 @@ import { principalOf } from './request-auth.js';
 import { errorReply, protectedErrors } from './schemas.js';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /** The project's name for page titles: its package.json `name`, else its folder's name. */
 export function projectName(projectDir: string): string {
@@ -23,7 +25,7 @@ export function projectName(projectDir: string): string {
 
 /**
  * The dashboard's figures, read-only: sessions per day by outcome, the hosts that failed most this
- * week, agents heard from per day, the slowest sessions. The caller's own sessions unless
+ * week, agents online every hour of the week (and heard from per day), the slowest sessions. The caller's own sessions unless
  * superuser (as the history); hosts and agents only with `view_host`. And the project's name for
  * page titles, public.
  */
@@ -61,19 +63,24 @@ export const dashboardRoutes: ApiRoutes = (app, { project }) => {
       const now = new Date();
       const weekSince = new Date(now.getTime() - 7 * DAY_MS);
       const hosts = mayViewHosts(principal.access);
-      const [sessionsPerDay, failingHosts, slowestSessions, agentsNow, agentsPerDay] =
+      const week = { since: weekSince, until: now, stepMs: HOUR_MS };
+      const [sessionsPerDay, failingHosts, slowestSessions, agentsNow, agentsPerDay, overTime] =
         await Promise.all([
           stats.sessionsPerDay(scope, days, now),
           hosts ? stats.failingHosts(scope, weekSince) : null,
           stats.slowestSessions(scope, weekSince),
           hosts ? stats.agentsNow() : null,
           hosts ? stats.agentsPerDay(days, now) : null,
+          hosts ? agentsOnlineOverTime(project.database, week) : null,
         ]);
       return {
         weekSince: weekSince.toISOString(),
         sessionsPerDay,
         failingHosts,
-        agents: agentsNow && agentsPerDay ? { ...agentsNow, perDay: agentsPerDay } : null,
+        agents:
+          agentsNow && agentsPerDay && overTime
+            ? { ...agentsNow, perDay: agentsPerDay, overTime }
+            : null,
         slowestSessions,
       };
     },

@@ -11,6 +11,7 @@ import type { Project } from '../operations/project.js';
 import type { Selectable } from 'kysely';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import type { AgentsTable } from '../store/minke-tables.js';
+import { inTransaction } from '../store/transaction.js';
 import { generateAgentPassword, hashAgentPassword } from './credentials.js';
 import { naturalCompare } from '../util/natural-sort.js';
 
@@ -19,6 +20,9 @@ import { naturalCompare } from '../util/natural-sort.js';
  * name (`$` is not allowed there), so no agent can ever be enrolled under it.
  */
 export const SERVER_USERNAME = '$minke-server';
+
+/** How long an agent's presence changes are kept: the dashboard draws the last 7 days. */
+export const PRESENCE_HISTORY_DAYS = 31;
 
 export interface AgentRecord {
   id: number;
@@ -176,20 +180,33 @@ export class AgentStore {
     return this.toRecord(row);
   }
 
-  /** Records what an agent says about itself (online or its last will). */
+  /**
+   * Records what an agent says about itself (online or its last will); a change of presence is
+   * also kept in its history, in the same commit.
+   */
   async recordPresence(presence: Presence): Promise<void> {
     await this.ensure(presence.node);
-    await this.db
-      .updateTable('minke_agents')
-      .set({
-        online: presence.online,
-        last_seen: new Date(),
-        agent_version: presence.agentVersion,
-        plugins: presence.plugins,
-        rejected: presence.rejected,
-      })
-      .where('node', '=', presence.node)
-      .execute();
+    const now = new Date();
+    await inTransaction(this.project.database, async (trx) => {
+      const changed = await trx.tables
+        .updateTable('minke_agents')
+        .set({ online: presence.online })
+        .where('node', '=', presence.node)
+        .where('online', '=', !presence.online)
+        .returning('id')
+        .execute();
+      await this.recordPresenceChanges(trx.tables, changed, presence.online, now);
+      await trx.tables
+        .updateTable('minke_agents')
+        .set({
+          last_seen: now,
+          agent_version: presence.agentVersion,
+          plugins: presence.plugins,
+          rejected: presence.rejected,
+        })
+        .where('node', '=', presence.node)
+        .execute();
+    });
     // A host added since the agent was registered: link it now.
     await this.linkHost(presence.node);
   }
@@ -207,9 +224,20 @@ export class AgentStore {
     }
   }
 
-  /** Nobody is online until they say so again (when the gateway starts). */
+  /**
+   * Nobody is online until they say so again (when the gateway starts). Those that were go
+   * offline in the presence history now: while no server listened nobody heard them leave.
+   */
   async markAllOffline(): Promise<void> {
-    await this.db.updateTable('minke_agents').set({ online: false }).execute();
+    await inTransaction(this.project.database, async (trx) => {
+      const changed = await trx.tables
+        .updateTable('minke_agents')
+        .set({ online: false })
+        .where('online', '=', true)
+        .returning('id')
+        .execute();
+      await this.recordPresenceChanges(trx.tables, changed, false, new Date());
+    });
   }
 
   async onlineNodes(): Promise<Set<string>> {
@@ -219,6 +247,33 @@ export class AgentStore {
       .where('online', '=', true)
       .execute();
     return new Set(rows.map((row) => row.node));
+  }
+
+  /**
+   * One presence-history row per agent whose `online` just changed (only changes are written:
+   * the state at any moment is the last row before it, or the opposite of the first row after
+   * it). An agent's rows older than PRESENCE_HISTORY_DAYS go at its next change.
+   */
+  private async recordPresenceChanges(
+    trx: MinkeKysely,
+    changed: readonly { id: number }[],
+    online: boolean,
+    at: Date,
+  ): Promise<void> {
+    const ids = changed.map((row) => row.id);
+    const before = new Date(at.getTime() - PRESENCE_HISTORY_DAYS * 86_400_000);
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await trx
+        .insertInto('minke_agent_presence')
+        .values(chunk.map((id) => ({ agent_id: id, online, changed_at: at })))
+        .execute();
+      await trx
+        .deleteFrom('minke_agent_presence')
+        .where('agent_id', 'in', chunk)
+        .where('changed_at', '<', before.toISOString())
+        .execute();
+    }
   }
 
   /** Links the agent to the host of the same name, creating the host when configured to. */

@@ -158,7 +158,7 @@ export class RunStats {
 
   /**
    * Agents heard from per UTC day: nodes that answered a request or sent a changed fact that day.
-   * (Presence itself keeps no history; an agent that says something is online.)
+   * (Agents online over time come from the presence history: facts/presence-over-time.ts.)
    */
   async agentsPerDay(days: number, now = new Date()): Promise<AgentDay[]> {
     const bounds = utcDays(days, now);

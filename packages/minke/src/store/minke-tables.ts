@@ -189,6 +189,13 @@ export interface AgentsTable {
   last_refusal_at: NullableTimestamp;
 }
 
+export interface AgentPresenceTable {
+  id: Id;
+  agent_id: number;
+  online: boolean;
+  changed_at: Timestamp;
+}
+
 export interface SigningKeysTable {
   id: Id;
   public_key: string;
@@ -493,6 +500,7 @@ export interface MinkeTables {
   minke_user_group_permissions: UserGroupPermissionsTable;
   minke_user_permissions: UserPermissionsTable;
   minke_agents: AgentsTable;
+  minke_agent_presence: AgentPresenceTable;
   minke_signing_keys: SigningKeysTable;
   minke_agent_requests: AgentRequestsTable;
   minke_agent_request_targets: AgentRequestTargetsTable;
@@ -638,6 +646,7 @@ export const minkeColumnKinds = {
     last_refusal: T,
     last_refusal_at: D,
   },
+  minke_agent_presence: { id: I, agent_id: I, online: B, changed_at: D },
   minke_signing_keys: { id: I, public_key: T, active: B, created_at: D },
   minke_agent_requests: {
     id: T,

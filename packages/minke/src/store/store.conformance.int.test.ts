@@ -91,6 +91,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0015-rollouts-and-notifications',
       '0016-policies',
       '0018-inventory-sources',
+      '0019-agent-presence',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

@@ -27,6 +27,7 @@ const owners: Record<MinkeTableName, string> = {
   minke_audit_log: 'audit/audit-log.ts',
   minke_audit_head: 'audit/audit-log.ts',
   minke_agents: 'facts/agent-store.ts',
+  minke_agent_presence: 'facts/agent-store.ts',
   minke_signing_keys: 'facts/signing-key.ts',
   minke_agent_requests: 'facts/request-store.ts',
   minke_agent_request_targets: 'facts/request-store.ts',

@@ -3,7 +3,14 @@ import { LineChart } from '@mui/x-charts/LineChart';
 import type { DashboardReply } from '@minke/contract';
 import { Link } from 'react-router-dom';
 
-/** "N / M agents online" now (a link to the agents page) and agents heard from per day. */
+const dayAndHour = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const day = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric' });
+
+/** "N / M agents online" now (a link to the agents page) and agents online every hour this week. */
 export function AgentsOverTime({ agents }: { agents: NonNullable<DashboardReply['agents']> }) {
   if (agents.total === 0) {
     return (
@@ -30,9 +37,28 @@ export function AgentsOverTime({ agents }: { agents: NonNullable<DashboardReply[
       </Typography>
       <LineChart
         height={160}
-        dataset={agents.perDay.map((day) => ({ label: day.day.slice(5), nodes: day.nodes }))}
-        xAxis={[{ scaleType: 'point', dataKey: 'label' }]}
-        series={[{ dataKey: 'nodes', label: 'agents heard from', area: true }]}
+        dataset={agents.overTime.map((point) => ({
+          at: new Date(point.at),
+          online: point.online,
+        }))}
+        xAxis={[
+          {
+            scaleType: 'time',
+            dataKey: 'at',
+            valueFormatter: (value: Date, context) =>
+              context.location === 'tick' ? day.format(value) : dayAndHour.format(value),
+          },
+        ]}
+        yAxis={[{ min: 0, max: agents.total, tickMinStep: 1 }]}
+        series={[
+          {
+            dataKey: 'online',
+            label: 'agents online',
+            area: true,
+            showMark: false,
+            curve: 'stepAfter',
+          },
+        ]}
         margin={{ left: 0, right: 8 }}
       />
     </>

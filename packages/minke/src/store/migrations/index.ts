@@ -17,6 +17,7 @@ import { jobsAndSchedules } from './0014-jobs-and-schedules.js';
 import { rolloutsAndNotifications } from './0015-rollouts-and-notifications.js';
 import { policies } from './0016-policies.js';
 import { inventorySources } from './0018-inventory-sources.js';
+import { agentPresence } from './0019-agent-presence.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -41,5 +42,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0015-rollouts-and-notifications': rolloutsAndNotifications(adapter),
     '0016-policies': policies(adapter),
     '0018-inventory-sources': inventorySources(adapter),
+    '0019-agent-presence': agentPresence(adapter),
   };
 }
