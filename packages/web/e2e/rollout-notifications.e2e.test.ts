@@ -21,8 +21,9 @@ import {
 } from './harness.js';
 
 /**
- * The run page of a rolling run (batches as they progress, the budget's reason when it stops)
- * and the notifications page (channels, Send test, the delivery log with a retried delivery),
+ * The run page of a rolling run (batches as they progress, the budget's reason when it stops),
+ * the notifications page (channels, Send test, the delivery log with a retried delivery), and a
+ * saved job with batches, a schedule and its own rule made, edited and launched in the editor,
  * in Chromium against a built `minke start` on a demo project with a notification channel.
  */
 describe('rolling runs and notifications in the web admin (Chromium)', () => {
@@ -172,4 +173,119 @@ describe('rolling runs and notifications in the web admin (Chromium)', () => {
       .toBe('delivered');
     await page.screenshot({ path: join(repoRoot, 'docs/screenshots/notifications.png') });
   }, 120_000);
+
+  it('makes a job with batches, a schedule and a rule, edits it, launches it, and tells the channel', async () => {
+    await page.goto(`${url}/#/jobs/new`);
+    await page.locator('input[name="name"]').fill('rolling-disk');
+    await page.getByRole('combobox', { name: 'Session' }).click();
+    await page.locator('li[data-session="DiskUsage"]').click();
+    await page.getByRole('combobox', { name: 'Model' }).click();
+    await page.getByRole('option', { name: 'Host', exact: true }).click();
+    await page.locator('input[name="where"]').fill('name ^= "zz-fleet"');
+    await expect
+      .poll(() => page.getByTestId('match-count').textContent())
+      .toBe('4 object(s) match now');
+    await page.locator('input[name="data-path"]').fill('/');
+
+    // Batches: a mistake is said next to its field, and nothing is saved while one stands.
+    await page.locator('input[name="batched"]').check();
+    const size = page.locator('input[name="batch-size"]');
+    await size.fill('half');
+    const sizeHelp = page.locator('#' + ((await size.getAttribute('aria-describedby')) ?? ''));
+    expect(await sizeHelp.textContent()).toBe('a count, or a percentage such as "25%"');
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await size.fill('50%');
+    await page.locator('input[name="batch-pause"]').fill('2');
+    await page.locator('input[name="batch-max-fail"]').fill('1');
+
+    await page.locator('input[name="scheduled"]').check();
+    await page.locator('input[name="cron"]').fill('0 4 * * *');
+    const preview = page.getByTestId('next-times').locator('[data-time]');
+    await expect.poll(() => preview.count()).toBe(5);
+    for (const time of await preview.evaluateAll((nodes) =>
+      nodes.map((node) => node.getAttribute('data-time') ?? ''),
+    ))
+      expect(new Date(time).getUTCHours()).toBe(4);
+
+    // The job's own rule: finished (and failed, the default) to the project's channel.
+    await page.getByRole('button', { name: 'Add a rule' }).click();
+    await page.locator('input[name="rule-0-run.finished"]').check();
+    await page.getByRole('combobox', { name: 'Channel' }).click();
+    await page.locator('li[data-channel="ops-hook"]').click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('job-page').waitFor();
+    expect(await page.getByTestId('job-batch').textContent()).toBe(
+      'In batches of 50%, 2 s apart, at most 1 failed.',
+    );
+    expect(await page.getByTestId('job-notify').textContent()).toBe(
+      'Notifications: run.failed, run.finished → ops-hook.',
+    );
+    await expect
+      .poll(() => page.getByTestId('job-schedule').locator('[data-time]').count())
+      .toBe(5);
+
+    // Edit: the editor opens with the job as saved; a new time, switched off, a shorter pause.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByTestId('job-editor').waitFor();
+    expect(await page.locator('input[name="name"]').isDisabled()).toBe(true);
+    expect(await page.locator('input[name="batch-pause"]').inputValue()).toBe('2');
+    expect(await page.locator('input[name="where"]').inputValue()).toBe('name ^= "zz-fleet"');
+    await page.locator('input[name="cron"]').fill('15 5 * * *');
+    await expect
+      .poll(async () =>
+        (
+          await page
+            .getByTestId('next-times')
+            .locator('[data-time]')
+            .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-time') ?? ''))
+        ).map((time) => new Date(time).getUTCHours()),
+      )
+      .toEqual([5, 5, 5, 5, 5]);
+    await page.locator('input[name="schedule-enabled"]').uncheck();
+    await page.locator('input[name="batch-pause"]').fill('1');
+    await page.screenshot({
+      path: join(repoRoot, 'docs/screenshots/job-edit.png'),
+      fullPage: true,
+    });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('job-page').waitFor();
+    await expect
+      .poll(() => page.getByTestId('job-batch').textContent())
+      .toBe('In batches of 50%, 1 s apart, at most 1 failed.');
+    expect(await page.getByTestId('job-schedule').textContent()).toContain(
+      '15 5 * * * (UTC), disabled',
+    );
+
+    // Launch it and watch its batches on the run page.
+    await page.getByRole('button', { name: 'Launch' }).click();
+    const runLink = page.getByTestId('job-runs').locator('tr[data-run] a').first();
+    await runLink.waitFor();
+    const runId = Number((await runLink.textContent())?.replace('#', ''));
+    await runLink.click();
+    const progress = page.getByTestId('batch-progress');
+    await progress.waitFor();
+    await expect
+      .poll(() => progress.getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('finished');
+    expect(await page.getByTestId('batch-1').textContent()).toBe('Batch 1: done 2/2');
+    expect(await page.getByTestId('batch-2').textContent()).toBe('Batch 2: done 2/2');
+
+    // The channel heard it once (the job's rule and the project's name the same channel).
+    await page.goto(`${url}/#/notifications`);
+    const row = page.getByTestId('delivery-log').locator('tr', { hasText: `run ${runId}:` });
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 30_000 }).toBe('delivered');
+
+    // The job's page: what it runs, its batches and rule, the schedule switched off, its run.
+    await page.goto(`${url}/#/jobs`);
+    await page.locator('tr[data-job="rolling-disk"] a').click();
+    await page.getByTestId('job-page').waitFor();
+    await expect
+      .poll(() => page.getByTestId('job-runs').locator(`tr[data-run="${runId}"]`).textContent())
+      .toContain('finished');
+    await page.screenshot({
+      path: join(repoRoot, 'docs/screenshots/job-page.png'),
+      fullPage: true,
+    });
+  }, 180_000);
 });

@@ -12,22 +12,44 @@ import {
   DialogTitle,
   LinearProgress,
   Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
   TextField,
   Typography,
 } from '@mui/material';
 import EditIcon from '@mui/icons-material/Edit';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import { Title, useNotify, usePermissions } from 'react-admin';
+import { useNotify, usePermissions } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
-import type { JobDetail, JobLaunched, Me, RunItem } from '@minke/contract';
+import type { JobDetail, JobLaunched, JobTick, Me, RunItem } from '@minke/contract';
 import { api } from '../api/http.js';
 import { useApiQuery } from '../facts/use-api-query.js';
+import { ApiListCard } from '../layout/api-list-page.js';
+import type { ApiColumn } from '../layout/api-table.js';
+import { DetailHeader } from '../layout/detail-header.js';
+import { PageColumn } from '../layout/page-column.js';
 import { batchText, rulesText, selectionText, when } from './job-text.js';
+
+const runColumns: ApiColumn<RunItem>[] = [
+  {
+    label: 'Run',
+    cell: (run) => `#${run.id}`,
+    link: (run) => `/runs/${run.id}/show`,
+    sortBy: (run) => run.id,
+  },
+  { label: 'Started', cell: (run) => when(run.createdAt), sortBy: (run) => run.createdAt },
+  { label: 'By', cell: (run) => run.username ?? 'schedule or CLI' },
+  { label: 'State', cell: (run) => run.state, sortBy: (run) => run.state },
+  {
+    label: 'Outcome',
+    cell: (run) =>
+      `${run.summary.success} success, ${run.summary.warning} warning, ${run.summary.error} error`,
+  },
+];
+
+const tickColumns: ApiColumn<JobTick>[] = [
+  { label: 'Tick', cell: (tick) => when(tick.tickAt), sortBy: (tick) => tick.tickAt },
+  { label: 'Outcome', cell: (tick) => tick.outcome, sortBy: (tick) => tick.outcome },
+  { label: 'Note', cell: (tick) => tick.note },
+];
 
 /**
  * A saved job: what it runs, its schedule with the next times (switch on or off), "Launch" (a
@@ -90,50 +112,47 @@ export function JobPage() {
   if (!job.data) return <LinearProgress />;
   const j = job.data;
   return (
-    <Box sx={{ mt: 2, display: 'flex', flexDirection: 'column', gap: 2 }} data-testid="job-page">
-      <Title title={`Job ${j.name}`} />
-      <Card>
-        <CardHeader
-          title={j.name}
-          subheader={j.description || undefined}
-          action={
-            <Stack direction="row" spacing={1}>
-              {mayManage ? (
-                <Button component={Link} to={`/jobs/${j.id}/edit`} startIcon={<EditIcon />}>
-                  Edit
-                </Button>
-              ) : null}
-              <Button
-                variant="contained"
-                startIcon={<PlayArrowIcon />}
-                disabled={busy}
-                onClick={() => (askedFields.length ? setAsking(true) : void launch({}))}
-              >
-                Launch
+    <PageColumn testId="job-page">
+      <DetailHeader
+        title={`Job ${j.name}`}
+        name={j.name}
+        subheader={j.description || undefined}
+        actions={
+          <Stack direction="row" spacing={1}>
+            {mayManage ? (
+              <Button component={Link} to={`/jobs/${j.id}/edit`} startIcon={<EditIcon />}>
+                Edit
               </Button>
-            </Stack>
-          }
-        />
-        <CardContent>
-          <Typography>
-            {j.session} on {j.model}, {selectionText(j.selection)}
+            ) : null}
+            <Button
+              variant="contained"
+              startIcon={<PlayArrowIcon />}
+              disabled={busy}
+              onClick={() => (askedFields.length ? setAsking(true) : void launch({}))}
+            >
+              Launch
+            </Button>
+          </Stack>
+        }
+      >
+        <Typography>
+          {j.session} on {j.model}, {selectionText(j.selection)}
+        </Typography>
+        {Object.keys(j.data).length ? (
+          <Typography variant="body2">Data: {JSON.stringify(j.data)}</Typography>
+        ) : null}
+        <Typography variant="body2" data-testid="job-batch">
+          {batchText(j.batch)}
+        </Typography>
+        <Typography variant="body2" data-testid="job-notify">
+          {rulesText(j.notify)}
+        </Typography>
+        {Object.entries(j.secrets).map(([field, source]) => (
+          <Typography variant="body2" key={field}>
+            {field}: {source === 'ask' ? 'asked at launch' : `credential ${source.credential}`}
           </Typography>
-          {Object.keys(j.data).length ? (
-            <Typography variant="body2">Data: {JSON.stringify(j.data)}</Typography>
-          ) : null}
-          <Typography variant="body2" data-testid="job-batch">
-            {batchText(j.batch)}
-          </Typography>
-          <Typography variant="body2" data-testid="job-notify">
-            {rulesText(j.notify)}
-          </Typography>
-          {Object.entries(j.secrets).map(([field, source]) => (
-            <Typography variant="body2" key={field}>
-              {field}: {source === 'ask' ? 'asked at launch' : `credential ${source.credential}`}
-            </Typography>
-          ))}
-        </CardContent>
-      </Card>
+        ))}
+      </DetailHeader>
       <Card>
         <CardHeader
           title="Schedule"
@@ -170,65 +189,27 @@ export function JobPage() {
           )}
         </CardContent>
       </Card>
-      <Card>
-        <CardHeader title="Runs" />
-        <CardContent>
-          {runs.data?.items.length === 0 ? <Alert severity="info">Not launched yet.</Alert> : null}
-          {runs.data?.items.length ? (
-            <Table size="small" data-testid="job-runs">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Run</TableCell>
-                  <TableCell>Started</TableCell>
-                  <TableCell>By</TableCell>
-                  <TableCell>State</TableCell>
-                  <TableCell>Outcome</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {runs.data.items.map((run) => (
-                  <TableRow key={run.id} data-run={run.id}>
-                    <TableCell>
-                      <Link to={`/runs/${run.id}/show`}>#{run.id}</Link>
-                    </TableCell>
-                    <TableCell>{when(run.createdAt)}</TableCell>
-                    <TableCell>{run.username ?? 'schedule or CLI'}</TableCell>
-                    <TableCell>{run.state}</TableCell>
-                    <TableCell>
-                      {run.summary.success} success, {run.summary.warning} warning,{' '}
-                      {run.summary.error} error
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          ) : null}
-        </CardContent>
-      </Card>
+      <ApiListCard
+        heading="Runs"
+        request={runs}
+        rows={runs.data?.items}
+        columns={runColumns}
+        rowKey={(run) => run.id}
+        rowData={(run) => ({ 'data-run': run.id })}
+        testId="job-runs"
+        label="Runs of this job"
+        empty="Not launched yet: Launch runs it now, its schedule at its next time."
+      />
       {j.ticks.length ? (
-        <Card>
-          <CardHeader title="Ticks" />
-          <CardContent>
-            <Table size="small">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Tick</TableCell>
-                  <TableCell>Outcome</TableCell>
-                  <TableCell>Note</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {j.ticks.map((tick) => (
-                  <TableRow key={tick.id}>
-                    <TableCell>{when(tick.tickAt)}</TableCell>
-                    <TableCell>{tick.outcome}</TableCell>
-                    <TableCell>{tick.note}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </CardContent>
-        </Card>
+        <ApiListCard
+          heading="Ticks"
+          request={{ loading: false, error: undefined }}
+          rows={j.ticks}
+          columns={tickColumns}
+          rowKey={(tick) => tick.id}
+          label="Ticks of the schedule"
+          empty=""
+        />
       ) : null}
       <Dialog open={asking} onClose={() => setAsking(false)}>
         <DialogTitle>Launch {j.name}</DialogTitle>
@@ -254,6 +235,6 @@ export function JobPage() {
           </Button>
         </DialogActions>
       </Dialog>
-    </Box>
+    </PageColumn>
   );
 }

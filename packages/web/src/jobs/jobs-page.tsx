@@ -1,24 +1,44 @@
-import {
-  Alert,
-  Box,
-  Button,
-  Card,
-  CardContent,
-  CardHeader,
-  Chip,
-  LinearProgress,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-} from '@mui/material';
+import { Button, Chip } from '@mui/material';
 import AddIcon from '@mui/icons-material/Add';
-import { Title, usePermissions } from 'react-admin';
+import { usePermissions } from 'react-admin';
 import { Link } from 'react-router-dom';
 import type { JobItem, Me } from '@minke/contract';
 import { useApiQuery } from '../facts/use-api-query.js';
+import type { ApiColumn } from '../layout/api-table.js';
+import { ApiListPage } from '../layout/api-list-page.js';
 import { selectionText, when } from './job-text.js';
+
+const columns: ApiColumn<JobItem>[] = [
+  {
+    label: 'Name',
+    cell: (job) => job.name,
+    link: (job) => `/jobs/${job.id}`,
+    sortBy: (job) => job.name,
+  },
+  {
+    label: 'Session',
+    cell: (job) => `${job.session} on ${job.model}`,
+    sortBy: (job) => job.session,
+  },
+  { label: 'Selection', cell: (job) => selectionText(job.selection) },
+  {
+    label: 'Schedule',
+    cell: (job) =>
+      job.schedule ? (
+        <>
+          {job.schedule.cron} ({job.schedule.timezone}){' '}
+          {job.schedule.enabled ? null : <Chip size="small" label="off" />}
+        </>
+      ) : (
+        '—'
+      ),
+  },
+  {
+    label: 'Next',
+    cell: (job) => when(job.schedule?.nextTimes[0]),
+    sortBy: (job) => job.schedule?.nextTimes[0] ?? '',
+  },
+];
 
 /** Saved jobs: what each runs on, its schedule and next time; "New job" for who may save them. */
 export function JobsPage() {
@@ -27,63 +47,29 @@ export function JobsPage() {
   const mayManage =
     permissions?.isSuperuser === true || permissions?.permissions.includes('manage_jobs') === true;
   return (
-    <Box sx={{ mt: 2 }} data-testid="jobs-page">
-      <Title title="Jobs" />
-      <Card>
-        <CardHeader
-          title="Saved jobs"
-          subheader="Runs kept to launch again, by hand or on a schedule"
-          action={
-            mayManage ? (
-              <Button component={Link} to="/jobs/new" startIcon={<AddIcon />} variant="contained">
-                New job
-              </Button>
-            ) : null
-          }
-        />
-        <CardContent>
-          {jobs.error ? <Alert severity="error">{jobs.error}</Alert> : null}
-          {!jobs.data && !jobs.error ? <LinearProgress /> : null}
-          {jobs.data?.length === 0 ? <Alert severity="info">No saved jobs yet.</Alert> : null}
-          {jobs.data?.length ? (
-            <Table size="small">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Name</TableCell>
-                  <TableCell>Session</TableCell>
-                  <TableCell>Selection</TableCell>
-                  <TableCell>Schedule</TableCell>
-                  <TableCell>Next</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {jobs.data.map((job) => (
-                  <TableRow key={job.id} data-job={job.name}>
-                    <TableCell>
-                      <Link to={`/jobs/${job.id}`}>{job.name}</Link>
-                    </TableCell>
-                    <TableCell>
-                      {job.session} on {job.model}
-                    </TableCell>
-                    <TableCell>{selectionText(job.selection)}</TableCell>
-                    <TableCell>
-                      {job.schedule ? (
-                        <>
-                          {job.schedule.cron} ({job.schedule.timezone}){' '}
-                          {job.schedule.enabled ? null : <Chip size="small" label="off" />}
-                        </>
-                      ) : (
-                        '—'
-                      )}
-                    </TableCell>
-                    <TableCell>{when(job.schedule?.nextTimes[0])}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          ) : null}
-        </CardContent>
-      </Card>
-    </Box>
+    <ApiListPage
+      title="Jobs"
+      pageTestId="jobs-page"
+      heading="Saved jobs"
+      subheader="Runs kept to launch again, by hand or on a schedule"
+      actions={
+        mayManage ? (
+          <Button component={Link} to="/jobs/new" startIcon={<AddIcon />} variant="contained">
+            New job
+          </Button>
+        ) : null
+      }
+      request={jobs}
+      rows={jobs.data}
+      columns={columns}
+      rowKey={(job) => job.id}
+      rowData={(job) => ({ 'data-job': job.name })}
+      label="Saved jobs"
+      empty={
+        mayManage
+          ? 'No saved jobs yet: "New job" keeps a run to launch again, by hand or on a schedule.'
+          : 'No saved jobs yet.'
+      }
+    />
   );
 }

@@ -49,7 +49,7 @@ export function NotifyRulesFields({
           data-testid={`notify-rule-${index}`}
           sx={{ border: 1, borderColor: 'divider', borderRadius: 1, p: 1 }}
         >
-          <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ alignItems: 'center' }}>
+          <Stack spacing={1}>
             <FormGroup row>
               {JOB_EVENTS.map((event) => (
                 <FormControlLabel
@@ -73,27 +73,29 @@ export function NotifyRulesFields({
                 />
               ))}
             </FormGroup>
-            <TextField
-              select={channels !== undefined}
-              size="small"
-              sx={{ minWidth: 180 }}
-              label="Channel"
-              name={`rule-${index}-channel`}
-              value={rule.channel}
-              onChange={(e) => change(index, { ...rule, channel: e.target.value })}
-            >
-              {(channels ?? []).map((channel) => (
-                <MenuItem key={channel.name} value={channel.name} data-channel={channel.name}>
-                  {channel.name} ({channel.kind})
-                </MenuItem>
-              ))}
-            </TextField>
-            <IconButton
-              aria-label="Remove this rule"
-              onClick={() => onChange(rules.filter((_, i) => i !== index))}
-            >
-              <DeleteIcon />
-            </IconButton>
+            <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+              <TextField
+                select={channels !== undefined}
+                size="small"
+                sx={{ minWidth: 240 }}
+                label="Channel"
+                name={`rule-${index}-channel`}
+                value={rule.channel}
+                onChange={(e) => change(index, { ...rule, channel: e.target.value })}
+              >
+                {(channels ?? []).map((channel) => (
+                  <MenuItem key={channel.name} value={channel.name} data-channel={channel.name}>
+                    {channel.name} ({channel.kind})
+                  </MenuItem>
+                ))}
+              </TextField>
+              <IconButton
+                aria-label="Remove this rule"
+                onClick={() => onChange(rules.filter((_, i) => i !== index))}
+              >
+                <DeleteIcon />
+              </IconButton>
+            </Stack>
           </Stack>
           {errors[index] ? <FormHelperText error>{errors[index]}</FormHelperText> : null}
         </Box>
