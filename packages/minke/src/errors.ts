@@ -6,7 +6,16 @@
  *   throw new InputError('port must be a whole number', { field: 'port' });
  */
 export type MinkeErrorCode =
-  'input' | 'not_found' | 'permission_denied' | 'setup' | 'session' | 'conflict' | 'unavailable';
+  | 'input'
+  | 'not_found'
+  | 'permission_denied'
+  | 'setup'
+  | 'session'
+  | 'conflict'
+  | 'unavailable'
+  | 'unauthenticated'
+  | 'csrf'
+  | 'rate_limited';
 
 export interface SerializedError {
   code: MinkeErrorCode;
@@ -24,6 +33,9 @@ const errorCodes: ReadonlySet<string> = new Set<MinkeErrorCode>([
   'session',
   'conflict',
   'unavailable',
+  'unauthenticated',
+  'csrf',
+  'rate_limited',
 ]);
 
 /**
@@ -92,6 +104,33 @@ export class UnavailableError extends MinkeError {
   readonly code = 'unavailable' as const;
 }
 
+/*
+ * The edge's own refusals: no credentials, a missing CSRF token, too many logins. Only the HTTP
+ * layer throws them; they are Minke errors so that one map gives every error its status.
+ */
+
+/** No valid session cookie or token: log in, or send `Authorization: Bearer TOKEN`. */
+export class NotAuthenticated extends MinkeError {
+  readonly code = 'unauthenticated' as const;
+}
+
+/** A cookie-authenticated write without the right `X-CSRF-Token` header. */
+export class CsrfRejected extends MinkeError {
+  readonly code = 'csrf' as const;
+}
+
+/** Too many login attempts; `retryAfterSeconds` says when to try again. */
+export class RateLimited extends MinkeError {
+  readonly code = 'rate_limited' as const;
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 const httpStatus: Record<MinkeErrorCode, number> = {
   input: 400,
   not_found: 404,
@@ -100,6 +139,9 @@ const httpStatus: Record<MinkeErrorCode, number> = {
   session: 422,
   conflict: 409,
   unavailable: 503,
+  unauthenticated: 401,
+  csrf: 403,
+  rate_limited: 429,
 };
 
 export function httpStatusOf(error: MinkeError): number {
@@ -150,5 +192,11 @@ export function deserializeError(data: SerializedError): MinkeError {
       return new ConflictError(data.message, options);
     case 'unavailable':
       return new UnavailableError(data.message, options);
+    case 'unauthenticated':
+      return new NotAuthenticated(data.message, options);
+    case 'csrf':
+      return new CsrfRejected(data.message, options);
+    case 'rate_limited':
+      return new RateLimited(data.message, 0);
   }
 }

@@ -6,7 +6,7 @@ import {
   passwordChangeReply,
 } from '@minke/contract';
 import type { preHandlerAsyncHookHandler } from 'fastify';
-import { NotAuthenticated, RateLimited } from '../auth/auth-errors.js';
+import { NotAuthenticated, RateLimited } from '../errors.js';
 import { loginRateLimit, type LoginRateLimit } from '../auth/login-rate-limit.js';
 import { verifyLogin } from '../auth/verify-login.js';
 import { UserAdmin } from '../operations/user-admin.js';

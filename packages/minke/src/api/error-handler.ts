@@ -1,6 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, RateLimited, type AuthErrorCode } from '../auth/auth-errors.js';
-import { httpStatusOf, isMinkeError } from '../errors.js';
+import { httpStatusOf, isMinkeError, RateLimited } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** The JSON body of every error reply: never a stack trace. */
@@ -8,15 +7,9 @@ export interface ErrorBody {
   error: { code: string; message: string; fields?: Record<string, string> };
 }
 
-const authStatus: Record<AuthErrorCode, number> = {
-  unauthenticated: 401,
-  csrf: 403,
-  rate_limited: 429,
-};
-
 /**
- * The one place where errors become replies: `MinkeError` by `httpStatusOf`, the edge's own
- * refusals (`AuthError`) by their code, Fastify's client errors (bad JSON, wrong content type,
+ * The one place where errors become replies: `MinkeError` by `httpStatusOf` (the edge's own
+ * refusals too: 401, 403, 429), Fastify's client errors (bad JSON, wrong content type,
  * too large) as `input`; anything else is a 500 "internal error", logged with its stack.
  */
 export function registerErrorHandler(app: FastifyInstance, logger: Logger): void {
@@ -43,8 +36,6 @@ export function replyFor(error: unknown): { status: number; body: ErrorBody } {
     if (status >= 500 && error.code !== 'unavailable') return { status, body: internal() };
     return { status, body: { error: error.toJSON() } };
   }
-  if (error instanceof AuthError)
-    return { status: authStatus[error.code], body: { error: error.toJSON() } };
   const fastifyError = error as Partial<FastifyError> | undefined;
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

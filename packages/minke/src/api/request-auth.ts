@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { NotAuthenticated } from '../auth/auth-errors.js';
+import { NotAuthenticated } from '../errors.js';
 import { checkCsrf, CSRF_HEADER } from '../auth/csrf.js';
 import type { Authenticator, Principal } from '../auth/principal.js';
 import { SESSION_COOKIE } from './cookies.js';

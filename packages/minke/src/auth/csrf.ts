@@ -1,4 +1,4 @@
-import { CsrfRejected } from './auth-errors.js';
+import { CsrfRejected } from '../errors.js';
 import { sameSecret } from './secret-token.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type {} from '@fastify/rate-limit';
-import { RateLimited } from './auth-errors.js';
+import { RateLimited } from '../errors.js';
 
 export interface LoginRateLimit {
   /** Attempts per client address per window. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import { NotAuthenticated } from '../auth/auth-errors.js';
+import { NotAuthenticated } from '../errors.js';
 import { sameSecret } from '../auth/secret-token.js';
 
 export interface MetricsRouteOptions {
