@@ -15,6 +15,8 @@ export function dialectOf(database: DatabaseHandle): Promise<Dialect> {
   if (!dialect) {
     dialect = readDialect(database);
     known.set(key, dialect);
+    // A failed read is asked again next time, not remembered.
+    dialect.catch(() => known.delete(key));
   }
   return dialect;
 }
