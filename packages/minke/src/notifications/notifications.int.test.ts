@@ -295,8 +295,22 @@ describe(
       ]);
 
       // minke jobs run too: the job's run is announced by the CLI that launched it.
-      const saved = await minke('jobs', 'create', 'broken', '--session', 'Roll', '--id', 'fail-1');
+      const nowhere = await minke(
+        ...['jobs', 'create', 'broken', '--session', 'Roll', '--id', 'fail-1'],
+        ...['--notify', 'run.failed=nowhere'],
+      );
+      expect(nowhere.code).not.toBe(0);
+      expect(nowhere.stderr).toContain(
+        "notify[0]: no notification channel named nowhere in the project's config",
+      );
+      const saved = await minke(
+        ...['jobs', 'create', 'broken', '--session', 'Roll', '--id', 'fail-1'],
+        ...['--batch', '1', '--max-fail', '0', '--notify', 'run.failed,run.recovered=ops-hook'],
+      );
       expect(saved.stderr).toBe('');
+      const shown = await minke('jobs', 'show', 'broken');
+      expect(shown.stdout).toContain('batch: {"size":1,"maxFail":0}');
+      expect(shown.stdout).toContain('notify: run.failed,run.recovered → ops-hook');
       const launched = await minke('jobs', 'run', 'broken');
       expect(launched.code).toBe(1);
       expect(launched.stdout).toContain('notified ops-hook (run.failed)');

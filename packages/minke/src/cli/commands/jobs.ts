@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { JobDetail, JobItem, JobSecretSource, NewJobBody } from '@minke/contract';
 import { jobSelection, newJobBody } from '@minke/contract';
 import { isMinkeError } from '../../errors.js';
+import { batchPolicyOf } from '../batch-flags.js';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
@@ -29,6 +30,10 @@ interface CreateOptions {
   missed?: string;
   overlap?: string;
   disabled?: boolean;
+  batch?: string;
+  maxFail?: string;
+  batchPause?: string;
+  notify?: string[];
   json?: boolean;
 }
 
@@ -116,6 +121,16 @@ export function registerJobCommands(program: Command): void {
     .option('--missed <policy>', 'ticks missed while Minke was down: skip (default) or run-once')
     .option('--overlap <policy>', 'a tick while the last run still goes: skip (default) or queue')
     .option('--disabled', 'save the schedule switched off')
+    .option(
+      '--batch <size>',
+      "each run in batches: a count (5) or a share of the run's objects (10%)",
+    )
+    .option('--max-fail <n>', 'with --batch: no new batch once more than this many failed (2, 5%)')
+    .option('--batch-pause <seconds>', 'with --batch: wait this long between batches')
+    .option(
+      '--notify <events=channel...>',
+      "the job's own rules, e.g. run.failed,run.recovered=ops-mail (events: run.finished, run.failed, run.recovered, schedule.missed)",
+    )
     .option('--json', 'print JSON')
     .action(async (name: string, options: CreateOptions) => {
       const out = stdoutOut();
@@ -228,9 +243,18 @@ async function createBody(
     (options.tz ?? options.end ?? options.missed ?? options.overlap)
   )
     throw new UsageError('--tz, --end, --missed and --overlap go with --cron');
+  const batch = batchPolicyOf(options);
+  const notify = (options.notify ?? []).map((rule) => {
+    const at = rule.lastIndexOf('=');
+    if (at <= 0 || at === rule.length - 1)
+      throw new UsageError(`--notify "${rule}": write events=channel, e.g. run.failed=ops-mail`);
+    return { on: rule.slice(0, at).split(','), channel: rule.slice(at + 1) };
+  });
   const body = {
     name,
     session: options.session,
+    ...(batch ? { batch } : {}),
+    ...(notify.length > 0 ? { notify } : {}),
     ...(options.model === undefined ? {} : { model: options.model }),
     ...(options.description === undefined ? {} : { description: options.description }),
     selection,
@@ -278,6 +302,7 @@ function printJob(out: Out, job: JobDetail): void {
       `secret ${field}: ${source === 'ask' ? 'asked at launch' : `credential ${source.credential}`}`,
     );
   if (job.batch) out.line(`batch: ${JSON.stringify(job.batch)}`);
+  for (const rule of job.notify) out.line(`notify: ${rule.on.join(',')} → ${rule.channel}`);
   const s = job.schedule;
   if (!s) out.line('schedule: none');
   else {
