@@ -7,6 +7,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { AgentStore } from './agent-store.js';
+import { factChanges } from './fact-changes.js';
+import { factDistribution } from './fact-distribution.js';
 import { factSeries, seriesQuery } from './fact-series.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-series-cost-'));
@@ -91,6 +93,25 @@ describe.each(backendFactories(() => tmp))(
       // A figure for docs/facts.md, not an assertion: machines differ.
       process.stdout.write(
         `series of ${ROWS} rows on ${project.database.adapter.kind}: ${took.toFixed(0)} ms\n${text}\n`,
+      );
+    });
+
+    it('answers changes and the distribution over the same history', async () => {
+      const started = performance.now();
+      const changes = await factChanges(project, {
+        plugin: 'disk',
+        path: 'root.used_percent',
+        days: 8,
+      });
+      const changesMs = performance.now() - started;
+      // every version after each host's first changed the value (n % 100)
+      expect(changes.total).toBe(2 * (ROWS - 1));
+      const next = performance.now();
+      const spread = await factDistribution(project, { plugin: 'disk', path: 'root.used_percent' });
+      const spreadMs = performance.now() - next;
+      expect(spread.total).toBe(0); // the rows above are history only: no current facts
+      process.stdout.write(
+        `changes over ${2 * ROWS} versions on ${project.database.adapter.kind}: ${changesMs.toFixed(0)} ms; distribution: ${spreadMs.toFixed(0)} ms\n`,
       );
     });
   },
