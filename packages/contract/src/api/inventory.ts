@@ -44,6 +44,10 @@ export type InventoryPlan = z.infer<typeof inventoryPlan>;
 export const inventorySyncBody = z
   .object({
     dryRun: z.boolean().optional().describe('compute and return the plan; change nothing'),
+    allowEmpty: z
+      .boolean()
+      .optional()
+      .describe('sync even when the source lists no hosts (refused by default)'),
   })
   .strict();
 

@@ -45,7 +45,8 @@ export const inventoryRoutes: ApiRoutes = (app, { project }) => {
       for (const action of ['add', 'change'] as const)
         requireModelPermission(actor, action, HOST_MODEL);
       if (source.removed === 'delete') requireModelPermission(actor, 'delete', HOST_MODEL);
-      return syncInventory(project, source.name, { dryRun: request.body.dryRun, actor });
+      const { dryRun, allowEmpty } = request.body;
+      return syncInventory(project, source.name, { dryRun, allowEmpty, actor });
     },
   );
 };

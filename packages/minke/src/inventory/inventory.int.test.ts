@@ -242,6 +242,19 @@ describe.each([sqlite, postgres()])(
         hosts: 4,
         lastSync: { ok: true, added: 0, changed: 1, removed: 3 },
       });
+
+      // An emptied export would disable every host the source added: refused unless asked.
+      write('hosts.csv', 'name,hostname\n');
+      const empty = await minke('inventory', 'sync', 'csv');
+      expect(empty.stderr).toMatch(
+        /inventory source csv: the source lists no hosts: a sync would disable all 1 host\(s\) it added; sync with allowEmpty \(--allow-empty\)/,
+      );
+      expect(empty.code).toBe(2);
+      expect(await ok('inventory', 'sync', 'csv', '--dry-run', '--allow-empty')).toMatch(
+        /^ {2}- db-1 {2}disabled$/m,
+      );
+      expect((await hosts()).get('db-1')?.disabled).toBe(false);
+      write('hosts.csv', 'name,hostname,port,user,groups\ndb-1,10.0.0.3,2222,,db\n');
     });
 
     it('reads a JSON URL and an Ansible-style command', async () => {

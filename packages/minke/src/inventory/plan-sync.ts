@@ -69,7 +69,7 @@ export async function planSync(
   project: Project,
   source: InventorySourceDefinition,
   listing: InventoryListing,
-  actor?: ConnectionActor,
+  options: { actor?: ConnectionActor; allowEmpty?: boolean | undefined } = {},
 ): Promise<SyncPlan> {
   checkNoDuplicates(listing);
   const hosts = (await project.hosts.list({ limit: 1_000_000 })).items;
@@ -85,7 +85,7 @@ export async function planSync(
     records: [],
   };
   for (const listed of listing.hosts) {
-    const checked = await checkHost(project, listed, actor);
+    const checked = await checkHost(project, listed, options.actor);
     const host = byName.get(listed.name);
     if (!host) {
       plan.additions.push({ listed, ...checked });
@@ -110,6 +110,11 @@ export async function planSync(
     if (source.removed === 'delete') plan.removals.push({ host, action: 'delete' });
     else if (!host['disabled']) plan.removals.push({ host, action: 'disable' });
   }
+  // An empty listing is more often a broken export than an empty fleet: ask before emptying.
+  if (listing.hosts.length === 0 && plan.removals.length > 0 && !options.allowEmpty)
+    throw new InputError(
+      `the source lists no hosts: a sync would ${source.removed} all ${plan.removals.length} host(s) it added; sync with allowEmpty (--allow-empty) if that is what you want`,
+    );
   const skippedNames = new Set(plan.skipped.map((skip) => skip.name));
   for (const record of listing.records) {
     if (skippedNames.has(record.host)) continue;

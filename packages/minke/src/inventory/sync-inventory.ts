@@ -22,7 +22,12 @@ import { readSource } from './read-source.js';
 export async function syncInventory(
   project: Project,
   name: string,
-  options: { dryRun?: boolean | undefined; actor?: ConnectionActor } = {},
+  options: {
+    dryRun?: boolean | undefined;
+    /** Sync a source that lists no hosts (which disables every host it added). */
+    allowEmpty?: boolean | undefined;
+    actor?: ConnectionActor;
+  } = {},
 ): Promise<InventoryPlan> {
   const source = inventorySource(project, name);
   const dryRun = options.dryRun ?? false;
@@ -30,7 +35,7 @@ export async function syncInventory(
   try {
     const { text, format } = await readSource(source, project.config.projectDir);
     const listing = parseInventory(text, format, source.model);
-    const plan = await planSync(project, source, listing, options.actor);
+    const plan = await planSync(project, source, listing, options);
     await applyPlan(project, plan, { dryRun });
     const report = planReport(plan, dryRun);
     if (!dryRun) {

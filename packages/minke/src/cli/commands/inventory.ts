@@ -47,16 +47,22 @@ export function registerInventoryCommands(program: Command): void {
     .command('sync <source>')
     .description('sync a source now: add, change and disable its hosts (audited)')
     .option('--dry-run', 'print what would change; change nothing')
+    .option('--allow-empty', 'sync even if the source lists no hosts (disabling all it added)')
     .option('--json', 'print the plan as JSON')
-    .action(async (name: string, options: { dryRun?: boolean; json?: boolean }) => {
-      const out = stdoutOut();
-      const { syncInventory } = await import('../../inventory/sync-inventory.js');
-      await withProject(globals(), {}, async (project) => {
-        const plan = await syncInventory(project, name, { dryRun: options.dryRun });
-        if (options.json) return out.json(plan);
-        printPlan(out, plan);
-      });
-    });
+    .action(
+      async (name: string, options: { dryRun?: boolean; allowEmpty?: boolean; json?: boolean }) => {
+        const out = stdoutOut();
+        const { syncInventory } = await import('../../inventory/sync-inventory.js');
+        await withProject(globals(), {}, async (project) => {
+          const plan = await syncInventory(project, name, {
+            dryRun: options.dryRun,
+            allowEmpty: options.allowEmpty,
+          });
+          if (options.json) return out.json(plan);
+          printPlan(out, plan);
+        });
+      },
+    );
 }
 
 /** The plan, one line per host: `+` added, `~` changed (with what), `-` disabled or deleted. */
