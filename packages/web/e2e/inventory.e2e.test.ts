@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   freePort,
   makeProject,
   minkeBin,
+  repoRoot,
   stopChild,
   waitForHealth,
   webRoot,
@@ -21,6 +22,8 @@ import {
  * the hosts it would add and change while the hosts stay as they were; "Apply" syncs them, and
  * the page shows the source's last sync.
  */
+const screenshots = join(repoRoot, 'docs/screenshots');
+
 describe('inventory sources in the web admin (Chromium)', () => {
   let projectDir: string;
   let url: string;
@@ -103,6 +106,8 @@ export default defineConfig({
     expect(change).toContain('hostname: 10.0.0.99 → 10.0.0.2');
     expect(change).toContain('source: – → cmdb-export');
     expect(await hostNames()).toEqual(['web-2']);
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: join(screenshots, 'inventory-dry-run.png') });
 
     await plan.getByRole('button', { name: 'Apply' }).click();
     await plan.getByText('Synced cmdb-export').waitFor();
