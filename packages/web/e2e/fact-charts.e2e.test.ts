@@ -260,6 +260,21 @@ describe('fact charts in Chromium', () => {
     // and the chip of 6.1.0-17 does the same from the keyboard's reach
     await page.getByTestId('fact-distribution').locator('[data-value="6.1.0-17"]').click();
     await until(async () => (await hostsListed()) === NODES[2], 'the host on 6.1.0-17');
+
+    // In dark mode the bars' axis labels stay readable.
+    const dark = await open('dark');
+    await dark.goto(
+      `${server.url}/#/fact-search?where=${encodeURIComponent('facts.os.kernel exists')}`,
+    );
+    const darkChart = dark.getByTestId('fact-distribution').locator('svg:has(text)').first();
+    const axisLabel = darkChart.locator('text', { hasText: 'hosts' }).first();
+    await axisLabel.waitFor();
+    expect(isLightColor(await axisLabel.evaluate((el) => getComputedStyle(el).fill))).toBe(true);
+    const valueLabel = darkChart.locator('text', { hasText: '6.1.0-17' }).first();
+    expect(isLightColor(await valueLabel.evaluate((el) => getComputedStyle(el).fill))).toBe(true);
+    await dark.getByTestId('fact-path-overview').screenshot({
+      path: join(screenshots, 'fact-distribution-dark.png'),
+    });
     expect(pageErrors).toEqual([]);
   });
 });
