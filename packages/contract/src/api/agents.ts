@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paging } from './common.js';
+import { pageOf, paging } from './common.js';
 
 /**
  * A plugin's result format, as its agent reported it. The list of formats is the agent protocol's
@@ -45,11 +45,7 @@ export const agentItem = z.object({
 });
 export type AgentItem = z.infer<typeof agentItem>;
 
-export const agentPage = z.object({
-  items: z.array(agentItem),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
+export const agentPage = pageOf(agentItem).extend({
   fleet: z.object({ total: z.number(), online: z.number() }).describe('the whole fleet'),
 });
 export type AgentPage = z.infer<typeof agentPage>;

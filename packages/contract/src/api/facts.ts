@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { resultFormat } from './agents.js';
-import { paging } from './common.js';
+import { pageOf, paging } from './common.js';
 
 export const factRecord = z.object({
   node: z.string(),
@@ -42,14 +42,10 @@ export const factVersion = factRecord.extend({
 });
 export type FactVersion = z.infer<typeof factVersion>;
 
-export const factHistoryPage = z.object({
+export const factHistoryPage = pageOf(factVersion).extend({
   host: z.string(),
   plugin: z.string(),
   node: z.string().nullable(),
-  items: z.array(factVersion),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
 });
 export type FactHistoryPage = z.infer<typeof factHistoryPage>;
 
@@ -62,12 +58,8 @@ export const factSearchHit = z.object({
 });
 export type FactSearchHit = z.infer<typeof factSearchHit>;
 
-export const factSearchPage = z.object({
+export const factSearchPage = pageOf(factSearchHit).extend({
   paths: z.array(z.string()).describe('the fact paths the filter names'),
-  items: z.array(factSearchHit),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
 });
 export type FactSearchPage = z.infer<typeof factSearchPage>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameSearch, paging, wholeListPaging } from './common.js';
+import { nameSearch, pageOf, paging, wholeListPaging } from './common.js';
 
 const connectionConfig = z
   .union([z.string(), z.record(z.string(), z.unknown())])
@@ -30,12 +30,7 @@ export const hostRecord = z.looseObject({
 });
 export type HostRecord = z.infer<typeof hostRecord>;
 
-export const hostPage = z.object({
-  items: z.array(hostRecord),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
-});
+export const hostPage = pageOf(hostRecord);
 
 export const hostListQuery = z.object({
   where: z.string().optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paging, selection } from './common.js';
+import { pageOf, paging, selection } from './common.js';
 import { processState, sessionResult } from '../states.js';
 
 /** The viewer's current session on a record, as lists show it. */
@@ -24,12 +24,7 @@ export const recordView = z.looseObject({
 });
 export type RecordView = z.infer<typeof recordView>;
 
-export const recordPage = z.object({
-  items: z.array(recordView),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
-});
+export const recordPage = pageOf(recordView);
 
 export const recordParams = z.object({
   model: z.string(),

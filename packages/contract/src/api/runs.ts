@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runSummary } from '../run-summary.js';
 import { stopOutcome } from '../states.js';
-import { paging } from './common.js';
+import { pageOf, paging } from './common.js';
 import { batchPolicy } from './rollout.js';
 import { sessionRecordItem } from './session-records.js';
 
@@ -74,12 +74,7 @@ export const runItem = z.object({
 });
 export type RunItem = z.infer<typeof runItem>;
 
-export const runPage = z.object({
-  items: z.array(runItem),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
-});
+export const runPage = pageOf(runItem);
 
 export const runDetail = runItem.extend({
   /** The form data it ran with (secrets left out when it was stored). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { messageKind, messageLevel, processState, sessionResult, stopOutcome } from '../states.js';
-import { paging } from './common.js';
+import { pageOf, paging } from './common.js';
 
 /** One session run on one object, as the history lists it. */
 export const sessionRecordItem = z.object({
@@ -26,12 +26,7 @@ export const sessionRecordItem = z.object({
 });
 export type SessionRecordItem = z.infer<typeof sessionRecordItem>;
 
-export const sessionRecordPage = z.object({
-  items: z.array(sessionRecordItem),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
-});
+export const sessionRecordPage = pageOf(sessionRecordItem);
 
 export const historyMessage = z.object({
   id: z.number(),
