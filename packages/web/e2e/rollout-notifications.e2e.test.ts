@@ -171,6 +171,8 @@ describe('rolling runs and notifications in the web admin (Chromium)', () => {
         { timeout: 30_000 },
       )
       .toBe('delivered');
+    // The chip fades to its new colour (MUI's transition): the picture after it.
+    await page.waitForTimeout(500);
     await page.screenshot({ path: join(repoRoot, 'docs/screenshots/notifications.png') });
   }, 120_000);
 

@@ -1,61 +1,23 @@
-import { Button, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
+import { Button } from '@mui/material';
 import SendIcon from '@mui/icons-material/Send';
-import { useNotify } from 'react-admin';
-import type { ChannelInfo, DeliveryItem } from '@minke/contract';
-import { api } from '../api/http.js';
+import type { ChannelInfo } from '@minke/contract';
+import type { ApiColumn } from '../layout/api-table.js';
 
-/** The channels of the project's config, each with a "Send test" button. */
-export function ChannelTable({
-  channels,
-  onSent,
-}: {
-  channels: ChannelInfo[];
-  onSent: () => void;
-}) {
-  const notify = useNotify();
-  const sendTest = (name: string) =>
-    api<{ delivery: DeliveryItem }>(
-      `/api/notifications/channels/${encodeURIComponent(name)}/test`,
-      {
-        method: 'POST',
-      },
-    ).then(
-      ({ delivery }) => {
-        notify(`Test ${delivery.id} queued for ${name}`, { type: 'info' });
-        onSent();
-      },
-      (e: unknown) => notify((e as Error).message, { type: 'error' }),
-    );
-  return (
-    <Table size="small" data-testid="channels">
-      <TableHead>
-        <TableRow>
-          <TableCell>Channel</TableCell>
-          <TableCell>Kind</TableCell>
-          <TableCell>Sends to</TableCell>
-          <TableCell>Global rules</TableCell>
-          <TableCell />
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {channels.map((channel) => (
-          <TableRow key={channel.name} data-channel={channel.name}>
-            <TableCell>{channel.name}</TableCell>
-            <TableCell>{channel.kind}</TableCell>
-            <TableCell>{channel.target}</TableCell>
-            <TableCell>{channel.on.join(', ') || '—'}</TableCell>
-            <TableCell align="right">
-              <Button
-                size="small"
-                startIcon={<SendIcon />}
-                onClick={() => void sendTest(channel.name)}
-              >
-                Send test
-              </Button>
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
-  );
+/** The columns of the channels of the project's config, the last one a "Send test" button. */
+export function channelColumns(sendTest: (name: string) => void): ApiColumn<ChannelInfo>[] {
+  return [
+    { label: 'Channel', cell: (channel) => channel.name, sortBy: (channel) => channel.name },
+    { label: 'Kind', cell: (channel) => channel.kind, sortBy: (channel) => channel.kind },
+    { label: 'Sends to', cell: (channel) => channel.target },
+    { label: 'Global rules', cell: (channel) => channel.on.join(', ') || '—' },
+    {
+      cell: (channel) => (
+        <Button size="small" startIcon={<SendIcon />} onClick={() => sendTest(channel.name)}>
+          Send test
+        </Button>
+      ),
+      align: 'right',
+      sx: { whiteSpace: 'nowrap' },
+    },
+  ];
 }

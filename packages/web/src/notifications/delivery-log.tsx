@@ -1,6 +1,6 @@
-import { Chip, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
-import { Link } from 'react-router-dom';
+import { Chip } from '@mui/material';
 import type { DeliveryItem, DeliveryState } from '@minke/contract';
+import type { ApiColumn } from '../layout/api-table.js';
 
 const STATE_COLORS: Record<DeliveryState, 'default' | 'info' | 'success' | 'error'> = {
   pending: 'default',
@@ -9,42 +9,28 @@ const STATE_COLORS: Record<DeliveryState, 'default' | 'info' | 'success' | 'erro
   failed: 'error',
 };
 
-/** The delivery log: what was sent where, how many attempts, and the last error. */
-export function DeliveryLog({ items }: { items: DeliveryItem[] }) {
-  return (
-    <Table size="small" data-testid="delivery-log">
-      <TableHead>
-        <TableRow>
-          <TableCell>#</TableCell>
-          <TableCell>Created</TableCell>
-          <TableCell>Channel</TableCell>
-          <TableCell>Event</TableCell>
-          <TableCell>Run</TableCell>
-          <TableCell>Subject</TableCell>
-          <TableCell>State</TableCell>
-          <TableCell>Attempts</TableCell>
-          <TableCell>Last error</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {items.map((d) => (
-          <TableRow key={d.id} data-delivery={d.id} data-state={d.state}>
-            <TableCell>{d.id}</TableCell>
-            <TableCell>{new Date(d.createdAt).toLocaleString()}</TableCell>
-            <TableCell>{d.channel}</TableCell>
-            <TableCell>{d.event}</TableCell>
-            <TableCell>
-              {d.runId ? <Link to={`/runs/${d.runId}/show`}>#{d.runId}</Link> : '—'}
-            </TableCell>
-            <TableCell>{d.subject}</TableCell>
-            <TableCell>
-              <Chip size="small" color={STATE_COLORS[d.state]} label={d.state} />
-            </TableCell>
-            <TableCell>{d.attempts}</TableCell>
-            <TableCell>{d.lastError ?? ''}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
-  );
-}
+/** The delivery log's columns: what was sent where, how many attempts, and the last error. */
+export const deliveryColumns: ApiColumn<DeliveryItem>[] = [
+  { label: '#', cell: (d) => d.id, sortBy: (d) => d.id },
+  {
+    label: 'Created',
+    cell: (d) => new Date(d.createdAt).toLocaleString(),
+    sortBy: (d) => d.createdAt,
+  },
+  { label: 'Channel', cell: (d) => d.channel, sortBy: (d) => d.channel },
+  { label: 'Event', cell: (d) => d.event, sortBy: (d) => d.event },
+  {
+    label: 'Run',
+    cell: (d) => (d.runId ? `#${d.runId}` : '—'),
+    link: (d) => (d.runId ? `/runs/${d.runId}/show` : null),
+    sortBy: (d) => d.runId,
+  },
+  { label: 'Subject', cell: (d) => d.subject },
+  {
+    label: 'State',
+    cell: (d) => <Chip size="small" color={STATE_COLORS[d.state]} label={d.state} />,
+    sortBy: (d) => d.state,
+  },
+  { label: 'Attempts', cell: (d) => d.attempts, sortBy: (d) => d.attempts },
+  { label: 'Last error', cell: (d) => d.lastError ?? '' },
+];

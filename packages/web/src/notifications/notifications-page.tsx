@@ -1,16 +1,19 @@
-import { Alert, Box, Card, CardContent, LinearProgress, Typography } from '@mui/material';
-import { useEffect } from 'react';
-import { Title } from 'react-admin';
-import type { ChannelInfo, DeliveryPage } from '@minke/contract';
+import { useEffect, useState } from 'react';
+import { Title, useNotify } from 'react-admin';
+import type { ChannelInfo, DeliveryItem, DeliveryPage } from '@minke/contract';
+import { api } from '../api/http.js';
 import { useApiQuery } from '../facts/use-api-query.js';
-import { ChannelTable } from './channel-table.js';
-import { DeliveryLog } from './delivery-log.js';
+import { ApiListCard } from '../layout/api-list-page.js';
+import { PageColumn } from '../layout/page-column.js';
+import { channelColumns } from './channel-table.js';
+import { deliveryColumns } from './delivery-log.js';
 
 /**
  * Notifications (superusers): the channels from minke.config.ts with "Send test", and the
  * delivery log, re-read every 3 s so retries and failures show as they happen.
  */
 export function NotificationsPage() {
+  const notify = useNotify();
   const channels = useApiQuery<{ items: ChannelInfo[] }>('/api/notifications/channels');
   const log = useApiQuery<DeliveryPage>('/api/notifications/deliveries', { limit: 100 });
   const { reload } = log;
@@ -18,32 +21,46 @@ export function NotificationsPage() {
     const timer = setInterval(reload, 3000);
     return () => clearInterval(timer);
   }, [reload]);
+  const [columns] = useState(() =>
+    channelColumns((name) => {
+      api<{ delivery: DeliveryItem }>(
+        `/api/notifications/channels/${encodeURIComponent(name)}/test`,
+        { method: 'POST' },
+      ).then(
+        ({ delivery }) => {
+          notify(`Test ${delivery.id} queued for ${name}`, { type: 'info' });
+          reload();
+        },
+        (e: unknown) => notify((e as Error).message, { type: 'error' }),
+      );
+    }),
+  );
   return (
-    <Box sx={{ mt: 2 }} data-testid="notifications-page">
+    <PageColumn testId="notifications-page">
       <Title title="Notifications" />
-      <Card sx={{ mb: 2 }}>
-        <CardContent>
-          <Typography variant="h6">Channels</Typography>
-          {channels.error ? <Alert severity="error">{channels.error}</Alert> : null}
-          {!channels.data && !channels.error ? <LinearProgress /> : null}
-          {channels.data?.items.length === 0 ? (
-            <Alert severity="info">
-              No channels: add them under notifications in minke.config.ts.
-            </Alert>
-          ) : null}
-          {channels.data?.items.length ? (
-            <ChannelTable channels={channels.data.items} onSent={reload} />
-          ) : null}
-        </CardContent>
-      </Card>
-      <Card>
-        <CardContent>
-          <Typography variant="h6">Delivery log</Typography>
-          {log.error ? <Alert severity="error">{log.error}</Alert> : null}
-          {log.data?.items.length === 0 ? <Alert severity="info">Nothing sent yet.</Alert> : null}
-          {log.data?.items.length ? <DeliveryLog items={log.data.items} /> : null}
-        </CardContent>
-      </Card>
-    </Box>
+      <ApiListCard
+        heading="Channels"
+        request={channels}
+        rows={channels.data?.items}
+        columns={columns}
+        rowKey={(channel) => channel.name}
+        rowData={(channel) => ({ 'data-channel': channel.name })}
+        testId="channels"
+        label="Channels"
+        empty="No channels: add them under notifications in minke.config.ts."
+      />
+      <ApiListCard
+        heading="Delivery log"
+        // Re-read every 3 s: the bar only until the first reply, so the log does not blink.
+        request={{ loading: log.loading && !log.data, error: log.error }}
+        rows={log.data?.items}
+        columns={deliveryColumns}
+        rowKey={(d) => d.id}
+        rowData={(d) => ({ 'data-delivery': d.id, 'data-state': d.state })}
+        testId="delivery-log"
+        label="Delivery log"
+        empty="Nothing sent yet: a run that a rule names, or Send test, puts a delivery here."
+      />
+    </PageColumn>
   );
 }
