@@ -59,6 +59,7 @@ export default defineConfig({
     defineInventorySource({ name: 'down', from: { url: 'http://127.0.0.1:${closedPort}/x.json' } }),
     defineInventorySource({ name: 'slow', from: { command: ['node', '-e', 'setTimeout(() => {}, 60000)'] }, timeoutMs: 1000 }),
     defineInventorySource({ name: 'failing', from: { command: ['node', '-e', 'console.error("step 1"); console.error("token expired"); process.exit(3)'] } }),
+    defineInventorySource({ name: 'openssh', from: { sshConfig: 'ssh_config' } }),
     defineInventorySource({ name: 'ticking', from: { file: 'tick.yaml' }, schedule: '* * * * * *' }),
   ],
 });
@@ -77,6 +78,8 @@ const FILES: Record<string, string> = {
   'bad.csv': 'name,hostname\nok-1,10.0.0.9\n"bad-1,10.0.0.10\n',
   'unknown-group.yaml': 'hosts:\n  - name: ug-1\n    groups: [nope]\n',
   'dupes.csv': 'name,hostname\ndup-1,10.0.0.1\ndup-2,10.0.0.2\ndup-1,10.0.0.3\n',
+  ssh_config:
+    'Host *\n  User fallback\n\nHost jump-1\n  HostName 10.3.0.1\n  Port 2022\n  IdentityFile ~/.ssh/jump_ed25519\n\nHost bastion-?\n  User nobody\n',
   'tick.yaml': 'hosts:\n  - name: tick-1\n    hostname: 10.9.0.1\n',
 };
 
@@ -270,6 +273,17 @@ describe.each([sqlite, postgres()])(
       expect(await ok('inventory', 'sync', 'api', '--dry-run')).toMatch(
         /would remove 0, 1 unchanged/,
       );
+    });
+
+    it('reads an OpenSSH config: concrete Host entries with their options, patterns as defaults', async () => {
+      expect(await ok('inventory', 'sync', 'openssh')).toMatch(
+        /^ {2}\+ jump-1 {2}fallback@10\.3\.0\.1:2022$/m,
+      );
+      const shown = JSON.parse(await ok('hosts', 'show', 'jump-1', '--json')) as {
+        config: Record<string, unknown>;
+      };
+      expect(shown.config).toMatchObject({ identityFiles: ['~/.ssh/jump_ed25519'] });
+      expect((await hosts()).has('bastion-?')).toBe(false);
     });
 
     it.each([
