@@ -1,6 +1,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import {
   Box,
+  Link,
   Table,
   TableBody,
   TableCell,
@@ -11,7 +12,7 @@ import {
   type SxProps,
   type Theme,
 } from '@mui/material';
-import { Link } from 'react-router-dom';
+import { Link as RouterLink } from 'react-router-dom';
 import { naturalCompare } from '../data/natural-sort.js';
 
 /** One column of an {@link ApiTable}: its header, its cell, and how it sorts (if it does). */
@@ -122,8 +123,15 @@ export function ApiTable<Row>(props: ApiTableProps<Row>) {
   );
 }
 
+/** A link in the theme's colours (a bare router link would take the browser's blue). */
 function LinkedCell({ to, children }: { to: string | null; children: ReactNode }) {
-  return to === null ? <>{children}</> : <Link to={to}>{children}</Link>;
+  return to === null ? (
+    <>{children}</>
+  ) : (
+    <Link component={RouterLink} to={to}>
+      {children}
+    </Link>
+  );
 }
 
 function Pager(paging: ApiPaging) {
