@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paging } from './common.js';
+import { pageOf, paging } from './common.js';
 
 /** A fact path: the plugin, and keys into the JSON it reported (`root.used_percent`). */
 const factPath = {
@@ -76,17 +76,15 @@ export const factValueChange = z.object({
 });
 export type FactValueChange = z.infer<typeof factValueChange>;
 
-export const factChangesPage = z.object({
-  plugin: z.string(),
-  path: z.string(),
-  since: z.string(),
-  items: z.array(factValueChange).describe('newest first'),
-  total: z.number().int(),
-  limit: z.number().int(),
-  offset: z.number().int(),
-  cut: z.boolean().describe('the period had more versions than are read at once'),
-  message: z.string().nullable(),
-});
+export const factChangesPage = pageOf(factValueChange)
+  .extend({
+    plugin: z.string(),
+    path: z.string(),
+    since: z.string(),
+    cut: z.boolean().describe('the period had more versions than are read at once'),
+    message: z.string().nullable(),
+  })
+  .describe('newest first');
 export type FactChangesPage = z.infer<typeof factChangesPage>;
 
 export const factDistributionQuery = z.object({
