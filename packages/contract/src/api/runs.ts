@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runSummary } from '../run-summary.js';
 import { stopOutcome } from '../states.js';
-import { pageOf, paging } from './common.js';
+import { pageOf, paging, selection } from './common.js';
 import { batchPolicy } from './rollout.js';
 import { sessionRecordItem } from './session-records.js';
 
@@ -9,12 +9,7 @@ export const startRunBody = z
   .object({
     session: z.string().min(1).describe('the session (class) name'),
     model: z.string().optional().describe('needed when the session works on several models'),
-    ids: z
-      .array(z.union([z.number().int().positive(), z.string().min(1)]))
-      .optional()
-      .describe('record ids; for Host, names work too'),
-    where: z.string().optional().describe('a filter, as in `minke run --where`'),
-    all: z.boolean().optional().describe('every record of the model'),
+    ...selection,
     offset: z
       .number()
       .int()
