@@ -21,6 +21,7 @@ export function runCommand(
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: a timeout kills what it started too
+      env: commandEnv(process.env),
     });
     const out: Buffer[] = [];
     let outSize = 0;
@@ -63,6 +64,16 @@ export function runCommand(
       resolve(Buffer.concat(out).toString('utf8'));
     });
   });
+}
+
+/**
+ * The server's environment without Minke's own secrets (database, Redis, MQTT passwords, tokens):
+ * a script needs its cloud's credentials, not Minke's.
+ */
+function commandEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => !/^MINKE_.*(PASSWORD|TOKEN|SECRET|KEY)/.test(key)),
+  );
 }
 
 function lastLines(text: string): string {
