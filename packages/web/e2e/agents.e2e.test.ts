@@ -149,10 +149,20 @@ describe('agents and facts in Chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('counts the agents online on the dashboard', async () => {
+  it('counts the agents online on the dashboard, and charts them over the week', async () => {
     await page.goto(`${server.url}/#/`);
-    await page.getByTestId('dash-agents').getByText('2 / 2').waitFor();
-    expect(await page.getByTestId('dash-agents').textContent()).toContain('agents online');
+    const panel = page.getByTestId('dash-agents');
+    await panel.getByText('2 / 2').waitFor();
+    expect(await panel.textContent()).toContain('agents online');
+    // the presence history: none online a week ago, both now (the chart's last point)
+    const { agents: figures } = await apiGet<{
+      agents: { overTime: { at: string; online: number }[] };
+    }>(page, '/api/dashboard');
+    expect(figures.overTime).toHaveLength(7 * 24 + 1);
+    expect(figures.overTime[0]?.online).toBe(0);
+    expect(figures.overTime.at(-1)?.online).toBe(2);
+    await panel.locator('.MuiLineChart-line').first().waitFor();
+    await panel.screenshot({ path: join(screenshots, 'dashboard-agents.png') });
   });
 
   it('lists the nodes online, with their plugins and the file they refused', async () => {

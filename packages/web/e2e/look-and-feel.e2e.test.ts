@@ -143,7 +143,16 @@ describe('look and feel of the web admin (Chromium)', () => {
     expect(await noRuns.textContent()).toContain(
       'No runs yet: select rows in a list and press Run session',
     );
-    await noRuns.getByRole('link', { name: 'Open the host list' }).click();
+    await noRuns.getByRole('link', { name: 'Hosts', exact: true }).waitFor();
+    // the runs page too, with a way to each list a run starts from
+    await page.goto(`${server.url}/#/runs`);
+    const runsPage = page.getByTestId('no-runs');
+    await runsPage.getByText('No runs yet', { exact: true }).waitFor();
+    expect(await runsPage.textContent()).toContain('Select rows in a list and press Run session.');
+    const lists = await runsPage.getByTestId('no-runs-model').allTextContents();
+    expect(lists).toEqual(expect.arrayContaining(['Hosts', 'Servers']));
+    await page.screenshot({ path: join(screenshots, 'runs-empty.png') });
+    await runsPage.getByRole('link', { name: 'Hosts', exact: true }).click();
     const noHosts = page.getByTestId('no-hosts');
     expect(await noHosts.textContent()).toContain('Import your ~/.ssh/config or add one.');
     await noHosts.getByRole('link', { name: 'Add a host' }).waitFor();

@@ -140,6 +140,27 @@ describe('the run flow', () => {
     }
     await expect(page.getByTestId('count-error').textContent()).resolves.toBe('error 0');
     await expect(page.getByTestId('count-stopped').textContent()).resolves.toBe('stopped 2');
+
+    // The runs list and the run's page count them the same way, from the server's summary
+    await page.goto(`${server.url}/#/runs`);
+    const newest = page.locator('tbody tr').first();
+    await newest.locator('[data-count="stopped"]').waitFor();
+    await expect(newest.locator('[data-count="stopped"]').textContent()).resolves.toBe('2 stopped');
+    expect(await newest.locator('[data-count="error"]').count()).toBe(0);
+    const grey = await newest
+      .locator('[data-count="stopped"]')
+      .evaluate((chip) => getComputedStyle(chip).backgroundColor);
+    expect(grey).toBe('rgb(228, 228, 228)');
+    await page.screenshot({ path: join(screenshots, 'runs-stopped.png') });
+    // a click on the row, as a person does: the page must wait for the run's sessions
+    await newest.locator('td').first().click();
+    const runPage = page.getByTestId('run-page');
+    await runPage.locator('[data-count="stopped"]').waitFor();
+    await expect(runPage.locator('[data-count="stopped"]').textContent()).resolves.toBe(
+      '2 stopped',
+    );
+    expect(await runPage.locator('[data-count="error"]').count()).toBe(0);
+    await page.goto(`${server.url}/#/Host`);
   });
 
   it('does not show a command that never ran as `$ command`', async () => {

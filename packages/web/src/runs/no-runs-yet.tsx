@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, Card, CardContent, Typography } from '@mui/material';
-import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import type { ModelMeta } from '@minke/contract';
 import { Link } from 'react-router-dom';
 import { getModels } from '../api/metadata.js';
@@ -39,7 +38,6 @@ function ModelLinks({ models }: { models: ModelMeta[] }) {
           to={`/${model.name}`}
           variant="outlined"
           size="small"
-          startIcon={<PlayArrowIcon />}
           data-testid="no-runs-model"
         >
           {model.label}
@@ -55,22 +53,27 @@ function ModelLinks({ models }: { models: ModelMeta[] }) {
  */
 export function NoRunsYet({ inPanel = false }: { inPanel?: boolean }) {
   const models = useRunnableModels();
-  const body = (
-    <>
-      <Typography variant="body2" sx={{ mb: 1.5 }}>
-        No runs yet: select rows in a list and press <b>Run session</b>.
-      </Typography>
-      {models ? <ModelLinks models={models} /> : null}
-    </>
-  );
-  if (inPanel) return <Box data-testid="no-runs">{body}</Box>;
+  const links = models ? <ModelLinks models={models} /> : null;
+  if (inPanel) {
+    return (
+      <Box data-testid="no-runs">
+        <Typography variant="body2" sx={{ mb: 1.5 }}>
+          No runs yet: select rows in a list and press <b>Run session</b>.
+        </Typography>
+        {links}
+      </Box>
+    );
+  }
   return (
     <Card sx={{ mt: 2, maxWidth: 560, mx: 'auto' }} data-testid="no-runs">
       <CardContent>
         <Typography variant="h6" gutterBottom>
           No runs yet
         </Typography>
-        {body}
+        <Typography variant="body2" sx={{ mb: 2 }}>
+          Select rows in a list and press <b>Run session</b>. The lists you may run a session from:
+        </Typography>
+        {links}
       </CardContent>
     </Card>
   );

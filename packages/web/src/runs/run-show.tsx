@@ -30,7 +30,8 @@ export function RunShow() {
     { id: Number(id) },
     { refetchInterval: (query) => (query.state.data?.finishedAt ? false : 2000) },
   );
-  if (isPending || !data) return <Loading />;
+  // From the runs list, react-admin starts from the list's row, which has no sessions: wait
+  if (isPending || !Array.isArray(data?.sessions)) return <Loading />;
   return (
     <Box sx={{ mt: 2 }} data-testid="run-page">
       <Title title={`Run #${data.id}`} />
