@@ -178,7 +178,13 @@ describe('rolling runs and notifications in the web admin (Chromium)', () => {
 
   it('makes a job with batches, a schedule and a rule, edits it, launches it, and tells the channel', async () => {
     await page.goto(`${url}/#/jobs/new`);
-    await page.locator('input[name="name"]').fill('rolling-disk');
+    const name = page.locator('input[name="name"]');
+    await name.fill('Rolling Disk');
+    const nameHelp = page.locator('#' + ((await name.getAttribute('aria-describedby')) ?? ''));
+    expect(await nameHelp.textContent()).toBe(
+      'a job name: lower-case letters, digits, ".", "_" and "-", at most 63',
+    );
+    await name.fill('rolling-disk');
     await page.getByRole('combobox', { name: 'Session' }).click();
     await page.locator('li[data-session="DiskUsage"]').click();
     await page.getByRole('combobox', { name: 'Model' }).click();

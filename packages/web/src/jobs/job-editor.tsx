@@ -17,14 +17,15 @@ import {
 } from '@mui/material';
 import { Title, useNotify, usePermissions } from 'react-admin';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import type {
-  ChannelInfo,
-  JobChangeBody,
-  JobDetail,
-  JobSelection,
-  Me,
-  NewJobBody,
-  SessionMeta,
+import {
+  jobName,
+  type ChannelInfo,
+  type JobChangeBody,
+  type JobDetail,
+  type JobSelection,
+  type Me,
+  type NewJobBody,
+  type SessionMeta,
 } from '@minke/contract';
 import { api } from '../api/http.js';
 import { useApiQuery } from '../facts/use-api-query.js';
@@ -144,7 +145,13 @@ function JobForm({ job }: { job?: JobDetail }) {
   );
   const batchProblems = batchErrors(batch);
   const ruleProblems = ruleErrors(rules);
-  const valid = Object.keys(batchProblems).length === 0 && Object.keys(ruleProblems).length === 0;
+  // A new job's name, checked as the API checks it (a saved job keeps its name).
+  const nameProblem =
+    job || name === '' ? undefined : jobName.safeParse(name).error?.issues[0]?.message;
+  const valid =
+    nameProblem === undefined &&
+    Object.keys(batchProblems).length === 0 &&
+    Object.keys(ruleProblems).length === 0;
 
   const selection = (): JobSelection =>
     kind === 'all'
@@ -219,7 +226,12 @@ function JobForm({ job }: { job?: JobDetail }) {
               value={name}
               disabled={job !== undefined}
               onChange={(e) => setName(e.target.value)}
-              helperText={job ? 'a job keeps its name' : 'lower-case letters, digits, . _ and -'}
+              error={nameProblem !== undefined}
+              helperText={
+                job
+                  ? 'a job keeps its name'
+                  : (nameProblem ?? 'lower-case letters, digits, . _ and -')
+              }
             />
             <TextField
               label="Description"
