@@ -33,6 +33,10 @@ describe('GET /api/dashboard and /api/brand', () => {
     const all = (await root.get('/api/dashboard?days=3')).json<Record<string, unknown>>();
     expect(all).toMatchObject({ failingHosts: [], agents: { online: 0, total: 0 } });
     expect(all.sessionsPerDay).toHaveLength(3);
+    // agents online every hour of the week (whatever `days` says), now last: none here
+    const overTime = (all.agents as { overTime: { at: string; online: number }[] }).overTime;
+    expect(overTime).toHaveLength(7 * 24 + 1);
+    expect(overTime.every((point) => point.online === 0)).toBe(true);
     expect((await viewer.get('/api/dashboard')).json()).toMatchObject({ failingHosts: [] });
     const hidden = (await plain.get('/api/dashboard')).json<Record<string, unknown>>();
     expect(hidden).toMatchObject({ failingHosts: null, agents: null, slowestSessions: [] });
