@@ -17,40 +17,27 @@ interface Context {
   adapter: StoreAdapter;
 }
 
+/** A column the filter knows on every model's table, which no model declares. */
+function builtIn(
+  kind: 'int' | 'datetime' | 'text',
+  extra: { unique?: boolean; optional?: boolean; label?: string } = {},
+): Field {
+  return {
+    kind,
+    optional: extra.optional ?? false,
+    unique: extra.unique ?? false,
+    default: undefined,
+    label: extra.label,
+    help: undefined,
+  };
+}
+
 const systemFields: Record<string, Field> = {
-  id: {
-    kind: 'int',
-    optional: false,
-    unique: true,
-    default: undefined,
-    label: 'ID',
-    help: undefined,
-  },
-  created_at: {
-    kind: 'datetime',
-    optional: false,
-    unique: false,
-    default: undefined,
-    label: undefined,
-    help: undefined,
-  },
-  updated_at: {
-    kind: 'datetime',
-    optional: false,
-    unique: false,
-    default: undefined,
-    label: undefined,
-    help: undefined,
-  },
+  id: builtIn('int', { unique: true, label: 'ID' }),
+  created_at: builtIn('datetime'),
+  updated_at: builtIn('datetime'),
 };
-const plainText: Field = {
-  kind: 'text',
-  optional: true,
-  unique: false,
-  default: undefined,
-  label: undefined,
-  help: undefined,
-};
+const plainText = builtIn('text', { optional: true });
 
 /**
  * Turns a filter into a SQL condition on `model`'s table. A path through refs becomes nested
