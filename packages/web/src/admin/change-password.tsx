@@ -21,6 +21,23 @@ const MIN_LENGTH = 8;
 
 type Fields = 'currentPassword' | 'newPassword' | 'confirm';
 
+/** The form's fields in order; a hint shows under a field until the server names a fault. */
+const FIELDS: readonly { name: Fields; label: string; autoComplete: string; hint: string }[] = [
+  {
+    name: 'currentPassword',
+    label: 'Current password',
+    autoComplete: 'current-password',
+    hint: ' ',
+  },
+  {
+    name: 'newPassword',
+    label: 'New password',
+    autoComplete: 'new-password',
+    hint: `at least ${MIN_LENGTH} characters`,
+  },
+  { name: 'confirm', label: 'New password again', autoComplete: 'new-password', hint: ' ' },
+];
+
 /**
  * "Change password": the current password, the new one twice. The server checks the current one,
  * the length, and ends the user's other login sessions; this browser stays logged in.
@@ -79,39 +96,20 @@ export function ChangePasswordPage() {
           data-testid="change-password-form"
         >
           {message ? <Alert severity="error">{message}</Alert> : null}
-          <TextField
-            label="Current password"
-            type="password"
-            name="currentPassword"
-            autoComplete="current-password"
-            required
-            value={values.currentPassword}
-            onChange={set('currentPassword')}
-            error={Boolean(errors.currentPassword)}
-            helperText={errors.currentPassword ?? ' '}
-          />
-          <TextField
-            label="New password"
-            type="password"
-            name="newPassword"
-            autoComplete="new-password"
-            required
-            value={values.newPassword}
-            onChange={set('newPassword')}
-            error={Boolean(errors.newPassword)}
-            helperText={errors.newPassword ?? `at least ${MIN_LENGTH} characters`}
-          />
-          <TextField
-            label="New password again"
-            type="password"
-            name="confirm"
-            autoComplete="new-password"
-            required
-            value={values.confirm}
-            onChange={set('confirm')}
-            error={Boolean(errors.confirm)}
-            helperText={errors.confirm ?? ' '}
-          />
+          {FIELDS.map(({ name, label, autoComplete, hint }) => (
+            <TextField
+              key={name}
+              label={label}
+              type="password"
+              name={name}
+              autoComplete={autoComplete}
+              required
+              value={values[name]}
+              onChange={set(name)}
+              error={Boolean(errors[name])}
+              helperText={errors[name] ?? hint}
+            />
+          ))}
           <Button type="submit" variant="contained" disabled={saving}>
             Change password
           </Button>
