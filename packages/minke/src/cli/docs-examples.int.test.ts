@@ -170,9 +170,11 @@ const EXAMPLES: Record<string, Handling> = {
     output: /^ {2}where: facts\.os-release exists$/m,
   },
   'docs/inventory.md: minke inventory list                  # the sources, how many hosts each owns, the last sync':
-    { code: 0, output: /^no inventory sources/m },
+    { code: 0, output: /^lab\s+file inventory\.csv\s+-\s+0\s+never/m },
   'docs/inventory.md: minke inventory sync cmdb --dry-run   # what a sync would do; nothing changes':
     { skip: "cmdb is a source of the reader's config; inventory.int.test.ts syncs real sources" },
+  'docs/inventory.md: minke inventory sync lab --dry-run    # would add lab-1.example.com and lab-2.example.com':
+    { code: 0, output: /^ {2}\+ lab-2\.example\.com {2}deploy@192\.0\.2\.12 groups databases$/m },
   'docs/inventory.md: minke inventory sync cmdb             # do it (audited)': {
     skip: "cmdb is a source of the reader's config; inventory.int.test.ts syncs real sources",
   },
