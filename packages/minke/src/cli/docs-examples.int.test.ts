@@ -156,7 +156,7 @@ const EXAMPLES: Record<string, Handling> = {
     {
       code: 1,
       output:
-        /^ERROR\s+web-2\.example\.com \[web-2\.example\.com\] canceled\n\s+error\s+: failure budget exceeded after 2 of 3: 1 failed, 0 allowed$/m,
+        /^STOPPED\s+web-2\.example\.com \[web-2\.example\.com\] canceled\n\s+error\s+: failure budget exceeded after 2 of 3: 1 failed, 0 allowed$/m,
     },
   "docs/policies.md: minke policies set has-os-release --where 'facts.os-release exists' --description 'the agent reports the OS'":
     { code: 0, output: /^policy has-os-release saved; \d+ host\(s\) failing it$/m },

@@ -90,8 +90,8 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0014-jobs-and-schedules',
       '0015-rollouts-and-notifications',
       '0016-policies',
-      '0018-inventory-sources',
-      '0019-agent-presence',
+      '0017-inventory-sources',
+      '0018-agent-presence',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

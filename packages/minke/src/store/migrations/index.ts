@@ -16,8 +16,8 @@ import { sessionClears } from './0013-session-clears.js';
 import { jobsAndSchedules } from './0014-jobs-and-schedules.js';
 import { rolloutsAndNotifications } from './0015-rollouts-and-notifications.js';
 import { policies } from './0016-policies.js';
-import { inventorySources } from './0018-inventory-sources.js';
-import { agentPresence } from './0019-agent-presence.js';
+import { inventorySources } from './0017-inventory-sources.js';
+import { agentPresence } from './0018-agent-presence.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -41,7 +41,7 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0014-jobs-and-schedules': jobsAndSchedules(adapter),
     '0015-rollouts-and-notifications': rolloutsAndNotifications(adapter),
     '0016-policies': policies(adapter),
-    '0018-inventory-sources': inventorySources(adapter),
-    '0019-agent-presence': agentPresence(adapter),
+    '0017-inventory-sources': inventorySources(adapter),
+    '0018-agent-presence': agentPresence(adapter),
   };
 }
