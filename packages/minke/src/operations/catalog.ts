@@ -6,6 +6,7 @@ import type { Field } from '../model/fields.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { Project } from './project.js';
 import type { SessionInfo } from '../session/session-registry.js';
+import { sessionSummary } from '../session/session-summary.js';
 import type { RunUser } from '../auth/run-user.js';
 
 /** A field as the admin renders it (the client-safe copy of its definition). */
@@ -116,16 +117,7 @@ function describeModel(project: Project, model: ModelDefinition, user: RunUser):
 }
 
 function describeSession(session: SessionInfo): SessionMeta {
-  return {
-    name: session.name,
-    verboseName: session.verboseName,
-    group: session.group ?? null,
-    description: session.description ?? null,
-    models: session.models,
-    confirm: session.confirm,
-    parallelPerHost: session.parallelPerHost,
-    form: formSchema(session),
-  };
+  return { ...sessionSummary(session), form: formSchema(session) };
 }
 
 function formSchema(session: SessionInfo): unknown {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import type { ModelRegistry } from '../../model/model-registry.js';
 import type { SessionInfo, SessionRegistry } from '../../session/session-registry.js';
+import { sessionSummary } from '../../session/session-summary.js';
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
@@ -88,15 +89,9 @@ export function sessionListings(
 
 function listing(info: SessionInfo): SessionListing {
   return {
-    name: info.name,
-    verboseName: info.verboseName,
-    group: info.group ?? null,
-    description: info.description ?? null,
-    models: info.models,
+    ...sessionSummary(info),
     permissions: info.permissions,
     runPermission: info.runPermission ?? null,
-    confirm: info.confirm,
-    parallelPerHost: info.parallelPerHost,
     formFields: formFields(info.cls.form),
   };
 }

@@ -1,0 +1,18 @@
+import type { SessionInfo } from './session-registry.js';
+
+/**
+ * What every description of a session starts with (the API's catalog, `minke sessions`): its
+ * names, group, models, whether it asks to confirm and whether it runs per host in parallel.
+ * Unset optional texts are null, as JSON replies carry them.
+ */
+export function sessionSummary(info: SessionInfo) {
+  return {
+    name: info.name,
+    verboseName: info.verboseName,
+    group: info.group ?? null,
+    description: info.description ?? null,
+    models: info.models,
+    confirm: info.confirm,
+    parallelPerHost: info.parallelPerHost,
+  };
+}
