@@ -25,6 +25,7 @@ import { useApiQuery } from '../facts/use-api-query.js';
 import { ApiListCard } from '../layout/api-list-page.js';
 import type { ApiColumn } from '../layout/api-table.js';
 import { DetailHeader } from '../layout/detail-header.js';
+import { SummaryChips } from '../runs/summary-chips.js';
 import { PageColumn } from '../layout/page-column.js';
 import { batchText, rulesText, selectionText, when } from './job-text.js';
 
@@ -40,8 +41,8 @@ const runColumns: ApiColumn<RunItem>[] = [
   { label: 'State', cell: (run) => run.state, sortBy: (run) => run.state },
   {
     label: 'Outcome',
-    cell: (run) =>
-      `${run.summary.success} success, ${run.summary.warning} warning, ${run.summary.error} error`,
+    // The same chips as the runs list, so a stopped session shows here too (grey, not an error).
+    cell: (run) => <SummaryChips summary={run.summary} />,
   },
 ];
 
