@@ -279,7 +279,10 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
     expect(await list({ object: { host: 'web-1' } })).toEqual([s.r6, s.r3, s.r1]);
     expect(await list({ object: { host: 'nope' } })).toEqual([]);
     expect(await list({ session: 'DiskUsage' })).toEqual([s.r5, s.r4, s.r3]);
-    expect(await list({ status: 'error' })).toEqual([s.r5, s.r4, s.r3]);
+    // As the summary counts them: stopped (r4) and canceled (r5) carry `error` but did not fail.
+    expect(await list({ status: 'error' })).toEqual([s.r3]);
+    expect(await list({ status: 'stopped' })).toEqual([s.r5, s.r4]);
+    expect(await list({ status: 'canceled' })).toEqual([s.r5]);
     expect(await list({ status: 'warning' })).toEqual([s.r8, s.r2]);
     expect(await list({ status: 'success' })).toEqual([s.r1]);
     expect(await list({ status: 'initialized' })).toEqual([s.r6]);

@@ -22,7 +22,8 @@ export type ObjectRef = { model: string; id: number } | { host: string };
 
 /**
  * What `--status` may name: a result, a process state, or `waiting` / `done` (the summary's
- * groups of process states).
+ * groups of process states). As the summary counts them, `error` leaves out stopped and canceled
+ * records (they carry `error` without having failed) and `stopped` takes in canceled ones.
  */
 export type StatusFilter = SessionResult | ProcessState | 'waiting' | 'done';
 
@@ -250,7 +251,12 @@ export class SessionHistory {
     }
     if (query.status !== undefined) {
       const status = checkStatusFilter(query.status);
-      if ((SESSION_RESULTS as readonly string[]).includes(status))
+      if (status === 'error') {
+        // As in the run summary: a stopped or canceled record carries `error` but did not fail.
+        builder = builder
+          .where('result', '=', status)
+          .where('process_state', 'not in', STOPPED_STATES);
+      } else if ((SESSION_RESULTS as readonly string[]).includes(status))
         builder = builder.where('result', '=', status);
       else builder = builder.where('process_state', 'in', statesOf(status as ProcessStateFilter));
     }
@@ -370,9 +376,13 @@ export function checkStatusFilter(value: string): StatusFilter {
 
 type ProcessStateFilter = Exclude<StatusFilter, SessionResult>;
 
+/** What the run summary counts as stopped (`isStoppedState`). */
+const STOPPED_STATES: readonly ProcessState[] = ['stopped', 'canceled'];
+
 function statesOf(status: ProcessStateFilter): readonly ProcessState[] {
   if (status === 'waiting') return ['initialized'];
   if (status === 'done') return DONE_STATES;
+  if (status === 'stopped') return STOPPED_STATES;
   return [status];
 }
 

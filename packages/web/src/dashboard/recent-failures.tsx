@@ -10,18 +10,16 @@ import { Link } from 'react-router-dom';
 import { useApi } from './use-api.js';
 
 /**
- * Recent sessions that ended in error. A stopped or canceled one is not a failure (the server
- * may mark it `error`), so it is left out here.
+ * Recent sessions that ended in error. A stopped or canceled one is not a failure: the server's
+ * `status=error` leaves them out, as the run summary does.
  */
 export function RecentFailures() {
   const failed = useApi<Page<SessionRecordItem>>('/api/session-records', {
     status: 'error',
-    limit: 24,
+    limit: 8,
   });
   if (failed === undefined) return <LinearProgress />;
-  const failures = (failed?.items ?? [])
-    .filter((record) => record.processState !== 'stopped' && record.processState !== 'canceled')
-    .slice(0, 8);
+  const failures = failed?.items ?? [];
   if (!failures.length) return <Typography variant="body2">No failures.</Typography>;
   return (
     <MuiList dense disablePadding>

@@ -69,7 +69,7 @@ export function registerHistoryCommands(program: Command): void {
     .option('--session <name>', 'one session (its class name)')
     .option(
       '--status <status>',
-      'a result (success, warning, error), a process state (initialized, running, completed, stopping, stopped, canceled, failed), waiting or done',
+      'a result (success, warning, error: failed, not stopped), a process state (initialized, running, completed, stopping, stopped (with canceled), canceled, failed), waiting or done',
     )
     .option('--model <model>', 'sessions run on objects of one model')
     .option('--run <id>', 'the records of one run')
