@@ -2,6 +2,7 @@ import {
   batchPolicy,
   countOrPercent,
   type BatchPolicy,
+  type JobChangeBody,
   type JobItem,
   type NotificationEvent,
   type NotificationRule,
@@ -164,4 +165,17 @@ export function ruleErrors(rules: readonly RuleState[]): Record<number, string> 
 
 export function rulesOf(rules: readonly RuleState[]): NotificationRule[] {
   return rules.map((rule) => ({ on: [...rule.on], channel: rule.channel }));
+}
+
+/** The schedule as the API takes it: null when the job has none. */
+export function scheduleOf(state: ScheduleState): JobChangeBody['schedule'] {
+  if (!state.on) return null;
+  return {
+    cron: state.cron,
+    timezone: state.timezone,
+    endAt: state.endAt ? new Date(state.endAt).toISOString() : null,
+    enabled: state.enabled,
+    missed: state.missed,
+    overlap: state.overlap,
+  };
 }

@@ -1,20 +1,5 @@
 import { useEffect, useState } from 'react';
-import {
-  Alert,
-  Box,
-  Button,
-  Card,
-  CardContent,
-  CardHeader,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  LinearProgress,
-  Stack,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Alert, Button, LinearProgress, Stack, Typography } from '@mui/material';
 import EditIcon from '@mui/icons-material/Edit';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { useNotify, usePermissions } from 'react-admin';
@@ -27,7 +12,9 @@ import type { ApiColumn } from '../layout/api-table.js';
 import { DetailHeader } from '../layout/detail-header.js';
 import { SummaryChips } from '../runs/summary-chips.js';
 import { PageColumn } from '../layout/page-column.js';
+import { JobScheduleCard } from './job-schedule-card.js';
 import { batchText, rulesText, selectionText, when } from './job-text.js';
+import { LaunchDialog } from './launch-dialog.js';
 
 const runColumns: ApiColumn<RunItem>[] = [
   {
@@ -75,13 +62,12 @@ export function JobPage() {
     return () => clearInterval(timer);
   }, [reloadRuns, reloadJob]);
   const [asking, setAsking] = useState(false);
-  const [asked, setAsked] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const askedFields = Object.entries(job.data?.secrets ?? {})
     .filter(([, source]) => source === 'ask')
     .map(([field]) => field);
 
-  const launch = async (data: Record<string, string>) => {
+  const launch = async (data: Record<string, string>): Promise<boolean> => {
     setBusy(true);
     try {
       const launched = await api<JobLaunched>(`/api/jobs/${id ?? ''}/launch`, {
@@ -90,11 +76,12 @@ export function JobPage() {
       });
       notify(`Launched run ${launched.runId} on ${launched.objects} object(s)`, { type: 'info' });
       setAsking(false);
-      setAsked({});
       runs.reload();
       job.reload();
+      return true;
     } catch (error) {
       notify((error as Error).message, { type: 'error' });
+      return false;
     } finally {
       setBusy(false);
     }
@@ -154,42 +141,11 @@ export function JobPage() {
           </Typography>
         ))}
       </DetailHeader>
-      <Card>
-        <CardHeader
-          title="Schedule"
-          action={
-            j.schedule && mayManage ? (
-              <Button onClick={() => void switchSchedule(!j.schedule?.enabled)}>
-                {j.schedule.enabled ? 'Disable' : 'Enable'}
-              </Button>
-            ) : null
-          }
-        />
-        <CardContent data-testid="job-schedule">
-          {j.schedule ? (
-            <Stack spacing={1}>
-              <Typography>
-                {j.schedule.cron} ({j.schedule.timezone})
-                {j.schedule.endAt ? ` until ${when(j.schedule.endAt)}` : ''},{' '}
-                {j.schedule.enabled ? 'enabled' : 'disabled'}; missed ticks: {j.schedule.missed}; a
-                tick while a run goes: {j.schedule.overlap}
-              </Typography>
-              {j.schedule.nextTimes.length ? (
-                <Box data-testid="next-times">
-                  <Typography variant="subtitle2">Next times</Typography>
-                  {j.schedule.nextTimes.map((time) => (
-                    <Typography key={time} variant="body2" data-time={time}>
-                      {when(time)}
-                    </Typography>
-                  ))}
-                </Box>
-              ) : null}
-            </Stack>
-          ) : (
-            <Typography>No schedule: launched by hand only.</Typography>
-          )}
-        </CardContent>
-      </Card>
+      <JobScheduleCard
+        schedule={j.schedule}
+        mayManage={mayManage}
+        onSwitch={(enabled) => void switchSchedule(enabled)}
+      />
       <ApiListCard
         heading="Runs"
         // Re-read every 3 s: the bar only until the first reply, so the table does not blink.
@@ -213,30 +169,14 @@ export function JobPage() {
           empty=""
         />
       ) : null}
-      <Dialog open={asking} onClose={() => setAsking(false)}>
-        <DialogTitle>Launch {j.name}</DialogTitle>
-        <DialogContent>
-          {askedFields.map((field) => (
-            <TextField
-              key={field}
-              sx={{ mt: 1 }}
-              fullWidth
-              type="password"
-              autoComplete="off"
-              label={field}
-              name={`ask-${field}`}
-              value={asked[field] ?? ''}
-              onChange={(e) => setAsked({ ...asked, [field]: e.target.value })}
-            />
-          ))}
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setAsking(false)}>Cancel</Button>
-          <Button variant="contained" disabled={busy} onClick={() => void launch(asked)}>
-            Launch
-          </Button>
-        </DialogActions>
-      </Dialog>
+      <LaunchDialog
+        jobName={j.name}
+        fields={askedFields}
+        open={asking}
+        busy={busy}
+        onClose={() => setAsking(false)}
+        onLaunch={launch}
+      />
     </PageColumn>
   );
 }
