@@ -29,6 +29,34 @@ export class JobTickStore {
       .execute();
   }
 
+  /**
+   * The oldest tick of a job still queued (noted `queued`, and nothing since), among those from
+   * `since` on: queued ticks launch one at a time in their order, whichever server holds them.
+   */
+  async oldestQueued(jobId: number, since: Date): Promise<number | undefined> {
+    const row = await this.database.tables
+      .selectFrom('minke_job_ticks as q')
+      .select('q.tick_at')
+      .where('q.job_id', '=', jobId)
+      .where('q.outcome', '=', 'queued')
+      .where('q.tick_at', '>=', since.toISOString())
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('minke_job_ticks as d')
+              .select('d.id')
+              .whereRef('d.job_id', '=', 'q.job_id')
+              .whereRef('d.tick_at', '=', 'q.tick_at')
+              .where('d.outcome', '!=', 'queued'),
+          ),
+        ),
+      )
+      .orderBy('q.tick_at')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? new Date(row.tick_at as string | Date).getTime() : undefined;
+  }
+
   /** The newest ticks of a job first. */
   async list(jobId: number, limit = 20): Promise<JobTick[]> {
     const rows = await this.database.tables

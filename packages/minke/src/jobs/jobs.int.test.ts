@@ -85,6 +85,11 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 
   }
 }
 
+/** A run's creation time is kept to the second (its finish to the millisecond): compare so. */
+function wholeSecond(iso: string | null): number {
+  return Math.floor(Date.parse(iso ?? '') / 1000) * 1000;
+}
+
 async function finishedRun(user: string, runId: number): Promise<RunDetail> {
   return until(`run ${runId} to finish`, async () => {
     const run = await api<RunDetail>(user, 'GET', `/api/runs/${runId}`);
@@ -479,8 +484,17 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     const previous = await finishedRun('boss', waitedFor);
     const next = await api<RunDetail>('boss', 'GET', `/api/runs/${queued.launched.runId}`);
     expect(Date.parse(next.body.createdAt)).toBeGreaterThanOrEqual(
-      Date.parse(previous.finishedAt ?? ''),
+      wholeSecond(previous.finishedAt),
     );
     expect(next.body.jobId).toBe(ids['queue']);
+    // Ticks queued behind the same run launch one at a time: the job's runs never overlap.
+    const runs = await api<{ items: RunDetail[] }>('boss', 'GET', `/api/runs?job=${ids['queue']}`);
+    const ended = await Promise.all(runs.body.items.map((run) => finishedRun('boss', run.id)));
+    const byStart = ended.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+    for (const [i, run] of byStart.entries()) {
+      const before = byStart[i - 1];
+      if (before)
+        expect(Date.parse(run.createdAt)).toBeGreaterThanOrEqual(wholeSecond(before.finishedAt));
+    }
   });
 });

@@ -50,7 +50,7 @@ export async function fireTick(
       outcome: 'queued',
       note: `queued: waits for run ${going} of this job to end`,
     });
-    const waited = await waitForPreviousRun(services, job.id);
+    const waited = await waitForPreviousRun(services, job.id, tickAt);
     if (waited !== 'ended') {
       await ticks.note({
         jobId: job.id,
@@ -132,21 +132,31 @@ async function runningRunOf(services: TickServices, jobId: number): Promise<numb
 }
 
 /**
- * Waits (bounded) until the job has no run going: 'ended', or 'timeout' when the bound came
- * first, or 'off' when the schedule was switched off or the job deleted meanwhile (a queued tick
- * of a schedule someone stopped does not launch later, nor hold a closing server).
+ * Waits (bounded) until the job has no run going and this tick is the oldest one still queued:
+ * 'ended', or 'timeout' when the bound came first, or 'off' when the schedule was switched off or
+ * the job deleted meanwhile (a queued tick of a schedule someone stopped does not launch later,
+ * nor hold a closing server). Oldest first means two queued ticks never launch together: the
+ * older one's run is going (or the older one is still queued) whenever the younger one looks.
  */
 async function waitForPreviousRun(
   services: TickServices,
   jobId: number,
+  tickAt: Date,
 ): Promise<'ended' | 'timeout' | 'off'> {
   const pollMs = services.queuePollMs ?? 1000;
-  const deadline = Date.now() + (services.queueLimitMs ?? 3600_000);
-  const jobs = new JobStore(services.runtime.project.database);
+  const limitMs = services.queueLimitMs ?? 3600_000;
+  const deadline = Date.now() + limitMs;
+  const { database } = services.runtime.project;
+  const jobs = new JobStore(database);
+  const ticks = new JobTickStore(database);
   while (Date.now() < deadline) {
     const job = await jobs.get(jobId).catch(() => undefined);
     if (!job?.schedule?.enabled) return 'off';
-    if ((await runningRunOf(services, jobId)) === undefined) return 'ended';
+    if ((await runningRunOf(services, jobId)) === undefined) {
+      // A queued tick older than the wait's bound was given up (or its server died with it).
+      const oldest = await ticks.oldestQueued(jobId, new Date(Date.now() - limitMs));
+      if (oldest === undefined || oldest >= tickAt.getTime()) return 'ended';
+    }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   return 'timeout';
