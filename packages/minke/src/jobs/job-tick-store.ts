@@ -40,10 +40,11 @@ export class JobTickStore {
       .where('q.job_id', '=', jobId)
       .where('q.outcome', '=', 'queued')
       .where('q.tick_at', '>=', since.toISOString())
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('minke_job_ticks as d')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('minke_job_ticks as d')
               .select('d.id')
               .whereRef('d.job_id', '=', 'q.job_id')
               .whereRef('d.tick_at', '=', 'q.tick_at')
@@ -54,7 +55,7 @@ export class JobTickStore {
       .orderBy('q.tick_at')
       .limit(1)
       .executeTakeFirst();
-    return row ? new Date(row.tick_at as string | Date).getTime() : undefined;
+    return row ? new Date(row.tick_at).getTime() : undefined;
   }
 
   /** The newest ticks of a job first. */
