@@ -65,6 +65,8 @@ describe('saved jobs in the web admin (Chromium)', () => {
     await expect
       .poll(() => run.first().textContent(), { timeout: 60_000 })
       .toMatch(/finished1\/1 done1 success$/);
+    // The runs over time: one bar per run, stacked by outcome.
+    await page.getByTestId('job-runs-chart').locator('svg').first().waitFor();
 
     // The job is in the list, and its tick in "what runs next".
     await page.goto(`${server.url}/#/jobs`);

@@ -12,6 +12,7 @@ import type { ApiColumn } from '../layout/api-table.js';
 import { DetailHeader } from '../layout/detail-header.js';
 import { SummaryChips } from '../runs/summary-chips.js';
 import { PageColumn } from '../layout/page-column.js';
+import { JobRunsChart } from './job-runs-chart.js';
 import { JobScheduleCard } from './job-schedule-card.js';
 import { batchText, rulesText, selectionText, when } from './job-text.js';
 import { LaunchDialog } from './launch-dialog.js';
@@ -148,6 +149,7 @@ export function JobPage() {
       />
       <ApiListCard
         heading="Runs"
+        toolbar={<JobRunsChart runs={runs.data?.items} />}
         // Re-read every 3 s: the bar only until the first reply, so the table does not blink.
         request={{ loading: runs.loading && !runs.data, error: runs.error }}
         rows={runs.data?.items}
