@@ -1,7 +1,7 @@
 import { auditedTransaction, type Audit } from '../audit/audit-log.js';
+import { recordChangeAudit } from '../operations/record-changes.js';
 import { recordChange } from '../audit/record-change.js';
 import { HostStore, type HostRecord } from '../hosts/host-store.js';
-import type { RecordValues } from '../model/record-codec.js';
 import type { Project } from '../operations/project.js';
 import type { DatabaseHandle } from '../store/transaction.js';
 import { InventoryStore } from './inventory-store.js';
@@ -119,24 +119,10 @@ async function applyRecord(
   const model = action.model.name;
   if (action.existing) {
     const after = await records.update(model, action.existing.id, action.fields);
-    await audit(recordAudit('record.update', model, action.existing, after));
+    await audit(recordChangeAudit('record.update', model, action.existing, after));
     return;
   }
   const host = await hosts.host(action.host);
   const created = await records.create(model, { ...action.fields, [action.hostField]: host.id });
-  await audit(recordAudit('record.create', model, undefined, created));
-}
-
-/** As the record routes write it: the model is the target type, the record's name its name. */
-function recordAudit(action: string, model: string, before?: RecordValues, after?: RecordValues) {
-  const record = after ?? before;
-  const name = record?.['name'];
-  return {
-    action,
-    targetType: model,
-    targetId: record?.id,
-    targetName: typeof name === 'string' ? name : null,
-    before,
-    after,
-  };
+  await audit(recordChangeAudit('record.create', model, undefined, created));
 }

@@ -1,8 +1,7 @@
 import type { DeliveryItem } from '@minke/contract';
-import { credentialReaderOf } from '../credentials/credential-reader.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
-import { DeliverySender } from './delivery-sender.js';
+import { sendQueuedNow } from './send-queued-now.js';
 import { notifierOf } from './start-notifications.js';
 
 /**
@@ -24,21 +23,7 @@ export async function announceRun(
     const notifier = notifierOf(project, logger);
     if (notifier.settings.channels.size === 0) return [];
     if ((await notifier.runFinished(runId)) > 0) {
-      const reader = credentialReaderOf(project);
-      const sender = new DeliverySender({
-        store: notifier.store,
-        settings: notifier.settings,
-        passwords: (name) => reader.password(name),
-        logger,
-        runId,
-        // One pass, now; the timer never fires before close.
-        intervalMs: 3_600_000,
-      });
-      try {
-        await sender.sendNow();
-      } finally {
-        await sender.close();
-      }
+      await sendQueuedNow(project, notifier, logger, runId);
     }
     // A server that heard the run may hold a delivery's attempt: wait for it (bounded; one
     // attempt takes at most about 20 s), so that what is printed is what happened.

@@ -1,9 +1,8 @@
 import type { ChannelInfo, DeliveriesQuery, DeliveryItem, DeliveryPage } from '@minke/contract';
-import { credentialReaderOf } from '../credentials/credential-reader.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import { channelsOf } from './channel-list.js';
-import { DeliverySender } from './delivery-sender.js';
+import { sendQueuedNow } from './send-queued-now.js';
 import { notifierOf } from './start-notifications.js';
 
 /** What `minke notifications` reads and does, on a project or (remote) through a server. */
@@ -21,19 +20,7 @@ export function localNotifications(project: Project, logger: Logger): Notificati
     channels: () => Promise.resolve(channelsOf(notifier.settings)),
     async test(channel, by) {
       const queued = await notifier.test(channel, by);
-      const reader = credentialReaderOf(project);
-      const sender = new DeliverySender({
-        store: notifier.store,
-        settings: notifier.settings,
-        passwords: (name) => reader.password(name),
-        logger,
-        intervalMs: 3_600_000,
-      });
-      try {
-        await sender.sendNow();
-      } finally {
-        await sender.close();
-      }
+      await sendQueuedNow(project, notifier, logger);
       return (await notifier.store.get(queued.id)) ?? queued;
     },
     deliveries: (query) => notifier.store.list(query),

@@ -14,7 +14,7 @@ export async function createRecord(
 ): Promise<RecordValues> {
   return auditedTransaction(project.database, async (trx, audit) => {
     const created = await project.records.in(trx).create(model, input);
-    await audit(change('record.create', model, undefined, created));
+    await audit(recordChangeAudit('record.create', model, undefined, created));
     return created;
   });
 }
@@ -28,7 +28,7 @@ export async function updateRecord(
   const before = await project.records.get(model, id);
   return auditedTransaction(project.database, async (trx, audit) => {
     const after = await project.records.in(trx).update(model, id, input);
-    await audit(change('record.update', model, before, after));
+    await audit(recordChangeAudit('record.update', model, before, after));
     return after;
   });
 }
@@ -37,11 +37,17 @@ export async function deleteRecord(project: Project, model: string, id: number):
   const before = await project.records.get(model, id);
   await auditedTransaction(project.database, async (trx, audit) => {
     await project.records.in(trx).delete(model, id);
-    await audit(change('record.delete', model, before, undefined));
+    await audit(recordChangeAudit('record.delete', model, before, undefined));
   });
 }
 
-function change(action: string, model: string, before?: RecordValues, after?: RecordValues) {
+/** A record's change as the audit log keeps it: the model is the target type, its name the name. */
+export function recordChangeAudit(
+  action: string,
+  model: string,
+  before?: RecordValues,
+  after?: RecordValues,
+) {
   const record = after ?? before;
   const name = record?.['name'];
   return {

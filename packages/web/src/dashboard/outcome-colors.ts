@@ -17,3 +17,14 @@ export const OUTCOME_STATUS: Record<DashboardOutcome, string> = {
   stopped: 'stopped',
   unfinished: 'waiting',
 };
+
+/** Bar series stacked by outcome, in these colours (dataset rows carry a count per outcome). */
+export function outcomeSeries(outcomes: readonly DashboardOutcome[], stack: string) {
+  return outcomes.map((outcome) => ({
+    id: outcome,
+    dataKey: outcome,
+    label: outcome,
+    stack,
+    color: OUTCOME_COLORS[outcome],
+  }));
+}

@@ -2,7 +2,7 @@ import { Box, Chip, Typography } from '@mui/material';
 import { BarChart } from '@mui/x-charts/BarChart';
 import { DASHBOARD_OUTCOMES, type DashboardOutcome, type OutcomeDay } from '@minke/contract';
 import { Link, useNavigate } from 'react-router-dom';
-import { OUTCOME_COLORS, OUTCOME_STATUS } from './outcome-colors.js';
+import { OUTCOME_COLORS, OUTCOME_STATUS, outcomeSeries } from './outcome-colors.js';
 import { filteredList } from './use-api.js';
 
 function historyOf(outcome: DashboardOutcome, since: string, until: string): string {
@@ -50,13 +50,7 @@ export function SessionsPerDay({ days }: { days: readonly OutcomeDay[] }) {
         height={240}
         dataset={days.map((day) => ({ ...day, label: day.day.slice(5) }))}
         xAxis={[{ scaleType: 'band', dataKey: 'label' }]}
-        series={DASHBOARD_OUTCOMES.map((outcome) => ({
-          id: outcome,
-          dataKey: outcome,
-          label: outcome,
-          stack: 'sessions',
-          color: OUTCOME_COLORS[outcome],
-        }))}
+        series={outcomeSeries(DASHBOARD_OUTCOMES, 'sessions')}
         onItemClick={(_event, item) => {
           const day = days[item.dataIndex];
           const outcome = DASHBOARD_OUTCOMES.find((name) => name === item.seriesId);

@@ -2,7 +2,7 @@ import { Typography } from '@mui/material';
 import { BarChart } from '@mui/x-charts/BarChart';
 import type { RunItem } from '@minke/contract';
 import { useNavigate } from 'react-router-dom';
-import { OUTCOME_COLORS } from '../dashboard/outcome-colors.js';
+import { outcomeSeries } from '../dashboard/outcome-colors.js';
 
 const OUTCOMES = ['success', 'warning', 'error', 'stopped'] as const;
 
@@ -34,13 +34,7 @@ export function JobRunsChart({ runs }: { runs: readonly RunItem[] | undefined })
           ...Object.fromEntries(OUTCOMES.map((outcome) => [outcome, run.summary[outcome]])),
         }))}
         xAxis={[{ scaleType: 'band', dataKey: 'label', categoryGapRatio: 0.5 }]}
-        series={OUTCOMES.map((outcome) => ({
-          id: outcome,
-          dataKey: outcome,
-          label: outcome,
-          stack: 'sessions',
-          color: OUTCOME_COLORS[outcome],
-        }))}
+        series={outcomeSeries(OUTCOMES, 'sessions')}
         onItemClick={(_event, item) => {
           const run = oldestFirst[item.dataIndex];
           if (run) void navigate(`/runs/${run.id}/show`);
