@@ -190,7 +190,7 @@ export class Long extends Session {
       }
       expect(stderr).toContain('stopping (Ctrl-C again kills)');
       expect(stderr).toContain('killing');
-      expect(stdout).toMatch(/ERROR\s+box \[box\] stopped/);
+      expect(stdout).toMatch(/STOPPED\s+box \[box\] stopped/);
       expect(stdout).not.toContain('never');
 
       const rows = await auditRows(dir, '--action', 'run');
