@@ -3,6 +3,7 @@ import type { ReactElement } from 'react';
 import { Route } from 'react-router-dom';
 import StorageIcon from '@mui/icons-material/Storage';
 import DnsIcon from '@mui/icons-material/Dns';
+import { ApiError } from './api/http.js';
 import { getModels } from './api/metadata.js';
 import type { Me, ModelMeta } from '@minke/contract';
 import { authProvider, hasPermission } from './auth/auth-provider.js';
@@ -73,7 +74,12 @@ function onlyIf(allowed: boolean, ...resources: ReactElement[]): ReactElement[] 
 
 /** Resources depend on the user: the models they may view, the admin pages if superuser. */
 async function resourcesFor(permissions: Me | undefined) {
-  const models = await getModels();
+  // On the login page react-admin asks too, before anyone is logged in: no resources yet (it asks
+  // again after the login), rather than an unhandled 401 in the page.
+  const models = await getModels().catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 401) return [];
+    throw error;
+  });
   const hostMeta = models.find((m) => m.name === 'Host');
   const ordered = [...(hostMeta ? [hostMeta] : []), ...models.filter((m) => m !== hostMeta)];
   return [
