@@ -1,9 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { JobDetail, JobItem, JobSecretSource, NewJobBody } from '@minke/contract';
-import { jobSelection, newJobBody } from '@minke/contract';
 import { isMinkeError } from '../../errors.js';
-import { batchPolicyOf } from '../batch-flags.js';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
@@ -215,6 +213,9 @@ async function createBody(
   const chosen = [options.id !== undefined, options.where !== undefined, options.all === true];
   if (chosen.filter(Boolean).length !== 1)
     throw new UsageError('select objects with exactly one of: --id, --where, --all');
+  // The contract's schemas (zod) load when a job is made, not at every start of the CLI.
+  const { jobSelection, newJobBody } = await import('@minke/contract');
+  const { batchPolicyOf } = await import('../batch-flags.js');
   const selection = jobSelection.parse(
     options.where !== undefined
       ? { kind: 'where', where: options.where }

@@ -1,4 +1,4 @@
-import { DELIVERY_STATES, type DeliveryState } from '@minke/contract';
+import type { DeliveryState } from '@minke/contract';
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
@@ -6,6 +6,21 @@ import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
 import type { NotificationSource } from '../../notifications/local-notifications.js';
 import { parseCount } from './hosts.js';
+
+/**
+ * The contract's delivery states, written out: importing them would load the contract and zod at
+ * every start of the CLI, for a help text. The types keep the two lists equal.
+ */
+const DELIVERY_STATES = [
+  'pending',
+  'retrying',
+  'delivered',
+  'failed',
+] as const satisfies readonly DeliveryState[];
+const allStatesListed: Exclude<DeliveryState, (typeof DELIVERY_STATES)[number]> extends never
+  ? true
+  : false = true;
+void allStatesListed;
 
 /** The project's notifications (its database), or with `--server` a server's, as the token's user. */
 async function withNotifications(

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { isMinkeError } from '../../errors.js';
 import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
 import type { BatchPolicy } from '@minke/contract';
-import { batchPolicyOf } from '../batch-flags.js';
 import { UsageError } from '../cli-error.js';
 import { readConnectionFile } from '../connection-file.js';
 import { confirmRun, selectionText } from '../run-confirm.js';
@@ -62,6 +61,8 @@ export function registerRunCommand(program: Command): void {
     .action(async (sessionName: string, options: RunOptions) => {
       const out = stdoutOut();
       const page = selectionOf(options);
+      // The batch policy is checked by the contract's schema: zod loads only for a run.
+      const { batchPolicyOf } = await import('../batch-flags.js');
       const batch = batchPolicyOf(options);
       const remote = remoteTarget(program.opts<GlobalOptions>());
       if (remote) {
