@@ -1,5 +1,5 @@
-import { pluginNameProblem } from '@minke/protocol';
-import type { Condition, FilterValue } from '../query/filter.js';
+import type { Condition } from '../query/filter.js';
+import { factPathProblem, planFactTest, type FactTestBlocks } from '../query/fact-operator-plan.js';
 import {
   compareText,
   likeText,
@@ -15,9 +15,10 @@ type Found = { found: false } | { found: true; value: unknown };
 
 /**
  * A condition on a host's facts (`facts.<plugin>.<keys>`), decided over the host's fact values as
- * the fact filter's SQL decides it (`query/fact-filter.ts`): a host matches when one of its
- * agents' facts passes the test, and `!=` and `is null` are the negation of that. Always true or
- * false (the SQL is `host.id [NOT] IN (...)`).
+ * the fact filter's SQL decides it (`query/fact-filter.ts`), through the same operator plan
+ * (`query/fact-operator-plan.ts`): a host matches when one of its agents' facts passes the test,
+ * and `!=` and `is null` are the negation of that. Always true or false (the SQL is
+ * `host.id [NOT] IN (...)`).
  */
 export function matchFact(
   condition: Condition,
@@ -25,13 +26,11 @@ export function matchFact(
   factsOf: (plugin: string) => readonly unknown[],
   dialect: Dialect,
 ): boolean {
-  const [plugin, ...keys] = rest;
-  if (plugin === undefined || pluginNameProblem(plugin) !== undefined)
-    throw new Undecided('the database reports the bad path');
-  for (const key of keys)
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(key) || /^0\d/.test(key))
-      throw new Undecided('a key the databases read differently');
-  const { test, negated } = factTest(condition, keys.length === 0, dialect);
+  if (factPathProblem(rest)) throw new Undecided('the database reports the bad path');
+  const [plugin = '', ...keys] = rest;
+  if (keys.some((key) => /^0\d/.test(key)))
+    throw new Undecided('a key the databases read differently');
+  const { test, negated } = planFactTest(condition, memoryBlocks(keys.length === 0, dialect));
   let passes = false;
   let undecided: Undecided | undefined;
   for (const value of factsOf(plugin)) {
@@ -66,64 +65,26 @@ function walk(value: unknown, keys: readonly string[]): Found {
 
 type RowTest = (found: Found) => boolean;
 
-function factTest(
-  condition: Condition,
-  wholeValue: boolean,
-  dialect: Dialect,
-): { test: RowTest; negated: boolean } {
-  const present: RowTest = (f) => wholeValue || (f.found && f.value !== null);
-  const equals = (value: FilterValue | undefined): RowTest | undefined =>
-    value === null || value === undefined ? undefined : (f) => textEquals(f, String(value));
-  switch (condition.op) {
-    case 'notnull':
-      return { test: present, negated: false };
-    case 'null':
-      return { test: present, negated: true };
-    case 'eq': {
-      const test = equals(condition.value);
-      return test ? { test, negated: false } : { test: present, negated: true };
-    }
-    case 'ne': {
-      const test = equals(condition.value);
-      return test ? { test, negated: true } : { test: present, negated: false };
-    }
-    case 'in': {
-      const values = (condition.values ?? []).filter((v) => v !== null).map(String);
-      return { test: (f) => values.some((v) => textEquals(f, v)), negated: false };
-    }
-    case 'contains':
-    case 'startswith': {
-      const needle = String(condition.value ?? '');
-      const prefix = condition.op === 'startswith';
-      return { test: (f) => textLike(f, needle, prefix), negated: false };
-    }
-    case 'lt':
-    case 'le':
-    case 'gt':
-    case 'ge': {
-      const op = condition.op;
-      const value = condition.value;
-      if (typeof value === 'number') {
-        if (!plainDecimal(value)) throw new Undecided('a number beyond double precision');
-        return {
-          test: (f) => {
-            const n = numberOf(f, dialect);
-            return n !== null && ordered(n - value, op);
-          },
-          negated: false,
-        };
-      }
-      if (value === null || value === undefined) return { test: () => false, negated: false };
-      const wanted = String(value);
-      return {
-        test: (f) => {
-          const text = scalarText(f);
-          return text !== null && ordered(compareText(text, wanted, dialect), op);
-        },
-        negated: false,
+/** The operator plan's building blocks in memory, answering as the database of `dialect` does. */
+function memoryBlocks(wholeValue: boolean, dialect: Dialect): FactTestBlocks<RowTest> {
+  return {
+    present: (f) => wholeValue || (f.found && f.value !== null),
+    never: () => false,
+    equals: (text) => (f) => textEquals(f, text),
+    oneOf: (texts) => (f) => texts.some((text) => textEquals(f, text)),
+    like: (needle, prefix) => (f) => textLike(f, needle, prefix),
+    compareNumber: (order, value) => {
+      if (!plainDecimal(value)) throw new Undecided('a number beyond double precision');
+      return (f) => {
+        const n = numberOf(f, dialect);
+        return n !== null && ordered(n - value, order);
       };
-    }
-  }
+    },
+    compareText: (order, wanted) => (f) => {
+      const text = scalarText(f);
+      return text !== null && ordered(compareText(text, wanted, dialect), order);
+    },
+  };
 }
 
 const isContainer = (value: unknown): value is object =>

@@ -5,9 +5,14 @@ import {
   type RawBuilder,
   type SqlBool,
 } from 'kysely';
-import { pluginNameProblem } from '@minke/protocol';
 import { InputError } from '../errors.js';
-import type { Condition, FilterValue } from './filter.js';
+import type { Condition } from './filter.js';
+import {
+  factPathProblem,
+  planFactTest,
+  type FactTestBlocks,
+  type Order,
+} from './fact-operator-plan.js';
 import type { StoreAdapter } from '../store/adapter.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,11 +25,8 @@ export const FACTS_PATH = 'facts';
  * A condition on a host's facts: `facts.os.release = "12"`, `facts.os exists`,
  * `facts.packages ~ nginx`, `facts.cpu.count >= 4`. It becomes
  * `host.id IN (SELECT host_id FROM facts JOIN agents ... WHERE plugin = ? AND <test on the JSON>)`
- * (or `NOT IN` for `!=` and `is null`, so a host without the fact counts as "not equal").
- *
- * Values compare as text (a JSON number 12 equals "12"); `<`, `<=`, `>`, `>=` with a number
- * compare numerically, reading strings that look like numbers as numbers. `~` and `^=` look in
- * the text (the JSON text of a list or an object). `exists` means present and not null.
+ * (or `NOT IN` for `!=` and `is null`), with the test the operator plan picks
+ * (`fact-operator-plan.ts`, where each operator's meaning is written).
  *
  * @param rest the path after `facts`: the plugin name, then keys (a key of digits is an index
  *   into a list).
@@ -36,25 +38,16 @@ export function compileFactCondition(
   rest: readonly string[],
   adapter: StoreAdapter,
 ): Expression<SqlBool> {
-  const [plugin, ...keys] = rest;
-  const shown = condition.path.join('.');
-  if (plugin === undefined) {
-    throw new InputError(`filter "${shown}": name a plugin, as in facts.os.release`, {
-      fields: { [shown]: 'no plugin' },
+  const problem = factPathProblem(rest);
+  if (problem) {
+    const shown = condition.path.join('.');
+    throw new InputError(`filter "${shown}": ${problem.message}`, {
+      fields: { [shown]: problem.field },
     });
   }
-  const problem = pluginNameProblem(plugin);
-  if (problem)
-    throw new InputError(`filter "${shown}": ${problem}`, { fields: { [shown]: problem } });
-  for (const key of keys) {
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(key)) {
-      throw new InputError(`filter "${shown}": "${key}" is not a usable key`, {
-        fields: { [shown]: 'invalid key' },
-      });
-    }
-  }
+  const [plugin = '', ...keys] = rest;
   const json = jsonSql(adapter, keys);
-  const { test, negated } = factTest(json, condition, keys.length === 0, adapter);
+  const { test, negated } = planFactTest(condition, sqlBlocks(json, keys.length === 0, adapter));
   const hosts = eb
     .selectFrom('minke_facts as fact_')
     .innerJoin('minke_agents as fact_agent_', 'fact_agent_.id', 'fact_.agent_id')
@@ -101,58 +94,27 @@ export function jsonSql(adapter: StoreAdapter, keys: readonly string[]): JsonSql
   };
 }
 
-/** The positive test on one fact row, and whether the condition is its negation. */
-function factTest(
+const SQL_ORDER: Record<Order, string> = { lt: '<', le: '<=', gt: '>', ge: '>=' };
+
+/** The operator plan's building blocks in SQL, over one JSON path of the database's kind. */
+function sqlBlocks(
   json: JsonSql,
-  condition: Condition,
   wholeValue: boolean,
   adapter: StoreAdapter,
-): { test: RawBuilder<SqlBool>; negated: boolean } {
-  const present = wholeValue ? sql<SqlBool>`1 = 1` : json.exists;
-  const equals = (value: FilterValue | undefined) =>
-    value === null || value === undefined
-      ? undefined
-      : sql<SqlBool>`${json.text} = ${String(value)}`;
-  switch (condition.op) {
-    case 'notnull':
-      return { test: present, negated: false };
-    case 'null':
-      return { test: present, negated: true };
-    case 'eq': {
-      const test = equals(condition.value);
-      return test ? { test, negated: false } : { test: present, negated: true };
-    }
-    case 'ne': {
-      const test = equals(condition.value);
-      return test ? { test, negated: true } : { test: present, negated: false };
-    }
-    case 'in': {
-      const values = (condition.values ?? []).filter((v) => v !== null).map(String);
-      if (values.length === 0) return { test: sql<SqlBool>`1 = 0`, negated: false };
-      return {
-        test: sql<SqlBool>`${json.text} IN (${sql.join(values.map((v) => sql.val(v)))})`,
-        negated: false,
-      };
-    }
-    case 'contains':
-    case 'startswith': {
-      const text = String(condition.value ?? '').replace(/[\\%_]/g, (c) => `\\${c}`);
-      const pattern = condition.op === 'contains' ? `%${text}%` : `${text}%`;
+): FactTestBlocks<RawBuilder<SqlBool>> {
+  return {
+    present: wholeValue ? sql<SqlBool>`1 = 1` : json.exists,
+    never: sql<SqlBool>`1 = 0`,
+    equals: (text) => sql<SqlBool>`${json.text} = ${text}`,
+    oneOf: (texts) => sql<SqlBool>`${json.text} IN (${sql.join(texts.map((v) => sql.val(v)))})`,
+    like: (needle, prefix) => {
+      const text = needle.replace(/[\\%_]/g, (c) => `\\${c}`);
+      const pattern = prefix ? `${text}%` : `%${text}%`;
       const op = sql.raw(adapter.containsOperator);
-      return { test: sql<SqlBool>`${json.text} ${op} ${pattern} ESCAPE '\\'`, negated: false };
-    }
-    case 'lt':
-    case 'le':
-    case 'gt':
-    case 'ge': {
-      const op = sql.raw({ lt: '<', le: '<=', gt: '>', ge: '>=' }[condition.op]);
-      const value = condition.value;
-      if (typeof value === 'number') {
-        return { test: sql<SqlBool>`${json.number} ${op} ${value}`, negated: false };
-      }
-      if (value === null || value === undefined)
-        return { test: sql<SqlBool>`1 = 0`, negated: false };
-      return { test: sql<SqlBool>`${json.text} ${op} ${String(value)}`, negated: false };
-    }
-  }
+      return sql<SqlBool>`${json.text} ${op} ${pattern} ESCAPE '\\'`;
+    },
+    compareNumber: (order, value) =>
+      sql<SqlBool>`${json.number} ${sql.raw(SQL_ORDER[order])} ${value}`,
+    compareText: (order, text) => sql<SqlBool>`${json.text} ${sql.raw(SQL_ORDER[order])} ${text}`,
+  };
 }
