@@ -55,6 +55,17 @@ export class JobStore {
     return toJob(row);
   }
 
+  /** The job a run was launched from; undefined for an ad-hoc run. */
+  async ofRun(runId: number): Promise<SavedJob | undefined> {
+    const row = await this.database.tables
+      .selectFrom('minke_runs as run')
+      .innerJoin('minke_jobs as job', 'job.id', 'run.job_id')
+      .selectAll('job')
+      .where('run.id', '=', runId)
+      .executeTakeFirst();
+    return row && toJob(row);
+  }
+
   async create(values: JobValues, by: string | null): Promise<number> {
     const taken = await this.database.tables
       .selectFrom('minke_jobs')

@@ -1,5 +1,6 @@
 import { notificationRule, type NotificationRule } from '@minke/contract';
 import { z } from 'zod';
+import { JobStore } from '../jobs/job-store.js';
 import type { Database } from '../store/database.js';
 
 /** The saved job a run was launched from, with its notification rules. */
@@ -12,28 +13,17 @@ export interface RunJob {
 const jobRules = z.array(notificationRule);
 
 /**
- * The job of a run (src/jobs/ keeps `minke_runs.job_id` and each job's `notify` rules). Read
- * through the untyped handle so that notifications work, job-less, on a database without jobs;
- * rules that do not parse are left out (the jobs API checks them when they are saved).
+ * The job of a run, read through JobStore (the one owner of `minke_jobs`). Rules that do not
+ * parse are left out (the jobs API checks them when they are saved); a run whose job cannot be
+ * read is notified as an ad-hoc run rather than not at all.
  */
 export async function jobOfRun(database: Database, runId: number): Promise<RunJob | undefined> {
   try {
-    const run: { job_id: number | null } | undefined = await database.db
-      .selectFrom('minke_runs')
-      .select('job_id')
-      .where('id', '=', runId)
-      .executeTakeFirst();
-    if (!run?.job_id) return undefined;
-    const job: { id: number; name: string; notify: unknown } | undefined = await database.db
-      .selectFrom('minke_jobs')
-      .select(['id', 'name', 'notify'])
-      .where('id', '=', run.job_id)
-      .executeTakeFirst();
+    const job = await new JobStore(database).ofRun(runId);
     if (!job) return undefined;
-    const raw: unknown = typeof job.notify === 'string' ? JSON.parse(job.notify) : job.notify;
-    const rules = jobRules.safeParse(raw ?? []);
-    return { id: Number(job.id), name: job.name, rules: rules.success ? rules.data : [] };
+    const rules = jobRules.safeParse(job.notify ?? []);
+    return { id: job.id, name: job.name, rules: rules.success ? rules.data : [] };
   } catch {
-    return undefined; // no jobs table (yet): an ad-hoc run
+    return undefined;
   }
 }
