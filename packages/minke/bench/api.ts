@@ -1,228 +1,139 @@
-// npm run bench -- api [--records N] [--requests N] [--lines N]
+// npm run bench -- api [--hosts N] [--records N] [--runs N] [--history N] [--requests N]
+//                      [--run-hosts N] [--clients N] [--poll-rate N] [--database sqlite|postgres]
+//                      [--skip-lists] [--skip-live]
 //
-// The REST API on SQLite, over real HTTP on 127.0.0.1 (keep-alive fetch, one request at a time):
-// N records (inserted in bulk, 2,000 of them with a last session), then a filtered page of 50 as
-// a regular user with a bearer token: median and p95 latency. Then event latency: a local-transport
-// command prints its wall-clock time in ms; each line's arrival at an SSE client minus that time.
-// Figures only; nothing asserted.
+// The REST API at size, over real HTTP on 127.0.0.1, as a regular user with a bearer token:
+// 1. seeding (api-seed.ts): N hosts with an agent and two facts each, in 20 rack groups (the
+//    first --run-hosts of them on the local transport, in the group `bench-run`); --records model
+//    records (a Server per host, Services for the rest); --runs finished runs holding --history
+//    session records. Bulk inserts in one transaction per part.
+// 2. lists (api-lists.ts): every list endpoint and filter (through refs, through facts, search,
+//    lastStatus, hosts, fact search, runs, history) --requests times one at a time: median, p95,
+//    max.
+// 3. live run (api-live-run.ts): event latency of one host printing every 100 ms on an idle
+//    server, then a run on the --run-hosts hosts, each printing its time five times, while an SSE
+//    client times every event and --clients pollers (autocannon, --poll-rate requests a second
+//    each) poll lists and the run: latency percentiles, the pollers' max.
+// SQLite file by default; --database postgres uses a new schema on the test PostgreSQL, dropped
+// at the end. Figures only; nothing asserted.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { POSTGRES_URL } from '../test-support/databases.js';
+import { dropSchema } from '../test-support/postgres-schemas.js';
 import { ApiTokenStore } from '../src/auth/api-token-store.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { silentLogger } from '../src/logger.js';
-import { defineModel } from '../src/model/define-model.js';
-import { f } from '../src/model/fields.js';
-import { openProject, type OpenedProject } from '../src/runtime/open-project.js';
-import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
+import { openProject } from '../src/runtime/open-project.js';
+import { createRuntime } from '../src/runtime/runtime.js';
 import { buildServer } from '../src/server/build-server.js';
-import { SingleCommandSession } from '../src/session/builtin-sessions.js';
-
-const Service = defineModel('Service', {
-  fields: {
-    host: f.ref('Host'),
-    name: f.text(),
-    kind: f.enum(['web', 'db', 'cache', 'queue']),
-    port: f.int(),
-    comment: f.text({ optional: true }),
-  },
-  hostLookup: 'host',
-  ordering: ['name'],
-});
-
-class SparseTicks extends SingleCommandSession {
-  static override workOn = ['Host'];
-  static override command = 'for i in $(seq 1 40); do date +%s%3N; sleep 0.1; done';
-}
-
-class ChattyTicks extends SingleCommandSession {
-  static override workOn = ['Host'];
-  static override command = 'for i in $(seq 1 400); do date +%s%3N; sleep 0.005; done';
-}
+import { listCases, timeLists } from './api-lists.js';
+import { FLEET_RUN, liveRun } from './api-live-run.js';
+import { benchModels, benchSessions } from './api-models.js';
+import { loadLine, machineLine } from './api-report.js';
+import { hostName, seedFleet, seedHistory, type SeedSizes } from './api-seed.js';
 
 export async function benchApi(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      records: { type: 'string', default: '10000' },
-      requests: { type: 'string', default: '500' },
+      hosts: { type: 'string', default: '10000' },
+      records: { type: 'string', default: '100000' },
+      runs: { type: 'string', default: '1000' },
+      history: { type: 'string', default: '100000' },
+      requests: { type: 'string', default: '200' },
+      'run-hosts': { type: 'string', default: '1000' },
+      clients: { type: 'string', default: '50' },
+      'poll-rate': { type: 'string', default: '1' },
+      database: { type: 'string', default: 'sqlite' },
+      'skip-lists': { type: 'boolean', default: false },
+      'skip-live': { type: 'boolean', default: false },
     },
   });
-  const recordCount = Number(values.records);
-  const requests = Number(values.requests);
+  const sizes: SeedSizes = {
+    hosts: Number(values.hosts),
+    records: Number(values.records),
+    runHosts: Math.min(Number(values['run-hosts']), Number(values.hosts)),
+    runs: Number(values.runs),
+    history: Number(values.history),
+  };
+  if (values.database !== 'sqlite' && values.database !== 'postgres')
+    throw new Error(`--database must be sqlite or postgres, got ${values.database}`);
+  const postgres = values.database === 'postgres';
+  console.log(machineLine());
   const dir = mkdtempSync(join(tmpdir(), 'minke-bench-api-'));
+  const schema = postgres ? `bench_api_${randomBytes(6).toString('hex')}` : undefined;
   const config = resolveConfig(
     {
-      database: `sqlite:${join(dir, 'bench.db')}`,
-      models: [Service],
-      sessions: [SparseTicks, ChattyTicks],
+      database: postgres ? POSTGRES_URL : `sqlite:${join(dir, 'bench.db')}`,
+      models: benchModels,
+      sessions: benchSessions,
+      // Every run host at once, as a fleet-wide run goes.
+      executor: { maxParallelHosts: Math.max(256, sizes.runHosts) },
     },
     { projectDir: dir, configFile: 'bench' },
     {},
   );
-  const project = await openProject(config, { migrate: true });
+  const project = await openProject(config, { migrate: true, ...(schema ? { schema } : {}) });
   const runtime = createRuntime(project, { quiet: true });
   const app = await buildServer({ project, runtime, logger: silentLogger, webRoot: null });
   try {
-    await seed(project, runtime, recordCount);
+    const started = performance.now();
     const reader = await project.users.create({ username: 'reader', password: 'bench password' });
     await project.permissions.grant(reader.id, [
       'view_service',
+      'view_server',
       'view_host',
+      'run_fleet_ticks',
       'run_sparse_ticks',
-      'run_chatty_ticks',
     ]);
+    const hostIds = await seedFleet(project, sizes);
+    await seedHistory(project, sizes, reader.id, hostIds);
+    console.log(
+      `${values.database}: seeded ${sizes.hosts} hosts (agents, 2 facts each), ${sizes.records} model records, ${sizes.runs} runs with ${sizes.history} session records in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    // What autovacuum does soon after a bulk load; SQLite has no statistics unless asked.
+    if (postgres) await sql`ANALYZE`.execute(project.database.db);
     const { token } = await new ApiTokenStore(project.database).create({
       userId: reader.id,
       name: 'bench',
     });
     const headers = { authorization: `Bearer ${token}` };
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    console.log(
-      `API at ${base}; ${recordCount} Service records on SQLite (WAL), HTTP over loopback`,
-    );
 
-    const where = encodeURIComponent('kind = web and port >= 2000');
-    const list = (i: number) =>
-      `${base}/api/records/Service?where=${where}&order=-port&limit=50&offset=${(i * 50) % 2000}`;
-    const total = (await (await fetch(list(0), { headers })).json()) as { total: number };
-    report(
-      `list, filter + order + page of 50 (${total.total} match)`,
-      await timeRequests(requests, list, headers),
-    );
-    const failed = (i: number) =>
-      `${base}/api/records/Service?lastStatus=error&limit=50&offset=${(i * 50) % 300}`;
-    report('list, lastStatus=error + page of 50', await timeRequests(requests, failed, headers));
-    const search = (i: number) => `${base}/api/records/Service?search=svc-${i % 97}&limit=50`;
-    report('list, search + page of 50', await timeRequests(requests, search, headers));
-
-    report('event latency, a line every 100 ms', await eventLatency(base, headers, 'SparseTicks'));
-    report(
-      'event latency, a line every ~5 ms (coalesced)',
-      await eventLatency(base, headers, 'ChattyTicks'),
-    );
+    if (!values['skip-lists']) {
+      console.log(`\nlists, ${values.requests} requests each, one at a time; ${loadLine()}`);
+      await timeLists(base, headers, listCases(sizes.hosts), Number(values.requests));
+      console.log(`(lists done; ${loadLine()})`);
+    }
+    if (!values['skip-live']) {
+      console.log(`\nevent latency on an idle server (one host, a line every 100 ms):`);
+      await liveRun({
+        base,
+        token,
+        run: { session: 'SparseTicks', model: 'Host', ids: [hostName(0)] },
+        runHosts: 1,
+        pollers: 0,
+        pollRate: 0,
+      });
+      console.log(`\nthe live run:`);
+      await liveRun({
+        base,
+        token,
+        run: FLEET_RUN,
+        runHosts: sizes.runHosts,
+        pollers: Number(values.clients),
+        pollRate: Number(values['poll-rate']),
+      });
+    }
   } finally {
     await app.close();
     await runtime.close();
     await project.close();
     rmSync(dir, { recursive: true, force: true });
+    if (schema) await dropSchema(schema);
   }
-}
-
-async function seed(project: OpenedProject, runtime: Runtime, count: number): Promise<void> {
-  const started = performance.now();
-  const local = await project.hosts.add({ name: 'local', config: { transport: 'local' } });
-  const kinds = ['web', 'db', 'cache', 'queue'] as const;
-  const rows = Array.from({ length: count }, (_, i) => ({
-    host_id: local.id,
-    name: `svc-${i}`,
-    kind: kinds[i % kinds.length],
-    port: 1000 + ((i * 7919) % 60000),
-    comment: i % 10 === 0 ? `note ${i}` : null,
-  }));
-  await project.database.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < rows.length; i += 500)
-      await trx
-        .insertInto('model_service')
-        .values(rows.slice(i, i + 500))
-        .execute();
-  });
-  // 2,000 records with a last session, as the executor writes them, 1 in 7 ended in error.
-  const objects = Array.from({ length: Math.min(2000, count) }, (_, i) => i + 1);
-  const { recordIds } = await runtime.runs.createRun({
-    session: 'SparseTicks',
-    verboseName: 'Sparse ticks',
-    model: 'Service',
-    userId: null,
-    data: {},
-    records: objects.map((id) => ({
-      objectId: id,
-      objectLabel: `svc-${id - 1}`,
-      hostId: local.id,
-      hostName: 'local',
-    })),
-  });
-  for (const [index, recordId] of recordIds.entries()) {
-    await runtime.runs.finish(recordId, 'completed', index % 7 === 0 ? 'error' : 'success', 10);
-  }
-  console.log(
-    `seeded ${count} records and ${recordIds.length} session records in ${(performance.now() - started).toFixed(0)} ms`,
-  );
-}
-
-async function timeRequests(
-  count: number,
-  url: (i: number) => string,
-  headers: Record<string, string>,
-): Promise<number[]> {
-  for (let i = 0; i < 50; i++) await (await fetch(url(i), { headers })).arrayBuffer(); // warm up
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    const response = await fetch(url(i), { headers });
-    await response.arrayBuffer();
-    if (!response.ok) throw new Error(`${url(i)}: ${response.status}`);
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
-/** Opens the stream, starts the session on `local`, and times each printed line to its arrival. */
-async function eventLatency(
-  base: string,
-  headers: Record<string, string>,
-  session: string,
-): Promise<number[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 60_000);
-  const latencies: number[] = [];
-  try {
-    const stream = await fetch(`${base}/api/events`, { headers, signal: controller.signal });
-    if (!stream.body) throw new Error('no event stream');
-    const reader = stream.body.pipeThrough(new TextDecoderStream()).getReader();
-    const start = await fetch(`${base}/api/runs`, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ session, model: 'Host', ids: ['local'] }),
-    });
-    if (start.status !== 201)
-      throw new Error(`POST /api/runs: ${start.status} ${await start.text()}`);
-    let buffer = '';
-    let outputs = 0;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const arrived = Date.now();
-      buffer += value;
-      let end: number;
-      let finished = false;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (block.includes('event: run.finished')) finished = true;
-        if (!block.includes('event: output')) continue;
-        outputs++;
-        const data = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { chunk: string };
-        for (const line of data.chunk.split('\n'))
-          if (/^\d{13}$/.test(line)) latencies.push(arrived - Number(line));
-      }
-      if (finished) break;
-    }
-    await reader.cancel();
-    console.log(`  ${session}: ${latencies.length} lines in ${outputs} output events`);
-    return latencies;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-}
-
-function report(label: string, times: number[]): void {
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  console.log(
-    `${label.padEnd(52)} median ${at(0.5).toFixed(1)} ms   p95 ${at(0.95).toFixed(1)} ms   max ${at(1).toFixed(1)} ms   (${sorted.length})`,
-  );
 }
