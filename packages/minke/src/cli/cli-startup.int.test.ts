@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareLocalHost, writeProject } from '../../test-support/project-folder.js';
 import { runBuiltCli } from '../../test-support/run-cli.js';
@@ -65,8 +65,35 @@ const HEAVY = [
 ];
 const COMPILERS = ['tsx', 'esbuild'];
 
+// The built CLI is a bundle (scripts/bundle-cli.js): a package read into it loads as part of a
+// chunk, which contents.json beside the bundle names.
+const bundleDir = fileURLToPath(new URL('../../dist/cli-bundle/', import.meta.url));
+const PACKAGES_BUNDLED = ['commander', 'kysely', 'zod', 'pino', '@minke/contract'];
+
+/** Every package the loaded files belong to, installed or read into the bundle. */
+function packagesLoaded(loaded: string): Set<string> {
+  const contents = JSON.parse(readFileSync(join(bundleDir, 'contents.json'), 'utf8')) as Record<
+    string,
+    string[]
+  >;
+  const names = new Set<string>();
+  for (const line of loaded.split('\n')) {
+    const installed = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
+    if (installed) names.add(installed);
+    if (line.includes('/dist/cli-bundle/'))
+      for (const name of contents[line.slice(line.lastIndexOf('/') + 1)] ?? []) names.add(name);
+  }
+  return names;
+}
+
 function packagesIn(loaded: string, names: readonly string[]): string[] {
-  return names.filter((name) => loaded.includes(`/node_modules/${name}/`));
+  const present = packagesLoaded(loaded);
+  return names.filter((name) => present.has(name));
+}
+
+/** Packages of the bundle that were loaded as files of node_modules all the same. */
+function bundledLoadedAsFiles(loaded: string): string[] {
+  return PACKAGES_BUNDLED.filter((name) => loaded.includes(`/node_modules/${name}/`));
 }
 
 describe('what a command loads at start', { timeout: 120_000 }, () => {
@@ -80,18 +107,24 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
     await prepareLocalHost(dir);
   });
 
-  it('the recorder sees what a command does load', async () => {
-    // The check below means something only if loads are seen: commander always loads.
-    expect(packagesIn(await loadedBy(['--help']), ['commander'])).toEqual(['commander']);
+  it('the recorder sees what a command does load, from the bundle', async () => {
+    // The checks below mean something only if loads are seen: commander always loads.
+    const loaded = await loadedBy(['--help']);
+    expect(loaded).toContain('/dist/cli-bundle/main.js');
+    expect(packagesIn(loaded, ['commander'])).toEqual(['commander']);
   });
 
-  it('`minke --help` loads no server, queue, broker, SSH or compiler', async () => {
-    expect(packagesIn(await loadedBy(['--help']), [...HEAVY, ...COMPILERS, 'kysely'])).toEqual([]);
+  it('`minke --help` loads no server, queue, broker, SSH, compiler, database or zod', async () => {
+    const loaded = await loadedBy(['--help']);
+    const unwanted = [...HEAVY, ...COMPILERS, 'kysely', 'better-sqlite3', 'zod', '@minke/contract'];
+    expect(packagesIn(loaded, unwanted)).toEqual([]);
   });
 
   it('`minke hosts list` on an unchanged project loads neither those nor a compiler', async () => {
     const loaded = await loadedBy(['--project', dir, 'hosts', 'list']);
-    expect(loaded).toContain('/node_modules/kysely/');
+    expect(packagesIn(loaded, ['kysely', 'zod'])).toEqual(['kysely', 'zod']);
     expect(packagesIn(loaded, [...HEAVY, ...COMPILERS])).toEqual([]);
+    // What is bundled loads as chunks of the bundle, not as its many files in node_modules.
+    expect(bundledLoadedAsFiles(loaded)).toEqual([]);
   });
 });

@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtMinke, prepareLocalHost, writeProject } from '../../test-support/project-folder.js';
 
@@ -34,8 +44,8 @@ function onlyManifest(): { file: string; manifest: { output: string; outputHash:
 }
 
 /** What `minke run Say` prints as the session's message. */
-async function said(): Promise<string> {
-  const shown = await builtMinke(dir, ['run', 'Say', '--id', 'local1']);
+async function said(project = dir): Promise<string> {
+  const shown = await builtMinke(project, ['run', 'Say', '--id', 'local1']);
   expect(shown.stderr).toBe('');
   return /error {2}: (.*)\n/.exec(shown.stdout)?.[1] ?? `(nothing in: ${shown.stdout})`;
 }
@@ -107,5 +117,63 @@ describe('the compiled project cache', { timeout: 120_000 }, () => {
     expect(await said()).toBe('version three');
     const hosts = await builtMinke(dir, ['hosts', 'list']);
     expect(hosts.stdout).toContain('local1');
+  });
+});
+
+// The built CLI may carry its own zod (bundled): a project whose `zod` is the copy Minke has
+// installed (npm put one zod in node_modules for both) must meet the zod Minke runs, as it did
+// when both loaded the same files; a project with a zod of its own elsewhere keeps that one.
+const sessionsComparingZod = `
+import { Session, SessionError, z as minkeZod } from 'minke';
+import { z } from 'zod';
+import * as core from 'zod/v4/core';
+export class Say extends Session {
+  static override workOn = ['Host'];
+  override async process() {
+    const same = z === minkeZod && z.string() instanceof core.$ZodType;
+    throw new SessionError(same ? "Minke's zod" : 'its own zod');
+  }
+}
+`;
+
+describe("a project's zod", { timeout: 120_000 }, () => {
+  const installedZod = dirname(createRequire(import.meta.url).resolve('zod/package.json'));
+
+  async function projectWithZod(name: string, zod: (modules: string) => void): Promise<string> {
+    const project = join(tmp, name);
+    writeProject(project, {
+      config: "database: 'sqlite:data.db', sessions: [Say]",
+      sessions: sessionsComparingZod,
+      sessionNames: ['Say'],
+    });
+    mkdirSync(join(project, 'node_modules'), { recursive: true });
+    zod(join(project, 'node_modules'));
+    await prepareLocalHost(project);
+    return project;
+  }
+
+  it("that is Minke's installed copy is the zod Minke runs", async () => {
+    const project = await projectWithZod('shared-zod', (modules) =>
+      symlinkSync(installedZod, join(modules, 'zod'), 'dir'),
+    );
+    expect(await said(project)).toBe("Minke's zod");
+  });
+
+  it('of its own stays its own', async () => {
+    const project = await projectWithZod('own-zod', (modules) => {
+      const own = join(modules, 'zod');
+      mkdirSync(join(own, 'v4', 'core'), { recursive: true });
+      writeFileSync(
+        join(own, 'package.json'),
+        JSON.stringify({
+          name: 'zod',
+          type: 'module',
+          exports: { '.': './index.js', './v4/core': './v4/core/index.js' },
+        }),
+      );
+      writeFileSync(join(own, 'index.js'), 'export const z = { string: () => ({}) };\n');
+      writeFileSync(join(own, 'v4', 'core', 'index.js'), 'export class $ZodType {}\n');
+    });
+    expect(await said(project)).toBe('its own zod');
   });
 });

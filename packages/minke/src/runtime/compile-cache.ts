@@ -20,7 +20,11 @@ export interface CompileOptions {
    * own) to the running Minke's instance. Part of the cache key.
    */
   bridges: Readonly<Record<string, string>>;
-  /** Bridges used only when the project cannot resolve the name itself (e.g. `zod`). */
+  /**
+   * Bridges used only when the project cannot resolve the name itself, or resolves it to the very
+   * copy Minke has installed (`fallbackResolve` finds the same file): `zod`. A project with a zod
+   * of its own elsewhere keeps it.
+   */
   fallbackBridges: ReadonlySet<string>;
   /** Where a bare import the project cannot resolve is looked up instead (Minke's dependencies). */
   fallbackResolve: (specifier: string) => string | undefined;
@@ -36,7 +40,8 @@ interface Manifest {
   outputHash: string;
 }
 
-const MANIFEST_FORMAT = 1;
+// 2: a project's zod that is Minke's installed copy is bridged to the zod Minke runs (bundled).
+const MANIFEST_FORMAT = 2;
 
 /** The file URL of `entry` compiled to JavaScript: from the cache when still valid, else built. */
 export async function compiledModuleUrl(entry: string, options: CompileOptions): Promise<string> {
@@ -184,7 +189,12 @@ function projectPlugin(options: CompileOptions, inputs: Record<string, string>):
           pluginData: SELF,
         });
         if (own.errors.length === 0 && own.path) {
-          return { path: own.external ? own.path : pathToFileURL(own.path).href, external: true };
+          const path = own.external ? own.path : pathToFileURL(own.path).href;
+          // Minke's own copy is the one Minke runs, which may be read into its bundle: the project
+          // gets that instance, not a second one from the same files.
+          if (bridge !== undefined && path === options.fallbackResolve(args.path))
+            return { path: bridge, external: true };
+          return { path, external: true };
         }
         const fallback = bridge ?? options.fallbackResolve(args.path);
         return fallback === undefined ? undefined : { path: fallback, external: true };

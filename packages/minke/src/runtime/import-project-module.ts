@@ -5,6 +5,10 @@ import { compiledModuleUrl } from './compile-cache.js';
 /** Where the running Minke leaves its modules for the project's `import ... from 'minke'`. */
 const runningMinke = Symbol.for('minke.running-module');
 const runningZod = Symbol.for('minke.running-zod');
+const runningZodV4 = Symbol.for('minke.running-zod-v4');
+const runningZodCore = Symbol.for('minke.running-zod-v4-core');
+/** The names a project shares with the running Minke when it has no copy of its own elsewhere. */
+const SHARED_WHEN_MINKES = new Set(['zod', 'zod/v4', 'zod/v4/core']);
 
 let bridges: Promise<Record<string, string>> | undefined;
 
@@ -19,6 +23,8 @@ function runningBridges(): Promise<Record<string, string>> {
   bridges ??= (async () => ({
     minke: await bridgeTo(runningMinke, import('../index.js')),
     zod: await bridgeTo(runningZod, import('zod')),
+    'zod/v4': await bridgeTo(runningZodV4, import('zod/v4')),
+    'zod/v4/core': await bridgeTo(runningZodCore, import('zod/v4/core')),
   }))();
   return bridges;
 }
@@ -68,8 +74,9 @@ export async function importProjectModule(
   const url = await compiledModuleUrl(file, {
     projectDir,
     bridges: await runningBridges(),
-    // A project without a zod of its own shares Minke's, as its schemas meet Minke's code.
-    fallbackBridges: new Set(['zod']),
+    // A project without a zod of its own (or whose zod is Minke's installed copy) shares the zod
+    // Minke runs, as its schemas meet Minke's code (`instanceof`, `.meta()` in zod's registry).
+    fallbackBridges: SHARED_WHEN_MINKES,
     fallbackResolve: resolveFromMinke,
     salt: minkeVersion(),
   });
