@@ -1,11 +1,13 @@
 // npm run bench -- fanout [--hosts N] [--ports P] [--concurrency C] [--database sqlite|postgres]
 //                         [--rounds R] [--order bare-first|minke-first] [--shell-rc]
-//                         [--side both|all|bare|transport|minke] [--known-hosts K]
+//                         [--side both|all|bare|transport|minke|cli] [--known-hosts K]
 //                         [--workers W[,W...]]
 //
-// One command on N hosts, two ways, in one process against one local sshd: Minke (a session run
-// through startRun) and a bare ssh2 script (connect, exec, close). Prints wall time, hosts per
-// second, client CPU, RSS and failures of each, and the ratio. Figures only; nothing asserted.
+// One command on N hosts against one local sshd: `minke run FanoutTrue --all` as a user types it
+// (the built CLI on a project folder, a child process) and a bare ssh2 script (connect, exec,
+// close) in this process. `--side all` adds Minke's SSH transport alone and a session run through
+// startRun in this process (no CLI start-up, no printing). Prints wall time, hosts per second,
+// client CPU, RSS and failures of each, and the ratio. Figures only; nothing asserted.
 //
 // Reading the figures: the sshd runs on the same cores as the client and costs ~20 ms of CPU
 // per connection, several times the client's share, so the wall time is mostly the server's and
@@ -26,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBare, type FanoutTarget } from './fanout-bare.js';
+import { runCli, writeCliProject, type CliOutcome } from './fanout-cli.js';
 import { measurePhase, processTreeCpuMs, waitForServerQuiet } from './fanout-measure.js';
 import {
   addHosts,
@@ -64,8 +67,8 @@ export interface FanoutOptions {
   database: DatabaseKind;
   rounds: number;
   order: 'bare-first' | 'minke-first';
-  /** `both` is bare + Minke; `all` adds Minke's SSH transport alone between them; a single
-   * side is for profiling it (`node --cpu-prof`). The ratio needs bare and Minke. */
+  /** `both` is bare + the CLI; `all` adds Minke's SSH transport alone and the in-process run; a
+   * single side is for profiling it (`node --cpu-prof`). The ratio needs bare and a Minke side. */
   side: 'both' | 'all' | DirectSide;
   shellRc: boolean;
   /** Other hosts' entries in the known_hosts file Minke reads (a fleet's file has one per host). */
@@ -108,9 +111,11 @@ function parseOptions(args: string[]): FanoutOptions {
     throw new Error(`--database must be sqlite or postgres, got ${database}`);
   if (values.order !== 'bare-first' && values.order !== 'minke-first')
     throw new Error(`--order must be bare-first or minke-first, got ${values.order}`);
-  const sideNames = ['both', 'all', 'bare', 'transport', 'minke'] as const;
+  const sideNames = ['both', 'all', 'bare', 'transport', 'minke', 'cli'] as const;
   const side = sideNames.find((name) => name === values.side);
   if (!side) throw new Error(`--side must be one of ${sideNames.join(', ')}, got ${values.side}`);
+  if (side === 'cli' && database !== 'sqlite')
+    throw new Error('--side cli runs on the SQLite project folder only (the default database)');
   return {
     hosts: int('hosts', values.hosts, 10_000),
     ports: int('ports', values.ports, 64),
@@ -170,6 +175,7 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
     connectTimeoutMs,
     commandTimeoutMs,
   });
+  if (options.database === 'sqlite') await writeCliProject(dir, concurrency);
   printHeader(options, sshd, (performance.now() - setupStart) / 1000);
 
   const sides: Record<DirectSide, () => Promise<Omit<SideResult, 'round'>>> = {
@@ -181,6 +187,7 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
         const failures = outcome.summary.all - outcome.summary.success;
         return { failures, failureLines: [], minke: outcome };
       }),
+    cli: cliSide(dir, sshd, hosts),
   };
   const results: SideResult[] = [];
   for (let round = 1; round <= options.rounds; round++) {
@@ -207,11 +214,13 @@ function sideOrder(options: FanoutOptions, round: number): DirectSide[] {
   const forward = (options.order === 'bare-first') === (round % 2 === 1);
   const sides: DirectSide[] =
     options.side === 'both'
-      ? ['bare', 'minke']
+      ? ['bare', 'cli']
       : options.side === 'all'
-        ? ['bare', 'transport', 'minke']
+        ? ['bare', 'transport', 'minke', 'cli']
         : [options.side];
-  return forward ? sides : sides.reverse();
+  // The CLI reads the project folder's SQLite file; a PostgreSQL bench schema has no folder.
+  const runnable = sides.filter((side) => side !== 'cli' || options.database === 'sqlite');
+  return forward ? runnable : runnable.reverse();
 }
 
 /** N targets on the sshd's address, spread round-robin over its ports (the backlog of each
@@ -245,6 +254,40 @@ function bareSide(
         failureLines: countLines(outcome.failures.map((f) => f.message)),
       };
     });
+}
+
+/**
+ * The built CLI in a child process: its own CPU and peak RSS (reported at its exit) replace this
+ * process's in the row; the wall time runs from the spawn to the exit.
+ */
+function cliSide(
+  dir: string,
+  sshd: BenchSshd,
+  hosts: number,
+): () => Promise<Omit<SideResult, 'round'>> {
+  return async () => {
+    const side = await measureSide('cli', hosts, sshd.pid, async () => {
+      const outcome = await runCli(dir, 60_000 + 100 * hosts);
+      const failures = hosts - (outcome.successes ?? 0);
+      const failureLines =
+        outcome.successes === undefined
+          ? [`exit ${outcome.exitCode}, no summary line: ${outcome.stderr.slice(0, 300)}`]
+          : [];
+      return { failures, failureLines, cli: outcome };
+    });
+    const child = side.cli;
+    if (!child) return side;
+    return {
+      ...side,
+      figures: {
+        ...side.figures,
+        wallMs: child.wallMs,
+        cpuMs: child.cpuMs,
+        peakRssBytes: child.maxRssBytes,
+        rssGrowthBytes: child.maxRssBytes,
+      },
+    };
+  };
 }
 
 function transportSide(
@@ -329,7 +372,12 @@ async function measureSide(
   side: SideResult['side'],
   hosts: number,
   pid: number | undefined,
-  work: () => Promise<{ failures: number; failureLines: string[]; minke?: MinkeOutcome }>,
+  work: () => Promise<{
+    failures: number;
+    failureLines: string[];
+    minke?: MinkeOutcome;
+    cli?: CliOutcome;
+  }>,
 ): Promise<Omit<SideResult, 'round'>> {
   const serverBefore = processTreeCpuMs(pid);
   const { result, figures } = await measurePhase(work);

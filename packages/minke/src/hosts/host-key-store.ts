@@ -129,7 +129,7 @@ export class HostKeyStore {
   private async trustedKeys(host: string): Promise<BookedHostKey[]> {
     const rows = await this.db
       .selectFrom('minke_host_keys')
-      .select(['key_type', 'fingerprint', 'public_key'])
+      .select(['key_type', 'fingerprint', 'public_key', 'last_seen_at'])
       .where('host', '=', host)
       .where('status', '=', 'trusted')
       .execute();
@@ -137,6 +137,7 @@ export class HostKeyStore {
       keyType: r.key_type,
       fingerprint: r.fingerprint,
       publicKey: r.public_key,
+      lastSeenAt: r.last_seen_at,
     }));
   }
 

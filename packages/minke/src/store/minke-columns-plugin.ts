@@ -45,11 +45,20 @@ const tableKinds: ReadonlyMap<string, Readonly<Record<string, ColumnKind>>> = ne
  */
 export function minkeColumnsPlugin(adapter: StoreAdapter): KyselyPlugin {
   const columnsOf = new WeakMap<QueryId, ConvertedColumns>();
+  // Every query passes here (a run of 1,000 hosts makes tens of thousands): a transformer sets up
+  // a table of ~100 methods when made, so one encoder per set of tables is made once and reused
+  // (a transform is synchronous, so one instance never serves two queries at once).
+  const encoders = new Map<string, ValueEncoder>();
   return {
     transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
-      const columns = convertedColumns(tablesNamedIn(node));
-      columnsOf.set(queryId, columns);
-      return new ValueEncoder(adapter, columns).transformNode(node);
+      const tables = [...tableCollector.collect(node)].sort().join(',');
+      let encoder = encoders.get(tables);
+      if (encoder === undefined) {
+        encoder = new ValueEncoder(adapter, convertedColumns(tables.split(',')));
+        encoders.set(tables, encoder);
+      }
+      columnsOf.set(queryId, encoder.columns);
+      return encoder.transformNode(node);
     },
     transformResult({
       result,
@@ -95,7 +104,7 @@ function encodeValue(kind: ColumnKind | undefined, value: unknown, adapter: Stor
 }
 
 /** Converted columns of the named tables; a name two of them store differently is left alone. */
-function convertedColumns(tables: ReadonlySet<string>): ConvertedColumns {
+function convertedColumns(tables: readonly string[]): ConvertedColumns {
   const kindsByName = new Map<string, Set<ColumnKind>>();
   for (const table of tables) {
     for (const [name, kind] of Object.entries(tableKinds.get(table) ?? {})) {
@@ -114,17 +123,23 @@ function convertedColumns(tables: ReadonlySet<string>): ConvertedColumns {
   return columns;
 }
 
-function tablesNamedIn(node: RootOperationNode): Set<string> {
-  const tables = new Set<string>();
-  class TableCollector extends OperationNodeTransformer {
-    protected override transformTable(table: TableNode, queryId?: QueryId): TableNode {
-      tables.add(table.table.identifier.name);
-      return super.transformTable(table, queryId);
-    }
+/** The tables a query names (one instance for all queries: collecting is synchronous). */
+class TableCollector extends OperationNodeTransformer {
+  private tables = new Set<string>();
+
+  collect(node: RootOperationNode): Set<string> {
+    this.tables = new Set<string>();
+    this.transformNode(node);
+    return this.tables;
   }
-  new TableCollector().transformNode(node);
-  return tables;
+
+  protected override transformTable(table: TableNode, queryId?: QueryId): TableNode {
+    this.tables.add(table.table.identifier.name);
+    return super.transformTable(table, queryId);
+  }
 }
+
+const tableCollector = new TableCollector();
 
 function columnName(node: OperationNode): string | undefined {
   if (ColumnNode.is(node)) return node.column.name;
@@ -136,7 +151,7 @@ function columnName(node: OperationNode): string | undefined {
 class ValueEncoder extends OperationNodeTransformer {
   constructor(
     private readonly adapter: StoreAdapter,
-    private readonly columns: ConvertedColumns,
+    readonly columns: ConvertedColumns,
   ) {
     super();
   }

@@ -10,7 +10,7 @@ import { TransportError } from '../transport-error.js';
 import { type AuthPlan, authMethods } from './auth-methods.js';
 import { classifySshError } from './classify-error.js';
 import { hostKeyAlgorithms } from './host-key-algorithms.js';
-import type { HostKeyBook } from './host-keys/host-key-book.js';
+import type { BookedHostKey, HostKeyBook } from './host-keys/host-key-book.js';
 import { verifyWithBook } from './host-keys/verify-with-book.js';
 import { forwardThroughJump } from './proxy-jump.js';
 import type { SshClient, SshClientFactory } from './ssh-client.js';
@@ -106,7 +106,9 @@ async function handshake(
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new TransportError('config', target, `cannot read known_hosts files (${code})`, error);
   });
-  const trustedTypes = book ? await trustedKeyTypes(book, bookName, target) : [];
+  // Read once: the key types to ask for, then the check of the key the host presents.
+  const trusted = book ? await trustedKeys(book, bookName, target) : [];
+  const trustedTypes = trusted.map((key) => key.keyType);
   const client = deps.createClient();
   let hostKeyError: TransportError | undefined;
   return new Promise((resolve, reject) => {
@@ -156,6 +158,7 @@ async function handshake(
                 address,
                 strictHostKeyChecking: config.strictHostKeyChecking,
                 namedFiles: known,
+                trusted,
               },
               key,
             )
@@ -172,10 +175,14 @@ async function handshake(
   });
 }
 
-/** Key types the book trusts for the host, asked for first (see `hostKeyAlgorithms`). */
-async function trustedKeyTypes(book: HostKeyBook, host: string, target: string): Promise<string[]> {
+/** The keys the book trusts for the host: their types are asked for first (see `hostKeyAlgorithms`). */
+async function trustedKeys(
+  book: HostKeyBook,
+  host: string,
+  target: string,
+): Promise<BookedHostKey[]> {
   try {
-    return (await book.trusted(host)).map((key) => key.keyType);
+    return await book.trusted(host);
   } catch (error) {
     throw new TransportError('config', target, 'cannot read the known host keys', error);
   }

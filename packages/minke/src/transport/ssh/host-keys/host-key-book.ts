@@ -6,6 +6,8 @@ export interface BookedHostKey {
   fingerprint: string;
   /** base64 of the SSH key blob. */
   publicKey: string;
+  /** When a connection last presented it (ISO-8601), when the book keeps that. */
+  lastSeenAt?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface BookedHostKey {
 export interface HostKeyBook {
   /** The host's trusted keys (usually one). */
   trusted(host: string): Promise<BookedHostKey[]>;
-  /** Marks a trusted key as seen now. */
+  /** Marks a trusted key as seen now (the transport skips it while `lastSeenAt` is recent). */
   seen(host: string, fingerprint: string): Promise<void>;
   /** Files a key the host offered and nobody trusted: `pending`, for someone to trust or not. */
   offer(host: string, address: string, key: HostKey): Promise<void>;

@@ -1,7 +1,13 @@
 import { fingerprintOf, type HostKey } from './host-key.js';
 import { checkHostKey, type KnownHostEntry } from './known-hosts.js';
 import { TransportError } from '../../transport-error.js';
-import type { HostKeyBook } from './host-key-book.js';
+import type { BookedHostKey, HostKeyBook } from './host-key-book.js';
+
+/**
+ * A trusted key's "last seen" is refreshed at most this often: a write per connection would make
+ * every run of 1,000 hosts 1,000 writes to the same table, for a date nobody reads to the second.
+ */
+export const seenRefreshMs = 10 * 60_000;
 
 export interface BookCheck {
   /** Name the key is filed under in the book (the Minke host's name). */
@@ -11,6 +17,9 @@ export interface BookCheck {
   strictHostKeyChecking: 'yes' | 'accept-new';
   /** Entries of the known_hosts files the project's administrators named; none otherwise. */
   namedFiles: readonly KnownHostEntry[];
+  /** The host's trusted keys, when the caller read them just before (to choose the key types
+   * to ask for); otherwise they are read from the book here. */
+  trusted?: readonly BookedHostKey[];
 }
 
 /**
@@ -45,7 +54,7 @@ export async function verifyWithBook(
       `host presented ${presented}; known keys differ in ${where}`,
     );
   }
-  const trusted = await book.trusted(check.host);
+  const trusted = check.trusted ?? (await book.trusted(check.host));
   if (fromFiles.status === 'known') {
     if (trusted.length === 0)
       await book.trustFirst(
@@ -56,8 +65,9 @@ export async function verifyWithBook(
       );
     return;
   }
-  if (trusted.some((k) => k.fingerprint === fingerprint)) {
-    await book.seen(check.host, fingerprint);
+  const match = trusted.find((k) => k.fingerprint === fingerprint);
+  if (match) {
+    if (!seenRecently(match)) await book.seen(check.host, fingerprint);
     return;
   }
   if (trusted.length > 0) {
@@ -80,4 +90,10 @@ export async function verifyWithBook(
     check.host,
     `${presented} is not trusted yet; a user with trust_host_key can trust it`,
   );
+}
+
+function seenRecently(key: BookedHostKey): boolean {
+  if (key.lastSeenAt === undefined) return false;
+  const seen = Date.parse(key.lastSeenAt);
+  return Number.isFinite(seen) && Date.now() - seen < seenRefreshMs;
 }
