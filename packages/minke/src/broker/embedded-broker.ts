@@ -53,6 +53,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const topics = createTopics(options.topicPrefix);
   const serverPassword = randomBytes(32).toString('base64url');
   const identities = new WeakMap<Client, BrokerIdentity>();
+  // Agents are let in only once the server's own client has logged in: after a restart the
+  // whole fleet reconnects at once, and a gateway queued behind thousands of logins timed out
+  // (the server then gave up starting). Until then an agent's login waits (at most
+  // SERVER_WAIT_MS, then "server unavailable"), so nobody is told no while the server starts.
+  let serverIn = false;
+  let serverArrived: () => void = () => undefined;
+  const serverArrival = new Promise<void>((resolve) => (serverArrived = resolve));
 
   const broker = await Aedes.createBroker({
     // A client whose socket stops draining must not stall delivery to the whole fleet.
@@ -76,7 +83,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           done(null, true);
         })
         .catch((error: Error) => {
-          logger.error({ err: error }, 'broker: cannot check credentials');
+          if (!(error instanceof ServerNotYetConnected))
+            logger.error({ err: error }, 'broker: cannot check credentials');
           done(refusal(3), false);
         });
     },
@@ -120,8 +128,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   ): Promise<BrokerIdentity | undefined> {
     if (username === undefined || password === undefined) return undefined;
     if (username === options.serverUsername) {
-      return sameSecret(password, serverPassword) ? { kind: 'server' } : undefined;
+      if (!sameSecret(password, serverPassword)) return undefined;
+      serverIn = true;
+      serverArrived();
+      return { kind: 'server' };
     }
+    if (!serverIn && !(await withinMs(serverArrival, SERVER_WAIT_MS)))
+      throw new ServerNotYetConnected();
     return (await options.authenticateAgent(username, password.toString('utf8')))
       ? { kind: 'agent', node: username }
       : undefined;
@@ -199,3 +212,18 @@ function refusal(returnCode: 3 | 4 | 5 = 5): AuthenticateError {
   error.returnCode = returnCode;
   return error;
 }
+
+/** How long an agent's login waits for the server's own client to log in first. */
+const SERVER_WAIT_MS = 20_000;
+
+/** Whether `promise` settles within `ms`. */
+async function withinMs(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([promise.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return settled;
+}
+
+/** An agent logged in before the server's own client: refused as "server unavailable". */
+class ServerNotYetConnected extends Error {}

@@ -13,6 +13,8 @@ import type { MinkeKysely } from '../store/minke-kysely.js';
 import type { AgentsTable } from '../store/minke-tables.js';
 import { inTransaction } from '../store/transaction.js';
 import { generateAgentPassword, hashAgentPassword } from './credentials.js';
+import { recordPresenceChanges, recordPresences } from './presence-recorder.js';
+import { CredentialLookups } from './credential-lookups.js';
 import { naturalCompare } from '../util/natural-sort.js';
 
 /**
@@ -21,8 +23,7 @@ import { naturalCompare } from '../util/natural-sort.js';
  */
 export const SERVER_USERNAME = '$minke-server';
 
-/** How long an agent's presence changes are kept: the dashboard draws the last 7 days. */
-export const PRESENCE_HISTORY_DAYS = 31;
+export { PRESENCE_HISTORY_DAYS } from './presence-recorder.js';
 
 export interface AgentRecord {
   id: number;
@@ -55,6 +56,14 @@ type AgentRow = Omit<Selectable<AgentsTable>, 'created_at'> & { host_name: strin
  */
 export class AgentStore {
   private readonly ids = new Map<string, number>();
+  private readonly credentials = new CredentialLookups(async (nodes) => {
+    const rows = await this.db
+      .selectFrom('minke_agents')
+      .select(['node', 'credential_hash'])
+      .where('node', 'in', nodes)
+      .execute();
+    return new Map(rows.map((row) => [row.node, row.credential_hash ?? undefined]));
+  });
 
   constructor(
     private readonly project: Project,
@@ -90,7 +99,6 @@ export class AgentStore {
     return { agent: await this.get(node), password };
   }
 
-  /** The agent of `node`, registered (without a credential) if it is new: see the gateway. */
   /** Notes that these agents were heard from now, in the caller's transaction (`trx`). */
   async touch(trx: MinkeKysely, ids: readonly number[]): Promise<void> {
     const now = new Date();
@@ -103,42 +111,73 @@ export class AgentStore {
     }
   }
 
+  /** The agent of `node`, registered (without a credential) if it is new: see the gateway. */
   async ensure(node: string): Promise<number> {
-    const known = this.ids.get(node);
-    if (known !== undefined) return known;
-    checkNodeName(node);
-    let row = await this.db
-      .selectFrom('minke_agents')
-      .select(['id', 'host_id'])
-      .where('node', '=', node)
-      .executeTakeFirst();
-    if (!row) {
-      await this.db
-        .insertInto('minke_agents')
-        .values({ node })
-        .onConflict((oc) => oc.column('node').doNothing())
-        .execute();
-      this.logger?.info({ node }, 'agent registered on first contact');
-      row = await this.db
-        .selectFrom('minke_agents')
-        .select(['id', 'host_id'])
-        .where('node', '=', node)
-        .executeTakeFirstOrThrow();
-    }
-    if (row.host_id === null) await this.linkHost(node);
-    const { id } = row;
-    this.ids.set(node, id);
-    return id;
+    return (await this.ensureAll([node])).get(node) as number;
   }
 
-  /** The stored credential hash of `node`, or undefined when it is not enrolled. */
-  async credentialHash(node: string): Promise<string | undefined> {
-    const row = await this.db
+  /**
+   * The agents of these nodes, registered (without a credential) when new, by node: one query
+   * per 500 unknown nodes (the agents of a reconnect storm arrive together). New agents are
+   * linked to their hosts.
+   */
+  async ensureAll(nodes: readonly string[]): Promise<Map<string, number>> {
+    const { ids, unlinked } = await this.registerAll(nodes);
+    await this.linkHosts(unlinked);
+    return ids;
+  }
+
+  /** `ensureAll` without linking: gives the nodes whose agents have no host yet. */
+  private async registerAll(
+    nodes: readonly string[],
+  ): Promise<{ ids: Map<string, number>; unlinked: string[] }> {
+    const ids = new Map<string, number>();
+    const unknown: string[] = [];
+    const unlinked: string[] = [];
+    for (const node of new Set(nodes)) {
+      const known = this.ids.get(node);
+      if (known !== undefined) ids.set(node, known);
+      else unknown.push(node);
+    }
+    for (const node of unknown) checkNodeName(node);
+    for (let i = 0; i < unknown.length; i += 500) {
+      const chunk = unknown.slice(i, i + 500);
+      const existing = await this.agentRows(chunk);
+      const missing = chunk.filter((node) => !existing.has(node));
+      if (missing.length > 0) {
+        await this.db
+          .insertInto('minke_agents')
+          .values(missing.map((node) => ({ node })))
+          .onConflict((oc) => oc.column('node').doNothing())
+          .execute();
+        for (const node of missing)
+          this.logger?.info({ node }, 'agent registered on first contact');
+        for (const [node, row] of await this.agentRows(missing)) existing.set(node, row);
+      }
+      for (const [node, row] of existing) {
+        if (row.host_id === null) unlinked.push(node);
+        this.ids.set(node, row.id);
+        ids.set(node, row.id);
+      }
+    }
+    return { ids, unlinked };
+  }
+
+  private async agentRows(nodes: readonly string[]) {
+    const rows = await this.db
       .selectFrom('minke_agents')
-      .select('credential_hash')
-      .where('node', '=', node)
-      .executeTakeFirst();
-    return row?.credential_hash ?? undefined;
+      .select(['id', 'node', 'host_id'])
+      .where('node', 'in', nodes)
+      .execute();
+    return new Map(rows.map((row) => [row.node, row]));
+  }
+
+  /**
+   * The stored credential hash of `node`, or undefined when it is not enrolled. Logins that
+   * arrive together (a reconnect storm) are looked up together, one query per burst.
+   */
+  credentialHash(node: string): Promise<string | undefined> {
+    return this.credentials.lookup(node);
   }
 
   /**
@@ -185,30 +224,16 @@ export class AgentStore {
    * also kept in its history, in the same commit.
    */
   async recordPresence(presence: Presence): Promise<void> {
-    await this.ensure(presence.node);
-    const now = new Date();
-    await inTransaction(this.project.database, async (trx) => {
-      const changed = await trx.tables
-        .updateTable('minke_agents')
-        .set({ online: presence.online })
-        .where('node', '=', presence.node)
-        .where('online', '=', !presence.online)
-        .returning('id')
-        .execute();
-      await this.recordPresenceChanges(trx.tables, changed, presence.online, now);
-      await trx.tables
-        .updateTable('minke_agents')
-        .set({
-          last_seen: now,
-          agent_version: presence.agentVersion,
-          plugins: presence.plugins,
-          rejected: presence.rejected,
-        })
-        .where('node', '=', presence.node)
-        .execute();
-    });
-    // A host added since the agent was registered: link it now.
-    await this.linkHost(presence.node);
+    await this.recordPresences([presence]);
+  }
+
+  /** Records presences that arrived together, in one commit (see presence-recorder.ts). */
+  async recordPresences(presences: readonly Presence[]): Promise<void> {
+    const nodes = presences.map((presence) => presence.node);
+    await this.registerAll(nodes);
+    await recordPresences(this.project.database, presences);
+    // New agents, and a host added since the agent was registered: linked now.
+    await this.linkHosts(nodes);
   }
 
   /** Remembers the last refused result of each node (the newest, when a node has several). */
@@ -236,7 +261,7 @@ export class AgentStore {
         .where('online', '=', true)
         .returning('id')
         .execute();
-      await this.recordPresenceChanges(trx.tables, changed, false, new Date());
+      await recordPresenceChanges(trx.tables, changed, false, new Date());
     });
   }
 
@@ -250,29 +275,40 @@ export class AgentStore {
   }
 
   /**
-   * One presence-history row per agent whose `online` just changed (only changes are written:
-   * the state at any moment is the last row before it, or the opposite of the first row after
-   * it). An agent's rows older than PRESENCE_HISTORY_DAYS go at its next change.
+   * Links the agents of these nodes that have no host yet to the hosts of the same name, in one
+   * statement per 500 nodes; with `agents.createHostsForUnknownNodes` the nodes still without a
+   * host get one each (a rare, first-contact case).
    */
-  private async recordPresenceChanges(
-    trx: MinkeKysely,
-    changed: readonly { id: number }[],
-    online: boolean,
-    at: Date,
-  ): Promise<void> {
-    const ids = changed.map((row) => row.id);
-    const before = new Date(at.getTime() - PRESENCE_HISTORY_DAYS * 86_400_000);
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      await trx
-        .insertInto('minke_agent_presence')
-        .values(chunk.map((id) => ({ agent_id: id, online, changed_at: at })))
+  private async linkHosts(nodes: readonly string[]): Promise<void> {
+    for (let i = 0; i < nodes.length; i += 500) {
+      const chunk = nodes.slice(i, i + 500);
+      await this.db
+        .updateTable('minke_agents')
+        .set((eb) => ({
+          host_id: eb
+            .selectFrom('minke_hosts')
+            .select('minke_hosts.id')
+            .whereRef('minke_hosts.name', '=', 'minke_agents.node'),
+        }))
+        .where('node', 'in', chunk)
+        .where('host_id', 'is', null)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('minke_hosts')
+              .select('minke_hosts.id')
+              .whereRef('minke_hosts.name', '=', 'minke_agents.node'),
+          ),
+        )
         .execute();
-      await trx
-        .deleteFrom('minke_agent_presence')
-        .where('agent_id', 'in', chunk)
-        .where('changed_at', '<', before.toISOString())
+      if (!this.project.config.agents.createHostsForUnknownNodes) continue;
+      const unlinked = await this.db
+        .selectFrom('minke_agents')
+        .select('node')
+        .where('node', 'in', chunk)
+        .where('host_id', 'is', null)
         .execute();
+      for (const { node } of unlinked) await this.linkHost(node);
     }
   }
 

@@ -1,11 +1,11 @@
-import { canonicalJson, type Result, type ResultFormat } from '@minke/protocol';
+import type { Result, ResultFormat } from '@minke/protocol';
 import type { Logger } from '../logger.js';
-import { sql } from 'kysely';
 import type { Database } from '../store/database.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import { inTransaction } from '../store/transaction.js';
 import type { AgentStore } from './agent-store.js';
-import { RequestStore } from './request-store.js';
+import { writeFacts, type FactWrite } from './fact-writes.js';
+import { answerTargets } from './target-answers.js';
 import type { ResultRefusal } from './result-refusal.js';
 
 export type { RefusalCode, ResultRefusal } from './result-refusal.js';
@@ -38,15 +38,11 @@ export type StoreOutcome =
  * twice is stored once; a result older than the current fact never replaces it.
  */
 export class FactStore {
-  private readonly ledger: RequestStore;
-
   constructor(
     private readonly database: Database,
     private readonly agents: AgentStore,
     private readonly logger?: Logger,
-  ) {
-    this.ledger = new RequestStore(database);
-  }
+  ) {}
 
   private get db(): MinkeKysely {
     return this.database.tables;
@@ -54,115 +50,56 @@ export class FactStore {
 
   /**
    * Stores a batch of results in one transaction (the gateway batches what arrives together,
-   * which is what makes thousands of results a second possible on SQLite). Returns one outcome
-   * per result, in order, and the ids of the requests they touched.
+   * which is what makes thousands of results a second possible on SQLite): a handful of
+   * statements per batch, not per result (see target-answers.ts and fact-writes.ts). Returns one
+   * outcome per result, in order, and the ids of the requests they touched.
    */
   async storeResults(
     results: readonly Result[],
   ): Promise<{ outcomes: StoreOutcome[]; requestIds: string[]; refusals: ResultRefusal[] }> {
     // Agent ids first: on SQLite a query outside the transaction would wait for it forever.
-    const agentIds = new Map<string, number>();
-    for (const result of results) {
-      if (!agentIds.has(result.node))
-        agentIds.set(result.node, await this.agents.ensure(result.node));
-    }
+    const agentIds = await this.agents.ensureAll(results.map((result) => result.node));
     const requestIds = new Set<string>();
     const refusals: ResultRefusal[] = [];
     const outcomes = await inTransaction(this.database, async ({ tables: trx }) => {
-      const done: StoreOutcome[] = [];
-      for (const result of results) {
+      const asking = results.filter((result) => result.requestId !== undefined);
+      const answers = await answerTargets(trx, asking);
+      let asked = 0; // answers come in the order of `asking`
+      const done: (StoreOutcome | undefined)[] = [];
+      const writes: { index: number; write: FactWrite }[] = [];
+      results.forEach((result, index) => {
+        // The ledger's request id (older targeted requests had a per-node message id of their
+        // own): the id `minke dispatch` and `POST /api/dispatch` gave, so a fact leads back to it.
+        let requestId: string | null = null;
+        const answered = result.requestId === undefined ? undefined : answers[asked++];
+        if (answered === 'duplicate') return done.push('duplicate');
+        if (answered !== undefined && 'code' in answered) {
+          refusals.push({ resultId: result.id, node: result.node, ...answered });
+          // The gateway logs, counts and answers it (without its content).
+          this.logger?.debug(
+            { node: result.node, requestId: result.requestId, resultId: result.id },
+            'result refused',
+          );
+          return done.push('refused');
+        }
+        if (answered !== undefined) {
+          requestIds.add(answered.requestId);
+          requestId = answered.requestId;
+        }
+        if (!result.ok || result.format === undefined) return done.push('failed');
         const agentId = agentIds.get(result.node) as number;
-        done.push(await this.storeOne(trx, agentId, result, requestIds, refusals));
-      }
+        writes.push({ index, write: { agentId, result, format: result.format, requestId } });
+        return done.push(undefined);
+      });
+      const written = await writeFacts(
+        trx,
+        writes.map(({ write }) => write),
+      );
+      writes.forEach(({ index }, n) => (done[index] = written[n]));
       await this.agents.touch(trx, [...new Set(agentIds.values())]);
-      return done;
+      return done as StoreOutcome[];
     });
     return { outcomes, requestIds: [...requestIds], refusals };
-  }
-
-  private async storeOne(
-    trx: MinkeKysely,
-    agentId: number,
-    result: Result,
-    requestIds: Set<string>,
-    refusals: ResultRefusal[],
-  ): Promise<StoreOutcome> {
-    // The ledger's request id (older targeted requests had a per-node message id of their own):
-    // it is the id `minke dispatch` and `POST /api/dispatch` gave, so a fact leads back to it.
-    let requestId: string | null = null;
-    if (result.requestId !== undefined) {
-      const answered = await this.ledger.answerTarget(trx, result);
-      if (answered === 'duplicate') return 'duplicate';
-      if ('code' in answered) {
-        refusals.push({ resultId: result.id, node: result.node, ...answered });
-        // The gateway logs, counts and answers it (without its content).
-        this.logger?.debug(
-          { node: result.node, requestId: result.requestId, resultId: result.id },
-          'result refused',
-        );
-        return 'refused';
-      }
-      requestIds.add(answered.requestId);
-      requestId = answered.requestId;
-    }
-    if (!result.ok || result.format === undefined) return 'failed';
-    return this.updateFact(trx, agentId, result, result.format, requestId);
-  }
-
-  private async updateFact(
-    trx: MinkeKysely,
-    agentId: number,
-    result: Result,
-    format: ResultFormat,
-    requestId: string | null,
-  ): Promise<StoreOutcome> {
-    const current = await trx
-      .selectFrom('minke_facts')
-      .select(['id', 'format', 'value', 'collected_at', 'result_id'])
-      .where('agent_id', '=', agentId)
-      .where('plugin', '=', result.plugin)
-      .executeTakeFirst();
-    if (current?.result_id === result.id) return 'duplicate';
-    const collectedAt = Date.parse(result.finishedAt);
-    if (current && Date.parse(current.collected_at) > collectedAt) return 'stale';
-    const value = result.value ?? null;
-    // The column is NOT NULL: a JSON null is stored as the text null, not as SQL NULL.
-    const stored = value === null ? sql<unknown>`'null'` : value;
-    const row = {
-      format,
-      value: stored,
-      collected_at: result.finishedAt,
-      request_id: requestId,
-      result_id: result.id,
-      updated_at: new Date(),
-    };
-    if (current) {
-      await trx.updateTable('minke_facts').set(row).where('id', '=', current.id).execute();
-    } else {
-      await trx
-        .insertInto('minke_facts')
-        .values({ agent_id: agentId, plugin: result.plugin, ...row })
-        .execute();
-    }
-    const changed =
-      !current ||
-      current.format !== format ||
-      canonicalJson(current.value) !== canonicalJson(value);
-    if (!changed) return 'unchanged';
-    await trx
-      .insertInto('minke_fact_history')
-      .values({
-        agent_id: agentId,
-        plugin: result.plugin,
-        format,
-        value: stored,
-        collected_at: row.collected_at,
-        request_id: row.request_id,
-        result_id: result.id,
-      })
-      .onConflict((oc) => oc.column('result_id').doNothing())
-      .execute();
-    return 'stored';
   }
 
   /** The current facts of an agent, by plugin name. */

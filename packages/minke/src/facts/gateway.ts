@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import {
   createAck,
   createTopics,
   decodePresence,
   decodeResult,
   encodeMessage,
+  type Presence,
   type RefusedResult,
   type Result,
   type TopicSet,
@@ -273,19 +275,18 @@ export class AgentGateway {
 
   private async drain(): Promise<void> {
     const maxBatch = this.options.maxBatch ?? 500;
-    // Bounded: each round takes at least one message off the queue.
+    // Bounded: each round takes at least one message off the queue. Messages of one kind that
+    // arrived together are handled together: results in one transaction, presences in another.
     while (this.queue.length > 0 && !this.closing) {
-      const first = this.queue[0] as Incoming;
-      if (first.kind === 'presence') {
-        this.queue.shift();
-        await this.guard(() => this.onPresence(first));
-        continue;
-      }
+      // What the sockets have read meanwhile joins the batch: with SQLite every query resolves
+      // at once, so without this turn of the event loop batches stay as small as they began.
+      await setImmediatePromise();
+      const kind = (this.queue[0] as Incoming).kind;
       let count = 0;
-      while (count < this.queue.length && count < maxBatch && this.queue[count]?.kind === 'result')
+      while (count < this.queue.length && count < maxBatch && this.queue[count]?.kind === kind)
         count++;
       const batch = this.queue.splice(0, count);
-      await this.guard(() => this.onResults(batch));
+      await this.guard(() => (kind === 'result' ? this.onResults(batch) : this.onPresences(batch)));
     }
   }
 
@@ -387,26 +388,38 @@ export class AgentGateway {
     }
   }
 
-  private async onPresence(item: Incoming): Promise<void> {
-    if (item.payload.length === 0) return; // a retained presence being cleared
-    const decoded = decodePresence(item.payload);
-    if (!decoded.ok) {
-      this.drop(item.topic, `malformed presence: ${decoded.reason}`);
-      return;
+  /**
+   * Records the presences of a batch in one commit, then publishes again, in one query, what the
+   * nodes that came online have not answered yet.
+   */
+  private async onPresences(batch: Incoming[]): Promise<void> {
+    const presences: Presence[] = [];
+    for (const item of batch) {
+      if (item.payload.length === 0) continue; // a retained presence being cleared
+      const decoded = decodePresence(item.payload);
+      if (!decoded.ok) {
+        this.drop(item.topic, `malformed presence: ${decoded.reason}`);
+        continue;
+      }
+      const presence = decoded.value;
+      if (presence.node !== item.node) {
+        this.drop(
+          item.topic,
+          `unauthorized: a presence for node ${presence.node} on the topic of ${item.node}`,
+        );
+        continue;
+      }
+      presences.push(presence);
+      // Debug, not info: after a restart the whole fleet says it is online at once (a line each).
+      this.logger.debug({ node: presence.node, online: presence.online }, 'gateway: presence');
     }
-    const presence = decoded.value;
-    if (presence.node !== item.node) {
-      this.drop(
-        item.topic,
-        `unauthorized: a presence for node ${presence.node} on the topic of ${item.node}`,
-      );
-      return;
-    }
-    this.stats.presences++;
-    await this.agents.recordPresence(presence);
-    // Debug, not info: after a restart the whole fleet says it is online at once (a line each).
-    this.logger.debug({ node: presence.node, online: presence.online }, 'gateway: presence');
-    if (presence.online) await this.publish(await this.ledger.openFor(presence.node));
+    if (presences.length === 0) return;
+    this.stats.presences += presences.length;
+    await this.agents.recordPresences(presences);
+    // A node whose last word in the batch is "online" gets what it has not answered.
+    const last = new Map(presences.map((presence) => [presence.node, presence.online]));
+    const online = [...last].flatMap(([node, isOnline]) => (isOnline ? [node] : []));
+    if (online.length > 0) await this.publish(await this.ledger.openForNodes(online));
   }
 
   /** Publishes what the ledger has that is new; one pump at a time, again if kicked meanwhile. */

@@ -123,4 +123,37 @@ describe.each(backendFactories(() => tmp))('agent presence history on $name', ({
       { node: 'n1', online: false },
     ]);
   });
+
+  it('records presences that arrive together in order, each change kept, agents and hosts made', async () => {
+    await project.records.create('Host', { name: 'n2' });
+    // One batch, as the gateway hands it over after a restart: n1 flaps, n3 is new, n2 has a host.
+    await agents.recordPresences([
+      presence('n1', true),
+      presence('n2', true),
+      {
+        ...presence('n3', true),
+        agentVersion: '0.2.0',
+        plugins: [{ name: 'facts', description: '', format: 'json' as const }],
+      },
+      presence('n1', false),
+      presence('n1', true),
+    ]);
+    expect(await rows()).toEqual([
+      { node: 'n1', online: true },
+      { node: 'n2', online: true },
+      { node: 'n3', online: true },
+      { node: 'n1', online: false },
+      { node: 'n1', online: true },
+    ]);
+    const listed = await agents.list();
+    expect(listed.map((agent) => [agent.node, agent.online, agent.agentVersion])).toEqual([
+      ['n1', true, '0.1.0'],
+      ['n2', true, '0.1.0'],
+      ['n3', true, '0.2.0'],
+    ]);
+    expect(listed.find((agent) => agent.node === 'n3')?.plugins.map((p) => p.name)).toEqual([
+      'facts',
+    ]);
+    expect(listed.map((agent) => agent.hostName)).toEqual([null, 'n2', null]);
+  });
 });

@@ -4,12 +4,10 @@ import {
   DEFAULT_REQUEST_TTL_MS,
   encodeMessage,
   signRequest,
-  type Result,
   type Target,
 } from '@minke/protocol';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import { inTransaction, type DatabaseHandle } from '../store/transaction.js';
-import type { ResultRefusal } from './result-refusal.js';
 
 /** How a request chose its nodes, as recorded in the ledger. */
 export type RequestSelection = { all: true } | { nodes: string[] } | { where: string };
@@ -120,66 +118,6 @@ export class RequestStore {
   }
 
   /**
-   * Marks the request target answered (or failed) and gives the request id it belongs to. A result
-   * binds only to a request this node was asked: its own target, or a broadcast (which every
-   * enrolled node receives, so one enrolled after it was made gets a target now). Anything else
-   * (an id nobody issued, another node's request, another plugin) is refused. Runs in the
-   * fact store's transaction (`trx`), which stores the fact in the same commit.
-   */
-  async answerTarget(
-    trx: MinkeKysely,
-    result: Result,
-  ): Promise<{ requestId: string } | 'duplicate' | Omit<ResultRefusal, 'resultId' | 'node'>> {
-    const messageId = result.requestId as string;
-    const target = await trx
-      .selectFrom('minke_agent_request_targets as t')
-      .innerJoin('minke_agent_requests as r', 'r.id', 't.request_id')
-      .select(['t.id', 't.request_id', 't.result_id', 'r.plugin'])
-      .where('t.message_id', '=', messageId)
-      .where('t.node', '=', result.node)
-      .executeTakeFirst();
-    const answer = {
-      state: result.ok ? 'answered' : 'failed',
-      result_id: result.id,
-      error: result.error ?? null,
-      answered_at: result.finishedAt,
-    };
-    if (target) {
-      if (target.result_id === result.id) return 'duplicate';
-      if (target.plugin !== result.plugin) return wrongPlugin(target.plugin);
-      if (target.result_id !== null) return { requestId: target.request_id }; // another run answered
-      await trx
-        .updateTable('minke_agent_request_targets')
-        .set(answer)
-        .where('id', '=', target.id)
-        .where('result_id', 'is', null)
-        .execute();
-      return { requestId: target.request_id };
-    }
-    const request = await trx
-      .selectFrom('minke_agent_requests')
-      .select(['id', 'plugin', 'signed'])
-      .where('id', '=', messageId)
-      .executeTakeFirst();
-    if (!request) {
-      return { code: 'unknown-request', message: `request ${messageId} was never issued` };
-    }
-    if (request.signed === null) {
-      return {
-        code: 'not-addressed',
-        message: `request ${messageId} was not addressed to node ${result.node}`,
-      };
-    }
-    if (request.plugin !== result.plugin) return wrongPlugin(request.plugin);
-    await trx
-      .insertInto('minke_agent_request_targets')
-      .values({ request_id: messageId, node: result.node, message_id: messageId, ...answer })
-      .onConflict((oc) => oc.columns(['request_id', 'node']).doNothing())
-      .execute();
-    return { requestId: messageId };
-  }
-
-  /**
    * What is new: broadcasts never published, and targets never published whose node is online
    * (a broadcast's targets only after the broadcast itself went out). Targets of offline nodes
    * wait for their node's presence (`openFor`).
@@ -220,17 +158,40 @@ export class RequestStore {
 
   /** Every open target of `node` (to publish again when it comes online). */
   async openFor(node: string, now = new Date()): Promise<Outgoing[]> {
-    const rows = await this.db
-      .selectFrom('minke_agent_request_targets as t')
-      .innerJoin('minke_agent_requests as r', 'r.id', 't.request_id')
-      .select(['t.id', 't.node', 't.request_id', 't.signed', 'r.signed as broadcast'])
-      .where('t.node', '=', node)
-      .where('t.state', 'in', OPEN_TARGET_STATES)
-      .where('r.expires_at', '>', now.toISOString())
-      .orderBy('r.created_at')
-      .limit(1000)
-      .execute();
-    return rows.map((row) => this.outgoingFor(row));
+    return this.openForNodes([node], now);
+  }
+
+  /**
+   * The open targets of these nodes (all came online together: one query per 500 nodes), the
+   * oldest request first, at most 1000 per node.
+   */
+  async openForNodes(nodes: readonly string[], now = new Date()): Promise<Outgoing[]> {
+    const outgoing: Outgoing[] = [];
+    for (let i = 0; i < nodes.length; i += 500) {
+      const open = this.db
+        .selectFrom('minke_agent_request_targets as t')
+        .innerJoin('minke_agent_requests as r', 'r.id', 't.request_id')
+        .select(['t.id', 't.node', 't.request_id', 't.signed', 'r.signed as broadcast'])
+        .select((eb) => [
+          'r.created_at as requested_at',
+          eb.fn
+            .agg<number>('row_number')
+            .over((over) => over.partitionBy('t.node').orderBy('r.created_at').orderBy('t.id'))
+            .as('rank'),
+        ])
+        .where('t.node', 'in', nodes.slice(i, i + 500))
+        .where('t.state', 'in', OPEN_TARGET_STATES)
+        .where('r.expires_at', '>', now.toISOString());
+      const rows = await this.db
+        .selectFrom(open.as('o'))
+        .select(['o.id', 'o.node', 'o.request_id', 'o.signed', 'o.broadcast'])
+        .where('o.rank', '<=', 1000)
+        .orderBy('o.requested_at')
+        .orderBy('o.id')
+        .execute();
+      for (const row of rows) outgoing.push(this.outgoingFor(row));
+    }
+    return outgoing;
   }
 
   /**
@@ -356,8 +317,4 @@ export class RequestStore {
       targetIds: [row.id],
     };
   }
-}
-
-function wrongPlugin(asked: string): Omit<ResultRefusal, 'resultId' | 'node'> {
-  return { code: 'wrong-plugin', message: `the request asked for plugin ${asked}` };
 }
