@@ -214,7 +214,7 @@ async function createBody(
   if (chosen.filter(Boolean).length !== 1)
     throw new UsageError('select objects with exactly one of: --id, --where, --all');
   // The contract's schemas (zod) load when a job is made, not at every start of the CLI.
-  const { jobSelection, newJobBody } = await import('@minke/contract');
+  const { jobSelection, newJobBody } = await import('./job-schemas.js');
   const { batchPolicyOf } = await import('../batch-flags.js');
   const selection = jobSelection.parse(
     options.where !== undefined
