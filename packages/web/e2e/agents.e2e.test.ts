@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,25 +5,20 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb, launchBrowser, login } from './browser.js';
 import { until } from './helpers.js';
-import { ADMIN, VIEWER, cli, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { VIEWER, cli, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { brokerUrlOf, quoted, startAgent, stopAgent, type RunningAgent } from './harness-agents.js';
+import { apiGet, openPage } from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
-const agentBin = join(repoRoot, 'packages/agent/bin/minke-agent.js');
 const NODES = ['web-1.example.com', 'web-2.example.com'] as const;
 
-/** A real `minke-agent run` for one node, its plugin answering from a file the test rewrites. */
-interface RunningAgent {
-  node: string;
-  child: ChildProcess;
-  log: () => string;
-  setOs(value: object): void;
+/** What the node's os plugin answers next (it reads a file the test rewrites). */
+function setOs(agent: RunningAgent, value: object): void {
+  writeFileSync(join(agent.home, 'os.json'), JSON.stringify(value));
 }
 
-function quoted(word: string): string {
-  return `'${word.replace(/'/g, `'"'"'`)}'`;
-}
-
-async function startAgent(
+/** An agent whose os plugin answers `os`, with a plugin the agent refuses, and `extraPlugins`. */
+async function startOsAgent(
   dir: string,
   server: MinkeServer,
   brokerUrl: string,
@@ -32,65 +26,16 @@ async function startAgent(
   os: object,
   extraPlugins: Record<string, string> = {},
 ): Promise<RunningAgent> {
-  const home = join(dir, node);
-  const plugins = join(home, 'plugins');
-  mkdirSync(plugins, { recursive: true });
-  const osFile = join(home, 'os.json');
-  const setOs = (value: object) => writeFileSync(osFile, JSON.stringify(value));
-  setOs(os);
-  writeFileSync(
-    join(plugins, 'os.cfg'),
-    `[os]\nname = os\ndescription = the OS release\ncommand = cat ${quoted(osFile)}\nresult_format = json\ncommand_alias = get_os\n`,
-  );
-  // refused by the agent, and shown with its reason on the agents page
-  writeFileSync(
-    join(plugins, 'broken.cfg'),
-    `[broken]\nname = broken\ncommand = true\nresult_format = xml\n`,
-  );
-  for (const [file, text] of Object.entries(extraPlugins)) writeFileSync(join(plugins, file), text);
-  const config = join(home, 'agent.yaml');
-  await cli(server.projectDir, [
-    'agents',
-    'enroll',
-    node,
-    '--out',
-    config,
-    '--broker-url',
-    brokerUrl,
-  ]);
-  const child = spawn(
-    process.execPath,
-    [agentBin, 'run', '--config', config, '--plugins', plugins],
-    {
-      env: { ...process.env, MINKE_AGENT_SPOOL_DIR: join(home, 'spool') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  return { node, child, log: () => log, setOs };
-}
-
-function stopAgent(agent: RunningAgent, graceMs = 5000): Promise<void> {
-  const { child } = agent;
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
+  return await startAgent(dir, server, brokerUrl, node, (home) => {
+    const osFile = join(home, 'os.json');
+    writeFileSync(osFile, JSON.stringify(os));
+    return {
+      'os.cfg': `[os]\nname = os\ndescription = the OS release\ncommand = cat ${quoted(osFile)}\nresult_format = json\ncommand_alias = get_os\n`,
+      // refused by the agent, and shown with its reason on the agents page
+      'broken.cfg': `[broken]\nname = broken\ncommand = true\nresult_format = xml\n`,
+      ...extraPlugins,
+    };
   });
-}
-
-/** GET from the page, with its session cookie. */
-async function apiGet<T>(page: Page, path: string): Promise<T> {
-  return (await page.evaluate(async (url) => {
-    const response = await fetch(url, { headers: { Accept: 'application/json' } });
-    return (await response.json()) as unknown;
-  }, path)) as T;
 }
 
 describe('agents and facts in Chromium', () => {
@@ -106,15 +51,10 @@ describe('agents and facts in Chromium', () => {
     server = await startServer();
     dir = mkdtempSync(join(tmpdir(), 'minke-agents-e2e-'));
     // `minke start` says where its embedded broker listens (a free port, here)
-    await until(
-      () => Promise.resolve(/agents: MQTT broker (mqtt:\/\/\S+)/.test(server.log())),
-      'the agent services to start',
-      15_000,
-    );
-    const brokerUrl = /agents: MQTT broker (mqtt:\/\/\S+)/.exec(server.log())?.[1] as string;
+    const brokerUrl = await brokerUrlOf(server);
     agents.push(
-      await startAgent(dir, server, brokerUrl, NODES[0], { release: '12', id: 'debian' }),
-      await startAgent(
+      await startOsAgent(dir, server, brokerUrl, NODES[0], { release: '12', id: 'debian' }),
+      await startOsAgent(
         dir,
         server,
         brokerUrl,
@@ -129,12 +69,8 @@ describe('agents and facts in Chromium', () => {
       ),
     );
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, server.url, { pageErrors });
     mkdirSync(screenshots, { recursive: true });
-    await login(page, server.url, ADMIN);
     await until(
       async () =>
         (await apiGet<{ fleet: { online: number } }>(page, '/api/agents')).fleet.online === 2,
@@ -235,7 +171,7 @@ describe('agents and facts in Chromium', () => {
     );
 
     // the node's OS changes; one more request, from the node's own Dispatch button
-    agents[0]?.setOs({ release: '13', codename: 'trixie' });
+    if (agents[0]) setOs(agents[0], { release: '13', codename: 'trixie' });
     await page.goto(`${server.url}/#/agents`);
     await page
       .locator(`tr[data-node="${NODES[0]}"]`)

@@ -117,23 +117,36 @@ export interface ServerOptions {
   fleet?: number;
 }
 
+/** Makes `user` on the project (a superuser with `superuser`), with its password. */
+export async function createUser(
+  projectDir: string,
+  user: { username: string; password: string },
+  options: { superuser?: boolean } = {},
+): Promise<void> {
+  const flags = options.superuser ? ['--superuser'] : [];
+  await cli(projectDir, ['users', 'create', user.username, ...flags], {
+    MINKE_PASSWORD: user.password,
+  });
+}
+
+/** Migrates the project and loads the demo's data and the e2e hosts and records. */
+export async function loadDemo(projectDir: string): Promise<void> {
+  await cli(projectDir, ['migrate']);
+  await cli(projectDir, ['load', join(projectDir, 'demo-data.yaml')]);
+  await cli(projectDir, ['load', join(projectDir, 'e2e-data.yaml')]);
+}
+
 /** Migrates and loads the project, makes the two users, starts `minke start` and waits for it. */
 export async function startServer(options: ServerOptions = {}): Promise<MinkeServer> {
   const projectDir = makeProject();
   try {
-    await cli(projectDir, ['migrate']);
-    await cli(projectDir, ['load', join(projectDir, 'demo-data.yaml')]);
-    await cli(projectDir, ['load', join(projectDir, 'e2e-data.yaml')]);
+    await loadDemo(projectDir);
     if (options.fleet) {
       writeFileSync(join(projectDir, 'fleet.yaml'), fleetYaml(options.fleet));
       await cli(projectDir, ['load', join(projectDir, 'fleet.yaml')]);
     }
-    await cli(projectDir, ['users', 'create', ADMIN.username, '--superuser'], {
-      MINKE_PASSWORD: ADMIN.password,
-    });
-    await cli(projectDir, ['users', 'create', VIEWER.username], {
-      MINKE_PASSWORD: VIEWER.password,
-    });
+    await createUser(projectDir, ADMIN, { superuser: true });
+    await createUser(projectDir, VIEWER);
     // the viewer may run the health check, and nothing else
     await cli(projectDir, [
       'users',
@@ -147,13 +160,24 @@ export async function startServer(options: ServerOptions = {}): Promise<MinkeSer
     rmSync(projectDir, { recursive: true, force: true });
     throw error;
   }
+  return await startMinke(projectDir);
+}
+
+/**
+ * Starts `minke start` on a prepared project folder, on a free loopback port, and waits for
+ * `/healthz`. `stop()` stops it and removes the folder (also when it never came up).
+ */
+export async function startMinke(
+  projectDir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<MinkeServer> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
     [minkeBin, '--project', projectDir, 'start', '--port', String(port)],
     {
       cwd: projectDir,
-      env: baseEnv(),
+      env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

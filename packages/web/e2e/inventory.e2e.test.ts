@@ -1,21 +1,19 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import {
   ADMIN,
-  baseEnv,
   cli,
-  freePort,
+  createUser,
   makeProject,
-  minkeBin,
   repoRoot,
-  stopChild,
-  waitForHealth,
+  startMinke,
   webRoot,
+  type MinkeServer,
 } from './harness.js';
+import { openPage } from './harness-browser.js';
 
 /**
  * Issue 14, item 4 in Chromium: the Inventory sources page lists a CSV source; "Dry run" shows
@@ -25,9 +23,7 @@ import {
 const screenshots = join(repoRoot, 'docs/screenshots');
 
 describe('inventory sources in the web admin (Chromium)', () => {
-  let projectDir: string;
-  let url: string;
-  let stop: () => Promise<void>;
+  let server: MinkeServer;
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
@@ -42,7 +38,7 @@ describe('inventory sources in the web admin (Chromium)', () => {
 
   beforeAll(async () => {
     await buildWeb(webRoot);
-    projectDir = makeProject();
+    const projectDir = makeProject();
     writeFileSync(
       join(projectDir, 'minke.config.ts'),
       `import { defineConfig, defineInventorySource } from 'minke';
@@ -58,33 +54,15 @@ export default defineConfig({
     );
     await cli(projectDir, ['migrate']);
     await cli(projectDir, ['hosts', 'add', 'web-2', '--hostname', '10.0.0.99']);
-    await cli(projectDir, ['users', 'create', ADMIN.username, '--superuser'], {
-      MINKE_PASSWORD: ADMIN.password,
-    });
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [minkeBin, '--project', projectDir, 'start', '--port', String(port)],
-      { cwd: projectDir, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let log = '';
-    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    url = `http://127.0.0.1:${port}`;
-    stop = () => stopChild(child);
-    await waitForHealth(url, child, () => log);
+    await createUser(projectDir, ADMIN, { superuser: true });
+    server = await startMinke(projectDir);
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await login(page, url, ADMIN);
+    page = await openPage(browser, server.url, { pageErrors });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await stop?.();
-    if (projectDir) rmSync(projectDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('shows the plan of a dry run, changes nothing, then applies it', async () => {
