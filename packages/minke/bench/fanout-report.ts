@@ -40,8 +40,9 @@ export interface SideResult {
   failures: number;
   failureLines: string[];
   minke?: MinkeOutcome;
-  /** CLI side: the child's first line and exit, lines printed. */
+  /** CLI side: the child's first line and exit, lines printed, and the run it made. */
   cli?: CliOutcome;
+  cliRunId?: number;
   /** Queued side: worker processes, the sessions each finished, and their CPU together. */
   workers?: number;
   perWorker?: (number | undefined)[];

@@ -187,7 +187,7 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
         const failures = outcome.summary.all - outcome.summary.success;
         return { failures, failureLines: [], minke: outcome };
       }),
-    cli: cliSide(dir, sshd, hosts),
+    cli: cliSide(dir, sshd, hosts, project),
   };
   const results: SideResult[] = [];
   for (let round = 1; round <= options.rounds; round++) {
@@ -200,8 +200,9 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
 
   // Failure messages are read from the history after the measurement, so as not to count it.
   for (const result of results) {
-    if (result.minke && result.failures > 0) {
-      const counts = await failureMessages(project, result.minke.runId);
+    const runId = result.minke?.runId ?? result.cliRunId;
+    if (runId !== undefined && result.failures > 0 && result.failureLines.length === 0) {
+      const counts = await failureMessages(project, runId);
       result.failureLines = [...counts].map(([text, n]) => `${n}× ${text}`);
     }
   }
@@ -264,6 +265,7 @@ function cliSide(
   dir: string,
   sshd: BenchSshd,
   hosts: number,
+  project: MinkeProject['project'],
 ): () => Promise<Omit<SideResult, 'round'>> {
   return async () => {
     const side = await measureSide('cli', hosts, sshd.pid, async () => {
@@ -273,7 +275,9 @@ function cliSide(
         outcome.successes === undefined
           ? [`exit ${outcome.exitCode}, no summary line: ${outcome.stderr.slice(0, 300)}`]
           : [];
-      return { failures, failureLines, cli: outcome };
+      // The reasons are read from the history below, after every side has run.
+      const runId = await latestRunId(project);
+      return { failures, failureLines, cli: outcome, ...(runId ? { cliRunId: runId } : {}) };
     });
     const child = side.cli;
     if (!child) return side;
@@ -377,6 +381,7 @@ async function measureSide(
     failureLines: string[];
     minke?: MinkeOutcome;
     cli?: CliOutcome;
+    cliRunId?: number;
   }>,
 ): Promise<Omit<SideResult, 'round'>> {
   const serverBefore = processTreeCpuMs(pid);
@@ -388,6 +393,17 @@ async function measureSide(
       ? undefined
       : (serverAfter - serverBefore) / hosts;
   return { side, figures, serverCpuMsPerHost, ...result };
+}
+
+/** The newest run in the project: the one the CLI just made. */
+async function latestRunId(project: MinkeProject['project']): Promise<number | undefined> {
+  const row = await project.database.tables
+    .selectFrom('minke_runs')
+    .select('id')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
 }
 
 /** Things to stop, newest first; run once, on success, failure or Ctrl-C. */
