@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,27 @@ function packagesIn(loaded: string, names: readonly string[]): string[] {
 function bundledLoadedAsFiles(loaded: string): string[] {
   return PACKAGES_BUNDLED.filter((name) => loaded.includes(`/node_modules/${name}/`));
 }
+
+describe('the CLI bundle', { timeout: 120_000 }, () => {
+  it('has every chunk load: its code parses and its imports of node_modules resolve', async () => {
+    // Most chunks load only in commands no test here runs; a chunk that fails to load would fail
+    // only there, in front of a user. The command first makes the bundle current.
+    expect((await runBuiltCli(['--version'])).code).toBe(0);
+    const chunks = Object.keys(
+      JSON.parse(readFileSync(join(bundleDir, 'contents.json'), 'utf8')) as object,
+    );
+    const script = `for (const name of ${JSON.stringify(chunks)}) await import(${JSON.stringify(
+      pathToFileURL(bundleDir).href,
+    )} + name);`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(chunks.length).toBeGreaterThan(10);
+  });
+});
 
 describe('what a command loads at start', { timeout: 120_000 }, () => {
   const dir = join(tmp, 'project');
