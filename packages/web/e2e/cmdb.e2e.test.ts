@@ -1,21 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import { until } from './helpers.js';
 import {
   ADMIN,
-  baseEnv,
-  cli,
-  freePort,
+  createUser,
+  loadDemo,
   makeProject,
-  minkeBin,
-  stopChild,
-  waitForHealth,
+  startMinke,
   webRoot,
+  type MinkeServer,
 } from './harness.js';
+import { apiGet, openPage } from './harness-browser.js';
 
 /** A session whose form takes its choices from the CMDB, and a policy on host fields. */
 const SESSIONS = `import { Session, fromField, fromModel, z } from 'minke';
@@ -55,17 +53,8 @@ export default defineConfig({
 });
 `;
 
-async function apiGet<T>(page: Page, path: string): Promise<T> {
-  return (await page.evaluate(async (url) => {
-    const response = await fetch(url, { headers: { Accept: 'application/json' } });
-    return (await response.json()) as unknown;
-  }, path)) as T;
-}
-
 describe('choices from the CMDB and policies in Chromium', () => {
-  let projectDir: string;
-  let child: ChildProcess;
-  let log = '';
+  let server: MinkeServer;
   let url: string;
   let browser: Browser;
   let page: Page;
@@ -73,40 +62,19 @@ describe('choices from the CMDB and policies in Chromium', () => {
 
   beforeAll(async () => {
     await buildWeb(webRoot);
-    projectDir = makeProject();
+    const projectDir = makeProject();
     writeFileSync(join(projectDir, 'cmdb-sessions.ts'), SESSIONS);
     writeFileSync(join(projectDir, 'minke.config.ts'), CONFIG);
-    await cli(projectDir, ['migrate']);
-    await cli(projectDir, ['load', join(projectDir, 'demo-data.yaml')]);
-    await cli(projectDir, ['load', join(projectDir, 'e2e-data.yaml')]);
-    await cli(projectDir, ['users', 'create', ADMIN.username, '--superuser'], {
-      MINKE_PASSWORD: ADMIN.password,
-    });
-    const port = await freePort();
-    child = spawn(
-      process.execPath,
-      [minkeBin, '--project', projectDir, 'start', '--port', String(port)],
-      {
-        cwd: projectDir,
-        env: baseEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    url = `http://127.0.0.1:${port}`;
-    await waitForHealth(url, child, () => log);
+    await loadDemo(projectDir);
+    await createUser(projectDir, ADMIN, { superuser: true });
+    server = await startMinke(projectDir);
+    url = server.url;
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await login(page, url, ADMIN);
+    page = await openPage(browser, url, { pageErrors });
   });
   afterAll(async () => {
     await browser?.close();
-    if (child) await stopChild(child);
-    if (projectDir) rmSync(projectDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('renders choice fields as searchable selects with counts, and runs with the picked values', async () => {

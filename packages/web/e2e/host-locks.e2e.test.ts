@@ -5,7 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb, launchBrowser, login } from './browser.js';
 import { chooseSession, live, selectRows } from './helpers.js';
-import { ADMIN, VIEWER, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { VIEWER, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { openPage } from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
 
@@ -36,11 +37,7 @@ describe('host locks in the web admin (Chromium)', () => {
       .run(host.id, 'dead-worker:99', expired);
     database.close();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await login(page, server.url, ADMIN);
+    page = await openPage(browser, server.url, { pageErrors });
   });
 
   afterAll(async () => {

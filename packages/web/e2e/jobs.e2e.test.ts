@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
-import { ADMIN, startServer, webRoot, type MinkeServer } from './harness.js';
+import { buildWeb, launchBrowser } from './browser.js';
+import { startServer, webRoot, type MinkeServer } from './harness.js';
+import { openPage } from './harness-browser.js';
 
 describe('saved jobs in the web admin (Chromium)', () => {
   let server: MinkeServer;
@@ -13,11 +14,7 @@ describe('saved jobs in the web admin (Chromium)', () => {
     await buildWeb(webRoot);
     server = await startServer();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await login(page, server.url, ADMIN);
+    page = await openPage(browser, server.url, { pageErrors });
   });
 
   afterAll(async () => {

@@ -1,24 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import {
   ADMIN,
-  baseEnv,
   cli,
+  createUser,
   fleetYaml,
-  freePort,
   makeProject,
-  minkeBin,
   repoRoot,
-  stopChild,
-  waitForHealth,
+  startMinke,
   webRoot,
+  type MinkeServer,
 } from './harness.js';
+import { openPage } from './harness-browser.js';
 
 /**
  * The run page of a rolling run (batches as they progress, the budget's reason when it stops),
@@ -27,10 +25,8 @@ import {
  * in Chromium against a built `minke start` on a demo project with a notification channel.
  */
 describe('rolling runs and notifications in the web admin (Chromium)', () => {
-  let projectDir = '';
-  let child: ChildProcess;
+  let server: MinkeServer | undefined;
   let url = '';
-  let log = '';
   let browser: Browser;
   let page: Page;
   let receiver: Server;
@@ -50,7 +46,7 @@ describe('rolling runs and notifications in the web admin (Chromium)', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const hookPort = (receiver.address() as AddressInfo).port;
-    projectDir = makeProject();
+    const projectDir = makeProject();
     const configFile = join(projectDir, 'minke.config.ts');
     writeFileSync(
       configFile,
@@ -69,38 +65,20 @@ describe('rolling runs and notifications in the web admin (Chromium)', () => {
     await cli(projectDir, ['load', join(projectDir, 'demo-data.yaml')]);
     writeFileSync(join(projectDir, 'fleet.yaml'), fleetYaml(4));
     await cli(projectDir, ['load', join(projectDir, 'fleet.yaml')]);
-    await cli(projectDir, ['users', 'create', ADMIN.username, '--superuser'], {
-      MINKE_PASSWORD: ADMIN.password,
-    });
+    await createUser(projectDir, ADMIN, { superuser: true });
     token = (await cli(projectDir, ['tokens', 'create', '--user', ADMIN.username]))
       .trim()
       .split('\n')[0] as string;
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    child = spawn(
-      process.execPath,
-      [minkeBin, '--project', projectDir, 'start', '--port', String(port)],
-      {
-        cwd: projectDir,
-        env: { ...baseEnv(), E2E_HOOK_SECRET: 'e2e-hook-secret' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    await waitForHealth(url, child, () => log);
+    server = await startMinke(projectDir, { E2E_HOOK_SECRET: 'e2e-hook-secret' });
+    url = server.url;
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
-    await login(page, url, ADMIN);
+    page = await openPage(browser, url, { timeoutMs: 20_000 });
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (child) await stopChild(child);
+    await server?.stop();
     await new Promise((resolve) => receiver?.close(resolve));
-    if (projectDir) rmSync(projectDir, { recursive: true, force: true });
   });
 
   it('shows the batches of a rolling run and why it stopped', async () => {

@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import { row } from './helpers.js';
 import { cli, startServer, webRoot, type MinkeServer } from './harness.js';
+import { openPage } from './harness-browser.js';
 
 /** May add and change hosts, but holds no manage_connections (issue 10, item 1). */
 const HOST_ADMIN = { username: 'host-admin', password: 'host-admin-e2e-password' };
@@ -28,11 +29,7 @@ describe('connection settings that use the Minke server, in the web admin (Chrom
       'change_host',
     ]);
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await login(page, server.url, HOST_ADMIN);
+    page = await openPage(browser, server.url, { user: HOST_ADMIN, pageErrors });
   });
 
   afterAll(async () => {
