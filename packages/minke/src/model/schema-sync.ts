@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { InputError, SetupError } from '../errors.js';
 import type { Database } from '../store/database.js';
+import { naturalKeyIndex } from '../store/natural-key.js';
 import { columnTypeOf } from './column-types.js';
 import type { ModelDefinition } from './define-model.js';
 import type { Field } from './fields.js';
@@ -51,6 +52,7 @@ export async function syncModelSchemas(
     } else {
       await applyPlan(database, registry, model, plan, changes);
     }
+    await createOrderIndexes(database, model);
     await writeStoredSchema(database, model);
   }
   return changes;
@@ -136,6 +138,8 @@ async function applyPlan(
     }
   }
   for (const [name, old] of plan.drop) {
+    // SQLite refuses to drop a column an index reads; the order index goes with it.
+    await db.schema.dropIndex(`${model.table}_${name}_natural`).ifExists().execute();
     const column = old.kind === 'ref' ? `${name}_id` : name;
     await db.schema.alterTable(model.table).dropColumn(column).execute();
     changes.push({ model: model.name, action: 'drop column', column });
@@ -248,6 +252,25 @@ async function createRefIndex(
     .on(model.table)
     .column(column)
     .execute();
+}
+
+/**
+ * A natural-key index on each text field the model is ordered by (`ordering`, what its lists show
+ * by default), so that a page of a large model is read off the index. `IF NOT EXISTS`: tables made
+ * before these indexes get them at the next sync.
+ */
+async function createOrderIndexes(database: Database, model: ModelDefinition): Promise<void> {
+  for (const entry of model.ordering) {
+    const name = entry.replace(/^-/, '');
+    if (model.fields[name]?.kind !== 'text') continue;
+    const index = naturalKeyIndex(
+      database.adapter.kind,
+      `${model.table}_${name}_natural`,
+      model.table,
+      name,
+    );
+    await index.execute(database.db);
+  }
 }
 
 function uniqueIndexName(model: ModelDefinition, column: string): string {

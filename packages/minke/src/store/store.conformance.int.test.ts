@@ -92,6 +92,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0016-policies',
       '0017-inventory-sources',
       '0018-agent-presence',
+      '0019-list-indexes',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

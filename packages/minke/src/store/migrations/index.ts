@@ -18,6 +18,7 @@ import { rolloutsAndNotifications } from './0015-rollouts-and-notifications.js';
 import { policies } from './0016-policies.js';
 import { inventorySources } from './0017-inventory-sources.js';
 import { agentPresence } from './0018-agent-presence.js';
+import { listIndexes } from './0019-list-indexes.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -43,5 +44,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0016-policies': policies(adapter),
     '0017-inventory-sources': inventorySources(adapter),
     '0018-agent-presence': agentPresence(adapter),
+    '0019-list-indexes': listIndexes(adapter),
   };
 }
