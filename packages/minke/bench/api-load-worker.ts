@@ -95,6 +95,9 @@ try {
       if (data.type === 'run.finished') finished = true;
     }
   }
+} catch (error) {
+  // Past the deadline: report what arrived, with `finished: false`.
+  if (!controller.signal.aborted) throw error;
 } finally {
   clearTimeout(deadline);
   await reader.cancel().catch(() => undefined);

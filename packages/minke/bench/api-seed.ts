@@ -19,6 +19,21 @@ export interface SeedSizes {
   history: number;
 }
 
+/** How the run hosts are reached: the local transport, or an OpenSSH server on loopback. */
+export interface RunHostConnection {
+  hostname: string | null;
+  port: number | null;
+  user: string | null;
+  config: Record<string, unknown>;
+}
+
+export const LOCAL_CONNECTION = (): RunHostConnection => ({
+  hostname: null,
+  port: null,
+  user: null,
+  config: { transport: 'local' },
+});
+
 export const RUN_GROUP = 'bench-run';
 export const hostName = (i: number) => `node-${String(i).padStart(5, '0')}`;
 
@@ -27,10 +42,14 @@ async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<un
 }
 
 /**
- * Hosts (the first `runHosts` on the local transport), 20 rack groups, an agent and two facts per
+ * Hosts (the first `runHosts` reached as `runHost` says), 20 rack groups, an agent and two facts per
  * host (os-release, packages), one Server per host and Services; returns the hosts' ids in order.
  */
-export async function seedFleet(project: Project, sizes: SeedSizes): Promise<number[]> {
+export async function seedFleet(
+  project: Project,
+  sizes: SeedSizes,
+  runHost: (i: number) => RunHostConnection = LOCAL_CONNECTION,
+): Promise<number[]> {
   const hostIds: number[] = [];
   await project.database.db.transaction().execute(async (trx) => {
     const tables = minkeTablesOf(trx, project.database.adapter);
@@ -50,9 +69,9 @@ export async function seedFleet(project: Project, sizes: SeedSizes): Promise<num
         .values(
           chunk.map((i) => ({
             name: hostName(i),
-            hostname:
-              i < sizes.runHosts ? null : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-            config: i < sizes.runHosts ? { transport: 'local' } : {},
+            ...(i < sizes.runHosts
+              ? runHost(i)
+              : { hostname: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, config: {} }),
             comment: `rack-${i % 20}`,
           })),
         )

@@ -1,10 +1,11 @@
 // npm run bench -- api [--hosts N] [--records N] [--runs N] [--history N] [--requests N]
 //                      [--run-hosts N] [--clients N] [--poll-rate N] [--database sqlite|postgres]
-//                      [--skip-lists] [--skip-live]
+//                      [--transport ssh|local] [--ssh-ports N] [--skip-lists] [--skip-live]
 //
 // The REST API at size, over real HTTP on 127.0.0.1, as a regular user with a bearer token:
 // 1. seeding (api-seed.ts): N hosts with an agent and two facts each, in 20 rack groups (the
-//    first --run-hosts of them on the local transport, in the group `bench-run`); --records model
+//    first --run-hosts of them, in the group `bench-run`, on an OpenSSH server on loopback with
+//    --ssh-ports ports, or on the local transport); --records model
 //    records (a Server per host, Services for the rest); --runs finished runs holding --history
 //    session records. Bulk inserts in one transaction per part.
 // 2. lists (api-lists.ts): every list endpoint and filter (through refs, through facts, search,
@@ -34,7 +35,14 @@ import { listCases, timeLists } from './api-lists.js';
 import { FLEET_RUN, liveRun } from './api-live-run.js';
 import { benchModels, benchSessions } from './api-models.js';
 import { loadLine, machineLine } from './api-report.js';
-import { hostName, seedFleet, seedHistory, type SeedSizes } from './api-seed.js';
+import {
+  hostName,
+  seedFleet,
+  seedHistory,
+  type RunHostConnection,
+  type SeedSizes,
+} from './api-seed.js';
+import { startBenchSshd, type BenchSshd } from './fanout-sshd.js';
 
 export async function benchApi(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -49,6 +57,8 @@ export async function benchApi(args: string[]): Promise<void> {
       clients: { type: 'string', default: '50' },
       'poll-rate': { type: 'string', default: '1' },
       database: { type: 'string', default: 'sqlite' },
+      transport: { type: 'string', default: 'ssh' },
+      'ssh-ports': { type: 'string', default: '8' },
       'skip-lists': { type: 'boolean', default: false },
       'skip-live': { type: 'boolean', default: false },
     },
@@ -63,7 +73,20 @@ export async function benchApi(args: string[]): Promise<void> {
   if (values.database !== 'sqlite' && values.database !== 'postgres')
     throw new Error(`--database must be sqlite or postgres, got ${values.database}`);
   const postgres = values.database === 'postgres';
+  if (values.transport !== 'ssh' && values.transport !== 'local')
+    throw new Error(`--transport must be ssh or local, got ${values.transport}`);
   console.log(machineLine());
+  // The run hosts on an OpenSSH server on loopback, as a fleet is reached; `local` spawns a shell
+  // per host in the server's own process, which is the local transport's cost, not the API's.
+  const sshd =
+    values.transport === 'ssh' && !values['skip-live']
+      ? await startBenchSshd({
+          ports: Number(values['ssh-ports']),
+          maxStartups: sizes.runHosts + 100,
+          shellRc: false,
+          otherKnownHosts: 0,
+        })
+      : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'minke-bench-api-'));
   const schema = postgres ? `bench_api_${randomBytes(6).toString('hex')}` : undefined;
   const config = resolveConfig(
@@ -89,8 +112,10 @@ export async function benchApi(args: string[]): Promise<void> {
       'view_host',
       'run_fleet_ticks',
       'run_sparse_ticks',
+      // the run hosts' connection names the bench's key and known_hosts files
+      ...(sshd ? ['manage_connections'] : []),
     ]);
-    const hostIds = await seedFleet(project, sizes);
+    const hostIds = await seedFleet(project, sizes, sshd ? sshConnection(sshd) : undefined);
     await seedHistory(project, sizes, reader.id, hostIds);
     console.log(
       `${values.database}: seeded ${sizes.hosts} hosts (agents, 2 facts each), ${sizes.records} model records, ${sizes.runs} runs with ${sizes.history} session records in ${((performance.now() - started) / 1000).toFixed(1)} s`,
@@ -135,5 +160,23 @@ export async function benchApi(args: string[]): Promise<void> {
     await project.close();
     rmSync(dir, { recursive: true, force: true });
     if (schema) await dropSchema(schema);
+    await sshd?.stop();
   }
+}
+
+/** Run host i on one of the server's ports, with the bench's key and known_hosts only. */
+function sshConnection(sshd: BenchSshd): (i: number) => RunHostConnection {
+  return (i) => ({
+    hostname: sshd.host,
+    port: sshd.ports[i % sshd.ports.length] as number,
+    user: sshd.user,
+    config: {
+      identityFiles: [sshd.clientKeyPath],
+      knownHostsFiles: [sshd.knownHostsFile],
+      sshConfigFile: false,
+      agent: false,
+      connectTimeoutMs: 60_000,
+      commandTimeoutMs: 120_000,
+    },
+  });
 }
