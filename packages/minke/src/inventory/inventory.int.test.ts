@@ -1,14 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryPlan, InventorySourceList } from '@minke/contract';
-import { POSTGRES_URL } from '../../test-support/databases.js';
 import { exited, printed } from '../../test-support/project-folder.js';
+import { projectDatabases } from '../../test-support/project-databases.js';
 import { freePort } from '../../test-support/redis.js';
 import { runBuiltCli, spawnBuiltCli } from '../../test-support/run-cli.js';
 
@@ -101,40 +99,6 @@ function documentServer(): Server {
   });
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-interface Backend {
-  name: string;
-  url(): Promise<string | undefined>;
-  cleanup(): Promise<void>;
-}
-
-const sqlite: Backend = {
-  name: 'sqlite',
-  url: () => Promise.resolve(undefined),
-  cleanup: () => Promise.resolve(),
-};
-
-function postgres(): Backend {
-  const database = `minke_inventory_${randomBytes(5).toString('hex')}`;
-  return {
-    name: 'postgres',
-    async url() {
-      await adminQuery(`CREATE DATABASE ${database}`);
-      return POSTGRES_URL.replace(/\/[^/]*$/, `/${database}`);
-    },
-    cleanup: () => adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
-  };
-}
-
 interface HostRow {
   name: string;
   hostname: string | null;
@@ -144,7 +108,7 @@ interface HostRow {
   groups: string[];
 }
 
-describe.each([sqlite, postgres()])(
+describe.each(projectDatabases('minke_inventory'))(
   'inventory sources on $name',
   { timeout: 240_000 },
   (backend) => {

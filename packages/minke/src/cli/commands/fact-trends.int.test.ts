@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FactChangesPage, FactDistribution, FactSeries } from '@minke/contract';
 import type { Result } from '@minke/protocol';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL } from '../../../test-support/databases.js';
 import { factResult } from '../../../test-support/facts-fixtures.js';
+import { projectDatabases } from '../../../test-support/project-databases.js';
 import { runBuiltCli } from '../../../test-support/run-cli.js';
 import { resolveConfig } from '../../config/resolve-config.js';
 import { AgentStore } from '../../facts/agent-store.js';
@@ -23,40 +21,6 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const DAY = 24 * 60 * 60 * 1000;
 const now = Date.now();
 const ago = (days: number) => new Date(now - days * DAY).toISOString();
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-interface Backend {
-  name: string;
-  url(dir: string): Promise<string>;
-  cleanup(): Promise<void>;
-}
-
-const sqlite: Backend = {
-  name: 'sqlite',
-  url: (dir) => Promise.resolve(`sqlite:${join(dir, 'data.db')}`),
-  cleanup: () => Promise.resolve(),
-};
-
-function postgres(): Backend {
-  const database = `minke_fact_trends_${randomBytes(5).toString('hex')}`;
-  return {
-    name: 'postgres',
-    async url() {
-      await adminQuery(`CREATE DATABASE ${database}`);
-      return POSTGRES_URL.replace(/\/[^/]*$/, `/${database}`);
-    },
-    cleanup: () => adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
-  };
-}
 
 async function seed(dir: string, url: string): Promise<void> {
   const project = await openProject(
@@ -79,7 +43,7 @@ async function seed(dir: string, url: string): Promise<void> {
   }
 }
 
-describe.each([sqlite, postgres()])(
+describe.each(projectDatabases('minke_fact_trends'))(
   'minke facts over time on $name',
   { timeout: 180_000 },
   (backend) => {
@@ -93,7 +57,7 @@ describe.each([sqlite, postgres()])(
         join(dir, 'minke.config.ts'),
         "export default { database: 'sqlite:data.db' };\n",
       );
-      const url = await backend.url(dir);
+      const url = (await backend.url()) ?? `sqlite:${join(dir, 'data.db')}`;
       await seed(dir, url);
       const minke = async (args: string[]) => {
         const result = await runBuiltCli(['--project', dir, ...args], {
