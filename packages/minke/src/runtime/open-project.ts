@@ -7,7 +7,7 @@ import { UserOperations } from '../operations/users.js';
 import { PermissionOperations, projectPermissions } from '../operations/permissions.js';
 import type { Project } from '../operations/project.js';
 import { SetupError } from '../errors.js';
-import { createLogger, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { buildSessionRegistry } from '../session/session-registry.js';
 import { openDatabase } from '../store/open-database.js';
 import { assertMigrated, migrateToLatest } from '../store/migrate.js';
@@ -91,14 +91,19 @@ export async function openProject(
   }
 }
 
-/** Logs each tightened path once, as a warning (a logger is made only when one is needed). */
+/**
+ * Logs each tightened path once, as a warning. A logger (pino) is made only when one is needed:
+ * loading it cost every project command for a warning that is seldom written.
+ */
 function permissionNotice(logger: Logger | undefined): PermissionNotice {
-  let log = logger;
+  let log: Promise<Logger> | undefined = logger && Promise.resolve(logger);
   return (fields) => {
-    log ??= createLogger();
-    log.warn(
-      fields,
-      `${fields.path} was readable by others (mode ${fields.was}); made ${fields.now}`,
+    log ??= import('../logger.js').then(({ createLogger }) => createLogger());
+    void log.then((ready) =>
+      ready.warn(
+        fields,
+        `${fields.path} was readable by others (mode ${fields.was}); made ${fields.now}`,
+      ),
     );
   };
 }
