@@ -21,6 +21,15 @@ export const PROCESS_STATES = [
 export const processState = z.enum(PROCESS_STATES);
 export type ProcessState = z.infer<typeof processState>;
 
+/**
+ * What a history's status filter may name (`--status`, the API's `status`, the runs list's
+ * picker): a result, `waiting` / `done` (the summary's groups of process states), or a process
+ * state. As the summary counts them, `error` leaves out stopped and canceled records (they carry
+ * `error` without having failed) and `stopped` takes in canceled ones.
+ */
+export const STATUS_FILTERS = [...SESSION_RESULTS, 'waiting', 'done', ...PROCESS_STATES] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+
 /** The process states a session does not leave. */
 export const DONE_STATES: readonly ProcessState[] = ['completed', 'stopped', 'canceled', 'failed'];
 

@@ -1,3 +1,4 @@
+import type { AuditEntry } from '@minke/contract';
 import { InputError } from '../errors.js';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Database } from '../store/database.js';
@@ -20,19 +21,8 @@ export interface AuditChange {
   after?: unknown;
 }
 
-/** A stored row, as the API and CLI show it. */
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: { id: number | null; name: string };
-  via: string;
-  ip: string | null;
-  action: string;
-  target: { type: string; id: string | null; name: string | null };
-  before: unknown;
-  after: unknown;
-  hash: string;
-}
+/** A stored row, as the API and CLI show it (the contract's `auditEntry`). */
+export type { AuditEntry };
 
 export interface AuditQuery {
   /** A user name (exact). */

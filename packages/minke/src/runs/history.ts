@@ -1,4 +1,11 @@
-import { procInfo, summarize, type RunSummary, type StateCount } from '@minke/contract';
+import {
+  procInfo,
+  STATUS_FILTERS,
+  summarize,
+  type RunSummary,
+  type StateCount,
+  type StatusFilter,
+} from '@minke/contract';
 import { InputError, NotFoundError } from '../errors.js';
 import type { MessageKind, MessageLevel } from '../session/messages.js';
 import {
@@ -20,19 +27,8 @@ import { parseJsonText } from '../util/parse-json-text.js';
 /** The object a session ran on (`{ model: 'Server', id: 3 }`), or every object of a host. */
 export type ObjectRef = { model: string; id: number } | { host: string };
 
-/**
- * What `--status` may name: a result, a process state, or `waiting` / `done` (the summary's
- * groups of process states). As the summary counts them, `error` leaves out stopped and canceled
- * records (they carry `error` without having failed) and `stopped` takes in canceled ones.
- */
-export type StatusFilter = SessionResult | ProcessState | 'waiting' | 'done';
-
-export const STATUS_FILTERS: readonly StatusFilter[] = [
-  ...SESSION_RESULTS,
-  ...PROCESS_STATES,
-  'waiting',
-  'done',
-];
+/** What `--status` may name (the list and its meaning are the contract's). */
+export { STATUS_FILTERS, type StatusFilter };
 
 export interface HistoryQuery {
   object?: ObjectRef | undefined;

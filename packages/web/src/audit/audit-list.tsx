@@ -1,4 +1,5 @@
 import { Box, Typography } from '@mui/material';
+import type { AuditEntry } from '@minke/contract';
 import {
   Datagrid,
   DateField,
@@ -12,16 +13,7 @@ import {
 } from 'react-admin';
 
 /** One audit row as GET /api/audit sends it. */
-interface AuditRow extends RaRecord {
-  at: string;
-  actor: { id: number | null; name: string };
-  via: string;
-  ip: string | null;
-  action: string;
-  target: { type: string; id: string | null; name: string | null };
-  before: unknown;
-  after: unknown;
-}
+type AuditRow = AuditEntry & RaRecord;
 
 const filters = [
   <TextInput key="actor" source="actor" label="Actor" alwaysOn />,

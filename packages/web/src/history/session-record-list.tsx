@@ -10,23 +10,10 @@ import {
   usePermissions,
 } from 'react-admin';
 import { getModels, getSessions } from '../api/metadata.js';
-import type { Me, ModelMeta, SessionMeta } from '@minke/contract';
+import { STATUS_FILTERS, type Me, type ModelMeta, type SessionMeta } from '@minke/contract';
 import { sessionRecordColumns } from './session-record-columns.js';
 
-const STATUS_CHOICES = [
-  'success',
-  'warning',
-  'error',
-  'waiting',
-  'done',
-  'initialized',
-  'running',
-  'completed',
-  'stopping',
-  'stopped',
-  'canceled',
-  'failed',
-].map((id) => ({ id, name: id }));
+const STATUS_CHOICES = STATUS_FILTERS.map((id) => ({ id, name: id }));
 
 function useMetadata() {
   const [sessions, setSessions] = useState<SessionMeta[]>([]);
