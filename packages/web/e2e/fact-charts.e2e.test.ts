@@ -1,93 +1,40 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import { until } from './helpers.js';
-import { ADMIN, cli, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { cli, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { brokerUrlOf, quoted, startAgent, stopAgent, type RunningAgent } from './harness-agents.js';
+import { apiGet, openPage } from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
-const agentBin = join(repoRoot, 'packages/agent/bin/minke-agent.js');
 const NODES = ['web-1.example.com', 'web-2.example.com', 'db-1.example.com'] as const;
+const PLUGINS = ['disk', 'os'] as const;
 
-/** A real `minke-agent run` whose disk and os plugins answer from files the test rewrites. */
-interface RunningAgent {
-  node: string;
-  child: ChildProcess;
-  log: () => string;
-  set(plugin: 'disk' | 'os', value: object): void;
-}
-
-function quoted(word: string): string {
-  return `'${word.replace(/'/g, `'"'"'`)}'`;
-}
-
-async function startAgent(
+/** An agent whose disk and os plugins answer from files the test rewrites (`set`). */
+async function startFileAgent(
   dir: string,
   server: MinkeServer,
   brokerUrl: string,
   node: string,
 ): Promise<RunningAgent> {
-  const home = join(dir, node);
-  const plugins = join(home, 'plugins');
-  mkdirSync(plugins, { recursive: true });
-  const file = (plugin: string) => join(home, `${plugin}.json`);
-  for (const plugin of ['disk', 'os']) {
-    writeFileSync(file(plugin), '{}');
-    writeFileSync(
-      join(plugins, `${plugin}.cfg`),
-      `[${plugin}]\nname = ${plugin}\ncommand = cat ${quoted(file(plugin))}\nresult_format = json\n`,
-    );
-  }
-  const config = join(home, 'agent.yaml');
-  await cli(server.projectDir, [
-    'agents',
-    'enroll',
-    node,
-    '--out',
-    config,
-    '--broker-url',
-    brokerUrl,
-  ]);
-  const child = spawn(
-    process.execPath,
-    [agentBin, 'run', '--config', config, '--plugins', plugins],
-    {
-      env: { ...process.env, MINKE_AGENT_SPOOL_DIR: join(home, 'spool') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  return {
-    node,
-    child,
-    log: () => log,
-    set: (plugin, value) => writeFileSync(file(plugin), JSON.stringify(value)),
-  };
-}
-
-function stopAgent(agent: RunningAgent, graceMs = 5000): Promise<void> {
-  const { child } = agent;
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
+  return await startAgent(dir, server, brokerUrl, node, (home) => {
+    const plugins: Record<string, string> = {};
+    for (const plugin of PLUGINS) {
+      const file = join(home, `${plugin}.json`);
+      writeFileSync(file, '{}');
+      plugins[`${plugin}.cfg`] =
+        `[${plugin}]\nname = ${plugin}\ncommand = cat ${quoted(file)}\nresult_format = json\n`;
+    }
+    return plugins;
   });
 }
 
-async function apiGet<T>(page: Page, path: string): Promise<T> {
-  return (await page.evaluate(async (url) => {
-    const response = await fetch(url, { headers: { Accept: 'application/json' } });
-    return (await response.json()) as unknown;
-  }, path)) as T;
+/** What the node's plugin answers next. */
+function set(agent: RunningAgent | undefined, plugin: (typeof PLUGINS)[number], value: object) {
+  if (agent) writeFileSync(join(agent.home, `${plugin}.json`), JSON.stringify(value));
 }
 
 /** Whether a CSS colour is light (for text on a dark background). */
@@ -111,15 +58,8 @@ describe('fact charts in Chromium', () => {
   const pageErrors: string[] = [];
 
   async function open(scheme: 'light' | 'dark'): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      colorScheme: scheme,
-    });
-    context.setDefaultTimeout(15_000);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await login(page, server.url, ADMIN);
+    const page = await openPage(browser, server.url, { colorScheme: scheme, pageErrors });
+    contexts.push(page.context());
     return page;
   }
 
@@ -142,13 +82,8 @@ describe('fact charts in Chromium', () => {
     await buildWeb(webRoot);
     server = await startServer();
     dir = mkdtempSync(join(tmpdir(), 'minke-fact-charts-e2e-'));
-    await until(
-      () => Promise.resolve(/agents: MQTT broker (mqtt:\/\/\S+)/.test(server.log())),
-      'the agent services to start',
-      15_000,
-    );
-    const brokerUrl = /agents: MQTT broker (mqtt:\/\/\S+)/.exec(server.log())?.[1] as string;
-    for (const node of NODES) agents.push(await startAgent(dir, server, brokerUrl, node));
+    const brokerUrl = await brokerUrlOf(server);
+    for (const node of NODES) agents.push(await startFileAgent(dir, server, brokerUrl, node));
     browser = await launchBrowser();
     mkdirSync(screenshots, { recursive: true });
     const page = await open('light');
@@ -160,15 +95,15 @@ describe('fact charts in Chromium', () => {
     // web-1's disk fills up, with one reading that is not a number; kernels move on.
     const [web1, web2, db1] = agents;
     for (const used of [41, 47, 'n/a', 58, 63]) {
-      web1?.set('disk', { root: { used_percent: used, mount: '/' } });
+      set(web1, 'disk', { root: { used_percent: used, mount: '/' } });
       await report('disk', [NODES[0]]);
     }
-    web1?.set('os', { kernel: '6.1.0-17' });
-    web2?.set('os', { kernel: '6.1.0-17' });
-    db1?.set('os', { kernel: '6.1.0-17' });
+    set(web1, 'os', { kernel: '6.1.0-17' });
+    set(web2, 'os', { kernel: '6.1.0-17' });
+    set(db1, 'os', { kernel: '6.1.0-17' });
     await report('os', NODES);
-    web1?.set('os', { kernel: '6.1.0-18' });
-    web2?.set('os', { kernel: '6.1.0-18' });
+    set(web1, 'os', { kernel: '6.1.0-18' });
+    set(web2, 'os', { kernel: '6.1.0-18' });
     await report('os', [NODES[0], NODES[1]]);
   });
 
