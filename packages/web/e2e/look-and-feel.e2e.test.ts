@@ -1,19 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb, launchBrowser, login } from './browser.js';
 import {
   ADMIN,
-  baseEnv,
   cli,
-  freePort,
+  createUser,
   makeProject,
-  minkeBin,
   repoRoot,
-  stopChild,
-  waitForHealth,
+  startMinke,
   webRoot,
   type MinkeServer,
 } from './harness.js';
@@ -32,33 +28,8 @@ async function startEmptyServer(): Promise<MinkeServer> {
     JSON.stringify({ name: PROJECT, type: 'module', private: true }),
   );
   await cli(projectDir, ['migrate']);
-  await cli(projectDir, ['users', 'create', ADMIN.username, '--superuser'], {
-    MINKE_PASSWORD: ADMIN.password,
-  });
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [minkeBin, '--project', projectDir, 'start', '--port', String(port)],
-    { cwd: projectDir, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const server: MinkeServer = {
-    url,
-    projectDir,
-    log: () => log,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(projectDir, { recursive: true, force: true });
-    },
-  };
-  await waitForHealth(url, child, () => log).catch(async (error: unknown) => {
-    await server.stop();
-    throw error;
-  });
-  return server;
+  await createUser(projectDir, ADMIN, { superuser: true });
+  return await startMinke(projectDir);
 }
 
 /** The page's background colour as [r, g, b]. */
