@@ -1,4 +1,4 @@
-import { memo, type CSSProperties } from 'react';
+import { memo } from 'react';
 import { styleToCss } from './ansi.js';
 import { highlightSegments } from './highlight.js';
 import type { OutputLine } from './output-buffer.js';
@@ -6,12 +6,18 @@ import type { OutputLine } from './output-buffer.js';
 export const ROW_HEIGHT = 18;
 export const COLORS = { fg: '#d7dae0', bg: '#1e2127' };
 
-const KIND_STYLE: Record<OutputLine['kind'], CSSProperties> = {
-  stdout: {},
-  stderr: { color: '#ff9e9b' },
-  command: { color: '#8ec7ff', fontWeight: 'bold' },
-  status: { color: '#8b93a1' },
-  message: { color: '#e5c15a' },
+/**
+ * How rows look, set once on the view (`sx`) rather than as inline styles on every row: while
+ * scrolling fast each frame mounts a few dozen new rows, and inline styles are set property by
+ * property on each of them.
+ */
+export const OUTPUT_ROW_SX = {
+  '& .minke-output-line': { height: ROW_HEIGHT, whiteSpace: 'pre', padding: '0 8px' },
+  '& .minke-output-line[data-kind="stderr"]': { color: '#ff9e9b' },
+  '& .minke-output-line[data-kind="command"]': { color: '#8ec7ff', fontWeight: 'bold' },
+  '& .minke-output-line[data-kind="status"]': { color: '#8b93a1' },
+  '& .minke-output-line[data-kind="message"]': { color: '#e5c15a' },
+  '& .minke-output-line[data-current]': { background: '#3a3f4b' },
 };
 
 export interface OutputRowProps {
@@ -28,26 +34,21 @@ export const OutputRow = memo(function OutputRow({ index, line, query, current }
   return (
     <div
       data-line={index}
+      data-kind={line.kind}
+      data-current={current ? '' : undefined}
       className="minke-output-line"
-      style={{
-        height: ROW_HEIGHT,
-        whiteSpace: 'pre',
-        padding: '0 8px',
-        ...KIND_STYLE[line.kind],
-        ...(current ? { background: '#3a3f4b' } : {}),
-      }}
     >
-      {segments.map((segment, i) => (
-        <span
-          key={i}
-          style={{
-            ...styleToCss(segment.style, COLORS),
-            ...(segment.mark ? { background: '#e5c15a', color: '#1e2127' } : {}),
-          }}
-        >
-          {segment.text}
-        </span>
-      ))}
+      {segments.map((segment, i) => {
+        const css = styleToCss(segment.style, COLORS);
+        // plain text needs no element of its own: most lines are one plain segment
+        if (!segment.mark && Object.keys(css).length === 0) return segment.text;
+        const style = segment.mark ? { ...css, background: '#e5c15a', color: '#1e2127' } : css;
+        return (
+          <span key={i} style={style}>
+            {segment.text}
+          </span>
+        );
+      })}
       {segments.length === 0 ? '\u200b' : null}
     </div>
   );

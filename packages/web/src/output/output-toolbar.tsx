@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { Box, Checkbox, FormControlLabel, IconButton, TextField, Tooltip } from '@mui/material';
 import KeyboardArrowDownIcon from '@mui/icons-material/KeyboardArrowDown';
 import KeyboardArrowUpIcon from '@mui/icons-material/KeyboardArrowUp';
@@ -17,8 +18,12 @@ export interface OutputToolbarProps {
   onFollow: (follow: boolean) => void;
 }
 
-/** Above the output: search with previous/next, the line count, and follow mode. */
-export function OutputToolbar(props: OutputToolbarProps) {
+/**
+ * Above the output: search with previous/next, the line count, and follow mode. Memoized: the
+ * view re-renders on every row scrolled, the toolbar (Material UI, costly) only when its props
+ * change.
+ */
+export const OutputToolbar = memo(function OutputToolbar(props: OutputToolbarProps) {
   const { matches, current, onGo } = props;
   return (
     <Box
@@ -99,4 +104,4 @@ export function OutputToolbar(props: OutputToolbarProps) {
       />
     </Box>
   );
-}
+});

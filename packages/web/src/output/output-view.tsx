@@ -7,13 +7,16 @@ import {
   useRef,
   useState,
 } from 'react';
+import { flushSync } from 'react-dom';
 import { Box } from '@mui/material';
 import type { OutputBuffer } from './output-buffer.js';
-import { COLORS, OutputRow, ROW_HEIGHT } from './output-row.js';
+import { COLORS, OUTPUT_ROW_SX, OutputRow, ROW_HEIGHT } from './output-row.js';
 import { OutputToolbar } from './output-toolbar.js';
 import { isAtBottom, scrollTopFor, visibleRange } from './virtual-window.js';
 
 export { ROW_HEIGHT } from './output-row.js';
+
+const rowAt = (scrollTop: number) => Math.floor(scrollTop / ROW_HEIGHT);
 
 export interface OutputViewProps {
   buffer: OutputBuffer;
@@ -37,12 +40,12 @@ export function OutputView({
   emptyText = 'No output yet.',
 }: OutputViewProps) {
   const viewport = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  // the first row in view: scrolling within a row renders nothing
+  const [firstRow, setFirstRow] = useState(0);
   const [follow, setFollow] = useState(followInitially);
   const [query, setQuery] = useState('');
   const deferredQuery = useDeferredValue(query);
   const [current, setCurrent] = useState(0);
-  const frame = useRef<number | undefined>(undefined);
   const programmatic = useRef(false);
   const count = buffer.length;
   // short output takes little room; long output scrolls inside `height`
@@ -59,7 +62,7 @@ export function OutputView({
     if (!el) return;
     programmatic.current = true;
     el.scrollTop = top;
-    setScrollTop(el.scrollTop);
+    setFirstRow(rowAt(el.scrollTop));
   }, []);
 
   // follow mode: stay at the end as lines arrive
@@ -68,43 +71,43 @@ export function OutputView({
     if (follow && el) scrollTo(el.scrollHeight);
   }, [follow, version, count, scrollTo]);
 
-  useEffect(
-    () => () => {
-      if (frame.current !== undefined) cancelAnimationFrame(frame.current);
-    },
-    [],
-  );
-
   const onScroll = () => {
     const el = viewport.current;
     if (!el) return;
-    if (frame.current === undefined) {
-      frame.current = requestAnimationFrame(() => {
-        frame.current = undefined;
-        setScrollTop(el.scrollTop);
-      });
-    }
+    // Chromium fires scroll once per frame, before the frame's paint: rendering the rows for
+    // the new position now (not in a later task, as React would) paints them in this frame,
+    // where a deferred render left the view blank for a frame beyond its overscan.
+    // Read the box before rendering: reading it after would force a layout of the new rows
+    // here, on top of the frame's own.
+    const { scrollTop, clientHeight, scrollHeight } = el;
+    const row = rowAt(scrollTop);
+    if (row !== firstRow) flushSync(() => setFirstRow(row));
     if (programmatic.current) {
       programmatic.current = false;
       return;
     }
-    setFollow(isAtBottom(el.scrollTop, el.clientHeight, el.scrollHeight, ROW_HEIGHT / 2));
+    const atBottom = isAtBottom(scrollTop, clientHeight, scrollHeight, ROW_HEIGHT / 2);
+    if (atBottom !== follow) setFollow(atBottom);
   };
 
-  const goTo = (which: number) => {
-    if (matches.length === 0) return;
-    const index = ((which % matches.length) + matches.length) % matches.length;
-    setCurrent(index);
-    setFollow(false);
-    const line = matches[index] ?? 0;
-    const el = viewport.current;
-    if (el) scrollTo(scrollTopFor(line, el.scrollTop, el.clientHeight, ROW_HEIGHT));
-  };
+  // stable between searches, so the (memoized) toolbar does not re-render as the view scrolls
+  const goTo = useCallback(
+    (which: number) => {
+      if (matches.length === 0) return;
+      const index = ((which % matches.length) + matches.length) % matches.length;
+      setCurrent(index);
+      setFollow(false);
+      const line = matches[index] ?? 0;
+      const el = viewport.current;
+      if (el) scrollTo(scrollTopFor(line, el.scrollTop, el.clientHeight, ROW_HEIGHT));
+    },
+    [matches, scrollTo],
+  );
 
   useEffect(() => setCurrent(0), [deferredQuery]);
 
   const range = visibleRange({
-    scrollTop,
+    scrollTop: firstRow * ROW_HEIGHT,
     viewportHeight,
     rowHeight: ROW_HEIGHT,
     count,
@@ -128,7 +131,10 @@ export function OutputView({
   }
 
   return (
-    <Box data-testid="output-view" sx={{ border: '1px solid #333', borderRadius: 1 }}>
+    <Box
+      data-testid="output-view"
+      sx={{ border: '1px solid #333', borderRadius: 1, ...OUTPUT_ROW_SX }}
+    >
       <OutputToolbar
         query={query}
         onQuery={setQuery}
@@ -155,6 +161,8 @@ export function OutputView({
             'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace',
           fontSize: 12,
           lineHeight: `${ROW_HEIGHT}px`,
+          // what changes inside (rows, their widths) never lays out or restyles the page around
+          contain: 'strict',
         }}
       >
         {count === 0 ? (
