@@ -23,6 +23,10 @@ export type ToWorker =
       credentials: [string, string][];
       /** Connection attempts in flight at once in this process (a real fleet is not in step). */
       concurrency: number;
+      /** The server's topic prefix; default Minke's. */
+      topicPrefix?: string;
+      /** Client ids are this and the node; default `minke-agent-` (the embedded broker's rule). */
+      clientIdPrefix?: string;
     }
   | { type: 'stats' }
   | { type: 'stop' };
@@ -33,7 +37,8 @@ export type FromWorker =
   | { type: 'stats'; answered: number; acked: number; connected: number; rssMb: number }
   | { type: 'error'; message: string };
 
-const topics = createTopics();
+let topics = createTopics();
+let clientIdPrefix = 'minke-agent-';
 const send = (message: FromWorker) => process.send?.(message);
 const clients: MqttClient[] = [];
 const connected = new Set<string>();
@@ -51,6 +56,8 @@ async function handle(message: ToWorker): Promise<void> {
     const key = parsePublicKey(message.publicKey);
     if (!key.ok) throw new Error(key.reason);
     total = message.credentials.length;
+    topics = createTopics(message.topicPrefix);
+    clientIdPrefix = message.clientIdPrefix ?? clientIdPrefix;
     const { concurrency } = message;
     for (let i = 0; i < message.credentials.length; i += concurrency) {
       const batch = message.credentials.slice(i, i + concurrency);
@@ -70,7 +77,7 @@ async function handle(message: ToWorker): Promise<void> {
 /** Resolves after the first connection (or its failure); reconnects by itself from then on. */
 function startAgent(url: string, node: string, password: string, key: KeyObject): Promise<void> {
   const client = mqtt.connect(url, {
-    clientId: `minke-agent-${node}`,
+    clientId: `${clientIdPrefix}${node}`,
     username: node,
     password,
     clean: true,

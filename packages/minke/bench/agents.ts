@@ -1,4 +1,6 @@
 // npm run bench -- agents [--agents N] [--processes P] [--legacy-hashes] [--cpu-prof DIR]
+// npm run bench -- agents --broker mqtt://127.0.0.1:1883 [--gateways G] [--postgres URL]: see
+// agents-shared.ts
 //
 // N simulated agents, spread over P processes (agents-worker.ts), each a real MQTT connection to
 // the embedded broker of one `minke start` (the built CLI, on a project folder as a user makes
@@ -7,24 +9,36 @@
 // stored; the server's RSS. `--legacy-hashes` stores argon2id hashes as agents enrolled before
 // the fast hash had (the cold connect then upgrades them); `--cpu-prof DIR` profiles both
 // server processes. Figures only; nothing asserted.
-import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { hash } from '@node-rs/argon2';
 import { resolveConfig } from '../src/config/resolve-config.js';
-import { generateAgentPassword, hashAgentPassword } from '../src/facts/credentials.js';
 import { dispatch } from '../src/facts/dispatch.js';
 import { loadSigningKey } from '../src/facts/signing-key.js';
-import { openProject, type OpenedProject } from '../src/runtime/open-project.js';
+import { openProject } from '../src/runtime/open-project.js';
 import { freePort } from '../test-support/redis.js';
-import type { FromWorker, ToWorker } from './agents-worker.js';
+import {
+  allConnected,
+  enrolAll,
+  loadAverage,
+  next,
+  onlineCount,
+  answeredCount,
+  startServer,
+  stats,
+  stopServer,
+  until,
+  workerOptions,
+  exited,
+} from './agents-support.js';
+import { benchAgentsShared } from './agents-shared.js';
+import type { ToWorker } from './agents-worker.js';
 
 const workerScript = fileURLToPath(new URL('./agents-worker.ts', import.meta.url));
-const minkeBin = fileURLToPath(new URL('../bin/minke.js', import.meta.url));
 
 export async function benchAgents(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -35,6 +49,9 @@ export async function benchAgents(args: string[]): Promise<void> {
       'connect-concurrency': { type: 'string', default: '200' },
       'legacy-hashes': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      broker: { type: 'string' },
+      gateways: { type: 'string', default: '2' },
+      postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     },
   });
   const count = Number(values.agents);
@@ -49,6 +66,20 @@ export async function benchAgents(args: string[]): Promise<void> {
     `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Node ${process.version}, ` +
       `load average ${loadAverage()}`,
   );
+  if (values.broker !== undefined) {
+    const gateways = Number(values.gateways);
+    if (!Number.isInteger(gateways) || gateways < 1 || gateways > 16)
+      throw new Error('--gateways G: 1 to 16');
+    await benchAgentsShared({
+      brokerUrl: values.broker,
+      gateways,
+      agents: count,
+      processes,
+      concurrency,
+      postgresUrl: values.postgres,
+    });
+    return;
+  }
   console.log(`${count} agents in ${processes} processes (fd limit per process: see ulimit -n)`);
 
   const dir = await mkdtemp(join(tmpdir(), 'minke-bench-agents-'));
@@ -103,9 +134,10 @@ export async function benchAgents(args: string[]): Promise<void> {
     server = await startServer(dir, profileDir);
     const upAt = Date.now();
     const backAt = await back;
+    // Agents are let in as soon as the gateway is, which can be before the web server is up.
     console.log(
-      `reconnect storm after restart:  ${backAt - upAt} ms after the server was up ` +
-        `(${upAt - restartAt} ms to start it)`,
+      `reconnect storm after restart:  ${backAt - restartAt} ms from the stop to every agent back ` +
+        `(the server took ${upAt - restartAt} ms to start; back ${backAt - upAt} ms after that)`,
     );
     const online2Ms = await until(() => onlineCount(project).then((n) => n >= count), 300_000);
     console.log(`  ... and all online in the database ${online2Ms} ms later`);
@@ -132,171 +164,8 @@ export async function benchAgents(args: string[]): Promise<void> {
   }
 }
 
-/** Stores N agents' credentials at once (enrolment itself is measured elsewhere). */
-async function enrolAll(
-  project: OpenedProject,
-  count: number,
-  legacy: boolean | undefined,
-): Promise<[string, string][]> {
-  const credentials: [string, string][] = Array.from({ length: count }, (_, i) => [
-    `node-${String(i).padStart(6, '0')}`,
-    generateAgentPassword(),
-  ]);
-  const now = project.database.adapter.encodeDate(new Date());
-  for (let i = 0; i < count; i += 500) {
-    const rows = await Promise.all(
-      credentials.slice(i, i + 500).map(async ([node, password]) => ({
-        node,
-        enrolled_at: now,
-        credential_hash: legacy
-          ? await hash(password, { memoryCost: 4096, timeCost: 1, parallelism: 1 })
-          : hashAgentPassword(password),
-      })),
-    );
-    await project.database.db.insertInto('minke_agents').values(rows).execute();
-  }
-  return credentials;
-}
-
-/** `minke start` from the built CLI; resolves once it serves. */
-async function startServer(dir: string, profileDir: string | undefined): Promise<ChildProcess> {
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = spawn(process.execPath, [...profile, minkeBin, '--project', dir, 'start'], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1', MINKE_DATABASE_URL: undefined },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Its log (a line per connection at info level) is kept only as far as an error needs it.
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
-  let output = '';
-  await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`minke start: not up: ${output}`)), 120_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (output.length < 100_000) output += chunk.toString();
-      if (output.includes('press Ctrl-C to stop')) {
-        clearTimeout(timer);
-        done();
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`minke start exited (${code}): ${output}${log}`)));
-  });
-  child.stdout?.resume();
-  return child;
-}
-
-async function stopServer(server: ChildProcess): Promise<void> {
-  server.kill('SIGTERM');
-  await exited(server, 30_000);
-}
-
-function workerOptions() {
-  return {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[],
-  };
-}
-
-/** When every worker last said all its agents are connected, after `since`. */
-function allConnected(workers: ChildProcess[], since: number, timeoutMs: number): Promise<number> {
-  return Promise.all(
-    workers.map((worker) => next(worker, 'all-connected', timeoutMs, (m) => m.at >= since)),
-  ).then((messages) => Math.max(...messages.map((m) => m.at)));
-}
-
-async function stats(workers: ChildProcess[]) {
-  const all = await Promise.all(
-    workers.map((worker) => {
-      const reply = next(worker, 'stats', 30_000);
-      worker.send({ type: 'stats' } satisfies ToWorker);
-      return reply;
-    }),
-  );
-  const sum = (pick: (s: (typeof all)[number]) => number) => all.reduce((n, s) => n + pick(s), 0);
-  return {
-    answered: sum((s) => s.answered),
-    acked: sum((s) => s.acked),
-    rssMb: sum((s) => s.rssMb),
-  };
-}
-
-/** Answered targets of a request: one count, not the whole status (it polls every 25 ms). */
-async function answeredCount(project: OpenedProject, requestId: string): Promise<number> {
-  const row = await project.database.db
-    .selectFrom('minke_agent_request_targets')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('request_id', '=', requestId)
-    .where('state', '=', 'answered')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function onlineCount(project: OpenedProject): Promise<number> {
-  const row = await project.database.db
-    .selectFrom('minke_agents')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('online', '=', project.database.adapter.encodeBool(true))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 function rssMb(child: ChildProcess): number {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
-}
-
-function next<T extends FromWorker['type']>(
-  child: ChildProcess,
-  type: T,
-  timeoutMs: number,
-  accept: (message: Extract<FromWorker, { type: T }>) => boolean = () => true,
-): Promise<Extract<FromWorker, { type: T }>> {
-  type Wanted = Extract<FromWorker, { type: T }>;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => done(new Error(`no ${type} from an agent process in ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const onMessage = (message: FromWorker) => {
-      if (message.type === 'error') done(new Error(`agent process: ${message.message}`));
-      else if (message.type === type && accept(message as Wanted))
-        done(undefined, message as Wanted);
-    };
-    const onExit = (code: number | null) => done(new Error(`an agent process exited (${code})`));
-    function done(error?: Error, message?: Wanted) {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve(message as Wanted);
-    }
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-async function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((done) => child.once('exit', () => done()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  await gone;
-  clearTimeout(timer);
-}
-
-/** Polls `check` (bounded by `timeoutMs`); resolves with the time it took. */
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`gave up after ${timeoutMs} ms`);
-    await new Promise((done) => setTimeout(done, 25));
-  }
-  return Date.now() - start;
-}
-
-/** The 1, 5 and 15 minute load averages: the figures mean little on a busy machine. */
-function loadAverage(): string {
-  return loadavg()
-    .map((load) => load.toFixed(2))
-    .join(', ');
 }
