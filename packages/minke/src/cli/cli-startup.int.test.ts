@@ -122,9 +122,16 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
   const dir = join(tmp, 'project');
   beforeAll(async () => {
     writeProject(dir, {
-      config: "database: 'sqlite:data.db', sessions: []",
-      sessions: 'export {};\n',
-      sessionNames: [],
+      config: "database: 'sqlite:data.db', sessions: [Check]",
+      sessions: [
+        "import { SingleCommandSession } from 'minke';",
+        'export class Check extends SingleCommandSession {',
+        "  static override workOn = ['Host'];",
+        "  static override command = 'true';",
+        '}',
+        '',
+      ].join('\n'),
+      sessionNames: ['Check'],
     });
     await prepareLocalHost(dir);
   });
@@ -148,5 +155,11 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
     expect(packagesIn(loaded, [...HEAVY, ...COMPILERS])).toEqual([]);
     // What is bundled loads as chunks of the bundle, not as its many files in node_modules.
     expect(bundledLoadedAsFiles(loaded)).toEqual([]);
+  });
+
+  it('`minke run` on a local host loads no SSH, server, queue or compiler', async () => {
+    const loaded = await loadedBy(['--project', dir, 'run', 'Check', '--id', 'local1']);
+    expect(packagesIn(loaded, [...HEAVY, ...COMPILERS])).toEqual([]);
+    expect(packagesIn(loaded, ['better-sqlite3'])).toEqual(['better-sqlite3']);
   });
 });

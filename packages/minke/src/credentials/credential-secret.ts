@@ -1,8 +1,8 @@
-// ssh2 is CommonJS: Node's ESM loader sees only its default export.
-import ssh2, { type ParsedKey } from 'ssh2';
+import type { ParsedKey } from 'ssh2';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { fingerprintOf } from '../transport/ssh/host-keys/host-key.js';
+import { ssh2Module } from '../transport/ssh/ssh2-module.js';
 
 export const credentialTypes = ['ssh-key', 'password'] as const;
 export type CredentialType = (typeof credentialTypes)[number];
@@ -42,7 +42,7 @@ export function checkSecret(
     if (secret.password === '') throw new InputError(`credential ${name}: the password is empty`);
     return { fingerprint: null };
   }
-  const parsed = ssh2.utils.parseKey(Buffer.from(secret.privateKey), secret.passphrase);
+  const parsed = ssh2Module().utils.parseKey(Buffer.from(secret.privateKey), secret.passphrase);
   if (parsed instanceof Error) {
     const encrypted = /passphrase|decrypt|encrypted/i.test(parsed.message);
     throw new InputError(

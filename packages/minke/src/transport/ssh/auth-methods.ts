@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-// ssh2 is CommonJS: Node's ESM loader sees only its default export.
-import ssh2, { type AnyAuthMethod, type ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, ParsedKey } from 'ssh2';
+import { ssh2Module } from './ssh2-module.js';
 import type { ResolvedConnectionConfig } from '../config/connection-config.js';
 import { expandHome } from '../config/expand-home.js';
 import { resolveOptionalSecret, SecretUnavailable } from '../config/secret.js';
@@ -89,7 +89,7 @@ async function loadKey(file: string, passphrase: string | undefined): Promise<Pa
 }
 
 function parseKey(data: Buffer, passphrase: string | undefined): ParsedKey | string {
-  const parsed = ssh2.utils.parseKey(data, passphrase);
+  const parsed = ssh2Module().utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {
     return /passphrase|decrypt|encrypted/i.test(parsed.message)
       ? passphrase === undefined

@@ -1,5 +1,5 @@
-// ssh2 is CommonJS: Node's ESM loader sees only its default export.
-import ssh2, { type Client, type ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
+import { ssh2Module } from './ssh2-module.js';
 
 /** The part of an ssh2 connection Minke uses; tests and alternative clients provide this much. */
 export type SshClient = Pick<
@@ -15,4 +15,4 @@ export type SshChannel = Pick<
 
 export type SshClientFactory = () => SshClient;
 
-export const createSsh2Client: SshClientFactory = () => new ssh2.Client();
+export const createSsh2Client: SshClientFactory = () => new (ssh2Module().Client)();
