@@ -5,7 +5,7 @@ import type { MinkeKysely } from '../store/minke-kysely.js';
 import { inTransaction } from '../store/transaction.js';
 import type { AgentStore } from './agent-store.js';
 import { writeFacts, type FactWrite } from './fact-writes.js';
-import { answerTargets } from './target-answers.js';
+import { RequestStore } from './request-store.js';
 import type { ResultRefusal } from './result-refusal.js';
 
 export type { RefusalCode, ResultRefusal } from './result-refusal.js';
@@ -63,7 +63,7 @@ export class FactStore {
     const refusals: ResultRefusal[] = [];
     const outcomes = await inTransaction(this.database, async ({ tables: trx }) => {
       const asking = results.filter((result) => result.requestId !== undefined);
-      const answers = await answerTargets(trx, asking);
+      const answers = await new RequestStore(this.database).answerTargets(trx, asking);
       let asked = 0; // answers come in the order of `asking`
       const done: (StoreOutcome | undefined)[] = [];
       const writes: { index: number; write: FactWrite }[] = [];

@@ -4,10 +4,12 @@ import {
   DEFAULT_REQUEST_TTL_MS,
   encodeMessage,
   signRequest,
+  type Result,
   type Target,
 } from '@minke/protocol';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import { inTransaction, type DatabaseHandle } from '../store/transaction.js';
+import { answerTargets, type TargetAnswer } from './target-answers.js';
 
 /** How a request chose its nodes, as recorded in the ledger. */
 export type RequestSelection = { all: true } | { nodes: string[] } | { where: string };
@@ -70,6 +72,14 @@ export class RequestStore {
 
   private get db(): MinkeKysely {
     return this.database.tables;
+  }
+
+  /**
+   * Marks the targets a batch of results answers, in the caller's transaction (the facts are
+   * stored in the same commit): one answer per result, in order (see target-answers.ts).
+   */
+  answerTargets(trx: MinkeKysely, results: readonly Result[]): Promise<TargetAnswer[]> {
+    return answerTargets(trx, results);
   }
 
   /** Signs and records a request; returns its id. */

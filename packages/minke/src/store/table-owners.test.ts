@@ -87,6 +87,23 @@ function writers(): Map<string, Set<string>> {
   return out;
 }
 
+const relativeImport = /\bfrom\s+'(\.{1,2}\/[^']+)\.js'/g;
+
+/** Which files import each source file (by relative import): file → importers. */
+function importersOf(): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const path of sourceFiles(src)) {
+    const file = relative(src, path).split('\\').join('/');
+    for (const match of readFileSync(path, 'utf8').matchAll(relativeImport)) {
+      const target = relative(src, join(dirname(path), `${match[1] as string}.ts`))
+        .split('\\')
+        .join('/');
+      out.set(target, (out.get(target) ?? new Set()).add(file));
+    }
+  }
+  return out;
+}
+
 describe("Minke's tables", () => {
   const written = writers();
 
@@ -95,10 +112,17 @@ describe("Minke's tables", () => {
   });
 
   it('are written only by their owner', () => {
+    const importers = importersOf();
+    // A store may keep part of its writing in a module of its own: one that no other file imports.
+    const partOf = (file: string, owner: string) => {
+      const by = [...(importers.get(file) ?? [])];
+      return file === owner || (by.length > 0 && by.every((importer) => importer === owner));
+    };
     const strays: string[] = [];
     for (const [table, files] of written) {
       const owner = owners[table as MinkeTableName];
-      for (const file of files) if (file !== owner) strays.push(`${table} written by ${file}`);
+      for (const file of files)
+        if (!partOf(file, owner)) strays.push(`${table} written by ${file}`);
     }
     expect(strays).toEqual([]);
   });
