@@ -45,6 +45,28 @@ export interface QueueSchedulerOptions extends TickServices {
 
 const PREFIX = 'job-';
 
+/** How long a server's start waits to learn whether other schedulers run (Redis may be down). */
+const WORKERS_ASKED_MS = 2_000;
+
+/**
+ * Whether another server's tick worker is connected to the schedules queue (BullMQ names its
+ * workers' Redis connections). Not knowing (Redis down or slow, a Redis that refuses CLIENT LIST)
+ * counts as no: missed ticks are then caught up, and claimed once, as before.
+ */
+async function schedulersRunning(queue: Pick<Queue, 'getWorkersCount'>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const unknown = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(0), WORKERS_ASKED_MS);
+  });
+  try {
+    return (await Promise.race([queue.getWorkersCount(), unknown])) > 0;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The scheduler of scaled-out servers (`minke serve` with the BullMQ executor): each enabled
  * schedule is a BullMQ job scheduler (`upsertJobScheduler`, idempotent: every server upserts the
@@ -66,8 +88,6 @@ export class QueueScheduler implements Scheduler {
     const name = this.options.queueName ?? SCHEDULE_QUEUE;
     const onError = (error: Error) =>
       this.options.logger.warn({ err: error }, 'the schedules queue reported an error');
-    // Missed ticks before the worker takes any: a late tick job then finds its tick taken.
-    await catchUpMissedTicks(this.options);
     const { backend } = this.options;
     const processor = (job: TickJob) => this.process(job);
     if (backend.kind === 'redis') {
@@ -79,6 +99,10 @@ export class QueueScheduler implements Scheduler {
       });
       queue.on('error', onError);
       this.queue = queue;
+      // Missed ticks before the worker takes any: a late tick job then finds its tick taken.
+      // Unless another server's scheduler is taking ticks now: then Minke was not down, and a
+      // tick it fires late (a busy machine) is not a missed one.
+      if (!(await schedulersRunning(queue))) await catchUpMissedTicks(this.options);
       const worker = new Worker(name, processor as never, {
         connection: workerConnection,
         prefix: backend.prefix,
@@ -87,6 +111,8 @@ export class QueueScheduler implements Scheduler {
       worker.on('error', onError);
       this.worker = worker;
     } else {
+      // The PostgreSQL queue cannot list its workers: missed ticks are caught up at every start.
+      await catchUpMissedTicks(this.options);
       const connection = {
         connectionString: backend.url,
         ...(backend.password === undefined ? {} : { password: backend.password }),

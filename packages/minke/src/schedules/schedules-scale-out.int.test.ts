@@ -223,4 +223,35 @@ describe('schedules scaled out (BullMQ, two servers, two workers)', { timeout: 2
       expect(new Set(runs).size).toBe(runs.length);
     }
   });
+
+  it('a server starting while another takes ticks calls none of them missed', async () => {
+    const [first] = servers as [string, string];
+    const saved = await api<JobDetail>(first, 'POST', '/api/jobs', {
+      name: 'hourly',
+      session: 'Tick',
+      selection: { kind: 'all' },
+      schedule: { cron: '0 0 * * * *', timezone: 'UTC', missed: 'skip' },
+    });
+    expect(saved.status).toBe(201);
+    // As if its last tick were three hours old: a server that caught up now would note missed
+    // ticks, though two servers were up all along.
+    const client = new pg.Client({ connectionString: databaseUrl.toString() });
+    await client.connect();
+    await client
+      .query(`UPDATE minke_jobs SET last_tick_at = now() - interval '3 hours' WHERE id = $1`, [
+        saved.body.id,
+      ])
+      .finally(() => client.end());
+
+    const port = await freePort();
+    const third = spawnBuiltCli(['--project', dir, 'serve', '--port', String(port)], { env });
+    try {
+      await printed(third, 'press Ctrl-C', 90_000);
+    } finally {
+      third.kill('SIGTERM');
+      await exited(third, 30_000);
+    }
+    const ticks = (await api<JobDetail>(first, 'GET', `/api/jobs/${saved.body.id}`)).body.ticks;
+    expect(ticks.filter((t) => t.outcome === 'missed')).toEqual([]);
+  });
 });
