@@ -20,12 +20,11 @@ import { dispatch } from '../src/facts/dispatch.js';
 import { loadSigningKey } from '../src/facts/signing-key.js';
 import { openProject, type OpenedProject } from '../src/runtime/open-project.js';
 import {
-  allConnected,
   answeredCount,
   enrolAll,
   exited,
+  launchAgents,
   loadAverage,
-  next,
   onlineCount,
   until,
   workerOptions,
@@ -33,7 +32,6 @@ import {
 import type { FromGateway, ToGateway } from './agents-gateway.js';
 import type { ToWorker } from './agents-worker.js';
 
-const workerScript = fileURLToPath(new URL('./agents-worker.ts', import.meta.url));
 const gatewayScript = fileURLToPath(new URL('./agents-gateway.ts', import.meta.url));
 
 export interface SharedBenchOptions {
@@ -85,21 +83,13 @@ export async function benchAgentsShared(options: SharedBenchOptions): Promise<vo
       } satisfies ToGateway);
       await ready;
     }
-    for (let i = 0; i < processes; i++) workers.push(fork(workerScript, [], workerOptions()));
-    await Promise.all(workers.map((worker) => next(worker, 'loaded', 60_000)));
-    const connectStart = Date.now();
-    const allIn = allConnected(workers, connectStart, 300_000);
-    workers.forEach((worker, i) =>
-      worker.send({
-        type: 'start',
-        brokerUrl,
-        publicKey: signingKey.publicKeyBase64,
-        credentials: credentials.filter((_, n) => n % processes === i),
-        concurrency: options.concurrency,
-        topicPrefix,
-        clientIdPrefix: `bench-${run}-`,
-      } satisfies ToWorker),
-    );
+    const { connectStart, allIn } = await launchAgents(workers, processes, credentials, {
+      brokerUrl,
+      publicKey: signingKey.publicKeyBase64,
+      concurrency: options.concurrency,
+      topicPrefix,
+      clientIdPrefix: `bench-${run}-`,
+    });
     console.log(`connected to the broker:        ${(await allIn) - connectStart} ms`);
     const onlineMs = await until(() => onlineCount(project).then((n) => n >= count), 300_000);
     console.log(`  ... and all online in the database ${onlineMs} ms later`);

@@ -1,6 +1,6 @@
 // What the agents benches share (agents.ts, agents-shared.ts): enrolling a fleet, talking to the
 // agent processes (agents-worker.ts), polling the database for progress.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { hash } from '@node-rs/argon2';
@@ -79,6 +79,36 @@ export async function stopServer(server: ChildProcess): Promise<void> {
 }
 
 /** When every worker last said all its agents are connected, after `since`. */
+const workerScript = fileURLToPath(new URL('./agents-worker.ts', import.meta.url));
+
+/** What every agent process is started with, besides its share of the credentials. */
+export type AgentStart = Omit<Extract<ToWorker, { type: 'start' }>, 'type' | 'credentials'>;
+
+/**
+ * Forks `processes` agent processes into `workers` and, once each has loaded, starts them all at
+ * once, the credentials dealt round-robin. Returns when they were started and the moment every
+ * agent is connected.
+ */
+export async function launchAgents(
+  workers: ChildProcess[],
+  processes: number,
+  credentials: [string, string][],
+  start: AgentStart,
+): Promise<{ connectStart: number; allIn: Promise<number> }> {
+  for (let i = 0; i < processes; i++) workers.push(fork(workerScript, [], workerOptions()));
+  await Promise.all(workers.map((worker) => next(worker, 'loaded', 60_000)));
+  const connectStart = Date.now();
+  const allIn = allConnected(workers, connectStart, 300_000);
+  workers.forEach((worker, i) =>
+    worker.send({
+      type: 'start',
+      ...start,
+      credentials: credentials.filter((_, n) => n % processes === i),
+    } satisfies ToWorker),
+  );
+  return { connectStart, allIn };
+}
+
 export function allConnected(
   workers: ChildProcess[],
   since: number,

@@ -9,12 +9,11 @@
 // stored; the server's RSS. `--legacy-hashes` stores argon2id hashes as agents enrolled before
 // the fast hash had (the cold connect then upgrades them); `--cpu-prof DIR` profiles both
 // server processes. Figures only; nothing asserted.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { dispatch } from '../src/facts/dispatch.js';
@@ -25,20 +24,17 @@ import {
   allConnected,
   enrolAll,
   loadAverage,
-  next,
+  launchAgents,
   onlineCount,
   answeredCount,
   startServer,
   stats,
   stopServer,
   until,
-  workerOptions,
   exited,
 } from './agents-support.js';
 import { benchAgentsShared } from './agents-shared.js';
 import type { ToWorker } from './agents-worker.js';
-
-const workerScript = fileURLToPath(new URL('./agents-worker.ts', import.meta.url));
 
 export async function benchAgents(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -108,19 +104,11 @@ export async function benchAgents(args: string[]): Promise<void> {
     const brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
 
     // From cold: the server is up, every agent starts now.
-    for (let i = 0; i < processes; i++) workers.push(fork(workerScript, [], workerOptions()));
-    await Promise.all(workers.map((worker) => next(worker, 'loaded', 60_000)));
-    const connectStart = Date.now();
-    const allIn = allConnected(workers, connectStart, 300_000);
-    workers.forEach((worker, i) =>
-      worker.send({
-        type: 'start',
-        brokerUrl,
-        publicKey: signingKey.publicKeyBase64,
-        credentials: credentials.filter((_, n) => n % processes === i),
-        concurrency,
-      } satisfies ToWorker),
-    );
+    const { connectStart, allIn } = await launchAgents(workers, processes, credentials, {
+      brokerUrl,
+      publicKey: signingKey.publicKeyBase64,
+      concurrency,
+    });
     console.log(`connected from cold:            ${(await allIn) - connectStart} ms`);
     const onlineMs = await until(() => onlineCount(project).then((n) => n >= count), 300_000);
     console.log(`  ... and all online in the database ${onlineMs} ms later`);

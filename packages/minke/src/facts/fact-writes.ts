@@ -126,17 +126,9 @@ async function upsertCurrent(
     .execute();
 }
 
-function factRow({ agentId, result, format, requestId }: FactWrite) {
-  return {
-    agent_id: agentId,
-    plugin: result.plugin,
-    format,
-    value: storedValue(result.value),
-    collected_at: result.finishedAt,
-    request_id: requestId,
-    result_id: result.id,
-    updated_at: new Date(),
-  };
+/** The current fact: its history row, and when it was last written. */
+function factRow(write: FactWrite) {
+  return { ...historyRow(write), updated_at: new Date() };
 }
 
 function historyRow({ agentId, result, format, requestId }: FactWrite) {
@@ -151,7 +143,6 @@ function historyRow({ agentId, result, format, requestId }: FactWrite) {
   };
 }
 
-/** The column is NOT NULL: a JSON null is stored as the text null, not as SQL NULL. */
 function storedValue(value: unknown) {
   return value === null || value === undefined ? sql<unknown>`'null'` : value;
 }

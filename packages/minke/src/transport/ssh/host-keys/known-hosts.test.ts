@@ -3,22 +3,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprintOf, hostKeyFromBlob, knownHostsName } from './host-key.js';
+import { randomHostKey } from '../../../../test-support/host-key-blobs.js';
+import { fingerprintOf, knownHostsName } from './host-key.js';
 import { verifyHostKey } from './host-key-policy.js';
 import { checkHostKey, entryMatchesHost, parseKnownHosts } from './known-hosts.js';
 import { TransportError } from '../../transport-error.js';
 
-/** A syntactically valid ed25519 public key blob with random key bytes. */
-function fakeKey(type = 'ssh-ed25519') {
-  const name = Buffer.from(type);
-  const body = randomBytes(32);
-  const blob = Buffer.alloc(8 + name.length + body.length);
-  blob.writeUInt32BE(name.length, 0);
-  name.copy(blob, 4);
-  blob.writeUInt32BE(body.length, 4 + name.length);
-  body.copy(blob, 8 + name.length);
-  return hostKeyFromBlob(blob);
-}
+const fakeKey = randomHostKey;
 
 const line = (hosts: string, key: ReturnType<typeof fakeKey>) =>
   `${hosts} ${key.type} ${key.blob.toString('base64')}`;

@@ -1,22 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { postgresBackend, sqliteBackend } from '../../../../test-support/databases.js';
+import { randomHostKey as randomKey } from '../../../../test-support/host-key-blobs.js';
 import { HostKeyStore } from '../../../hosts/host-key-store.js';
-import { hostKeyFromBlob, type HostKey } from './host-key.js';
+import type { OpenedProject } from '../../../runtime/open-project.js';
 import { verifyWithBook, type BookCheck } from './verify-with-book.js';
-
-/** A syntactically valid ed25519 public key blob with random key bytes. */
-function randomKey(): HostKey {
-  const name = Buffer.from('ssh-ed25519');
-  const body = randomBytes(32);
-  const blob = Buffer.alloc(8 + name.length + body.length);
-  blob.writeUInt32BE(name.length, 0);
-  name.copy(blob, 4);
-  blob.writeUInt32BE(body.length, 4 + name.length);
-  body.copy(blob, 8 + name.length);
-  return hostKeyFromBlob(blob);
-}
 
 const check: BookCheck = {
   host: 'web-1',
@@ -33,11 +21,20 @@ describe.each([
   { name: 'sqlite', make: () => sqliteBackend() },
   { name: 'postgres', make: () => postgresBackend() },
 ])('host keys checked against the book on $name', ({ make }) => {
-  it('refreshes "last seen" only once it is old', async () => {
+  /** A fresh project's host key store, closed and removed after `work`. */
+  async function withKeys(work: (keys: HostKeyStore, project: OpenedProject) => Promise<void>) {
     const backend = make();
     const project = await backend.open([]);
     try {
-      const keys = new HostKeyStore(project.database);
+      await work(new HostKeyStore(project.database), project);
+    } finally {
+      await project.close();
+      await backend.cleanup();
+    }
+  }
+
+  it('refreshes "last seen" only once it is old', () =>
+    withKeys(async (keys, project) => {
       const book = keys.book();
       const key = randomKey();
       const lastSeen = async () => (await keys.list('web-1'))[0]?.lastSeenAt ?? '';
@@ -61,17 +58,10 @@ describe.each([
       );
       await verifyWithBook(book, check, key);
       expect(Date.parse(await lastSeen())).toBeGreaterThan(Date.now() - 60_000);
-    } finally {
-      await project.close();
-      await backend.cleanup();
-    }
-  });
+    }));
 
-  it('takes the trusted keys the caller read, and still refuses a changed key', async () => {
-    const backend = make();
-    const project = await backend.open([]);
-    try {
-      const keys = new HostKeyStore(project.database);
+  it('takes the trusted keys the caller read, and still refuses a changed key', () =>
+    withKeys(async (keys) => {
       const book = keys.book();
       const key = randomKey();
       await verifyWithBook(book, check, key);
@@ -85,9 +75,5 @@ describe.each([
         'trusted',
       ]);
       await expect(verifyWithBook(book, { ...check, trusted }, key)).resolves.toBeUndefined();
-    } finally {
-      await project.close();
-      await backend.cleanup();
-    }
-  });
+    }));
 });
