@@ -171,3 +171,80 @@ describe.each([
     }
   });
 });
+
+// kill -9 of `minke run` with no server at all: the next `minke history` says what happened, and
+// the next `minke run` finds the hosts free.
+describe.each([
+  { backend: 'sqlite', makeEnv: () => Promise.resolve({}) },
+  { backend: 'postgres', makeEnv: freshPostgres },
+])('kill -9 of minke run mid-run on $backend', { timeout: 180_000 }, ({ backend, makeEnv }) => {
+  it('ends the killed run at the next history or run, with the reason, and frees the hosts', async () => {
+    const dir = join(tmp, `cli-${backend}`);
+    const env = await makeEnv();
+    writeProject(dir, {
+      config:
+        "database: 'sqlite:data.db', sessions: [Sleep, Quick], executor: { maxParallelHosts: 1 }",
+      sessions,
+      sessionNames: ['Sleep', 'Quick'],
+    });
+    await prepareLocalHost(dir, env, 'local1');
+    expect(
+      (await builtMinke(dir, ['hosts', 'add', 'local2', '--config', 'transport: local'], env)).code,
+    ).toBe(0);
+
+    const run = spawnBuiltCli(['--project', dir, 'run', 'Sleep', '--id', 'local1', 'local2'], {
+      env,
+    });
+    try {
+      const running = await waitForHistory(dir, env, (rows) =>
+        rows.some((row) => row.processState === 'running'),
+      );
+      expect(running.map((row) => [row.hostName, row.processState]).sort()).toEqual([
+        ['local1', 'running'],
+        ['local2', 'initialized'],
+      ]);
+      run.kill('SIGKILL');
+      await exited(run);
+
+      // No waiting and no server: the first look at the history ends the run.
+      const after = await history(dir, env);
+      expect(after.map((row) => [row.hostName, row.processState, row.result]).sort()).toEqual([
+        ['local1', 'failed', 'error'],
+        ['local2', 'canceled', 'error'],
+      ]);
+      const shown = await builtMinke(dir, ['history', 'show', String(after[0]?.id), '--json'], env);
+      const record = JSON.parse(shown.stdout) as { messages: { text: string }[] };
+      expect(record.messages.map((m) => m.text)).toContainEqual(
+        expect.stringMatching(/^worker lost: the process that ran it \(pid \d+\) ended/),
+      );
+      const quick = await builtMinke(dir, ['run', 'Quick', '--id', 'local1'], env);
+      expect(quick.stdout).toContain('local1 [local1] completed');
+      expect(quick.code).toBe(0);
+    } finally {
+      run.kill('SIGKILL');
+    }
+  });
+
+  it('a run started just after a killed one takes its hosts at once, without a history first', async () => {
+    const dir = join(tmp, `cli-run-${backend}`);
+    const env = await makeEnv();
+    writeProject(dir, {
+      config: "database: 'sqlite:data.db', sessions: [Sleep, Quick]",
+      sessions,
+      sessionNames: ['Sleep', 'Quick'],
+    });
+    await prepareLocalHost(dir, env, 'local1');
+    const run = spawnBuiltCli(['--project', dir, 'run', 'Sleep', '--id', 'local1'], { env });
+    try {
+      await waitForHistory(dir, env, (rows) => rows.some((row) => row.processState === 'running'));
+      run.kill('SIGKILL');
+      await exited(run);
+      const quick = await builtMinke(dir, ['run', 'Quick', '--id', 'local1'], env);
+      expect(quick.stdout).toContain('local1 [local1] completed');
+      expect(quick.stdout).not.toContain('busy');
+      expect(quick.code).toBe(0);
+    } finally {
+      run.kill('SIGKILL');
+    }
+  });
+});

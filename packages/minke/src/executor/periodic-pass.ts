@@ -13,12 +13,16 @@ export class PeriodicPass {
     private readonly intervalMs: number,
   ) {}
 
-  /** Starts the timer; `runNow` also runs a first pass at once. */
-  start(runNow = false): void {
+  /**
+   * Starts the timer; `runNow` also runs a first pass at once. Resolves when that first pass is
+   * over (failed or not: a failure goes to `onError`), at once without one.
+   */
+  async start(runNow = false): Promise<void> {
     if (this.timer) return;
     if (runNow) this.tick();
     this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();
+    await this.running;
   }
 
   async stop(): Promise<void> {

@@ -44,8 +44,9 @@ export abstract class RunReaper {
     );
   }
 
-  start(): void {
-    this.periodic.start(this.pass.lookAtStart);
+  /** Starts the passes; resolves when the first look (if it looks at start) is over. */
+  start(): Promise<void> {
+    return this.periodic.start(this.pass.lookAtStart);
   }
 
   async stop(): Promise<void> {

@@ -4,6 +4,7 @@ import type { Executor } from '../executor/executor.js';
 import { DeferredExecutor } from '../executor/bullmq/deferred-executor.js';
 import type { BatchQueue } from '../executor/bullmq/queue-backend.js';
 import { executorDepsOf } from './executor-deps-of.js';
+import { executorAfter } from './executor-after.js';
 import { ExecutorOwners } from '../executor/executor-owners.js';
 import { InProcessExecutor } from '../executor/in-process/in-process-executor.js';
 import { OrphanReaper } from '../executor/orphan-reaper.js';
@@ -80,28 +81,29 @@ function inProcessExecutor(
   options: RuntimeOptions,
 ): ExecutorParts {
   const leaseTtlMs = options.leaseTtlMs ?? project.config.executor.leaseTtlMs;
-  const executor: Executor = new InProcessExecutor({
+  const inProcess = new InProcessExecutor({
     ...executorDepsOf(project, { runs, bus, logger }),
     maxParallelHosts: project.config.executor.maxParallelHosts,
     leaseTtlMs,
   });
-  // Servers end the runs of in-process executors that died (kill -9, crash) mid-run.
-  const reaper =
-    options.role === 'client'
-      ? undefined
-      : new OrphanReaper({
-          database: project.database,
-          owners: new ExecutorOwners(project.database, leaseTtlMs),
-          runs,
-          bus,
-          logger,
-          intervalMs: Math.min(5000, leaseTtlMs),
-        });
-  reaper?.start();
+  // Every process that runs sessions in-process ends the runs of those that died (kill -9, crash)
+  // mid-run, at its start and then periodically: a `minke run` after a killed one finds its hosts
+  // free, without a server.
+  const reaper = new OrphanReaper({
+    database: project.database,
+    owners: new ExecutorOwners(project.database, leaseTtlMs),
+    runs,
+    bus,
+    logger,
+    intervalMs: Math.min(5000, leaseTtlMs),
+  });
+  const executor = executorAfter(reaper.start(), inProcess, (error) =>
+    logger.error({ err: error }, 'a run could not be submitted'),
+  );
   return {
     executor,
     async close() {
-      await reaper?.stop();
+      await reaper.stop();
       await executor.close();
     },
   };

@@ -88,7 +88,7 @@ export function startScaleOut(options: ScaleOutOptions): ScaleOut {
           ...(reaper ? { reaper } : {}),
         })
       : undefined;
-  reaper?.start();
+  void reaper?.start();
   requeuer?.start();
   requeuer?.kick();
   // Redis back after a restart may have lost its jobs: compare with the database at once.

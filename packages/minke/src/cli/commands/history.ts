@@ -147,11 +147,27 @@ export async function listHistory(
     return;
   }
   await withProject(globals, {}, async (project) => {
+    await endRunsOfGoneProcesses(project);
     if (options.model !== undefined) query.model = modelName(project, options.model);
     if (query.object && 'model' in query.object)
       query.object = { ...query.object, model: modelName(project, query.object.model) };
     if (options.user !== undefined) query.user = (await project.users.get(options.user)).id;
     printHistoryPage(out, await new SessionHistory(project.database).list(query), options.json);
+  });
+}
+
+/**
+ * Sessions of a `minke run` (or `minke start`) that was killed would read `running` until a
+ * server next looked: end them first, so the history says what happened. A failure here does not
+ * stop the listing; it is said on stderr.
+ */
+async function endRunsOfGoneProcesses(project: Project): Promise<void> {
+  const { endOrphanedRuns } = await import('../../runtime/end-orphaned-runs.js');
+  const { silentLogger } = await import('../../logger.js');
+  await endOrphanedRuns(project, silentLogger).catch((error: unknown) => {
+    process.stderr.write(
+      `minke: could not end the runs of processes that are gone: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   });
 }
 
@@ -199,6 +215,7 @@ export async function showHistoryRecord(
         await import('../remote/remote-history.js')
       ).remoteHistoryRecord(new (await import('../remote/api-client.js')).ApiClient(remote), id)
     : await withProject(globals, {}, async (project) => {
+        await endRunsOfGoneProcesses(project);
         const { SessionHistory } = await import('../../runs/history.js');
         return new SessionHistory(project.database).get(id);
       });
