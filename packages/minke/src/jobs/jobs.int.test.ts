@@ -446,13 +446,19 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
   });
 
   it('skips a tick while the last run still goes, with a note, or queues it until that run ends', async () => {
-    // Runs of about three seconds on a schedule of every two: each tick finds a run going.
+    // Runs of about three seconds on a schedule of every two: each tick finds a run going. Each
+    // job has a host of its own: on one shared host, whichever run came second would find the
+    // host busy and end at once, and its next tick would find nothing going (a race that a
+    // loaded machine can lose for a minute).
+    const added = await minke('hosts', 'add', 'local2', '--config', 'transport: local');
+    expect(added.code, added.stderr).toBe(0);
+    const hostOf = { skip: 'local1', queue: 'local2' };
     const ids: Record<string, number> = {};
     for (const overlap of ['skip', 'queue'] as const) {
       const saved = await api<JobDetail>('boss', 'POST', '/api/jobs', {
         name: `slow-${overlap}`,
         session: 'Check',
-        selection: { kind: 'where', where: 'name = local1' },
+        selection: { kind: 'where', where: `name = ${hostOf[overlap]}` },
         data: { greeting: `${overlap}; sleep 3` },
         secrets: { password: { credential: 'app-pw' } },
         schedule: { cron: '*/2 * * * * *', timezone: 'UTC', overlap },
