@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import { chooseSession, live, selectRows } from './helpers.js';
 import { ADMIN, VIEWER, startServer, webRoot, type MinkeServer } from './harness.js';
+import { openPage } from './harness-browser.js';
 
 /**
  * Issue 11, item 6: the small admin lists refuse unknown query parameters, so what the web admin
@@ -19,14 +20,13 @@ describe('small admin lists in the web admin (Chromium)', () => {
     await buildWeb(webRoot);
     server = await startServer();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('response', (response) => {
-      if (response.url().includes('/api/') && response.status() === 400)
-        refused.push(`${response.url()} → 400`);
+    page = await openPage(browser, server.url, {
+      watch: (p) =>
+        p.on('response', (response) => {
+          if (response.url().includes('/api/') && response.status() === 400)
+            refused.push(`${response.url()} → 400`);
+        }),
     });
-    await login(page, server.url, ADMIN);
   });
 
   afterAll(async () => {

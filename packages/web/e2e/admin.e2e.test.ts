@@ -1,13 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import { row } from './helpers.js';
 import { ADMIN, VIEWER, startServer, webRoot, type MinkeServer } from './harness.js';
+import { openPage } from './harness-browser.js';
 
 describe('admin pages in Chromium: host groups, users, own password', () => {
   let server: MinkeServer;
   let browser: Browser;
-  let admin: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -15,11 +15,7 @@ describe('admin pages in Chromium: host groups, users, own password', () => {
     await buildWeb(webRoot);
     server = await startServer();
     browser = await launchBrowser();
-    admin = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    admin.setDefaultTimeout(15_000);
-    page = await admin.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await login(page, server.url, ADMIN);
+    page = await openPage(browser, server.url, { pageErrors });
   });
 
   afterAll(async () => {
@@ -53,10 +49,7 @@ describe('admin pages in Chromium: host groups, users, own password', () => {
   });
 
   it('lets a user change their own password from the user menu', async () => {
-    const own = await browser.newContext();
-    own.setDefaultTimeout(15_000);
-    const p = await own.newPage();
-    await login(p, server.url, VIEWER);
+    const p = await openPage(browser, server.url, { user: VIEWER });
     await p.getByRole('button', { name: 'Profile' }).click();
     await p.getByRole('menuitem', { name: 'Change password' }).click();
     const form = p.getByTestId('change-password-form');
@@ -72,12 +65,12 @@ describe('admin pages in Chromium: host groups, users, own password', () => {
     // Still logged in here, and the new password is the one that works.
     await p.goto(`${server.url}/#/`);
     await p.getByTestId('dash-hosts').waitFor();
-    await own.close();
+    await p.context().close();
 
-    const fresh = await browser.newContext();
-    const q = await fresh.newPage();
-    await login(q, server.url, { username: VIEWER.username, password: 'a new viewer password' });
-    await fresh.close();
+    const q = await openPage(browser, server.url, {
+      user: { username: VIEWER.username, password: 'a new viewer password' },
+    });
+    await q.context().close();
   });
 
   it('deletes another user after a confirmation, but offers no delete on your own account', async () => {

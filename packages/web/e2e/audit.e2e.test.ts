@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
-import { ADMIN, cli, startServer, webRoot, type MinkeServer } from './harness.js';
+import { buildWeb, launchBrowser } from './browser.js';
+import { ADMIN, createToken, startServer, webRoot, type MinkeServer } from './harness.js';
+import { keepReplies, openPage } from './harness-browser.js';
 
 describe('the audit log page (Chromium): who changed what, filtered', () => {
   let server: MinkeServer;
@@ -14,17 +15,9 @@ describe('the audit log page (Chromium): who changed what, filtered', () => {
     await buildWeb(webRoot);
     server = await startServer();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('response', (response) => {
-      if (!response.url().includes('/api/audit')) return;
-      response.text().then(
-        (text) => replies.push(text),
-        () => undefined,
-      );
+    page = await openPage(browser, server.url, {
+      watch: (p) => keepReplies(p, '/api/audit', replies),
     });
-    await login(page, server.url, ADMIN);
   });
 
   afterAll(async () => {
@@ -34,18 +27,7 @@ describe('the audit log page (Chromium): who changed what, filtered', () => {
 
   it('shows CLI and API changes with who and from where; the actor filter keeps one user', async () => {
     // A change through the API with a named token: it is the admin's, by that token, from loopback.
-    const token = (
-      await cli(server.projectDir, [
-        'tokens',
-        'create',
-        '--user',
-        ADMIN.username,
-        '--name',
-        'e2e-bot',
-      ])
-    )
-      .trim()
-      .split('\n')[0];
+    const token = await createToken(server.projectDir, ADMIN.username, 'e2e-bot');
     const created = await fetch(`${server.url}/api/groups`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import { row } from './helpers.js';
 import { ADMIN, startServer, webRoot, type MinkeServer } from './harness.js';
+import { keepReplies, openPage } from './harness-browser.js';
 
 describe('credentials in the web admin (Chromium): written, listed, never shown', () => {
   let server: MinkeServer;
@@ -29,18 +30,10 @@ describe('credentials in the web admin (Chromium): written, listed, never shown'
     await buildWeb(webRoot);
     server = await startServer();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('response', (response) => {
-      if (!response.url().includes('/api/')) return;
-      response.text().then(
-        (text) => replies.push(text),
-        () => undefined,
-      );
+    page = await openPage(browser, server.url, {
+      pageErrors,
+      watch: (p) => keepReplies(p, '/api/', replies),
     });
-    await login(page, server.url, ADMIN);
   });
 
   afterAll(async () => {

@@ -11,6 +11,31 @@ export interface PageOptions {
   timeoutMs?: number;
   /** Collects the page's uncaught errors (a test expects it to stay empty). */
   pageErrors?: string[];
+  /** Runs in the page before its own scripts, on every load (e.g. to wrap `EventSource`). */
+  initScript?: () => void;
+  /** Called with the new page before anything loads in it: listeners that must see every reply. */
+  watch?: (page: Page) => void;
+}
+
+/**
+ * A new browser context and page on a desktop screen, not logged in: for a test of the login
+ * itself. Closing `page.context()` ends it.
+ */
+export async function newPage(
+  browser: Browser,
+  options: Omit<PageOptions, 'user'> = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1440, height: 900 },
+    ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
+  });
+  context.setDefaultTimeout(options.timeoutMs ?? 15_000);
+  if (options.initScript) await context.addInitScript(options.initScript);
+  const page = await context.newPage();
+  const errors = options.pageErrors;
+  if (errors) page.on('pageerror', (error) => errors.push(error.message));
+  options.watch?.(page);
+  return page;
 }
 
 /**
@@ -22,16 +47,23 @@ export async function openPage(
   url: string,
   options: PageOptions = {},
 ): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: options.viewport ?? { width: 1440, height: 900 },
-    ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
-  });
-  context.setDefaultTimeout(options.timeoutMs ?? 15_000);
-  const page = await context.newPage();
-  const errors = options.pageErrors;
-  if (errors) page.on('pageerror', (error) => errors.push(error.message));
+  const page = await newPage(browser, options);
   await login(page, url, options.user ?? ADMIN);
   return page;
+}
+
+/**
+ * Keeps the text of every reply whose address holds `urlPart` in `texts`, for a test that checks
+ * no secret ever leaves the server: `openPage(browser, url, { watch: (p) => keepReplies(p, '/api/', texts) })`.
+ */
+export function keepReplies(page: Page, urlPart: string, texts: string[]): void {
+  page.on('response', (response) => {
+    if (!response.url().includes(urlPart)) return;
+    response.text().then(
+      (text) => texts.push(text),
+      () => undefined, // a reply without a body (a redirect) or one gone with its page
+    );
+  });
 }
 
 /** GET from the page, with its session cookie. */
@@ -40,4 +72,28 @@ export async function apiGet<T>(page: Page, path: string): Promise<T> {
     const response = await fetch(url, { headers: { Accept: 'application/json' } });
     return (await response.json()) as unknown;
   }, path)) as T;
+}
+
+/**
+ * A change through the API from the page, as the web admin sends it (session cookie and the
+ * CSRF token it echoes from its cookie); fails with the reply's text when it is refused.
+ */
+export async function apiSend(
+  page: Page,
+  method: 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  body: unknown,
+): Promise<void> {
+  await page.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = /(?:^|; )minke_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+      const reply = await fetch(path, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      });
+      if (!reply.ok) throw new Error(await reply.text());
+    },
+    { method, path, body },
+  );
 }

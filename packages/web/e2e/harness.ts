@@ -129,6 +129,20 @@ export async function createUser(
   });
 }
 
+/** Makes an API token for `username` (named `name` if given) and returns it. */
+export async function createToken(
+  projectDir: string,
+  username: string,
+  name?: string,
+): Promise<string> {
+  const named = name ? ['--name', name] : [];
+  const out = await cli(projectDir, ['tokens', 'create', '--user', username, ...named]);
+  // `cli` mixes stdout (the token alone) with stderr (a note on keeping it safe)
+  const token = out.split('\n').find((line) => line.startsWith('mkt_'));
+  if (!token) throw new Error(`no token in the output of minke tokens create:\n${out}`);
+  return token;
+}
+
 /** Migrates the project and loads the demo's data and the e2e hosts and records. */
 export async function loadDemo(projectDir: string): Promise<void> {
   await cli(projectDir, ['migrate']);

@@ -5,9 +5,10 @@ import {
   sshdUnavailableReason,
   type SshdServer,
 } from '../../minke/test-support/sshd.js';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import { chooseSession, clearRuns, expand, live, row } from './helpers.js';
 import { ADMIN, cli, startServer, webRoot, type MinkeServer } from './harness.js';
+import { apiSend, openPage } from './harness-browser.js';
 
 /**
  * Issue 10, item 3 in Chromium: a host behind a real OpenSSH server whose key nobody trusted.
@@ -49,11 +50,7 @@ describe.skipIf(sshdUnavailableReason())('host key trust in the web admin (Chrom
       }),
     ]);
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await login(page, server.url, ADMIN);
+    page = await openPage(browser, server.url, { pageErrors });
   });
 
   afterAll(async () => {
@@ -102,18 +99,7 @@ describe.skipIf(sshdUnavailableReason())('host key trust in the web admin (Chrom
 
   it('refuses a changed key, shown beside the trusted one, until it is replaced', async () => {
     // The same host name now answers with another key (a reinstall, or an impostor).
-    await page.evaluate(
-      async ({ host, port }) => {
-        const csrf = /(?:^|; )minke_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
-        const reply = await fetch(`/api/hosts/${host}`, {
-          method: 'PATCH',
-          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-          body: JSON.stringify({ port }),
-        });
-        if (!reply.ok) throw new Error(await reply.text());
-      },
-      { host: HOST, port: other.port },
-    );
+    await apiSend(page, 'PATCH', `/api/hosts/${HOST}`, { port: other.port });
     await runDiskUsage();
     await live(page, HOST)
       .and(page.locator('[data-live-state="failed"]'))

@@ -8,6 +8,7 @@ import { buildWeb, launchBrowser } from './browser.js';
 import {
   ADMIN,
   cli,
+  createToken,
   createUser,
   fleetYaml,
   makeProject,
@@ -66,9 +67,7 @@ describe('rolling runs and notifications in the web admin (Chromium)', () => {
     writeFileSync(join(projectDir, 'fleet.yaml'), fleetYaml(4));
     await cli(projectDir, ['load', join(projectDir, 'fleet.yaml')]);
     await createUser(projectDir, ADMIN, { superuser: true });
-    token = (await cli(projectDir, ['tokens', 'create', '--user', ADMIN.username]))
-      .trim()
-      .split('\n')[0] as string;
+    token = await createToken(projectDir, ADMIN.username);
     server = await startMinke(projectDir, { E2E_HOOK_SECRET: 'e2e-hook-secret' });
     url = server.url;
     browser = await launchBrowser();

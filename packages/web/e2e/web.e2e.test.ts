@@ -1,17 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import { chooseSession, clearRuns, expand, live, row, selectRows, until } from './helpers.js';
 import { ADMIN, VIEWER, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { newPage, openPage } from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
 
 describe('web admin in Chromium', () => {
   let server: MinkeServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -19,22 +19,21 @@ describe('web admin in Chromium', () => {
     await buildWeb(webRoot);
     server = await startServer();
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    // keep the page's EventSources reachable, so a test can cut the stream
-    await context.addInitScript(() => {
-      const Native = window.EventSource;
-      const sources: EventSource[] = [];
-      (window as unknown as { minkeSources: EventSource[] }).minkeSources = sources;
-      window.EventSource = class extends Native {
-        constructor(url: string | URL, init?: EventSourceInit) {
-          super(url, init);
-          sources.push(this);
-        }
-      };
+    page = await openPage(browser, server.url, {
+      pageErrors,
+      // keep the page's EventSources reachable, so a test can cut the stream
+      initScript: () => {
+        const Native = window.EventSource;
+        const sources: EventSource[] = [];
+        (window as unknown as { minkeSources: EventSource[] }).minkeSources = sources;
+        window.EventSource = class extends Native {
+          constructor(url: string | URL, init?: EventSourceInit) {
+            super(url, init);
+            sources.push(this);
+          }
+        };
+      },
     });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
     mkdirSync(screenshots, { recursive: true });
   });
 
@@ -44,15 +43,14 @@ describe('web admin in Chromium', () => {
   });
 
   it('logs in and shows the dashboard', async () => {
-    await login(page, server.url, ADMIN);
+    // openPage logged in through the login page, which leaves it on the dashboard
+    expect(page.url()).toMatch(/#\/$/);
     await page.getByTestId('dash-hosts').getByText('all 7').waitFor();
   });
 
   it('takes a link to a list opened before logging in to that list, with no error in the page', async () => {
-    const other = await context.browser()!.newContext();
-    const p = await other.newPage();
     const errors: string[] = [];
-    p.on('pageerror', (error) => errors.push(error.message));
+    const p = await newPage(browser, { pageErrors: errors });
     try {
       await p.goto(`${server.url}/#/Server`);
       await p.locator('input[name="username"]').fill(ADMIN.username);
@@ -63,19 +61,18 @@ describe('web admin in Chromium', () => {
       // The login page once asked for the models before anyone was logged in: an unhandled 401.
       expect(errors).toEqual([]);
     } finally {
-      await other.close();
+      await p.context().close();
     }
   });
 
   it('refuses a wrong password', async () => {
-    const other = await context.browser()!.newContext();
-    const p = await other.newPage();
+    const p = await newPage(browser);
     await p.goto(`${server.url}/#/login`);
     await p.locator('input[name="username"]').fill(ADMIN.username);
     await p.locator('input[name="password"]').fill('not the password');
     await p.locator('button[type="submit"]').click();
     await p.getByText('wrong user name or password').waitFor({ timeout: 10_000 });
-    await other.close();
+    await p.context().close();
   });
 
   it('adds a host through the form', async () => {
@@ -341,10 +338,11 @@ describe('web admin in Chromium', () => {
   });
 
   it('hides sessions the user may not run', async () => {
-    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const p = await other.newPage();
+    const p = await openPage(browser, server.url, {
+      user: VIEWER,
+      viewport: { width: 1280, height: 800 },
+    });
     try {
-      await login(p, server.url, VIEWER);
       await p.goto(`${server.url}/#/Host`);
       await row(p, 'local-a').waitFor();
       await selectRows(p, ['local-a']);
@@ -359,7 +357,7 @@ describe('web admin in Chromium', () => {
       expect(await p.getByRole('menuitem', { name: 'Users' }).count()).toBe(0);
       expect(await p.getByRole('menuitem', { name: 'Apps' }).count()).toBe(0);
     } finally {
-      await other.close();
+      await p.context().close();
     }
   });
 
