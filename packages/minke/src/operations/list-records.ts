@@ -5,12 +5,17 @@ import { HOST_MODEL } from '../model/host-model.js';
 import { decodeRow, type RecordValues } from '../model/record-codec.js';
 import type { Project } from './project.js';
 import { compileFilter } from '../query/compile-filter.js';
-import { orderRecords, recordConditions } from '../query/record-query.js';
+import { recordConditions } from '../query/record-query.js';
+import { readPage, type RowCondition } from '../query/read-page.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import { SESSION_RESULTS } from '../session/status.js';
 import type { ListQuery, Page } from '../records/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
-import { currentRecordIds, type Viewer } from '../session-clears/current-records.js';
+import {
+  currentRecordIds,
+  isCurrentRecord,
+  type Viewer,
+} from '../session-clears/current-records.js';
 import { objectLabel } from './object-label.js';
 
 /** The viewer's current session on a record (see `currentRecordIds`), as lists show it. */
@@ -43,8 +48,8 @@ type AnyEb = ExpressionBuilder<any, any>;
 
 /**
  * A page of any model's records for the admin: the record repository's filter, search, order and
- * paging, plus the `lastStatus` filter (a subquery on the viewer's current session record per
- * object) and, per page, one query for the current sessions (and one for host groups).
+ * paging (`readPage`), plus the `lastStatus` filter (the objects whose current session record, the
+ * viewer's, ended so) and, per page, one query for the current sessions (and one for host groups).
  */
 export async function listRecords(
   project: Project,
@@ -54,20 +59,17 @@ export async function listRecords(
   const model = project.models.get(modelName);
   const limit = pageLimit(query.limit);
   const offset = pageOffset(query.offset);
-  const base = filtered(project, model, query);
-  const [rows, count] = await Promise.all([
-    orderRecords(base.selectAll(model.table), model, query.order, project.database.adapter.kind)
-      .limit(limit)
-      .offset(offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
-  ]);
-  const records = rows.map((row) =>
-    decodeRow(model, row as Record<string, unknown>, project.database.adapter),
-  );
+  const { rows, total } = await readPage(project.database.db, project.database.adapter.kind, {
+    model,
+    conditions: conditionsOf(project, model, query),
+    order: query.order,
+    limit,
+    offset,
+  });
+  const records = rows.map((row) => decodeRow(model, row, project.database.adapter));
   return {
     items: await viewsOf(project, model, records, query.viewer ?? null),
-    total: Number((count as { n?: number | string } | undefined)?.n ?? 0),
+    total,
     limit,
     offset,
   };
@@ -142,26 +144,33 @@ async function viewsOf(
   }));
 }
 
-function filtered(project: Project, model: ModelDefinition, query: RecordListQuery) {
+function conditionsOf(
+  project: Project,
+  model: ModelDefinition,
+  query: RecordListQuery,
+): RowCondition[] {
   const context = { registry: project.models, adapter: project.database.adapter };
-  let builder = project.database.db.selectFrom(model.table);
-  for (const condition of recordConditions(model, query)) {
-    builder = builder.where((eb) => compileFilter(eb, model, condition, context));
-  }
+  const conditions: RowCondition[] = recordConditions(model, query).map(
+    (condition) => (eb) => compileFilter(eb, model, condition, context),
+  );
   if (query.lastStatus !== undefined) {
     const statuses = checkLastStatus(query.lastStatus);
     // The viewer's current session, as `_lastSession` shows it: a cleared one matches nothing.
+    // Only the records that ended so are tested for being current (an index on model and
+    // result finds them), not every record of the model.
     const viewer = query.viewer ?? null;
-    builder = builder.where(`${model.table}.id`, 'in', (eb: AnyEb) =>
-      eb
-        .selectFrom('minke_session_records')
-        .select('object_id')
-        .where('model', '=', model.name)
-        .where('result', 'in', statuses)
-        .where('id', 'in', (inner: AnyEb) => currentRecordIds(inner, model.name, viewer)),
+    conditions.push((eb: AnyEb) =>
+      eb(`${model.table}.id`, 'in', (sub: AnyEb) =>
+        sub
+          .selectFrom('minke_session_records as sr')
+          .select('sr.object_id')
+          .where('sr.model', '=', model.name)
+          .where('sr.result', 'in', statuses)
+          .where((inner: AnyEb) => isCurrentRecord(inner, 'sr', model.name, viewer)),
+      ),
     );
   }
-  return builder;
+  return conditions;
 }
 
 function checkLastStatus(value: string | readonly string[]): SessionResult[] {

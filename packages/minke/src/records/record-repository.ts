@@ -9,7 +9,8 @@ import {
   type RecordValues,
 } from '../model/record-codec.js';
 import { compileFilter } from '../query/compile-filter.js';
-import { orderRecords, recordConditions } from '../query/record-query.js';
+import { recordConditions } from '../query/record-query.js';
+import { readPage, type RowCondition } from '../query/read-page.js';
 import { pageLimit } from '../query/paging.js';
 import type { Filter } from '../query/filter.js';
 import type { DynamicKysely } from '../store/database.js';
@@ -57,19 +58,16 @@ export class RecordRepository {
     const model = this.registry.get(modelName);
     const limit = pageLimit(query.limit);
     const offset = Math.max(0, Math.trunc(query.offset ?? 0));
-    const base = this.filtered(model, query);
-    const [rows, count] = await Promise.all([
-      orderRecords(base.selectAll(model.table), model, query.order, this.database.adapter.kind)
-        .limit(limit)
-        .offset(offset)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-    ]);
+    const { rows, total } = await readPage(this.db, this.database.adapter.kind, {
+      model,
+      conditions: this.conditions(model, query),
+      order: query.order,
+      limit,
+      offset,
+    });
     return {
-      items: rows.map((row) =>
-        decodeRow(model, row as Record<string, unknown>, this.database.adapter),
-      ),
-      total: Number(count?.n ?? 0),
+      items: rows.map((row) => decodeRow(model, row, this.database.adapter)),
+      total,
       limit,
       offset,
     };
@@ -147,12 +145,19 @@ export class RecordRepository {
   }
 
   private filtered(model: ModelDefinition, query: Pick<ListQuery, 'filter' | 'search'>) {
-    const context = { registry: this.registry, adapter: this.database.adapter };
     let builder = this.db.selectFrom(model.table);
-    for (const condition of recordConditions(model, query)) {
-      builder = builder.where((eb) => compileFilter(eb, model, condition, context));
-    }
+    for (const condition of this.conditions(model, query)) builder = builder.where(condition);
     return builder;
+  }
+
+  private conditions(
+    model: ModelDefinition,
+    query: Pick<ListQuery, 'filter' | 'search'>,
+  ): RowCondition[] {
+    const context = { registry: this.registry, adapter: this.database.adapter };
+    return recordConditions(model, query).map(
+      (condition) => (eb) => compileFilter(eb, model, condition, context),
+    );
   }
 
   private async checkRefs(model: ModelDefinition, values: Record<string, unknown>): Promise<void> {

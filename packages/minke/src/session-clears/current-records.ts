@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { DatabaseHandle } from '../store/transaction.js';
 
 /**
@@ -13,41 +13,67 @@ export type Viewer = number | null;
 type AnyEb = ExpressionBuilder<any, any>;
 
 /**
- * A subquery of the ids of the viewer's current session records on `model` (one per object at
- * most), narrowed to `objectIds` when given. Used by the list's `_lastSession` and its
- * `lastStatus` filter alike, so both always agree.
+ * The test that a session record is one the viewer counts as theirs (started by them or by
+ * nobody); none for the operator, who counts every record.
+ */
+function visibleTo(eb: AnyEb, alias: string, viewer: Viewer): Expression<SqlBool>[] {
+  if (viewer === null) return [];
+  return [eb.or([eb(`${alias}.user_id`, '=', viewer), eb(`${alias}.user_id`, 'is', null)])];
+}
+
+/**
+ * Whether the session record `alias` (a `minke_session_records` row of `model`) is the viewer's
+ * current one on its object: the viewer counts it as theirs, no newer record on the object is
+ * theirs, and they have not cleared it. (If the newest of theirs is cleared, every older one is
+ * too: a clear covers the ids up to `cleared_upto`.) A test on one record, so that the database
+ * checks only the records it is asked about (a page's objects, the records with some result)
+ * through indexes, instead of grouping every record of the model to find each object's newest,
+ * which grows with the history.
+ */
+export function isCurrentRecord(
+  eb: AnyEb,
+  alias: string,
+  model: string,
+  viewer: Viewer,
+): Expression<SqlBool> {
+  const newer = eb
+    .selectFrom('minke_session_records as newer_')
+    .select('newer_.id')
+    .where('newer_.model', '=', model)
+    .whereRef('newer_.object_id', '=', `${alias}.object_id`)
+    .whereRef('newer_.id', '>', `${alias}.id`)
+    .$if(viewer !== null, (qb) => qb.where((w: AnyEb) => w.and(visibleTo(w, 'newer_', viewer))));
+  const cleared = eb
+    .selectFrom('minke_session_clears as clear_')
+    .select('clear_.id')
+    .where('clear_.model', '=', model)
+    .whereRef('clear_.object_id', '=', `${alias}.object_id`)
+    .whereRef('clear_.cleared_upto', '>=', `${alias}.id`)
+    .where('clear_.user_id', viewer === null ? 'is' : '=', viewer);
+  return eb.and([
+    ...visibleTo(eb, alias, viewer),
+    eb.not(eb.exists(newer)),
+    eb.not(eb.exists(cleared)),
+  ]);
+}
+
+/**
+ * A subquery of the ids of the viewer's current session records on these objects of `model`
+ * (one per object at most). The list's `_lastSession` and its `lastStatus` filter both decide
+ * with `isCurrentRecord`, so they always agree.
  */
 export function currentRecordIds(
   eb: AnyEb,
   model: string,
   viewer: Viewer,
-  objectIds?: readonly number[],
+  objectIds: readonly number[],
 ) {
-  let query = eb
+  return eb
     .selectFrom('minke_session_records as sr')
-    .select((inner: AnyEb) => inner.fn.max('sr.id').as('id'))
-    .where('sr.model', '=', model);
-  if (objectIds !== undefined) query = query.where('sr.object_id', 'in', [...objectIds]);
-  if (viewer !== null) {
-    query = query.where((w: AnyEb) =>
-      w.or([w('sr.user_id', '=', viewer), w('sr.user_id', 'is', null)]),
-    );
-  }
-  // Records up to what the viewer cleared on this object are not current any more.
-  query = query.where((w: AnyEb) =>
-    w.not(
-      w.exists(
-        w
-          .selectFrom('minke_session_clears as c')
-          .select('c.id')
-          .where('c.model', '=', model)
-          .whereRef('c.object_id', '=', 'sr.object_id')
-          .whereRef('c.cleared_upto', '>=', 'sr.id')
-          .where('c.user_id', viewer === null ? 'is' : '=', viewer),
-      ),
-    ),
-  );
-  return query.groupBy('sr.object_id');
+    .select('sr.id')
+    .where('sr.model', '=', model)
+    .where('sr.object_id', 'in', [...objectIds])
+    .where((w: AnyEb) => isCurrentRecord(w, 'sr', model, viewer));
 }
 
 /** The viewer's current session records (id and object) on these objects of `model`. */
@@ -57,6 +83,7 @@ export async function currentRecordsOf(
   viewer: Viewer,
   objectIds: readonly number[],
 ): Promise<{ id: number; objectId: number }[]> {
+  if (objectIds.length === 0) return [];
   const rows = await database.tables
     .selectFrom('minke_session_records')
     .select(['id', 'object_id'])

@@ -93,6 +93,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0017-inventory-sources',
       '0018-agent-presence',
       '0019-list-indexes',
+      '0020-current-session-index',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

@@ -19,6 +19,7 @@ import { policies } from './0016-policies.js';
 import { inventorySources } from './0017-inventory-sources.js';
 import { agentPresence } from './0018-agent-presence.js';
 import { listIndexes } from './0019-list-indexes.js';
+import { currentSessionIndex } from './0020-current-session-index.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -45,5 +46,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0017-inventory-sources': inventorySources(adapter),
     '0018-agent-presence': agentPresence(adapter),
     '0019-list-indexes': listIndexes(adapter),
+    '0020-current-session-index': currentSessionIndex(),
   };
 }
