@@ -1,6 +1,7 @@
 // npm run bench -- api [--hosts N] [--records N] [--runs N] [--history N] [--requests N]
 //                      [--run-hosts N] [--clients N] [--poll-rate N] [--database sqlite|postgres]
 //                      [--transport ssh|local] [--ssh-ports N] [--skip-lists] [--skip-live]
+//                      [--executor in-process|bullmq] [--workers N]
 //
 // The REST API at size, over real HTTP on 127.0.0.1, as a regular user with a bearer token:
 // 1. seeding (api-seed.ts): N hosts with an agent and two facts each, in 20 rack groups (the
@@ -16,24 +17,27 @@
 //    client times every event and --clients pollers (autocannon, --poll-rate requests a second
 //    each) poll lists and the run: latency percentiles, the pollers' max.
 // SQLite file by default; --database postgres uses a new schema on the test PostgreSQL, dropped
-// at the end. Figures only; nothing asserted.
+// at the end. --executor bullmq (PostgreSQL only) queues the runs on the test Redis and runs them
+// in --workers processes of their own (api-workers.ts), as `minke serve` and `minke worker`s do:
+// the server only serves the API and the event stream. Figures only; nothing asserted.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { POSTGRES_URL } from '../test-support/databases.js';
 import { dropSchema } from '../test-support/postgres-schemas.js';
 import { ApiTokenStore } from '../src/auth/api-token-store.js';
-import { resolveConfig } from '../src/config/resolve-config.js';
 import { silentLogger } from '../src/logger.js';
 import { openProject } from '../src/runtime/open-project.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { buildServer } from '../src/server/build-server.js';
 import { listCases, timeLists } from './api-lists.js';
 import { FLEET_RUN, liveRun } from './api-live-run.js';
-import { benchModels, benchSessions } from './api-models.js';
+import { apiBenchConfig, type ApiBenchSetup } from './api-config.js';
+import { startApiWorkers, type ApiWorkers } from './api-workers.js';
+import { deleteRedisPrefix, REDIS_URL } from '../test-support/redis.js';
 import { loadLine, machineLine } from './api-report.js';
 import {
   hostName,
@@ -61,6 +65,8 @@ export async function benchApi(args: string[]): Promise<void> {
       'ssh-ports': { type: 'string', default: '8' },
       'skip-lists': { type: 'boolean', default: false },
       'skip-live': { type: 'boolean', default: false },
+      executor: { type: 'string', default: 'in-process' },
+      workers: { type: 'string', default: '2' },
     },
   });
   const sizes: SeedSizes = {
@@ -75,6 +81,11 @@ export async function benchApi(args: string[]): Promise<void> {
   const postgres = values.database === 'postgres';
   if (values.transport !== 'ssh' && values.transport !== 'local')
     throw new Error(`--transport must be ssh or local, got ${values.transport}`);
+  if (values.executor !== 'in-process' && values.executor !== 'bullmq')
+    throw new Error(`--executor must be in-process or bullmq, got ${values.executor}`);
+  const queued = values.executor === 'bullmq';
+  // Workers share the project's database with the server: not one SQLite file across processes.
+  if (queued && !postgres) throw new Error('--executor bullmq needs --database postgres');
   console.log(machineLine());
   // The run hosts on an OpenSSH server on loopback, as a fleet is reached; `local` spawns a shell
   // per host in the server's own process, which is the local transport's cost, not the API's.
@@ -89,19 +100,20 @@ export async function benchApi(args: string[]): Promise<void> {
       : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'minke-bench-api-'));
   const schema = postgres ? `bench_api_${randomBytes(6).toString('hex')}` : undefined;
-  const config = resolveConfig(
-    {
-      database: postgres ? POSTGRES_URL : `sqlite:${join(dir, 'bench.db')}`,
-      models: benchModels,
-      sessions: benchSessions,
-      // Every run host at once, as a fleet-wide run goes.
-      executor: { maxParallelHosts: Math.max(256, sizes.runHosts) },
-    },
-    { projectDir: dir, configFile: 'bench' },
-    {},
-  );
+  const setup: ApiBenchSetup = {
+    database: postgres ? POSTGRES_URL : `sqlite:${join(dir, 'bench.db')}`,
+    projectDir: dir,
+    // Every run host at once, as a fleet-wide run goes (split among the workers when queued).
+    maxParallelHosts: Math.max(256, sizes.runHosts),
+    queue: queued
+      ? { redisUrl: REDIS_URL, prefix: `minke-bench-api-${randomBytes(5).toString('hex')}` }
+      : undefined,
+  };
+  const config = apiBenchConfig(setup);
   const project = await openProject(config, { migrate: true, ...(schema ? { schema } : {}) });
-  const runtime = createRuntime(project, { quiet: true });
+  // With the BullMQ executor this process queues runs and serves; the workers run them.
+  const runtime = createRuntime(project, { quiet: true, ...(queued ? { role: 'server' } : {}) });
+  let workers: ApiWorkers | undefined;
   const app = await buildServer({ project, runtime, logger: silentLogger, webRoot: null });
   try {
     const started = performance.now();
@@ -120,8 +132,9 @@ export async function benchApi(args: string[]): Promise<void> {
     console.log(
       `${values.database}: seeded ${sizes.hosts} hosts (agents, 2 facts each), ${sizes.records} model records, ${sizes.runs} runs with ${sizes.history} session records in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-    // What autovacuum does soon after a bulk load; SQLite has no statistics unless asked.
-    if (postgres) await sql`ANALYZE`.execute(project.database.db);
+    // What autovacuum does soon after a bulk load (statistics, and the visibility map that lets
+    // a count read an index alone); SQLite has no statistics unless asked.
+    if (postgres) await vacuumAnalyze(project.database.db);
     const { token } = await new ApiTokenStore(project.database).create({
       userId: reader.id,
       name: 'bench',
@@ -133,6 +146,16 @@ export async function benchApi(args: string[]): Promise<void> {
       console.log(`\nlists, ${values.requests} requests each, one at a time; ${loadLine()}`);
       await timeLists(base, headers, listCases(sizes.hosts), Number(values.requests));
       console.log(`(lists done; ${loadLine()})`);
+    }
+    if (!values['skip-live'] && schema && setup.queue) {
+      workers = await startApiWorkers(
+        Number(values.workers),
+        { setup, schema },
+        Math.max(256, sizes.runHosts),
+      );
+      console.log(
+        `\nexecutor: BullMQ on Redis, ${workers.count} worker processes, ${Math.ceil(Math.max(256, sizes.runHosts) / workers.count)} hosts at once each`,
+      );
     }
     if (!values['skip-live']) {
       console.log(`\nevent latency on an idle server (one host, a line every 100 ms):`);
@@ -155,13 +178,23 @@ export async function benchApi(args: string[]): Promise<void> {
       });
     }
   } finally {
+    await workers?.stop();
     await app.close();
     await runtime.close();
     await project.close();
     rmSync(dir, { recursive: true, force: true });
     if (schema) await dropSchema(schema);
+    if (setup.queue) await deleteRedisPrefix(setup.queue.redisUrl, setup.queue.prefix);
     await sshd?.stop();
   }
+}
+
+/** VACUUM (ANALYZE) of the bench schema's tables (not the whole database, which others share). */
+async function vacuumAnalyze(db: Kysely<unknown>): Promise<void> {
+  const tables = await sql<{ tablename: string }>`
+    SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`.execute(db);
+  for (const { tablename } of tables.rows)
+    await sql`VACUUM (ANALYZE) ${sql.table(tablename)}`.execute(db);
 }
 
 /** Run host i on one of the server's ports, with the bench's key and known_hosts only. */
