@@ -15,14 +15,14 @@ import {
   Typography,
 } from '@mui/material';
 import type { FactChangesPage } from '@minke/contract';
+import { shorten } from '../data/value-text.js';
 import { timeAgo } from './relative-time.js';
 import { useApiQuery } from './use-api-query.js';
 
 const PERIODS = [1, 7, 30, 90] as const;
 
 function shown(value: string | null): string {
-  if (value === null) return '—';
-  return value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  return value === null ? '—' : shorten(value, 80);
 }
 
 /** The hosts whose value at a fact path changed in the last N days: before → after, newest first. */

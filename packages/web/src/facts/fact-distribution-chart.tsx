@@ -2,6 +2,7 @@ import { Alert, Box, Chip, LinearProgress, Typography } from '@mui/material';
 import { BarChart } from '@mui/x-charts/BarChart';
 import type { FactDistribution } from '@minke/contract';
 import { Link, useNavigate } from 'react-router-dom';
+import { shorten } from '../data/value-text.js';
 import { useApiQuery } from './use-api-query.js';
 
 /** The fact search that finds the hosts holding `value` at `factPath` (`facts.os.release`). */
@@ -11,9 +12,7 @@ export function searchFor(factPath: string, value: string): string {
 }
 
 /** Long values (kernel builds, JSON) shortened for an axis; the whole one is in the tooltip. */
-function short(value: string): string {
-  return value.length > 28 ? `${value.slice(0, 27)}…` : value;
-}
+const short = (value: string) => shorten(value, 28);
 
 /**
  * How the fleet's current values of a fact path spread: a bar per value (the commonest ten),

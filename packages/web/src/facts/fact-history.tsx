@@ -14,6 +14,7 @@ import { DIFF_COLORS, DIFF_EDGES, DIFF_SIGNS, pathText } from './diff-colors.js'
 import { JsonTree } from './json-tree.js';
 import { timeAgo } from './relative-time.js';
 import type { ChangeKind, FactChange, FactHistoryPage, FactVersion } from '@minke/contract';
+import { shorten } from '../data/value-text.js';
 import { useApiQuery } from './use-api-query.js';
 
 /** A plugin's fact on a host, version by version (newest first), each with its diff. */
@@ -120,6 +121,5 @@ function describe(change: FactChange): string {
 }
 
 function short(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'undefined';
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  return shorten(JSON.stringify(value) ?? 'undefined', 200);
 }

@@ -22,6 +22,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { OnlineChip } from '../agents/online-chip.js';
 import { FactPathOverview } from './fact-path-overview.js';
 import type { FactSearchPage } from '@minke/contract';
+import { asText, shorten } from '../data/value-text.js';
 import { useApiQuery } from './use-api-query.js';
 
 /** Expressions a new user can start from (a click puts one in the box). */
@@ -186,6 +187,5 @@ function Results({
 /** Strings as they are, anything else as JSON (shortened); a missing fact as a dash. */
 function shown(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return shorten(asText(value), 120);
 }

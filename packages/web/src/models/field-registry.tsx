@@ -1,4 +1,4 @@
-import type { ReactElement } from 'react';
+import type { ReactElement, ReactNode } from 'react';
 import {
   AutocompleteArrayInput,
   AutocompleteInput,
@@ -20,6 +20,7 @@ import {
   type RaRecord,
 } from 'react-admin';
 import type { FieldMeta } from '@minke/contract';
+import { asText, formText, shorten } from '../data/value-text.js';
 import { humanize } from '../schema-form/form-fields.js';
 
 /**
@@ -51,23 +52,42 @@ function common(field: FieldMeta) {
   };
 }
 
+/** A column showing what `render` makes of the field's value; it does not sort (the API sorts stored values). */
+function renderedColumn(field: FieldMeta, render: (value: unknown) => ReactNode): ReactElement {
+  return (
+    <FunctionField
+      key={field.name}
+      source={field.name}
+      label={fieldLabel(field)}
+      sortable={false}
+      render={(record: RaRecord) => render(record[field.name])}
+    />
+  );
+}
+
+/** The two filter inputs of a range, `<field>_gte` and `<field>_lte`, as the API takes them. */
+function rangeFilters(
+  field: FieldMeta,
+  [from, until]: readonly [string, string],
+  input: (source: string, label: string) => ReactElement,
+): ReactElement[] {
+  return [
+    input(`${field.name}_gte`, `${fieldLabel(field)} ${from}`),
+    input(`${field.name}_lte`, `${fieldLabel(field)} ${until}`),
+  ];
+}
+
 function JsonValue({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <span />;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = asText(value);
   return (
     <code title={text} style={{ fontSize: 12 }}>
-      {text.length > 60 ? `${text.slice(0, 59)}…` : text}
+      {shorten(text, 60)}
     </code>
   );
 }
 
-/** JSON as indented text in the form; text that is not JSON is sent as it is (YAML, say). */
-const formatJson = (value: unknown) =>
-  value === undefined || value === null
-    ? ''
-    : typeof value === 'string'
-      ? value
-      : JSON.stringify(value, null, 2);
+/** JSON as indented text in the form (`formText`); text that is not JSON is sent as it is (YAML, say). */
 const parseJson = (text: string): unknown => {
   if (text.trim() === '') return null;
   try {
@@ -104,18 +124,10 @@ function numberUi(step: number): FieldKindUi {
       />
     ),
     input: (field) => <NumberInput key={field.name} {...common(field)} step={step} />,
-    filters: (field) => [
-      <NumberInput
-        key={`${field.name}_gte`}
-        source={`${field.name}_gte`}
-        label={`${fieldLabel(field)} ≥`}
-      />,
-      <NumberInput
-        key={`${field.name}_lte`}
-        source={`${field.name}_lte`}
-        label={`${fieldLabel(field)} ≤`}
-      />,
-    ],
+    filters: (field) =>
+      rangeFilters(field, ['≥', '≤'], (source, label) => (
+        <NumberInput key={source} source={source} label={label} />
+      )),
   };
 }
 
@@ -135,20 +147,10 @@ export const FIELD_KINDS: Record<FieldMeta['kind'], FieldKindUi> = {
       <DateField key={field.name} source={field.name} label={fieldLabel(field)} showTime />
     ),
     input: (field) => <DateTimeInput key={field.name} {...common(field)} parse={toInstant} />,
-    filters: (field) => [
-      <DateTimeInput
-        key={`${field.name}_gte`}
-        source={`${field.name}_gte`}
-        label={`${fieldLabel(field)} from`}
-        parse={toInstant}
-      />,
-      <DateTimeInput
-        key={`${field.name}_lte`}
-        source={`${field.name}_lte`}
-        label={`${fieldLabel(field)} until`}
-        parse={toInstant}
-      />,
-    ],
+    filters: (field) =>
+      rangeFilters(field, ['from', 'until'], (source, label) => (
+        <DateTimeInput key={source} source={source} label={label} parse={toInstant} />
+      )),
   },
   enum: {
     column: (field) => (
@@ -170,22 +172,14 @@ export const FIELD_KINDS: Record<FieldMeta['kind'], FieldKindUi> = {
     filters: () => [],
   },
   json: {
-    column: (field) => (
-      <FunctionField
-        key={field.name}
-        source={field.name}
-        label={fieldLabel(field)}
-        sortable={false}
-        render={(record: RaRecord) => <JsonValue value={record[field.name] as unknown} />}
-      />
-    ),
+    column: (field) => renderedColumn(field, (value) => <JsonValue value={value} />),
     input: (field) => (
       <TextInput
         key={field.name}
         {...common(field)}
         multiline
         minRows={3}
-        format={formatJson}
+        format={formText}
         parse={parseJson}
       />
     ),
@@ -219,18 +213,12 @@ export const FIELD_KINDS: Record<FieldMeta['kind'], FieldKindUi> = {
     ],
   },
   groups: {
-    column: (field) => (
-      <FunctionField
-        key={field.name}
-        source={field.name}
-        label={fieldLabel(field)}
-        sortable={false}
-        render={(record: RaRecord) => {
-          const groups = (record[field.name] ?? []) as (string | { name: string })[];
-          return groups.map((g) => (typeof g === 'string' ? g : g.name)).join(', ');
-        }}
-      />
-    ),
+    column: (field) =>
+      renderedColumn(field, (value) =>
+        ((value ?? []) as (string | { name: string })[])
+          .map((g) => (typeof g === 'string' ? g : g.name))
+          .join(', '),
+      ),
     input: (field) => (
       <ReferenceArrayInput key={field.name} source={field.name} reference="host-groups">
         <AutocompleteArrayInput label={fieldLabel(field)} optionText="name" />

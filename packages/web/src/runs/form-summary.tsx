@@ -1,4 +1,5 @@
 import { Box, Typography } from '@mui/material';
+import { shorten } from '../data/value-text.js';
 import type { FieldSpec, FormValues } from '../schema-form/form-fields.js';
 
 /** What a field's value looks like in a summary: secrets masked, empty ones said so. */
@@ -7,7 +8,7 @@ export function summaryValue(field: FieldSpec, value: FormValues[string] | undef
   const text = typeof value === 'string' ? value : '';
   if (text.trim() === '') return '(empty)';
   if (field.secret) return '••••••••';
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return shorten(text, 200);
 }
 
 /** The form data a run will start with, field by field, as the confirm step shows it. */
