@@ -12,16 +12,14 @@ import {
   TextInput,
   Toolbar,
   required,
-  useGetList,
   type RaRecord,
 } from 'react-admin';
+import { formText, shorten } from '../data/value-text.js';
+import { useNameChoices } from './use-name-choices.js';
 
+/** A group's config as its text box edits it; no config (an empty mapping) as an empty box. */
 const formatConfig = (value: unknown) =>
-  value === undefined || value === null || (typeof value === 'object' && !Object.keys(value).length)
-    ? ''
-    : typeof value === 'string'
-      ? value
-      : JSON.stringify(value, null, 2);
+  typeof value === 'object' && value !== null && !Object.keys(value).length ? '' : formText(value);
 
 /**
  * Host groups: shared connection config for their hosts (YAML or JSON). Rows open the edit page
@@ -36,7 +34,7 @@ export function HostGroupList({ canChange = false }: { canChange?: boolean }) {
         <TextField source="comment" emptyText="" />
         <FunctionField
           label="Config"
-          render={(r: RaRecord) => <code>{formatConfig(r.config).slice(0, 80)}</code>}
+          render={(r: RaRecord) => <code>{shorten(formatConfig(r.config), 80)}</code>}
         />
       </Datagrid>
     </List>
@@ -45,11 +43,7 @@ export function HostGroupList({ canChange = false }: { canChange?: boolean }) {
 
 /** The group's hosts, by name (hosts name their groups, groups their hosts). */
 function MembersInput() {
-  const { data } = useGetList<RaRecord>('Host', {
-    pagination: { page: 1, perPage: 1000 },
-    sort: { field: 'name', order: 'ASC' },
-  });
-  const choices = (data ?? []).map((host) => ({ id: String(host.name), name: String(host.name) }));
+  const choices = useNameChoices('Host');
   return (
     <AutocompleteArrayInput
       source="members"

@@ -19,12 +19,12 @@ import {
   SimpleForm,
   TextField,
   TextInput,
-  useGetList,
   usePermissions,
   useRedirect,
   type RaRecord,
 } from 'react-admin';
 import type { Me } from '@minke/contract';
+import { useNameChoices } from './use-name-choices.js';
 
 /** API tokens: a token is shown once, when it is made; the server keeps only its hash. */
 export function TokenList() {
@@ -45,11 +45,7 @@ export function TokenList() {
 }
 
 function UserInput() {
-  const { data } = useGetList('users', { pagination: { page: 1, perPage: 1000 } });
-  const choices = (data ?? []).map((u: RaRecord) => ({
-    id: String(u.username),
-    name: String(u.username),
-  }));
+  const choices = useNameChoices('users', 'username');
   return (
     <AutocompleteInput source="user" label="User" choices={choices} helperText="you, if empty" />
   );

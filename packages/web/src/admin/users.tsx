@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'react';
 import {
   AutocompleteArrayInput,
   BooleanField,
@@ -18,29 +17,15 @@ import {
   Toolbar,
   required,
   useGetIdentity,
-  useGetList,
   useRecordContext,
   type RaRecord,
 } from 'react-admin';
+import { useLoaded } from '../api/use-loaded.js';
+import { useNameChoices } from './use-name-choices.js';
 import { permissionChoices, type PermissionChoice } from './permission-choices.js';
 
-function usePermissionChoices(): PermissionChoice[] {
-  const [choices, setChoices] = useState<PermissionChoice[]>([]);
-  useEffect(() => {
-    let live = true;
-    permissionChoices().then(
-      (list) => live && setChoices(list),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return choices;
-}
-
 function PermissionsInput() {
-  const choices = usePermissionChoices();
+  const choices = useLoaded(permissionChoices, []).value ?? [];
   return (
     <AutocompleteArrayInput
       source="permissions"
@@ -54,8 +39,7 @@ function PermissionsInput() {
 
 /** User groups by name: the users API names a user's groups. */
 function UserGroupsInput() {
-  const { data } = useGetList('user-groups', { pagination: { page: 1, perPage: 500 } });
-  const choices = (data ?? []).map((g: RaRecord) => ({ id: String(g.name), name: String(g.name) }));
+  const choices = useNameChoices('user-groups');
   return <AutocompleteArrayInput source="groups" label="Groups" choices={choices} fullWidth />;
 }
 

@@ -12,22 +12,17 @@ import {
   Typography,
 } from '@mui/material';
 import RefreshIcon from '@mui/icons-material/Refresh';
-import { useRecordContext } from 'react-admin';
 import { OnlineChip } from '../agents/online-chip.js';
 import { FactChartPanel } from './fact-chart-panel.js';
 import { FactHistory } from './fact-history.js';
 import { JsonTree } from './json-tree.js';
 import { timeAgo } from './relative-time.js';
 import type { FactRecord, HostFacts } from '@minke/contract';
-import { useApiQuery } from './use-api-query.js';
+import { useHostQuery } from '../hosts/use-host-query.js';
 
 /** The Facts tab of a host's page: its agent, and what each plugin last reported. */
 export function HostFactsTab() {
-  const record = useRecordContext();
-  const name = typeof record?.name === 'string' ? record.name : null;
-  const facts = useApiQuery<HostFacts>(
-    name === null ? null : `/api/hosts/${encodeURIComponent(name)}/facts`,
-  );
+  const { name, reply: facts } = useHostQuery<HostFacts>('facts');
   if (name === null) return null;
   if (facts.error) return <Alert severity="error">{facts.error}</Alert>;
   if (!facts.data) return <LinearProgress />;

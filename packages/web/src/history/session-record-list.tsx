@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'react';
 import {
   AutocompleteInput,
   Datagrid,
@@ -10,28 +9,15 @@ import {
   usePermissions,
 } from 'react-admin';
 import { getModels, getSessions } from '../api/metadata.js';
+import { useLoaded } from '../api/use-loaded.js';
 import { STATUS_FILTERS, type Me, type ModelMeta, type SessionMeta } from '@minke/contract';
 import { sessionRecordColumns } from './session-record-columns.js';
 
 const STATUS_CHOICES = STATUS_FILTERS.map((id) => ({ id, name: id }));
 
 function useMetadata() {
-  const [sessions, setSessions] = useState<SessionMeta[]>([]);
-  const [models, setModels] = useState<ModelMeta[]>([]);
-  useEffect(() => {
-    let live = true;
-    getSessions().then(
-      (list) => live && setSessions(list),
-      () => undefined,
-    );
-    getModels().then(
-      (list) => live && setModels(list),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  const sessions: SessionMeta[] = useLoaded(getSessions, []).value ?? [];
+  const models: ModelMeta[] = useLoaded(getModels, []).value ?? [];
   return { sessions, models };
 }
 

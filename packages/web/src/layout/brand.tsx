@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Box, Typography } from '@mui/material';
 import WavesIcon from '@mui/icons-material/Waves';
 import type { BrandReply } from '@minke/contract';
 import { api } from '../api/http.js';
+import { useLoaded } from '../api/use-loaded.js';
 
 let known: Promise<string | null> | undefined;
 
@@ -17,14 +18,7 @@ function projectName(): Promise<string | null> {
 
 /** The browser tab's title: "project · page · Minke" (the project from the server). */
 export function useProjectTitle(page?: string): string | null {
-  const [project, setProject] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    void projectName().then((name) => live && setProject(name));
-    return () => {
-      live = false;
-    };
-  }, []);
+  const project = useLoaded(projectName, []).value ?? null;
   useEffect(() => {
     document.title = [project, page, 'Minke'].filter(Boolean).join(' · ');
   }, [project, page]);

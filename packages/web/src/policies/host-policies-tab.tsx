@@ -1,7 +1,6 @@
 import { Chip } from '@mui/material';
-import { useRecordContext } from 'react-admin';
 import type { HostPolicies } from '@minke/contract';
-import { useApiQuery } from '../facts/use-api-query.js';
+import { useHostQuery } from '../hosts/use-host-query.js';
 import { timeAgo } from '../facts/relative-time.js';
 import { ApiList } from '../layout/api-list-page.js';
 import type { ApiColumn } from '../layout/api-table.js';
@@ -31,11 +30,7 @@ const COLUMNS: readonly ApiColumn<HostPolicy>[] = [
 
 /** The Policies tab of a host's page: every policy that applies to it, failing first. */
 export function HostPoliciesTab() {
-  const record = useRecordContext();
-  const name = typeof record?.name === 'string' ? record.name : null;
-  const policies = useApiQuery<HostPolicies>(
-    name === null ? null : `/api/hosts/${encodeURIComponent(name)}/policies`,
-  );
+  const { name, reply: policies } = useHostQuery<HostPolicies>('policies');
   if (name === null) return null;
   return (
     <ApiList

@@ -1,23 +1,15 @@
-import { useEffect, useState } from 'react';
-import { Box, Button, Card, CardContent, Typography } from '@mui/material';
+import { Box, Button, Typography } from '@mui/material';
 import type { ModelMeta } from '@minke/contract';
 import { Link } from 'react-router-dom';
 import { getModels } from '../api/metadata.js';
+import { FirstStepsCard } from '../layout/first-steps-card.js';
+import { useLoaded } from '../api/use-loaded.js';
 
 /** The model lists where the user finds a Run session button: those with a session they may run. */
 function useRunnableModels(): ModelMeta[] | undefined {
-  const [models, setModels] = useState<ModelMeta[]>();
-  useEffect(() => {
-    let live = true;
-    getModels().then(
-      (all) => live && setModels(all.filter((model) => model.sessions.length > 0)),
-      () => live && setModels([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return models;
+  const models = useLoaded(getModels, []);
+  if (models.error !== undefined) return [];
+  return models.value?.filter((model) => model.sessions.length > 0);
 }
 
 /** A link to each list a run starts from; or, with none, who can change that. */
@@ -65,16 +57,16 @@ export function NoRunsYet({ inPanel = false }: { inPanel?: boolean }) {
     );
   }
   return (
-    <Card sx={{ mt: 2, maxWidth: 560, mx: 'auto' }} data-testid="no-runs">
-      <CardContent>
-        <Typography variant="h6" gutterBottom>
-          No runs yet
-        </Typography>
-        <Typography variant="body2" sx={{ mb: 2 }}>
+    <FirstStepsCard
+      title="No runs yet"
+      text={
+        <>
           Select rows in a list and press <b>Run session</b>. The lists you may run a session from:
-        </Typography>
-        {links}
-      </CardContent>
-    </Card>
+        </>
+      }
+      testId="no-runs"
+    >
+      {links}
+    </FirstStepsCard>
   );
 }

@@ -1,11 +1,11 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { Alert, Box, Link, Stack, Typography } from '@mui/material';
 import { useRecordContext } from 'react-admin';
 import { api } from '../api/http.js';
+import { useLoaded } from '../api/use-loaded.js';
 import { isDone, procInfo, type LastSession, type SessionRecordDetail } from '@minke/contract';
 import { MessageList } from '../history/message-list.js';
 import { bufferFromCommands } from '../output/commands-buffer.js';
-import type { OutputBuffer } from '../output/output-buffer.js';
 import { OutputView } from '../output/output-view.js';
 import { TruncatedOutputNotice } from '../output/truncated-output.js';
 import { boardFor, useLiveSession } from './boards.js';
@@ -101,17 +101,9 @@ function PanelContent({ model }: { model: string }) {
 
 /** After a reset the live events are gone: show what the history stored. */
 function StoredDetails({ recordId, done }: { recordId: number; done: boolean }) {
-  const [detail, setDetail] = useState<{ record: SessionRecordDetail; buffer: OutputBuffer }>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    let live = true;
-    api<SessionRecordDetail>(`/api/session-records/${recordId}`).then(
-      (record) => live && setDetail({ record, buffer: bufferFromCommands(record.commands) }),
-      (e: unknown) => live && setError((e as Error).message),
-    );
-    return () => {
-      live = false;
-    };
+  const { value: detail, error } = useLoaded(async () => {
+    const record = await api<SessionRecordDetail>(`/api/session-records/${recordId}`);
+    return { record, buffer: bufferFromCommands(record.commands) };
   }, [recordId, done]);
   if (error) return <Alert severity="error">{error}</Alert>;
   if (!detail) return <Box>Loading…</Box>;

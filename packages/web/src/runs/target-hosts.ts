@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
 import type { RaRecord } from 'react-admin';
 import { getModel } from '../api/metadata.js';
+import { useLoaded } from '../api/use-loaded.js';
 import { dataProvider } from '../data/data-provider.js';
 
 /** Steps of a host lookup path; bounded, as a path longer than this is a setup error anyway. */
@@ -47,25 +47,19 @@ export async function hostNamesOf(
   return names;
 }
 
+const NO_NAMES: ReadonlyMap<number, string> = new Map();
+
 /** `hostNamesOf` as a hook: empty until read (and when reading failed: labels stay alone). */
 export function useHostNames(
   model: string,
   records: readonly RaRecord[],
   enabled: boolean,
-): Map<number, string> {
-  const [names, setNames] = useState(new Map<number, string>());
+): ReadonlyMap<number, string> {
   const key = records.map((r) => r.id).join(',');
-  useEffect(() => {
-    if (!enabled || records.length === 0) return;
-    let live = true;
-    hostNamesOf(model, records).then(
-      (found) => live && setNames(found),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
+  const names = useLoaded(
+    enabled && records.length > 0 ? () => hostNamesOf(model, records) : null,
     // the records' ids (the key) say when to read again
-  }, [model, key, enabled]);
-  return names;
+    [model, key, enabled],
+  );
+  return names.value ?? NO_NAMES;
 }
