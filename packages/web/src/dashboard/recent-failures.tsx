@@ -1,12 +1,6 @@
-import {
-  LinearProgress,
-  List as MuiList,
-  ListItemButton,
-  ListItemText,
-  Typography,
-} from '@mui/material';
+import { LinearProgress } from '@mui/material';
 import type { Page, SessionRecordItem } from '@minke/contract';
-import { Link } from 'react-router-dom';
+import { LinkList } from './link-list.js';
 import { useApi } from './use-api.js';
 
 /**
@@ -19,24 +13,17 @@ export function RecentFailures() {
     limit: 8,
   });
   if (failed === undefined) return <LinearProgress />;
-  const failures = failed?.items ?? [];
-  if (!failures.length) return <Typography variant="body2">No failures.</Typography>;
   return (
-    <MuiList dense disablePadding>
-      {failures.map((record) => (
-        <ListItemButton
-          key={record.id}
-          component={Link}
-          to={`/session-records/${record.id}/show`}
-          sx={{ borderLeft: 4, borderColor: 'error.main', mb: 0.5 }}
-          data-testid="recent-failure"
-        >
-          <ListItemText
-            primary={`${record.verboseName || record.session}: ${record.objectLabel}`}
-            secondary={`${record.procInfo} · ${new Date(record.createdAt).toLocaleString()}`}
-          />
-        </ListItemButton>
-      ))}
-    </MuiList>
+    <LinkList
+      items={(failed?.items ?? []).map((record) => ({
+        key: record.id,
+        to: `/session-records/${record.id}/show`,
+        primary: `${record.verboseName || record.session}: ${record.objectLabel}`,
+        secondary: `${record.procInfo} · ${new Date(record.createdAt).toLocaleString()}`,
+      }))}
+      empty="No failures."
+      testId="recent-failure"
+      sx={{ borderLeft: 4, borderColor: 'error.main', mb: 0.5 }}
+    />
   );
 }

@@ -1,14 +1,7 @@
-import {
-  Box,
-  Chip,
-  LinearProgress,
-  List as MuiList,
-  ListItemButton,
-  ListItemText,
-} from '@mui/material';
+import { Box, Chip, LinearProgress } from '@mui/material';
 import type { Page, RunItem, RunSummary } from '@minke/contract';
-import { Link } from 'react-router-dom';
 import { NoRunsYet } from '../runs/no-runs-yet.js';
+import { LinkList } from './link-list.js';
 import { OUTCOME_COLORS } from './outcome-colors.js';
 import { useApi } from './use-api.js';
 
@@ -38,25 +31,18 @@ function RunCounts({ summary }: { summary: RunSummary }) {
 export function RecentRuns() {
   const runs = useApi<Page<RunItem>>('/api/runs', { limit: 8 });
   if (runs === undefined) return <LinearProgress />;
-  if (!runs?.items.length) return <NoRunsYet inPanel />;
   return (
-    <MuiList dense disablePadding>
-      {runs.items.map((run) => (
-        <ListItemButton
-          key={run.id}
-          component={Link}
-          to={`/runs/${run.id}/show`}
-          sx={{ display: 'block' }}
-          data-testid="recent-run"
-        >
-          <ListItemText
-            primary={`${run.session} on ${run.model}`}
-            secondary={`#${run.id} · ${new Date(run.createdAt).toLocaleString()} · ${run.state}`}
-            sx={{ my: 0 }}
-          />
-          <RunCounts summary={run.summary} />
-        </ListItemButton>
-      ))}
-    </MuiList>
+    <LinkList
+      items={(runs?.items ?? []).map((run) => ({
+        key: run.id,
+        to: `/runs/${run.id}/show`,
+        primary: `${run.session} on ${run.model}`,
+        secondary: `#${run.id} · ${new Date(run.createdAt).toLocaleString()} · ${run.state}`,
+        extra: <RunCounts summary={run.summary} />,
+      }))}
+      empty={<NoRunsYet inPanel />}
+      testId="recent-run"
+      sx={{ display: 'block' }}
+    />
   );
 }

@@ -1,6 +1,5 @@
-import { List as MuiList, ListItemButton, ListItemText, Typography } from '@mui/material';
 import type { SlowSession } from '@minke/contract';
-import { Link } from 'react-router-dom';
+import { LinkList } from './link-list.js';
 import { filteredList } from './use-api.js';
 
 function seconds(ms: number): string {
@@ -15,24 +14,16 @@ export function SlowestSessions({
   sessions: readonly SlowSession[];
   since: string;
 }) {
-  if (sessions.length === 0) {
-    return <Typography variant="body2">No finished sessions this week.</Typography>;
-  }
   return (
-    <MuiList dense disablePadding>
-      {sessions.map((session) => (
-        <ListItemButton
-          key={session.session}
-          component={Link}
-          to={filteredList('session-records', { session: session.session, since })}
-          data-testid="slow-session"
-        >
-          <ListItemText
-            primary={session.verboseName}
-            secondary={`${session.session} · slowest ${seconds(session.slowestMs)} · average ${seconds(session.averageMs)} · ${session.runs} runs`}
-          />
-        </ListItemButton>
-      ))}
-    </MuiList>
+    <LinkList
+      items={sessions.map((session) => ({
+        key: session.session,
+        to: filteredList('session-records', { session: session.session, since }),
+        primary: session.verboseName,
+        secondary: `${session.session} · slowest ${seconds(session.slowestMs)} · average ${seconds(session.averageMs)} · ${session.runs} runs`,
+      }))}
+      empty="No finished sessions this week."
+      testId="slow-session"
+    />
   );
 }

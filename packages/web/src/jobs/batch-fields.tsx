@@ -1,5 +1,6 @@
-import { Checkbox, FormControlLabel, Stack, TextField } from '@mui/material';
+import { Stack, TextField } from '@mui/material';
 import type { BatchErrors, BatchState } from './job-form-state.js';
+import { CheckField } from './check-field.js';
 
 /**
  * A job's batch policy: rolling batches of a count or a share of the objects, a pause between
@@ -17,15 +18,11 @@ export function BatchFields({
 }) {
   return (
     <Stack spacing={2} data-testid="batch-fields">
-      <FormControlLabel
-        control={
-          <Checkbox
-            name="batched"
-            checked={value.on}
-            onChange={(e) => onChange({ ...value, on: e.target.checked })}
-          />
-        }
+      <CheckField
+        name="batched"
         label="Roll out in batches"
+        checked={value.on}
+        onChange={(on) => onChange({ ...value, on })}
       />
       {value.on ? (
         <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>

@@ -1,6 +1,7 @@
-import { Checkbox, FormControlLabel, TextField } from '@mui/material';
+import { TextField } from '@mui/material';
 import type { FieldSpec } from '../schema-form/form-fields.js';
 import { isSecret, type FormValues, type SecretSources } from './job-data.js';
+import { CheckField } from './check-field.js';
 
 /**
  * The session's form in a job's editor: a value per field, except secret fields, which name a
@@ -32,15 +33,11 @@ export function JobDataFields({
             helperText="secret: never stored in clear"
           />
         ) : field.widget === 'boolean' ? (
-          <FormControlLabel
+          <CheckField
             key={field.name}
-            control={
-              <Checkbox
-                checked={values[field.name] === true}
-                onChange={(e) => onValues({ ...values, [field.name]: e.target.checked })}
-              />
-            }
             label={field.label}
+            checked={values[field.name] === true}
+            onChange={(checked) => onValues({ ...values, [field.name]: checked })}
           />
         ) : (
           <TextField

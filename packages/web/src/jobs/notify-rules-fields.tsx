@@ -1,8 +1,6 @@
 import {
   Box,
   Button,
-  Checkbox,
-  FormControlLabel,
   FormGroup,
   FormHelperText,
   IconButton,
@@ -15,6 +13,7 @@ import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
 import type { ChannelInfo } from '@minke/contract';
 import { EVENT_LABELS, JOB_EVENTS, type RuleState } from './job-form-state.js';
+import { CheckField } from './check-field.js';
 
 /**
  * A job's own notification rules (on top of the project's): each rule names events and a
@@ -52,24 +51,18 @@ export function NotifyRulesFields({
           <Stack spacing={1}>
             <FormGroup row>
               {JOB_EVENTS.map((event) => (
-                <FormControlLabel
+                <CheckField
                   key={event}
-                  control={
-                    <Checkbox
-                      size="small"
-                      name={`rule-${index}-${event}`}
-                      checked={rule.on.includes(event)}
-                      onChange={(e) =>
-                        change(index, {
-                          ...rule,
-                          on: e.target.checked
-                            ? [...rule.on, event]
-                            : rule.on.filter((x) => x !== event),
-                        })
-                      }
-                    />
-                  }
+                  small
+                  name={`rule-${index}-${event}`}
                   label={EVENT_LABELS[event]}
+                  checked={rule.on.includes(event)}
+                  onChange={(checked) =>
+                    change(index, {
+                      ...rule,
+                      on: checked ? [...rule.on, event] : rule.on.filter((x) => x !== event),
+                    })
+                  }
                 />
               ))}
             </FormGroup>

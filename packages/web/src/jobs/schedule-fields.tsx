@@ -1,17 +1,9 @@
 import { useEffect, useState } from 'react';
-import {
-  Alert,
-  Box,
-  Checkbox,
-  FormControlLabel,
-  MenuItem,
-  Stack,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Alert, Box, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { api } from '../api/http.js';
 import type { ScheduleState } from './job-form-state.js';
 import { when } from './job-text.js';
+import { CheckField } from './check-field.js';
 
 /**
  * A job's schedule: cron, time zone, end, switched on or off, what missed and overlapping ticks
@@ -45,27 +37,19 @@ export function ScheduleFields({
   const set = (change: Partial<ScheduleState>) => onChange({ ...value, ...change });
   return (
     <Stack spacing={2} data-testid="schedule-fields">
-      <FormControlLabel
-        control={
-          <Checkbox
-            name="scheduled"
-            checked={value.on}
-            onChange={(e) => set({ on: e.target.checked })}
-          />
-        }
+      <CheckField
+        name="scheduled"
         label="On a schedule"
+        checked={value.on}
+        onChange={(on) => set({ on })}
       />
       {value.on ? (
         <>
-          <FormControlLabel
-            control={
-              <Checkbox
-                name="schedule-enabled"
-                checked={value.enabled}
-                onChange={(e) => set({ enabled: e.target.checked })}
-              />
-            }
+          <CheckField
+            name="schedule-enabled"
             label="Enabled (off: kept, but does not fire)"
+            checked={value.enabled}
+            onChange={(enabled) => set({ enabled })}
           />
           <TextField
             label="Cron"

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
 import { Box, Checkbox, FormControlLabel, IconButton, TextField, Tooltip } from '@mui/material';
 import KeyboardArrowDownIcon from '@mui/icons-material/KeyboardArrowDown';
 import KeyboardArrowUpIcon from '@mui/icons-material/KeyboardArrowUp';
@@ -16,6 +16,38 @@ export interface OutputToolbarProps {
   dropped: number;
   follow: boolean;
   onFollow: (follow: boolean) => void;
+}
+
+/** A step to the previous or next match; its tooltip names the key that does the same. */
+function MatchButton({
+  label,
+  keys,
+  disabled,
+  onClick,
+  children,
+}: {
+  label: string;
+  keys: string;
+  disabled: boolean;
+  onClick: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Tooltip title={`${label} (${keys})`}>
+      {/* a disabled button fires no events: the span carries the tooltip */}
+      <span>
+        <IconButton
+          size="small"
+          sx={{ color: 'inherit' }}
+          disabled={disabled}
+          onClick={onClick}
+          aria-label={label}
+        >
+          {children}
+        </IconButton>
+      </span>
+    </Tooltip>
+  );
 }
 
 /**
@@ -56,32 +88,22 @@ export const OutputToolbar = memo(function OutputToolbar(props: OutputToolbarPro
       <span data-testid="output-matches">
         {props.searched ? `${matches ? current + 1 : 0}/${matches}` : ''}
       </span>
-      <Tooltip title="Previous match (Shift+Enter)">
-        <span>
-          <IconButton
-            size="small"
-            sx={{ color: 'inherit' }}
-            disabled={!matches}
-            onClick={() => onGo(current - 1)}
-            aria-label="Previous match"
-          >
-            <KeyboardArrowUpIcon fontSize="small" />
-          </IconButton>
-        </span>
-      </Tooltip>
-      <Tooltip title="Next match (Enter)">
-        <span>
-          <IconButton
-            size="small"
-            sx={{ color: 'inherit' }}
-            disabled={!matches}
-            onClick={() => onGo(current + 1)}
-            aria-label="Next match"
-          >
-            <KeyboardArrowDownIcon fontSize="small" />
-          </IconButton>
-        </span>
-      </Tooltip>
+      <MatchButton
+        label="Previous match"
+        keys="Shift+Enter"
+        disabled={!matches}
+        onClick={() => onGo(current - 1)}
+      >
+        <KeyboardArrowUpIcon fontSize="small" />
+      </MatchButton>
+      <MatchButton
+        label="Next match"
+        keys="Enter"
+        disabled={!matches}
+        onClick={() => onGo(current + 1)}
+      >
+        <KeyboardArrowDownIcon fontSize="small" />
+      </MatchButton>
       <Box sx={{ flex: 1 }} />
       <span data-testid="output-count">
         {props.lines.toLocaleString('en')} lines
