@@ -55,13 +55,32 @@ export interface CliOutcome {
   stderr: string;
 }
 
-/** Runs the built CLI once and waits for it to exit (killed after `timeoutMs`). */
-export function runCli(dir: string, timeoutMs: number): Promise<CliOutcome> {
+/**
+ * Runs the built CLI once and waits for it to exit (killed after `timeoutMs`); with `cpuProfileDir`
+ * the child writes a V8 CPU profile there (`--cpu-prof`), to open in a browser's dev tools.
+ */
+export function runCli(
+  dir: string,
+  timeoutMs: number,
+  cpuProfileDir?: string,
+): Promise<CliOutcome> {
   const start = performance.now();
+  const profile =
+    cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir];
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', reportUsage, builtBin, '--project', dir, 'run', 'FanoutTrue', '--all'],
+      [
+        ...profile,
+        '--import',
+        reportUsage,
+        builtBin,
+        '--project',
+        dir,
+        'run',
+        'FanoutTrue',
+        '--all',
+      ],
       // No MINKE_* variables from the caller: the project folder decides, as in the other sides.
       { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: withoutMinkeVariables(process.env) },
     );

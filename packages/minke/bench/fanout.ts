@@ -1,7 +1,7 @@
 // npm run bench -- fanout [--hosts N] [--ports P] [--concurrency C] [--database sqlite|postgres]
 //                         [--rounds R] [--order bare-first|minke-first] [--shell-rc]
 //                         [--side both|all|bare|transport|minke|cli] [--known-hosts K]
-//                         [--workers W[,W...]]
+//                         [--workers W[,W...]] [--cpu-prof DIR]
 //
 // One command on N hosts against one local sshd: `minke run FanoutTrue --all` as a user types it
 // (the built CLI on a project folder, a child process) and a bare ssh2 script (connect, exec,
@@ -23,6 +23,10 @@
 // row per count. The project is then on PostgreSQL unless `--database` says otherwise (several
 // processes share it). Printed: wall time to run.finished, hosts per second, the sessions each
 // worker finished and the workers' CPU, next to the in-process row of the same round.
+//
+// `--cpu-prof DIR`: the CLI child writes a V8 CPU profile of each of its runs into DIR (its
+// figures then include the profiler's cost). For the in-process sides, run the bench itself
+// under `node --cpu-prof`.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +79,8 @@ export interface FanoutOptions {
   knownHosts: number;
   /** Worker counts for BullMQ rows (`--workers 1,2`); empty: no BullMQ row. */
   workers: number[];
+  /** Where the CLI child writes its CPU profiles; undefined: not profiled. */
+  cpuProfileDir: string | undefined;
 }
 
 function parseOptions(args: string[]): FanoutOptions {
@@ -92,6 +98,7 @@ function parseOptions(args: string[]): FanoutOptions {
       'shell-rc': { type: 'boolean', default: false },
       'known-hosts': { type: 'string', default: '0' },
       workers: { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
     strict: true,
   });
@@ -128,6 +135,7 @@ function parseOptions(args: string[]): FanoutOptions {
     knownHosts:
       values['known-hosts'] === '0' ? 0 : int('known-hosts', values['known-hosts'], 100_000),
     workers,
+    cpuProfileDir: values['cpu-prof'],
   };
 }
 
@@ -187,7 +195,7 @@ async function bench(options: FanoutOptions, cleanup: Cleanup): Promise<void> {
         const failures = outcome.summary.all - outcome.summary.success;
         return { failures, failureLines: [], minke: outcome };
       }),
-    cli: cliSide(dir, sshd, hosts, project),
+    cli: cliSide(dir, sshd, hosts, project, options.cpuProfileDir),
   };
   const results: SideResult[] = [];
   for (let round = 1; round <= options.rounds; round++) {
@@ -266,10 +274,11 @@ function cliSide(
   sshd: BenchSshd,
   hosts: number,
   project: MinkeProject['project'],
+  cpuProfileDir: string | undefined,
 ): () => Promise<Omit<SideResult, 'round'>> {
   return async () => {
     const side = await measureSide('cli', hosts, sshd.pid, async () => {
-      const outcome = await runCli(dir, 60_000 + 100 * hosts);
+      const outcome = await runCli(dir, 60_000 + 100 * hosts, cpuProfileDir);
       const failures = hosts - (outcome.successes ?? 0);
       const failureLines =
         outcome.successes === undefined

@@ -1,4 +1,5 @@
 import type { SecretKeySource } from '../credentials/secret-key.js';
+import { BatchLoader } from '../util/batch-loader.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { Field } from '../model/fields.js';
@@ -12,6 +13,9 @@ import type { ResolvedConnectionConfig } from '../transport/config/connection-co
 /** The objects sessions work on: read one, save changed fields, know a model's fields. */
 export interface SessionObjects {
   get(model: string, id: number): Promise<RecordValues>;
+  /** Many of one model at once (ids not found left out): sessions that start together share a
+   * read (see `BatchLoader`). Optional: without it each session reads its own. */
+  getMany?(model: string, ids: readonly number[]): Promise<ReadonlyMap<number, RecordValues>>;
   update(model: string, id: number, values: Record<string, unknown>): Promise<RecordValues>;
   fieldsOf(model: string): Readonly<Record<string, Field>>;
 }
@@ -54,6 +58,25 @@ export interface ExecutorDeps extends Omit<SessionRunDeps, 'journal'> {
 
 /** A session's run-time dependencies: the executor's, with the journal it writes through. */
 export function sessionRunDepsOf(deps: ExecutorDeps, journal: RunJournal): SessionRunDeps {
-  const { objects, connections, debug } = deps;
-  return { journal, objects, connections, debug };
+  const { connections, debug } = deps;
+  return { journal, objects: batchedObjects(deps.objects), connections, debug };
+}
+
+/** `get` through one read per model for the sessions that start together, when `getMany` is
+ * there; an object not found is asked for alone, so that the error is the store's own. */
+function batchedObjects(objects: SessionObjects): SessionObjects {
+  const readMany = objects.getMany?.bind(objects);
+  if (!readMany) return objects;
+  const loaders = new Map<string, BatchLoader<number, RecordValues>>();
+  return {
+    ...objects,
+    get: async (model, id) => {
+      let loader = loaders.get(model);
+      if (!loader) {
+        loader = new BatchLoader((ids) => readMany(model, ids));
+        loaders.set(model, loader);
+      }
+      return (await loader.load(id)) ?? objects.get(model, id);
+    },
+  };
 }

@@ -113,6 +113,7 @@ export class HostKeyStore {
   book(): HostKeyBook {
     return {
       trusted: (host) => this.trustedKeys(host),
+      trustedMany: (hosts) => this.trustedKeysOf(hosts),
       seen: async (host, fingerprint) => {
         await this.db
           .updateTable('minke_host_keys')
@@ -139,6 +140,28 @@ export class HostKeyStore {
       publicKey: r.public_key,
       lastSeenAt: r.last_seen_at,
     }));
+  }
+
+  /** The trusted keys of many hosts in one statement; hosts with none are left out. */
+  private async trustedKeysOf(hosts: readonly string[]): Promise<Map<string, BookedHostKey[]>> {
+    const found = new Map<string, BookedHostKey[]>();
+    if (hosts.length === 0) return found;
+    const rows = await this.db
+      .selectFrom('minke_host_keys')
+      .select(['host', 'key_type', 'fingerprint', 'public_key', 'last_seen_at'])
+      .where('host', 'in', [...hosts])
+      .where('status', '=', 'trusted')
+      .execute();
+    for (const r of rows) {
+      const key = {
+        keyType: r.key_type,
+        fingerprint: r.fingerprint,
+        publicKey: r.public_key,
+        lastSeenAt: r.last_seen_at,
+      };
+      found.set(r.host, [...(found.get(r.host) ?? []), key]);
+    }
+    return found;
   }
 
   /** Inserts the key, or refreshes it; a trusted key is never demoted by being offered again. */

@@ -210,6 +210,45 @@ export class HostStore {
     return out;
   }
 
+  /** Host rows by name, without their groups (many at once: a run's connections); names not
+   * found are left out. At most a few hundred names a call. */
+  async hostsByName(
+    names: readonly string[],
+  ): Promise<Map<string, RecordValues & { name: string }>> {
+    const found = new Map<string, RecordValues & { name: string }>();
+    if (names.length === 0) return found;
+    const page = await this.records.list('Host', {
+      filter: { path: ['name'], op: 'in', values: [...names] },
+      limit: names.length,
+    });
+    for (const host of page.items) {
+      const name = String(host['name']);
+      found.set(name, { ...host, name });
+    }
+    return found;
+  }
+
+  /** `groupConfigs` of many hosts in one statement; hosts in no group are left out. */
+  async groupConfigsOf(
+    hostIds: readonly number[],
+  ): Promise<Map<number, { name: string; config: Record<string, unknown> }[]>> {
+    const found = new Map<number, { name: string; config: Record<string, unknown> }[]>();
+    if (hostIds.length === 0) return found;
+    const rows = await this.tables
+      .selectFrom('minke_host_group_members as m')
+      .innerJoin('minke_host_groups as g', 'g.id', 'm.group_id')
+      .select(['m.host_id', 'g.name', 'g.config'])
+      .where('m.host_id', 'in', [...hostIds])
+      .orderBy('m.host_id')
+      .orderBy('m.position')
+      .execute();
+    for (const row of rows) {
+      const group = { name: row.name, config: row.config };
+      found.set(row.host_id, [...(found.get(row.host_id) ?? []), group]);
+    }
+    return found;
+  }
+
   /** Group configs of a host, in the order its groups were given: the layering order. */
   async groupConfigs(hostId: number): Promise<{ name: string; config: Record<string, unknown> }[]> {
     return this.tables

@@ -80,10 +80,14 @@ export class RunJournal {
   /** Ends a record that ran, with its closing message if any. */
   async recordFinished(ref: RecordRef, outcome: RecordOutcome): Promise<void> {
     const { processState, result, durationMs, message } = outcome;
-    await this.runs.inTransaction(async (runs) => {
-      if (message) await runs.recordMessage(ref.recordId, message);
-      await runs.finish(ref.recordId, processState, result, durationMs);
-    });
+    // The end alone is one statement, atomic by itself: no transaction (on SQLite a BEGIN and a
+    // COMMIT more per host of every run); with a closing message, both are written together.
+    if (message)
+      await this.runs.inTransaction(async (runs) => {
+        await runs.recordMessage(ref.recordId, message);
+        await runs.finish(ref.recordId, processState, result, durationMs);
+      });
+    else await this.runs.finish(ref.recordId, processState, result, durationMs);
     if (message) this.publishMessage(ref, message);
     this.publishFinished(ref, processState, result, durationMs);
   }

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
+import type { CommandsTable, MessagesTable } from '../store/minke-tables.js';
 import type { SessionMessage } from '../session/messages.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import type { Database } from '../store/database.js';
@@ -9,6 +10,7 @@ import type { RunSummary } from '../events/run-events.js';
 import { countCommand } from '../metrics/process-counts.js';
 import { summarize } from '@minke/contract';
 import { OutputStore } from './output-store.js';
+import { BatchWriter } from '../util/batch-writer.js';
 import type { OutputSpill } from '../transport/exec/output-cut.js';
 
 /** A run to write: its session, who started it, its form data and one record per object. */
@@ -55,6 +57,12 @@ const PURGE_CHUNK = 500;
  */
 export class RunStore {
   private readonly outputs: OutputStore;
+  /**
+   * Outside a transaction, the rows many sessions write at about the same moment (a run's hosts
+   * start, run their command and report together) go in one statement each turn; every caller
+   * still waits for its own row (see BatchWriter). In a transaction, each row is its own statement.
+   */
+  private readonly batches: RunStoreBatches | undefined;
 
   /** `scope`: the transaction its statements run in (see `inTransaction`); the database's
    * connection pool otherwise. */
@@ -63,6 +71,40 @@ export class RunStore {
     private readonly scope: MinkeKysely = database.tables,
   ) {
     this.outputs = new OutputStore(database);
+    this.batches = scope.isTransaction ? undefined : this.batchWriters();
+  }
+
+  private batchWriters(): RunStoreBatches {
+    return {
+      markRunning: new BatchWriter(
+        (recordIds) => this.markManyRunning(recordIds),
+        (recordId) => this.markOneRunning(recordId),
+      ),
+      commands: new BatchWriter(
+        async (rows) => {
+          await this.db
+            .insertInto('minke_commands')
+            .values([...rows])
+            .execute();
+          return rows.map(() => undefined);
+        },
+        async (row) => {
+          await this.db.insertInto('minke_commands').values(row).execute();
+        },
+      ),
+      messages: new BatchWriter(
+        async (rows) => {
+          await this.db
+            .insertInto('minke_messages')
+            .values([...rows])
+            .execute();
+          return rows.map(() => undefined);
+        },
+        async (row) => {
+          await this.db.insertInto('minke_messages').values(row).execute();
+        },
+      ),
+    };
   }
 
   private get db(): MinkeKysely {
@@ -137,6 +179,10 @@ export class RunStore {
 
   /** initialized → running; false when the record is no longer waiting (canceled meanwhile). */
   async markRunning(recordId: number): Promise<boolean> {
+    return this.batches ? this.batches.markRunning.write(recordId) : this.markOneRunning(recordId);
+  }
+
+  private async markOneRunning(recordId: number): Promise<boolean> {
     const result = await this.db
       .updateTable('minke_session_records')
       .set({ process_state: 'running', started_at: this.now() })
@@ -144,6 +190,19 @@ export class RunStore {
       .where('process_state', '=', 'initialized')
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The same for many records in one conditional statement: each learns whether it started. */
+  private async markManyRunning(recordIds: readonly number[]): Promise<boolean[]> {
+    const rows = await this.db
+      .updateTable('minke_session_records')
+      .set({ process_state: 'running', started_at: this.now() })
+      .where('id', 'in', [...recordIds])
+      .where('process_state', '=', 'initialized')
+      .returning('id')
+      .execute();
+    const started = new Set(rows.map((row) => Number(row.id)));
+    return recordIds.map((recordId) => started.has(recordId));
   }
 
   /** Ends a record; `durationMs` from its start when it ran. */
@@ -247,29 +306,26 @@ export class RunStore {
     };
   }
 
-  async recordCommand(recordId: number, result: CommandResult): Promise<number> {
-    const row = await this.db
-      .insertInto('minke_commands')
-      .values({
-        session_record_id: recordId,
-        command: result.command,
-        exit_code: result.exitCode,
-        signal: result.signal ?? null,
-        output_cut: result.outputCut ?? null,
-        stdout: result.stdout,
-        stderr: result.stderr,
-        pty: result.pty,
-        killed: result.killed,
-        timed_out: result.timedOut,
-        status: commandStatus(result),
-        started_at: result.startedAt,
-        finished_at: result.finishedAt,
-        duration_ms: Math.round(result.durationMs),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  async recordCommand(recordId: number, result: CommandResult): Promise<void> {
+    const row = {
+      session_record_id: recordId,
+      command: result.command,
+      exit_code: result.exitCode,
+      signal: result.signal ?? null,
+      output_cut: result.outputCut ?? null,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      pty: result.pty,
+      killed: result.killed,
+      timed_out: result.timedOut,
+      status: commandStatus(result),
+      started_at: result.startedAt,
+      finished_at: result.finishedAt,
+      duration_ms: Math.round(result.durationMs),
+    };
+    if (this.batches) await this.batches.commands.write(row);
+    else await this.db.insertInto('minke_commands').values(row).execute();
     countCommand(commandStatus(result)); // minke_commands_total: its rate is commands per second
-    return Number(row.id);
   }
 
   /** Where the full output of a command of this record goes once it outgrows the record. */
@@ -278,17 +334,16 @@ export class RunStore {
   }
 
   async recordMessage(recordId: number, message: SessionMessage): Promise<void> {
-    await this.db
-      .insertInto('minke_messages')
-      .values({
-        session_record_id: recordId,
-        level: message.level,
-        kind: message.kind,
-        text: message.text,
-        data: message.data ?? null,
-        created_at: this.now(),
-      })
-      .execute();
+    const row = {
+      session_record_id: recordId,
+      level: message.level,
+      kind: message.kind,
+      text: message.text,
+      data: message.data ?? null,
+      created_at: this.now(),
+    };
+    if (this.batches) await this.batches.messages.write(row);
+    else await this.db.insertInto('minke_messages').values(row).execute();
   }
 
   async finishRun(runId: number): Promise<RunSummary> {
@@ -418,4 +473,11 @@ export class RunStore {
     if (!options.includeActive) query = query.where('process_state', 'not in', ACTIVE_STATES);
     return query;
   }
+}
+
+/** Rows of the tables a run writes most, one statement per turn (see `RunStore.batches`). */
+interface RunStoreBatches {
+  markRunning: BatchWriter<number, boolean>;
+  commands: BatchWriter<Insertable<CommandsTable>>;
+  messages: BatchWriter<Insertable<MessagesTable>>;
 }

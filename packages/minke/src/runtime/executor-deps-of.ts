@@ -2,7 +2,8 @@ import { credentialReaderOf } from '../credentials/credential-reader.js';
 import { secretKeySource } from '../credentials/secret-key.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ExecutorDeps } from '../executor/executor-deps.js';
-import { resolveHostConnection, type HostConnectionSources } from '../executor/host-connection.js';
+import { hostConnectionResolver, type HostConnectionSources } from '../executor/host-connection.js';
+import { HostStore } from '../hosts/host-store.js';
 import { HostKeyStore } from '../hosts/host-key-store.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
@@ -16,8 +17,14 @@ export function executorDepsOf(
   project: Project,
   parts: { runs: RunStore; bus: EventBus; logger: Logger },
 ): ExecutorDeps {
+  const hostRows = new HostStore(project.database, project.records);
   const connectionSources: HostConnectionSources = {
     hosts: project.hosts,
+    // Hosts that connect together read their rows, groups and keys together.
+    many: {
+      hosts: (names) => hostRows.hostsByName(names),
+      groupConfigs: (hostIds) => hostRows.groupConfigsOf(hostIds),
+    },
     projectConnection: project.config.ssh,
     credentials: () => credentialReaderOf(project),
     hostKeys: () => new HostKeyStore(project.database).book(),
@@ -29,11 +36,17 @@ export function executorDepsOf(
     secretKey: () => secretKeySource(project.config.projectDir),
     objects: {
       get: (model, id) => project.records.get(model, id),
+      getMany: async (model, ids) => {
+        const page = await project.records.list(model, {
+          filter: { path: ['id'], op: 'in', values: [...ids] },
+          limit: ids.length,
+        });
+        return new Map(page.items.map((record) => [record.id, record]));
+      },
       update: (model, id, values) => project.records.update(model, id, values),
       fieldsOf: (model) => project.models.get(model).fields,
     },
-    connections: (hostName, sessionLayer, runTimeLayer) =>
-      resolveHostConnection(connectionSources, hostName, sessionLayer, runTimeLayer),
+    connections: hostConnectionResolver(connectionSources),
     debug: project.config.debug,
   };
 }

@@ -35,6 +35,13 @@ function replaceSecretsWhole(
 }
 
 /**
+ * Layers already checked, by object: the project's and a session class's layer are the same
+ * object for every host of a run, and are checked once (a zod parse per host and layer otherwise).
+ * Frozen, since every host's config shares them.
+ */
+const parsedLayers = new WeakMap<object, ConnectionConfigLayer>();
+
+/**
  * Checks one layer (e.g. a host's YAML) and returns it typed. The error names the layer and the
  * field, so a bad host config is found where it was written.
  *
@@ -43,8 +50,13 @@ function replaceSecretsWhole(
  */
 export function parseConnectionConfigLayer(value: unknown, label: string): ConnectionConfigLayer {
   if (value === undefined || value === null || value === '') return {};
+  const known = typeof value === 'object' ? parsedLayers.get(value) : undefined;
+  if (known) return known;
   const parsed = connectionConfigLayerSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    if (typeof value === 'object') parsedLayers.set(value, Object.freeze(parsed.data));
+    return parsed.data;
+  }
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path.join('.');
     return path ? `${path}: ${issue.message}` : issue.message;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { AnyAuthMethod, ParsedKey } from 'ssh2';
 import { ssh2Module } from './ssh2-module.js';
 import type { ResolvedConnectionConfig } from '../config/connection-config.js';
@@ -77,11 +77,48 @@ async function storedKey(
   return key;
 }
 
-/** A parsed private key, or why it cannot be used. */
+/** How long a parsed identity file is kept: a burst of connections shares it, no longer. */
+const parsedKeyTtlMs = 60_000;
+
+/** Identity files parsed lately, by path (see `loadKey`). */
+const parsedKeys = new Map<
+  string,
+  {
+    version: string;
+    passphrase: string | undefined;
+    until: number;
+    key: Promise<ParsedKey | string>;
+  }
+>();
+
+/**
+ * A parsed private key, or why it cannot be used. The connections of a run all read the same
+ * file: it is read and parsed once (an RSA key costs a key export in ssh2) and shared while the
+ * file is unchanged (inode, size, times) and for a minute at most, so a key replaced on disk is
+ * used from the next connection on.
+ */
 async function loadKey(file: string, passphrase: string | undefined): Promise<ParsedKey | string> {
+  const path = expandHome(file);
+  let version: string;
+  try {
+    const info = await stat(path);
+    version = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+  }
+  const now = Date.now();
+  const hit = parsedKeys.get(path);
+  if (hit && hit.version === version && hit.passphrase === passphrase && hit.until > now)
+    return hit.key;
+  const key = readKey(path, passphrase);
+  parsedKeys.set(path, { version, passphrase, until: now + parsedKeyTtlMs, key });
+  return key;
+}
+
+async function readKey(path: string, passphrase: string | undefined): Promise<ParsedKey | string> {
   let data: Buffer;
   try {
-    data = await readFile(expandHome(file));
+    data = await readFile(path);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
   }

@@ -79,7 +79,10 @@ export async function runRemoteCommand(
   });
   // Without a pty nobody types into the command: end its input now (unless sudo will read the
   // password from it) so that a command reading stdin sees EOF instead of waiting forever.
-  if (!options.pty && options.sudo?.password === undefined) channel.end();
+  // A quick command may have closed its channel already (ssh2 ends it then): a second end()
+  // would only make an ERR_STREAM_ALREADY_FINISHED that nobody reads, at a util.format's cost.
+  const ended = (channel as { writableEnded?: boolean }).writableEnded === true;
+  if (!options.pty && options.sudo?.password === undefined && !ended) channel.end();
 
   return new Promise<CommandResult>((resolve, reject) => {
     let done = false;

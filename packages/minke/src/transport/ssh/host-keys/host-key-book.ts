@@ -19,6 +19,11 @@ export interface BookedHostKey {
 export interface HostKeyBook {
   /** The host's trusted keys (usually one). */
   trusted(host: string): Promise<BookedHostKey[]>;
+  /**
+   * The trusted keys of many hosts in one read (hosts with none left out), for the executor's
+   * connections that start together; a book without it is asked host by host.
+   */
+  trustedMany?(hosts: readonly string[]): Promise<ReadonlyMap<string, BookedHostKey[]>>;
   /** Marks a trusted key as seen now (the transport skips it while `lastSeenAt` is recent). */
   seen(host: string, fingerprint: string): Promise<void>;
   /** Files a key the host offered and nobody trusted: `pending`, for someone to trust or not. */

@@ -19,16 +19,23 @@ export async function readKnownHostsFiles(files: readonly string[]): Promise<Kno
   return all.flat();
 }
 
-const parsed = new Map<string, { version: string; entries: KnownHostEntry[] }>();
+const parsed = new Map<string, { version: string; entries: Promise<KnownHostEntry[]> }>();
 
-/** The file's entries, parsed again only when its size or mtime changed. */
+/**
+ * The file's entries, parsed again only when its size or mtime changed. Connections that start
+ * together share one read: the first to miss files the parse it started, the others wait for it.
+ */
 async function parsedFile(path: string, label: string): Promise<KnownHostEntry[]> {
   const info = await stat(path);
   const version = `${info.ino}:${info.size}:${info.mtimeMs}`;
   const hit = parsed.get(path);
   if (hit?.version === version) return hit.entries;
-  const entries = parseKnownHosts(await readFile(path, 'utf8'), label);
+  const entries = readFile(path, 'utf8').then((text) => parseKnownHosts(text, label));
   parsed.set(path, { version, entries });
+  // A failed read is not kept: the next connection tries again.
+  entries.catch(() => {
+    if (parsed.get(path)?.entries === entries) parsed.delete(path);
+  });
   return entries;
 }
 
