@@ -168,6 +168,8 @@ export async function benchApi(args: string[]): Promise<void> {
         pollRate: 0,
       });
       console.log(`\nthe live run:`);
+      const cpu = process.cpuUsage();
+      const wall = performance.now();
       await liveRun({
         base,
         token,
@@ -176,6 +178,12 @@ export async function benchApi(args: string[]): Promise<void> {
         pollers: Number(values.clients),
         pollRate: Number(values['poll-rate']),
       });
+      // Whether the server was short of time or of CPU: on a shared machine, slow answers with
+      // a server mostly idle are the other processes' turns on the cores.
+      const used = process.cpuUsage(cpu);
+      console.log(
+        `  server process: ${((used.user + used.system) / 1e6).toFixed(1)} s CPU in ${((performance.now() - wall) / 1000).toFixed(1)} s`,
+      );
     }
   } finally {
     await workers?.stop();

@@ -36,7 +36,7 @@ export interface PageRequest {
  * the matches up through the condition and sort them all for the page, whatever their number.
  * When the count says there are many, the page's conditions go inside a CASE, which no index
  * can serve: the database then reads the table in list order (its natural-key index) and stops
- * once the page is full.
+ * once the page is full. Only in the model's own order, which its indexes give.
  */
 export async function readPage(
   db: DynamicKysely,
@@ -65,8 +65,13 @@ export async function readPage(
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .executeTakeFirst()
       .then((count) => Number((count as { n?: number | string } | undefined)?.n ?? 0));
-  if (conditions.length === 0) {
-    // Nothing to decide: the page comes off the order's index either way.
+  const inModelOrder =
+    request.order === undefined ||
+    request.order.length === 0 ||
+    request.order.join(',') === model.ordering.join(',');
+  if (conditions.length === 0 || !inModelOrder) {
+    // Nothing to decide: with no condition the page comes off the order's index; in another
+    // order (no index gives it) the matches are sorted either way. Count and page at once.
     const [rows, total] = await Promise.all([pageIn(false).execute(), counted()]);
     return { rows, total };
   }
