@@ -27,3 +27,18 @@ export function hostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyA
   );
   return [...new Set([...preferred, ...defaultOrder])];
 }
+
+/**
+ * The same, or undefined when it is ssh2's own default order: ssh2 then sends the handshake offer
+ * it made once at load, instead of building one for this connection (a buffer of every algorithm
+ * list, per host of a run). The server sees the same offer either way.
+ */
+export function customHostKeyAlgorithms(
+  knownTypes: readonly string[],
+): ServerHostKeyAlgorithm[] | undefined {
+  const algorithms = hostKeyAlgorithms(knownTypes);
+  const isDefault =
+    algorithms.length === defaultOrder.length &&
+    algorithms.every((algorithm, index) => algorithm === defaultOrder[index]);
+  return isDefault ? undefined : algorithms;
+}

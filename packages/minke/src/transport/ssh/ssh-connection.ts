@@ -9,7 +9,7 @@ import { SecretUnavailable } from '../config/secret.js';
 import { TransportError } from '../transport-error.js';
 import { type AuthPlan, authMethods } from './auth-methods.js';
 import { classifySshError } from './classify-error.js';
-import { hostKeyAlgorithms } from './host-key-algorithms.js';
+import { customHostKeyAlgorithms } from './host-key-algorithms.js';
 import type { BookedHostKey, HostKeyBook } from './host-keys/host-key-book.js';
 import { verifyWithBook } from './host-keys/verify-with-book.js';
 import { forwardThroughJump } from './proxy-jump.js';
@@ -109,6 +109,10 @@ async function handshake(
   // Read once: the key types to ask for, then the check of the key the host presents.
   const trusted = book ? await trustedKeys(book, bookName, target) : [];
   const trustedTypes = trusted.map((key) => key.keyType);
+  const serverHostKey = customHostKeyAlgorithms([
+    ...knownKeyTypes(known, address),
+    ...trustedTypes,
+  ]);
   const client = deps.createClient();
   let hostKeyError: TransportError | undefined;
   return new Promise((resolve, reject) => {
@@ -145,9 +149,7 @@ async function handshake(
       keepaliveInterval: config.keepaliveIntervalMs,
       keepaliveCountMax: config.keepaliveCountMax,
       authHandler: auth.methods,
-      algorithms: {
-        serverHostKey: hostKeyAlgorithms([...knownKeyTypes(known, address), ...trustedTypes]),
-      },
+      ...(serverHostKey ? { algorithms: { serverHostKey } } : {}),
       hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
         const key = hostKeyFromBlob(blob);
         const verified = book
