@@ -1,9 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseSession, live, selectRows } from './helpers.js';
-import { ADMIN, VIEWER, startServer, webRoot, type MinkeServer } from './harness.js';
-import { openPage } from './harness-browser.js';
+import { ADMIN, VIEWER, type MinkeServer } from './harness.js';
+import { startBrowserTest } from './harness-browser.js';
 
 /**
  * Issue 11, item 6: the small admin lists refuse unknown query parameters, so what the web admin
@@ -12,26 +11,19 @@ import { openPage } from './harness-browser.js';
  */
 describe('small admin lists in the web admin (Chromium)', () => {
   let server: MinkeServer;
-  let browser: Browser;
   let page: Page;
   const refused: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, {
+    const test = await startBrowserTest({
       watch: (p) =>
         p.on('response', (response) => {
           if (response.url().includes('/api/') && response.status() === 400)
             refused.push(`${response.url()} → 400`);
         }),
     });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    ({ server, page } = test);
+    return test.stop;
   });
 
   it('lists users, user groups and host groups', async () => {

@@ -1,9 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { row } from './helpers.js';
-import { ADMIN, VIEWER, startServer, webRoot, type MinkeServer } from './harness.js';
-import { openPage } from './harness-browser.js';
+import { ADMIN, VIEWER, type MinkeServer } from './harness.js';
+import { openPage, startBrowserTest } from './harness-browser.js';
 
 describe('admin pages in Chromium: host groups, users, own password', () => {
   let server: MinkeServer;
@@ -12,15 +11,9 @@ describe('admin pages in Chromium: host groups, users, own password', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, { pageErrors });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    const test = await startBrowserTest({ pageErrors });
+    ({ server, browser, page } = test);
+    return test.stop;
   });
 
   it('edits a host group: comment and members, then lists the new count', async () => {

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
 import { until } from './helpers.js';
-import { VIEWER, cli, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { VIEWER, cli, repoRoot, type MinkeServer } from './harness.js';
 import { brokerUrlOf, quoted, startAgent, stopAgent, type RunningAgent } from './harness-agents.js';
-import { apiGet, openPage } from './harness-browser.js';
+import { apiGet, openPage, startBrowserTest, type BrowserTest } from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
 const NODES = ['web-1.example.com', 'web-2.example.com'] as const;
@@ -42,21 +41,21 @@ describe('agents and facts in Chromium', () => {
   let server: MinkeServer;
   let browser: Browser;
   let page: Page;
+  let test: BrowserTest | undefined;
   let dir: string;
   const agents: RunningAgent[] = [];
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
+  /** Two agents on the running server, one with a plugin whose result is over the quota. */
+  async function startAgents(started: MinkeServer): Promise<void> {
     dir = mkdtempSync(join(tmpdir(), 'minke-agents-e2e-'));
     // `minke start` says where its embedded broker listens (a free port, here)
-    const brokerUrl = await brokerUrlOf(server);
+    const brokerUrl = await brokerUrlOf(started);
     agents.push(
-      await startOsAgent(dir, server, brokerUrl, NODES[0], { release: '12', id: 'debian' }),
+      await startOsAgent(dir, started, brokerUrl, NODES[0], { release: '12', id: 'debian' }),
       await startOsAgent(
         dir,
-        server,
+        started,
         brokerUrl,
         NODES[1],
         { release: '11', id: 'debian' },
@@ -68,8 +67,11 @@ describe('agents and facts in Chromium', () => {
         },
       ),
     );
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, { pageErrors });
+  }
+
+  beforeAll(async () => {
+    test = await startBrowserTest({ prepare: startAgents, pageErrors });
+    ({ server, browser, page } = test);
     mkdirSync(screenshots, { recursive: true });
     await until(
       async () =>
@@ -79,9 +81,8 @@ describe('agents and facts in Chromium', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
     await Promise.all(agents.map((agent) => stopAgent(agent)));
-    await server?.stop();
+    await test?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -241,13 +242,11 @@ describe('agents and facts in Chromium', () => {
   });
 
   it('lets a viewer see agents but not dispatch', async () => {
-    const context = await browser.newContext();
-    const viewer = await context.newPage();
-    await login(viewer, server.url, VIEWER);
+    const viewer = await openPage(browser, server.url, { user: VIEWER });
     await viewer.goto(`${server.url}/#/agents`);
     await viewer.locator(`tr[data-node="${NODES[1]}"]`).getByTestId('agent-state').waitFor();
     expect(await viewer.getByTestId('dispatch-open').count()).toBe(0);
-    await context.close();
+    await viewer.context().close();
     expect(pageErrors).toEqual([]);
   });
 });

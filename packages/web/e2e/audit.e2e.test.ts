@@ -1,28 +1,18 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
-import { ADMIN, createToken, startServer, webRoot, type MinkeServer } from './harness.js';
-import { keepReplies, openPage } from './harness-browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, createToken, type MinkeServer } from './harness.js';
+import { keepReplies, startBrowserTest } from './harness-browser.js';
 
 describe('the audit log page (Chromium): who changed what, filtered', () => {
   let server: MinkeServer;
-  let browser: Browser;
   let page: Page;
   const envReference = 'E2E_AUDIT_SUDO_PASSWORD_VARIABLE';
   const replies: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, {
-      watch: (p) => keepReplies(p, '/api/audit', replies),
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    const test = await startBrowserTest({ watch: (p) => keepReplies(p, '/api/audit', replies) });
+    ({ server, page } = test);
+    return test.stop;
   });
 
   it('shows CLI and API changes with who and from where; the actor filter keeps one user', async () => {

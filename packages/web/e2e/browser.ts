@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { runNode } from './harness.js';
 
 /** Debian's Chromium by default; MINKE_CHROMIUM points elsewhere. Never a downloaded browser. */
 export const CHROMIUM = process.env.MINKE_CHROMIUM ?? '/usr/bin/chromium';
@@ -48,20 +48,10 @@ export async function buildWeb(
 ): Promise<void> {
   const require = createRequire(import.meta.url);
   const vite = join(dirname(require.resolve('vite/package.json')), 'bin/vite.js');
-  await new Promise<void>((resolveBuild, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn', ...viteArgs], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolveBuild();
-      else reject(new Error(`vite build exited ${code}:\n${out}`));
-    });
+  await runNode([vite, 'build', '--logLevel', 'warn', ...viteArgs], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+    timeoutMs,
+    what: 'vite build',
   });
 }

@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { until } from './helpers.js';
 import {
   ADMIN,
@@ -10,10 +9,9 @@ import {
   loadDemo,
   makeProject,
   startMinke,
-  webRoot,
   type MinkeServer,
 } from './harness.js';
-import { apiGet, openPage } from './harness-browser.js';
+import { apiGet, startBrowserTest } from './harness-browser.js';
 
 /** A session whose form takes its choices from the CMDB, and a policy on host fields. */
 const SESSIONS = `import { Session, fromField, fromModel, z } from 'minke';
@@ -54,27 +52,25 @@ export default defineConfig({
 `;
 
 describe('choices from the CMDB and policies in Chromium', () => {
-  let server: MinkeServer;
   let url: string;
-  let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    await buildWeb(webRoot);
+  /** The demo project with the CMDB-choice session and the policy, and its admin. */
+  async function start(): Promise<MinkeServer> {
     const projectDir = makeProject();
     writeFileSync(join(projectDir, 'cmdb-sessions.ts'), SESSIONS);
     writeFileSync(join(projectDir, 'minke.config.ts'), CONFIG);
     await loadDemo(projectDir);
     await createUser(projectDir, ADMIN, { superuser: true });
-    server = await startMinke(projectDir);
-    url = server.url;
-    browser = await launchBrowser();
-    page = await openPage(browser, url, { pageErrors });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    return await startMinke(projectDir);
+  }
+
+  beforeAll(async () => {
+    const test = await startBrowserTest({ start, pageErrors });
+    url = test.server.url;
+    page = test.page;
+    return test.stop;
   });
 
   it('renders choice fields as searchable selects with counts, and runs with the picked values', async () => {

@@ -2,16 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
 import { row } from './helpers.js';
-import { ADMIN, startServer, webRoot, type MinkeServer } from './harness.js';
-import { keepReplies, openPage } from './harness-browser.js';
+import { ADMIN, type MinkeServer } from './harness.js';
+import { keepReplies, startBrowserTest } from './harness-browser.js';
 
 describe('credentials in the web admin (Chromium): written, listed, never shown', () => {
   let server: MinkeServer;
-  let browser: Browser;
   let page: Page;
   const keyDir = mkdtempSync(join(tmpdir(), 'minke-e2e-key-'));
   const keyFile = join(keyDir, 'deploy_ed25519');
@@ -27,20 +25,15 @@ describe('credentials in the web admin (Chromium): written, listed, never shown'
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, {
+    const test = await startBrowserTest({
       pageErrors,
       watch: (p) => keepReplies(p, '/api/', replies),
     });
+    ({ server, page } = test);
+    return test.stop;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(keyDir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 
   async function chooseType(label: string): Promise<void> {
     await page.getByRole('combobox', { name: 'Type' }).click();

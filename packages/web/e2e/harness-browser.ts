@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { login } from './browser.js';
-import { ADMIN } from './harness.js';
+import { buildWeb, launchBrowser, login } from './browser.js';
+import { ADMIN, startServer, webRoot, type MinkeServer } from './harness.js';
 
 export interface PageOptions {
   /** Who logs in (default the admin). */
@@ -50,6 +50,48 @@ export async function openPage(
   const page = await newPage(browser, options);
   await login(page, url, options.user ?? ADMIN);
   return page;
+}
+
+/** A browser test file's running parts: the server, Chromium and a logged-in page. */
+export interface BrowserTest {
+  server: MinkeServer;
+  browser: Browser;
+  page: Page;
+  /** Closes the browser, then stops the server (which removes its project). */
+  stop: () => Promise<void>;
+}
+
+export interface BrowserTestOptions extends PageOptions {
+  /** Starts the server (default `startServer()`, the demo project with its two users). */
+  start?: () => Promise<MinkeServer>;
+  /** Prepares what the file needs on the running server (users, hosts, rows) before the page opens. */
+  prepare?: (server: MinkeServer) => Promise<void> | void;
+}
+
+/**
+ * The start of a browser test file: builds the web admin, starts the server, Chromium and a
+ * page logged in as `options.user`; what started is stopped again if a later step fails.
+ * `beforeAll` returns its `stop`, which vitest calls after the file.
+ */
+export async function startBrowserTest(options: BrowserTestOptions = {}): Promise<BrowserTest> {
+  await buildWeb(webRoot);
+  const server = await (options.start ?? startServer)();
+  let browser: Browser | undefined;
+  try {
+    await options.prepare?.(server);
+    browser = await launchBrowser();
+    const page = await openPage(browser, server.url, options);
+    const started = browser;
+    const stop = async () => {
+      await started.close();
+      await server.stop();
+    };
+    return { server, browser, page, stop };
+  } catch (error) {
+    await browser?.close();
+    await server.stop();
+    throw error;
+  }
 }
 
 /**

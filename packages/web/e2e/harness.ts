@@ -47,6 +47,33 @@ export function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Runs a Node script (`args[0]`, then its arguments) to its end: resolves with its output (stdout
+ * and stderr together), rejects with it when it exits with an error or is killed after
+ * `timeoutMs`. `what` names it in the error.
+ */
+export function runNode(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; what: string },
+): Promise<string> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolveRun(out);
+      else reject(new Error(`${options.what} exited ${code}:\n${out}`));
+    });
+  });
+}
+
 /** Runs the minke CLI on the project; rejects with its output when it fails. */
 export function cli(
   projectDir: string,
@@ -54,21 +81,11 @@ export function cli(
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 60_000,
 ): Promise<string> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [minkeBin, '--project', projectDir, ...args], {
-      cwd: projectDir,
-      env: { ...baseEnv(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolveRun(out);
-      else reject(new Error(`minke ${args.join(' ')} exited ${code}:\n${out}`));
-    });
+  return runNode([minkeBin, '--project', projectDir, ...args], {
+    cwd: projectDir,
+    env: { ...baseEnv(), ...env },
+    timeoutMs,
+    what: `minke ${args.join(' ')}`,
   });
 }
 

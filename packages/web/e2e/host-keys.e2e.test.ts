@@ -1,14 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startSshd,
   sshdUnavailableReason,
   type SshdServer,
 } from '../../minke/test-support/sshd.js';
-import { buildWeb, launchBrowser } from './browser.js';
 import { chooseSession, clearRuns, expand, live, row } from './helpers.js';
-import { ADMIN, cli, startServer, webRoot, type MinkeServer } from './harness.js';
-import { apiSend, openPage } from './harness-browser.js';
+import { ADMIN, cli, type MinkeServer } from './harness.js';
+import { apiSend, startBrowserTest } from './harness-browser.js';
 
 /**
  * Issue 10, item 3 in Chromium: a host behind a real OpenSSH server whose key nobody trusted.
@@ -22,40 +21,40 @@ describe.skipIf(sshdUnavailableReason())('host key trust in the web admin (Chrom
   let sshd: SshdServer;
   /** Another OpenSSH server with its own host key, admitting the same client key. */
   let other: SshdServer;
-  let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
     sshd = await startSshd();
     other = await startSshd({ trustClientsOf: sshd });
-    server = await startServer();
-    await cli(server.projectDir, [
-      'hosts',
-      'add',
-      HOST,
-      '--hostname',
-      sshd.host,
-      '--port',
-      String(sshd.port),
-      '--user',
-      sshd.user,
-      '--config',
-      JSON.stringify({
-        identityFiles: [sshd.clientKeyPath],
-        agent: false,
-        sshConfigFile: false,
-        connectTimeoutMs: 5_000,
-      }),
-    ]);
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, { pageErrors });
+    const test = await startBrowserTest({
+      prepare: async (started) => {
+        await cli(started.projectDir, [
+          'hosts',
+          'add',
+          HOST,
+          '--hostname',
+          sshd.host,
+          '--port',
+          String(sshd.port),
+          '--user',
+          sshd.user,
+          '--config',
+          JSON.stringify({
+            identityFiles: [sshd.clientKeyPath],
+            agent: false,
+            sshConfigFile: false,
+            connectTimeoutMs: 5_000,
+          }),
+        ]);
+      },
+      pageErrors,
+    });
+    ({ server, page } = test);
+    return test.stop;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await sshd?.stop();
     await other?.stop();
   });

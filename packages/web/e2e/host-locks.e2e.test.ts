@@ -2,11 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseSession, live, selectRows } from './helpers.js';
-import { VIEWER, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
-import { openPage } from './harness-browser.js';
+import { VIEWER, repoRoot, type MinkeServer } from './harness.js';
+import { openPage, startBrowserTest } from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
 
@@ -21,11 +20,9 @@ describe('host locks in the web admin (Chromium)', () => {
   let page: Page;
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    // A lease as a crashed worker leaves it: never renewed again, expired two minutes ago.
-    const database = new Database(join(server.projectDir, 'minke-e2e.db'));
+  /** A lease as a crashed worker leaves it: never renewed again, expired two minutes ago. */
+  function leaveStaleLease(projectDir: string): void {
+    const database = new Database(join(projectDir, 'minke-e2e.db'));
     const host = database.prepare('SELECT id FROM minke_hosts WHERE name = ?').get('local-b') as {
       id: number;
     };
@@ -36,13 +33,15 @@ describe('host locks in the web admin (Chromium)', () => {
       )
       .run(host.id, 'dead-worker:99', expired);
     database.close();
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, { pageErrors });
-  });
+  }
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  beforeAll(async () => {
+    const test = await startBrowserTest({
+      prepare: (started) => leaveStaleLease(started.projectDir),
+      pageErrors,
+    });
+    ({ server, browser, page } = test);
+    return test.stop;
   });
 
   const lease = (name: string) => page.getByTestId(`lease-${name}`);
@@ -101,10 +100,7 @@ describe('host locks in the web admin (Chromium)', () => {
   });
 
   it('shows a non-superuser no Host locks menu item, and the API answers 403', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    const viewer = await context.newPage();
-    await login(viewer, server.url, VIEWER);
+    const viewer = await openPage(browser, server.url, { user: VIEWER });
     await viewer.getByRole('menuitem', { name: 'History' }).waitFor();
     expect(await viewer.getByRole('menuitem', { name: 'Host locks' }).count()).toBe(0);
     const reply = await viewer.evaluate(async () => {
@@ -116,6 +112,6 @@ describe('host locks in the web admin (Chromium)', () => {
     // The page itself, reached by its address, shows the API's refusal instead of a table.
     await viewer.goto(`${server.url}/#/host-locks`);
     await viewer.getByRole('alert').filter({ hasText: 'see host leases' }).waitFor();
-    await context.close();
+    await viewer.context().close();
   });
 });

@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN,
   cli,
@@ -10,10 +9,9 @@ import {
   makeProject,
   repoRoot,
   startMinke,
-  webRoot,
   type MinkeServer,
 } from './harness.js';
-import { openPage } from './harness-browser.js';
+import { startBrowserTest } from './harness-browser.js';
 
 /**
  * Issue 14, item 4 in Chromium: the Inventory sources page lists a CSV source; "Dry run" shows
@@ -23,8 +21,6 @@ import { openPage } from './harness-browser.js';
 const screenshots = join(repoRoot, 'docs/screenshots');
 
 describe('inventory sources in the web admin (Chromium)', () => {
-  let server: MinkeServer;
-  let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -36,8 +32,8 @@ describe('inventory sources in the web admin (Chromium)', () => {
       return body.items.map((host) => host.name).sort();
     });
 
-  beforeAll(async () => {
-    await buildWeb(webRoot);
+  /** The demo project with a CSV inventory source, and a host the CSV changes. */
+  async function start(): Promise<MinkeServer> {
     const projectDir = makeProject();
     writeFileSync(
       join(projectDir, 'minke.config.ts'),
@@ -55,14 +51,13 @@ export default defineConfig({
     await cli(projectDir, ['migrate']);
     await cli(projectDir, ['hosts', 'add', 'web-2', '--hostname', '10.0.0.99']);
     await createUser(projectDir, ADMIN, { superuser: true });
-    server = await startMinke(projectDir);
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, { pageErrors });
-  });
+    return await startMinke(projectDir);
+  }
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  beforeAll(async () => {
+    const test = await startBrowserTest({ start, pageErrors });
+    ({ page } = test);
+    return test.stop;
   });
 
   it('shows the plan of a dry run, changes nothing, then applies it', async () => {

@@ -2,9 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
 import {
   ADMIN,
   cli,
@@ -14,10 +13,9 @@ import {
   makeProject,
   repoRoot,
   startMinke,
-  webRoot,
   type MinkeServer,
 } from './harness.js';
-import { openPage } from './harness-browser.js';
+import { startBrowserTest } from './harness-browser.js';
 
 /**
  * The run page of a rolling run (batches as they progress, the budget's reason when it stops),
@@ -26,16 +24,14 @@ import { openPage } from './harness-browser.js';
  * in Chromium against a built `minke start` on a demo project with a notification channel.
  */
 describe('rolling runs and notifications in the web admin (Chromium)', () => {
-  let server: MinkeServer | undefined;
   let url = '';
-  let browser: Browser;
   let page: Page;
   let receiver: Server;
   const hooks: number[] = [];
   let token = '';
 
-  beforeAll(async () => {
-    await buildWeb(webRoot);
+  /** The demo project with a webhook channel to `receiver`, a fleet of four, and its admin. */
+  async function start(): Promise<MinkeServer> {
     receiver = createServer((request, response) => {
       request.resume();
       request.on('end', () => {
@@ -68,15 +64,17 @@ describe('rolling runs and notifications in the web admin (Chromium)', () => {
     await cli(projectDir, ['load', join(projectDir, 'fleet.yaml')]);
     await createUser(projectDir, ADMIN, { superuser: true });
     token = await createToken(projectDir, ADMIN.username);
-    server = await startMinke(projectDir, { E2E_HOOK_SECRET: 'e2e-hook-secret' });
-    url = server.url;
-    browser = await launchBrowser();
-    page = await openPage(browser, url, { timeoutMs: 20_000 });
+    return await startMinke(projectDir, { E2E_HOOK_SECRET: 'e2e-hook-secret' });
+  }
+
+  beforeAll(async () => {
+    const test = await startBrowserTest({ start, timeoutMs: 20_000 });
+    url = test.server.url;
+    page = test.page;
+    return test.stop;
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await new Promise((resolve) => receiver?.close(resolve));
   });
 

@@ -1,40 +1,35 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { row } from './helpers.js';
-import { cli, startServer, webRoot, type MinkeServer } from './harness.js';
-import { openPage } from './harness-browser.js';
+import { cli, createUser, type MinkeServer } from './harness.js';
+import { startBrowserTest } from './harness-browser.js';
 
 /** May add and change hosts, but holds no manage_connections (issue 10, item 1). */
 const HOST_ADMIN = { username: 'host-admin', password: 'host-admin-e2e-password' };
 
 describe('connection settings that use the Minke server, in the web admin (Chromium)', () => {
   let server: MinkeServer;
-  let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    await cli(server.projectDir, ['users', 'create', HOST_ADMIN.username], {
-      MINKE_PASSWORD: HOST_ADMIN.password,
+    const test = await startBrowserTest({
+      prepare: async (started) => {
+        await createUser(started.projectDir, HOST_ADMIN);
+        await cli(started.projectDir, [
+          'users',
+          'grant',
+          HOST_ADMIN.username,
+          'view_host',
+          'add_host',
+          'change_host',
+        ]);
+      },
+      user: HOST_ADMIN,
+      pageErrors,
     });
-    await cli(server.projectDir, [
-      'users',
-      'grant',
-      HOST_ADMIN.username,
-      'view_host',
-      'add_host',
-      'change_host',
-    ]);
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, { user: HOST_ADMIN, pageErrors });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    ({ server, page } = test);
+    return test.stop;
   });
 
   async function addHostWithSecretFile(): Promise<void> {

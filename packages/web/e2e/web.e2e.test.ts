@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseSession, clearRuns, expand, live, row, selectRows, until } from './helpers.js';
-import { ADMIN, VIEWER, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
-import { newPage, openPage } from './harness-browser.js';
+import { ADMIN, VIEWER, repoRoot, type MinkeServer } from './harness.js';
+import { newPage, openPage, startBrowserTest } from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
 
@@ -16,10 +15,8 @@ describe('web admin in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, {
+    mkdirSync(screenshots, { recursive: true });
+    const test = await startBrowserTest({
       pageErrors,
       // keep the page's EventSources reachable, so a test can cut the stream
       initScript: () => {
@@ -34,12 +31,8 @@ describe('web admin in Chromium', () => {
         };
       },
     });
-    mkdirSync(screenshots, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    ({ server, browser, page } = test);
+    return test.stop;
   });
 
   it('logs in and shows the dashboard', async () => {
