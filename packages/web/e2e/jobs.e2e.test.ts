@@ -1,25 +1,23 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser } from './browser.js';
-import { startServer, webRoot, type MinkeServer } from './harness.js';
-import { openPage } from './harness-browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MinkeServer } from './harness.js';
+import { startBrowserTest } from './harness-browser.js';
+
+/** A time's hour and minute in UTC, as `1:30`. */
+function utcClock(time: string): string {
+  const date = new Date(time);
+  return `${date.getUTCHours()}:${String(date.getUTCMinutes()).padStart(2, '0')}`;
+}
 
 describe('saved jobs in the web admin (Chromium)', () => {
   let server: MinkeServer;
-  let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await openPage(browser, server.url, { pageErrors });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    const test = await startBrowserTest({ pageErrors });
+    ({ server, page } = test);
+    return test.stop;
   });
 
   it('creates a job with a schedule, shows its next times, launches it and lists its run', async () => {
@@ -39,11 +37,19 @@ describe('saved jobs in the web admin (Chromium)', () => {
     await page.locator('input[name="cron"]').fill('30 3 * * *');
     await page.locator('input[name="timezone"]').fill('Europe/Berlin');
     const preview = page.getByTestId('next-times').locator('[data-time]');
-    await expect.poll(() => preview.count()).toBe(5);
-    const times = await preview.evaluateAll((nodes) =>
-      nodes.map((node) => node.getAttribute('data-time') ?? ''),
-    );
-    // 03:30 in Berlin is 01:30 or 02:30 UTC; five days in a row, from the next one.
+    const previewed = () =>
+      preview.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-time') ?? ''));
+    // 03:30 in Berlin is 01:30 or 02:30 UTC. The previews of the default cron and of the cron in
+    // UTC may show first (on a slow machine, before the rest is typed): wait for Berlin's.
+    const inBerlin = (time: string) => ['1:30', '2:30'].includes(utcClock(time));
+    await expect
+      .poll(async () => {
+        const shownTimes = await previewed();
+        return shownTimes.length === 5 && shownTimes.every(inBerlin);
+      })
+      .toBe(true);
+    const times = await previewed();
+    // five days in a row, from the next one
     for (const time of times) expect(new Date(time).getUTCMinutes()).toBe(30);
     expect(Date.parse(times[0] ?? '')).toBeGreaterThan(Date.now());
     expect(Date.parse(times[4] ?? '') - Date.parse(times[0] ?? '')).toBeGreaterThan(

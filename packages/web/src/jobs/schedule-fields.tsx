@@ -23,16 +23,21 @@ export function ScheduleFields({
   const { on, cron, timezone, endAt } = value;
   useEffect(() => {
     if (!on) return;
+    // a reply for a cron typed over since is dropped: it would show the old cron's times
+    let live = true;
     const timer = setTimeout(() => {
       api<{ nextTimes: string[] }>('/api/schedules/preview', {
         method: 'POST',
         body: { cron, timezone, ...(endAt ? { endAt: new Date(endAt).toISOString() } : {}) },
       }).then(
-        (reply) => setPreview({ times: reply.nextTimes, ready: true }),
-        (error: unknown) => setPreview({ times: [], error: (error as Error).message }),
+        (reply) => live && setPreview({ times: reply.nextTimes, ready: true }),
+        (error: unknown) => live && setPreview({ times: [], error: (error as Error).message }),
       );
     }, 300);
-    return () => clearTimeout(timer);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [on, cron, timezone, endAt]);
   const set = (change: Partial<ScheduleState>) => onChange({ ...value, ...change });
   return (
