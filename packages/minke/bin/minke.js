@@ -38,5 +38,8 @@ if (bundleIsStale()) {
   const { bundleCli } = await import(script.href);
   await bundleCli(bundleIsStale);
 }
+// With MINKE_DEBUG=1 stack traces are printed: the bundle's source maps (read only then, before
+// its first module loads) give them the lines of Minke's own files instead of the bundle's.
+if (process.env.MINKE_DEBUG) process.setSourceMapsEnabled(true);
 const cli = await import(bundle.href);
 await cli.main(process.argv);

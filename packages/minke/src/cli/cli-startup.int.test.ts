@@ -157,6 +157,35 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
     expect(bundledLoadedAsFiles(loaded)).toEqual([]);
   });
 
+  it('`minke hosts list` loads no translation of zod but English', async () => {
+    // ~60 translations, nearly half of zod by size: in the bundle, each is a stand-in that loads it on call.
+    const loaded = await loadedBy(['--project', dir, 'hosts', 'list']);
+    expect(packagesIn(loaded, ['zod/v4/locales'])).toEqual([]);
+    expect(loaded).not.toContain('/node_modules/zod/v4/locales/');
+  });
+
+  it('a project that asks zod for a translation gets it, loaded then', async () => {
+    const translated = join(tmp, 'translated');
+    writeProject(translated, {
+      config: "database: 'sqlite:data.db', sessions: [Check]",
+      sessions: [
+        "import { SingleCommandSession } from 'minke';",
+        "import { z } from 'zod';",
+        'const issue = z.string().safeParse(1, { error: z.locales.de().localeError }).error?.issues[0];',
+        "if (!issue?.message.startsWith('Ungültige Eingabe')) throw new Error(`not German: ${issue?.message}`);",
+        'export class Check extends SingleCommandSession {',
+        "  static override workOn = ['Host'];",
+        "  static override command = 'true';",
+        '}',
+        '',
+      ].join('\n'),
+      sessionNames: ['Check'],
+    });
+    await prepareLocalHost(translated);
+    const loaded = await loadedBy(['--project', translated, 'hosts', 'list']);
+    expect(loaded).toContain('/node_modules/zod/v4/locales/de.cjs');
+  });
+
   it('`minke run` on a local host loads no SSH, server, queue or compiler', async () => {
     const loaded = await loadedBy(['--project', dir, 'run', 'Check', '--id', 'local1']);
     expect(packagesIn(loaded, [...HEAVY, ...COMPILERS])).toEqual([]);
