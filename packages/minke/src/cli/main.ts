@@ -39,7 +39,68 @@ function version(): string {
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+/**
+ * Every top-level command, with the function that registers it. Each register* file declares its
+ * options and imports nothing heavy at its top; its action loads what it needs with
+ * `await import(...)` (servers, queue, broker, SSH, database drivers, argon2, the project, as
+ * `withProject` does). src/cli/cli-startup.int.test.ts checks what --help and hosts list load.
+ */
+export const COMMAND_GROUPS: readonly (readonly [
+  names: readonly string[],
+  register: (program: Command) => void,
+])[] = [
+  [['init'], registerInitCommand],
+  [['migrate'], registerMigrateCommand],
+  [['start'], registerStartCommand],
+  [['serve'], registerServeCommand],
+  [['worker'], registerWorkerCommand],
+  [['hosts', 'groups'], registerHostCommands],
+  [['users'], registerUserCommands],
+  [['tokens'], registerTokenCommands],
+  [['credentials'], registerCredentialCommands],
+  [['permissions'], registerPermissionCommands],
+  [['records'], registerRecordCommands],
+  [['load'], registerLoadCommand],
+  [['sessions'], registerSessionCommands],
+  [['run'], registerRunCommand],
+  [['runs'], registerRunsCommands],
+  [['notifications'], registerNotificationCommands],
+  [['clear'], registerClearCommand],
+  [['history'], registerHistoryCommands],
+  [['agents'], registerAgentCommands],
+  [['dispatch'], registerDispatchCommand],
+  [['audit'], registerAuditCommands],
+  [['jobs'], registerJobCommands],
+  [['schedules'], registerScheduleCommand],
+  [['facts'], registerFactCommands],
+  [['policies'], registerPolicyCommands],
+  [['inventory'], registerInventoryCommands],
+];
+
+/** Global options that take a value: the word after them is not the command. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-p', '--project', '--server', '--token-file']);
+
+/**
+ * The command word of `argv` (the first that is not a global option or its value), if any; none
+ * after `--help` (`minke --help hosts` shows every command).
+ */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    if (word === '--' || word === '-h' || word === '--help') return undefined;
+    if (!word.startsWith('-')) return word;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(word)) i++;
+  }
+  return undefined;
+}
+
+/**
+ * The CLI's commands. Given the command line, only the commands of the group it names are
+ * registered (commander parses, checks and helps a command the same with its siblings absent);
+ * registering all ~200 commands and options cost every command some 3 ms. Without a known command
+ * word (`--help`, `help`, a typo commander suggests a name for), all are.
+ */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command('minke')
     .description('Remote control, configuration management and inventory for server fleets')
     .version(version(), '-V, --version')
@@ -54,36 +115,9 @@ export function buildProgram(): Command {
     .option('--token-file <file>', 'a file holding the API token for --server')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  // Every command is registered at every start, even for --help: a register* file declares its
-  // options and imports nothing heavy at its top; its action loads what it needs with
-  // `await import(...)` (servers, queue, broker, SSH, database drivers, argon2, the project, as
-  // `withProject` does). src/cli/cli-startup.int.test.ts checks what --help and hosts list load.
-  registerInitCommand(program);
-  registerMigrateCommand(program);
-  registerStartCommand(program);
-  registerServeCommand(program);
-  registerWorkerCommand(program);
-  registerHostCommands(program);
-  registerUserCommands(program);
-  registerTokenCommands(program);
-  registerCredentialCommands(program);
-  registerPermissionCommands(program);
-  registerRecordCommands(program);
-  registerLoadCommand(program);
-  registerSessionCommands(program);
-  registerRunCommand(program);
-  registerRunsCommands(program);
-  registerNotificationCommands(program);
-  registerClearCommand(program);
-  registerHistoryCommands(program);
-  registerAgentCommands(program);
-  registerDispatchCommand(program);
-  registerAuditCommands(program);
-  registerJobCommands(program);
-  registerScheduleCommand(program);
-  registerFactCommands(program);
-  registerPolicyCommands(program);
-  registerInventoryCommands(program);
+  const word = argv === undefined ? undefined : commandWord(argv);
+  const named = COMMAND_GROUPS.find(([names]) => word !== undefined && names.includes(word));
+  for (const [, register] of named ? [named] : COMMAND_GROUPS) register(program);
   program.hook('preAction', (_program, command) => refuseServerWhereLocal(command));
   for (const command of program.commands) {
     command.exitOverride();
@@ -144,7 +178,7 @@ function refuseServerWhereLocal(command: Command): void {
  */
 export async function main(argv: string[]): Promise<void> {
   endQuietlyOnClosedPipe();
-  const program = buildProgram();
+  const program = buildProgram(argv);
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
     await program.parseAsync(argv);

@@ -33,10 +33,39 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Names of the migrations not yet applied. */
+/**
+ * Names of the migrations not yet applied, in order. Every project command asks this, so it reads
+ * the applied names in one query; Kysely's migrator would first introspect every table and column
+ * of the database to see whether its table exists, which is asked only when that query fails.
+ */
 export async function pendingMigrations(database: Database): Promise<string[]> {
-  const all = await migratorFor(database).getMigrations();
-  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  const applied = await appliedMigrations(database);
+  return Object.keys(minkeMigrations(database.adapter))
+    .sort()
+    .filter((name) => !applied.has(name));
+}
+
+async function appliedMigrations(database: Database): Promise<Set<string>> {
+  const db = database.schema === undefined ? database.db : database.db.withSchema(database.schema);
+  try {
+    const rows = await db.selectFrom(migrationTables.migrationTableName).select('name').execute();
+    return new Set(rows.map((row: { name: string }) => row.name));
+  } catch (error) {
+    // A database never migrated has no table yet: every migration is pending. Any other failure
+    // (the table is there, the query is not) is the error it is.
+    if (await migrationTableExists(database)) throw error;
+    return new Set();
+  }
+}
+
+/** Where Kysely's migrator looks for its table (in `database.schema` when one is named). */
+async function migrationTableExists(database: Database): Promise<boolean> {
+  const tables = await database.db.introspection.getTables({ withInternalKyselyTables: true });
+  return tables.some(
+    (table) =>
+      table.name === migrationTables.migrationTableName &&
+      (database.schema === undefined || table.schema === database.schema),
+  );
 }
 
 /** Throws a setup error telling the user to migrate when the database is behind. */
