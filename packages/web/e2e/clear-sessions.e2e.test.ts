@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseSession, live, row, selectRows } from './helpers.js';
-import { ADMIN, VIEWER, startServer, webRoot, type MinkeServer } from './harness.js';
+import { VIEWER, type MinkeServer } from './harness.js';
+import { openPage, startBrowserTest } from './harness-browser.js';
 
 describe("Clear on a model list (Chromium): the user's current session only", () => {
   let server: MinkeServer;
@@ -10,33 +10,18 @@ describe("Clear on a model list (Chromium): the user's current session only", ()
   let admin: Page;
   const pageErrors: string[] = [];
 
-  const newPage = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return page;
-  };
   /** The result badge of the row's session from the server (after a reload), if any. */
   const shownResult = (page: Page, name: string) => row(page, name).locator('.minke-result');
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    browser = await launchBrowser();
-    admin = await newPage();
-    await login(admin, server.url, ADMIN);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    const test = await startBrowserTest({ pageErrors });
+    ({ server, browser, page: admin } = test);
+    return test.stop;
   });
 
   it('drops the current session from my list, not from another user’s, and keeps the history', async () => {
     // The viewer runs on local-a first; the admin's run there is newer.
-    const viewer = await newPage();
-    await login(viewer, server.url, VIEWER);
+    const viewer = await openPage(browser, server.url, { user: VIEWER, pageErrors });
     await viewer.goto(`${server.url}/#/Host`);
     await selectRows(viewer, ['local-a']);
     await chooseSession(viewer, 'HealthCheck');

@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { namesShowing, openFleetList, prepareDiskUsageRun, startAndFollow } from './fleet-run.js';
 import { expand } from './helpers.js';
-import { ADMIN, startServer, webRoot, type MinkeServer } from './harness.js';
+import { startServer, type MinkeServer } from './harness.js';
+import { startBrowserTest } from './harness-browser.js';
 
 const FLEET = 600;
 
@@ -12,24 +12,18 @@ const FLEET = 600;
 // never a threshold here: it depends on the machine and its load.
 describe('a run on 600 hosts', () => {
   let server: MinkeServer;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer({ fleet: FLEET });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(30_000);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    const test = await startBrowserTest({
+      start: () => startServer({ fleet: FLEET }),
+      timeoutMs: 30_000,
+    });
+    ({ server, page } = test);
+    return test.stop;
   });
 
   it('follows 600 rows live: every row turns green, nothing is lost, output is readable', async () => {
-    await login(page, server.url, ADMIN);
     await openFleetList(page, server.url, FLEET);
     await prepareDiskUsageRun(page, FLEET);
     await startAndFollow(page, FLEET);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { buildWeb, launchBrowser } from './browser.js';
 import {
   ADMIN,
   cli,
@@ -14,6 +14,7 @@ import {
   type MinkeServer,
 } from './harness.js';
 import { row, until } from './helpers.js';
+import { newPage, openPage } from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
 const PROJECT = 'acme-fleet';
@@ -61,14 +62,18 @@ describe('look and feel of the web admin (Chromium)', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
+  /** A page on that screen, logged in as the admin unless `loggedIn` is false. */
   async function open(
     scheme: 'light' | 'dark',
     viewport: { width: number; height: number },
+    loggedIn = true,
   ): Promise<Page> {
-    const context = await browser.newContext({ viewport, colorScheme: scheme });
-    context.setDefaultTimeout(20_000);
-    contexts.push(context);
-    return await context.newPage();
+    const options = { colorScheme: scheme, viewport, timeoutMs: 20_000 };
+    const page = loggedIn
+      ? await openPage(browser, server.url, options)
+      : await newPage(browser, options);
+    contexts.push(page.context());
+    return page;
   }
 
   beforeAll(async () => {
@@ -91,7 +96,7 @@ describe('look and feel of the web admin (Chromium)', () => {
       ['light', WIDE],
       ['dark', PHONE],
     ] as const) {
-      const page = await open(scheme, viewport);
+      const page = await open(scheme, viewport, false);
       await page.goto(`${server.url}/#/login`);
       await page.getByTestId('brand-project').getByText(PROJECT).waitFor();
       expect(await page.getByTestId('brand').textContent()).toContain('Minke');
@@ -108,7 +113,6 @@ describe('look and feel of the web admin (Chromium)', () => {
 
   it('leads an empty project somewhere: no runs yet, no hosts yet', async () => {
     const page = await open('light', WIDE);
-    await login(page, server.url, ADMIN);
     expect(await page.title()).toBe(`${PROJECT} · Minke`);
     const noRuns = page.getByTestId('no-runs');
     expect(await noRuns.textContent()).toContain(
@@ -133,7 +137,6 @@ describe('look and feel of the web admin (Chromium)', () => {
 
   it('follows the system setting, and remembers the toggle', async () => {
     const page = await open('dark', WIDE);
-    await login(page, server.url, ADMIN);
     expect(isDark(await background(page))).toBe(true);
     await page.getByRole('button', { name: 'Toggle light/dark mode' }).click();
     await until(async () => isLight(await background(page)), 'the light theme');
@@ -158,7 +161,6 @@ describe('look and feel of the web admin (Chromium)', () => {
     await cli(server.projectDir, ['load', join(server.projectDir, 'e2e-data.yaml')]);
 
     const page = await open('light', WIDE);
-    await login(page, server.url, ADMIN);
     await page.goto(`${server.url}/#/Host`);
     await row(page, 'node-10').waitFor();
     const names = await page.locator('tbody tr.RaDatagrid-row td.column-name').allTextContents();
@@ -218,7 +220,6 @@ describe('look and feel of the web admin (Chromium)', () => {
     }
     for (const scheme of ['light', 'dark'] as const) {
       const page = await open(scheme, WIDE);
-      await login(page, server.url, ADMIN);
       const perDay = page.getByTestId('dash-sessions-per-day');
       await until(async () => (await drawnBar(perDay)) !== null, 'a bar in the chart');
       expect(await page.getByTestId('outcome-error').textContent()).toBe('error 2');
@@ -263,7 +264,6 @@ describe('look and feel of the web admin (Chromium)', () => {
   it('fits a 390 px phone: filters in a drawer, label and status columns, dialogs inside', async () => {
     for (const scheme of ['light', 'dark'] as const) {
       const page = await open(scheme, PHONE);
-      await login(page, server.url, ADMIN);
       await page.goto(`${server.url}/#/Host`);
       await row(page, 'node-1').waitFor();
       expect(await page.getByTestId('filter-sidebar').count()).toBe(0);
@@ -297,7 +297,6 @@ describe('look and feel of the web admin (Chromium)', () => {
   it('names the project in every tab title', async () => {
     expect(basename(server.projectDir)).not.toBe(PROJECT); // the name comes from package.json
     const page = await open('light', WIDE);
-    await login(page, server.url, ADMIN);
     await page.goto(`${server.url}/#/Host`);
     await until(async () => (await page.title()) === `${PROJECT} · Minke`, 'the title');
   });

@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { until } from './helpers.js';
-import { ADMIN, cli, startServer, webRoot, type MinkeServer } from './harness.js';
+import { cli, type MinkeServer } from './harness.js';
+import { startBrowserTest } from './harness-browser.js';
 
 const seqText = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join('');
 
@@ -10,25 +10,17 @@ const seqText = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}\n`)
 // was left out, and links the full output, which downloads byte for byte.
 describe('long output on the session page', { timeout: 240_000 }, () => {
   let server: MinkeServer;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    page.setDefaultTimeout(15_000);
+    const test = await startBrowserTest();
+    ({ server, page } = test);
+    return test.stop;
   }, 240_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it('says what was left out and downloads the full output', async () => {
     const ran = await cli(server.projectDir, ['run', 'BigOutput', '--id', 'localhost', '--json']);
     const id = (JSON.parse(ran) as { records: { id: number }[] }).records[0]?.id;
-    await login(page, server.url, ADMIN);
     await page.goto(`${server.url}/#/session-records/${id}/show`);
     const session = page.getByTestId('session-page');
     const notice = session.getByTestId('output-truncated');

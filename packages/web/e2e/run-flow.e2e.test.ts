@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchBrowser, login } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseSession, clearRuns, expand, live, row, selectRows } from './helpers.js';
-import { ADMIN, cli, repoRoot, startServer, webRoot, type MinkeServer } from './harness.js';
+import { cli, repoRoot, startServer, type MinkeServer } from './harness.js';
+import { openPage, startBrowserTest } from './harness-browser.js';
 
 const FLEET = 20;
 const screenshots = join(repoRoot, 'docs/screenshots');
@@ -29,20 +29,17 @@ describe('the run flow', () => {
   let page: Page;
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    server = await startServer({ fleet: FLEET });
-    const file = join(server.projectDir, 'fleet-servers.yaml');
-    writeFileSync(file, fleetServersYaml());
-    await cli(server.projectDir, ['load', file]);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(30_000);
-    await login(page, server.url, ADMIN);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    const test = await startBrowserTest({
+      start: () => startServer({ fleet: FLEET }),
+      prepare: async (started) => {
+        const file = join(started.projectDir, 'fleet-servers.yaml');
+        writeFileSync(file, fleetServersYaml());
+        await cli(started.projectDir, ['load', file]);
+      },
+      timeoutMs: 30_000,
+    });
+    ({ server, browser, page } = test);
+    return test.stop;
   });
 
   it('fills in the values a session wrote on 20 rows as they turn green, without a reload', async () => {
@@ -278,14 +275,12 @@ describe('the run flow', () => {
   });
 
   it('fits the confirm step and the progress bar on a 390 px phone at night', async () => {
-    const context = await browser.newContext({
+    const phone = await openPage(browser, server.url, {
       viewport: { width: 390, height: 844 },
       colorScheme: 'dark',
+      timeoutMs: 30_000,
     });
     try {
-      const phone = await context.newPage();
-      phone.setDefaultTimeout(30_000);
-      await login(phone, server.url, ADMIN);
       await phone.goto(`${server.url}/#/Host`);
       await clearRuns(phone);
       await selectRows(phone, ['local-a']);
@@ -301,7 +296,7 @@ describe('the run flow', () => {
       const width = await phone.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
     } finally {
-      await context.close();
+      await phone.context().close();
     }
   });
 
