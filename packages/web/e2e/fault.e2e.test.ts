@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail, SessionRecordDetail, StartedRun } from '@minke/contract';
-import { buildWeb, launchBrowser, login } from './browser.js';
 import { chooseSession, expand, live, row, selectRows, until } from './helpers.js';
-import { ADMIN, webRoot } from './harness.js';
+import { startBrowserTest } from './harness-browser.js';
 import { startScaleOut, type ScaleOut } from './scale-out-harness.js';
 
 const HOSTS = ['local-a', 'local-b', 'local-c'] as const;
@@ -51,44 +50,39 @@ async function shownLines(view: Locator, count: number): Promise<string[]> {
 // a server restart inside a run: more time than the config's default, for a busy machine
 describe('a server restarted while a browser follows a run', { timeout: 300_000 }, () => {
   let deployment: ScaleOut;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let goFile = '';
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb(webRoot);
-    deployment = await startScaleOut();
-    goFile = join(deployment.projectDir, 'go-on');
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(30_000);
-    // counts the `reset` events the server sends (it sends one when it cannot resume a stream)
-    await context.addInitScript(() => {
-      const Native = window.EventSource;
-      const w = window as unknown as { minkeResets: number };
-      w.minkeResets = 0;
-      window.EventSource = class extends Native {
-        constructor(url: string | URL, init?: EventSourceInit) {
-          super(url, init);
-          this.addEventListener('reset', () => w.minkeResets++);
-        }
-      };
+    const test = await startBrowserTest({
+      start: startScaleOut,
+      timeoutMs: 30_000,
+      pageErrors,
+      // counts the `reset` events the server sends (it sends one when it cannot resume a stream)
+      initScript: () => {
+        const Native = window.EventSource;
+        const w = window as unknown as { minkeResets: number };
+        w.minkeResets = 0;
+        window.EventSource = class extends Native {
+          constructor(url: string | URL, init?: EventSourceInit) {
+            super(url, init);
+            this.addEventListener('reset', () => w.minkeResets++);
+          }
+        };
+      },
     });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    ({ server: deployment, page } = test);
+    goFile = join(deployment.projectDir, 'go-on');
+    return test.stop;
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     // lets the command end, should the test have failed before it did
     if (goFile) writeFileSync(goFile, '');
-    await browser?.close();
-    await deployment?.stop();
   });
 
   it('reconnects by itself; the rows end green with their whole output, stored completed', async () => {
-    await login(page, deployment.url, ADMIN);
     await page.goto(`${deployment.url}/#/Host`);
     await row(page, 'local-a').waitFor();
     // a reload would drop this marker

@@ -53,19 +53,19 @@ export async function openPage(
 }
 
 /** A browser test file's running parts: the server, Chromium and a logged-in page. */
-export interface BrowserTest {
-  server: MinkeServer;
+export interface BrowserTest<S extends MinkeServer = MinkeServer> {
+  server: S;
   browser: Browser;
   page: Page;
   /** Closes the browser, then stops the server (which removes its project). */
   stop: () => Promise<void>;
 }
 
-export interface BrowserTestOptions extends PageOptions {
+export interface BrowserTestOptions<S extends MinkeServer = MinkeServer> extends PageOptions {
   /** Starts the server (default `startServer()`, the demo project with its two users). */
-  start?: () => Promise<MinkeServer>;
+  start?: () => Promise<S>;
   /** Prepares what the file needs on the running server (users, hosts, rows) before the page opens. */
-  prepare?: (server: MinkeServer) => Promise<void> | void;
+  prepare?: (server: S) => Promise<void> | void;
 }
 
 /**
@@ -73,9 +73,12 @@ export interface BrowserTestOptions extends PageOptions {
  * page logged in as `options.user`; what started is stopped again if a later step fails.
  * `beforeAll` returns its `stop`, which vitest calls after the file.
  */
-export async function startBrowserTest(options: BrowserTestOptions = {}): Promise<BrowserTest> {
+export async function startBrowserTest<S extends MinkeServer = MinkeServer>(
+  options: BrowserTestOptions<S> = {},
+): Promise<BrowserTest<S>> {
   await buildWeb(webRoot);
-  const server = await (options.start ?? startServer)();
+  // without `start`, S is MinkeServer itself
+  const server = options.start ? await options.start() : ((await startServer()) as S);
   let browser: Browser | undefined;
   try {
     await options.prepare?.(server);
