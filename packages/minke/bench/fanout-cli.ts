@@ -45,6 +45,8 @@ export interface CliOutcome {
   wallMs: number;
   /** Until the first line on stdout: the first host's result. */
   firstLineMs: number | undefined;
+  /** Until the summary line: the run is over, what follows is closing. */
+  summaryLineMs: number | undefined;
   cpuMs: number;
   maxRssBytes: number;
   exitCode: number | null;
@@ -85,6 +87,7 @@ export function runCli(
       { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: withoutMinkeVariables(process.env) },
     );
     let firstLineMs: number | undefined;
+    let summaryLineMs: number | undefined;
     let lines = 0;
     let stderr = '';
     let usage = '';
@@ -94,6 +97,8 @@ export function runCli(
       for (const byte of chunk) if (byte === 10) lines++;
       tail = (tail + chunk.toString()).slice(-4096);
       if (firstLineMs === undefined && lines > 0) firstLineMs = performance.now() - start;
+      if (summaryLineMs === undefined && /session\(s\): /.test(tail))
+        summaryLineMs = performance.now() - start;
     });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -113,7 +118,16 @@ export function runCli(
       // The summary line: "200 success, 0 warning, 0 error" (src/cli/run-outcome.ts).
       const success = /(\d+) success, \d+ warning/.exec(tail)?.[1];
       const successes = success === undefined ? undefined : Number(success);
-      resolve({ wallMs, firstLineMs, exitCode, lines, successes, stderr, ...figures });
+      resolve({
+        wallMs,
+        firstLineMs,
+        summaryLineMs,
+        exitCode,
+        lines,
+        successes,
+        stderr,
+        ...figures,
+      });
     });
   });
 }

@@ -110,8 +110,10 @@ export function printResults(options: FanoutOptions, results: SideResult[]): voi
   for (const r of results) {
     if (!r.cli) continue;
     const first = r.cli.firstLineMs === undefined ? 'none' : `${r.cli.firstLineMs.toFixed(0)} ms`;
+    const summary =
+      r.cli.summaryLineMs === undefined ? 'none' : `${r.cli.summaryLineMs.toFixed(0)} ms`;
     console.log(
-      `${labelOf(r)} #${r.round}: first result line at ${first}, exited at ` +
+      `${labelOf(r)} #${r.round}: first result line at ${first}, summary at ${summary}, exited at ` +
         `${r.cli.wallMs.toFixed(0)} ms (code ${r.cli.exitCode}), ${r.cli.lines} lines printed; ` +
         "CPU and RSS columns are the child process's own",
     );
