@@ -46,14 +46,13 @@ export function matchFact(
   return negated ? !passes : passes;
 }
 
-/** The value at the keys; a key of digits indexes a list (on an object the databases differ). */
+/** The value at the keys; a key of digits indexes a list, or is that key of an object. */
 function walk(value: unknown, keys: readonly string[]): Found {
   let here = value;
   for (const key of keys) {
     const isObject = typeof here === 'object' && here !== null && !Array.isArray(here);
-    if (/^\d+$/.test(key)) {
-      if (isObject) throw new Undecided('a digit key on an object');
-      if (!Array.isArray(here) || Number(key) >= here.length) return { found: false };
+    if (Array.isArray(here)) {
+      if (!/^\d+$/.test(key) || Number(key) >= here.length) return { found: false };
       here = here[Number(key)] as unknown;
     } else {
       if (!isObject || !Object.hasOwn(here as object, key)) return { found: false };
@@ -76,7 +75,7 @@ function memoryBlocks(wholeValue: boolean, dialect: Dialect): FactTestBlocks<Row
     compareNumber: (order, value) => {
       if (!plainDecimal(value)) throw new Undecided('a number beyond double precision');
       return (f) => {
-        const n = numberOf(f, dialect);
+        const n = numberOf(f);
         return n !== null && ordered(n - value, order);
       };
     },
@@ -131,13 +130,13 @@ function numbersPrintAlike(value: unknown): boolean {
 }
 
 /** The value read as a number, as `query/fact-filter.ts` reads it (a numeric string too). */
-function numberOf(f: Found, dialect: Dialect): number | null {
+function numberOf(f: Found): number | null {
   if (!f.found) return null;
   if (typeof f.value === 'number') {
     if (!Number.isSafeInteger(f.value) && !plainDecimal(f.value))
       throw new Undecided('a number beyond double precision');
     return f.value;
   }
-  if (typeof f.value === 'string') return numberOfString(f.value, dialect);
+  if (typeof f.value === 'string') return numberOfString(f.value);
   return null;
 }

@@ -79,24 +79,16 @@ export function plainDecimal(value: number): boolean {
   return text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').length <= 15;
 }
 
-const POSTGRES_NUMBER = /^[ \t\n\r\f\v]*-?[0-9]+(\.[0-9]+)?[ \t\n\r\f\v]*$/;
+const DECIMAL_NUMBER = /^[ \t\n\r\f\v]*-?[0-9]+(\.[0-9]+)?[ \t\n\r\f\v]*$/;
 
 /**
- * A string fact read as a number, as the fact filter's SQL does: PostgreSQL takes strings that
- * are a decimal number (`"12"`, `" 22.04 "`); SQLite takes strings of digits, dots and minus
- * signs with a digit (`"1.2.3"` too) and casts their longest numeric prefix (`1.2`). Anything
- * else is NULL.
+ * A string fact read as a number, as the fact filter's SQL does on both databases: a string that
+ * is a decimal number once the white space around it is trimmed (`"12"`, `" 22.04 "`); anything
+ * else (`"22.04.1"`, `"1-2"`) is NULL.
  */
-export function numberOfString(text: string, dialect: Dialect): number | null {
-  if (dialect.kind === 'postgres') {
-    if (!POSTGRES_NUMBER.test(text)) return null;
-    return exactNumber(text.trim());
-  }
-  const trimmed = text.replace(/^ +| +$/g, '');
-  if (!/[0-9]/.test(trimmed) || /[^0-9.-]/.test(trimmed)) return null;
-  const prefix = /^-?([0-9]+\.?[0-9]*|\.[0-9]+)/.exec(trimmed);
-  if (!prefix) return 0;
-  return exactNumber(prefix[0]);
+export function numberOfString(text: string): number | null {
+  if (!DECIMAL_NUMBER.test(text)) return null;
+  return exactNumber(text.trim());
 }
 
 /** The number a decimal text spells, when a double holds it exactly enough (15 digits). */

@@ -153,7 +153,10 @@ function compileHostGroups(
   return eb(`${model.table}.id`, 'in', members);
 }
 
-/** A path into a JSON field (`config.ssh.user`): compared as text. */
+/**
+ * A path into a JSON field (`config.ssh.user`): compared as text, the same text on both databases
+ * (a number as its digits, `true`/`false` for booleans), as PostgreSQL's `#>>` gives it.
+ */
 function compileJsonPath(
   eb: AnyEb,
   column: string,
@@ -167,8 +170,13 @@ function compileJsonPath(
   const extracted =
     context.adapter.kind === 'postgres'
       ? sql`(${sql.ref(column)}::jsonb #>> ${sql.lit(`{${rest.join(',')}}`)})`
-      : sql`json_extract(${sql.ref(column)}, ${sql.lit(`$.${rest.join('.')}`)})`;
+      : sqliteJsonText(sql.ref(column), sql.lit(`$.${rest.join('.')}`));
   return compareExpression(eb, extracted, plainText, condition, context, true);
+}
+
+/** SQLite's text of a JSON value: `json_extract` gives numbers and booleans (1/0) untyped. */
+function sqliteJsonText(column: Expression<unknown>, path: Expression<unknown>) {
+  return sql`(CASE json_type(${column}, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(${column}, ${path}) AS TEXT) END)`;
 }
 
 function compareColumn(

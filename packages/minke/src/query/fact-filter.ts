@@ -82,16 +82,38 @@ export function jsonSql(adapter: StoreAdapter, keys: readonly string[]): JsonSql
       number: sql<number>`(CASE WHEN jsonb_typeof(${node}) = 'number' THEN ${text}::numeric WHEN jsonb_typeof(${node}) = 'string' AND ${text} ~ '^\\s*-?[0-9]+(\\.[0-9]+)?\\s*$' THEN trim(${text})::numeric END)`,
     };
   }
-  const path = sql.val(
-    `$${keys.map((key) => (/^\d+$/.test(key) ? `[${key}]` : `."${key}"`)).join('')}`,
-  );
-  const type = sql`json_type(${value}, ${path})`;
-  const extracted = sql`json_extract(${value}, ${path})`;
+  // A key of digits is a list index, or the key of that name in an object, as PostgreSQL's `#>`
+  // reads it: SQLite's JSON paths say which, so each reading is a path of its own, and at most one
+  // of them can resolve in a given document (a value is a list or an object, not both).
+  const paths = sqlitePaths(keys).map((path) => sql.val(path));
+  const firstOf = (read: (path: RawBuilder<unknown>) => RawBuilder<unknown>) =>
+    paths.length === 1
+      ? read(paths[0] as RawBuilder<unknown>)
+      : sql`COALESCE(${sql.join(paths.map(read))})`;
+  const type = firstOf((path) => sql`json_type(${value}, ${path})`);
+  const extracted = firstOf((path) => sql`json_extract(${value}, ${path})`);
+  // The same numbers as PostgreSQL's: a string counts when it is a decimal number once the white
+  // space around it is trimmed (`"12"`, `" 22.04 "`; not `"22.04.1"` nor `"1-2"`).
+  const trimmed = sql`trim(${extracted}, ' ' || char(9, 10, 11, 12, 13))`;
+  const decimal = sql<SqlBool>`((${trimmed} GLOB '[0-9]*' OR ${trimmed} GLOB '-[0-9]*') AND substr(${trimmed}, 2) NOT GLOB '*[^0-9.]*' AND ${trimmed} NOT GLOB '*.*.*' AND ${trimmed} NOT GLOB '*.')`;
   return {
     exists: sql<SqlBool>`(${type} IS NOT NULL AND ${type} <> 'null')`,
     text: sql<string>`(CASE ${type} WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(${extracted} AS TEXT) END)`,
-    number: sql<number>`(CASE WHEN ${type} IN ('integer', 'real') THEN ${extracted} WHEN ${type} = 'text' AND trim(${extracted}) GLOB '*[0-9]*' AND trim(${extracted}) NOT GLOB '*[^0-9.-]*' THEN CAST(trim(${extracted}) AS REAL) END)`,
+    number: sql<number>`(CASE WHEN ${type} IN ('integer', 'real') THEN ${extracted} WHEN ${type} = 'text' AND ${decimal} THEN CAST(${trimmed} AS REAL) END)`,
   };
+}
+
+/**
+ * Every SQLite JSON path the keys can mean: a key of digits as `[n]` and as `."n"` (at most
+ * `MAX_DIGIT_KEYS` of them, so at most 16 paths).
+ */
+function sqlitePaths(keys: readonly string[]): string[] {
+  let paths = ['$'];
+  for (const key of keys) {
+    const readings = /^\d+$/.test(key) ? [`[${key}]`, `."${key}"`] : [`."${key}"`];
+    paths = paths.flatMap((path) => readings.map((reading) => path + reading));
+  }
+  return paths;
 }
 
 const SQL_ORDER: Record<Order, string> = { lt: '<', le: '<=', gt: '>', ge: '>=' };

@@ -10,7 +10,7 @@ import type { Condition, FilterValue } from './filter.js';
  * A host matches when one of its agents' facts passes the test; `!=` and `is null` are the
  * negation of a positive test, so a host without the fact counts as "not equal". Values compare
  * as text (a JSON number 12 equals "12"); `<`, `<=`, `>`, `>=` with a number compare numerically,
- * reading strings that look like numbers as numbers. `~` and `^=` look in the text (the JSON text
+ * reading strings that are decimal numbers as numbers. `~` and `^=` look in the text (the JSON text
  * of a list or an object). `exists` means present and not null.
  */
 export interface FactTestBlocks<Test> {
@@ -89,6 +89,14 @@ export interface FactPathProblem {
   field: string;
 }
 
+const DIGITS = /^\d+$/;
+
+/**
+ * At most this many keys of digits in one fact path: each is a list index or an object key, and
+ * SQLite tries both readings, so each doubles the paths it looks at.
+ */
+export const MAX_DIGIT_KEYS = 4;
+
 /** A key the databases both read: letters, digits, `_` and `-`, not starting with `-`. */
 const USABLE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 
@@ -100,5 +108,10 @@ export function factPathProblem(rest: readonly string[]): FactPathProblem | unde
   if (problem) return { message: problem, field: problem };
   const bad = keys.find((key) => !USABLE_KEY.test(key));
   if (bad !== undefined) return { message: `"${bad}" is not a usable key`, field: 'invalid key' };
+  if (keys.filter((key) => DIGITS.test(key)).length > MAX_DIGIT_KEYS)
+    return {
+      message: `at most ${MAX_DIGIT_KEYS} keys of digits (list indexes) in one path`,
+      field: 'too many list indexes',
+    };
   return undefined;
 }
