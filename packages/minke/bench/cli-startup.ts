@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -110,7 +110,14 @@ export async function benchCli(args: string[]): Promise<void> {
     console.log(
       `CLI start-up, median of ${runs} runs each, interleaved; node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}`,
     );
-    console.log(`command: ${bin}`);
+    console.log(
+      `command: ${bin}; load average ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
+    // Every node process, `node -e 0` included, then reads those certificates first (tens of ms).
+    if (process.env['NODE_EXTRA_CA_CERTS'])
+      console.log('NODE_EXTRA_CA_CERTS is set: each command above includes reading it at start');
     const of = (item: Case, kind: keyof Timing) =>
       median((times.get(item) ?? []).map((t) => t[kind]));
     const base = cases[0] as Case;
