@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { NATURAL_KEY_FUNCTION, naturalSortKey } from '../../util/natural-sort.js';
@@ -13,7 +14,7 @@ import { sqliteAdapter } from './sqlite-adapter.js';
  */
 export function openSqlite(file: string, notice?: PermissionNotice): Database {
   if (file !== ':memory:') prepareSqliteFile(file, notice);
-  const connection = new BetterSqlite3(file);
+  const connection = new BetterSqlite3(file, nativeBinding());
   connection.pragma('journal_mode = WAL');
   // WAL mode has made the companions now; they take the file's mode, checked all the same.
   if (file !== ':memory:') tightenSqliteFiles(file, notice);
@@ -32,6 +33,20 @@ export function openSqlite(file: string, notice?: PermissionNotice): Database {
     description: file === ':memory:' ? 'SQLite in memory' : `SQLite ${file}`,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * better-sqlite3 finds its native module through `bindings`, which tries one folder after another
+ * (an exception each) at every start. The place its install builds or unpacks it into is named
+ * here; any other layout keeps that search.
+ */
+function nativeBinding(): { nativeBinding?: string } {
+  try {
+    const addon = 'better-sqlite3/build/Release/better_sqlite3.node';
+    return { nativeBinding: createRequire(import.meta.url).resolve(addon) };
+  } catch {
+    return {};
+  }
 }
 
 /**
