@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,7 +132,7 @@ describe.skipIf(unavailable !== undefined)(
 export class Long extends Session {
   static override workOn = ['Host'];
   override async process() {
-    await this.run('sleep 120');
+    await this.run(${JSON.stringify(`touch ${join(dir, 'started')} && sleep 120`)});
     await this.run('echo never');
   }
 }
@@ -177,6 +177,12 @@ export class Long extends Session {
         ).catch((error: unknown) => {
           throw new Error(`${String(error)}; the CLI said: ${stdout}${stderr}`);
         });
+        // The first press lets the running command finish: it must be running on the host by
+        // then (a record is `running` from before its connection is up, and a stop that comes
+        // before the command ends the session at once, never `stopping`).
+        for (let i = 0; i < 600 && !existsSync(join(dir, 'started')); i++)
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(existsSync(join(dir, 'started')), `the CLI said: ${stdout}${stderr}`).toBe(true);
         child.kill('SIGINT');
         // The stop is in the log before the second press: each press is its own row.
         await waitFor(dir, "SELECT 1 FROM minke_audit_log WHERE action = 'run.stop'");
