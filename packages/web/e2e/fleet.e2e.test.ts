@@ -46,4 +46,27 @@ describe('a run on 600 hosts', () => {
     // a long list renders the rows in view, not all of them
     expect(await page.locator('tbody tr.RaDatagrid-row').count()).toBeLessThan(FLEET / 4);
   });
+
+  it('shows the run’s page a hundred sessions at a time, filtered by outcome', async () => {
+    await page.goto(`${server.url}/#/runs`);
+    await page.locator('tbody tr').first().locator('td').first().click();
+    const runPage = page.getByTestId('run-page');
+    const pages = runPage.getByTestId('run-sessions-pages');
+    await pages.waitFor();
+    await expect(pages.textContent()).resolves.toContain(`1–100 of ${FLEET}`);
+    const rows = runPage.locator('tbody tr');
+    expect(await rows.count()).toBe(100);
+    await expect(rows.first().textContent()).resolves.toContain('zz-fleet-000');
+    await pages.getByRole('button', { name: 'Go to next page' }).click();
+    await expect(pages.textContent()).resolves.toContain(`101–200 of ${FLEET}`);
+    await expect(rows.first().textContent()).resolves.toContain('zz-fleet-100');
+    // every session succeeded: the success filter keeps them all, and no error filter is offered
+    await expect(runPage.locator('[data-filter="success"]').textContent()).resolves.toBe(
+      `success ${FLEET}`,
+    );
+    expect(await runPage.locator('[data-filter="error"]').count()).toBe(0);
+    await runPage.locator('[data-filter="success"]').click();
+    await expect(pages.textContent()).resolves.toContain(`1–100 of ${FLEET}`);
+    expect(await runPage.locator('tbody tr[data-outcome="success"]').count()).toBe(100);
+  });
 });

@@ -1,25 +1,18 @@
 import { Box, Button, Card, CardContent, Stack, Typography } from '@mui/material';
 import StopIcon from '@mui/icons-material/Stop';
 import { Loading, Title, useGetOne, useNotify } from 'react-admin';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useNavigate, useParams } from 'react-router-dom';
 import type { RunDetail } from '@minke/contract';
-import { failedCount, rowOutcome } from './outcome.js';
+import { failedCount } from './outcome.js';
 import { BatchProgress } from './batch-progress.js';
 import { RerunButtons } from './rerun-buttons.js';
 import { SessionName } from './session-name.js';
 import { useVerboseNames } from './session-names.js';
-import { OutcomeChip, RESULT_COLORS, StateChip } from './status-chip.js';
+import { RunSessionsTable } from './run-sessions-table.js';
 import { SummaryChips } from './summary-chips.js';
 import { stopRun } from './stop.js';
 
-const ROW_COLORS: Record<string, string | undefined> = {
-  success: RESULT_COLORS.success,
-  warning: RESULT_COLORS.warning,
-  error: RESULT_COLORS.error,
-  stopped: RESULT_COLORS.stopped,
-};
-
-/** A run: its sessions, one per object, each linked to its page; stop, re-run. */
+/** A run: its sessions, one per object, each linked to its page, by page and outcome; stop, re-run. */
 export function RunShow() {
   const { id } = useParams();
   const notify = useNotify();
@@ -69,36 +62,7 @@ export function RunShow() {
             />
           </Stack>
           <BatchProgress runId={data.id} finished={data.finishedAt !== null} />
-          <Box component="table" sx={{ borderCollapse: 'collapse', width: '100%' }}>
-            <tbody>
-              {data.sessions.map((s) => (
-                <Box
-                  component="tr"
-                  key={s.id}
-                  data-outcome={rowOutcome(s.processState, s.result)}
-                  sx={{
-                    bgcolor: ROW_COLORS[rowOutcome(s.processState, s.result)],
-                    '& td': { p: 0.75, borderBottom: '1px solid #eee' },
-                  }}
-                >
-                  <td>
-                    <Link to={`/session-records/${s.id}/show`}>#{s.id}</Link>
-                  </td>
-                  <td>
-                    <Link to={`/${data.model}/${s.objectId}/show`}>{s.objectLabel}</Link>
-                  </td>
-                  <td>{s.hostName}</td>
-                  <td>
-                    <StateChip state={s.processState} />
-                  </td>
-                  <td>
-                    <OutcomeChip state={s.processState} result={s.result} />
-                  </td>
-                  <td>{s.procInfo}</td>
-                </Box>
-              ))}
-            </tbody>
-          </Box>
+          <RunSessionsTable run={data} />
         </CardContent>
       </Card>
     </Box>

@@ -1,0 +1,123 @@
+import { useState } from 'react';
+import { Box, Chip, Stack, TablePagination, Typography } from '@mui/material';
+import { Link } from 'react-router-dom';
+import type { RunDetail } from '@minke/contract';
+import { rowOutcome } from './outcome.js';
+import {
+  OUTCOME_FILTERS,
+  outcomeCounts,
+  sessionsPage,
+  SESSIONS_PER_PAGE,
+  type OutcomeFilter,
+} from './run-sessions-page.js';
+import { OutcomeChip, RESULT_COLORS, StateChip } from './status-chip.js';
+
+const ROW_COLORS: Record<string, string | undefined> = {
+  success: RESULT_COLORS.success,
+  warning: RESULT_COLORS.warning,
+  error: RESULT_COLORS.error,
+  stopped: RESULT_COLORS.stopped,
+};
+
+const FILTER_LABELS: Record<OutcomeFilter, string> = {
+  all: 'all',
+  error: 'error',
+  warning: 'warning',
+  stopped: 'stopped',
+  pending: 'waiting or running',
+  success: 'success',
+};
+
+/**
+ * A run's sessions, one row per object, a page of 100 at a time, with a filter by outcome (the
+ * failed ones of a 1,000-host run at a click).
+ */
+export function RunSessionsTable({ run }: { run: RunDetail }) {
+  const [show, setShow] = useState<OutcomeFilter>('all');
+  const [asked, setAsked] = useState(0);
+  const counts = outcomeCounts(run.sessions);
+  const { rows, matching, page } = sessionsPage(run.sessions, show, asked);
+  const choose = (filter: OutcomeFilter) => {
+    setShow(filter);
+    setAsked(0);
+  };
+  return (
+    <>
+      <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap', rowGap: 0.5, mb: 1 }}>
+        <Typography variant="body2" sx={{ alignSelf: 'center', mr: 0.5 }}>
+          Show
+        </Typography>
+        {(['all', ...OUTCOME_FILTERS] as const).map((filter) =>
+          filter === 'all' || counts[filter] > 0 ? (
+            <Chip
+              key={filter}
+              size="small"
+              clickable
+              data-filter={filter}
+              color={show === filter ? 'primary' : 'default'}
+              variant={show === filter ? 'filled' : 'outlined'}
+              label={`${FILTER_LABELS[filter]} ${counts[filter]}`}
+              onClick={() => choose(filter)}
+            />
+          ) : null,
+        )}
+      </Stack>
+      <Box component="table" sx={{ borderCollapse: 'collapse', width: '100%' }}>
+        <thead>
+          <Box component="tr" sx={{ '& th': { p: 0.75, textAlign: 'left', fontWeight: 500 } }}>
+            <th>Record</th>
+            <th>Object</th>
+            <th>Host</th>
+            <th>State</th>
+            <th>Outcome</th>
+            <th>Info</th>
+          </Box>
+        </thead>
+        <tbody>
+          {rows.map((s) => (
+            <Box
+              component="tr"
+              key={s.id}
+              data-outcome={rowOutcome(s.processState, s.result)}
+              sx={{
+                bgcolor: ROW_COLORS[rowOutcome(s.processState, s.result)],
+                '& td': { p: 0.75, borderBottom: '1px solid #eee' },
+              }}
+            >
+              <td>
+                <Link to={`/session-records/${s.id}/show`}>#{s.id}</Link>
+              </td>
+              <td>
+                <Link to={`/${run.model}/${s.objectId}/show`}>{s.objectLabel}</Link>
+              </td>
+              <td>{s.hostName}</td>
+              <td>
+                <StateChip state={s.processState} />
+              </td>
+              <td>
+                <OutcomeChip state={s.processState} result={s.result} />
+              </td>
+              <td>{s.procInfo}</td>
+            </Box>
+          ))}
+        </tbody>
+      </Box>
+      {matching === 0 ? (
+        <Typography variant="body2" sx={{ p: 1 }}>
+          No {FILTER_LABELS[show]} sessions in this run.
+        </Typography>
+      ) : null}
+      {matching > SESSIONS_PER_PAGE ? (
+        <TablePagination
+          component="div"
+          data-testid="run-sessions-pages"
+          count={matching}
+          page={page}
+          rowsPerPage={SESSIONS_PER_PAGE}
+          rowsPerPageOptions={[SESSIONS_PER_PAGE]}
+          onPageChange={(_event, next) => setAsked(next)}
+        />
+      ) : null}
+    </>
+  );
+}
