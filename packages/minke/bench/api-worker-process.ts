@@ -5,8 +5,7 @@
 import { createEventBus } from '../src/events/create-event-bus.js';
 import { createLogger } from '../src/logger.js';
 import { openProject } from '../src/runtime/open-project.js';
-import { startScaleOut } from '../src/runtime/scale-out.js';
-import { RunStore } from '../src/runs/run-store.js';
+import { serveAsWorker } from '../test-support/serve-as-worker.js';
 import { apiBenchConfig, type ApiBenchSetup } from './api-config.js';
 
 export interface ApiWorkerSettings {
@@ -19,23 +18,14 @@ export interface ApiWorkerSettings {
 
 const settings = JSON.parse(process.env['MINKE_BENCH_API_WORKER'] ?? '{}') as ApiWorkerSettings;
 const logger = createLogger({ level: process.env['MINKE_LOG_LEVEL'] ?? 'warn' });
-const stopAsked = new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
 const project = await openProject(apiBenchConfig(settings.setup), {
   migrate: false,
   schema: settings.schema,
 });
-const bus = createEventBus(project, logger);
-const scaleOut = startScaleOut({
+await serveAsWorker({
   project,
-  runs: new RunStore(project.database),
-  bus,
+  bus: createEventBus(project, logger),
   logger,
-  role: 'worker',
   concurrency: settings.concurrency,
+  graceMs: 10_000,
 });
-await Promise.all([bus.ready(), scaleOut.worker?.ready()]);
-process.stdout.write(`ready ${scaleOut.worker?.owner ?? ''}\n`);
-await stopAsked;
-await scaleOut.close(10_000);
-await bus.close();
-await project.close();

@@ -4,9 +4,8 @@
 // it takes work, and `finished <count>` when SIGTERM stopped it.
 import { RedisEventBus } from '../src/events/redis/redis-event-bus.js';
 import type { RunEvent } from '../src/events/run-events.js';
-import { startScaleOut } from '../src/runtime/scale-out.js';
 import { createLogger } from '../src/logger.js';
-import { RunStore } from '../src/runs/run-store.js';
+import { serveAsWorker } from '../test-support/serve-as-worker.js';
 import { openBenchDatabase, type BenchDatabase } from './fanout-minke.js';
 
 export interface BenchWorkerSettings {
@@ -31,19 +30,12 @@ const settings = JSON.parse(process.env['MINKE_BENCH_WORKER'] ?? '{}') as BenchW
 const logger = createLogger({ level: process.env['MINKE_LOG_LEVEL'] ?? 'warn' });
 const project = await openBenchDatabase(settings.database, settings.concurrency, false);
 const bus = new CountingBus({ url: settings.redisUrl, prefix: settings.prefix, logger });
-const scaleOut = startScaleOut({
+await serveAsWorker({
   project,
-  runs: new RunStore(project.database),
   bus,
   logger,
-  role: 'worker',
   backend: { kind: 'redis', url: settings.redisUrl, prefix: settings.prefix },
   concurrency: settings.concurrency,
+  graceMs: 5000,
+  afterClose: () => process.stdout.write(`finished ${bus.finished}\n`),
 });
-await Promise.all([bus.ready(), scaleOut.worker?.ready()]);
-process.stdout.write(`ready ${scaleOut.worker?.owner ?? ''}\n`);
-await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
-await scaleOut.close(5000);
-process.stdout.write(`finished ${bus.finished}\n`);
-await bus.close();
-await project.close();

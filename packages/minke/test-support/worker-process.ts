@@ -5,9 +5,8 @@
  */
 import { RedisEventBus } from '../src/events/redis/redis-event-bus.js';
 import type { QueueBackend } from '../src/executor/bullmq/queue-backend.js';
-import { startScaleOut } from '../src/runtime/scale-out.js';
 import { createLogger } from '../src/logger.js';
-import { RunStore } from '../src/runs/run-store.js';
+import { serveAsWorker } from './serve-as-worker.js';
 import { openFaultProject, type FaultDatabase } from './worker-fixtures.js';
 
 export interface WorkerProcessSettings {
@@ -23,21 +22,13 @@ export interface WorkerProcessSettings {
 const settings = JSON.parse(process.env['MINKE_TEST_WORKER'] ?? '{}') as WorkerProcessSettings;
 const logger = createLogger({ level: process.env['MINKE_LOG_LEVEL'] ?? 'warn' });
 const project = await openFaultProject(settings.database);
-const bus = new RedisEventBus({ url: settings.redisUrl, prefix: settings.prefix, logger });
-const scaleOut = startScaleOut({
+await serveAsWorker({
   project,
-  runs: new RunStore(project.database),
-  bus,
+  bus: new RedisEventBus({ url: settings.redisUrl, prefix: settings.prefix, logger }),
   logger,
-  role: 'worker',
   backend: settings.queue ?? { kind: 'redis', url: settings.redisUrl, prefix: settings.prefix },
   leaseTtlMs: settings.leaseTtlMs,
   concurrency: settings.concurrency,
   stopPollMs: 100,
+  graceMs: 5000,
 });
-await Promise.all([bus.ready(), scaleOut.worker?.ready()]);
-process.stdout.write(`ready ${scaleOut.worker?.owner ?? ''}\n`);
-await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
-await scaleOut.close(5000);
-await bus.close();
-await project.close();
