@@ -87,6 +87,33 @@ async function waitForHistory(
   return rows;
 }
 
+/**
+ * A project with the sessions above and local hosts. One host at a time: with two hosts, the
+ * second still waits (initialized) while the first runs.
+ */
+async function writeSleepProject(
+  dir: string,
+  env: Record<string, string>,
+  hosts: string[],
+): Promise<void> {
+  writeProject(dir, {
+    config:
+      "database: 'sqlite:data.db', sessions: [Sleep, Quick], executor: { maxParallelHosts: 1 }",
+    sessions,
+    sessionNames: ['Sleep', 'Quick'],
+  });
+  const [first = 'local1', ...others] = hosts;
+  await prepareLocalHost(dir, env, first);
+  for (const host of others) {
+    const added = await builtMinke(
+      dir,
+      ['hosts', 'add', host, '--config', 'transport: local'],
+      env,
+    );
+    expect(added.code, added.stderr).toBe(0);
+  }
+}
+
 function startServer(dir: string, env: Record<string, string>, port: number): ChildProcess {
   return spawnBuiltCli(['--project', dir, 'start', '--port', String(port)], {
     env: { ...env, MINKE_MQTT_PORT: '0' },
@@ -100,17 +127,7 @@ describe.each([
   it('ends every session of the run after a restart, with the reason, and frees the hosts', async () => {
     const dir = join(tmp, backend);
     const env = await makeEnv();
-    writeProject(dir, {
-      // One host at a time: local2 still waits (initialized) while local1 runs.
-      config:
-        "database: 'sqlite:data.db', sessions: [Sleep, Quick], executor: { maxParallelHosts: 1 }",
-      sessions,
-      sessionNames: ['Sleep', 'Quick'],
-    });
-    await prepareLocalHost(dir, env, 'local1');
-    expect(
-      (await builtMinke(dir, ['hosts', 'add', 'local2', '--config', 'transport: local'], env)).code,
-    ).toBe(0);
+    await writeSleepProject(dir, env, ['local1', 'local2']);
     const admin = await builtMinke(dir, ['users', 'create', 'admin', '--superuser'], {
       ...env,
       MINKE_PASSWORD: 'a long admin password',
@@ -181,16 +198,7 @@ describe.each([
   it('ends the killed run at the next history or run, with the reason, and frees the hosts', async () => {
     const dir = join(tmp, `cli-${backend}`);
     const env = await makeEnv();
-    writeProject(dir, {
-      config:
-        "database: 'sqlite:data.db', sessions: [Sleep, Quick], executor: { maxParallelHosts: 1 }",
-      sessions,
-      sessionNames: ['Sleep', 'Quick'],
-    });
-    await prepareLocalHost(dir, env, 'local1');
-    expect(
-      (await builtMinke(dir, ['hosts', 'add', 'local2', '--config', 'transport: local'], env)).code,
-    ).toBe(0);
+    await writeSleepProject(dir, env, ['local1', 'local2']);
 
     const run = spawnBuiltCli(['--project', dir, 'run', 'Sleep', '--id', 'local1', 'local2'], {
       env,
@@ -228,12 +236,7 @@ describe.each([
   it('a run started just after a killed one takes its hosts at once, without a history first', async () => {
     const dir = join(tmp, `cli-run-${backend}`);
     const env = await makeEnv();
-    writeProject(dir, {
-      config: "database: 'sqlite:data.db', sessions: [Sleep, Quick]",
-      sessions,
-      sessionNames: ['Sleep', 'Quick'],
-    });
-    await prepareLocalHost(dir, env, 'local1');
+    await writeSleepProject(dir, env, ['local1']);
     const run = spawnBuiltCli(['--project', dir, 'run', 'Sleep', '--id', 'local1'], { env });
     try {
       await waitForHistory(dir, env, (rows) => rows.some((row) => row.processState === 'running'));
