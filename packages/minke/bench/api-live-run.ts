@@ -43,12 +43,15 @@ export const FLEET_RUN = {
   where: `groups.name = ${RUN_GROUP}`,
 };
 
-/** What 50 API clients poll while a run streams: lists, the run itself, the history. */
+/**
+ * What 50 API clients poll while a run streams: lists, the run (as the run's page reads it: a page
+ * of its sessions with the counts), the history.
+ */
 const POLL_PATHS = [
   '/api/records/Service?limit=50',
   '/api/hosts?limit=50',
   '/api/runs?limit=20',
-  '/api/runs/{run}',
+  '/api/runs/{run}/sessions?limit=100',
   '/api/session-records?run={run}&limit=50',
   `/api/records/Host?where=${encodeURIComponent(`groups.name = ${RUN_GROUP}`)}&limit=100`,
 ];

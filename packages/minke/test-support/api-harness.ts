@@ -82,12 +82,16 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** A project on `backend` with the API models and sessions, a runtime and the server (not listening). */
+/**
+ * A project on `backend` with the API models and sessions (and a test's own), a runtime and the
+ * server (not listening).
+ */
 export async function startApiHarness(
   backend: TestBackend,
   options: Partial<Omit<ServerOptions, 'project' | 'runtime' | 'logger'>> = {},
+  ownSessions: readonly unknown[] = [],
 ): Promise<ApiHarness> {
-  const project = await backend.open(apiModels, {}, apiSessions);
+  const project = await backend.open(apiModels, {}, [...apiSessions, ...ownSessions]);
   const runtime = createRuntime(project, { quiet: true });
   const app = await buildServer({
     project,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runSummary } from '../run-summary.js';
+import { OUTCOME_FILTERS, type OutcomeFilter } from '../session-outcome.js';
 import { stopOutcome } from '../states.js';
 import { pageOf, paging, selection } from './common.js';
 import { batchPolicy } from './rollout.js';
@@ -78,6 +79,35 @@ export const runDetail = runItem.extend({
   sessions: z.array(sessionRecordItem),
 });
 export type RunDetail = z.infer<typeof runDetail>;
+
+/** The counts of a run page's filter by outcome (see `SESSION_OUTCOMES`). */
+export const outcomeCountsReply = z.object(
+  Object.fromEntries(OUTCOME_FILTERS.map((filter) => [filter, z.number()])) as Record<
+    OutcomeFilter,
+    z.ZodNumber
+  >,
+);
+
+export const runSessionsQuery = z.object({
+  show: z
+    .enum(OUTCOME_FILTERS)
+    .default('all')
+    .describe('only the sessions of this outcome (pending: waiting or running)'),
+  ...paging,
+});
+
+/**
+ * A page of a run's sessions, oldest first, with the run itself and the counts of each outcome:
+ * what the run's page polls while the run goes (a run on 10,000 hosts is not sent whole). An
+ * offset past the last page gives the last page.
+ */
+export const runSessionsPage = pageOf(sessionRecordItem).extend({
+  run: runItem,
+  counts: outcomeCountsReply,
+  /** Sessions "Re-run failed only" would run again. */
+  failed: z.number(),
+});
+export type RunSessionsPage = z.infer<typeof runSessionsPage>;
 
 export const runListQuery = z.object({
   session: z.string().optional(),

@@ -2,6 +2,8 @@ import {
   runDetail,
   runListQuery,
   runPage,
+  runSessionsPage,
+  runSessionsQuery,
   runStopReply,
   startRunBody,
   startedRun,
@@ -9,6 +11,7 @@ import {
 import { mayOnModel } from '../auth/access.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import { getRun, listRuns } from '../runs/list-runs.js';
+import { readRunSessions } from '../runs/run-sessions.js';
 import { startRun } from '../operations/start-run.js';
 import { stopRun } from '../operations/stop-run.js';
 import type { ApiRoutes } from './api-context.js';
@@ -16,7 +19,7 @@ import { principalOf } from './request-auth.js';
 import { startedRunReply } from './started-run-reply.js';
 import { errorReply, idParams, protectedErrors } from './schemas.js';
 
-/** Runs: start (the caller's run permission is checked), list, get, stop. */
+/** Runs: start (the caller's run permission is checked), list, get, a page of sessions, stop. */
 export const runRoutes: ApiRoutes = (app, context) => {
   const { project, runtime, runAccess } = context;
 
@@ -87,6 +90,27 @@ export const runRoutes: ApiRoutes = (app, context) => {
       // As when it started: a user who may not view hosts runs on them without their names.
       if (mayOnModel(principal.access, 'view', HOST_MODEL)) return run;
       return { ...run, sessions: run.sessions.map((s) => ({ ...s, hostName: null })) };
+    },
+  );
+
+  app.get(
+    '/runs/:id/sessions',
+    {
+      schema: {
+        tags: ['runs'],
+        summary:
+          "A page of a run's sessions, oldest first, optionally of one outcome, with the run and the counts per outcome",
+        params: idParams,
+        querystring: runSessionsQuery,
+        response: { 200: runSessionsPage, ...protectedErrors, 400: errorReply, 404: errorReply },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      await runAccess.checkRun(principal, request.params.id);
+      const page = await readRunSessions(project.database, request.params.id, request.query);
+      if (mayOnModel(principal.access, 'view', HOST_MODEL)) return page;
+      return { ...page, items: page.items.map((s) => ({ ...s, hostName: null })) };
     },
   );
 

@@ -3,6 +3,7 @@ import {
   STATUS_FILTERS,
   summarize,
   type RunSummary,
+  type SessionOutcome,
   type StateCount,
   type StatusFilter,
 } from '@minke/contract';
@@ -39,6 +40,10 @@ export interface HistoryQuery {
   user?: number | undefined;
   model?: string | undefined;
   runId?: number | undefined;
+  /** Only records of this outcome, as a run's page shows them (`pending`: waiting or running). */
+  outcome?: SessionOutcome | undefined;
+  /** Oldest first (a run's page) instead of newest first. */
+  oldestFirst?: boolean | undefined;
   /** Created at or after. */
   since?: Date | undefined;
   /** Created before. */
@@ -142,16 +147,17 @@ export class SessionHistory {
     return this.database.db;
   }
 
-  /** Session records, newest first, filtered and paged. */
+  /** Session records, newest first (or oldest first), filtered and paged. */
   async list(query: HistoryQuery = {}): Promise<Page<SessionRecordItem>> {
     const limit = pageLimit(query.limit);
     const offset = pageOffset(query.offset);
     const base = this.filtered(query);
+    const direction = query.oldestFirst ? 'asc' : 'desc';
     const [rows, count] = await Promise.all([
       base
         .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
+        .orderBy('created_at', direction)
+        .orderBy('id', direction)
         .limit(limit)
         .offset(offset)
         .execute() as Promise<RecordRow[]>,
@@ -255,6 +261,16 @@ export class SessionHistory {
       } else if ((SESSION_RESULTS as readonly string[]).includes(status))
         builder = builder.where('result', '=', status);
       else builder = builder.where('process_state', 'in', statesOf(status as ProcessStateFilter));
+    }
+    // As the contract's `sessionOutcome` names a record's outcome.
+    if (query.outcome === 'pending')
+      builder = builder.where('process_state', 'not in', DONE_STATES);
+    else if (query.outcome === 'stopped')
+      builder = builder.where('process_state', 'in', STOPPED_STATES);
+    else if (query.outcome !== undefined) {
+      builder = builder
+        .where('process_state', 'in', ENDED_ON_THEIR_OWN)
+        .where('result', '=', query.outcome);
     }
     return builder;
   }
@@ -374,6 +390,8 @@ type ProcessStateFilter = Exclude<StatusFilter, SessionResult>;
 
 /** What the run summary counts as stopped (`isStoppedState`). */
 const STOPPED_STATES: readonly ProcessState[] = ['stopped', 'canceled'];
+/** Done, and not stopped or canceled: a record whose result is its outcome. */
+const ENDED_ON_THEIR_OWN: readonly ProcessState[] = ['completed', 'failed'];
 
 function statesOf(status: ProcessStateFilter): readonly ProcessState[] {
   if (status === 'waiting') return ['initialized'];

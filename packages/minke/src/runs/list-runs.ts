@@ -96,6 +96,17 @@ export async function getRun(database: Database, id: number): Promise<RunDetail>
   };
 }
 
+/** One run as the runs list shows it, with the counts its summary comes from. */
+export async function getRunItem(
+  database: Database,
+  id: number,
+): Promise<{ run: RunItem; counts: StateCount[] }> {
+  const row = await runsOf(database).select(RUN_COLUMNS).where('r.id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError(`run ${id} does not exist`);
+  const counts = (await stateCountsOf(database, [id])).get(id) ?? [];
+  return { run: toItem(row, summarize(counts)), counts };
+}
+
 /** Who started a run (null for the CLI's local operator); undefined when there is no such run. */
 export async function runOwner(
   database: Database,
@@ -129,8 +140,17 @@ function runsOf(database: Database) {
 }
 
 async function summariesOf(database: Database, runIds: number[]): Promise<Map<number, RunSummary>> {
-  const out = new Map<number, RunSummary>();
-  if (runIds.length === 0) return out;
+  const counts = await stateCountsOf(database, runIds);
+  return new Map(runIds.map((id) => [id, summarize(counts.get(id) ?? [])]));
+}
+
+/** How many of each run's records are in each (process state, result) pair, in one query. */
+export async function stateCountsOf(
+  database: Database,
+  runIds: readonly number[],
+): Promise<Map<number, StateCount[]>> {
+  const byRun = new Map<number, StateCount[]>();
+  if (runIds.length === 0) return byRun;
   const rows = await database.tables
     .selectFrom('minke_session_records')
     .select([
@@ -142,14 +162,12 @@ async function summariesOf(database: Database, runIds: number[]): Promise<Map<nu
     .where('run_id', 'in', runIds)
     .groupBy(['run_id', 'process_state', 'result'])
     .execute();
-  const byRun = new Map<number, StateCount[]>();
   for (const row of rows) {
     const list = byRun.get(Number(row.run_id)) ?? [];
     list.push({ processState: row.process_state, result: row.result, count: Number(row.n) });
     byRun.set(Number(row.run_id), list);
   }
-  for (const id of runIds) out.set(id, summarize(byRun.get(id) ?? []));
-  return out;
+  return byRun;
 }
 
 function toItem(row: RunRow, summary: RunSummary | undefined): RunItem {
