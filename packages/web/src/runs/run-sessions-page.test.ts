@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeCounts, sessionsPage, SESSIONS_PER_PAGE } from './run-sessions-page.js';
+import { failedCount, outcomeCounts } from '@minke/contract';
+import { sessionsQuery, shownPage, SESSIONS_PER_PAGE } from './run-sessions-page.js';
 
 const sessions = Array.from({ length: 250 }, (_, i) => ({
   id: i + 1,
@@ -8,30 +9,23 @@ const sessions = Array.from({ length: 250 }, (_, i) => ({
 }));
 
 describe('the run page’s sessions', () => {
-  it('counts each outcome', () => {
-    expect(outcomeCounts(sessions)).toEqual({
-      all: 250,
-      error: 5,
-      warning: 0,
-      stopped: 0,
-      pending: 10,
-      success: 235,
-    });
+  it('counts each outcome, from sessions or from counted groups', () => {
+    const expected = { all: 250, error: 5, warning: 0, stopped: 0, pending: 10, success: 235 };
+    expect(outcomeCounts(sessions)).toEqual(expected);
+    expect(
+      outcomeCounts([
+        { processState: 'completed', result: 'error', count: 5 },
+        { processState: 'completed', result: 'success', count: 235 },
+        { processState: 'running', result: null, count: 10 },
+      ]),
+    ).toEqual(expected);
+    expect(failedCount(sessions)).toBe(15);
   });
 
-  it('shows a page at a time, the last one shorter', () => {
-    const first = sessionsPage(sessions, 'all', 0);
-    expect(first.rows).toHaveLength(SESSIONS_PER_PAGE);
-    expect(first.rows[0]?.id).toBe(1);
-    const third = sessionsPage(sessions, 'all', 2);
-    expect(third.rows.map((s) => s.id)).toEqual(Array.from({ length: 50 }, (_, i) => 201 + i));
-    expect(third.matching).toBe(250);
-  });
-
-  it('shows one outcome alone, and the last page when asked past it', () => {
-    const errors = sessionsPage(sessions, 'error', 7);
-    expect(errors.rows.map((s) => s.id)).toEqual([1, 51, 101, 151, 201]);
-    expect(errors.page).toBe(0);
-    expect(sessionsPage(sessions, 'warning', 0)).toEqual({ rows: [], matching: 0, page: 0 });
+  it('asks the server for one page of one outcome', () => {
+    expect(sessionsQuery('all', 0)).toEqual({ offset: 0, limit: SESSIONS_PER_PAGE });
+    expect(sessionsQuery('error', 2)).toEqual({ show: 'error', offset: 200, limit: 100 });
+    expect(shownPage(200)).toBe(2);
+    expect(shownPage(0)).toBe(0);
   });
 });

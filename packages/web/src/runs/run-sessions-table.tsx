@@ -1,12 +1,10 @@
-import { useState } from 'react';
 import { Box, Chip, Stack, TablePagination, Typography } from '@mui/material';
 import { Link } from 'react-router-dom';
-import type { RunDetail } from '@minke/contract';
+import type { RunSessionsPage } from '@minke/contract';
 import { rowOutcome } from './outcome.js';
 import {
   OUTCOME_FILTERS,
-  outcomeCounts,
-  sessionsPage,
+  shownPage,
   SESSIONS_PER_PAGE,
   type OutcomeFilter,
 } from './run-sessions-page.js';
@@ -28,27 +26,28 @@ const FILTER_LABELS: Record<OutcomeFilter, string> = {
   success: 'success',
 };
 
+interface Props {
+  /** The page the server sent: its sessions, the counts of each outcome. */
+  page: RunSessionsPage;
+  show: OutcomeFilter;
+  onShow: (filter: OutcomeFilter) => void;
+  onPage: (page: number) => void;
+}
+
 /**
  * A run's sessions, one row per object, a page of 100 at a time, with a filter by outcome (the
- * failed ones of a 1,000-host run at a click).
+ * failed ones of a 1,000-host run at a click). The server pages and filters.
  */
-export function RunSessionsTable({ run }: { run: RunDetail }) {
-  const [show, setShow] = useState<OutcomeFilter>('all');
-  const [asked, setAsked] = useState(0);
-  const counts = outcomeCounts(run.sessions);
-  const { rows, matching, page } = sessionsPage(run.sessions, show, asked);
-  const choose = (filter: OutcomeFilter) => {
-    setShow(filter);
-    setAsked(0);
-  };
+export function RunSessionsTable({ page, show, onShow, onPage }: Props) {
+  const { run, items, counts, total } = page;
   return (
     <>
       <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap', rowGap: 0.5, mb: 1 }}>
         <Typography variant="body2" sx={{ alignSelf: 'center', mr: 0.5 }}>
           Show
         </Typography>
-        {(['all', ...OUTCOME_FILTERS] as const).map((filter) =>
-          filter === 'all' || counts[filter] > 0 ? (
+        {OUTCOME_FILTERS.map((filter) =>
+          filter === 'all' || filter === show || counts[filter] > 0 ? (
             <Chip
               key={filter}
               size="small"
@@ -57,7 +56,7 @@ export function RunSessionsTable({ run }: { run: RunDetail }) {
               color={show === filter ? 'primary' : 'default'}
               variant={show === filter ? 'filled' : 'outlined'}
               label={`${FILTER_LABELS[filter]} ${counts[filter]}`}
-              onClick={() => choose(filter)}
+              onClick={() => onShow(filter)}
             />
           ) : null,
         )}
@@ -74,7 +73,7 @@ export function RunSessionsTable({ run }: { run: RunDetail }) {
           </Box>
         </thead>
         <tbody>
-          {rows.map((s) => (
+          {items.map((s) => (
             <Box
               component="tr"
               key={s.id}
@@ -102,20 +101,20 @@ export function RunSessionsTable({ run }: { run: RunDetail }) {
           ))}
         </tbody>
       </Box>
-      {matching === 0 ? (
+      {total === 0 ? (
         <Typography variant="body2" sx={{ p: 1 }}>
           No {FILTER_LABELS[show]} sessions in this run.
         </Typography>
       ) : null}
-      {matching > SESSIONS_PER_PAGE ? (
+      {total > SESSIONS_PER_PAGE ? (
         <TablePagination
           component="div"
           data-testid="run-sessions-pages"
-          count={matching}
-          page={page}
+          count={total}
+          page={shownPage(page.offset)}
           rowsPerPage={SESSIONS_PER_PAGE}
           rowsPerPageOptions={[SESSIONS_PER_PAGE]}
-          onPageChange={(_event, next) => setAsked(next)}
+          onPageChange={(_event, next) => onPage(next)}
         />
       ) : null}
     </>

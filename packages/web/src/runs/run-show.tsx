@@ -1,51 +1,70 @@
-import { Box, Button, Card, CardContent, Stack, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import { Alert, Box, Button, Card, CardContent, Stack, Typography } from '@mui/material';
 import StopIcon from '@mui/icons-material/Stop';
-import { Loading, Title, useGetOne, useNotify } from 'react-admin';
+import { Loading, Title, useNotify } from 'react-admin';
 import { useNavigate, useParams } from 'react-router-dom';
-import type { RunDetail } from '@minke/contract';
-import { failedCount } from './outcome.js';
+import type { RunSessionsPage } from '@minke/contract';
+import { useApiQuery } from '../facts/use-api-query.js';
 import { BatchProgress } from './batch-progress.js';
 import { RerunButtons } from './rerun-buttons.js';
 import { SessionName } from './session-name.js';
 import { useVerboseNames } from './session-names.js';
+import { sessionsQuery, type OutcomeFilter } from './run-sessions-page.js';
 import { RunSessionsTable } from './run-sessions-table.js';
 import { SummaryChips } from './summary-chips.js';
 import { stopRun } from './stop.js';
 
-/** A run: its sessions, one per object, each linked to its page, by page and outcome; stop, re-run. */
+/** How often the page reads the run again while it goes. */
+const POLL_MS = 2000;
+
+/**
+ * A run: its sessions, one per object, each linked to its page, by page and outcome; stop, re-run.
+ * While the run goes it reads the page it shows every two seconds (the server pages and counts:
+ * a run on 10,000 hosts is not sent whole).
+ */
 export function RunShow() {
   const { id } = useParams();
+  // Another run (a re-run opens its page) starts from its first page, with nothing of this one.
+  return <RunPage key={id} id={Number(id)} />;
+}
+
+function RunPage({ id }: { id: number }) {
   const notify = useNotify();
   const navigate = useNavigate();
   const names = useVerboseNames();
-  const { data, isPending, refetch } = useGetOne<RunDetail & { id: number }>(
-    'runs',
-    { id: Number(id) },
-    { refetchInterval: (query) => (query.state.data?.finishedAt ? false : 2000) },
+  const [show, setShow] = useState<OutcomeFilter>('all');
+  const [asked, setAsked] = useState(0);
+  const { data, error, reload } = useApiQuery<RunSessionsPage>(
+    `/api/runs/${id}/sessions`,
+    sessionsQuery(show, asked),
   );
-  // From the runs list, react-admin starts from the list's row, which has no sessions: wait
-  if (isPending || !Array.isArray(data?.sessions)) return <Loading />;
+  const finished = data ? data.run.finishedAt !== null : false;
+  useEffect(() => {
+    if (finished) return;
+    const timer = setInterval(reload, POLL_MS);
+    return () => clearInterval(timer);
+  }, [finished, reload]);
+  if (!data) return error ? <Alert severity="error">{error}</Alert> : <Loading />;
+  const { run } = data;
   return (
     <Box sx={{ mt: 2 }} data-testid="run-page">
-      <Title title={`Run #${data.id}`} />
+      <Title title={`Run #${run.id}`} />
       <Card>
         <CardContent>
           <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 2, flexWrap: 'wrap' }}>
             <Typography variant="h6">
-              <SessionName name={data.session} verboseName={names.get(data.session)} /> on{' '}
-              {data.model}
+              <SessionName name={run.session} verboseName={names.get(run.session)} /> on {run.model}
             </Typography>
-            <SummaryChips summary={data.summary} />
+            <SummaryChips summary={run.summary} />
             <Box sx={{ flex: 1 }} />
-            {!data.finishedAt ? (
+            {!finished ? (
               <Button
                 color="error"
                 variant="outlined"
                 startIcon={<StopIcon />}
                 onClick={() => {
-                  stopRun(data.id).then(
-                    () => void refetch(),
-                    (e: unknown) => notify((e as Error).message, { type: 'error' }),
+                  stopRun(run.id).then(reload, (e: unknown) =>
+                    notify((e as Error).message, { type: 'error' }),
                   );
                 }}
               >
@@ -53,16 +72,29 @@ export function RunShow() {
               </Button>
             ) : null}
             <RerunButtons
-              runId={data.id}
-              session={data.session}
-              model={data.model}
-              failed={failedCount(data.sessions)}
-              finished={data.finishedAt !== null}
-              onStarted={(run) => void navigate(`/runs/${run.id}/show`)}
+              runId={run.id}
+              session={run.session}
+              model={run.model}
+              failed={data.failed}
+              finished={finished}
+              onStarted={(started) => void navigate(`/runs/${started.id}/show`)}
             />
           </Stack>
-          <BatchProgress runId={data.id} finished={data.finishedAt !== null} />
-          <RunSessionsTable run={data} />
+          {error ? (
+            <Alert severity="warning" sx={{ mb: 1 }}>
+              {error}
+            </Alert>
+          ) : null}
+          <BatchProgress runId={run.id} finished={finished} />
+          <RunSessionsTable
+            page={data}
+            show={show}
+            onShow={(filter) => {
+              setShow(filter);
+              setAsked(0);
+            }}
+            onPage={setAsked}
+          />
         </CardContent>
       </Card>
     </Box>
