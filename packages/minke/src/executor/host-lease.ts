@@ -6,6 +6,9 @@ export interface LeaseHolder {
   expiresAt: string;
 }
 
+/** Hosts renewed by one statement (bound parameters stay far below either database's limit). */
+const RENEWED_AT_ONCE = 500;
+
 /**
  * A host lock as a lease: an owner and an expiry, renewed while work runs. A crashed process
  * stops renewing, the lease runs out, and the host is free again; nobody has to release it.
@@ -46,15 +49,24 @@ export class HostLeases {
     return row?.owner === owner;
   }
 
-  /** Extends a lease still held; false when it was lost (expired and taken by someone else). */
-  async renew(hostId: number, owner: string): Promise<boolean> {
-    const result = await this.database.tables
-      .updateTable('minke_host_leases')
-      .set({ expires_at: this.expiry() })
-      .where('host_id', '=', hostId)
-      .where('owner', '=', owner)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  /**
+   * Extends the leases `owner` still holds among `hostIds`, one statement per 500 hosts however
+   * many it holds; returns the hosts whose lease it kept (one missing was lost: it expired and
+   * another process took the host).
+   */
+  async renewAll(hostIds: readonly number[], owner: string): Promise<Set<number>> {
+    const kept = new Set<number>();
+    for (let start = 0; start < hostIds.length; start += RENEWED_AT_ONCE) {
+      const rows = await this.database.tables
+        .updateTable('minke_host_leases')
+        .set({ expires_at: this.expiry() })
+        .where('owner', '=', owner)
+        .where('host_id', 'in', hostIds.slice(start, start + RENEWED_AT_ONCE))
+        .returning('host_id')
+        .execute();
+      for (const row of rows) kept.add(Number(row.host_id));
+    }
+    return kept;
   }
 
   async release(hostId: number, owner: string): Promise<void> {

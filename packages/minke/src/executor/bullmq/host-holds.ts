@@ -1,29 +1,34 @@
 import type { Logger } from '../../logger.js';
 import type { HostLeases } from '../host-lease.js';
+import { LeaseRenewer } from '../lease-renewer.js';
 
 interface Hold {
   count: number;
   runId: number;
-  timer: NodeJS.Timeout;
 }
 
 /**
  * The hosts one worker holds. Several batches of one run on one host share the worker's lease
- * (a batch of another run is refused, so runs never overlap on a host); it is renewed while any of them runs and released after the last. Lease
- * changes of one host go one at a time, so a release and a new take cannot cross in the database.
+ * (a batch of another run is refused, so runs never overlap on a host); it is renewed while any of
+ * them runs (all of the worker's leases in one statement a turn) and released after the last.
+ * Lease changes of one host go one at a time, so a release and a new take cannot cross in the
+ * database.
  */
 export class HostHolds {
   private readonly holds = new Map<number, Hold>();
   private readonly queues = new Map<number, Promise<unknown>>();
+  private readonly renewer: LeaseRenewer;
 
   constructor(
     private readonly leases: HostLeases,
     private readonly owner: string,
-    private readonly ttlMs: number,
-    private readonly logger: Logger,
+    ttlMs: number,
+    logger: Logger,
     /** Called when a renewal finds the lease taken: this worker must stop working on the host. */
     private readonly onLost: (hostId: number) => void,
-  ) {}
+  ) {
+    this.renewer = new LeaseRenewer(leases, owner, Math.max(250, Math.floor(ttlMs / 3)), logger);
+  }
 
   /** Takes (or shares) the host; false when another owner holds an unexpired lease. */
   take(hostId: number, runId: number): Promise<boolean> {
@@ -36,7 +41,8 @@ export class HostHolds {
         return true;
       }
       if (!(await this.leases.acquire(hostId, this.owner, runId))) return false;
-      this.holds.set(hostId, { count: 1, runId, timer: this.renewal(hostId) });
+      this.holds.set(hostId, { count: 1, runId });
+      this.renewer.hold(hostId, () => this.onLost(hostId));
       return true;
     });
   }
@@ -45,7 +51,7 @@ export class HostHolds {
     return this.serial(hostId, async () => {
       const hold = this.holds.get(hostId);
       if (!hold || --hold.count > 0) return;
-      clearInterval(hold.timer);
+      this.renewer.drop(hostId);
       this.holds.delete(hostId);
       await this.leases.release(hostId, this.owner);
     });
@@ -58,29 +64,11 @@ export class HostHolds {
         this.serial(hostId, async () => {
           const hold = this.holds.get(hostId);
           if (!hold) return;
-          clearInterval(hold.timer);
+          this.renewer.drop(hostId);
           this.holds.delete(hostId);
           await this.leases.release(hostId, this.owner);
         }),
       ),
-    );
-  }
-
-  private renewal(hostId: number): NodeJS.Timeout {
-    return setInterval(
-      () => {
-        this.leases
-          .renew(hostId, this.owner)
-          .then((kept) => {
-            if (kept || !this.holds.has(hostId)) return;
-            this.logger.error({ hostId }, 'host lease lost: another process took the host');
-            this.onLost(hostId);
-          })
-          .catch((error: unknown) =>
-            this.logger.warn({ err: error, hostId }, 'lease renewal failed'),
-          );
-      },
-      Math.max(250, Math.floor(this.ttlMs / 3)),
     );
   }
 

@@ -9,6 +9,7 @@ import { HostLeases } from '../host-lease.js';
 import { Semaphore } from '../semaphore.js';
 import type { StopControls } from '../session-runner.js';
 import { runLease } from './run-lease.js';
+import { LeaseRenewers } from '../lease-renewer.js';
 
 export interface InProcessExecutorOptions extends ExecutorDeps {
   /** Hosts worked on at once. */
@@ -31,6 +32,7 @@ export class InProcessExecutor implements Executor {
   private readonly batches: HostBatchRunner;
   private readonly hosts: Semaphore;
   private readonly leases: HostLeases;
+  private readonly renewers: LeaseRenewers;
   private readonly leaseTtlMs: number;
   private readonly owner: string;
   private readonly controls = new Map<number, StopControls>();
@@ -46,6 +48,11 @@ export class InProcessExecutor implements Executor {
     this.hosts = new Semaphore(options.maxParallelHosts ?? 256);
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
     this.leases = new HostLeases(options.database, this.leaseTtlMs);
+    this.renewers = new LeaseRenewers(
+      this.leases,
+      Math.max(1000, Math.floor(this.leaseTtlMs / 3)),
+      options.logger,
+    );
     this.owner = options.owner ?? `minke-${process.pid}-${randomUUID()}`;
     this.owners = new ExecutorOwners(options.database, this.leaseTtlMs);
     this.journal = new RunJournal(options.runs, options.bus);
@@ -125,6 +132,7 @@ export class InProcessExecutor implements Executor {
     }
     await this.idle();
     await this.batches.close();
+    this.renewers.stop();
     clearInterval(this.heartbeat);
     if (this.registration) {
       await this.registration.catch(() => undefined);
@@ -145,15 +153,11 @@ export class InProcessExecutor implements Executor {
   }
 
   private async runBatch(plan: RunPlan, batch: HostBatch): Promise<void> {
-    const hold = {
-      owner: `${this.owner}/run-${plan.runId}`,
-      runId: plan.runId,
-      ttlMs: this.leaseTtlMs,
-    };
+    const hold = { owner: `${this.owner}/run-${plan.runId}`, runId: plan.runId };
     await this.batches.run({
       plan,
       batch,
-      lock: runLease(this.leases, batch, hold, this.options.logger),
+      lock: runLease(this.leases, this.renewers, batch, hold),
       controls: (job) =>
         this.controls.get(job.recordId) ?? {
           stop: new AbortController(),

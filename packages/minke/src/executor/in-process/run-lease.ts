@@ -1,39 +1,29 @@
-import type { Logger } from '../../logger.js';
 import type { HostLock, HostTake } from '../host-batch-runner.js';
 import { hostBusyText, type HostLeases } from '../host-lease.js';
+import type { LeaseRenewers } from '../lease-renewer.js';
 
 /**
  * A host held for one run of this process: one lease holder per run (`owner`), so that two runs
- * in one process cannot work on a host at once; renewed every third of its lifetime while the
+ * in one process cannot work on a host at once; renewed with the run's other hosts while the
  * batch runs.
  */
 export function runLease(
   leases: HostLeases,
+  renewers: LeaseRenewers,
   host: { hostId: number; hostName: string },
-  hold: { owner: string; runId: number; ttlMs: number },
-  logger: Logger,
+  hold: { owner: string; runId: number },
 ): HostLock {
-  let renewal: NodeJS.Timeout | undefined;
   return {
     async take(): Promise<HostTake> {
       if (!(await leases.acquire(host.hostId, hold.owner, hold.runId))) {
         const holder = await leases.holder(host.hostId);
         return { kind: 'busy', text: hostBusyText(host.hostName, holder) };
       }
-      renewal = setInterval(
-        () => {
-          leases
-            .renew(host.hostId, hold.owner)
-            .catch((error: unknown) =>
-              logger.warn({ err: error, host: host.hostName }, 'lease renewal failed'),
-            );
-        },
-        Math.max(1000, Math.floor(hold.ttlMs / 3)),
-      );
+      renewers.hold(hold.owner, host.hostId);
       return { kind: 'taken' };
     },
     async release(): Promise<void> {
-      clearInterval(renewal);
+      renewers.drop(hold.owner, host.hostId);
       await leases.release(host.hostId, hold.owner).catch(() => undefined);
     },
   };
