@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { namesShowing, openFleetList, prepareDiskUsageRun, startAndFollow } from './fleet-run.js';
 import { expand } from './helpers.js';
-import { startServer, type MinkeServer } from './harness.js';
+import { repoRoot, startServer, type MinkeServer } from './harness.js';
 import { startBrowserTest } from './harness-browser.js';
 
 const FLEET = 600;
@@ -61,6 +62,7 @@ describe('a run on 600 hosts', () => {
     await pages.getByText(`101–200 of ${FLEET}`).waitFor();
     await expect(rows.first().textContent()).resolves.toContain('zz-fleet-100');
     expect(await rows.count()).toBe(100);
+    await page.screenshot({ path: join(repoRoot, 'docs/screenshots/run-page-600.png') });
     // every session succeeded: the success filter keeps them all, and no error filter is offered
     await expect(runPage.locator('[data-filter="success"]').textContent()).resolves.toBe(
       `success ${FLEET}`,

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { Box, Chip, Stack, TablePagination, Typography } from '@mui/material';
 import { Link } from 'react-router-dom';
 import type { RunSessionsPage } from '@minke/contract';
@@ -40,9 +41,15 @@ interface Props {
  */
 export function RunSessionsTable({ page, show, onShow, onPage }: Props) {
   const { run, items, counts, total } = page;
+  const top = useRef<HTMLDivElement>(null);
   return (
     <>
-      <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap', rowGap: 0.5, mb: 1 }}>
+      <Stack
+        ref={top}
+        direction="row"
+        spacing={0.5}
+        sx={{ flexWrap: 'wrap', rowGap: 0.5, mb: 1, scrollMarginTop: 64 }}
+      >
         <Typography variant="body2" sx={{ alignSelf: 'center', mr: 0.5 }}>
           Show
         </Typography>
@@ -114,7 +121,11 @@ export function RunSessionsTable({ page, show, onShow, onPage }: Props) {
           page={shownPage(page.offset)}
           rowsPerPage={SESSIONS_PER_PAGE}
           rowsPerPageOptions={[SESSIONS_PER_PAGE]}
-          onPageChange={(_event, next) => onPage(next)}
+          onPageChange={(_event, next) => {
+            // The next hundred start at the top, as a new page does, not under the pager.
+            top.current?.scrollIntoView({ block: 'start' });
+            onPage(next);
+          }}
         />
       ) : null}
     </>
