@@ -63,6 +63,8 @@ const HEAVY = [
   'ssh2',
   '@node-rs/argon2',
   'prom-client',
+  // e-mail notifications load it when they send one
+  'nodemailer',
 ];
 const COMPILERS = ['tsx', 'esbuild'];
 
@@ -186,7 +188,7 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
     expect(loaded).toContain('/node_modules/zod/v4/locales/de.cjs');
   });
 
-  it('`minke run` on a local host loads no SSH, server, queue or compiler', async () => {
+  it('`minke run` on a local host loads no SSH, server, queue, mailer or compiler', async () => {
     const loaded = await loadedBy(['--project', dir, 'run', 'Check', '--id', 'local1']);
     expect(packagesIn(loaded, [...HEAVY, ...COMPILERS])).toEqual([]);
     expect(packagesIn(loaded, ['better-sqlite3'])).toEqual(['better-sqlite3']);

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { NotificationChannel } from '@minke/contract';
 
 type EmailChannel = Extract<NotificationChannel, { kind: 'email' }>;
@@ -9,6 +8,9 @@ export async function sendEmail(
   password: string | undefined,
   mail: { subject: string; text: string; html: string },
 ): Promise<void> {
+  // Loaded by the first e-mail: nodemailer is some 40 modules (650 kB) that every `minke run`
+  // read at start, notifications configured or not.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: channel.host,
     port: channel.port ?? (channel.secure ? 465 : 587),
