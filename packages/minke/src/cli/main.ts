@@ -154,6 +154,18 @@ const REMOTE_COMMANDS = new Set([
   'notifications list',
   'notifications test',
   'notifications deliveries',
+  'facts show',
+  'facts history',
+  'facts series',
+  'facts changes',
+  'facts distribution',
+  'policies list',
+  'policies show',
+  'policies check',
+  'policies set',
+  'policies delete',
+  'inventory list',
+  'inventory sync',
 ]);
 
 /** `--server` on a command that works on the local project only is a mistake, not a hint. */
@@ -167,7 +179,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit and notifications`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, facts, policies and inventory`,
     );
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { FactChangesPage, FactDistribution, FactSeries } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut, type Out } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { WithFacts } from '../remote/remote-facts.js';
 import { parseCount } from './hosts.js';
 
 interface PageOptions {
@@ -13,9 +13,10 @@ interface PageOptions {
 
 /**
  * `minke facts series|changes|distribution`: facts over time, as the API and the web admin
- * give them (the same operations), printed as tables or JSON.
+ * give them (the same operations, on the local project or through `--server`), printed as tables
+ * or JSON.
  */
-export function registerFactTrendCommands(facts: Command, globals: () => GlobalOptions): void {
+export function registerFactTrendCommands(facts: Command, withFacts: WithFacts): void {
   facts
     .command('series <plugin> [path]')
     .description(
@@ -40,9 +41,8 @@ export function registerFactTrendCommands(facts: Command, globals: () => GlobalO
         },
       ) => {
         const out = stdoutOut();
-        const { factSeries } = await import('../../facts/fact-series.js');
-        const reply = await withProject(globals(), {}, (project) =>
-          factSeries(project, {
+        const reply = await withFacts((source) =>
+          source.series({
             plugin,
             path: path ?? '',
             host: options.host,
@@ -74,9 +74,8 @@ export function registerFactTrendCommands(facts: Command, globals: () => GlobalO
         options: PageOptions & { days?: string },
       ) => {
         const out = stdoutOut();
-        const { factChanges } = await import('../../facts/fact-changes.js');
-        const reply = await withProject(globals(), {}, (project) =>
-          factChanges(project, {
+        const reply = await withFacts((source) =>
+          source.changes({
             plugin,
             path: path ?? '',
             days: count(options.days, '--days'),
@@ -103,9 +102,8 @@ export function registerFactTrendCommands(facts: Command, globals: () => GlobalO
         options: { top?: string; json?: boolean },
       ) => {
         const out = stdoutOut();
-        const { factDistribution } = await import('../../facts/fact-distribution.js');
-        const reply = await withProject(globals(), {}, (project) =>
-          factDistribution(project, { plugin, path: path ?? '', top: count(options.top, '--top') }),
+        const reply = await withFacts((source) =>
+          source.distribution({ plugin, path: path ?? '', top: count(options.top, '--top') }),
         );
         if (options.json) return out.json(reply);
         printDistribution(out, reply);

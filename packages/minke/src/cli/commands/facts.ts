@@ -1,13 +1,54 @@
 import type { Command } from 'commander';
-import type { FactRecord } from '../../facts/fact-store.js';
+import type { FactRecord } from '@minke/contract';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import type { FactsSource } from '../remote/remote-facts.js';
+import { remoteTarget } from '../remote/remote-target.js';
 import { registerFactTrendCommands } from './fact-trends.js';
 import { parseCount } from './hosts.js';
 
 /**
+ * The facts of the local project's database or, with `--server`, a server's, read through its
+ * API as the token's user (`view_host`). Both answer with the same records, printed below.
+ */
+async function withFacts<T>(
+  globals: GlobalOptions,
+  work: (facts: FactsSource) => Promise<T>,
+): Promise<T> {
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { ApiClient } = await import('../remote/api-client.js');
+    const { remoteFacts } = await import('../remote/remote-facts.js');
+    return work(remoteFacts(new ApiClient(remote)));
+  }
+  const { AgentStore } = await import('../../facts/agent-store.js');
+  const { FactStore } = await import('../../facts/fact-store.js');
+  return withProject(globals, {}, (project) => {
+    const agents = new AgentStore(project);
+    const store = new FactStore(project.database, agents);
+    return work({
+      async current(host, plugin) {
+        // A host or an agent's node name: a node reports facts before its host is added.
+        const agent = await agents.forHostOrNode(host);
+        return { node: agent.node, facts: await store.current(agent.id, plugin) };
+      },
+      history: async (host, plugin, limit) =>
+        store.history((await agents.forHostOrNode(host)).id, plugin, limit),
+      // The operations the API runs, loaded by the command that needs one.
+      series: async (query) =>
+        (await import('../../facts/fact-series.js')).factSeries(project, query),
+      changes: async (query) =>
+        (await import('../../facts/fact-changes.js')).factChanges(project, query),
+      distribution: async (query) =>
+        (await import('../../facts/fact-distribution.js')).factDistribution(project, query),
+    });
+  });
+}
+
+/**
  * `minke facts HOST [--plugin P] [--json]`, `minke facts history HOST PLUGIN`, and facts over
- * time: `minke facts series|changes|distribution PLUGIN [PATH]`.
+ * time: `minke facts series|changes|distribution PLUGIN [PATH]`; each on the local project or,
+ * with `--server`, through a server's API.
  */
 export function registerFactCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
@@ -18,26 +59,17 @@ export function registerFactCommands(program: Command): void {
   facts
     .command('show <host>', { isDefault: true })
     .description(
-      'the current facts of a host (or node), per plugin (the default: `minke facts HOST`)',
+      'the current facts of a host (or node; with --server, a host), per plugin (the default: `minke facts HOST`)',
     )
     .option('--plugin <name>', 'one plugin only')
     .option('--json', 'print JSON')
     .action(async (host: string, options: { plugin?: string; json?: boolean }) => {
       const out = stdoutOut();
-      const { AgentStore } = await import('../../facts/agent-store.js');
-      const { FactStore } = await import('../../facts/fact-store.js');
-      await withProject(globals(), {}, async (project) => {
-        const agents = new AgentStore(project);
-        const agent = await agents.forHostOrNode(host);
-        const records = await new FactStore(project.database, agents).current(
-          agent.id,
-          options.plugin,
-        );
+      await withFacts(globals(), async (source) => {
+        const { node, facts: records } = await source.current(host, options.plugin);
         if (options.json) return out.json(records);
         if (records.length === 0) {
-          out.line(
-            `no facts from ${agent.node}${options.plugin ? ` for ${options.plugin}` : ''} yet`,
-          );
+          out.line(`no facts from ${node}${options.plugin ? ` for ${options.plugin}` : ''} yet`);
           return;
         }
         for (const record of records) printFact(out, record);
@@ -52,16 +84,8 @@ export function registerFactCommands(program: Command): void {
     .action(async (host: string, plugin: string, options: { limit: string; json?: boolean }) => {
       const out = stdoutOut();
       const limit = parseCount(options.limit, '--limit');
-      const { AgentStore } = await import('../../facts/agent-store.js');
-      const { FactStore } = await import('../../facts/fact-store.js');
-      await withProject(globals(), {}, async (project) => {
-        const agents = new AgentStore(project);
-        const agent = await agents.forHostOrNode(host);
-        const records = await new FactStore(project.database, agents).history(
-          agent.id,
-          plugin,
-          limit,
-        );
+      await withFacts(globals(), async (source) => {
+        const records = await source.history(host, plugin, limit);
         if (options.json) return out.json(records);
         out.table(
           ['COLLECTED', 'REQUEST', 'VALUE'],
@@ -74,7 +98,7 @@ export function registerFactCommands(program: Command): void {
       });
     });
 
-  registerFactTrendCommands(facts, globals);
+  registerFactTrendCommands(facts, (work) => withFacts(globals(), work));
 }
 
 function printFact(out: Out, record: FactRecord): void {

@@ -2,10 +2,37 @@ import type { Command } from 'commander';
 import type { InventoryFieldChange, InventoryPlan } from '@minke/contract';
 import { displayValue, stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import type { InventoryAccess } from '../remote/remote-inventory.js';
+import { remoteTarget } from '../remote/remote-target.js';
+
+/**
+ * The inventory sources of the local project or, with `--server`, a server's through its API as
+ * the token's user (a sync there is audited as that user).
+ */
+async function withInventory(
+  globals: GlobalOptions,
+  work: (inventory: InventoryAccess) => Promise<void>,
+): Promise<void> {
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { ApiClient } = await import('../remote/api-client.js');
+    const { remoteInventory } = await import('../remote/remote-inventory.js');
+    return work(remoteInventory(new ApiClient(remote)));
+  }
+  const { listInventory } = await import('../../inventory/inventory-sources.js');
+  await withProject(globals, {}, (project) =>
+    work({
+      list: () => listInventory(project),
+      sync: async (name, options) =>
+        (await import('../../inventory/sync-inventory.js')).syncInventory(project, name, options),
+    }),
+  );
+}
 
 /**
  * `minke inventory list|sync`: the project's inventory sources with their last sync, and a sync
- * (or a dry run) that prints what it adds, changes and disables.
+ * (or a dry run) that prints what it adds, changes and disables; on the local project or, with
+ * `--server`, through a server's API.
  */
 export function registerInventoryCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
@@ -19,9 +46,8 @@ export function registerInventoryCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
-      const { listInventory } = await import('../../inventory/inventory-sources.js');
-      await withProject(globals(), {}, async (project) => {
-        const list = await listInventory(project);
+      await withInventory(globals(), async (source) => {
+        const list = await source.list();
         if (options.json) return out.json(list);
         if (list.items.length === 0)
           return out.line('no inventory sources (add them to minke.config.ts: inventory: [...])');
@@ -52,9 +78,8 @@ export function registerInventoryCommands(program: Command): void {
     .action(
       async (name: string, options: { dryRun?: boolean; allowEmpty?: boolean; json?: boolean }) => {
         const out = stdoutOut();
-        const { syncInventory } = await import('../../inventory/sync-inventory.js');
-        await withProject(globals(), {}, async (project) => {
-          const plan = await syncInventory(project, name, {
+        await withInventory(globals(), async (source) => {
+          const plan = await source.sync(name, {
             dryRun: options.dryRun,
             allowEmpty: options.allowEmpty,
           });

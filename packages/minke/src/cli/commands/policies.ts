@@ -3,12 +3,56 @@ import type { PolicyHostResult } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import type { PoliciesSource } from '../remote/remote-policies.js';
+import { remoteTarget } from '../remote/remote-target.js';
 import { parseCount } from './hosts.js';
+
+/**
+ * The policies of the local project (its files' policies synced first) or, with `--server`, a
+ * server's through its API as the token's user. Both run the same operations.
+ */
+async function withPolicies(
+  globals: GlobalOptions,
+  work: (policies: PoliciesSource) => Promise<void>,
+): Promise<void> {
+  const remote = remoteTarget(globals);
+  if (remote) {
+    const { ApiClient } = await import('../remote/api-client.js');
+    const { remotePolicies } = await import('../remote/remote-policies.js');
+    return work(remotePolicies(new ApiClient(remote)));
+  }
+  const ops = await import('../../policies/policy-operations.js');
+  await withProject(globals, {}, (project) => {
+    /**
+     * The policy as the API lists it, with its counts (`show --json`, `set`): the same JSON as
+     * through a server, which never sends a policy's database id.
+     */
+    const summary = async (name: string) => {
+      await ops.policyNamed(project, name); // the not-found error naming the policies
+      const found = (await ops.listPolicies(project)).items.find((p) => p.name === name);
+      if (!found) throw new Error(`policy ${name} is gone`);
+      return found;
+    };
+    return work({
+      list: () => ops.listPolicies(project),
+      show: summary,
+      hosts: (name, query) => ops.policyHosts(project, name, query),
+      history: (name, query) => ops.policyHistory(project, name, query),
+      check: (query) => ops.checkPolicies(project, query),
+      save: async (policy) => {
+        await ops.savePolicy(project, policy);
+        return summary(policy.name);
+      },
+      delete: (name) => ops.deletePolicy(project, name),
+    });
+  });
+}
 
 /**
  * `minke policies list|show|check|set|delete`: fact policies, their passing and failing hosts
  * with since when, and evaluation on demand. Policies listed in the project's files are synced
- * first; `set` and `delete` manage the ones made outside the project's files.
+ * first; `set` and `delete` manage the ones made outside the project's files. Each works on the
+ * local project or, with `--server`, through a server's API.
  */
 export function registerPolicyCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
@@ -22,9 +66,8 @@ export function registerPolicyCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
-      const { listPolicies } = await import('../../policies/policy-operations.js');
-      await withProject(globals(), {}, async (project) => {
-        const list = await listPolicies(project);
+      await withPolicies(globals(), async (source) => {
+        const list = await source.list();
         if (options.json) return out.json(list);
         if (list.items.length === 0) return out.line('no policies yet');
         out.table(
@@ -57,10 +100,9 @@ export function registerPolicyCommands(program: Command): void {
         if (options.failing && options.passing)
           throw new UsageError('give --failing or --passing, not both');
         const limit = parseCount(options.limit, '--limit');
-        const ops = await import('../../policies/policy-operations.js');
-        await withProject(globals(), {}, async (project) => {
+        await withPolicies(globals(), async (source) => {
           if (options.history) {
-            const page = await ops.policyHistory(project, name, { limit });
+            const page = await source.history(name, { limit });
             if (options.json) return out.json(page);
             out.table(
               ['AT', 'HOST', 'BECAME'],
@@ -68,9 +110,9 @@ export function registerPolicyCommands(program: Command): void {
             );
             return;
           }
-          const policy = await ops.policyNamed(project, name);
+          const policy = await source.show(name);
           const status = options.failing ? 'failing' : options.passing ? 'passing' : undefined;
-          const page = await ops.policyHosts(project, name, { status, limit });
+          const page = await source.hosts(name, { status, limit });
           if (options.json) return out.json({ policy, hosts: page });
           out.line(`${policy.name}: ${policy.description || '(no description)'}`);
           out.line(`  where: ${policy.where}`);
@@ -89,9 +131,8 @@ export function registerPolicyCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, options: { host?: string[]; json?: boolean }) => {
       const out = stdoutOut();
-      const { checkPolicies } = await import('../../policies/policy-operations.js');
-      await withProject(globals(), {}, async (project) => {
-        const outcome = await checkPolicies(project, { policy: name, hosts: options.host });
+      await withPolicies(globals(), async (source) => {
+        const outcome = await source.check({ policy: name, hosts: options.host });
         if (options.json) return out.json(outcome);
         out.line(
           `${outcome.policies} polic${outcome.policies === 1 ? 'y' : 'ies'}, ${outcome.evaluated} host evaluation(s), ${outcome.changed.length} change(s)`,
@@ -110,16 +151,14 @@ export function registerPolicyCommands(program: Command): void {
     .action(
       async (name: string, options: { where: string; scope?: string; description?: string }) => {
         const out = stdoutOut();
-        const { savePolicy, policyHosts } = await import('../../policies/policy-operations.js');
-        await withProject(globals(), {}, async (project) => {
-          await savePolicy(project, {
+        await withPolicies(globals(), async (source) => {
+          const saved = await source.save({
             name,
             where: options.where,
             scope: options.scope ?? null,
             description: options.description ?? '',
           });
-          const failing = await policyHosts(project, name, { status: 'failing', limit: 1 });
-          out.line(`policy ${name} saved; ${failing.total} host(s) failing it`);
+          out.line(`policy ${name} saved; ${saved.failing} host(s) failing it`);
         });
       },
     );
@@ -129,9 +168,8 @@ export function registerPolicyCommands(program: Command): void {
     .description('delete a policy made with `set`, and its history (audited)')
     .action(async (name: string) => {
       const out = stdoutOut();
-      const { deletePolicy } = await import('../../policies/policy-operations.js');
-      await withProject(globals(), {}, async (project) => {
-        await deletePolicy(project, name);
+      await withPolicies(globals(), async (source) => {
+        await source.delete(name);
         out.line(`policy ${name} deleted`);
       });
     });

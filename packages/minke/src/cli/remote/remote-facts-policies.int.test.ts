@@ -1,0 +1,226 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FactRecord, InventorySourceList, PolicyHostPage, PolicyList } from '@minke/contract';
+import type { Result } from '@minke/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from '../../../test-support/api-harness.js';
+import { sqliteBackend } from '../../../test-support/databases.js';
+import { factResult, useTempSigningKey } from '../../../test-support/facts-fixtures.js';
+import { runBuiltCli } from '../../../test-support/run-cli.js';
+import { AgentStore } from '../../facts/agent-store.js';
+import { factDistribution } from '../../facts/fact-distribution.js';
+import { FactStore } from '../../facts/fact-store.js';
+
+// A folder without a project: with --server the CLI needs none. The built `minke` (rebuild
+// first: npx tsc -b packages/contract packages/protocol packages/agent packages/minke).
+const tmp = mkdtempSync(join(tmpdir(), 'minke-remote-facts-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const DAY = 24 * 60 * 60 * 1000;
+const now = Date.now();
+const ago = (days: number) => new Date(now - days * DAY).toISOString();
+
+/**
+ * `minke facts`, `minke policies` and `minke inventory` through a server's API (real HTTP on
+ * 127.0.0.1): the same tables and JSON as on the local project, the server's permissions and its
+ * own messages for what does not exist.
+ */
+describe('facts, policies and inventory through a remote server', { timeout: 180_000 }, () => {
+  let h: ApiHarness;
+  let url: string;
+  let facts: FactStore;
+  const tokens: Record<string, string> = {};
+
+  /** `minke --server URL ARGS` as a user types it, the token in the environment, never in argv. */
+  const asUser = (name: string, ...args: string[]) =>
+    runBuiltCli(['--server', url, ...args], {
+      cwd: tmp,
+      env: { MINKE_TOKEN: tokens[name], MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
+      timeoutMs: 60_000,
+    });
+  /** The same, expected to succeed: its standard output. */
+  const ok = async (name: string, ...args: string[]) => {
+    const result = await asUser(name, ...args);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return result.stdout;
+  };
+  const report = (node: string, plugin: string, value: Result['value'], days: number) =>
+    facts.storeResults([factResult({ node, plugin, value, finishedAt: ago(days) })]);
+  const agentOf = async (host: string) => (await new AgentStore(h.project).forHostOrNode(host)).id;
+
+  beforeAll(async () => {
+    h = await startApiHarness(sqliteBackend());
+    useTempSigningKey(h.project, tmp);
+    await h.user('root', { superuser: true });
+    await h.user('viewer', { permissions: ['view_host'] });
+    await h.user('outsider', { permissions: ['view_service'] });
+    for (const name of ['root', 'viewer', 'outsider'])
+      tokens[name] = (await h.withToken(name)).token;
+    for (const name of ['web-1', 'web-2', 'db-1']) await h.project.hosts.add({ name });
+    facts = new FactStore(h.project.database, new AgentStore(h.project));
+    // Oldest first, as agents report; db-1 has no agent.
+    await report('web-1', 'os', { kernel: '6.1.0-17' }, 3);
+    await report('web-1', 'disk', { root: { used_percent: 41 } }, 2);
+    await report('web-2', 'os', { kernel: '6.1.0-17' }, 2);
+    await report('web-1', 'os', { kernel: '6.1.0-18' }, 1);
+    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => h.close());
+
+  it("shows a host's current facts: per plugin, and the local command's JSON", async () => {
+    const table = await ok('viewer', 'facts', 'show', 'web-1');
+    expect(table).toContain(`os (json, collected ${ago(1)}, on its own schedule)\n`);
+    expect(table).toContain('    "kernel": "6.1.0-18"\n');
+    expect(table).toContain(`disk (json, collected ${ago(2)}, on its own schedule)\n`);
+
+    // `minke facts HOST` (show is the default) with one plugin, as JSON: the fact store's records.
+    const json = await ok('viewer', 'facts', 'web-1', '--plugin', 'os', '--json');
+    expect(JSON.parse(json)).toEqual(await facts.current(await agentOf('web-1'), 'os'));
+    expect((JSON.parse(json) as FactRecord[]).map((f) => f.plugin)).toEqual(['os']);
+
+    expect(await ok('viewer', 'facts', 'show', 'web-1', '--plugin', 'nope')).toBe(
+      'no facts from web-1 for nope yet\n',
+    );
+  });
+
+  it("shows a fact's history, newest first, and as JSON the local command's rows", async () => {
+    const table = await ok('viewer', 'facts', 'history', 'web-1', 'os');
+    expect(table.split('\n')).toEqual([
+      expect.stringMatching(/^COLLECTED\s+REQUEST\s+VALUE$/),
+      `${ago(1)}  (interval)  {"kernel":"6.1.0-18"}`,
+      `${ago(3)}  (interval)  {"kernel":"6.1.0-17"}`,
+      '',
+    ]);
+    const json = await ok('viewer', 'facts', 'history', 'web-1', 'os', '--limit', '1', '--json');
+    expect(JSON.parse(json)).toEqual(await facts.history(await agentOf('web-1'), 'os', 1));
+    expect(JSON.parse(json)).toHaveLength(1);
+  });
+
+  it('shows how current values spread across hosts, as the local operation counts them', async () => {
+    const table = await ok('viewer', 'facts', 'distribution', 'os', 'kernel');
+    expect(table).toMatch(/^VALUE\s+HOSTS\s+SHARE$/m);
+    expect(table).toMatch(/^6\.1\.0-18\s+1\s+50%$/m);
+    expect(table).toMatch(/^6\.1\.0-17\s+1\s+50%$/m);
+    expect(table).toContain('2 host(s) reported os kernel');
+    const json = await ok('viewer', 'facts', 'distribution', 'os', 'kernel', '--json');
+    expect(JSON.parse(json)).toEqual(
+      await factDistribution(h.project, { plugin: 'os', path: 'kernel' }),
+    );
+
+    const changes = await ok('viewer', 'facts', 'changes', 'os', 'kernel', '--days', '7');
+    expect(changes).toMatch(/^web-1\s+\S+\s+6\.1\.0-17\s+6\.1\.0-18$/m);
+  });
+
+  it('says an unknown host or one without an agent as the server does; refuses without view_host', async () => {
+    // Not found is a usage mistake (exit 2), as on the local project and for every --server command.
+    const unknown = await asUser('viewer', 'facts', 'show', 'nosuch');
+    expect(unknown.stderr).toBe('minke: error: host nosuch does not exist\n');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    const history = await asUser('viewer', 'facts', 'history', 'nosuch', 'os');
+    expect(history.stderr).toBe('minke: error: host nosuch does not exist\n');
+    expect(history.code).toBe(2);
+
+    const agentless = await asUser('viewer', 'facts', 'show', 'db-1');
+    expect(agentless.stderr).toBe('minke: error: no agent for host or node db-1\n');
+    expect(agentless.code).toBe(2);
+
+    for (const args of [
+      ['facts', 'show', 'web-1'],
+      ['facts', 'series', 'disk', 'root.used_percent'],
+      ['policies', 'list'],
+      ['inventory', 'list'],
+    ]) {
+      const refused = await asUser('outsider', ...args);
+      expect(refused.stderr, args.join(' ')).toBe(
+        'minke: error: you may not view Host: it needs the permission view_host\n',
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+    }
+  });
+
+  it('makes, lists, shows and checks a policy through the server', async () => {
+    const refused = await asUser(
+      'viewer',
+      'policies',
+      'set',
+      'kernel-18',
+      '--where',
+      'facts.os.kernel = "6.1.0-18"',
+    );
+    expect(refused.stderr).toBe('minke: error: only superusers may make policies\n');
+    expect(refused.code).toBe(1);
+
+    // web-1 runs 6.1.0-18; web-2 runs 6.1.0-17 and db-1 reports nothing: they fail it.
+    expect(
+      await ok(
+        'root',
+        'policies',
+        'set',
+        'kernel-18',
+        '--where',
+        'facts.os.kernel = "6.1.0-18"',
+        '--description',
+        'the patched kernel',
+      ),
+    ).toBe('policy kernel-18 saved; 2 host(s) failing it\n');
+
+    const list = await ok('viewer', 'policies');
+    expect(list).toMatch(/^POLICY\s+PASSING\s+FAILING\s+FROM\s+WHERE$/m);
+    expect(list).toMatch(/^kernel-18\s+1\s+2\s+api\s+facts\.os\.kernel = "6\.1\.0-18"$/m);
+    const listed = JSON.parse(await ok('viewer', 'policies', 'list', '--json')) as PolicyList;
+    expect(listed.items).toEqual([
+      expect.objectContaining({ name: 'kernel-18', passing: 1, failing: 2, origin: 'api' }),
+    ]);
+
+    const shown = await ok('viewer', 'policies', 'show', 'kernel-18', '--failing');
+    expect(shown).toContain('kernel-18: the patched kernel\n');
+    expect(shown).toContain('  where: facts.os.kernel = "6.1.0-18"\n');
+    expect(shown).toContain('  scope: every host\n');
+    expect(shown).toMatch(/^HOST\s+STATUS\s+SINCE\s+CHECKED$/m);
+    expect(shown).toMatch(/^db-1\s+FAILING\s/m);
+    expect(shown).toMatch(/^web-2\s+FAILING\s/m);
+    expect(shown).not.toMatch(/^web-1\s/m);
+    const json = JSON.parse(await ok('viewer', 'policies', 'show', 'kernel-18', '--json')) as {
+      policy: unknown;
+      hosts: PolicyHostPage;
+    };
+    expect(json.policy).toEqual(listed.items[0]);
+    expect(json.hosts.total).toBe(3);
+
+    // web-2 is patched: a check on demand finds the change.
+    await report('web-2', 'os', { kernel: '6.1.0-18' }, 0);
+    expect(await ok('viewer', 'policies', 'check', 'kernel-18')).toBe(
+      '1 policy, 3 host evaluation(s), 1 change(s)\n  kernel-18: web-2 now passes\n',
+    );
+    const history = await ok('viewer', 'policies', 'show', 'kernel-18', '--history');
+    expect(history).toMatch(/^AT\s+HOST\s+BECAME$/m);
+    expect(history).toMatch(/^\S+\s+web-2\s+passing$/m);
+
+    const unknown = await asUser('viewer', 'policies', 'show', 'nosuch');
+    expect(unknown.stderr).toBe('minke: error: no policy "nosuch" (policies: kernel-18)\n');
+    expect(unknown.code).toBe(2);
+
+    expect(await ok('root', 'policies', 'delete', 'kernel-18')).toBe('policy kernel-18 deleted\n');
+    expect(await ok('viewer', 'policies', 'list')).toBe('no policies yet\n');
+  });
+
+  it('lists the inventory sources (none here, and says so); an unknown source is a 404', async () => {
+    expect(await ok('viewer', 'inventory')).toBe(
+      'no inventory sources (add them to minke.config.ts: inventory: [...])\n',
+    );
+    const list = JSON.parse(
+      await ok('viewer', 'inventory', 'list', '--json'),
+    ) as InventorySourceList;
+    expect(list).toEqual({ items: [] });
+
+    const unknown = await asUser('root', 'inventory', 'sync', 'cmdb', '--dry-run');
+    expect(unknown.stderr).toBe(
+      'minke: error: inventory source cmdb does not exist (sources: none)\n',
+    );
+    expect(unknown.code).toBe(2);
+  });
+});
