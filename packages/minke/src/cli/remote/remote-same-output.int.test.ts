@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Result } from '@minke/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from '../../../test-support/api-harness.js';
+import type { TestBackend } from '../../../test-support/databases.js';
+import { factResult, useTempSigningKey } from '../../../test-support/facts-fixtures.js';
+import { runBuiltCli, type CliResult } from '../../../test-support/run-cli.js';
+import { resolveConfig } from '../../config/resolve-config.js';
+import { AgentStore } from '../../facts/agent-store.js';
+import { FactStore } from '../../facts/fact-store.js';
+import { openProject } from '../../runtime/open-project.js';
+
+// One project folder and its SQLite file, served by a server on 127.0.0.1: the built `minke`
+// reads it once as the local project and once through the server, and must print the same.
+const dir = mkdtempSync(join(tmpdir(), 'minke-remote-same-'));
+const elsewhere = mkdtempSync(join(tmpdir(), 'minke-remote-same-cwd-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(elsewhere, { recursive: true, force: true });
+});
+const url = `sqlite:${join(dir, 'data.db')}`;
+
+/** The project as the CLI loads it from the folder: no models, no sessions, this database. */
+const projectBackend: TestBackend = {
+  name: 'sqlite',
+  open: () => openProject(config(), { migrate: true }),
+  reopen: () => openProject(config(), { migrate: true }),
+  cleanup: () => Promise.resolve(),
+};
+function config() {
+  return resolveConfig({ database: url }, { projectDir: dir, configFile: 'test' }, {});
+}
+
+const at = (day: number) => new Date(Date.UTC(2026, 0, day, 12)).toISOString();
+
+describe('the same output on the local project and through --server', { timeout: 180_000 }, () => {
+  let h: ApiHarness;
+  let server: string;
+  let token: string;
+
+  const local = (...args: string[]) =>
+    runBuiltCli(['--project', dir, ...args], {
+      cwd: elsewhere,
+      env: { MINKE_DATABASE_URL: url, MINKE_SERVER_URL: undefined, MINKE_TOKEN: undefined },
+      timeoutMs: 60_000,
+    });
+  const remote = (...args: string[]) =>
+    runBuiltCli(['--server', server, ...args], {
+      cwd: elsewhere,
+      env: { MINKE_TOKEN: token, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
+      timeoutMs: 60_000,
+    });
+  /** Runs `args` both ways; both succeed and print the same. */
+  const same = async (...args: string[]): Promise<string> => {
+    const here: CliResult = await local(...args);
+    expect(here.stderr, `local ${args.join(' ')}`).toBe('');
+    expect(here.code).toBe(0);
+    const there: CliResult = await remote(...args);
+    expect(there.stderr, `--server ${args.join(' ')}`).toBe('');
+    expect(there.code).toBe(0);
+    expect(there.stdout, args.join(' ')).toBe(here.stdout);
+    return here.stdout;
+  };
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
+    writeFileSync(join(dir, 'minke.config.ts'), "export default { database: 'sqlite:data.db' };\n");
+    h = await startApiHarness(projectBackend);
+    useTempSigningKey(h.project, dir);
+    await h.user('viewer', { permissions: ['view_host'] });
+    token = (await h.withToken('viewer')).token;
+    for (const name of ['web-1', 'web-2']) await h.project.hosts.add({ name });
+    const facts = new FactStore(h.project.database, new AgentStore(h.project));
+    const versions: [string, string, Result['value'], number][] = [
+      ['web-1', 'os', { kernel: '6.1.0-17' }, 1],
+      ['web-1', 'disk', { root: { used_percent: 41 } }, 2],
+      ['web-2', 'os', { kernel: '6.1.0-17' }, 3],
+      ['web-1', 'os', { kernel: '6.1.0-18' }, 4],
+      ['web-1', 'disk', { root: { used_percent: 57 } }, 5],
+    ];
+    for (const [node, plugin, value, day] of versions)
+      await facts.storeResults([factResult({ node, plugin, value, finishedAt: at(day) })]);
+    server = await h.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => h.close());
+
+  it('prints the same facts, history and distribution', async () => {
+    expect(await same('facts', 'web-1')).toContain('    "kernel": "6.1.0-18"\n');
+    await same('facts', 'show', 'web-1', '--plugin', 'disk', '--json');
+    expect(await same('facts', 'history', 'web-1', 'os')).toContain(
+      `${at(1)}  (interval)  {"kernel":"6.1.0-17"}`,
+    );
+    await same('facts', 'history', 'web-1', 'disk', '--limit', '1', '--json');
+    const series = ['facts', 'series', 'disk', 'root.used_percent', '--since', at(0)];
+    expect(await same(...series, '--until', at(9))).toContain(`web-1  ${at(5)}  57\n`);
+    await same(...series, '--until', at(9), '--json');
+    expect(await same('facts', 'distribution', 'os', 'kernel')).toMatch(/^6\.1\.0-18\s+1\s+50%$/m);
+    await same('facts', 'distribution', 'os', 'kernel', '--json');
+  });
+
+  it('prints the same policies, hosts and history', async () => {
+    // Made on the local project, as its operator; read both ways.
+    const set = await local(
+      'policies',
+      'set',
+      'kernel-18',
+      '--where',
+      'facts.os.kernel = "6.1.0-18"',
+    );
+    expect(set.stdout).toBe('policy kernel-18 saved; 1 host(s) failing it\n');
+    expect(await same('policies')).toMatch(/^kernel-18\s+1\s+1\s+api\s/m);
+    await same('policies', 'list', '--json');
+    expect(await same('policies', 'show', 'kernel-18')).toMatch(/^web-2\s+FAILING\s/m);
+    const shown = JSON.parse(await same('policies', 'show', 'kernel-18', '--json')) as {
+      policy: Record<string, unknown>;
+    };
+    // The policy as the API lists it, without the database's id.
+    expect(shown.policy).toEqual(
+      expect.objectContaining({ name: 'kernel-18', passing: 1, failing: 1, origin: 'api' }),
+    );
+    expect(shown.policy).not.toHaveProperty('id');
+    await same('policies', 'show', 'kernel-18', '--history', '--json');
+  });
+
+  it('prints the same inventory list (no sources here)', async () => {
+    expect(await same('inventory')).toBe(
+      'no inventory sources (add them to minke.config.ts: inventory: [...])\n',
+    );
+    await same('inventory', 'list', '--json');
+  });
+});
