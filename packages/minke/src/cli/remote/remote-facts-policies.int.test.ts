@@ -1,13 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FactRecord, InventorySourceList, PolicyHostPage, PolicyList } from '@minke/contract';
+import type {
+  FactRecord,
+  InventoryPlan,
+  InventorySourceList,
+  PolicyHostPage,
+  PolicyList,
+} from '@minke/contract';
 import type { Result } from '@minke/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../../test-support/api-harness.js';
 import { sqliteBackend } from '../../../test-support/databases.js';
 import { factResult, useTempSigningKey } from '../../../test-support/facts-fixtures.js';
 import { runBuiltCli } from '../../../test-support/run-cli.js';
+import { defineInventorySource } from '../../config/define-inventory-source.js';
 import { AgentStore } from '../../facts/agent-store.js';
 import { factDistribution } from '../../facts/fact-distribution.js';
 import { FactStore } from '../../facts/fact-store.js';
@@ -208,18 +215,47 @@ describe('facts, policies and inventory through a remote server', { timeout: 180
     expect(await ok('viewer', 'policies', 'list')).toBe('no policies yet\n');
   });
 
-  it('lists the inventory sources (none here, and says so); an unknown source is a 404', async () => {
+  it('lists the inventory sources (none yet, then one) and syncs one as the token user', async () => {
     expect(await ok('viewer', 'inventory')).toBe(
       'no inventory sources (add them to minke.config.ts: inventory: [...])\n',
     );
-    const list = JSON.parse(
+    const empty = JSON.parse(
       await ok('viewer', 'inventory', 'list', '--json'),
     ) as InventorySourceList;
-    expect(list).toEqual({ items: [] });
+    expect(empty).toEqual({ items: [] });
+
+    // A source in the server's project: its file is read on the server's side.
+    const file = join(tmp, 'lab.yaml');
+    writeFileSync(file, 'hosts:\n  - name: lab-1\n    hostname: 10.9.0.1\n');
+    h.project.config.inventory = [defineInventorySource({ name: 'lab', from: { file } })];
+    const list = await ok('viewer', 'inventory', 'list');
+    expect(list).toMatch(/^SOURCE\s+FROM\s+SCHEDULE\s+HOSTS\s+LAST SYNC\s+RESULT$/m);
+    const row = list.split('\n').find((line) => line.startsWith('lab '));
+    expect(row?.split(/\s{2,}/)).toEqual(['lab', `file ${file}`, '-', '0', 'never']);
+
+    const refused = await asUser('viewer', 'inventory', 'sync', 'lab', '--dry-run');
+    expect(refused.stderr).toBe(
+      'minke: error: you may not add Host: it needs the permission add_host\n',
+    );
+    expect(refused.code).toBe(1);
+
+    expect(await ok('root', 'inventory', 'sync', 'lab', '--dry-run')).toBe(
+      'lab (dry run: nothing changed): would add 1, would change 0, would remove 0, 0 unchanged\n' +
+        '  + lab-1  10.9.0.1\n',
+    );
+    expect(await h.project.records.findBy('Host', 'name', 'lab-1')).toBeUndefined();
+    const plan = JSON.parse(
+      await ok('root', 'inventory', 'sync', 'lab', '--json'),
+    ) as InventoryPlan;
+    expect(plan).toMatchObject({ source: 'lab', dryRun: false, added: [{ name: 'lab-1' }] });
+    expect(await h.project.records.findBy('Host', 'name', 'lab-1')).toBeDefined();
+    expect(await ok('viewer', 'inventory')).toMatch(
+      /^lab\s+file \S+\s+-\s+1\s+\S+\s+\+1 ~0 -0 =0$/m,
+    );
 
     const unknown = await asUser('root', 'inventory', 'sync', 'cmdb', '--dry-run');
     expect(unknown.stderr).toBe(
-      'minke: error: inventory source cmdb does not exist (sources: none)\n',
+      'minke: error: inventory source cmdb does not exist (sources: lab)\n',
     );
     expect(unknown.code).toBe(2);
   });
