@@ -31,7 +31,7 @@ export type WithFacts = <T>(work: (facts: FactsSource) => Promise<T>) => Promise
 
 /** The largest page the API gives (its `limit` is at most 1000). */
 const API_PAGE = 1000;
-/** `--limit` beyond this reads no further: the API pages history no deeper than 10,000 rows. */
+/** Pages read at most: the API starts a history page 10,000 rows deep at most, so 11 reach all. */
 const MAX_PAGES = 11;
 
 /**
