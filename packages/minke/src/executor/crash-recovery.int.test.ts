@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,9 @@ import {
 import { freePort } from '../../test-support/redis.js';
 import { spawnBuiltCli } from '../../test-support/run-cli.js';
 
+/** In the command line of the sessions' sleeps: what is left of them on this machine is found. */
+const SLEEP_MARK = `minke-crash-sleep-${randomBytes(4).toString('hex')}`;
+
 // kill -9 of `minke start` in the middle of a run: after a restart, no session of that run is
 // left running or waiting, each says why, and the hosts are free again.
 const sessions = `
@@ -24,7 +27,7 @@ import { Session } from 'minke';
 export class Sleep extends Session {
   static override workOn = ['Host'];
   override async process() {
-    await this.run('sleep 30');
+    await this.run('sleep 30 # ${SLEEP_MARK}');
   }
 }
 
@@ -57,6 +60,22 @@ async function freshPostgres(): Promise<Record<string, string>> {
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
   return { MINKE_DATABASE_URL: url.toString() };
+}
+
+/** The processes of this machine whose command line holds `mark` (ps, as a person looks). */
+function processesWith(mark: string): string[] {
+  const listed = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return listed.stdout.split('\n').filter((line) => line.includes(mark));
+}
+
+/** Polls (bounded: 10 s) until no process holds `mark`; returns those still there. */
+async function goneWithin10s(mark: string): Promise<string[]> {
+  let left = processesWith(mark);
+  for (let attempt = 0; attempt < 50 && left.length > 0; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    left = processesWith(mark);
+  }
+  return left;
 }
 
 interface HistoryRow {
@@ -211,8 +230,11 @@ describe.each([
         ['local1', 'running'],
         ['local2', 'initialized'],
       ]);
+      expect(processesWith(SLEEP_MARK).length).toBeGreaterThan(0);
       run.kill('SIGKILL');
       await exited(run);
+      // Its local command did not outlive it (it kept running before, holding nothing).
+      expect(await goneWithin10s(SLEEP_MARK)).toEqual([]);
 
       // No waiting and no server: the first look at the history ends the run.
       const after = await history(dir, env);

@@ -20,6 +20,7 @@ import type {
 import { completeSudo, type SudoDefaults } from '../config/sudo-defaults.js';
 import { localFiles } from './local-files.js';
 import { killProcessGroup } from './process-group.js';
+import { guardProcessGroup } from './orphan-guard.js';
 
 export interface LocalTransportOptions {
   /** Variables every command gets, under the ones given per command. */
@@ -34,7 +35,8 @@ export interface LocalTransportOptions {
  * Runs commands on the Minke machine itself, for hosts that are this machine; `put` and `get`
  * copy files with node:fs. Each command runs
  * as `/bin/sh -c` in a session and process group of its own (a detached child), so a kill
- * reaches everything it started, as the SSH transport's kill does on a host.
+ * reaches everything it started, as the SSH transport's kill does on a host; a guard ends the
+ * groups still running when this process dies (`orphan-guard.ts`).
  *
  * `pty` is accepted and ignored: a real terminal needs a native module, and Minke ships none.
  * Results say `pty: false`, so a session can tell.
@@ -104,6 +106,8 @@ export class LocalTransport implements Transport {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Its group (its pid: a detached child leads one) ends with this process, even on kill -9.
+    const unguard = child.pid === undefined ? () => undefined : guardProcessGroup(child.pid);
     // Nobody types into the command: EOF at once (or after sudo's password), as over SSH.
     if (password === undefined) child.stdin.end();
     let prompts = 0;
@@ -136,10 +140,12 @@ export class LocalTransport implements Transport {
       child.stderr.on('data', (data: Buffer) => output.push('stderr', data));
       child.stdin.on('error', () => undefined); // the command may exit without reading its input
       child.on('error', (error) => {
+        unguard();
         trigger.dispose();
         reject(new TransportError('channel_failed', 'local', error.message, error));
       });
       child.on('close', (code, signal) => {
+        unguard();
         trigger.dispose();
         void output.finish().then((collected) =>
           resolve(
