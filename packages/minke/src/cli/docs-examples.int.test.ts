@@ -126,6 +126,18 @@ const EXAMPLES: Record<string, Handling> = {
     output:
       /^\d+\s+\S+\s+admin\s+token token 127\.0\.0\.1\s+credential\.create\s+credential db-root$/m,
   },
+  'docs/api.md: minke facts web1 --plugin os-release --json': {
+    code: 0,
+    remote: true,
+    output: /"ID=/,
+  },
+  // The policies of docs/policies.md are made later in reading order: none yet.
+  'docs/api.md: minke policies list': { code: 0, remote: true, output: /^no policies yet$/m },
+  'docs/api.md: minke inventory list': {
+    code: 0,
+    remote: true,
+    output: /^lab\s+file inventory\.csv\s+-\s+0\s+never/m,
+  },
   "docs/jobs.md: minke jobs create nightly-info --session ServerInfo --where 'host.name = localhost' --cron '0 2 * * *' --tz Europe/Berlin":
     { code: 0, output: /^saved job nightly-info \(ServerInfo on Server\)$/m },
   'docs/jobs.md: minke jobs list': { code: 0, output: /^nightly-info\s+ServerInfo\s+Server\s/m },
