@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import type { AuditSource } from '../remote/remote-audit.js';
-import { remoteTarget } from '../remote/remote-target.js';
 import { parseCount } from './hosts.js';
 
 interface AuditListOptions {
@@ -21,23 +21,24 @@ interface AuditListOptions {
  * The audit log of the local project's database, or with `--server` a server's, read through its
  * API as the token's user (superusers and view_audit).
  */
-async function withAudit(
+function withAudit(
   globals: GlobalOptions,
   work: (audit: AuditSource) => Promise<void>,
 ): Promise<void> {
-  const remote = remoteTarget(globals);
-  if (remote) {
-    const { ApiClient } = await import('../remote/api-client.js');
-    const { remoteAudit } = await import('../remote/remote-audit.js');
-    return work(remoteAudit(new ApiClient(remote)));
-  }
-  const { listAudit } = await import('../../audit/audit-log.js');
-  const { verifyAudit } = await import('../../audit/verify-audit.js');
-  await withProject(globals, {}, (project) =>
-    work({
-      list: (query) => listAudit(project.database, query),
-      verify: () => verifyAudit(project.database),
-    }),
+  return withLocalOrRemote<AuditSource, void>(
+    globals,
+    {
+      remote: async (api) => (await import('../remote/remote-audit.js')).remoteAudit(api),
+      local: async (project) => {
+        const { listAudit } = await import('../../audit/audit-log.js');
+        const { verifyAudit } = await import('../../audit/verify-audit.js');
+        return {
+          list: (query) => listAudit(project.database, query),
+          verify: () => verifyAudit(project.database),
+        };
+      },
+    },
+    work,
   );
 }
 

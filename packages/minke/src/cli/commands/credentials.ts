@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import type { CredentialsSource } from '../remote/remote-credentials.js';
-import { remoteTarget } from '../remote/remote-target.js';
 import type { CredentialType } from '../../credentials/credential-secret.js';
 import { readCredentialSecret } from './credentials-secret-input.js';
 
@@ -22,26 +22,28 @@ function operator(): string {
  * The credentials of the local project (acting as this machine's operator), or with `--server`
  * those of a server, through its API as the token's user.
  */
-async function withCredentials(
+function withCredentials(
   globals: GlobalOptions,
   work: (credentials: CredentialsSource) => Promise<void>,
 ): Promise<void> {
-  const remote = remoteTarget(globals);
-  if (remote) {
-    const { ApiClient } = await import('../remote/api-client.js');
-    const { remoteCredentials } = await import('../remote/remote-credentials.js');
-    return work(remoteCredentials(new ApiClient(remote)));
-  }
-  const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
-  await withProject(globals, {}, async (project) => {
-    const store = credentialStoreOf(project);
-    await work({
-      list: () => store.list(),
-      create: (name, secret) => store.create(name, secret, operator()),
-      replace: (name, secret) => store.replace(name, secret, operator()),
-      delete: (name) => store.delete(name),
-    });
-  });
+  return withLocalOrRemote<CredentialsSource, void>(
+    globals,
+    {
+      remote: async (api) =>
+        (await import('../remote/remote-credentials.js')).remoteCredentials(api),
+      local: async (project) => {
+        const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+        const store = credentialStoreOf(project);
+        return {
+          list: () => store.list(),
+          create: (name, secret) => store.create(name, secret, operator()),
+          replace: (name, secret) => store.replace(name, secret, operator()),
+          delete: (name) => store.delete(name),
+        };
+      },
+    },
+    work,
+  );
 }
 
 function credentialType(type: string): CredentialType {

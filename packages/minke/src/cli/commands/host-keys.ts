@@ -2,8 +2,8 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
-import { remoteTarget } from '../remote/remote-target.js';
+import type { GlobalOptions } from '../project-context.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import type { HostKeyInfo } from '../../hosts/host-key-store.js';
 
 /** Where the keys are: the local project's database, or a server's API (`--server`, acting with
@@ -13,31 +13,33 @@ interface HostKeySource {
   trust(host: string, fingerprint: string): Promise<HostKeyInfo>;
 }
 
-async function withHostKeys(
+function withHostKeys(
   globals: GlobalOptions,
   work: (keys: HostKeySource) => Promise<void>,
 ): Promise<void> {
-  const remote = remoteTarget(globals);
-  if (remote) {
-    const { ApiClient } = await import('../remote/api-client.js');
-    const api = new ApiClient(remote);
-    return work({
-      list: (host) => api.get<HostKeyInfo[]>('/api/host-keys', { host }),
-      trust: (host, fingerprint) =>
-        api.post<HostKeyInfo>(`/api/hosts/${encodeURIComponent(host)}/host-key/trust`, {
-          fingerprint,
-        }),
-    });
-  }
-  const { HostKeyStore } = await import('../../hosts/host-key-store.js');
-  await withProject(globals, {}, async (project) => {
-    const store = new HostKeyStore(project.database);
-    await work({
-      list: (host) => store.list(host),
-      // The operator of this machine, who holds the project already.
-      trust: (host, fingerprint) => store.trust(host, fingerprint, `cli:${userInfo().username}`),
-    });
-  });
+  return withLocalOrRemote<HostKeySource, void>(
+    globals,
+    {
+      remote: (api) => ({
+        list: (host) => api.get<HostKeyInfo[]>('/api/host-keys', { host }),
+        trust: (host, fingerprint) =>
+          api.post<HostKeyInfo>(`/api/hosts/${encodeURIComponent(host)}/host-key/trust`, {
+            fingerprint,
+          }),
+      }),
+      local: async (project) => {
+        const { HostKeyStore } = await import('../../hosts/host-key-store.js');
+        const store = new HostKeyStore(project.database);
+        return {
+          list: (host) => store.list(host),
+          // The operator of this machine, who holds the project already.
+          trust: (host, fingerprint) =>
+            store.trust(host, fingerprint, `cli:${userInfo().username}`),
+        };
+      },
+    },
+    work,
+  );
 }
 
 /**

@@ -1,31 +1,36 @@
 import type { Command } from 'commander';
 import type { InventoryFieldChange, InventoryPlan } from '@minke/contract';
 import { displayValue, stdoutOut, type Out } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import type { InventoryAccess } from '../remote/remote-inventory.js';
-import { remoteTarget } from '../remote/remote-target.js';
 
 /**
  * The inventory sources of the local project or, with `--server`, a server's through its API as
  * the token's user (a sync there is audited as that user).
  */
-async function withInventory(
+function withInventory(
   globals: GlobalOptions,
   work: (inventory: InventoryAccess) => Promise<void>,
 ): Promise<void> {
-  const remote = remoteTarget(globals);
-  if (remote) {
-    const { ApiClient } = await import('../remote/api-client.js');
-    const { remoteInventory } = await import('../remote/remote-inventory.js');
-    return work(remoteInventory(new ApiClient(remote)));
-  }
-  const { listInventory } = await import('../../inventory/inventory-sources.js');
-  await withProject(globals, {}, (project) =>
-    work({
-      list: () => listInventory(project),
-      sync: async (name, options) =>
-        (await import('../../inventory/sync-inventory.js')).syncInventory(project, name, options),
-    }),
+  return withLocalOrRemote<InventoryAccess, void>(
+    globals,
+    {
+      remote: async (api) => (await import('../remote/remote-inventory.js')).remoteInventory(api),
+      local: async (project) => {
+        const { listInventory } = await import('../../inventory/inventory-sources.js');
+        return {
+          list: () => listInventory(project),
+          sync: async (name, options) =>
+            (await import('../../inventory/sync-inventory.js')).syncInventory(
+              project,
+              name,
+              options,
+            ),
+        };
+      },
+    },
+    work,
   );
 }
 

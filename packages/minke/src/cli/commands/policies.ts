@@ -2,50 +2,51 @@ import type { Command } from 'commander';
 import type { PolicyHostResult } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import type { PoliciesSource } from '../remote/remote-policies.js';
-import { remoteTarget } from '../remote/remote-target.js';
 import { parseCount } from './hosts.js';
 
 /**
  * The policies of the local project (its files' policies synced first) or, with `--server`, a
  * server's through its API as the token's user. Both run the same operations.
  */
-async function withPolicies(
+function withPolicies(
   globals: GlobalOptions,
   work: (policies: PoliciesSource) => Promise<void>,
 ): Promise<void> {
-  const remote = remoteTarget(globals);
-  if (remote) {
-    const { ApiClient } = await import('../remote/api-client.js');
-    const { remotePolicies } = await import('../remote/remote-policies.js');
-    return work(remotePolicies(new ApiClient(remote)));
-  }
-  const ops = await import('../../policies/policy-operations.js');
-  await withProject(globals, {}, (project) => {
-    /**
-     * The policy as the API lists it, with its counts (`show --json`, `set`): the same JSON as
-     * through a server, which never sends a policy's database id.
-     */
-    const summary = async (name: string) => {
-      await ops.policyNamed(project, name); // the not-found error naming the policies
-      const found = (await ops.listPolicies(project)).items.find((p) => p.name === name);
-      if (!found) throw new Error(`policy ${name} is gone`);
-      return found;
-    };
-    return work({
-      list: () => ops.listPolicies(project),
-      show: summary,
-      hosts: (name, query) => ops.policyHosts(project, name, query),
-      history: (name, query) => ops.policyHistory(project, name, query),
-      check: (query) => ops.checkPolicies(project, query),
-      save: async (policy) => {
-        await ops.savePolicy(project, policy);
-        return summary(policy.name);
+  return withLocalOrRemote<PoliciesSource, void>(
+    globals,
+    {
+      remote: async (api) => (await import('../remote/remote-policies.js')).remotePolicies(api),
+      local: async (project) => {
+        const ops = await import('../../policies/policy-operations.js');
+        /**
+         * The policy as the API lists it, with its counts (`show --json`, `set`): the same JSON
+         * as through a server, which never sends a policy's database id.
+         */
+        const summary = async (name: string) => {
+          await ops.policyNamed(project, name); // the not-found error naming the policies
+          const found = (await ops.listPolicies(project)).items.find((p) => p.name === name);
+          if (!found) throw new Error(`policy ${name} is gone`);
+          return found;
+        };
+        return {
+          list: () => ops.listPolicies(project),
+          show: summary,
+          hosts: (name, query) => ops.policyHosts(project, name, query),
+          history: (name, query) => ops.policyHistory(project, name, query),
+          check: (query) => ops.checkPolicies(project, query),
+          save: async (policy) => {
+            await ops.savePolicy(project, policy);
+            return summary(policy.name);
+          },
+          delete: (name) => ops.deletePolicy(project, name),
+        };
       },
-      delete: (name) => ops.deletePolicy(project, name),
-    });
-  });
+    },
+    work,
+  );
 }
 
 /**
