@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../test-support/wait-until.js';
 import {
   type SshdServer,
   sshdConnection,
@@ -69,12 +70,6 @@ const sudoUnavailable =
 function processesWith(marker: string): string[] {
   const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
   return ps.split('\n').filter((line) => line.includes(marker));
-}
-
-async function waitFor(condition: () => boolean, tries = 200): Promise<void> {
-  for (let i = 0; i < tries && !condition(); i++)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(condition()).toBe(true);
 }
 
 /** Two processes carrying the marker, one of which ignores TERM. */
@@ -167,7 +162,7 @@ describe.each([local, openssh])('transport conformance: $name', { timeout: 60_00
       const result = await transport.exec(stubbornCommand(marker), { timeoutMs: 500 });
       expect(result).toMatchObject({ timedOut: true, killed: false, exitCode: null });
       expect(commandStatus(result)).toBe('error');
-      await waitFor(() => processesWith(marker).length === 0);
+      await waitUntil(() => processesWith(marker).length === 0);
     },
   );
 
@@ -177,12 +172,12 @@ describe.each([local, openssh])('transport conformance: $name', { timeout: 60_00
       const marker = `minke-kill-${randomBytes(6).toString('hex')}`;
       const controller = new AbortController();
       const running = transport.exec(stubbornCommand(marker), { killSignal: controller.signal });
-      await waitFor(() => processesWith(marker).length >= 2);
+      await waitUntil(() => processesWith(marker).length >= 2);
       controller.abort();
       const result = await running;
       expect(result).toMatchObject({ killed: true, timedOut: false, exitCode: null });
       expect(commandStatus(result)).toBe('error');
-      await waitFor(() => processesWith(marker).length === 0);
+      await waitUntil(() => processesWith(marker).length === 0);
     },
   );
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../../test-support/wait-until.js';
 import {
   type SshdServer,
   sshdConnection,
@@ -75,7 +76,7 @@ describe.skipIf(unavailable !== undefined)('SshTransport against OpenSSH sshd', 
       await expect(transport.exec('kill -9 $PPID; sleep 5')).rejects.toMatchObject({
         reason: 'disconnected',
       });
-      await waitFor(() => !transport.connected);
+      await waitUntil(() => !transport.connected, 100);
       const second = await transport.exec('echo $SSH_CONNECTION');
       expect(second.exitCode).toBe(0);
       expect(second.stdout.split(' ')[1]).not.toBe(first.stdout.split(' ')[1]);
@@ -84,9 +85,3 @@ describe.skipIf(unavailable !== undefined)('SshTransport against OpenSSH sshd', 
     }
   });
 });
-
-async function waitFor(condition: () => boolean, tries = 100): Promise<void> {
-  for (let i = 0; i < tries && !condition(); i++)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(condition()).toBe(true);
-}
