@@ -2,7 +2,7 @@ import { useRecordContext } from 'react-admin';
 import { isDone, isStoppedState, procInfo, type LastSession } from '@minke/contract';
 import { boardFor, useLiveSession } from './boards.js';
 import { LastSessionCell } from './last-session-cell.js';
-import { rowOutcome } from './outcome.js';
+import { sessionOutcome } from '@minke/contract';
 import { OutcomeBadge } from './result-badge.js';
 import type { LiveSession } from './run-state.js';
 import { StopButton } from './stop-button.js';
@@ -18,7 +18,7 @@ export function LiveSessionCell({ model }: { model: string }) {
   const found = useLiveSession(board, Number(record?.id));
   const live = found?.live;
   const done = live ? isDone(live.processState) : false;
-  const outcome = live ? rowOutcome(live.processState, live.result) : undefined;
+  const outcome = live ? sessionOutcome(live.processState, live.result) : undefined;
   const ref = useRowState(live?.processState, outcome);
   if (!record) return null;
   if (!found || !live) {

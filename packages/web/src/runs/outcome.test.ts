@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarize } from '@minke/contract';
-import { rowOutcome } from './outcome.js';
+import { sessionOutcome, summarize } from '@minke/contract';
 
 describe('outcomes on the page', () => {
   it('counts stopped and canceled sessions apart from errors, whatever result they carry', () => {
@@ -25,10 +24,10 @@ describe('outcomes on the page', () => {
   });
 
   it('colours a stopped or canceled row grey, a failed one by its result', () => {
-    expect(rowOutcome('canceled', 'error')).toBe('stopped');
-    expect(rowOutcome('stopped', null)).toBe('stopped');
-    expect(rowOutcome('failed', 'error')).toBe('error');
-    expect(rowOutcome('stopping', null)).toBe('pending');
-    expect(rowOutcome('completed', null)).toBe('none');
+    expect(sessionOutcome('canceled', 'error')).toBe('stopped');
+    expect(sessionOutcome('stopped', null)).toBe('stopped');
+    expect(sessionOutcome('failed', 'error')).toBe('error');
+    expect(sessionOutcome('stopping', null)).toBe('pending');
+    expect(sessionOutcome('completed', null)).toBe('none');
   });
 });

@@ -15,7 +15,7 @@ import { useNotify } from 'react-admin';
 import { summarize } from '@minke/contract';
 import type { RunBoard } from './run-board.js';
 import { useBoardVersion } from './boards.js';
-import { failedCount } from './outcome.js';
+import { failedCount } from '@minke/contract';
 import { ProgressCounts } from './progress-counts.js';
 import { RerunButtons } from './rerun-buttons.js';
 import { stopRun } from './stop.js';

@@ -1,9 +1,7 @@
-import { OUTCOME_FILTERS, type OutcomeFilter } from '@minke/contract';
+import type { OutcomeFilter } from '@minke/contract';
 
 /** How many sessions the run page shows at once: a run on 10,000 hosts must not render them all. */
 export const SESSIONS_PER_PAGE = 100;
-
-export { OUTCOME_FILTERS, type OutcomeFilter };
 
 /** The query of `GET /api/runs/:id/sessions` for a filter and a page (from 0). */
 export function sessionsQuery(show: OutcomeFilter, page: number): Record<string, string | number> {

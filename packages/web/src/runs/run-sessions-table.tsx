@@ -1,14 +1,13 @@
 import { useRef } from 'react';
 import { Box, Chip, Stack, TablePagination, Typography } from '@mui/material';
 import { Link } from 'react-router-dom';
-import type { RunSessionsPage } from '@minke/contract';
-import { rowOutcome } from './outcome.js';
 import {
   OUTCOME_FILTERS,
-  shownPage,
-  SESSIONS_PER_PAGE,
+  sessionOutcome,
   type OutcomeFilter,
-} from './run-sessions-page.js';
+  type RunSessionsPage,
+} from '@minke/contract';
+import { shownPage, SESSIONS_PER_PAGE } from './run-sessions-page.js';
 import { OutcomeChip, RESULT_COLORS, StateChip } from './status-chip.js';
 
 const ROW_COLORS: Record<string, string | undefined> = {
@@ -84,9 +83,9 @@ export function RunSessionsTable({ page, show, onShow, onPage }: Props) {
             <Box
               component="tr"
               key={s.id}
-              data-outcome={rowOutcome(s.processState, s.result)}
+              data-outcome={sessionOutcome(s.processState, s.result)}
               sx={{
-                bgcolor: ROW_COLORS[rowOutcome(s.processState, s.result)],
+                bgcolor: ROW_COLORS[sessionOutcome(s.processState, s.result)],
                 '& td': { p: 0.75, borderBottom: '1px solid #eee' },
               }}
             >

@@ -3,13 +3,13 @@ import { Alert, Box, Button, Card, CardContent, Stack, Typography } from '@mui/m
 import StopIcon from '@mui/icons-material/Stop';
 import { Loading, Title, useNotify } from 'react-admin';
 import { useNavigate, useParams } from 'react-router-dom';
-import type { RunSessionsPage } from '@minke/contract';
+import type { OutcomeFilter, RunSessionsPage } from '@minke/contract';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { BatchProgress } from './batch-progress.js';
 import { RerunButtons } from './rerun-buttons.js';
 import { SessionName } from './session-name.js';
 import { useVerboseNames } from './session-names.js';
-import { sessionsQuery, type OutcomeFilter } from './run-sessions-page.js';
+import { sessionsQuery } from './run-sessions-page.js';
 import { RunSessionsTable } from './run-sessions-table.js';
 import { SummaryChips } from './summary-chips.js';
 import { stopRun } from './stop.js';
