@@ -54,7 +54,8 @@ export async function readRunSessions(
   return {
     run,
     items: page.items,
-    total: page.total,
+    // From the same counts as the chips and the last page: one reading of the run, not two.
+    total: byOutcome[show],
     limit,
     offset,
     counts: byOutcome,
