@@ -49,6 +49,23 @@ export const factHistoryPage = pageOf(factVersion).extend({
 });
 export type FactHistoryPage = z.infer<typeof factHistoryPage>;
 
+/** An agent's facts by its node name: a node reports facts before a host of its name exists. */
+export const nodeFacts = z.object({
+  node: z.string(),
+  host: z.string().nullable().describe('the host the agent belongs to; null: none yet'),
+  online: z.boolean(),
+  lastSeen: z.string().nullable(),
+  facts: z.array(factRecord),
+});
+export type NodeFacts = z.infer<typeof nodeFacts>;
+
+export const nodeFactHistoryPage = pageOf(factVersion).extend({
+  node: z.string(),
+  host: z.string().nullable(),
+  plugin: z.string(),
+});
+export type NodeFactHistoryPage = z.infer<typeof nodeFactHistoryPage>;
+
 export const factSearchHit = z.object({
   hostId: z.number(),
   host: z.string(),

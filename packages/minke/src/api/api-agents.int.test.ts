@@ -95,6 +95,8 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
     ['GET', '/api/facts?where=facts.os%20exists'],
     ['GET', '/api/hosts/web-1/facts'],
     ['GET', '/api/hosts/web-1/facts/history?plugin=os'],
+    ['GET', '/api/agents/web-1/facts'],
+    ['GET', '/api/agents/web-1/facts/history?plugin=os'],
     ['POST', '/api/dispatch'],
     ['GET', '/api/dispatch/00000000-0000-4000-8000-000000000000'],
   ] as const;
@@ -109,6 +111,8 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
       '/api/facts',
       '/api/hosts/{name}/facts',
       '/api/hosts/{name}/facts/history',
+      '/api/agents/{node}/facts',
+      '/api/agents/{node}/facts/history',
       '/api/dispatch',
       '/api/dispatch/{id}',
     ]) {
@@ -392,5 +396,54 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(2); // the two good requests of the test before
+  });
+
+  it("gives a node's facts by its node name, before a host of its name exists", async () => {
+    // A node that reports before anyone adds its host: `minke facts NODE` reads it on a project.
+    await new AgentStore(h.project).recordPresence(presence('edge-9', true));
+    for (const [release, second] of [
+      ['12', 1],
+      ['13', 2],
+    ] as const) {
+      await facts.storeResults([
+        factResult({ node: 'edge-9', plugin: 'os', value: { release }, finishedAt: at(second) }),
+      ]);
+    }
+    expect((await viewer.get('/api/hosts/edge-9/facts')).statusCode).toBe(404);
+    const reply = await viewer.get('/api/agents/edge-9/facts');
+    expect(reply.statusCode).toBe(200);
+    expect(reply.json()).toMatchObject({
+      node: 'edge-9',
+      host: null,
+      online: true,
+      facts: [{ node: 'edge-9', plugin: 'os', value: { release: '13' }, collectedAt: at(2) }],
+    });
+    const history = await viewer.get('/api/agents/edge-9/facts/history?plugin=os&limit=1');
+    expect(history.json()).toMatchObject({
+      node: 'edge-9',
+      host: null,
+      plugin: 'os',
+      total: 2,
+      limit: 1,
+      offset: 0,
+      items: [
+        {
+          value: { release: '13' },
+          changes: [{ path: ['release'], kind: 'changed', before: '12', after: '13' }],
+        },
+      ],
+    });
+    // A node with a host names it; an unknown node says how to enrol one; a bad plugin is a 400.
+    expect((await viewer.get('/api/agents/web-1/facts')).json()).toMatchObject({
+      node: 'web-1',
+      host: 'web-1',
+    });
+    const unknown = await viewer.get('/api/agents/nowhere/facts/history?plugin=os');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json<{ error: { message: string } }>().error.message).toContain(
+      'minke agents enroll nowhere',
+    );
+    const bad = await viewer.get('/api/agents/edge-9/facts/history?plugin=Bad%20Name');
+    expect(bad.statusCode).toBe(400);
   });
 });

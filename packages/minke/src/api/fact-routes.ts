@@ -4,16 +4,23 @@ import {
   factSearchPage,
   factSearchQuery,
   hostFacts as hostFactsReply,
+  agentParams,
+  nodeFactHistoryPage,
+  nodeFacts as nodeFactsReply,
 } from '@minke/contract';
 import { requireModelPermission } from '../auth/access.js';
 import { searchFacts } from '../facts/fact-search.js';
 import { hostFactHistory, hostFacts, MAX_HISTORY_OFFSET } from '../facts/host-facts.js';
+import { nodeFactHistory, nodeFacts } from '../facts/node-facts.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, nameParams, protectedErrors } from './schemas.js';
 
-/** Facts: fleet search, a host's current facts and their history. All need `view_host`. */
+/**
+ * Facts: fleet search, a host's (or an agent's, by node name) current facts and their history.
+ * All need `view_host`.
+ */
 export const factRoutes: ApiRoutes = (app, { project }) => {
   const mayView = (request: Parameters<typeof principalOf>[0]) =>
     requireModelPermission(principalOf(request).access, 'view', HOST_MODEL);
@@ -64,6 +71,44 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
     async (request) => {
       mayView(request);
       return hostFactHistory(project, request.params.name, request.query);
+    },
+  );
+
+  app.get(
+    '/agents/:node/facts',
+    {
+      schema: {
+        tags: ['facts'],
+        summary: "An agent's current facts by its node name (also before its host exists)",
+        params: agentParams,
+        response: { 200: nodeFactsReply, ...protectedErrors, 404: errorReply },
+      },
+    },
+    async (request) => {
+      mayView(request);
+      return nodeFacts(project, request.params.node);
+    },
+  );
+
+  app.get(
+    '/agents/:node/facts/history',
+    {
+      schema: {
+        tags: ['facts'],
+        summary: "The versions of an agent's fact by its node name, newest first, with diffs",
+        params: agentParams,
+        querystring: factHistoryQuery(MAX_HISTORY_OFFSET),
+        response: {
+          200: nodeFactHistoryPage,
+          ...protectedErrors,
+          400: errorReply,
+          404: errorReply,
+        },
+      },
+    },
+    async (request) => {
+      mayView(request);
+      return nodeFactHistory(project, request.params.node, request.query);
     },
   );
 };

@@ -51,8 +51,27 @@ export async function hostFacts(project: Project, hostName: string): Promise<Hos
 export async function hostFactHistory(
   project: Project,
   hostName: string,
-  query: { plugin: string; limit?: number | undefined; offset?: number | undefined },
+  query: FactHistoryQuery,
 ): Promise<FactHistoryPage> {
+  const { plugin, limit, offset } = checkedHistoryQuery(query);
+  const { agents, agent } = await agentOfHost(project, hostName);
+  const empty = { host: hostName, plugin, limit, offset };
+  if (!agent) return { ...empty, node: null, items: [], total: 0 };
+  return { ...empty, node: agent.node, ...(await versionsPage(project, agents, agent.id, empty)) };
+}
+
+export interface FactHistoryQuery {
+  plugin: string;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/** A history query with its plugin name checked and its page filled in (a 400 when wrong). */
+export function checkedHistoryQuery(query: FactHistoryQuery): {
+  plugin: string;
+  limit: number;
+  offset: number;
+} {
   const problem = pluginNameProblem(query.plugin);
   if (problem) throw new InputError(problem, { fields: { plugin: problem } });
   const limit = pageLimit(query.limit);
@@ -62,13 +81,21 @@ export async function hostFactHistory(
       fields: { offset: `at most ${MAX_HISTORY_OFFSET}` },
     });
   }
-  const { agents, agent } = await agentOfHost(project, hostName);
-  const empty = { host: hostName, plugin: query.plugin, limit, offset };
-  if (!agent) return { ...empty, node: null, items: [], total: 0 };
+  return { plugin: query.plugin, limit, offset };
+}
+
+/** One page of an agent's versions of a plugin's fact, newest first, and how many there are. */
+export async function versionsPage(
+  project: Project,
+  agents: AgentStore,
+  agentId: number,
+  query: { plugin: string; limit: number; offset: number },
+): Promise<{ items: FactVersion[]; total: number }> {
+  const { plugin, limit, offset } = query;
   // One row more than the page: the version before the page's oldest, to diff it against.
   const rows = await new FactStore(project.database, agents).history(
-    agent.id,
-    query.plugin,
+    agentId,
+    plugin,
     offset + limit + 1,
   );
   const page = rows.slice(offset, offset + limit + 1);
@@ -76,12 +103,7 @@ export async function hostFactHistory(
     ...row,
     changes: page[i + 1] === undefined ? null : diffFacts(page[i + 1]?.value, row.value),
   }));
-  return {
-    ...empty,
-    node: agent.node,
-    items,
-    total: await historyCount(project, agent.id, query.plugin),
-  };
+  return { items, total: await historyCount(project, agentId, plugin) };
 }
 
 async function agentOfHost(

@@ -60,7 +60,7 @@ export function registerFactCommands(program: Command): void {
   facts
     .command('show <host>', { isDefault: true })
     .description(
-      'the current facts of a host (or node; with --server, a host), per plugin (the default: `minke facts HOST`)',
+      "the current facts of a host (or an agent's node name), per plugin (the default: `minke facts HOST`)",
     )
     .option('--plugin <name>', 'one plugin only')
     .option('--json', 'print JSON')

@@ -105,6 +105,42 @@ describe('facts, policies and inventory through a remote server', { timeout: 180
     expect(JSON.parse(json)).toHaveLength(1);
   });
 
+  it('reads a node that no host has by its node name, and a history longer than one API page', async () => {
+    // 1,005 versions: the API gives at most 1,000 a page, so the command reads two pages.
+    const versions = 1005;
+    for (let i = 0; i < versions; i++) {
+      await facts.storeResults([
+        factResult({
+          node: 'edge-9',
+          plugin: 'os',
+          value: { kernel: `6.1.0-${i}` },
+          finishedAt: new Date(Date.UTC(2030, 0, 1, 0, 0, 0, 0) + i * 1000).toISOString(),
+        }),
+      ]);
+    }
+    const shown = await ok('viewer', 'facts', 'show', 'edge-9', '--json');
+    expect(JSON.parse(shown)).toEqual(await facts.current(await agentOf('edge-9')));
+    expect((JSON.parse(shown) as FactRecord[])[0]?.value).toEqual({ kernel: '6.1.0-1004' });
+
+    const args = ['facts', 'history', 'edge-9', 'os', '--limit', String(versions), '--json'];
+    const rows = JSON.parse(await ok('viewer', ...args)) as FactRecord[];
+    expect(rows).toHaveLength(versions);
+    expect(rows).toEqual(await facts.history(await agentOf('edge-9'), 'os', versions));
+    expect([rows[0]?.value, rows[versions - 1]?.value]).toEqual([
+      { kernel: '6.1.0-1004' },
+      { kernel: '6.1.0-0' },
+    ]);
+    // A limit inside the first page reads that many, newest first.
+    const three = JSON.parse(
+      await ok('viewer', 'facts', 'history', 'edge-9', 'os', '--limit', '3', '--json'),
+    ) as FactRecord[];
+    expect(three.map((row) => row.value)).toEqual([
+      { kernel: '6.1.0-1004' },
+      { kernel: '6.1.0-1003' },
+      { kernel: '6.1.0-1002' },
+    ]);
+  });
+
   it('shows how current values spread across hosts, as the local operation counts them', async () => {
     const table = await ok('viewer', 'facts', 'distribution', 'os', 'kernel');
     expect(table).toMatch(/^VALUE\s+HOSTS\s+SHARE$/m);
@@ -122,12 +158,13 @@ describe('facts, policies and inventory through a remote server', { timeout: 180
 
   it('says an unknown host or one without an agent as the server does; refuses without view_host', async () => {
     // Not found is a usage mistake (exit 2), as on the local project and for every --server command.
+    // A name is a host's or an agent's node name, as on the project: neither says so.
     const unknown = await asUser('viewer', 'facts', 'show', 'nosuch');
-    expect(unknown.stderr).toBe('minke: error: host nosuch does not exist\n');
+    expect(unknown.stderr).toBe('minke: error: no agent for host or node nosuch\n');
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
     const history = await asUser('viewer', 'facts', 'history', 'nosuch', 'os');
-    expect(history.stderr).toBe('minke: error: host nosuch does not exist\n');
+    expect(history.stderr).toBe('minke: error: no agent for host or node nosuch\n');
     expect(history.code).toBe(2);
 
     const agentless = await asUser('viewer', 'facts', 'show', 'db-1');

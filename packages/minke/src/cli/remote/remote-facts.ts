@@ -8,9 +8,11 @@ import type {
   FactSeries,
   FactSeriesQuery,
   HostFacts,
+  NodeFactHistoryPage,
+  NodeFacts,
 } from '@minke/contract';
 import { NotFoundError } from '../../errors.js';
-import type { ApiClient } from './api-client.js';
+import { RemoteError, type ApiClient } from './api-client.js';
 
 /**
  * What the agents reported, as `minke facts` reads it: from the local project's database or,
@@ -35,28 +37,27 @@ const API_PAGE = 1000;
 const MAX_PAGES = 11;
 
 /**
- * `/api/hosts/:name/facts[/history]` and `/api/facts/series|changes|distribution`. The API knows
- * hosts by name, so a node without a host is not reachable through it (a 404 naming the host).
+ * `/api/hosts/:name/facts[/history]` and `/api/facts/series|changes|distribution`. A name is a
+ * host's first and an agent's node name second, as `AgentStore.forHostOrNode` reads it on the
+ * project: a node reports facts before a host of its name exists.
  */
 export function remoteFacts(client: ApiClient): FactsSource {
-  const hostPath = (host: string) => `/api/hosts/${encodeURIComponent(host)}/facts`;
   return {
-    async current(host, plugin) {
-      const reply = await client.get<HostFacts>(hostPath(host));
-      // The local command names the host's agent or fails the same way when it has none.
-      if (reply.agent === null) throw noAgent(host);
+    async current(name, plugin) {
+      const reply = await agentFacts(client, name);
       const facts = reply.facts.filter((fact) => plugin === undefined || fact.plugin === plugin);
-      return { node: reply.agent.node, facts };
+      return { node: reply.node, facts };
     },
-    async history(host, plugin, limit) {
+    async history(name, plugin, limit) {
+      // The host's agent, or the node of this name: the pages below read that agent's path.
+      const path = `${(await agentFacts(client, name)).path}/history`;
       const rows: FactRecord[] = [];
       for (let page = 0; page < MAX_PAGES; page++) {
-        const reply = await client.get<FactHistoryPage>(`${hostPath(host)}/history`, {
+        const reply = await client.get<FactHistoryPage | NodeFactHistoryPage>(path, {
           plugin,
           limit: Math.max(1, Math.min(API_PAGE, limit - rows.length)),
           offset: rows.length,
         });
-        if (reply.node === null) throw noAgent(host);
         // The diff against the version before is the API's extra; the rows are what the CLI shows.
         for (const { changes: _changes, ...row } of reply.items) rows.push(row);
         if (reply.items.length === 0 || rows.length >= Math.min(limit, reply.total)) break;
@@ -69,7 +70,30 @@ export function remoteFacts(client: ApiClient): FactsSource {
   };
 }
 
-/** As the local project says it (`AgentStore.forHostOrNode`): a host without an agent. */
-function noAgent(host: string): NotFoundError {
-  return new NotFoundError(`no agent for host or node ${host}`);
+/**
+ * The current facts of the host `name`'s agent or, when no host of that name has one, of the
+ * node `name`; with the API path that reads that agent's facts.
+ */
+async function agentFacts(
+  client: ApiClient,
+  name: string,
+): Promise<{ node: string; facts: FactRecord[]; path: string }> {
+  const hostPath = `/api/hosts/${encodeURIComponent(name)}/facts`;
+  const nodePath = `/api/agents/${encodeURIComponent(name)}/facts`;
+  const byHost = await client.get<HostFacts>(hostPath).catch(unlessNotFound);
+  if (byHost?.agent) return { node: byHost.agent.node, facts: byHost.facts, path: hostPath };
+  const byNode = await client.get<NodeFacts>(nodePath).catch(unlessNotFound);
+  if (byNode) return { node: byNode.node, facts: byNode.facts, path: nodePath };
+  throw noAgent(name);
+}
+
+/** A 404 is "not by this path" (undefined); any other error stays what it is. */
+function unlessNotFound(error: unknown): undefined {
+  if (error instanceof RemoteError && error.status === 404) return undefined;
+  throw error;
+}
+
+/** As the local project says it (`AgentStore.forHostOrNode`): no host or node of that name. */
+function noAgent(name: string): NotFoundError {
+  return new NotFoundError(`no agent for host or node ${name}`);
 }
