@@ -19,6 +19,12 @@ import type { ConnectionConfigLayer } from '../transport/config/connection-confi
 export interface MinkeConfig {
   /** `sqlite:FILE` (relative to the project) or `postgres://USER@HOST:PORT/DB`. Env: MINKE_DATABASE_URL. */
   database?: string;
+  /**
+   * PostgreSQL connections each Minke process keeps open at most (default 10). A worker that runs
+   * hundreds of hosts at once (`maxParallelHosts`) writes for each of them: give it more, within
+   * the server's `max_connections` across all processes. Env: MINKE_DATABASE_POOL_SIZE.
+   */
+  databasePoolSize?: number;
   models?: readonly ModelDefinition[];
   /** Session classes; see the sessions guide. */
   sessions?: readonly unknown[];

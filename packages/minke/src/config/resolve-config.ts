@@ -13,7 +13,12 @@ import type { MinkeConfig } from './define-config.js';
 export interface ResolvedConfig {
   projectDir: string;
   configFile: string;
-  database: { url: string; password: string | undefined };
+  database: {
+    url: string;
+    password: string | undefined;
+    /** PostgreSQL connections this process keeps open at most (default 10); SQLite has one. */
+    poolSize?: number | undefined;
+  };
   models: readonly unknown[];
   sessions: readonly unknown[];
   /** Fact policies (`definePolicy`), checked when the policies are first used. */
@@ -93,6 +98,7 @@ export type EventBusKind = (typeof eventBusKinds)[number];
 
 const configShape = z.strictObject({
   database: z.string().min(1).optional(),
+  databasePoolSize: z.number().int().min(1).max(1000).optional(),
   models: z.array(z.unknown()).optional(),
   sessions: z.array(z.unknown()).optional(),
   policies: z.array(z.unknown()).optional(),
@@ -194,6 +200,7 @@ export function resolveConfig(
     database: {
       url: env['MINKE_DATABASE_URL'] ?? config.database ?? 'sqlite:minke.db',
       password: secret(env, 'MINKE_DATABASE_PASSWORD'),
+      poolSize: intFromEnv(env, 'MINKE_DATABASE_POOL_SIZE', 1, 1000) ?? config.databasePoolSize,
     },
     models: config.models ?? [],
     sessions: config.sessions ?? [],

@@ -45,6 +45,7 @@ export async function openProject(
   const database = await openDatabase(config.database.url, {
     baseDir: config.projectDir,
     password: config.database.password,
+    poolSize: config.database.poolSize,
     schema: options.schema,
     onPermissionFix: notice,
   });

@@ -8,6 +8,8 @@ export interface OpenDatabaseOptions {
   baseDir: string;
   password?: string | undefined;
   schema?: string | undefined;
+  /** PostgreSQL: connections kept open at most. */
+  poolSize?: number | undefined;
   /** Told when a database file was readable by others and has been made 0600 (SQLite). */
   onPermissionFix?: PermissionNotice | undefined;
 }
@@ -28,7 +30,12 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions): P
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     try {
       const { openPostgres } = await import('./postgres/open-postgres.js');
-      return await openPostgres({ url, password: options.password, schema: options.schema });
+      return await openPostgres({
+        url,
+        password: options.password,
+        schema: options.schema,
+        maxConnections: options.poolSize,
+      });
     } catch (error) {
       throw new UnavailableError(
         `cannot reach the database at ${redactUrl(url)}: ${(error as Error).message}`,
