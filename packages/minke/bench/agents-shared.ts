@@ -16,16 +16,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { resolveConfig } from '../src/config/resolve-config.js';
-import { dispatch } from '../src/facts/dispatch.js';
 import { loadSigningKey } from '../src/facts/signing-key.js';
 import { openProject, type OpenedProject } from '../src/runtime/open-project.js';
 import {
-  answeredCount,
   enrolAll,
   exited,
   launchAgents,
   loadAverage,
   onlineCount,
+  timeBroadcast,
   until,
   workerOptions,
 } from './agents-support.js';
@@ -94,12 +93,7 @@ export async function benchAgentsShared(options: SharedBenchOptions): Promise<vo
     const onlineMs = await until(() => onlineCount(project).then((n) => n >= count), 300_000);
     console.log(`  ... and all online in the database ${onlineMs} ms later`);
 
-    const broadcastAt = Date.now();
-    const request = await dispatch({ project, signingKey }, { plugin: 'facts', all: true });
-    await until(async () => (await answeredCount(project, request.id)) >= count, 300_000);
-    const storedMs = Date.now() - broadcastAt;
-    console.log(`broadcast -> every result stored: ${storedMs} ms (${count} agents)`);
-    console.log(`results per second:             ${Math.round(count / (storedMs / 1000))}`);
+    const requestId = await timeBroadcast(project, signingKey, count);
     // Late copies (a redelivery) would arrive after the last answer: give them a moment.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const split = await Promise.all(gateways.map((gateway) => gatewayStats(gateway)));
@@ -109,7 +103,7 @@ export async function benchAgentsShared(options: SharedBenchOptions): Promise<vo
           `duplicates ${s.duplicates}`,
       ),
     );
-    const history = await storedTwice(project, request.id);
+    const history = await storedTwice(project, requestId);
     console.log(
       `history rows for the broadcast: ${history.rows} for ${history.results} distinct results ` +
         `(${history.rows === history.results && history.results === count ? 'each stored once' : 'NOT each stored once'})`,

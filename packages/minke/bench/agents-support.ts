@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { hash } from '@node-rs/argon2';
 import { generateAgentPassword, hashAgentPassword } from '../src/facts/credentials.js';
+import { dispatch } from '../src/facts/dispatch.js';
+import type { ServerSigningKey } from '../src/facts/signing-key.js';
 import type { OpenedProject } from '../src/runtime/open-project.js';
 import type { FromWorker, ToWorker } from './agents-worker.js';
 
@@ -144,6 +146,24 @@ export async function answeredCount(project: OpenedProject, requestId: string): 
     .where('state', '=', 'answered')
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * One broadcast of the `facts` plugin, made as `minke dispatch --all` makes it, timed until all
+ * `count` answers are stored; prints the time and the rate, returns the request's id.
+ */
+export async function timeBroadcast(
+  project: OpenedProject,
+  signingKey: ServerSigningKey,
+  count: number,
+): Promise<string> {
+  const broadcastAt = Date.now();
+  const request = await dispatch({ project, signingKey }, { plugin: 'facts', all: true });
+  await until(async () => (await answeredCount(project, request.id)) >= count, 300_000);
+  const storedMs = Date.now() - broadcastAt;
+  console.log(`broadcast -> every result stored: ${storedMs} ms (${count} agents)`);
+  console.log(`results per second:             ${Math.round(count / (storedMs / 1000))}`);
+  return request.id;
 }
 
 export async function onlineCount(project: OpenedProject): Promise<number> {

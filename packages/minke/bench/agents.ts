@@ -16,7 +16,6 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/config/resolve-config.js';
-import { dispatch } from '../src/facts/dispatch.js';
 import { loadSigningKey } from '../src/facts/signing-key.js';
 import { openProject } from '../src/runtime/open-project.js';
 import { freePort } from '../test-support/redis.js';
@@ -26,10 +25,10 @@ import {
   loadAverage,
   launchAgents,
   onlineCount,
-  answeredCount,
   startServer,
   stats,
   stopServer,
+  timeBroadcast,
   until,
   exited,
 } from './agents-support.js';
@@ -131,12 +130,7 @@ export async function benchAgents(args: string[]): Promise<void> {
     console.log(`  ... and all online in the database ${online2Ms} ms later`);
 
     // One broadcast, made from another process as `minke dispatch` makes it.
-    const broadcastAt = Date.now();
-    const request = await dispatch({ project, signingKey }, { plugin: 'facts', all: true });
-    await until(async () => (await answeredCount(project, request.id)) >= count, 300_000);
-    const storedMs = Date.now() - broadcastAt;
-    console.log(`broadcast -> every result stored: ${storedMs} ms (${count} agents)`);
-    console.log(`results per second:             ${Math.round(count / (storedMs / 1000))}`);
+    await timeBroadcast(project, signingKey, count);
     await until(async () => (await stats(workers)).acked >= count, 60_000).catch(() => undefined);
     const totals = await stats(workers);
     console.log(`answered ${totals.answered}, acknowledged back ${totals.acked}`);
