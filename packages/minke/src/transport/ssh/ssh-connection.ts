@@ -8,6 +8,7 @@ import { readKnownHostsFiles } from './host-keys/known-hosts-file.js';
 import { SecretUnavailable } from '../config/secret.js';
 import { TransportError } from '../transport-error.js';
 import { type AuthPlan, authMethods } from './auth-methods.js';
+import { skipHostKeyProofs } from './host-key-announcements.js';
 import { classifySshError } from './classify-error.js';
 import { customHostKeyAlgorithms } from './host-key-algorithms.js';
 import type { BookedHostKey, HostKeyBook } from './host-keys/host-key-book.js';
@@ -174,6 +175,7 @@ async function handshake(
         );
       },
     });
+    skipHostKeyProofs(client);
   });
 }
 
