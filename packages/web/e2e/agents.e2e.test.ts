@@ -249,4 +249,35 @@ describe('agents and facts in Chromium', () => {
     await viewer.context().close();
     expect(pageErrors).toEqual([]);
   });
+
+  it("opens an agent's page from its node name, and keeps its facts once its host is gone", async () => {
+    await page.goto(`${server.url}/#/agents`);
+    // The node's own cell (the first; the host's cell links to the host, of the same name here).
+    await page
+      .locator(`tr[data-node="${NODES[1]}"]`)
+      .getByRole('link', { name: NODES[1] })
+      .first()
+      .click();
+    await page.waitForURL(`**/#/agents/${NODES[1]}`);
+    const agentPage = page.getByTestId('agent-page');
+    await agentPage.getByTestId('agent-host').getByRole('link', { name: NODES[1] }).waitFor();
+    const os = agentPage.locator('[data-testid="plugin-fact"][data-plugin="os"]');
+    await os.locator('[data-path="release"]').getByText('"11"').waitFor();
+
+    // The host goes; the node keeps reporting, and its page still shows what it reported.
+    await cli(server.projectDir, ['hosts', 'remove', NODES[1]]);
+    await page.reload();
+    await agentPage.getByTestId('agent-host').getByText(`no host named ${NODES[1]} yet`).waitFor();
+    await os.locator('[data-path="release"]').getByText('"11"').waitFor();
+    expect(await os.getByRole('button', { name: 'Chart' }).count()).toBe(0); // a series is a host's
+    await os.getByRole('button', { name: 'History' }).click();
+    await os.getByTestId('fact-version').first().waitFor();
+    expect(await os.getByTestId('fact-version').count()).toBe(1);
+    expect(await os.getByTestId('fact-version').first().textContent()).toContain('First version.');
+    await page.screenshot({ path: join(screenshots, 'agent-page.png'), fullPage: true });
+
+    await page.goto(`${server.url}/#/agents`);
+    await page.locator(`tr[data-node="${NODES[1]}"]`).getByText('no host').waitFor();
+    expect(pageErrors).toEqual([]);
+  });
 });

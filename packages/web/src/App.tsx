@@ -12,6 +12,7 @@ import { Dashboard } from './dashboard/dashboard.js';
 import { HostImport } from './hosts/host-import.js';
 import { HostKeysPage } from './hosts/host-keys-page.js';
 import { HostLocksPage } from './host-locks/host-locks-page.js';
+import { AgentPage } from './agents/agent-page.js';
 import { AgentsPage } from './agents/agents-page.js';
 import { FactSearchPage } from './facts/fact-search-page.js';
 import { NotificationsPage } from './notifications/notifications-page.js';
@@ -170,6 +171,7 @@ export function App() {
         <Route path="/host-keys" element={<HostKeysPage />} />
         <Route path="/host-locks" element={<HostLocksPage />} />
         <Route path="/agents" element={<AgentsPage />} />
+        <Route path="/agents/:node" element={<AgentPage />} />
         <Route path="/fact-search" element={<FactSearchPage />} />
         <Route path="/policies" element={<PoliciesPage />} />
         <Route path="/policies/:name" element={<PolicyPage />} />

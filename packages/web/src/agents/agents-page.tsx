@@ -139,6 +139,7 @@ function agentColumns(onDispatch: ((node: string) => void) | undefined): ApiColu
           )}
         </>
       ),
+      link: (agent) => `/agents/${encodeURIComponent(agent.node)}`,
       sortBy: (agent) => agent.node,
       sx: { whiteSpace: 'nowrap' },
     },

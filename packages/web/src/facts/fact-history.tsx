@@ -13,18 +13,28 @@ import {
 import { DIFF_COLORS, DIFF_EDGES, DIFF_SIGNS, pathText } from './diff-colors.js';
 import { JsonTree } from './json-tree.js';
 import { timeAgo } from './relative-time.js';
-import type { ChangeKind, FactChange, FactHistoryPage, FactVersion } from '@minke/contract';
+import type {
+  ChangeKind,
+  FactChange,
+  FactHistoryPage,
+  FactVersion,
+  NodeFactHistoryPage,
+} from '@minke/contract';
 import { shorten } from '../data/value-text.js';
 import { useApiQuery } from './use-api-query.js';
 
-/** A plugin's fact on a host, version by version (newest first), each with its diff. */
-export function FactHistory({ host, plugin }: { host: string; plugin: string }) {
+/**
+ * A plugin's fact on a host or a node, version by version (newest first), each with its diff;
+ * `factsPath` is the API path of those facts (`/api/hosts/NAME/facts`, `/api/agents/NODE/facts`).
+ */
+export function FactHistory({ factsPath, plugin }: { factsPath: string; plugin: string }) {
   const [page, setPage] = useState(0);
   const [perPage, setPerPage] = useState(10);
-  const history = useApiQuery<FactHistoryPage>(
-    `/api/hosts/${encodeURIComponent(host)}/facts/history`,
-    { plugin, limit: perPage, offset: page * perPage },
-  );
+  const history = useApiQuery<FactHistoryPage | NodeFactHistoryPage>(`${factsPath}/history`, {
+    plugin,
+    limit: perPage,
+    offset: page * perPage,
+  });
   if (history.error) return <Alert severity="error">{history.error}</Alert>;
   if (!history.data) return <LinearProgress />;
   const { items, total } = history.data;
