@@ -46,11 +46,17 @@ export function compileFactCondition(
     });
   }
   const [plugin = '', ...keys] = rest;
-  const json = jsonSql(adapter, keys);
+  const postgres = adapter.kind === 'postgres';
+  const json = jsonSql(adapter, keys, postgres ? { node: sql.ref('fact_node_.node') } : {});
   const { test, negated } = planFactTest(condition, sqlBlocks(json, keys.length === 0, adapter));
   const hosts = eb
     .selectFrom('minke_facts as fact_')
     .innerJoin('minke_agents as fact_agent_', 'fact_agent_.id', 'fact_.agent_id')
+    // PostgreSQL parses the stored JSON text at each cast, and a test names the value up to five
+    // times (its type, then its text or number): the path is read once per row here instead.
+    // OFFSET 0 keeps the planner from copying the expression back into each use; rows with the
+    // same value also share one reading (the planner memoizes the lateral by its input).
+    .$if(postgres, (qb) => qb.crossJoinLateral(pathNode(keys).as('fact_node_')))
     .select('fact_agent_.host_id')
     .where('fact_agent_.host_id', 'is not', null)
     .where('fact_.plugin', '=', plugin)
@@ -69,13 +75,25 @@ export interface JsonSql {
   number: RawBuilder<number>;
 }
 
-export function jsonSql(adapter: StoreAdapter, keys: readonly string[]): JsonSql {
+/** PostgreSQL: the value at `keys` in `fact_.value`, as one row of one column, `node`. */
+function pathNode(keys: readonly string[]): RawBuilder<{ node: unknown }> {
+  return sql`(SELECT ((${sql.ref('fact_.value')}::jsonb) #> ${sql.val(keys)}::text[]) AS node OFFSET 0)`;
+}
+
+/**
+ * @param options.node PostgreSQL: an expression that already holds the value at `keys` (a
+ *   lateral's column, see `pathNode`), instead of reading it from `fact_.value` at each use.
+ */
+export function jsonSql(
+  adapter: StoreAdapter,
+  keys: readonly string[],
+  options: { node?: RawBuilder<unknown> } = {},
+): JsonSql {
   const value = sql.ref('fact_.value');
   if (adapter.kind === 'postgres') {
-    const doc = sql`(${value}::jsonb)`;
-    const path = sql`${sql.val(keys)}::text[]`;
-    const node = sql`(${doc} #> ${path})`;
-    const text = sql<string>`(${doc} #>> ${path})`;
+    const node = options.node ?? sql`((${value}::jsonb) #> ${sql.val(keys)}::text[])`;
+    // `#>> '{}'` of the node is `#>>` of the path: strings unquoted, the rest as JSON text.
+    const text = sql<string>`(${node} #>> '{}')`;
     return {
       exists: sql<SqlBool>`(jsonb_typeof(${node}) <> 'null')`,
       text,
