@@ -80,6 +80,23 @@ describe('loadSettings', () => {
     });
   });
 
+  it("reads paths typed in a shell (--plugins, MINKE_AGENT_*) from the current folder, not the file's", async () => {
+    // `minke-agent run --config /etc/minke/agent.yaml --plugins plugins` in the demo's folder
+    // means the demo's plugins, as every command line means a relative path.
+    const { dir, file } = await configFile(
+      `node: web1\nbrokerUrl: mqtt://127.0.0.1:1883\nserverPublicKey: ${key.publicKeyBase64}\n`,
+    );
+    const fromShell = await loadSettings({
+      configFile: file,
+      pluginsDir: 'plugins',
+      env: { MINKE_AGENT_SPOOL_DIR: 'spool' },
+      forRun: true,
+    });
+    expect(fromShell.pluginsDir).toBe(join(process.cwd(), 'plugins'));
+    expect(fromShell.spoolDir).toBe(join(process.cwd(), 'spool'));
+    expect(fromShell.pluginsDir.startsWith(dir)).toBe(false);
+  });
+
   it('works from the environment alone, with the host name as node', async () => {
     const settings = await loadSettings({
       env: {

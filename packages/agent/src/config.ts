@@ -99,10 +99,12 @@ export async function loadSettings(options: LoadSettingsOptions): Promise<AgentS
     options.configFile ?? env['MINKE_AGENT_CONFIG'],
     options.defaultConfigFile ?? DEFAULT_CONFIG_FILE,
   );
-  const fromEnv = readEnvironment(env);
+  // Paths typed in a shell (the environment, --plugins) are from the folder the agent starts in;
+  // a config file's are from the file's own folder, resolved in `check`.
+  const fromEnv = fromCurrentFolder(readEnvironment(env));
   const raw: Raw = { ...fromFile, ...fromEnv };
   if (options.pluginsDir !== undefined)
-    raw.pluginsDir = { value: options.pluginsDir, where: '--plugins' };
+    raw.pluginsDir = { value: resolve(options.pluginsDir), where: '--plugins' };
   const base = file ? dirname(file) : process.cwd();
   return check(raw, base, file, options.forRun);
 }
@@ -177,6 +179,19 @@ async function readConfigFile(
   }
   if (values['password'] !== undefined) await refuseIfReadableByAll(file, 'password');
   return { file, values };
+}
+
+/** The settings that name a file or a folder. */
+const PATH_KEYS = ['pluginsDir', 'spoolDir', 'caFile', 'passwordFile'] as const;
+
+function fromCurrentFolder(raw: Raw): Raw {
+  const resolved: Raw = { ...raw };
+  for (const key of PATH_KEYS) {
+    const setting = raw[key];
+    if (typeof setting?.value === 'string')
+      resolved[key] = { ...setting, value: resolve(setting.value) };
+  }
+  return resolved;
 }
 
 function readEnvironment(env: NodeJS.ProcessEnv): Raw {
