@@ -135,6 +135,10 @@ const REMOTE_COMMANDS = new Set([
   'history output',
   'history purge',
   'sessions list',
+  'hosts list',
+  'hosts show',
+  'hosts add',
+  'hosts remove',
   'hosts keys',
   'hosts trust-key',
   'credentials list',
@@ -179,7 +183,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, facts, policies and inventory`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, facts, policies and inventory`,
     );
 }
 

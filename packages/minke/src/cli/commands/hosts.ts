@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { displayValue, stdoutOut } from '../output.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import type { HostsSource } from '../remote/remote-hosts.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
 
@@ -17,6 +19,38 @@ interface HostAddOptions {
   configFile?: string;
   disabled?: boolean;
   comment?: string;
+}
+
+/**
+ * The hosts of the local project or, with `--server`, a server's, through its API as the token's
+ * user. Both answer with the same records, printed below.
+ */
+function withHosts<T>(
+  globals: GlobalOptions,
+  work: (hosts: HostsSource) => Promise<T>,
+): Promise<T> {
+  return withLocalOrRemote<HostsSource, T>(
+    globals,
+    {
+      remote: async (api) => (await import('../remote/remote-hosts.js')).remoteHosts(api),
+      local: async (project) => {
+        const { parseWhere } = await import('../../query/parse-where.js');
+        return {
+          list: ({ where, search, limit, offset }) =>
+            project.hosts.list({
+              ...(where === undefined ? {} : { filter: parseWhere(where) }),
+              ...(search ? { search } : {}),
+              limit,
+              offset,
+            }),
+          get: (name) => project.hosts.get(name),
+          add: (host) => project.hosts.add(host),
+          remove: (name) => project.hosts.remove(name),
+        };
+      },
+    },
+    work,
+  );
 }
 
 export function registerHostCommands(program: Command): void {
@@ -42,16 +76,16 @@ export function registerHostCommands(program: Command): void {
         options.configFile !== undefined
           ? await readFile(options.configFile, 'utf8')
           : options.config;
-      await withProject(globals(), {}, async (project) => {
-        const host = await project.hosts.add({
+      await withHosts(globals(), async (source) => {
+        const host = await source.add({
           name,
           hostname: options.hostname,
           port: parsePort(options.port),
           user: options.user,
-          groups: options.group,
-          config,
-          disabled: options.disabled,
-          comment: options.comment,
+          ...(options.group ? { groups: options.group } : {}),
+          ...(config === undefined ? {} : { config }),
+          ...(options.disabled ? { disabled: true } : {}),
+          ...(options.comment === undefined ? {} : { comment: options.comment }),
         });
         out.line(`added host ${host.name} (id ${host.id})`);
       });
@@ -74,14 +108,14 @@ export function registerHostCommands(program: Command): void {
         json?: boolean;
       }) => {
         const out = stdoutOut();
-        const { parseWhere } = await import('../../query/parse-where.js');
-        const filter = options.where === undefined ? undefined : parseWhere(options.where);
-        await withProject(globals(), {}, async (project) => {
-          const page = await project.hosts.list({
-            ...(filter ? { filter } : {}),
-            ...(options.search ? { search: options.search } : {}),
-            limit: parseCount(options.limit, '--limit'),
-            offset: parseCount(options.offset, '--offset'),
+        const limit = parseCount(options.limit, '--limit');
+        const offset = parseCount(options.offset, '--offset');
+        await withHosts(globals(), async (source) => {
+          const page = await source.list({
+            where: options.where,
+            search: options.search,
+            limit,
+            offset,
           });
           if (options.json) return out.json(page);
           out.table(
@@ -111,8 +145,8 @@ export function registerHostCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => {
       const out = stdoutOut();
-      await withProject(globals(), {}, async (project) => {
-        const host = await project.hosts.get(name);
+      await withHosts(globals(), async (source) => {
+        const host = await source.get(name);
         if (options.json) return out.json(host);
         for (const key of [
           'name',
@@ -136,8 +170,8 @@ export function registerHostCommands(program: Command): void {
     .description('remove a host (and the records that hang on it)')
     .action(async (name: string) => {
       const out = stdoutOut();
-      await withProject(globals(), {}, async (project) => {
-        await project.hosts.remove(name);
+      await withHosts(globals(), async (source) => {
+        await source.remove(name);
         out.line(`removed host ${name}`);
       });
     });

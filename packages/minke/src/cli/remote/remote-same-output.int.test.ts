@@ -124,6 +124,40 @@ describe('the same output on the local project and through --server', { timeout:
     await same('policies', 'show', 'kernel-18', '--history', '--json');
   });
 
+  it('prints the same hosts, and adds and removes one through the server as its user may', async () => {
+    expect(await same('hosts', 'list')).toMatch(/^web-1\s*$/m);
+    await same('hosts', 'list', '--json');
+    await same('hosts', 'list', '--where', 'name = web-2', '--json');
+    await same('hosts', 'list', '--limit', '1');
+    expect(await same('hosts', 'show', 'web-1')).toContain('name:       web-1\n');
+    await same('hosts', 'show', 'web-1', '--json');
+
+    // The viewer may not add a host; the same user with add_host and delete_host may.
+    const refused = await remote('hosts', 'add', 'db-1', '--port', '2222');
+    expect(refused.stderr).toBe(
+      'minke: error: you may not add Host: it needs the permission add_host\n',
+    );
+    expect(refused.code).toBe(1);
+    await h.project.permissions.grant((await h.project.users.get('viewer')).id, [
+      'add_host',
+      'delete_host',
+    ]);
+    await h.project.hosts.addGroup({ name: 'db' });
+    const added = await remote('hosts', 'add', 'db-1', '--port', '2222', '--group', 'db');
+    expect([added.stderr, added.code]).toEqual(['', 0]);
+    expect(added.stdout).toMatch(/^added host db-1 \(id \d+\)\n$/);
+    expect(await same('hosts', 'show', 'db-1', '--json')).toContain('"port": 2222');
+    // A connection setting that uses the server's own machine needs manage_connections.
+    const onServer = await remote('hosts', 'add', 'here', '--config', 'transport: local');
+    expect(onServer.code).toBe(1);
+    expect(onServer.stderr).toContain('manage_connections');
+    const removed = await remote('hosts', 'remove', 'db-1');
+    expect([removed.stdout, removed.stderr, removed.code]).toEqual(['removed host db-1\n', '', 0]);
+    const gone = await remote('hosts', 'show', 'db-1');
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toBe((await local('hosts', 'show', 'db-1')).stderr);
+  });
+
   it('prints the same inventory list (no sources here)', async () => {
     expect(await same('inventory')).toBe(
       'no inventory sources (add them to minke.config.ts: inventory: [...])\n',

@@ -1,0 +1,51 @@
+import type { HostInput, HostRecord } from '@minke/contract';
+import type { ApiClient } from './api-client.js';
+
+/** A page of hosts with their groups, as the API and the project's host list give it. */
+export interface HostsPage {
+  items: HostRecord[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Hosts as `minke hosts list|show|add|remove` use them: the local project's or, with `--server`,
+ * a server's through its API as the token's user (`view_host`, `add_host`, `delete_host`; a
+ * connection setting that uses the server's own resources also needs `manage_connections`).
+ */
+export interface HostsSource {
+  /** `where` is a filter expression, as `--where` takes it. */
+  list(query: {
+    where?: string | undefined;
+    search?: string | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<HostsPage>;
+  get(name: string): Promise<HostRecord>;
+  add(host: HostInput): Promise<HostRecord>;
+  remove(name: string): Promise<void>;
+}
+
+/** `/api/hosts[/:name]`. */
+export function remoteHosts(client: ApiClient): HostsSource {
+  const path = (name: string) => `/api/hosts/${encodeURIComponent(name)}`;
+  return {
+    async list(query) {
+      const page = await client.get<HostsPage>('/api/hosts', query);
+      return { ...page, items: page.items.map(groupsLast) };
+    },
+    get: async (name) => groupsLast(await client.get<HostRecord>(path(name))),
+    add: async (host) => groupsLast(await client.post<HostRecord>('/api/hosts', host)),
+    remove: (name) => client.delete(path(name)),
+  };
+}
+
+/**
+ * A host with its groups after its fields, as the project gives it: the API's reply schema names
+ * `groups` first, and `--json` prints the same document either way.
+ */
+function groupsLast(host: HostRecord): HostRecord {
+  const { groups, ...fields } = host;
+  return { ...fields, groups };
+}
