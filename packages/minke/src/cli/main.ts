@@ -158,6 +158,7 @@ const REMOTE_COMMANDS = new Set([
   'notifications list',
   'notifications test',
   'notifications deliveries',
+  'agents list',
   'facts show',
   'facts history',
   'facts series',
@@ -183,7 +184,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, facts, policies and inventory`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, facts, policies and inventory`,
     );
 }
 

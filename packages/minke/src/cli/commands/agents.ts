@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import type { AgentRecord } from '../../facts/agent-store.js';
+import type { AgentItem } from '@minke/contract';
 import { stdoutOut, type Out } from '../output.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import type { AgentsSource } from '../remote/remote-agents.js';
 
 interface EnrollOptions {
   out: string;
@@ -70,15 +72,23 @@ export function registerAgentCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
-      const { AgentStore } = await import('../../facts/agent-store.js');
-      await withProject(globals(), {}, async (project) => {
-        const list = await new AgentStore(project).list();
-        printAgents(out, list, options.json === true);
-      });
+      // The project's agents or, with --server, a server's (view_host), printed the same.
+      const list = await withLocalOrRemote<AgentsSource, readonly AgentItem[]>(
+        globals(),
+        {
+          remote: async (api) => (await import('../remote/remote-agents.js')).remoteAgents(api),
+          local: async (project) => {
+            const { AgentStore } = await import('../../facts/agent-store.js');
+            return { list: () => new AgentStore(project).list() };
+          },
+        },
+        (source) => source.list(),
+      );
+      printAgents(out, list, options.json === true);
     });
 }
 
-function printAgents(out: Out, agents: readonly AgentRecord[], json: boolean): void {
+function printAgents(out: Out, agents: readonly AgentItem[], json: boolean): void {
   if (json) return out.json(agents);
   if (agents.length === 0) {
     out.line('no agents: enrol one with `minke agents enroll NODE --out FILE`');

@@ -100,6 +100,12 @@ describe('the same output on the local project and through --server', { timeout:
     await same('facts', 'distribution', 'os', 'kernel', '--json');
   });
 
+  it('prints the same agents list', async () => {
+    expect(await same('agents', 'list')).toMatch(/^web-1\s+web-1\s+offline\s/m);
+    const agents = JSON.parse(await same('agents', 'list', '--json')) as { node: string }[];
+    expect(agents.map((agent) => agent.node)).toEqual(['web-1', 'web-2']);
+  });
+
   it('prints the same policies, hosts and history', async () => {
     // Made on the local project, as its operator; read both ways.
     const set = await local(
