@@ -33,21 +33,21 @@ function withHosts<T>(
     globals,
     {
       remote: async (api) => (await import('../remote/remote-hosts.js')).remoteHosts(api),
-      local: async (project) => {
-        const { parseWhere } = await import('../../query/parse-where.js');
-        return {
-          list: ({ where, search, limit, offset }) =>
-            project.hosts.list({
-              ...(where === undefined ? {} : { filter: parseWhere(where) }),
-              ...(search ? { search } : {}),
-              limit,
-              offset,
-            }),
-          get: (name) => project.hosts.get(name),
-          add: (host) => project.hosts.add(host),
-          remove: (name) => project.hosts.remove(name),
-        };
-      },
+      local: (project) => ({
+        // The filter parser loads only for a --where: a plain list starts without it.
+        list: async ({ where, search, limit, offset }) =>
+          project.hosts.list({
+            ...(where === undefined
+              ? {}
+              : { filter: (await import('../../query/parse-where.js')).parseWhere(where) }),
+            ...(search ? { search } : {}),
+            limit,
+            offset,
+          }),
+        get: (name) => project.hosts.get(name),
+        add: (host) => project.hosts.add(host),
+        remove: (name) => project.hosts.remove(name),
+      }),
     },
     work,
   );
