@@ -44,23 +44,42 @@ const MAX_PAGES = 11;
 export function remoteFacts(client: ApiClient): FactsSource {
   return {
     async current(name, plugin) {
-      const reply = await agentFacts(client, name);
+      const { node, reply } = await hostOrNode<HostFacts, NodeFacts>(
+        client,
+        name,
+        '',
+        {},
+        (host) => host.agent?.node ?? null,
+      );
       const facts = reply.facts.filter((fact) => plugin === undefined || fact.plugin === plugin);
-      return { node: reply.node, facts };
+      return { node, facts };
     },
     async history(name, plugin, limit) {
-      // The host's agent, or the node of this name: the pages below read that agent's path.
-      const path = `${(await agentFacts(client, name)).path}/history`;
       const rows: FactRecord[] = [];
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const reply = await client.get<FactHistoryPage | NodeFactHistoryPage>(path, {
-          plugin,
-          limit: Math.max(1, Math.min(API_PAGE, limit - rows.length)),
-          offset: rows.length,
-        });
+      const pageAt = (offset: number) => ({
+        plugin,
+        limit: Math.max(1, Math.min(API_PAGE, limit - offset)),
+        offset,
+      });
+      // The first page finds the path (the host's agent, or the node of this name); the next
+      // pages read the same one.
+      const first = await hostOrNode<FactHistoryPage, NodeFactHistoryPage>(
+        client,
+        name,
+        '/history',
+        pageAt(0),
+        (host) => host.node,
+      );
+      let reply: FactHistoryPage | NodeFactHistoryPage = first.reply;
+      for (let page = 1; page <= MAX_PAGES; page++) {
         // The diff against the version before is the API's extra; the rows are what the CLI shows.
         for (const { changes: _changes, ...row } of reply.items) rows.push(row);
-        if (reply.items.length === 0 || rows.length >= Math.min(limit, reply.total)) break;
+        const done = reply.items.length === 0 || rows.length >= Math.min(limit, reply.total);
+        if (done || page === MAX_PAGES) break;
+        reply = await client.get<FactHistoryPage | NodeFactHistoryPage>(
+          first.path,
+          pageAt(rows.length),
+        );
       }
       return rows.slice(0, limit);
     },
@@ -71,20 +90,27 @@ export function remoteFacts(client: ApiClient): FactsSource {
 }
 
 /**
- * The current facts of the host `name`'s agent or, when no host of that name has one, of the
- * node `name`; with the API path that reads that agent's facts.
+ * GETs `/api/hosts/NAME/facts<suffix>` and, when no host of that name has an agent (a 404, or
+ * `nodeOfHost` says none), `/api/agents/NAME/facts<suffix>`: a name is a host's first and an
+ * agent's node name second. Returns the reply, the node that reported it and the path that
+ * answered.
  */
-async function agentFacts(
+async function hostOrNode<H, N extends { node: string }>(
   client: ApiClient,
   name: string,
-): Promise<{ node: string; facts: FactRecord[]; path: string }> {
-  const hostPath = `/api/hosts/${encodeURIComponent(name)}/facts`;
-  const nodePath = `/api/agents/${encodeURIComponent(name)}/facts`;
-  const byHost = await client.get<HostFacts>(hostPath).catch(unlessNotFound);
-  if (byHost?.agent) return { node: byHost.agent.node, facts: byHost.facts, path: hostPath };
-  const byNode = await client.get<NodeFacts>(nodePath).catch(unlessNotFound);
-  if (byNode) return { node: byNode.node, facts: byNode.facts, path: nodePath };
-  throw noAgent(name);
+  suffix: string,
+  query: Record<string, string | number>,
+  nodeOfHost: (reply: H) => string | null,
+): Promise<{ node: string; reply: H | N; path: string }> {
+  const hostPath = `/api/hosts/${encodeURIComponent(name)}/facts${suffix}`;
+  const byHost = await client.get<H>(hostPath, query).catch(unlessNotFound);
+  const hostNode = byHost === undefined ? null : nodeOfHost(byHost);
+  if (byHost !== undefined && hostNode !== null)
+    return { node: hostNode, reply: byHost, path: hostPath };
+  const nodePath = `/api/agents/${encodeURIComponent(name)}/facts${suffix}`;
+  const byNode = await client.get<N>(nodePath, query).catch(unlessNotFound);
+  if (byNode === undefined) throw noAgent(name);
+  return { node: byNode.node, reply: byNode, path: nodePath };
 }
 
 /** A 404 is "not by this path" (undefined); any other error stays what it is. */
