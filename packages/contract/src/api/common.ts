@@ -28,12 +28,15 @@ export const noContent = z.void().describe('No content');
 export const idParams = z.object({ id: z.coerce.number().int().positive() });
 export const nameParams = z.object({ name: z.string() });
 
+/** The most items one page of a list may hold, on every paged route. */
+export const MAX_PAGE_SIZE = 1000;
+
 export const paging = {
   limit: z.coerce
     .number()
     .int()
     .min(1)
-    .max(1000)
+    .max(MAX_PAGE_SIZE)
     .optional()
     .describe('page size (default 50, at most 1000)'),
   offset: z.coerce.number().int().min(0).optional(),

@@ -1,7 +1,7 @@
+import { MAX_PAGE_SIZE } from '@minke/contract';
 import { InputError } from '../errors.js';
 
-/** The most records one page may hold. */
-export const MAX_PAGE_SIZE = 1000;
+export { MAX_PAGE_SIZE };
 
 /** A page size: 50 when absent, at most MAX_PAGE_SIZE; anything but a whole number ≥ 1 is refused. */
 export function pageLimit(limit: number | undefined): number {

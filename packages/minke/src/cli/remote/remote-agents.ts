@@ -1,8 +1,6 @@
-import type { AgentItem, AgentPage } from '@minke/contract';
+import { MAX_PAGE_SIZE, type AgentItem, type AgentPage } from '@minke/contract';
 import type { ApiClient } from './api-client.js';
 
-/** The largest page the API gives (its `limit` is at most 1000). */
-const API_PAGE = 1000;
 /** Pages read at most: 100,000 agents, the most one installation is planned for. */
 const MAX_PAGES = 100;
 
@@ -18,7 +16,7 @@ export function remoteAgents(client: ApiClient): AgentsSource {
       const agents: AgentItem[] = [];
       for (let page = 0; page < MAX_PAGES; page++) {
         const reply = await client.get<AgentPage>('/api/agents', {
-          limit: API_PAGE,
+          limit: MAX_PAGE_SIZE,
           offset: agents.length,
         });
         agents.push(...reply.items);

@@ -11,6 +11,7 @@ import type {
   NodeFactHistoryPage,
   NodeFacts,
 } from '@minke/contract';
+import { MAX_PAGE_SIZE } from '@minke/contract';
 import { NotFoundError } from '../../errors.js';
 import { RemoteError, type ApiClient } from './api-client.js';
 
@@ -31,8 +32,6 @@ export interface FactsSource {
 /** Runs `work` with the facts of the local project or of the server `--server` names. */
 export type WithFacts = <T>(work: (facts: FactsSource) => Promise<T>) => Promise<T>;
 
-/** The largest page the API gives (its `limit` is at most 1000). */
-const API_PAGE = 1000;
 /** Pages read at most: the API starts a history page 10,000 rows deep at most, so 11 reach all. */
 const MAX_PAGES = 11;
 
@@ -58,7 +57,7 @@ export function remoteFacts(client: ApiClient): FactsSource {
       const rows: FactRecord[] = [];
       const pageAt = (offset: number) => ({
         plugin,
-        limit: Math.max(1, Math.min(API_PAGE, limit - offset)),
+        limit: Math.max(1, Math.min(MAX_PAGE_SIZE, limit - offset)),
         offset,
       });
       // The first page finds the path (the host's agent, or the node of this name); the next
