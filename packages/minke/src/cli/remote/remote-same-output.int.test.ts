@@ -100,10 +100,17 @@ describe('the same output on the local project and through --server', { timeout:
     await same('facts', 'distribution', 'os', 'kernel', '--json');
   });
 
-  it('prints the same agents list', async () => {
+  it('prints the same agents list, over more than one API page', async () => {
     expect(await same('agents', 'list')).toMatch(/^web-1\s+web-1\s+offline\s/m);
-    const agents = JSON.parse(await same('agents', 'list', '--json')) as { node: string }[];
-    expect(agents.map((agent) => agent.node)).toEqual(['web-1', 'web-2']);
+    const two = JSON.parse(await same('agents', 'list', '--json')) as { node: string }[];
+    expect(two.map((agent) => agent.node)).toEqual(['web-1', 'web-2']);
+    // 1,001 more: the API gives 1,000 a page, so --server reads two pages (and the local list
+    // reads all at once); the same 1,003 agents, in the same order, either way.
+    const nodes = Array.from({ length: 1001 }, (_, i) => `edge-${i}`);
+    await new AgentStore(h.project).ensureAll(nodes);
+    const all = JSON.parse(await same('agents', 'list', '--json')) as { node: string }[];
+    expect(all).toHaveLength(1003);
+    expect(all.slice(0, 3).map((agent) => agent.node)).toEqual(['edge-0', 'edge-1', 'edge-2']);
   });
 
   it('prints the same policies, hosts and history', async () => {
