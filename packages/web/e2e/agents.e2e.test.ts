@@ -276,6 +276,12 @@ describe('agents and facts in Chromium', () => {
     expect(await os.getByTestId('fact-version').first().textContent()).toContain('First version.');
     await page.screenshot({ path: join(screenshots, 'agent-page.png'), fullPage: true });
 
+    // Another node's address, from this page: its own answer, nothing of the last node's.
+    await page.goto(`${server.url}/#/agents/nosuch-node`);
+    await agentPage.getByText('no agent for node nosuch-node').first().waitFor();
+    expect(await agentPage.getByTestId('plugin-fact').count()).toBe(0);
+    expect(await agentPage.getByTestId('agent-host').count()).toBe(0);
+
     await page.goto(`${server.url}/#/agents`);
     await page.locator(`tr[data-node="${NODES[1]}"]`).getByText('no host').waitFor();
     expect(pageErrors).toEqual([]);

@@ -14,6 +14,12 @@ import { PageColumn } from '../layout/page-column.js';
  */
 export function AgentPage() {
   const { node = '' } = useParams();
+  // A page per node: another node's address starts afresh, never showing the last node's facts
+  // (a query keeps its last reply while the next one loads) or its opened history.
+  return <NodePage key={node} node={node} />;
+}
+
+function NodePage({ node }: { node: string }) {
   const path = `/api/agents/${encodeURIComponent(node)}`;
   const agent = useApiQuery<AgentItem>(path);
   const facts = useApiQuery<NodeFacts>(`${path}/facts`);
