@@ -212,6 +212,37 @@ describe('agents and facts in Chromium', () => {
     await page.screenshot({ path: join(screenshots, 'facts.png'), fullPage: true });
   });
 
+  it("going to another host's facts shows nothing of the last host's while its reply loads", async () => {
+    const first = await apiGet<{ id: number }>(page, `/api/hosts/${NODES[0]}`);
+    const second = await apiGet<{ id: number }>(page, `/api/hosts/${NODES[1]}`);
+    await page.goto(`${server.url}/#/Host/${first.id}/show/facts`);
+    const facts = page.getByTestId('host-facts');
+    const os = facts.locator('[data-testid="plugin-fact"][data-plugin="os"]');
+    await os.locator('[data-path="release"]').getByText('"13"').first().waitFor();
+
+    // The second host's facts are held back until the page has been looked at.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked: () => void = () => undefined;
+    const askedFor = new Promise<void>((resolve) => (asked = resolve));
+    const factsOfSecond = `**/api/hosts/${encodeURIComponent(NODES[1])}/facts`;
+    await page.route(factsOfSecond, async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/#/Host/${second.id}/show/facts`);
+    // The tab has rendered for the second host (it asks for its facts after rendering).
+    await askedFor;
+    await page.getByTestId('host-facts-loading').waitFor();
+    expect(await facts.count()).toBe(0);
+    expect(await page.getByText('"13"').count()).toBe(0);
+    release();
+    await os.locator('[data-path="release"]').getByText('"11"').first().waitFor();
+    expect(await page.getByText('"13"').count()).toBe(0);
+    await page.unroute(factsOfSecond);
+  });
+
   it('searches the fleet by fact and filters to the matching hosts', async () => {
     await page.goto(`${server.url}/#/fact-search`);
     await page.getByTestId('fact-where').fill('facts.os.release = "13"');

@@ -35,6 +35,7 @@ import { ChangePasswordPage } from './admin/change-password.js';
 import { HostGroupCreate, HostGroupEdit, HostGroupList } from './admin/host-groups.js';
 import { TokenCreate, TokenList } from './admin/tokens.js';
 import { AuditList } from './audit/audit-list.js';
+import { PagePerAddress } from './layout/page-per-address.js';
 import {
   CredentialCreate,
   CredentialEdit,
@@ -171,15 +172,43 @@ export function App() {
         <Route path="/host-keys" element={<HostKeysPage />} />
         <Route path="/host-locks" element={<HostLocksPage />} />
         <Route path="/agents" element={<AgentsPage />} />
-        <Route path="/agents/:node" element={<AgentPage />} />
+        <Route
+          path="/agents/:node"
+          element={
+            <PagePerAddress>
+              <AgentPage />
+            </PagePerAddress>
+          }
+        />
         <Route path="/fact-search" element={<FactSearchPage />} />
         <Route path="/policies" element={<PoliciesPage />} />
-        <Route path="/policies/:name" element={<PolicyPage />} />
+        <Route
+          path="/policies/:name"
+          element={
+            <PagePerAddress>
+              <PolicyPage />
+            </PagePerAddress>
+          }
+        />
         <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/jobs/new" element={<JobEditor />} />
-        <Route path="/jobs/:id" element={<JobPage />} />
-        <Route path="/jobs/:id/edit" element={<JobEditPage />} />
+        <Route
+          path="/jobs/:id"
+          element={
+            <PagePerAddress>
+              <JobPage />
+            </PagePerAddress>
+          }
+        />
+        <Route
+          path="/jobs/:id/edit"
+          element={
+            <PagePerAddress>
+              <JobEditPage />
+            </PagePerAddress>
+          }
+        />
         <Route path="/schedules" element={<SchedulesPage />} />
         <Route path="/change-password" element={<ChangePasswordPage />} />
       </CustomRoutes>

@@ -13,13 +13,9 @@ import { PageColumn } from '../layout/page-column.js';
  * will), so its facts are here even then; a host's own page shows the same under Facts.
  */
 export function AgentPage() {
+  // A page per node (PagePerAddress in App.tsx): another node's address starts afresh, never
+  // showing the last node's facts (a query keeps its last reply while the next one loads).
   const { node = '' } = useParams();
-  // A page per node: another node's address starts afresh, never showing the last node's facts
-  // (a query keeps its last reply while the next one loads) or its opened history.
-  return <NodePage key={node} node={node} />;
-}
-
-function NodePage({ node }: { node: string }) {
   const path = `/api/agents/${encodeURIComponent(node)}`;
   const agent = useApiQuery<AgentItem>(path);
   const facts = useApiQuery<NodeFacts>(`${path}/facts`);

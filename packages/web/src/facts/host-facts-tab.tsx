@@ -9,7 +9,7 @@ export function HostFactsTab() {
   const { name, reply: facts } = useHostQuery<HostFacts>('facts');
   if (name === null) return null;
   if (facts.error) return <Alert severity="error">{facts.error}</Alert>;
-  if (!facts.data) return <LinearProgress />;
+  if (!facts.data) return <LinearProgress data-testid="host-facts-loading" />;
   const { agent } = facts.data;
   return (
     <Box data-testid="host-facts">

@@ -1,0 +1,16 @@
+import type { ReactNode } from 'react';
+import { useParams } from 'react-router-dom';
+
+/**
+ * A page of its own for each address: going from one object's page to another's (a job, a
+ * policy, a node) starts the page afresh. Without it the router keeps the page mounted, so it
+ * showed the last object's reply while the next one loaded, and kept its opened panels.
+ */
+export function PagePerAddress({ children }: { children: ReactNode }) {
+  const params = useParams();
+  return <PageKey key={JSON.stringify(params)}>{children}</PageKey>;
+}
+
+function PageKey({ children }: { children: ReactNode }) {
+  return <>{children}</>;
+}
