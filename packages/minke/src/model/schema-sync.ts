@@ -19,7 +19,14 @@ type StoredFields = Record<string, StoredField>;
 
 export interface SchemaChange {
   model: string;
-  action: 'create table' | 'add column' | 'drop column' | 'add unique' | 'drop unique';
+  action:
+    | 'create table'
+    | 'add column'
+    | 'drop column'
+    | 'add unique'
+    | 'drop unique'
+    | 'add search index'
+    | 'drop search index';
   column?: string;
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { buildModelRegistry } from '../model/model-registry.js';
 import { modelSchemasInSync, syncModelSchemas, type SchemaChange } from '../model/schema-sync.js';
+import { syncSearchIndexes } from '../model/search-indexes.js';
 import { HostOperations } from '../operations/hosts.js';
 import { UserOperations } from '../operations/users.js';
 import { PermissionOperations, projectPermissions } from '../operations/permissions.js';
@@ -26,7 +27,15 @@ export interface OpenProjectOptions {
 
 export interface OpenedProject extends Project {
   /** Migrations applied and table changes made while opening (with `migrate`). */
-  readonly applied: { migrations: string[]; changes: SchemaChange[]; permissions: string[] };
+  readonly applied: {
+    migrations: string[];
+    changes: SchemaChange[];
+    permissions: string[];
+    /** Trigram indexes on search fields made or dropped (PostgreSQL only). */
+    searchIndexes: SchemaChange[];
+    /** What the user should know and may act on (e.g. search without an index). */
+    notes: string[];
+  };
 }
 
 /**
@@ -54,12 +63,17 @@ export async function openProject(
       migrations: [] as string[],
       changes: [] as SchemaChange[],
       permissions: [] as string[],
+      searchIndexes: [] as SchemaChange[],
+      notes: [] as string[],
     };
     if (options.migrate) {
       applied.migrations = await migrateToLatest(database);
       applied.changes = await syncModelSchemas(database, models, {
         dropColumns: options.dropColumns ?? [],
       });
+      const search = await syncSearchIndexes(database, models);
+      applied.searchIndexes = search.changes;
+      if (search.note) applied.notes.push(search.note);
       // As Django does after migrating: every model and session has its permissions.
       applied.permissions = (
         await new PermissionOperations(database).sync(projectPermissions(models, sessions))

@@ -105,7 +105,13 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       'Backup:create table',
     ]);
     const again = await backend.reopen(demoModels);
-    expect(again.applied).toEqual({ migrations: [], changes: [], permissions: [] });
+    expect(again.applied).toEqual({
+      migrations: [],
+      changes: [],
+      permissions: [],
+      searchIndexes: [],
+      notes: [],
+    });
     await again.close();
   });
 

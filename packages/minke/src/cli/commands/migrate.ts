@@ -16,17 +16,20 @@ export function registerMigrateCommand(program: Command): void {
         program.opts<GlobalOptions>(),
         { migrate: true, dropColumns: options.dropColumn ?? [] },
         (project) => {
-          const { migrations, changes } = project.applied;
+          const { migrations, changes, searchIndexes, notes } = project.applied;
           for (const name of migrations) out.line(`applied migration ${name}`);
-          for (const change of changes) {
+          for (const change of [...changes, ...searchIndexes]) {
             out.line(
               `${change.model}: ${change.action}${change.column ? ` ${change.column}` : ''}`,
             );
           }
+          for (const note of notes) out.line(`note: ${note}`);
+          const indexes =
+            searchIndexes.length > 0 ? `, ${searchIndexes.length} search index change(s)` : '';
           out.line(
-            migrations.length + changes.length === 0
+            migrations.length + changes.length + searchIndexes.length === 0
               ? `${project.database.description} is up to date`
-              : `${project.database.description} is up to date (${migrations.length} migration(s), ${changes.length} table change(s))`,
+              : `${project.database.description} is up to date (${migrations.length} migration(s), ${changes.length} table change(s)${indexes})`,
           );
           return Promise.resolve();
         },
