@@ -98,6 +98,8 @@ export type DispatchReply = z.infer<typeof dispatchReply>;
 export const TARGET_STATES = ['pending', 'delivered', 'answered', 'failed', 'expired'] as const;
 export const targetState = z.enum(TARGET_STATES);
 export type TargetState = z.infer<typeof targetState>;
+/** A node's state that no longer changes: waiting for the request ends when all are here. */
+export const FINAL_TARGET_STATES: readonly TargetState[] = ['answered', 'failed', 'expired'];
 
 export const requestStatus = z.object({
   id: z.string(),

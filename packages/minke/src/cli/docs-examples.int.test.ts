@@ -131,6 +131,12 @@ const EXAMPLES: Record<string, Handling> = {
     remote: true,
     output: /"ID=/,
   },
+  'docs/api.md: minke dispatch os-release --all --wait': {
+    // Signed and delivered by the server, as the token's user; the demo's agent answers.
+    code: 0,
+    remote: true,
+    output: /^localhost\s+ok$/m,
+  },
   // The policies of docs/policies.md are made later in reading order: none yet.
   'docs/api.md: minke policies list': { code: 0, remote: true, output: /^no policies yet$/m },
   'docs/api.md: minke inventory list': {

@@ -5,13 +5,10 @@ import type { Project } from '../operations/project.js';
 import type { Filter } from '../query/filter.js';
 import { parseWhere } from '../query/parse-where.js';
 import { AgentStore } from './agent-store.js';
-import {
-  FINAL_TARGET_STATES,
-  RequestStore,
-  type RequestSelection,
-  type RequestStatus,
-  type TargetState,
-} from './request-store.js';
+import { RequestStore, type RequestSelection } from './request-store.js';
+import { waitForRequestStatus, type NodeOutcome, type WaitOptions } from './request-wait.js';
+
+export type { NodeOutcome, WaitOptions };
 import { loadSigningKey, type ServerSigningKey } from './signing-key.js';
 
 export interface DispatchInput {
@@ -151,65 +148,12 @@ async function selectNodes(
   };
 }
 
-/** A node's outcome once waiting ended: a final state, or `timeout` with where it stood. */
-export interface NodeOutcome {
-  node: string;
-  state: TargetState | 'timeout';
-  error: string | null;
-}
-
-export interface WaitOptions {
-  timeoutMs: number;
-  /** How often the ledger is read. Default 200 ms. */
-  pollMs?: number;
-  signal?: AbortSignal;
-  /** Called once for each node when its outcome is final. */
-  onFinal?: (outcome: NodeOutcome) => void;
-}
-
-/**
- * Waits until every node of a request has answered, failed or expired, or the time is up, reading
- * the ledger (so it works from any process). Nodes still open at the end are `timeout`.
- */
-export async function waitForRequest(
+/** Waits for a request's nodes, reading the project's ledger (see `waitForRequestStatus`). */
+export function waitForRequest(
   project: Project,
   requestId: string,
   options: WaitOptions,
-): Promise<{ status: RequestStatus; outcomes: NodeOutcome[] }> {
+): ReturnType<typeof waitForRequestStatus> {
   const ledger = new RequestStore(project.database);
-  const deadline = Date.now() + options.timeoutMs;
-  const reported = new Set<string>();
-  const pollMs = options.pollMs ?? 200;
-  for (let round = 0; ; round++) {
-    const status = await ledger.status(requestId);
-    if (!status) throw new NotFoundError(`request ${requestId} does not exist`);
-    for (const target of status.targets) {
-      if (!FINAL_TARGET_STATES.includes(target.state) || reported.has(target.node)) continue;
-      reported.add(target.node);
-      options.onFinal?.({ node: target.node, state: target.state, error: target.error });
-    }
-    const open = status.targets.filter((t) => !FINAL_TARGET_STATES.includes(t.state));
-    const timedOut = Date.now() >= deadline || options.signal?.aborted === true;
-    if (open.length === 0 || timedOut || round > 1_000_000) {
-      const outcomes = status.targets.map((t): NodeOutcome =>
-        FINAL_TARGET_STATES.includes(t.state)
-          ? { node: t.node, state: t.state, error: t.error }
-          : { node: t.node, state: 'timeout', error: `no answer (${t.state})` },
-      );
-      return { status, outcomes };
-    }
-    await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())), options.signal);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return waitForRequestStatus((id) => ledger.status(id), requestId, options);
 }

@@ -14,8 +14,9 @@ import { answerTargets, type TargetAnswer } from './target-answers.js';
 /** How a request chose its nodes, as recorded in the ledger. */
 export type RequestSelection = { all: true } | { nodes: string[] } | { where: string };
 
-export type TargetState = 'pending' | 'delivered' | 'answered' | 'failed' | 'expired';
-export const FINAL_TARGET_STATES: readonly TargetState[] = ['answered', 'failed', 'expired'];
+import { FINAL_TARGET_STATES, type TargetState } from '@minke/contract';
+
+export { FINAL_TARGET_STATES, type TargetState };
 const OPEN_TARGET_STATES: readonly TargetState[] = ['pending', 'delivered'];
 
 export interface NewRequest {

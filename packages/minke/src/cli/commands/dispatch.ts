@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import type { NodeOutcome } from '../../facts/dispatch.js';
+import type { DispatchReply } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import { stdoutOut, type Out } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
+import type { DispatchAsk, DispatchSource } from '../remote/remote-dispatch.js';
+import { waitForRequestStatus, type NodeOutcome } from '../../facts/request-wait.js';
 
 interface DispatchOptions {
   node?: string[];
@@ -14,7 +17,10 @@ interface DispatchOptions {
   json?: boolean;
 }
 
-/** `minke dispatch PLUGIN (--node N... | --all | --where EXPR) [--wait] [--timeout S]`. */
+/**
+ * `minke dispatch PLUGIN (--node N... | --all | --where EXPR) [--wait] [--timeout S]`, on the
+ * project or, with `--server`, through a server's API.
+ */
 export function registerDispatchCommand(program: Command): void {
   program
     .command('dispatch <plugin>')
@@ -39,50 +45,64 @@ export function registerDispatchCommand(program: Command): void {
         throw new UsageError('choose the nodes with exactly one of --node, --all, --where');
       }
       const timeoutMs = seconds(options.timeout, '--timeout') * 1000;
-      const ttlMs = options.ttl === undefined ? undefined : seconds(options.ttl, '--ttl') * 1000;
-      const { dispatch, waitForRequest } = await import('../../facts/dispatch.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const request = await dispatch(
-          { project },
-          {
-            plugin,
-            nodes: options.node,
-            all: options.all,
-            where: options.where,
-            ttlMs,
-            createdBy: process.env['USER'] ?? null,
-          },
-        );
-        if (!options.wait) {
-          if (options.json) return out.json(request);
-          out.line(
-            `request ${request.id}: ${plugin} for ${request.nodes.length} node(s), valid until ${request.expiresAt}`,
-          );
-          printSkipped(out, request.skipped);
-          return;
-        }
-        if (!options.json) printSkipped(out, request.skipped);
-        const abort = new AbortController();
-        const stop = () => abort.abort();
-        process.once('SIGINT', stop);
-        try {
-          const { outcomes } = await waitForRequest(project, request.id, {
-            timeoutMs,
-            signal: abort.signal,
-            onFinal: options.json ? undefined : (outcome) => out.line(outcomeLine(outcome)),
-          });
-          const late = outcomes.filter((outcome) => outcome.state === 'timeout');
-          if (options.json) out.json({ ...request, outcomes });
-          else {
-            for (const outcome of late) out.line(outcomeLine(outcome));
-            out.line(summary(outcomes));
+      const ttlSeconds = options.ttl === undefined ? undefined : seconds(options.ttl, '--ttl');
+      const ask: DispatchAsk = {
+        plugin,
+        nodes: options.node,
+        all: options.all,
+        where: options.where,
+        ttlSeconds,
+      };
+      // The project's ledger or, with --server, a server's API (change_host), printed the same.
+      await withLocalOrRemote<DispatchSource, void>(
+        program.opts<GlobalOptions>(),
+        {
+          remote: async (api) => (await import('../remote/remote-dispatch.js')).remoteDispatch(api),
+          local: async (project) => (await import('./dispatch-local.js')).localDispatch(project),
+        },
+        async (source) => {
+          const request = await source.dispatch(ask);
+          if (!options.wait) {
+            if (options.json) return out.json(request);
+            out.line(
+              `request ${request.id}: ${plugin} for ${request.nodes.length} node(s), valid until ${request.expiresAt}`,
+            );
+            printSkipped(out, request.skipped);
+            return;
           }
-          if (outcomes.some((outcome) => outcome.state !== 'answered')) process.exitCode = 1;
-        } finally {
-          process.off('SIGINT', stop);
-        }
-      });
+          if (!options.json) printSkipped(out, request.skipped);
+          await waitAndPrint(out, source, request, { timeoutMs, json: options.json === true });
+        },
+      );
     });
+}
+
+async function waitAndPrint(
+  out: Out,
+  source: DispatchSource,
+  request: DispatchReply,
+  options: { timeoutMs: number; json: boolean },
+): Promise<void> {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  try {
+    const { outcomes } = await waitForRequestStatus((id) => source.status(id), request.id, {
+      timeoutMs: options.timeoutMs,
+      pollMs: source.pollMs,
+      signal: abort.signal,
+      onFinal: options.json ? undefined : (outcome) => out.line(outcomeLine(outcome)),
+    });
+    const late = outcomes.filter((outcome) => outcome.state === 'timeout');
+    if (options.json) out.json({ ...request, outcomes });
+    else {
+      for (const outcome of late) out.line(outcomeLine(outcome));
+      out.line(summary(outcomes));
+    }
+    if (outcomes.some((outcome) => outcome.state !== 'answered')) process.exitCode = 1;
+  } finally {
+    process.off('SIGINT', stop);
+  }
 }
 
 function outcomeLine(outcome: NodeOutcome): string {

@@ -285,6 +285,19 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     expect(stdout).toContain('1 session(s): 0 success, 0 warning, 0 error, 1 stopped or canceled');
   }, 60_000);
 
+  it('dispatches through the server only with change_host, and says when it runs no agents', async () => {
+    const viewer = await asUser('viewer', 'dispatch', 'os', '--all', '--wait');
+    expect(viewer.code).toBe(1);
+    expect(viewer.stderr).toMatch(/^minke: error: .*change_host/);
+    // This server runs no agent services: nothing would deliver the request, so none is made.
+    const rootTry = await asUser('root', 'dispatch', 'os', '--node', 'local');
+    expect(rootTry.code).toBe(1);
+    expect(rootTry.stderr).toContain('the agent services are not running in this server');
+    const usage = await asUser('root', 'dispatch', 'os');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('choose the nodes with exactly one of --node, --all, --where');
+  });
+
   it('refuses --server on commands that work on the local project only', async () => {
     const result = await asUser('root', 'hosts', 'import', '--dry-run');
     expect(result.code).toBe(2);
