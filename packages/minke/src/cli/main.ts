@@ -110,7 +110,7 @@ export function buildProgram(argv?: readonly string[]): Command {
     )
     .option(
       '--server <url>',
-      'a Minke server to work through (run, history, hosts, agents list, dispatch, facts, credentials, jobs, audit and more: see docs/api.md): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
+      'a Minke server to work through (run, history, hosts, records list, agents list, dispatch, facts, credentials, jobs, audit and more: see docs/api.md): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
     )
     .option('--token-file <file>', 'a file holding the API token for --server')
     .showHelpAfterError('(run with --help for usage)')
@@ -160,6 +160,7 @@ const REMOTE_COMMANDS = new Set([
   'notifications deliveries',
   'agents list',
   'dispatch',
+  'records list',
   'facts show',
   'facts history',
   'facts series',
@@ -185,7 +186,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, facts, policies and inventory`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, facts, policies and inventory`,
     );
 }
 

@@ -5,7 +5,7 @@ import { withLocalOrRemote } from '../local-or-remote.js';
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { DispatchAsk, DispatchSource } from '../remote/remote-dispatch.js';
-import { waitForRequestStatus, type NodeOutcome } from '../../facts/request-wait.js';
+import type { NodeOutcome } from '../../facts/request-wait.js';
 
 interface DispatchOptions {
   node?: string[];
@@ -87,6 +87,8 @@ async function waitAndPrint(
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   try {
+    // Loaded when waiting: it reads the contract's states, and the contract loads zod.
+    const { waitForRequestStatus } = await import('../../facts/request-wait.js');
     const { outcomes } = await waitForRequestStatus((id) => source.status(id), request.id, {
       timeoutMs: options.timeoutMs,
       pollMs: source.pollMs,

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import type { ModelDefinition } from '../../model/define-model.js';
-import type { RecordValues } from '../../model/record-codec.js';
-import type { RefLabels } from '../../operations/ref-labels.js';
-import { UsageError } from '../cli-error.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import { displayValue, stdoutOut } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
+import type { RecordRow, RecordsSource, RefLabels } from '../remote/remote-records.js';
 import { parseCount } from './hosts.js';
 
 interface ListOptions {
@@ -31,46 +29,41 @@ export function registerRecordCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (modelName: string, options: ListOptions) => {
       const out = stdoutOut();
-      const { parseWhere } = await import('../../query/parse-where.js');
-      const filter = options.where === undefined ? undefined : parseWhere(options.where);
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const model = modelNamed(project.models, modelName);
-        const page = await project.records.list(model.name, {
-          filter,
-          search: options.search,
-          order: options.order
-            ?.split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-          limit: parseCount(options.limit, '--limit'),
-          offset: parseCount(options.offset, '--offset'),
-        });
-        if (options.json) return out.json(page);
-        const { refLabels } = await import('../../operations/ref-labels.js');
-        // A ref shows what it points at (the host's name), not a bare id.
-        const labels = await refLabels(project, model, page.items);
-        const columns = ['id', ...Object.keys(model.fields)];
-        out.table(
-          columns.map((c) => c.toUpperCase()),
-          page.items.map((record) => columns.map((c) => cell(record, c, labels))),
-        );
-        out.line(
-          `${page.items.length === 0 ? 'no records' : `${page.offset + 1}-${page.offset + page.items.length} of ${page.total}`}`,
-        );
-      });
+      const limit = parseCount(options.limit, '--limit');
+      const offset = parseCount(options.offset, '--offset');
+      // The project's records or, with --server, a server's (the model's view permission).
+      await withLocalOrRemote<RecordsSource, void>(
+        program.opts<GlobalOptions>(),
+        {
+          remote: async (api) => (await import('../remote/remote-records.js')).remoteRecords(api),
+          local: async (project) => (await import('./records-local.js')).localRecords(project),
+        },
+        async (source) => {
+          const model = await source.model(modelName);
+          const page = await source.list(model, {
+            where: options.where,
+            search: options.search,
+            order: options.order,
+            limit,
+            offset,
+          });
+          if (options.json) return out.json(page);
+          // A ref shows what it points at (the host's name), not a bare id.
+          const labels = await source.refLabels(model, page.items);
+          const columns = ['id', ...model.fields];
+          out.table(
+            columns.map((c) => c.toUpperCase()),
+            page.items.map((record) => columns.map((c) => cell(record, c, labels))),
+          );
+          out.line(
+            `${page.items.length === 0 ? 'no records' : `${page.offset + 1}-${page.offset + page.items.length} of ${page.total}`}`,
+          );
+        },
+      );
     });
 }
 
-/** A model the user named on the command line: an unknown one is a usage mistake. */
-function modelNamed(models: { get(name: string): ModelDefinition }, name: string): ModelDefinition {
-  try {
-    return models.get(name);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-function cell(record: RecordValues, column: string, labels: RefLabels): string {
+function cell(record: RecordRow, column: string, labels: RefLabels): string {
   const value = record[column];
   const label = typeof value === 'number' ? labels.get(column)?.get(value) : undefined;
   const text = label ?? displayValue(value);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Result } from '@minke/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from '../../../test-support/api-harness.js';
+import { Service, startApiHarness, type ApiHarness } from '../../../test-support/api-harness.js';
 import type { TestBackend } from '../../../test-support/databases.js';
 import { factResult, useTempSigningKey } from '../../../test-support/facts-fixtures.js';
 import { runBuiltCli, type CliResult } from '../../../test-support/run-cli.js';
@@ -22,7 +22,7 @@ afterAll(() => {
 });
 const url = `sqlite:${join(dir, 'data.db')}`;
 
-/** The project as the CLI loads it from the folder: no models, no sessions, this database. */
+/** The project as the CLI loads it from the folder: its Service model, this database. */
 const projectBackend: TestBackend = {
   name: 'sqlite',
   open: () => openProject(config(), { migrate: true }),
@@ -30,7 +30,11 @@ const projectBackend: TestBackend = {
   cleanup: () => Promise.resolve(),
 };
 function config() {
-  return resolveConfig({ database: url }, { projectDir: dir, configFile: 'test' }, {});
+  return resolveConfig(
+    { database: url, models: [Service] },
+    { projectDir: dir, configFile: 'test' },
+    {},
+  );
 }
 
 const at = (day: number) => new Date(Date.UTC(2026, 0, day, 12)).toISOString();
@@ -66,10 +70,25 @@ describe('the same output on the local project and through --server', { timeout:
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
-    writeFileSync(join(dir, 'minke.config.ts'), "export default { database: 'sqlite:data.db' };\n");
+    // The API harness's Service model, as the project folder declares it.
+    writeFileSync(
+      join(dir, 'models.ts'),
+      [
+        "import { defineModel, f } from 'minke';",
+        "export const Service = defineModel('Service', {",
+        "  fields: { host: f.ref('Host'), name: f.text(), kind: f.enum(['web', 'db', 'cache'], { default: 'web' }), port: f.int({ optional: true }) },",
+        "  hostLookup: 'host', display: ['name'], ordering: ['name'],",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'minke.config.ts'),
+      "import { Service } from './models.js';\nexport default { database: 'sqlite:data.db', models: [Service] };\n",
+    );
     h = await startApiHarness(projectBackend);
     useTempSigningKey(h.project, dir);
-    await h.user('viewer', { permissions: ['view_host'] });
+    await h.user('viewer', { permissions: ['view_host', 'view_service'] });
     token = (await h.withToken('viewer')).token;
     for (const name of ['web-1', 'web-2']) await h.project.hosts.add({ name });
     const facts = new FactStore(h.project.database, new AgentStore(h.project));
@@ -169,6 +188,88 @@ describe('the same output on the local project and through --server', { timeout:
     const gone = await remote('hosts', 'show', 'db-1');
     expect(gone.code).toBe(2);
     expect(gone.stderr).toBe((await local('hosts', 'show', 'db-1')).stderr);
+  });
+
+  it('prints the same records: refs by their label, filters, search, order and pages', async () => {
+    const hosts = await h.project.hosts.list({ limit: 10 });
+    const idOf = (name: string) => hosts.items.find((host) => host.name === name)?.id;
+    for (const [host, name, kind, port] of [
+      ['web-1', 'nginx', 'web', 443],
+      ['web-1', 'postgres', 'db', 5432],
+      ['web-2', 'redis', 'cache', null],
+    ] as const) {
+      await h.project.records.create('Service', { host: idOf(host), name, kind, port });
+    }
+    const table = await same('records', 'list', 'Service');
+    expect(table).toMatch(/^ID\s+HOST\s+NAME\s+KIND\s+PORT$/m);
+    expect(table).toMatch(/^\d+\s+web-1\s+nginx\s+web\s+443$/m); // the host's name, not its id
+    expect(table).toContain('1-3 of 3\n');
+    const json = JSON.parse(await same('records', 'list', 'Service', '--json')) as {
+      items: { name: string; host: number }[];
+      total: number;
+    };
+    expect(json.items.map((item) => item.name)).toEqual(['nginx', 'postgres', 'redis']);
+    expect(json.items[0]?.host).toBe(idOf('web-1'));
+    expect(await same('records', 'list', 'Service', '--where', 'host.name = web-2')).toMatch(
+      /^\d+\s+web-2\s+redis\s+cache$/m,
+    );
+    expect(await same('records', 'list', 'Service', '--search', 'POST')).toContain('1-1 of 1\n');
+    const paged = await same(
+      'records',
+      'list',
+      'Service',
+      '--order',
+      '-name',
+      '--limit',
+      '1',
+      '--offset',
+      '1',
+    );
+    expect(paged).toMatch(/postgres/);
+    expect(paged).toContain('2-2 of 3\n');
+    await same('records', 'list', 'Host', '--json');
+    expect(await same('records', 'list', 'Service', '--where', 'name = none')).toContain(
+      'no records\n',
+    );
+  });
+
+  it('says what is wrong with a records list, through the server as on the project', async () => {
+    // An unknown model is a usage mistake both ways; the project also lists the models it has.
+    const unknown = await remote('records', 'list', 'Nope');
+    expect([unknown.code, unknown.stderr]).toEqual([2, 'minke: error: unknown model "Nope"\n']);
+    const unknownHere = await local('records', 'list', 'Nope');
+    expect([unknownHere.code, unknownHere.stderr]).toEqual([
+      2,
+      'minke: error: unknown model "Nope" (known: Host, Service)\n',
+    ]);
+    const badWhere = await remote('records', 'list', 'Service', '--where', 'name ==');
+    expect(badWhere.code).not.toBe(0);
+    expect(badWhere.stderr).toMatch(/^minke: error: /);
+    // A user who may see hosts but not services.
+    await h.user('hostsonly', { permissions: ['view_host'] });
+    const other = await h.withToken('hostsonly');
+    const refused = await runBuiltCli(['--server', server, 'records', 'list', 'Service'], {
+      cwd: elsewhere,
+      env: { MINKE_TOKEN: other.token, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
+      timeoutMs: 60_000,
+    });
+    // The server does not tell such a user that the model exists.
+    expect([refused.code, refused.stderr]).toEqual([2, 'minke: error: unknown model "Service"\n']);
+    // One who may see services but not hosts gets the hosts' ids, not their names.
+    await h.user('servicesonly', { permissions: ['view_service'] });
+    const services = await runBuiltCli(['--server', server, 'records', 'list', 'Service'], {
+      cwd: elsewhere,
+      env: {
+        MINKE_TOKEN: (await h.withToken('servicesonly')).token,
+        MINKE_SERVER_URL: undefined,
+        MINKE_PROJECT: undefined,
+      },
+      timeoutMs: 60_000,
+    });
+    expect(services.stderr).toBe('');
+    const web1 = (await h.project.hosts.get('web-1')).id;
+    expect(services.stdout).toMatch(new RegExp(`^\\d+\\s+${web1}\\s+nginx\\s+web\\s+443$`, 'm'));
+    expect(services.stdout).not.toContain('web-1');
   });
 
   it('prints the same inventory list (no sources here)', async () => {

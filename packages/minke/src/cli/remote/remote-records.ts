@@ -1,0 +1,97 @@
+import type { ModelMeta, RecordView } from '@minke/contract';
+import { RemoteError, type ApiClient } from './api-client.js';
+
+/** A record's fields by name (refs as ids). */
+export type RecordRow = { id: number } & Record<string, unknown>;
+
+/** A page of records as `minke records list` prints it: fields only, refs as ids. */
+export interface RecordsPage {
+  items: RecordRow[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** The fields `minke records list` shows as columns, and where each ref points. */
+export interface ListedModel {
+  name: string;
+  /** Field names in the model's order (Host's groups, not a field, left out). */
+  fields: string[];
+  /** Ref field → the model it points at. */
+  refs: Map<string, string>;
+}
+
+export interface RecordsQuery {
+  where?: string | undefined;
+  search?: string | undefined;
+  order?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** Ref field → referenced id → label, as lists name objects. */
+export type RefLabels = Map<string, Map<number, string>>;
+
+/**
+ * Records as `minke records list` reads them: the project's, or with `--server` a server's
+ * through its API as the token's user (the model's view permission).
+ */
+export interface RecordsSource {
+  model(name: string): Promise<ListedModel>;
+  list(model: ListedModel, query: RecordsQuery): Promise<RecordsPage>;
+  /** Labels of what the page's refs point at; a ref the user may not view keeps its id. */
+  refLabels(model: ListedModel, items: readonly RecordRow[]): Promise<RefLabels>;
+}
+
+/** `GET /api/models/NAME` and `GET /api/records/NAME`; the refs' labels by `id in (…)`. */
+export function remoteRecords(client: ApiClient): RecordsSource {
+  const listPath = (model: string) => `/api/records/${encodeURIComponent(model)}`;
+  return {
+    async model(name) {
+      const meta = await client.get<ModelMeta>(`/api/models/${encodeURIComponent(name)}`);
+      const fields = meta.fields.filter((field) => field.kind !== 'groups');
+      const refs = new Map<string, string>();
+      for (const field of fields)
+        if (field.kind === 'ref' && field.model) refs.set(field.name, field.model);
+      return { name: meta.name, fields: fields.map((field) => field.name), refs };
+    },
+    async list(model, query) {
+      const page = await client.get<{
+        items: RecordView[];
+        total: number;
+        limit: number;
+        offset: number;
+      }>(listPath(model.name), { ...query });
+      return { ...page, items: page.items.map(fieldsOnly) };
+    },
+    async refLabels(model, items) {
+      const labels: RefLabels = new Map();
+      for (const [field, target] of model.refs) {
+        const ids = [
+          ...new Set(items.map((item) => item[field]).filter((v) => typeof v === 'number')),
+        ];
+        const byId = new Map<number, string>();
+        labels.set(field, byId);
+        if (ids.length === 0) continue;
+        const page = await client
+          .get<{ items: RecordView[] }>(listPath(target), {
+            where: `id in (${ids.join(', ')})`,
+            limit: ids.length,
+          })
+          .catch((error: unknown) => {
+            // Not allowed to view the target: the ids are what the user may see.
+            if (error instanceof RemoteError && error.status === 403) return { items: [] };
+            throw error;
+          });
+        for (const item of page.items) byId.set(item.id, item._label);
+      }
+      return labels;
+    },
+  };
+}
+
+/** The record's own fields, as the project's list gives them (the view's extras dropped). */
+function fieldsOnly(view: RecordView): RecordRow {
+  const { _label: _l, _lastSession: _s, groups: _g, ...fields } = view;
+  return fields;
+}
