@@ -139,6 +139,9 @@ const REMOTE_COMMANDS = new Set([
   'hosts show',
   'hosts add',
   'hosts remove',
+  'hosts import',
+  'groups add',
+  'groups list',
   'hosts keys',
   'hosts trust-key',
   'credentials list',
@@ -186,7 +189,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, facts, policies and inventory`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove|import, groups, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, facts, policies and inventory`,
     );
 }
 

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { displayValue, stdoutOut } from '../output.js';
 import { withLocalOrRemote } from '../local-or-remote.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
@@ -47,6 +47,10 @@ function withHosts<T>(
         get: (name) => project.hosts.get(name),
         add: (host) => project.hosts.add(host),
         remove: (name) => project.hosts.remove(name),
+        import: async (text, options) =>
+          (await import('../../operations/import-hosts.js')).importHosts(project, text, options),
+        groups: () => project.hosts.listGroups(),
+        addGroup: (group) => project.hosts.addGroup(group),
       }),
     },
     work,
@@ -194,26 +198,17 @@ export function registerHostCommands(program: Command): void {
           `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
         );
       }
-      const { hostsFromSshConfig } = await import('../../operations/import-ssh-config.js');
-      const candidates = hostsFromSshConfig(text);
-      await withProject(globals(), {}, async (project) => {
-        let added = 0;
-        for (const candidate of candidates) {
-          if (!candidate.input) {
-            out.line(`skipped ${candidate.alias}: ${candidate.skipped ?? ''}`);
-            continue;
-          }
-          const exists = await project.records.findBy('Host', 'name', candidate.input.name);
-          if (exists) {
-            out.line(`skipped ${candidate.alias}: host already exists`);
-            continue;
-          }
-          if (!options.dryRun)
-            await project.hosts.add({ ...candidate.input, groups: options.group });
-          added++;
-          out.line(`${options.dryRun ? 'would add' : 'added'} ${candidate.input.name}`);
-        }
-        out.line(`${options.dryRun ? 'would import' : 'imported'} ${added} host(s) from ${path}`);
+      await withHosts(globals(), async (source) => {
+        const report = await source.import(text, {
+          dryRun: options.dryRun === true,
+          groups: options.group,
+        });
+        for (const { alias, reason } of report.skipped) out.line(`skipped ${alias}: ${reason}`);
+        for (const name of report.added)
+          out.line(`${report.dryRun ? 'would add' : 'added'} ${name}`);
+        out.line(
+          `${report.dryRun ? 'would import' : 'imported'} ${report.added.length} host(s) from ${path}`,
+        );
       });
     });
 
@@ -228,8 +223,8 @@ export function registerHostCommands(program: Command): void {
     .option('--comment <text>')
     .action(async (name: string, options: { config?: string; comment?: string }) => {
       const out = stdoutOut();
-      await withProject(globals(), {}, async (project) => {
-        const group = await project.hosts.addGroup({
+      await withHosts(globals(), async (source) => {
+        const group = await source.addGroup({
           name,
           ...(options.config === undefined ? {} : { config: options.config }),
           comment: options.comment ?? null,
@@ -243,8 +238,8 @@ export function registerHostCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
-      await withProject(globals(), {}, async (project) => {
-        const list = await project.hosts.listGroups();
+      await withHosts(globals(), async (source) => {
+        const list = await source.groups();
         if (options.json) return out.json(list);
         out.table(
           ['NAME', 'HOSTS', 'CONFIG', 'COMMENT'],

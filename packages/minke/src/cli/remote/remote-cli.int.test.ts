@@ -299,8 +299,8 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
   });
 
   it('refuses --server on commands that work on the local project only', async () => {
-    const result = await asUser('root', 'hosts', 'import', '--dry-run');
+    const result = await asUser('root', 'users', 'list');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('`minke hosts import` works on the local project only');
+    expect(result.stderr).toContain('`minke users list` works on the local project only');
   });
 });

@@ -1,4 +1,4 @@
-import type { HostInput, HostRecord } from '@minke/contract';
+import type { HostGroup, HostImportReport, HostInput, HostRecord } from '@minke/contract';
 import type { ApiClient } from './api-client.js';
 
 /** A page of hosts with their groups, as the API and the project's host list give it. */
@@ -10,9 +10,10 @@ export interface HostsPage {
 }
 
 /**
- * Hosts as `minke hosts list|show|add|remove` use them: the local project's or, with `--server`,
- * a server's through its API as the token's user (`view_host`, `add_host`, `delete_host`; a
- * connection setting that uses the server's own resources also needs `manage_connections`).
+ * Hosts and groups as `minke hosts list|show|add|remove|import` and `minke groups` use them: the
+ * local project's or, with `--server`, a server's through its API as the token's user
+ * (`view_host`, `add_host`, `delete_host`, `change_host` for groups; a connection setting that
+ * uses the server's own resources also needs `manage_connections`).
  */
 export interface HostsSource {
   /** `where` is a filter expression, as `--where` takes it. */
@@ -25,6 +26,13 @@ export interface HostsSource {
   get(name: string): Promise<HostRecord>;
   add(host: HostInput): Promise<HostRecord>;
   remove(name: string): Promise<void>;
+  /** Hosts from an OpenSSH config's text: all or none (each is checked before any is added). */
+  import(
+    text: string,
+    options: { dryRun: boolean; groups?: string[] | undefined },
+  ): Promise<HostImportReport>;
+  groups(): Promise<HostGroup[]>;
+  addGroup(group: { name: string; config?: string; comment: string | null }): Promise<HostGroup>;
 }
 
 /** `/api/hosts[/:name]`. */
@@ -38,6 +46,15 @@ export function remoteHosts(client: ApiClient): HostsSource {
     get: async (name) => groupsLast(await client.get<HostRecord>(path(name))),
     add: async (host) => groupsLast(await client.post<HostRecord>('/api/hosts', host)),
     remove: (name) => client.delete(path(name)),
+    // The config's text travels in the request's body; the server reads no file of the user's.
+    import: (text, { dryRun, groups }) =>
+      client.post<HostImportReport>('/api/hosts/import', {
+        text,
+        dryRun,
+        ...(groups ? { groups } : {}),
+      }),
+    groups: () => client.get<HostGroup[]>('/api/groups'),
+    addGroup: (group) => client.post<HostGroup>('/api/groups', group),
   };
 }
 

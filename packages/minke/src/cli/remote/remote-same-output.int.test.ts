@@ -272,6 +272,78 @@ describe('the same output on the local project and through --server', { timeout:
     expect(services.stdout).not.toContain('web-1');
   });
 
+  it('imports hosts from an OpenSSH config and adds groups, through the server as its user may', async () => {
+    const sshConfig = join(elsewhere, 'ssh_config');
+    writeFileSync(
+      sshConfig,
+      [
+        'Host db-1 db-2',
+        '  HostName 127.0.0.1',
+        '  User deploy',
+        'Host *.internal',
+        '  User ops',
+        'Host web-1',
+        '  HostName 127.0.0.1',
+        '',
+      ].join('\n'),
+    );
+    await h.user('importer', { permissions: ['view_host', 'add_host', 'change_host'] });
+    const adder = await h.withToken('importer');
+    const asImporter = (...args: string[]) =>
+      runBuiltCli(['--server', server, ...args], {
+        cwd: elsewhere,
+        env: { MINKE_TOKEN: adder.token, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
+        timeoutMs: 60_000,
+      });
+    // The dry run changes nothing: the same report both ways.
+    const dryRun = ['hosts', 'import', sshConfig, '--dry-run'];
+    const dry = await asImporter(...dryRun);
+    expect([dry.stderr, dry.code]).toEqual(['', 0]);
+    expect(dry.stdout).toBe((await local(...dryRun)).stdout);
+    expect(dry.stdout).toBe(
+      [
+        'skipped web-1: host already exists',
+        'would add db-1',
+        'would add db-2',
+        `would import 2 host(s) from ${sshConfig}`,
+        '',
+      ].join('\n'),
+    );
+    // One who may only look may not add hosts, not even to try: refused before any is added.
+    await h.user('looker', { permissions: ['view_host'] });
+    const refused = await runBuiltCli(['--server', server, 'hosts', 'import', sshConfig], {
+      cwd: elsewhere,
+      env: {
+        MINKE_TOKEN: (await h.withToken('looker')).token,
+        MINKE_SERVER_URL: undefined,
+        MINKE_PROJECT: undefined,
+      },
+      timeoutMs: 60_000,
+    });
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      'minke: error: you may not add Host: it needs the permission add_host\n',
+    ]);
+    const group = await asImporter('groups', 'add', 'databases', '--config', 'port: 2222');
+    expect([group.stderr, group.code]).toEqual(['', 0]);
+    expect(group.stdout).toMatch(/^added group databases \(id \d+\)\n$/);
+    const imported = await asImporter('hosts', 'import', sshConfig, '--group', 'databases');
+    expect([imported.stderr, imported.code]).toEqual(['', 0]);
+    expect(imported.stdout).toContain('added db-1\nadded db-2\n');
+    expect((await h.project.hosts.get('db-2')).groups).toEqual(['databases']);
+    const groups = await same('groups', 'list');
+    expect(groups).toMatch(/^databases\s+2\s+\{"port":2222\}/m);
+    await same('groups', 'list', '--json');
+    // Made through the server, audited as its user.
+    const audit = await local('audit', '--action', 'host.create', '--json');
+    const entries = (
+      JSON.parse(audit.stdout) as { items: { actor: { name: string }; target: unknown }[] }
+    ).items;
+    const made = (name: string) =>
+      entries.find((entry) => JSON.stringify(entry.target).includes(name));
+    expect([made('db-1')?.actor.name, made('db-2')?.actor.name]).toEqual(['importer', 'importer']);
+  });
+
   it('prints the same inventory list (no sources here)', async () => {
     expect(await same('inventory')).toBe(
       'no inventory sources (add them to minke.config.ts: inventory: [...])\n',
