@@ -164,6 +164,9 @@ const REMOTE_COMMANDS = new Set([
   'agents list',
   'dispatch',
   'records list',
+  'tokens create',
+  'tokens list',
+  'tokens revoke',
   'facts show',
   'facts history',
   'facts series',
@@ -189,7 +192,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove|import, groups, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, facts, policies and inventory`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove|import, groups, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, tokens, facts, policies and inventory`,
     );
 }
 

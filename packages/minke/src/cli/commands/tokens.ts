@@ -1,30 +1,53 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import { stdoutOut } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
+import type { TokensSource } from '../remote/remote-tokens.js';
+
+/** The project's tokens or, with --server, a server's as the token's user (its own, or all). */
+function withTokens<T>(globals: GlobalOptions, work: (tokens: TokensSource) => Promise<T>) {
+  return withLocalOrRemote<TokensSource, T>(
+    globals,
+    {
+      remote: async (api) => (await import('../remote/remote-tokens.js')).remoteTokens(api),
+      local: async (project) => {
+        const { ApiTokenStore } = await import('../../auth/api-token-store.js');
+        const store = new ApiTokenStore(project.database);
+        const idOf = async (user: string | undefined) =>
+          user === undefined ? undefined : (await project.users.get(user)).id;
+        return {
+          async create({ user, name }) {
+            if (user === undefined) throw new UsageError('--user: name the user whose token it is');
+            return store.create({ userId: (await project.users.get(user)).id, name });
+          },
+          list: async ({ user }) => store.list({ userId: await idOf(user) }),
+          revoke: (id) => store.revoke(id),
+        };
+      },
+    },
+    work,
+  );
+}
 
 export function registerTokenCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
   const tokens = program
     .command('tokens')
     .description('API tokens for scripts and the CLI (Authorization: Bearer TOKEN)');
   tokens
     .command('create')
     .description('create a token for a user and print it: it is shown this once, and stored hashed')
-    .requiredOption('--user <username>', 'the user the token acts as')
+    .option('--user <username>', 'the user the token acts as (with --server: yourself by default)')
     .option('--name <label>', 'what the token is for', 'token')
-    .action(async (options: { user: string; name: string }) => {
+    .action(async (options: { user?: string; name: string }) => {
       const out = stdoutOut();
-      const { ApiTokenStore } = await import('../../auth/api-token-store.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const user = await project.users.get(options.user);
-        const created = await new ApiTokenStore(project.database).create({
-          userId: user.id,
-          name: options.name,
-        });
+      await withTokens(globals(), async (source) => {
+        const created = await source.create({ user: options.user, name: options.name });
         // The token alone on stdout, so that `TOKEN=$(minke tokens create ...)` works.
         out.line(created.token);
         process.stderr.write(
-          `created token ${created.id} (${created.name}) for ${user.username}; it is not shown again\n`,
+          `created token ${created.id} (${created.name}) for ${created.username}; it is not shown again\n`,
         );
       });
     });
@@ -35,11 +58,8 @@ export function registerTokenCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { user?: string; json?: boolean }) => {
       const out = stdoutOut();
-      const { ApiTokenStore } = await import('../../auth/api-token-store.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const userId =
-          options.user === undefined ? undefined : (await project.users.get(options.user)).id;
-        const list = await new ApiTokenStore(project.database).list({ userId });
+      await withTokens(globals(), async (source) => {
+        const list = await source.list({ user: options.user });
         if (options.json) return out.json(list);
         out.table(
           ['ID', 'USER', 'NAME', 'CREATED', 'LAST USED', 'REVOKED'],
@@ -60,9 +80,8 @@ export function registerTokenCommands(program: Command): void {
     .action(async (id: string) => {
       const out = stdoutOut();
       if (!/^\d+$/.test(id)) throw new UsageError(`token id "${id}": expected a whole number`);
-      const { ApiTokenStore } = await import('../../auth/api-token-store.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const token = await new ApiTokenStore(project.database).revoke(Number(id));
+      await withTokens(globals(), async (source) => {
+        const token = await source.revoke(Number(id));
         out.line(`revoked token ${token.id} (${token.name}) of ${token.username}`);
       });
     });
