@@ -164,6 +164,11 @@ const REMOTE_COMMANDS = new Set([
   'agents list',
   'dispatch',
   'records list',
+  'users create',
+  'users list',
+  'users delete',
+  'users grant',
+  'users revoke',
   'tokens create',
   'tokens list',
   'tokens revoke',
@@ -192,7 +197,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove|import, groups, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, tokens, facts, policies and inventory`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove|import, groups, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, users, tokens, facts, policies and inventory`,
     );
 }
 

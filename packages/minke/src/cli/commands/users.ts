@@ -1,9 +1,37 @@
 import type { Command } from 'commander';
+import { UsageError } from '../cli-error.js';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import { stdoutOut } from '../output.js';
 import { readPassword } from '../prompt.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
+import type { UsersSource } from '../remote/remote-users.js';
+
+/** The project's accounts or, with --server, a server's (its superusers may manage them). */
+function withUsers<T>(globals: GlobalOptions, work: (users: UsersSource) => Promise<T>) {
+  return withLocalOrRemote<UsersSource, T>(
+    globals,
+    {
+      remote: async (api) => (await import('../remote/remote-users.js')).remoteUsers(api),
+      local: (project) => ({
+        create: (input) => project.users.create(input),
+        list: () => project.users.list(),
+        async remove(username) {
+          const { UserAdmin } = await import('../../operations/user-admin.js');
+          await new UserAdmin(project.database).remove((await project.users.get(username)).id);
+        },
+        async change(username, verb, codenames) {
+          const user = await project.users.get(username);
+          if (verb === 'grant') await project.permissions.grant(user.id, codenames);
+          else await project.permissions.revoke(user.id, codenames);
+        },
+      }),
+    },
+    work,
+  );
+}
 
 export function registerUserCommands(program: Command): void {
+  const globals = () => program.opts<GlobalOptions>();
   const users = program
     .command('users')
     .description('accounts for the web admin, the API and the CLI');
@@ -20,7 +48,10 @@ export function registerUserCommands(program: Command): void {
     .action(async (username: string, options: { superuser?: boolean; firstAdmin?: boolean }) => {
       const out = stdoutOut();
       if (options.firstAdmin) {
-        await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
+        // A first start's own step: on the project, even with MINKE_SERVER_URL in the environment.
+        if (globals().server !== undefined)
+          throw new UsageError('--first-admin works on the local project only');
+        await withProject(globals(), {}, async (project) => {
           if ((await project.users.list()).some((u) => u.isSuperuser)) return;
           const { randomBytes } = await import('node:crypto');
           const password = randomBytes(12).toString('base64url');
@@ -30,8 +61,8 @@ export function registerUserCommands(program: Command): void {
         return;
       }
       const password = await readPassword();
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const user = await project.users.create({
+      await withUsers(globals(), async (source) => {
+        const user = await source.create({
           username,
           password,
           superuser: options.superuser ?? false,
@@ -45,8 +76,8 @@ export function registerUserCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const list = await project.users.list();
+      await withUsers(globals(), async (source) => {
+        const list = await source.list();
         if (options.json) return out.json(list);
         out.table(
           ['USERNAME', 'SUPERUSER', 'ACTIVE', 'CREATED'],
@@ -66,9 +97,8 @@ export function registerUserCommands(program: Command): void {
     )
     .action(async (username: string) => {
       const out = stdoutOut();
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const { UserAdmin } = await import('../../operations/user-admin.js');
-        await new UserAdmin(project.database).remove((await project.users.get(username)).id);
+      await withUsers(globals(), async (source) => {
+        await source.remove(username);
         out.line(`deleted user ${username}`);
       });
     });
@@ -81,10 +111,8 @@ export function registerUserCommands(program: Command): void {
       .description(description)
       .action(async (username: string, codenames: string[]) => {
         const out = stdoutOut();
-        await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-          const user = await project.users.get(username);
-          if (verb === 'grant') await project.permissions.grant(user.id, codenames);
-          else await project.permissions.revoke(user.id, codenames);
+        await withUsers(globals(), async (source) => {
+          await source.change(username, verb, codenames);
           out.line(
             `${verb === 'grant' ? 'granted' : 'revoked'} ${codenames.join(', ')} ${verb === 'grant' ? 'to' : 'from'} ${username}`,
           );

@@ -50,6 +50,10 @@ export class ApiClient {
     return this.json<T>('PUT', path, body);
   }
 
+  async patch<T>(path: string, body?: unknown): Promise<T> {
+    return this.json<T>('PATCH', path, body);
+  }
+
   async delete(path: string): Promise<void> {
     await this.json<undefined>('DELETE', path);
   }

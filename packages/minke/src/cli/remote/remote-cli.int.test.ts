@@ -298,9 +298,56 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     expect(usage.stderr).toContain('choose the nodes with exactly one of --node, --all, --where');
   });
 
+  it('manages users through the server as a superuser; others are refused', async () => {
+    const withPassword = (name: string, ...args: string[]) =>
+      runCli(['--server', url, ...args], {
+        cwd: tmp,
+        env: {
+          MINKE_TOKEN: tokens[name],
+          MINKE_PASSWORD: 'a password long enough',
+          MINKE_SERVER_URL: undefined,
+          MINKE_PROJECT: undefined,
+        },
+        timeoutMs: 60_000,
+      });
+    const created = await withPassword('root', 'users', 'create', 'dave');
+    expect([created.stderr, created.stdout, created.code]).toEqual(['', 'created user dave\n', 0]);
+    expect(await h.project.users.authenticate('dave', 'a password long enough')).toMatchObject({
+      username: 'dave',
+    });
+    const table = await asUser('root', 'users', 'list');
+    expect(table.stdout).toMatch(/^USERNAME\s+SUPERUSER\s+ACTIVE\s+CREATED$/m);
+    expect(table.stdout).toMatch(/^dave\s+yes\s+\S+$/m);
+
+    const granted = await asUser('root', 'users', 'grant', 'dave', 'run_hello', 'view_host');
+    expect(granted.stdout).toBe('granted run_hello, view_host to dave\n');
+    const revoked = await asUser('root', 'users', 'revoke', 'dave', 'run_hello');
+    expect(revoked.stdout).toBe('revoked run_hello from dave\n');
+    const [dave] = (await root.get('/api/users?q=dave')).json<{ permissions: string[] }[]>();
+    expect(dave?.permissions).toEqual(['view_host']);
+
+    const unknown = await asUser('root', 'users', 'grant', 'nobody', 'view_host');
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      'minke: error: user nobody does not exist\n',
+    ]);
+    const viewer = await withPassword('viewer', 'users', 'create', 'eve');
+    expect(viewer.code).toBe(1);
+    expect(viewer.stderr).toMatch(/^minke: error: .*superuser/);
+    const firstAdmin = await asUser('root', 'users', 'create', 'x', '--first-admin');
+    expect([firstAdmin.code, firstAdmin.stderr]).toEqual([
+      2,
+      'minke: error: --first-admin works on the local project only\n',
+    ]);
+
+    const deleted = await asUser('root', 'users', 'delete', 'dave');
+    expect(deleted.stdout).toBe('deleted user dave\n');
+    await expect(h.project.users.get('dave')).rejects.toThrow('user dave does not exist');
+  });
+
   it('refuses --server on commands that work on the local project only', async () => {
-    const result = await asUser('root', 'users', 'list');
+    const result = await asUser('root', 'migrate');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('`minke users list` works on the local project only');
+    expect(result.stderr).toContain('`minke migrate` works on the local project only');
   });
 });
