@@ -143,6 +143,9 @@ const REMOTE_COMMANDS = new Set([
   'groups add',
   'groups list',
   'hosts keys',
+  'hosts leases',
+  'hosts unlock',
+  'clear',
   'hosts trust-key',
   'credentials list',
   'credentials add',
@@ -197,7 +200,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove|import, groups, hosts keys, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, users, tokens, facts, policies and inventory`,
+      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove|import, groups, hosts keys, hosts leases|unlock, clear, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list, dispatch, records list, users, tokens, facts, policies and inventory`,
     );
 }
 

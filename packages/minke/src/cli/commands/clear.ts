@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { ClearReply } from '@minke/contract';
+import { withLocalOrRemote } from '../local-or-remote.js';
+import type { GlobalOptions } from '../project-context.js';
+import type { ClearSelection } from '../remote/remote-clear.js';
 
 interface ClearOptions {
   model?: string;
@@ -15,7 +18,7 @@ interface ClearOptions {
 /**
  * `minke clear --model M (--id ...|--where ...|--all) [--user NAME]`: the original's Clear. The
  * current session on each selected object stops showing as the user's in lists (the operator's,
- * without --user); the history keeps every record.
+ * without --user; through a server, the token user's); the history keeps every record.
  */
 export function registerClearCommand(program: Command): void {
   program
@@ -37,25 +40,47 @@ export function registerClearCommand(program: Command): void {
       if (chosen.filter(Boolean).length !== 1)
         throw new UsageError('select objects with exactly one of: --id, --where, --all');
       const out = stdoutOut();
-      const { clearSessions } = await import('../../operations/clear-sessions.js');
-      const { localOperator } = await import('../../operations/start-run.js');
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const username = options.user ?? process.env['MINKE_CLI_USER'];
-        const user =
-          username === undefined
-            ? localOperator
-            : await project.permissions.runUser(await project.users.get(username));
-        const outcome = await clearSessions(project, {
-          model: options.model as string,
-          ids: options.id,
-          where: options.where,
-          all: options.all,
-          user,
-        });
-        if (options.json) return out.json(outcome);
-        out.line(
-          `cleared the current session of ${outcome.cleared} of ${outcome.selected} ${options.model} object(s)${username === undefined ? '' : ` for ${username}`}`,
-        );
-      });
+      const globals = program.opts<GlobalOptions>();
+      const selection = {
+        model: options.model as string,
+        ids: options.id,
+        where: options.where,
+        all: options.all,
+      };
+      const username = options.user ?? process.env['MINKE_CLI_USER'];
+      let viaServer = false;
+      const outcome = await withLocalOrRemote<
+        (selection: ClearSelection) => Promise<ClearReply>,
+        ClearReply
+      >(
+        globals,
+        {
+          remote: async (api) => {
+            // Through a server the sessions are the token user's own, as in the web admin.
+            if (options.user !== undefined)
+              throw new UsageError(
+                "--user applies on the project; through a server it is the token's user",
+              );
+            viaServer = true;
+            const { clearOnServer } = await import('../remote/remote-clear.js');
+            return (chosen) => clearOnServer(api, chosen);
+          },
+          local: async (project) => {
+            const { clearSessions } = await import('../../operations/clear-sessions.js');
+            const { localOperator } = await import('../../operations/start-run.js');
+            const user =
+              username === undefined
+                ? localOperator
+                : await project.permissions.runUser(await project.users.get(username));
+            return (chosen) => clearSessions(project, { ...chosen, user });
+          },
+        },
+        (clear) => clear(selection),
+      );
+      const forWhom = viaServer || username === undefined ? '' : ` for ${username}`;
+      if (options.json) return out.json(outcome);
+      out.line(
+        `cleared the current session of ${outcome.cleared} of ${outcome.selected} ${options.model} object(s)${forWhom}`,
+      );
     });
 }

@@ -1,10 +1,31 @@
 import type { Command } from 'commander';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import { stdoutOut } from '../output.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
+import type { HostLeasesSource } from '../remote/remote-host-leases.js';
+
+/** The project's host locks or, with --server, a server's (superusers only). */
+function withLeases<T>(globals: GlobalOptions, work: (leases: HostLeasesSource) => Promise<T>) {
+  return withLocalOrRemote<HostLeasesSource, T>(
+    globals,
+    {
+      remote: async (api) =>
+        (await import('../remote/remote-host-leases.js')).remoteHostLeases(api),
+      local: async (project) => {
+        const { clearHostLease, listHostLeases } = await import('../../operations/host-leases.js');
+        return {
+          list: () => listHostLeases(project.database),
+          clear: (host, force) => clearHostLease(project.database, host, { force }),
+        };
+      },
+    },
+    work,
+  );
+}
 
 /**
  * `minke hosts leases` and `minke hosts unlock NAME`: host locks as an admin sees them (the
- * original's `minkeadm -L`), read from and cleared in the project's database.
+ * original's `minkeadm -L`), read from and cleared in the project's database or a server's.
  */
 export function registerHostLeaseCommands(program: Command, hosts: Command): void {
   const globals = () => program.opts<GlobalOptions>();
@@ -14,9 +35,8 @@ export function registerHostLeaseCommands(program: Command, hosts: Command): voi
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
-      const { listHostLeases } = await import('../../operations/host-leases.js');
-      await withProject(globals(), {}, async (project) => {
-        const leases = await listHostLeases(project.database);
+      await withLeases(globals(), async (source) => {
+        const leases = await source.list();
         if (options.json) return out.json(leases);
         if (leases.length === 0) return out.line('no host is locked');
         out.table(
@@ -41,9 +61,8 @@ export function registerHostLeaseCommands(program: Command, hosts: Command): voi
     .option('--force', 'clear a lease that has not expired')
     .action(async (name: string, options: { force?: boolean }) => {
       const out = stdoutOut();
-      const { clearHostLease } = await import('../../operations/host-leases.js');
-      await withProject(globals(), {}, async (project) => {
-        const lease = await clearHostLease(project.database, name, { force: options.force });
+      await withLeases(globals(), async (source) => {
+        const lease = await source.clear(name, options.force === true);
         out.line(
           `unlocked ${lease.host} (lease of ${lease.owner}${lease.runId === null ? '' : `, run ${lease.runId}`}, ${lease.expired ? 'expired' : 'not yet expired'} at ${lease.expiresAt})`,
         );

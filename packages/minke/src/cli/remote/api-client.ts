@@ -54,8 +54,12 @@ export class ApiClient {
     return this.json<T>('PATCH', path, body);
   }
 
-  async delete(path: string): Promise<void> {
-    await this.json<undefined>('DELETE', path);
+  /** DELETE; some routes answer with what they removed (`T`), most with nothing. */
+  async delete<T = undefined>(
+    path: string,
+    query: Record<string, string | number | undefined> = {},
+  ): Promise<T> {
+    return this.json<T>('DELETE', withQuery(path, query));
   }
 
   /** A response whose body the caller reads itself (the event stream, a download); errors

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startApiHarness,
@@ -343,6 +344,51 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     const deleted = await asUser('root', 'users', 'delete', 'dave');
     expect(deleted.stdout).toBe('deleted user dave\n');
     await expect(h.project.users.get('dave')).rejects.toThrow('user dave does not exist');
+  });
+
+  it('lists and clears host leases through the server, for superusers only', async () => {
+    // A lease its worker stopped renewing, as a dead worker leaves it.
+    const local = await h.project.hosts.get('local');
+    const expired = new Date(Date.now() - 120_000).toISOString().replace('T', ' ').slice(0, 23);
+    await sql`INSERT INTO minke_host_leases (host_id, owner, run_id, expires_at) VALUES (${local.id}, 'dead-worker:99', NULL, ${expired})`.execute(
+      h.project.database.db,
+    );
+    const listed = await asUser('root', 'hosts', 'leases');
+    expect(listed.stderr).toBe('');
+    expect(listed.stdout).toMatch(
+      /^HOST\s+OWNER\s+RUN\s+SESSION\s+SINCE\s+EXPIRES\nlocal\s+dead-worker:99\s+\S+ \(expired\)\n$/,
+    );
+    const viewer = await asUser('viewer', 'hosts', 'leases');
+    expect(viewer.code).toBe(1);
+    expect(viewer.stderr).toMatch(/^minke: error: .*superuser/);
+    const unlocked = await asUser('root', 'hosts', 'unlock', 'local');
+    expect(unlocked.stdout).toMatch(/^unlocked local \(lease of dead-worker:99, expired at /);
+    expect((await asUser('root', 'hosts', 'leases')).stdout).toBe('no host is locked\n');
+    const unknown = await asUser('root', 'hosts', 'unlock', 'nope');
+    expect(unknown.stderr).toBe('minke: error: host nope does not exist\n');
+  });
+
+  it("clears the token user's current sessions through the server; the history stays", async () => {
+    const ran = await asUser('runner', 'run', 'Hello', '--model', 'Host', '--id', 'local');
+    expect(ran.code).toBe(0);
+    const lastOf = async () =>
+      (await runner.get('/api/records/Host?where=name%20%3D%20local')).json<{
+        items: { _lastSession: { session: string } | null }[];
+      }>().items[0]?._lastSession?.session ?? null;
+    expect(await lastOf()).toBe('Hello');
+    const refused = await asUser('runner', 'clear', '--model', 'Host', '--all', '--user', 'root');
+    expect([refused.code, refused.stderr]).toEqual([
+      2,
+      "minke: error: --user applies on the project; through a server it is the token's user\n",
+    ]);
+    const cleared = await asUser('runner', 'clear', '--model', 'Host', '--id', 'local');
+    expect([cleared.stderr, cleared.stdout]).toEqual([
+      '',
+      'cleared the current session of 1 of 1 Host object(s)\n',
+    ]);
+    expect(await lastOf()).toBeNull();
+    const history = await asUser('runner', 'history', '--json');
+    expect(history.stdout).toContain('"session": "Hello"');
   });
 
   it('refuses --server on commands that work on the local project only', async () => {
