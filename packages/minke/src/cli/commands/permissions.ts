@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { stdoutOut } from '../output.js';
+import type { Permission } from '@minke/contract';
+import { withLocalOrRemote } from '../local-or-remote.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 
 export function registerPermissionCommands(program: Command): void {
@@ -29,13 +31,20 @@ export function registerPermissionCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
-      await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const list = await project.permissions.list();
-        if (options.json) return out.json(list);
-        out.table(
-          ['CODENAME', 'NAME'],
-          list.map((p) => [p.codename, p.name]),
-        );
-      });
+      // The project's permissions or, with --server, a server's (`GET /api/permissions`,
+      // superusers: the codenames `users grant` takes there).
+      const list = await withLocalOrRemote<() => Promise<Permission[]>, Permission[]>(
+        program.opts<GlobalOptions>(),
+        {
+          remote: (api) => () => api.get<Permission[]>('/api/permissions'),
+          local: (project) => () => project.permissions.list(),
+        },
+        (read) => read(),
+      );
+      if (options.json) return out.json(list);
+      out.table(
+        ['CODENAME', 'NAME'],
+        list.map((p) => [p.codename, p.name]),
+      );
     });
 }

@@ -341,6 +341,11 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
       'minke: error: --first-admin works on the local project only\n',
     ]);
 
+    // The codenames to grant, as the server knows them: the same list as the project's.
+    const codenames = await asUser('root', 'permissions', 'list', '--json');
+    expect(JSON.parse(codenames.stdout)).toEqual(await h.project.permissions.list());
+    expect((await asUser('viewer', 'permissions', 'list')).code).toBe(1);
+
     const deleted = await asUser('root', 'users', 'delete', 'dave');
     expect(deleted.stdout).toBe('deleted user dave\n');
     await expect(h.project.users.get('dave')).rejects.toThrow('user dave does not exist');
