@@ -129,6 +129,15 @@ describe('the first hour with the demo, through the built CLI', { timeout: 120_0
     );
   });
 
+  it('says how to enrol an agent when a dispatch asks none', async () => {
+    const none = await minke('dispatch', 'os-release', '--all');
+    expect(none.stderr).toBe('');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(
+      /^request \S+: os-release for 0 node\(s\), valid until \S+\nno agent was asked: enrol one with `minke agents enroll NODE --out FILE`\n$/,
+    );
+  });
+
   it('lists host leases and unlocks a stale one; a live one only with --force', async () => {
     // Two leases as executors leave them: one whose worker died, one still renewed.
     const database = new Database(join(project, 'minke-demo.db'));

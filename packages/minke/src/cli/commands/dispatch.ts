@@ -67,10 +67,10 @@ export function registerDispatchCommand(program: Command): void {
             out.line(
               `request ${request.id}: ${plugin} for ${request.nodes.length} node(s), valid until ${request.expiresAt}`,
             );
-            printSkipped(out, request.skipped);
+            printSkipped(out, request);
             return;
           }
-          if (!options.json) printSkipped(out, request.skipped);
+          if (!options.json) printSkipped(out, request);
           await waitAndPrint(out, source, request, { timeoutMs, json: options.json === true });
         },
       );
@@ -130,7 +130,11 @@ function summary(outcomes: readonly NodeOutcome[]): string {
   return `${outcomes.length} node(s): ${parts.join(', ')}`;
 }
 
-function printSkipped(out: Out, skipped: readonly string[]): void {
+function printSkipped(out: Out, { nodes, skipped }: DispatchReply): void {
+  if (nodes.length === 0 && skipped.length === 0) {
+    out.line('no agent was asked: enrol one with `minke agents enroll NODE --out FILE`');
+    return;
+  }
   if (skipped.length === 0) return;
   const shown = skipped.slice(0, 20).join(', ');
   out.line(

@@ -126,6 +126,16 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     const missing = await minke(undefined, '--server', url, 'history');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no API token');
+    // Named by the environment, a server also takes `tokens create`: the message says how to
+    // make the first token on the project instead of sending the user round in a circle.
+    const first = await runCli(['tokens', 'create', '--user', 'root'], {
+      cwd: tmp,
+      env: { MINKE_SERVER_URL: url, MINKE_TOKEN: undefined, MINKE_PROJECT: undefined },
+    });
+    expect([first.code, first.stderr]).toEqual([
+      2,
+      `minke: error: no API token for ${url} (MINKE_SERVER_URL): set MINKE_TOKEN or use --token-file FILE; a token is made on the server's project with \`minke tokens create --user NAME\` with MINKE_SERVER_URL unset\n`,
+    ]);
 
     const port = await closedPort();
     const away = await minke(tokens['runner'], '--server', `http://127.0.0.1:${port}`, 'history');

@@ -35,8 +35,13 @@ export function remoteTarget(
       ? tokenFromFile(options.tokenFile)
       : nonEmpty(env['MINKE_TOKEN']);
   if (token === undefined) {
+    // A server named by the environment also applies to `tokens create`, the way to a first
+    // token: say how to get back to the local project, or the advice would go round in a circle.
+    const fromEnvironment = options.server === undefined;
     throw new UsageError(
-      `no API token for ${url}: set MINKE_TOKEN or use --token-file FILE (create one with \`minke tokens create --user NAME\`)`,
+      fromEnvironment
+        ? `no API token for ${url} (MINKE_SERVER_URL): set MINKE_TOKEN or use --token-file FILE; a token is made on the server's project with \`minke tokens create --user NAME\` with MINKE_SERVER_URL unset`
+        : `no API token for ${url}: set MINKE_TOKEN or use --token-file FILE (made on the server's project with \`minke tokens create --user NAME\`)`,
     );
   }
   return { url, token };
