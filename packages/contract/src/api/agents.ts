@@ -121,3 +121,43 @@ export const requestStatus = z.object({
 });
 export type RequestStatus = z.infer<typeof requestStatus>;
 export const dispatchParams = z.object({ id: z.string() });
+
+export const agentEnrollBody = z
+  .object({
+    brokerUrl: z
+      .string()
+      .optional()
+      .describe('the broker as the agent reaches it (default: from the server settings)'),
+    spoolBase: z
+      .string()
+      .optional()
+      .describe("the node's folder for agent spools; the agent gets <spoolBase>/<node>"),
+  })
+  .strict();
+
+/** An agent's config file, as `minke-agent run --config FILE` reads it. */
+export const agentConfigSettings = z.object({
+  node: z.string(),
+  brokerUrl: z.string(),
+  username: z.string(),
+  password: z.string().describe("the agent's broker password: shown in this reply only"),
+  serverPublicKey: z.string(),
+  topicPrefix: z.string(),
+  spoolDir: z.string(),
+  brokerFingerprint: z.string().optional(),
+  brokerCa: z.string().optional(),
+});
+export type AgentConfigSettings = z.infer<typeof agentConfigSettings>;
+
+/** A node enrolled (or enrolled again: its old password stops working), with its config. */
+export const agentEnrollment = z.object({
+  node: z.string(),
+  hostName: z.string().nullable(),
+  brokerUrl: z.string(),
+  /** True when the broker is external: it must learn the agent's credentials itself. */
+  externalBroker: z.boolean(),
+  spoolDir: z.string(),
+  brokerFingerprint: z.string().nullable(),
+  config: agentConfigSettings,
+});
+export type AgentEnrollment = z.infer<typeof agentEnrollment>;

@@ -1,4 +1,6 @@
 import {
+  agentEnrollBody,
+  agentEnrollment,
   agentItem,
   agentPage,
   agentParams,
@@ -8,7 +10,7 @@ import {
   dispatchReply,
   requestStatus,
 } from '@minke/contract';
-import { requireModelPermission } from '../auth/access.js';
+import { requireModelPermission, requireSuperuser } from '../auth/access.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
 import { listAgents } from '../facts/agent-list.js';
 import { AgentStore } from '../facts/agent-store.js';
@@ -56,6 +58,32 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
     async (request) => {
       may(request, 'view');
       return new AgentStore(project).get(request.params.node);
+    },
+  );
+
+  app.post(
+    '/agents/:node/enroll',
+    {
+      schema: {
+        tags: ['agents'],
+        summary:
+          "Enrol a node's agent (superusers): a new broker password, in this reply only; enrolling again revokes the old one",
+        params: agentParams,
+        body: agentEnrollBody,
+        response: { 201: agentEnrollment, ...protectedErrors, 400: errorReply },
+      },
+    },
+    async (request, reply) => {
+      // It hands out a broker credential that reports facts under the node's name.
+      requireSuperuser(principalOf(request).access, 'enrol agents');
+      const { prepareEnrolment, enrollmentReply } = await import('../facts/enroll-agent.js');
+      const enrolment = await prepareEnrolment(project, {
+        node: request.params.node,
+        brokerUrl: request.body.brokerUrl,
+        spoolBase: request.body.spoolBase,
+      });
+      // The password is in the body: no cache along the way may keep it.
+      return reply.code(201).header('cache-control', 'no-store').send(enrollmentReply(enrolment));
     },
   );
 

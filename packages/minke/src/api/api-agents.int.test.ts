@@ -113,6 +113,7 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
       '/api/hosts/{name}/facts/history',
       '/api/agents/{node}/facts',
       '/api/agents/{node}/facts/history',
+      '/api/agents/{node}/enroll',
       '/api/dispatch',
       '/api/dispatch/{id}',
     ]) {
@@ -136,6 +137,25 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
         method === 'POST' ? 'change_host' : 'view_host',
       );
     }
+  });
+
+  it('enrols a node for superusers only; the password is in that reply, not to be cached', async () => {
+    const url = '/api/agents/edge-5/enroll';
+    expect((await h.anonymous.post(url, {})).statusCode).toBe(401);
+    const refused = await operator.post(url, {});
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<{ error: { message: string } }>().error.message).toContain('superuser');
+    const enrolled = await root.post(url, { spoolBase: '/srv/spools' });
+    expect(enrolled.statusCode).toBe(201);
+    expect(enrolled.headers['cache-control']).toBe('no-store');
+    expect(enrolled.json()).toMatchObject({
+      node: 'edge-5',
+      hostName: null,
+      spoolDir: '/srv/spools/edge-5',
+      config: { node: 'edge-5', username: 'edge-5', password: expect.stringMatching(/^\S{43}$/) },
+    });
+    const bad = await root.post('/api/agents/edge-5/enroll', { spoolBase: 'relative' });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('lists agents with online/offline, last seen, plugins and rejected files, paged', async () => {

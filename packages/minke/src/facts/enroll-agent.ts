@@ -1,12 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import type { AgentEnrollment } from '@minke/contract';
 import { agentSpoolDir, DEFAULT_SPOOL_BASE } from '@minke/protocol';
 import { loadBrokerTls } from '../broker/broker-tls.js';
 import { InputError, SetupError } from '../errors.js';
 import type { Project } from '../operations/project.js';
 import { AgentStore, type AgentRecord } from './agent-store.js';
+import { writeAgentConfig, type AgentConfigSettings } from './agent-config-file.js';
 import { loadSigningKey } from './signing-key.js';
 import { externalBroker } from './start-agent-services.js';
 
@@ -23,9 +24,9 @@ export interface EnrollInput {
   spoolBase?: string | undefined;
 }
 
-export interface EnrolledAgent {
+/** An enrolment before its config is written anywhere: what `minke agents enroll` prints. */
+export interface AgentEnrolment {
   agent: AgentRecord;
-  file: string;
   brokerUrl: string;
   /** True when the broker is external: it must learn the agent's credentials itself. */
   externalBroker: boolean;
@@ -33,6 +34,12 @@ export interface EnrolledAgent {
   spoolDir: string;
   /** The broker certificate's SHA-256 fingerprint the agent pins, when it talks TLS. */
   brokerFingerprint: string | undefined;
+  /** The agent's config, its broker password included: for the node's config file only. */
+  config: AgentConfigSettings;
+}
+
+export interface EnrolledAgent extends Omit<AgentEnrolment, 'config'> {
+  file: string;
 }
 
 /**
@@ -45,6 +52,19 @@ export interface EnrolledAgent {
  *   await enrollAgent(project, { node: 'web1', out: '/tmp/web1-agent.yaml' });
  */
 export async function enrollAgent(project: Project, input: EnrollInput): Promise<EnrolledAgent> {
+  const { config, ...enrolment } = await prepareEnrolment(project, input);
+  const file = await writeAgentConfig(input.out, config);
+  return { ...enrolment, file };
+}
+
+/**
+ * Enrols an agent and gives back its config without writing it: the CLI writes it where it runs
+ * (on the project, or on the machine of a user who enrols through a server's API).
+ */
+export async function prepareEnrolment(
+  project: Project,
+  input: Omit<EnrollInput, 'out'>,
+): Promise<AgentEnrolment> {
   const brokerUrl = input.brokerUrl ?? advertisedBrokerUrl(project);
   checkAgentBrokerUrl(brokerUrl);
   const trust = await brokerTrustForAgents(project, brokerUrl);
@@ -57,9 +77,7 @@ export async function enrollAgent(project: Project, input: EnrollInput): Promise
     targetName: input.node,
     after: { node: input.node, brokerUrl, brokerFingerprint: trust.fingerprint ?? null },
   });
-  const file = resolve(input.out);
-  const { stringify } = await import('yaml');
-  const settings = {
+  const config: AgentConfigSettings = {
     node: agent.node,
     brokerUrl,
     username: agent.node,
@@ -70,18 +88,13 @@ export async function enrollAgent(project: Project, input: EnrollInput): Promise
     ...(trust.fingerprint === undefined ? {} : { brokerFingerprint: trust.fingerprint }),
     ...(trust.ca === undefined ? {} : { brokerCa: trust.ca }),
   };
-  const text =
-    `# minke-agent configuration for node ${agent.node}, written by \`minke agents enroll\`.\n` +
-    "# It holds the agent's broker password: keep it mode 600, readable by the agent only.\n" +
-    stringify(settings);
-  await writePrivateFile(file, text);
   return {
     agent,
-    file,
     brokerUrl,
     externalBroker: project.config.mqtt.url !== undefined,
-    spoolDir: settings.spoolDir,
+    spoolDir: config.spoolDir,
     brokerFingerprint: trust.fingerprint,
+    config,
   };
 }
 
@@ -160,17 +173,15 @@ function checkAgentBrokerUrl(url: string): void {
   }
 }
 
-/** Writes `text` to `file` so that it is never readable by others, not even for a moment. */
-async function writePrivateFile(file: string, text: string): Promise<void> {
-  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
-    await chmod(temporary, 0o600);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw new InputError(
-      `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
+/** An enrolment as the API and the CLI give it. */
+export function enrollmentReply(enrolment: AgentEnrolment): AgentEnrollment {
+  return {
+    node: enrolment.agent.node,
+    hostName: enrolment.agent.hostName,
+    brokerUrl: enrolment.brokerUrl,
+    externalBroker: enrolment.externalBroker,
+    spoolDir: enrolment.spoolDir,
+    brokerFingerprint: enrolment.brokerFingerprint ?? null,
+    config: enrolment.config,
+  };
 }

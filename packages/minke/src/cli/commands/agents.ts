@@ -2,8 +2,30 @@ import type { Command } from 'commander';
 import type { AgentItem } from '@minke/contract';
 import { stdoutOut, type Out } from '../output.js';
 import { withLocalOrRemote } from '../local-or-remote.js';
-import { withProject, type GlobalOptions } from '../project-context.js';
+import type { GlobalOptions } from '../project-context.js';
 import type { AgentsSource } from '../remote/remote-agents.js';
+
+/** The project's agents or, with --server, a server's (viewing: view_host; enrolling: superusers). */
+function withAgents<T>(globals: GlobalOptions, work: (agents: AgentsSource) => Promise<T>) {
+  return withLocalOrRemote<AgentsSource, T>(
+    globals,
+    {
+      remote: async (api) => (await import('../remote/remote-agents.js')).remoteAgents(api),
+      local: async (project) => {
+        const { AgentStore } = await import('../../facts/agent-store.js');
+        return {
+          list: () => new AgentStore(project).list(),
+          async enroll(node, options) {
+            const { prepareEnrolment, enrollmentReply } =
+              await import('../../facts/enroll-agent.js');
+            return enrollmentReply(await prepareEnrolment(project, { node, ...options }));
+          },
+        };
+      },
+    },
+    work,
+  );
+}
 
 interface EnrollOptions {
   out: string;
@@ -37,33 +59,29 @@ export function registerAgentCommands(program: Command): void {
     )
     .action(async (node: string, options: EnrollOptions) => {
       const out = stdoutOut();
-      const { enrollAgent } = await import('../../facts/enroll-agent.js');
-      await withProject(globals(), {}, async (project) => {
-        const enrolled = await enrollAgent(project, {
-          node,
-          out: options.out,
-          brokerUrl: options.brokerUrl,
-          spoolBase: options.spoolBase,
-        });
+      // Enrolled on the project or, with --server, by a server (superusers); either way the
+      // config, with the agent's broker password, is written here, mode 600, and never printed.
+      const enrolled = await withAgents(globals(), (source) =>
+        source.enroll(node, { brokerUrl: options.brokerUrl, spoolBase: options.spoolBase }),
+      );
+      const { writeAgentConfig } = await import('../../facts/agent-config-file.js');
+      const file = await writeAgentConfig(options.out, enrolled.config);
+      out.line(`enrolled ${enrolled.node}: agent config written to ${file} (mode 600)`);
+      out.line(
+        enrolled.hostName === null
+          ? `  no host named ${enrolled.node} yet: its facts attach to that host once it exists`
+          : `  host: ${enrolled.hostName}`,
+      );
+      out.line(`  broker: ${enrolled.brokerUrl}`);
+      if (enrolled.brokerFingerprint !== null) {
+        out.line(`  broker certificate (pinned): SHA-256 ${enrolled.brokerFingerprint}`);
+      }
+      out.line(`  spool: ${enrolled.spoolDir}`);
+      if (enrolled.externalBroker) {
         out.line(
-          `enrolled ${enrolled.agent.node}: agent config written to ${enrolled.file} (mode 600)`,
+          `  the broker is external: give it the user ${enrolled.node} with the password from ${file} (see docs/agents.md)`,
         );
-        out.line(
-          enrolled.agent.hostName === null
-            ? `  no host named ${enrolled.agent.node} yet: its facts attach to that host once it exists`
-            : `  host: ${enrolled.agent.hostName}`,
-        );
-        out.line(`  broker: ${enrolled.brokerUrl}`);
-        if (enrolled.brokerFingerprint !== undefined) {
-          out.line(`  broker certificate (pinned): SHA-256 ${enrolled.brokerFingerprint}`);
-        }
-        out.line(`  spool: ${enrolled.spoolDir}`);
-        if (enrolled.externalBroker) {
-          out.line(
-            `  the broker is external: give it the user ${enrolled.agent.node} with the password from ${enrolled.file} (see docs/agents.md)`,
-          );
-        }
-      });
+      }
     });
 
   agents
@@ -73,17 +91,7 @@ export function registerAgentCommands(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const out = stdoutOut();
       // The project's agents or, with --server, a server's (view_host), printed the same.
-      const list = await withLocalOrRemote<AgentsSource, readonly AgentItem[]>(
-        globals(),
-        {
-          remote: async (api) => (await import('../remote/remote-agents.js')).remoteAgents(api),
-          local: async (project) => {
-            const { AgentStore } = await import('../../facts/agent-store.js');
-            return { list: () => new AgentStore(project).list() };
-          },
-        },
-        (source) => source.list(),
-      );
+      const list = await withAgents(globals(), (source) => source.list());
       printAgents(out, list, options.json === true);
     });
 }

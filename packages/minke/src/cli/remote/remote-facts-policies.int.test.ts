@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -18,6 +19,7 @@ import { defineInventorySource } from '../../config/define-inventory-source.js';
 import { AgentStore } from '../../facts/agent-store.js';
 import { factDistribution } from '../../facts/fact-distribution.js';
 import { FactStore } from '../../facts/fact-store.js';
+import { verifyAgentPassword } from '../../facts/credentials.js';
 
 // A folder without a project: with --server the CLI needs none. The built `minke` (rebuild
 // first: npx tsc -b packages/contract packages/protocol packages/agent packages/minke).
@@ -184,6 +186,67 @@ describe('facts, policies and inventory through a remote server', { timeout: 180
       expect(refused.code).toBe(1);
       expect(refused.stdout).toBe('');
     }
+  });
+
+  it('enrols a node through the server (superusers): the config with its password is written here, mode 600, never printed', async () => {
+    const file = join(tmp, 'edge-77.yaml');
+    const enrolled = await ok(
+      'root',
+      'agents',
+      'enroll',
+      'edge-77',
+      '--out',
+      file,
+      '--broker-url',
+      'mqtts://broker.example.org:8883',
+    );
+    expect(enrolled).toBe(
+      [
+        `enrolled edge-77: agent config written to ${file} (mode 600)`,
+        '  no host named edge-77 yet: its facts attach to that host once it exists',
+        '  broker: mqtts://broker.example.org:8883',
+        '  spool: /var/lib/minke-agent/edge-77',
+        '',
+      ].join('\n'),
+    );
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const config = parseYaml(readFileSync(file, 'utf8')) as Record<string, string>;
+    const { loadSigningKey } = await import('../../facts/signing-key.js');
+    const key = await loadSigningKey(h.project.database, h.project.config.agents.signingKeyFile);
+    expect(config).toMatchObject({
+      node: 'edge-77',
+      username: 'edge-77',
+      brokerUrl: 'mqtts://broker.example.org:8883',
+      serverPublicKey: key.publicKeyBase64,
+      spoolDir: '/var/lib/minke-agent/edge-77',
+    });
+    const password = config['password'] ?? '';
+    expect(enrolled).not.toContain(password);
+    const storedHash = async () =>
+      (
+        await h.project.database.tables
+          .selectFrom('minke_agents')
+          .select('credential_hash')
+          .where('node', '=', 'edge-77')
+          .executeTakeFirstOrThrow()
+      ).credential_hash ?? '';
+    expect((await verifyAgentPassword(await storedHash(), password)).ok).toBe(true);
+
+    // Enrolled again, through the server: the old password stops working.
+    await ok('root', 'agents', 'enroll', 'edge-77', '--out', file);
+    expect((await verifyAgentPassword(await storedHash(), password)).ok).toBe(false);
+
+    const viewer = await asUser(
+      'viewer',
+      'agents',
+      'enroll',
+      'edge-78',
+      '--out',
+      join(tmp, 'x.yaml'),
+    );
+    expect(viewer.code).toBe(1);
+    expect(viewer.stderr).toMatch(/^minke: error: .*superuser/);
+    expect(existsSync(join(tmp, 'x.yaml'))).toBe(false);
   });
 
   it('makes, lists, shows and checks a policy through the server', async () => {

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+
+/** What an agent's config file holds (`minke-agent run --config FILE` reads it). */
+export interface AgentConfigSettings {
+  node: string;
+  brokerUrl: string;
+  username: string;
+  /** The agent's broker password: the file is mode 600 for it. */
+  password: string;
+  serverPublicKey: string;
+  topicPrefix: string;
+  spoolDir: string;
+  brokerFingerprint?: string;
+  brokerCa?: string;
+}
+
+/**
+ * Writes an enrolled agent's config to `out` (YAML, with a header that says what it holds), never
+ * readable by others, not even for a moment; returns the file's absolute path.
+ */
+export async function writeAgentConfig(out: string, config: AgentConfigSettings): Promise<string> {
+  const file = resolve(out);
+  const { stringify } = await import('yaml');
+  const text =
+    `# minke-agent configuration for node ${config.node}, written by \`minke agents enroll\`.\n` +
+    "# It holds the agent's broker password: keep it mode 600, readable by the agent only.\n" +
+    stringify(config);
+  await writePrivateFile(file, text);
+  return file;
+}
+
+async function writePrivateFile(file: string, text: string): Promise<void> {
+  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
+    await chmod(temporary, 0o600);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new InputError(
+      `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
