@@ -202,7 +202,7 @@ function refuseServerWhereLocal(command: Command): void {
     !REMOTE_COMMANDS.has(name)
   )
     throw new UsageError(
-      `\`minke ${name}\` works on the local project only; --server applies to run, runs stop, history, sessions list, hosts list|show|add|remove|import, groups, hosts keys, hosts leases|unlock, clear, hosts trust-key, credentials (except rotate-key), jobs, schedules, audit, notifications, agents list|enroll, dispatch, records list, users, permissions list, tokens, facts, policies and inventory`,
+      `\`minke ${name}\` works on the local project only (it sets up or serves the project itself): leave out --server; docs/api.md lists the commands that work through a server`,
     );
 }
 
