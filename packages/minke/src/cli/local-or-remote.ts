@@ -26,3 +26,16 @@ export async function withLocalOrRemote<Source, T>(
   }
   return withProject(globals, {}, async (project) => work(await sides.local(project)));
 }
+
+/**
+ * A command group's `with…` helper: `withLocalOrRemote` with the group's two sides fixed.
+ *
+ * @example
+ *   const withTokens = localOrRemote<TokensSource>({ remote: remoteTokens, local: localTokens });
+ *   await withTokens(globals, (tokens) => tokens.list({}));
+ */
+export function localOrRemote<Source>(
+  sides: LocalOrRemote<Source>,
+): <T>(globals: GlobalOptions, work: (source: Source) => Promise<T>) => Promise<T> {
+  return (globals, work) => withLocalOrRemote(globals, sides, work);
+}

@@ -1,31 +1,24 @@
 import type { Command } from 'commander';
 import type { AgentItem } from '@minke/contract';
 import { stdoutOut, type Out } from '../output.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { AgentsSource } from '../remote/remote-agents.js';
 
 /** The project's agents or, with --server, a server's (viewing: view_host; enrolling: superusers). */
-function withAgents<T>(globals: GlobalOptions, work: (agents: AgentsSource) => Promise<T>) {
-  return withLocalOrRemote<AgentsSource, T>(
-    globals,
-    {
-      remote: async (api) => (await import('../remote/remote-agents.js')).remoteAgents(api),
-      local: async (project) => {
-        const { AgentStore } = await import('../../facts/agent-store.js');
-        return {
-          list: () => new AgentStore(project).list(),
-          async enroll(node, options) {
-            const { prepareEnrolment, enrollmentReply } =
-              await import('../../facts/enroll-agent.js');
-            return enrollmentReply(await prepareEnrolment(project, { node, ...options }));
-          },
-        };
+const withAgents = localOrRemote<AgentsSource>({
+  remote: async (api) => (await import('../remote/remote-agents.js')).remoteAgents(api),
+  local: async (project) => {
+    const { AgentStore } = await import('../../facts/agent-store.js');
+    return {
+      list: () => new AgentStore(project).list(),
+      async enroll(node, options) {
+        const { prepareEnrolment, enrollmentReply } = await import('../../facts/enroll-agent.js');
+        return enrollmentReply(await prepareEnrolment(project, { node, ...options }));
       },
-    },
-    work,
-  );
-}
+    };
+  },
+});
 
 interface EnrollOptions {
   out: string;

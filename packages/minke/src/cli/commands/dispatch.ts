@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { DispatchReply } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { DispatchAsk, DispatchSource } from '../remote/remote-dispatch.js';
@@ -21,6 +21,12 @@ interface DispatchOptions {
  * `minke dispatch PLUGIN (--node N... | --all | --where EXPR) [--wait] [--timeout S]`, on the
  * project or, with `--server`, through a server's API.
  */
+/** The project's ledger or, with --server, a server's API (change_host), printed the same. */
+const withDispatch = localOrRemote<DispatchSource>({
+  remote: async (api) => (await import('../remote/remote-dispatch.js')).remoteDispatch(api),
+  local: async (project) => (await import('./dispatch-local.js')).localDispatch(project),
+});
+
 export function registerDispatchCommand(program: Command): void {
   program
     .command('dispatch <plugin>')
@@ -53,27 +59,19 @@ export function registerDispatchCommand(program: Command): void {
         where: options.where,
         ttlSeconds,
       };
-      // The project's ledger or, with --server, a server's API (change_host), printed the same.
-      await withLocalOrRemote<DispatchSource, void>(
-        program.opts<GlobalOptions>(),
-        {
-          remote: async (api) => (await import('../remote/remote-dispatch.js')).remoteDispatch(api),
-          local: async (project) => (await import('./dispatch-local.js')).localDispatch(project),
-        },
-        async (source) => {
-          const request = await source.dispatch(ask);
-          if (!options.wait) {
-            if (options.json) return out.json(request);
-            out.line(
-              `request ${request.id}: ${plugin} for ${request.nodes.length} node(s), valid until ${request.expiresAt}`,
-            );
-            printSkipped(out, request);
-            return;
-          }
-          if (!options.json) printSkipped(out, request);
-          await waitAndPrint(out, source, request, { timeoutMs, json: options.json === true });
-        },
-      );
+      await withDispatch(program.opts<GlobalOptions>(), async (source) => {
+        const request = await source.dispatch(ask);
+        if (!options.wait) {
+          if (options.json) return out.json(request);
+          out.line(
+            `request ${request.id}: ${plugin} for ${request.nodes.length} node(s), valid until ${request.expiresAt}`,
+          );
+          printSkipped(out, request);
+          return;
+        }
+        if (!options.json) printSkipped(out, request);
+        await waitAndPrint(out, source, request, { timeoutMs, json: options.json === true });
+      });
     });
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { FactRecord } from '@minke/contract';
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import type { FactsSource } from '../remote/remote-facts.js';
 import { registerFactTrendCommands } from './fact-trends.js';
 import { parseCount } from './hosts.js';
@@ -11,40 +11,31 @@ import { parseCount } from './hosts.js';
  * The facts of the local project's database or, with `--server`, a server's, read through its
  * API as the token's user (`view_host`). Both answer with the same records, printed below.
  */
-function withFacts<T>(
-  globals: GlobalOptions,
-  work: (facts: FactsSource) => Promise<T>,
-): Promise<T> {
-  return withLocalOrRemote<FactsSource, T>(
-    globals,
-    {
-      remote: async (api) => (await import('../remote/remote-facts.js')).remoteFacts(api),
-      local: async (project) => {
-        const { AgentStore } = await import('../../facts/agent-store.js');
-        const { FactStore } = await import('../../facts/fact-store.js');
-        const agents = new AgentStore(project);
-        const store = new FactStore(project.database, agents);
-        return {
-          async current(host, plugin) {
-            // A host or an agent's node name: a node reports facts before its host is added.
-            const agent = await agents.forHostOrNode(host);
-            return { node: agent.node, facts: await store.current(agent.id, plugin) };
-          },
-          history: async (host, plugin, limit) =>
-            store.history((await agents.forHostOrNode(host)).id, plugin, limit),
-          // The operations the API runs, loaded by the command that needs one.
-          series: async (query) =>
-            (await import('../../facts/fact-series.js')).factSeries(project, query),
-          changes: async (query) =>
-            (await import('../../facts/fact-changes.js')).factChanges(project, query),
-          distribution: async (query) =>
-            (await import('../../facts/fact-distribution.js')).factDistribution(project, query),
-        };
+const withFacts = localOrRemote<FactsSource>({
+  remote: async (api) => (await import('../remote/remote-facts.js')).remoteFacts(api),
+  local: async (project) => {
+    const { AgentStore } = await import('../../facts/agent-store.js');
+    const { FactStore } = await import('../../facts/fact-store.js');
+    const agents = new AgentStore(project);
+    const store = new FactStore(project.database, agents);
+    return {
+      async current(host, plugin) {
+        // A host or an agent's node name: a node reports facts before its host is added.
+        const agent = await agents.forHostOrNode(host);
+        return { node: agent.node, facts: await store.current(agent.id, plugin) };
       },
-    },
-    work,
-  );
-}
+      history: async (host, plugin, limit) =>
+        store.history((await agents.forHostOrNode(host)).id, plugin, limit),
+      // The operations the API runs, loaded by the command that needs one.
+      series: async (query) =>
+        (await import('../../facts/fact-series.js')).factSeries(project, query),
+      changes: async (query) =>
+        (await import('../../facts/fact-changes.js')).factChanges(project, query),
+      distribution: async (query) =>
+        (await import('../../facts/fact-distribution.js')).factDistribution(project, query),
+    };
+  },
+});
 
 /**
  * `minke facts HOST [--plugin P] [--json]`, `minke facts history HOST PLUGIN`, and facts over

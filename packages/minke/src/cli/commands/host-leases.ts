@@ -1,27 +1,20 @@
 import type { Command } from 'commander';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostLeasesSource } from '../remote/remote-host-leases.js';
 
 /** The project's host locks or, with --server, a server's (superusers only). */
-function withLeases<T>(globals: GlobalOptions, work: (leases: HostLeasesSource) => Promise<T>) {
-  return withLocalOrRemote<HostLeasesSource, T>(
-    globals,
-    {
-      remote: async (api) =>
-        (await import('../remote/remote-host-leases.js')).remoteHostLeases(api),
-      local: async (project) => {
-        const { clearHostLease, listHostLeases } = await import('../../operations/host-leases.js');
-        return {
-          list: () => listHostLeases(project.database),
-          clear: (host, force) => clearHostLease(project.database, host, { force }),
-        };
-      },
-    },
-    work,
-  );
-}
+const withLeases = localOrRemote<HostLeasesSource>({
+  remote: async (api) => (await import('../remote/remote-host-leases.js')).remoteHostLeases(api),
+  local: async (project) => {
+    const { clearHostLease, listHostLeases } = await import('../../operations/host-leases.js');
+    return {
+      list: () => listHostLeases(project.database),
+      clear: (host, force) => clearHostLease(project.database, host, { force }),
+    };
+  },
+});
 
 /**
  * `minke hosts leases` and `minke hosts unlock NAME`: host locks as an admin sees them (the

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { displayValue, stdoutOut } from '../output.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
 import { registerHostKeyCommands } from './host-keys.js';
@@ -25,37 +25,28 @@ interface HostAddOptions {
  * The hosts of the local project or, with `--server`, a server's, through its API as the token's
  * user. Both answer with the same records, printed below.
  */
-function withHosts<T>(
-  globals: GlobalOptions,
-  work: (hosts: HostsSource) => Promise<T>,
-): Promise<T> {
-  return withLocalOrRemote<HostsSource, T>(
-    globals,
-    {
-      remote: async (api) => (await import('../remote/remote-hosts.js')).remoteHosts(api),
-      local: (project) => ({
-        // The filter parser loads only for a --where: a plain list starts without it.
-        list: async ({ where, search, limit, offset }) =>
-          project.hosts.list({
-            ...(where === undefined
-              ? {}
-              : { filter: (await import('../../query/parse-where.js')).parseWhere(where) }),
-            ...(search ? { search } : {}),
-            limit,
-            offset,
-          }),
-        get: (name) => project.hosts.get(name),
-        add: (host) => project.hosts.add(host),
-        remove: (name) => project.hosts.remove(name),
-        import: async (text, options) =>
-          (await import('../../operations/import-hosts.js')).importHosts(project, text, options),
-        groups: () => project.hosts.listGroups(),
-        addGroup: (group) => project.hosts.addGroup(group),
+const withHosts = localOrRemote<HostsSource>({
+  remote: async (api) => (await import('../remote/remote-hosts.js')).remoteHosts(api),
+  local: (project) => ({
+    // The filter parser loads only for a --where: a plain list starts without it.
+    list: async ({ where, search, limit, offset }) =>
+      project.hosts.list({
+        ...(where === undefined
+          ? {}
+          : { filter: (await import('../../query/parse-where.js')).parseWhere(where) }),
+        ...(search ? { search } : {}),
+        limit,
+        offset,
       }),
-    },
-    work,
-  );
-}
+    get: (name) => project.hosts.get(name),
+    add: (host) => project.hosts.add(host),
+    remove: (name) => project.hosts.remove(name),
+    import: async (text, options) =>
+      (await import('../../operations/import-hosts.js')).importHosts(project, text, options),
+    groups: () => project.hosts.listGroups(),
+    addGroup: (group) => project.hosts.addGroup(group),
+  }),
+});
 
 export function registerHostCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();

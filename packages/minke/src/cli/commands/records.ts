@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import { displayValue, stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { RecordRow, RecordsSource, RefLabels } from '../remote/remote-records.js';
@@ -13,6 +13,12 @@ interface ListOptions {
   offset: string;
   json?: boolean;
 }
+
+/** The project's records or, with --server, a server's (the model's view permission). */
+const withRecords = localOrRemote<RecordsSource>({
+  remote: async (api) => (await import('../remote/remote-records.js')).remoteRecords(api),
+  local: async (project) => (await import('./records-local.js')).localRecords(project),
+});
 
 export function registerRecordCommands(program: Command): void {
   const records = program
@@ -31,35 +37,27 @@ export function registerRecordCommands(program: Command): void {
       const out = stdoutOut();
       const limit = parseCount(options.limit, '--limit');
       const offset = parseCount(options.offset, '--offset');
-      // The project's records or, with --server, a server's (the model's view permission).
-      await withLocalOrRemote<RecordsSource, void>(
-        program.opts<GlobalOptions>(),
-        {
-          remote: async (api) => (await import('../remote/remote-records.js')).remoteRecords(api),
-          local: async (project) => (await import('./records-local.js')).localRecords(project),
-        },
-        async (source) => {
-          const model = await source.model(modelName);
-          const page = await source.list(model, {
-            where: options.where,
-            search: options.search,
-            order: options.order,
-            limit,
-            offset,
-          });
-          if (options.json) return out.json(page);
-          // A ref shows what it points at (the host's name), not a bare id.
-          const labels = await source.refLabels(model, page.items);
-          const columns = ['id', ...model.fields];
-          out.table(
-            columns.map((c) => c.toUpperCase()),
-            page.items.map((record) => columns.map((c) => cell(record, c, labels))),
-          );
-          out.line(
-            `${page.items.length === 0 ? 'no records' : `${page.offset + 1}-${page.offset + page.items.length} of ${page.total}`}`,
-          );
-        },
-      );
+      await withRecords(program.opts<GlobalOptions>(), async (source) => {
+        const model = await source.model(modelName);
+        const page = await source.list(model, {
+          where: options.where,
+          search: options.search,
+          order: options.order,
+          limit,
+          offset,
+        });
+        if (options.json) return out.json(page);
+        // A ref shows what it points at (the host's name), not a bare id.
+        const labels = await source.refLabels(model, page.items);
+        const columns = ['id', ...model.fields];
+        out.table(
+          columns.map((c) => c.toUpperCase()),
+          page.items.map((record) => columns.map((c) => cell(record, c, labels))),
+        );
+        out.line(
+          `${page.items.length === 0 ? 'no records' : `${page.offset + 1}-${page.offset + page.items.length} of ${page.total}`}`,
+        );
+      });
     });
 }
 

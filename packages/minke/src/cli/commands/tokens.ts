@@ -1,34 +1,28 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { TokensSource } from '../remote/remote-tokens.js';
 
 /** The project's tokens or, with --server, a server's as the token's user (its own, or all). */
-function withTokens<T>(globals: GlobalOptions, work: (tokens: TokensSource) => Promise<T>) {
-  return withLocalOrRemote<TokensSource, T>(
-    globals,
-    {
-      remote: async (api) => (await import('../remote/remote-tokens.js')).remoteTokens(api),
-      local: async (project) => {
-        const { ApiTokenStore } = await import('../../auth/api-token-store.js');
-        const store = new ApiTokenStore(project.database);
-        const idOf = async (user: string | undefined) =>
-          user === undefined ? undefined : (await project.users.get(user)).id;
-        return {
-          async create({ user, name }) {
-            if (user === undefined) throw new UsageError('--user: name the user whose token it is');
-            return store.create({ userId: (await project.users.get(user)).id, name });
-          },
-          list: async ({ user }) => store.list({ userId: await idOf(user) }),
-          revoke: (id) => store.revoke(id),
-        };
+const withTokens = localOrRemote<TokensSource>({
+  remote: async (api) => (await import('../remote/remote-tokens.js')).remoteTokens(api),
+  local: async (project) => {
+    const { ApiTokenStore } = await import('../../auth/api-token-store.js');
+    const store = new ApiTokenStore(project.database);
+    const idOf = async (user: string | undefined) =>
+      user === undefined ? undefined : (await project.users.get(user)).id;
+    return {
+      async create({ user, name }) {
+        if (user === undefined) throw new UsageError('--user: name the user whose token it is');
+        return store.create({ userId: (await project.users.get(user)).id, name });
       },
-    },
-    work,
-  );
-}
+      list: async ({ user }) => store.list({ userId: await idOf(user) }),
+      revoke: (id) => store.revoke(id),
+    };
+  },
+});
 
 export function registerTokenCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();

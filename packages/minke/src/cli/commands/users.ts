@@ -1,34 +1,28 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import { stdoutOut } from '../output.js';
 import { readPassword } from '../prompt.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import type { UsersSource } from '../remote/remote-users.js';
 
 /** The project's accounts or, with --server, a server's (its superusers may manage them). */
-function withUsers<T>(globals: GlobalOptions, work: (users: UsersSource) => Promise<T>) {
-  return withLocalOrRemote<UsersSource, T>(
-    globals,
-    {
-      remote: async (api) => (await import('../remote/remote-users.js')).remoteUsers(api),
-      local: (project) => ({
-        create: (input) => project.users.create(input),
-        list: () => project.users.list(),
-        async remove(username) {
-          const { UserAdmin } = await import('../../operations/user-admin.js');
-          await new UserAdmin(project.database).remove((await project.users.get(username)).id);
-        },
-        async change(username, verb, codenames) {
-          const user = await project.users.get(username);
-          if (verb === 'grant') await project.permissions.grant(user.id, codenames);
-          else await project.permissions.revoke(user.id, codenames);
-        },
-      }),
+const withUsers = localOrRemote<UsersSource>({
+  remote: async (api) => (await import('../remote/remote-users.js')).remoteUsers(api),
+  local: (project) => ({
+    create: (input) => project.users.create(input),
+    list: () => project.users.list(),
+    async remove(username) {
+      const { UserAdmin } = await import('../../operations/user-admin.js');
+      await new UserAdmin(project.database).remove((await project.users.get(username)).id);
     },
-    work,
-  );
-}
+    async change(username, verb, codenames) {
+      const user = await project.users.get(username);
+      if (verb === 'grant') await project.permissions.grant(user.id, codenames);
+      else await project.permissions.revoke(user.id, codenames);
+    },
+  }),
+});
 
 export function registerUserCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
