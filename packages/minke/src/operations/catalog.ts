@@ -59,7 +59,11 @@ export function modelCatalog(project: Project, user: RunUser): ModelMeta[] {
 
 export function modelMeta(project: Project, name: string, user: RunUser): ModelMeta {
   const model = project.models.models.get(name);
-  if (!model || !mayOnModel(user, 'view', name)) throw new NotFoundError(`unknown model "${name}"`);
+  if (!model || !mayOnModel(user, 'view', name)) {
+    // Named as the project's CLI names them, but only the models this user may view.
+    const known = [...project.models.models.keys()].filter((m) => mayOnModel(user, 'view', m));
+    throw new NotFoundError(`unknown model "${name}" (known: ${known.join(', ') || 'none'})`);
+  }
   return describeModel(project, model, user);
 }
 
