@@ -92,6 +92,12 @@ async function waitAndPrint(
       pollMs: source.pollMs,
       signal: abort.signal,
       onFinal: options.json ? undefined : (outcome) => out.line(outcomeLine(outcome)),
+    }).catch((error: unknown) => {
+      // The request was made and stands (answers become facts as they come): name it, so that
+      // a user whose server went away while waiting knows it and has its id.
+      if (error instanceof Error)
+        error.message = `${error.message} (while waiting for request ${request.id}, which stands: its answers are stored as facts when they come)`;
+      throw error;
     });
     const late = outcomes.filter((outcome) => outcome.state === 'timeout');
     if (options.json) out.json({ ...request, outcomes });
