@@ -1,21 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { AgentConfigSettings } from '@minke/contract';
 import { InputError } from '../errors.js';
 
-/** What an agent's config file holds (`minke-agent run --config FILE` reads it). */
-export interface AgentConfigSettings {
-  node: string;
-  brokerUrl: string;
-  username: string;
-  /** The agent's broker password: the file is mode 600 for it. */
-  password: string;
-  serverPublicKey: string;
-  topicPrefix: string;
-  spoolDir: string;
-  brokerFingerprint?: string;
-  brokerCa?: string;
-}
+export type { AgentConfigSettings };
 
 /**
  * Writes an enrolled agent's config to `out` (YAML, with a header that says what it holds), never

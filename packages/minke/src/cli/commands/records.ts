@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { localOrRemote } from '../local-or-remote.js';
 import { displayValue, stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
-import type { RecordRow, RecordsSource, RefLabels } from '../remote/remote-records.js';
+import type { RecordValues } from '../../model/record-codec.js';
+import type { RefLabels } from '../../operations/ref-labels.js';
+import type { RecordsSource } from '../remote/remote-records.js';
 import { parseCount } from './hosts.js';
 
 interface ListOptions {
@@ -61,7 +63,7 @@ export function registerRecordCommands(program: Command): void {
     });
 }
 
-function cell(record: RecordRow, column: string, labels: RefLabels): string {
+function cell(record: RecordValues, column: string, labels: RefLabels): string {
   const value = record[column];
   const label = typeof value === 'number' ? labels.get(column)?.get(value) : undefined;
   const text = label ?? displayValue(value);

@@ -1,12 +1,11 @@
 import type { ModelMeta, RecordView } from '@minke/contract';
+import type { RecordValues } from '../../model/record-codec.js';
+import type { RefLabels } from '../../operations/ref-labels.js';
 import { RemoteError, type ApiClient } from './api-client.js';
-
-/** A record's fields by name (refs as ids). */
-export type RecordRow = { id: number } & Record<string, unknown>;
 
 /** A page of records as `minke records list` prints it: fields only, refs as ids. */
 export interface RecordsPage {
-  items: RecordRow[];
+  items: RecordValues[];
   total: number;
   limit: number;
   offset: number;
@@ -29,9 +28,6 @@ export interface RecordsQuery {
   offset: number;
 }
 
-/** Ref field → referenced id → label, as lists name objects. */
-export type RefLabels = Map<string, Map<number, string>>;
-
 /**
  * Records as `minke records list` reads them: the project's, or with `--server` a server's
  * through its API as the token's user (the model's view permission).
@@ -40,7 +36,7 @@ export interface RecordsSource {
   model(name: string): Promise<ListedModel>;
   list(model: ListedModel, query: RecordsQuery): Promise<RecordsPage>;
   /** Labels of what the page's refs point at; a ref the user may not view keeps its id. */
-  refLabels(model: ListedModel, items: readonly RecordRow[]): Promise<RefLabels>;
+  refLabels(model: ListedModel, items: readonly RecordValues[]): Promise<RefLabels>;
 }
 
 /** `GET /api/models/NAME` and `GET /api/records/NAME`; the refs' labels by `id in (…)`. */
@@ -91,7 +87,7 @@ export function remoteRecords(client: ApiClient): RecordsSource {
 }
 
 /** The record's own fields, as the project's list gives them (the view's extras dropped). */
-function fieldsOnly(view: RecordView): RecordRow {
+function fieldsOnly(view: RecordView): RecordValues {
   const { _label: _l, _lastSession: _s, groups: _g, ...fields } = view;
   return fields;
 }
