@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { useParams } from 'react-router-dom';
 
 /**
@@ -7,10 +7,6 @@ import { useParams } from 'react-router-dom';
  * showed the last object's reply while the next one loaded, and kept its opened panels.
  */
 export function PagePerAddress({ children }: { children: ReactNode }) {
-  const params = useParams();
-  return <PageKey key={JSON.stringify(params)}>{children}</PageKey>;
-}
-
-function PageKey({ children }: { children: ReactNode }) {
-  return <>{children}</>;
+  // Another key for another address: React unmounts the old page and mounts a new one.
+  return <Fragment key={JSON.stringify(useParams())}>{children}</Fragment>;
 }
