@@ -43,7 +43,8 @@ export async function syncSearchIndexes(
     await sql`DROP INDEX IF EXISTS ${sql.id(index.name)}`.execute(database.db);
     changes.push({ model: index.model, action: 'drop search index', column: index.column });
   }
-  const missing = wanted.filter((index) => !existing.some((e) => e.name === index.name));
+  const existingNames = new Set(existing.map((index) => index.name));
+  const missing = wanted.filter((index) => !existingNames.has(index.name));
   if (missing.length === 0) return { changes };
   const extension = await trigramExtension(database.db);
   if ('missing' in extension) {
