@@ -14,9 +14,7 @@ import { answerTargets, type TargetAnswer } from './target-answers.js';
 /** How a request chose its nodes, as recorded in the ledger. */
 export type RequestSelection = { all: true } | { nodes: string[] } | { where: string };
 
-import { FINAL_TARGET_STATES, type TargetState } from '@minke/contract';
-
-export { FINAL_TARGET_STATES, type TargetState };
+import type { TargetState } from '@minke/contract';
 const OPEN_TARGET_STATES: readonly TargetState[] = ['pending', 'delivered'];
 
 export interface NewRequest {
