@@ -1,3 +1,4 @@
+import type { TargetState } from '@minke/contract';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import {
   createRequest,
@@ -14,7 +15,6 @@ import { answerTargets, type TargetAnswer } from './target-answers.js';
 /** How a request chose its nodes, as recorded in the ledger. */
 export type RequestSelection = { all: true } | { nodes: string[] } | { where: string };
 
-import type { TargetState } from '@minke/contract';
 const OPEN_TARGET_STATES: readonly TargetState[] = ['pending', 'delivered'];
 
 export interface NewRequest {
