@@ -1,5 +1,6 @@
 import type { ModelDefinition } from '../model/define-model.js';
 import type { RecordValues } from '../model/record-codec.js';
+import { MAX_PAGE_SIZE } from '../query/paging.js';
 import type { Project } from './project.js';
 import { objectLabel } from './object-label.js';
 
@@ -8,7 +9,7 @@ export type RefLabels = Map<string, Map<number, string>>;
 
 /**
  * What a page's ref fields point at, named as lists name objects (a host by its name, a server
- * by its display fields): one query per ref field, however long the page.
+ * by its display fields): a query per ref field and list page's worth of ids (a thousand).
  */
 export async function refLabels(
   project: Project,
@@ -22,10 +23,11 @@ export async function refLabels(
       ...new Set(records.map((r) => r[name]).filter((v): v is number => typeof v === 'number')),
     ];
     const byId = new Map<number, string>();
-    if (ids.length > 0) {
+    for (let from = 0; from < ids.length; from += MAX_PAGE_SIZE) {
+      const some = ids.slice(from, from + MAX_PAGE_SIZE);
       const page = await project.records.list(field.model, {
-        filter: { path: ['id'], op: 'in', values: ids },
-        limit: ids.length,
+        filter: { path: ['id'], op: 'in', values: some },
+        limit: some.length,
       });
       for (const target of page.items)
         byId.set(target.id, objectLabel(project, field.model, target));

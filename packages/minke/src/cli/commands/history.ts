@@ -13,6 +13,7 @@ import { UsageError } from '../cli-error.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
+import { readPages } from '../read-pages.js';
 import { parseCount } from './hosts.js';
 
 /** `minke history` flags, as commander hands them over (text). */
@@ -129,6 +130,9 @@ export async function listHistory(
     runId: options.run === undefined ? undefined : parseId(options.run, '--run'),
     since: options.since === undefined ? undefined : parseDateOrAge(options.since, '--since'),
     until: options.until === undefined ? undefined : parseDateOrAge(options.until, '--until'),
+  };
+  // `--limit` is the user's: read in as many pages as it takes, on the project and through a server.
+  const window = {
     limit: parseLimit(options.limit ?? '50'),
     offset: parseCount(options.offset ?? '0', '--offset'),
   };
@@ -136,13 +140,15 @@ export async function listHistory(
   if (remote) {
     const { remoteHistoryPage } = await import('../remote/remote-history.js');
     const { ApiClient } = await import('../remote/api-client.js');
-    const page = await remoteHistoryPage(new ApiClient(remote), {
-      ...query,
-      model: options.model,
-      username: options.user,
-      limit: query.limit ?? 50,
-      offset: query.offset ?? 0,
-    });
+    const client = new ApiClient(remote);
+    const page = await readPages(window, (page) =>
+      remoteHistoryPage(client, {
+        ...query,
+        model: options.model,
+        username: options.user,
+        ...page,
+      }),
+    );
     printHistoryPage(out, page, options.json);
     return;
   }
@@ -152,7 +158,9 @@ export async function listHistory(
     if (query.object && 'model' in query.object)
       query.object = { ...query.object, model: modelName(project, query.object.model) };
     if (options.user !== undefined) query.user = (await project.users.get(options.user)).id;
-    printHistoryPage(out, await new SessionHistory(project.database).list(query), options.json);
+    const history = new SessionHistory(project.database);
+    const page = await readPages(window, (page) => history.list({ ...query, ...page }));
+    printHistoryPage(out, page, options.json);
   });
 }
 

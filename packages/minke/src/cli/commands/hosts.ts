@@ -7,6 +7,7 @@ import { displayValue, stdoutOut } from '../output.js';
 import { localOrRemote } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
+import { readPages } from '../read-pages.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
 
@@ -106,12 +107,9 @@ export function registerHostCommands(program: Command): void {
         const limit = parseCount(options.limit, '--limit');
         const offset = parseCount(options.offset, '--offset');
         await withHosts(globals(), async (source) => {
-          const page = await source.list({
-            where: options.where,
-            search: options.search,
-            limit,
-            offset,
-          });
+          const page = await readPages({ limit, offset }, (window) =>
+            source.list({ where: options.where, search: options.search, ...window }),
+          );
           if (options.json) return out.json(page);
           out.table(
             ['NAME', 'HOSTNAME', 'PORT', 'USER', 'GROUPS', 'DISABLED', 'COMMENT'],

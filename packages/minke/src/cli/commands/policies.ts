@@ -5,6 +5,7 @@ import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { withLocalOrRemote } from '../local-or-remote.js';
 import type { PoliciesSource } from '../remote/remote-policies.js';
+import { readPages } from '../read-pages.js';
 import { parseCount } from './hosts.js';
 
 /**
@@ -103,7 +104,9 @@ export function registerPolicyCommands(program: Command): void {
         const limit = parseCount(options.limit, '--limit');
         await withPolicies(globals(), async (source) => {
           if (options.history) {
-            const page = await source.history(name, { limit });
+            const page = await readPages({ limit, offset: 0 }, (window) =>
+              source.history(name, window),
+            );
             if (options.json) return out.json(page);
             out.table(
               ['AT', 'HOST', 'BECAME'],
@@ -113,7 +116,9 @@ export function registerPolicyCommands(program: Command): void {
           }
           const policy = await source.show(name);
           const status = options.failing ? 'failing' : options.passing ? 'passing' : undefined;
-          const page = await source.hosts(name, { status, limit });
+          const page = await readPages({ limit, offset: 0 }, (window) =>
+            source.hosts(name, { status, ...window }),
+          );
           if (options.json) return out.json({ policy, hosts: page });
           out.line(`${policy.name}: ${policy.description || '(no description)'}`);
           out.line(`  where: ${policy.where}`);

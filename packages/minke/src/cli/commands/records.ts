@@ -5,6 +5,7 @@ import type { GlobalOptions } from '../project-context.js';
 import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import type { RecordsSource } from '../remote/remote-records.js';
+import { readPages } from '../read-pages.js';
 import { parseCount } from './hosts.js';
 
 interface ListOptions {
@@ -41,13 +42,14 @@ export function registerRecordCommands(program: Command): void {
       const offset = parseCount(options.offset, '--offset');
       await withRecords(program.opts<GlobalOptions>(), async (source) => {
         const model = await source.model(modelName);
-        const page = await source.list(model, {
-          where: options.where,
-          search: options.search,
-          order: options.order,
-          limit,
-          offset,
-        });
+        const page = await readPages({ limit, offset }, (window) =>
+          source.list(model, {
+            where: options.where,
+            search: options.search,
+            order: options.order,
+            ...window,
+          }),
+        );
         if (options.json) return out.json(page);
         // A ref shows what it points at (the host's name), not a bare id.
         const labels = await source.refLabels(model, page.items);

@@ -25,6 +25,12 @@ export class Slow extends Session {
   }
 }
 
+/** Runs nothing: a run on many hosts that costs no process per host. */
+export class Quiet extends Session {
+  static override workOn = ['Host'];
+  override async process() {}
+}
+
 export class Count extends SingleCommandSession {
   static override workOn = [Server];
   static override command = 'seq 1 {n}';
@@ -38,9 +44,12 @@ export class Count extends SingleCommandSession {
   const config = readFileSync(join(dir, 'minke.config.ts'), 'utf8')
     .replace(
       "import { DiskUsage, ServerInfo } from './sessions.js';",
-      "import { Count, DiskUsage, ServerInfo, Slow } from './sessions.js';",
+      "import { Count, DiskUsage, Quiet, ServerInfo, Slow } from './sessions.js';",
     )
-    .replace('sessions: [ServerInfo, DiskUsage]', 'sessions: [ServerInfo, DiskUsage, Slow, Count]');
+    .replace(
+      'sessions: [ServerInfo, DiskUsage]',
+      'sessions: [ServerInfo, DiskUsage, Slow, Count, Quiet]',
+    );
   writeFileSync(join(dir, 'minke.config.ts'), config);
   expect((await minke('migrate')).code).toBe(0);
   expect((await minke('hosts', 'add', 'local', '--config', 'transport: local')).code).toBe(0);
@@ -227,6 +236,26 @@ describe('minke run', { timeout: 180_000 }, () => {
     expect(allowed.code, allowed.stderr).toBe(0);
     const unknown = await minke('users', 'grant', 'ops', 'run_everything');
     expect(unknown.stderr).toContain('unknown permission(s): run_everything');
+  });
+
+  it('prints every record of a run on more objects than a list page holds (--json)', async () => {
+    // 1,001 hosts: the history gives 1,000 records a request, the run's JSON has them all.
+    const names = Array.from({ length: 1001 }, (_, i) => `many-${String(i).padStart(4, '0')}`);
+    const fixture = join(tmp, 'many.yaml');
+    writeFileSync(
+      fixture,
+      `hosts:\n${names.map((name) => `  - { name: ${name}, config: { transport: local } }`).join('\n')}\n`,
+    );
+    expect((await minke('load', fixture)).code).toBe(0);
+    const result = await minke('run', 'Quiet', '--where', 'name ^= many-', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const outcome = JSON.parse(result.stdout) as {
+      summary: { all: number; success: number };
+      records: { objectLabel: string }[];
+    };
+    expect([outcome.summary.all, outcome.summary.success]).toEqual([1001, 1001]);
+    expect(outcome.records).toHaveLength(1001);
+    expect(new Set(outcome.records.map((record) => record.objectLabel))).toEqual(new Set(names));
   });
 
   it('stops on Ctrl-C after the current command', async () => {

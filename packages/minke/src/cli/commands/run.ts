@@ -7,6 +7,7 @@ import { readConnectionFile } from '../connection-file.js';
 import { confirmRun, selectionText } from '../run-confirm.js';
 import { exitCodeOf } from '../run-outcome.js';
 import { stdoutOut } from '../output.js';
+import { readPages } from '../read-pages.js';
 import { parseCount } from './hosts.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget, type RemoteTarget } from '../remote/remote-target.js';
@@ -153,7 +154,11 @@ export function registerRunCommand(program: Command): void {
           const notified = await announceRun(project, runtime.logger, started.runId);
           if (options.json) {
             const history = new SessionHistory(project.database);
-            const records = await history.list({ runId: started.runId, limit: 1000 });
+            // Every object's record, however many (a list gives 1,000 a page).
+            const records = await readPages(
+              { limit: Math.max(1, summary.all), offset: 0 },
+              (page) => history.list({ runId: started.runId, ...page }),
+            );
             out.json({
               runId: started.runId,
               session: started.session.name,

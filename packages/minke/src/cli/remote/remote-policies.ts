@@ -19,7 +19,7 @@ export interface PoliciesSource {
   /** One policy with its counts; an unknown name is a not-found error naming the policies. */
   show(name: string): Promise<PolicySummary>;
   hosts(name: string, query: PolicyHostsQuery): Promise<PolicyHostPage>;
-  history(name: string, query: { limit: number }): Promise<PolicyHistoryPage>;
+  history(name: string, query: { limit: number; offset: number }): Promise<PolicyHistoryPage>;
   check(query: {
     policy?: string | undefined;
     hosts?: readonly string[] | undefined;

@@ -39,6 +39,12 @@ export interface RecordsSource {
   refLabels(model: ListedModel, items: readonly RecordValues[]): Promise<RefLabels>;
 }
 
+/**
+ * Ids named in one label request. A list may be longer than that (`--limit` is the user's); 500
+ * ids keep the request's line far below Node's 16 KiB limit on a request's head.
+ */
+const IDS_PER_REQUEST = 500;
+
 /** `GET /api/models/NAME` and `GET /api/records/NAME`; the refs' labels by `id in (…)`. */
 export function remoteRecords(client: ApiClient): RecordsSource {
   const listPath = (model: string) => `/api/records/${encodeURIComponent(model)}`;
@@ -68,18 +74,20 @@ export function remoteRecords(client: ApiClient): RecordsSource {
         ];
         const byId = new Map<number, string>();
         labels.set(field, byId);
-        if (ids.length === 0) continue;
-        const page = await client
-          .get<{ items: RecordView[] }>(listPath(target), {
-            where: `id in (${ids.join(', ')})`,
-            limit: ids.length,
-          })
-          .catch((error: unknown) => {
-            // Not allowed to view the target: the ids are what the user may see.
-            if (error instanceof RemoteError && error.status === 403) return { items: [] };
-            throw error;
-          });
-        for (const item of page.items) byId.set(item.id, item._label);
+        for (let from = 0; from < ids.length; from += IDS_PER_REQUEST) {
+          const some = ids.slice(from, from + IDS_PER_REQUEST);
+          const page = await client
+            .get<{ items: RecordView[] }>(listPath(target), {
+              where: `id in (${some.join(', ')})`,
+              limit: some.length,
+            })
+            .catch((error: unknown) => {
+              // Not allowed to view the target: the ids are what the user may see.
+              if (error instanceof RemoteError && error.status === 403) return { items: [] };
+              throw error;
+            });
+          for (const item of page.items) byId.set(item.id, item._label);
+        }
       }
       return labels;
     },

@@ -347,6 +347,44 @@ describe('the same output on the local project and through --server', { timeout:
     expect([made('db-1')?.actor.name, made('db-2')?.actor.name]).toEqual(['importer', 'importer']);
   });
 
+  it('prints the same long lists: a --limit over the API page size reads several pages', async () => {
+    // The API gives at most 1,000 rows a request; --limit is the user's, on the project as here.
+    const service = (i: number) => `svc-${String(i).padStart(4, '0')}`;
+    for (let i = 0; i < 1200; i++) {
+      const host = await h.project.hosts.add({ name: `bulk-${String(i).padStart(4, '0')}` });
+      await h.project.records.create('Service', { host: host.id, name: service(i) });
+    }
+    const hosts = JSON.parse(await same('hosts', 'list', '--limit', '1500', '--json')) as {
+      items: { name: string }[];
+      total: number;
+    };
+    expect(hosts.total).toBeGreaterThan(1200);
+    expect(hosts.items).toHaveLength(hosts.total);
+    const skipped = await same('hosts', 'list', '--limit', '1100', '--offset', '50');
+    const lines = skipped.trim().split('\n');
+    expect(lines).toHaveLength(1102); // the header, 1,100 hosts, where the next page starts
+    expect(lines.at(-1)).toMatch(/^\(1100 of \d+; next page: --offset 1150\)$/);
+    // Every ref by its host's name: the labels too are read in several requests.
+    const records = await same(
+      'records',
+      'list',
+      'Service',
+      '--where',
+      'name ~ svc-',
+      '--limit',
+      '1300',
+    );
+    expect(records).toMatch(/^\d+\s+bulk-1199\s+svc-1199\s+web\s*$/m);
+    expect(records).toContain('1-1200 of 1200\n');
+    // The new hosts have no facts: checked now, each fails the policy.
+    expect((await local('policies', 'check', 'kernel-18')).code).toBe(0);
+    const failing = JSON.parse(
+      await same('policies', 'show', 'kernel-18', '--failing', '--limit', '1300', '--json'),
+    ) as { hosts: { items: unknown[]; total: number } };
+    expect(failing.hosts.total).toBeGreaterThan(1200);
+    expect(failing.hosts.items).toHaveLength(failing.hosts.total);
+  });
+
   it('prints the same inventory list (no sources here)', async () => {
     expect(await same('inventory')).toBe(
       'no inventory sources (add them to minke.config.ts: inventory: [...])\n',
