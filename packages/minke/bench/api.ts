@@ -1,7 +1,7 @@
 // npm run bench -- api [--hosts N] [--records N] [--runs N] [--history N] [--requests N]
 //                      [--run-hosts N] [--clients N] [--poll-rate N] [--database sqlite|postgres]
 //                      [--transport ssh|local] [--ssh-ports N] [--skip-lists] [--skip-live]
-//                      [--executor in-process|bullmq] [--workers N]
+//                      [--executor in-process|bullmq] [--workers N] [--keep-schema]
 //
 // The REST API at size, over real HTTP on 127.0.0.1, as a regular user with a bearer token:
 // 1. seeding (api-seed.ts): N hosts with an agent and two facts each, in 20 rack groups (the
@@ -67,6 +67,7 @@ export async function benchApi(args: string[]): Promise<void> {
       'skip-live': { type: 'boolean', default: false },
       executor: { type: 'string', default: 'in-process' },
       workers: { type: 'string', default: '2' },
+      'keep-schema': { type: 'boolean', default: false },
     },
   });
   const sizes: SeedSizes = {
@@ -191,7 +192,9 @@ export async function benchApi(args: string[]): Promise<void> {
     await runtime.close();
     await project.close();
     rmSync(dir, { recursive: true, force: true });
-    if (schema) await dropSchema(schema);
+    // --keep-schema leaves the seeded PostgreSQL schema for EXPLAIN ANALYZE by hand (drop it after).
+    if (schema && values['keep-schema']) process.stdout.write(`kept schema ${schema}\n`);
+    else if (schema) await dropSchema(schema);
     if (setup.queue) await deleteRedisPrefix(setup.queue.redisUrl, setup.queue.prefix);
     await sshd?.stop();
   }

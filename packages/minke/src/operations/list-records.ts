@@ -65,6 +65,7 @@ export async function listRecords(
     order: query.order,
     limit,
     offset,
+    setConditions: query.lastStatus !== undefined,
   });
   const records = rows.map((row) => decodeRow(model, row, project.database.adapter));
   return {
