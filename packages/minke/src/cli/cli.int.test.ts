@@ -166,6 +166,18 @@ describe.each([
     });
     expect(result).toMatchObject({ code: 0, stdout: 'created superuser admin\n' });
     expect((await minke('users', 'list')).stdout).toMatch(/admin\s+yes\s+yes/);
+    // The same document as the API's GET /api/users (and so `--server … users list --json`).
+    const [admin] = JSON.parse((await minke('users', 'list', '--json')).stdout) as unknown[];
+    expect(admin).toEqual({
+      id: expect.any(Number) as number,
+      username: 'admin',
+      isSuperuser: true,
+      isActive: true,
+      createdAt: expect.any(String) as string,
+      lastLogin: null,
+      groups: [],
+      permissions: [],
+    });
   });
 
   it('imports hosts from an OpenSSH config and lists records through refs', async () => {

@@ -9,19 +9,24 @@ import type { UsersSource } from '../remote/remote-users.js';
 /** The project's accounts or, with --server, a server's (its superusers may manage them). */
 const withUsers = localOrRemote<UsersSource>({
   remote: async (api) => (await import('../remote/remote-users.js')).remoteUsers(api),
-  local: (project) => ({
-    create: (input) => project.users.create(input),
-    list: () => project.users.list(),
-    async remove(username) {
-      const { UserAdmin } = await import('../../operations/user-admin.js');
-      await new UserAdmin(project.database).remove((await project.users.get(username)).id);
-    },
-    async change(username, verb, codenames) {
-      const user = await project.users.get(username);
-      if (verb === 'grant') await project.permissions.grant(user.id, codenames);
-      else await project.permissions.revoke(user.id, codenames);
-    },
-  }),
+  // The account administration the API's user routes use: the same users, in the same JSON.
+  local: async (project) => {
+    const { UserAdmin } = await import('../../operations/user-admin.js');
+    const admin = new UserAdmin(project.database);
+    return {
+      create: ({ username, password, superuser }) =>
+        admin.create({ username, password, isSuperuser: superuser }),
+      list: () => admin.list(),
+      async remove(username) {
+        await admin.remove((await project.users.get(username)).id);
+      },
+      async change(username, verb, codenames) {
+        const user = await project.users.get(username);
+        if (verb === 'grant') await project.permissions.grant(user.id, codenames);
+        else await project.permissions.revoke(user.id, codenames);
+      },
+    };
+  },
 });
 
 export function registerUserCommands(program: Command): void {

@@ -12,6 +12,7 @@ import {
 import { sqliteBackend } from '../../../test-support/databases.js';
 import { runCli, spawnCli } from '../../../test-support/run-cli.js';
 import { eventSeen, runFinished } from '../../../test-support/run-waiter.js';
+import { UserAdmin } from '../../operations/user-admin.js';
 
 // A folder without a project: with --server the CLI needs none.
 const tmp = mkdtempSync(join(tmpdir(), 'minke-remote-cli-'));
@@ -329,6 +330,11 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     const table = await asUser('root', 'users', 'list');
     expect(table.stdout).toMatch(/^USERNAME\s+SUPERUSER\s+ACTIVE\s+CREATED$/m);
     expect(table.stdout).toMatch(/^dave\s+yes\s+\S+$/m);
+    // The JSON the project's `users list --json` prints (the same account administration).
+    const listed = JSON.parse((await asUser('root', 'users', 'list', '--json')).stdout) as unknown;
+    expect(listed).toEqual(
+      JSON.parse(JSON.stringify(await new UserAdmin(h.project.database).list())) as unknown,
+    );
 
     const granted = await asUser('root', 'users', 'grant', 'dave', 'run_hello', 'view_host');
     expect(granted.stdout).toBe('granted run_hello, view_host to dave\n');

@@ -2,21 +2,13 @@ import type { UserDetail } from '@minke/contract';
 import { NotFoundError } from '../../errors.js';
 import type { ApiClient } from './api-client.js';
 
-/** A user as `minke users list` shows one (a server's list says more: groups, permissions). */
-export interface ListedUser {
-  username: string;
-  isSuperuser: boolean;
-  isActive: boolean;
-  createdAt: string;
-}
-
 /**
  * Accounts as `minke users` manages them: the project's, or with `--server` a server's through
  * its API (superusers only, as in the web admin).
  */
 export interface UsersSource {
-  create(input: { username: string; password: string; superuser: boolean }): Promise<ListedUser>;
-  list(): Promise<ListedUser[]>;
+  create(input: { username: string; password: string; superuser: boolean }): Promise<UserDetail>;
+  list(): Promise<UserDetail[]>;
   remove(username: string): Promise<void>;
   /** Adds (`grant`) or takes away (`revoke`) permissions granted to the user directly. */
   change(username: string, verb: 'grant' | 'revoke', codenames: readonly string[]): Promise<void>;
