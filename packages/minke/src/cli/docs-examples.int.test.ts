@@ -60,7 +60,7 @@ const EXAMPLES: Record<string, Handling> = {
     { agent: true },
   'README.md: minke dispatch os-release --all --wait': { code: 0, output: /localhost\s+ok/ },
   'README.md: minke facts localhost': { code: 0, output: /os-release/ },
-  'README.md: minke run HealthCheck --model Host --where \'facts.os-release ~ "ID=debian"\'': debian
+  "README.md: minke run HealthCheck --model Host --where 'facts.os-release.ID = debian'": debian
     ? { code: 0, output: /^SUCCESS\s+localhost/m }
     : { code: 2, output: /^$/ },
   'docs/agents.md: minke hosts add web1 --hostname web1.example.com     # optional: facts attach to the host of the same name':
@@ -75,13 +75,13 @@ const EXAMPLES: Record<string, Handling> = {
     { code: 0, output: /web1\s+ok/ },
   'docs/agents.md: minke dispatch uptime --all                        # one broadcast; prints the request id':
     { code: 0, output: /^request [0-9a-f-]{36}: uptime/ },
-  'docs/agents.md: minke dispatch uptime --where \'facts.os-release ~ "ID=debian"\' --wait --timeout 120':
+  "docs/agents.md: minke dispatch uptime --where 'facts.os-release.ID = debian' --wait --timeout 120":
     debian
       ? { code: 0, output: /web1\s+ok/ }
-      : { skip: 'this machine is not Debian: no host has ID=debian among its os-release lines' },
+      : { skip: 'this machine is not Debian: no host has an os-release ID of debian' },
   'docs/agents.md: minke facts web1                     # every plugin, its format, when, from which request, the value':
     { code: 0, output: /uptime/ },
-  'docs/agents.md: minke facts web1 --plugin os-release --json': { code: 0, output: /"ID=/ },
+  'docs/agents.md: minke facts web1 --plugin os-release --json': { code: 0, output: /"ID": "/ },
   'docs/agents.md: minke facts history web1 os-release  # one row per change, newest first': {
     code: 0,
   },
@@ -129,7 +129,7 @@ const EXAMPLES: Record<string, Handling> = {
   'docs/api.md: minke facts web1 --plugin os-release --json': {
     code: 0,
     remote: true,
-    output: /"ID=/,
+    output: /"ID": "/,
   },
   'docs/api.md: minke dispatch os-release --all --wait': {
     // Signed and delivered by the server, as the token's user; the demo's agent answers.
