@@ -153,7 +153,7 @@ describe('minke run', { timeout: 180_000 }, () => {
     const cases: [string[], string][] = [
       [
         ['run', 'Nope', '--all'],
-        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count)',
+        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count, Quiet)',
       ],
       [
         ['run', 'Count', '--model', 'Host', '--all'],

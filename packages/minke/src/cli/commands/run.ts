@@ -61,14 +61,14 @@ export function registerRunCommand(program: Command): void {
     )
     .action(async (sessionName: string, options: RunOptions) => {
       const out = stdoutOut();
-      const page = selectionOf(options);
+      const selection = selectionOf(options);
       // The batch policy is checked by the contract's schema: zod loads only for a run.
       const { batchPolicyOf } = await import('../batch-flags.js');
       const batch = batchPolicyOf(options);
       const remote = remoteTarget(program.opts<GlobalOptions>());
       if (remote) {
         process.exitCode = await runThroughServer(remote, sessionName, options, {
-          ...page,
+          ...selection,
           ...(batch ? { batch } : {}),
         });
         return;
@@ -106,11 +106,7 @@ export function registerRunCommand(program: Command): void {
               : await readConnectionFile(options.connectionFile);
           const started = await startRun(runtime, {
             session: sessionName,
-            model: options.model,
-            ids: options.id,
-            where: options.where,
-            all: options.all,
-            ...page,
+            ...selection,
             data,
             connection,
             user,
@@ -180,17 +176,26 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-interface SelectionPage {
+/** The objects a run is asked for, as both the project and the API take them. */
+interface RunSelection {
+  model: string | undefined;
+  ids: string[] | undefined;
+  where: string | undefined;
+  all: boolean | undefined;
   offset?: number;
   limit?: number;
 }
 
-/** Checks the selection flags before anything is loaded; returns the page asked for. */
-function selectionOf(options: RunOptions): SelectionPage {
+/** Checks the selection flags before anything is loaded; returns the selection asked for. */
+function selectionOf(options: RunOptions): RunSelection {
   const chosen = [options.id !== undefined, options.where !== undefined, options.all === true];
   if (chosen.filter(Boolean).length !== 1)
     throw new UsageError('select objects with exactly one of: --id, --where, --all');
   return {
+    model: options.model,
+    ids: options.id,
+    where: options.where,
+    all: options.all,
     ...(options.offset === undefined ? {} : { offset: parseCount(options.offset, '--offset') }),
     ...(options.limit === undefined ? {} : { limit: positive(options.limit, '--limit') }),
   };
@@ -207,7 +212,7 @@ async function runThroughServer(
   remote: RemoteTarget,
   session: string,
   options: RunOptions,
-  page: SelectionPage & { batch?: BatchPolicy },
+  selection: RunSelection & { batch?: BatchPolicy },
 ): Promise<number> {
   if (options.user !== undefined)
     throw new UsageError(
@@ -234,11 +239,7 @@ async function runThroughServer(
     client,
     {
       session,
-      model: options.model,
-      ids: options.id,
-      where: options.where,
-      all: options.all,
-      ...page,
+      ...selection,
       data,
       connection:
         options.connectionFile === undefined
