@@ -5,6 +5,7 @@ import { HOST_MODEL } from '../model/host-model.js';
 import { decodeRow, type RecordValues } from '../model/record-codec.js';
 import type { Project } from './project.js';
 import { compileFilter } from '../query/compile-filter.js';
+import { inSet } from '../query/hoisted-sets.js';
 import { recordConditions } from '../query/record-query.js';
 import { readPage, type RowCondition } from '../query/read-page.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
@@ -65,7 +66,6 @@ export async function listRecords(
     order: query.order,
     limit,
     offset,
-    setConditions: query.lastStatus !== undefined,
   });
   const records = rows.map((row) => decodeRow(model, row, project.database.adapter));
   return {
@@ -152,7 +152,7 @@ function conditionsOf(
 ): RowCondition[] {
   const context = { registry: project.models, adapter: project.database.adapter };
   const conditions: RowCondition[] = recordConditions(model, query).map(
-    (condition) => (eb) => compileFilter(eb, model, condition, context),
+    (condition) => (eb, sets) => compileFilter(eb, model, condition, { ...context, sets }),
   );
   if (query.lastStatus !== undefined) {
     const statuses = checkLastStatus(query.lastStatus);
@@ -160,14 +160,17 @@ function conditionsOf(
     // Only the records that ended so are tested for being current (an index on model and
     // result finds them), not every record of the model.
     const viewer = query.viewer ?? null;
-    conditions.push((eb: AnyEb) =>
-      eb(`${model.table}.id`, 'in', (sub: AnyEb) =>
-        sub
+    conditions.push((eb: AnyEb, sets) =>
+      inSet(
+        eb,
+        `${model.table}.id`,
+        eb
           .selectFrom('minke_session_records as sr')
           .select('sr.object_id')
           .where('sr.model', '=', model.name)
           .where('sr.result', 'in', statuses)
           .where((inner: AnyEb) => isCurrentRecord(inner, 'sr', model.name, viewer)),
+        sets,
       ),
     );
   }

@@ -8,6 +8,7 @@ import { columnOf, type ModelRegistry } from '../model/model-registry.js';
 import { coerceFromText, encodeValue } from '../model/record-codec.js';
 import type { StoreAdapter } from '../store/adapter.js';
 import { isCondition, type Condition, type Filter, type FilterValue } from './filter.js';
+import { inSet, type HoistedSets } from './hoisted-sets.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyEb = ExpressionBuilder<any, any>;
@@ -15,6 +16,8 @@ type AnyEb = ExpressionBuilder<any, any>;
 interface Context {
   registry: ModelRegistry;
   adapter: StoreAdapter;
+  /** The statement's sets: a path's outermost `IN (SELECT …)` is hoisted there (see HoistedSets). */
+  sets?: HoistedSets | undefined;
 }
 
 /** A column the filter knows on every model's table, which no model declares. */
@@ -72,7 +75,7 @@ function compileCondition(
   }
   if (head === FACTS_PATH && model.fields[head] === undefined) {
     if (model.name === HOST_MODEL)
-      return compileFactCondition(eb, qualified('id'), condition, rest, context.adapter);
+      return compileFactCondition(eb, qualified('id'), condition, rest, context);
     // Any model reaches one host: `facts.os.release` on App means `server.host.facts.os.release`.
     const steps = context.registry.hostPath(model.name).map((step) => step.field);
     if (steps.length === 0) throw badPath(condition, model, 'reaches no host to take facts from');
@@ -89,10 +92,10 @@ function compileCondition(
       // "server.name is null" is true when there is no server, or its name is empty.
       return eb.or([
         eb(column, 'is', null),
-        eb(column, 'in', subquery(eb, target, condition, rest, context)),
+        inSet(eb, column, subquery(eb, target, condition, rest, context), context.sets),
       ]);
     }
-    return eb(column, 'in', subquery(eb, target, condition, rest, context));
+    return inSet(eb, column, subquery(eb, target, condition, rest, context), context.sets);
   }
   if (rest.length > 0) {
     if (field.kind === 'json')
@@ -109,10 +112,12 @@ function subquery(
   rest: readonly string[],
   context: Context,
 ) {
+  // The tests inside stay inside: only the outermost set of a path is hoisted.
+  const within = { ...context, sets: undefined };
   return eb
     .selectFrom(target.table)
     .select(`${target.table}.id`)
-    .where((inner: AnyEb) => compileCondition(inner, target, condition, rest, context));
+    .where((inner: AnyEb) => compileCondition(inner, target, condition, rest, within));
 }
 
 /** `host = web-1` compares a Host ref by name; other refs compare ids. */
@@ -126,7 +131,8 @@ function compileRefValue(
   const values = condition.values ?? [condition.value ?? null];
   const byName =
     target.name === HOST_MODEL && values.some((v) => typeof v === 'string' && !/^\d+$/.test(v));
-  if (byName) return eb(column, 'in', subquery(eb, target, condition, ['name'], context));
+  if (byName)
+    return inSet(eb, column, subquery(eb, target, condition, ['name'], context), context.sets);
   const idField = systemFields['id'] as Field;
   return compareColumn(eb, column, idField, condition, context);
 }
@@ -150,7 +156,7 @@ function compileHostGroups(
     .where((inner: AnyEb) =>
       compareColumn(inner, `minke_host_groups.${attribute}`, field, condition, context),
     );
-  return eb(`${model.table}.id`, 'in', members);
+  return inSet(eb, `${model.table}.id`, members, context.sets);
 }
 
 /**

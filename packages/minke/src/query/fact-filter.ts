@@ -14,6 +14,7 @@ import {
   type Order,
 } from './fact-operator-plan.js';
 import type { StoreAdapter } from '../store/adapter.js';
+import { inSet, type HoistedSets } from './hoisted-sets.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyEb = ExpressionBuilder<any, any>;
@@ -36,8 +37,9 @@ export function compileFactCondition(
   hostIdColumn: string,
   condition: Condition,
   rest: readonly string[],
-  adapter: StoreAdapter,
+  context: { adapter: StoreAdapter; sets?: HoistedSets | undefined },
 ): Expression<SqlBool> {
+  const { adapter } = context;
   const problem = factPathProblem(rest);
   if (problem) {
     const shown = condition.path.join('.');
@@ -61,7 +63,7 @@ export function compileFactCondition(
     .where('fact_agent_.host_id', 'is not', null)
     .where('fact_.plugin', '=', plugin)
     .where(() => test);
-  const inHosts = eb(sql.ref(hostIdColumn), 'in', hosts);
+  const inHosts = inSet(eb, sql.ref(hostIdColumn), hosts, context.sets);
   return negated ? eb.not(inHosts) : inHosts;
 }
 

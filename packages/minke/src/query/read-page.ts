@@ -1,13 +1,17 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { ModelDefinition } from '../model/define-model.js';
 import type { DynamicKysely } from '../store/database.js';
+import { HoistedSets } from './hoisted-sets.js';
 import { orderRecords } from './record-query.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyEb = ExpressionBuilder<any, any>;
 
-/** One condition of a records query, built on the model's table. */
-export type RowCondition = (eb: AnyEb) => Expression<SqlBool>;
+/**
+ * One condition of a records query, built on the model's table. With `sets`, the statement
+ * computes each set the condition tests rows against once (see HoistedSets).
+ */
+export type RowCondition = (eb: AnyEb, sets?: HoistedSets) => Expression<SqlBool>;
 
 /**
  * From how many matching records a page is read in list order, testing each record, rather than
@@ -26,19 +30,13 @@ export interface PageRequest {
   offset: number;
   /** MANY_MATCHES unless told (tests read one page both ways). */
   listOrderFrom?: number | undefined;
-  /**
-   * The conditions compute a set over other rows (the current session of every object, for
-   * `lastStatus`) rather than test a row: on PostgreSQL they are then tested once for the count
-   * and the page together (`readPageAtOnce`). Tests of a row (fields, facts) stay row by row,
-   * where a page in list order stops testing once it is full.
-   */
-  setConditions?: boolean | undefined;
 }
 
 /**
  * A page of a model's rows that pass every condition, in the query's order, and how many pass.
  *
- * The count decides the page's plan (on PostgreSQL inside the page's statement, below). Neither database can tell how many rows a
+ * The count decides the page's plan (on PostgreSQL within the page's statement, below). Neither
+ * database can tell how many rows a
  * condition on fact JSON or on the current session keeps (both guess a handful), so both look
  * the matches up through the condition and sort them all for the page, whatever their number.
  * When the count says there are many, the page's conditions go inside a CASE, which no index
@@ -84,8 +82,7 @@ export async function readPage(
   }
   pageIn(false); // an order naming no field is refused before anything is read
   const listOrderFrom = request.listOrderFrom ?? MANY_MATCHES;
-  if (kind === 'postgres' && request.setConditions)
-    return readPageAtOnce(db, request, listOrderFrom, counted);
+  if (kind === 'postgres') return readPageAtOnce(db, request, listOrderFrom, counted);
   const total = await counted();
   if (offset >= total) return { rows: [], total };
   const rows = await pageIn(total >= listOrderFrom).execute();
@@ -96,13 +93,11 @@ export async function readPage(
 const TOTAL_COLUMN = '__minke_total';
 
 /**
- * `readPage` on PostgreSQL in one statement that tests set conditions once. Two statements (the
- * count, then the page) each computed the set: for `lastStatus`, the current-session test over
- * every session record of the model, some 20 ms at 100,000 records, paid twice. Here the matching
- * ids are a materialized CTE; the count of it picks one of two branches of a UNION ALL (the other
- * is never run: a one-time filter), each testing a row by a lookup in those ids. An empty page
- * carries no count: then the count is read on its own. Not for tests of a row: materializing
- * 60,000 matches of a fact filter cost more than testing rows in list order until a page is full.
+ * `readPage` on PostgreSQL in one statement: the count and the page, each set the conditions test
+ * rows against computed once (a ref path's, a fact filter's, `lastStatus`'s; see HoistedSets).
+ * Two statements computed each set twice: `lastStatus` took 29 + 20 ms where this takes 35. The
+ * count picks one of two branches of a UNION ALL through a one-time filter (the other is never
+ * run), list order or sorted, as above. An empty page carries no count: it is then read alone.
  */
 async function readPageAtOnce(
   db: DynamicKysely,
@@ -111,30 +106,34 @@ async function readPageAtOnce(
   counted: () => Promise<number>,
 ): Promise<{ rows: Record<string, unknown>[]; total: number }> {
   const { model, conditions, limit, offset } = request;
-  const id = sql.ref(`${model.table}.id`);
-  const matched = db
+  const sets = new HoistedSets();
+  const matching = (eb: AnyEb) => eb.and(conditions.map((condition) => condition(eb, sets)));
+  const total = sql<number>`(SELECT total FROM minke_counted)`;
+  // Built (and so every set met) before the WITH list is written.
+  const counting = db
     .selectFrom(model.table)
-    .select(sql`${id}`.as('id'))
-    .where((eb) => eb.and(conditions.map((condition) => condition(eb))));
-  const total = sql<number>`(select total from minke_counted)`;
-  const isMatched = sql<SqlBool>`${id} in (select id from minke_matched)`;
+    .select(sql`count(*)`.as('total'))
+    .where(matching);
   const pageIn = (listOrder: boolean) => {
     const page = db
       .selectFrom(model.table)
       .selectAll(model.table)
       .select(total.as(TOTAL_COLUMN))
-      .where(listOrder ? sql<SqlBool>`CASE WHEN ${isMatched} THEN TRUE ELSE FALSE END` : isMatched);
+      .where((eb) =>
+        listOrder ? sql<SqlBool>`CASE WHEN ${matching(eb)} THEN TRUE ELSE FALSE END` : matching(eb),
+      );
     return orderRecords(page, model, request.order, 'postgres').limit(limit).offset(offset);
   };
+  const [inListOrder, sorted] = [pageIn(true), pageIn(false)];
+  const definitions = [...sets.definitions(), sql`minke_counted AS ${counting}`];
   // A bigint to compare the count with (tests pass Infinity: every page sorted).
   const from = Math.min(listOrderFrom, Number.MAX_SAFE_INTEGER);
   // Only one branch runs, and its rows come out as its ORDER BY put them.
   const { rows } = await sql<Record<string, unknown>>`
-    with minke_matched as materialized ${matched},
-      minke_counted as (select count(*) as total from minke_matched)
-    select * from ${pageIn(true)} as in_list_order where ${total} >= ${from}
-    union all
-    select * from ${pageIn(false)} as sorted where ${total} < ${from}`.execute(db);
+    WITH ${sql.join(definitions)}
+    SELECT * FROM ${inListOrder} AS in_list_order WHERE ${total} >= ${from}
+    UNION ALL
+    SELECT * FROM ${sorted} AS sorted WHERE ${total} < ${from}`.execute(db);
   const first = rows[0];
   if (first === undefined) return { rows: [], total: await counted() };
   const count = Number(first[TOTAL_COLUMN]);

@@ -156,7 +156,7 @@ export class RecordRepository {
   ): RowCondition[] {
     const context = { registry: this.registry, adapter: this.database.adapter };
     return recordConditions(model, query).map(
-      (condition) => (eb) => compileFilter(eb, model, condition, context),
+      (condition) => (eb, sets) => compileFilter(eb, model, condition, { ...context, sets }),
     );
   }
 
