@@ -240,16 +240,8 @@ export interface FactsTable {
   updated_at: DefaultTimestamp;
 }
 
-export interface FactHistoryTable {
-  id: Id;
-  agent_id: number;
-  plugin: string;
-  format: string;
-  value: Json<unknown>;
-  collected_at: Timestamp;
-  request_id: string | null;
-  result_id: string;
-}
+/** A fact's earlier values: the fact's row as it was, one per change. */
+export type FactHistoryTable = Omit<FactsTable, 'updated_at'>;
 
 export interface LoginSessionsTable {
   id: string;
