@@ -146,6 +146,11 @@ describe.each([
         'minke: error: --limit "ten": expected a whole number',
       ],
       [
+        ['hosts', 'list', '--limit', '0'],
+        2,
+        'minke: error: --limit "0": expected a whole number of at least 1',
+      ],
+      [
         ['users', 'create', 'alice'],
         2,
         'minke: error: no password: set MINKE_PASSWORD, or run this at a terminal',

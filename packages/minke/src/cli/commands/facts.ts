@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../project-context.js';
 import { localOrRemote } from '../local-or-remote.js';
 import type { FactsSource } from '../remote/remote-facts.js';
 import { registerFactTrendCommands } from './fact-trends.js';
-import { parseCount } from './hosts.js';
+import { parseLimit } from './hosts.js';
 
 /**
  * The facts of the local project's database or, with `--server`, a server's, read through its
@@ -75,7 +75,7 @@ export function registerFactCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (host: string, plugin: string, options: { limit: string; json?: boolean }) => {
       const out = stdoutOut();
-      const limit = parseCount(options.limit, '--limit');
+      const limit = parseLimit(options.limit);
       await withFacts(globals(), async (source) => {
         const records = await source.history(host, plugin, limit);
         if (options.json) return out.json(records);

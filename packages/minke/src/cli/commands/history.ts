@@ -14,7 +14,7 @@ import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
 import { readPages } from '../read-pages.js';
-import { parseCount } from './hosts.js';
+import { parseCount, parseLimit } from './hosts.js';
 
 /** `minke history` flags, as commander hands them over (text). */
 export interface HistoryListOptions {
@@ -481,12 +481,6 @@ function parseId(text: string, what: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1)
     throw new UsageError(`${what} "${text}": expected a whole number of at least 1`);
   return Number(text);
-}
-
-function parseLimit(text: string): number {
-  const limit = parseCount(text, '--limit');
-  if (limit < 1) throw new UsageError(`--limit "${text}": expected a whole number of at least 1`);
-  return limit;
 }
 
 /** Confirmation at the terminal this process runs in: only when stdin and stdout are one. */

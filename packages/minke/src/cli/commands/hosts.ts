@@ -104,7 +104,7 @@ export function registerHostCommands(program: Command): void {
         json?: boolean;
       }) => {
         const out = stdoutOut();
-        const limit = parseCount(options.limit, '--limit');
+        const limit = parseLimit(options.limit);
         const offset = parseCount(options.offset, '--offset');
         await withHosts(globals(), async (source) => {
           const page = await readPages({ limit, offset }, (window) =>
@@ -249,4 +249,11 @@ function parsePort(text: string | undefined): number | undefined {
 export function parseCount(text: string, flag: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} "${text}": expected a whole number`);
   return Number(text);
+}
+
+/** How many rows to show (`--limit`): a whole number of at least 1. */
+export function parseLimit(text: string, flag = '--limit'): number {
+  const limit = parseCount(text, flag);
+  if (limit < 1) throw new UsageError(`${flag} "${text}": expected a whole number of at least 1`);
+  return limit;
 }

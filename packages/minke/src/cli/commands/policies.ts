@@ -6,7 +6,7 @@ import type { GlobalOptions } from '../project-context.js';
 import { withLocalOrRemote } from '../local-or-remote.js';
 import type { PoliciesSource } from '../remote/remote-policies.js';
 import { readPages } from '../read-pages.js';
-import { parseCount } from './hosts.js';
+import { parseLimit } from './hosts.js';
 
 /**
  * The policies of the local project (its files' policies synced first) or, with `--server`, a
@@ -101,7 +101,7 @@ export function registerPolicyCommands(program: Command): void {
         const out = stdoutOut();
         if (options.failing && options.passing)
           throw new UsageError('give --failing or --passing, not both');
-        const limit = parseCount(options.limit, '--limit');
+        const limit = parseLimit(options.limit);
         await withPolicies(globals(), async (source) => {
           if (options.history) {
             const page = await readPages({ limit, offset: 0 }, (window) =>

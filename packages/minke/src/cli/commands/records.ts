@@ -6,7 +6,7 @@ import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import type { RecordsSource } from '../remote/remote-records.js';
 import { readPages } from '../read-pages.js';
-import { parseCount } from './hosts.js';
+import { parseCount, parseLimit } from './hosts.js';
 
 interface ListOptions {
   where?: string;
@@ -38,7 +38,7 @@ export function registerRecordCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (modelName: string, options: ListOptions) => {
       const out = stdoutOut();
-      const limit = parseCount(options.limit, '--limit');
+      const limit = parseLimit(options.limit);
       const offset = parseCount(options.offset, '--offset');
       await withRecords(program.opts<GlobalOptions>(), async (source) => {
         const model = await source.model(modelName);

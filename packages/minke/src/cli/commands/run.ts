@@ -8,7 +8,7 @@ import { confirmRun, selectionText } from '../run-confirm.js';
 import { exitCodeOf } from '../run-outcome.js';
 import { stdoutOut } from '../output.js';
 import { readPages } from '../read-pages.js';
-import { parseCount } from './hosts.js';
+import { parseCount, parseLimit } from './hosts.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget, type RemoteTarget } from '../remote/remote-target.js';
 
@@ -197,14 +197,8 @@ function selectionOf(options: RunOptions): RunSelection {
     where: options.where,
     all: options.all,
     ...(options.offset === undefined ? {} : { offset: parseCount(options.offset, '--offset') }),
-    ...(options.limit === undefined ? {} : { limit: positive(options.limit, '--limit') }),
+    ...(options.limit === undefined ? {} : { limit: parseLimit(options.limit) }),
   };
-}
-
-function positive(text: string, flag: string): number {
-  const value = parseCount(text, flag);
-  if (value < 1) throw new UsageError(`${flag} "${text}": expected a whole number of at least 1`);
-  return value;
 }
 
 /** `minke run --server URL`: the same run through the API, as the token's user. */
