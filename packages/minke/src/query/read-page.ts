@@ -36,9 +36,9 @@ export interface PageRequest {
  * A page of a model's rows that pass every condition, in the query's order, and how many pass.
  *
  * The count decides the page's plan (on PostgreSQL within the page's statement, below). Neither
- * database can tell how many rows a
- * condition on fact JSON or on the current session keeps (both guess a handful), so both look
- * the matches up through the condition and sort them all for the page, whatever their number.
+ * database can tell how many rows a condition on fact JSON or on the current session keeps (both
+ * guess a handful), so both look the matches up through the condition and sort them all for the
+ * page, whatever their number.
  * When the count says there are many, the page's conditions go inside a CASE, which no index
  * can serve: the database then reads the table in list order (its natural-key index) and stops
  * once the page is full. Only in the model's own order, which its indexes give.
