@@ -7,7 +7,6 @@ import { readConnectionFile } from '../connection-file.js';
 import { confirmRun, selectionText } from '../run-confirm.js';
 import { exitCodeOf } from '../run-outcome.js';
 import { stdoutOut } from '../output.js';
-import { readPages } from '../read-pages.js';
 import { parseCount, parseLimit } from './hosts.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget, type RemoteTarget } from '../remote/remote-target.js';
@@ -77,7 +76,7 @@ export function registerRunCommand(program: Command): void {
       const { startRun } = await import('../../operations/start-run.js');
       const { createRuntime } = await import('../../runtime/runtime.js');
       const { RunPrinter } = await import('../run-printer.js');
-      const { SessionHistory } = await import('../../runs/history.js');
+      const { getRun } = await import('../../runs/list-runs.js');
       const { watchRunInDatabase } = await import('../run-database-watch.js');
       const { stopRunOnInterrupt } = await import('../run-interrupt.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
@@ -149,18 +148,14 @@ export function registerRunCommand(program: Command): void {
             await import('../../notifications/announce-run.js');
           const notified = await announceRun(project, runtime.logger, started.runId);
           if (options.json) {
-            const history = new SessionHistory(project.database);
-            // Every object's record, however many (a list gives 1,000 a page).
-            const records = await readPages(
-              { limit: Math.max(1, summary.all), offset: 0 },
-              (page) => history.list({ runId: started.runId, ...page }),
-            );
+            // Every object's record, oldest first, as the run's API reply (and `--server`) has them.
+            const { sessions } = await getRun(project.database, started.runId);
             out.json({
               runId: started.runId,
               session: started.session.name,
               model: started.model,
               summary,
-              records: records.items,
+              records: sessions,
               notifications: notified,
             });
           } else {
