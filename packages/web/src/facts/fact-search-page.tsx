@@ -25,13 +25,16 @@ import type { FactSearchPage } from '@minke/contract';
 import { asText, shorten } from '../data/value-text.js';
 import { useApiQuery } from './use-api-query.js';
 
-/** Expressions a new user can start from (a click puts one in the box). */
-export const WHERE_EXAMPLES = [
-  'facts.os.release = "12"',
-  'facts.os exists',
+/**
+ * Expressions a new user can start from (a click puts one in the box): the demo's `os-release`
+ * plugin answers the first three, so they find hosts on a first install with an agent.
+ */
+const WHERE_EXAMPLES = [
+  'facts.os-release.ID = debian',
+  'facts.os-release.VERSION_ID >= 12',
+  'facts.os-release exists',
   'facts.packages ~ nginx',
-  'facts.cpu.count >= 4',
-  'facts.os.id = debian and groups.name = web',
+  'facts.os-release.ID = debian and groups.name = web',
 ];
 
 /**
