@@ -76,7 +76,6 @@ export function registerRunCommand(program: Command): void {
       const { startRun } = await import('../../operations/start-run.js');
       const { createRuntime } = await import('../../runtime/runtime.js');
       const { RunPrinter } = await import('../run-printer.js');
-      const { getRun } = await import('../../runs/list-runs.js');
       const { watchRunInDatabase } = await import('../run-database-watch.js');
       const { stopRunOnInterrupt } = await import('../run-interrupt.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
@@ -149,6 +148,7 @@ export function registerRunCommand(program: Command): void {
           const notified = await announceRun(project, runtime.logger, started.runId);
           if (options.json) {
             // Every object's record, oldest first, as the run's API reply (and `--server`) has them.
+            const { getRun } = await import('../../runs/list-runs.js');
             const { sessions } = await getRun(project.database, started.runId);
             out.json({
               runId: started.runId,

@@ -4,6 +4,7 @@ import {
   type AgentItem,
   type AgentPage,
 } from '@minke/contract';
+import { readPages } from '../read-pages.js';
 import type { ApiClient } from './api-client.js';
 
 /** Pages read at most: 100,000 agents, the most one installation is planned for. */
@@ -27,16 +28,10 @@ export interface AgentsSource {
 export function remoteAgents(client: ApiClient): AgentsSource {
   return {
     async list() {
-      const agents: AgentItem[] = [];
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const reply = await client.get<AgentPage>('/api/agents', {
-          limit: MAX_PAGE_SIZE,
-          offset: agents.length,
-        });
-        agents.push(...reply.items);
-        if (reply.items.length === 0 || agents.length >= reply.total) break;
-      }
-      return agents;
+      const page = await readPages({ limit: MAX_PAGES * MAX_PAGE_SIZE, offset: 0 }, (window) =>
+        client.get<AgentPage>('/api/agents', window),
+      );
+      return page.items;
     },
     enroll: (node, { brokerUrl, spoolBase }) =>
       client.post<AgentEnrollment>(`/api/agents/${encodeURIComponent(node)}/enroll`, {
