@@ -175,7 +175,14 @@ function packageOfInput(input) {
 /** Builds the bundle in memory; nothing is written here. */
 async function buildBundle() {
   const result = await build({
-    entryPoints: { main: join(distDir, 'cli/main.js') },
+    // The session thread of `minke start` (src/runtime/session-thread-main.ts) shares the chunks.
+    entryPoints: {
+      main: join(distDir, 'cli/main.js'),
+      'session-thread': join(distDir, 'runtime/session-thread-main.js'),
+    },
+    // Where that entry is, from src/runtime/session-thread-entry.ts's place in dist/ (its
+    // `import.meta.url` keeps meaning that place, see `ownPlaces`).
+    define: { MINKE_SESSION_THREAD_ENTRY: JSON.stringify('../cli-bundle/session-thread.js') },
     absWorkingDir: packageDir,
     outdir: bundleDir,
     write: false,

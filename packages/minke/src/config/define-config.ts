@@ -65,6 +65,13 @@ export interface MinkeConfig {
     redisUrl?: string;
     queuePrefix?: string;
     leaseTtlSeconds?: number;
+    /**
+     * `minke start` runs the in-process executor's sessions in a worker thread of its own
+     * (default true), so that a large run's SSH work does not hold up the API, the web admin and
+     * the event stream, and a session's stray exception ends that thread, not the server. False:
+     * in the server's thread. Env: MINKE_EXECUTOR_THREAD (1/0).
+     */
+    thread?: boolean;
   };
   /**
    * How run events travel between processes: `memory` (one process only), `redis` (pub/sub on

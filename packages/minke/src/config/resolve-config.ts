@@ -44,6 +44,8 @@ export interface ResolvedConfig {
     queuePrefix: string;
     /** How long a host lease lasts unrenewed: a lost worker's sessions end after it. */
     leaseTtlMs: number;
+    /** `minke start` runs in-process sessions in a worker thread (see `MinkeConfig.executor`). */
+    thread: boolean;
   };
   /** `/metrics` needs `Authorization: Bearer <token>` when set (MINKE_METRICS_TOKEN[_FILE]). */
   metrics: { token: string | undefined };
@@ -122,6 +124,7 @@ const configShape = z.strictObject({
         .regex(/^[a-z][a-z0-9_-]*$/, 'lower-case letters, digits, _ and -, starting with a letter')
         .optional(),
       leaseTtlSeconds: z.number().int().min(1).max(3600).optional(),
+      thread: z.boolean().optional(),
     })
     .optional(),
   eventBus: z.enum(eventBusKinds).optional(),
@@ -360,6 +363,7 @@ function executorConfig(
       (intFromEnv(env, 'MINKE_LEASE_TTL_SECONDS', 1, 3600) ??
         config.executor?.leaseTtlSeconds ??
         60),
+    thread: boolFromEnv(env, 'MINKE_EXECUTOR_THREAD') ?? config.executor?.thread ?? true,
   };
 }
 

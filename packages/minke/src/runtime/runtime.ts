@@ -13,6 +13,10 @@ import { RunStore } from '../runs/run-store.js';
 import type { Project } from '../operations/project.js';
 import type { RunServices } from '../operations/start-run.js';
 import { choiceCheckFor } from '../choices/check-choices.js';
+import { Worker } from 'node:worker_threads';
+import { ThreadExecutor } from '../executor/thread/thread-executor.js';
+import { RunJournal } from '../runs/run-journal.js';
+import type { SessionThreadData, SessionThreadSpec } from './session-thread.js';
 
 export interface Runtime extends RunServices {
   logger: Logger;
@@ -32,6 +36,11 @@ export interface RuntimeOptions {
    * `run`). The in-process executor always runs sessions here.
    */
   role?: 'all' | 'server' | 'client';
+  /**
+   * With the in-process executor: run the sessions in a worker thread (`minke start`), so that
+   * the API's event loop is not the one driving SSH. Undefined: in this thread.
+   */
+  sessionThread?: SessionThreadSpec | undefined;
 }
 
 /**
@@ -77,14 +86,25 @@ interface Wiring {
 
 function inProcessExecutor(
   project: Project,
-  { runs, bus, logger }: Wiring,
+  wiring: Wiring,
   options: RuntimeOptions,
 ): ExecutorParts {
+  if (options.sessionThread) return threadExecutor(project, wiring, options.sessionThread);
+  return inProcessParts(project, wiring, options);
+}
+
+/** The in-process executor and its reaper: what runs sessions in this thread. */
+export function inProcessParts(
+  project: Project,
+  { runs, bus, logger }: Wiring,
+  options: { leaseTtlMs?: number | undefined; owner?: string },
+): ExecutorParts & { inProcess: InProcessExecutor } {
   const leaseTtlMs = options.leaseTtlMs ?? project.config.executor.leaseTtlMs;
   const inProcess = new InProcessExecutor({
     ...executorDepsOf(project, { runs, bus, logger }),
     maxParallelHosts: project.config.executor.maxParallelHosts,
     leaseTtlMs,
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
   });
   // Every process that runs sessions in-process ends the runs of those that died (kill -9, crash)
   // mid-run, at its start and then periodically: a `minke run` after a killed one finds its hosts
@@ -102,11 +122,33 @@ function inProcessExecutor(
   );
   return {
     executor,
+    inProcess,
     async close() {
       await reaper.stop();
       await executor.close();
     },
   };
+}
+
+/** Sessions in a worker thread of this process (`SessionThreadSpec`), events back on `bus`. */
+function threadExecutor(
+  project: Project,
+  { runs, bus, logger }: Wiring,
+  spec: SessionThreadSpec,
+): ExecutorParts {
+  const owners = new ExecutorOwners(project.database, project.config.executor.leaseTtlMs);
+  const executor = new ThreadExecutor({
+    start: (owner) =>
+      new Worker(spec.entry, { workerData: { ...spec.workerData, owner } satisfies SessionThreadData }),
+    journal: new RunJournal(runs, bus),
+    bus,
+    logger,
+    async threadGone(owner, runIds) {
+      for (const runId of runIds) await runs.takeRun(runId, owner);
+      await owners.remove(owner);
+    },
+  });
+  return { executor, close: () => executor.close() };
 }
 
 function queuedExecutor(

@@ -2,6 +2,7 @@ import type { AgentServicesRef } from '../api/api-context.js';
 import { createLogger } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import { createRuntime } from '../runtime/runtime.js';
+import { projectSessionThread } from '../runtime/session-thread-entry.js';
 import { buildServer } from './build-server.js';
 import { listenOrExplain } from './port-in-use.js';
 import { eventBusReadyOrLater } from './readiness.js';
@@ -23,7 +24,8 @@ export async function serveProject(
   out: { line(text: string): void },
 ): Promise<void> {
   const logger = createLogger();
-  const runtime = createRuntime(project, { logger, role: options.role });
+  const sessionThread = options.role === 'all' ? projectSessionThread(project) : undefined;
+  const runtime = createRuntime(project, { logger, role: options.role, sessionThread });
   try {
     await eventBusReadyOrLater(runtime.bus, logger);
     // Filled in once the agent services run: the API dispatches through them.
@@ -55,7 +57,7 @@ export async function serveProject(
     out.line(`Minke is serving ${project.config.projectDir} at ${address}`);
     out.line(`web admin: ${address}/   API: ${address}/api   API docs: ${address}/api/docs`);
     out.line(
-      `database: ${project.database.description}; ${hosts.total} host(s); models: ${project.models.userModels.map((m) => m.name).join(', ') || 'none'}; sessions: ${queued ? 'queued for minke worker processes' : 'run in this process'}`,
+      `database: ${project.database.description}; ${hosts.total} host(s); models: ${project.models.userModels.map((m) => m.name).join(', ') || 'none'}; sessions: ${queued ? 'queued for minke worker processes' : sessionThread ? 'run in a thread of this process' : 'run in this process'}`,
     );
     out.line(
       `agents: MQTT broker ${agents.brokerUrl}${agents.broker ? ' (embedded)' : ' (external)'}`,

@@ -107,13 +107,22 @@ export class InProcessExecutor implements Executor {
 
   async stop(recordId: number): Promise<StopOutcome> {
     const outcome = await this.journal.stopRequested(recordId);
+    this.abort(recordId, outcome);
+    return outcome;
+  }
+
+  /**
+   * Acts on a stop already written (`RunJournal.stopRequested`): a canceled or stopping session
+   * runs nothing more, a killing one has its command killed. Apart from `stop` for a caller that
+   * writes the stop itself (the session thread's other side, `ThreadExecutor`).
+   */
+  abort(recordId: number, outcome: StopOutcome): void {
     const controls = this.controls.get(recordId);
     if (outcome === 'canceled' || outcome === 'stopping') controls?.stop.abort();
     if (outcome === 'killing') {
       controls?.stop.abort();
       controls?.kill.abort();
     }
-    return outcome;
   }
 
   async idle(): Promise<void> {

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
+import { currentAuditActor } from '../../audit/audit-context.js';
+import type { EventBus } from '../../events/event-bus.js';
+import type { Logger } from '../../logger.js';
+import type { RunJournal } from '../../runs/run-journal.js';
+import type { Executor, RunPlan, StopOutcome } from '../executor.js';
+import { threadPlanOf, type FromSessionThread, type ToSessionThread } from './thread-messages.js';
+
+export interface ThreadExecutorOptions {
+  /** Starts a session thread whose executor holds runs as `owner` (`minke_executor_owners`). */
+  start(owner: string): Worker;
+  /** Stops are written here, on the server's thread; the session thread acts on them. */
+  journal: RunJournal;
+  /** The server's bus: the session thread's events are published on it. */
+  bus: EventBus;
+  logger: Logger;
+  /**
+   * After a thread ended without being asked: its runs are stamped with its owner (a run it had
+   * not taken yet too) and the owner's row is deleted, so the next thread's reaper ends them at
+   * its first look ("worker lost") instead of after the lease.
+   */
+  threadGone(owner: string, runIds: readonly number[]): Promise<void>;
+  /** Wait before starting a thread again; doubled after each thread that ended, up to 30 s. */
+  restartDelayMs?: number;
+  /** How long `close` waits for the thread to end by itself before terminating it. */
+  closeTimeoutMs?: number;
+}
+
+interface SessionThread {
+  worker: Worker;
+  owner: string;
+  /** Runs handed to it and not seen finished. */
+  runs: Set<number>;
+}
+
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * Runs sessions in a worker thread of this process (the in-process executor, over there), so the
+ * SSH work of a large run (ssh2's packets, signatures, the writes to a thousand sockets) stays off
+ * the event loop that answers the API, the web admin and the event stream. The thread opens the
+ * same project (its own database connection: SQLite in WAL mode takes both); its events come back
+ * in one message per turn and are published here. A thread that dies (a session's stray exception,
+ * out of memory) leaves the server serving: its sessions end "worker lost" and a new thread takes
+ * the next runs.
+ */
+export class ThreadExecutor implements Executor {
+  readonly takesRunTimeConnection = true;
+  /** The thread that takes runs, once it is ready; undefined once closed. */
+  private thread: Promise<SessionThread | undefined>;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly calls = new Map<number, () => void>();
+  private nextCall = 1;
+  private closing = false;
+  private restartDelayMs: number;
+
+  constructor(private readonly options: ThreadExecutorOptions) {
+    this.restartDelayMs = this.firstDelayMs;
+    this.thread = this.started();
+  }
+
+  submit(plan: RunPlan): void {
+    // The requester is known here (the API request's context), not in the thread.
+    const actor = currentAuditActor();
+    this.chain = this.chain
+      .then(async () => {
+        const thread = await this.thread;
+        if (!thread) throw new Error(`run ${plan.runId} came after the executor closed`);
+        thread.runs.add(plan.runId);
+        this.send(thread, { type: 'submit', plan: threadPlanOf(plan), actor: await actor });
+      })
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, runId: plan.runId }, 'a run could not be submitted'),
+      );
+  }
+
+  async stop(recordId: number): Promise<StopOutcome> {
+    const outcome = await this.options.journal.stopRequested(recordId);
+    const thread = await this.thread;
+    if (thread) this.send(thread, { type: 'abort', recordId, outcome });
+    return outcome;
+  }
+
+  async idle(): Promise<void> {
+    await this.chain;
+    const thread = await this.thread;
+    if (thread) await this.ask(thread, (call) => ({ type: 'idle', call }));
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.chain;
+    const thread = await this.thread;
+    this.thread = Promise.resolve(undefined);
+    if (!thread) return;
+    const ended = new Promise<void>((resolve) => thread.worker.once('exit', () => resolve()));
+    const timeout = setTimeout(() => {
+      this.options.logger.warn({}, 'the session thread did not end in time: terminating it');
+      void thread.worker.terminate();
+    }, this.options.closeTimeoutMs ?? 60_000);
+    try {
+      await this.ask(thread, (call) => ({ type: 'close', call }));
+      await ended;
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private send(thread: SessionThread, message: ToSessionThread): void {
+    thread.worker.postMessage(message);
+  }
+
+  /** Sends a message that the thread answers with `done` (or ends without answering). */
+  private ask(thread: SessionThread, message: (call: number) => ToSessionThread): Promise<void> {
+    const call = this.nextCall++;
+    const answered = new Promise<void>((resolve) => this.calls.set(call, resolve));
+    this.send(thread, message(call));
+    return answered;
+  }
+
+  /** A thread ready to take runs; started again (after a wait) until one is, unless closing. */
+  private async started(): Promise<SessionThread | undefined> {
+    for (;;) {
+      if (this.closing) return undefined;
+      const thread = await this.startOne().catch((error: unknown) => {
+        this.options.logger.error({ err: error }, 'the session thread could not start');
+        return undefined;
+      });
+      if (thread) return thread;
+      await this.pause();
+    }
+  }
+
+  private get firstDelayMs(): number {
+    return this.options.restartDelayMs ?? 1000;
+  }
+
+  private async pause(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, this.restartDelayMs));
+    this.restartDelayMs = Math.min(this.restartDelayMs * 2, MAX_RESTART_DELAY_MS);
+  }
+
+  private startOne(): Promise<SessionThread> {
+    const owner = `minke-${process.pid}-thread-${randomUUID()}`;
+    const thread: SessionThread = { worker: this.options.start(owner), owner, runs: new Set() };
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      thread.worker.on('message', (message: FromSessionThread) => {
+        if (message.type === 'ready') {
+          ready = true;
+          this.restartDelayMs = this.firstDelayMs;
+          resolve(thread);
+        } else if (message.type === 'failed') reject(new Error(message.message));
+        else if (message.type === 'events') this.publish(thread, message);
+        else this.answered(message.call);
+      });
+      thread.worker.on('error', (error) => {
+        this.options.logger.error({ err: error }, 'the session thread failed');
+        if (!ready) reject(error);
+      });
+      thread.worker.once('exit', (code) => {
+        if (!ready) reject(new Error(`the session thread ended (exit code ${code}) before it was ready`));
+        else this.ended(thread, code);
+      });
+    });
+  }
+
+  private publish(thread: SessionThread, message: { events: FromSessionThreadEvents }): void {
+    for (const event of message.events) {
+      if (event.type === 'run.finished') thread.runs.delete(event.runId);
+      this.options.bus.publish(event);
+    }
+  }
+
+  private answered(call: number): void {
+    this.calls.get(call)?.();
+    this.calls.delete(call);
+  }
+
+  /** A thread that ended: waits end; unasked, its runs end "worker lost" and another starts. */
+  private ended(thread: SessionThread, code: number): void {
+    for (const call of [...this.calls.keys()]) this.answered(call);
+    if (this.closing) return;
+    const runs = [...thread.runs];
+    this.options.logger.error(
+      { code, runs },
+      `the session thread ended (exit code ${code}); its sessions end "worker lost", and a new thread takes the next runs`,
+    );
+    this.thread = this.options
+      .threadGone(thread.owner, runs)
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error }, 'could not end the lost thread’s runs'),
+      )
+      .then(() => this.pause())
+      .then(() => this.started());
+  }
+}
+
+type FromSessionThreadEvents = Extract<FromSessionThread, { type: 'events' }>['events'];

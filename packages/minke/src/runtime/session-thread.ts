@@ -1,0 +1,76 @@
+import type { MessagePort } from 'node:worker_threads';
+import { runWithAuditActor } from '../audit/audit-context.js';
+import { ForwardingEventBus } from '../executor/thread/forwarding-event-bus.js';
+import {
+  planOf,
+  type FromSessionThread,
+  type ToSessionThread,
+} from '../executor/thread/thread-messages.js';
+import type { Logger } from '../logger.js';
+import type { Project } from '../operations/project.js';
+import { RunStore } from '../runs/run-store.js';
+import { inProcessParts } from './runtime.js';
+
+/** Where a session thread starts, and what its entry module needs to open the project. */
+export interface SessionThreadSpec {
+  entry: URL;
+  workerData: Record<string, unknown>;
+}
+
+/** What every session thread is given, besides its entry's own settings. */
+export interface SessionThreadData {
+  /** Its name in `minke_executor_owners` (chosen by the server's side, which may reap it). */
+  owner: string;
+  [setting: string]: unknown;
+}
+
+/**
+ * The session thread's side (see `ThreadExecutor`): the in-process executor and its reaper on
+ * the project this thread opened, taking plans, stops and the close from `port`, its events
+ * forwarded to the server's bus. Resolves once closed; the caller closes the project.
+ */
+export async function serveSessionThread(
+  project: Project,
+  port: MessagePort,
+  settings: { owner: string; logger: Logger },
+): Promise<void> {
+  const { logger, owner } = settings;
+  const tell = (message: FromSessionThread) => port.postMessage(message);
+  const bus = new ForwardingEventBus(
+    (events) => tell({ type: 'events', events }),
+    (error) => logger.error({ err: error }, 'a run event handler failed'),
+  );
+  const parts = inProcessParts(project, { runs: new RunStore(project.database), bus, logger }, {
+    owner,
+  });
+  const closed = new Promise<number>((resolve) => {
+    port.on('message', (message: ToSessionThread) => {
+      if (message.type === 'submit') {
+        try {
+          const plan = planOf(message.plan, project.sessions.sessions);
+          runWithAuditActor(
+            () => message.actor,
+            () => parts.executor.submit(plan),
+          );
+        } catch (error) {
+          logger.error({ err: error, runId: message.plan.runId }, 'a run could not be submitted');
+        }
+      } else if (message.type === 'abort') parts.inProcess.abort(message.recordId, message.outcome);
+      else if (message.type === 'idle')
+        void parts.executor.idle().finally(() => {
+          bus.flushNow();
+          tell({ type: 'done', call: message.call });
+        });
+      else resolve(message.call);
+    });
+  });
+  tell({ type: 'ready' });
+  const call = await closed;
+  try {
+    await parts.close();
+  } finally {
+    await bus.close();
+    tell({ type: 'done', call });
+    port.close();
+  }
+}
