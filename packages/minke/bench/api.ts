@@ -1,7 +1,7 @@
 // npm run bench -- api [--hosts N] [--records N] [--runs N] [--history N] [--requests N]
 //                      [--run-hosts N] [--clients N] [--poll-rate N] [--database sqlite|postgres]
 //                      [--transport ssh|local] [--ssh-ports N] [--skip-lists] [--skip-live]
-//                      [--executor in-process|bullmq] [--workers N] [--keep-schema]
+//                      [--executor in-process|thread|bullmq] [--workers N] [--keep-schema]
 //
 // The REST API at size, over real HTTP on 127.0.0.1, as a regular user with a bearer token:
 // 1. seeding (api-seed.ts): N hosts with an agent and two facts each, in 20 rack groups (the
@@ -19,7 +19,9 @@
 // SQLite file by default; --database postgres uses a new schema on the test PostgreSQL, dropped
 // at the end. --executor bullmq (PostgreSQL only) queues the runs on the test Redis and runs them
 // in --workers processes of their own (api-workers.ts), as `minke serve` and `minke worker`s do:
-// the server only serves the API and the event stream. Figures only; nothing asserted.
+// the server only serves the API and the event stream. --executor thread runs the sessions in a
+// worker thread of the bench's process, as `minke start` does (api-session-thread.ts). The live
+// run prints how busy the server's main event loop was. Figures only; nothing asserted.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,9 +84,10 @@ export async function benchApi(args: string[]): Promise<void> {
   const postgres = values.database === 'postgres';
   if (values.transport !== 'ssh' && values.transport !== 'local')
     throw new Error(`--transport must be ssh or local, got ${values.transport}`);
-  if (values.executor !== 'in-process' && values.executor !== 'bullmq')
-    throw new Error(`--executor must be in-process or bullmq, got ${values.executor}`);
+  if (!['in-process', 'thread', 'bullmq'].includes(values.executor))
+    throw new Error(`--executor must be in-process, thread or bullmq, got ${values.executor}`);
   const queued = values.executor === 'bullmq';
+  const threaded = values.executor === 'thread';
   // Workers share the project's database with the server: not one SQLite file across processes.
   if (queued && !postgres) throw new Error('--executor bullmq needs --database postgres');
   console.log(machineLine());
@@ -113,7 +116,18 @@ export async function benchApi(args: string[]): Promise<void> {
   const config = apiBenchConfig(setup);
   const project = await openProject(config, { migrate: true, ...(schema ? { schema } : {}) });
   // With the BullMQ executor this process queues runs and serves; the workers run them.
-  const runtime = createRuntime(project, { quiet: true, ...(queued ? { role: 'server' } : {}) });
+  const runtime = createRuntime(project, {
+    quiet: true,
+    ...(queued ? { role: 'server' } : {}),
+    ...(threaded
+      ? {
+          sessionThread: {
+            entry: { code: sessionThreadCode() },
+            workerData: { setup, schema },
+          },
+        }
+      : {}),
+  });
   let workers: ApiWorkers | undefined;
   const app = await buildServer({ project, runtime, logger: silentLogger, webRoot: null });
   try {
@@ -171,6 +185,7 @@ export async function benchApi(args: string[]): Promise<void> {
       console.log(`\nthe live run:`);
       const cpu = process.cpuUsage();
       const wall = performance.now();
+      const loop = performance.eventLoopUtilization();
       await liveRun({
         base,
         token,
@@ -182,8 +197,9 @@ export async function benchApi(args: string[]): Promise<void> {
       // Whether the server was short of time or of CPU: on a shared machine, slow answers with
       // a server mostly idle are the other processes' turns on the cores.
       const used = process.cpuUsage(cpu);
+      const busy = performance.eventLoopUtilization(loop).utilization;
       console.log(
-        `  server process: ${((used.user + used.system) / 1e6).toFixed(1)} s CPU in ${((performance.now() - wall) / 1000).toFixed(1)} s`,
+        `  server process: ${((used.user + used.system) / 1e6).toFixed(1)} s CPU (all threads) in ${((performance.now() - wall) / 1000).toFixed(1)} s; main event loop busy ${(busy * 100).toFixed(0)}%`,
       );
     }
   } finally {
@@ -198,6 +214,12 @@ export async function benchApi(args: string[]): Promise<void> {
     if (setup.queue) await deleteRedisPrefix(setup.queue.redisUrl, setup.queue.prefix);
     await sshd?.stop();
   }
+}
+
+/** The bench's session thread (TypeScript): worker threads do not inherit tsx, so it is registered. */
+function sessionThreadCode(): string {
+  const entry = new URL('./api-session-thread.ts', import.meta.url).href;
+  return `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
 }
 
 /** VACUUM (ANALYZE) of the bench schema's tables (not the whole database, which others share). */

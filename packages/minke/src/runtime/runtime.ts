@@ -138,8 +138,12 @@ function threadExecutor(
 ): ExecutorParts {
   const owners = new ExecutorOwners(project.database, project.config.executor.leaseTtlMs);
   const executor = new ThreadExecutor({
-    start: (owner) =>
-      new Worker(spec.entry, { workerData: { ...spec.workerData, owner } satisfies SessionThreadData }),
+    start: (owner) => {
+      const workerData: SessionThreadData = { ...spec.workerData, owner };
+      return 'code' in spec.entry
+        ? new Worker(spec.entry.code, { eval: true, workerData })
+        : new Worker(spec.entry, { workerData });
+    },
     journal: new RunJournal(runs, bus),
     bus,
     logger,

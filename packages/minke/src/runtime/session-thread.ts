@@ -13,7 +13,9 @@ import { inProcessParts } from './runtime.js';
 
 /** Where a session thread starts, and what its entry module needs to open the project. */
 export interface SessionThreadSpec {
-  entry: URL;
+  /** The entry module; or code evaluated as the entry (a bench under a TypeScript loader: worker
+   * threads do not inherit the loader, the code registers it and imports the module). */
+  entry: URL | { code: string };
   workerData: Record<string, unknown>;
 }
 
@@ -40,9 +42,13 @@ export async function serveSessionThread(
     (events) => tell({ type: 'events', events }),
     (error) => logger.error({ err: error }, 'a run event handler failed'),
   );
-  const parts = inProcessParts(project, { runs: new RunStore(project.database), bus, logger }, {
-    owner,
-  });
+  const parts = inProcessParts(
+    project,
+    { runs: new RunStore(project.database), bus, logger },
+    {
+      owner,
+    },
+  );
   const closed = new Promise<number>((resolve) => {
     port.on('message', (message: ToSessionThread) => {
       if (message.type === 'submit') {

@@ -71,7 +71,10 @@ export class ThreadExecutor implements Executor {
         this.send(thread, { type: 'submit', plan: threadPlanOf(plan), actor: await actor });
       })
       .catch((error: unknown) =>
-        this.options.logger.error({ err: error, runId: plan.runId }, 'a run could not be submitted'),
+        this.options.logger.error(
+          { err: error, runId: plan.runId },
+          'a run could not be submitted',
+        ),
       );
   }
 
@@ -160,7 +163,8 @@ export class ThreadExecutor implements Executor {
         if (!ready) reject(error);
       });
       thread.worker.once('exit', (code) => {
-        if (!ready) reject(new Error(`the session thread ended (exit code ${code}) before it was ready`));
+        if (!ready)
+          reject(new Error(`the session thread ended (exit code ${code}) before it was ready`));
         else this.ended(thread, code);
       });
     });

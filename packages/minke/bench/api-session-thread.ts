@@ -1,0 +1,28 @@
+// The session thread of the API bench's `--executor thread`: what `minke start`'s thread does
+// (src/runtime/session-thread-main.ts) on the bench's project, which has no config file: the
+// bench's settings come in workerData.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLogger } from '../src/logger.js';
+import { openProject } from '../src/runtime/open-project.js';
+import { serveSessionThread, type SessionThreadData } from '../src/runtime/session-thread.js';
+import { apiBenchConfig, type ApiBenchSetup } from './api-config.js';
+
+export interface ApiSessionThreadData extends SessionThreadData {
+  setup: ApiBenchSetup;
+  /** The PostgreSQL schema the bench made, if any. */
+  schema?: string | undefined;
+}
+
+const port = parentPort;
+if (!port) throw new Error('api-session-thread is the entry of a worker thread');
+const data = workerData as ApiSessionThreadData;
+const logger = createLogger({ level: process.env['MINKE_LOG_LEVEL'] ?? 'warn' });
+const project = await openProject(apiBenchConfig(data.setup), {
+  migrate: false,
+  ...(data.schema ? { schema: data.schema } : {}),
+});
+try {
+  await serveSessionThread(project, port, { owner: data.owner, logger });
+} finally {
+  await project.close();
+}
