@@ -4,7 +4,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../src/logger.js';
 import { openProject } from '../src/runtime/open-project.js';
-import { serveSessionThread, type SessionThreadData } from '../src/runtime/session-thread.js';
+import { serveSessionThread } from '../src/runtime/session-thread.js';
+import type { SessionThreadData } from '../src/runtime/session-thread-spec.js';
 import { apiBenchConfig, type ApiBenchSetup } from './api-config.js';
 
 export interface ApiSessionThreadData extends SessionThreadData {

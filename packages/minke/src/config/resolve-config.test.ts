@@ -110,7 +110,13 @@ describe('resolveConfig', () => {
       redisPassword: undefined,
       queuePrefix: 'minke',
       leaseTtlMs: 60_000,
+      thread: true,
     });
+    expect(resolveConfig({ executor: { thread: false } }, where, {}).executor.thread).toBe(false);
+    expect(
+      resolveConfig({ executor: { thread: false } }, where, { MINKE_EXECUTOR_THREAD: 'yes' })
+        .executor.thread,
+    ).toBe(true);
     const queued = resolveConfig({ executor: { leaseTtlSeconds: 30 } }, where, {
       MINKE_REDIS_URL: 'redis://127.0.0.1:6379',
       MINKE_REDIS_PASSWORD: 'r3dis',

@@ -16,7 +16,7 @@ import { choiceCheckFor } from '../choices/check-choices.js';
 import { Worker } from 'node:worker_threads';
 import { ThreadExecutor } from '../executor/thread/thread-executor.js';
 import { RunJournal } from '../runs/run-journal.js';
-import type { SessionThreadData, SessionThreadSpec } from './session-thread.js';
+import type { SessionThreadData, SessionThreadSpec } from './session-thread-spec.js';
 
 export interface Runtime extends RunServices {
   logger: Logger;

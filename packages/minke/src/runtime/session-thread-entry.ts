@@ -1,5 +1,5 @@
 import type { Project } from '../operations/project.js';
-import type { SessionThreadSpec } from './session-thread.js';
+import type { SessionThreadSpec } from './session-thread-spec.js';
 
 /**
  * Set by the CLI bundle (scripts/bundle-cli.js): the bundled entry of the session thread,

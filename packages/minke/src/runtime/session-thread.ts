@@ -11,21 +11,6 @@ import type { Project } from '../operations/project.js';
 import { RunStore } from '../runs/run-store.js';
 import { inProcessParts } from './runtime.js';
 
-/** Where a session thread starts, and what its entry module needs to open the project. */
-export interface SessionThreadSpec {
-  /** The entry module; or code evaluated as the entry (a bench under a TypeScript loader: worker
-   * threads do not inherit the loader, the code registers it and imports the module). */
-  entry: URL | { code: string };
-  workerData: Record<string, unknown>;
-}
-
-/** What every session thread is given, besides its entry's own settings. */
-export interface SessionThreadData {
-  /** Its name in `minke_executor_owners` (chosen by the server's side, which may reap it). */
-  owner: string;
-  [setting: string]: unknown;
-}
-
 /**
  * The session thread's side (see `ThreadExecutor`): the in-process executor and its reaper on
  * the project this thread opened, taking plans, stops and the close from `port`, its events

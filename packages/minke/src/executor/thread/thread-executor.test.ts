@@ -1,0 +1,143 @@
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { MemoryEventBus } from '../../events/memory-event-bus.js';
+import type { DeliveredEvent } from '../../events/run-events.js';
+import type { Logger } from '../../logger.js';
+import type { RunJournal } from '../../runs/run-journal.js';
+import type { RunPlan } from '../executor.js';
+import { ThreadExecutor } from './thread-executor.js';
+
+// The server's side of the session thread, against real worker threads that play the thread's
+// part of the protocol (thread-messages.ts) in a few lines each.
+
+/** A thread that says it is ready, answers runs with their events and ends when closed. */
+const WORKING = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (message) => {
+  if (message.type === 'submit') {
+    const { runId } = message.plan;
+    parentPort.postMessage({ type: 'events', events: [
+      { type: 'message.added', runId, recordId: 1, text: message.plan.session + ' as ' + message.actor.name },
+      { type: 'run.finished', runId },
+    ] });
+  } else if (message.type === 'idle') parentPort.postMessage({ type: 'done', call: message.call });
+  else if (message.type === 'close') {
+    parentPort.postMessage({ type: 'done', call: message.call });
+    parentPort.close();
+  }
+});
+parentPort.postMessage({ type: 'ready' });
+`;
+
+/** A thread that cannot open its project. */
+const FAILING = `
+const { parentPort } = require('node:worker_threads');
+parentPort.postMessage({ type: 'failed', message: 'cannot open the project' });
+process.exitCode = 1;
+`;
+
+/** A thread that takes a run and then dies of a stray exception. */
+const DYING = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (message) => {
+  if (message.type === 'submit') setTimeout(() => { throw new Error('stray'); }, 10);
+});
+parentPort.postMessage({ type: 'ready' });
+`;
+
+function recordingLogger(lines: string[]): Logger {
+  const log = (_: object, message?: string) => lines.push(message ?? '');
+  const logger: Logger = { debug: log, info: log, warn: log, error: log, child: () => logger };
+  return logger;
+}
+
+function plan(runId: number): RunPlan {
+  return {
+    runId,
+    session: { name: 'Uptime' } as RunPlan['session'],
+    model: 'Host',
+    data: {},
+    batches: [],
+  };
+}
+
+interface Fixture {
+  executor: ThreadExecutor;
+  events: DeliveredEvent[];
+  log: string[];
+  started: string[];
+  gone: { owner: string; runs: readonly number[] }[];
+}
+
+function fixture(scripts: string[]): Fixture {
+  const bus = new MemoryEventBus();
+  const events: DeliveredEvent[] = [];
+  bus.subscribe((event) => events.push(event));
+  const log: string[] = [];
+  const started: string[] = [];
+  const gone: Fixture['gone'] = [];
+  const executor = new ThreadExecutor({
+    start: (owner) => {
+      const script = scripts[Math.min(started.length, scripts.length - 1)] ?? WORKING;
+      started.push(owner);
+      return new Worker(script, { eval: true });
+    },
+    // Stops are not part of these tests.
+    journal: {} as RunJournal,
+    bus,
+    logger: recordingLogger(log),
+    threadGone: (owner, runs) => {
+      gone.push({ owner, runs });
+      return Promise.resolve();
+    },
+    restartDelayMs: 10,
+  });
+  return { executor, events, log, started, gone };
+}
+
+describe('ThreadExecutor', () => {
+  it('hands runs to the thread and publishes its events on the bus, as the requester', async () => {
+    const { executor, events, started } = fixture([WORKING]);
+    executor.submit(plan(7));
+    await executor.idle();
+    expect(events.map((event) => event.type)).toEqual(['message.added', 'run.finished']);
+    expect(events[0]).toMatchObject({ runId: 7, text: 'Uptime as operator (CLI)' });
+    expect(events.map((event) => event.seq)).toEqual([1, 2]);
+    await executor.close();
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatch(new RegExp(`^minke-${process.pid}-thread-`));
+  });
+
+  it('starts the thread again when it could not start, and runs what was submitted meanwhile', async () => {
+    const { executor, events, log, started } = fixture([FAILING, FAILING, WORKING]);
+    executor.submit(plan(8));
+    await executor.idle();
+    expect(started).toHaveLength(3);
+    expect(log.filter((line) => line === 'the session thread could not start')).toHaveLength(2);
+    expect(events.map((event) => [event.type, event.runId])).toEqual([
+      ['message.added', 8],
+      ['run.finished', 8],
+    ]);
+    await executor.close();
+  });
+
+  it('after a thread dies, has its unfinished runs ended and takes the next run in a new one', async () => {
+    const { executor, events, log, started, gone } = fixture([DYING, WORKING]);
+    executor.submit(plan(9));
+    for (let wait = 0; wait < 200 && gone.length === 0; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(gone).toEqual([{ owner: started[0], runs: [9] }]);
+    expect(log).toContain('the session thread failed');
+    expect(log.some((line) => line.startsWith('the session thread ended (exit code 1)'))).toBe(
+      true,
+    );
+    executor.submit(plan(10));
+    await executor.idle();
+    expect(started).toHaveLength(2);
+    expect(events.map((event) => [event.type, event.runId])).toEqual([
+      ['message.added', 10],
+      ['run.finished', 10],
+    ]);
+    await executor.close();
+  });
+});
