@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { NATURAL_KEY_FUNCTION, naturalSortKey } from '../../util/natural-sort.js';
 import type { Database } from '../database.js';
 import { minkeTablesOf } from '../minke-kysely.js';
 import { prepareSqliteFile, tightenSqliteFiles, type PermissionNotice } from './private-files.js';
+import { ImmediateTransactionDialect } from './immediate-transactions.js';
 import { sqliteAdapter } from './sqlite-adapter.js';
 
 /**
@@ -24,7 +25,7 @@ export function openSqlite(file: string, notice?: PermissionNotice): Database {
   // natural ordering of names (node-2 before node-10); PostgreSQL computes the same key in SQL
   connection.function(NATURAL_KEY_FUNCTION, { deterministic: true }, naturalSortKey);
   const db = new Kysely<unknown>({
-    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
+    dialect: new ImmediateTransactionDialect({ database: withStatementCache(connection) }),
   });
   return {
     db,
