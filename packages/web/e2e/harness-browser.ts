@@ -121,15 +121,16 @@ export async function apiGet<T>(page: Page, path: string): Promise<T> {
 
 /**
  * A change through the API from the page, as the web admin sends it (session cookie and the
- * CSRF token it echoes from its cookie); fails with the reply's text when it is refused.
+ * CSRF token it echoes from its cookie); fails with the reply's text when it is refused, else
+ * resolves with the reply's JSON (undefined for an empty reply).
  */
 export async function apiSend(
   page: Page,
   method: 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
   body: unknown,
-): Promise<void> {
-  await page.evaluate(
+): Promise<unknown> {
+  return page.evaluate(
     async ({ method, path, body }) => {
       const csrf = /(?:^|; )minke_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
       const reply = await fetch(path, {
@@ -137,7 +138,9 @@ export async function apiSend(
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
         body: JSON.stringify(body),
       });
-      if (!reply.ok) throw new Error(await reply.text());
+      const text = await reply.text();
+      if (!reply.ok) throw new Error(text);
+      return text === '' ? undefined : (JSON.parse(text) as unknown);
     },
     { method, path, body },
   );

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseSession, clearRuns, expand, live, row, selectRows } from './helpers.js';
 import { cli, repoRoot, startServer, type MinkeServer } from './harness.js';
-import { openPage, startBrowserTest } from './harness-browser.js';
+import { apiSend, openPage, startBrowserTest } from './harness-browser.js';
 
 const FLEET = 20;
 const screenshots = join(repoRoot, 'docs/screenshots');
@@ -158,6 +158,27 @@ describe('the run flow', () => {
     );
     expect(await runPage.locator('[data-count="error"]').count()).toBe(0);
     await page.goto(`${server.url}/#/Host`);
+  });
+
+  it('follows runs on the runs list without a reload: a new run appears, then its end', async () => {
+    await page.goto(`${server.url}/#/runs`);
+    await page.getByText(/Runs/).first().waitFor();
+    const newest = page.locator('tbody tr').first();
+    // Started elsewhere (as another user or the CLI would), while the list is open.
+    const started = (await apiSend(page, 'POST', '/api/runs', {
+      session: 'LongSleep',
+      model: 'Host',
+      ids: ['local-c'],
+    })) as { id: number };
+    const idCell = newest.locator('td.column-id');
+    const stateCell = newest.locator('td.column-state');
+    await expect.poll(() => idCell.textContent(), { timeout: 30_000 }).toBe(String(started.id));
+    await expect.poll(() => stateCell.textContent(), { timeout: 20_000 }).toBe('running');
+    // Stopped, then killed, elsewhere: the row says so on its own.
+    for (let stop = 0; stop < 2; stop++)
+      await apiSend(page, 'POST', `/api/runs/${started.id}/stop`, {});
+    await expect.poll(() => stateCell.textContent(), { timeout: 20_000 }).toBe('finished');
+    await expect(newest.locator('[data-count="stopped"]').textContent()).resolves.toBe('1 stopped');
   });
 
   it('does not show a command that never ran as `$ command`', async () => {

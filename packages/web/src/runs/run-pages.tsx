@@ -1,6 +1,7 @@
 import { Datagrid, DateField, FunctionField, List, TextField, type RaRecord } from 'react-admin';
 import type { RunItem } from '@minke/contract';
 import { NoRunsYet } from './no-runs-yet.js';
+import { runsRefreshInterval } from './runs-refresh.js';
 import { SessionName } from './session-name.js';
 import { useVerboseNames } from './session-names.js';
 import { SummaryChips } from './summary-chips.js';
@@ -12,7 +13,14 @@ export { SummaryChips } from './summary-chips.js';
 export function RunList() {
   const names = useVerboseNames();
   return (
-    <List resource="runs" title="Runs" perPage={25} exporter={false} empty={<NoRunsYet />}>
+    <List
+      resource="runs"
+      title="Runs"
+      perPage={25}
+      exporter={false}
+      empty={<NoRunsYet />}
+      queryOptions={{ refetchInterval: (query) => runsRefreshInterval(query.state.data) }}
+    >
       <Datagrid bulkActionButtons={false} rowClick="show">
         <TextField source="id" label="#" />
         <FunctionField
