@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -77,7 +77,15 @@ describe.each([
 
     const early = await minke('hosts', 'list');
     expect(early.code).toBe(1);
-    expect(oneLine(early.stderr)).toMatch(/has \d+ pending migration\(s\): run `minke migrate`$/);
+    if (backend === 'sqlite') {
+      expect(oneLine(early.stderr)).toBe(
+        `minke: error: the database ${join(dir, 'minke.db')} does not exist yet: run \`minke migrate\``,
+      );
+      // No empty database file left behind by a command that only reads.
+      expect(existsSync(join(dir, 'minke.db'))).toBe(false);
+    } else {
+      expect(oneLine(early.stderr)).toMatch(/has \d+ pending migration\(s\): run `minke migrate`$/);
+    }
 
     const migrate = await minke('migrate');
     expect(migrate.code).toBe(0);

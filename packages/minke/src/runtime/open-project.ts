@@ -57,6 +57,7 @@ export async function openProject(
     poolSize: config.database.poolSize,
     schema: options.schema,
     onPermissionFix: notice,
+    mustExist: !options.migrate,
   });
   try {
     const applied = {

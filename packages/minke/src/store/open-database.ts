@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { InputError, UnavailableError } from '../errors.js';
+import { InputError, SetupError, UnavailableError } from '../errors.js';
 import type { Database } from './database.js';
 import type { PermissionNotice } from './sqlite/private-files.js';
 
@@ -12,6 +13,11 @@ export interface OpenDatabaseOptions {
   poolSize?: number | undefined;
   /** Told when a database file was readable by others and has been made 0600 (SQLite). */
   onPermissionFix?: PermissionNotice | undefined;
+  /**
+   * SQLite: a missing file is an error saying to run `minke migrate` instead of a new empty file
+   * (what a command that only reads or writes rows wants; `minke migrate` creates it).
+   */
+  mustExist?: boolean | undefined;
 }
 
 /**
@@ -24,8 +30,11 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(url: string, options: OpenDatabaseOptions): Promise<Database> {
   // Each driver is loaded only when its database is opened: a CLI command pays for one, not both.
   if (url.startsWith('sqlite:')) {
+    const file = sqliteFile(url, options.baseDir);
+    if (options.mustExist && file !== ':memory:' && !existsSync(file))
+      throw new SetupError(`the database ${file} does not exist yet: run \`minke migrate\``);
     const { openSqlite } = await import('./sqlite/open-sqlite.js');
-    return openSqlite(sqliteFile(url, options.baseDir), options.onPermissionFix);
+    return openSqlite(file, options.onPermissionFix);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     try {
