@@ -11,7 +11,11 @@ export interface CountSink {
 
 type Kind = keyof CountSink;
 
+/** Counts of one kind and label: what a session thread hands its server (`drainCounts`). */
+export type CountTally = readonly [kind: Kind, label: string, n: number];
+
 let sink: CountSink | undefined;
+let addToSink: ((kind: Kind, label: string, n: number) => void) | undefined;
 /** Counts made before a sink existed, by kind and label. Labels are short codes: few keys. */
 const tallies = new Map<Kind, Map<string, number>>();
 
@@ -40,4 +44,30 @@ export function takeOverCounts(
   for (const [kind, byLabel] of tallies) for (const [label, n] of byLabel) add(kind, label, n);
   tallies.clear();
   sink = target;
+  addToSink = add;
+}
+
+/**
+ * The counts kept so far, handed over and forgotten here: a session thread has no sink of its
+ * own (its server serves /metrics) and sends them along with its events (`addCounts` there).
+ */
+export function drainCounts(): CountTally[] {
+  const drained: CountTally[] = [];
+  for (const [kind, byLabel] of tallies)
+    for (const [label, n] of byLabel) drained.push([kind, label, n]);
+  tallies.clear();
+  return drained;
+}
+
+/** Adds counts made elsewhere (a session thread's `drainCounts`). */
+export function addCounts(counts: readonly CountTally[]): void {
+  for (const [kind, label, n] of counts) {
+    if (addToSink) {
+      addToSink(kind, label, n);
+      continue;
+    }
+    const byLabel = tallies.get(kind) ?? new Map<string, number>();
+    byLabel.set(label, (byLabel.get(label) ?? 0) + n);
+    tallies.set(kind, byLabel);
+  }
 }

@@ -193,6 +193,9 @@ describe('minke start: sessions in a thread of their own', { timeout: 240_000 },
       expect.arrayContaining(['run.started', 'command.started', 'output', 'run.finished']),
     );
     expect(events.some((event) => event.chunk?.includes('ran on'))).toBe(true);
+    // Counted in the thread, shown by the server's /metrics.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^minke_commands_total\{status="success"\} 1$/m);
   });
 
   it('stops a running session, then kills its command, through the thread', async () => {

@@ -7,6 +7,7 @@ import {
   type ToSessionThread,
 } from '../executor/thread/thread-messages.js';
 import type { Logger } from '../logger.js';
+import { drainCounts } from '../metrics/process-counts.js';
 import type { Project } from '../operations/project.js';
 import { RunStore } from '../runs/run-store.js';
 import { inProcessParts } from './runtime.js';
@@ -24,7 +25,8 @@ export async function serveSessionThread(
   const { logger, owner } = settings;
   const tell = (message: FromSessionThread) => port.postMessage(message);
   const bus = new ForwardingEventBus(
-    (events) => tell({ type: 'events', events }),
+    // The counts made so far go with the events (before the run's end reaches the server).
+    (events) => tell({ type: 'events', events, counts: drainCounts() }),
     (error) => logger.error({ err: error }, 'a run event handler failed'),
   );
   const parts = inProcessParts(

@@ -62,11 +62,14 @@ export async function serveProject(
     out.line(
       `agents: MQTT broker ${agents.brokerUrl}${agents.broker ? ' (embedded)' : ' (external)'}`,
     );
-    out.line('press Ctrl-C to stop');
-    await new Promise<void>((resolve) => {
+    // Listening for the signals before saying so: a stop sent as soon as the line is read (a
+    // script, a supervisor) must find them handled, not end the process by default.
+    const stopAsked = new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
+    out.line('press Ctrl-C to stop');
+    await stopAsked;
     out.line('stopping');
     await scheduler.close();
     await inventory.close();

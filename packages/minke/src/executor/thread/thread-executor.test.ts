@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryEventBus } from '../../events/memory-event-bus.js';
 import type { DeliveredEvent } from '../../events/run-events.js';
 import type { Logger } from '../../logger.js';
+import { drainCounts } from '../../metrics/process-counts.js';
 import type { RunJournal } from '../../runs/run-journal.js';
 import type { RunPlan } from '../executor.js';
 import { ThreadExecutor } from './thread-executor.js';
@@ -19,7 +20,7 @@ parentPort.on('message', (message) => {
     parentPort.postMessage({ type: 'events', events: [
       { type: 'message.added', runId, recordId: 1, text: message.plan.session + ' as ' + message.actor.name },
       { type: 'run.finished', runId },
-    ] });
+    ], counts: [['countCommand', 'success', 2]] });
   } else if (message.type === 'idle') parentPort.postMessage({ type: 'done', call: message.call });
   else if (message.type === 'close') {
     parentPort.postMessage({ type: 'done', call: message.call });
@@ -103,6 +104,8 @@ describe('ThreadExecutor', () => {
     expect(events.map((event) => event.type)).toEqual(['message.added', 'run.finished']);
     expect(events[0]).toMatchObject({ runId: 7, text: 'Uptime as operator (CLI)' });
     expect(events.map((event) => event.seq)).toEqual([1, 2]);
+    // The thread's counts are this process's, for its /metrics.
+    expect(drainCounts()).toEqual([['countCommand', 'success', 2]]);
     await executor.close();
     expect(started).toHaveLength(1);
     expect(started[0]).toMatch(new RegExp(`^minke-${process.pid}-thread-`));

@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { currentAuditActor } from '../../audit/audit-context.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
+import { addCounts } from '../../metrics/process-counts.js';
 import type { RunJournal } from '../../runs/run-journal.js';
 import type { Executor, RunPlan, StopOutcome } from '../executor.js';
 import { threadPlanOf, type FromSessionThread, type ToSessionThread } from './thread-messages.js';
@@ -170,7 +171,8 @@ export class ThreadExecutor implements Executor {
     });
   }
 
-  private publish(thread: SessionThread, message: { events: FromSessionThreadEvents }): void {
+  private publish(thread: SessionThread, message: SessionThreadEvents): void {
+    addCounts(message.counts);
     for (const event of message.events) {
       if (event.type === 'run.finished') thread.runs.delete(event.runId);
       this.options.bus.publish(event);
@@ -201,4 +203,4 @@ export class ThreadExecutor implements Executor {
   }
 }
 
-type FromSessionThreadEvents = Extract<FromSessionThread, { type: 'events' }>['events'];
+type SessionThreadEvents = Extract<FromSessionThread, { type: 'events' }>;

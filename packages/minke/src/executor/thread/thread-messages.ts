@@ -1,5 +1,6 @@
 import type { AuditActor } from '../../audit/audit-context.js';
 import type { RunEvent } from '../../events/run-events.js';
+import type { CountTally } from '../../metrics/process-counts.js';
 import type { SessionInfo } from '../../session/session-registry.js';
 import type { RunPlan, StopOutcome } from '../executor.js';
 
@@ -25,8 +26,9 @@ export type ToSessionThread =
 export type FromSessionThread =
   /** The project is open and the executor takes runs. */
   | { type: 'ready' }
-  /** Run events in the order they happened, to publish on the server's bus. */
-  | { type: 'events'; events: RunEvent[] }
+  /** Run events in the order they happened, to publish on the server's bus, and the commands
+   * and failed connections counted meanwhile (for the server's /metrics), added first. */
+  | { type: 'events'; events: RunEvent[]; counts: CountTally[] }
   | { type: 'done'; call: number }
   /** The thread could not start; it ends after saying why. */
   | { type: 'failed'; message: string };
