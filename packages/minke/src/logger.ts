@@ -59,6 +59,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
+/**
+ * How this process writes its log to stderr: lines for people on a terminal (or when
+ * MINKE_LOG_FORMAT=pretty), JSON lines otherwise. A worker thread's stderr is no terminal, so a
+ * session thread is told its server's choice.
+ */
+export function stderrLogFormat(): 'pretty' | 'json' {
+  const format = process.env['MINKE_LOG_FORMAT'];
+  return format === 'pretty' || (format !== 'json' && process.stderr.isTTY) ? 'pretty' : 'json';
+}
+
 function destinationFor(fd: number): DestinationStream {
   const format = process.env['MINKE_LOG_FORMAT'];
   const terminal = fd === 2 ? process.stderr : fd === 1 ? process.stdout : undefined;

@@ -1,3 +1,4 @@
+import { stderrLogFormat } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import type { SessionThreadSpec } from './session-thread-spec.js';
 
@@ -22,5 +23,8 @@ export function projectSessionThread(project: Project): SessionThreadSpec | unde
   const { executor, database } = project.config;
   if (!executor.thread || executor.kind !== 'in-process' || database.url === 'sqlite::memory:')
     return undefined;
-  return { entry: sessionThreadEntry(), workerData: { projectDir: project.config.projectDir } };
+  return {
+    entry: sessionThreadEntry(),
+    workerData: { projectDir: project.config.projectDir, logFormat: stderrLogFormat() },
+  };
 }

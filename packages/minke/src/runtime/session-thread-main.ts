@@ -11,10 +11,13 @@ import type { SessionThreadData } from './session-thread-spec.js';
 /** What `minke start` gives its session thread. */
 export interface ProjectThreadData extends SessionThreadData {
   projectDir: string;
+  /** The server's log format (this thread's stderr is no terminal to decide by). */
+  logFormat: 'pretty' | 'json';
 }
 
 /** Opens the project and serves the thread; says why it could not (then the thread ends). */
 async function runSessionThread(port: MessagePort, data: ProjectThreadData): Promise<void> {
+  process.env['MINKE_LOG_FORMAT'] = data.logFormat; // this thread's copy of the environment
   const logger = createLogger().child({ thread: 'sessions' });
   try {
     const project = await openProject(await loadProjectConfig(data.projectDir), { logger });

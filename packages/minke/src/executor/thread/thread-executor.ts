@@ -160,7 +160,10 @@ export class ThreadExecutor implements Executor {
         else this.answered(message.call);
       });
       thread.worker.on('error', (error) => {
-        this.options.logger.error({ err: error }, 'the session thread failed');
+        this.options.logger.error(
+          { err: error },
+          'the session thread failed: an exception nothing caught (in session code, a stray timer or callback?)',
+        );
         if (!ready) reject(error);
       });
       thread.worker.once('exit', (code) => {
