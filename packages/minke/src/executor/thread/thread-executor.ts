@@ -50,6 +50,8 @@ export class ThreadExecutor implements Executor {
   readonly takesRunTimeConnection = true;
   /** The thread that takes runs, once it is ready; undefined once closed. */
   private thread: Promise<SessionThread | undefined>;
+  /** The thread that is up now, if any. */
+  private running: SessionThread | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly calls = new Map<number, () => void>();
   private nextCall = 1;
@@ -81,8 +83,8 @@ export class ThreadExecutor implements Executor {
 
   async stop(recordId: number): Promise<StopOutcome> {
     const outcome = await this.options.journal.stopRequested(recordId);
-    const thread = await this.thread;
-    if (thread) this.send(thread, { type: 'abort', recordId, outcome });
+    // No thread now (one died, the next is not up): nothing of this record runs to abort.
+    if (this.running) this.send(this.running, { type: 'abort', recordId, outcome });
     return outcome;
   }
 
@@ -153,6 +155,7 @@ export class ThreadExecutor implements Executor {
       thread.worker.on('message', (message: FromSessionThread) => {
         if (message.type === 'ready') {
           ready = true;
+          this.running = thread;
           this.restartDelayMs = this.firstDelayMs;
           resolve(thread);
         } else if (message.type === 'failed') reject(new Error(message.message));
@@ -189,6 +192,7 @@ export class ThreadExecutor implements Executor {
 
   /** A thread that ended: waits end; unasked, its runs end "worker lost" and another starts. */
   private ended(thread: SessionThread, code: number): void {
+    if (this.running === thread) this.running = undefined;
     for (const call of [...this.calls.keys()]) this.answered(call);
     if (this.closing) return;
     const runs = [...thread.runs];
