@@ -33,6 +33,7 @@ interface SessionThread {
   owner: string;
   /** Runs handed to it and not seen finished. */
   runs: Set<number>;
+  exited: boolean;
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -68,10 +69,12 @@ export class ThreadExecutor implements Executor {
     const actor = currentAuditActor();
     this.chain = this.chain
       .then(async () => {
+        const requester = await actor;
         const thread = await this.thread;
         if (!thread) throw new Error(`run ${plan.runId} came after the executor closed`);
+        // In the same turn as the send: a thread that ends from now on has the run in its list.
         thread.runs.add(plan.runId);
-        this.send(thread, { type: 'submit', plan: threadPlanOf(plan), actor: await actor });
+        this.send(thread, { type: 'submit', plan: threadPlanOf(plan), actor: requester });
       })
       .catch((error: unknown) =>
         this.options.logger.error(
@@ -100,7 +103,9 @@ export class ThreadExecutor implements Executor {
     const thread = await this.thread;
     this.thread = Promise.resolve(undefined);
     if (!thread) return;
-    const ended = new Promise<void>((resolve) => thread.worker.once('exit', () => resolve()));
+    const ended = thread.exited
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => thread.worker.once('exit', () => resolve()));
     const timeout = setTimeout(() => {
       this.options.logger.warn({}, 'the session thread did not end in time: terminating it');
       void thread.worker.terminate();
@@ -149,7 +154,12 @@ export class ThreadExecutor implements Executor {
 
   private startOne(): Promise<SessionThread> {
     const owner = `minke-${process.pid}-thread-${randomUUID()}`;
-    const thread: SessionThread = { worker: this.options.start(owner), owner, runs: new Set() };
+    const thread: SessionThread = {
+      worker: this.options.start(owner),
+      owner,
+      runs: new Set(),
+      exited: false,
+    };
     return new Promise((resolve, reject) => {
       let ready = false;
       thread.worker.on('message', (message: FromSessionThread) => {
@@ -170,6 +180,7 @@ export class ThreadExecutor implements Executor {
         if (!ready) reject(error);
       });
       thread.worker.once('exit', (code) => {
+        thread.exited = true;
         if (!ready)
           reject(new Error(`the session thread ended (exit code ${code}) before it was ready`));
         else this.ended(thread, code);
