@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../src/logger.js';
 import { openProject } from '../src/runtime/open-project.js';
-import { serveSessionThread } from '../src/runtime/session-thread.js';
+import { runSessionThread } from '../src/runtime/session-thread.js';
 import type { SessionThreadData } from '../src/runtime/session-thread-spec.js';
 import { apiBenchConfig, type ApiBenchSetup } from './api-config.js';
 
@@ -18,12 +18,9 @@ const port = parentPort;
 if (!port) throw new Error('api-session-thread is the entry of a worker thread');
 const data = workerData as ApiSessionThreadData;
 const logger = createLogger({ level: process.env['MINKE_LOG_LEVEL'] ?? 'warn' });
-const project = await openProject(apiBenchConfig(data.setup), {
-  migrate: false,
-  ...(data.schema ? { schema: data.schema } : {}),
-});
-try {
-  await serveSessionThread(project, port, { owner: data.owner, logger });
-} finally {
-  await project.close();
-}
+await runSessionThread(port, { owner: data.owner, logger }, () =>
+  openProject(apiBenchConfig(data.setup), {
+    migrate: false,
+    ...(data.schema ? { schema: data.schema } : {}),
+  }),
+);

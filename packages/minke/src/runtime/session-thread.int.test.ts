@@ -10,6 +10,7 @@ import {
   printed,
   writeProject,
 } from '../../test-support/project-folder.js';
+import { readEvents } from '../../test-support/api-sse.js';
 import { freePort } from '../../test-support/redis.js';
 import { spawnBuiltCli } from '../../test-support/run-cli.js';
 
@@ -125,27 +126,13 @@ class Server {
     return run;
   }
 
-  /** The run's events from the start, as the event stream sends them (bounded: 10 s). */
+  /** The run's events from the start, as the event stream sends them, up to its end. */
   async events(runId: number): Promise<{ type: string; chunk?: string }[]> {
-    const response = await fetch(`${this.url}/api/events?run=${runId}&since=0`, {
+    const read = await readEvents(`${this.url}/api/events?run=${runId}&since=0`, {
       headers: { authorization: `Bearer ${this.token}` },
-      signal: AbortSignal.timeout(10_000),
+      until: (event) => event.event === 'run.finished',
     });
-    const reader = response.body?.getReader();
-    let text = '';
-    try {
-      for (let read = 0; read < 1000 && reader && !text.includes('"run.finished"'); read++) {
-        const chunk = await reader.read();
-        if (chunk.done) break;
-        text += Buffer.from(chunk.value).toString();
-      }
-    } finally {
-      await reader?.cancel().catch(() => undefined);
-    }
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith('data: '))
-      .map((line) => JSON.parse(line.slice('data: '.length)) as { type: string; chunk?: string });
+    return read.events.map((event) => JSON.parse(event.data) as { type: string; chunk?: string });
   }
 }
 

@@ -67,3 +67,26 @@ export async function serveSessionThread(
     port.close();
   }
 }
+
+/**
+ * A session thread's whole life: opens the project (`open`), serves it until closed, closes it;
+ * a project that cannot be opened is said to the server's side (`failed`), and the thread ends.
+ */
+export async function runSessionThread(
+  port: MessagePort,
+  settings: { owner: string; logger: Logger },
+  open: () => Promise<Project>,
+): Promise<void> {
+  try {
+    const project = await open();
+    try {
+      await serveSessionThread(project, port, settings);
+    } finally {
+      await project.close();
+    }
+  } catch (error) {
+    const failed: FromSessionThread = { type: 'failed', message: (error as Error).message };
+    port.postMessage(failed);
+    process.exitCode = 1;
+  }
+}
