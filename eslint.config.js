@@ -44,8 +44,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The `minke` command's own files are CommonJS (packages/minke/bin/package.json says why).
+    files: ['packages/minke/bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node, ...globals.commonjs } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // CLIs, benchmarks and scripts talk to a terminal on purpose.

@@ -1,11 +1,17 @@
-// Bundles the built CLI (dist/, from tsc) into a few ES modules under dist/cli-bundle/, which
-// bin/minke.js runs. Start-up was almost all module loading: some 560 files for `hosts list`
-// (kysely alone ~260), each resolved, read and compiled. Code splitting keeps every
-// `await import()` of the CLI a chunk of its own, loaded only by the commands that use it.
+// Bundles the built CLI (dist/, from tsc) into one script, dist/cli-bundle/cli.cjs, which
+// bin/minke.js runs through bin/load-cli-bundle.js. Start-up was almost all module loading: some
+// 560 files for `hosts list` (kysely alone ~260), each resolved, read and compiled. Every
+// `await import()` of Minke's own files stays lazy: esbuild wraps the module and runs it on first
+// use, so a command runs only the code it needs.
+//
+// Why one CommonJS script and not ES modules: Node 20 has no compile cache for ES modules
+// (`module.enableCompileCache()` is Node 22), and compiling the bundle's source was the largest
+// part of a command's start after Node's own. A script can be compiled through `vm.Script` with
+// V8's code cache, which the loader keeps per command (bin/load-cli-bundle.js).
 //
 // One Minke per process: a project's `import ... from 'minke'` is bridged to the module the
-// bundle itself loads (src/runtime/import-project-module.ts imports `../index.js`, which becomes a
-// chunk of this bundle), so the project and the CLI share every class, registry and error brand.
+// bundle itself loads (src/runtime/import-project-module.ts imports `../index.js`, which is part
+// of this bundle), so the project and the CLI share every class, registry and error brand.
 //
 // Usage: node scripts/bundle-cli.js (after tsc; `npm run build` runs both).
 import {
@@ -149,87 +155,135 @@ const zodLocalesOnDemand = {
   },
 };
 
-/** Which packages each output file holds, for the start-up test (what a command loads). */
-function contentsOf(metafile) {
-  const contents = {};
-  for (const [output, info] of Object.entries(metafile.outputs)) {
-    if (!output.endsWith('.js')) continue;
-    const names = new Set(Object.keys(info.inputs).map(packageOfInput));
-    contents[output.slice(output.lastIndexOf('/') + 1)] = [...names].sort();
-  }
-  return contents;
-}
+/** The bundle's one script, run by bin/load-cli-bundle.js (it is no module to import). */
+export const bundleScript = 'cli.cjs';
 
 /**
- * `../../node_modules/zod/v4/core/core.js` → `zod`; the workspace's own packages by folder. zod's
- * translations other than English count apart (`zod/v4/locales`): no command should load them.
+ * What the bundle reads from its loader (bin/load-cli-bundle.js), which runs it with V8's code
+ * cache. An `import()` compiled in a `vm.Script` fails once its code comes from that cache in
+ * another process ("A dynamic import callback was not specified", Node 20), so every `import()`
+ * left in the bundle (packages of node_modules, the project's compiled files) goes through the
+ * loader's, an ES module's own. `import.meta` of the source means the bundle file here.
  */
-function packageOfInput(input) {
-  if (/node_modules\/zod\/v4\/locales\/(?!en\.js$|index\.js$)/.test(input)) return 'zod/v4/locales';
-  const installed = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-  if (installed?.[1]) return installed[1];
-  const workspace = /^\.\.\/(contract|protocol)\//.exec(input);
-  return workspace?.[1] ? `@minke/${workspace[1]}` : 'minke';
+const LOADER_HOST = 'minke.cli-bundle-loader';
+const banner = [
+  `const __minkeLoader = globalThis[Symbol.for(${JSON.stringify(LOADER_HOST)})];`,
+  "if (!__minkeLoader) throw new Error('minke: the CLI bundle runs through bin/minke.js');",
+  "const __minkeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+].join(' ');
+
+/** A call `import(` that is no method (`x.import(`) and no part of a longer name. */
+const DYNAMIC_IMPORT = /(?<![\w$.])import\(/g;
+
+/**
+ * Points every `import()` of the bundle at the loader's. esbuild keeps `import()` only where it
+ * does not bundle what is imported: a package of node_modules, or a computed URL (the project's
+ * compiled files). esbuild leaves no comments, so each match is a call; a string that held
+ * `import(` would be changed too, so the build stops when the count is not what the bundle's own
+ * imports make it (each package import, and the one computed URL, import-project-module.ts).
+ */
+function throughLoader(text, expected) {
+  let count = 0;
+  const out = text.replace(DYNAMIC_IMPORT, () => {
+    count++;
+    return '__minkeLoader.import(';
+  });
+  if (count !== expected)
+    throw new Error(
+      `the bundle has ${count} import() calls where its imports make ${expected}: is \`import(\` in a string? (scripts/bundle-cli.js)`,
+    );
+  return out;
+}
+
+/** How many import() calls the project module import adds beside the packages' (import(url)). */
+const COMPUTED_IMPORTS = 1;
+
+/**
+ * What the bundle loads from node_modules at run time, for the test that each resolves from the
+ * bundle's place (src/cli/cli-startup.int.test.ts): `require` for what it requires, `import` for
+ * what it imports.
+ */
+function externalsOf(output) {
+  const required = new Set();
+  const imported = new Set();
+  for (const entry of output.imports) {
+    if (!entry.external || isBuiltin(entry.path)) continue;
+    (entry.kind === 'dynamic-import' ? imported : required).add(entry.path);
+  }
+  return { require: [...required].sort(), import: [...imported].sort() };
 }
 
 /** Builds the bundle in memory; nothing is written here. */
 async function buildBundle() {
   const result = await build({
-    // The session thread of `minke start` (src/runtime/session-thread-main.ts) shares the chunks.
-    entryPoints: {
-      main: join(distDir, 'cli/main.js'),
-      'session-thread': join(distDir, 'runtime/session-thread-main.js'),
+    entryPoints: { cli: join(distDir, 'cli/bundle-entry.js') },
+    outExtension: { '.js': '.cjs' },
+    define: {
+      // Where the session thread's entry is, from src/runtime/session-thread-entry.ts's place in
+      // dist/ (its `import.meta.url` keeps meaning that place, see `ownPlaces`).
+      MINKE_SESSION_THREAD_ENTRY: JSON.stringify('../../bin/session-thread.js'),
+      'import.meta.url': '__minkeImportMetaUrl',
+      'import.meta.resolve': '__minkeLoader.resolve',
     },
-    // Where that entry is, from src/runtime/session-thread-entry.ts's place in dist/ (its
-    // `import.meta.url` keeps meaning that place, see `ownPlaces`).
-    define: { MINKE_SESSION_THREAD_ENTRY: JSON.stringify('../cli-bundle/session-thread.js') },
     absWorkingDir: packageDir,
     outdir: bundleDir,
     write: false,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    // Flat: `import.meta.url` rewriting above counts from this one folder.
-    chunkNames: '[name]-[hash]',
-    // CommonJS code read into the bundle (commander, pino) requires Node's built-ins.
-    banner: {
-      js: "import { createRequire as __minkeCreateRequire } from 'node:module'; const require = __minkeCreateRequire(import.meta.url);",
-    },
+    banner: { js: banner },
     // Start-up is mostly V8 reading the loaded chunks: without indentation they read ~5% faster.
-    // Names stay as written (stack traces, `constructor.name`); a source map beside each chunk
-    // gives MINKE_DEBUG's stack traces their lines back (bin/minke.js).
+    // Names stay as written (stack traces, `constructor.name`, and the module paths esbuild
+    // names its lazy wrappers by, which the start-up test reads); with MINKE_DEBUG the source
+    // map beside the bundle gives stack traces their lines back (bin/load-cli-bundle.js).
     minifyWhitespace: true,
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'error',
     plugins: [externals, ownPlaces, zodLocalesOnDemand],
   });
-  return result;
+  const script = result.outputFiles.find((file) => file.path.endsWith(`/${bundleScript}`));
+  const output = result.metafile.outputs[relative(packageDir, join(bundleDir, bundleScript))];
+  if (!script || !output) throw new Error(`the bundle has no ${bundleScript}`);
+  const loaded = externalsOf(output);
+  const dynamicImports = output.imports.filter(
+    (entry) => entry.external && entry.kind === 'dynamic-import',
+  ).length;
+  const text = throughLoader(script.text, dynamicImports + COMPUTED_IMPORTS);
+  // The loader reads the script as Latin-1, the fastest decoding, which is right for ASCII only.
+  if (/[\u0080-\uffff]/.test(text))
+    throw new Error(`${bundleScript} is not ASCII (esbuild's charset)`);
+  return {
+    files: result.outputFiles.map((file) =>
+      file === script ? { path: file.path, contents: text } : file,
+    ),
+    externals: loaded,
+  };
 }
 
-const KEEP_OLD_CHUNKS_MS = 60 * 60 * 1000;
+const KEEP_OLD_FILES_MS = 60 * 60 * 1000;
 
 /**
- * Writes the new bundle over the old one so that a command already running keeps working: chunks
- * are named by their content (a name never stands for other code), `main.js` goes last and whole,
- * and chunks of an older build stay an hour for the processes that may still load them.
+ * Writes the new bundle over the old one so that a command already running keeps working: the
+ * script goes last and whole (a rename), and files of an older build stay an hour for the
+ * processes that may still read them. The loader's code caches (code-cache/) are keyed by the
+ * script's size and time, so an older build's are never used and go with it.
  */
-function writeBundle(result) {
+function writeBundle(bundle) {
   mkdirSync(bundleDir, { recursive: true });
-  const written = new Set(['contents.json', 'built-at']);
+  const written = new Set(['contents.json', 'built-at', 'code-cache']);
   let entry;
-  for (const file of result.outputFiles) {
+  for (const file of bundle.files) {
     const name = relative(bundleDir, file.path);
     written.add(name);
-    if (name === 'main.js') entry = file;
+    if (name === bundleScript) entry = file;
     else writeWhole(file.path, file.contents);
   }
-  if (!entry) throw new Error('the bundle has no main.js');
+  if (!entry) throw new Error(`the bundle has no ${bundleScript}`);
   writeWhole(
     join(bundleDir, 'contents.json'),
-    `${JSON.stringify(contentsOf(result.metafile), null, 1)}\n`,
+    `${JSON.stringify({ externals: bundle.externals }, null, 1)}\n`,
   );
   writeWhole(entry.path, entry.contents);
   // The stamp bin/minke.js compares with tsc's build info: a bundle older than dist/ is rebuilt.
@@ -237,8 +291,8 @@ function writeBundle(result) {
   const now = Date.now();
   for (const name of readdirSync(bundleDir)) {
     const file = join(bundleDir, name);
-    if (!written.has(name) && now - statSync(file).mtimeMs > KEEP_OLD_CHUNKS_MS)
-      rmSync(file, { force: true });
+    if (!written.has(name) && now - statSync(file).mtimeMs > KEEP_OLD_FILES_MS)
+      rmSync(file, { force: true, recursive: true });
   }
   return written.size;
 }

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { createTopics } from '@minke/protocol';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { AuthenticateError, Client } from 'aedes';
 import type { Logger } from '../logger.js';
 import { mayPublish, maySubscribe, mayUseClientId, type BrokerIdentity } from './broker-acl.js';
 import { indexRetainedByTopic, type RetainedPersistence } from './retained-index.js';
@@ -61,6 +61,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   let serverArrived: () => void = () => undefined;
   const serverArrival = new Promise<void>((resolve) => (serverArrived = resolve));
 
+  // Loaded here, not at the top: aedes is an ES module only, and the CLI bundle (CommonJS, for
+  // V8's code cache) loads such a package by `import()` (scripts/bundle-cli.js).
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker({
     // A client whose socket stops draining must not stall delivery to the whole fleet.
     drainTimeout: 30_000,

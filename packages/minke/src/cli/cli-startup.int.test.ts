@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareLocalHost, writeProject } from '../../test-support/project-folder.js';
@@ -39,19 +39,73 @@ process.on('exit', () => appendFileSync(out, Object.keys(required).join('\\n') +
 );
 
 let runs = 0;
-/** The modules the built CLI loaded for `args`, one path or URL a line. */
-async function loadedBy(args: string[]): Promise<string> {
+
+/** What a command loaded: files of node_modules, and the packages of the bundle whose code ran. */
+interface Loaded {
+  /** Every module URL and CommonJS file loaded, one a line. */
+  files: string;
+  /** Packages read into the bundle whose modules ran (a lazy module's wrapper was called). */
+  ran: Set<string>;
+  /** Packages read into the bundle that load lazily there (their modules have wrappers). */
+  lazy: Set<string>;
+}
+
+// The bundle is one script (scripts/bundle-cli.js): what of it ran is read from V8's coverage.
+// esbuild wraps each module that loads lazily in a function named by the module's path
+// (`__esm({"../../node_modules/zod/v4/core/core.js"() {…}})`); the wrapper's count is whether the
+// module ran. Modules that run at every start are not wrapped, so a package counts as not run only
+// where its wrappers are seen (`lazy`).
+const bundleScript = fileURLToPath(new URL('../../dist/cli-bundle/cli.cjs', import.meta.url));
+
+/** `../../node_modules/zod/v4/core.js` → `zod`; the workspace's own packages by folder. */
+function packageOfModule(path: string): string | undefined {
+  if (/node_modules\/zod\/v4\/locales\/(?!en\.js$|index\.js$)/.test(path)) return 'zod/v4/locales';
+  const installed = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+  if (installed) return installed;
+  const workspace = /^\.\.\/(contract|protocol)\//.exec(path)?.[1];
+  if (workspace) return `@minke/${workspace}`;
+  return path.startsWith('dist/') ? 'minke' : undefined;
+}
+
+interface Coverage {
+  result: { url: string; functions: { functionName: string; ranges: { count: number }[] }[] }[];
+}
+
+function bundleCoverage(folder: string): Pick<Loaded, 'ran' | 'lazy'> {
+  const ran = new Set<string>();
+  const lazy = new Set<string>();
+  for (const file of readdirSync(folder)) {
+    const coverage = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Coverage;
+    for (const script of coverage.result) {
+      if (script.url !== pathToFileURL(bundleScript).href && script.url !== bundleScript) continue;
+      for (const fn of script.functions) {
+        const name = packageOfModule(fn.functionName);
+        if (!name) continue;
+        lazy.add(name);
+        if ((fn.ranges[0]?.count ?? 0) > 0) ran.add(name);
+      }
+    }
+  }
+  return { ran, lazy };
+}
+
+/** What the built CLI loaded for `args`. */
+async function loadedBy(args: string[]): Promise<Loaded> {
   const out = join(tmp, `loaded-${++runs}.txt`);
+  const coverage = join(tmp, `coverage-${runs}`);
   writeFileSync(out, '');
   const result = await runBuiltCli(args, {
     env: {
       NODE_OPTIONS: `--import ${pathToFileURL(recorder).href}`,
       MINKE_TEST_MODULES_OUT: out,
+      NODE_V8_COVERAGE: coverage,
+      // What runs is the question here, not the cache (src/cli/code-cache.int.test.ts).
+      MINKE_CODE_CACHE: '0',
     },
   });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  return readFileSync(out, 'utf8');
+  return { files: readFileSync(out, 'utf8'), ...bundleCoverage(coverage) };
 }
 
 const HEAVY = [
@@ -67,56 +121,66 @@ const HEAVY = [
   'nodemailer',
 ];
 const COMPILERS = ['tsx', 'esbuild'];
-
-// The built CLI is a bundle (scripts/bundle-cli.js): a package read into it loads as part of a
-// chunk, which contents.json beside the bundle names.
-const bundleDir = fileURLToPath(new URL('../../dist/cli-bundle/', import.meta.url));
 const PACKAGES_BUNDLED = ['commander', 'kysely', 'zod', 'pino', '@minke/contract'];
 
-/** Every package the loaded files belong to, installed or read into the bundle. */
-function packagesLoaded(loaded: string): Set<string> {
-  const contents = JSON.parse(readFileSync(join(bundleDir, 'contents.json'), 'utf8')) as Record<
-    string,
-    string[]
-  >;
-  const names = new Set<string>();
-  for (const line of loaded.split('\n')) {
+/** Every package loaded, from node_modules or run from the bundle. */
+function packagesLoaded(loaded: Loaded): Set<string> {
+  const names = new Set(loaded.ran);
+  for (const line of loaded.files.split('\n')) {
     const installed = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
     if (installed) names.add(installed);
-    if (line.includes('/dist/cli-bundle/'))
-      for (const name of contents[line.slice(line.lastIndexOf('/') + 1)] ?? []) names.add(name);
   }
   return names;
 }
 
-function packagesIn(loaded: string, names: readonly string[]): string[] {
+function packagesIn(loaded: Loaded, names: readonly string[]): string[] {
   const present = packagesLoaded(loaded);
   return names.filter((name) => present.has(name));
 }
 
 /** Packages of the bundle that were loaded as files of node_modules all the same. */
-function bundledLoadedAsFiles(loaded: string): string[] {
-  return PACKAGES_BUNDLED.filter((name) => loaded.includes(`/node_modules/${name}/`));
+function bundledLoadedAsFiles(loaded: Loaded): string[] {
+  return PACKAGES_BUNDLED.filter((name) => loaded.files.includes(`/node_modules/${name}/`));
 }
 
+const bundleDir = dirname(bundleScript);
+const loader = fileURLToPath(new URL('../../bin/load-cli-bundle.js', import.meta.url));
+
 describe('the CLI bundle', { timeout: 120_000 }, () => {
-  it('has every chunk load: its code parses and its imports of node_modules resolve', async () => {
-    // Most chunks load only in commands no test here runs; a chunk that fails to load would fail
-    // only there, in front of a user. The command first makes the bundle current.
+  it('loads every package it takes from node_modules, the way it takes each', async () => {
+    // Most of them load only in commands no test here runs; one that failed to load would fail
+    // only there, in front of a user. aedes, an ES module only, must come by import(): required,
+    // it fails on Node 20. The command first makes the bundle current.
     expect((await runBuiltCli(['--version'])).code).toBe(0);
-    const chunks = Object.keys(
-      JSON.parse(readFileSync(join(bundleDir, 'contents.json'), 'utf8')) as object,
-    );
-    const script = `for (const name of ${JSON.stringify(chunks)}) await import(${JSON.stringify(
-      pathToFileURL(bundleDir).href,
-    )} + name);`;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    const { externals } = JSON.parse(readFileSync(join(bundleDir, 'contents.json'), 'utf8')) as {
+      externals: { require: string[]; import: string[] };
+    };
+    expect(externals.import).toContain('aedes');
+    expect(externals.require).not.toContain('aedes');
+    expect(externals.require).toContain('fastify');
+    const script = [
+      `const required = require('node:module').createRequire(${JSON.stringify(bundleScript)});`,
+      `for (const name of ${JSON.stringify(externals.require)}) required(name);`,
+      `require(${JSON.stringify(loader)});`,
+      "const viaLoader = globalThis[Symbol.for('minke.cli-bundle-loader')];",
+      `(async () => { for (const name of ${JSON.stringify(externals.import)}) await viaLoader.import(name); })()`,
+      '  .then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });',
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['-e', script], {
       encoding: 'utf8',
       timeout: 60_000,
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(chunks.length).toBeGreaterThan(10);
+  });
+
+  it('says how to run it when it is required without its loader', () => {
+    const result = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(bundleScript)})`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('the CLI bundle runs through bin/minke.js');
   });
 });
 
@@ -139,16 +203,21 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
   });
 
   it('the recorder sees what a command does load, from the bundle', async () => {
-    // The checks below mean something only if loads are seen: commander always loads.
+    // The checks below mean something only if loads are seen: commander always loads, and the
+    // packages the bundle loads lazily are seen there, run or not.
     const loaded = await loadedBy(['--help']);
-    expect(loaded).toContain('/dist/cli-bundle/main.js');
     expect(packagesIn(loaded, ['commander'])).toEqual(['commander']);
+    for (const name of ['zod', 'kysely', '@minke/contract', 'minke'])
+      expect(loaded.lazy).toContain(name);
+    expect(loaded.ran).toContain('minke');
   });
 
   it('`minke --help` loads no server, queue, broker, SSH, compiler, database or zod', async () => {
     const loaded = await loadedBy(['--help']);
     const unwanted = [...HEAVY, ...COMPILERS, 'kysely', 'better-sqlite3', 'zod', '@minke/contract'];
     expect(packagesIn(loaded, unwanted)).toEqual([]);
+    // Not run, and not run at start either: each has modules that load lazily.
+    for (const name of ['zod', 'kysely', '@minke/contract']) expect(loaded.lazy).toContain(name);
   });
 
   it('`minke hosts list` on an unchanged project loads neither those nor a compiler', async () => {
@@ -163,7 +232,7 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
     // ~60 translations, nearly half of zod by size: in the bundle, each is a stand-in that loads it on call.
     const loaded = await loadedBy(['--project', dir, 'hosts', 'list']);
     expect(packagesIn(loaded, ['zod/v4/locales'])).toEqual([]);
-    expect(loaded).not.toContain('/node_modules/zod/v4/locales/');
+    expect(loaded.files).not.toContain('/node_modules/zod/v4/locales/');
   });
 
   it('a project that asks zod for a translation gets it, loaded then', async () => {
@@ -185,7 +254,7 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
     });
     await prepareLocalHost(translated);
     const loaded = await loadedBy(['--project', translated, 'hosts', 'list']);
-    expect(loaded).toContain('/node_modules/zod/v4/locales/de.cjs');
+    expect(loaded.files).toContain('/node_modules/zod/v4/locales/de.cjs');
   });
 
   it('`minke run` on a local host loads no SSH, server, queue, mailer or compiler', async () => {

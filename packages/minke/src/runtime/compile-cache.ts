@@ -27,7 +27,7 @@ export interface CompileOptions {
    */
   fallbackBridges: ReadonlySet<string>;
   /** Where a bare import the project cannot resolve is looked up instead (Minke's dependencies). */
-  fallbackResolve: (specifier: string) => string | undefined;
+  fallbackResolve: (specifier: string) => Promise<string | undefined>;
   /** Anything else the compiled module depends on (Minke's version). */
   salt: string;
 }
@@ -192,11 +192,11 @@ function projectPlugin(options: CompileOptions, inputs: Record<string, string>):
           const path = own.external ? own.path : pathToFileURL(own.path).href;
           // Minke's own copy is the one Minke runs, which may be read into its bundle: the project
           // gets that instance, not a second one from the same files.
-          if (bridge !== undefined && path === options.fallbackResolve(args.path))
+          if (bridge !== undefined && path === (await options.fallbackResolve(args.path)))
             return { path: bridge, external: true };
           return { path, external: true };
         }
-        const fallback = bridge ?? options.fallbackResolve(args.path);
+        const fallback = bridge ?? (await options.fallbackResolve(args.path));
         return fallback === undefined ? undefined : { path: fallback, external: true };
       });
       // Every bundled file is an input of the cache; `import.meta.url` keeps meaning the file's own

@@ -29,10 +29,14 @@ function runningBridges(): Promise<Record<string, string>> {
   return bridges;
 }
 
-/** Other bare imports the project cannot resolve fall back to the running Minke's dependencies. */
-function resolveFromMinke(specifier: string): string | undefined {
+/**
+ * Other bare imports the project cannot resolve fall back to the running Minke's dependencies.
+ * Under the CLI bundle `import.meta.resolve` is its loader's, which answers with a promise
+ * (bin/load-cli-bundle.js); awaited, both kinds of answer are the same.
+ */
+async function resolveFromMinke(specifier: string): Promise<string | undefined> {
   try {
-    return import.meta.resolve(specifier);
+    return await Promise.resolve(import.meta.resolve(specifier));
   } catch {
     return undefined;
   }

@@ -3,15 +3,16 @@ import type { Project } from '../operations/project.js';
 import type { SessionThreadSpec } from './session-thread-spec.js';
 
 /**
- * Set by the CLI bundle (scripts/bundle-cli.js): the bundled entry of the session thread,
- * relative to this file's place in dist/. Without the bundle, the compiled module beside this one.
+ * Set by the CLI bundle (scripts/bundle-cli.js): the session thread's entry under the bundle
+ * (bin/session-thread.js), relative to this file's place in dist/. Without the bundle, the
+ * compiled module beside this one.
  */
 declare const MINKE_SESSION_THREAD_ENTRY: string | undefined;
 
 function sessionThreadEntry(): URL {
   return typeof MINKE_SESSION_THREAD_ENTRY === 'string'
     ? new URL(MINKE_SESSION_THREAD_ENTRY, import.meta.url)
-    : new URL('./session-thread-main.js', import.meta.url);
+    : new URL('./session-thread-worker.js', import.meta.url);
 }
 
 /**

@@ -1,5 +1,6 @@
-// The entry module of `minke start`'s session thread (see `ThreadExecutor`): opens the project
-// the server opened (already migrated), then runs its sessions until told to close.
+// What `minke start`'s session thread runs (see `ThreadExecutor`): opens the project the server
+// opened (already migrated), then runs its sessions until told to close. The thread's entry is
+// bin/session-thread.js under the CLI bundle, ./session-thread-worker.js without it.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createLogger } from '../logger.js';
 import { loadProjectConfig } from './load-project.js';
@@ -23,5 +24,7 @@ async function sessionThreadOfProject(port: MessagePort, data: ProjectThreadData
   );
 }
 
-// Imported outside a worker thread (a check that every chunk of the bundle loads), it does nothing.
-if (parentPort) await sessionThreadOfProject(parentPort, workerData as ProjectThreadData);
+/** The thread's work, in the worker thread `minke start` made; outside one it does nothing. */
+export async function sessionThreadMain(): Promise<void> {
+  if (parentPort) await sessionThreadOfProject(parentPort, workerData as ProjectThreadData);
+}

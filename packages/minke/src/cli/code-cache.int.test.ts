@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareLocalHost, writeProject } from '../../test-support/project-folder.js';
+import { runBuiltCli } from '../../test-support/run-cli.js';
+
+// The built `minke` runs its bundle with V8's code cache (bin/load-cli-bundle.js): one cache per
+// command group and build, made at the first command's exit and read by the next ones.
+const tmp = mkdtempSync(join(tmpdir(), 'minke-code-cache-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const loaderFile = fileURLToPath(new URL('../../bin/load-cli-bundle.js', import.meta.url));
+const { cacheGroup } = createRequire(import.meta.url)(loaderFile) as {
+  cacheGroup: (argv: string[]) => string;
+};
+
+const project = join(tmp, 'project');
+beforeAll(async () => {
+  writeProject(project, {
+    config: "database: 'sqlite:data.db', sessions: [Check]",
+    sessions: [
+      "import { SingleCommandSession } from 'minke';",
+      'export class Check extends SingleCommandSession {',
+      "  static override workOn = ['Host'];",
+      "  static override command = 'true';",
+      '}',
+      '',
+    ].join('\n'),
+    sessionNames: ['Check'],
+  });
+  await prepareLocalHost(project);
+});
+
+/** `hosts list` with its caches in `folder`; what it printed, checked. */
+async function hostsList(folder: string): Promise<void> {
+  const result = await runBuiltCli(['--project', project, 'hosts', 'list'], {
+    env: { MINKE_CODE_CACHE: folder },
+  });
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain('local1');
+}
+
+function cachesIn(folder: string): string[] {
+  return readdirSync(folder).sort();
+}
+
+describe('the CLI code cache', { timeout: 120_000 }, () => {
+  it('names a cache by the command group, not by options, values or arguments', () => {
+    expect(cacheGroup(['--project', '/p', 'hosts', 'list'])).toBe('hosts');
+    expect(cacheGroup(['-p', 'demo', 'run', 'DiskUsage', '--all'])).toBe('run');
+    expect(cacheGroup(['--server', 'http://x', '--token-file', 't', 'history'])).toBe('history');
+    expect(cacheGroup(['--help'])).toBe('help');
+    expect(cacheGroup([])).toBe('help');
+    expect(cacheGroup(['/some/path'])).toBe('other');
+  });
+
+  it('is made by the first command of a group and read, unchanged, by the next', async () => {
+    const folder = join(tmp, 'first');
+    await hostsList(folder);
+    const [cache, ...others] = cachesIn(folder);
+    expect(others).toEqual([]);
+    expect(cache).toMatch(/-hosts\.v8$/);
+    const file = join(folder, cache ?? '');
+    // Code this user's commands will run: the user's alone.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    const made = readFileSync(file);
+    expect(made.length).toBeGreaterThan(100_000);
+
+    await hostsList(folder);
+    // Accepted by V8, so not written again.
+    expect(readFileSync(file).equals(made)).toBe(true);
+    expect(cachesIn(folder)).toEqual([cache]);
+  });
+
+  it('a cache V8 refuses (damaged) costs nothing but the time: the command works, the cache is made anew', async () => {
+    const folder = join(tmp, 'damaged');
+    await hostsList(folder);
+    const [cache] = cachesIn(folder);
+    const file = join(folder, cache ?? '');
+    const garbage = Buffer.alloc(statSync(file).size, 0x5a);
+    writeFileSync(file, garbage);
+
+    await hostsList(folder);
+    const remade = readFileSync(file);
+    expect(remade.equals(garbage)).toBe(false);
+    expect(remade.length).toBeGreaterThan(100_000);
+  });
+
+  it("drops another build's caches, and never reads them", async () => {
+    const folder = join(tmp, 'builds');
+    await hostsList(folder);
+    const [cache] = cachesIn(folder);
+    // The same name but for the bundle's time: a cache of an earlier build.
+    const older = (cache ?? '').replace(/-(\d+)-(\d+)-hosts\.v8$/, '-1-$2-hosts.v8');
+    expect(older).not.toBe(cache);
+    writeFileSync(join(folder, older), Buffer.alloc(16));
+    writeFileSync(join(folder, `${older}.123.tmp`), Buffer.alloc(16));
+    rmSync(join(folder, cache ?? ''));
+
+    await hostsList(folder);
+    expect(cachesIn(folder)).toEqual([cache]);
+  });
+
+  it('MINKE_CODE_CACHE=0 turns it off', async () => {
+    const result = await runBuiltCli(['--project', project, 'hosts', 'list'], {
+      env: { MINKE_CODE_CACHE: '0', HOME: join(tmp, 'home'), XDG_CACHE_HOME: join(tmp, 'xdg') },
+      cwd: tmp,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('local1');
+    expect(readdirSync(tmp)).not.toContain('0');
+    expect(readdirSync(tmp)).not.toContain('xdg');
+  });
+});
