@@ -89,10 +89,21 @@ export const factSearchQuery = z.object({
   ...paging,
 });
 
-/** The deepest page of a fact's history (older versions are reached by a narrower query). */
+/**
+ * A page of a fact's history: by offset (at most `maxOffset` deep), or after a version the reader
+ * has, at any depth (`before`, the `resultId` of the last version of the page before).
+ */
 export const factHistoryQuery = (maxOffset: number) =>
   z.object({
     plugin: z.string(),
     limit: paging.limit,
     offset: z.coerce.number().int().min(0).max(maxOffset).optional(),
+    before: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'the resultId of a version: the page starts with the one before it (any depth; not with offset)',
+      ),
   });

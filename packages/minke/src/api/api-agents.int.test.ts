@@ -322,6 +322,55 @@ describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ m
     expect((await viewer.get('/api/hosts/web-1/facts/history')).statusCode).toBe(400);
   });
 
+  it("pages a fact's history after a version it names (`before`), at any depth", async () => {
+    // Two versions share a time: the page order (time, then row) breaks the tie the same way.
+    const times = [at(10), at(11), at(12), at(12), at(13)];
+    for (const [i, finishedAt] of times.entries())
+      await facts.storeResults([
+        factResult({ node: 'web-1', plugin: 'pkgs', value: { count: i }, finishedAt }),
+      ]);
+    type Page = {
+      total: number;
+      items: { value: unknown; resultId: string; changes: unknown[] | null }[];
+    };
+    const path = '/api/hosts/web-1/facts/history?plugin=pkgs';
+    const whole = (await viewer.get(path)).json<Page>();
+    expect(whole.items.map((item) => item.value)).toEqual(
+      [4, 3, 2, 1, 0].map((count) => ({ count })),
+    );
+    const read: Page['items'] = [];
+    let before: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const reply = (
+        await viewer.get(`${path}&limit=2${before ? `&before=${before}` : ''}`)
+      ).json<Page>();
+      expect(reply.total).toBe(5);
+      if (reply.items.length === 0) break;
+      read.push(...reply.items);
+      before = reply.items.at(-1)?.resultId;
+    }
+    // The same versions in the same order, each diffed against the one before it as on one page.
+    expect(read).toEqual(whole.items);
+
+    const unknown = await viewer.get(`${path}&before=no-such-result`);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<{ error: { message: string } }>().error.message).toBe(
+      'no version of fact pkgs has the resultId no-such-result',
+    );
+    const both = await viewer.get(`${path}&offset=1&before=${whole.items[0]?.resultId}`);
+    expect(both.statusCode).toBe(400);
+    expect(both.json<{ error: { message: string } }>().error.message).toBe(
+      'give offset or before, not both',
+    );
+    // By node name the same.
+    const byNode = (
+      await viewer.get(
+        `/api/agents/web-1/facts/history?plugin=pkgs&before=${whole.items[3]?.resultId}`,
+      )
+    ).json<Page>();
+    expect(byNode.items).toEqual(whole.items.slice(4));
+  });
+
   it('refuses dispatch with 503 while the agent services are not running', async () => {
     const reply = await operator.post('/api/dispatch', { plugin: 'os', all: true });
     expect(reply.statusCode).toBe(503);

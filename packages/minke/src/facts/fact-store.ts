@@ -1,4 +1,5 @@
 import type { Result, ResultFormat } from '@minke/protocol';
+import { InputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Database } from '../store/database.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
@@ -122,9 +123,21 @@ export class FactStore {
     return (await query.execute()).map((row) => this.toRecord(row));
   }
 
-  /** The values a plugin had on an agent, newest first. */
-  async history(agentId: number, plugin: string, limit = 100): Promise<FactRecord[]> {
-    const rows = await this.db
+  /**
+   * The values a plugin had on an agent, newest first; with `before` (a version's resultId), those
+   * older than that version (an InputError when it is no version of this fact).
+   */
+  async history(
+    agentId: number,
+    plugin: string,
+    limit = 100,
+    before?: string,
+  ): Promise<FactRecord[]> {
+    if (before !== undefined && !(await this.hasVersion(agentId, plugin, before)))
+      throw new InputError(`no version of fact ${plugin} has the resultId ${before}`, {
+        fields: { before: 'no such version of this fact' },
+      });
+    let query = this.db
       .selectFrom('minke_fact_history as h')
       .innerJoin('minke_agents as a', 'a.id', 'h.agent_id')
       .select([
@@ -137,12 +150,37 @@ export class FactStore {
         'h.result_id',
       ])
       .where('h.agent_id', '=', agentId)
-      .where('h.plugin', '=', plugin)
+      .where('h.plugin', '=', plugin);
+    // Keyset paging in the list's order, so reading deep costs what reading the top does. The
+    // version's time is compared as stored (a subquery), not as read back.
+    if (before !== undefined) {
+      const at = this.db.selectFrom('minke_fact_history as c').where('c.result_id', '=', before);
+      const time = at.select('c.collected_at');
+      const row = at.select('c.id');
+      query = query.where((eb) =>
+        eb.or([
+          eb('h.collected_at', '<', time),
+          eb.and([eb('h.collected_at', '=', time), eb('h.id', '<', row)]),
+        ]),
+      );
+    }
+    const rows = await query
       .orderBy('h.collected_at', 'desc')
       .orderBy('h.id', 'desc')
       .limit(limit)
       .execute();
     return rows.map((row) => this.toRecord(row));
+  }
+
+  private async hasVersion(agentId: number, plugin: string, resultId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('minke_fact_history')
+      .select('id')
+      .where('agent_id', '=', agentId)
+      .where('plugin', '=', plugin)
+      .where('result_id', '=', resultId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   private toRecord(row: {

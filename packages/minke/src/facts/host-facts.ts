@@ -53,25 +53,23 @@ export async function hostFactHistory(
   hostName: string,
   query: FactHistoryQuery,
 ): Promise<FactHistoryPage> {
-  const { plugin, limit, offset } = checkedHistoryQuery(query);
+  const page = checkedHistoryQuery(query);
   const { agents, agent } = await agentOfHost(project, hostName);
-  const empty = { host: hostName, plugin, limit, offset };
+  const empty = { host: hostName, plugin: page.plugin, limit: page.limit, offset: page.offset };
   if (!agent) return { ...empty, node: null, items: [], total: 0 };
-  return { ...empty, node: agent.node, ...(await versionsPage(project, agents, agent.id, empty)) };
+  return { ...empty, node: agent.node, ...(await versionsPage(project, agents, agent.id, page)) };
 }
 
 export interface FactHistoryQuery {
   plugin: string;
   limit?: number | undefined;
   offset?: number | undefined;
+  /** The resultId of a version: the page starts with the version before it. */
+  before?: string | undefined;
 }
 
 /** A history query with its plugin name checked and its page filled in (a 400 when wrong). */
-export function checkedHistoryQuery(query: FactHistoryQuery): {
-  plugin: string;
-  limit: number;
-  offset: number;
-} {
+export function checkedHistoryQuery(query: FactHistoryQuery): HistoryPage {
   const problem = pluginNameProblem(query.plugin);
   if (problem) throw new InputError(problem, { fields: { plugin: problem } });
   const limit = pageLimit(query.limit);
@@ -81,7 +79,20 @@ export function checkedHistoryQuery(query: FactHistoryQuery): {
       fields: { offset: `at most ${MAX_HISTORY_OFFSET}` },
     });
   }
-  return { plugin: query.plugin, limit, offset };
+  if (query.before !== undefined && offset > 0) {
+    throw new InputError('give offset or before, not both', {
+      fields: { before: 'not with offset' },
+    });
+  }
+  return { plugin: query.plugin, limit, offset, before: query.before };
+}
+
+/** A checked history query: a page by offset, or the page after the version `before`. */
+interface HistoryPage {
+  plugin: string;
+  limit: number;
+  offset: number;
+  before?: string | undefined;
 }
 
 /** One page of an agent's versions of a plugin's fact, newest first, and how many there are. */
@@ -89,14 +100,15 @@ export async function versionsPage(
   project: Project,
   agents: AgentStore,
   agentId: number,
-  query: { plugin: string; limit: number; offset: number },
+  query: HistoryPage,
 ): Promise<{ items: FactVersion[]; total: number }> {
-  const { plugin, limit, offset } = query;
+  const { plugin, limit, offset, before } = query;
   // One row more than the page: the version before the page's oldest, to diff it against.
   const rows = await new FactStore(project.database, agents).history(
     agentId,
     plugin,
     offset + limit + 1,
+    before,
   );
   const page = rows.slice(offset, offset + limit + 1);
   const items = page.slice(0, limit).map((row, i): FactVersion => ({

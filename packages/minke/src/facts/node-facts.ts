@@ -33,10 +33,13 @@ export async function nodeFactHistory(
   const page = checkedHistoryQuery(query);
   const agents = new AgentStore(project);
   const agent = await agents.get(node);
+  const { plugin, limit, offset } = page;
   return {
     node: agent.node,
     host: agent.hostName,
-    ...page,
+    plugin,
+    limit,
+    offset,
     ...(await versionsPage(project, agents, agent.id, page)),
   };
 }

@@ -143,6 +143,32 @@ describe('facts, policies and inventory through a remote server', { timeout: 180
     ]);
   });
 
+  it('reads a history deeper than paging by offset reaches (10,000 versions)', async () => {
+    // The command pages after the last version it read, so depth costs nothing more; by offset
+    // it had stopped at 11 pages.
+    const versions = 11_050;
+    const start = Date.UTC(2031, 0, 1);
+    for (let batch = 0; batch < versions; batch += 1000) {
+      const results = [];
+      for (let i = batch; i < Math.min(versions, batch + 1000); i++)
+        results.push(
+          factResult({
+            node: 'deep-1',
+            plugin: 'os',
+            value: { build: i },
+            finishedAt: new Date(start + i * 1000).toISOString(),
+          }),
+        );
+      await facts.storeResults(results);
+    }
+    const args = ['facts', 'history', 'deep-1', 'os', '--limit', '20000', '--json'];
+    const rows = JSON.parse(await ok('viewer', ...args)) as FactRecord[];
+    expect(rows).toHaveLength(versions);
+    expect(rows.map((row) => (row.value as { build: number }).build)).toEqual(
+      Array.from({ length: versions }, (_, i) => versions - 1 - i),
+    );
+  });
+
   it('shows how current values spread across hosts, as the local operation counts them', async () => {
     const table = await ok('viewer', 'facts', 'distribution', 'os', 'kernel');
     expect(table).toMatch(/^VALUE\s+HOSTS\s+SHARE$/m);

@@ -32,9 +32,6 @@ export interface FactsSource {
 /** Runs `work` with the facts of the local project or of the server `--server` names. */
 export type WithFacts = <T>(work: (facts: FactsSource) => Promise<T>) => Promise<T>;
 
-/** Pages read at most: the API starts a history page 10,000 rows deep at most, so 11 reach all. */
-const MAX_PAGES = 11;
-
 /**
  * `/api/hosts/:name/facts[/history]` and `/api/facts/series|changes|distribution`. A name is a
  * host's first and an agent's node name second, as `AgentStore.forHostOrNode` reads it on the
@@ -55,29 +52,37 @@ export function remoteFacts(client: ApiClient): FactsSource {
     },
     async history(name, plugin, limit) {
       const rows: FactRecord[] = [];
-      const pageAt = (offset: number) => ({
+      const seen = new Set<string>();
+      const pageAfter = (before: string | undefined) => ({
         plugin,
-        limit: Math.max(1, Math.min(MAX_PAGE_SIZE, limit - offset)),
-        offset,
+        limit: Math.max(1, Math.min(MAX_PAGE_SIZE, limit - rows.length)),
+        ...(before === undefined ? {} : { before }),
       });
       // The first page finds the path (the host's agent, or the node of this name); the next
-      // pages read the same one.
+      // pages read the same one, each after the last version read (at any depth).
       const first = await hostOrNode<FactHistoryPage, NodeFactHistoryPage>(
         client,
         name,
         '/history',
-        pageAt(0),
+        pageAfter(undefined),
         (host) => host.node,
       );
       let reply: FactHistoryPage | NodeFactHistoryPage = first.reply;
-      for (let page = 1; page <= MAX_PAGES; page++) {
+      // Each page brings at least one row or ends the loop, so it ends by the limit.
+      for (;;) {
         // The diff against the version before is the API's extra; the rows are what the CLI shows.
-        for (const { changes: _changes, ...row } of reply.items) rows.push(row);
-        const done = reply.items.length === 0 || rows.length >= Math.min(limit, reply.total);
-        if (done || page === MAX_PAGES) break;
+        for (const { changes: _changes, ...row } of reply.items) {
+          // A server that ignores `before` (older than this CLI) would send the first page again.
+          if (seen.has(row.resultId))
+            throw new Error('the server sent a version twice: it may be older than this minke');
+          seen.add(row.resultId);
+          rows.push(row);
+        }
+        const last = rows.at(-1);
+        if (reply.items.length === 0 || !last || rows.length >= Math.min(limit, reply.total)) break;
         reply = await client.get<FactHistoryPage | NodeFactHistoryPage>(
           first.path,
-          pageAt(rows.length),
+          pageAfter(last.resultId),
         );
       }
       return rows.slice(0, limit);
