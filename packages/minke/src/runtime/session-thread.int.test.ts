@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,9 @@ import { spawnBuiltCli } from '../../test-support/run-cli.js';
 // sessions run there, their events reach the API's event stream, stops and kills reach them, and
 // a session's stray exception ends that thread, not the server.
 const sessions = `
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { Session } from 'minke';
 
@@ -39,16 +42,46 @@ export class Nap extends Session {
 export class Stray extends Session {
   static override workOn = ['Host'];
   override async process() {
-    // A bug of the kind that ends a Node process: an exception outside any promise.
-    setTimeout(() => {
+    // A bug of the kind that ends a Node process: an exception outside any promise, here once
+    // the command runs (it leaves a mark), so that the thread dies with it running.
+    const mark = join(tmpdir(), \`minke-stray-\${process.pid}-\${Date.now()}\`);
+    let checks = 0;
+    const timer = setInterval(() => {
+      if (++checks > 400) clearInterval(timer);
+      if (!existsSync(mark)) return;
+      clearInterval(timer);
+      rmSync(mark);
       throw new Error('a stray exception from a session');
-    }, 100);
-    await this.run('sleep 3');
+    }, 25);
+    await this.run(\`touch \${mark}; sleep 29.25\`);
   }
 }
 `;
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-session-thread-'));
+
+/** Whether a process of this command line runs now (read from /proc). */
+function running(commandLine: string): boolean {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .some((pid) => {
+      try {
+        const words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+        return words.join(' ') === commandLine;
+      } catch {
+        return false; // ended meanwhile
+      }
+    });
+}
+
+/** Whether no process runs `commandLine` any more, or within 10 s. */
+async function commandGone(commandLine: string): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    if (!running(commandLine)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface RunReply {
@@ -214,6 +247,9 @@ describe('minke start: sessions in a thread of their own', { timeout: 240_000 },
     expect(history.stdout).toContain('worker lost');
     expect(server.output).toContain('a stray exception from a session');
     expect(server.output).toContain('the session thread ended (exit code 1)');
+    // Its command on the host (a local one here) does not run on without it: the thread's guard
+    // ends the command's process group once the thread is gone (TERM, then KILL 2 s later).
+    expect(await commandGone('sleep 29.25')).toBe(true);
     // The server kept serving, and runs go on in a new thread.
     const again = await server.run('Where');
     const done = await server.runWhen(again, (r) => r.state === 'finished');
