@@ -66,42 +66,62 @@ function setUp(bin: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`minke ${args.join(' ')} failed: ${result.stderr}`);
 }
 
+/** The commands measured for one build of `minke` (`bin`), on `project`. */
+function casesOf(bin: string, project: string, label: string): Case[] {
+  const minke = (...rest: string[]) => [bin, '--project', project, ...rest];
+  const named = (text: string) => (label ? `${text} [${label}]` : text);
+  return [
+    { label: named('minke --help'), args: [bin, '--help'] },
+    { label: named('minke hosts list'), args: minke('hosts', 'list') },
+    {
+      label: named('minke hosts list (project changed)'),
+      args: minke('hosts', 'list'),
+      before: () => rmSync(join(project, '.minke', 'compiled'), { recursive: true, force: true }),
+    },
+    { label: named('minke records list Server'), args: minke('records', 'list', 'Server') },
+    { label: named('minke history list'), args: minke('history', 'list') },
+    {
+      label: named('minke run: first status line'),
+      args: minke('run', 'DiskUsage', '--model', 'Host', '--id', 'local1'),
+      firstLine: true,
+    },
+  ];
+}
+
+/** A project of one local host, made by `bin`, its TypeScript compiled once. */
+function projectFor(bin: string, project: string): void {
+  setUp(bin, ['init', project]);
+  setUp(bin, ['--project', project, 'migrate']);
+  setUp(bin, ['--project', project, 'hosts', 'add', 'local1', '--config', 'transport: local']);
+  // The first command compiles the project's TypeScript into .minke/compiled; later ones reuse it.
+  setUp(bin, ['--project', project, 'hosts', 'list']);
+}
+
 /**
  * Start-up of the built CLI as a user types it (`minke` on the PATH, no npx), next to a bare
  * `node -e 0` on the same machine: the median of N runs each, the cases interleaved so a busy
  * machine slows them all alike. `run` is timed to its first status line, on a local host.
+ * `--compare BIN` measures another build of the command (an earlier commit's) in the same
+ * interleaved rounds, each on a project of its own: a before/after that the machine's drift
+ * between two runs of the bench does not blur.
  */
 export async function benchCli(args: string[]): Promise<void> {
   const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
   const runs = Number(option('--runs') ?? 10) || 10;
-  // --bin FILE measures another build of the command (an earlier commit's, for a before/after).
+  // --bin FILE measures another build of the command instead of this one.
   const bin = option('--bin') ?? builtBin;
-  const minke = (project: string, ...rest: string[]) => [bin, '--project', project, ...rest];
+  const other = option('--compare');
   const dir = mkdtempSync(join(tmpdir(), 'minke-bench-'));
-  const project = join(dir, 'p');
   try {
-    setUp(bin, ['init', project]);
-    setUp(bin, ['--project', project, 'migrate']);
-    setUp(bin, ['--project', project, 'hosts', 'add', 'local1', '--config', 'transport: local']);
-    // The first command compiles the project's TypeScript into .minke/compiled; later ones reuse it.
-    setUp(bin, ['--project', project, 'hosts', 'list']);
+    projectFor(bin, join(dir, 'p'));
     const cases: Case[] = [
       { label: 'node -e 0', args: ['-e', '0'] },
-      { label: 'minke --help', args: [bin, '--help'] },
-      { label: 'minke hosts list', args: minke(project, 'hosts', 'list') },
-      {
-        label: 'minke hosts list (project changed)',
-        args: minke(project, 'hosts', 'list'),
-        before: () => rmSync(join(project, '.minke', 'compiled'), { recursive: true, force: true }),
-      },
-      { label: 'minke records list Server', args: minke(project, 'records', 'list', 'Server') },
-      { label: 'minke history list', args: minke(project, 'history', 'list') },
-      {
-        label: 'minke run: first status line',
-        args: minke(project, 'run', 'DiskUsage', '--model', 'Host', '--id', 'local1'),
-        firstLine: true,
-      },
+      ...casesOf(bin, join(dir, 'p'), other ? 'this' : ''),
     ];
+    if (other) {
+      projectFor(other, join(dir, 'q'));
+      cases.push(...casesOf(other, join(dir, 'q'), 'compared'));
+    }
     const times = new Map<Case, Timing[]>(cases.map((item) => [item, []]));
     for (let i = 0; i < runs; i++) {
       for (const item of cases) times.get(item)?.push(await timeOnce(item));
@@ -111,7 +131,7 @@ export async function benchCli(args: string[]): Promise<void> {
       `CLI start-up, median of ${runs} runs each, interleaved; node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}`,
     );
     console.log(
-      `command: ${bin}; load average ${loadavg()
+      `command: ${bin}${other ? `; compared: ${other}` : ''}; load average ${loadavg()
         .map((n) => n.toFixed(2))
         .join(' ')}`,
     );
@@ -121,11 +141,12 @@ export async function benchCli(args: string[]): Promise<void> {
     const of = (item: Case, kind: keyof Timing) =>
       median((times.get(item) ?? []).map((t) => t[kind]));
     const base = cases[0] as Case;
-    console.log(`${''.padEnd(36)}   wall (× node -e 0)      CPU (× node -e 0)`);
+    const width = Math.max(36, ...cases.map((item) => item.label.length));
+    console.log(`${''.padEnd(width)}   wall (× node -e 0)      CPU (× node -e 0)`);
     for (const item of cases) {
       const [wall, cpu] = [of(item, 'wall'), of(item, 'cpu')];
       console.log(
-        `${item.label.padEnd(36)} ${wall.toFixed(0).padStart(6)} ms (${(wall / of(base, 'wall')).toFixed(2)}×)   ${cpu.toFixed(0).padStart(6)} ms (${(cpu / of(base, 'cpu')).toFixed(2)}×)`,
+        `${item.label.padEnd(width)} ${wall.toFixed(0).padStart(6)} ms (${(wall / of(base, 'wall')).toFixed(2)}×)   ${cpu.toFixed(0).padStart(6)} ms (${(cpu / of(base, 'cpu')).toFixed(2)}×)`,
       );
     }
     console.log('(run: wall time to its first status line; CPU time of the whole command)');
