@@ -54,8 +54,14 @@ function cacheFolders() {
   const chosen = process.env['MINKE_CODE_CACHE'];
   if (chosen === '0') return [];
   if (chosen) return [chosen];
-  const userCache = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
-  return [join(dirname(bundleFile), 'code-cache'), join(userCache, 'minke', 'code-cache')];
+  const folders = [join(dirname(bundleFile), 'code-cache')];
+  try {
+    const userCache = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+    folders.push(join(userCache, 'minke', 'code-cache'));
+  } catch {
+    // no home folder for this user (homedir() throws): the bundle's folder only
+  }
+  return folders;
 }
 
 /** At most this many caches in a folder (command groups, and words mistaken for them). */
