@@ -1,8 +1,10 @@
 import type { RunServices } from '../operations/start-run.js';
 import { stopRun } from '../operations/stop-run.js';
 
-/** The Ctrl-C handling of a local `minke run`, until the run has finished. */
+/** The Ctrl-C handling of a local `minke run`, from just before its start until it has finished. */
 export interface RunInterrupt {
+  /** The run has started: presses so far stop it now, later ones as they come. */
+  watch(runId: number): void;
   /** Resolves when every stop asked so far is done (and in the audit log). */
   settled(): Promise<void>;
   /** Stops listening for Ctrl-C. */
@@ -14,34 +16,52 @@ export interface RunInterrupt {
  * command); twice kills what still runs; a third time leaves at once. Each press goes through
  * `stopRun`, the operation the API's stop uses, so it is in the audit log as the API's stop is
  * (`run.stop`, and the kill as its own event), made by this machine's operator.
+ *
+ * It listens from before the run starts: a press while the run was being started used to end the
+ * command by the signal's default (the run went on without it). Such a press is kept and acted on
+ * once the run has its id. Stops go one after the other, so a second press is a kill.
  */
 export function stopRunOnInterrupt(
   services: Pick<RunServices, 'project' | 'executor'>,
-  runId: number,
   stderr: NodeJS.WritableStream = process.stderr,
+  /** Where SIGINT comes from: this process (a test gives an emitter of its own). */
+  signals: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process,
 ): RunInterrupt {
   let presses = 0;
-  const pending = new Set<Promise<void>>();
+  let runId: number | undefined;
+  /** Presses made before the run had an id. */
+  let early = 0;
+  let stops: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const stop = (id: number) => {
+    pending++;
+    stops = stops
+      .then(() => stopRun(services, id))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          stderr.write(`could not stop run ${id}: ${(error as Error).message}\n`);
+        },
+      )
+      .finally(() => pending--);
+  };
   const onSigint = () => {
     presses++;
     stderr.write(presses === 1 ? '\nstopping (Ctrl-C again kills)\n' : '\nkilling\n');
     if (presses >= 3) process.exit(130);
-    const stop = stopRun(services, runId)
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          stderr.write(`could not stop run ${runId}: ${(error as Error).message}\n`);
-        },
-      )
-      .finally(() => pending.delete(stop));
-    pending.add(stop);
+    if (runId === undefined) early++;
+    else stop(runId);
   };
-  process.on('SIGINT', onSigint);
+  signals.on('SIGINT', onSigint);
   return {
+    watch: (id) => {
+      runId = id;
+      for (; early > 0; early--) stop(id);
+    },
     settled: async () => {
       // A stop that ends the run may still be writing its audit row: wait for all of them.
-      while (pending.size > 0) await Promise.all(pending);
+      while (pending > 0) await stops;
     },
-    dispose: () => void process.off('SIGINT', onSigint),
+    dispose: () => void signals.off('SIGINT', onSigint),
   };
 }

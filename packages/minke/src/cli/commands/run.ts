@@ -102,6 +102,8 @@ export function registerRunCommand(program: Command): void {
             options.connectionFile === undefined
               ? undefined
               : await readConnectionFile(options.connectionFile);
+          // Ctrl-C from here on stops the run, also while it is being started.
+          const interrupt = stopRunOnInterrupt(runtime);
           const started = await startRun(runtime, {
             session: sessionName,
             ...selection,
@@ -110,17 +112,18 @@ export function registerRunCommand(program: Command): void {
             user,
             batch,
           }).catch((error: unknown) => {
+            interrupt.dispose();
             // What the user typed is wrong (unknown session, model, form data): a usage error.
             if (isMinkeError(error) && ['input', 'not_found', 'setup'].includes(error.code))
               throw new UsageError(error.message);
             throw error;
           });
+          interrupt.watch(started.runId);
           unsubscribe();
           const printer = new RunPrinter(out, process.stdout, started.records.length);
           // The database too: a bus whose Redis is away carries no events, the records still tell.
           const told = new Set<number>();
           const busDone = new AbortController();
-          const interrupt = stopRunOnInterrupt(runtime, started.runId);
           const summary = await new Promise<RunSummary>((resolve) => {
             const onEvent = (event: DeliveredEvent) => {
               if (event.runId !== started.runId) return;
