@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   writeProject,
 } from '../../test-support/project-folder.js';
 import { readEvents } from '../../test-support/api-sse.js';
+import { processComesTo } from '../../test-support/processes.js';
 import { freePort } from '../../test-support/redis.js';
 import { spawnBuiltCli } from '../../test-support/run-cli.js';
 
@@ -60,28 +61,6 @@ export class Stray extends Session {
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-session-thread-'));
 
-/** Whether a process of this command line runs now (read from /proc). */
-function running(commandLine: string): boolean {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .some((pid) => {
-      try {
-        const words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-        return words.join(' ') === commandLine;
-      } catch {
-        return false; // ended meanwhile
-      }
-    });
-}
-
-/** Whether no process runs `commandLine` any more, or within 10 s. */
-async function commandGone(commandLine: string): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
-    if (!running(commandLine)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return false;
-}
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface RunReply {
@@ -249,7 +228,7 @@ describe('minke start: sessions in a thread of their own', { timeout: 240_000 },
     expect(server.output).toContain('the session thread ended (exit code 1)');
     // Its command on the host (a local one here) does not run on without it: the thread's guard
     // ends the command's process group once the thread is gone (TERM, then KILL 2 s later).
-    expect(await commandGone('sleep 29.25')).toBe(true);
+    expect(await processComesTo('sleep 29.25', false)).toBe(true);
     // The server kept serving, and runs go on in a new thread.
     const again = await server.run('Where');
     const done = await server.runWhen(again, (r) => r.state === 'finished');

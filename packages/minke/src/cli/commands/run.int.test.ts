@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processComesTo } from '../../../test-support/processes.js';
 import { runCli, spawnCli } from '../../../test-support/run-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-run-cli-'));
@@ -20,7 +21,7 @@ export { ServerInfo, DiskUsage } from './sessions-init.js';
 export class Slow extends Session {
   static override workOn = ['Host'];
   override async process() {
-    await this.xrun('sleep 2; echo slept');
+    await this.xrun('sleep 2.125; echo slept');
     await this.xrun('echo never');
   }
 }
@@ -75,26 +76,6 @@ export class Count extends SingleCommandSession {
   expect((await minke('load', join(tmp, 'servers.yaml'))).code).toBe(0);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Polls the project's database until a session of `session` runs (bounded: 30 s). */
-async function waitUntilRunning(file: string, session: string): Promise<void> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    for (let i = 0; i < 300; i++) {
-      const row = db
-        .prepare(
-          "SELECT 1 FROM minke_session_records WHERE session = ? AND process_state = 'running'",
-        )
-        .get(session);
-      if (row) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`no ${session} session started within 30 s`);
-  } finally {
-    db.close();
-  }
-}
 
 // Each case spawns the CLI (about a second each); on a busy two-core machine that adds up.
 describe('minke run', { timeout: 180_000 }, () => {
@@ -264,7 +245,8 @@ describe('minke run', { timeout: 180_000 }, () => {
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await waitUntilRunning(join(dir, 'minke.db'), 'Slow');
+    // Pressed while the command runs (the session's record says running before it starts).
+    expect(await processComesTo('sleep 2.125', true)).toBe(true);
     child.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(1);

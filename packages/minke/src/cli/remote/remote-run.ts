@@ -13,6 +13,7 @@ import { recordEvents } from '../record-events.js';
 import { RunPrinter } from '../run-printer.js';
 import { RemoteError, type ApiClient } from './api-client.js';
 import { serverSentEvents } from './sse-reader.js';
+import { stopsOnInterrupt } from '../interrupt-stops.js';
 
 /** What `POST /api/runs` takes (the CLI always sends the form's data). */
 export type RemoteRunRequest = StartRunBody & { data: Record<string, unknown> };
@@ -37,7 +38,8 @@ export async function runRemotely(
   request: RemoteRunRequest,
   options: { json: boolean; out: Out; stream: NodeJS.WriteStream },
 ): Promise<number> {
-  const interrupts = new InterruptStopper(client);
+  // Ctrl-C asks the server to stop the run (once: stop, twice: kill), also while it starts.
+  const interrupts = stopsOnInterrupt((runId) => client.post(`/api/runs/${runId}/stop`));
   let started: StartedRun;
   let printer: RunPrinter | undefined;
   let detail: RunDetail;
@@ -51,13 +53,13 @@ export async function runRemotely(
         );
       throw error;
     });
-    interrupts.started(started.id);
+    interrupts.watch(started.id);
     printer = options.json
       ? undefined
       : new RunPrinter(options.out, options.stream, started.records.length);
     detail = await new RunFollower(client, started.id, printer).follow();
   } finally {
-    interrupts.close();
+    interrupts.dispose();
   }
   if (options.json) {
     options.out.json({
@@ -185,46 +187,6 @@ class RunFollower {
     const record = await this.client.get<SessionRecordDetail>(`/api/session-records/${session.id}`);
     this.printer.discardMessages(session.id); // the stream may have brought some of them
     for (const event of recordEvents(this.runId, record)) this.printer.handle(event);
-  }
-}
-
-/**
- * Ctrl-C once asks the server to stop the run; twice kills; a third time leaves at once. Listening
- * starts before the run is asked for, so that an early Ctrl-C is not the default exit that would
- * leave the run going: presses made before the server answered are sent once it has.
- */
-class InterruptStopper {
-  private presses = 0;
-  private sent = 0;
-  private runId: number | undefined;
-  private readonly onSigint = () => {
-    this.presses++;
-    process.stderr.write(this.presses === 1 ? '\nstopping (Ctrl-C again kills)\n' : '\nkilling\n');
-    if (this.presses >= 3) process.exit(130);
-    this.send();
-  };
-
-  constructor(private readonly client: ApiClient) {
-    process.on('SIGINT', this.onSigint);
-  }
-
-  started(runId: number): void {
-    this.runId = runId;
-    this.send();
-  }
-
-  close(): void {
-    process.off('SIGINT', this.onSigint);
-  }
-
-  private send(): void {
-    const runId = this.runId;
-    if (runId === undefined) return;
-    for (; this.sent < this.presses; this.sent++) {
-      this.client.post(`/api/runs/${runId}/stop`).catch((error: unknown) => {
-        process.stderr.write(`could not stop run ${runId}: ${(error as Error).message}\n`);
-      });
-    }
   }
 }
 
