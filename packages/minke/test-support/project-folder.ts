@@ -28,6 +28,22 @@ export function writeProject(
   );
 }
 
+/** The simplest project: one session, `Check`, that runs `true` on a Host (SQLite `data.db`). */
+export function writeCheckProject(dir: string): void {
+  writeProject(dir, {
+    config: "database: 'sqlite:data.db', sessions: [Check]",
+    sessions: [
+      "import { SingleCommandSession } from 'minke';",
+      'export class Check extends SingleCommandSession {',
+      "  static override workOn = ['Host'];",
+      "  static override command = 'true';",
+      '}',
+      '',
+    ].join('\n'),
+    sessionNames: ['Check'],
+  });
+}
+
 /** Runs the built CLI on the project in `dir`; fails the test with its stderr on a bad exit. */
 export async function builtMinke(
   dir: string,

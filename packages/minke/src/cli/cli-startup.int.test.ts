@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareLocalHost, writeProject } from '../../test-support/project-folder.js';
+import {
+  prepareLocalHost,
+  writeCheckProject,
+  writeProject,
+} from '../../test-support/project-folder.js';
 import { runBuiltCli } from '../../test-support/run-cli.js';
 
 // What a command loads before it does anything is its start-up time: the servers, the job queue,
@@ -187,18 +191,7 @@ describe('the CLI bundle', { timeout: 120_000 }, () => {
 describe('what a command loads at start', { timeout: 120_000 }, () => {
   const dir = join(tmp, 'project');
   beforeAll(async () => {
-    writeProject(dir, {
-      config: "database: 'sqlite:data.db', sessions: [Check]",
-      sessions: [
-        "import { SingleCommandSession } from 'minke';",
-        'export class Check extends SingleCommandSession {',
-        "  static override workOn = ['Host'];",
-        "  static override command = 'true';",
-        '}',
-        '',
-      ].join('\n'),
-      sessionNames: ['Check'],
-    });
+    writeCheckProject(dir);
     await prepareLocalHost(dir);
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareLocalHost, writeProject } from '../../test-support/project-folder.js';
+import { prepareLocalHost, writeCheckProject } from '../../test-support/project-folder.js';
 import { runBuiltCli } from '../../test-support/run-cli.js';
 
 // The built `minke` runs its bundle with V8's code cache (bin/load-cli-bundle.js): one cache per
@@ -19,18 +19,7 @@ const { cacheGroup } = createRequire(import.meta.url)(loaderFile) as {
 
 const project = join(tmp, 'project');
 beforeAll(async () => {
-  writeProject(project, {
-    config: "database: 'sqlite:data.db', sessions: [Check]",
-    sessions: [
-      "import { SingleCommandSession } from 'minke';",
-      'export class Check extends SingleCommandSession {',
-      "  static override workOn = ['Host'];",
-      "  static override command = 'true';",
-      '}',
-      '',
-    ].join('\n'),
-    sessionNames: ['Check'],
-  });
+  writeCheckProject(project);
   await prepareLocalHost(project);
 });
 
