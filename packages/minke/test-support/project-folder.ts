@@ -28,12 +28,16 @@ export function writeProject(
   );
 }
 
-/** The simplest project: one session, `Check`, that runs `true` on a Host (SQLite `data.db`). */
-export function writeCheckProject(dir: string): void {
+/**
+ * The simplest project: one session, `Check`, that runs `true` on a Host (SQLite `data.db`).
+ * `prelude`: lines of sessions.ts before the class (imports, checks that run as it loads).
+ */
+export function writeCheckProject(dir: string, prelude: readonly string[] = []): void {
   writeProject(dir, {
     config: "database: 'sqlite:data.db', sessions: [Check]",
     sessions: [
       "import { SingleCommandSession } from 'minke';",
+      ...prelude,
       'export class Check extends SingleCommandSession {',
       "  static override workOn = ['Host'];",
       "  static override command = 'true';",

@@ -4,11 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  prepareLocalHost,
-  writeCheckProject,
-  writeProject,
-} from '../../test-support/project-folder.js';
+import { prepareLocalHost, writeCheckProject } from '../../test-support/project-folder.js';
 import { runBuiltCli } from '../../test-support/run-cli.js';
 
 // What a command loads before it does anything is its start-up time: the servers, the job queue,
@@ -230,21 +226,11 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
 
   it('a project that asks zod for a translation gets it, loaded then', async () => {
     const translated = join(tmp, 'translated');
-    writeProject(translated, {
-      config: "database: 'sqlite:data.db', sessions: [Check]",
-      sessions: [
-        "import { SingleCommandSession } from 'minke';",
-        "import { z } from 'zod';",
-        'const issue = z.string().safeParse(1, { error: z.locales.de().localeError }).error?.issues[0];',
-        "if (!issue?.message.startsWith('Ungültige Eingabe')) throw new Error(`not German: ${issue?.message}`);",
-        'export class Check extends SingleCommandSession {',
-        "  static override workOn = ['Host'];",
-        "  static override command = 'true';",
-        '}',
-        '',
-      ].join('\n'),
-      sessionNames: ['Check'],
-    });
+    writeCheckProject(translated, [
+      "import { z } from 'zod';",
+      'const issue = z.string().safeParse(1, { error: z.locales.de().localeError }).error?.issues[0];',
+      "if (!issue?.message.startsWith('Ungültige Eingabe')) throw new Error(`not German: ${issue?.message}`);",
+    ]);
     await prepareLocalHost(translated);
     const loaded = await loadedBy(['--project', translated, 'hosts', 'list']);
     expect(loaded.files).toContain('/node_modules/zod/v4/locales/de.cjs');
