@@ -73,8 +73,8 @@ function buildPrefix(stat) {
   return `${v8}-${Math.trunc(stat.mtimeMs)}-${stat.size}-`;
 }
 
-function readCache(name) {
-  for (const folder of cacheFolders()) {
+function readCache(folders, name) {
+  for (const folder of folders) {
     try {
       return fs.readFileSync(join(folder, name));
     } catch {
@@ -85,8 +85,8 @@ function readCache(name) {
 }
 
 /** Writes the cache whole (a rename) in the first folder that takes it; drops older builds'. */
-function writeCache(build, name, data) {
-  for (const folder of cacheFolders()) {
+function writeCache(folders, build, name, data) {
+  for (const folder of folders) {
     try {
       fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
       // Caches (and unfinished writes) of other builds are never read again.
@@ -118,7 +118,8 @@ function loadCliBundle(group) {
   const stat = fs.statSync(bundleFile);
   const build = buildPrefix(stat);
   const name = `${build}${group}.v8`;
-  const cachedData = readCache(name);
+  const folders = cacheFolders();
+  const cachedData = readCache(folders, name);
   const source = fs.readFileSync(bundleFile, 'latin1'); // esbuild writes ASCII only
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname) { ${source}\n})`,
@@ -126,9 +127,9 @@ function loadCliBundle(group) {
   );
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, bundleFile, dirname(bundleFile));
-  if (cacheFolders().length > 0 && (!cachedData || script.cachedDataRejected)) {
+  if (folders.length > 0 && (!cachedData || script.cachedDataRejected)) {
     // Made at exit, so that it holds what this command compiled on the way, not only the start.
-    process.once('exit', () => writeCache(build, name, script.createCachedData()));
+    process.once('exit', () => writeCache(folders, build, name, script.createCachedData()));
   }
   return module.exports;
 }

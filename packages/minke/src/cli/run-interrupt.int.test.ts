@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness, type Caller } from '../../test-support/api-harness.js';
-import { sqliteBackend } from '../../test-support/databases.js';
-import { eventSeen, runFinished } from '../../test-support/run-waiter.js';
+import type { ApiHarness } from '../../test-support/api-harness.js';
+import { runFinished } from '../../test-support/run-waiter.js';
+import { startSleepyRuns, type SleepyRuns } from '../../test-support/sleepy-runs.js';
 import { stopRunOnInterrupt } from './run-interrupt.js';
 
 // `minke run`'s Ctrl-C, on a real project and executor: presses made while the run was still
@@ -11,13 +11,10 @@ import { stopRunOnInterrupt } from './run-interrupt.js';
 // signal's default, leaving the run going).
 describe('Ctrl-C of a local run', () => {
   let h: ApiHarness;
-  let runner: Caller;
+  let startSleepy: SleepyRuns['startSleepy'];
 
   beforeAll(async () => {
-    h = await startApiHarness(sqliteBackend());
-    await h.user('runner', { permissions: ['view_host', 'run_sleepy'] });
-    runner = await h.withToken('runner');
-    await h.project.hosts.add({ name: 'local', config: { transport: 'local' } });
+    ({ h, startSleepy } = await startSleepyRuns());
   });
   afterAll(() => h.close());
 
@@ -41,13 +38,7 @@ describe('Ctrl-C of a local run', () => {
     signals.emit('SIGINT');
     expect(said).toBe('\nstopping (Ctrl-C again kills)\n\nkilling\n');
 
-    const started = await runner.post('/api/runs', {
-      session: 'Sleepy',
-      model: 'Host',
-      ids: ['local'],
-    });
-    const { id: runId } = started.json<{ id: number }>();
-    await eventSeen(h.runtime.bus, runId, (event) => event.type === 'command.started');
+    const { runId } = await startSleepy();
     interrupt.watch(runId);
     await interrupt.settled();
     const events = await runFinished(h.runtime.bus, runId);

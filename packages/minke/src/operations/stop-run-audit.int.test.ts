@@ -1,32 +1,19 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness, type Caller } from '../../test-support/api-harness.js';
-import { sqliteBackend } from '../../test-support/databases.js';
-import { eventSeen, runFinished } from '../../test-support/run-waiter.js';
+import type { ApiHarness, Caller } from '../../test-support/api-harness.js';
+import { runFinished } from '../../test-support/run-waiter.js';
+import { startSleepyRuns, type SleepyRuns } from '../../test-support/sleepy-runs.js';
 
 /** Issue 10: a run start is one commit with its audit row; the log tells a soft stop from the kill. */
 describe('a kill after a soft stop is audited as run.kill', () => {
   let h: ApiHarness;
   let runner: Caller;
+  let startSleepy: SleepyRuns['startSleepy'];
 
   beforeAll(async () => {
-    h = await startApiHarness(sqliteBackend());
-    await h.user('runner', { permissions: ['view_host', 'run_sleepy'] });
-    runner = await h.withToken('runner');
-    await h.project.hosts.add({ name: 'local', config: { transport: 'local' } });
+    ({ h, runner, startSleepy } = await startSleepyRuns());
   });
   afterAll(() => h.close());
-
-  async function startSleepy(): Promise<{ runId: number; recordId: number }> {
-    const started = await runner.post('/api/runs', {
-      session: 'Sleepy',
-      model: 'Host',
-      ids: ['local'],
-    });
-    const { id: runId, records } = started.json<{ id: number; records: { recordId: number }[] }>();
-    await eventSeen(h.runtime.bus, runId, (e) => e.type === 'command.started');
-    return { runId, recordId: records[0]?.recordId ?? 0 };
-  }
 
   function auditRows(targetType: string, targetId: number) {
     return h.project.database.tables
