@@ -84,11 +84,31 @@ function readCache(folders, name) {
   return undefined;
 }
 
+/**
+ * Makes `folder` and the folders above it that are missing (mode 700). Not `mkdirSync`'s
+ * `recursive`: on Node 20 it never returns for a path under /proc (MINKE_CODE_CACHE=/proc/x hung
+ * every command at its exit). One level at a time, each fails at once where it cannot be made.
+ */
+function makeFolder(folder) {
+  try {
+    if (fs.statSync(folder).isDirectory()) return;
+  } catch {
+    // missing: made below
+  }
+  const parent = dirname(folder);
+  if (parent !== folder) makeFolder(parent);
+  try {
+    fs.mkdirSync(folder, { mode: 0o700 });
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+}
+
 /** Writes the cache whole (a rename) in the first folder that takes it; drops older builds'. */
 function writeCache(folders, build, name, data) {
   for (const folder of folders) {
     try {
-      fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+      makeFolder(folder);
       // Caches (and unfinished writes) of other builds are never read again.
       const present = fs.readdirSync(folder).filter((file) => /\.(v8|tmp)$/.test(file));
       for (const file of present)

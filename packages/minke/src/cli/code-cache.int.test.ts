@@ -95,6 +95,24 @@ describe('the CLI code cache', { timeout: 120_000 }, () => {
     expect(cachesIn(folder)).toEqual([cache]);
   });
 
+  it('a cache folder that cannot be made costs the cache only: the command ends as usual', async () => {
+    // Under /proc, Node 20's recursive mkdirSync never returned, and every command hung at its exit.
+    const result = await runBuiltCli(['--project', project, 'hosts', 'list'], {
+      env: { MINKE_CODE_CACHE: '/proc/minke-no-such-folder/cache' },
+      timeoutMs: 30_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('local1');
+  });
+
+  it('makes the folders it needs, for the user alone', async () => {
+    const folder = join(tmp, 'deep', 'er');
+    await hostsList(folder);
+    expect(statSync(join(tmp, 'deep')).mode & 0o777).toBe(0o700);
+    expect(cachesIn(folder)).toHaveLength(1);
+  });
+
   it('MINKE_CODE_CACHE=0 turns it off', async () => {
     const result = await runBuiltCli(['--project', project, 'hosts', 'list'], {
       env: { MINKE_CODE_CACHE: '0', HOME: join(tmp, 'home'), XDG_CACHE_HOME: join(tmp, 'xdg') },
