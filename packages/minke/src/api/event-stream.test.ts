@@ -74,14 +74,16 @@ describe('event stream writer', () => {
     vi.advanceTimersByTime(ms);
   };
 
-  it('sends the first output at once and coalesces the rest into one event per 100 ms', () => {
+  it('sends the first output at once and coalesces the rest into one event per 50 ms', () => {
     const out = sink();
     const writer = new EventStreamWriter(out, DEFAULT_EVENT_STREAM_OPTIONS, () => clock);
     writer.push(output(7, 'line 1\n'));
     expect(frames(out.text)).toHaveLength(1);
     for (let i = 2; i <= 500; i++) writer.push(output(7, `line ${i}\n`));
     expect(frames(out.text)).toHaveLength(1); // the rest waits for the next flush
-    advance(100);
+    advance(49);
+    expect(frames(out.text)).toHaveLength(1);
+    advance(1);
     const sent = frames(out.text);
     expect(sent).toHaveLength(2);
     expect(sent[1]?.data).toMatchObject({

@@ -16,7 +16,7 @@ export interface EventStreamOptions {
 }
 
 export const DEFAULT_EVENT_STREAM_OPTIONS: EventStreamOptions = {
-  coalesceMs: 100,
+  coalesceMs: 50,
   // The producer side is bounded per command already (session/live-output.ts).
   maxChunkChars: 256 * 1024,
   pingMs: 15_000,

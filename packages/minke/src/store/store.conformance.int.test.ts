@@ -94,6 +94,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0018-agent-presence',
       '0019-list-indexes',
       '0020-current-session-index',
+      '0021-run-records-index',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

@@ -1,6 +1,9 @@
 /** Digit runs are compared as numbers up to this many digits (longer ones still sort after). */
 export const NATURAL_KEY_DIGITS = 10;
 const PADDING = '0'.repeat(NATURAL_KEY_DIGITS);
+const DIGIT_RUN = /[0-9]+/g;
+/** A padded digit run's last ten digits: the zeros added or written beyond them go. */
+const PADDED_RUN = new RegExp(`0*([0-9]{${NATURAL_KEY_DIGITS}})`, 'g');
 
 /** The SQLite function that computes `naturalSortKey` (registered on every SQLite connection). */
 export const NATURAL_KEY_FUNCTION = 'minke_natural_key';
@@ -16,9 +19,8 @@ export const NATURAL_KEY_FUNCTION = 'minke_natural_key';
  *   ['node-10', 'node-2'].sort(naturalCompare) // ['node-2', 'node-10']
  */
 export function naturalSortKey(name: string): string {
-  return name
-    .replace(/[0-9]+/g, (digits) => PADDING + digits)
-    .replace(new RegExp(`0*([0-9]{${NATURAL_KEY_DIGITS}})`, 'g'), '$1');
+  // Compiled once: a list ordered by name calls this for every row it sorts.
+  return name.replace(DIGIT_RUN, (digits) => PADDING + digits).replace(PADDED_RUN, '$1');
 }
 
 /**

@@ -48,8 +48,9 @@ describe.each(backendFactories(() => tmp))('migration 0006 on $name', ({ make })
     try {
       expect(project.applied.migrations).toContain('0006-run-state-indexes');
       const { db, adapter } = project.database;
+      // 0021 replaced the index by run and state with one that holds the result too.
       expect(await indexColumns(db, adapter.kind, 'minke_session_records')).toMatchObject({
-        minke_session_records_run_state: ['run_id', 'process_state'],
+        minke_session_records_run_state_result: ['run_id', 'process_state', 'result'],
       });
       expect(await indexColumns(db, adapter.kind, 'minke_runs')).toMatchObject({
         minke_runs_state: ['state'],

@@ -20,6 +20,7 @@ import { inventorySources } from './0017-inventory-sources.js';
 import { agentPresence } from './0018-agent-presence.js';
 import { listIndexes } from './0019-list-indexes.js';
 import { currentSessionIndex } from './0020-current-session-index.js';
+import { runRecordsIndex } from './0021-run-records-index.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -47,5 +48,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0018-agent-presence': agentPresence(adapter),
     '0019-list-indexes': listIndexes(adapter),
     '0020-current-session-index': currentSessionIndex(),
+    '0021-run-records-index': runRecordsIndex(),
   };
 }
