@@ -2,6 +2,7 @@
 //                      [--run-hosts N] [--clients N] [--poll-rate N] [--database sqlite|postgres]
 //                      [--transport ssh|local] [--ssh-ports N] [--skip-lists] [--skip-live]
 //                      [--executor in-process|thread|bullmq] [--workers N] [--keep-schema]
+//                      [--sshd-nice N]
 //
 // The REST API at size, over real HTTP on 127.0.0.1, as a regular user with a bearer token:
 // 1. seeding (api-seed.ts): N hosts with an agent and two facts each, in 20 rack groups (the
@@ -21,7 +22,9 @@
 // in --workers processes of their own (api-workers.ts), as `minke serve` and `minke worker`s do:
 // the server only serves the API and the event stream. --executor thread runs the sessions in a
 // worker thread of the bench's process, as `minke start` does (api-session-thread.ts). The live
-// run prints how busy the server's main event loop was. Figures only; nothing asserted.
+// run prints how busy the server's main event loop was. --sshd-nice 19 runs the hosts' sshd (and
+// what it forks) at that niceness: on 2 cores a thousand sshd processes otherwise take the CPU the
+// server would have, where a real fleet's hosts spend their own. Figures only; nothing asserted.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +73,7 @@ export async function benchApi(args: string[]): Promise<void> {
       executor: { type: 'string', default: 'in-process' },
       workers: { type: 'string', default: '2' },
       'keep-schema': { type: 'boolean', default: false },
+      'sshd-nice': { type: 'string', default: '0' },
     },
   });
   const sizes: SeedSizes = {
@@ -100,6 +104,7 @@ export async function benchApi(args: string[]): Promise<void> {
           maxStartups: sizes.runHosts + 100,
           shellRc: false,
           otherKnownHosts: 0,
+          nice: Number(values['sshd-nice']),
         })
       : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'minke-bench-api-'));
@@ -182,7 +187,8 @@ export async function benchApi(args: string[]): Promise<void> {
         pollers: 0,
         pollRate: 0,
       });
-      console.log(`\nthe live run:`);
+      const nice = Number(values['sshd-nice']);
+      console.log(`\nthe live run${sshd && nice ? ` (the hosts' sshd at nice ${nice})` : ''}:`);
       const cpu = process.cpuUsage();
       const wall = performance.now();
       const loop = performance.eventLoopUtilization();

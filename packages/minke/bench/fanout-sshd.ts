@@ -5,7 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { setPriority, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts, stopProcess, waitUntilSshdReady } from '../test-support/sshd-process.js';
@@ -39,6 +39,9 @@ export interface BenchSshdOptions {
   shellRc: boolean;
   /** Entries for other hosts to put in the known_hosts file first, as in a fleet's file. */
   otherKnownHosts: number;
+  /** Niceness of sshd and of every process it forks (0 to 19); above 0 the hosts' side yields
+   * the CPU to Minke, as hosts on other machines would. */
+  nice?: number | undefined;
 }
 
 export async function startBenchSshd(options: BenchSshdOptions): Promise<BenchSshd> {
@@ -71,6 +74,8 @@ async function startIn(dir: string, options: BenchSshdOptions): Promise<BenchSsh
     const child = spawn(sshdPath, ['-D', '-f', configFile, '-E', join(dir, 'sshd.log')], {
       stdio: 'ignore',
     });
+    // Its connections' processes are forked from it and keep its niceness.
+    if (options.nice && child.pid !== undefined) setPriority(child.pid, options.nice);
     // Should the benchmark die without cleaning up, sshd must not outlive it.
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
