@@ -1,7 +1,7 @@
 // The session thread of the API bench's `--executor thread`: what `minke start`'s thread does
 // (src/runtime/session-thread-main.ts) on the bench's project, which has no config file: the
 // bench's settings come in workerData.
-import { parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { createLogger } from '../src/logger.js';
 import { openProject } from '../src/runtime/open-project.js';
 import { runSessionThread } from '../src/runtime/session-thread.js';
@@ -14,9 +14,9 @@ export interface ApiSessionThreadData extends SessionThreadData {
   schema?: string | undefined;
 }
 
-const port = parentPort;
-if (!port) throw new Error('api-session-thread is the entry of a worker thread');
+if (isMainThread) throw new Error('api-session-thread is the entry of a worker thread');
 const data = workerData as ApiSessionThreadData;
+const { port } = data;
 const logger = createLogger({ level: process.env['MINKE_LOG_LEVEL'] ?? 'warn' });
 await runSessionThread(port, { owner: data.owner, logger }, () =>
   openProject(apiBenchConfig(data.setup), {

@@ -44,6 +44,7 @@ import { apiBenchConfig, type ApiBenchSetup } from './api-config.js';
 import { startApiWorkers, type ApiWorkers } from './api-workers.js';
 import { deleteRedisPrefix, REDIS_URL } from '../test-support/redis.js';
 import { loadLine, machineLine } from './api-report.js';
+import { eventLagCounts, lagLine } from './api-event-lag.js';
 import {
   hostName,
   seedFleet,
@@ -192,6 +193,7 @@ export async function benchApi(args: string[]): Promise<void> {
       const cpu = process.cpuUsage();
       const wall = performance.now();
       const loop = performance.eventLoopUtilization();
+      const lagBefore = await eventLagCounts();
       await liveRun({
         base,
         token,
@@ -206,6 +208,9 @@ export async function benchApi(args: string[]): Promise<void> {
       const busy = performance.eventLoopUtilization(loop).utilization;
       console.log(
         `  server process: ${((used.user + used.system) / 1e6).toFixed(1)} s CPU (all threads) in ${((performance.now() - wall) / 1000).toFixed(1)} s; main event loop busy ${(busy * 100).toFixed(0)}%`,
+      );
+      console.log(
+        `  server: event created → written to the stream: ${lagLine(lagBefore, await eventLagCounts())}`,
       );
     }
   } finally {

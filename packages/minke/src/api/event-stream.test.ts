@@ -99,6 +99,26 @@ describe('event stream writer', () => {
     writer.close();
   });
 
+  it('sends what waits as soon as an event comes after the flush was due, timer or not', () => {
+    const out = sink();
+    const writer = new EventStreamWriter(out, DEFAULT_EVENT_STREAM_OPTIONS, () => clock);
+    writer.push(output(7, 'a')); // at once
+    writer.push(output(7, 'b')); // waits for the flush's timer
+    clock += 60; // a busy event loop: the timer is late
+    writer.push(output(7, 'c'));
+    expect(frames(out.text).map((f) => f.data['chunk'])).toEqual(['a', 'bc']);
+    writer.push(output(7, 'd')); // waits again
+    clock += 60;
+    writer.push(started(7)); // not output, but what waits is due
+    expect(frames(out.text).map((f) => f.event)).toEqual([
+      'output',
+      'output',
+      'output',
+      'command.started',
+    ]);
+    writer.close();
+  });
+
   it('keeps each record in order: an event waits behind its output, later output goes after it', () => {
     const out = sink();
     const writer = new EventStreamWriter(out, DEFAULT_EVENT_STREAM_OPTIONS, () => clock);

@@ -96,14 +96,14 @@ export class EventStreamWriter {
     if (this.closed) return;
     observeEventLag(event.at); // minke_event_lag_seconds: live events only, not replays
     this.consume(event);
+    // Due: the flush's timer would have fired, had the event loop not been busy (events come in
+    // bursts then, taken between requests: see ThreadExecutor.takeEvents).
+    const due = this.now() - this.lastOutputFlush >= this.options.coalesceMs;
     if (event.type === 'output') {
-      if (this.queue.length === 1 && this.now() - this.lastOutputFlush >= this.options.coalesceMs) {
-        this.flush();
-      } else {
-        this.schedule();
-      }
-    } else if (this.queue.length === 1) {
-      this.flush(); // nothing was waiting: no reason to hold it
+      if (due) this.flush();
+      else this.schedule();
+    } else if (this.queue.length === 1 || due) {
+      this.flush(); // nothing was waiting (no reason to hold it), or what waited is due
     }
   }
 

@@ -49,4 +49,10 @@ export interface Executor {
   /** Resolves when every submitted run has finished. */
   idle(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Publishes at once the events that came from elsewhere (another thread) and wait to be
+   * handled; the server calls it between requests, so that a burst of requests does not hold
+   * them. Executors whose events are published where they happen have none.
+   */
+  takeEvents?(): void;
 }

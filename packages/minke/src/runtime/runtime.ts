@@ -138,11 +138,12 @@ function threadExecutor(
 ): ExecutorParts {
   const owners = new ExecutorOwners(project.database, project.config.executor.leaseTtlMs);
   const executor = new ThreadExecutor({
-    start: (owner) => {
-      const workerData: SessionThreadData = { ...spec.workerData, owner };
+    start: (owner, port) => {
+      const workerData: SessionThreadData = { ...spec.workerData, owner, port };
+      const transferList = [port];
       return 'code' in spec.entry
-        ? new Worker(spec.entry.code, { eval: true, workerData })
-        : new Worker(spec.entry, { workerData });
+        ? new Worker(spec.entry.code, { eval: true, workerData, transferList })
+        : new Worker(spec.entry, { workerData, transferList });
     },
     journal: new RunJournal(runs, bus),
     bus,

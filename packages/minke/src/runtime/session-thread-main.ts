@@ -1,7 +1,7 @@
 // What `minke start`'s session thread runs (see `ThreadExecutor`): opens the project the server
 // opened (already migrated), then runs its sessions until told to close. The thread's entry is
 // bin/session-thread.js under the CLI bundle, ./session-thread-worker.js without it.
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
 import { createLogger } from '../logger.js';
 import { loadProjectConfig } from './load-project.js';
 import { openProject } from './open-project.js';
@@ -26,5 +26,7 @@ async function sessionThreadOfProject(port: MessagePort, data: ProjectThreadData
 
 /** The thread's work, in the worker thread `minke start` made; outside one it does nothing. */
 export async function sessionThreadMain(): Promise<void> {
-  if (parentPort) await sessionThreadOfProject(parentPort, workerData as ProjectThreadData);
+  if (isMainThread) return;
+  const data = workerData as ProjectThreadData;
+  await sessionThreadOfProject(data.port, data);
 }

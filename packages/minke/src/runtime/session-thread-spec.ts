@@ -6,9 +6,13 @@ export interface SessionThreadSpec {
   workerData: Record<string, unknown>;
 }
 
+import type { MessagePort } from 'node:worker_threads';
+
 /** What every session thread is given, besides its entry's own settings. */
 export interface SessionThreadData {
   /** Its name in `minke_executor_owners` (chosen by the server's side, which may reap it). */
   owner: string;
+  /** Its channel with the server's thread, both ways (see `ThreadExecutor.takeEvents`). */
+  port: MessagePort;
   [setting: string]: unknown;
 }

@@ -75,6 +75,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     for (const stream of [...context.openStreams]) stream.close();
     done();
   });
+  // Run events that wait to be handled go out before each request is answered, not after a whole
+  // burst of requests (a thousand-host run with 50 pollers: half the events were over 100 ms late).
+  if (runtime.executor.takeEvents) {
+    const takeEvents = runtime.executor.takeEvents.bind(runtime.executor);
+    app.addHook('onRequest', (_request, _reply, done) => {
+      takeEvents();
+      done();
+    });
+  }
   const { retentionDays } = project.config.audit;
   if (retentionDays !== undefined) {
     const stopRetention = startAuditRetention(project.database, retentionDays, logger);

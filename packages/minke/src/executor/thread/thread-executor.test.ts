@@ -13,7 +13,7 @@ import { ThreadExecutor } from './thread-executor.js';
 
 /** A thread that says it is ready, answers runs with their events and ends when closed. */
 const WORKING = `
-const { parentPort } = require('node:worker_threads');
+const parentPort = require('node:worker_threads').workerData.port;
 parentPort.on('message', (message) => {
   if (message.type === 'submit') {
     const { runId } = message.plan;
@@ -32,14 +32,36 @@ parentPort.postMessage({ type: 'ready' });
 
 /** A thread that cannot open its project. */
 const FAILING = `
-const { parentPort } = require('node:worker_threads');
+const parentPort = require('node:worker_threads').workerData.port;
 parentPort.postMessage({ type: 'failed', message: 'cannot open the project' });
 process.exitCode = 1;
 `;
 
+/**
+ * A thread that, given a run, says so in the shared flags ([2] = 1), waits for the test's go
+ * ([1] = 1), sends the run's events and says it did ([0] = 1).
+ */
+const ON_CUE = `
+const { workerData } = require('node:worker_threads');
+const { port, flags } = workerData;
+port.on('message', (message) => {
+  if (message.type === 'submit') {
+    Atomics.store(flags, 2, 1);
+    Atomics.wait(flags, 1, 0, 5000);
+    port.postMessage({ type: 'events', events: [{ type: 'run.finished', runId: message.plan.runId }], counts: [] });
+    Atomics.store(flags, 0, 1);
+    Atomics.notify(flags, 0);
+  } else if (message.type === 'idle' || message.type === 'close') {
+    port.postMessage({ type: 'done', call: message.call });
+    if (message.type === 'close') port.close();
+  }
+});
+port.postMessage({ type: 'ready' });
+`;
+
 /** A thread that takes a run and then dies of a stray exception. */
 const DYING = `
-const { parentPort } = require('node:worker_threads');
+const parentPort = require('node:worker_threads').workerData.port;
 parentPort.on('message', (message) => {
   if (message.type === 'submit') setTimeout(() => { throw new Error('stray'); }, 10);
 });
@@ -70,7 +92,7 @@ interface Fixture {
   gone: { owner: string; runs: readonly number[] }[];
 }
 
-function fixture(scripts: string[]): Fixture {
+function fixture(scripts: string[], flags?: Int32Array): Fixture {
   const bus = new MemoryEventBus();
   const events: DeliveredEvent[] = [];
   bus.subscribe((event) => events.push(event));
@@ -78,10 +100,10 @@ function fixture(scripts: string[]): Fixture {
   const started: string[] = [];
   const gone: Fixture['gone'] = [];
   const executor = new ThreadExecutor({
-    start: (owner) => {
+    start: (owner, port) => {
       const script = scripts[Math.min(started.length, scripts.length - 1)] ?? WORKING;
       started.push(owner);
-      return new Worker(script, { eval: true });
+      return new Worker(script, { eval: true, workerData: { port, flags }, transferList: [port] });
     },
     // Stops are not part of these tests.
     journal: {} as RunJournal,
@@ -109,6 +131,25 @@ describe('ThreadExecutor', () => {
     await executor.close();
     expect(started).toHaveLength(1);
     expect(started[0]).toMatch(new RegExp(`^minke-${process.pid}-thread-`));
+  });
+
+  it('publishes what the thread sent when asked between requests, before the event loop gets to it', async () => {
+    const flags = new Int32Array(new SharedArrayBuffer(12));
+    const { executor, events } = fixture([ON_CUE], flags);
+    executor.submit(plan(11));
+    for (let turn = 0; turn < 2000 && Atomics.load(flags, 2) === 0; turn++)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(Atomics.load(flags, 2)).toBe(1); // the thread has the run
+    // From here on this thread stays busy, as when it answers a burst of API requests.
+    Atomics.store(flags, 1, 1);
+    Atomics.notify(flags, 1);
+    expect(Atomics.wait(flags, 0, 0, 5000)).not.toBe('timed-out');
+    expect(events).toEqual([]); // sent, but the event loop has not had a turn
+    executor.takeEvents();
+    expect(events.map((event) => [event.type, event.runId])).toEqual([['run.finished', 11]]);
+    await executor.idle();
+    expect(events).toHaveLength(1); // taken once
+    await executor.close();
   });
 
   it('starts the thread again when it could not start, and runs what was submitted meanwhile', async () => {

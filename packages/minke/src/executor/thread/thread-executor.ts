@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Worker } from 'node:worker_threads';
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  type MessagePort,
+  type Worker,
+} from 'node:worker_threads';
 import { currentAuditActor } from '../../audit/audit-context.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Logger } from '../../logger.js';
@@ -9,8 +14,11 @@ import type { Executor, RunPlan, StopOutcome } from '../executor.js';
 import { threadPlanOf, type FromSessionThread, type ToSessionThread } from './thread-messages.js';
 
 export interface ThreadExecutorOptions {
-  /** Starts a session thread whose executor holds runs as `owner` (`minke_executor_owners`). */
-  start(owner: string): Worker;
+  /**
+   * Starts a session thread whose executor holds runs as `owner` (`minke_executor_owners`),
+   * talking through `port` (transferred to it) both ways.
+   */
+  start(owner: string, port: MessagePort): Worker;
   /** Stops are written here, on the server's thread; the session thread acts on them. */
   journal: RunJournal;
   /** The server's bus: the session thread's events are published on it. */
@@ -30,6 +38,10 @@ export interface ThreadExecutorOptions {
 
 interface SessionThread {
   worker: Worker;
+  /** This side of the thread's channel: its messages come here, ours go from here. */
+  port: MessagePort;
+  /** Handles one message of the thread's. */
+  receive: (message: FromSessionThread) => void;
   owner: string;
   /** Runs handed to it and not seen finished. */
   runs: Set<number>;
@@ -37,6 +49,8 @@ interface SessionThread {
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
+/** Messages `takeEvents` handles in one call at the most. */
+const MOST_TAKEN_AT_ONCE = 1000;
 
 /**
  * Runs sessions in a worker thread of this process (the in-process executor, over there), so the
@@ -118,8 +132,27 @@ export class ThreadExecutor implements Executor {
     }
   }
 
+  /**
+   * The thread's messages that wait in the channel, handled now: the server's event loop takes
+   * them in turn with the sockets that are ready, and a burst of 50 API requests (one uninterrupted
+   * stretch each: SQLite answers synchronously) held them for the whole burst. Called between
+   * requests, it delivers the events within one request's time. Bounded, should the thread keep
+   * sending.
+   */
+  takeEvents(): void {
+    if (this.running) this.drain(this.running, MOST_TAKEN_AT_ONCE);
+  }
+
+  private drain(thread: SessionThread, most: number): void {
+    for (let taken = 0; taken < most; taken++) {
+      const waiting = receiveMessageOnPort(thread.port);
+      if (!waiting) return;
+      thread.receive(waiting.message as FromSessionThread);
+    }
+  }
+
   private send(thread: SessionThread, message: ToSessionThread): void {
-    thread.worker.postMessage(message);
+    thread.port.postMessage(message);
   }
 
   /** Sends a message that the thread answers with `done` (or ends without answering). */
@@ -154,15 +187,18 @@ export class ThreadExecutor implements Executor {
 
   private startOne(): Promise<SessionThread> {
     const owner = `minke-${process.pid}-thread-${randomUUID()}`;
+    const channel = new MessageChannel();
     const thread: SessionThread = {
-      worker: this.options.start(owner),
+      worker: this.options.start(owner, channel.port2),
+      port: channel.port1,
+      receive: () => undefined,
       owner,
       runs: new Set(),
       exited: false,
     };
     return new Promise((resolve, reject) => {
       let ready = false;
-      thread.worker.on('message', (message: FromSessionThread) => {
+      thread.receive = (message) => {
         if (message.type === 'ready') {
           ready = true;
           this.running = thread;
@@ -171,7 +207,8 @@ export class ThreadExecutor implements Executor {
         } else if (message.type === 'failed') reject(new Error(message.message));
         else if (message.type === 'events') this.publish(thread, message);
         else this.answered(message.call);
-      });
+      };
+      thread.port.on('message', thread.receive);
       thread.worker.on('error', (error) => {
         this.options.logger.error(
           { err: error },
@@ -180,6 +217,10 @@ export class ThreadExecutor implements Executor {
         if (!ready) reject(error);
       });
       thread.worker.once('exit', (code) => {
+        // What it said last may still wait in the channel ('exit' does not wait for it); the
+        // channel gets nothing more, so what is in it is all there is.
+        this.drain(thread, Number.MAX_SAFE_INTEGER);
+        thread.port.close();
         thread.exited = true;
         if (!ready)
           reject(new Error(`the session thread ended (exit code ${code}) before it was ready`));
