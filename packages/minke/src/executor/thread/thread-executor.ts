@@ -57,7 +57,8 @@ const MOST_TAKEN_AT_ONCE = 1000;
  * SSH work of a large run (ssh2's packets, signatures, the writes to a thousand sockets) stays off
  * the event loop that answers the API, the web admin and the event stream. The thread opens the
  * same project (its own database connection: SQLite in WAL mode takes both); its events come back
- * in one message per turn and are published here. A thread that dies (a session's stray exception,
+ * through a channel of their own (a message per callback that published) and are published here,
+ * as they arrive and before each API request (`takeEvents`). A thread that dies (a session's stray exception,
  * out of memory) leaves the server serving: its sessions end "worker lost" and a new thread takes
  * the next runs.
  */
