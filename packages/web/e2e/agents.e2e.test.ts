@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './helpers.js';
 import { VIEWER, cli, repoRoot, type MinkeServer } from './harness.js';
 import { brokerUrlOf, quoted, startAgent, stopAgent, type RunningAgent } from './harness-agents.js';
-import { apiGet, openPage, startBrowserTest, type BrowserTest } from './harness-browser.js';
+import {
+  apiGet,
+  apiSend,
+  openPage,
+  startBrowserTest,
+  type BrowserTest,
+} from './harness-browser.js';
 
 const screenshots = join(repoRoot, 'docs/screenshots');
 const NODES = ['web-1.example.com', 'web-2.example.com'] as const;
@@ -210,6 +216,55 @@ describe('agents and facts in Chromium', () => {
     await newest.getByRole('button', { name: 'Show value' }).click();
     await newest.locator('[data-change="changed"][data-path="release"]').nth(1).waitFor();
     await page.screenshot({ path: join(screenshots, 'facts.png'), fullPage: true });
+  });
+
+  it("pages a fact's history by cursor, forward and back", async () => {
+    const host = await apiGet<{ id: number }>(page, `/api/hosts/${NODES[0]}`);
+    const historyPath = `/api/hosts/${NODES[0]}/facts/history?plugin=os&limit=1`;
+    const versionsNow = async () => (await apiGet<{ total: number }>(page, historyPath)).total;
+    // Six more versions of the os fact, back to 13 at the end, which the tests below expect.
+    for (const release of ['14', '15', '16', '17', '18', '13']) {
+      const before = await versionsNow();
+      if (agents[0]) setOs(agents[0], { release, codename: 'trixie' });
+      await apiSend(page, 'POST', '/api/dispatch', { plugin: 'os', nodes: [NODES[0]] });
+      await until(async () => (await versionsNow()) > before, `version ${release} stored`);
+    }
+    const total = await versionsNow();
+    expect(total).toBeGreaterThanOrEqual(6);
+
+    // Away and back, so that the facts tab opens anew (its history closed).
+    await page.goto(`${server.url}/#/agents`);
+    await page.goto(`${server.url}/#/Host/${host.id}/show/facts`);
+    const os = page.locator('[data-testid="plugin-fact"][data-plugin="os"]');
+    await os.getByRole('button', { name: 'History' }).click();
+    const history = os.getByTestId('fact-history');
+    const versions = history.getByTestId('fact-version');
+    await versions.first().waitFor();
+    await history.getByRole('combobox').click(); // rows per page
+    await page.getByRole('option', { name: '5', exact: true }).click();
+    await until(async () => (await versions.count()) === 5, 'five versions on the page');
+    const newestChange = '~ release: "18" → "13"';
+    expect(await versions.first().textContent()).toContain(newestChange);
+
+    // The next page is asked for by the last version shown, not by an offset.
+    const asked = page.waitForRequest((request) => request.url().includes('/facts/history?'));
+    await history.getByRole('button', { name: 'Go to next page' }).click();
+    const nextUrl = new URL((await asked).url());
+    expect(nextUrl.searchParams.get('before')).toBeTruthy();
+    expect(nextUrl.searchParams.has('offset')).toBe(false);
+    await until(
+      async () => (await versions.count()) === Math.min(5, total - 5),
+      'the second page of versions',
+    );
+    expect(await history.textContent()).toContain(`6–${Math.min(10, total)} of ${total}`);
+    expect(await versions.last().textContent()).toContain('First version.');
+
+    await history.getByRole('button', { name: 'Go to previous page' }).click();
+    await until(
+      async () => (await versions.first().textContent())?.includes(newestChange) === true,
+      'the first page again',
+    );
+    expect(await versions.count()).toBe(5);
   });
 
   it("going to another host's facts shows nothing of the last host's while its reply loads", async () => {

@@ -21,19 +21,22 @@ import type {
   NodeFactHistoryPage,
 } from '@minke/contract';
 import { shorten } from '../data/value-text.js';
+import { FIRST_PAGE, currentCursor, movedTo, pageIndex } from './keyset-pages.js';
 import { useApiQuery } from './use-api-query.js';
 
 /**
  * A plugin's fact on a host or a node, version by version (newest first), each with its diff;
  * `factsPath` is the API path of those facts (`/api/hosts/NAME/facts`, `/api/agents/NODE/facts`).
+ * Paged by cursor, so that a history of years of hourly versions can be read to its first.
  */
 export function FactHistory({ factsPath, plugin }: { factsPath: string; plugin: string }) {
-  const [page, setPage] = useState(0);
+  const [pages, setPages] = useState(FIRST_PAGE);
   const [perPage, setPerPage] = useState(10);
+  const before = currentCursor(pages);
   const history = useApiQuery<FactHistoryPage | NodeFactHistoryPage>(`${factsPath}/history`, {
     plugin,
     limit: perPage,
-    offset: page * perPage,
+    ...(before === undefined ? {} : { before }),
   });
   if (history.error) return <Alert severity="error">{history.error}</Alert>;
   if (!history.data) return <LinearProgress />;
@@ -47,13 +50,13 @@ export function FactHistory({ factsPath, plugin }: { factsPath: string; plugin: 
       <TablePagination
         component="div"
         count={total}
-        page={page}
+        page={pageIndex(pages)}
         rowsPerPage={perPage}
         rowsPerPageOptions={[5, 10, 25, 50]}
-        onPageChange={(_event, next) => setPage(next)}
+        onPageChange={(_event, next) => setPages(movedTo(pages, next, items.at(-1)?.resultId))}
         onRowsPerPageChange={(event) => {
           setPerPage(Number(event.target.value));
-          setPage(0);
+          setPages(FIRST_PAGE);
         }}
       />
     </Box>
