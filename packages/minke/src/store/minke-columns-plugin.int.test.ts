@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendFactories } from '../../test-support/databases.js';
+import { minkeColumnsPlugin } from './minke-columns-plugin.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-columns-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -54,6 +55,31 @@ describe.each(backendFactories(() => tmp))('the column plugin on $name', ({ make
       expect(seen).toEqual([
         { last_seen: '2026-03-04T05:06:07.089Z', online: false, disabled: true, plugins: [] },
       ]);
+
+      // A string alone compared with a date column is converted too.
+      const byText = await tables
+        .selectFrom('minke_agents')
+        .select('node')
+        .where('last_seen', '>=', '2026-03-04T05:06:07.089Z')
+        .execute();
+      expect(byText).toEqual([{ node: 'web1' }]);
+
+      // A query with nothing to convert is passed on as it is, not copied node by node.
+      const plugin = minkeColumnsPlugin(adapter);
+      const plain = tables
+        .selectFrom('minke_hosts as h')
+        .innerJoin('minke_agents as a', 'a.host_id', 'h.id')
+        .select(['h.name', 'a.node'])
+        .where('h.name', '=', 'web1')
+        .where('h.id', 'in', [id, id + 1])
+        .toOperationNode();
+      expect(plugin.transformQuery({ node: plain, queryId: { queryId: 'plain' } })).toBe(plain);
+      const typed = tables
+        .selectFrom('minke_hosts')
+        .select('name')
+        .where('disabled', '=', false)
+        .toOperationNode();
+      expect(plugin.transformQuery({ node: typed, queryId: { queryId: 'typed' } })).not.toBe(typed);
 
       await tables
         .updateTable('minke_hosts')

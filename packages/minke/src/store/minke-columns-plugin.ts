@@ -51,14 +51,16 @@ export function minkeColumnsPlugin(adapter: StoreAdapter): KyselyPlugin {
   const encoders = new Map<string, ValueEncoder>();
   return {
     transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
-      const tables = [...tableCollector.collect(node)].sort().join(',');
+      const scan = scanQuery(node);
+      const tables = [...scan.tables].sort().join(',');
       let encoder = encoders.get(tables);
       if (encoder === undefined) {
         encoder = new ValueEncoder(adapter, convertedColumns(tables.split(',')));
         encoders.set(tables, encoder);
       }
       columnsOf.set(queryId, encoder.columns);
-      return encoder.transformNode(node);
+      // Rewriting makes a new copy of every node of the query: only when a value may change.
+      return mayEncode(scan, encoder.columns) ? encoder.transformNode(node) : node;
     },
     transformResult({
       result,
@@ -123,23 +125,67 @@ function convertedColumns(tables: readonly string[]): ConvertedColumns {
   return columns;
 }
 
-/** The tables a query names (one instance for all queries: collecting is synchronous). */
-class TableCollector extends OperationNodeTransformer {
-  private tables = new Set<string>();
-
-  collect(node: RootOperationNode): Set<string> {
-    this.tables = new Set<string>();
-    this.transformNode(node);
-    return this.tables;
-  }
-
-  protected override transformTable(table: TableNode, queryId?: QueryId): TableNode {
-    this.tables.add(table.table.identifier.name);
-    return super.transformTable(table, queryId);
-  }
+/** What the plugin needs to know of a query before it rewrites anything. */
+interface QueryScan {
+  /** The tables it names. */
+  tables: Set<string>;
+  /** Columns a value is written to or compared with (insert, update, `column op value`). */
+  valueColumns: Set<string>;
+  /** A Date or a boolean among its values: converted by type wherever it is. */
+  typedValue: boolean;
 }
 
-const tableCollector = new TableCollector();
+/**
+ * Reads a query's nodes without copying them (Kysely's transformer rebuilds every node; the
+ * plugin did that twice per query, and queries that write nothing to convert are most of them:
+ * a token's lookup, a page of hosts). A value's own contents are never walked (a JSON value can be
+ * large).
+ */
+function scanQuery(root: RootOperationNode): QueryScan {
+  const scan: QueryScan = { tables: new Set(), valueColumns: new Set(), typedValue: false };
+  const typed = (value: unknown) => value instanceof Date || typeof value === 'boolean';
+  const visit = (node: OperationNode): void => {
+    if (ValueNode.is(node)) {
+      if (typed(node.value)) scan.typedValue = true;
+      return;
+    }
+    if (PrimitiveValueListNode.is(node)) {
+      if (node.values.some(typed)) scan.typedValue = true;
+      return;
+    }
+    if (node.kind === 'TableNode') scan.tables.add((node as TableNode).table.identifier.name);
+    else if (node.kind === 'InsertQueryNode') {
+      for (const column of (node as InsertQueryNode).columns ?? []) {
+        scan.valueColumns.add(column.column.name);
+      }
+    } else if (ColumnUpdateNode.is(node) || BinaryOperationNode.is(node)) {
+      const name = columnName(ColumnUpdateNode.is(node) ? node.column : node.leftOperand);
+      if (name !== undefined) scan.valueColumns.add(name);
+    }
+    for (const child of Object.values(node) as unknown[]) {
+      if (Array.isArray(child)) {
+        for (const item of child) if (isNode(item)) visit(item);
+      } else if (isNode(child)) visit(child);
+    }
+  };
+  visit(root);
+  return scan;
+}
+
+function isNode(value: unknown): value is OperationNode {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { kind?: unknown }).kind === 'string'
+  );
+}
+
+/** Whether the encoder could change anything in a query of this scan. */
+function mayEncode(scan: QueryScan, columns: ConvertedColumns): boolean {
+  if (scan.typedValue) return true;
+  for (const name of scan.valueColumns) if (columns.has(name)) return true;
+  return false;
+}
 
 function columnName(node: OperationNode): string | undefined {
   if (ColumnNode.is(node)) return node.column.name;
