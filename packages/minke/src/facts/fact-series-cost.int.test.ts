@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
+import { queryPlan } from '../../test-support/query-plan.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { AgentStore } from './agent-store.js';
 import { factChanges } from './fact-changes.js';
@@ -71,12 +72,7 @@ describe.each(backendFactories(() => tmp))(
         maxPoints: ROWS,
       };
       const compiled = seriesQuery(project, window, [agentId]).compile();
-      const explain =
-        project.database.adapter.kind === 'postgres' ? 'EXPLAIN ' : 'EXPLAIN QUERY PLAN ';
-      const plan = await project.database.db.executeQuery(
-        CompiledQuery.raw(explain + compiled.sql, [...compiled.parameters]),
-      );
-      const text = plan.rows.map((row) => Object.values(row as object).join(' ')).join('\n');
+      const text = await queryPlan(project.database, compiled);
       expect(text).toContain('minke_fact_history_agent_plugin');
       expect(text).not.toMatch(/Seq Scan on minke_fact_history|SCAN fact_(?! USING)/);
 

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompiledQuery, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendFactories } from '../../test-support/databases.js';
+import { queryPlan } from '../../test-support/query-plan.js';
 import { defineModel } from '../model/define-model.js';
 import { f } from '../model/fields.js';
 import type { OpenedProject } from '../runtime/open-project.js';
@@ -23,31 +23,15 @@ const Server = defineModel('Server', {
 async function planOfDefaultPage(project: OpenedProject, modelName: string): Promise<string> {
   const model = project.models.get(modelName);
   const database: DatabaseHandle = project.database;
-  const kind = database.adapter.kind;
   const query = orderRecords(
     database.db.selectFrom(model.table).selectAll(model.table),
     model,
     undefined,
-    kind,
+    database.adapter.kind,
   )
     .limit(50)
     .compile();
-  if (kind === 'sqlite') {
-    const rows = await database.db.executeQuery<{ detail: string }>(
-      CompiledQuery.raw(`EXPLAIN QUERY PLAN ${query.sql}`, [...query.parameters]),
-    );
-    return rows.rows.map((row) => row.detail).join('\n');
-  }
-  // A few rows are cheaper to sort than to read through an index: tell the planner they are not,
-  // so that the plan shows whether the index can give the order at all.
-  return database.db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-    await sql`SET LOCAL enable_sort = off`.execute(trx);
-    const rows = await trx.executeQuery<{ 'QUERY PLAN': string }>(
-      CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]),
-    );
-    return rows.rows.map((row) => row['QUERY PLAN']).join('\n');
-  });
+  return queryPlan(database, query, { indexesOnly: true });
 }
 
 describe.each(backendFactories(() => tmp))('natural-order indexes on $name', ({ make }) => {

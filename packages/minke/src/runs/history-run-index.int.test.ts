@@ -2,14 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CompiledQuery,
   sql,
+  type CompiledQuery,
   type KyselyPlugin,
   type PluginTransformQueryArgs,
   type RootOperationNode,
 } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendFactories } from '../../test-support/databases.js';
+import { queryPlan } from '../../test-support/query-plan.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import type { Database } from '../store/database.js';
 import { SessionHistory } from './history.js';
@@ -29,19 +30,6 @@ class StatementLog implements KyselyPlugin {
   transformResult<T>(args: { result: T }): Promise<T> {
     return Promise.resolve(args.result);
   }
-}
-
-async function planOf(database: Database, query: CompiledQuery): Promise<string> {
-  if (database.adapter.kind === 'sqlite') {
-    const rows = await database.db.executeQuery<{ detail: string }>(
-      CompiledQuery.raw(`EXPLAIN QUERY PLAN ${query.sql}`, [...query.parameters]),
-    );
-    return rows.rows.map((row) => row.detail).join('\n');
-  }
-  const rows = await database.db.executeQuery<{ 'QUERY PLAN': string }>(
-    CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]),
-  );
-  return rows.rows.map((row) => row['QUERY PLAN']).join('\n');
 }
 
 /** A run of `count` records on the host, by the user, created at `at`. */
@@ -94,7 +82,7 @@ describe.each(backendFactories(() => tmp))('a run in the history on $name', ({ m
 
       const pageQuery = log.statements.find((statement) => /\blimit\b/i.test(statement.sql));
       expect(pageQuery?.sql).toMatch(/"run_id" = /);
-      const plan = await planOf(project.database, pageQuery as CompiledQuery);
+      const plan = await queryPlan(project.database, pageQuery as CompiledQuery);
       if (project.database.adapter.kind === 'sqlite') {
         expect(plan).toContain('USING INDEX minke_session_records_run_created (run_id=?)');
         expect(plan).not.toContain('TEMP B-TREE');
@@ -112,7 +100,7 @@ describe.each(backendFactories(() => tmp))('a run in the history on $name', ({ m
       };
       expect((await new SessionHistory(counted).summary({ runId: older })).all).toBe(5);
       const stateCounts = countLog.statements.find((statement) => /group by/i.test(statement.sql));
-      const countPlan = await planOf(project.database, stateCounts as CompiledQuery);
+      const countPlan = await queryPlan(project.database, stateCounts as CompiledQuery);
       if (project.database.adapter.kind === 'sqlite') {
         expect(countPlan).toContain('USING COVERING INDEX minke_session_records_run_state_result');
       } else {
