@@ -58,9 +58,9 @@ const MOST_TAKEN_AT_ONCE = 1000;
  * the event loop that answers the API, the web admin and the event stream. The thread opens the
  * same project (its own database connection: SQLite in WAL mode takes both); its events come back
  * through a channel of their own (a message per callback that published) and are published here,
- * as they arrive and before each API request (`takeEvents`). A thread that dies (a session's stray exception,
- * out of memory) leaves the server serving: its sessions end "worker lost" and a new thread takes
- * the next runs.
+ * as they arrive and before each API request (`takeEvents`). A thread that dies (a session's
+ * stray exception, out of memory) leaves the server serving: its sessions end "worker lost" and a
+ * new thread takes the next runs.
  */
 export class ThreadExecutor implements Executor {
   readonly takesRunTimeConnection = true;
