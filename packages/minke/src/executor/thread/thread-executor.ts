@@ -189,25 +189,24 @@ export class ThreadExecutor implements Executor {
   private startOne(): Promise<SessionThread> {
     const owner = `minke-${process.pid}-thread-${randomUUID()}`;
     const channel = new MessageChannel();
-    const thread: SessionThread = {
-      worker: this.options.start(owner, channel.port2),
-      port: channel.port1,
-      receive: () => undefined,
-      owner,
-      runs: new Set(),
-      exited: false,
-    };
     return new Promise((resolve, reject) => {
       let ready = false;
-      thread.receive = (message) => {
-        if (message.type === 'ready') {
-          ready = true;
-          this.running = thread;
-          this.restartDelayMs = this.firstDelayMs;
-          resolve(thread);
-        } else if (message.type === 'failed') reject(new Error(message.message));
-        else if (message.type === 'events') this.publish(thread, message);
-        else this.answered(message.call);
+      const thread: SessionThread = {
+        worker: this.options.start(owner, channel.port2),
+        port: channel.port1,
+        receive: (message) => {
+          if (message.type === 'ready') {
+            ready = true;
+            this.running = thread;
+            this.restartDelayMs = this.firstDelayMs;
+            resolve(thread);
+          } else if (message.type === 'failed') reject(new Error(message.message));
+          else if (message.type === 'events') this.publish(thread, message);
+          else this.answered(message.call);
+        },
+        owner,
+        runs: new Set(),
+        exited: false,
       };
       thread.port.on('message', thread.receive);
       thread.worker.on('error', (error) => {
