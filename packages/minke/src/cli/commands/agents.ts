@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { AgentItem } from '@minke/contract';
-import { stdoutOut, type Out } from '../output.js';
+import { stdoutOut } from '../output.js';
+import { addListCommand } from '../list-command.js';
 import { localOrRemote } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { AgentsSource } from '../remote/remote-agents.js';
@@ -77,27 +77,15 @@ export function registerAgentCommands(program: Command): void {
       }
     });
 
-  agents
-    .command('list')
-    .description('enrolled agents, online or offline, with their host and plugins')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      // The project's agents or, with --server, a server's (view_host), printed the same.
-      const list = await withAgents(globals(), (source) => source.list());
-      printAgents(out, list, options.json === true);
-    });
-}
-
-function printAgents(out: Out, agents: readonly AgentItem[], json: boolean): void {
-  if (json) return out.json(agents);
-  if (agents.length === 0) {
-    out.line('no agents: enrol one with `minke agents enroll NODE --out FILE`');
-    return;
-  }
-  out.table(
-    ['NODE', 'HOST', 'STATE', 'VERSION', 'PLUGINS', 'LAST SEEN'],
-    agents.map((agent) => [
+  // The project's agents or, with --server, a server's (view_host), printed the same.
+  addListCommand(agents, globals, {
+    description: 'enrolled agents, online or offline, with their host and plugins',
+    open: withAgents,
+    read: (source) => source.list(),
+    items: (list) => list,
+    empty: 'no agents: enrol one with `minke agents enroll NODE --out FILE`',
+    columns: ['NODE', 'HOST', 'STATE', 'VERSION', 'PLUGINS', 'LAST SEEN'],
+    row: (agent) => [
       agent.node,
       agent.hostName,
       agent.online ? 'online' : 'offline',
@@ -105,6 +93,6 @@ function printAgents(out: Out, agents: readonly AgentItem[], json: boolean): voi
       agent.plugins.map((plugin) => plugin.name).join(',') +
         (agent.rejected.length > 0 ? ` (${agent.rejected.length} rejected)` : ''),
       agent.lastSeen ?? 'never',
-    ]),
-  );
+    ],
+  });
 }

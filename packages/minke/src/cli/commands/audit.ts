@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import type { AuditSource } from '../remote/remote-audit.js';
 import { parseCount } from './hosts.js';
 
@@ -21,26 +21,17 @@ interface AuditListOptions {
  * The audit log of the local project's database, or with `--server` a server's, read through its
  * API as the token's user (superusers and view_audit).
  */
-function withAudit(
-  globals: GlobalOptions,
-  work: (audit: AuditSource) => Promise<void>,
-): Promise<void> {
-  return withLocalOrRemote<AuditSource, void>(
-    globals,
-    {
-      remote: async (api) => (await import('../remote/remote-audit.js')).remoteAudit(api),
-      local: async (project) => {
-        const { listAudit } = await import('../../audit/audit-log.js');
-        const { verifyAudit } = await import('../../audit/verify-audit.js');
-        return {
-          list: (query) => listAudit(project.database, query),
-          verify: () => verifyAudit(project.database),
-        };
-      },
-    },
-    work,
-  );
-}
+const withAudit = localOrRemote<AuditSource>({
+  remote: async (api) => (await import('../remote/remote-audit.js')).remoteAudit(api),
+  local: async (project) => {
+    const { listAudit } = await import('../../audit/audit-log.js');
+    const { verifyAudit } = await import('../../audit/verify-audit.js');
+    return {
+      list: (query) => listAudit(project.database, query),
+      verify: () => verifyAudit(project.database),
+    };
+  },
+});
 
 export function registerAuditCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();

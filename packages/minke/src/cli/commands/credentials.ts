@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
+import { addListCommand } from '../list-command.js';
 import type { CredentialsSource } from '../remote/remote-credentials.js';
 import type { CredentialType } from '../../credentials/credential-secret.js';
 import { readCredentialSecret } from './credentials-secret-input.js';
@@ -22,29 +23,19 @@ function operator(): string {
  * The credentials of the local project (acting as this machine's operator), or with `--server`
  * those of a server, through its API as the token's user.
  */
-function withCredentials(
-  globals: GlobalOptions,
-  work: (credentials: CredentialsSource) => Promise<void>,
-): Promise<void> {
-  return withLocalOrRemote<CredentialsSource, void>(
-    globals,
-    {
-      remote: async (api) =>
-        (await import('../remote/remote-credentials.js')).remoteCredentials(api),
-      local: async (project) => {
-        const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
-        const store = credentialStoreOf(project);
-        return {
-          list: () => store.list(),
-          create: (name, secret) => store.create(name, secret, operator()),
-          replace: (name, secret) => store.replace(name, secret, operator()),
-          delete: (name) => store.delete(name),
-        };
-      },
-    },
-    work,
-  );
-}
+const withCredentials = localOrRemote<CredentialsSource>({
+  remote: async (api) => (await import('../remote/remote-credentials.js')).remoteCredentials(api),
+  local: async (project) => {
+    const { credentialStoreOf } = await import('../../credentials/credential-reader.js');
+    const store = credentialStoreOf(project);
+    return {
+      list: () => store.list(),
+      create: (name, secret) => store.create(name, secret, operator()),
+      replace: (name, secret) => store.replace(name, secret, operator()),
+      delete: (name) => store.delete(name),
+    };
+  },
+});
 
 function credentialType(type: string): CredentialType {
   if (type === 'ssh-key' || type === 'password') return type;
@@ -66,21 +57,14 @@ export function registerCredentialCommands(program: Command): void {
         'read the key (or password) from this file (- for standard input); else MINKE_SECRET, else a prompt',
       );
 
-  credentials
-    .command('list')
-    .description('list credentials: name, type, fingerprint, who changed them and when')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      await withCredentials(globals(), async (source) => {
-        const list = await source.list();
-        if (options.json) return out.json(list);
-        out.table(
-          ['NAME', 'TYPE', 'FINGERPRINT', 'UPDATED', 'BY'],
-          list.map((c) => [c.name, c.type, c.fingerprint ?? '', c.updatedAt, c.updatedBy ?? '']),
-        );
-      });
-    });
+  addListCommand(credentials, globals, {
+    description: 'list credentials: name, type, fingerprint, who changed them and when',
+    open: withCredentials,
+    read: (source) => source.list(),
+    items: (list) => list,
+    columns: ['NAME', 'TYPE', 'FINGERPRINT', 'UPDATED', 'BY'],
+    row: (c) => [c.name, c.type, c.fingerprint ?? '', c.updatedAt, c.updatedBy ?? ''],
+  });
 
   /** Reads the secret (never from argv), then stores it under `name` as `how` says. */
   const storeSecret =

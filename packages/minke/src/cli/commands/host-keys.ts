@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
 import type { HostKeyInfo } from '../../hosts/host-key-store.js';
 
 /** Where the keys are: the local project's database, or a server's API (`--server`, acting with
@@ -13,34 +13,24 @@ interface HostKeySource {
   trust(host: string, fingerprint: string): Promise<HostKeyInfo>;
 }
 
-function withHostKeys(
-  globals: GlobalOptions,
-  work: (keys: HostKeySource) => Promise<void>,
-): Promise<void> {
-  return withLocalOrRemote<HostKeySource, void>(
-    globals,
-    {
-      remote: (api) => ({
-        list: (host) => api.get<HostKeyInfo[]>('/api/host-keys', { host }),
-        trust: (host, fingerprint) =>
-          api.post<HostKeyInfo>(`/api/hosts/${encodeURIComponent(host)}/host-key/trust`, {
-            fingerprint,
-          }),
+const withHostKeys = localOrRemote<HostKeySource>({
+  remote: (api) => ({
+    list: (host) => api.get<HostKeyInfo[]>('/api/host-keys', { host }),
+    trust: (host, fingerprint) =>
+      api.post<HostKeyInfo>(`/api/hosts/${encodeURIComponent(host)}/host-key/trust`, {
+        fingerprint,
       }),
-      local: async (project) => {
-        const { HostKeyStore } = await import('../../hosts/host-key-store.js');
-        const store = new HostKeyStore(project.database);
-        return {
-          list: (host) => store.list(host),
-          // The operator of this machine, who holds the project already.
-          trust: (host, fingerprint) =>
-            store.trust(host, fingerprint, `cli:${userInfo().username}`),
-        };
-      },
-    },
-    work,
-  );
-}
+  }),
+  local: async (project) => {
+    const { HostKeyStore } = await import('../../hosts/host-key-store.js');
+    const store = new HostKeyStore(project.database);
+    return {
+      list: (host) => store.list(host),
+      // The operator of this machine, who holds the project already.
+      trust: (host, fingerprint) => store.trust(host, fingerprint, `cli:${userInfo().username}`),
+    };
+  },
+});
 
 /**
  * `minke hosts keys [NAME]` and `minke hosts trust-key NAME --fingerprint SHA256:…`: the fleet's

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { localOrRemote } from '../local-or-remote.js';
+import { addListCommand } from '../list-command.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostLeasesSource } from '../remote/remote-host-leases.js';
@@ -22,29 +23,23 @@ const withLeases = localOrRemote<HostLeasesSource>({
  */
 export function registerHostLeaseCommands(program: Command, hosts: Command): void {
   const globals = () => program.opts<GlobalOptions>();
-  hosts
-    .command('leases')
-    .description('host locks: which process holds each host, for which run, until when')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      await withLeases(globals(), async (source) => {
-        const leases = await source.list();
-        if (options.json) return out.json(leases);
-        if (leases.length === 0) return out.line('no host is locked');
-        out.table(
-          ['HOST', 'OWNER', 'RUN', 'SESSION', 'SINCE', 'EXPIRES'],
-          leases.map((lease) => [
-            lease.host,
-            lease.owner,
-            lease.runId,
-            lease.session,
-            lease.since,
-            `${lease.expiresAt}${lease.expired ? ' (expired)' : ''}`,
-          ]),
-        );
-      });
-    });
+  addListCommand(hosts, globals, {
+    name: 'leases',
+    description: 'host locks: which process holds each host, for which run, until when',
+    open: withLeases,
+    read: (source) => source.list(),
+    items: (leases) => leases,
+    empty: 'no host is locked',
+    columns: ['HOST', 'OWNER', 'RUN', 'SESSION', 'SINCE', 'EXPIRES'],
+    row: (lease) => [
+      lease.host,
+      lease.owner,
+      lease.runId,
+      lease.session,
+      lease.since,
+      `${lease.expiresAt}${lease.expired ? ' (expired)' : ''}`,
+    ],
+  });
 
   hosts
     .command('unlock <name>')

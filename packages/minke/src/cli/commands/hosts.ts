@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { displayValue, stdoutOut } from '../output.js';
 import { localOrRemote } from '../local-or-remote.js';
+import { addListCommand } from '../list-command.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
 import { readPages } from '../read-pages.js';
@@ -221,21 +222,14 @@ export function registerHostCommands(program: Command): void {
         out.line(`added group ${group.name} (id ${group.id})`);
       });
     });
-  groups
-    .command('list')
-    .description('list host groups')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      await withHosts(globals(), async (source) => {
-        const list = await source.groups();
-        if (options.json) return out.json(list);
-        out.table(
-          ['NAME', 'HOSTS', 'CONFIG', 'COMMENT'],
-          list.map((g) => [g.name, g.hosts, JSON.stringify(g.config), g.comment]),
-        );
-      });
-    });
+  addListCommand(groups, globals, {
+    description: 'list host groups',
+    open: withHosts,
+    read: (source) => source.groups(),
+    items: (list) => list,
+    columns: ['NAME', 'HOSTS', 'CONFIG', 'COMMENT'],
+    row: (g) => [g.name, g.hosts, JSON.stringify(g.config), g.comment],
+  });
 }
 
 function parsePort(text: string | undefined): number | undefined {

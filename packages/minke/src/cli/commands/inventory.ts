@@ -2,37 +2,25 @@ import type { Command } from 'commander';
 import type { InventoryFieldChange, InventoryPlan } from '@minke/contract';
 import { displayValue, stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
+import { addListCommand } from '../list-command.js';
 import type { InventoryAccess } from '../remote/remote-inventory.js';
 
 /**
  * The inventory sources of the local project or, with `--server`, a server's through its API as
  * the token's user (a sync there is audited as that user).
  */
-function withInventory(
-  globals: GlobalOptions,
-  work: (inventory: InventoryAccess) => Promise<void>,
-): Promise<void> {
-  return withLocalOrRemote<InventoryAccess, void>(
-    globals,
-    {
-      remote: async (api) => (await import('../remote/remote-inventory.js')).remoteInventory(api),
-      local: async (project) => {
-        const { listInventory } = await import('../../inventory/inventory-sources.js');
-        return {
-          list: () => listInventory(project),
-          sync: async (name, options) =>
-            (await import('../../inventory/sync-inventory.js')).syncInventory(
-              project,
-              name,
-              options,
-            ),
-        };
-      },
-    },
-    work,
-  );
-}
+const withInventory = localOrRemote<InventoryAccess>({
+  remote: async (api) => (await import('../remote/remote-inventory.js')).remoteInventory(api),
+  local: async (project) => {
+    const { listInventory } = await import('../../inventory/inventory-sources.js');
+    return {
+      list: () => listInventory(project),
+      sync: async (name, options) =>
+        (await import('../../inventory/sync-inventory.js')).syncInventory(project, name, options),
+    };
+  },
+});
 
 /**
  * `minke inventory list|sync`: the project's inventory sources with their last sync, and a sync
@@ -45,34 +33,27 @@ export function registerInventoryCommands(program: Command): void {
     .command('inventory')
     .description('inventory sources: hosts synced from files, URLs, commands, OpenSSH configs');
 
-  inventory
-    .command('list', { isDefault: true })
-    .description('the sources, how many hosts each owns, and their last sync')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      await withInventory(globals(), async (source) => {
-        const list = await source.list();
-        if (options.json) return out.json(list);
-        if (list.items.length === 0)
-          return out.line('no inventory sources (add them to minke.config.ts: inventory: [...])');
-        out.table(
-          ['SOURCE', 'FROM', 'SCHEDULE', 'HOSTS', 'LAST SYNC', 'RESULT'],
-          list.items.map((source) => [
-            source.name,
-            `${source.kind} ${source.from}`,
-            source.schedule ?? '-',
-            source.hosts,
-            source.lastSync?.at ?? 'never',
-            !source.lastSync
-              ? ''
-              : source.lastSync.ok
-                ? `+${source.lastSync.added} ~${source.lastSync.changed} -${source.lastSync.removed} =${source.lastSync.unchanged}`
-                : `failed: ${source.lastSync.error ?? ''}`,
-          ]),
-        );
-      });
-    });
+  addListCommand(inventory, globals, {
+    isDefault: true,
+    description: 'the sources, how many hosts each owns, and their last sync',
+    open: withInventory,
+    read: (source) => source.list(),
+    items: (list) => list.items,
+    empty: 'no inventory sources (add them to minke.config.ts: inventory: [...])',
+    columns: ['SOURCE', 'FROM', 'SCHEDULE', 'HOSTS', 'LAST SYNC', 'RESULT'],
+    row: (source) => [
+      source.name,
+      `${source.kind} ${source.from}`,
+      source.schedule ?? '-',
+      source.hosts,
+      source.lastSync?.at ?? 'never',
+      !source.lastSync
+        ? ''
+        : source.lastSync.ok
+          ? `+${source.lastSync.added} ~${source.lastSync.changed} -${source.lastSync.removed} =${source.lastSync.unchanged}`
+          : `failed: ${source.lastSync.error ?? ''}`,
+    ],
+  });
 
   inventory
     .command('sync <source>')

@@ -7,6 +7,8 @@ import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import type { JobsSource } from '../remote/remote-jobs.js';
 import { remoteTarget } from '../remote/remote-target.js';
+import { localOrRemote } from '../local-or-remote.js';
+import { addListCommand } from '../list-command.js';
 
 /** Who the CLI acts as in `created_by`/`updated_by`: the operator of this machine. */
 function operator(): string {
@@ -39,21 +41,10 @@ interface CreateOptions {
  * The jobs of the local project (as MINKE_CLI_USER, else the local operator), or with `--server`
  * those of a server, through its API as the token's user.
  */
-async function withJobs(
-  globals: GlobalOptions,
-  work: (jobs: JobsSource, remote: boolean) => Promise<void>,
-): Promise<void> {
-  const remote = remoteTarget(globals);
-  if (remote) {
-    const { ApiClient } = await import('../remote/api-client.js');
-    const { remoteJobs } = await import('../remote/remote-jobs.js');
-    return work(remoteJobs(new ApiClient(remote)), true);
-  }
-  const { localJobs } = await import('./jobs-local.js');
-  await withProject(globals, {}, async (project) =>
-    work(await localJobs(project, operator()), false),
-  );
-}
+const withJobs = localOrRemote<JobsSource>({
+  remote: async (api) => (await import('../remote/remote-jobs.js')).remoteJobs(api),
+  local: async (project) => (await import('./jobs-local.js')).localJobs(project, operator()),
+});
 
 export function registerJobCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
@@ -63,28 +54,21 @@ export function registerJobCommands(program: Command): void {
       "saved jobs: a session, a selection kept as a query, form data and an optional schedule (with --server: that server's, as the token's user)",
     );
 
-  jobs
-    .command('list')
-    .description('list saved jobs with their schedules and next times')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      await withJobs(globals(), async (source) => {
-        const list = await source.list();
-        if (options.json) return out.json(list);
-        out.table(
-          ['NAME', 'SESSION', 'MODEL', 'SELECTION', 'SCHEDULE', 'NEXT'],
-          list.map((job) => [
-            job.name,
-            job.session,
-            job.model,
-            selectionText(job.selection),
-            scheduleText(job),
-            job.schedule?.nextTimes[0] ?? '',
-          ]),
-        );
-      });
-    });
+  addListCommand(jobs, globals, {
+    description: 'list saved jobs with their schedules and next times',
+    open: withJobs,
+    read: (source) => source.list(),
+    items: (list) => list,
+    columns: ['NAME', 'SESSION', 'MODEL', 'SELECTION', 'SCHEDULE', 'NEXT'],
+    row: (job) => [
+      job.name,
+      job.session,
+      job.model,
+      selectionText(job.selection),
+      scheduleText(job),
+      job.schedule?.nextTimes[0] ?? '',
+    ],
+  });
 
   jobs
     .command('show <name>')

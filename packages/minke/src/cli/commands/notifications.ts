@@ -4,6 +4,7 @@ import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
+import { addListCommand } from '../list-command.js';
 import type { NotificationSource } from '../../notifications/local-notifications.js';
 import { parseCount } from './hosts.js';
 
@@ -23,10 +24,10 @@ const allStatesListed: Exclude<DeliveryState, (typeof DELIVERY_STATES)[number]> 
 void allStatesListed;
 
 /** The project's notifications (its database), or with `--server` a server's, as the token's user. */
-async function withNotifications(
+async function withNotifications<T>(
   globals: GlobalOptions,
-  work: (source: NotificationSource, by: string) => Promise<void>,
-): Promise<void> {
+  work: (source: NotificationSource, by: string) => Promise<T>,
+): Promise<T> {
   const remote = remoteTarget(globals);
   if (remote) {
     const { ApiClient } = await import('../remote/api-client.js');
@@ -35,7 +36,7 @@ async function withNotifications(
   }
   const { localNotifications } = await import('../../notifications/local-notifications.js');
   const { createLogger } = await import('../../logger.js');
-  await withProject(globals, {}, (project) =>
+  return withProject(globals, {}, (project) =>
     work(localNotifications(project, createLogger({ level: 'error' })), 'operator (CLI)'),
   );
 }
@@ -55,23 +56,15 @@ export function registerNotificationCommands(program: Command): void {
     .command('notifications')
     .description('notification channels, test messages and the delivery log');
 
-  notifications
-    .command('list')
-    .description('the channels of minke.config.ts and the events global rules send them')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      await withNotifications(globals(), async (source) => {
-        const channels = await source.channels();
-        if (options.json) return out.json(channels);
-        if (channels.length === 0)
-          return out.line('no notification channels (see docs/notifications.md)');
-        out.table(
-          ['CHANNEL', 'KIND', 'TARGET', 'ON'],
-          channels.map((c) => [c.name, c.kind, c.target, c.on.join(', ') || '-']),
-        );
-      });
-    });
+  addListCommand(notifications, globals, {
+    description: 'the channels of minke.config.ts and the events global rules send them',
+    open: withNotifications,
+    read: (source) => source.channels(),
+    items: (channels) => channels,
+    empty: 'no notification channels (see docs/notifications.md)',
+    columns: ['CHANNEL', 'KIND', 'TARGET', 'ON'],
+    row: (c) => [c.name, c.kind, c.target, c.on.join(', ') || '-'],
+  });
 
   notifications
     .command('test <channel>')

@@ -3,7 +3,8 @@ import type { PolicyHostResult } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
-import { withLocalOrRemote } from '../local-or-remote.js';
+import { localOrRemote } from '../local-or-remote.js';
+import { addListCommand } from '../list-command.js';
 import type { PoliciesSource } from '../remote/remote-policies.js';
 import { readPages } from '../read-pages.js';
 import { parseLimit } from './hosts.js';
@@ -12,43 +13,34 @@ import { parseLimit } from './hosts.js';
  * The policies of the local project (its files' policies synced first) or, with `--server`, a
  * server's through its API as the token's user. Both run the same operations.
  */
-function withPolicies(
-  globals: GlobalOptions,
-  work: (policies: PoliciesSource) => Promise<void>,
-): Promise<void> {
-  return withLocalOrRemote<PoliciesSource, void>(
-    globals,
-    {
-      remote: async (api) => (await import('../remote/remote-policies.js')).remotePolicies(api),
-      local: async (project) => {
-        const ops = await import('../../policies/policy-operations.js');
-        /**
-         * The policy as the API lists it, with its counts (`show --json`, `set`): the same JSON
-         * as through a server, which never sends a policy's database id.
-         */
-        const summary = async (name: string) => {
-          await ops.policyNamed(project, name); // the not-found error naming the policies
-          const found = (await ops.listPolicies(project)).items.find((p) => p.name === name);
-          if (!found) throw new Error(`policy ${name} is gone`);
-          return found;
-        };
-        return {
-          list: () => ops.listPolicies(project),
-          show: summary,
-          hosts: (name, query) => ops.policyHosts(project, name, query),
-          history: (name, query) => ops.policyHistory(project, name, query),
-          check: (query) => ops.checkPolicies(project, query),
-          save: async (policy) => {
-            await ops.savePolicy(project, policy);
-            return summary(policy.name);
-          },
-          delete: (name) => ops.deletePolicy(project, name),
-        };
+const withPolicies = localOrRemote<PoliciesSource>({
+  remote: async (api) => (await import('../remote/remote-policies.js')).remotePolicies(api),
+  local: async (project) => {
+    const ops = await import('../../policies/policy-operations.js');
+    /**
+     * The policy as the API lists it, with its counts (`show --json`, `set`): the same JSON
+     * as through a server, which never sends a policy's database id.
+     */
+    const summary = async (name: string) => {
+      await ops.policyNamed(project, name); // the not-found error naming the policies
+      const found = (await ops.listPolicies(project)).items.find((p) => p.name === name);
+      if (!found) throw new Error(`policy ${name} is gone`);
+      return found;
+    };
+    return {
+      list: () => ops.listPolicies(project),
+      show: summary,
+      hosts: (name, query) => ops.policyHosts(project, name, query),
+      history: (name, query) => ops.policyHistory(project, name, query),
+      check: (query) => ops.checkPolicies(project, query),
+      save: async (policy) => {
+        await ops.savePolicy(project, policy);
+        return summary(policy.name);
       },
-    },
-    work,
-  );
-}
+      delete: (name) => ops.deletePolicy(project, name),
+    };
+  },
+});
 
 /**
  * `minke policies list|show|check|set|delete`: fact policies, their passing and failing hosts
@@ -62,22 +54,16 @@ export function registerPolicyCommands(program: Command): void {
     .command('policies')
     .description('fact policies: which hosts comply, since when, and checks on demand');
 
-  policies
-    .command('list', { isDefault: true })
-    .description('every policy with how many hosts pass and fail it')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      await withPolicies(globals(), async (source) => {
-        const list = await source.list();
-        if (options.json) return out.json(list);
-        if (list.items.length === 0) return out.line('no policies yet');
-        out.table(
-          ['POLICY', 'PASSING', 'FAILING', 'FROM', 'WHERE'],
-          list.items.map((p) => [p.name, p.passing, p.failing, p.origin, p.where]),
-        );
-      });
-    });
+  addListCommand(policies, globals, {
+    isDefault: true,
+    description: 'every policy with how many hosts pass and fail it',
+    open: withPolicies,
+    read: (source) => source.list(),
+    items: (list) => list.items,
+    empty: 'no policies yet',
+    columns: ['POLICY', 'PASSING', 'FAILING', 'FROM', 'WHERE'],
+    row: (p) => [p.name, p.passing, p.failing, p.origin, p.where],
+  });
 
   policies
     .command('show <policy>')

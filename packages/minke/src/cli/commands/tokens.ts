@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { localOrRemote } from '../local-or-remote.js';
+import { addListCommand } from '../list-command.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { TokensSource } from '../remote/remote-tokens.js';
@@ -45,29 +46,15 @@ export function registerTokenCommands(program: Command): void {
         );
       });
     });
-  tokens
-    .command('list')
-    .description('list tokens (never the tokens themselves)')
-    .option('--user <username>', "only this user's tokens")
-    .option('--json', 'print JSON')
-    .action(async (options: { user?: string; json?: boolean }) => {
-      const out = stdoutOut();
-      await withTokens(globals(), async (source) => {
-        const list = await source.list({ user: options.user });
-        if (options.json) return out.json(list);
-        out.table(
-          ['ID', 'USER', 'NAME', 'CREATED', 'LAST USED', 'REVOKED'],
-          list.map((t) => [
-            t.id,
-            t.username,
-            t.name,
-            t.createdAt,
-            t.lastUsed ?? '',
-            t.revoked ? 'yes' : '',
-          ]),
-        );
-      });
-    });
+  addListCommand(tokens, globals, {
+    description: 'list tokens (never the tokens themselves)',
+    options: [['--user <username>', "only this user's tokens"]],
+    open: withTokens,
+    read: (source, options: { user?: string }) => source.list({ user: options.user }),
+    items: (list) => list,
+    columns: ['ID', 'USER', 'NAME', 'CREATED', 'LAST USED', 'REVOKED'],
+    row: (t) => [t.id, t.username, t.name, t.createdAt, t.lastUsed ?? '', t.revoked ? 'yes' : ''],
+  });
   tokens
     .command('revoke <id>')
     .description('revoke a token: it stops working at once')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { localOrRemote } from '../local-or-remote.js';
+import { addListCommand } from '../list-command.js';
 import { stdoutOut } from '../output.js';
 import { readPassword } from '../prompt.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
@@ -69,26 +70,14 @@ export function registerUserCommands(program: Command): void {
         out.line(`created ${user.isSuperuser ? 'superuser' : 'user'} ${user.username}`);
       });
     });
-  users
-    .command('list')
-    .description('list users')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const out = stdoutOut();
-      await withUsers(globals(), async (source) => {
-        const list = await source.list();
-        if (options.json) return out.json(list);
-        out.table(
-          ['USERNAME', 'SUPERUSER', 'ACTIVE', 'CREATED'],
-          list.map((u) => [
-            u.username,
-            u.isSuperuser ? 'yes' : '',
-            u.isActive ? 'yes' : 'no',
-            u.createdAt,
-          ]),
-        );
-      });
-    });
+  addListCommand(users, globals, {
+    description: 'list users',
+    open: withUsers,
+    read: (source) => source.list(),
+    items: (list) => list,
+    columns: ['USERNAME', 'SUPERUSER', 'ACTIVE', 'CREATED'],
+    row: (u) => [u.username, u.isSuperuser ? 'yes' : '', u.isActive ? 'yes' : 'no', u.createdAt],
+  });
   users
     .command('delete <username>')
     .description(
