@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ConflictError,
+  CsrfRejected,
   deserializeError,
+  httpStatusOf,
   InputError,
+  NotAuthenticated,
+  NotFoundError,
+  PermissionDenied,
+  RateLimited,
+  SetupError,
+  UnavailableError,
   isMinkeError,
   isSessionError,
   SessionError,
@@ -43,5 +52,32 @@ describe('Minke errors across copies and processes', () => {
   it('falls back to the message of a session error without its list', () => {
     const copy = fromAnotherCopy('session', 'only this');
     expect(isSessionError(copy) && sessionErrorMessages(copy)).toEqual(['only this']);
+  });
+
+  it('rebuilds every class from its code, with its name and HTTP status', () => {
+    const errors = [
+      [new InputError('m', { fields: { f: 'bad' } }), 'InputError', 400],
+      [new NotFoundError('m'), 'NotFoundError', 404],
+      [new PermissionDenied('m'), 'PermissionDenied', 403],
+      [new SetupError('m'), 'SetupError', 500],
+      [new SessionError('m'), 'SessionError', 422],
+      [new ConflictError('m'), 'ConflictError', 409],
+      [new UnavailableError('m'), 'UnavailableError', 503],
+      [new NotAuthenticated('m'), 'NotAuthenticated', 401],
+      [new CsrfRejected('m'), 'CsrfRejected', 403],
+      [new RateLimited('m', 30), 'RateLimited', 429],
+    ] as const;
+    for (const [error, name, status] of errors) {
+      const back = deserializeError(JSON.parse(JSON.stringify(error)) as SerializedError);
+      expect([error.name, httpStatusOf(error)]).toEqual([name, status]);
+      expect([back.constructor, back.name, back.code, back.message, back.fields]).toEqual([
+        error.constructor,
+        name,
+        error.code,
+        'm',
+        error.fields,
+      ]);
+      expect(isMinkeError(back)).toBe(true);
+    }
   });
 });

@@ -3,19 +3,23 @@
  * place (`httpStatusOf`) and serializes to plain JSON, so a worker or an agent can hand it on.
  *
  * @example
- *   throw new InputError('port must be a whole number', { field: 'port' });
+ *   throw new InputError('port must be a whole number', { fields: { port: 'not a whole number' } });
  */
-export type MinkeErrorCode =
-  | 'input'
-  | 'not_found'
-  | 'permission_denied'
-  | 'setup'
-  | 'session'
-  | 'conflict'
-  | 'unavailable'
-  | 'unauthenticated'
-  | 'csrf'
-  | 'rate_limited';
+/** Each error code with the HTTP status it answers with: the one list of codes. */
+const httpStatus = {
+  input: 400,
+  not_found: 404,
+  permission_denied: 403,
+  setup: 500,
+  session: 422,
+  conflict: 409,
+  unavailable: 503,
+  unauthenticated: 401,
+  csrf: 403,
+  rate_limited: 429,
+} as const;
+
+export type MinkeErrorCode = keyof typeof httpStatus;
 
 export interface SerializedError {
   code: MinkeErrorCode;
@@ -25,18 +29,7 @@ export interface SerializedError {
   messages?: string[];
 }
 
-const errorCodes: ReadonlySet<string> = new Set<MinkeErrorCode>([
-  'input',
-  'not_found',
-  'permission_denied',
-  'setup',
-  'session',
-  'conflict',
-  'unavailable',
-  'unauthenticated',
-  'csrf',
-  'rate_limited',
-]);
+const errorCodes: ReadonlySet<string> = new Set(Object.keys(httpStatus));
 
 /**
  * Marks Minke errors by a registry symbol, not by class identity: an error thrown by a second
@@ -44,12 +37,17 @@ const errorCodes: ReadonlySet<string> = new Set<MinkeErrorCode>([
  */
 const minkeErrorBrand = Symbol.for('minke.error');
 
+export interface MinkeErrorOptions {
+  fields?: Record<string, string>;
+  cause?: unknown;
+}
+
 export abstract class MinkeError extends Error {
   abstract readonly code: MinkeErrorCode;
   readonly fields: Record<string, string> | undefined;
   readonly [minkeErrorBrand] = true;
 
-  constructor(message: string, options?: { fields?: Record<string, string>; cause?: unknown }) {
+  constructor(message: string, options?: MinkeErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.fields = options?.fields;
@@ -62,27 +60,25 @@ export abstract class MinkeError extends Error {
   }
 }
 
+/** The base of the errors with one code: each class below names its code once. */
+function withCode<const Code extends MinkeErrorCode>(code: Code) {
+  return class extends MinkeError {
+    readonly code = code;
+  };
+}
+
 /** Bad input from a user: a form field, a flag, a filter, a config value. */
-export class InputError extends MinkeError {
-  readonly code = 'input' as const;
-}
+export class InputError extends withCode('input') {}
 
-export class NotFoundError extends MinkeError {
-  readonly code = 'not_found' as const;
-}
+export class NotFoundError extends withCode('not_found') {}
 
-export class PermissionDenied extends MinkeError {
-  readonly code = 'permission_denied' as const;
-}
+export class PermissionDenied extends withCode('permission_denied') {}
 
 /** The project itself is wrong (a model, a session, the configuration): start-up stops. */
-export class SetupError extends MinkeError {
-  readonly code = 'setup' as const;
-}
+export class SetupError extends withCode('setup') {}
 
 /** Thrown by session code to end the session in error with these messages. */
-export class SessionError extends MinkeError {
-  readonly code = 'session' as const;
+export class SessionError extends withCode('session') {
   readonly messages: string[];
   constructor(...messages: string[]) {
     super(messages.join('\n') || 'Session error');
@@ -95,14 +91,10 @@ export class SessionError extends MinkeError {
 }
 
 /** The request collides with existing data (a duplicate name, a leased host). */
-export class ConflictError extends MinkeError {
-  readonly code = 'conflict' as const;
-}
+export class ConflictError extends withCode('conflict') {}
 
 /** A service Minke needs (database, broker) cannot be reached. */
-export class UnavailableError extends MinkeError {
-  readonly code = 'unavailable' as const;
-}
+export class UnavailableError extends withCode('unavailable') {}
 
 /*
  * The edge's own refusals: no credentials, a missing CSRF token, too many logins. Only the HTTP
@@ -110,19 +102,13 @@ export class UnavailableError extends MinkeError {
  */
 
 /** No valid session cookie or token: log in, or send `Authorization: Bearer TOKEN`. */
-export class NotAuthenticated extends MinkeError {
-  readonly code = 'unauthenticated' as const;
-}
+export class NotAuthenticated extends withCode('unauthenticated') {}
 
 /** A cookie-authenticated write without the right `X-CSRF-Token` header. */
-export class CsrfRejected extends MinkeError {
-  readonly code = 'csrf' as const;
-}
+export class CsrfRejected extends withCode('csrf') {}
 
 /** Too many login attempts; `retryAfterSeconds` says when to try again. */
-export class RateLimited extends MinkeError {
-  readonly code = 'rate_limited' as const;
-
+export class RateLimited extends withCode('rate_limited') {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
@@ -130,19 +116,6 @@ export class RateLimited extends MinkeError {
     super(message);
   }
 }
-
-const httpStatus: Record<MinkeErrorCode, number> = {
-  input: 400,
-  not_found: 404,
-  permission_denied: 403,
-  setup: 500,
-  session: 422,
-  conflict: 409,
-  unavailable: 503,
-  unauthenticated: 401,
-  csrf: 403,
-  rate_limited: 429,
-};
 
 export function httpStatusOf(error: MinkeError): number {
   return httpStatus[error.code];
@@ -174,29 +147,28 @@ export function sessionErrorMessages(error: SessionError): string[] {
     : [error.message];
 }
 
+/** The classes whose constructor takes a message and fields: all but two. */
+const errorClassOf = {
+  input: InputError,
+  not_found: NotFoundError,
+  permission_denied: PermissionDenied,
+  setup: SetupError,
+  conflict: ConflictError,
+  unavailable: UnavailableError,
+  unauthenticated: NotAuthenticated,
+  csrf: CsrfRejected,
+} satisfies Record<
+  Exclude<MinkeErrorCode, 'session' | 'rate_limited'>,
+  new (message: string, options?: MinkeErrorOptions) => MinkeError
+>;
+
 /** Rebuilds an error that crossed a process boundary. */
 export function deserializeError(data: SerializedError): MinkeError {
-  const options = data.fields ? { fields: data.fields } : undefined;
-  switch (data.code) {
-    case 'input':
-      return new InputError(data.message, options);
-    case 'not_found':
-      return new NotFoundError(data.message, options);
-    case 'permission_denied':
-      return new PermissionDenied(data.message, options);
-    case 'setup':
-      return new SetupError(data.message, options);
-    case 'session':
-      return new SessionError(...(data.messages ?? data.message.split('\n')));
-    case 'conflict':
-      return new ConflictError(data.message, options);
-    case 'unavailable':
-      return new UnavailableError(data.message, options);
-    case 'unauthenticated':
-      return new NotAuthenticated(data.message, options);
-    case 'csrf':
-      return new CsrfRejected(data.message, options);
-    case 'rate_limited':
-      return new RateLimited(data.message, 0);
-  }
+  if (data.code === 'session')
+    return new SessionError(...(data.messages ?? data.message.split('\n')));
+  if (data.code === 'rate_limited') return new RateLimited(data.message, 0);
+  return new errorClassOf[data.code](
+    data.message,
+    data.fields ? { fields: data.fields } : undefined,
+  );
 }

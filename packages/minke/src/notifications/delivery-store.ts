@@ -5,6 +5,7 @@ import type {
   NotificationEvent,
 } from '@minke/contract';
 import type { Database } from '../store/database.js';
+import { countedPage } from '../store/counted-page.js';
 
 /** A notification to queue: one channel, one message. */
 export interface NewDelivery {
@@ -145,11 +146,10 @@ export class DeliveryStore {
     if (query.channel) base = base.where('channel', '=', query.channel);
     if (query.run) base = base.where('run_id', '=', query.run);
     if (query.state) base = base.where('state', '=', query.state);
-    const [rows, total] = await Promise.all([
-      base.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return { items: rows.map(itemOf), total: Number(total.n), limit, offset };
+    const { rows, total } = await countedPage(base, { limit, offset }, (query) =>
+      query.selectAll().orderBy('id', 'desc'),
+    );
+    return { items: rows.map(itemOf), total, limit, offset };
   }
 
   /**

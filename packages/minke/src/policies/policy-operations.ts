@@ -13,6 +13,7 @@ import { auditedTransaction } from '../audit/audit-log.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Project } from '../operations/project.js';
 import { parseWhere } from '../query/parse-where.js';
+import { countedPage } from '../store/counted-page.js';
 import { complianceAt } from './compliance.js';
 import { evaluatePolicies } from './evaluate-policies.js';
 import { announcePolicyChanges } from './policy-hooks.js';
@@ -65,14 +66,12 @@ export async function policyHosts(
     .innerJoin('minke_hosts as h', 'h.id', 'r.host_id')
     .where('r.policy_id', '=', policy.id);
   if (query.status !== undefined) base = base.where('r.passing', '=', query.status === 'passing');
-  const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-  const rows = await base
-    .select(['h.id', 'h.name', 'r.passing', 'r.since', 'r.checked_at'])
-    .orderBy('r.passing')
-    .orderBy('h.name')
-    .limit(limit)
-    .offset(offset)
-    .execute();
+  const { rows, total } = await countedPage(base, { limit, offset }, (query) =>
+    query
+      .select(['h.id', 'h.name', 'r.passing', 'r.since', 'r.checked_at'])
+      .orderBy('r.passing')
+      .orderBy('h.name'),
+  );
   return {
     items: rows.map((row) => ({
       policy: policy.name,
@@ -82,7 +81,7 @@ export async function policyHosts(
       since: row.since,
       checkedAt: row.checked_at,
     })),
-    total: Number(total?.n ?? 0),
+    total,
     limit,
     offset,
   };
@@ -102,14 +101,12 @@ export async function policyHistory(
     .where('policy_id', '=', policy.id)
     .where('state', '<>', 'gone');
   if (query.host !== undefined) base = base.where('host_name', '=', query.host);
-  const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-  const rows = await base
-    .select(['host_name', 'state', 'changed_at'])
-    .orderBy('changed_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .offset(offset)
-    .execute();
+  const { rows, total } = await countedPage(base, { limit, offset }, (query) =>
+    query
+      .select(['host_name', 'state', 'changed_at'])
+      .orderBy('changed_at', 'desc')
+      .orderBy('id', 'desc'),
+  );
   return {
     items: rows.map((row) => ({
       policy: policy.name,
@@ -117,7 +114,7 @@ export async function policyHistory(
       passing: row.state === 'pass',
       at: row.changed_at,
     })),
-    total: Number(total?.n ?? 0),
+    total,
     limit,
     offset,
   };
