@@ -26,7 +26,7 @@ async function requestActor(request: FastifyRequest, database: Database): Promis
 
 async function tokenVia(database: Database, tokenId: number | undefined): Promise<string> {
   if (tokenId === undefined) return 'token';
-  const row = await database.db
+  const row = await database.tables
     .selectFrom('minke_api_tokens')
     .select('name')
     .where('id', '=', tokenId)

@@ -39,7 +39,7 @@ export async function watchRunInDatabase(
 }
 
 async function runFinished(database: Database, runId: number): Promise<boolean> {
-  const row = await database.db
+  const row = await database.tables
     .selectFrom('minke_runs')
     .select('state')
     .where('id', '=', runId)

@@ -143,7 +143,7 @@ async function currentFacts(
   plugins: readonly string[],
 ): Promise<Map<string, unknown>> {
   if (hostIds.length === 0 || plugins.length === 0) return new Map();
-  const rows = await project.database.db
+  const rows = await project.database.tables
     .selectFrom('minke_facts as f')
     .innerJoin('minke_agents as a', 'a.id', 'f.agent_id')
     .select(['a.host_id', 'f.plugin', 'f.value'])
@@ -152,8 +152,8 @@ async function currentFacts(
     .execute();
   const out = new Map<string, unknown>();
   for (const row of rows) {
-    const key = `${Number(row.host_id)}\n${String(row.plugin)}`;
-    if (!out.has(key)) out.set(key, JSON.parse(String(row.value)) as unknown);
+    const key = `${row.host_id}\n${row.plugin}`;
+    if (!out.has(key)) out.set(key, row.value);
   }
   return out;
 }

@@ -71,7 +71,10 @@ describe.each(backendFactories(() => tmp))('a run in the history on $name', ({ m
       }
 
       const log = new StatementLog(project.database);
-      const logged: Database = { ...project.database, db: project.database.db.withPlugin(log) };
+      const logged: Database = {
+        ...project.database,
+        tables: project.database.tables.withPlugin(log),
+      };
       const page = await new SessionHistory(logged).list({
         user: user.id,
         runId: older,
@@ -96,7 +99,7 @@ describe.each(backendFactories(() => tmp))('a run in the history on $name', ({ m
       const countLog = new StatementLog(project.database);
       const counted: Database = {
         ...project.database,
-        db: project.database.db.withPlugin(countLog),
+        tables: project.database.tables.withPlugin(countLog),
       };
       expect((await new SessionHistory(counted).summary({ runId: older })).all).toBe(5);
       const stateCounts = countLog.statements.find((statement) => /group by/i.test(statement.sql));

@@ -16,14 +16,17 @@ import {
   type ProcessState,
   type SessionResult,
 } from '../session/status.js';
-import type { Database, DynamicKysely } from '../store/database.js';
+import type { Database } from '../store/database.js';
+import { countedPage } from '../store/counted-page.js';
+import type { MinkeKysely } from '../store/minke-kysely.js';
+import type { Selectable } from 'kysely';
+import type { CommandsTable, MessagesTable, SessionRecordsTable } from '../store/minke-tables.js';
 import type { Page } from '../records/record-repository.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 export { procInfo, summarize };
 import { RunStore, type PurgeOptions } from './run-store.js';
 export type { PurgeOptions };
 import type { OutputCut } from '../transport/exec/output-cut.js';
-import { parseJsonText } from '../util/parse-json-text.js';
 
 /** The object a session ran on (`{ model: 'Server', id: 3 }`), or every object of a host. */
 export type ObjectRef = { model: string; id: number } | { host: string };
@@ -143,8 +146,8 @@ const ID_CHUNK = 500;
 export class SessionHistory {
   constructor(private readonly database: Database) {}
 
-  private get db(): DynamicKysely {
-    return this.database.db;
+  private get db(): MinkeKysely {
+    return this.database.tables;
   }
 
   /** Session records, newest first (or oldest first), filtered and paged. */
@@ -153,20 +156,13 @@ export class SessionHistory {
     const offset = pageOffset(query.offset);
     const base = this.filtered(query);
     const direction = query.oldestFirst ? 'asc' : 'desc';
-    const [rows, count] = await Promise.all([
-      base
-        .selectAll()
-        .orderBy('created_at', direction)
-        .orderBy('id', direction)
-        .limit(limit)
-        .offset(offset)
-        .execute() as Promise<RecordRow[]>,
-      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
-    ]);
+    const { rows, total } = await countedPage(base, { limit, offset }, (query) =>
+      query.selectAll().orderBy('created_at', direction).orderBy('id', direction),
+    );
     const usernames = await this.usernames(rows);
     return {
       items: rows.map((row) => this.toItem(row, usernames)),
-      total: Number((count as { n?: number | string } | undefined)?.n ?? 0),
+      total,
       limit,
       offset,
     };
@@ -175,11 +171,11 @@ export class SessionHistory {
   /** One session record with its messages and commands, in the order they were written. */
   async get(id: number): Promise<SessionRecordDetail> {
     const row = Number.isSafeInteger(id)
-      ? ((await this.db
+      ? await this.db
           .selectFrom('minke_session_records')
           .selectAll()
           .where('id', '=', id)
-          .executeTakeFirst()) as RecordRow | undefined)
+          .executeTakeFirst()
       : undefined;
     if (!row) throw new NotFoundError(`session record ${id} does not exist`);
     const [messages, commands] = await Promise.all([
@@ -188,18 +184,18 @@ export class SessionHistory {
         .selectAll()
         .where('session_record_id', '=', id)
         .orderBy('id')
-        .execute() as Promise<MessageRow[]>,
+        .execute(),
       this.db
         .selectFrom('minke_commands')
         .selectAll()
         .where('session_record_id', '=', id)
         .orderBy('id')
-        .execute() as Promise<CommandRow[]>,
+        .execute(),
     ]);
     const shownCommands = commands.map((c, index) => this.toCommand(c, id, index + 1));
     return {
       ...this.toItem(row, await this.usernames([row])),
-      data: parseJsonText(row.data),
+      data: row.data,
       messages: messages.map((m) => this.toMessage(m)),
       commands: shownCommands,
       outputTruncated: shownCommands.some((command) => command.truncated),
@@ -258,9 +254,8 @@ export class SessionHistory {
         builder = builder
           .where('result', '=', status)
           .where('process_state', 'not in', STOPPED_STATES);
-      } else if ((SESSION_RESULTS as readonly string[]).includes(status))
-        builder = builder.where('result', '=', status);
-      else builder = builder.where('process_state', 'in', statesOf(status as ProcessStateFilter));
+      } else if (isResultFilter(status)) builder = builder.where('result', '=', status);
+      else builder = builder.where('process_state', 'in', statesOf(status));
     }
     // As the contract's `sessionOutcome` names a record's outcome.
     if (query.outcome === 'pending')
@@ -279,17 +274,13 @@ export class SessionHistory {
     column: 'run_id' | 'id',
     values: readonly number[],
   ): Promise<StateCount[]> {
-    const rows = (await this.db
+    const rows = await this.db
       .selectFrom('minke_session_records')
       .where(column, 'in', values)
       .select(['process_state', 'result'])
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .groupBy(['process_state', 'result'])
-      .execute()) as {
-      process_state: ProcessState;
-      result: SessionResult | null;
-      n: number | string;
-    }[];
+      .execute();
     return rows.map((row) => ({
       processState: row.process_state,
       result: row.result,
@@ -299,81 +290,72 @@ export class SessionHistory {
 
   /** The names of the users who ran these records, in one query (a join would clash on columns). */
   private async usernames(rows: readonly RecordRow[]): Promise<Map<number, string>> {
-    const ids = [
-      ...new Set(rows.flatMap((row) => (row.user_id === null ? [] : [Number(row.user_id)]))),
-    ];
+    const ids = [...new Set(rows.flatMap((row) => (row.user_id === null ? [] : [row.user_id])))];
     if (ids.length === 0) return new Map();
-    const users = (await this.db
+    const users = await this.db
       .selectFrom('minke_users')
       .select(['id', 'username'])
       .where('id', 'in', ids)
-      .execute()) as { id: unknown; username: string }[];
-    return new Map(users.map((user) => [Number(user.id), user.username]));
+      .execute();
+    return new Map(users.map((user) => [user.id, user.username]));
   }
 
   private toItem(row: RecordRow, usernames: ReadonlyMap<number, string>): SessionRecordItem {
-    const processState = row.process_state as ProcessState;
-    const durationMs = row.duration_ms === null ? null : Number(row.duration_ms);
     return {
-      id: Number(row.id),
-      runId: Number(row.run_id),
+      id: row.id,
+      runId: row.run_id,
       session: row.session,
       verboseName: row.verbose_name,
       model: row.model,
-      objectId: Number(row.object_id),
+      objectId: row.object_id,
       objectLabel: row.object_label,
       hostName: row.host_name,
-      userId: row.user_id === null ? null : Number(row.user_id),
-      username: row.user_id === null ? null : (usernames.get(Number(row.user_id)) ?? null),
-      processState,
-      result: (row.result || null) as SessionResult | null,
-      createdAt: this.date(row.created_at),
-      startedAt: this.optionalDate(row.started_at),
-      finishedAt: this.optionalDate(row.finished_at),
-      durationMs,
-      procInfo: procInfo(processState, durationMs),
+      userId: row.user_id,
+      username: row.user_id === null ? null : (usernames.get(row.user_id) ?? null),
+      processState: row.process_state,
+      result: row.result || null,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      durationMs: row.duration_ms,
+      procInfo: procInfo(row.process_state, row.duration_ms),
     };
   }
 
-  private toMessage(row: MessageRow): HistoryMessage {
+  private toMessage(row: Selectable<MessagesTable>): HistoryMessage {
     return {
-      id: Number(row.id),
+      id: row.id,
       level: row.level as MessageLevel,
       kind: row.kind as MessageKind,
       text: row.text,
-      data: row.data === null ? null : parseJsonText(row.data),
-      createdAt: this.date(row.created_at),
+      data: row.data,
+      createdAt: row.created_at,
     };
   }
 
-  private toCommand(row: CommandRow, recordId: number, position: number): HistoryCommand {
-    const bool = (value: unknown) => this.database.adapter.decodeBool(value);
+  private toCommand(
+    row: Selectable<CommandsTable>,
+    recordId: number,
+    position: number,
+  ): HistoryCommand {
     const outputCut = storedCuts(row.output_cut, recordId, position);
     return {
-      id: Number(row.id),
+      id: row.id,
       command: row.command,
-      exitCode: row.exit_code === null ? null : Number(row.exit_code),
+      exitCode: row.exit_code,
       signal: row.signal,
       stdout: row.stdout,
       stderr: row.stderr,
-      pty: bool(row.pty),
-      killed: bool(row.killed),
-      timedOut: bool(row.timed_out),
+      pty: row.pty,
+      killed: row.killed,
+      timedOut: row.timed_out,
       status: row.status,
-      startedAt: this.date(row.started_at),
-      finishedAt: this.date(row.finished_at),
-      durationMs: Number(row.duration_ms),
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      durationMs: row.duration_ms,
       truncated: outputCut !== null,
       outputCut,
     };
-  }
-
-  private date(value: unknown): string {
-    return this.database.adapter.decodeDate(value);
-  }
-
-  private optionalDate(value: unknown): string | null {
-    return value === null || value === undefined ? null : this.date(value);
   }
 }
 
@@ -388,6 +370,10 @@ export function checkStatusFilter(value: string): StatusFilter {
 
 type ProcessStateFilter = Exclude<StatusFilter, SessionResult>;
 
+function isResultFilter(status: StatusFilter): status is SessionResult {
+  return (SESSION_RESULTS as readonly string[]).includes(status);
+}
+
 /** What the run summary counts as stopped (`isStoppedState`). */
 const STOPPED_STATES: readonly ProcessState[] = ['stopped', 'canceled'];
 /** Done, and not stopped or canceled: a record whose result is its outcome. */
@@ -400,50 +386,7 @@ function statesOf(status: ProcessStateFilter): readonly ProcessState[] {
   return [status];
 }
 
-interface RecordRow {
-  id: number;
-  run_id: number;
-  session: string;
-  verbose_name: string;
-  model: string;
-  object_id: number;
-  object_label: string;
-  host_name: string | null;
-  user_id: number | null;
-  process_state: string;
-  result: string | null;
-  data: unknown;
-  created_at: unknown;
-  started_at: unknown;
-  finished_at: unknown;
-  duration_ms: number | null;
-}
-
-interface MessageRow {
-  id: number;
-  level: string;
-  kind: string;
-  text: string;
-  data: unknown;
-  created_at: unknown;
-}
-
-interface CommandRow {
-  id: number;
-  command: string;
-  exit_code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  pty: unknown;
-  killed: unknown;
-  timed_out: unknown;
-  status: string;
-  started_at: unknown;
-  finished_at: unknown;
-  duration_ms: number;
-  output_cut?: unknown;
-}
+type RecordRow = Selectable<SessionRecordsTable>;
 
 /** The API path that streams a command's full output (position counts from 1 in its record). */
 export function outputDownloadPath(
@@ -461,7 +404,7 @@ function storedCuts(
   position: number,
 ): HistoryCommand['outputCut'] {
   if (value === null || value === undefined) return null;
-  const cuts = parseJsonText(value) as Partial<Record<'stdout' | 'stderr', OutputCut>> | null;
+  const cuts = value as Partial<Record<'stdout' | 'stderr', OutputCut>> | null;
   if (!cuts || typeof cuts !== 'object') return null;
   const shown: Partial<Record<'stdout' | 'stderr', StoredCut>> = {};
   for (const stream of ['stdout', 'stderr'] as const) {

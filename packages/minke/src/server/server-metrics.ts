@@ -28,11 +28,11 @@ export function serverMetrics(options: ServerMetricsOptions): Registry {
     labelNames: ['state'] as const,
     registers: [state],
     async collect() {
-      const rows = (await database.db
+      const rows = await database.tables
         .selectFrom('minke_runs')
-        .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+        .select(['state', (eb) => eb.fn.countAll<number | string>().as('n')])
         .groupBy('state')
-        .execute()) as { state: string; n: unknown }[];
+        .execute();
       const counts = new Map(rows.map((row) => [row.state, Number(row.n)]));
       for (const runState of runStates) this.set({ state: runState }, counts.get(runState) ?? 0);
     },
@@ -42,10 +42,10 @@ export function serverMetrics(options: ServerMetricsOptions): Registry {
     help: 'Agents whose presence says they are online.',
     registers: [state],
     async collect() {
-      const row = await database.db
+      const row = await database.tables
         .selectFrom('minke_agents')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('online', '=', database.adapter.encodeBool(true))
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('online', '=', true)
         .executeTakeFirst();
       this.set(Number(row?.n ?? 0));
     },
