@@ -12,7 +12,8 @@ import type { CredentialSecret } from '../credentials/credential-secret.js';
 import { InputError } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, nameParams, noContent, protectedErrors } from './schemas.js';
+import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { deleteRoute } from './delete-route.js';
 
 /** The secret a replace body gives, its type told by `type` or by which field is there. */
 function replacementOf(input: z.infer<typeof replaceInput>): CredentialSecret {
@@ -112,20 +113,18 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
   app.put('/credentials/:name', replace, replaceHandler);
   app.patch('/credentials/:name', replace, replaceHandler);
 
-  app.delete(
+  deleteRoute(
+    app,
     '/credentials/:name',
     {
-      schema: {
-        tags: ['credentials'],
-        summary: 'Delete a credential; hosts that name it fail to connect until changed',
-        params: nameParams,
-        response: { 204: noContent, ...protectedErrors, 404: errorReply },
-      },
+      tags: ['credentials'],
+      summary: 'Delete a credential; hosts that name it fail to connect until changed',
+      params: nameParams,
+      errors: { ...protectedErrors, 404: errorReply },
     },
-    async (request, reply) => {
+    async ({ name }, request) => {
       manager(request);
-      await store().delete(request.params.name);
-      return reply.code(204).send();
+      await store().delete(name);
     },
   );
 };

@@ -19,7 +19,8 @@ import { parseWhere } from '../query/parse-where.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { matchingName } from './name-search.js';
-import { errorReply, nameParams, noContent, protectedErrors } from './schemas.js';
+import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { deleteRoute } from './delete-route.js';
 
 /** Hosts by name, with their groups; OpenSSH config import; host groups. Host permissions apply. */
 export const hostRoutes: ApiRoutes = (app, { project }) => {
@@ -106,20 +107,13 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     },
   );
 
-  app.delete(
+  deleteRoute(
+    app,
     '/hosts/:name',
-    {
-      schema: {
-        tags: ['hosts'],
-        summary: 'Remove a host',
-        params: nameParams,
-        response: { 204: noContent, ...protectedErrors },
-      },
-    },
-    async (request, reply) => {
+    { tags: ['hosts'], summary: 'Remove a host', params: nameParams, errors: protectedErrors },
+    async ({ name }, request) => {
       may(request, 'delete');
-      await project.hosts.remove(request.params.name);
-      return reply.code(204).send();
+      await project.hosts.remove(name);
     },
   );
 
@@ -231,20 +225,18 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
     },
   );
 
-  app.delete(
+  deleteRoute(
+    app,
     '/groups/:name',
     {
-      schema: {
-        tags: ['hosts'],
-        summary: 'Remove a host group (its hosts stay, without its connection config)',
-        params: nameParams,
-        response: { 204: noContent, ...protectedErrors, 404: errorReply },
-      },
+      tags: ['hosts'],
+      summary: 'Remove a host group (its hosts stay, without its connection config)',
+      params: nameParams,
+      errors: { ...protectedErrors, 404: errorReply },
     },
-    async (request, reply) => {
+    async ({ name }, request) => {
       may(request, 'change');
-      await project.hosts.removeGroup(request.params.name, principalOf(request).access);
-      return reply.code(204).send();
+      await project.hosts.removeGroup(name, principalOf(request).access);
     },
   );
 };

@@ -20,7 +20,8 @@ import { notificationsOf } from '../notifications/notification-settings.js';
 import { upcomingTicksOf } from '../schedules/upcoming.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, noContent, protectedErrors } from './schemas.js';
+import { errorReply, idParams, protectedErrors } from './schemas.js';
+import { deleteRoute } from './delete-route.js';
 
 /**
  * Saved jobs and their schedules: list and read (view_jobs), create, change, enable, disable and
@@ -128,20 +129,16 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
     );
   }
 
-  app.delete(
+  deleteRoute(
+    app,
     '/jobs/:id',
     {
-      schema: {
-        tags: ['jobs'],
-        summary: 'Delete a job and its schedule (its runs stay)',
-        params: idParams,
-        response: { 204: noContent, ...withErrors },
-      },
+      tags: ['jobs'],
+      summary: 'Delete a job and its schedule (its runs stay)',
+      params: idParams,
+      errors: withErrors,
     },
-    async (request, reply) => {
-      await jobs().delete(principalOf(request).access, request.params.id);
-      return reply.code(204).send();
-    },
+    ({ id }, request) => jobs().delete(principalOf(request).access, id),
   );
 
   app.post(

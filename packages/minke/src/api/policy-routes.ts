@@ -2,7 +2,6 @@ import {
   complianceQuery,
   complianceSeries,
   hostPolicies as hostPoliciesReply,
-  noContent,
   policyCheckBody,
   policyCheckReply,
   policyHistoryPage,
@@ -33,6 +32,7 @@ import { remediate } from '../policies/remediate.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { deleteRoute } from './delete-route.js';
 
 /**
  * Fact policies: list with counts, a policy's hosts, history and compliance chart, a host's
@@ -79,20 +79,18 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
     },
   );
 
-  app.delete(
+  deleteRoute(
+    app,
     '/policies/:name',
     {
-      schema: {
-        tags: ['policies'],
-        summary: 'Delete a policy made through the API, with its history',
-        params: nameParams,
-        response: { 204: noContent, ...notFound, 409: errorReply },
-      },
+      tags: ['policies'],
+      summary: 'Delete a policy made through the API, with its history',
+      params: nameParams,
+      errors: { ...notFound, 409: errorReply },
     },
-    async (request, reply) => {
+    async ({ name }, request) => {
       requireSuperuser(principalOf(request).access, 'delete policies');
-      await deletePolicy(project, request.params.name);
-      return reply.code(204).send();
+      await deletePolicy(project, name);
     },
   );
 

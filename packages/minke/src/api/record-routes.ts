@@ -17,8 +17,9 @@ import type { Principal } from '../auth/principal.js';
 import type { ApiRoutes } from './api-context.js';
 import { hostChanges, hostInput } from '@minke/contract';
 import { principalOf } from './request-auth.js';
-import { errorReply, noContent, protectedErrors } from './schemas.js';
+import { errorReply, protectedErrors } from './schemas.js';
 import { inputErrorOf } from './zod-schema.js';
+import { deleteRoute } from './delete-route.js';
 
 /**
  * Records of every model (Host included): list, get, create, update, delete, each behind the
@@ -127,20 +128,18 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
   );
 
-  app.delete(
+  deleteRoute(
+    app,
     '/records/:model/:id',
     {
-      schema: {
-        tags: ['records'],
-        summary: 'Delete a record (and, for a required ref, the records that depend on it)',
-        params: recordParams,
-        response: { 204: noContent, ...protectedErrors },
-      },
+      tags: ['records'],
+      summary: 'Delete a record (and, for a required ref, the records that depend on it)',
+      params: recordParams,
+      errors: protectedErrors,
     },
-    async (request, reply) => {
-      const model = allowed(project, request.params.model, principalOf(request), 'delete');
-      await deleteRecord(project, model, request.params.id);
-      return reply.code(204).send();
+    async (params, request) => {
+      const model = allowed(project, params.model, principalOf(request), 'delete');
+      await deleteRecord(project, model, params.id);
     },
   );
 };

@@ -3,7 +3,8 @@ import { apiToken, newApiToken, newTokenBody, tokensQuery } from '@minke/contrac
 import { NotFoundError, PermissionDenied } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, noContent, protectedErrors } from './schemas.js';
+import { errorReply, idParams, protectedErrors } from './schemas.js';
+import { deleteRoute } from './delete-route.js';
 
 /** API tokens: the caller's own; superusers may see, make and revoke anyone's. */
 export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
@@ -59,24 +60,22 @@ export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
     },
   );
 
-  app.delete(
+  deleteRoute(
+    app,
     '/tokens/:id',
     {
-      schema: {
-        tags: ['tokens'],
-        summary: 'Revoke a token: it stops working at once',
-        params: idParams,
-        response: { 204: noContent, ...protectedErrors, 404: errorReply },
-      },
+      tags: ['tokens'],
+      summary: 'Revoke a token: it stops working at once',
+      params: idParams,
+      errors: { ...protectedErrors, 404: errorReply },
     },
-    async (request, reply) => {
+    async ({ id }, request) => {
       const principal = principalOf(request);
-      const token = await auth.tokens.get(request.params.id);
+      const token = await auth.tokens.get(id);
       if (!principal.access.isSuperuser && token.userId !== principal.user.id) {
         throw new NotFoundError(`token ${token.id} does not exist`); // others' tokens are invisible
       }
       await auth.tokens.revoke(token.id);
-      return reply.code(204).send();
     },
   );
 };

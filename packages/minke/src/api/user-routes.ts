@@ -14,7 +14,8 @@ import { UserAdmin } from '../operations/user-admin.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { matchingName } from './name-search.js';
-import { errorReply, idParams, noContent, protectedErrors, wholeListPaging } from './schemas.js';
+import { errorReply, idParams, protectedErrors, wholeListPaging } from './schemas.js';
+import { deleteRoute } from './delete-route.js';
 
 /** Accounts, user groups and the permission list: superusers only. */
 export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
@@ -82,21 +83,19 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
     (request) => admin.update(request.params.id, request.body),
   );
 
-  app.delete(
+  deleteRoute(
+    app,
     '/users/:id',
     {
-      schema: {
-        tags: ['users'],
-        summary:
-          'Delete a user with their tokens and login sessions (not yourself, not the last superuser); their runs stay',
-        params: idParams,
-        response: { 204: noContent, ...errors },
-      },
+      tags: ['users'],
+      summary:
+        'Delete a user with their tokens and login sessions (not yourself, not the last superuser); their runs stay',
+      params: idParams,
+      errors,
     },
-    async (request, reply) => {
-      await admin.remove(request.params.id, principalOf(request).user.id);
-      runAccess.forgetOwner(request.params.id);
-      return reply.code(204).send();
+    async ({ id }, request) => {
+      await admin.remove(id, principalOf(request).user.id);
+      runAccess.forgetOwner(id);
     },
   );
 
