@@ -1,5 +1,5 @@
 import { Admin, CustomRoutes, Resource, type RaRecord } from 'react-admin';
-import type { ReactElement } from 'react';
+import type { ComponentType, ReactElement } from 'react';
 import { Route } from 'react-router-dom';
 import StorageIcon from '@mui/icons-material/Storage';
 import DnsIcon from '@mui/icons-material/Dns';
@@ -151,6 +151,29 @@ async function resourcesFor(permissions: Me | undefined) {
   ];
 }
 
+/**
+ * Pages of their own, beside the resources' lists and forms. A page whose path takes a parameter
+ * is made anew for each address (`PagePerAddress`), so that nothing of one job shows on another.
+ */
+const customPages: readonly (readonly [path: string, Page: ComponentType])[] = [
+  ['/import-hosts', HostImport],
+  ['/inventory', InventoryPage],
+  ['/host-keys', HostKeysPage],
+  ['/host-locks', HostLocksPage],
+  ['/agents', AgentsPage],
+  ['/agents/:node', AgentPage],
+  ['/fact-search', FactSearchPage],
+  ['/policies', PoliciesPage],
+  ['/policies/:name', PolicyPage],
+  ['/notifications', NotificationsPage],
+  ['/jobs', JobsPage],
+  ['/jobs/new', JobEditor],
+  ['/jobs/:id', JobPage],
+  ['/jobs/:id/edit', JobEditPage],
+  ['/schedules', SchedulesPage],
+  ['/change-password', ChangePasswordPage],
+];
+
 export function App() {
   return (
     <Admin
@@ -167,50 +190,21 @@ export function App() {
       darkTheme={darkTheme}
     >
       <CustomRoutes>
-        <Route path="/import-hosts" element={<HostImport />} />
-        <Route path="/inventory" element={<InventoryPage />} />
-        <Route path="/host-keys" element={<HostKeysPage />} />
-        <Route path="/host-locks" element={<HostLocksPage />} />
-        <Route path="/agents" element={<AgentsPage />} />
-        <Route
-          path="/agents/:node"
-          element={
-            <PagePerAddress>
-              <AgentPage />
-            </PagePerAddress>
-          }
-        />
-        <Route path="/fact-search" element={<FactSearchPage />} />
-        <Route path="/policies" element={<PoliciesPage />} />
-        <Route
-          path="/policies/:name"
-          element={
-            <PagePerAddress>
-              <PolicyPage />
-            </PagePerAddress>
-          }
-        />
-        <Route path="/notifications" element={<NotificationsPage />} />
-        <Route path="/jobs" element={<JobsPage />} />
-        <Route path="/jobs/new" element={<JobEditor />} />
-        <Route
-          path="/jobs/:id"
-          element={
-            <PagePerAddress>
-              <JobPage />
-            </PagePerAddress>
-          }
-        />
-        <Route
-          path="/jobs/:id/edit"
-          element={
-            <PagePerAddress>
-              <JobEditPage />
-            </PagePerAddress>
-          }
-        />
-        <Route path="/schedules" element={<SchedulesPage />} />
-        <Route path="/change-password" element={<ChangePasswordPage />} />
+        {customPages.map(([path, Page]) => (
+          <Route
+            key={path}
+            path={path}
+            element={
+              path.includes(':') ? (
+                <PagePerAddress>
+                  <Page />
+                </PagePerAddress>
+              ) : (
+                <Page />
+              )
+            }
+          />
+        ))}
       </CustomRoutes>
       {(permissions: Me | undefined) => resourcesFor(permissions)}
     </Admin>
