@@ -6,7 +6,11 @@ import type { JsonSchema } from '@minke/contract';
  */
 export type Widget = 'text' | 'textarea' | 'number' | 'integer' | 'boolean' | 'enum' | 'json';
 
-export interface FieldSpec {
+/**
+ * A field: what the renderer needs, with the schema's own limits as the schema states them. A
+ * `secret` is a password input; `choices` come from the CMDB, through the form's choice renderer.
+ */
+export interface FieldSpec extends Pick<JsonSchema, NumberKey | 'pattern' | 'secret' | 'choices'> {
   name: string;
   label: string;
   help?: string;
@@ -16,17 +20,6 @@ export interface FieldSpec {
   nullable: boolean;
   default?: unknown;
   options?: string[];
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  pattern?: string;
-  /** A secret (`.meta({ secret: true })`, e.g. a sudo password): a password input. */
-  secret?: boolean;
-  /** Choices from the CMDB (`.meta({ choices })`): rendered by the form's choice renderer. */
-  choices?: { source: string; description: string };
 }
 
 /** What an input holds while the user types: text for text and number inputs. */
