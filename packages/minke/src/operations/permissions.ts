@@ -111,14 +111,10 @@ export class PermissionOperations {
 
   /** What a user may do: their own permissions and their groups'. */
   async runUser(user: { id: number; isSuperuser: boolean }): Promise<RunUser> {
-    const [direct, viaGroups] = await Promise.all([
-      this.users.directPermissionsOf(user.id),
-      this.users.permissionsViaGroups(user.id),
-    ]);
     return {
       id: user.id,
       isSuperuser: user.isSuperuser,
-      permissions: new Set([...direct, ...viaGroups]),
+      permissions: new Set(await this.users.allPermissionsOf(user.id)),
     };
   }
 
