@@ -8,6 +8,10 @@ interface Fruit {
   ripe: boolean;
 }
 
+interface FruitSource {
+  list(): Promise<Fruit[]>;
+}
+
 /** A group with one list command over `fruits`, run as a user types it; returns what it printed. */
 async function runList(
   fruits: Fruit[],
@@ -16,19 +20,24 @@ async function runList(
   const asked: unknown[] = [];
   const program = new Command('minke').exitOverride();
   const group = program.command('fruits');
-  addListCommand(group, () => program.opts<GlobalOptions>(), {
-    description: 'list fruits',
-    options: [['--colour <colour>', 'only this colour']],
-    open: (_globals, work) => work({ list: async () => fruits }),
-    read: (source, options: { colour?: string }) => {
-      asked.push(options.colour);
-      return source.list();
+  const source: FruitSource = { list: () => Promise.resolve(fruits) };
+  addListCommand<FruitSource, Fruit[], Fruit, { colour?: string }>(
+    group,
+    () => program.opts<GlobalOptions>(),
+    {
+      description: 'list fruits',
+      options: [['--colour <colour>', 'only this colour']],
+      open: (_globals, work) => work(source),
+      read: (from, options) => {
+        asked.push(options.colour);
+        return from.list();
+      },
+      items: (list) => list,
+      empty: 'no fruit yet',
+      columns: ['NAME', 'RIPE'],
+      row: (fruit) => [fruit.name, fruit.ripe ? 'yes' : ''],
     },
-    items: (list) => list,
-    empty: 'no fruit yet',
-    columns: ['NAME', 'RIPE'],
-    row: (fruit) => [fruit.name, fruit.ripe ? 'yes' : ''],
-  });
+  );
   const chunks: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     chunks.push(String(chunk));
