@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../../../test-support/databases.js';
 import { runFinished } from '../../../test-support/run-waiter.js';
@@ -82,6 +83,26 @@ describe('PostgreSQL event bus: its shared log', { timeout: 30_000 }, () => {
     const next = collect(late, 1);
     a.publish(output(3, 'live'));
     expect((await next)[0]?.seq).toBe(1601);
+  });
+  it('gives its own subscribers every event of a burst published while its listener was cut off', async () => {
+    const make = sharedLog();
+    const { bus } = await make({ maxLen: 500 });
+    const done = collect(bus, 1600);
+    // An administrator (or a network cut) ends the listening connection; the bus connects again
+    // after a pause, and meanwhile the burst is appended to the log through its pool.
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [`minke-events ${bus.instance} listener`],
+      );
+    } finally {
+      await admin.end();
+    }
+    for (let i = 0; i < 1600; i++) bus.publish(output(4, `b${i}`));
+    const events = await done;
+    expect(events.map((event) => event.seq)).toEqual(Array.from({ length: 1600 }, (_, i) => i + 1));
   });
 });
 

@@ -207,11 +207,12 @@ export class PostgresEventBus implements EventBus {
   private async receive(client: pg.Client, announcement: Announcement): Promise<void> {
     if ('from' in announcement) {
       await this.catchUp(client, announcement.to);
-      return;
+    } else {
+      const first = announcement.events[0];
+      if (first && first.seq > this.lastSeq + 1) await this.catchUp(client, first.seq - 1);
+      for (const event of announcement.events) if (event.seq > this.lastSeq) this.deliver(event);
     }
-    const first = announcement.events[0];
-    if (first && first.seq > this.lastSeq + 1) await this.catchUp(client, first.seq - 1);
-    for (const event of announcement.events) if (event.seq > this.lastSeq) this.deliver(event);
+    await this.trimDelivered();
   }
 
   /** Reads and delivers the logged events after the last one seen, up to `until` (or all). */
@@ -266,14 +267,22 @@ export class PostgresEventBus implements EventBus {
     const batchSize = this.options.batchSize ?? 500;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, batchSize);
-      const last = await this.append(batch);
-      if (last !== undefined && last - this.lastTrim >= 1000) {
-        this.lastTrim = last;
-        await trimEvents(this.pool, this.names, last, this.maxLen).catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'event bus: could not trim the log'),
-        );
-      }
+      await this.append(batch);
     }
+  }
+
+  /**
+   * Keeps the log near `maxLen` events: drops all but the newest `maxLen` of those this process
+   * has delivered, every 1,000. Trimming up to the newest number appended instead dropped events
+   * before this process's own subscribers had them: its listener reads a burst from the log
+   * behind the appends (1,600 published at once with 500 kept: 1,100 arrived).
+   */
+  private async trimDelivered(): Promise<void> {
+    if (this.lastSeq - this.lastTrim < 1000) return;
+    this.lastTrim = this.lastSeq;
+    await trimEvents(this.pool, this.names, this.lastSeq, this.maxLen).catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'event bus: could not trim the log'),
+    );
   }
 
   /** Appends one batch, retrying while PostgreSQL is away; gives up (logged) after a while. */
