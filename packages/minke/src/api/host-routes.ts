@@ -110,7 +110,12 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
   deleteRoute(
     app,
     '/hosts/:name',
-    { tags: ['hosts'], summary: 'Remove a host', params: nameParams, errors: protectedErrors },
+    {
+      tags: ['hosts'],
+      summary: 'Remove a host',
+      params: nameParams,
+      errors: { ...protectedErrors, 404: errorReply },
+    },
     async ({ name }, request) => {
       may(request, 'delete');
       await project.hosts.remove(name);

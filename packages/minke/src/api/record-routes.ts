@@ -135,7 +135,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
       tags: ['records'],
       summary: 'Delete a record (and, for a required ref, the records that depend on it)',
       params: recordParams,
-      errors: protectedErrors,
+      errors: { ...protectedErrors, 400: errorReply, 404: errorReply },
     },
     async (params, request) => {
       const model = allowed(project, params.model, principalOf(request), 'delete');
