@@ -30,6 +30,7 @@ export function apiBenchConfig(setup: ApiBenchSetup): ResolvedConfig {
         : { maxParallelHosts: setup.maxParallelHosts },
     },
     { projectDir: setup.projectDir, configFile: 'bench' },
-    {},
+    // The one setting taken from the environment: the session thread's niceness, to compare.
+    { MINKE_EXECUTOR_THREAD_NICE: process.env['MINKE_EXECUTOR_THREAD_NICE'] },
   );
 }

@@ -24,7 +24,8 @@
 // worker thread of the bench's process, as `minke start` does (api-session-thread.ts). The live
 // run prints how busy the server's main event loop was. --sshd-nice 19 runs the hosts' sshd (and
 // what it forks) at that niceness: on 2 cores a thousand sshd processes otherwise take the CPU the
-// server would have, where a real fleet's hosts spend their own. Figures only; nothing asserted.
+// server would have, where a real fleet's hosts spend their own. MINKE_EXECUTOR_THREAD_NICE sets
+// the session thread's niceness (default 10) to compare. Figures only; nothing asserted.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

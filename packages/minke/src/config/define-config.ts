@@ -72,6 +72,13 @@ export interface MinkeConfig {
      * in the server's thread. Env: MINKE_EXECUTOR_THREAD (1/0).
      */
     thread?: boolean;
+    /**
+     * How much lower than the server's thread the session thread runs, as `nice` counts (0 to 19,
+     * default 10; Linux): when a large run and the API want the CPU at once, the API and the event
+     * stream come first and the sessions take what is left. 0: the same priority. Env:
+     * MINKE_EXECUTOR_THREAD_NICE.
+     */
+    threadNice?: number;
   };
   /**
    * How run events travel between processes: `memory` (one process only), `redis` (pub/sub on

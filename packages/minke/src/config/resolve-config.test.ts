@@ -111,7 +111,18 @@ describe('resolveConfig', () => {
       queuePrefix: 'minke',
       leaseTtlMs: 60_000,
       thread: true,
+      threadNice: 10,
     });
+    expect(resolveConfig({ executor: { threadNice: 0 } }, where, {}).executor.threadNice).toBe(0);
+    expect(resolveConfig({}, where, { MINKE_EXECUTOR_THREAD_NICE: '19' }).executor.threadNice).toBe(
+      19,
+    );
+    expect(() => resolveConfig({}, where, { MINKE_EXECUTOR_THREAD_NICE: '-5' })).toThrow(
+      'MINKE_EXECUTOR_THREAD_NICE="-5": expected a whole number from 0 to 19',
+    );
+    expect(() => resolveConfig({ executor: { threadNice: 20 } }, where, {})).toThrow(
+      'executor.threadNice',
+    );
     expect(resolveConfig({ executor: { thread: false } }, where, {}).executor.thread).toBe(false);
     expect(
       resolveConfig({ executor: { thread: false } }, where, { MINKE_EXECUTOR_THREAD: 'yes' })

@@ -46,6 +46,8 @@ export interface ResolvedConfig {
     leaseTtlMs: number;
     /** `minke start` runs in-process sessions in a worker thread (see `MinkeConfig.executor`). */
     thread: boolean;
+    /** How much lower the session thread's priority is than the server's (`nice`, 0–19). */
+    threadNice: number;
   };
   /** `/metrics` needs `Authorization: Bearer <token>` when set (MINKE_METRICS_TOKEN[_FILE]). */
   metrics: { token: string | undefined };
@@ -125,6 +127,7 @@ const configShape = z.strictObject({
         .optional(),
       leaseTtlSeconds: z.number().int().min(1).max(3600).optional(),
       thread: z.boolean().optional(),
+      threadNice: z.number().int().min(0).max(19).optional(),
     })
     .optional(),
   eventBus: z.enum(eventBusKinds).optional(),
@@ -364,6 +367,8 @@ function executorConfig(
         config.executor?.leaseTtlSeconds ??
         60),
     thread: boolFromEnv(env, 'MINKE_EXECUTOR_THREAD') ?? config.executor?.thread ?? true,
+    threadNice:
+      intFromEnv(env, 'MINKE_EXECUTOR_THREAD_NICE', 0, 19) ?? config.executor?.threadNice ?? 10,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,7 +20,7 @@ import { spawnBuiltCli } from '../../test-support/run-cli.js';
 // a session's stray exception ends that thread, not the server.
 const sessions = `
 import { existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { Session } from 'minke';
@@ -28,7 +28,8 @@ import { Session } from 'minke';
 export class Where extends Session {
   static override workOn = ['Host'];
   override async process() {
-    await this.addMsg(isMainThread ? 'in the main thread' : 'in a session thread');
+    const where = isMainThread ? 'in the main thread' : 'in a session thread';
+    await this.addMsg(\`\${where} at nice \${getPriority(0)}\`);
     await this.run('echo ran on $(hostname)');
   }
 }
@@ -185,7 +186,10 @@ describe('minke start: sessions in a thread of their own', { timeout: 240_000 },
     const run = await server.runWhen(runId, (r) => r.state === 'finished');
     expect(run.sessions.map((s) => [s.processState, s.result])).toEqual([['completed', 'success']]);
     const history = await builtMinke(server.dir, ['history', 'show', String(run.sessions[0]?.id)]);
-    expect(history.stdout).toContain('in a session thread');
+    // Below the server's thread (nice +10 by default), so that the API comes first.
+    expect(history.stdout).toContain(
+      `in a session thread at nice ${Math.min(19, getPriority() + 10)}`,
+    );
     expect(history.stdout).not.toContain('in the main thread');
     const events = await server.events(runId);
     expect(events.map((event) => event.type)).toEqual(
@@ -248,7 +252,7 @@ describe('minke start with executor.thread off', { timeout: 240_000 }, () => {
       const runId = await server.run('Where');
       const run = await server.runWhen(runId, (r) => r.state === 'finished');
       const history = await builtMinke(dir, ['history', 'show', String(run.sessions[0]?.id)]);
-      expect(history.stdout).toContain('in the main thread');
+      expect(history.stdout).toContain(`in the main thread at nice ${getPriority()}`);
     } finally {
       expect(await server.stop()).toBe(0);
     }

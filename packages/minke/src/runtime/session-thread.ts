@@ -11,6 +11,7 @@ import { drainCounts } from '../metrics/process-counts.js';
 import type { Project } from '../operations/project.js';
 import { RunStore } from '../runs/run-store.js';
 import { inProcessParts } from './runtime.js';
+import { lowerThisThread } from './thread-priority.js';
 
 /**
  * The session thread's side (see `ThreadExecutor`): the in-process executor and its reaper on
@@ -79,6 +80,7 @@ export async function runSessionThread(
 ): Promise<void> {
   try {
     const project = await open();
+    lowerThisThread(project.config.executor.threadNice, settings.logger);
     try {
       await serveSessionThread(project, port, settings);
     } finally {
