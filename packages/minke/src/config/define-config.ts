@@ -75,8 +75,8 @@ export interface MinkeConfig {
     /**
      * How much lower than the server's thread the session thread runs, as `nice` counts (0 to 19,
      * default 10; Linux): when a large run and the API want the CPU at once, the API and the event
-     * stream come first and the sessions take what is left. 0: the same priority. Env:
-     * MINKE_EXECUTOR_THREAD_NICE.
+     * stream come first and the sessions take what is left. Commands it starts on the local
+     * transport inherit it. 0: the same priority. Env: MINKE_EXECUTOR_THREAD_NICE.
      */
     threadNice?: number;
   };
