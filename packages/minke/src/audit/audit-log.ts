@@ -2,6 +2,7 @@ import type { AuditEntry } from '@minke/contract';
 import { InputError } from '../errors.js';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Database } from '../store/database.js';
+import { countedPage } from '../store/counted-page.js';
 import type { MinkeKysely } from '../store/minke-kysely.js';
 import { inTransaction, type DatabaseHandle } from '../store/transaction.js';
 import type { AuditLogTable } from '../store/minke-tables.js';
@@ -160,14 +161,12 @@ export async function listAudit(
     );
   if (query.since !== undefined) select = select.where('at', '>=', isoDate(query.since, 'since'));
   if (query.until !== undefined) select = select.where('at', '<=', isoDate(query.until, 'until'));
-  const counted = await select.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  const rows = await select
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(query.limit ?? 50)
-    .offset(query.offset ?? 0)
-    .execute();
-  return { items: rows.map(toEntry), total: Number(counted.n) };
+  const { rows, total } = await countedPage(
+    select,
+    { limit: query.limit ?? 50, offset: query.offset ?? 0 },
+    (page) => page.selectAll().orderBy('id', 'desc'),
+  );
+  return { items: rows.map(toEntry), total };
 }
 
 export type StoredRow = Selectable<AuditLogTable>;

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors.js';
 import type { Project } from '../operations/project.js';
+import { countedPage } from '../store/counted-page.js';
 
 /** A host and the agent that reports its facts. */
 export interface FactHost {
@@ -20,15 +21,13 @@ export async function hostsWithFact(
     .innerJoin('minke_agents as a', 'a.id', 'f.agent_id')
     .innerJoin('minke_hosts as h', 'h.id', 'a.host_id')
     .where('f.plugin', '=', plugin);
-  const rows = await base
-    .select(['h.id as hostId', 'h.name as host', 'a.id as agentId', 'a.node'])
-    .orderBy('h.name')
-    .orderBy('a.node')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-  const counted = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-  return { items: rows.map(toFactHost), total: Number(counted?.n ?? 0) };
+  const { rows, total } = await countedPage(base, page, (query) =>
+    query
+      .select(['h.id as hostId', 'h.name as host', 'a.id as agentId', 'a.node'])
+      .orderBy('h.name')
+      .orderBy('a.node'),
+  );
+  return { items: rows.map(toFactHost), total };
 }
 
 /** A host's agents (usually one, none when it has no agent); an unknown host is NotFound. */

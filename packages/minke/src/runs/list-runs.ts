@@ -3,6 +3,7 @@ import type { RunSummary } from '../events/run-events.js';
 import { SessionHistory, summarize, type SessionRecordItem } from './history.js';
 import type { StateCount } from '@minke/contract';
 import type { Database } from '../store/database.js';
+import { countedPage } from '../store/counted-page.js';
 import type { Page } from '../records/record-repository.js';
 import { MAX_PAGE_SIZE } from '../query/paging.js';
 
@@ -52,22 +53,18 @@ export async function listRuns(
   if (query.userId !== undefined) base = base.where('r.user_id', '=', query.userId);
   if (query.session !== undefined) base = base.where('r.session', '=', query.session);
   if (query.job !== undefined) base = base.where('r.job_id', '=', query.job);
-  const [rows, count] = await Promise.all([
-    base
-      .select(RUN_COLUMNS)
-      .orderBy('r.id', 'desc')
-      .limit(Math.min(limit, MAX_PAGE_SIZE))
-      .offset(offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
-  ]);
+  const { rows, total } = await countedPage(
+    base,
+    { limit: Math.min(limit, MAX_PAGE_SIZE), offset },
+    (query) => query.select(RUN_COLUMNS).orderBy('r.id', 'desc'),
+  );
   const summaries = await summariesOf(
     database,
     rows.map((row) => Number(row.id)),
   );
   return {
     items: rows.map((row) => toItem(row, summaries.get(Number(row.id)))),
-    total: Number(count?.n ?? 0),
+    total,
     limit: Math.min(limit, MAX_PAGE_SIZE),
     offset,
   };
