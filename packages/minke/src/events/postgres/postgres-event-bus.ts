@@ -286,18 +286,19 @@ export class PostgresEventBus implements EventBus {
   }
 
   /** Appends one batch, retrying while PostgreSQL is away; gives up (logged) after a while. */
-  private async append(batch: RunEvent[]): Promise<number | undefined> {
+  private async append(batch: RunEvent[]): Promise<void> {
     const deadline = Date.now() + (this.options.publishRetryMs ?? 60_000);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await appendEvents(this.pool, this.names, batch);
+        await appendEvents(this.pool, this.names, batch);
+        return;
       } catch (error) {
         if (this.closed || Date.now() >= deadline) {
           this.options.logger.error(
             { err: error, events: batch.length, type: batch[0]?.type },
             'event bus: publish failed',
           );
-          return undefined;
+          return;
         }
         await delay(Math.min(100 * 2 ** attempt, 2000));
       }
