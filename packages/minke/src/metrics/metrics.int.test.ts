@@ -10,6 +10,7 @@ import { sqliteBackend } from '../../test-support/databases.js';
 import { freePort } from '../../test-support/redis.js';
 import { runFinished } from '../../test-support/run-waiter.js';
 import { resolveConfig } from '../config/resolve-config.js';
+import { AgentStore } from '../facts/agent-store.js';
 import { silentLogger } from '../logger.js';
 import { openProject } from '../runtime/open-project.js';
 import { createRuntime } from '../runtime/runtime.js';
@@ -98,6 +99,23 @@ describe('/metrics', { timeout: 60_000 }, () => {
     expect(sample(after, 'minke_event_lag_seconds_bucket{le="+Inf"}')).toBe(
       sample(after, 'minke_event_lag_seconds_count'),
     );
+  });
+
+  it('counts the agents whose presence says online, not the offline ones', async () => {
+    const agents = new AgentStore(h.project);
+    const presence = (node: string, online: boolean) => ({
+      v: 1 as const,
+      node,
+      online,
+      agentVersion: '0.1.0',
+      plugins: [],
+      rejected: [],
+      at: new Date().toISOString(),
+    });
+    await agents.recordPresences([presence('up-1', true), presence('down-1', false)]);
+    expect(sample(await scrape(), 'minke_agents_online')).toBe(1);
+    await agents.recordPresence(presence('up-1', false));
+    expect(sample(await scrape(), 'minke_agents_online')).toBe(0);
   });
 
   it('counts SSH connections that fail, by reason', async () => {

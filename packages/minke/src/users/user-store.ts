@@ -172,7 +172,6 @@ export class UserStore {
     return rows.map((row) => row.codename);
   }
 
-  /** The permissions a user holds through their groups. */
   /**
    * Every permission the user holds, their own and through their groups, in one statement: each
    * API request reads it to build its caller.
