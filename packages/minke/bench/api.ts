@@ -23,8 +23,9 @@
 // the server only serves the API and the event stream. --executor thread runs the sessions in a
 // worker thread of the bench's process, as `minke start` does (api-session-thread.ts). The live
 // run prints how busy the server's main event loop was. --sshd-nice 19 runs the hosts' sshd (and
-// what it forks) at that niceness: on 2 cores a thousand sshd processes otherwise take the CPU the
-// server would have, where a real fleet's hosts spend their own. MINKE_EXECUTOR_THREAD_NICE sets
+// what it forks) at that niceness, in a CPU cgroup of that weight where it can (cpu-weight.ts):
+// on 2 cores a thousand sshd processes otherwise take the CPU the server would have, where a real
+// fleet's hosts spend their own. MINKE_EXECUTOR_THREAD_NICE sets
 // the session thread's niceness (default 10) to compare. Figures only; nothing asserted.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,6 +47,7 @@ import { startApiWorkers, type ApiWorkers } from './api-workers.js';
 import { deleteRedisPrefix, REDIS_URL } from '../test-support/redis.js';
 import { loadLine, machineLine } from './api-report.js';
 import { eventLagCounts, lagLine } from './api-event-lag.js';
+import { requestCounts, requestLines, watchLoopDelay } from './api-request-times.js';
 import {
   hostName,
   seedFleet,
@@ -189,12 +191,13 @@ export async function benchApi(args: string[]): Promise<void> {
         pollers: 0,
         pollRate: 0,
       });
-      const nice = Number(values['sshd-nice']);
-      console.log(`\nthe live run${sshd && nice ? ` (the hosts' sshd at nice ${nice})` : ''}:`);
+      console.log(`\nthe live run${sshd?.yielding ? ` (the hosts' sshd: ${sshd.yielding})` : ''}:`);
       const cpu = process.cpuUsage();
       const wall = performance.now();
       const loop = performance.eventLoopUtilization();
       const lagBefore = await eventLagCounts();
+      const requestsBefore = await requestCounts();
+      const loopDelay = watchLoopDelay();
       await liveRun({
         base,
         token,
@@ -213,6 +216,9 @@ export async function benchApi(args: string[]): Promise<void> {
       console.log(
         `  server: event created → written to the stream: ${lagLine(lagBefore, await eventLagCounts())}`,
       );
+      console.log(`  server: main event loop delay ${loopDelay.stop()}`);
+      for (const line of requestLines(requestsBefore, await requestCounts()))
+        console.log(`  server: ${line}`);
     }
   } finally {
     await workers?.stop();

@@ -5,10 +5,11 @@ import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { setPriority, tmpdir, userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts, stopProcess, waitUntilSshdReady } from '../test-support/sshd-process.js';
+import { lowerCpuWeight, type CpuWeight } from './cpu-weight.js';
 
 const run = promisify(execFile);
 const sshdPath = '/usr/sbin/sshd';
@@ -27,6 +28,8 @@ export interface BenchSshd {
   hostKey: Buffer;
   /** Names the server on every port. */
   knownHostsFile: string;
+  /** How sshd was made to yield the CPU (with `nice`), for the report. */
+  yielding: string | undefined;
   stop: () => Promise<void>;
 }
 
@@ -74,8 +77,11 @@ async function startIn(dir: string, options: BenchSshdOptions): Promise<BenchSsh
     const child = spawn(sshdPath, ['-D', '-f', configFile, '-E', join(dir, 'sshd.log')], {
       stdio: 'ignore',
     });
-    // Its connections' processes are forked from it and keep its niceness.
-    if (options.nice && child.pid !== undefined) setPriority(child.pid, options.nice);
+    // Its connections' processes are forked from it and keep its niceness and cgroup.
+    const weight: CpuWeight | undefined =
+      options.nice && child.pid !== undefined
+        ? lowerCpuWeight(child.pid, options.nice, 'minke-bench-sshd')
+        : undefined;
     // Should the benchmark die without cleaning up, sshd must not outlive it.
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
@@ -85,6 +91,7 @@ async function startIn(dir: string, options: BenchSshdOptions): Promise<BenchSsh
       lastError = error;
       process.removeListener('exit', killOnExit);
       await stopProcess(child);
+      weight?.release();
       continue;
     }
     const knownHostsFile = join(dir, 'known_hosts');
@@ -99,9 +106,11 @@ async function startIn(dir: string, options: BenchSshdOptions): Promise<BenchSsh
       clientKeyPath,
       hostKey: Buffer.from(keyBase64, 'base64'),
       knownHostsFile,
+      yielding: weight?.description,
       stop: async () => {
         process.removeListener('exit', killOnExit);
         await stopProcess(child);
+        weight?.release();
         await rm(dir, { recursive: true, force: true });
       },
     };

@@ -101,6 +101,34 @@ describe('/metrics', { timeout: 60_000 }, () => {
     );
   });
 
+  it('times answered requests by method, route pattern and status, not event streams', async () => {
+    const hosts =
+      'minke_http_request_duration_seconds_count{method="GET",route="/api/hosts/:name",status="200"}';
+    const missing =
+      'minke_http_request_duration_seconds_count{method="GET",route="/api/hosts/:name",status="404"}';
+    const unmatched =
+      'minke_http_request_duration_seconds_count{method="GET",route="(unmatched)",status="404"}';
+    const before = await scrape();
+    expect((await root.get('/api/hosts/local')).statusCode).toBe(200);
+    expect((await root.get('/api/hosts/local')).statusCode).toBe(200);
+    expect((await root.get('/api/hosts/nowhere')).statusCode).toBe(404);
+    expect((await root.get('/api/no-such-route')).statusCode).toBe(404);
+    const stream = await openEventStream(`${base}/api/events`, token);
+    stream.close();
+    // A closed stream would be timed (if it were) as the server sees the client go: give it time.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await scrape();
+    expect(sample(after, hosts)).toBe(sample(before, hosts) + 2);
+    expect(sample(after, missing)).toBe(sample(before, missing) + 1);
+    expect(sample(after, unmatched)).toBe(sample(before, unmatched) + 1);
+    // The path is never a label (one series per route, whatever the names in it).
+    expect(after).not.toContain('route="/api/hosts/local"');
+    expect(after).not.toContain('route="/api/events"');
+    // Each request is in its buckets: the +Inf bucket holds them all.
+    const inf = hosts.replace('_count{', '_bucket{le="+Inf",');
+    expect(sample(after, inf)).toBe(sample(after, hosts));
+  });
+
   it('counts the agents whose presence says online, not the offline ones', async () => {
     const agents = new AgentStore(h.project);
     const presence = (node: string, online: boolean) => ({

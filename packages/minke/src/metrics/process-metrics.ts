@@ -32,6 +32,14 @@ const eventLag = new Histogram({
   registers: [processMetrics],
 });
 
+const httpRequests = new Histogram({
+  name: 'minke_http_request_duration_seconds',
+  help: 'Time the server took to answer an HTTP request (from reading it to the reply sent), by method, route pattern and status code; event streams are not counted.',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [processMetrics],
+});
+
 const refusedResults = new Counter({
   name: 'minke_agent_results_refused_total',
   help: 'Agent results the gateway refused, by reason (unknown-request, not-addressed, wrong-plugin, too-large, rate-limited).',
@@ -68,6 +76,19 @@ export { countCommand, countConnectFailure } from './process-counts.js';
 /** Counts an agent result the gateway refused; `reason` is its short code (`RefusalCode`). */
 export function countRefusedResult(reason: string): void {
   refusedResults.inc({ reason });
+}
+
+/**
+ * Records one answered HTTP request. `route` is the route's pattern (`/api/hosts/:name`), never
+ * the path, so that the series stay few; requests no route matched share `(unmatched)`.
+ */
+export function observeHttpRequest(
+  method: string,
+  route: string | undefined,
+  status: number,
+  seconds: number,
+): void {
+  httpRequests.observe({ method, route: route ?? '(unmatched)', status: String(status) }, seconds);
 }
 
 /** Records how late an event (that happened at `at`, ISO-8601) reached a client. */

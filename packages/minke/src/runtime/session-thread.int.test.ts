@@ -199,6 +199,13 @@ describe('minke start: sessions in a thread of their own', { timeout: 240_000 },
     // Counted in the thread, shown by the server's /metrics.
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/^minke_commands_total\{status="success"\} 1$/m);
+    // The server's own answers, timed by route pattern: the run was started and read back.
+    expect(metrics).toMatch(
+      /^minke_http_request_duration_seconds_count\{method="POST",route="\/api\/runs",status="201"\} 1$/m,
+    );
+    expect(metrics).toMatch(
+      /^minke_http_request_duration_seconds_count\{method="GET",route="\/api\/runs\/:id",status="200"\} [1-9]\d*$/m,
+    );
   });
 
   it('stops a running session, then kills its command, through the thread', async () => {

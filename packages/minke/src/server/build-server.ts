@@ -25,6 +25,7 @@ import { registerMetricsRoute } from './metrics-route.js';
 import { serverMetrics } from './server-metrics.js';
 import { addCoreChecks, Readiness, registerReadinessRoute } from './readiness.js';
 import { logRequests } from './request-log.js';
+import { timeRequests } from './request-metrics.js';
 import { startAuditRetention } from '../audit/audit-retention.js';
 
 export interface ServerOptions {
@@ -113,6 +114,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     token: project.config.metrics.token,
   });
   logRequests(app, logger);
+  timeRequests(app);
 
   await app.register(apiPlugin, { context, prefix: '/api' });
 
