@@ -10,7 +10,7 @@ import { requireManageJobs, requireViewJobs } from '../auth/job-access.js';
 import { checkJobDefinition, scheduleOf } from './job-definition.js';
 import { JobStore } from './job-store.js';
 import { JobTickStore } from './job-tick-store.js';
-import { jobItemOf } from './job-view.js';
+import { jobAuditView, jobItemOf } from './job-view.js';
 import type { JobValues, SavedJob } from './saved-job.js';
 
 export interface JobServices {
@@ -87,7 +87,7 @@ export class JobOperations {
         targetType: 'job',
         targetId: id,
         targetName: values.name,
-        after: auditView(values),
+        after: jobAuditView(values),
       });
       return id;
     });
@@ -169,7 +169,7 @@ export class JobOperations {
         targetType: 'job',
         targetId: before.id,
         targetName: before.name,
-        before: auditView(before),
+        before: jobAuditView(before),
       });
     });
     scheduleChanged();
@@ -196,34 +196,10 @@ export class JobOperations {
         targetType: 'job',
         targetId: before.id,
         targetName: before.name,
-        before: auditView(before),
-        after: auditView(values),
+        before: jobAuditView(before),
+        after: jobAuditView(values),
       });
     });
     scheduleChanged();
   }
-}
-
-/** What the audit row keeps of a job: its definition (no secret is in it, only their sources). */
-function auditView(job: JobValues): Record<string, unknown> {
-  return {
-    name: job.name,
-    session: job.session,
-    model: job.model,
-    selection: job.selection,
-    data: job.data,
-    secrets: job.secrets,
-    batch: job.batch,
-    notify: job.notify,
-    schedule: job.schedule
-      ? {
-          cron: job.schedule.cron,
-          timezone: job.schedule.timezone,
-          endAt: job.schedule.endAt,
-          enabled: job.schedule.enabled,
-          missed: job.schedule.missed,
-          overlap: job.schedule.overlap,
-        }
-      : null,
-  };
 }

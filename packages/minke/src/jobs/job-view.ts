@@ -1,20 +1,13 @@
 import type { JobItem } from '@minke/contract';
 import { nextTimes } from './cron-times.js';
-import type { SavedJob, StoredSchedule } from './saved-job.js';
+import type { JobValues, SavedJob, StoredSchedule } from './saved-job.js';
 
 /** A job as the API and the CLI show it: its schedule with the next five times it fires. */
 export function jobItemOf(job: SavedJob, now: Date = new Date()): JobItem {
   return {
     id: job.id,
-    name: job.name,
     description: job.description,
-    session: job.session,
-    model: job.model,
-    selection: job.selection,
-    data: job.data,
-    secrets: job.secrets,
-    batch: job.batch,
-    notify: job.notify,
+    ...definitionOf(job),
     schedule: job.schedule ? scheduleView(job.schedule, now) : null,
     ownerId: job.ownerId,
     createdAt: job.createdAt,
@@ -24,14 +17,28 @@ export function jobItemOf(job: SavedJob, now: Date = new Date()): JobItem {
   };
 }
 
+/**
+ * What a job does and when, as its audit rows keep it: no secret is in it, only where each comes
+ * from; not who changed it or when the schedule last fired.
+ */
+export function jobAuditView(job: JobValues): Record<string, unknown> {
+  return { ...definitionOf(job), schedule: job.schedule ? scheduleSettings(job.schedule) : null };
+}
+
+function definitionOf(job: JobValues) {
+  const { name, session, model, selection, data, secrets, batch, notify } = job;
+  return { name, session, model, selection, data, secrets, batch, notify };
+}
+
+/** The schedule as its owner set it. */
+function scheduleSettings(schedule: StoredSchedule) {
+  const { cron, timezone, endAt, enabled, missed, overlap } = schedule;
+  return { cron, timezone, endAt, enabled, missed, overlap };
+}
+
 function scheduleView(schedule: StoredSchedule, now: Date): NonNullable<JobItem['schedule']> {
   return {
-    cron: schedule.cron,
-    timezone: schedule.timezone,
-    endAt: schedule.endAt,
-    enabled: schedule.enabled,
-    missed: schedule.missed,
-    overlap: schedule.overlap,
+    ...scheduleSettings(schedule),
     lastTickAt: schedule.lastTickAt,
     nextTimes: schedule.enabled ? safeNextTimes(schedule, now) : [],
   };

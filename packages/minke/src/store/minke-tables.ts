@@ -534,6 +534,18 @@ const B = 'bool';
 const D = 'date';
 const J = 'json';
 
+/** A fact and each of its earlier values are stored alike. */
+const factColumns = {
+  id: I,
+  agent_id: I,
+  plugin: T,
+  format: T,
+  value: J,
+  collected_at: D,
+  request_id: T,
+  result_id: T,
+} as const;
+
 export const minkeColumnKinds = {
   minke_hosts: {
     id: I,
@@ -663,27 +675,8 @@ export const minkeColumnKinds = {
     result_id: T,
     error: T,
   },
-  minke_facts: {
-    id: I,
-    agent_id: I,
-    plugin: T,
-    format: T,
-    value: J,
-    collected_at: D,
-    request_id: T,
-    result_id: T,
-    updated_at: D,
-  },
-  minke_fact_history: {
-    id: I,
-    agent_id: I,
-    plugin: T,
-    format: T,
-    value: J,
-    collected_at: D,
-    request_id: T,
-    result_id: T,
-  },
+  minke_facts: { ...factColumns, updated_at: D },
+  minke_fact_history: factColumns,
   minke_login_sessions: {
     id: T,
     user_id: I,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addTimeRange, isoTimeRangeOf } from '../time-range.js';
 import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
@@ -42,9 +43,8 @@ export function registerAuditCommands(program: Command): void {
     )
     .option('--actor <user>', "one user's changes (operator (CLI) for this machine's CLI)")
     .option('--action <action>', 'an action or its prefix: host matches host.update')
-    .option('--target <name>', "one target's changes, by name or id")
-    .option('--since <time>', 'from this time (2026-01-31 or 2026-01-31T12:00:00Z)')
-    .option('--until <time>', 'up to this time')
+    .option('--target <name>', "one target's changes, by name or id");
+  addTimeRange(audit, { what: 'changes made' })
     .option('--limit <n>', 'at most this many rows', '50')
     .option('--offset <n>', 'skip this many of the newest rows', '0')
     .option('--json', 'print JSON')
@@ -59,8 +59,7 @@ export function registerAuditCommands(program: Command): void {
           actor: options.actor,
           action: options.action,
           target: options.target,
-          since: options.since,
-          until: options.until,
+          ...isoTimeRangeOf(options),
           limit,
           offset,
         });

@@ -249,6 +249,15 @@ describe(
       const badDate = await remote('auditor', ['audit', '--since', 'yesterday']);
       expect(badDate.code).toBe(2);
       expect(badDate.stderr).toContain('"yesterday"');
+      expect(badDate.stderr).toContain('(12h, 2d, 1w, 6m, 1y)');
+      // Ages as the history takes them: the change of a moment ago is within the last hour,
+      // and not before a year ago.
+      const replaced = (since: string[]) =>
+        remote('auditor', ['audit', '--action', 'credential.replace', ...since, '--json']);
+      const lastHour = JSON.parse((await replaced(['--since', '1h'])).stdout) as typeof page;
+      expect(lastHour.items.map((row) => row.action)).toEqual(['credential.replace']);
+      const yearAgo = JSON.parse((await replaced(['--until', '1y'])).stdout) as typeof page;
+      expect(yearAgo.items).toEqual([]);
 
       const refused = await remote('alice', ['audit']);
       expect(refused).toMatchObject({

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { addTimeRange, isoTimeRangeOf } from '../time-range.js';
 import type { FactChangesPage, FactDistribution, FactSeries } from '@minke/contract';
-import { UsageError } from '../cli-error.js';
 import { stdoutOut, type Out } from '../output.js';
 import type { WithFacts } from '../remote/remote-facts.js';
 import { parseCount } from './hosts.js';
@@ -17,14 +17,13 @@ interface PageOptions {
  * or JSON.
  */
 export function registerFactTrendCommands(facts: Command, withFacts: WithFacts): void {
-  facts
+  const series = facts
     .command('series <plugin> [path]')
     .description(
       "a numeric fact path's values per host over time, from the history (e.g. `minke facts series disk root.used_percent --host web-1`)",
     )
-    .option('--host <name>', 'one host (default: every host with the fact, a page of them)')
-    .option('--since <when>', 'an ISO-8601 time, or how long ago: 12h, 7d (default 30d)')
-    .option('--until <when>', 'an ISO-8601 time, or how long ago (default now)')
+    .option('--host <name>', 'one host (default: every host with the fact, a page of them)');
+  addTimeRange(series, { what: 'values', sinceDefault: '30d', untilDefault: 'now' })
     .option('--max-points <n>', 'the most points to print (default 1000)')
     .option('--limit <n>', 'hosts per page (default 50)')
     .option('--offset <n>', 'hosts to skip')
@@ -46,8 +45,7 @@ export function registerFactTrendCommands(facts: Command, withFacts: WithFacts):
             plugin,
             path: path ?? '',
             host: options.host,
-            since: when(options.since, '--since'),
-            until: when(options.until, '--until'),
+            ...isoTimeRangeOf(options),
             maxPoints: count(options.maxPoints, '--max-points'),
             limit: count(options.limit, '--limit'),
             offset: count(options.offset, '--offset'),
@@ -113,23 +111,6 @@ export function registerFactTrendCommands(facts: Command, withFacts: WithFacts):
 
 function count(text: string | undefined, flag: string): number | undefined {
   return text === undefined ? undefined : parseCount(text, flag);
-}
-
-/** An ISO-8601 time as it is, or `12h` / `7d` / `30m` ago as an ISO-8601 time. */
-export function when(text: string | undefined, flag: string): string | undefined {
-  if (text === undefined) return undefined;
-  const relative = /^(\d+)([mhd])$/.exec(text.trim());
-  if (relative) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd'];
-    return new Date(Date.now() - Number(relative[1]) * unit).toISOString();
-  }
-  const at = Date.parse(text);
-  if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    throw new UsageError(
-      `${flag} "${text}": expected an ISO-8601 time (2030-01-31T12:00:00Z) or 12h, 7d`,
-    );
-  }
-  return new Date(at).toISOString();
 }
 
 function printSeries(out: Out, reply: FactSeries): void {

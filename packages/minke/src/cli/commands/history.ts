@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import type { Command } from 'commander';
+import { addTimeRange, timeRangeOf } from '../time-range.js';
 import type { Project } from '../../operations/project.js';
 import type {
   HistoryCommand,
@@ -60,7 +61,7 @@ export function registerHistoryCommands(program: Command): void {
     .command('history')
     .description('sessions that ran: on which object, how they ended, their messages and commands');
 
-  history
+  const list = history
     .command('list', { isDefault: true })
     .description('list session records, newest first (the default: `minke history`)')
     .option(
@@ -74,9 +75,8 @@ export function registerHistoryCommands(program: Command): void {
     )
     .option('--model <model>', 'sessions run on objects of one model')
     .option('--run <id>', 'the records of one run')
-    .option('--user <username>', 'sessions a user ran')
-    .option('--since <when>', 'created at or after a date (2026-01-31) or an age ago (2d)')
-    .option('--until <when>', 'created before a date or an age ago')
+    .option('--user <username>', 'sessions a user ran');
+  addTimeRange(list, { what: 'created' })
     .option('--limit <n>', 'how many', '50')
     .option('--offset <n>', 'skip this many', '0')
     .option('--json', 'print JSON')
@@ -121,15 +121,13 @@ export async function listHistory(
   options: HistoryListOptions,
   out: Out,
 ): Promise<void> {
-  const { parseDateOrAge } = await import('../../runs/purge-age.js');
   const { SessionHistory, checkStatusFilter } = await import('../../runs/history.js');
   const query: HistoryQuery = {
     object: options.object === undefined ? undefined : parseObjectOption(options.object),
     session: options.session,
     status: options.status === undefined ? undefined : checkStatusFilter(options.status),
     runId: options.run === undefined ? undefined : parseId(options.run, '--run'),
-    since: options.since === undefined ? undefined : parseDateOrAge(options.since, '--since'),
-    until: options.until === undefined ? undefined : parseDateOrAge(options.until, '--until'),
+    ...timeRangeOf(options),
   };
   // `--limit` is the user's: read in as many pages as it takes, on the project and through a server.
   const window = {
