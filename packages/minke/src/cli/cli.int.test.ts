@@ -25,6 +25,10 @@ describe('minke CLI basics', { timeout: 120_000 }, () => {
     expect(help.code).toBe(0);
     for (const command of ['init', 'migrate', 'hosts', 'groups', 'users', 'records', 'start'])
       expect(help.stdout).toContain(command);
+    // Someone reading about hosts is pointed to their groups, a command of its own.
+    const hostsHelp = await runCli(['hosts', '--help']);
+    expect(hostsHelp.code).toBe(0);
+    expect(hostsHelp.stdout).toContain('minke groups --help');
   });
 
   it('says when there is no project', async () => {

@@ -7,6 +7,7 @@ import { demoModels } from '../../test-support/demo-models.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { SessionHistory, procInfo, type SessionRecordItem } from './history.js';
+import { RunStore } from './run-store.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-history-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -305,6 +306,27 @@ describe.each(backendFactories(() => tmp))('session history on $name', ({ make }
     await expect(list({ status: 'bogus' as 'error' })).rejects.toThrow(
       'unknown status "bogus": use a result (success, warning, error), a process state (initialized, running, completed, stopping, stopped, canceled, failed), waiting or done',
     );
+  });
+
+  it('dates a new run and its records to the millisecond, as their start and finish are', async () => {
+    const host = await project.hosts.add({ name: 'web-9', hostname: '127.0.0.1' });
+    const before = Date.now();
+    const { runId, recordIds } = await new RunStore(project.database).createRun({
+      session: 'ServerInfo',
+      verboseName: 'Server info',
+      model: 'Host',
+      userId: null,
+      data: {},
+      records: [{ objectId: host.id, objectLabel: 'web-9', hostId: host.id, hostName: 'web-9' }],
+    });
+    const after = Date.now();
+    const [record] = (await history.list({ runId })).items;
+    expect(record?.id).toBe(recordIds[0]);
+    // A database's own default (CURRENT_TIMESTAMP on SQLite) keeps whole seconds: it would read
+    // as before the call almost every time.
+    const created = Date.parse(record?.createdAt ?? '');
+    expect(created).toBeGreaterThanOrEqual(before);
+    expect(created).toBeLessThanOrEqual(after);
   });
 
   it('pages with a total', async () => {

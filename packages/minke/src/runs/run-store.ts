@@ -124,10 +124,14 @@ export class RunStore {
   }
 
   async createRun(input: NewRun): Promise<{ runId: number; recordIds: number[] }> {
+    // To the millisecond, as `started_at` and `finished_at` are (SQLite's own default keeps
+    // whole seconds); the run and its records share the moment.
+    const created = this.now();
     const write = async (trx: MinkeKysely) => {
       const run = await trx
         .insertInto('minke_runs')
         .values({
+          created_at: created,
           session: input.session,
           model: input.model,
           user_id: input.userId,
@@ -151,6 +155,7 @@ export class RunStore {
           host_name: record.hostName,
           user_id: input.userId,
           data: input.data,
+          created_at: created,
         }));
         const inserted = await trx
           .insertInto('minke_session_records')

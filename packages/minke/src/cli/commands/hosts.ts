@@ -54,7 +54,12 @@ export function registerHostCommands(program: Command): void {
   const globals = () => program.opts<GlobalOptions>();
   const hosts = program
     .command('hosts')
-    .description('the hosts Minke connects to (one host = one SSH target)');
+    .description('the hosts Minke connects to (one host = one SSH target)')
+    // Groups are a command of their own; someone reading about hosts looks for them here.
+    .addHelpText(
+      'after',
+      '\nGroups of hosts (shared connection config, membership in order): minke groups --help',
+    );
 
   hosts
     .command('add <name>')
