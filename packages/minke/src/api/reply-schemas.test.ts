@@ -12,6 +12,8 @@ import type { ApiContext } from './api-context.js';
 import { apiPlugin } from './api-plugin.js';
 import { DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream.js';
 import { replySchemaProblem } from './reply-schemas.js';
+import { standardErrors, zodToOpenApi } from './zod-schema.js';
+import { errorReply, idParams } from '@minke/contract';
 import { RunAccess } from './run-access.js';
 
 let harness: ApiHarness;
@@ -83,5 +85,55 @@ describe('reply schemas', () => {
     expect(ok.json()).toEqual({ id: 1 });
     expect((await app.inject({ method: 'GET', url: '/bad' })).statusCode).toBe(500);
     await app.close();
+  });
+});
+
+describe('error replies in the OpenAPI document', () => {
+  interface Operation {
+    parameters?: { in: string }[];
+    requestBody?: unknown;
+    responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  }
+
+  it('are declared where every route gives them: 400 on input, 404 on a path, 401 and 403 unless public', async () => {
+    const spec = (await harness.anonymous.get('/api/openapi.json')).json<{
+      paths: Record<string, Record<string, Operation>>;
+    }>();
+    const publicRoutes = ['post /api/auth/login', 'post /api/auth/logout', 'get /api/brand'];
+    const missing: string[] = [];
+    let checked = 0;
+    for (const [path, operations] of Object.entries(spec.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        checked++;
+        const name = `${method} ${path}`;
+        const takesInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody;
+        const expected = [
+          ...(takesInput ? ['400'] : []),
+          ...(path.includes('{') ? ['404'] : []),
+          ...(publicRoutes.includes(name) ? [] : ['401', '403']),
+        ];
+        for (const status of expected)
+          if (!operation.responses[status]?.content) missing.push(`${name} ${status}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
+  });
+
+  it('keep what a route declares itself, and add nothing to a public route that takes nothing', () => {
+    const own = z.object({ error: z.object({ code: z.literal('conflict') }) });
+    expect(standardErrors({ params: idParams, response: { 404: own } }, false)).toMatchObject({
+      400: errorReply,
+      401: errorReply,
+      403: errorReply,
+      404: errorReply,
+    });
+    const doc = zodToOpenApi({
+      schema: { params: idParams, response: { 404: own } },
+      url: '/api/x/:id',
+    }).schema.response as Record<string, { properties?: { error?: { properties?: object } } }>;
+    expect(Object.keys(doc)).toEqual(['400', '401', '403', '404']);
+    expect(doc['404']?.properties?.error?.properties).toHaveProperty('code.enum', ['conflict']);
+    expect(standardErrors({}, true)).toEqual({});
   });
 });

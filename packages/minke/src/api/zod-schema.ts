@@ -1,4 +1,5 @@
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { errorReply } from '@minke/contract';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 
@@ -69,26 +70,53 @@ export function inputErrorOf(error: z.ZodError, part: string): InputError {
   return new InputError(`invalid ${part}: ${summary}`, { fields });
 }
 
-/** `@fastify/swagger`'s transform: the zod parts of a route schema as OpenAPI 3.0 JSON Schema. */
-export function zodToOpenApi({ schema, url }: { schema: FastifySchema; url: string }): {
+/**
+ * `@fastify/swagger`'s transform: the zod parts of a route schema as OpenAPI 3.0 JSON Schema, with
+ * the error replies every such route can give (`standardErrors`) added where it names none.
+ */
+export function zodToOpenApi({
+  schema,
+  url,
+  route,
+}: {
   schema: FastifySchema;
   url: string;
-} {
+  route?: { config?: unknown };
+}): { schema: FastifySchema; url: string } {
   if (!schema) return { schema, url };
   const out: Record<string, unknown> = { ...schema };
   for (const key of ['body', 'querystring', 'params', 'headers'] as const) {
     const part = schema[key];
     if (part instanceof z.ZodType) out[key] = jsonSchemaOf(part, 'input');
   }
-  if (schema.response && typeof schema.response === 'object') {
+  const declared = (schema.response ?? {}) as Record<string, unknown>;
+  const isPublic = (route?.config as { public?: boolean } | undefined)?.public === true;
+  const replies = { ...standardErrors(schema, isPublic), ...declared };
+  if (Object.keys(replies).length > 0) {
     out['response'] = Object.fromEntries(
-      Object.entries(schema.response as Record<string, unknown>).map(([status, part]) => [
+      Object.entries(replies).map(([status, part]) => [
         status,
         part instanceof z.ZodType ? jsonSchemaOf(part, 'output') : part,
       ]),
     );
   }
   return { schema: out, url };
+}
+
+/**
+ * The errors a route answers whatever it does, from what it declares: 400 when it takes a path,
+ * query or body (each is validated), 404 when its path names something (an id, a name), 401 and
+ * 403 unless it is public. A route's own declaration of a status wins.
+ */
+export function standardErrors(
+  schema: FastifySchema,
+  isPublic: boolean,
+): Record<string, z.ZodType> {
+  const errors: Record<string, z.ZodType> = {};
+  if (schema.params || schema.querystring || schema.body) errors['400'] = errorReply;
+  if (!isPublic) Object.assign(errors, { '401': errorReply, '403': errorReply });
+  if (schema.params) errors['404'] = errorReply;
+  return errors;
 }
 
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
