@@ -154,18 +154,29 @@ export class SessionHistory {
   async list(query: HistoryQuery = {}): Promise<Page<SessionRecordItem>> {
     const limit = pageLimit(query.limit);
     const offset = pageOffset(query.offset);
-    const base = this.filtered(query);
     const direction = query.oldestFirst ? 'asc' : 'desc';
-    const { rows, total } = await countedPage(base, { limit, offset }, (query) =>
-      query.selectAll().orderBy('created_at', direction).orderBy('id', direction),
+    const { rows, total } = await countedPage(this.filtered(query), { limit, offset }, (base) =>
+      base.selectAll().orderBy('created_at', direction).orderBy('id', direction),
     );
+    return { items: await this.itemsOf(rows), total, limit, offset };
+  }
+
+  /** The same page without counting every match, for a caller that knows the total already. */
+  async listPage(query: HistoryQuery = {}): Promise<SessionRecordItem[]> {
+    const direction = query.oldestFirst ? 'asc' : 'desc';
+    const rows = await this.filtered(query)
+      .selectAll()
+      .orderBy('created_at', direction)
+      .orderBy('id', direction)
+      .limit(pageLimit(query.limit))
+      .offset(pageOffset(query.offset))
+      .execute();
+    return this.itemsOf(rows);
+  }
+
+  private async itemsOf(rows: readonly RecordRow[]): Promise<SessionRecordItem[]> {
     const usernames = await this.usernames(rows);
-    return {
-      items: rows.map((row) => this.toItem(row, usernames)),
-      total,
-      limit,
-      offset,
-    };
+    return rows.map((row) => this.toItem(row, usernames));
   }
 
   /** One session record with its messages and commands, in the order they were written. */

@@ -44,7 +44,8 @@ export async function readRunSessions(
   const limit = pageLimit(query.limit);
   const lastPage = Math.max(0, Math.ceil(byOutcome[show] / limit) - 1) * limit;
   const offset = Math.min(pageOffset(query.offset), lastPage);
-  const page = await new SessionHistory(database).list({
+  // The total comes from the run's counts: no second count of its records.
+  const items = await new SessionHistory(database).listPage({
     runId,
     outcome: show === 'all' ? undefined : show,
     oldestFirst: true,
@@ -53,7 +54,7 @@ export async function readRunSessions(
   });
   return {
     run,
-    items: page.items,
+    items,
     // From the same counts as the chips and the last page: one reading of the run, not two.
     total: byOutcome[show],
     limit,
