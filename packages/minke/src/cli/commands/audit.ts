@@ -64,6 +64,7 @@ export function registerAuditCommands(program: Command): void {
           offset,
         });
         if (options.json) return out.json(page);
+        if (page.items.length === 0) return out.line(emptyAuditLine(page.total));
         out.table(
           ['ID', 'AT', 'ACTOR', 'FROM', 'ACTION', 'TARGET'],
           page.items.map((row) => [
@@ -98,4 +99,11 @@ export function registerAuditCommands(program: Command): void {
         process.exitCode = 1;
       });
     });
+}
+
+/** What an empty page says: nothing matched, or the page is past the matches. */
+function emptyAuditLine(total: number): string {
+  return total === 0
+    ? 'no audit entries match'
+    : `no audit entries on this page: ${total} match (lower --offset)`;
 }

@@ -258,6 +258,8 @@ describe(
       expect(lastHour.items.map((row) => row.action)).toEqual(['credential.replace']);
       const yearAgo = JSON.parse((await replaced(['--until', '1y'])).stdout) as typeof page;
       expect(yearAgo.items).toEqual([]);
+      const none = await remote('auditor', ['audit', '--until', '1y']);
+      expect(none).toMatchObject({ code: 0, stdout: 'no audit entries match\n' });
 
       const refused = await remote('alice', ['audit']);
       expect(refused).toMatchObject({
