@@ -113,11 +113,23 @@ export function standardErrors(
   isPublic: boolean,
 ): Record<string, z.ZodType> {
   const errors: Record<string, z.ZodType> = {};
-  if (schema.params || schema.querystring || schema.body) errors['400'] = errorReply;
-  if (!isPublic) Object.assign(errors, { '401': errorReply, '403': errorReply });
-  if (schema.params) errors['404'] = errorReply;
+  if (schema.params || schema.querystring || schema.body) errors['400'] = standardReplies[400];
+  if (!isPublic) Object.assign(errors, { 401: standardReplies[401], 403: standardReplies[403] });
+  if (schema.params) errors['404'] = standardReplies[404];
   return errors;
 }
+
+/** The error body, described by what each status means here (the document shows it per reply). */
+const standardReplies = {
+  400: errorReply.describe(
+    'Invalid input: a path, query or body that does not parse (`fields` names each field at fault)',
+  ),
+  401: errorReply.describe('Not logged in: no session cookie or bearer token, or one that ended'),
+  403: errorReply.describe(
+    'Permission denied, or a write with the session cookie but without the X-CSRF-Token header',
+  ),
+  404: errorReply.describe('What the path names does not exist, or the caller may not see it'),
+} as const;
 
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _ignored, ...json } = z.toJSONSchema(schema, {
