@@ -48,7 +48,15 @@ export type BatchOutcome = 'done' | 'left-over' | 'busy' | 'elsewhere';
 export class HostBatchRunner {
   private readonly pool = new ConnectionPool({ idleTimeoutMs: 30_000 });
 
-  constructor(private readonly deps: SessionRunDeps & { logger: Logger }) {}
+  /**
+   * `keepConnections: false` closes a host's connection when its batch is done, for a process
+   * that runs one run and exits (`minke run`): no later run would reuse it, and closing each as
+   * its host finishes spreads the closes over the run instead of adding them all at its end.
+   */
+  constructor(
+    private readonly deps: SessionRunDeps & { logger: Logger },
+    private readonly options: { keepConnections?: boolean } = {},
+  ) {}
 
   async run(work: BatchWork): Promise<BatchOutcome> {
     const take = await work.lock.take();
@@ -71,9 +79,19 @@ export class HostBatchRunner {
   }
 
   private async runJobs(work: BatchWork): Promise<BatchOutcome> {
+    const pooledKeys: string[] = [];
+    try {
+      return await this.runJobsOn(work, pooledKeys);
+    } finally {
+      if (this.options.keepConnections === false)
+        await Promise.all(pooledKeys.map((key) => this.pool.closeIdle(key)));
+    }
+  }
+
+  private async runJobsOn(work: BatchWork, pooledKeys: string[]): Promise<BatchOutcome> {
     const { plan, batch } = work;
     let transport: Promise<Transport> | undefined;
-    const connect = () => (transport ??= this.transportFor(plan, batch));
+    const connect = () => (transport ??= this.transportFor(plan, batch, pooledKeys));
     const runJob = async (job: SessionJob) => {
       try {
         await runSessionJob(this.deps, plan, batch.hostName, job, connect, work.controls(job));
@@ -104,7 +122,11 @@ export class HostBatchRunner {
     }
   }
 
-  private async transportFor(plan: BatchWork['plan'], batch: HostBatch): Promise<Transport> {
+  private async transportFor(
+    plan: BatchWork['plan'],
+    batch: HostBatch,
+    pooledKeys: string[],
+  ): Promise<Transport> {
     const config = await this.deps.connections(
       batch.hostName,
       plan.session.cls.connection,
@@ -112,7 +134,9 @@ export class HostBatchRunner {
     );
     // Sessions whose settings give the same connection share it; others get their own.
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
-    return pooledTransport(this.pool, `${batch.hostId}:${digest}`, config, {
+    const key = `${batch.hostId}:${digest}`;
+    pooledKeys.push(key);
+    return pooledTransport(this.pool, key, config, {
       logger: this.deps.logger,
       onConnectFailure: countConnectFailure,
     });

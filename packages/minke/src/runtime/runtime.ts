@@ -41,6 +41,12 @@ export interface RuntimeOptions {
    * the API's event loop is not the one driving SSH. Undefined: in this thread.
    */
   sessionThread?: SessionThreadSpec | undefined;
+  /**
+   * With the in-process executor: false closes a host's connection as soon as its sessions in a
+   * run are done, for a process that runs one run and exits (`minke run`); by default they stay
+   * open a while for the next run.
+   */
+  keepConnections?: boolean;
 }
 
 /**
@@ -97,7 +103,7 @@ function inProcessExecutor(
 export function inProcessParts(
   project: Project,
   { runs, bus, logger }: Wiring,
-  options: { leaseTtlMs?: number | undefined; owner?: string },
+  options: { leaseTtlMs?: number | undefined; owner?: string; keepConnections?: boolean },
 ): ExecutorParts & { inProcess: InProcessExecutor } {
   const leaseTtlMs = options.leaseTtlMs ?? project.config.executor.leaseTtlMs;
   const inProcess = new InProcessExecutor({
@@ -105,6 +111,7 @@ export function inProcessParts(
     maxParallelHosts: project.config.executor.maxParallelHosts,
     leaseTtlMs,
     ...(options.owner === undefined ? {} : { owner: options.owner }),
+    ...(options.keepConnections === undefined ? {} : { keepConnections: options.keepConnections }),
   });
   // Every process that runs sessions in-process ends the runs of those that died (kill -9, crash)
   // mid-run, at its start and then periodically: a `minke run` after a killed one finds its hosts

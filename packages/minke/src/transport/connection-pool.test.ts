@@ -98,6 +98,27 @@ describe('ConnectionPool', () => {
   let pool: ConnectionPool;
   afterEach(() => pool.closeAll());
 
+  it('closes an idle connection when asked, and leaves one a command still uses', async () => {
+    pool = new ConnectionPool();
+    const created: CountingTransport[] = [];
+    const handle = pool.transportFor('web1', () => {
+      const transport = new CountingTransport(30);
+      created.push(transport);
+      return transport;
+    });
+    await handle.exec('first');
+    await pool.closeIdle('web1');
+    expect(created[0]?.closes).toBe(1);
+    expect(pool.size).toBe(0);
+    // The next command opens a new connection; asked to close meanwhile, the pool lets it finish.
+    const running = handle.exec('second');
+    await pool.closeIdle('web1');
+    await expect(running).resolves.toMatchObject({ exitCode: 0, stdout: 'second' });
+    expect(created).toHaveLength(2);
+    expect(created[1]?.closes).toBe(0);
+    await pool.closeIdle('nobody'); // an unknown key is nothing to close
+  });
+
   it('shares one transport per key and caps concurrent commands', async () => {
     pool = new ConnectionPool({ maxChannels: 3 });
     const created: CountingTransport[] = [];

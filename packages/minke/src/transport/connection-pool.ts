@@ -75,6 +75,20 @@ export class ConnectionPool {
     };
   }
 
+  /**
+   * Closes the connection to `key` and forgets it, unless a command still uses it (then it stays
+   * for that command's sake and idles out as usual). For a process that knows no more work will
+   * come for a host, such as a CLI's one run: the host's SSH session ends as soon as its own work
+   * does, rather than all of them together at the end.
+   */
+  async closeIdle(key: string): Promise<void> {
+    const entry = this.entries.get(key);
+    if (!entry || entry.busy > 0) return;
+    this.entries.delete(key);
+    clearTimeout(entry.idleTimer);
+    await entry.transport.close().catch(() => undefined);
+  }
+
   /** Closes every connection (killing what still runs on them) and forgets them. */
   async closeAll(): Promise<void> {
     const entries = [...this.entries.values()];

@@ -68,7 +68,7 @@ export async function runJobHere(
   });
   const job = await jobs.find(name);
   const data = parseRunData(pairs, project.sessions.sessions.get(job.session)?.cls.form);
-  const runtime = createRuntime(project, { quiet: true, role: 'client' });
+  const runtime = createRuntime(project, { quiet: true, role: 'client', keepConnections: false });
   try {
     const started = await launchJob(runtime, job, { user, data });
     if (!options.json)

@@ -79,7 +79,12 @@ export function registerRunCommand(program: Command): void {
       const { watchRunInDatabase } = await import('../run-database-watch.js');
       const { stopRunOnInterrupt } = await import('../run-interrupt.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const runtime = createRuntime(project, { quiet: true, role: 'client' });
+        // One run, then exit: each host's connection closes as soon as its sessions are done.
+        const runtime = createRuntime(project, {
+          quiet: true,
+          role: 'client',
+          keepConnections: false,
+        });
         const events: DeliveredEvent[] = [];
         const unsubscribe = runtime.bus.subscribe((event) => events.push(event));
         try {

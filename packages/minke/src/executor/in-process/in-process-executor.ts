@@ -18,6 +18,8 @@ export interface InProcessExecutorOptions extends ExecutorDeps {
   leaseTtlMs?: number;
   /** Who holds leases: unique per process. */
   owner?: string;
+  /** False: a host's connection closes when its batch is done (see `HostBatchRunner`). */
+  keepConnections?: boolean;
 }
 
 /**
@@ -56,10 +58,10 @@ export class InProcessExecutor implements Executor {
     this.owner = options.owner ?? `minke-${process.pid}-${randomUUID()}`;
     this.owners = new ExecutorOwners(options.database, this.leaseTtlMs);
     this.journal = new RunJournal(options.runs, options.bus);
-    this.batches = new HostBatchRunner({
-      ...sessionRunDepsOf(options, this.journal),
-      logger: options.logger,
-    });
+    this.batches = new HostBatchRunner(
+      { ...sessionRunDepsOf(options, this.journal), logger: options.logger },
+      { keepConnections: options.keepConnections ?? true },
+    );
     this.rollouts = new RolloutCoordinator<RunPlan>({
       ...options,
       submit: (plan) => this.submitNow(plan),
