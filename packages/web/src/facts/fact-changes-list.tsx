@@ -16,6 +16,7 @@ import {
 } from '@mui/material';
 import type { FactChangesPage } from '@minke/contract';
 import { shorten } from '../data/value-text.js';
+import type { FactPathProps } from './fact-path.js';
 import { timeAgo } from './relative-time.js';
 import { useApiQuery } from './use-api-query.js';
 
@@ -26,15 +27,7 @@ function shown(value: string | null): string {
 }
 
 /** The hosts whose value at a fact path changed in the last N days: before → after, newest first. */
-export function FactChangesList({
-  factPath,
-  plugin,
-  path,
-}: {
-  factPath: string;
-  plugin: string;
-  path: string;
-}) {
+export function FactChangesList({ factPath, plugin, path }: FactPathProps) {
   const [days, setDays] = useState<number>(7);
   const [page, setPage] = useState(0);
   const [perPage, setPerPage] = useState(10);

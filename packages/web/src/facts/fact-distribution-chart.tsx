@@ -4,6 +4,7 @@ import type { FactDistribution } from '@minke/contract';
 import { Link, useNavigate } from 'react-router-dom';
 import { shorten } from '../data/value-text.js';
 import { useApiQuery } from './use-api-query.js';
+import type { FactPathProps } from './fact-path.js';
 
 /** The fact search that finds the hosts holding `value` at `factPath` (`facts.os.release`). */
 export function searchFor(factPath: string, value: string): string {
@@ -18,16 +19,7 @@ const short = (value: string) => shorten(value, 28);
  * How the fleet's current values of a fact path spread: a bar per value (the commonest ten),
  * "other" for the rest. A bar, or its chip below, opens the search for the hosts holding it.
  */
-export function FactDistributionChart({
-  factPath,
-  plugin,
-  path,
-}: {
-  /** As the search names it: `facts.os.release`. */
-  factPath: string;
-  plugin: string;
-  path: string;
-}) {
+export function FactDistributionChart({ factPath, plugin, path }: FactPathProps) {
   const navigate = useNavigate();
   const reply = useApiQuery<FactDistribution>('/api/facts/distribution', { plugin, path });
   if (reply.error) return <Alert severity="error">{reply.error}</Alert>;

@@ -2,13 +2,7 @@ import { useState } from 'react';
 import { Box, Chip, Typography } from '@mui/material';
 import { FactChangesList } from './fact-changes-list.js';
 import { FactDistributionChart } from './fact-distribution-chart.js';
-
-/** `facts.os.release` → plugin `os`, path `release`; undefined for a path without a plugin. */
-export function splitFactPath(factPath: string): { plugin: string; path: string } | undefined {
-  const [head, plugin, ...keys] = factPath.split('.');
-  if (head !== 'facts' || plugin === undefined || plugin === '') return undefined;
-  return { plugin, path: keys.join('.') };
-}
+import { splitFactPath } from './fact-path.js';
 
 /**
  * Under the fact search's results: for a fact path the expression names, how the whole fleet's
