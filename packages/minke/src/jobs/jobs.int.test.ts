@@ -85,9 +85,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 
   }
 }
 
-/** A run's creation time is kept to the second (its finish to the millisecond): compare so. */
-function wholeSecond(iso: string | null): number {
-  return Math.floor(Date.parse(iso ?? '') / 1000) * 1000;
+/** A run's finish, to compare with the next run's creation (both to the millisecond). */
+function finishedAt(run: RunDetail): number {
+  return Date.parse(run.finishedAt ?? '');
 }
 
 async function finishedRun(user: string, runId: number): Promise<RunDetail> {
@@ -489,9 +489,7 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     expect(waitedFor).toBeGreaterThan(0);
     const previous = await finishedRun('boss', waitedFor);
     const next = await api<RunDetail>('boss', 'GET', `/api/runs/${queued.launched.runId}`);
-    expect(Date.parse(next.body.createdAt)).toBeGreaterThanOrEqual(
-      wholeSecond(previous.finishedAt),
-    );
+    expect(Date.parse(next.body.createdAt)).toBeGreaterThanOrEqual(finishedAt(previous));
     expect(next.body.jobId).toBe(ids['queue']);
     // Ticks queued behind the same run launch one at a time: the job's runs never overlap.
     const runs = await api<{ items: RunDetail[] }>('boss', 'GET', `/api/runs?job=${ids['queue']}`);
@@ -499,8 +497,7 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     const byStart = ended.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
     for (const [i, run] of byStart.entries()) {
       const before = byStart[i - 1];
-      if (before)
-        expect(Date.parse(run.createdAt)).toBeGreaterThanOrEqual(wholeSecond(before.finishedAt));
+      if (before) expect(Date.parse(run.createdAt)).toBeGreaterThanOrEqual(finishedAt(before));
     }
   });
 });

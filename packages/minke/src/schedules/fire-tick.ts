@@ -32,8 +32,16 @@ export async function fireTick(
   if (schedule.endAt !== null && tickAt.getTime() >= Date.parse(schedule.endAt)) return 'off';
   if (!(await jobs.claimTick(job.id, tickAt))) return 'duplicate';
   const ticks = new JobTickStore(database);
+  // Queued ticks launch oldest first: a tick that finds an older one still queued waits behind it
+  // even when no run is going (the older one is between its run's end and its next look). Looked
+  // at before the runs: a tick is noted launched only once its run exists, so whichever moment
+  // this falls in, one of the two is seen.
+  const olderQueued =
+    schedule.overlap === 'queue' ? await olderQueuedTick(services, job.id, tickAt) : undefined;
   const going = await runningRunOf(services, job.id);
-  if (going !== undefined) {
+  if (going !== undefined || olderQueued !== undefined) {
+    const waitsFor =
+      going !== undefined ? `run ${going}` : `the tick of ${olderQueued} (queued before it)`;
     if (schedule.overlap === 'skip') {
       await ticks.note({
         jobId: job.id,
@@ -48,7 +56,10 @@ export async function fireTick(
       jobId: job.id,
       tickAt,
       outcome: 'queued',
-      note: `queued: waits for run ${going} of this job to end`,
+      note:
+        going !== undefined
+          ? `queued: waits for run ${going} of this job to end`
+          : `queued: waits for ${waitsFor}`,
     });
     const waited = await waitForPreviousRun(services, job.id, tickAt);
     if (waited !== 'ended') {
@@ -58,8 +69,8 @@ export async function fireTick(
         outcome: 'skipped',
         note:
           waited === 'off'
-            ? `skipped: the schedule was switched off while the queued tick waited for run ${going}`
-            : `skipped: run ${going} was still going when the queued tick gave up waiting`,
+            ? `skipped: the schedule was switched off while the queued tick waited for ${waitsFor}`
+            : `skipped: ${waitsFor} was still going when the queued tick gave up waiting`,
       });
       return 'skipped';
     }
@@ -144,20 +155,38 @@ async function waitForPreviousRun(
   tickAt: Date,
 ): Promise<'ended' | 'timeout' | 'off'> {
   const pollMs = services.queuePollMs ?? 1000;
-  const limitMs = services.queueLimitMs ?? 3600_000;
-  const deadline = Date.now() + limitMs;
-  const { database } = services.runtime.project;
-  const jobs = new JobStore(database);
-  const ticks = new JobTickStore(database);
+  const deadline = Date.now() + queueLimitMs(services);
+  const jobs = new JobStore(services.runtime.project.database);
   while (Date.now() < deadline) {
     const job = await jobs.get(jobId).catch(() => undefined);
     if (!job?.schedule?.enabled) return 'off';
-    if ((await runningRunOf(services, jobId)) === undefined) {
-      // A queued tick older than the wait's bound was given up (or its server died with it).
-      const oldest = await ticks.oldestQueued(jobId, new Date(Date.now() - limitMs));
-      if (oldest === undefined || oldest >= tickAt.getTime()) return 'ended';
-    }
+    if (
+      (await olderQueuedTick(services, jobId, tickAt)) === undefined &&
+      (await runningRunOf(services, jobId)) === undefined
+    )
+      return 'ended';
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   return 'timeout';
+}
+
+/** How long a queued tick waits at the most. */
+function queueLimitMs(services: TickServices): number {
+  return services.queueLimitMs ?? 3600_000;
+}
+
+/**
+ * The time (ISO) of the job's oldest tick still queued before `tickAt`, if any. A queued tick
+ * older than the wait's bound was given up (or its server died with it): it holds nobody up.
+ */
+async function olderQueuedTick(
+  services: TickServices,
+  jobId: number,
+  tickAt: Date,
+): Promise<string | undefined> {
+  const ticks = new JobTickStore(services.runtime.project.database);
+  const oldest = await ticks.oldestQueued(jobId, new Date(Date.now() - queueLimitMs(services)));
+  return oldest !== undefined && oldest < tickAt.getTime()
+    ? new Date(oldest).toISOString()
+    : undefined;
 }
