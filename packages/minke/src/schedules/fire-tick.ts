@@ -56,10 +56,7 @@ export async function fireTick(
       jobId: job.id,
       tickAt,
       outcome: 'queued',
-      note:
-        going !== undefined
-          ? `queued: waits for run ${going} of this job to end`
-          : `queued: waits for ${waitsFor}`,
+      note: `queued: waits for ${waitsFor}${going !== undefined ? ' of this job to end' : ''}`,
     });
     const waited = await waitForPreviousRun(services, job.id, tickAt);
     if (waited !== 'ended') {
