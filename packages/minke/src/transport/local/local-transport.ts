@@ -102,12 +102,20 @@ export class LocalTransport implements Transport {
     });
     const password = options.sudo?.password;
     const startedAt = new Date();
-    const child = spawn('/bin/sh', ['-c', script], {
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    // The shell waits for a line on its stdin before it runs anything: that line comes once the
+    // orphan guard knows its group. Killed (-9) before that, this process sends only EOF, and
+    // the shell exits without running the command; a command never runs unguarded.
+    const child = spawn(
+      '/bin/sh',
+      ['-c', `read -r minke_go || exit 1\nunset minke_go\n${script}`],
+      {
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     // Its group (its pid: a detached child leads one) ends with this process, even on kill -9.
     const unguard = child.pid === undefined ? () => undefined : guardProcessGroup(child.pid);
+    child.stdin.write('\n');
     // Nobody types into the command: EOF at once (or after sudo's password), as over SSH.
     if (password === undefined) child.stdin.end();
     let prompts = 0;
