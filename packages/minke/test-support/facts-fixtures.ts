@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { PROTOCOL_VERSION, type Result } from '@minke/protocol';
+import { PROTOCOL_VERSION, type Presence, type Result } from '@minke/protocol';
 import type { OpenedProject } from '../src/runtime/open-project.js';
 
 /**
@@ -35,4 +35,22 @@ export function failedResult(
 ): Result {
   const { value: _value, ...rest } = factResult({ ...overrides, ok: false });
   return rest;
+}
+
+/** An agent's presence message: online by default, with no plugins unless `extra` says so. */
+export function agentPresence(
+  node: string,
+  online = true,
+  extra: Partial<Presence> = {},
+): Presence {
+  return {
+    v: PROTOCOL_VERSION,
+    node,
+    online,
+    agentVersion: '0.1.0',
+    plugins: [],
+    rejected: [],
+    at: new Date().toISOString(),
+    ...extra,
+  };
 }

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROTOCOL_VERSION, type Presence } from '@minke/protocol';
+import type { Presence } from '@minke/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness, type Caller } from '../../test-support/api-harness.js';
 import { backendFactories } from '../../test-support/databases.js';
-import { factResult, useTempSigningKey } from '../../test-support/facts-fixtures.js';
+import { agentPresence, factResult, useTempSigningKey } from '../../test-support/facts-fixtures.js';
 import { AgentStore } from '../facts/agent-store.js';
 import { FactStore } from '../facts/fact-store.js';
 import { startAgentServices, type AgentServices } from '../facts/start-agent-services.js';
@@ -16,17 +16,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const at = (second: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, second)).toISOString();
 
+/** With the `os` plugin, which the tests' requests name. */
 function presence(node: string, online: boolean, extra: Partial<Presence> = {}): Presence {
-  return {
-    v: PROTOCOL_VERSION,
-    node,
-    online,
-    agentVersion: '0.1.0',
-    plugins: [{ name: 'os', description: 'the OS release', format: 'json' }],
-    rejected: [],
-    at: new Date().toISOString(),
-    ...extra,
-  };
+  const plugins = [{ name: 'os', description: 'the OS release', format: 'json' as const }];
+  return agentPresence(node, online, { plugins, ...extra });
 }
 
 describe.each(backendFactories(() => tmp))('agents and facts API on $name', ({ make }) => {

@@ -18,6 +18,7 @@ import {
 import { parseWhere } from '../query/parse-where.js';
 import { AgentStore } from './agent-store.js';
 import { FactStore } from './fact-store.js';
+import { agentPresence } from '../../test-support/facts-fixtures.js';
 
 const withMosquitto = await mosquittoReachable();
 const canRunMosquitto = await mosquittoInstalled();
@@ -232,7 +233,7 @@ describe.each([
       await bad.publishAsync(topics.presence(mallory), payload, { qos: 1 });
     }
     // A result or presence that speaks for another node than its topic is unauthorized.
-    const impostor = JSON.stringify({ ...presenceOf(node), online: false });
+    const impostor = JSON.stringify(agentPresence(node, false));
     await bad.publishAsync(topics.presence(mallory), impostor, { qos: 1 });
     // The server's own topics get garbage too (the agent checks those).
     const server = await serverClient(fleet);
@@ -397,16 +398,4 @@ async function readLedgerMessage(fleet: AgentFleet, requestId: string): Promise<
     .where('request_id', '=', requestId)
     .executeTakeFirstOrThrow();
   return String(row.signed);
-}
-
-function presenceOf(node: string) {
-  return {
-    v: 1 as const,
-    node,
-    online: true,
-    agentVersion: '0.1.0',
-    plugins: [],
-    rejected: [],
-    at: new Date().toISOString(),
-  };
 }

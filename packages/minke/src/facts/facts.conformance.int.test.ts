@@ -6,7 +6,12 @@ import { hash } from '@node-rs/argon2';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { demoModels } from '../../test-support/demo-models.js';
-import { factResult, failedResult, useTempSigningKey } from '../../test-support/facts-fixtures.js';
+import {
+  agentPresence,
+  factResult,
+  failedResult,
+  useTempSigningKey,
+} from '../../test-support/facts-fixtures.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { parseWhere } from '../query/parse-where.js';
 import { AgentStore } from './agent-store.js';
@@ -144,7 +149,7 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
     // Only the broadcast goes out first; nobody is online.
     const first = await ledger.unpublished();
     expect(first.map((o) => [o.node, o.requestId])).toEqual([[undefined, broadcast.id]]);
-    await agents.recordPresence(presence('n1', true));
+    await agents.recordPresence(agentPresence('n1', true));
     await ledger.markPublished(first);
     expect((await ledger.status(broadcast.id))?.targets.map((t) => t.state)).toEqual([
       'delivered',
@@ -152,7 +157,7 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
       'pending',
     ]);
     // n2 comes online: it gets the broadcast on its own topic.
-    await agents.recordPresence(presence('n2', true));
+    await agents.recordPresence(agentPresence('n2', true));
     const forN2 = await ledger.unpublished();
     expect(forN2.map((o) => o.node)).toEqual(['n2']);
     expect(JSON.parse(forN2[0]!.payload)).toMatchObject({
@@ -219,7 +224,7 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
     const messageOf = async (node: string) =>
       (await ledger.unpublished()).find((o) => o.node === node && o.requestId === request.id);
     expect(await messageOf('web1')).toBeUndefined(); // offline
-    await agents.recordPresence(presence('web1', true));
+    await agents.recordPresence(agentPresence('web1', true));
     const message = JSON.parse((await messageOf('web1'))!.payload) as { request: { id: string } };
     await facts.storeResults([
       factResult({ node: 'web1', plugin: 'os', requestId: message.request.id, value: 'x' }),
@@ -430,15 +435,3 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
     );
   });
 });
-
-function presence(node: string, online: boolean) {
-  return {
-    v: 1 as const,
-    node,
-    online,
-    agentVersion: '0.1.0',
-    plugins: [],
-    rejected: [],
-    at: new Date().toISOString(),
-  };
-}

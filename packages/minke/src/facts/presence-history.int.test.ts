@@ -7,21 +7,10 @@ import { demoModels } from '../../test-support/demo-models.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { AgentStore, PRESENCE_HISTORY_DAYS } from './agent-store.js';
 import { agentsOnlineOverTime } from './presence-over-time.js';
+import { agentPresence } from '../../test-support/facts-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-presence-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function presence(node: string, online: boolean) {
-  return {
-    v: 1 as const,
-    node,
-    online,
-    agentVersion: '0.1.0',
-    plugins: [],
-    rejected: [],
-    at: new Date().toISOString(),
-  };
-}
 
 /** An instant strictly after every change written so far (bounded: the clock moves on). */
 async function instant(): Promise<Date> {
@@ -63,17 +52,17 @@ describe.each(backendFactories(() => tmp))('agent presence history on $name', ({
 
   it('keeps a row per change of presence, and counts agents online at any instant from it', async () => {
     const t0 = await instant();
-    await agents.recordPresence(presence('n1', true));
-    await agents.recordPresence(presence('n2', true));
+    await agents.recordPresence(agentPresence('n1', true));
+    await agents.recordPresence(agentPresence('n2', true));
     // the same presence again (a reconnect, a repeated retained message) is no change
-    await agents.recordPresence(presence('n1', true));
+    await agents.recordPresence(agentPresence('n1', true));
     const t1 = await instant();
-    await agents.recordPresence(presence('n1', false));
+    await agents.recordPresence(agentPresence('n1', false));
     const t2 = await instant();
     // a server starting: everyone online goes offline now (n1 is offline already)
     await agents.markAllOffline();
     const t3 = await instant();
-    await agents.recordPresence(presence('n1', true));
+    await agents.recordPresence(agentPresence('n1', true));
     const t4 = await instant();
 
     expect(await rows()).toEqual([
@@ -95,7 +84,7 @@ describe.each(backendFactories(() => tmp))('agent presence history on $name', ({
   });
 
   it('gives one point per step from since to until, now last', async () => {
-    await agents.recordPresence(presence('n1', true));
+    await agents.recordPresence(agentPresence('n1', true));
     const until = await instant();
     const since = new Date(until.getTime() - 7 * 86_400_000);
     const series = await agentsOnlineOverTime(project.database, {
@@ -109,14 +98,14 @@ describe.each(backendFactories(() => tmp))('agent presence history on $name', ({
   });
 
   it("drops an agent's changes older than the history keeps at its next change", async () => {
-    await agents.recordPresence(presence('n1', true));
-    await agents.recordPresence(presence('n2', true));
+    await agents.recordPresence(agentPresence('n1', true));
+    await agents.recordPresence(agentPresence('n2', true));
     const old = new Date(Date.now() - (PRESENCE_HISTORY_DAYS + 1) * 86_400_000);
     await project.database.tables
       .updateTable('minke_agent_presence')
       .set({ changed_at: old })
       .execute();
-    await agents.recordPresence(presence('n1', false));
+    await agents.recordPresence(agentPresence('n1', false));
     // n1's old row is gone, n2's stays until n2 changes
     expect(await rows()).toEqual([
       { node: 'n2', online: true },
@@ -128,15 +117,15 @@ describe.each(backendFactories(() => tmp))('agent presence history on $name', ({
     await project.records.create('Host', { name: 'n2' });
     // One batch, as the gateway hands it over after a restart: n1 flaps, n3 is new, n2 has a host.
     await agents.recordPresences([
-      presence('n1', true),
-      presence('n2', true),
+      agentPresence('n1', true),
+      agentPresence('n2', true),
       {
-        ...presence('n3', true),
+        ...agentPresence('n3', true),
         agentVersion: '0.2.0',
         plugins: [{ name: 'facts', description: '', format: 'json' as const }],
       },
-      presence('n1', false),
-      presence('n1', true),
+      agentPresence('n1', false),
+      agentPresence('n1', true),
     ]);
     expect(await rows()).toEqual([
       { node: 'n1', online: true },

@@ -15,6 +15,7 @@ import { silentLogger } from '../logger.js';
 import { openProject } from '../runtime/open-project.js';
 import { createRuntime } from '../runtime/runtime.js';
 import { buildServer } from '../server/build-server.js';
+import { agentPresence } from '../../test-support/facts-fixtures.js';
 
 /** The value of one sample line (`name{labels} value`), 0 when the series has no sample yet. */
 function sample(text: string, series: string): number {
@@ -131,18 +132,9 @@ describe('/metrics', { timeout: 60_000 }, () => {
 
   it('counts the agents whose presence says online, not the offline ones', async () => {
     const agents = new AgentStore(h.project);
-    const presence = (node: string, online: boolean) => ({
-      v: 1 as const,
-      node,
-      online,
-      agentVersion: '0.1.0',
-      plugins: [],
-      rejected: [],
-      at: new Date().toISOString(),
-    });
-    await agents.recordPresences([presence('up-1', true), presence('down-1', false)]);
+    await agents.recordPresences([agentPresence('up-1', true), agentPresence('down-1', false)]);
     expect(sample(await scrape(), 'minke_agents_online')).toBe(1);
-    await agents.recordPresence(presence('up-1', false));
+    await agents.recordPresence(agentPresence('up-1', false));
     expect(sample(await scrape(), 'minke_agents_online')).toBe(0);
   });
 
