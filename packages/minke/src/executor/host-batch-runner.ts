@@ -79,19 +79,20 @@ export class HostBatchRunner {
   }
 
   private async runJobs(work: BatchWork): Promise<BatchOutcome> {
-    const pooledKeys: string[] = [];
+    // The batch's one pooled connection, once a session has asked for it.
+    const pooled: { key?: string } = {};
     try {
-      return await this.runJobsOn(work, pooledKeys);
+      return await this.runJobsOn(work, pooled);
     } finally {
-      if (this.options.keepConnections === false)
-        await Promise.all(pooledKeys.map((key) => this.pool.closeIdle(key)));
+      if (this.options.keepConnections === false && pooled.key !== undefined)
+        await this.pool.closeIdle(pooled.key);
     }
   }
 
-  private async runJobsOn(work: BatchWork, pooledKeys: string[]): Promise<BatchOutcome> {
+  private async runJobsOn(work: BatchWork, pooled: { key?: string }): Promise<BatchOutcome> {
     const { plan, batch } = work;
     let transport: Promise<Transport> | undefined;
-    const connect = () => (transport ??= this.transportFor(plan, batch, pooledKeys));
+    const connect = () => (transport ??= this.transportFor(plan, batch, pooled));
     const runJob = async (job: SessionJob) => {
       try {
         await runSessionJob(this.deps, plan, batch.hostName, job, connect, work.controls(job));
@@ -125,7 +126,7 @@ export class HostBatchRunner {
   private async transportFor(
     plan: BatchWork['plan'],
     batch: HostBatch,
-    pooledKeys: string[],
+    pooled: { key?: string },
   ): Promise<Transport> {
     const config = await this.deps.connections(
       batch.hostName,
@@ -135,7 +136,7 @@ export class HostBatchRunner {
     // Sessions whose settings give the same connection share it; others get their own.
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
     const key = `${batch.hostId}:${digest}`;
-    pooledKeys.push(key);
+    pooled.key = key;
     return pooledTransport(this.pool, key, config, {
       logger: this.deps.logger,
       onConnectFailure: countConnectFailure,

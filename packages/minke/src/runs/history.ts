@@ -154,24 +154,28 @@ export class SessionHistory {
   async list(query: HistoryQuery = {}): Promise<Page<SessionRecordItem>> {
     const limit = pageLimit(query.limit);
     const offset = pageOffset(query.offset);
-    const direction = query.oldestFirst ? 'asc' : 'desc';
-    const { rows, total } = await countedPage(this.filtered(query), { limit, offset }, (base) =>
-      base.selectAll().orderBy('created_at', direction).orderBy('id', direction),
+    const { rows, total } = await countedPage(this.filtered(query), { limit, offset }, () =>
+      this.sorted(query),
     );
     return { items: await this.itemsOf(rows), total, limit, offset };
   }
 
   /** The same page without counting every match, for a caller that knows the total already. */
   async listPage(query: HistoryQuery = {}): Promise<SessionRecordItem[]> {
-    const direction = query.oldestFirst ? 'asc' : 'desc';
-    const rows = await this.filtered(query)
-      .selectAll()
-      .orderBy('created_at', direction)
-      .orderBy('id', direction)
+    const rows = await this.sorted(query)
       .limit(pageLimit(query.limit))
       .offset(pageOffset(query.offset))
       .execute();
     return this.itemsOf(rows);
+  }
+
+  /** The matching records, newest first (or oldest first). */
+  private sorted(query: HistoryQuery) {
+    const direction = query.oldestFirst ? 'asc' : 'desc';
+    return this.filtered(query)
+      .selectAll()
+      .orderBy('created_at', direction)
+      .orderBy('id', direction);
   }
 
   private async itemsOf(rows: readonly RecordRow[]): Promise<SessionRecordItem[]> {
