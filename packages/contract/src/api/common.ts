@@ -19,9 +19,6 @@ export const errorReply = z
   .describe('An error');
 export type ApiErrorBody = z.infer<typeof errorReply>;
 
-/** Common error replies of protected routes. */
-export const protectedErrors = { 401: errorReply, 403: errorReply } as const;
-
 /** A reply without a body (204). */
 export const noContent = z.void().describe('No content');
 

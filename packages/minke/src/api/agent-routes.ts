@@ -19,7 +19,7 @@ import { RequestStore } from '../facts/request-store.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, protectedErrors } from './schemas.js';
+import { errorReply } from './schemas.js';
 
 /**
  * Agents (online or not, their plugins and refused plugin files) and dispatch: viewing needs
@@ -36,7 +36,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
         tags: ['agents'],
         summary: 'Agents by node name, with online/offline, last seen, plugins, rejected files',
         querystring: agentsQuery,
-        response: { 200: agentPage, ...protectedErrors, 400: errorReply },
+        response: { 200: agentPage },
       },
     },
     async (request) => {
@@ -52,7 +52,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
         tags: ['agents'],
         summary: 'One agent',
         params: agentParams,
-        response: { 200: agentItem, ...protectedErrors, 404: errorReply },
+        response: { 200: agentItem },
       },
     },
     async (request) => {
@@ -70,7 +70,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
           "Enrol a node's agent (superusers): a new broker password, in this reply only; enrolling again revokes the old one",
         params: agentParams,
         body: agentEnrollBody,
-        response: { 201: agentEnrollment, ...protectedErrors, 400: errorReply },
+        response: { 201: agentEnrollment },
       },
     },
     async (request, reply) => {
@@ -96,8 +96,6 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
         body: dispatchBody,
         response: {
           202: dispatchReply,
-          ...protectedErrors,
-          400: errorReply,
           404: errorReply,
           503: errorReply,
         },
@@ -134,7 +132,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
         tags: ['agents'],
         summary: 'A dispatched request: each node with pending, delivered, answered, failed…',
         params: dispatchParams,
-        response: { 200: requestStatus, ...protectedErrors, 404: errorReply },
+        response: { 200: requestStatus },
       },
     },
     async (request) => {

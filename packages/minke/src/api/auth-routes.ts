@@ -114,7 +114,6 @@ export const authRoutes: ApiRoutes = (app, context) => {
         body: passwordChangeBody,
         response: {
           200: passwordChangeReply,
-          400: errorReply,
           401: errorReply,
           429: errorReply,
         },

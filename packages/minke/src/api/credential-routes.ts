@@ -12,7 +12,7 @@ import type { CredentialSecret } from '../credentials/credential-secret.js';
 import { InputError } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { errorReply, nameParams } from './schemas.js';
 import { deleteRoute } from './delete-route.js';
 
 /** The secret a replace body gives, its type told by `type` or by which field is there. */
@@ -57,7 +57,7 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
         tags: ['credentials'],
         summary: 'List credentials (never their secrets)',
         querystring: credentialsQuery,
-        response: { 200: z.array(credentialInfo), ...protectedErrors },
+        response: { 200: z.array(credentialInfo) },
       },
     },
     async (request) => {
@@ -75,8 +75,6 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
         body: newCredentialBody,
         response: {
           201: credentialInfo,
-          ...protectedErrors,
-          400: errorReply,
           409: errorReply,
         },
       },
@@ -97,9 +95,6 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
       body: replaceInput,
       response: {
         200: credentialInfo,
-        ...protectedErrors,
-        400: errorReply,
-        404: errorReply,
       },
     },
   };
@@ -120,7 +115,6 @@ export const credentialRoutes: ApiRoutes = (app, { project }) => {
       tags: ['credentials'],
       summary: 'Delete a credential; hosts that name it fail to connect until changed',
       params: nameParams,
-      errors: { ...protectedErrors, 404: errorReply },
     },
     async ({ name }, request) => {
       manager(request);

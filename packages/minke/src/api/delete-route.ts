@@ -8,8 +8,11 @@ export interface DeleteRoute<Params extends z.ZodType> {
   tags: string[];
   summary: string;
   params: Params;
-  /** The error replies it may give, by status. */
-  errors: Readonly<Record<number, typeof errorReply>>;
+  /**
+   * The error replies it may give besides those every protected route on a path gives (401, 403,
+   * 404, 400: the OpenAPI document adds them, `standardErrors`), by status.
+   */
+  errors?: Readonly<Record<number, typeof errorReply>>;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface DeleteRoute<Params extends z.ZodType> {
  *
  * @example
  *   deleteRoute(app, '/hosts/:name', { tags: ['hosts'], summary: 'Remove a host',
- *     params: nameParams, errors: protectedErrors }, async ({ name }) => hosts.remove(name));
+ *     params: nameParams }, async ({ name }) => hosts.remove(name));
  */
 export function deleteRoute<Params extends z.ZodType>(
   app: ApiApp,

@@ -15,7 +15,7 @@ import { nodeFactHistory, nodeFacts } from '../facts/node-facts.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { nameParams } from './schemas.js';
 
 /**
  * Facts: fleet search, a host's (or an agent's, by node name) current facts and their history.
@@ -32,7 +32,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
         tags: ['facts'],
         summary: 'Hosts whose facts match a filter, with the matching values',
         querystring: factSearchQuery,
-        response: { 200: factSearchPage, ...protectedErrors, 400: errorReply },
+        response: { 200: factSearchPage },
       },
     },
     async (request) => {
@@ -48,7 +48,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
         tags: ['facts'],
         summary: "A host's current facts, one per plugin",
         params: nameParams,
-        response: { 200: hostFactsReply, ...protectedErrors, 404: errorReply },
+        response: { 200: hostFactsReply },
       },
     },
     async (request) => {
@@ -65,7 +65,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
         summary: "The versions of a host's fact (a row per change), newest first, with diffs",
         params: nameParams,
         querystring: factHistoryQuery(MAX_HISTORY_OFFSET),
-        response: { 200: factHistoryPage, ...protectedErrors, 400: errorReply, 404: errorReply },
+        response: { 200: factHistoryPage },
       },
     },
     async (request) => {
@@ -81,7 +81,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
         tags: ['facts'],
         summary: "An agent's current facts by its node name (also before its host exists)",
         params: agentParams,
-        response: { 200: nodeFactsReply, ...protectedErrors, 404: errorReply },
+        response: { 200: nodeFactsReply },
       },
     },
     async (request) => {
@@ -100,9 +100,6 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
         querystring: factHistoryQuery(MAX_HISTORY_OFFSET),
         response: {
           200: nodeFactHistoryPage,
-          ...protectedErrors,
-          400: errorReply,
-          404: errorReply,
         },
       },
     },

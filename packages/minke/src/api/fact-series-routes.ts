@@ -13,7 +13,7 @@ import { factSeries } from '../facts/fact-series.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, protectedErrors } from './schemas.js';
+import { errorReply } from './schemas.js';
 
 /**
  * Facts over time: a numeric fact path's values per host, the hosts that changed a value in
@@ -31,7 +31,7 @@ export const factSeriesRoutes: ApiRoutes = (app, { project }) => {
         tags: ['facts'],
         summary: "A numeric fact path's values per host over time, from the fact history",
         querystring: factSeriesQuery,
-        response: { 200: factSeriesReply, ...protectedErrors, 400: errorReply, 404: errorReply },
+        response: { 200: factSeriesReply, 404: errorReply },
       },
     },
     async (request) => {
@@ -47,7 +47,7 @@ export const factSeriesRoutes: ApiRoutes = (app, { project }) => {
         tags: ['facts'],
         summary: 'The hosts whose value at a fact path changed in the last days, newest first',
         querystring: factChangesQuery,
-        response: { 200: factChangesPage, ...protectedErrors, 400: errorReply },
+        response: { 200: factChangesPage },
       },
     },
     async (request) => {
@@ -64,7 +64,7 @@ export const factSeriesRoutes: ApiRoutes = (app, { project }) => {
         summary:
           "How many hosts hold each current value of a fact path (the commonest, then 'other')",
         querystring: factDistributionQuery,
-        response: { 200: factDistributionReply, ...protectedErrors, 400: errorReply },
+        response: { 200: factDistributionReply },
       },
     },
     async (request) => {

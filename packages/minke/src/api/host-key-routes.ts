@@ -7,7 +7,7 @@ import { requireTrustHostKey, TRUST_HOST_KEY } from '../hosts/host-key-permissio
 import { HostKeyStore } from '../hosts/host-key-store.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { nameParams } from './schemas.js';
 
 /**
  * The fleet's known host keys: list them (users who may view hosts, or trust keys), and trust a
@@ -24,7 +24,7 @@ export const hostKeyRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'List known host keys: pending, trusted and replaced',
         querystring: hostKeysQuery,
-        response: { 200: z.array(hostKey), ...protectedErrors },
+        response: { 200: z.array(hostKey) },
       },
     },
     async (request) => {
@@ -45,7 +45,7 @@ export const hostKeyRoutes: ApiRoutes = (app, { project }) => {
         summary: 'Trust the key a host offered (new, or replacing a changed one)',
         params: nameParams,
         body: hostKeyTrustBody,
-        response: { 200: hostKey, ...protectedErrors, 400: errorReply },
+        response: { 200: hostKey },
       },
     },
     async (request) => {

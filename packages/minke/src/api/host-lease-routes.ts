@@ -4,7 +4,7 @@ import { requireSuperuser } from '../auth/access.js';
 import { clearHostLease, listHostLeases } from '../operations/host-leases.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { errorReply, nameParams } from './schemas.js';
 
 /**
  * Host locks as an admin sees them (`minke hosts leases`, `minke hosts unlock`): superusers only,
@@ -18,7 +18,7 @@ export const hostLeaseRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'Host leases (locks): host, owner, run, since, expiry; superusers only',
         querystring: z.object({}),
-        response: { 200: z.array(hostLease), ...protectedErrors },
+        response: { 200: z.array(hostLease) },
       },
     },
     async (request) => {
@@ -36,7 +36,7 @@ export const hostLeaseRoutes: ApiRoutes = (app, { project }) => {
           "Clear a host's lease; one that has not expired only with ?force=true (409 otherwise); superusers only",
         params: nameParams,
         querystring: hostLeaseClearQuery,
-        response: { 200: hostLease, ...protectedErrors, 404: errorReply, 409: errorReply },
+        response: { 200: hostLease, 409: errorReply },
       },
     },
     async (request) => {

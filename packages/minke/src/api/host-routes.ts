@@ -19,7 +19,7 @@ import { parseWhere } from '../query/parse-where.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { matchingName } from './name-search.js';
-import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { errorReply, nameParams } from './schemas.js';
 import { deleteRoute } from './delete-route.js';
 
 /** Hosts by name, with their groups; OpenSSH config import; host groups. Host permissions apply. */
@@ -36,7 +36,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'List hosts with their groups',
         querystring: hostListQuery,
-        response: { 200: hostPage, ...protectedErrors },
+        response: { 200: hostPage },
       },
     },
     async (request) => {
@@ -60,8 +60,6 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         body: hostInput,
         response: {
           201: hostRecord,
-          ...protectedErrors,
-          400: errorReply,
           409: errorReply,
         },
       },
@@ -81,7 +79,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'One host',
         params: nameParams,
-        response: { 200: hostRecord, ...protectedErrors },
+        response: { 200: hostRecord },
       },
     },
     async (request) => {
@@ -98,7 +96,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         summary: 'Change a host (groups replace the current ones)',
         params: nameParams,
         body: hostChanges,
-        response: { 200: hostRecord, ...protectedErrors, 400: errorReply },
+        response: { 200: hostRecord },
       },
     },
     async (request) => {
@@ -114,7 +112,6 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       tags: ['hosts'],
       summary: 'Remove a host',
       params: nameParams,
-      errors: { ...protectedErrors, 404: errorReply },
     },
     async ({ name }, request) => {
       may(request, 'delete');
@@ -129,7 +126,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'Import hosts from an OpenSSH config (one per concrete Host entry)',
         body: hostImportBody,
-        response: { 200: hostImportReport, ...protectedErrors, 400: errorReply },
+        response: { 200: hostImportReport },
       },
     },
     async (request) => {
@@ -149,7 +146,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'Host groups; `q` finds them by a part of the name (the group pickers send it)',
         querystring: hostGroupsQuery,
-        response: { 200: z.array(hostGroup), ...protectedErrors },
+        response: { 200: z.array(hostGroup) },
       },
     },
     async (request) => {
@@ -167,8 +164,6 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         body: hostGroupInput,
         response: {
           201: hostGroup,
-          ...protectedErrors,
-          400: errorReply,
           409: errorReply,
         },
       },
@@ -194,7 +189,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         tags: ['hosts'],
         summary: 'One host group, with its members',
         params: nameParams,
-        response: { 200: hostGroup, ...protectedErrors, 404: errorReply },
+        response: { 200: hostGroup },
       },
     },
     async (request) => {
@@ -213,9 +208,6 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
         body: hostGroupChanges,
         response: {
           200: hostGroup,
-          ...protectedErrors,
-          400: errorReply,
-          404: errorReply,
           409: errorReply,
         },
       },
@@ -237,7 +229,6 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       tags: ['hosts'],
       summary: 'Remove a host group (its hosts stay, without its connection config)',
       params: nameParams,
-      errors: { ...protectedErrors, 404: errorReply },
     },
     async ({ name }, request) => {
       may(request, 'change');

@@ -5,7 +5,7 @@ import { syncInventory } from '../inventory/sync-inventory.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { nameParams } from './schemas.js';
 
 /**
  * Inventory sources: the list with each source's last sync (needs `view_host`), and a sync or a
@@ -19,7 +19,7 @@ export const inventoryRoutes: ApiRoutes = (app, { project }) => {
       schema: {
         tags: ['inventory'],
         summary: 'Inventory sources with how many hosts each owns and their last sync',
-        response: { 200: inventorySourceList, ...protectedErrors },
+        response: { 200: inventorySourceList },
       },
     },
     async (request) => {
@@ -36,7 +36,7 @@ export const inventoryRoutes: ApiRoutes = (app, { project }) => {
         summary: 'Sync a source (or, with dryRun, say what a sync would change)',
         params: nameParams,
         body: inventorySyncBody,
-        response: { 200: inventoryPlan, ...protectedErrors, 400: errorReply, 404: errorReply },
+        response: { 200: inventoryPlan },
       },
     },
     async (request) => {

@@ -20,7 +20,7 @@ import { notificationsOf } from '../notifications/notification-settings.js';
 import { upcomingTicksOf } from '../schedules/upcoming.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, protectedErrors } from './schemas.js';
+import { errorReply, idParams } from './schemas.js';
 import { deleteRoute } from './delete-route.js';
 
 /**
@@ -40,7 +40,8 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
       credentials: credentialStoreOf(project),
       channels,
     });
-  const withErrors = { ...protectedErrors, 400: errorReply, 404: errorReply };
+  // A body can name a session, model or record that does not exist.
+  const notFound = { 404: errorReply };
 
   app.get(
     '/jobs',
@@ -48,7 +49,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
       schema: {
         tags: ['jobs'],
         summary: 'Saved jobs, by name, with their schedules and next times',
-        response: { 200: z.array(jobItem), ...protectedErrors },
+        response: { 200: z.array(jobItem) },
       },
     },
     async (request) => jobs().list(principalOf(request).access),
@@ -61,7 +62,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
         tags: ['jobs'],
         summary: 'Save a job (secret fields from a credential, or asked at launch)',
         body: newJobBody,
-        response: { 201: jobDetail, ...withErrors, 409: errorReply },
+        response: { 201: jobDetail, ...notFound, 409: errorReply },
       },
     },
     async (request, reply) => {
@@ -78,7 +79,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
         tags: ['jobs'],
         summary: 'A saved job, its schedule with the next five times, and its newest ticks',
         params: idParams,
-        response: { 200: jobDetail, ...withErrors },
+        response: { 200: jobDetail, ...notFound },
       },
     },
     async (request) => jobs().show(principalOf(request).access, request.params.id),
@@ -92,7 +93,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
         summary: 'Change a job: the fields given replace its own; schedule null removes it',
         params: idParams,
         body: jobChangeBody,
-        response: { 200: jobDetail, ...withErrors },
+        response: { 200: jobDetail, ...notFound },
       },
     },
     async (request) => {
@@ -114,7 +115,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
           tags: ['jobs'],
           summary: `${enabled ? 'Switch on' : 'Switch off'} a job's schedule`,
           params: idParams,
-          response: { 200: jobDetail, ...withErrors },
+          response: { 200: jobDetail, ...notFound },
         },
       },
       async (request) => {
@@ -136,7 +137,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
       tags: ['jobs'],
       summary: 'Delete a job and its schedule (its runs stay)',
       params: idParams,
-      errors: withErrors,
+      errors: notFound,
     },
     ({ id }, request) => jobs().delete(principalOf(request).access, id),
   );
@@ -149,7 +150,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
         summary: 'Launch a job now: an ordinary run on its selection as it stands, linked to it',
         params: idParams,
         body: jobLaunchBody,
-        response: { 201: jobLaunched, ...withErrors },
+        response: { 201: jobLaunched, ...notFound },
       },
     },
     async (request, reply) => {
@@ -177,7 +178,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
         tags: ['jobs'],
         summary: 'The next five times a cron expression fires (for an editor, before saving)',
         body: schedulePreviewBody,
-        response: { 200: schedulePreview, ...protectedErrors, 400: errorReply },
+        response: { 200: schedulePreview },
       },
     },
     (request) => {
@@ -196,7 +197,7 @@ export const jobRoutes: ApiRoutes = (app, { project, runtime }) => {
         tags: ['jobs'],
         summary: 'What the schedules run next (default: the next 24 hours), soonest first',
         querystring: upcomingQuery,
-        response: { 200: upcomingTicks, ...protectedErrors },
+        response: { 200: upcomingTicks },
       },
     },
     async (request) => {

@@ -10,7 +10,6 @@ import { z } from 'zod';
 import { modelCatalog, modelMeta, sessionCatalog } from '../operations/catalog.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { protectedErrors } from './schemas.js';
 
 /** Model metadata for the admin, and the sessions catalog (what the caller may run). */
 export const modelRoutes: ApiRoutes = (app, { project }) => {
@@ -21,7 +20,7 @@ export const modelRoutes: ApiRoutes = (app, { project }) => {
         tags: ['metadata'],
         summary: 'Models the caller may view: fields, filters, ordering, permissions and sessions',
         querystring: modelsQuery,
-        response: { 200: z.array(modelMetaReply), ...protectedErrors },
+        response: { 200: z.array(modelMetaReply) },
       },
     },
     (request) => modelCatalog(project, principalOf(request).access),
@@ -34,7 +33,7 @@ export const modelRoutes: ApiRoutes = (app, { project }) => {
         tags: ['metadata'],
         summary: 'One model, as in the list',
         params: modelParams,
-        response: { 200: modelMetaReply, ...protectedErrors },
+        response: { 200: modelMetaReply },
       },
     },
     (request) => modelMeta(project, request.params.model, principalOf(request).access),
@@ -48,7 +47,7 @@ export const modelRoutes: ApiRoutes = (app, { project }) => {
         summary:
           'Sessions the caller may run (on one model with ?model=), with their forms as JSON Schema',
         querystring: sessionsQuery,
-        response: { 200: z.array(sessionMeta), ...protectedErrors },
+        response: { 200: z.array(sessionMeta) },
       },
     },
     (request) =>

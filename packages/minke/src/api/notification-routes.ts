@@ -10,7 +10,6 @@ import { channelsOf } from '../notifications/channel-list.js';
 import { notifierOf } from '../notifications/start-notifications.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, protectedErrors } from './schemas.js';
 
 /**
  * Notifications: the channels of the project's config (never their secrets), "send test", and
@@ -24,7 +23,7 @@ export const notificationRoutes: ApiRoutes = (app, { project, logger }) => {
       schema: {
         tags: ['notifications'],
         summary: 'Notification channels and the global rules that use them (no secrets)',
-        response: { 200: channelList, ...protectedErrors },
+        response: { 200: channelList },
       },
     },
     (request) => {
@@ -40,7 +39,7 @@ export const notificationRoutes: ApiRoutes = (app, { project, logger }) => {
         tags: ['notifications'],
         summary: 'Queue a test notification to a channel; its delivery shows in the log',
         params: nameParams,
-        response: { 202: testDeliveryReply, ...protectedErrors, 404: errorReply },
+        response: { 202: testDeliveryReply },
       },
     },
     async (request, reply) => {
@@ -61,7 +60,7 @@ export const notificationRoutes: ApiRoutes = (app, { project, logger }) => {
         tags: ['notifications'],
         summary: 'The delivery log, newest first: state, attempts and last error of each',
         querystring: deliveriesQuery,
-        response: { 200: deliveryPage, ...protectedErrors },
+        response: { 200: deliveryPage },
       },
     },
     async (request) => {

@@ -31,7 +31,7 @@ import { notifyStartedFailing } from '../policies/notify-failing.js';
 import { remediate } from '../policies/remediate.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, nameParams, protectedErrors } from './schemas.js';
+import { errorReply, nameParams } from './schemas.js';
 import { deleteRoute } from './delete-route.js';
 
 /**
@@ -42,7 +42,7 @@ import { deleteRoute } from './delete-route.js';
 export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
   const mayView = (request: Parameters<typeof principalOf>[0]) =>
     requireModelPermission(principalOf(request).access, 'view', HOST_MODEL);
-  const notFound = { ...protectedErrors, 400: errorReply, 404: errorReply };
+  const notFound = { 404: errorReply };
 
   app.get(
     '/policies',
@@ -50,7 +50,7 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
       schema: {
         tags: ['policies'],
         summary: 'Policies with how many hosts pass and fail them',
-        response: { 200: policyList, ...protectedErrors },
+        response: { 200: policyList },
       },
     },
     async (request) => {

@@ -17,7 +17,7 @@ import type { Principal } from '../auth/principal.js';
 import type { ApiRoutes } from './api-context.js';
 import { hostChanges, hostInput } from '@minke/contract';
 import { principalOf } from './request-auth.js';
-import { errorReply, protectedErrors } from './schemas.js';
+import { errorReply } from './schemas.js';
 import { inputErrorOf } from './zod-schema.js';
 import { deleteRoute } from './delete-route.js';
 
@@ -35,7 +35,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         summary: 'List records: filter, search, order, page; each with _label and _lastSession',
         params: modelParams,
         querystring: recordListQuery,
-        response: { 200: recordPage, ...protectedErrors, 400: errorReply },
+        response: { 200: recordPage },
       },
     },
     async (request) => {
@@ -63,7 +63,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         tags: ['records'],
         summary: 'One record, with _label and _lastSession',
         params: recordParams,
-        response: { 200: recordView, ...protectedErrors },
+        response: { 200: recordView },
       },
     },
     async (request) => {
@@ -82,8 +82,6 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         body: recordBody,
         response: {
           201: recordView,
-          ...protectedErrors,
-          400: errorReply,
           409: errorReply,
         },
       },
@@ -108,7 +106,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         summary: 'Change some fields of a record',
         params: recordParams,
         body: recordBody,
-        response: { 200: recordView, ...protectedErrors, 400: errorReply, 409: errorReply },
+        response: { 200: recordView, 409: errorReply },
       },
     },
     async (request) => {
@@ -135,7 +133,6 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
       tags: ['records'],
       summary: 'Delete a record (and, for a required ref, the records that depend on it)',
       params: recordParams,
-      errors: { ...protectedErrors, 400: errorReply, 404: errorReply },
     },
     async (params, request) => {
       const model = allowed(project, params.model, principalOf(request), 'delete');

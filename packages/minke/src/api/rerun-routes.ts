@@ -3,7 +3,7 @@ import { rerunRun } from '../operations/rerun-run.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { startedRunReply } from './started-run-reply.js';
-import { errorReply, idParams, protectedErrors } from './schemas.js';
+import { idParams } from './schemas.js';
 
 /**
  * Re-run: a run's session again on the same objects (or those that failed) with its form data.
@@ -20,7 +20,7 @@ export const rerunRoutes: ApiRoutes = (app, context) => {
         summary: "Run a run's session again on its objects (or on those that failed only)",
         params: idParams,
         body: rerunBody,
-        response: { 201: startedRun, ...protectedErrors, 400: errorReply, 404: errorReply },
+        response: { 201: startedRun },
       },
     },
     async (request, reply) => {

@@ -2,7 +2,7 @@ import { runRollout } from '@minke/contract';
 import { readRollout } from '../rollout/rollout-view.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, protectedErrors } from './schemas.js';
+import { idParams } from './schemas.js';
 
 /** A rolling run's batches (who may see the run may see them). */
 export const rolloutRoutes: ApiRoutes = (app, { project, runAccess }) => {
@@ -14,7 +14,7 @@ export const rolloutRoutes: ApiRoutes = (app, { project, runAccess }) => {
         summary:
           "A rolling run's batches, its failure budget and why it stopped (null: not rolling)",
         params: idParams,
-        response: { 200: runRollout, ...protectedErrors, 404: errorReply },
+        response: { 200: runRollout },
       },
     },
     async (request) => {

@@ -17,7 +17,7 @@ import { stopRun } from '../operations/stop-run.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { startedRunReply } from './started-run-reply.js';
-import { errorReply, idParams, protectedErrors } from './schemas.js';
+import { errorReply, idParams } from './schemas.js';
 
 /** Runs: start (the caller's run permission is checked), list, get, a page of sessions, stop. */
 export const runRoutes: ApiRoutes = (app, context) => {
@@ -30,7 +30,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         tags: ['runs'],
         summary: 'Start a run of a session on records',
         body: startRunBody,
-        response: { 201: startedRun, ...protectedErrors, 400: errorReply, 404: errorReply },
+        response: { 201: startedRun, 404: errorReply },
       },
     },
     async (request, reply) => {
@@ -61,7 +61,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         tags: ['runs'],
         summary: "The caller's runs, newest first (superusers: everyone's)",
         querystring: runListQuery,
-        response: { 200: runPage, ...protectedErrors },
+        response: { 200: runPage },
       },
     },
     async (request) => {
@@ -80,7 +80,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         tags: ['runs'],
         summary: 'A run: its state, counters and session records with their states and results',
         params: idParams,
-        response: { 200: runDetail, ...protectedErrors, 404: errorReply },
+        response: { 200: runDetail },
       },
     },
     async (request) => {
@@ -102,7 +102,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
           "A page of a run's sessions, oldest first, optionally of one outcome, with the run and the counts per outcome",
         params: idParams,
         querystring: runSessionsQuery,
-        response: { 200: runSessionsPage, ...protectedErrors, 400: errorReply, 404: errorReply },
+        response: { 200: runSessionsPage },
       },
     },
     async (request) => {
@@ -124,8 +124,6 @@ export const runRoutes: ApiRoutes = (app, context) => {
         params: idParams,
         response: {
           202: runStopReply,
-          ...protectedErrors,
-          404: errorReply,
         },
       },
     },

@@ -6,7 +6,6 @@ export {
   nameSearch,
   noContent,
   paging,
-  protectedErrors,
   userSummary,
   wholeListPaging,
 } from '@minke/contract';

@@ -15,7 +15,7 @@ import { checkStatusFilter, type ObjectRef } from '../runs/history.js';
 import type { ApiRoutes } from './api-context.js';
 import { hideHostInDetail, hideHostInItem, mayViewHosts } from './host-name-visibility.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, protectedErrors } from './schemas.js';
+import { idParams } from './schemas.js';
 
 /** A text download, streamed from the output store (never serialized: Fastify pipes streams). */
 const textDownload = z.custom<Readable>().describe('the full text (text/plain)');
@@ -42,7 +42,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
         tags: ['session records'],
         summary: 'Session records, newest first',
         querystring: sessionRecordQuery,
-        response: { 200: sessionRecordPage, ...protectedErrors, 400: errorReply },
+        response: { 200: sessionRecordPage },
       },
     },
     async (request) => {
@@ -80,7 +80,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
         tags: ['session records'],
         summary: 'A session record with its messages and commands',
         params: idParams,
-        response: { 200: sessionRecordDetail, ...protectedErrors, 404: errorReply },
+        response: { 200: sessionRecordDetail },
       },
     },
     async (request) => {
@@ -101,7 +101,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
           'The whole text, also when the record keeps only its head and tail (`truncated`): streamed from the output store, never held in memory. `position` counts the commands of the record from 1. Same permission as the record.',
         params: commandOutputParams,
         querystring: commandOutputQuery,
-        response: { 200: textDownload, ...protectedErrors, 400: errorReply, 404: errorReply },
+        response: { 200: textDownload },
       },
     },
     async (request, reply) => {
@@ -128,7 +128,7 @@ export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAcces
         tags: ['session records'],
         summary: 'Stop one session (waiting: canceled; running: after its command; again: killed)',
         params: idParams,
-        response: { 202: sessionRecordStopReply, ...protectedErrors, 404: errorReply },
+        response: { 202: sessionRecordStopReply },
       },
     },
     async (request, reply) => {

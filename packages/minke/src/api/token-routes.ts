@@ -3,7 +3,7 @@ import { apiToken, newApiToken, newTokenBody, tokensQuery } from '@minke/contrac
 import { NotFoundError, PermissionDenied } from '../errors.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
-import { errorReply, idParams, protectedErrors } from './schemas.js';
+import { idParams } from './schemas.js';
 import { deleteRoute } from './delete-route.js';
 
 /** API tokens: the caller's own; superusers may see, make and revoke anyone's. */
@@ -15,7 +15,7 @@ export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
         tags: ['tokens'],
         summary: "The caller's tokens (superusers: everyone's, or one user's with ?user=NAME)",
         querystring: tokensQuery,
-        response: { 200: z.array(apiToken), ...protectedErrors },
+        response: { 200: z.array(apiToken) },
       },
     },
     async (request) => {
@@ -42,8 +42,6 @@ export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
         body: newTokenBody,
         response: {
           201: newApiToken,
-          ...protectedErrors,
-          400: errorReply,
         },
       },
     },
@@ -67,7 +65,6 @@ export const tokenRoutes: ApiRoutes = (app, { project, auth }) => {
       tags: ['tokens'],
       summary: 'Revoke a token: it stops working at once',
       params: idParams,
-      errors: { ...protectedErrors, 404: errorReply },
     },
     async ({ id }, request) => {
       const principal = principalOf(request);

@@ -14,7 +14,7 @@ import { UserAdmin } from '../operations/user-admin.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { matchingName } from './name-search.js';
-import { errorReply, idParams, protectedErrors, wholeListPaging } from './schemas.js';
+import { errorReply, idParams, wholeListPaging } from './schemas.js';
 import { deleteRoute } from './delete-route.js';
 
 /** Accounts, user groups and the permission list: superusers only. */
@@ -28,7 +28,7 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
       done(error as Error);
     }
   });
-  const errors = { ...protectedErrors, 400: errorReply, 404: errorReply, 409: errorReply };
+  const errors = { 404: errorReply, 409: errorReply };
 
   app.get(
     '/users',
@@ -37,7 +37,7 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
         tags: ['users'],
         summary: 'Users; `q` finds them by a part of the username',
         querystring: usersQuery,
-        response: { 200: z.array(userDetail), ...protectedErrors },
+        response: { 200: z.array(userDetail) },
       },
     },
     async (request) => matchingName(await admin.list(), request.query.q, (u) => u.username),
@@ -106,7 +106,7 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
         tags: ['users'],
         summary: 'User groups and their permissions',
         querystring: z.object({ ...wholeListPaging }),
-        response: { 200: z.array(userGroup), ...protectedErrors },
+        response: { 200: z.array(userGroup) },
       },
     },
     () => admin.listGroups(),
@@ -146,7 +146,7 @@ export const userRoutes: ApiRoutes = (app, { project, runAccess }) => {
         tags: ['users'],
         summary: 'Every permission: view/add/change/delete per model, run per session',
         querystring: z.object({ ...wholeListPaging }),
-        response: { 200: z.array(permission), ...protectedErrors },
+        response: { 200: z.array(permission) },
       },
     },
     () => project.permissions.list(),
