@@ -1,6 +1,34 @@
 import { Stack, TextField } from '@mui/material';
 import type { BatchErrors, BatchState } from './job-form-state.js';
-import { CheckField } from './check-field.js';
+import { SwitchedFields } from './switched-fields.js';
+
+/** The typed values of a batch policy: each its own box, with the hint shown while it is valid. */
+const BATCH_BOXES: readonly {
+  key: keyof BatchErrors;
+  label: string;
+  /** The input's name, which the browser tests find it by. */
+  name: string;
+  hint: string;
+}[] = [
+  {
+    key: 'size',
+    label: 'Batch size',
+    name: 'batch-size',
+    hint: 'a count (5) or a share of the objects (25%)',
+  },
+  {
+    key: 'pause',
+    label: 'Pause between batches',
+    name: 'batch-pause',
+    hint: 'seconds; empty for none',
+  },
+  {
+    key: 'maxFail',
+    label: 'Failure budget',
+    name: 'batch-max-fail',
+    hint: 'failures allowed (2, or 10%) before no new batch starts; empty for no budget',
+  },
+];
 
 /**
  * A job's batch policy: rolling batches of a count or a share of the objects, a pause between
@@ -17,44 +45,26 @@ export function BatchFields({
   onChange: (next: BatchState) => void;
 }) {
   return (
-    <Stack spacing={2} data-testid="batch-fields">
-      <CheckField
-        name="batched"
-        label="Roll out in batches"
-        checked={value.on}
-        onChange={(on) => onChange({ ...value, on })}
-      />
-      {value.on ? (
-        <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
+    <SwitchedFields
+      testId="batch-fields"
+      name="batched"
+      label="Roll out in batches"
+      on={value.on}
+      onSwitch={(on) => onChange({ ...value, on })}
+    >
+      <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
+        {BATCH_BOXES.map(({ key, label, name, hint }) => (
           <TextField
-            label="Batch size"
-            name="batch-size"
-            value={value.size}
-            onChange={(e) => onChange({ ...value, size: e.target.value })}
-            error={errors.size !== undefined}
-            helperText={errors.size ?? 'a count (5) or a share of the objects (25%)'}
+            key={key}
+            label={label}
+            name={name}
+            value={value[key]}
+            onChange={(e) => onChange({ ...value, [key]: e.target.value })}
+            error={errors[key] !== undefined}
+            helperText={errors[key] ?? hint}
           />
-          <TextField
-            label="Pause between batches"
-            name="batch-pause"
-            value={value.pause}
-            onChange={(e) => onChange({ ...value, pause: e.target.value })}
-            error={errors.pause !== undefined}
-            helperText={errors.pause ?? 'seconds; empty for none'}
-          />
-          <TextField
-            label="Failure budget"
-            name="batch-max-fail"
-            value={value.maxFail}
-            onChange={(e) => onChange({ ...value, maxFail: e.target.value })}
-            error={errors.maxFail !== undefined}
-            helperText={
-              errors.maxFail ??
-              'failures allowed (2, or 10%) before no new batch starts; empty for no budget'
-            }
-          />
-        </Stack>
-      ) : null}
-    </Stack>
+        ))}
+      </Stack>
+    </SwitchedFields>
   );
 }

@@ -1,6 +1,7 @@
-import { Box, Button, Card, CardContent, CardHeader, Stack, Typography } from '@mui/material';
+import { Button, Card, CardContent, CardHeader, Stack, Typography } from '@mui/material';
 import type { JobDetail } from '@minke/contract';
 import { when } from './job-text.js';
+import { NextTimes } from './next-times.js';
 
 /** A job's schedule: its cron and rules, the next times, and Enable/Disable for who may. */
 export function JobScheduleCard({
@@ -33,16 +34,7 @@ export function JobScheduleCard({
               {schedule.enabled ? 'enabled' : 'disabled'}; missed ticks: {schedule.missed}; a tick
               while a run goes: {schedule.overlap}
             </Typography>
-            {schedule.nextTimes.length ? (
-              <Box data-testid="next-times">
-                <Typography variant="subtitle2">Next times</Typography>
-                {schedule.nextTimes.map((time) => (
-                  <Typography key={time} variant="body2" data-time={time}>
-                    {when(time)}
-                  </Typography>
-                ))}
-              </Box>
-            ) : null}
+            {schedule.nextTimes.length ? <NextTimes times={schedule.nextTimes} /> : null}
           </Stack>
         ) : (
           <Typography>No schedule: launched by hand only.</Typography>

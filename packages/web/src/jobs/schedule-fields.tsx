@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import { Alert, Box, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { Alert, MenuItem, TextField } from '@mui/material';
 import { api } from '../api/http.js';
 import type { ScheduleState } from './job-form-state.js';
-import { when } from './job-text.js';
 import { CheckField } from './check-field.js';
+import { NextTimes } from './next-times.js';
+import { SwitchedFields } from './switched-fields.js';
 
 /**
  * A job's schedule: cron, time zone, end, switched on or off, what missed and overlapping ticks
@@ -41,80 +42,70 @@ export function ScheduleFields({
   }, [on, cron, timezone, endAt]);
   const set = (change: Partial<ScheduleState>) => onChange({ ...value, ...change });
   return (
-    <Stack spacing={2} data-testid="schedule-fields">
+    <SwitchedFields
+      testId="schedule-fields"
+      name="scheduled"
+      label="On a schedule"
+      on={value.on}
+      onSwitch={(on) => set({ on })}
+    >
       <CheckField
-        name="scheduled"
-        label="On a schedule"
-        checked={value.on}
-        onChange={(on) => set({ on })}
+        name="schedule-enabled"
+        label="Enabled (off: kept, but does not fire)"
+        checked={value.enabled}
+        onChange={(enabled) => set({ enabled })}
       />
-      {value.on ? (
-        <>
-          <CheckField
-            name="schedule-enabled"
-            label="Enabled (off: kept, but does not fire)"
-            checked={value.enabled}
-            onChange={(enabled) => set({ enabled })}
-          />
-          <TextField
-            label="Cron"
-            name="cron"
-            value={value.cron}
-            onChange={(e) => set({ cron: e.target.value })}
-            error={preview.error !== undefined}
-            helperText={
-              preview.error ?? '5 fields (minute hour day month weekday), or 6 with seconds first'
-            }
-          />
-          <TextField
-            label="Time zone"
-            name="timezone"
-            value={value.timezone}
-            onChange={(e) => set({ timezone: e.target.value })}
-          />
-          <TextField
-            label="Ends"
-            name="endAt"
-            type="datetime-local"
-            value={value.endAt}
-            onChange={(e) => set({ endAt: e.target.value })}
-            slotProps={{ inputLabel: { shrink: true } }}
-          />
-          <TextField
-            select
-            label="Ticks missed while Minke was down"
-            value={value.missed}
-            onChange={(e) => set({ missed: e.target.value as ScheduleState['missed'] })}
-          >
-            <MenuItem value="skip">Skip them</MenuItem>
-            <MenuItem value="run-once">Run once</MenuItem>
-          </TextField>
-          <TextField
-            select
-            label="A tick while the last run still goes"
-            value={value.overlap}
-            onChange={(e) => set({ overlap: e.target.value as ScheduleState['overlap'] })}
-          >
-            <MenuItem value="skip">Skip it, with a note</MenuItem>
-            <MenuItem value="queue">Queue it</MenuItem>
-          </TextField>
-          {preview.times.length ? (
-            <Box data-testid="next-times">
-              <Typography variant="subtitle2">
-                Next times{value.enabled ? '' : ' (when enabled)'}
-              </Typography>
-              {preview.times.map((time) => (
-                <Typography key={time} variant="body2" data-time={time}>
-                  {when(time)}
-                </Typography>
-              ))}
-            </Box>
-          ) : null}
-          {preview.ready && preview.times.length === 0 ? (
-            <Alert severity="info">No time left to fire (past its end).</Alert>
-          ) : null}
-        </>
+      <TextField
+        label="Cron"
+        name="cron"
+        value={value.cron}
+        onChange={(e) => set({ cron: e.target.value })}
+        error={preview.error !== undefined}
+        helperText={
+          preview.error ?? '5 fields (minute hour day month weekday), or 6 with seconds first'
+        }
+      />
+      <TextField
+        label="Time zone"
+        name="timezone"
+        value={value.timezone}
+        onChange={(e) => set({ timezone: e.target.value })}
+      />
+      <TextField
+        label="Ends"
+        name="endAt"
+        type="datetime-local"
+        value={value.endAt}
+        onChange={(e) => set({ endAt: e.target.value })}
+        slotProps={{ inputLabel: { shrink: true } }}
+      />
+      <TextField
+        select
+        label="Ticks missed while Minke was down"
+        value={value.missed}
+        onChange={(e) => set({ missed: e.target.value as ScheduleState['missed'] })}
+      >
+        <MenuItem value="skip">Skip them</MenuItem>
+        <MenuItem value="run-once">Run once</MenuItem>
+      </TextField>
+      <TextField
+        select
+        label="A tick while the last run still goes"
+        value={value.overlap}
+        onChange={(e) => set({ overlap: e.target.value as ScheduleState['overlap'] })}
+      >
+        <MenuItem value="skip">Skip it, with a note</MenuItem>
+        <MenuItem value="queue">Queue it</MenuItem>
+      </TextField>
+      {preview.times.length ? (
+        <NextTimes
+          times={preview.times}
+          heading={value.enabled ? 'Next times' : 'Next times (when enabled)'}
+        />
       ) : null}
-    </Stack>
+      {preview.ready && preview.times.length === 0 ? (
+        <Alert severity="info">No time left to fire (past its end).</Alert>
+      ) : null}
+    </SwitchedFields>
   );
 }
