@@ -23,6 +23,7 @@ import {
   type SessionMeta,
 } from '@minke/contract';
 import { api } from '../api/http.js';
+import { useBusyAction } from '../api/use-busy-action.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { formFields } from '../schema-form/form-fields.js';
 import { BatchFields } from './batch-fields.js';
@@ -87,7 +88,7 @@ function JobForm({ job }: { job?: JobDetail }) {
   const [rules, setRules] = useState<RuleState[]>(() =>
     (job?.notify ?? []).map((rule) => ({ on: [...rule.on], channel: rule.channel })),
   );
-  const [saving, setSaving] = useState(false);
+  const saving = useBusyAction();
 
   const session = sessions.data?.find((s) => s.name === target.session);
   const fields = useMemo(() => formFields(session?.form), [session]);
@@ -114,7 +115,6 @@ function JobForm({ job }: { job?: JobDetail }) {
   const save = async () => {
     const batchPolicy = batchPolicyOf(batch);
     if (batchPolicy === undefined || !valid) return;
-    setSaving(true);
     const change = {
       description,
       session: target.session,
@@ -125,7 +125,7 @@ function JobForm({ job }: { job?: JobDetail }) {
       notify: rulesOf(rules),
       schedule: scheduleOf(schedule),
     } satisfies JobChangeBody;
-    try {
+    await saving.run(async () => {
       const saved = job
         ? await api<JobDetail>(`/api/jobs/${job.id}`, { method: 'PATCH', body: change })
         : await api<JobDetail>('/api/jobs', {
@@ -134,11 +134,7 @@ function JobForm({ job }: { job?: JobDetail }) {
           });
       notify(`Saved job ${saved.name}`, { type: 'info' });
       void navigate(`/jobs/${saved.id}`);
-    } catch (error) {
-      notify((error as Error).message, { type: 'error' });
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   const title = job ? `Edit job ${job.name}` : 'New job';
@@ -191,7 +187,7 @@ function JobForm({ job }: { job?: JobDetail }) {
               <Button
                 variant="contained"
                 onClick={() => void save()}
-                disabled={saving || !name || !target.session || !valid}
+                disabled={saving.busy || !name || !target.session || !valid}
               >
                 Save
               </Button>

@@ -6,6 +6,7 @@ import { useNotify, usePermissions } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
 import type { JobDetail, JobLaunched, JobTick, Me, RunItem } from '@minke/contract';
 import { api } from '../api/http.js';
+import { useBusyAction } from '../api/use-busy-action.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { ApiListCard } from '../layout/api-list-page.js';
 import type { ApiColumn } from '../layout/api-table.js';
@@ -63,14 +64,13 @@ export function JobPage() {
     return () => clearInterval(timer);
   }, [reloadRuns, reloadJob]);
   const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const launching = useBusyAction();
   const askedFields = Object.entries(job.data?.secrets ?? {})
     .filter(([, source]) => source === 'ask')
     .map(([field]) => field);
 
-  const launch = async (data: Record<string, string>): Promise<boolean> => {
-    setBusy(true);
-    try {
+  const launch = (data: Record<string, string>): Promise<boolean> =>
+    launching.run(async () => {
       const launched = await api<JobLaunched>(`/api/jobs/${id ?? ''}/launch`, {
         method: 'POST',
         body: { data },
@@ -79,14 +79,7 @@ export function JobPage() {
       setAsking(false);
       runs.reload();
       job.reload();
-      return true;
-    } catch (error) {
-      notify((error as Error).message, { type: 'error' });
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const switchSchedule = async (enabled: boolean) => {
     try {
@@ -116,7 +109,7 @@ export function JobPage() {
             <Button
               variant="contained"
               startIcon={<PlayArrowIcon />}
-              disabled={busy}
+              disabled={launching.busy}
               onClick={() => (askedFields.length ? setAsking(true) : void launch({}))}
             >
               Launch
@@ -175,7 +168,7 @@ export function JobPage() {
         jobName={j.name}
         fields={askedFields}
         open={asking}
-        busy={busy}
+        busy={launching.busy}
         onClose={() => setAsking(false)}
         onLaunch={launch}
       />

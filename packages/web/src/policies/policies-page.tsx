@@ -5,6 +5,7 @@ import { useNotify } from 'react-admin';
 import { Link } from 'react-router-dom';
 import type { PolicyCheckReply, PolicyList, PolicySummary } from '@minke/contract';
 import { api } from '../api/http.js';
+import { useBusyAction } from '../api/use-busy-action.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { ApiListPage } from '../layout/api-list-page.js';
 import type { ApiColumn } from '../layout/api-table.js';
@@ -17,26 +18,20 @@ import { ComplianceChart } from './compliance-chart.js';
 export function PoliciesPage() {
   const list = useApiQuery<PolicyList>('/api/policies');
   const [chosen, setChosen] = useState<string | undefined>();
-  const [checking, setChecking] = useState(false);
+  const checking = useBusyAction();
   const notify = useNotify();
   const columns = useMemo(() => policyColumns(setChosen), []);
   const charted = chosen ?? list.data?.items[0]?.name;
 
-  const check = async () => {
-    setChecking(true);
-    try {
+  const check = () =>
+    checking.run(async () => {
       const outcome = await api<PolicyCheckReply>('/api/policies/check', {
         method: 'POST',
         body: {},
       });
       notify(`Checked: ${outcome.changed.length} host(s) changed standing`, { type: 'info' });
       list.reload();
-    } catch (error) {
-      notify((error as Error).message, { type: 'error' });
-    } finally {
-      setChecking(false);
-    }
-  };
+    });
 
   return (
     <ApiListPage
@@ -44,11 +39,11 @@ export function PoliciesPage() {
       heading="Policies"
       subheader="What a compliant host satisfies, evaluated whenever its facts change"
       actions={
-        <Button startIcon={<RefreshIcon />} onClick={() => void check()} disabled={checking}>
+        <Button startIcon={<RefreshIcon />} onClick={() => void check()} disabled={checking.busy}>
           Check now
         </Button>
       }
-      request={{ loading: list.loading || checking, error: list.error }}
+      request={{ loading: list.loading || checking.busy, error: list.error }}
       rows={list.data?.items}
       columns={columns}
       rowKey={(policy) => policy.name}

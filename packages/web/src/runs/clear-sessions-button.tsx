@@ -1,8 +1,9 @@
-import { startTransition, useState } from 'react';
+import { startTransition } from 'react';
 import { Button, useListContext, useNotify, useRefresh, type RaRecord } from 'react-admin';
 import ClearAllIcon from '@mui/icons-material/ClearAll';
 import type { ClearReply } from '@minke/contract';
 import { api } from '../api/http.js';
+import { useBusyAction } from '../api/use-busy-action.js';
 import { boardFor } from './boards.js';
 
 /**
@@ -12,13 +13,12 @@ import { boardFor } from './boards.js';
  */
 export function ClearSessionsButton({ model }: { model: string }) {
   const { selectedIds, onUnselectItems } = useListContext<RaRecord>();
-  const [busy, setBusy] = useState(false);
+  const clearing = useBusyAction();
   const notify = useNotify();
   const refresh = useRefresh();
 
-  const clear = async () => {
-    setBusy(true);
-    try {
+  const clear = () =>
+    clearing.run(async () => {
       const ids = selectedIds.map(Number);
       const outcome = await api<ClearReply>(`/api/records/${encodeURIComponent(model)}/clear`, {
         method: 'POST',
@@ -31,15 +31,15 @@ export function ClearSessionsButton({ model }: { model: string }) {
         `Cleared the current session of ${outcome.cleared} ${outcome.cleared === 1 ? 'object' : 'objects'}`,
         { type: 'info' },
       );
-    } catch (error) {
-      notify(error instanceof Error ? error.message : String(error), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
-    <Button label="Clear" disabled={busy} onClick={() => void clear()} data-testid="clear-sessions">
+    <Button
+      label="Clear"
+      disabled={clearing.busy}
+      onClick={() => void clear()}
+      data-testid="clear-sessions"
+    >
       <ClearAllIcon />
     </Button>
   );

@@ -1,6 +1,5 @@
-import { useState } from 'react';
-import { useNotify } from 'react-admin';
 import type { ProcessState } from '@minke/contract';
+import { useBusyAction } from '../api/use-busy-action.js';
 import type { RunBoard } from './run-board.js';
 import { stopSession } from './stop.js';
 
@@ -17,19 +16,12 @@ export function StopButton({
   recordId: number;
   state: ProcessState;
 }) {
-  const notify = useNotify();
-  const [busy, setBusy] = useState(false);
+  const stopping = useBusyAction();
   const kill = state === 'stopping';
-  const stop = async () => {
-    setBusy(true);
-    try {
+  const stop = () =>
+    stopping.run(async () => {
       board.applyStops(await stopSession(recordId));
-    } catch (error) {
-      notify((error as Error).message, { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <button
       type="button"
@@ -39,7 +31,7 @@ export function StopButton({
         kill ? 'Kill now: the running command is interrupted' : 'Stop after the current command'
       }
       aria-label={kill ? 'Kill now' : 'Stop'}
-      disabled={busy}
+      disabled={stopping.busy}
       style={
         kill
           ? {
