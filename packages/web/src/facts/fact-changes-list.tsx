@@ -4,18 +4,13 @@ import {
   Box,
   LinearProgress,
   MenuItem,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TablePagination,
-  TableRow,
   TextField,
   Tooltip,
   Typography,
 } from '@mui/material';
 import type { FactChangesPage } from '@minke/contract';
 import { shorten } from '../data/value-text.js';
+import { ApiTable, usePaging, type ApiColumn } from '../layout/api-table.js';
 import type { FactPathProps } from './fact-path.js';
 import { timeAgo } from './relative-time.js';
 import { useApiQuery } from './use-api-query.js';
@@ -26,17 +21,41 @@ function shown(value: string | null): string {
   return value === null ? '—' : shorten(value, 80);
 }
 
+type FactChange = FactChangesPage['items'][number];
+
+const COLUMNS: readonly ApiColumn<FactChange>[] = [
+  { label: 'Host', cell: (change) => change.host },
+  {
+    label: 'When',
+    cell: (change) => (
+      <Tooltip title={new Date(change.at).toLocaleString()}>
+        <span>{timeAgo(change.at)}</span>
+      </Tooltip>
+    ),
+  },
+  {
+    label: 'Before',
+    cell: (change) => shown(change.before),
+    sx: { fontFamily: 'monospace' },
+    cellData: { 'data-before': true },
+  },
+  {
+    label: 'After',
+    cell: (change) => shown(change.after),
+    sx: { fontFamily: 'monospace' },
+    cellData: { 'data-after': true },
+  },
+];
+
 /** The hosts whose value at a fact path changed in the last N days: before → after, newest first. */
 export function FactChangesList({ factPath, plugin, path }: FactPathProps) {
   const [days, setDays] = useState<number>(7);
-  const [page, setPage] = useState(0);
-  const [perPage, setPerPage] = useState(10);
+  const paging = usePaging(10, [10, 25, 50]);
   const changes = useApiQuery<FactChangesPage>('/api/facts/changes', {
     plugin,
     path,
     days,
-    limit: perPage,
-    offset: page * perPage,
+    ...paging.query,
   });
   return (
     <Box data-testid="fact-changes-list" data-path={factPath}>
@@ -52,7 +71,7 @@ export function FactChangesList({ factPath, plugin, path }: FactPathProps) {
           value={days}
           onChange={(event) => {
             setDays(Number(event.target.value));
-            setPage(0);
+            paging.restart();
           }}
           slotProps={{ htmlInput: { 'aria-label': 'days' } }}
         >
@@ -72,45 +91,12 @@ export function FactChangesList({ factPath, plugin, path }: FactPathProps) {
       ) : null}
       {changes.data && changes.data.total > 0 ? (
         <>
-          <Table size="small">
-            <TableHead>
-              <TableRow>
-                <TableCell>Host</TableCell>
-                <TableCell>When</TableCell>
-                <TableCell>Before</TableCell>
-                <TableCell>After</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {changes.data.items.map((change) => (
-                <TableRow key={`${change.node} ${change.at}`} data-host={change.host}>
-                  <TableCell>{change.host}</TableCell>
-                  <TableCell>
-                    <Tooltip title={new Date(change.at).toLocaleString()}>
-                      <span>{timeAgo(change.at)}</span>
-                    </Tooltip>
-                  </TableCell>
-                  <TableCell sx={{ fontFamily: 'monospace' }} data-before>
-                    {shown(change.before)}
-                  </TableCell>
-                  <TableCell sx={{ fontFamily: 'monospace' }} data-after>
-                    {shown(change.after)}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          <TablePagination
-            component="div"
-            count={changes.data.total}
-            page={page}
-            rowsPerPage={perPage}
-            rowsPerPageOptions={[10, 25, 50]}
-            onPageChange={(_event, next) => setPage(next)}
-            onRowsPerPageChange={(event) => {
-              setPerPage(Number(event.target.value));
-              setPage(0);
-            }}
+          <ApiTable
+            rows={changes.data.items}
+            columns={COLUMNS}
+            rowKey={(change) => `${change.node} ${change.at}`}
+            rowData={(change) => ({ 'data-host': change.host })}
+            paging={paging.of(changes.data.total)}
           />
           {changes.data.message ? <Alert severity="info">{changes.data.message}</Alert> : null}
         </>

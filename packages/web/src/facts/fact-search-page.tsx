@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import {
   Alert,
   Box,
@@ -7,12 +7,6 @@ import {
   CardContent,
   Chip,
   LinearProgress,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TablePagination,
-  TableRow,
   TextField,
   Typography,
 } from '@mui/material';
@@ -23,6 +17,7 @@ import { OnlineChip } from '../agents/online-chip.js';
 import { FactPathOverview } from './fact-path-overview.js';
 import type { FactSearchPage } from '@minke/contract';
 import { asText, shorten } from '../data/value-text.js';
+import { ApiTable, usePaging, type ApiColumn, type ApiPaging } from '../layout/api-table.js';
 import { useApiQuery } from './use-api-query.js';
 
 /**
@@ -48,17 +43,15 @@ export function FactSearchPage() {
   const [text, setText] = useState(where);
   // the address changed (back button, a link): show its expression
   useEffect(() => setText(where), [where]);
-  const [page, setPage] = useState(0);
-  const [perPage, setPerPage] = useState(25);
+  const paging = usePaging();
   const result = useApiQuery<FactSearchPage>(where.trim() === '' ? null : '/api/facts', {
     where,
-    limit: perPage,
-    offset: page * perPage,
+    ...paging.query,
   });
 
   const search = (expression: string) => {
     setText(expression);
-    setPage(0);
+    paging.restart();
     setParams(expression.trim() === '' ? {} : { where: expression });
   };
   const submit = (event: FormEvent) => {
@@ -102,16 +95,7 @@ export function FactSearchPage() {
         {result.loading ? <LinearProgress /> : null}
         {result.error ? <Alert severity="error">{result.error}</Alert> : null}
         {where.trim() !== '' && result.data && !result.error ? (
-          <Results
-            data={result.data}
-            page={page}
-            perPage={perPage}
-            onPage={setPage}
-            onPerPage={(size) => {
-              setPerPage(size);
-              setPage(0);
-            }}
-          />
+          <Results data={result.data} paging={paging.of(result.data.total)} />
         ) : null}
         {where.trim() !== '' && result.data && !result.error ? (
           <FactPathOverview paths={result.data.paths} />
@@ -121,69 +105,50 @@ export function FactSearchPage() {
   );
 }
 
-function Results({
-  data,
-  page,
-  perPage,
-  onPage,
-  onPerPage,
-}: {
-  data: FactSearchPage;
-  page: number;
-  perPage: number;
-  onPage: (page: number) => void;
-  onPerPage: (size: number) => void;
-}) {
+type FactHit = FactSearchPage['items'][number];
+
+/** Host and agent, then a column per fact path the expression names. */
+function resultColumns(paths: readonly string[]): ApiColumn<FactHit>[] {
+  return [
+    {
+      label: 'Host',
+      cell: (hit) => <Link to={`/Host/${hit.hostId}/show/facts`}>{hit.host}</Link>,
+    },
+    {
+      label: 'Agent',
+      cell: (hit) =>
+        hit.node === null ? (
+          <Typography variant="caption" color="text.secondary">
+            no agent
+          </Typography>
+        ) : (
+          <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
+            {hit.node}
+            <OnlineChip online={hit.online === true} />
+          </Box>
+        ),
+    },
+    ...paths.map((path): ApiColumn<FactHit> => ({
+      label: path,
+      cell: (hit) => shown(hit.values[path]),
+      sx: { fontFamily: 'monospace' },
+      cellData: { 'data-path': path },
+    })),
+  ];
+}
+
+function Results({ data, paging }: { data: FactSearchPage; paging: ApiPaging }) {
+  const columns = useMemo(() => resultColumns(data.paths), [data.paths]);
   if (data.total === 0) return <Typography variant="body2">No host matches.</Typography>;
   return (
-    <Box sx={{ overflowX: 'auto' }}>
-      <Table size="small" data-testid="fact-results">
-        <TableHead>
-          <TableRow>
-            <TableCell>Host</TableCell>
-            <TableCell>Agent</TableCell>
-            {data.paths.map((path) => (
-              <TableCell key={path}>{path}</TableCell>
-            ))}
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {data.items.map((hit) => (
-            <TableRow key={hit.hostId} data-host={hit.host}>
-              <TableCell>
-                <Link to={`/Host/${hit.hostId}/show/facts`}>{hit.host}</Link>
-              </TableCell>
-              <TableCell>
-                {hit.node === null ? (
-                  <Typography variant="caption" color="text.secondary">
-                    no agent
-                  </Typography>
-                ) : (
-                  <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
-                    {hit.node}
-                    <OnlineChip online={hit.online === true} />
-                  </Box>
-                )}
-              </TableCell>
-              {data.paths.map((path) => (
-                <TableCell key={path} sx={{ fontFamily: 'monospace' }} data-path={path}>
-                  {shown(hit.values[path])}
-                </TableCell>
-              ))}
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-      <TablePagination
-        component="div"
-        count={data.total}
-        page={page}
-        rowsPerPage={perPage}
-        rowsPerPageOptions={[10, 25, 50, 100]}
-        onPageChange={(_event, next) => onPage(next)}
-        onRowsPerPageChange={(event) => onPerPage(Number(event.target.value))}
-      />
-    </Box>
+    <ApiTable
+      rows={data.items}
+      columns={columns}
+      rowKey={(hit) => hit.hostId}
+      rowData={(hit) => ({ 'data-host': hit.host })}
+      testId="fact-results"
+      paging={paging}
+    />
   );
 }
 

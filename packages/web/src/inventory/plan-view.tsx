@@ -1,9 +1,22 @@
-import { Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { Typography } from '@mui/material';
 import type { InventoryFieldChange, InventoryPlan } from '@minke/contract';
+import { ApiTable, type ApiColumn } from '../layout/api-table.js';
+
+interface PlanRow {
+  what: string;
+  name: string;
+  detail: string;
+}
+
+const COLUMNS: readonly ApiColumn<PlanRow>[] = [
+  { label: 'What', cell: (row) => row.what },
+  { label: 'Host', cell: (row) => row.name },
+  { label: 'Details', cell: (row) => row.detail },
+];
 
 /** A sync's plan, one row per host or record: added, changed (with what), disabled, deleted. */
 export function PlanView({ plan }: { plan: InventoryPlan }) {
-  const rows = [
+  const rows: PlanRow[] = [
     ...plan.added.map((host) => ({
       what: plan.dryRun ? 'add' : 'added',
       name: host.name,
@@ -45,24 +58,12 @@ export function PlanView({ plan }: { plan: InventoryPlan }) {
         remove, {plan.unchanged} unchanged
       </Typography>
       {rows.length > 0 ? (
-        <Table size="small">
-          <TableHead>
-            <TableRow>
-              <TableCell>What</TableCell>
-              <TableCell>Host</TableCell>
-              <TableCell>Details</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {rows.map((row) => (
-              <TableRow key={`${row.what} ${row.name}`} data-plan-row={row.name}>
-                <TableCell>{row.what}</TableCell>
-                <TableCell>{row.name}</TableCell>
-                <TableCell>{row.detail}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ApiTable
+          rows={rows}
+          columns={COLUMNS}
+          rowKey={(row) => `${row.what} ${row.name}`}
+          rowData={(row) => ({ 'data-plan-row': row.name })}
+        />
       ) : null}
     </>
   );

@@ -28,6 +28,8 @@ export interface ApiColumn<Row> {
   padding?: 'checkbox';
   /** Extra cell style (monospace fingerprints, no wrap). */
   sx?: SxProps<Theme>;
+  /** `data-*` attributes of the column's cells, which tests find them by. */
+  cellData?: Record<`data-${string}`, string | boolean>;
 }
 
 /** Where a paged list is, as the page keeps it (see {@link usePaging}). */
@@ -37,6 +39,8 @@ export interface ApiPaging {
   perPage: number;
   onPage: (page: number) => void;
   onPerPage: (perPage: number) => void;
+  /** The page sizes to choose from. */
+  perPageOptions: readonly number[];
 }
 
 export interface ApiTableProps<Row> {
@@ -109,6 +113,7 @@ export function ApiTable<Row>(props: ApiTableProps<Row>) {
                     align={column.align}
                     padding={column.padding}
                     sx={column.sx}
+                    {...column.cellData}
                   >
                     <LinkedCell to={column.link?.(row) ?? null}>{column.cell(row)}</LinkedCell>
                   </TableCell>
@@ -141,7 +146,7 @@ function Pager(paging: ApiPaging) {
       count={paging.total}
       page={paging.page}
       rowsPerPage={paging.perPage}
-      rowsPerPageOptions={[10, 25, 50, 100]}
+      rowsPerPageOptions={paging.perPageOptions}
       onPageChange={(_event, next) => paging.onPage(next)}
       onRowsPerPageChange={(event) => paging.onPerPage(Number(event.target.value))}
     />
@@ -159,11 +164,13 @@ function sortRows<Row>(
   return [...rows].sort((a, b) => sign * naturalCompare(by(a), by(b)));
 }
 
+const PAGE_SIZES = [10, 25, 50, 100] as const;
+
 /**
  * The page and page size of a list the server pages, with the `limit`/`offset` to ask for;
  * `restart()` goes back to the first page (a filter changed).
  */
-export function usePaging(perPageAtFirst = 25) {
+export function usePaging(perPageAtFirst = 25, perPageOptions: readonly number[] = PAGE_SIZES) {
   const [page, setPage] = useState(0);
   const [perPage, setPerPage] = useState(perPageAtFirst);
   return {
@@ -179,6 +186,7 @@ export function usePaging(perPageAtFirst = 25) {
         setPerPage(size);
         setPage(0);
       },
+      perPageOptions,
     }),
   };
 }
