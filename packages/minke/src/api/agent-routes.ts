@@ -10,13 +10,13 @@ import {
   dispatchReply,
   requestStatus,
 } from '@minke/contract';
-import { requireModelPermission, requireSuperuser } from '../auth/access.js';
+import { requireSuperuser } from '../auth/access.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
 import { listAgents } from '../facts/agent-list.js';
 import { AgentStore } from '../facts/agent-store.js';
 import { dispatch } from '../facts/dispatch.js';
 import { RequestStore } from '../facts/request-store.js';
-import { HOST_MODEL } from '../model/host-model.js';
+import { requireHostRight } from './host-right.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply } from './schemas.js';
@@ -26,9 +26,6 @@ import { errorReply } from './schemas.js';
  * `view_host`, dispatching `change_host` (it makes agents on hosts run something).
  */
 export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
-  const may = (request: Parameters<typeof principalOf>[0], action: 'view' | 'change') =>
-    requireModelPermission(principalOf(request).access, action, HOST_MODEL);
-
   app.get(
     '/agents',
     {
@@ -40,7 +37,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
       },
     },
     async (request) => {
-      may(request, 'view');
+      requireHostRight(request, 'view');
       return listAgents(project, request.query);
     },
   );
@@ -56,7 +53,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
       },
     },
     async (request) => {
-      may(request, 'view');
+      requireHostRight(request, 'view');
       return new AgentStore(project).get(request.params.node);
     },
   );
@@ -102,7 +99,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
       },
     },
     async (request, reply) => {
-      may(request, 'change');
+      requireHostRight(request, 'change');
       const running = services?.current;
       if (!running) {
         throw new UnavailableError(
@@ -136,7 +133,7 @@ export const agentRoutes: ApiRoutes = (app, { project, agents: services }) => {
       },
     },
     async (request) => {
-      may(request, 'view');
+      requireHostRight(request, 'view');
       const status = await new RequestStore(project.database).status(request.params.id);
       if (!status) throw new NotFoundError(`request ${request.params.id} does not exist`);
       return status;

@@ -8,13 +8,11 @@ import {
   nodeFactHistoryPage,
   nodeFacts as nodeFactsReply,
 } from '@minke/contract';
-import { requireModelPermission } from '../auth/access.js';
 import { searchFacts } from '../facts/fact-search.js';
 import { hostFactHistory, hostFacts, MAX_HISTORY_OFFSET } from '../facts/host-facts.js';
 import { nodeFactHistory, nodeFacts } from '../facts/node-facts.js';
-import { HOST_MODEL } from '../model/host-model.js';
+import { requireHostRight } from './host-right.js';
 import type { ApiRoutes } from './api-context.js';
-import { principalOf } from './request-auth.js';
 import { nameParams } from './schemas.js';
 
 /**
@@ -22,9 +20,6 @@ import { nameParams } from './schemas.js';
  * All need `view_host`.
  */
 export const factRoutes: ApiRoutes = (app, { project }) => {
-  const mayView = (request: Parameters<typeof principalOf>[0]) =>
-    requireModelPermission(principalOf(request).access, 'view', HOST_MODEL);
-
   app.get(
     '/facts',
     {
@@ -36,7 +31,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return searchFacts(project, request.query);
     },
   );
@@ -52,7 +47,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return hostFacts(project, request.params.name);
     },
   );
@@ -69,7 +64,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return hostFactHistory(project, request.params.name, request.query);
     },
   );
@@ -85,7 +80,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return nodeFacts(project, request.params.node);
     },
   );
@@ -104,7 +99,7 @@ export const factRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return nodeFactHistory(project, request.params.node, request.query);
     },
   );

@@ -6,13 +6,11 @@ import {
   factSeries as factSeriesReply,
   factSeriesQuery,
 } from '@minke/contract';
-import { requireModelPermission } from '../auth/access.js';
 import { factChanges } from '../facts/fact-changes.js';
 import { factDistribution } from '../facts/fact-distribution.js';
 import { factSeries } from '../facts/fact-series.js';
-import { HOST_MODEL } from '../model/host-model.js';
+import { requireHostRight } from './host-right.js';
 import type { ApiRoutes } from './api-context.js';
-import { principalOf } from './request-auth.js';
 import { errorReply } from './schemas.js';
 
 /**
@@ -21,9 +19,6 @@ import { errorReply } from './schemas.js';
  * name hosts, so, like the other fact routes, they need `view_host`.
  */
 export const factSeriesRoutes: ApiRoutes = (app, { project }) => {
-  const mayView = (request: Parameters<typeof principalOf>[0]) =>
-    requireModelPermission(principalOf(request).access, 'view', HOST_MODEL);
-
   app.get(
     '/facts/series',
     {
@@ -35,7 +30,7 @@ export const factSeriesRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return factSeries(project, request.query);
     },
   );
@@ -51,7 +46,7 @@ export const factSeriesRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return factChanges(project, request.query);
     },
   );
@@ -68,7 +63,7 @@ export const factSeriesRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return factDistribution(project, request.query);
     },
   );

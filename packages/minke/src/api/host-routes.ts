@@ -12,10 +12,9 @@ import {
   hostPage,
   hostRecord,
 } from '@minke/contract';
-import { requireModelPermission } from '../auth/access.js';
-import { HOST_MODEL } from '../model/host-model.js';
 import { importHosts } from '../operations/import-hosts.js';
 import { parseWhere } from '../query/parse-where.js';
+import { requireHostRight } from './host-right.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { matchingName } from './name-search.js';
@@ -24,11 +23,6 @@ import { deleteRoute } from './delete-route.js';
 
 /** Hosts by name, with their groups; OpenSSH config import; host groups. Host permissions apply. */
 export const hostRoutes: ApiRoutes = (app, { project }) => {
-  const may = (
-    request: Parameters<typeof principalOf>[0],
-    action: 'view' | 'add' | 'change' | 'delete',
-  ) => requireModelPermission(principalOf(request).access, action, HOST_MODEL);
-
   app.get(
     '/hosts',
     {
@@ -40,7 +34,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      may(request, 'view');
+      requireHostRight(request, 'view');
       const { where, search, limit, offset } = request.query;
       return project.hosts.list({
         ...(where === undefined || where.trim() === '' ? {} : { filter: parseWhere(where) }),
@@ -65,7 +59,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request, reply) => {
-      may(request, 'add');
+      requireHostRight(request, 'add');
       return reply
         .code(201)
         .send(await project.hosts.add(request.body, principalOf(request).access));
@@ -83,7 +77,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      may(request, 'view');
+      requireHostRight(request, 'view');
       return project.hosts.get(request.params.name);
     },
   );
@@ -100,7 +94,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      may(request, 'change');
+      requireHostRight(request, 'change');
       return project.hosts.update(request.params.name, request.body, principalOf(request).access);
     },
   );
@@ -114,7 +108,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       params: nameParams,
     },
     async ({ name }, request) => {
-      may(request, 'delete');
+      requireHostRight(request, 'delete');
       await project.hosts.remove(name);
     },
   );
@@ -130,7 +124,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      may(request, 'add');
+      requireHostRight(request, 'add');
       const body = request.body;
       const actor = principalOf(request).access;
       return typeof body === 'string'
@@ -150,7 +144,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      may(request, 'view');
+      requireHostRight(request, 'view');
       return matchingName(await project.hosts.listGroups(), request.query.q, (g) => g.name);
     },
   );
@@ -169,7 +163,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request, reply) => {
-      may(request, 'change');
+      requireHostRight(request, 'change');
       const { name, config, comment } = request.body;
       return reply
         .code(201)
@@ -193,7 +187,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      may(request, 'view');
+      requireHostRight(request, 'view');
       return project.hosts.getGroup(request.params.name);
     },
   );
@@ -213,7 +207,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      may(request, 'change');
+      requireHostRight(request, 'change');
       return project.hosts.updateGroup(
         request.params.name,
         request.body,
@@ -231,7 +225,7 @@ export const hostRoutes: ApiRoutes = (app, { project }) => {
       params: nameParams,
     },
     async ({ name }, request) => {
-      may(request, 'change');
+      requireHostRight(request, 'change');
       await project.hosts.removeGroup(name, principalOf(request).access);
     },
   );

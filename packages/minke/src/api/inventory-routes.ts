@@ -3,6 +3,7 @@ import { requireModelPermission } from '../auth/access.js';
 import { inventorySource, listInventory } from '../inventory/inventory-sources.js';
 import { syncInventory } from '../inventory/sync-inventory.js';
 import { HOST_MODEL } from '../model/host-model.js';
+import { requireHostRight } from './host-right.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { nameParams } from './schemas.js';
@@ -23,7 +24,7 @@ export const inventoryRoutes: ApiRoutes = (app, { project }) => {
       },
     },
     async (request) => {
-      requireModelPermission(principalOf(request).access, 'view', HOST_MODEL);
+      requireHostRight(request, 'view');
       return listInventory(project);
     },
   );

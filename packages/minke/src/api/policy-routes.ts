@@ -14,9 +14,8 @@ import {
   remediationBody,
   startedRun,
 } from '@minke/contract';
-import { requireModelPermission, requireSuperuser } from '../auth/access.js';
+import { requireSuperuser } from '../auth/access.js';
 import { NotFoundError } from '../errors.js';
-import { HOST_MODEL } from '../model/host-model.js';
 import {
   checkPolicies,
   deletePolicy,
@@ -29,6 +28,7 @@ import {
 } from '../policies/policy-operations.js';
 import { notifyStartedFailing } from '../policies/notify-failing.js';
 import { remediate } from '../policies/remediate.js';
+import { requireHostRight } from './host-right.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
 import { errorReply, nameParams } from './schemas.js';
@@ -40,8 +40,6 @@ import { deleteRoute } from './delete-route.js';
  * policies is for superusers (a policy reads every host's facts).
  */
 export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
-  const mayView = (request: Parameters<typeof principalOf>[0]) =>
-    requireModelPermission(principalOf(request).access, 'view', HOST_MODEL);
   const notFound = { 404: errorReply };
 
   app.get(
@@ -54,7 +52,7 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return listPolicies(project);
     },
   );
@@ -106,7 +104,7 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return policyHosts(project, request.params.name, request.query);
     },
   );
@@ -123,7 +121,7 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return policyHistory(project, request.params.name, request.query);
     },
   );
@@ -140,7 +138,7 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return policyCompliance(project, request.params.name, request.query.days);
     },
   );
@@ -156,7 +154,7 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       const outcome = await checkPolicies(project, request.body ?? {});
       await notifyStartedFailing(project, logger, outcome.changed);
       return outcome;
@@ -175,7 +173,7 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
       },
     },
     async (request, reply) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       const started = await remediate(runtime, request.params.name, {
         ...request.body,
         user: principalOf(request).access,
@@ -200,7 +198,7 @@ export const policyRoutes: ApiRoutes = (app, { project, runtime, logger }) => {
       },
     },
     async (request) => {
-      mayView(request);
+      requireHostRight(request, 'view');
       return hostPolicies(project, request.params.name);
     },
   );
