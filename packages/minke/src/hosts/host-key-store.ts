@@ -1,3 +1,4 @@
+import { listsByKey } from '../util/lists-by-key.js';
 import type { Selectable } from 'kysely';
 import { auditedTransaction } from '../audit/audit-log.js';
 import { InputError } from '../errors.js';
@@ -152,16 +153,17 @@ export class HostKeyStore {
       .where('host', 'in', [...hosts])
       .where('status', '=', 'trusted')
       .execute();
-    for (const r of rows) {
-      const key = {
+    return listsByKey(
+      rows,
+      (r) => r.host,
+      (r) => ({
         keyType: r.key_type,
         fingerprint: r.fingerprint,
         publicKey: r.public_key,
         lastSeenAt: r.last_seen_at,
-      };
-      found.set(r.host, [...(found.get(r.host) ?? []), key]);
-    }
-    return found;
+      }),
+      found,
+    );
   }
 
   /** Inserts the key, or refreshes it; a trusted key is never demoted by being offered again. */

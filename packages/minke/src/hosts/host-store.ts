@@ -1,3 +1,4 @@
+import { listsByKey } from '../util/lists-by-key.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { RecordValues } from '../model/record-codec.js';
 import type { Filter } from '../query/filter.js';
@@ -191,8 +192,12 @@ export class HostStore {
       .where('m.group_id', 'in', [...groupIds])
       .orderBy('h.name')
       .execute();
-    for (const row of rows) out.set(row.group_id, [...(out.get(row.group_id) ?? []), row.name]);
-    return out;
+    return listsByKey(
+      rows,
+      (row) => row.group_id,
+      (row) => row.name,
+      out,
+    );
   }
 
   /** The group names of each host, in the order their configs apply (one query). */
@@ -206,8 +211,12 @@ export class HostStore {
       .where('m.host_id', 'in', [...hostIds])
       .orderBy('m.position')
       .execute();
-    for (const row of rows) out.set(row.host_id, [...(out.get(row.host_id) ?? []), row.name]);
-    return out;
+    return listsByKey(
+      rows,
+      (row) => row.host_id,
+      (row) => row.name,
+      out,
+    );
   }
 
   /** Host rows by name, without their groups (many at once: a run's connections); names not
@@ -242,11 +251,12 @@ export class HostStore {
       .orderBy('m.host_id')
       .orderBy('m.position')
       .execute();
-    for (const row of rows) {
-      const group = { name: row.name, config: row.config };
-      found.set(row.host_id, [...(found.get(row.host_id) ?? []), group]);
-    }
-    return found;
+    return listsByKey(
+      rows,
+      (row) => row.host_id,
+      (row) => ({ name: row.name, config: row.config }),
+      found,
+    );
   }
 
   /** Group configs of a host, in the order its groups were given: the layering order. */

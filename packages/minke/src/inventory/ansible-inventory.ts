@@ -1,3 +1,4 @@
+import { listsByKey } from '../util/lists-by-key.js';
 import { InputError } from '../errors.js';
 import type { InventoryListing, ListedHost } from './inventory-listing.js';
 
@@ -118,8 +119,12 @@ function parentsOf(groups: Map<string, AnsibleGroup>): Map<string, string[]> {
     const children = Array.isArray(group) ? [] : (group.children ?? []);
     if (!Array.isArray(children))
       throw new InputError(`group ${name}: children: expected a list of group names`);
-    for (const child of children as string[])
-      parents.set(child, [...(parents.get(child) ?? []), name]);
+    listsByKey(
+      children as string[],
+      (child) => child,
+      () => name,
+      parents,
+    );
   }
   return parents;
 }
