@@ -1,6 +1,6 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
+import { cliOperator } from '../cli-operator.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { localOrRemote } from '../local-or-remote.js';
@@ -14,11 +14,6 @@ interface SecretFlags {
   fromFile?: string;
 }
 
-/** Who the CLI acts as in `created_by`/`updated_by`: the operator of this machine. */
-function operator(): string {
-  return `cli:${userInfo().username}`;
-}
-
 /**
  * The credentials of the local project (acting as this machine's operator), or with `--server`
  * those of a server, through its API as the token's user.
@@ -30,8 +25,8 @@ const withCredentials = localOrRemote<CredentialsSource>({
     const store = credentialStoreOf(project);
     return {
       list: () => store.list(),
-      create: (name, secret) => store.create(name, secret, operator()),
-      replace: (name, secret) => store.replace(name, secret, operator()),
+      create: (name, secret) => store.create(name, secret, cliOperator()),
+      replace: (name, secret) => store.replace(name, secret, cliOperator()),
       delete: (name) => store.delete(name),
     };
   },

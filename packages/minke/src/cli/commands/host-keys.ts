@@ -1,6 +1,6 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
+import { cliOperator } from '../cli-operator.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { localOrRemote } from '../local-or-remote.js';
@@ -26,8 +26,7 @@ const withHostKeys = localOrRemote<HostKeySource>({
     const store = new HostKeyStore(project.database);
     return {
       list: (host) => store.list(host),
-      // The operator of this machine, who holds the project already.
-      trust: (host, fingerprint) => store.trust(host, fingerprint, `cli:${userInfo().username}`),
+      trust: (host, fingerprint) => store.trust(host, fingerprint, cliOperator()),
     };
   },
 });

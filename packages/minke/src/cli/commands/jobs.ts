@@ -1,19 +1,14 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { JobDetail, JobItem, JobSecretSource, NewJobBody } from '@minke/contract';
 import { isMinkeError } from '../../errors.js';
 import { UsageError } from '../cli-error.js';
+import { cliOperator } from '../cli-operator.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import type { JobsSource } from '../remote/remote-jobs.js';
 import { remoteTarget } from '../remote/remote-target.js';
 import { localOrRemote } from '../local-or-remote.js';
 import { addListCommand } from '../list-command.js';
-
-/** Who the CLI acts as in `created_by`/`updated_by`: the operator of this machine. */
-function operator(): string {
-  return `cli:${userInfo().username}`;
-}
 
 interface CreateOptions {
   session: string;
@@ -43,7 +38,7 @@ interface CreateOptions {
  */
 const withJobs = localOrRemote<JobsSource>({
   remote: async (api) => (await import('../remote/remote-jobs.js')).remoteJobs(api),
-  local: async (project) => (await import('./jobs-local.js')).localJobs(project, operator()),
+  local: async (project) => (await import('./jobs-local.js')).localJobs(project, cliOperator()),
 });
 
 export function registerJobCommands(program: Command): void {
