@@ -12,3 +12,16 @@ export interface SessionListing {
   /** The keys of the form schema when it is a zod object; null without a form. */
   formFields: string[] | null;
 }
+
+/**
+ * The order `minke sessions list` prints, the same from the project and from a server's
+ * catalog: by group, the ungrouped last, then by name.
+ */
+export function byGroupThenName(a: SessionListing, b: SessionListing): number {
+  if (a.group !== b.group) {
+    if (a.group === null) return 1;
+    if (b.group === null) return -1;
+    return a.group.localeCompare(b.group);
+  }
+  return a.name.localeCompare(b.name);
+}

@@ -6,7 +6,7 @@ import { sessionSummary } from '../../session/session-summary.js';
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
-import type { SessionListing } from '../session-listing.js';
+import { byGroupThenName, type SessionListing } from '../session-listing.js';
 
 export function registerSessionCommands(program: Command): void {
   const sessions = program
@@ -84,7 +84,7 @@ export function sessionListings(
     const name = knownModel(models, model);
     infos = infos.filter((info) => info.models.includes(name));
   }
-  return infos.sort(byGroupThenName).map(listing);
+  return infos.map(listing).sort(byGroupThenName);
 }
 
 function listing(info: SessionInfo): SessionListing {
@@ -101,15 +101,6 @@ export function formFields(form: unknown): string[] | null {
   if (form === undefined || form === null) return null;
   const shape = (form as { shape?: unknown }).shape;
   return shape !== null && typeof shape === 'object' ? Object.keys(shape) : [];
-}
-
-function byGroupThenName(a: SessionInfo, b: SessionInfo): number {
-  if (a.group !== b.group) {
-    if (a.group === undefined) return 1;
-    if (b.group === undefined) return -1;
-    return a.group.localeCompare(b.group);
-  }
-  return a.name.localeCompare(b.name);
 }
 
 /** The model's name as the project spells it (`server` → `Server`). */

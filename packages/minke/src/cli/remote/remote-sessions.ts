@@ -1,5 +1,5 @@
 import type { SessionMeta } from '@minke/contract';
-import type { SessionListing } from '../session-listing.js';
+import { byGroupThenName, type SessionListing } from '../session-listing.js';
 import type { ApiClient } from './api-client.js';
 
 /**
@@ -33,13 +33,4 @@ function formFields(form: unknown): string[] | null {
   if (form === null || form === undefined) return null;
   const properties = (form as { properties?: unknown }).properties;
   return properties !== null && typeof properties === 'object' ? Object.keys(properties) : [];
-}
-
-function byGroupThenName(a: SessionListing, b: SessionListing): number {
-  if (a.group !== b.group) {
-    if (a.group === null) return 1;
-    if (b.group === null) return -1;
-    return a.group.localeCompare(b.group);
-  }
-  return a.name.localeCompare(b.name);
 }
