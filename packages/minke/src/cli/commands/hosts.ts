@@ -9,6 +9,7 @@ import { addListCommand } from '../list-command.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
 import { readPages } from '../read-pages.js';
+import { readInputFile } from '../input-file.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
 
@@ -185,14 +186,7 @@ export function registerHostCommands(program: Command): void {
     .action(async (file: string | undefined, options: { dryRun?: boolean; group?: string[] }) => {
       const out = stdoutOut();
       const path = file ?? join(homedir(), '.ssh', 'config');
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        throw new UsageError(
-          `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        );
-      }
+      const text = await readInputFile(path);
       await withHosts(globals(), async (source) => {
         const report = await source.import(text, {
           dryRun: options.dryRun === true,

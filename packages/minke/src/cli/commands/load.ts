@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { UsageError } from '../cli-error.js';
+import { readInputFile } from '../input-file.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 
@@ -11,14 +10,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--if-empty', 'do nothing when the project already has hosts')
     .action(async (file: string, options: { ifEmpty?: boolean }) => {
       const out = stdoutOut();
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        throw new UsageError(
-          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        );
-      }
+      const text = await readInputFile(file);
       const { loadFixtures } = await import('../../operations/load-fixtures.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         const result = await loadFixtures(project, text, { ifEmpty: options.ifEmpty ?? false });
