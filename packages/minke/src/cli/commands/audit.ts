@@ -1,20 +1,17 @@
 import type { Command } from 'commander';
 import { addTimeRange, isoTimeRangeOf } from '../time-range.js';
-import { UsageError } from '../cli-error.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { localOrRemote } from '../local-or-remote.js';
 import type { AuditSource } from '../remote/remote-audit.js';
-import { parseCount } from './hosts.js';
+import { addNewestFirstPageFlags, newestFirstPageOf, type PageFlags } from '../page-flags.js';
 
-interface AuditListOptions {
+interface AuditListOptions extends PageFlags {
   actor?: string;
   action?: string;
   target?: string;
   since?: string;
   until?: string;
-  limit: string;
-  offset: string;
   json?: boolean;
 }
 
@@ -44,24 +41,18 @@ export function registerAuditCommands(program: Command): void {
     .option('--actor <user>', "one user's changes (operator (CLI) for this machine's CLI)")
     .option('--action <action>', 'an action or its prefix: host matches host.update')
     .option('--target <name>', "one target's changes, by name or id");
-  addTimeRange(audit, { what: 'changes made' })
-    .option('--limit <n>', 'at most this many rows', '50')
-    .option('--offset <n>', 'skip this many of the newest rows', '0')
+  addNewestFirstPageFlags(addTimeRange(audit, { what: 'changes made' }))
     .option('--json', 'print JSON')
     .action(async (options: AuditListOptions) => {
       const out = stdoutOut();
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-        throw new UsageError(`--limit "${options.limit}": expected a whole number from 1 to 1000`);
-      const offset = parseCount(options.offset, '--offset');
+      const window = newestFirstPageOf(options);
       await withAudit(globals(), async (source) => {
         const page = await source.list({
           actor: options.actor,
           action: options.action,
           target: options.target,
           ...isoTimeRangeOf(options),
-          limit,
-          offset,
+          ...window,
         });
         if (options.json) return out.json(page);
         if (page.items.length === 0) return out.line(emptyAuditLine(page.total));

@@ -3,7 +3,7 @@ import { addTimeRange, isoTimeRangeOf } from '../time-range.js';
 import type { FactChangesPage, FactDistribution, FactSeries } from '@minke/contract';
 import { stdoutOut, type Out } from '../output.js';
 import type { WithFacts } from '../remote/remote-facts.js';
-import { parseCount } from './hosts.js';
+import { parseCount } from '../count-flags.js';
 
 interface PageOptions {
   limit?: string;

@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../project-context.js';
 import { localOrRemote } from '../local-or-remote.js';
 import type { FactsSource } from '../remote/remote-facts.js';
 import { registerFactTrendCommands } from './fact-trends.js';
-import { parseLimit } from './hosts.js';
+import { parseLimit } from '../count-flags.js';
 
 /**
  * The facts of the local project's database or, with `--server`, a server's, read through its

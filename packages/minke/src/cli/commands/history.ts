@@ -15,7 +15,7 @@ import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
 import { readPages } from '../read-pages.js';
-import { parseCount, parseLimit } from './hosts.js';
+import { addPageFlags, pageOf } from '../page-flags.js';
 
 /** `minke history` flags, as commander hands them over (text). */
 export interface HistoryListOptions {
@@ -76,9 +76,7 @@ export function registerHistoryCommands(program: Command): void {
     .option('--model <model>', 'sessions run on objects of one model')
     .option('--run <id>', 'the records of one run')
     .option('--user <username>', 'sessions a user ran');
-  addTimeRange(list, { what: 'created' })
-    .option('--limit <n>', 'how many', '50')
-    .option('--offset <n>', 'skip this many', '0')
+  addPageFlags(addTimeRange(list, { what: 'created' }), '50')
     .option('--json', 'print JSON')
     .action((options: HistoryListOptions) => listHistory(globals(), options, stdoutOut()));
 
@@ -130,10 +128,7 @@ export async function listHistory(
     ...timeRangeOf(options),
   };
   // `--limit` is the user's: read in as many pages as it takes, on the project and through a server.
-  const window = {
-    limit: parseLimit(options.limit ?? '50'),
-    offset: parseCount(options.offset ?? '0', '--offset'),
-  };
+  const window = pageOf({ limit: options.limit ?? '50', offset: options.offset ?? '0' });
   const remote = remoteTarget(globals);
   if (remote) {
     const { remoteHistoryPage } = await import('../remote/remote-history.js');

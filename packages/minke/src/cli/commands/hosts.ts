@@ -9,6 +9,7 @@ import { addListCommand } from '../list-command.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
 import { readPages } from '../read-pages.js';
+import { addPageFlags, pageOf, type PageFlags } from '../page-flags.js';
 import { readInputFile } from '../input-file.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
@@ -94,50 +95,40 @@ export function registerHostCommands(program: Command): void {
       });
     });
 
-  hosts
+  const list = hosts
     .command('list')
     .description('list hosts')
     .option('--where <expr>', 'filter, e.g. "groups.name = web and disabled = false"')
-    .option('--search <text>', 'look for text in name, hostname and comment')
-    .option('--limit <n>', 'how many', '100')
-    .option('--offset <n>', 'skip this many', '0')
+    .option('--search <text>', 'look for text in name, hostname and comment');
+  addPageFlags(list, '100')
     .option('--json', 'print JSON')
-    .action(
-      async (options: {
-        where?: string;
-        search?: string;
-        limit: string;
-        offset: string;
-        json?: boolean;
-      }) => {
-        const out = stdoutOut();
-        const limit = parseLimit(options.limit);
-        const offset = parseCount(options.offset, '--offset');
-        await withHosts(globals(), async (source) => {
-          const page = await readPages({ limit, offset }, (window) =>
-            source.list({ where: options.where, search: options.search, ...window }),
+    .action(async (options: PageFlags & { where?: string; search?: string; json?: boolean }) => {
+      const out = stdoutOut();
+      const wanted = pageOf(options);
+      await withHosts(globals(), async (source) => {
+        const page = await readPages(wanted, (window) =>
+          source.list({ where: options.where, search: options.search, ...window }),
+        );
+        if (options.json) return out.json(page);
+        out.table(
+          ['NAME', 'HOSTNAME', 'PORT', 'USER', 'GROUPS', 'DISABLED', 'COMMENT'],
+          page.items.map((h) => [
+            h.name,
+            h['hostname'] as string,
+            h['port'] as number,
+            h['user'] as string,
+            h.groups.join(','),
+            h['disabled'] ? 'yes' : '',
+            h['comment'] as string,
+          ]),
+        );
+        if (page.total > page.offset + page.items.length) {
+          out.line(
+            `(${page.items.length} of ${page.total}; next page: --offset ${page.offset + page.items.length})`,
           );
-          if (options.json) return out.json(page);
-          out.table(
-            ['NAME', 'HOSTNAME', 'PORT', 'USER', 'GROUPS', 'DISABLED', 'COMMENT'],
-            page.items.map((h) => [
-              h.name,
-              h['hostname'] as string,
-              h['port'] as number,
-              h['user'] as string,
-              h.groups.join(','),
-              h['disabled'] ? 'yes' : '',
-              h['comment'] as string,
-            ]),
-          );
-          if (page.total > page.offset + page.items.length) {
-            out.line(
-              `(${page.items.length} of ${page.total}; next page: --offset ${page.offset + page.items.length})`,
-            );
-          }
-        });
-      },
-    );
+        }
+      });
+    });
 
   hosts
     .command('show <name>')
@@ -237,16 +228,4 @@ function parsePort(text: string | undefined): number | undefined {
   if (!/^\d+$/.test(text) || port < 1 || port > 65535)
     throw new UsageError(`--port "${text}": use a whole number from 1 to 65535`);
   return port;
-}
-
-export function parseCount(text: string, flag: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} "${text}": expected a whole number`);
-  return Number(text);
-}
-
-/** How many rows to show (`--limit`): a whole number of at least 1. */
-export function parseLimit(text: string, flag = '--limit'): number {
-  const limit = parseCount(text, flag);
-  if (limit < 1) throw new UsageError(`${flag} "${text}": expected a whole number of at least 1`);
-  return limit;
 }

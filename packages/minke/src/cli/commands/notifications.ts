@@ -5,8 +5,9 @@ import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
 import { addListCommand } from '../list-command.js';
+import { addNewestFirstPageFlags, newestFirstPageOf, type PageFlags } from '../page-flags.js';
 import type { NotificationSource } from '../../notifications/local-notifications.js';
-import { parseCount } from './hosts.js';
+import { parseCount } from '../count-flags.js';
 
 /**
  * The contract's delivery states, written out: importing them would load the contract and zod at
@@ -41,12 +42,10 @@ async function withNotifications<T>(
   );
 }
 
-interface DeliveriesOptions {
+interface DeliveriesOptions extends PageFlags {
   channel?: string;
   run?: string;
   state?: string;
-  limit: string;
-  offset: string;
   json?: boolean;
 }
 
@@ -87,14 +86,13 @@ export function registerNotificationCommands(program: Command): void {
       });
     });
 
-  notifications
+  const deliveries = notifications
     .command('deliveries')
     .description('the delivery log, newest first: state, attempts, last error')
     .option('--channel <name>', "one channel's deliveries")
     .option('--run <id>', "one run's deliveries")
-    .option('--state <state>', `one state: ${DELIVERY_STATES.join(', ')}`)
-    .option('--limit <n>', 'at most this many rows', '50')
-    .option('--offset <n>', 'skip this many of the newest rows', '0')
+    .option('--state <state>', `one state: ${DELIVERY_STATES.join(', ')}`);
+  addNewestFirstPageFlags(deliveries)
     .option('--json', 'print JSON')
     .action(async (options: DeliveriesOptions) => {
       const out = stdoutOut();
@@ -105,15 +103,12 @@ export function registerNotificationCommands(program: Command): void {
         throw new UsageError(
           `--state "${options.state}": expected one of ${DELIVERY_STATES.join(', ')}`,
         );
-      const limit = parseCount(options.limit, '--limit');
-      if (limit < 1 || limit > 1000)
-        throw new UsageError(`--limit "${options.limit}": expected a whole number from 1 to 1000`);
+      const window = newestFirstPageOf(options);
       const query = {
         channel: options.channel,
         run: options.run === undefined ? undefined : parseCount(options.run, '--run'),
         state: options.state as DeliveryState | undefined,
-        limit,
-        offset: parseCount(options.offset, '--offset'),
+        ...window,
       };
       await withNotifications(globals(), async (source) => {
         const page = await source.deliveries(query);

@@ -7,7 +7,7 @@ import { localOrRemote } from '../local-or-remote.js';
 import { addListCommand } from '../list-command.js';
 import type { PoliciesSource } from '../remote/remote-policies.js';
 import { readPages } from '../read-pages.js';
-import { parseLimit } from './hosts.js';
+import { parseLimit } from '../count-flags.js';
 
 /**
  * The policies of the local project (its files' policies synced first) or, with `--server`, a

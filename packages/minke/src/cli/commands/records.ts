@@ -6,14 +6,12 @@ import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import type { RecordsSource } from '../remote/remote-records.js';
 import { readPages } from '../read-pages.js';
-import { parseCount, parseLimit } from './hosts.js';
+import { addPageFlags, pageOf, type PageFlags } from '../page-flags.js';
 
-interface ListOptions {
+interface ListOptions extends PageFlags {
   where?: string;
   search?: string;
   order?: string;
-  limit: string;
-  offset: string;
   json?: boolean;
 }
 
@@ -27,22 +25,20 @@ export function registerRecordCommands(program: Command): void {
   const records = program
     .command('records')
     .description("records of the project's models (and of Host)");
-  records
+  const list = records
     .command('list <model>')
     .description('list records: filter through refs, search, order, page')
     .option('--where <expr>', 'filter, e.g. "server.host.name = web-1 and version ^= 10."')
     .option('--search <text>', "look for text in the model's search fields")
-    .option('--order <fields>', 'comma-separated fields, -field for descending')
-    .option('--limit <n>', 'how many', '50')
-    .option('--offset <n>', 'skip this many', '0')
+    .option('--order <fields>', 'comma-separated fields, -field for descending');
+  addPageFlags(list, '50')
     .option('--json', 'print JSON')
     .action(async (modelName: string, options: ListOptions) => {
       const out = stdoutOut();
-      const limit = parseLimit(options.limit);
-      const offset = parseCount(options.offset, '--offset');
+      const wanted = pageOf(options);
       await withRecords(program.opts<GlobalOptions>(), async (source) => {
         const model = await source.model(modelName);
-        const page = await readPages({ limit, offset }, (window) =>
+        const page = await readPages(wanted, (window) =>
           source.list(model, {
             where: options.where,
             search: options.search,

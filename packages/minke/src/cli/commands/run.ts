@@ -7,7 +7,7 @@ import { readConnectionFile } from '../connection-file.js';
 import { confirmRun, selectionText } from '../run-confirm.js';
 import { exitCodeOf } from '../run-outcome.js';
 import { stdoutOut } from '../output.js';
-import { parseCount, parseLimit } from './hosts.js';
+import { parseCount, parseLimit } from '../count-flags.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget, type RemoteTarget } from '../remote/remote-target.js';
 
