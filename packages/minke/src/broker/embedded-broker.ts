@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { createTopics } from '@minke/protocol';
+import { settlesWithin } from '../util/settles-within.js';
 import type { AuthenticateError, Client } from 'aedes';
 import type { Logger } from '../logger.js';
 import { mayPublish, maySubscribe, mayUseClientId, type BrokerIdentity } from './broker-acl.js';
@@ -136,7 +137,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       serverArrived();
       return { kind: 'server' };
     }
-    if (!serverIn && !(await withinMs(serverArrival, SERVER_WAIT_MS)))
+    if (!serverIn && !(await settlesWithin(serverArrival, SERVER_WAIT_MS)))
       throw new ServerNotYetConnected();
     return (await options.authenticateAgent(username, password.toString('utf8')))
       ? { kind: 'agent', node: username }
@@ -218,15 +219,6 @@ function refusal(returnCode: 3 | 4 | 5 = 5): AuthenticateError {
 
 /** How long an agent's login waits for the server's own client to log in first. */
 const SERVER_WAIT_MS = 20_000;
-
-/** Whether `promise` settles within `ms`. */
-async function withinMs(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const settled = await Promise.race([promise.then(() => true as const), timeout]);
-  clearTimeout(timer);
-  return settled;
-}
 
 /** An agent logged in before the server's own client: refused as "server unavailable". */
 class ServerNotYetConnected extends Error {}

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { SetupError } from '../errors.js';
+import { refuseIfOthersCanRead } from '../util/owner-only-file.js';
 
 /** AES-256 takes 32 bytes. */
 const keyBytes = 32;
@@ -130,7 +131,7 @@ async function readKeyFile(file: string): Promise<SecretKey | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new SetupError(`cannot read the secret key ${file}: ${codeOf(error)}`);
   }
-  await refuseIfOthersCanRead(file);
+  await refuseIfOthersCanRead(file, 'the secret key');
   return parseKey(text, file);
 }
 
@@ -161,16 +162,6 @@ function parseKey(text: string, where: string): SecretKey {
     );
   }
   return { id: keyIdOf(key), key };
-}
-
-async function refuseIfOthersCanRead(file: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const info = await stat(file);
-  if ((info.mode & 0o077) !== 0) {
-    throw new SetupError(
-      `the secret key ${file} can be read by other users: fix it with chmod 600 ${file}`,
-    );
-  }
 }
 
 function codeOf(error: unknown): string {

@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { generateSigningKeyPair, parsePrivateKey, publicKeyToBase64 } from '@minke/protocol';
 import { SetupError } from '../errors.js';
+import { refuseIfOthersCanRead } from '../util/owner-only-file.js';
 import type { Database } from '../store/database.js';
 
 /** The key the server signs agent requests with. */
@@ -37,7 +38,7 @@ async function readOrCreateKeyFile(file: string): Promise<KeyObject> {
     }
     return createKeyFile(file);
   }
-  await refuseIfOthersCanRead(file);
+  await refuseIfOthersCanRead(file, 'the signing key');
   const parsed = parsePrivateKey(text);
   if (!parsed.ok) throw new SetupError(`the signing key ${file} is unusable: ${parsed.reason}`);
   return parsed.value;
@@ -57,16 +58,6 @@ async function createKeyFile(file: string): Promise<KeyObject> {
   const parsed = parsePrivateKey(pair.privateKeyPem);
   if (!parsed.ok) throw new SetupError(`cannot read the generated signing key: ${parsed.reason}`);
   return parsed.value;
-}
-
-async function refuseIfOthersCanRead(file: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const info = await stat(file);
-  if ((info.mode & 0o077) !== 0) {
-    throw new SetupError(
-      `the signing key ${file} can be read by other users: fix it with chmod 600 ${file}`,
-    );
-  }
 }
 
 async function checkAgainstDatabase(

@@ -4,6 +4,7 @@ import type { BrokerTlsConfig } from '../config/resolve-config.js';
 import { loadBrokerTls, type BrokerTls } from '../broker/broker-tls.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded-broker.js';
 import { SetupError } from '../errors.js';
+import { settlesWithin } from '../util/settles-within.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
 import { AgentStore, SERVER_USERNAME } from './agent-store.js';
@@ -86,7 +87,7 @@ export async function startAgentServices(
         gatewayTrust(tls, project.config.mqtt.tls),
       ),
     });
-    if (broker && !(await within(gateway.ready, 10_000))) {
+    if (broker && !(await settlesWithin(gateway.ready, 10_000))) {
       await gateway.close();
       throw new SetupError('the gateway cannot connect to the embedded MQTT broker');
     }
@@ -207,12 +208,4 @@ function localUrl(broker: EmbeddedBroker): string {
   if (broker.host === '0.0.0.0') return `${scheme}//127.0.0.1:${broker.port}`;
   if (broker.host === '::') return `${scheme}//[::1]:${broker.port}`;
   return broker.url;
-}
-
-async function within(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const outcome = await Promise.race([promise.then(() => true as const), timeout]);
-  clearTimeout(timer);
-  return outcome;
 }

@@ -36,22 +36,20 @@ export class JobStore {
   }
 
   async get(id: number): Promise<SavedJob> {
-    const row = await this.database.tables
-      .selectFrom('minke_jobs')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError(`job ${id} does not exist`);
-    return toJob(row);
+    return this.oneWhere('id', id);
   }
 
   async byName(name: string): Promise<SavedJob> {
+    return this.oneWhere('name', name);
+  }
+
+  private async oneWhere(column: 'id' | 'name', value: number | string): Promise<SavedJob> {
     const row = await this.database.tables
       .selectFrom('minke_jobs')
       .selectAll()
-      .where('name', '=', name)
+      .where(column, '=', value)
       .executeTakeFirst();
-    if (!row) throw new NotFoundError(`job ${name} does not exist`);
+    if (!row) throw new NotFoundError(`job ${value} does not exist`);
     return toJob(row);
   }
 
