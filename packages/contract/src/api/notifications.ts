@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paging } from './common.js';
+import { pageOf, paging } from './common.js';
 
 /**
  * What a notification rule listens for: a run finished (any outcome), failed (a session ended in
@@ -127,12 +127,7 @@ export const deliveryItem = z.object({
 });
 export type DeliveryItem = z.infer<typeof deliveryItem>;
 
-export const deliveryPage = z.object({
-  items: z.array(deliveryItem),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
-});
+export const deliveryPage = pageOf(deliveryItem);
 export type DeliveryPage = z.infer<typeof deliveryPage>;
 
 export const deliveriesQuery = z.object({
