@@ -17,6 +17,7 @@ import { hasPermission } from '../auth/auth-provider.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { ApiListPage } from '../layout/api-list-page.js';
 import { usePaging, type ApiColumn } from '../layout/api-table.js';
+import { MissingLink } from '../layout/missing-link.js';
 import { DispatchDialog } from './dispatch-dialog.js';
 import { OnlineChip } from './online-chip.js';
 
@@ -161,13 +162,7 @@ function agentColumns(onDispatch: ((node: string) => void) | undefined): ApiColu
     {
       label: 'Host',
       cell: (agent) =>
-        agent.hostId === null ? (
-          <Typography variant="caption" color="text.secondary">
-            no host
-          </Typography>
-        ) : (
-          agent.hostName
-        ),
+        agent.hostId === null ? <MissingLink>no host</MissingLink> : agent.hostName,
       link: (agent) => (agent.hostId === null ? null : `/Host/${agent.hostId}/show/facts`),
       sortBy: (agent) => agent.hostName,
     },

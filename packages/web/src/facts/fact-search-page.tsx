@@ -18,6 +18,7 @@ import { FactPathOverview } from './fact-path-overview.js';
 import type { FactSearchPage } from '@minke/contract';
 import { asText, shorten } from '../data/value-text.js';
 import { ApiTable, usePaging, type ApiColumn, type ApiPaging } from '../layout/api-table.js';
+import { MissingLink } from '../layout/missing-link.js';
 import { useApiQuery } from './use-api-query.js';
 
 /**
@@ -118,9 +119,7 @@ function resultColumns(paths: readonly string[]): ApiColumn<FactHit>[] {
       label: 'Agent',
       cell: (hit) =>
         hit.node === null ? (
-          <Typography variant="caption" color="text.secondary">
-            no agent
-          </Typography>
+          <MissingLink>no agent</MissingLink>
         ) : (
           <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
             {hit.node}
