@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
-import { addTimeRange, isoTimeRangeOf } from '../time-range.js';
+import { addTimeRange, isoTimeRangeOf, type TimeRangeFlags } from '../time-range.js';
 import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { localOrRemote } from '../local-or-remote.js';
 import type { AuditSource } from '../remote/remote-audit.js';
 import { addNewestFirstPageFlags, newestFirstPageOf, type PageFlags } from '../page-flags.js';
 
-interface AuditListOptions extends PageFlags {
+interface AuditListOptions extends PageFlags, TimeRangeFlags {
   actor?: string;
   action?: string;
   target?: string;
-  since?: string;
-  until?: string;
   json?: boolean;
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addTimeRange, isoTimeRangeOf } from '../time-range.js';
+import { addTimeRange, isoTimeRangeOf, type TimeRangeFlags } from '../time-range.js';
 import type { FactChangesPage, FactDistribution, FactSeries } from '@minke/contract';
 import { stdoutOut, type Out } from '../output.js';
 import type { WithFacts } from '../remote/remote-facts.js';
@@ -32,12 +32,7 @@ export function registerFactTrendCommands(facts: Command, withFacts: WithFacts):
       async (
         plugin: string,
         path: string | undefined,
-        options: PageOptions & {
-          host?: string;
-          since?: string;
-          until?: string;
-          maxPoints?: string;
-        },
+        options: PageOptions & TimeRangeFlags & { host?: string; maxPoints?: string },
       ) => {
         const out = stdoutOut();
         const reply = await withFacts((source) =>

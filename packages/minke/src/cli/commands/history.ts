@@ -1,6 +1,6 @@
 import { styleText } from 'node:util';
 import type { Command } from 'commander';
-import { addTimeRange, timeRangeOf } from '../time-range.js';
+import { addTimeRange, timeRangeOf, type TimeRangeFlags } from '../time-range.js';
 import type { Project } from '../../operations/project.js';
 import type {
   HistoryCommand,
@@ -18,15 +18,13 @@ import { readPages } from '../read-pages.js';
 import { addPageFlags, pageOf } from '../page-flags.js';
 
 /** `minke history` flags, as commander hands them over (text). */
-export interface HistoryListOptions {
+export interface HistoryListOptions extends TimeRangeFlags {
   object?: string | undefined;
   session?: string | undefined;
   status?: string | undefined;
   model?: string | undefined;
   run?: string | undefined;
   user?: string | undefined;
-  since?: string | undefined;
-  until?: string | undefined;
   limit?: string | undefined;
   offset?: string | undefined;
   json?: boolean | undefined;
