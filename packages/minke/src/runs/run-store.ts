@@ -1,5 +1,5 @@
 import { sql, type Insertable } from 'kysely';
-import type { CommandsTable, MessagesTable, MinkeTables } from '../store/minke-tables.js';
+import type { CommandsTable, MessagesTable } from '../store/minke-tables.js';
 import type { SessionMessage } from '../session/messages.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
 import type { Database } from '../store/database.js';
@@ -80,27 +80,32 @@ export class RunStore {
         (recordIds) => this.markManyRunning(recordIds),
         (recordId) => this.markOneRunning(recordId),
       ),
-      commands: this.insertWriter('minke_commands'),
-      messages: this.insertWriter('minke_messages'),
+      // Each writer names its table literally: the table-ownership check reads writes that way.
+      commands: new BatchWriter(
+        async (rows) => {
+          await this.db
+            .insertInto('minke_commands')
+            .values([...rows])
+            .execute();
+          return rows.map(() => undefined);
+        },
+        async (row) => {
+          await this.db.insertInto('minke_commands').values(row).execute();
+        },
+      ),
+      messages: new BatchWriter(
+        async (rows) => {
+          await this.db
+            .insertInto('minke_messages')
+            .values([...rows])
+            .execute();
+          return rows.map(() => undefined);
+        },
+        async (row) => {
+          await this.db.insertInto('minke_messages').values(row).execute();
+        },
+      ),
     };
-  }
-
-  /** Inserts of one table, a turn's rows in one statement (a failed one, row by row). */
-  private insertWriter<Table extends 'minke_commands' | 'minke_messages'>(
-    table: Table,
-  ): BatchWriter<Insertable<MinkeTables[Table]>> {
-    return new BatchWriter(
-      async (rows) => {
-        await this.db
-          .insertInto(table)
-          .values([...rows])
-          .execute();
-        return rows.map(() => undefined);
-      },
-      async (row) => {
-        await this.db.insertInto(table).values(row).execute();
-      },
-    );
   }
 
   private get db(): MinkeKysely {
