@@ -8,7 +8,8 @@ import { prepareLocalHost, writeCheckProject } from '../../test-support/project-
 import { runBuiltCli } from '../../test-support/run-cli.js';
 
 // The built `minke` runs its bundle with V8's code cache (bin/load-cli-bundle.js): one cache per
-// command group and build, made at the first command's exit and read by the next ones.
+// command group and build, made at the exit of the group's first command that succeeds and read
+// by the next ones.
 const tmp = mkdtempSync(join(tmpdir(), 'minke-code-cache-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -64,6 +65,30 @@ describe('the CLI code cache', { timeout: 120_000 }, () => {
     // Accepted by V8, so not written again.
     expect(readFileSync(file).equals(made)).toBe(true);
     expect(cachesIn(folder)).toEqual([cache]);
+  });
+
+  it('is only partial after a failed command; the first command that succeeds makes the full one', async () => {
+    // A mistyped option stops before most of the command's code is compiled.
+    const folder = join(tmp, 'partial');
+    const typo = ['--project', project, 'hosts', 'list', '--offset', 'x'];
+    const failed = await runBuiltCli(typo, { env: { MINKE_CODE_CACHE: folder } });
+    expect(failed.code).toBe(2);
+    const [partial, ...others] = cachesIn(folder);
+    expect(others).toEqual([]);
+    expect(partial).toMatch(/-hosts-partial\.v8$/);
+    const partialSize = statSync(join(folder, partial ?? '')).size;
+
+    await hostsList(folder);
+    const [full, ...rest] = cachesIn(folder);
+    expect(rest).toEqual([]);
+    expect(full).toMatch(/-hosts\.v8$/);
+    const made = readFileSync(join(folder, full ?? ''));
+    expect(made.length).toBeGreaterThan(partialSize);
+
+    // A failure after that leaves the full cache as it is.
+    expect((await runBuiltCli(typo, { env: { MINKE_CODE_CACHE: folder } })).code).toBe(2);
+    expect(cachesIn(folder)).toEqual([full]);
+    expect(readFileSync(join(folder, full ?? '')).equals(made)).toBe(true);
   });
 
   it('a cache V8 refuses (damaged) costs nothing but the time: the command works, the cache is made anew', async () => {
