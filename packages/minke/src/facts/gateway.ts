@@ -21,6 +21,7 @@ import { connectGatewayMqtt, type GatewayMqttClient } from './mqtt-client.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
 import { RequestStore, type Outgoing } from './request-store.js';
 import { ResultLimits, type ResultLimitSettings } from './result-limits.js';
+import { settlesWithin } from '../util/settles-within.js';
 
 export interface AgentGatewayOptions {
   project: Project;
@@ -512,14 +513,10 @@ class OncePerInterval {
   }
 }
 
+/** Waits for the steps given (settled either way), or `ms` at the most. */
 async function settleWithin(promises: (Promise<unknown> | undefined)[], ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([
-    Promise.allSettled(promises.filter((p): p is Promise<unknown> => p !== undefined)),
-    timeout,
-  ]);
-  clearTimeout(timer);
+  const given = promises.filter((p): p is Promise<unknown> => p !== undefined);
+  await settlesWithin(Promise.allSettled(given), ms);
 }
 
 /** True when a SUBACK refused a filter (return code 128, or an MQTT 5 reason code of 0x80 up). */

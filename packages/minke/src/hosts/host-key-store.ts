@@ -145,8 +145,7 @@ export class HostKeyStore {
 
   /** The trusted keys of many hosts in one statement; hosts with none are left out. */
   private async trustedKeysOf(hosts: readonly string[]): Promise<Map<string, BookedHostKey[]>> {
-    const found = new Map<string, BookedHostKey[]>();
-    if (hosts.length === 0) return found;
+    if (hosts.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('minke_host_keys')
       .select(['host', 'key_type', 'fingerprint', 'public_key', 'last_seen_at'])
@@ -162,7 +161,6 @@ export class HostKeyStore {
         publicKey: r.public_key,
         lastSeenAt: r.last_seen_at,
       }),
-      found,
     );
   }
 

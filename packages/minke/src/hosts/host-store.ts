@@ -183,8 +183,7 @@ export class HostStore {
 
   /** The host names in each group, by name (one query). */
   async membersOf(groupIds: readonly number[]): Promise<Map<number, string[]>> {
-    const out = new Map<number, string[]>();
-    if (groupIds.length === 0) return out;
+    if (groupIds.length === 0) return new Map();
     const rows = await this.tables
       .selectFrom('minke_host_group_members as m')
       .innerJoin('minke_hosts as h', 'h.id', 'm.host_id')
@@ -196,14 +195,12 @@ export class HostStore {
       rows,
       (row) => row.group_id,
       (row) => row.name,
-      out,
     );
   }
 
   /** The group names of each host, in the order their configs apply (one query). */
   async groupsOf(hostIds: readonly number[]): Promise<Map<number, string[]>> {
-    const out = new Map<number, string[]>();
-    if (hostIds.length === 0) return out;
+    if (hostIds.length === 0) return new Map();
     const rows = await this.tables
       .selectFrom('minke_host_group_members as m')
       .innerJoin('minke_host_groups as g', 'g.id', 'm.group_id')
@@ -215,7 +212,6 @@ export class HostStore {
       rows,
       (row) => row.host_id,
       (row) => row.name,
-      out,
     );
   }
 
@@ -241,8 +237,7 @@ export class HostStore {
   async groupConfigsOf(
     hostIds: readonly number[],
   ): Promise<Map<number, { name: string; config: Record<string, unknown> }[]>> {
-    const found = new Map<number, { name: string; config: Record<string, unknown> }[]>();
-    if (hostIds.length === 0) return found;
+    if (hostIds.length === 0) return new Map();
     const rows = await this.tables
       .selectFrom('minke_host_group_members as m')
       .innerJoin('minke_host_groups as g', 'g.id', 'm.group_id')
@@ -255,7 +250,6 @@ export class HostStore {
       rows,
       (row) => row.host_id,
       (row) => ({ name: row.name, config: row.config }),
-      found,
     );
   }
 
