@@ -159,12 +159,12 @@ function loadCliBundle(group) {
     // compiled little: its cache is kept as partial, and the group's first command that
     // succeeds makes the full one. Before, a first `hosts` command with a typo left every later
     // `hosts list` 30 ms slower until the next build.
-    const fullIsGood = full !== undefined && !script.cachedDataRejected;
-    const partialIsGood = cachedData !== undefined && !script.cachedDataRejected;
+    const accepted = cachedData !== undefined && !script.cachedDataRejected;
+    const fullAccepted = accepted && cachedData === full;
     process.once('exit', (code) => {
-      if (code === 0 && !fullIsGood)
+      if (code === 0 && !fullAccepted)
         writeCache(folders, build, name, script.createCachedData(), partialName);
-      else if (code !== 0 && !partialIsGood && !fullIsGood)
+      else if (code !== 0 && !accepted)
         writeCache(folders, build, partialName, script.createCachedData());
     });
   }
