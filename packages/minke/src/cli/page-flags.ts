@@ -24,7 +24,7 @@ export function addPageFlags(command: Command, defaultLimit: string): Command {
 }
 
 /** The window the flags ask for; a bad number is an input error naming its flag. */
-export function pageOf(flags: PageFlags): PageWindow {
+export function pageWindowOf(flags: PageFlags): PageWindow {
   return { limit: parseLimit(flags.limit), offset: parseCount(flags.offset, '--offset') };
 }
 
@@ -39,7 +39,7 @@ export function addNewestFirstPageFlags(command: Command): Command {
 }
 
 /** The window of a newest-first log; a `--limit` outside 1 to 1000 is an input error. */
-export function newestFirstPageOf(flags: PageFlags): PageWindow {
+export function newestFirstWindowOf(flags: PageFlags): PageWindow {
   const limit = parseCount(flags.limit, '--limit');
   if (limit < 1 || limit > 1000)
     throw new UsageError(`--limit "${flags.limit}": expected a whole number from 1 to 1000`);

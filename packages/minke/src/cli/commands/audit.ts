@@ -4,7 +4,7 @@ import { stdoutOut } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { localOrRemote } from '../local-or-remote.js';
 import type { AuditSource } from '../remote/remote-audit.js';
-import { addNewestFirstPageFlags, newestFirstPageOf, type PageFlags } from '../page-flags.js';
+import { addNewestFirstPageFlags, newestFirstWindowOf, type PageFlags } from '../page-flags.js';
 
 interface AuditListOptions extends PageFlags, TimeRangeFlags {
   actor?: string;
@@ -43,7 +43,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: AuditListOptions) => {
       const out = stdoutOut();
-      const window = newestFirstPageOf(options);
+      const window = newestFirstWindowOf(options);
       await withAudit(globals(), async (source) => {
         const page = await source.list({
           actor: options.actor,

@@ -15,7 +15,7 @@ import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
 import { readPages } from '../read-pages.js';
-import { addPageFlags, pageOf } from '../page-flags.js';
+import { addPageFlags, pageWindowOf } from '../page-flags.js';
 
 /** `minke history` flags, as commander hands them over (text). */
 export interface HistoryListOptions extends TimeRangeFlags {
@@ -126,7 +126,7 @@ export async function listHistory(
     ...timeRangeOf(options),
   };
   // `--limit` is the user's: read in as many pages as it takes, on the project and through a server.
-  const window = pageOf({ limit: options.limit ?? '50', offset: options.offset ?? '0' });
+  const window = pageWindowOf({ limit: options.limit ?? '50', offset: options.offset ?? '0' });
   const remote = remoteTarget(globals);
   if (remote) {
     const { remoteHistoryPage } = await import('../remote/remote-history.js');

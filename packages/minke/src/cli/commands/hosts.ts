@@ -9,7 +9,7 @@ import { addListCommand } from '../list-command.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
 import { readPages } from '../read-pages.js';
-import { addPageFlags, pageOf, type PageFlags } from '../page-flags.js';
+import { addPageFlags, pageWindowOf, type PageFlags } from '../page-flags.js';
 import { readInputFile } from '../input-file.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
@@ -104,7 +104,7 @@ export function registerHostCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: PageFlags & { where?: string; search?: string; json?: boolean }) => {
       const out = stdoutOut();
-      const wanted = pageOf(options);
+      const wanted = pageWindowOf(options);
       await withHosts(globals(), async (source) => {
         const page = await readPages(wanted, (window) =>
           source.list({ where: options.where, search: options.search, ...window }),

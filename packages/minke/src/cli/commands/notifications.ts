@@ -5,7 +5,7 @@ import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
 import { addListCommand } from '../list-command.js';
-import { addNewestFirstPageFlags, newestFirstPageOf, type PageFlags } from '../page-flags.js';
+import { addNewestFirstPageFlags, newestFirstWindowOf, type PageFlags } from '../page-flags.js';
 import type { NotificationSource } from '../../notifications/local-notifications.js';
 import { parseCount } from '../count-flags.js';
 
@@ -103,7 +103,7 @@ export function registerNotificationCommands(program: Command): void {
         throw new UsageError(
           `--state "${options.state}": expected one of ${DELIVERY_STATES.join(', ')}`,
         );
-      const window = newestFirstPageOf(options);
+      const window = newestFirstWindowOf(options);
       const query = {
         channel: options.channel,
         run: options.run === undefined ? undefined : parseCount(options.run, '--run'),

@@ -6,7 +6,7 @@ import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import type { RecordsSource } from '../remote/remote-records.js';
 import { readPages } from '../read-pages.js';
-import { addPageFlags, pageOf, type PageFlags } from '../page-flags.js';
+import { addPageFlags, pageWindowOf, type PageFlags } from '../page-flags.js';
 
 interface ListOptions extends PageFlags {
   where?: string;
@@ -35,7 +35,7 @@ export function registerRecordCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (modelName: string, options: ListOptions) => {
       const out = stdoutOut();
-      const wanted = pageOf(options);
+      const wanted = pageWindowOf(options);
       await withRecords(program.opts<GlobalOptions>(), async (source) => {
         const model = await source.model(modelName);
         const page = await readPages(wanted, (window) =>
