@@ -50,6 +50,7 @@ const BUNDLED_PACKAGES = new Set([
   '@minke/protocol',
   'fastify-type-provider-zod',
   'pino',
+  'ssh2',
 ]);
 
 /**
@@ -59,7 +60,6 @@ const BUNDLED_PACKAGES = new Set([
 const NEVER_BUNDLED = new Set([
   'better-sqlite3',
   '@node-rs/argon2',
-  'ssh2',
   'cpu-features',
   'pg-native',
   'esbuild',
@@ -85,6 +85,30 @@ const externals = {
       return BUNDLED_PACKAGES.has(name) || !fromMinke
         ? undefined
         : { path: args.path, external: true };
+    });
+  },
+};
+
+/**
+ * A bundled package's native addon (ssh2's `./crypto/build/Release/sshcrypto.node`, built by its
+ * install when it can be) stays a file of its package: required from the bundle by its path
+ * inside node_modules (`ssh2/lib/protocol/crypto/build/Release/sshcrypto.node`), which Node
+ * resolves from the bundle's place as it resolves the package. A package that finds no addon
+ * falls back to its JavaScript (ssh2 requires it inside a `try`).
+ */
+const nativeAddons = {
+  name: 'native-addons',
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => {
+      const file = join(args.resolveDir, args.path);
+      const inModules = file.lastIndexOf(`${sep}node_modules${sep}`);
+      if (inModules < 0)
+        throw new Error(`${args.path} (from ${args.importer}) is no package's addon`);
+      const path = file
+        .slice(inModules + '/node_modules/'.length)
+        .split(sep)
+        .join('/');
+      return { path, external: true };
     });
   },
 };
@@ -199,18 +223,33 @@ function throughLoader(text, expected) {
 const COMPUTED_IMPORTS = 1;
 
 /**
+ * Native addons a bundled package requires inside a `try`, built by an install that can: ssh2's
+ * `cpu-features` (an optional dependency) and its own crypto addon. Where one is missing, the
+ * package does without it.
+ */
+function isOptionalAddon(path) {
+  return path === 'cpu-features' || path.endsWith('.node');
+}
+
+/**
  * What the bundle loads from node_modules at run time, for the test that each resolves from the
  * bundle's place (src/cli/cli-startup.int.test.ts): `require` for what it requires, `import` for
- * what it imports.
+ * what it imports, `optional` for the addons that may not have been built.
  */
 function externalsOf(output) {
   const required = new Set();
   const imported = new Set();
+  const optional = new Set();
   for (const entry of output.imports) {
     if (!entry.external || isBuiltin(entry.path)) continue;
-    (entry.kind === 'dynamic-import' ? imported : required).add(entry.path);
+    if (isOptionalAddon(entry.path)) optional.add(entry.path);
+    else (entry.kind === 'dynamic-import' ? imported : required).add(entry.path);
   }
-  return { require: [...required].sort(), import: [...imported].sort() };
+  return {
+    require: [...required].sort(),
+    import: [...imported].sort(),
+    optional: [...optional].sort(),
+  };
 }
 
 /** Builds the bundle in memory; nothing is written here. */
@@ -241,7 +280,7 @@ async function buildBundle() {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'error',
-    plugins: [externals, ownPlaces, zodLocalesOnDemand],
+    plugins: [externals, nativeAddons, ownPlaces, zodLocalesOnDemand],
   });
   const script = result.outputFiles.find((file) => file.path.endsWith(`/${bundleScript}`));
   const output = result.metafile.outputs[relative(packageDir, join(bundleDir, bundleScript))];

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -153,7 +154,7 @@ describe('the CLI bundle', { timeout: 120_000 }, () => {
     // it fails on Node 20. The command first makes the bundle current.
     expect((await runBuiltCli(['--version'])).code).toBe(0);
     const { externals } = JSON.parse(readFileSync(join(bundleDir, 'contents.json'), 'utf8')) as {
-      externals: { require: string[]; import: string[] };
+      externals: { require: string[]; import: string[]; optional: string[] };
     };
     expect(externals.import).toContain('aedes');
     expect(externals.require).not.toContain('aedes');
@@ -172,6 +173,33 @@ describe('the CLI bundle', { timeout: 120_000 }, () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it("loads a bundled package's native addon from its package, where its install built it", () => {
+    // ssh2 is read into the bundle, its crypto addon is not: the bundle must find the addon
+    // exactly where ssh2's own files would (else ssh2 silently does without it).
+    const { externals } = JSON.parse(readFileSync(join(bundleDir, 'contents.json'), 'utf8')) as {
+      externals: { optional: string[] };
+    };
+    const addon = 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node';
+    expect(externals.optional.sort()).toEqual(['cpu-features', addon]);
+    const ssh2Crypto = join(
+      dirname(createRequire(bundleScript).resolve('ssh2')),
+      'protocol/crypto.js',
+    );
+    const loads = (from: string, name: string) => {
+      try {
+        createRequire(from)(name);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // How ssh2's own file requires each (lib/protocol/crypto.js and lib/protocol/constants.js).
+    expect(loads(bundleScript, addon)).toBe(
+      loads(ssh2Crypto, './crypto/build/Release/sshcrypto.node'),
+    );
+    expect(loads(bundleScript, 'cpu-features')).toBe(loads(ssh2Crypto, 'cpu-features'));
   });
 
   it('says how to run it when it is required without its loader', () => {
