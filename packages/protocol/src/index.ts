@@ -1,6 +1,8 @@
 /**
  * `@minke/protocol`: what the Minke server and its agents say to each other over MQTT, and how
  * requests are signed. Imported by both sides; depends on zod, node:crypto and node:tls only.
+ * The server's code that a CLI command runs at start imports a module by path
+ * (`@minke/protocol/names`): this index builds the message schemas (about 10 ms).
  */
 export {
   DEFAULT_TOPIC_PREFIX,

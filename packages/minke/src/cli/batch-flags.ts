@@ -1,4 +1,4 @@
-import { batchPolicy, type BatchPolicy } from '@minke/contract';
+import { batchPolicy, type BatchPolicy } from '@minke/contract/api/rollout';
 import { UsageError } from './cli-error.js';
 
 /** The rolling-run flags of `minke run`, as typed. */

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { isStoppedState } from '@minke/contract';
+import { isStoppedState } from '@minke/contract/run-summary';
 import type { DeliveredEvent, RunEventOf, RunSummary } from '../events/run-events.js';
 import type { SessionResult } from '../session/status.js';
 import type { Out } from './output.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { normalizeFingerprint } from '@minke/protocol';
+import { normalizeFingerprint } from '@minke/protocol/broker-pin';
 import { z } from 'zod';
 import { SetupError } from '../errors.js';
 import {

@@ -492,6 +492,12 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
       ['c (Server #3)', 'completed'],
     ]);
     expect(busy.records[0]?.messages[0]?.text).toMatch(/^host web-1 is busy with run 999/);
+    // The run took both hosts' leases at once: the free one is released, the other's stays.
+    const left = await project.database.db
+      .selectFrom('minke_host_leases')
+      .select(['host_id', 'owner'])
+      .execute();
+    expect(left).toEqual([{ host_id: hostId, owner: 'another-process' }]);
     // A crashed process stops renewing: its lease runs out and the host is free again.
     await project.database.db
       .updateTable('minke_host_leases')

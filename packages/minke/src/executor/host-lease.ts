@@ -6,8 +6,9 @@ export interface LeaseHolder {
   expiresAt: string;
 }
 
-/** Hosts renewed by one statement (bound parameters stay far below either database's limit). */
+/** Hosts renewed or taken by one statement (bound parameters stay far below either database's limit). */
 const RENEWED_AT_ONCE = 500;
+const TAKEN_AT_ONCE = 500;
 
 /**
  * A host lock as a lease: an owner and an expiry, renewed while work runs. A crashed process
@@ -28,25 +29,47 @@ export class HostLeases {
    * statement, so two processes racing for a host cannot both win.
    */
   async acquire(hostId: number, owner: string, runId: number): Promise<boolean> {
-    const now = new Date().toISOString();
-    // The upsert returns a row only when it inserted or updated: no row means someone else holds it.
-    const row = await this.database.tables
-      .insertInto('minke_host_leases')
-      .values({ host_id: hostId, owner, run_id: runId, expires_at: this.expiry() })
-      .onConflict((oc) =>
-        oc
-          .column('host_id')
-          .doUpdateSet({ owner, run_id: runId, expires_at: this.expiry() })
-          .where((eb) =>
-            eb.or([
-              eb('minke_host_leases.expires_at', '<', now),
-              eb('minke_host_leases.owner', '=', owner),
-            ]),
-          ),
-      )
-      .returning('owner')
-      .executeTakeFirst();
-    return row?.owner === owner;
+    return (await this.acquireMany([hostId], owner, runId)).has(hostId);
+  }
+
+  /**
+   * `acquire` for many hosts, one statement per 500: the hosts whose lease `owner` now holds.
+   * A run that starts on 200 hosts takes them at once, instead of 200 statements built and run
+   * one by one before its first connection.
+   */
+  async acquireMany(
+    hostIds: readonly number[],
+    owner: string,
+    runId: number,
+  ): Promise<Set<number>> {
+    const taken = new Set<number>();
+    for (let start = 0; start < hostIds.length; start += TAKEN_AT_ONCE) {
+      const now = new Date().toISOString();
+      const expiresAt = this.expiry();
+      const rows = hostIds
+        .slice(start, start + TAKEN_AT_ONCE)
+        .map((hostId) => ({ host_id: hostId, owner, run_id: runId, expires_at: expiresAt }));
+      // The upsert returns a row only where it inserted or updated: a host missing from the
+      // rows returned is held by someone else.
+      const returned = await this.database.tables
+        .insertInto('minke_host_leases')
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .column('host_id')
+            .doUpdateSet({ owner, run_id: runId, expires_at: expiresAt })
+            .where((eb) =>
+              eb.or([
+                eb('minke_host_leases.expires_at', '<', now),
+                eb('minke_host_leases.owner', '=', owner),
+              ]),
+            ),
+        )
+        .returning(['host_id', 'owner'])
+        .execute();
+      for (const row of returned) if (row.owner === owner) taken.add(Number(row.host_id));
+    }
+    return taken;
   }
 
   /**

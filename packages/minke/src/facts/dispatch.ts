@@ -1,5 +1,5 @@
 import { auditedTransaction } from '../audit/audit-log.js';
-import { pluginNameProblem } from '@minke/protocol';
+import { pluginNameProblem } from '@minke/protocol/names';
 import { InputError, NotFoundError } from '../errors.js';
 import type { Project } from '../operations/project.js';
 import type { Filter } from '../query/filter.js';

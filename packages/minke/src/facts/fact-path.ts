@@ -1,4 +1,4 @@
-import { pluginNameProblem } from '@minke/protocol';
+import { pluginNameProblem } from '@minke/protocol/names';
 import { InputError } from '../errors.js';
 
 /** A plugin and the keys into the value it reported, checked. */

@@ -1,4 +1,4 @@
-import { pluginNameProblem } from '@minke/protocol';
+import { pluginNameProblem } from '@minke/protocol/names';
 import { InputError, NotFoundError } from '../errors.js';
 import type { Project } from '../operations/project.js';
 import { pageLimit, pageOffset } from '../query/paging.js';

@@ -1,4 +1,8 @@
-import { FINAL_TARGET_STATES, type RequestStatus, type TargetState } from '@minke/contract';
+import {
+  FINAL_TARGET_STATES,
+  type RequestStatus,
+  type TargetState,
+} from '@minke/contract/api/agents';
 import { NotFoundError } from '../errors.js';
 
 /** A node's outcome once waiting ended: a final state, or `timeout` with where it stood. */

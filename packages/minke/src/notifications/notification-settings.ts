@@ -2,7 +2,7 @@ import {
   notificationSettings,
   type NotificationChannel,
   type NotificationRule,
-} from '@minke/contract';
+} from '@minke/contract/api/notifications';
 import { SetupError } from '../errors.js';
 
 /** The project's channels by name and its global rules, checked. */

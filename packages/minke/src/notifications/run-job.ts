@@ -1,4 +1,4 @@
-import { notificationRule, type NotificationRule } from '@minke/contract';
+import { notificationRule, type NotificationRule } from '@minke/contract/api/notifications';
 import { z } from 'zod';
 import { JobStore } from '../jobs/job-store.js';
 import type { Database } from '../store/database.js';

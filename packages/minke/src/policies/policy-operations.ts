@@ -8,7 +8,7 @@ import type {
   PolicyInput,
   PolicyList,
 } from '@minke/contract';
-import { policyInput } from '@minke/contract';
+import { policyInput } from '@minke/contract/api/policies';
 import { auditedTransaction } from '../audit/audit-log.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Project } from '../operations/project.js';

@@ -1,4 +1,4 @@
-import { policyInput } from '@minke/contract';
+import { policyInput } from '@minke/contract/api/policies';
 import { SetupError } from '../errors.js';
 import type { Project } from '../operations/project.js';
 import { parseWhere } from '../query/parse-where.js';

@@ -1,4 +1,4 @@
-import { pluginNameProblem } from '@minke/protocol';
+import { pluginNameProblem } from '@minke/protocol/names';
 import type { Condition, FilterValue } from './filter.js';
 
 /**

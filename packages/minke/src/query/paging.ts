@@ -1,4 +1,4 @@
-import { MAX_PAGE_SIZE } from '@minke/contract';
+import { MAX_PAGE_SIZE } from '@minke/contract/api/common';
 import { InputError } from '../errors.js';
 
 export { MAX_PAGE_SIZE };

@@ -1,12 +1,6 @@
-import {
-  procInfo,
-  STATUS_FILTERS,
-  summarize,
-  type RunSummary,
-  type SessionOutcome,
-  type StateCount,
-  type StatusFilter,
-} from '@minke/contract';
+import type { RunSummary, SessionOutcome, StateCount, StatusFilter } from '@minke/contract';
+import { procInfo, summarize } from '@minke/contract/run-summary';
+import { STATUS_FILTERS } from '@minke/contract/states';
 import { InputError, NotFoundError } from '../errors.js';
 import type { MessageKind, MessageLevel } from '../session/messages.js';
 import {

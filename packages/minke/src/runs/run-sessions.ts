@@ -3,7 +3,7 @@ import {
   outcomeCounts,
   type OutcomeCounts,
   type OutcomeFilter,
-} from '@minke/contract';
+} from '@minke/contract/session-outcome';
 import type { Database } from '../store/database.js';
 import { pageLimit, pageOffset } from '../query/paging.js';
 import { SessionHistory, type SessionRecordItem } from './history.js';

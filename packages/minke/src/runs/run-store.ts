@@ -8,7 +8,7 @@ import { inTransaction } from '../store/transaction.js';
 import { commandStatus, type CommandResult } from '../transport/transport.js';
 import type { RunSummary } from '../events/run-events.js';
 import { countCommand } from '../metrics/process-counts.js';
-import { summarize } from '@minke/contract';
+import { summarize } from '@minke/contract/run-summary';
 import { OutputStore } from './output-store.js';
 import { BatchWriter } from '../util/batch-writer.js';
 import type { OutputSpill } from '../transport/exec/output-cut.js';

@@ -1,8 +1,8 @@
-import { MESSAGE_LEVELS, type MessageKind, type MessageLevel } from '@minke/contract';
+import { MESSAGE_LEVELS, type MessageKind, type MessageLevel } from '@minke/contract/states';
 import { InputError } from '../errors.js';
 import type { CommandResult } from '../transport/transport.js';
 
-export { MESSAGE_LEVELS, type MessageKind, type MessageLevel } from '@minke/contract';
+export { MESSAGE_LEVELS, type MessageKind, type MessageLevel } from '@minke/contract/states';
 
 /** A message a session leaves for the user; `text` is always a plain-text rendering of it. */
 export interface SessionMessage {

@@ -1,4 +1,4 @@
-import { SESSION_RESULTS, type SessionResult } from '@minke/contract';
+import { SESSION_RESULTS, type SessionResult } from '@minke/contract/states';
 import { InputError } from '../errors.js';
 
 // The states and results are the contract's, so the server, the CLI and the web admin share them.
@@ -9,7 +9,7 @@ export {
   SESSION_RESULTS,
   type ProcessState,
   type SessionResult,
-} from '@minke/contract';
+} from '@minke/contract/states';
 
 export function severity(result: SessionResult): number {
   return SESSION_RESULTS.indexOf(result);

@@ -8,7 +8,7 @@ import { HostBatchRunner } from '../host-batch-runner.js';
 import { HostLeases } from '../host-lease.js';
 import { Semaphore } from '../semaphore.js';
 import type { StopControls } from '../session-runner.js';
-import { runLease } from './run-lease.js';
+import { runLease, takeLeasesAtOnce } from './run-lease.js';
 import { LeaseRenewers } from '../lease-renewer.js';
 
 export interface InProcessExecutorOptions extends ExecutorDeps {
@@ -155,16 +155,26 @@ export class InProcessExecutor implements Executor {
     // Stamped before any work, so that a crash from here on leaves a run the reaper can end.
     await this.registered();
     await this.options.runs.takeRun(plan.runId, this.owner);
+    const hold = { owner: `${this.owner}/run-${plan.runId}`, runId: plan.runId };
+    const startingNow = plan.batches.slice(0, this.hosts.free).map((batch) => batch.hostId);
+    const taken = await takeLeasesAtOnce(this.leases, this.renewers, startingNow, hold);
     await Promise.all(
-      plan.batches.map((batch) => this.hosts.run(() => this.runBatch(plan, batch))),
+      plan.batches.map((batch) =>
+        this.hosts.run(() =>
+          this.runBatch(plan, batch, { ...hold, taken: taken.has(batch.hostId) }),
+        ),
+      ),
     );
     // One batch of a rolling run: later batches may be held, and the run goes on without them.
     if (plan.rolloutBatch === undefined) await this.journal.runFinished(plan.runId);
     else await this.journal.runFinishedIfDone(plan.runId);
   }
 
-  private async runBatch(plan: RunPlan, batch: HostBatch): Promise<void> {
-    const hold = { owner: `${this.owner}/run-${plan.runId}`, runId: plan.runId };
+  private async runBatch(
+    plan: RunPlan,
+    batch: HostBatch,
+    hold: { owner: string; runId: number; taken: boolean },
+  ): Promise<void> {
     await this.batches.run({
       plan,
       batch,
