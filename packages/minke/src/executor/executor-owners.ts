@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Database } from '../store/database.js';
+import { processAlive } from '../util/process-alive.js';
 
 /** A run not finished, taken by a process that is gone. */
 export interface OrphanedRun {
@@ -107,16 +108,5 @@ export class ExecutorOwners {
     if (Date.parse(expiresAt) < Date.now())
       return `the process that ran it (pid ${pid} on ${String(row.machine)}) stopped answering at ${expiresAt}`;
     return null;
-  }
-}
-
-/** Signal 0 checks that a process exists; EPERM means it exists under another user. */
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
