@@ -113,7 +113,10 @@ describe('a server restarted while a browser follows a run', { timeout: 300_000 
     await until(
       async () => (await view.getByTestId('output-count').textContent()) !== before,
       'new output after the reconnect',
-    );
+    ).catch((error: unknown) => {
+      // What the server and the worker said is what tells why (seen once on a CI machine).
+      throw new Error(`${(error as Error).message} (output count ${before})\n${deployment.log()}`);
+    });
     writeFileSync(goFile, '');
     for (const name of HOSTS) {
       await live(page, name)
