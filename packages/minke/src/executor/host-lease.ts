@@ -6,9 +6,8 @@ export interface LeaseHolder {
   expiresAt: string;
 }
 
-/** Hosts renewed or taken by one statement (bound parameters stay far below either database's limit). */
-const RENEWED_AT_ONCE = 500;
-const TAKEN_AT_ONCE = 500;
+/** Hosts taken or renewed by one statement (bound parameters stay far below either database's limit). */
+const HOSTS_PER_STATEMENT = 500;
 
 /**
  * A host lock as a lease: an owner and an expiry, renewed while work runs. A crashed process
@@ -43,11 +42,11 @@ export class HostLeases {
     runId: number,
   ): Promise<Set<number>> {
     const taken = new Set<number>();
-    for (let start = 0; start < hostIds.length; start += TAKEN_AT_ONCE) {
+    for (let start = 0; start < hostIds.length; start += HOSTS_PER_STATEMENT) {
       const now = new Date().toISOString();
       const expiresAt = this.expiry();
       const rows = hostIds
-        .slice(start, start + TAKEN_AT_ONCE)
+        .slice(start, start + HOSTS_PER_STATEMENT)
         .map((hostId) => ({ host_id: hostId, owner, run_id: runId, expires_at: expiresAt }));
       // The upsert returns a row only where it inserted or updated: a host missing from the
       // rows returned is held by someone else.
@@ -79,12 +78,12 @@ export class HostLeases {
    */
   async renewAll(hostIds: readonly number[], owner: string): Promise<Set<number>> {
     const kept = new Set<number>();
-    for (let start = 0; start < hostIds.length; start += RENEWED_AT_ONCE) {
+    for (let start = 0; start < hostIds.length; start += HOSTS_PER_STATEMENT) {
       const rows = await this.database.tables
         .updateTable('minke_host_leases')
         .set({ expires_at: this.expiry() })
         .where('owner', '=', owner)
-        .where('host_id', 'in', hostIds.slice(start, start + RENEWED_AT_ONCE))
+        .where('host_id', 'in', hostIds.slice(start, start + HOSTS_PER_STATEMENT))
         .returning('host_id')
         .execute();
       for (const row of rows) kept.add(Number(row.host_id));
