@@ -101,11 +101,12 @@ const nativeAddons = {
   setup(b) {
     b.onResolve({ filter: /\.node$/ }, (args) => {
       const file = join(args.resolveDir, args.path);
-      const inModules = file.lastIndexOf(`${sep}node_modules${sep}`);
+      const modules = `${sep}node_modules${sep}`;
+      const inModules = file.lastIndexOf(modules);
       if (inModules < 0)
         throw new Error(`${args.path} (from ${args.importer}) is no package's addon`);
       const path = file
-        .slice(inModules + '/node_modules/'.length)
+        .slice(inModules + modules.length)
         .split(sep)
         .join('/');
       return { path, external: true };

@@ -26,6 +26,6 @@ function isZombie(pid: number): boolean {
   }
   // "pid (command) state ...": the command may hold spaces and parentheses, the state follows
   // the last closing one.
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const state = stat.charAt(stat.lastIndexOf(')') + 2);
   return state === 'Z' || state === 'X';
 }
