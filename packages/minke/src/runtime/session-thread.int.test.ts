@@ -139,11 +139,15 @@ class Server {
     return run;
   }
 
-  /** The run's events from the start, as the event stream sends them, up to its end. */
-  async events(runId: number): Promise<{ type: string; chunk?: string }[]> {
+  /** The run's events from the start, as the event stream sends them, up to its end (or `until`). */
+  async events(
+    runId: number,
+    until: (event: { event?: string; data: string }) => boolean = (event) =>
+      event.event === 'run.finished',
+  ): Promise<{ type: string; chunk?: string }[]> {
     const read = await readEvents(`${this.url}/api/events?run=${runId}&since=0`, {
       headers: { authorization: `Bearer ${this.token}` },
-      until: (event) => event.event === 'run.finished',
+      until,
     });
     return read.events.map((event) => JSON.parse(event.data) as { type: string; chunk?: string });
   }
@@ -210,8 +214,13 @@ describe('minke start: sessions in a thread of their own', { timeout: 240_000 },
 
   it('stops a running session, then kills its command, through the thread', async () => {
     const runId = await server.run('Nap');
-    const running = await server.runWhen(runId, (r) => r.sessions[0]?.processState === 'running');
-    expect(running.sessions[0]?.processState).toBe('running');
+    // Its command has started (its first line is out): a stop before that ends the session at
+    // once, and the second press finds nothing left to kill.
+    const started = await server.events(
+      runId,
+      (event) => event.event === 'output' && event.data.includes('napping'),
+    );
+    expect(started.some((event) => event.chunk?.includes('napping'))).toBe(true);
     const first = await server.call<{ outcomes: { outcome: string }[] }>(
       'POST',
       `/api/runs/${runId}/stop`,
