@@ -82,11 +82,17 @@ async function trigramIndexes(
   models: ModelDefinition[],
 ): Promise<{ name: string; model: string; column: string }[]> {
   const byTable = new Map(models.map((model) => [model.table, model]));
-  const { rows } = await sql<{ name: string; table: string; definition: string }>`
-    SELECT indexname AS name, tablename AS table, indexdef AS definition
-    FROM pg_indexes WHERE schemaname = current_schema() AND indexdef LIKE '%gin_trgm_ops%'`.execute(
-    database.db,
-  );
+  // The catalogs alone, read in the query's snapshot: `pg_indexes` calls pg_get_indexdef on
+  // every index of the database before the schema filter may apply, and fails with "could not
+  // open relation" when another session drops an index meanwhile (another schema's migration).
+  const { rows } = await sql<{ name: string; table: string }>`
+    SELECT DISTINCT i.relname AS name, t.relname AS table
+    FROM pg_index x
+    JOIN pg_class i ON i.oid = x.indexrelid
+    JOIN pg_class t ON t.oid = x.indrelid
+    JOIN pg_namespace n ON n.oid = i.relnamespace
+    JOIN pg_opclass o ON o.oid = ANY (x.indclass::oid[])
+    WHERE n.nspname = current_schema() AND o.opcname = 'gin_trgm_ops'`.execute(database.db);
   return rows.flatMap((row) => {
     const model = byTable.get(row.table);
     if (!model || !row.name.endsWith(SUFFIX)) return [];
