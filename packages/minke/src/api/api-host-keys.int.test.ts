@@ -98,7 +98,8 @@ describe.skipIf(sshdUnavailableReason())('host keys', () => {
       expect(refused.state).toBe('failed');
       expect(refused.messages.join('\n')).toContain(
         `web: host key unknown (ssh-ed25519 ${first.hostKeyFingerprint} is not trusted yet; ` +
-          'a user with trust_host_key can trust it)',
+          "a user with trust_host_key can trust it: `minke hosts trust-key web` or the web admin's " +
+          'Host keys page)',
       );
       expect(await keysOf('web')).toMatchObject([
         { host: 'web', fingerprint: first.hostKeyFingerprint, status: 'pending', trustedBy: null },
@@ -138,7 +139,7 @@ describe.skipIf(sshdUnavailableReason())('host keys', () => {
       expect(refused.messages.join('\n')).toContain(
         `db: host key mismatch (host key changed: trusted ssh-ed25519 ${first.hostKeyFingerprint}, ` +
           `presented ssh-ed25519 ${second.hostKeyFingerprint}; refused until a user with ` +
-          'trust_host_key replaces it)',
+          "trust_host_key replaces it: `minke hosts trust-key db` or the web admin's Host keys page)",
       );
       // accept-new never accepts a changed key.
       expect((await runOn('db')).state).toBe('failed');

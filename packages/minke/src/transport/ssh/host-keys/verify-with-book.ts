@@ -77,7 +77,7 @@ export async function verifyWithBook(
       'host_key_mismatch',
       check.host,
       `host key changed: trusted ${old}, presented ${presented}; refused until a user with ` +
-        `trust_host_key replaces it`,
+        `trust_host_key replaces it: ${howToTrust(check.host)}`,
     );
   }
   if (check.strictHostKeyChecking === 'accept-new') {
@@ -88,8 +88,13 @@ export async function verifyWithBook(
   throw new TransportError(
     'host_key_unknown',
     check.host,
-    `${presented} is not trusted yet; a user with trust_host_key can trust it`,
+    `${presented} is not trusted yet; a user with trust_host_key can trust it: ${howToTrust(check.host)}`,
   );
+}
+
+/** Where a user trusts a host's offered key: the CLI and the web admin (host keys page). */
+function howToTrust(host: string): string {
+  return `\`minke hosts trust-key ${host}\` or the web admin's Host keys page`;
 }
 
 function seenRecently(key: BookedHostKey): boolean {
