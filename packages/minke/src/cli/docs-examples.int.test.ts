@@ -53,6 +53,10 @@ const EXAMPLES: Record<string, Handling> = {
     { code: 1, output: /^SUCCESS\s+localhost/m },
   "README.md: minke run ServerInfo --where 'host.name = localhost'": { code: 0 },
   'README.md: minke records list Server': { code: 0, output: /^\d+\s+localhost\s/m },
+  'README.md: minke records show App shop                   # a record by its name (or id), refs by what they point at':
+    { code: 0, output: /^server:\s+.*\(Server #\d+\)\nname:\s+shop\n/m },
+  'README.md: minke records set App shop version=10.3.1     # audited; records add and records delete as well':
+    { code: 0, output: /^changed shop \(App #\d+\): version 10\.2\.4 → 10\.3\.1\n$/ },
   'README.md: minke history': { code: 0, output: /ServerInfo/ },
   'README.md: TOKEN=$(minke tokens create --user admin)': { token: true },
   'README.md: minke agents enroll localhost --out localhost-agent.yaml': { code: 0 },

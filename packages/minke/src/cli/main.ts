@@ -110,7 +110,7 @@ export function buildProgram(argv?: readonly string[]): Command {
     )
     .option(
       '--server <url>',
-      'a Minke server to work through (run, history, hosts, records list, agents list, dispatch, facts, credentials, jobs, audit and more: see docs/api.md): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
+      'a Minke server to work through (run, history, hosts, records, agents list, dispatch, facts, credentials, jobs, audit and more: see docs/api.md): its API, as the user of the token in MINKE_TOKEN or --token-file (default: MINKE_SERVER_URL)',
     )
     .option('--token-file <file>', 'a file holding the API token for --server')
     .showHelpAfterError('(run with --help for usage)')
@@ -168,6 +168,10 @@ const REMOTE_COMMANDS = new Set([
   'agents enroll',
   'dispatch',
   'records list',
+  'records show',
+  'records add',
+  'records set',
+  'records delete',
   'permissions list',
   'users create',
   'users list',

@@ -7,6 +7,7 @@ import type { RefLabels } from '../../operations/ref-labels.js';
 import type { RecordsSource } from '../remote/remote-records.js';
 import { readPages } from '../read-pages.js';
 import { addPageFlags, pageWindowOf, type PageFlags } from '../page-flags.js';
+import { registerRecordWriteCommands } from './records-write.js';
 
 interface ListOptions extends PageFlags {
   where?: string;
@@ -59,6 +60,7 @@ export function registerRecordCommands(program: Command): void {
         );
       });
     });
+  registerRecordWriteCommands(records, () => program.opts<GlobalOptions>(), withRecords);
 }
 
 function cell(record: RecordValues, column: string, labels: RefLabels): string {

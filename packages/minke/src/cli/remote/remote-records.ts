@@ -1,4 +1,4 @@
-import type { ModelMeta, RecordView } from '@minke/contract';
+import type { FieldKind, ModelMeta, RecordView } from '@minke/contract';
 import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import { RemoteError, type ApiClient } from './api-client.js';
@@ -18,6 +18,8 @@ export interface ListedModel {
   fields: string[];
   /** Ref field → the model it points at. */
   refs: Map<string, string>;
+  /** Field → its kind, which types a `field=value` the user writes. */
+  kinds: Map<string, FieldKind>;
 }
 
 export interface RecordsQuery {
@@ -37,6 +39,14 @@ export interface RecordsSource {
   list(model: ListedModel, query: RecordsQuery): Promise<RecordsPage>;
   /** Labels of what the page's refs point at; a ref the user may not view keeps its id. */
   refLabels(model: ListedModel, items: readonly RecordValues[]): Promise<RefLabels>;
+  /** One record with its label (the model's view permission). */
+  get(model: string, id: number): Promise<RecordView>;
+  /** Ids of records of `model` whose `name` is `name`: two at the most (enough to see one). */
+  idsByName(model: string, name: string): Promise<number[]>;
+  /** Writes made as the caller (add, change, delete), each in the audit log. */
+  create(model: string, values: Record<string, unknown>): Promise<RecordView>;
+  update(model: string, id: number, values: Record<string, unknown>): Promise<RecordView>;
+  remove(model: string, id: number): Promise<void>;
 }
 
 /**
@@ -53,9 +63,12 @@ export function remoteRecords(client: ApiClient): RecordsSource {
       const meta = await client.get<ModelMeta>(`/api/models/${encodeURIComponent(name)}`);
       const fields = meta.fields.filter((field) => field.kind !== 'groups');
       const refs = new Map<string, string>();
-      for (const field of fields)
+      const kinds = new Map<string, FieldKind>();
+      for (const field of fields) {
         if (field.kind === 'ref' && field.model) refs.set(field.name, field.model);
-      return { name: meta.name, fields: fields.map((field) => field.name), refs };
+        if (field.kind !== 'groups') kinds.set(field.name, field.kind);
+      }
+      return { name: meta.name, fields: fields.map((field) => field.name), refs, kinds };
     },
     async list(model, query) {
       const page = await client.get<{
@@ -91,7 +104,25 @@ export function remoteRecords(client: ApiClient): RecordsSource {
       }
       return labels;
     },
+    get: (model, id) => client.get<RecordView>(recordPath(model, id)),
+    async idsByName(model, name) {
+      const quoted = `"${name.replace(/["\\]/g, '\\$&')}"`;
+      const page = await client.get<{ items: RecordView[] }>(listPath(model), {
+        where: `name = ${quoted}`,
+        limit: 2,
+      });
+      return page.items.map((item) => item.id);
+    },
+    create: (model, values) => client.post<RecordView>(listPath(model), values),
+    update: (model, id, values) => client.patch<RecordView>(recordPath(model, id), values),
+    remove: async (model, id) => {
+      await client.delete(recordPath(model, id));
+    },
   };
+}
+
+function recordPath(model: string, id: number): string {
+  return `/api/records/${encodeURIComponent(model)}/${id}`;
 }
 
 /** The record's own fields, as the project's list gives them (the view's extras dropped). */
