@@ -138,6 +138,7 @@ const REMOTE_COMMANDS = new Set([
   'hosts list',
   'hosts show',
   'hosts add',
+  'hosts set',
   'hosts remove',
   'hosts import',
   'groups add',

@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../cli-error.js';
 import { displayValue, stdoutOut } from '../output.js';
 import { localOrRemote } from '../local-or-remote.js';
 import { addListCommand } from '../list-command.js';
@@ -13,6 +11,8 @@ import { addPageFlags, pageWindowOf, type PageFlags } from '../page-flags.js';
 import { readInputFile } from '../input-file.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
+import { registerHostSetCommand } from './host-set.js';
+import { configFlag, parsePort } from '../host-flags.js';
 
 interface HostAddOptions {
   hostname?: string;
@@ -44,6 +44,7 @@ const withHosts = localOrRemote<HostsSource>({
       }),
     get: (name) => project.hosts.get(name),
     add: (host) => project.hosts.add(host),
+    update: (name, changes) => project.hosts.update(name, changes),
     remove: (name) => project.hosts.remove(name),
     import: async (text, options) =>
       (await import('../../operations/import-hosts.js')).importHosts(project, text, options),
@@ -76,10 +77,7 @@ export function registerHostCommands(program: Command): void {
     .option('--comment <text>')
     .action(async (name: string, options: HostAddOptions) => {
       const out = stdoutOut();
-      const config =
-        options.configFile !== undefined
-          ? await readFile(options.configFile, 'utf8')
-          : options.config;
+      const config = await configFlag(options);
       await withHosts(globals(), async (source) => {
         const host = await source.add({
           name,
@@ -192,6 +190,7 @@ export function registerHostCommands(program: Command): void {
       });
     });
 
+  registerHostSetCommand(hosts, globals, withHosts);
   registerHostLeaseCommands(program, hosts);
   registerHostKeyCommands(program, hosts);
 
@@ -220,12 +219,4 @@ export function registerHostCommands(program: Command): void {
     columns: ['NAME', 'HOSTS', 'CONFIG', 'COMMENT'],
     row: (g) => [g.name, g.hosts, JSON.stringify(g.config), g.comment],
   });
-}
-
-function parsePort(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535)
-    throw new UsageError(`--port "${text}": use a whole number from 1 to 65535`);
-  return port;
 }

@@ -1,58 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Service, startApiHarness, type ApiHarness } from '../../../test-support/api-harness.js';
-import type { TestBackend } from '../../../test-support/databases.js';
-import { runBuiltCli } from '../../../test-support/run-cli.js';
-import { resolveConfig } from '../../config/resolve-config.js';
-import { openProject } from '../../runtime/open-project.js';
+import type { ApiHarness } from '../../../test-support/api-harness.js';
+import { startServedProject, type ServedProject } from '../../../test-support/served-project.js';
 
 // `minke records show|add|set|delete` on a project folder, and with --server through a server on
 // 127.0.0.1 that serves the same SQLite file, as the token's user.
-const dir = mkdtempSync(join(tmpdir(), 'minke-records-write-'));
-const elsewhere = mkdtempSync(join(tmpdir(), 'minke-records-write-cwd-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(elsewhere, { recursive: true, force: true });
-});
-const url = `sqlite:${join(dir, 'data.db')}`;
-
-const projectBackend: TestBackend = {
-  name: 'sqlite',
-  open: () => openProject(config(), { migrate: true }),
-  reopen: () => openProject(config(), { migrate: true }),
-  cleanup: () => Promise.resolve(),
-};
-function config() {
-  return resolveConfig(
-    { database: url, models: [Service] },
-    { projectDir: dir, configFile: 'test' },
-    {},
-  );
-}
-
 describe(
   'records show, add, set and delete, on the project and through --server',
   { timeout: 180_000 },
   () => {
+    let served: ServedProject;
     let h: ApiHarness;
-    let server: string;
     let editor: string;
     let viewer: string;
-
-    const local = (...args: string[]) =>
-      runBuiltCli(['--project', dir, ...args], {
-        cwd: elsewhere,
-        env: { MINKE_DATABASE_URL: url, MINKE_SERVER_URL: undefined, MINKE_TOKEN: undefined },
-        timeoutMs: 60_000,
-      });
-    const remote = (token: string, ...args: string[]) =>
-      runBuiltCli(['--server', server, ...args], {
-        cwd: elsewhere,
-        env: { MINKE_TOKEN: token, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
-        timeoutMs: 60_000,
-      });
+    const local = (...args: string[]) => served.local(...args);
+    const remote = (token: string, ...args: string[]) => served.remote(token, ...args);
     const auditOf = (action: string) =>
       h.project.database.tables
         .selectFrom('minke_audit_log')
@@ -62,32 +23,18 @@ describe(
         .execute();
 
     beforeAll(async () => {
-      writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
-      writeFileSync(
-        join(dir, 'models.ts'),
-        [
-          "import { defineModel, f } from 'minke';",
-          "export const Service = defineModel('Service', {",
-          "  fields: { host: f.ref('Host'), name: f.text(), kind: f.enum(['web', 'db', 'cache'], { default: 'web' }), port: f.int({ optional: true }) },",
-          "  hostLookup: 'host', display: ['name'], ordering: ['name'],",
-          '});',
-          '',
-        ].join('\n'),
-      );
-      writeFileSync(
-        join(dir, 'minke.config.ts'),
-        "import { Service } from './models.js';\nexport default { database: 'sqlite:data.db', models: [Service] };\n",
-      );
-      h = await startApiHarness(projectBackend);
+      served = await startServedProject('records-write');
+      h = served.h;
       const permissions = ['view_host', 'change_host', 'view_service', 'add_service'];
-      await h.user('editor', { permissions: [...permissions, 'change_service', 'delete_service'] });
+      await h.user('editor', {
+        permissions: [...permissions, 'change_service', 'delete_service'],
+      });
       await h.user('viewer', { permissions: ['view_host', 'view_service'] });
       editor = (await h.withToken('editor')).token;
       viewer = (await h.withToken('viewer')).token;
       for (const name of ['web-1', 'web-2']) await h.project.hosts.add({ name });
-      server = await h.app.listen({ host: '127.0.0.1', port: 0 });
     });
-    afterAll(() => h.close());
+    afterAll(() => served.close());
 
     it('adds records typed by their fields, refs by name or id, either way', async () => {
       const here = await local('records', 'add', 'Service', 'host=web-1', 'name=nginx', 'port=443');

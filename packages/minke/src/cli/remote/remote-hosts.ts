@@ -10,7 +10,7 @@ export interface HostsPage {
 }
 
 /**
- * Hosts and groups as `minke hosts list|show|add|remove|import` and `minke groups` use them: the
+ * Hosts and groups as `minke hosts list|show|add|set|remove|import` and `minke groups` use them: the
  * local project's or, with `--server`, a server's through its API as the token's user
  * (`view_host`, `add_host`, `delete_host`, `change_host` for groups; a connection setting that
  * uses the server's own resources also needs `manage_connections`).
@@ -25,6 +25,8 @@ export interface HostsSource {
   }): Promise<HostsPage>;
   get(name: string): Promise<HostRecord>;
   add(host: HostInput): Promise<HostRecord>;
+  /** Changes the fields given; `groups` replaces the host's groups. */
+  update(name: string, changes: Partial<HostInput>): Promise<HostRecord>;
   remove(name: string): Promise<void>;
   /** Hosts from an OpenSSH config's text: all or none (each is checked before any is added). */
   import(
@@ -45,6 +47,8 @@ export function remoteHosts(client: ApiClient): HostsSource {
     },
     get: async (name) => groupsLast(await client.get<HostRecord>(path(name))),
     add: async (host) => groupsLast(await client.post<HostRecord>('/api/hosts', host)),
+    update: async (name, changes) =>
+      groupsLast(await client.patch<HostRecord>(path(name), changes)),
     remove: (name) => client.delete(path(name)),
     // The config's text travels in the request's body; the server reads no file of the user's.
     import: (text, { dryRun, groups }) =>

@@ -1,61 +1,25 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Result } from '@minke/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Service, startApiHarness, type ApiHarness } from '../../../test-support/api-harness.js';
-import type { TestBackend } from '../../../test-support/databases.js';
+import type { ApiHarness } from '../../../test-support/api-harness.js';
 import { factResult, useTempSigningKey } from '../../../test-support/facts-fixtures.js';
-import { runBuiltCli, type CliResult } from '../../../test-support/run-cli.js';
-import { resolveConfig } from '../../config/resolve-config.js';
+import type { CliResult } from '../../../test-support/run-cli.js';
+import { startServedProject, type ServedProject } from '../../../test-support/served-project.js';
 import { AgentStore } from '../../facts/agent-store.js';
 import { FactStore } from '../../facts/fact-store.js';
-import { openProject } from '../../runtime/open-project.js';
 
 // One project folder and its SQLite file, served by a server on 127.0.0.1: the built `minke`
 // reads it once as the local project and once through the server, and must print the same.
-const dir = mkdtempSync(join(tmpdir(), 'minke-remote-same-'));
-const elsewhere = mkdtempSync(join(tmpdir(), 'minke-remote-same-cwd-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(elsewhere, { recursive: true, force: true });
-});
-const url = `sqlite:${join(dir, 'data.db')}`;
-
-/** The project as the CLI loads it from the folder: its Service model, this database. */
-const projectBackend: TestBackend = {
-  name: 'sqlite',
-  open: () => openProject(config(), { migrate: true }),
-  reopen: () => openProject(config(), { migrate: true }),
-  cleanup: () => Promise.resolve(),
-};
-function config() {
-  return resolveConfig(
-    { database: url, models: [Service] },
-    { projectDir: dir, configFile: 'test' },
-    {},
-  );
-}
-
 const at = (day: number) => new Date(Date.UTC(2026, 0, day, 12)).toISOString();
 
 describe('the same output on the local project and through --server', { timeout: 180_000 }, () => {
+  let served: ServedProject;
   let h: ApiHarness;
-  let server: string;
   let token: string;
 
-  const local = (...args: string[]) =>
-    runBuiltCli(['--project', dir, ...args], {
-      cwd: elsewhere,
-      env: { MINKE_DATABASE_URL: url, MINKE_SERVER_URL: undefined, MINKE_TOKEN: undefined },
-      timeoutMs: 60_000,
-    });
-  const remote = (...args: string[]) =>
-    runBuiltCli(['--server', server, ...args], {
-      cwd: elsewhere,
-      env: { MINKE_TOKEN: token, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
-      timeoutMs: 60_000,
-    });
+  const local = (...args: string[]) => served.local(...args);
+  const remote = (...args: string[]) => served.remote(token, ...args);
   /** Runs `args` both ways; both succeed and print the same. */
   const same = async (...args: string[]): Promise<string> => {
     const here: CliResult = await local(...args);
@@ -69,25 +33,9 @@ describe('the same output on the local project and through --server', { timeout:
   };
 
   beforeAll(async () => {
-    writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
-    // The API harness's Service model, as the project folder declares it.
-    writeFileSync(
-      join(dir, 'models.ts'),
-      [
-        "import { defineModel, f } from 'minke';",
-        "export const Service = defineModel('Service', {",
-        "  fields: { host: f.ref('Host'), name: f.text(), kind: f.enum(['web', 'db', 'cache'], { default: 'web' }), port: f.int({ optional: true }) },",
-        "  hostLookup: 'host', display: ['name'], ordering: ['name'],",
-        '});',
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(
-      join(dir, 'minke.config.ts'),
-      "import { Service } from './models.js';\nexport default { database: 'sqlite:data.db', models: [Service] };\n",
-    );
-    h = await startApiHarness(projectBackend);
-    useTempSigningKey(h.project, dir);
+    served = await startServedProject('remote-same');
+    h = served.h;
+    useTempSigningKey(h.project, served.dir);
     await h.user('viewer', { permissions: ['view_host', 'view_service'] });
     token = (await h.withToken('viewer')).token;
     for (const name of ['web-1', 'web-2']) await h.project.hosts.add({ name });
@@ -101,9 +49,8 @@ describe('the same output on the local project and through --server', { timeout:
     ];
     for (const [node, plugin, value, day] of versions)
       await facts.storeResults([factResult({ node, plugin, value, finishedAt: at(day) })]);
-    server = await h.app.listen({ host: '127.0.0.1', port: 0 });
   });
-  afterAll(() => h.close());
+  afterAll(() => served.close());
 
   it('prints the same facts, history and distribution', async () => {
     expect(await same('facts', 'web-1')).toContain('    "kernel": "6.1.0-18"\n');
@@ -248,11 +195,7 @@ describe('the same output on the local project and through --server', { timeout:
     // A user who may see hosts but not services.
     await h.user('hostsonly', { permissions: ['view_host'] });
     const other = await h.withToken('hostsonly');
-    const refused = await runBuiltCli(['--server', server, 'records', 'list', 'Service'], {
-      cwd: elsewhere,
-      env: { MINKE_TOKEN: other.token, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
-      timeoutMs: 60_000,
-    });
+    const refused = await served.remote(other.token, 'records', 'list', 'Service');
     // The server does not tell such a user that the model exists: it names the ones they may see.
     expect([refused.code, refused.stderr]).toEqual([
       2,
@@ -260,15 +203,12 @@ describe('the same output on the local project and through --server', { timeout:
     ]);
     // One who may see services but not hosts gets the hosts' ids, not their names.
     await h.user('servicesonly', { permissions: ['view_service'] });
-    const services = await runBuiltCli(['--server', server, 'records', 'list', 'Service'], {
-      cwd: elsewhere,
-      env: {
-        MINKE_TOKEN: (await h.withToken('servicesonly')).token,
-        MINKE_SERVER_URL: undefined,
-        MINKE_PROJECT: undefined,
-      },
-      timeoutMs: 60_000,
-    });
+    const services = await served.remote(
+      (await h.withToken('servicesonly')).token,
+      'records',
+      'list',
+      'Service',
+    );
     expect(services.stderr).toBe('');
     const web1 = (await h.project.hosts.get('web-1')).id;
     expect(services.stdout).toMatch(new RegExp(`^\\d+\\s+${web1}\\s+nginx\\s+web\\s+443$`, 'm'));
@@ -276,7 +216,7 @@ describe('the same output on the local project and through --server', { timeout:
   });
 
   it('imports hosts from an OpenSSH config and adds groups, through the server as its user may', async () => {
-    const sshConfig = join(elsewhere, 'ssh_config');
+    const sshConfig = join(served.dir, 'ssh_config');
     writeFileSync(
       sshConfig,
       [
@@ -292,12 +232,7 @@ describe('the same output on the local project and through --server', { timeout:
     );
     await h.user('importer', { permissions: ['view_host', 'add_host', 'change_host'] });
     const adder = await h.withToken('importer');
-    const asImporter = (...args: string[]) =>
-      runBuiltCli(['--server', server, ...args], {
-        cwd: elsewhere,
-        env: { MINKE_TOKEN: adder.token, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined },
-        timeoutMs: 60_000,
-      });
+    const asImporter = (...args: string[]) => served.remote(adder.token, ...args);
     // The dry run changes nothing: the same report both ways.
     const dryRun = ['hosts', 'import', sshConfig, '--dry-run'];
     const dry = await asImporter(...dryRun);
@@ -314,15 +249,12 @@ describe('the same output on the local project and through --server', { timeout:
     );
     // One who may only look may not add hosts, not even to try: refused before any is added.
     await h.user('looker', { permissions: ['view_host'] });
-    const refused = await runBuiltCli(['--server', server, 'hosts', 'import', sshConfig], {
-      cwd: elsewhere,
-      env: {
-        MINKE_TOKEN: (await h.withToken('looker')).token,
-        MINKE_SERVER_URL: undefined,
-        MINKE_PROJECT: undefined,
-      },
-      timeoutMs: 60_000,
-    });
+    const refused = await served.remote(
+      (await h.withToken('looker')).token,
+      'hosts',
+      'import',
+      sshConfig,
+    );
     expect([refused.code, refused.stderr]).toEqual([
       1,
       'minke: error: you may not add Host: it needs the permission add_host\n',
