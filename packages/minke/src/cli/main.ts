@@ -143,6 +143,8 @@ const REMOTE_COMMANDS = new Set([
   'hosts import',
   'groups add',
   'groups list',
+  'groups set',
+  'groups remove',
   'hosts keys',
   'hosts leases',
   'hosts unlock',

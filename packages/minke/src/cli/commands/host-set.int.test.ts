@@ -119,4 +119,45 @@ describe('hosts set, on the project and through --server', { timeout: 180_000 },
     expect(refused.stderr).toMatch(/^minke: error: .*manage_connections/);
     expect(await h.project.hosts.get('web-01')).toEqual(before);
   });
+
+  it('groups set and remove: members, config and name, either way; nothing else changes', async () => {
+    await h.project.hosts.add({ name: 'db-1' });
+    const here = await served.local('groups', 'set', 'web', '--members', 'web-01', 'db-1');
+    expect([here.code, here.stderr]).toEqual([0, '']);
+    expect(here.stdout).toBe('changed group web: members - → db-1,web-01\n');
+    const there = await served.remote(
+      changer,
+      'groups',
+      'set',
+      'web',
+      '--config',
+      'port: 2200',
+      '--rename',
+      'front',
+    );
+    expect([there.code, there.stderr]).toEqual([0, '']);
+    expect(there.stdout).toBe('changed group web: name web → front, config {} → {"port":2200}\n');
+    expect((await h.project.hosts.get('db-1')).groups).toEqual(['front']);
+    expect((await served.local('groups', 'set', 'front')).stderr).toBe(
+      'minke: error: name what to change (--rename, --config, --comment, --members)\n',
+    );
+    const refused = await served.remote(
+      changer,
+      'groups',
+      'set',
+      'front',
+      '--config',
+      '{identityFiles: [/root/.ssh/id_ed25519]}',
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^minke: error: .*manage_connections/);
+    const removed = await served.remote(changer, 'groups', 'remove', 'front');
+    expect([removed.code, removed.stdout]).toEqual([
+      0,
+      'removed group front (2 host(s) left it)\n',
+    ]);
+    expect((await h.project.hosts.get('db-1')).groups).toEqual([]);
+    const gone = await served.local('groups', 'remove', 'front');
+    expect([gone.code, gone.stderr]).toEqual([2, 'minke: error: group front does not exist\n']);
+  });
 });

@@ -12,6 +12,7 @@ import { readInputFile } from '../input-file.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
 import { registerHostSetCommand } from './host-set.js';
+import { registerGroupChangeCommands } from './group-changes.js';
 import { configFlag, parsePort } from '../host-flags.js';
 
 interface HostAddOptions {
@@ -50,6 +51,9 @@ const withHosts = localOrRemote<HostsSource>({
       (await import('../../operations/import-hosts.js')).importHosts(project, text, options),
     groups: () => project.hosts.listGroups(),
     addGroup: (group) => project.hosts.addGroup(group),
+    group: (name) => project.hosts.getGroup(name),
+    updateGroup: (name, changes) => project.hosts.updateGroup(name, changes),
+    removeGroup: (name) => project.hosts.removeGroup(name),
   }),
 });
 
@@ -219,4 +223,5 @@ export function registerHostCommands(program: Command): void {
     columns: ['NAME', 'HOSTS', 'CONFIG', 'COMMENT'],
     row: (g) => [g.name, g.hosts, JSON.stringify(g.config), g.comment],
   });
+  registerGroupChangeCommands(groups, globals, withHosts);
 }

@@ -1,4 +1,5 @@
 import type { HostGroup, HostImportReport, HostInput, HostRecord } from '@minke/contract';
+import type { GroupChanges } from '../../operations/hosts.js';
 import type { ApiClient } from './api-client.js';
 
 /** A page of hosts with their groups, as the API and the project's host list give it. */
@@ -35,11 +36,17 @@ export interface HostsSource {
   ): Promise<HostImportReport>;
   groups(): Promise<HostGroup[]>;
   addGroup(group: { name: string; config?: string; comment: string | null }): Promise<HostGroup>;
+  group(name: string): Promise<HostGroup>;
+  /** Changes what is given: a new name, the config (replaced), the comment, the members. */
+  updateGroup(name: string, changes: GroupChanges): Promise<HostGroup>;
+  /** Removes the group; its hosts stay, without its connection config. */
+  removeGroup(name: string): Promise<void>;
 }
 
 /** `/api/hosts[/:name]`. */
 export function remoteHosts(client: ApiClient): HostsSource {
   const path = (name: string) => `/api/hosts/${encodeURIComponent(name)}`;
+  const groupPath = (name: string) => `/api/groups/${encodeURIComponent(name)}`;
   return {
     async list(query) {
       const page = await client.get<HostsPage>('/api/hosts', query);
@@ -59,6 +66,9 @@ export function remoteHosts(client: ApiClient): HostsSource {
       }),
     groups: () => client.get<HostGroup[]>('/api/groups'),
     addGroup: (group) => client.post<HostGroup>('/api/groups', group),
+    group: (name) => client.get<HostGroup>(groupPath(name)),
+    updateGroup: (name, changes) => client.patch<HostGroup>(groupPath(name), changes),
+    removeGroup: (name) => client.delete(groupPath(name)),
   };
 }
 
