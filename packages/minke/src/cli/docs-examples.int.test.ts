@@ -39,6 +39,9 @@ type Handling =
 const scaleOut =
   'a scale-out deployment on PostgreSQL and Redis of the reader; the worker and serve suites run these';
 
+const copyElsewhere =
+  "a PostgreSQL server of the reader's; database-copy.int copies the demo to and from one here";
+
 /** What each example does here, keyed by the file and the line as the reader sees it. */
 const EXAMPLES: Record<string, Handling> = {
   'README.md: minke init /tmp/p': { code: 0 },
@@ -201,6 +204,9 @@ const EXAMPLES: Record<string, Handling> = {
     skip: "cmdb is a source of the reader's config; inventory.int.test.ts syncs real sources",
   },
   'docs/deployment.md: minke migrate                       # once': { skip: scaleOut },
+  'docs/deployment.md: minke db copy --to postgres://minke@db.example.org/minke': {
+    skip: copyElsewhere,
+  },
   'docs/deployment.md: minke serve --listen 0.0.0.0        # on each web machine, behind the load balancer':
     {
       skip: scaleOut,

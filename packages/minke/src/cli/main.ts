@@ -17,6 +17,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerInventoryCommands } from './commands/inventory.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerLoadCommand } from './commands/load.js';
+import { registerDbCommands } from './commands/db.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerNotificationCommands } from './commands/notifications.js';
 import { registerPermissionCommands } from './commands/permissions.js';
@@ -51,6 +52,7 @@ export const COMMAND_GROUPS: readonly (readonly [
 ])[] = [
   [['init'], registerInitCommand],
   [['migrate'], registerMigrateCommand],
+  [['db'], registerDbCommands],
   [['start'], registerStartCommand],
   [['serve'], registerServeCommand],
   [['worker'], registerWorkerCommand],
