@@ -13,6 +13,12 @@ export interface LocalOrRemote<Source> {
   local: (project: OpenedProject) => Source | Promise<Source>;
 }
 
+/** A command group's `with…` helper, as `localOrRemote` makes it. */
+export type WithSource<Source> = <T>(
+  globals: GlobalOptions,
+  work: (source: Source) => Promise<T>,
+) => Promise<T>;
+
 /** Runs `work` with the source `--server` picks: the one place a command chooses its side. */
 export async function withLocalOrRemote<Source, T>(
   globals: GlobalOptions,
@@ -34,8 +40,6 @@ export async function withLocalOrRemote<Source, T>(
  *   const withTokens = localOrRemote<TokensSource>({ remote: remoteTokens, local: localTokens });
  *   await withTokens(globals, (tokens) => tokens.list({}));
  */
-export function localOrRemote<Source>(
-  sides: LocalOrRemote<Source>,
-): <T>(globals: GlobalOptions, work: (source: Source) => Promise<T>) => Promise<T> {
+export function localOrRemote<Source>(sides: LocalOrRemote<Source>): WithSource<Source> {
   return (globals, work) => withLocalOrRemote(globals, sides, work);
 }

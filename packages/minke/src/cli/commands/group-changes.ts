@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { HostGroup } from '@minke/contract/api/hosts';
 import { UsageError } from '../cli-error.js';
 import { configFlag } from '../host-flags.js';
+import { changeLine, fieldChanges } from '../field-changes.js';
 import { stdoutOut } from '../output.js';
+import type { WithSource } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { GroupChanges } from '../../operations/hosts.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
@@ -16,11 +17,6 @@ interface GroupSetOptions {
   members?: string[] | false;
 }
 
-type WithHosts = <T>(
-  globals: GlobalOptions,
-  work: (source: HostsSource) => Promise<T>,
-) => Promise<T>;
-
 /**
  * `minke groups set|remove NAME`: change a host group (only what the flags name) or remove it,
  * on the project or with --server as the token's user (`change_host`; a config or membership
@@ -29,7 +25,7 @@ type WithHosts = <T>(
 export function registerGroupChangeCommands(
   groups: Command,
   globals: () => GlobalOptions,
-  withHosts: WithHosts,
+  withHosts: WithSource<HostsSource>,
 ): void {
   groups
     .command('set <name>')
@@ -46,14 +42,8 @@ export function registerGroupChangeCommands(
       await withHosts(globals(), async (source) => {
         const before = await source.group(name);
         const after = await source.updateGroup(name, changes);
-        const changed = (['name', 'config', 'comment', 'members'] as const)
-          .filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
-          .map((field) => `${field} ${shown(before, field)} → ${shown(after, field)}`);
-        out.line(
-          changed.length === 0
-            ? `no change to group ${after.name}`
-            : `changed group ${name}: ${changed.join(', ')}`,
-        );
+        const changed = fieldChanges(before, after, ['name', 'config', 'comment', 'members']);
+        out.line(changeLine(`group ${name}`, changed, `group ${after.name}`));
       });
     });
 
@@ -81,11 +71,4 @@ async function changesOf(options: GroupSetOptions): Promise<GroupChanges> {
   if (Object.keys(changes).length === 0)
     throw new UsageError('name what to change (--rename, --config, --comment, --members)');
   return changes;
-}
-
-function shown(group: HostGroup, field: 'name' | 'config' | 'comment' | 'members'): string {
-  const value = group[field];
-  if (Array.isArray(value)) return value.length === 0 ? '-' : value.join(',');
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return value === null || value === '' ? '-' : value;
 }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import type { HostInput, HostRecord } from '@minke/contract/api/hosts';
+import type { HostInput } from '@minke/contract/api/hosts';
 import { UsageError } from '../cli-error.js';
 import { configFlag, parsePort } from '../host-flags.js';
-import { displayValue, stdoutOut } from '../output.js';
+import { changeLine, fieldChanges } from '../field-changes.js';
+import { stdoutOut } from '../output.js';
+import type { WithSource } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
 
@@ -20,11 +22,6 @@ interface HostSetOptions {
   comment?: string;
 }
 
-type WithHosts = <T>(
-  globals: GlobalOptions,
-  work: (source: HostsSource) => Promise<T>,
-) => Promise<T>;
-
 /** The fields `hosts set` reports, in this order. */
 const SHOWN = ['name', 'hostname', 'port', 'user', 'groups', 'config', 'disabled', 'comment'];
 
@@ -36,7 +33,7 @@ const SHOWN = ['name', 'hostname', 'port', 'user', 'groups', 'config', 'disabled
 export function registerHostSetCommand(
   hosts: Command,
   globals: () => GlobalOptions,
-  withHosts: WithHosts,
+  withHosts: WithSource<HostsSource>,
 ): void {
   hosts
     .command('set <name>')
@@ -58,14 +55,8 @@ export function registerHostSetCommand(
       await withHosts(globals(), async (source) => {
         const before = await source.get(name);
         const after = await source.update(name, changes);
-        const changed = SHOWN.filter(
-          (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
-        ).map((field) => `${field} ${shown(before[field])} → ${shown(after[field])}`);
-        out.line(
-          changed.length === 0
-            ? `no change to host ${after.name}`
-            : `changed host ${name}: ${changed.join(', ')}`,
-        );
+        const changed = fieldChanges(before, after, SHOWN);
+        out.line(changeLine(`host ${name}`, changed, `host ${after.name}`));
       });
     });
 }
@@ -88,10 +79,4 @@ async function changesOf(options: HostSetOptions): Promise<Partial<HostInput>> {
   if (Object.keys(changes).length === 0)
     throw new UsageError('name what to change (--hostname, --port, --group, …; see --help)');
   return changes;
-}
-
-function shown(value: HostRecord[string]): string {
-  if (Array.isArray(value)) return value.length === 0 ? '-' : value.join(',');
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return value === null || value === undefined || value === '' ? '-' : displayValue(value);
 }

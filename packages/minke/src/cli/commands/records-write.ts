@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
 import type { RecordView } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
+import { changeLine, fieldChanges } from '../field-changes.js';
 import { displayValue, stdoutOut, type Out } from '../output.js';
+import type { RefLabels } from '../../operations/ref-labels.js';
+import type { WithSource } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
 import { recordValues } from '../record-values.js';
 import type { ListedModel, RecordsSource } from '../remote/remote-records.js';
-
-/** The records group's source, the project's or a server's (`localOrRemote`). */
-type WithRecords = <T>(
-  globals: GlobalOptions,
-  work: (source: RecordsSource) => Promise<T>,
-) => Promise<T>;
 
 /**
  * `records show|add|set|delete`: one record, read or written as the caller, on the project or with
@@ -21,7 +18,7 @@ type WithRecords = <T>(
 export function registerRecordWriteCommands(
   records: Command,
   globals: () => GlobalOptions,
-  withRecords: WithRecords,
+  withRecords: WithSource<RecordsSource>,
 ): void {
   records
     .command('show <model> <record>')
@@ -70,12 +67,11 @@ export function registerRecordWriteCommands(
           const before = await source.get(model.name, id);
           const after = await source.update(model.name, id, values);
           if (options.json) return out.json(after);
-          const changes = await changedFields(source, model, before, after);
-          out.line(
-            changes.length === 0
-              ? `no change to ${after._label}`
-              : `changed ${after._label}: ${changes.join(', ')}`,
+          const labels = await source.refLabels(model, [before, after]);
+          const changes = fieldChanges(before, after, model.fields, (value, field) =>
+            shown(value, field, labels),
           );
+          out.line(changeLine(after._label, changes));
         });
       },
     );
@@ -119,31 +115,14 @@ async function printRecord(
   const rows: [string, string][] = [
     ['id', String(view.id)],
     ['label', view._label],
-    ...model.fields.map((field): [string, string] => [field, shown(view, field, labels)]),
+    ...model.fields.map((field): [string, string] => [field, shown(view[field], field, labels)]),
   ];
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   for (const [name, value] of rows) out.line(`${`${name}:`.padEnd(width)}${value}`);
 }
 
-async function changedFields(
-  source: RecordsSource,
-  model: ListedModel,
-  before: RecordView,
-  after: RecordView,
-): Promise<string[]> {
-  const labels = await source.refLabels(model, [before, after]);
-  return model.fields
-    .filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
-    .map((field) => `${field} ${shown(before, field, labels)} → ${shown(after, field, labels)}`);
-}
-
 /** A field as a person reads it: a ref by what it points at, an empty one as `-`. */
-function shown(
-  record: RecordView,
-  field: string,
-  labels: Awaited<ReturnType<RecordsSource['refLabels']>>,
-): string {
-  const value = record[field];
+function shown(value: unknown, field: string, labels: RefLabels): string {
   if (value === null || value === undefined || value === '') return '-';
   const label = typeof value === 'number' ? labels.get(field)?.get(value) : undefined;
   return label ?? displayValue(value);
