@@ -38,6 +38,19 @@ describe('resolveConfig', () => {
     });
   });
 
+  it('takes an empty variable as unset (an env file with NAME= in it)', () => {
+    const config = resolveConfig(
+      { database: 'sqlite:from-file.db', server: { listen: '10.0.0.1' } },
+      where,
+      { MINKE_DATABASE_URL: '', MINKE_LISTEN: '', MINKE_PLUGINS_DIR: '' },
+    );
+    expect(config).toMatchObject({
+      database: { url: 'sqlite:from-file.db' },
+      server: { listen: '10.0.0.1' },
+      pluginsDir: expect.stringMatching(/plugins$/) as unknown,
+    });
+  });
+
   it('reads secrets from the environment or a file only', () => {
     const file = join(tmp, 'db-password');
     writeFileSync(file, 's3cret\n');

@@ -204,7 +204,7 @@ export function resolveConfig(
   return {
     ...where,
     database: {
-      url: env['MINKE_DATABASE_URL'] ?? config.database ?? 'sqlite:minke.db',
+      url: env['MINKE_DATABASE_URL'] || (config.database ?? 'sqlite:minke.db'),
       password: secret(env, 'MINKE_DATABASE_PASSWORD'),
       poolSize: intFromEnv(env, 'MINKE_DATABASE_POOL_SIZE', 1, 1000) ?? config.databasePoolSize,
     },
@@ -213,10 +213,10 @@ export function resolveConfig(
     policies: config.policies ?? [],
     inventory: config.inventory ?? [],
     notifications: config.notifications,
-    pluginsDir: env['MINKE_PLUGINS_DIR'] ?? config.pluginsDir ?? 'plugins',
+    pluginsDir: env['MINKE_PLUGINS_DIR'] || (config.pluginsDir ?? 'plugins'),
     ssh: sshDefaults(config.ssh, where.configFile),
     server: {
-      listen: env['MINKE_LISTEN'] ?? config.server?.listen ?? '127.0.0.1',
+      listen: env['MINKE_LISTEN'] || (config.server?.listen ?? '127.0.0.1'),
       port: intFromEnv(env, 'MINKE_PORT', 0, 65535) ?? config.server?.port ?? 8000,
     },
     executor,
@@ -340,7 +340,7 @@ function executorConfig(
   if (kindText !== 'in-process' && kindText !== 'bullmq') {
     throw new SetupError(`MINKE_EXECUTOR="${kindText}": expected in-process or bullmq`);
   }
-  const database = env['MINKE_DATABASE_URL'] ?? config.database ?? 'sqlite:minke.db';
+  const database = env['MINKE_DATABASE_URL'] || (config.database ?? 'sqlite:minke.db');
   if (kindText === 'bullmq' && !redisUrl && !/^postgres(ql)?:/.test(database)) {
     throw new SetupError(
       `${configFile}: executor: bullmq needs a queue: set MINKE_REDIS_URL (Redis), or use a PostgreSQL database (BullMQ's PostgreSQL backend)`,
@@ -386,7 +386,7 @@ function eventBusConfig(
     (executor.redisUrl ? 'redis' : executor.kind === 'bullmq' ? 'postgres' : 'memory');
   if (!(eventBusKinds as readonly string[]).includes(kind))
     throw new SetupError(`${where}: expected memory, redis or postgres`);
-  const database = env['MINKE_DATABASE_URL'] ?? config.database ?? 'sqlite:minke.db';
+  const database = env['MINKE_DATABASE_URL'] || (config.database ?? 'sqlite:minke.db');
   if (kind === 'redis' && !executor.redisUrl)
     throw new SetupError(`${where}: the Redis event bus needs MINKE_REDIS_URL (executor.redisUrl)`);
   if (kind === 'postgres' && !/^postgres(ql)?:/.test(database))

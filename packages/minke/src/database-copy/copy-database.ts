@@ -106,7 +106,8 @@ async function refuseTargetWithData(target: CopySide): Promise<void> {
     );
 }
 
-async function refuseRunningRuns(database: Database): Promise<void> {
+/** A run that has not finished may still be writing: the copy would miss its end. */
+export async function refuseRunningRuns(database: Database): Promise<void> {
   const running = await database.tables
     .selectFrom('minke_runs')
     .select('id')

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +148,8 @@ describe('minke db copy: from SQLite to PostgreSQL and back', { timeout: 300_000
         2,
         "minke: error: run 1 has not finished: stop Minke's servers and workers (and let their runs end) before copying its database\n",
       ]);
+      // Refused before the target was made.
+      expect(existsSync(join(dir, 'never.db'))).toBe(false);
     } finally {
       file.prepare('UPDATE minke_runs SET finished_at = created_at WHERE id = 1').run();
       file.close();

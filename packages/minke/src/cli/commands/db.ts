@@ -25,7 +25,8 @@ export function registerDbCommands(program: Command): void {
       await withProject(program.opts<GlobalOptions>(), {}, async (source) => {
         const { secret } = await import('../../config/resolve-config.js');
         const { openProject } = await import('../../runtime/open-project.js');
-        const { copyDatabase } = await import('../../database-copy/copy-database.js');
+        const { copyDatabase, refuseRunningRuns } =
+          await import('../../database-copy/copy-database.js');
         const { verifyAudit } = await import('../../audit/verify-audit.js');
         const config = {
           ...source.config,
@@ -35,6 +36,8 @@ export function registerDbCommands(program: Command): void {
             password: secret(process.env, 'MINKE_TO_DATABASE_PASSWORD'),
           },
         };
+        // Before the target is made: a new SQLite file is not left behind by a refusal.
+        await refuseRunningRuns(source.database);
         const target = await openProject(config, { migrate: true });
         try {
           if (target.database.description === source.database.description)
