@@ -7,7 +7,12 @@ import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../../test-support/databases.js';
 import { adminQuery } from '../../test-support/project-databases.js';
+import { factResult, useTempSigningKey } from '../../test-support/facts-fixtures.js';
 import { builtMinke } from '../../test-support/project-folder.js';
+import { AgentStore } from '../facts/agent-store.js';
+import { FactStore } from '../facts/fact-store.js';
+import { loadProjectConfig } from '../runtime/load-project.js';
+import { openProject } from '../runtime/open-project.js';
 
 /**
  * `minke db copy --to URL` through the built CLI on a copy of the demo: a project that grew up on
@@ -52,7 +57,31 @@ const READS: string[][] = [
   ['credentials', 'list', '--json'],
   ['hosts', 'keys', '--json'],
   ['audit', '--json'],
+  ['agents', 'list', '--json'],
+  ['facts', 'localhost', '--json'],
+  ['facts', 'history', 'localhost', 'os', '--json'],
 ];
+
+/** Two versions of a fact from the demo's localhost agent, as the gateway stores them. */
+async function reportFacts(): Promise<void> {
+  const project = await openProject(await loadProjectConfig(dir, env(sqliteUrl)));
+  try {
+    useTempSigningKey(project, dir);
+    const facts = new FactStore(project.database, new AgentStore(project));
+    for (const [kernel, day] of [
+      ['6.1.0-17', 1],
+      ['6.1.0-18', 2],
+    ] as const) {
+      const finishedAt = new Date(Date.UTC(2026, 0, day, 12)).toISOString();
+      const value = { kernel, flags: [true, null, 3] };
+      await facts.storeResults([
+        factResult({ node: 'localhost', plugin: 'os', value, finishedAt }),
+      ]);
+    }
+  } finally {
+    await project.close();
+  }
+}
 
 describe('minke db copy: from SQLite to PostgreSQL and back', { timeout: 300_000 }, () => {
   let before: string[];
@@ -78,7 +107,11 @@ describe('minke db copy: from SQLite to PostgreSQL and back', { timeout: 300_000
       env(sqliteUrl),
     );
     expect(run.stdout).toMatch(/^SUCCESS\s+localhost/m);
+    await reportFacts();
     before = await Promise.all(READS.map((args) => minke(sqliteUrl, ...args)));
+    // The facts are there to be copied: the current one and its history.
+    expect(before.at(-2)).toContain('6.1.0-18');
+    expect(before.at(-1)).toContain('6.1.0-17');
   });
 
   afterAll(async () => {
