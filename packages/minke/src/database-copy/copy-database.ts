@@ -5,6 +5,7 @@ import { columnOf, type ModelRegistry } from '../model/model-registry.js';
 import { decodeValue, encodeValue } from '../model/record-codec.js';
 import type { Database } from '../store/database.js';
 import { minkeColumnKinds } from '../store/minke-tables.js';
+import { clearTables, insertRows } from '../store/table-copy.js';
 import { inTransaction, type DatabaseHandle } from '../store/transaction.js';
 import { insertOrder } from './table-order.js';
 
@@ -70,7 +71,7 @@ export async function copyDatabase(
   return inTransaction(target.database, async (into) => {
     // What the target's migration wrote (permissions, the audit chain's head) gives way to the
     // source's rows, which the copied ones point at by id.
-    for (const table of [...tables].reverse()) await into.db.deleteFrom(table).execute();
+    await clearTables(into, tables);
     return readSnapshot(source.database, async (from) => {
       const copied: CopiedTable[] = [];
       for (const table of tables) {
@@ -161,7 +162,6 @@ async function copyRows(
   const size = table === 'minke_command_output' ? OUTPUT_BATCH_ROWS : BATCH_ROWS;
   // Minke's tables through the typed views (their column plugin converts), the models' as stored.
   const read = kinds ? from.tables : from.db;
-  const write = kinds ? into.tables : into.db;
   let copied = 0;
   let lastId = 0;
   for (;;) {
@@ -171,7 +171,7 @@ async function copyRows(
     const rows = (await query.limit(size).execute()) as Record<string, unknown>[];
     if (rows.length === 0) return copied;
     const values = recode ? rows.map(recode) : rows;
-    await (write as DatabaseHandle['db']).insertInto(table).values(values).execute();
+    await insertRows(into, table, values, kinds ? 'tables' : 'db');
     copied += rows.length;
     lastId = Number(rows.at(-1)?.['id'] ?? lastId);
     if (rows.length < size) return copied;

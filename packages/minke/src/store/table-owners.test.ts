@@ -54,8 +54,15 @@ const owners: Record<MinkeTableName, string> = {
   minke_notification_outcomes: 'notifications/delivery-store.ts',
 };
 
-/** Files that write tables named at run time: user models' tables, never Minke's own. */
-const userModelWriters = ['records/record-repository.ts', 'model/schema-sync.ts'];
+/**
+ * Files that write tables named at run time: user models' tables (records, schema sync), and a
+ * new database's rows as `minke db copy` fills it from another (every table, rows as they are).
+ */
+const runTimeNameWriters = [
+  'records/record-repository.ts',
+  'model/schema-sync.ts',
+  'store/table-copy.ts',
+];
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -131,7 +138,7 @@ describe("Minke's tables", () => {
     const dynamic = sourceFiles(src)
       .filter((path) => dynamicWrite.test(readFileSync(path, 'utf8')))
       .map((path) => relative(src, path).split('\\').join('/'))
-      .filter((file) => !userModelWriters.includes(file));
+      .filter((file) => !runTimeNameWriters.includes(file));
     expect(dynamic).toEqual([]);
   });
 });
