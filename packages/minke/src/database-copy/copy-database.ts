@@ -20,6 +20,11 @@ export interface CopiedTable {
   rows: number;
 }
 
+/** Rows of a table copied so far; `done` once the table is whole. */
+export interface CopyProgress extends CopiedTable {
+  done: boolean;
+}
+
 /**
  * Tables that are not copied: the target's migration made its own (migrations, model schemas),
  * or they describe processes of the source that are gone (host leases, executor owners, which
@@ -50,12 +55,12 @@ const OUTPUT_BATCH_ROWS = 16;
  * from one snapshot of the source. Then PostgreSQL's id sequences start after the copied ids.
  *
  * @example
- *   await copyDatabase(sqliteProject, postgresProject, (t) => console.log(t.table, t.rows));
+ *   await copyDatabase(sqliteProject, postgresProject, (p) => p.done && console.log(p.table, p.rows));
  */
 export async function copyDatabase(
   source: CopySide,
   target: CopySide,
-  onTable: (copied: CopiedTable) => void = () => undefined,
+  onProgress: (progress: CopyProgress) => void = () => undefined,
 ): Promise<CopiedTable[]> {
   await refuseTargetWithData(target);
   await refuseRunningRuns(source.database);
@@ -76,11 +81,12 @@ export async function copyDatabase(
       const copied: CopiedTable[] = [];
       for (const table of tables) {
         const model = modelTables.get(table);
+        const batch = (rows: number) => onProgress({ table, rows, done: false });
         const rows = model
-          ? await copyRows(from, into, table, (row) => recodeRecord(model, row, from, into))
-          : await copyRows(from, into, table);
+          ? await copyRows(from, into, table, batch, (row) => recodeRecord(model, row, from, into))
+          : await copyRows(from, into, table, batch);
         copied.push({ table, rows });
-        onTable({ table, rows });
+        onProgress({ table, rows, done: true });
       }
       if (target.database.adapter.kind === 'postgres')
         await restartSequences(into, tables.filter(hasId));
@@ -154,6 +160,7 @@ async function copyRows(
   from: DatabaseHandle,
   into: DatabaseHandle,
   table: string,
+  onBatch: (copied: number) => void,
   recode?: (row: Record<string, unknown>) => Record<string, unknown>,
 ): Promise<number> {
   const kinds = (minkeColumnKinds as Record<string, Record<string, string> | undefined>)[table];
@@ -173,6 +180,7 @@ async function copyRows(
     const values = recode ? rows.map(recode) : rows;
     await insertRows(into, table, values, kinds ? 'tables' : 'db');
     copied += rows.length;
+    onBatch(copied);
     lastId = Number(rows.at(-1)?.['id'] ?? lastId);
     if (rows.length < size) return copied;
   }

@@ -44,9 +44,27 @@ export function registerDbCommands(program: Command): void {
             throw new UsageError(`--to names the project's own database (${to})`);
           out.line(`copying ${source.database.description} to ${target.database.description}`);
           let rows = 0;
-          const copied = await copyDatabase(source, target, ({ table, rows: count }) => {
+          // On a terminal a big table counts up as it goes; otherwise one line a table.
+          const live = process.stdout.isTTY;
+          let shown = Date.now();
+          let counting = false;
+          const line = (table: string, count: number) =>
+            `  ${table.padEnd(32)} ${count.toLocaleString('en')}`;
+          const copied = await copyDatabase(source, target, ({ table, rows: count, done }) => {
+            if (!done) {
+              // A table that takes more than a moment: its count, four times a second.
+              if (live && Date.now() - shown > 250) {
+                process.stdout.write(`\r${line(table, count)}`);
+                shown = Date.now();
+                counting = true;
+              }
+              return;
+            }
             rows += count;
-            if (count > 0) out.line(`  ${table.padEnd(32)} ${count.toLocaleString('en')}`);
+            if (counting) process.stdout.write('\r\x1b[K');
+            counting = false;
+            shown = Date.now();
+            if (count > 0) out.line(line(table, count));
           });
           const audit = await verifyAudit(target.database);
           out.line(
