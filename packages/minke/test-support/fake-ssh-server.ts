@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
+import { ed25519KeyPair } from './ssh2-keys.js';
 
 /**
  * An SSH server on loopback that lets nobody in and remembers what each client offered: the
@@ -19,7 +20,7 @@ export interface FakeSshServer {
 }
 
 export async function startFakeSshServer(): Promise<FakeSshServer> {
-  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const keys = ed25519KeyPair();
   const state = { connections: 0, passwords: [] as string[], publicKeys: [] as string[] };
   const server = new ssh2.Server({ hostKeys: [keys.private] }, (client) => {
     state.connections += 1;

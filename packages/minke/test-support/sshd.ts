@@ -17,8 +17,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts, stopProcess, waitUntilSshdReady } from './sshd-process.js';
-// ssh2 is CommonJS: Node's ESM loader sees only its default export.
-import ssh2 from 'ssh2';
+import { ed25519KeyPair } from './ssh2-keys.js';
 import type { ResolvedConnectionConfig } from '../src/transport/config/connection-config.js';
 import { fingerprintOf } from '../src/transport/ssh/host-keys/host-key.js';
 
@@ -86,7 +85,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
   const passphrase = randomBytes(12).toString('hex');
   const encryptedClientKeyPath = join(dir, 'client_encrypted_ed25519');
   // Generated in-process so that the passphrase never appears on a command line.
-  const encrypted = ssh2.utils.generateKeyPairSync('ed25519', {
+  const encrypted = ed25519KeyPair({
     passphrase,
     cipher: 'aes256-ctr',
     comment: 'minke-test-enc',
