@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addManyHosts } from '../../test-support/many-hosts.js';
 import { backendFactories } from '../../test-support/databases.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { HostLeases } from './host-lease.js';
@@ -21,16 +22,7 @@ describe.each(backendFactories(() => tmp))(
 
     beforeAll(async () => {
       project = await make().open([]);
-      for (let start = 0; start < HOSTS; start += 50) {
-        const names = Array.from(
-          { length: Math.min(50, HOSTS - start) },
-          (_, i) => `many-${start + i}`,
-        );
-        const added = await Promise.all(
-          names.map((name) => project.hosts.add({ name, config: { transport: 'local' } })),
-        );
-        hostIds.push(...added.map((host) => host.id));
-      }
+      hostIds.push(...(await addManyHosts(project, 'many', HOSTS)));
       leases = new HostLeases(project.database, 60_000);
     }, 120_000);
     afterAll(() => project.close());

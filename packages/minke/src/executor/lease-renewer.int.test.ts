@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addManyHosts } from '../../test-support/many-hosts.js';
 import { backendFactories } from '../../test-support/databases.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import type { Logger } from '../logger.js';
@@ -22,16 +23,7 @@ describe.each(backendFactories(() => tmp))('lease renewal on $name', ({ make }) 
 
   beforeAll(async () => {
     project = await make().open([]);
-    for (let start = 0; start < HOSTS; start += 50) {
-      const names = Array.from(
-        { length: Math.min(50, HOSTS - start) },
-        (_, i) => `lease-${start + i}`,
-      );
-      const added = await Promise.all(
-        names.map((name) => project.hosts.add({ name, config: { transport: 'local' } })),
-      );
-      hostIds.push(...added.map((host) => host.id));
-    }
+    hostIds.push(...(await addManyHosts(project, 'lease', HOSTS)));
     leases = new HostLeases(project.database, 60_000);
   }, 120_000);
   afterAll(() => project.close());
