@@ -62,8 +62,9 @@ export async function copyDatabase(
   target: CopySide,
   onProgress: (progress: CopyProgress) => void = () => undefined,
 ): Promise<CopiedTable[]> {
+  // The caller has refused an unfinished run already (`refuseRunningRuns`), before it made the
+  // target: a refusal then leaves no new database behind.
   await refuseTargetWithData(target);
-  await refuseRunningRuns(source.database);
   const modelTables = new Map(
     [...source.models.models.values()]
       .filter((model) => !model.table.startsWith('minke_'))
