@@ -47,6 +47,10 @@ export const recordListQuery = z.object({
   ...paging,
 });
 
+/** `GET /api/records/:model/export.csv`: the list's filters, every matching record (no paging). */
+export const recordExportQuery = recordListQuery.omit({ limit: true, offset: true });
+export type RecordExportQuery = z.infer<typeof recordExportQuery>;
+
 export const recordBody = z
   .record(z.string(), z.unknown())
   .describe("the record's fields (refs as ids)");

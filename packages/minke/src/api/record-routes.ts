@@ -1,16 +1,19 @@
 import { createRecord, deleteRecord, updateRecord } from '../operations/record-changes.js';
+import { Readable } from 'node:stream';
 import {
   recordBody,
+  recordExportQuery,
   recordListQuery,
   recordPage,
   recordParams,
   recordView,
   modelParams,
 } from '@minke/contract';
-import { requireModelPermission, type ModelAction } from '../auth/access.js';
+import { mayOnModel, requireModelPermission, type ModelAction } from '../auth/access.js';
 import { NotFoundError } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import { getRecordView, listRecords } from '../operations/list-records.js';
+import { exportRecordsCsv } from '../operations/export-records.js';
+import { getRecordView, listRecords, type RecordListQuery } from '../operations/list-records.js';
 import type { Project } from '../operations/project.js';
 import { parseWhere } from '../query/parse-where.js';
 import type { Principal } from '../auth/principal.js';
@@ -20,6 +23,7 @@ import { principalOf } from './request-auth.js';
 import { errorReply } from './schemas.js';
 import { inputErrorOf } from './zod-schema.js';
 import { deleteRoute } from './delete-route.js';
+import { streamedDownload } from './download-reply.js';
 
 /**
  * Records of every model (Host included): list, get, create, update, delete, each behind the
@@ -40,19 +44,45 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request) => {
       const model = allowed(project, request.params.model, principalOf(request), 'view');
-      const { where, search, order, lastStatus, limit, offset } = request.query;
+      const { limit, offset } = request.query;
       return listRecords(project, model, {
-        filter: where === undefined || where.trim() === '' ? undefined : parseWhere(where),
-        search,
-        order: order
-          ?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-        lastStatus,
+        ...listQueryOf(request.query),
         limit,
         offset,
         viewer: principalOf(request).user.id,
       });
+    },
+  );
+
+  app.get(
+    '/records/:model/export.csv',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Every record the filters match, as CSV (a download)',
+        description:
+          "The list's filters and order, no paging. Columns: `id`, the model's fields, `created_at`, `updated_at`; a ref as its target's label (its id where the caller may not view the target's model), JSON as JSON. Text a spreadsheet would read as a formula starts with `'`. `x-total-count` says how many records follow.",
+        params: modelParams,
+        querystring: recordExportQuery,
+        response: { 200: streamedDownload('the records (text/csv)') },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const model = allowed(project, request.params.model, principal, 'view');
+      const csv = await exportRecordsCsv(
+        project,
+        model,
+        { ...listQueryOf(request.query), viewer: principal.user.id },
+        { mayView: (target) => mayOnModel(principal.access, 'view', target) },
+      );
+      const day = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${model}-${day}.csv"`)
+        .header('cache-control', 'no-store')
+        .header('x-total-count', String(csv.total))
+        .send(Readable.from(csv.text));
     },
   );
 
@@ -151,6 +181,25 @@ export function allowed(
   if (!project.models.models.has(model)) throw new NotFoundError(`unknown model "${model}"`);
   requireModelPermission(principal.access, action, model);
   return model;
+}
+
+/** The list's filter, search, order and last-status filter, as the API's query gives them. */
+function listQueryOf(query: {
+  where?: string | undefined;
+  search?: string | undefined;
+  order?: string | undefined;
+  lastStatus?: string | string[] | undefined;
+}): RecordListQuery {
+  const { where, search, order, lastStatus } = query;
+  return {
+    filter: where === undefined || where.trim() === '' ? undefined : parseWhere(where),
+    search,
+    order: order
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    lastStatus,
+  };
 }
 
 function parseHost(body: unknown) {

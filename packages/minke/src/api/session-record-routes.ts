@@ -1,6 +1,4 @@
 import { stopSessionRecord } from '../operations/stop-run.js';
-import type { Readable } from 'node:stream';
-import { z } from 'zod';
 import {
   commandOutputParams,
   commandOutputQuery,
@@ -16,9 +14,10 @@ import type { ApiRoutes } from './api-context.js';
 import { hideHostInDetail, hideHostInItem, mayViewHosts } from './host-name-visibility.js';
 import { principalOf } from './request-auth.js';
 import { idParams } from './schemas.js';
+import { streamedDownload } from './download-reply.js';
 
-/** A text download, streamed from the output store (never serialized: Fastify pipes streams). */
-const textDownload = z.custom<Readable>().describe('the full text (text/plain)');
+/** A text download, streamed from the output store. */
+const textDownload = streamedDownload('the full text (text/plain)');
 
 /** Session records (history): the caller's own, superusers everyone's; details; stop. */
 export const sessionRecordRoutes: ApiRoutes = (app, { history, runtime, runAccess, project }) => {

@@ -177,6 +177,7 @@ const REMOTE_COMMANDS = new Set([
   'records add',
   'records set',
   'records delete',
+  'records export',
   'permissions list',
   'users create',
   'users list',

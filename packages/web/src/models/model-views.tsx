@@ -19,7 +19,6 @@ import {
   Toolbar,
   TopToolbar,
   CreateButton,
-  ExportButton,
   FilterButton,
   type RaRecord,
 } from 'react-admin';
@@ -39,6 +38,7 @@ import { RunSessionButton } from '../runs/run-session-button.js';
 import { NoHostsYet } from '../hosts/no-hosts-yet.js';
 import { narrowColumns } from '../layout/narrow-columns.js';
 import { uiFor } from './field-registry.js';
+import { ExportCsvButton } from './export-csv-button.js';
 import { FilterSidebar } from './filter-sidebar.js';
 import { WindowedDatagridBody } from './windowed-datagrid-body.js';
 
@@ -82,7 +82,7 @@ function ListActions({ meta }: { meta: ModelMeta }) {
     <TopToolbar>
       <FilterButton />
       {meta.permissions.add ? <CreateButton /> : null}
-      <ExportButton />
+      <ExportCsvButton meta={meta} />
     </TopToolbar>
   );
 }

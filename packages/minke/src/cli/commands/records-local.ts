@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import { HOST_MODEL } from '../../model/host-model.js';
 import type { OpenedProject } from '../../runtime/open-project.js';
 import { UsageError } from '../cli-error.js';
-import type { RecordsSource } from '../remote/remote-records.js';
+import type { ListQuery } from '../../records/record-repository.js';
+import type { RecordsFilter, RecordsSource } from '../remote/remote-records.js';
 
 /**
  * `minke records …` on the project: its repository, refs named by `refLabels`; writes go through
@@ -23,16 +24,17 @@ export function localRecords(project: OpenedProject): RecordsSource {
       return Promise.resolve({ name: model.name, fields: Object.keys(model.fields), refs, kinds });
     },
     async list(model, query) {
-      const { parseWhere } = await import('../../query/parse-where.js');
       return project.records.list(model.name, {
-        filter: query.where === undefined ? undefined : parseWhere(query.where),
-        search: query.search,
-        order: query.order
-          ?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
+        ...(await listQueryOf(query)),
         limit: query.limit,
         offset: query.offset,
+      });
+    },
+    async exportCsv(model, filter) {
+      const { exportRecordsCsv } = await import('../../operations/export-records.js');
+      // The project's operator may view every model: refs are named throughout.
+      return exportRecordsCsv(project, model.name, await listQueryOf(filter), {
+        mayView: () => true,
       });
     },
     async refLabels(model, items) {
@@ -72,6 +74,18 @@ export function localRecords(project: OpenedProject): RecordsSource {
       const { deleteRecord } = await import('../../operations/record-changes.js');
       await deleteRecord(project, model, id);
     },
+  };
+}
+
+async function listQueryOf(filter: RecordsFilter): Promise<ListQuery> {
+  const { parseWhere } = await import('../../query/parse-where.js');
+  return {
+    filter: filter.where === undefined ? undefined : parseWhere(filter.where),
+    search: filter.search,
+    order: filter.order
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }
 

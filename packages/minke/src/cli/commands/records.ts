@@ -8,6 +8,8 @@ import type { RecordsSource } from '../remote/remote-records.js';
 import { readPages } from '../read-pages.js';
 import { addPageFlags, pageWindowOf, type PageFlags } from '../page-flags.js';
 import { registerRecordWriteCommands } from './records-write.js';
+import { registerRecordExportCommand } from './records-export.js';
+import { addFilterFlags } from '../record-filter-flags.js';
 
 interface ListOptions extends PageFlags {
   where?: string;
@@ -26,12 +28,11 @@ export function registerRecordCommands(program: Command): void {
   const records = program
     .command('records')
     .description("records of the project's models (and of Host)");
-  const list = records
-    .command('list <model>')
-    .description('list records: filter through refs, search, order, page')
-    .option('--where <expr>', 'filter, e.g. "server.host.name = web-1 and version ^= 10."')
-    .option('--search <text>', "look for text in the model's search fields")
-    .option('--order <fields>', 'comma-separated fields, -field for descending');
+  const list = addFilterFlags(
+    records
+      .command('list <model>')
+      .description('list records: filter through refs, search, order, page'),
+  );
   addPageFlags(list, '50')
     .option('--json', 'print JSON')
     .action(async (modelName: string, options: ListOptions) => {
@@ -61,6 +62,7 @@ export function registerRecordCommands(program: Command): void {
       });
     });
   registerRecordWriteCommands(records, () => program.opts<GlobalOptions>(), withRecords);
+  registerRecordExportCommand(records, () => program.opts<GlobalOptions>(), withRecords);
 }
 
 function cell(record: RecordValues, column: string, labels: RefLabels): string {

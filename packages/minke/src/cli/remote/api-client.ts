@@ -131,7 +131,11 @@ export class ApiClient {
   }
 }
 
-function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+/** `path?key=value…`, leaving out what is undefined. */
+export function withQuery(
+  path: string,
+  query: Record<string, string | number | undefined>,
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined) params.set(key, String(value));

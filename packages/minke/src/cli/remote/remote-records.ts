@@ -1,7 +1,7 @@
 import type { FieldKind, ModelMeta, RecordView } from '@minke/contract';
 import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
-import { RemoteError, type ApiClient } from './api-client.js';
+import { RemoteError, withQuery, type ApiClient } from './api-client.js';
 
 /** A page of records as `minke records list` prints it: fields only, refs as ids. */
 export interface RecordsPage {
@@ -22,12 +22,22 @@ export interface ListedModel {
   kinds: Map<string, FieldKind>;
 }
 
-export interface RecordsQuery {
+/** Which records: a filter, a search and an order, as the user wrote them. */
+export interface RecordsFilter {
   where?: string | undefined;
   search?: string | undefined;
   order?: string | undefined;
+}
+
+export interface RecordsQuery extends RecordsFilter {
   limit: number;
   offset: number;
+}
+
+/** An export: how many records match, then the CSV text as it comes. */
+export interface RecordsCsvText {
+  total: number;
+  text: AsyncIterable<string | Uint8Array>;
 }
 
 /**
@@ -47,6 +57,8 @@ export interface RecordsSource {
   create(model: string, values: Record<string, unknown>): Promise<RecordView>;
   update(model: string, id: number, values: Record<string, unknown>): Promise<RecordView>;
   remove(model: string, id: number): Promise<void>;
+  /** Every record the filter matches, as CSV (`GET /api/records/:model/export.csv`). */
+  exportCsv(model: ListedModel, filter: RecordsFilter): Promise<RecordsCsvText>;
 }
 
 /**
@@ -117,6 +129,18 @@ export function remoteRecords(client: ApiClient): RecordsSource {
     update: (model, id, values) => client.patch<RecordView>(recordPath(model, id), values),
     remove: async (model, id) => {
       await client.delete(recordPath(model, id));
+    },
+    async exportCsv(model, filter) {
+      const { Readable } = await import('node:stream');
+      const response = await client.open(
+        withQuery(`${listPath(model.name)}/export.csv`, { ...filter }),
+        new AbortController().signal,
+        'text/csv',
+      );
+      return {
+        total: Number(response.headers.get('x-total-count')),
+        text: response.body ? Readable.fromWeb(response.body as never) : Readable.from([]),
+      };
     },
   };
 }
