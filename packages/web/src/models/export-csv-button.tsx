@@ -1,5 +1,5 @@
 import DownloadIcon from '@mui/icons-material/Download';
-import { Button, useListContext } from 'react-admin';
+import { Button, useListContext, type RaRecord } from 'react-admin';
 import type { ModelMeta } from '@minke/contract';
 import { withQuery } from '../api/http.js';
 import { recordListQuery } from '../data/list-query.js';
@@ -10,8 +10,10 @@ import { recordListQuery } from '../data/list-query.js';
  * 10,000 hosts shows 25 at a time, and refs come named (a server's host by its name).
  */
 export function ExportCsvButton({ meta }: { meta: ModelMeta }) {
-  const { filterValues, sort, total } = useListContext();
-  const query = recordListQuery({ filter: filterValues, sort, pagination: false }, meta.fields);
+  const list = useListContext<RaRecord>();
+  const { sort, total } = list;
+  const filter = list.filterValues as Record<string, unknown>;
+  const query = recordListQuery({ filter, sort, pagination: false }, meta.fields);
   // A link the browser downloads (the login cookie goes with it), styled as the toolbar's buttons.
   const link = {
     component: 'a' as const,
