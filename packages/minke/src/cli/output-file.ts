@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,6 +16,12 @@ export async function writeWholeFile(
   text: AsyncIterable<string | Uint8Array>,
 ): Promise<void> {
   const partial = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}`);
+  // Ctrl-C while writing: the hidden file goes too, and the exit is an interrupt's.
+  const interrupted = () => {
+    rmSync(partial, { force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
     await pipeline(Readable.from(text), createWriteStream(partial, { flags: 'wx' }));
     await rename(partial, path);
@@ -25,5 +31,7 @@ export async function writeWholeFile(
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR')
       throw new UsageError(`cannot write ${path}: ${code}`);
     throw error;
+  } finally {
+    process.off('SIGINT', interrupted);
   }
 }

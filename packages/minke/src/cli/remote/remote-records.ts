@@ -137,9 +137,10 @@ export function remoteRecords(client: ApiClient): RecordsSource {
         new AbortController().signal,
         'text/csv',
       );
+      const body = response.body ? Readable.fromWeb(response.body as never) : Readable.from([]);
       return {
         total: Number(response.headers.get('x-total-count')),
-        text: response.body ? Readable.fromWeb(response.body as never) : Readable.from([]),
+        text: cutShortAsRemoteError(body, client.url),
       };
     },
   };
@@ -153,4 +154,21 @@ function recordPath(model: string, id: number): string {
 function fieldsOnly(view: RecordView): RecordValues {
   const { _label: _l, _lastSession: _s, groups: _g, ...fields } = view;
   return fields;
+}
+
+/** A download the server ended early (it stopped, or the connection broke) says so. */
+async function* cutShortAsRemoteError(
+  body: AsyncIterable<string | Uint8Array>,
+  url: string,
+): AsyncGenerator<string | Uint8Array> {
+  try {
+    yield* body;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RemoteError(
+      `the server at ${url} stopped sending before the download was complete (${reason})`,
+      0,
+      'unreachable',
+    );
+  }
 }
