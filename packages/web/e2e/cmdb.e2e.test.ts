@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,31 @@ describe('choices from the CMDB and policies in Chromium', () => {
     expect(run.sessions.map((s) => s.hostName).sort()).toEqual([
       'web-1.example.com',
       'web-2.example.com',
+    ]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('downloads every record the filters match as CSV, refs named, from Export CSV', async () => {
+    const filter = encodeURIComponent(JSON.stringify({ kind: 'drupal' }));
+    await page.goto(`${url}/#/App?filter=${filter}&sort=name&order=DESC`);
+    const button = page.getByTestId('export-csv');
+    await until(
+      async () => ((await button.getAttribute('href')) ?? '').includes('where='),
+      'the export link with the filter',
+    );
+    expect(await button.getAttribute('href')).toBe(
+      '/api/records/App/export.csv?where=kind+%3D+%22drupal%22&order=-name',
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toMatch(/^App-\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(lines[0]).toBe('id,server,name,kind,version,root,created_at,updated_at');
+    // The list's order (name, descending); the server named as the list names it, not its id.
+    expect(lines.slice(1).map((line) => line.split(',').slice(1, 4))).toEqual([
+      [expect.stringMatching(/\(Server #\d+\)$/) as unknown, 'shop', 'drupal'],
+      [expect.stringMatching(/\(Server #\d+\)$/) as unknown, 'intranet', 'drupal'],
     ]);
     expect(pageErrors).toEqual([]);
   });

@@ -60,6 +60,17 @@ const EXAMPLES: Record<string, Handling> = {
     { code: 0, output: /^server:\s+.*\(Server #\d+\)\nname:\s+shop\n/m },
   'README.md: minke records set App shop version=10.3.1     # audited; records add and records delete as well':
     { code: 0, output: /^changed shop \(App #\d+\): version 10\.2\.4 → 10\.3\.1\n$/ },
+  "README.md: minke records export App --where 'kind = drupal' --out apps.csv   # every match as CSV, refs by name":
+    {
+      code: 0,
+      output: /^exported 2 App record\(s\) to apps\.csv\n$/,
+      then: () => {
+        const csv = readFileSync(join(demo, 'apps.csv'), 'utf8').split('\n');
+        expect(csv[0]).toBe('id,server,name,kind,version,root,created_at,updated_at');
+        expect(csv.slice(1, -1).map((line) => line.split(',')[2])).toEqual(['intranet', 'shop']);
+        return Promise.resolve();
+      },
+    },
   'README.md: minke history': { code: 0, output: /ServerInfo/ },
   'README.md: TOKEN=$(minke tokens create --user admin)': { token: true },
   'README.md: minke agents enroll localhost --out localhost-agent.yaml': { code: 0 },
