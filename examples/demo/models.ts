@@ -11,7 +11,7 @@ export const Server = defineModel('Server', {
     memory_mb: f.int({ optional: true, label: 'Memory (MB)' }),
   },
   hostLookup: 'host',
-  display: ['os'],
+  display: ['host.name'],
   searchFields: ['os', 'kernel'],
 });
 

@@ -13,6 +13,7 @@ import { mayOnModel, requireModelPermission, type ModelAction } from '../auth/ac
 import { NotFoundError } from '../errors.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import { exportRecordsCsv } from '../operations/export-records.js';
+import type { MayView } from '../operations/record-labels.js';
 import { getRecordView, listRecords, type RecordListQuery } from '../operations/list-records.js';
 import type { Project } from '../operations/project.js';
 import { parseWhere } from '../query/parse-where.js';
@@ -31,6 +32,10 @@ import { streamedDownload } from './download-reply.js';
  * rules, connection config checks, groups).
  */
 export const recordRoutes: ApiRoutes = (app, { project }) => {
+  /** One record as its reader may see it: their current session, labels through what they view. */
+  const viewOf = (model: string, id: number, principal: Principal) =>
+    getRecordView(project, model, id, principal.user.id, viewableBy(principal));
+
   app.get(
     '/records/:model',
     {
@@ -50,6 +55,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         limit,
         offset,
         viewer: principalOf(request).user.id,
+        mayView: viewableBy(principalOf(request)),
       });
     },
   );
@@ -74,7 +80,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         project,
         model,
         { ...listQueryOf(request.query), viewer: principal.user.id },
-        { mayView: (target) => mayOnModel(principal.access, 'view', target) },
+        { mayView: viewableBy(principal) },
       );
       const day = new Date().toISOString().slice(0, 10);
       return reply
@@ -98,7 +104,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request) => {
       const model = allowed(project, request.params.model, principalOf(request), 'view');
-      return getRecordView(project, model, request.params.id, principalOf(request).user.id);
+      return viewOf(model, request.params.id, principalOf(request));
     },
   );
 
@@ -122,9 +128,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
         model === HOST_MODEL
           ? (await project.hosts.add(parseHost(request.body), principalOf(request).access)).id
           : (await createRecord(project, model, request.body)).id;
-      return reply
-        .code(201)
-        .send(await getRecordView(project, model, id, principalOf(request).user.id));
+      return reply.code(201).send(await viewOf(model, id, principalOf(request)));
     },
   );
 
@@ -152,7 +156,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
       } else {
         await updateRecord(project, model, id, request.body);
       }
-      return getRecordView(project, model, id, principalOf(request).user.id);
+      return viewOf(model, id, principalOf(request));
     },
   );
 
@@ -170,6 +174,11 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
   );
 };
+
+/** The models a caller may view, for labels that follow refs. */
+function viewableBy(principal: Principal): MayView {
+  return (model) => mayOnModel(principal.access, 'view', model);
+}
 
 /** The model, when it exists and the caller holds the permission for `action` on it. */
 export function allowed(

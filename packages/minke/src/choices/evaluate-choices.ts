@@ -36,7 +36,9 @@ async function modelChoices(
   options: { where?: string; label?: string; value?: string },
 ): Promise<ChoiceItem[]> {
   const model = project.models.get(modelName);
-  const label = options.label ?? model.display[0] ?? 'id';
+  // A display path (`host.name`) is not followed here: the form shows it to whoever may run the
+  // session, and a label reads no further than the model itself.
+  const label = options.label ?? model.display.find((entry) => !entry.includes('.')) ?? 'id';
   const value = options.value ?? 'id';
   for (const field of [label, value]) {
     if (field !== 'id' && model.fields[field] === undefined)

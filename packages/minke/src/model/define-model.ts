@@ -15,7 +15,10 @@ export interface ModelDefinition<F extends FieldMap = FieldMap> {
   readonly hostLookup: string;
   /** Human label, plural: "Servers". */
   readonly label: string;
-  /** Fields shown as the record's title; the first text field by default. */
+  /**
+   * Fields shown as the record's title, or paths through refs to another model's field
+   * (`host.name`); the first text field by default.
+   */
   readonly display: readonly string[];
   /** Fields the free-text search looks in; text fields by default. */
   readonly searchFields: readonly string[];
@@ -31,7 +34,7 @@ export interface ModelOptions<F extends FieldMap> {
   fields: F;
   hostLookup: string;
   label?: string;
-  display?: readonly (keyof F & string)[];
+  display?: readonly ((keyof F & string) | `${keyof F & string}.${string}`)[];
   searchFields?: readonly (keyof F & string)[];
   ordering?: readonly string[];
   table?: string;

@@ -106,7 +106,10 @@ function checkModelShape(model: ModelDefinition): void {
       throw new SetupError(`${where}: the default "${field.default}" is not one of its values`);
     }
   }
-  for (const name of [...model.display, ...model.searchFields]) {
+  for (const name of [
+    ...model.display.map((path) => path.split('.')[0] ?? ''),
+    ...model.searchFields,
+  ]) {
     if (!(name in model.fields)) {
       throw new SetupError(`model ${model.name}: display/search names an unknown field "${name}"`);
     }
@@ -131,6 +134,32 @@ function checkRefs(model: ModelDefinition, models: Map<string, ModelDefinition>)
         `model ${model.name}, field ${name}: refers to unknown model "${field.model}"`,
       );
     }
+  }
+  for (const path of model.display) checkDisplayPath(model, path, models);
+}
+
+/** A display path (`host.name`) goes through refs, one step a model, to a field at its end. */
+function checkDisplayPath(
+  model: ModelDefinition,
+  path: string,
+  models: Map<string, ModelDefinition>,
+): void {
+  const steps = path.split('.');
+  let here: ModelDefinition | undefined = model;
+  for (const [index, step] of steps.entries()) {
+    const field = here?.fields[step];
+    if (!here || !field) {
+      throw new SetupError(
+        `model ${model.name}: display path "${path}": ${here?.name ?? '?'} has no field "${step}"`,
+      );
+    }
+    if (index === steps.length - 1) return;
+    if (field.kind !== 'ref') {
+      throw new SetupError(
+        `model ${model.name}: display path "${path}": ${here.name}.${step} is not a ref, so the path cannot go on`,
+      );
+    }
+    here = models.get(field.model);
   }
 }
 

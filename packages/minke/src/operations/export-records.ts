@@ -1,10 +1,10 @@
 import type { ModelDefinition } from '../model/define-model.js';
 import { HOST_MODEL } from '../model/host-model.js';
-import type { RecordValues } from '../model/record-codec.js';
 import { MAX_PAGE_SIZE } from '../query/paging.js';
 import { displayValue } from '../util/display-value.js';
 import { listRecords, type RecordListQuery, type RecordView } from './list-records.js';
 import type { Project } from './project.js';
+import type { MayView } from './record-labels.js';
 import { refLabels, type RefLabels } from './ref-labels.js';
 
 /** What an export is about to write: how many records match, then the text piece by piece. */
@@ -16,7 +16,7 @@ export interface RecordsCsv {
 
 export interface RecordExportOptions {
   /** Whether the reader may view a model's records: refs to one they may not keep their ids. */
-  mayView: (model: string) => boolean;
+  mayView: MayView;
 }
 
 /** The columns every export ends with, after the model's own fields. */
@@ -40,7 +40,11 @@ export async function exportRecordsCsv(
   const model = project.models.get(modelName);
   const { stringify } = await import('csv-stringify/sync');
   const columns = columnsOf(model);
-  const first = await listRecords(project, modelName, { ...query, limit: MAX_PAGE_SIZE });
+  const first = await listRecords(project, modelName, {
+    ...query,
+    mayView: options.mayView,
+    limit: MAX_PAGE_SIZE,
+  });
   const total = first.total;
 
   async function* text(): AsyncGenerator<string> {
@@ -48,12 +52,17 @@ export async function exportRecordsCsv(
     let page = first;
     // Bounded by the count the first page read: records added meanwhile do not stretch it.
     for (let offset = 0; offset < total && page.items.length > 0;) {
-      const labels = await readableRefLabels(project, model, page.items, options);
+      const labels = await refLabels(project, model, page.items, options.mayView);
       const rows = page.items.map((record) => columns.map((c) => cellOf(model, record, c, labels)));
       yield stringify(rows);
       offset += page.items.length;
       if (offset >= total) break;
-      page = await listRecords(project, modelName, { ...query, limit: MAX_PAGE_SIZE, offset });
+      page = await listRecords(project, modelName, {
+        ...query,
+        mayView: options.mayView,
+        limit: MAX_PAGE_SIZE,
+        offset,
+      });
     }
   }
   return { total, text: text() };
@@ -64,19 +73,6 @@ export function columnsOf(model: ModelDefinition): string[] {
   const fields = Object.keys(model.fields);
   if (model.name === HOST_MODEL) fields.splice(fields.indexOf('name') + 1, 0, 'groups');
   return ['id', ...fields, ...TIMESTAMPS];
-}
-
-async function readableRefLabels(
-  project: Project,
-  model: ModelDefinition,
-  records: readonly RecordValues[],
-  options: RecordExportOptions,
-): Promise<RefLabels> {
-  const labels = await refLabels(project, model, records);
-  for (const [name, field] of Object.entries(model.fields)) {
-    if (field.kind === 'ref' && !options.mayView(field.model)) labels.delete(name);
-  }
-  return labels;
 }
 
 function cellOf(

@@ -17,7 +17,7 @@ import {
   isCurrentRecord,
   type Viewer,
 } from '../session-clears/current-records.js';
-import { objectLabel } from './object-label.js';
+import { recordLabels, type MayView } from './record-labels.js';
 
 /** The viewer's current session on a record (see `currentRecordIds`), as lists show it. */
 export interface LastSession {
@@ -42,6 +42,8 @@ export interface RecordListQuery extends ListQuery {
   lastStatus?: string | readonly string[] | undefined;
   /** Whose current sessions: a user's id; null or absent for the local operator (anyone's). */
   viewer?: Viewer | undefined;
+  /** Which models the reader may view: labels follow refs only into those (all when absent). */
+  mayView?: MayView | undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -69,7 +71,7 @@ export async function listRecords(
   });
   const records = rows.map((row) => decodeRow(model, row, project.database.adapter));
   return {
-    items: await viewsOf(project, model, records, query.viewer ?? null),
+    items: await viewsOf(project, model, records, query.viewer ?? null, query.mayView),
     total,
     limit,
     offset,
@@ -82,10 +84,11 @@ export async function getRecordView(
   modelName: string,
   id: number,
   viewer: Viewer = null,
+  mayView?: MayView,
 ): Promise<RecordView> {
   const model = project.models.get(modelName);
   const record = await project.records.get(modelName, id);
-  const [view] = await viewsOf(project, model, [record], viewer);
+  const [view] = await viewsOf(project, model, [record], viewer, mayView);
   return view as RecordView;
 }
 
@@ -131,16 +134,18 @@ async function viewsOf(
   model: ModelDefinition,
   records: RecordValues[],
   viewer: Viewer,
+  mayView: MayView | undefined,
 ): Promise<RecordView[]> {
   const ids = records.map((r) => r.id);
-  const [last, groups] = await Promise.all([
+  const [last, groups, labels] = await Promise.all([
     lastSessions(project, model.name, ids, viewer),
     model.name === HOST_MODEL ? project.hosts.groupsOf(ids) : Promise.resolve(undefined),
+    recordLabels(project, model.name, records, mayView),
   ]);
   return records.map((record) => ({
     ...record,
     ...(groups ? { groups: groups.get(record.id) ?? [] } : {}),
-    _label: objectLabel(project, model.name, record),
+    _label: labels.get(record.id) ?? `${model.name} #${record.id}`,
     _lastSession: last.get(record.id) ?? null,
   }));
 }

@@ -12,7 +12,7 @@ import { parseWhere } from '../query/parse-where.js';
 import type { SessionInfo } from '../session/session-registry.js';
 import type { RunStore } from '../runs/run-store.js';
 import { filterVisibleTo } from './filter-visibility.js';
-import { objectLabel } from './object-label.js';
+import { recordLabels } from './record-labels.js';
 import { runTimeConnection, secretFormFields } from './run-time-connection.js';
 import { RunJournal } from '../runs/run-journal.js';
 
@@ -116,15 +116,21 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     [...hosts.values()].flatMap((h) => ('hostId' in h ? [h.hostId] : [])),
   );
 
+  // Named as the starting user's lists name them: the history keeps this label, and shows it to
+  // that user (and to superusers), so it holds nothing they may not view.
+  const labels = await recordLabels(project, model, [...objects.values()], (target) =>
+    mayOnModel(user, 'view', target),
+  );
+  const labelOf = (id: number) => labels.get(id) ?? `${model} #${id}`;
   const planned = ids.map((id) => {
     const object = objects.get(id) as RecordValues;
     const resolved = hosts.get(id);
     const host = resolved && 'hostId' in resolved ? hostRecords.get(resolved.hostId) : undefined;
     let canceled: string | undefined;
     if (!resolved || 'error' in resolved)
-      canceled = `${objectLabel(project, model, object)}: ${resolved && 'error' in resolved ? resolved.error : 'reaches no host'}`;
+      canceled = `${labelOf(id)}: ${resolved && 'error' in resolved ? resolved.error : 'reaches no host'}`;
     else if (host?.['disabled'])
-      canceled = `${objectLabel(project, model, object)}: ${showsHosts ? `host ${String(host['name'])}` : 'its host'} is disabled`;
+      canceled = `${labelOf(id)}: ${showsHosts ? `host ${String(host['name'])}` : 'its host'} is disabled`;
     return { id, object, host, canceled };
   });
 
@@ -139,7 +145,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       data: withoutSecrets(session, data),
       records: planned.map((p) => ({
         objectId: p.id,
-        objectLabel: objectLabel(project, model, p.object),
+        objectLabel: labelOf(p.id),
         hostId: p.host ? p.host.id : null,
         hostName: p.host ? String(p.host['name']) : null,
       })),
@@ -157,7 +163,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
   const records: StartedRun['records'] = [];
   for (const [index, p] of planned.entries()) {
     const recordId = recordIds[index] as number;
-    const label = objectLabel(project, model, p.object);
+    const label = labelOf(p.id);
     const hostName = p.host ? String(p.host['name']) : null;
     records.push({
       recordId,
