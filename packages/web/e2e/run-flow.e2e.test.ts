@@ -91,8 +91,8 @@ describe('the run flow', () => {
     const confirm = page.getByTestId('run-confirm');
     const labels = await confirm.locator('li label').allTextContents();
     expect(labels).toHaveLength(2);
-    // "Debian GNU/Linux 12 (Server #5) on zz-fleet-000": recognisable even when labels repeat
-    for (const label of labels) expect(label).toMatch(/\(Server #\d+\) on zz-fleet-0\d\d$/);
+    // The demo names a server by its host ("zz-fleet-000 (Server #5)"): no need to add "on …"
+    for (const label of labels) expect(label).toMatch(/^zz-fleet-0\d\d \(Server #\d+\)$/);
     expect(new Set(labels).size).toBe(2);
     await expect(
       page.getByTestId('form-summary').locator('[data-field="cmd"]').textContent(),

@@ -11,11 +11,13 @@ export interface RunTarget {
 
 /**
  * How a person recognises an object: its label with the host it runs on, since many records
- * share a label ("Debian GNU/Linux 12 (Server #3) on web-1").
+ * share a label ("Debian GNU/Linux 12 (Server #3) on web-1"); a label that starts with the host's
+ * name already says it ("web-1 (Server #3)", a model displayed by `host.name`).
  */
 export function targetName(target: RunTarget): string {
   const { label, hostName } = target;
-  return hostName && hostName !== label ? `${label} on ${hostName}` : label;
+  const named = !hostName || label === hostName || label.startsWith(`${hostName} `);
+  return named ? label : `${label} on ${hostName}`;
 }
 
 export function labelOf(record: RaRecord | undefined, id: RaRecord['id']): string {
