@@ -71,7 +71,8 @@ async function displayed(
   return byRecord;
 }
 
-async function recordsById(
+/** The records of `model` whose ids are among `values` (the rest are passed over). */
+export async function recordsById(
   project: Project,
   model: string,
   values: readonly unknown[],
