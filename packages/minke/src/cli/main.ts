@@ -178,6 +178,7 @@ const REMOTE_COMMANDS = new Set([
   'records set',
   'records delete',
   'records export',
+  'records import',
   'permissions list',
   'users create',
   'users list',

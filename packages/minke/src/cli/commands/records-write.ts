@@ -122,7 +122,7 @@ async function printRecord(
 }
 
 /** A field as a person reads it: a ref by what it points at, an empty one as `-`. */
-function shown(value: unknown, field: string, labels: RefLabels): string {
+export function shown(value: unknown, field: string, labels: RefLabels): string {
   if (value === null || value === undefined || value === '') return '-';
   const label = typeof value === 'number' ? labels.get(field)?.get(value) : undefined;
   return label ?? displayValue(value);

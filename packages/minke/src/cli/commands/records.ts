@@ -9,6 +9,7 @@ import { readPages } from '../read-pages.js';
 import { addPageFlags, pageWindowOf, type PageFlags } from '../page-flags.js';
 import { registerRecordWriteCommands } from './records-write.js';
 import { registerRecordExportCommand } from './records-export.js';
+import { registerRecordImportCommand } from './records-import.js';
 import { addFilterFlags } from '../record-filter-flags.js';
 
 interface ListOptions extends PageFlags {
@@ -63,6 +64,7 @@ export function registerRecordCommands(program: Command): void {
     });
   registerRecordWriteCommands(records, () => program.opts<GlobalOptions>(), withRecords);
   registerRecordExportCommand(records, () => program.opts<GlobalOptions>(), withRecords);
+  registerRecordImportCommand(records, () => program.opts<GlobalOptions>(), withRecords);
 }
 
 function cell(record: RecordValues, column: string, labels: RefLabels): string {

@@ -11,14 +11,15 @@ const SERVICES = 2_345;
 /** Names a spreadsheet would take for formulas, and text that needs CSV quoting. */
 const AWKWARD = ['=HYPERLINK("http://x")', '+1', '-rm', '@sum', 'a, "quoted"\nname'];
 
-// `minke records export` on a project folder, and with --server through a server on 127.0.0.1
+// `minke records export` and `records import` on a project folder, and with --server through a server on 127.0.0.1
 // that serves the same SQLite file (`GET /api/records/:model/export.csv`), as a token's user.
-describe('records export as CSV, on the project and through --server', { timeout: 180_000 }, () => {
+describe('records export and import as CSV, on the project and through --server', { timeout: 180_000 }, () => {
   let served: ServedProject;
   let h: ApiHarness;
   let viewer: string;
   let noHosts: string;
   let noServices: string;
+  let editor: string;
   const local = (...args: string[]) => served.local(...args);
   const remote = (token: string, ...args: string[]) => served.remote(token, ...args);
   const rowsOf = (text: string) => parseCsv(text).map((row) => row.cells);
@@ -29,9 +30,13 @@ describe('records export as CSV, on the project and through --server', { timeout
     await h.user('viewer', { permissions: ['view_host', 'view_service'] });
     await h.user('no-hosts', { permissions: ['view_service'] });
     await h.user('no-services', { permissions: ['view_host'] });
+    await h.user('editor', {
+      permissions: ['view_host', 'change_host', 'view_service', 'add_service', 'change_service'],
+    });
     viewer = (await h.withToken('viewer')).token;
     noHosts = (await h.withToken('no-hosts')).token;
     noServices = (await h.withToken('no-services')).token;
+    editor = (await h.withToken('editor')).token;
     await h.project.hosts.addGroup({ name: 'web' });
     await h.project.hosts.add({ name: 'web-1', groups: ['web'], port: 2222 });
     await h.project.hosts.add({ name: 'db-1' });
@@ -193,5 +198,83 @@ describe('records export as CSV, on the project and through --server', { timeout
     expect(existsSync(join(served.dir, 'no'))).toBe(false);
     // No hidden part-written file is left beside it.
     expect(readdirSync(served.dir).filter((name) => name.startsWith('.services.csv'))).toEqual([]);
+  });
+  it('reads an export back with records import: changes what differs, adds rows without an id', async () => {
+    const file = join(served.dir, 'round-trip.csv');
+    const where = ['--where', 'name ^= svc-0000', '--out', file];
+    expect((await local('records', 'export', 'Service', ...where)).code).toBe(0);
+    const same = await remote(editor, 'records', 'import', 'Service', file);
+    expect([same.code, same.stderr, same.stdout]).toEqual([
+      0,
+      '',
+      `${file}: 0 added, 0 changed, 5 unchanged\n`,
+    ]);
+    const text = readFileSync(file, 'utf8')
+      .replace(/^(\d+),web-1,svc-00006,web,,/m, '$1,db-1,svc-00006,db,8443,')
+      .concat(',web-1,svc-new,cache,9000,,\n');
+    writeFileSync(file, text);
+    const dry = await local('records', 'import', 'Service', file, '--dry-run');
+    expect(dry.stdout).toMatch(
+      /^would change svc-00006 \(Service #\d+\): host web-1 → db-1, kind web → db, port - → 8443\nwould add Service from line 7\n.*: 1 would be added, 1 would be changed, 4 unchanged\n$/,
+    );
+    const svc6 = await h.project.records.findBy('Service', 'name', 'svc-00006');
+    expect(svc6).toMatchObject({ kind: 'web', port: null });
+    const done = await remote(editor, 'records', 'import', 'Service', file);
+    expect([done.code, done.stderr]).toEqual([0, '']);
+    expect(done.stdout).toMatch(
+      /^changed svc-00006 .*\nadded svc-new \(Service #\d+\)\n.*: 1 added, 1 changed, 4 unchanged\n$/,
+    );
+    const db1 = (await h.project.hosts.get('db-1')).id;
+    expect(await h.project.records.findBy('Service', 'name', 'svc-00006')).toMatchObject({
+      host: db1,
+      kind: 'db',
+      port: 8443,
+    });
+    // Every write in the audit log, as the token's user.
+    const editorId = (await h.project.users.get('editor')).id;
+    const audit = await h.project.database.tables
+      .selectFrom('minke_audit_log')
+      .select(['action', 'actor_id', 'target_name'])
+      .where('action', 'in', ['record.create', 'record.update'])
+      .where('actor_id', '=', editorId)
+      .execute();
+    expect(audit.map((row) => [row.action, row.target_name]).sort()).toEqual([
+      ['record.create', 'svc-new'],
+      ['record.update', 'svc-00006'],
+    ]);
+  });
+
+  it('imports nothing from a file with a bad row, and names every bad row', async () => {
+    const file = join(served.dir, 'bad.csv');
+    const before = await local('records', 'export', 'Service');
+    writeFileSync(
+      file,
+      'id,host,name,port\n,web-1,fine,1\n,nowhere,a,2\n999999,web-1,b,3\n,web-1,c,many\n',
+    );
+    const bad = await remote(editor, 'records', 'import', 'Service', file);
+    expect([bad.code, bad.stdout]).toEqual([2, '']);
+    expect(bad.stderr).toBe(
+      [
+        `${file} line 3: host: no Host named "nowhere" (a ref takes the target's id or name)`,
+        `${file} line 4: Service 999999 does not exist`,
+        `${file} line 5: port: "many" is not a number`,
+        'minke: error: nothing imported: 3 row(s) with errors, above',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(file, 'id,host,name,colour\n,web-1,x,red\n');
+    const column = await local('records', 'import', 'Service', file);
+    expect([column.code, column.stderr]).toEqual([
+      2,
+      'minke: error: column "colour" is not a field of Service (fields: host, name, kind, port)\n',
+    ]);
+    // A user who may view but not add: refused by the server, nothing written.
+    writeFileSync(file, 'host,name\nweb-1,refused\n');
+    const refused = await remote(viewer, 'records', 'import', 'Service', file);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^minke: error: .* line 2: .*add_service.* \(0 added and 0 changed before it\)\n$/,
+    );
+    expect((await local('records', 'export', 'Service')).stdout).toBe(before.stdout);
   });
 });
