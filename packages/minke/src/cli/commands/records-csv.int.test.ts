@@ -13,268 +13,285 @@ const AWKWARD = ['=HYPERLINK("http://x")', '+1', '-rm', '@sum', 'a, "quoted"\nna
 
 // `minke records export` and `records import` on a project folder, and with --server through a server on 127.0.0.1
 // that serves the same SQLite file (`GET /api/records/:model/export.csv`), as a token's user.
-describe('records export and import as CSV, on the project and through --server', { timeout: 180_000 }, () => {
-  let served: ServedProject;
-  let h: ApiHarness;
-  let viewer: string;
-  let noHosts: string;
-  let noServices: string;
-  let editor: string;
-  const local = (...args: string[]) => served.local(...args);
-  const remote = (token: string, ...args: string[]) => served.remote(token, ...args);
-  const rowsOf = (text: string) => parseCsv(text).map((row) => row.cells);
+describe(
+  'records export and import as CSV, on the project and through --server',
+  { timeout: 180_000 },
+  () => {
+    let served: ServedProject;
+    let h: ApiHarness;
+    let viewer: string;
+    let noHosts: string;
+    let noServices: string;
+    let editor: string;
+    const local = (...args: string[]) => served.local(...args);
+    const remote = (token: string, ...args: string[]) => served.remote(token, ...args);
+    const rowsOf = (text: string) => parseCsv(text).map((row) => row.cells);
 
-  beforeAll(async () => {
-    served = await startServedProject('records-export');
-    h = served.h;
-    await h.user('viewer', { permissions: ['view_host', 'view_service'] });
-    await h.user('no-hosts', { permissions: ['view_service'] });
-    await h.user('no-services', { permissions: ['view_host'] });
-    await h.user('editor', {
-      permissions: ['view_host', 'change_host', 'view_service', 'add_service', 'change_service'],
-    });
-    viewer = (await h.withToken('viewer')).token;
-    noHosts = (await h.withToken('no-hosts')).token;
-    noServices = (await h.withToken('no-services')).token;
-    editor = (await h.withToken('editor')).token;
-    await h.project.hosts.addGroup({ name: 'web' });
-    await h.project.hosts.add({ name: 'web-1', groups: ['web'], port: 2222 });
-    await h.project.hosts.add({ name: 'db-1' });
-    const hosts = [(await h.project.hosts.get('web-1')).id, (await h.project.hosts.get('db-1')).id];
-    for (let i = 0; i < SERVICES; i++) {
-      await h.project.records.create('Service', {
-        host: hosts[i % 2],
-        name: AWKWARD[i] ?? `svc-${String(i).padStart(5, '0')}`,
-        kind: i % 2 === 0 ? 'web' : 'db',
-        port: i % 3 === 0 ? null : 8000 + i,
+    beforeAll(async () => {
+      served = await startServedProject('records-export');
+      h = served.h;
+      await h.user('viewer', { permissions: ['view_host', 'view_service'] });
+      await h.user('no-hosts', { permissions: ['view_service'] });
+      await h.user('no-services', { permissions: ['view_host'] });
+      await h.user('editor', {
+        permissions: ['view_host', 'change_host', 'view_service', 'add_service', 'change_service'],
       });
-    }
-  });
-  afterAll(() => served.close());
-
-  it('writes every record, refs named, in the same bytes on both sides', async () => {
-    const here = await local('records', 'export', 'Service');
-    expect([here.code, here.stderr]).toEqual([0, '']);
-    expect(here.stdout.split('\n')[0]).toBe('id,host,name,kind,port,created_at,updated_at');
-    const rows = rowsOf(here.stdout);
-    expect(rows).toHaveLength(SERVICES);
-    const ids = await h.project.records.ids('Service', {});
-    expect(new Set(rows.map((row) => Number(row['id'])))).toEqual(new Set(ids));
-    // In the model's order (by name), the host by its name, an empty optional as nothing.
-    expect(rows.find((row) => row['name'] === 'svc-00006')).toMatchObject({
-      host: 'web-1',
-      kind: 'web',
-      port: '',
+      viewer = (await h.withToken('viewer')).token;
+      noHosts = (await h.withToken('no-hosts')).token;
+      noServices = (await h.withToken('no-services')).token;
+      editor = (await h.withToken('editor')).token;
+      await h.project.hosts.addGroup({ name: 'web' });
+      await h.project.hosts.add({ name: 'web-1', groups: ['web'], port: 2222 });
+      await h.project.hosts.add({ name: 'db-1' });
+      const hosts = [
+        (await h.project.hosts.get('web-1')).id,
+        (await h.project.hosts.get('db-1')).id,
+      ];
+      for (let i = 0; i < SERVICES; i++) {
+        await h.project.records.create('Service', {
+          host: hosts[i % 2],
+          name: AWKWARD[i] ?? `svc-${String(i).padStart(5, '0')}`,
+          kind: i % 2 === 0 ? 'web' : 'db',
+          port: i % 3 === 0 ? null : 8000 + i,
+        });
+      }
     });
-    expect(rows.find((row) => row['name'] === 'svc-00007')).toMatchObject({
-      host: 'db-1',
-      kind: 'db',
-      port: '8007',
-    });
-    const there = await remote(viewer, 'records', 'export', 'Service');
-    expect([there.code, there.stderr]).toEqual([0, '']);
-    expect(there.stdout).toBe(here.stdout);
-  });
+    afterAll(() => served.close());
 
-  it('keeps a spreadsheet from reading names as formulas, and quotes what needs it', async () => {
-    const here = await local('records', 'export', 'Service', '--where', 'not name ^= svc-');
-    const names = rowsOf(here.stdout).map((row) => row['name']);
-    expect(names.sort()).toEqual(
-      ["'+1", "'-rm", '\'=HYPERLINK("http://x")', "'@sum", 'a, "quoted"\nname'].sort(),
-    );
-    expect(here.stdout).toContain('"\'=HYPERLINK(""http://x"")"');
-  });
-
-  it('takes the filter, search and order of records list', async () => {
-    const args = [
-      '--where',
-      'kind = db and host.name = db-1',
-      '--search',
-      'svc-0001',
-      '--order',
-      '-name',
-    ];
-    const here = await local('records', 'export', 'Service', ...args);
-    expect([here.code, here.stderr]).toEqual([0, '']);
-    expect(rowsOf(here.stdout).map((row) => row['name'])).toEqual([
-      'svc-00019',
-      'svc-00017',
-      'svc-00015',
-      'svc-00013',
-      'svc-00011',
-    ]);
-    const there = await remote(viewer, 'records', 'export', 'Service', ...args);
-    expect(there.stdout).toBe(here.stdout);
-  });
-
-  it('exports hosts with their groups, and a ref the user may not view as its id', async () => {
-    const hosts = await remote(viewer, 'records', 'export', 'Host');
-    expect(hosts.stdout.split('\n')[0]).toBe(
-      'id,name,groups,hostname,port,user,config,disabled,comment,created_at,updated_at',
-    );
-    expect(rowsOf(hosts.stdout).map((row) => [row['name'], row['groups'], row['port']])).toEqual([
-      ['db-1', '', ''],
-      ['web-1', 'web', '2222'],
-    ]);
-    const blind = await remote(
-      noHosts,
-      'records',
-      'export',
-      'Service',
-      '--where',
-      'name = svc-00006',
-    );
-    expect([blind.code, blind.stderr]).toEqual([0, '']);
-    const webId = String((await h.project.hosts.get('web-1')).id);
-    expect(rowsOf(blind.stdout)).toMatchObject([{ name: 'svc-00006', host: webId }]);
-  });
-
-  it('refuses a user without the view permission, and a filter that does not parse', async () => {
-    const refused = await remote(noServices, 'records', 'export', 'Service');
-    // As `records list` answers: the models the token's user may view are the ones it knows.
-    expect([refused.code, refused.stderr]).toEqual([
-      2,
-      'minke: error: unknown model "Service" (known: Host)\n',
-    ]);
-    expect(refused.stdout).toBe('');
-    const api = await (await h.withToken('no-services')).get('/api/records/Service/export.csv');
-    expect(api.statusCode).toBe(403);
-    expect(api.json()).toMatchObject({
-      error: { message: expect.stringContaining('view_service') as unknown },
+    it('writes every record, refs named, in the same bytes on both sides', async () => {
+      const here = await local('records', 'export', 'Service');
+      expect([here.code, here.stderr]).toEqual([0, '']);
+      expect(here.stdout.split('\n')[0]).toBe('id,host,name,kind,port,created_at,updated_at');
+      const rows = rowsOf(here.stdout);
+      expect(rows).toHaveLength(SERVICES);
+      const ids = await h.project.records.ids('Service', {});
+      expect(new Set(rows.map((row) => Number(row['id'])))).toEqual(new Set(ids));
+      // In the model's order (by name), the host by its name, an empty optional as nothing.
+      expect(rows.find((row) => row['name'] === 'svc-00006')).toMatchObject({
+        host: 'web-1',
+        kind: 'web',
+        port: '',
+      });
+      expect(rows.find((row) => row['name'] === 'svc-00007')).toMatchObject({
+        host: 'db-1',
+        kind: 'db',
+        port: '8007',
+      });
+      const there = await remote(viewer, 'records', 'export', 'Service');
+      expect([there.code, there.stderr]).toEqual([0, '']);
+      expect(there.stdout).toBe(here.stdout);
     });
 
-    for (const run of [local, (...a: string[]) => remote(viewer, ...a)]) {
-      const bad = await run('records', 'export', 'Service', '--where', 'port >');
-      expect([bad.code, bad.stdout]).toEqual([2, '']);
-      expect(bad.stderr).toMatch(/^minke: error: invalid --where at character \d+ of "port >"/);
-      const order = await run('records', 'export', 'Service', '--order', 'nope');
-      expect([order.code, order.stderr]).toEqual([
-        2,
-        'minke: error: cannot order Service by "nope": no such field\n',
+    it('keeps a spreadsheet from reading names as formulas, and quotes what needs it', async () => {
+      const here = await local('records', 'export', 'Service', '--where', 'not name ^= svc-');
+      const names = rowsOf(here.stdout).map((row) => row['name']);
+      expect(names.sort()).toEqual(
+        ["'+1", "'-rm", '\'=HYPERLINK("http://x")', "'@sum", 'a, "quoted"\nname'].sort(),
+      );
+      expect(here.stdout).toContain('"\'=HYPERLINK(""http://x"")"');
+    });
+
+    it('takes the filter, search and order of records list', async () => {
+      const args = [
+        '--where',
+        'kind = db and host.name = db-1',
+        '--search',
+        'svc-0001',
+        '--order',
+        '-name',
+      ];
+      const here = await local('records', 'export', 'Service', ...args);
+      expect([here.code, here.stderr]).toEqual([0, '']);
+      expect(rowsOf(here.stdout).map((row) => row['name'])).toEqual([
+        'svc-00019',
+        'svc-00017',
+        'svc-00015',
+        'svc-00013',
+        'svc-00011',
       ]);
-    }
-  });
-
-  it('answers the API with a CSV download that says how many records follow', async () => {
-    const api = await (
-      await h.withToken('viewer')
-    ).get('/api/records/Service/export.csv?where=kind%20%3D%20web&order=name');
-    expect(api.statusCode).toBe(200);
-    expect(api.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(api.headers['content-disposition']).toMatch(
-      /^attachment; filename="Service-\d{4}-\d{2}-\d{2}\.csv"$/,
-    );
-    expect(api.headers['cache-control']).toBe('no-store');
-    const rows = rowsOf(api.body);
-    expect(api.headers['x-total-count']).toBe(String(rows.length));
-    expect(rows.length).toBe(Math.ceil(SERVICES / 2));
-  });
-
-  it('writes --out whole, and leaves an existing file alone when the export fails', async () => {
-    const file = join(served.dir, 'services.csv');
-    const done = await remote(viewer, 'records', 'export', 'Service', '--out', file);
-    expect([done.code, done.stderr, done.stdout]).toEqual([
-      0,
-      '',
-      `exported ${SERVICES} Service record(s) to ${file}\n`,
-    ]);
-    expect(rowsOf(readFileSync(file, 'utf8'))).toHaveLength(SERVICES);
-
-    writeFileSync(file, 'kept\n');
-    const failed = await local('records', 'export', 'Service', '--where', 'port >', '--out', file);
-    expect(failed.code).toBe(2);
-    expect(readFileSync(file, 'utf8')).toBe('kept\n');
-    const missing = await local(
-      'records',
-      'export',
-      'Service',
-      '--out',
-      join(served.dir, 'no', 'x.csv'),
-    );
-    expect([missing.code, missing.stderr]).toEqual([
-      2,
-      `minke: error: cannot write ${join(served.dir, 'no', 'x.csv')}: ENOENT\n`,
-    ]);
-    expect(existsSync(join(served.dir, 'no'))).toBe(false);
-    // No hidden part-written file is left beside it.
-    expect(readdirSync(served.dir).filter((name) => name.startsWith('.services.csv'))).toEqual([]);
-  });
-  it('reads an export back with records import: changes what differs, adds rows without an id', async () => {
-    const file = join(served.dir, 'round-trip.csv');
-    const where = ['--where', 'name ^= svc-0000', '--out', file];
-    expect((await local('records', 'export', 'Service', ...where)).code).toBe(0);
-    const same = await remote(editor, 'records', 'import', 'Service', file);
-    expect([same.code, same.stderr, same.stdout]).toEqual([
-      0,
-      '',
-      `${file}: 0 added, 0 changed, 5 unchanged\n`,
-    ]);
-    const text = readFileSync(file, 'utf8')
-      .replace(/^(\d+),web-1,svc-00006,web,,/m, '$1,db-1,svc-00006,db,8443,')
-      .concat(',web-1,svc-new,cache,9000,,\n');
-    writeFileSync(file, text);
-    const dry = await local('records', 'import', 'Service', file, '--dry-run');
-    expect(dry.stdout).toMatch(
-      /^would change svc-00006 \(Service #\d+\): host web-1 → db-1, kind web → db, port - → 8443\nwould add Service from line 7\n.*: 1 would be added, 1 would be changed, 4 unchanged\n$/,
-    );
-    const svc6 = await h.project.records.findBy('Service', 'name', 'svc-00006');
-    expect(svc6).toMatchObject({ kind: 'web', port: null });
-    const done = await remote(editor, 'records', 'import', 'Service', file);
-    expect([done.code, done.stderr]).toEqual([0, '']);
-    expect(done.stdout).toMatch(
-      /^changed svc-00006 .*\nadded svc-new \(Service #\d+\)\n.*: 1 added, 1 changed, 4 unchanged\n$/,
-    );
-    const db1 = (await h.project.hosts.get('db-1')).id;
-    expect(await h.project.records.findBy('Service', 'name', 'svc-00006')).toMatchObject({
-      host: db1,
-      kind: 'db',
-      port: 8443,
+      const there = await remote(viewer, 'records', 'export', 'Service', ...args);
+      expect(there.stdout).toBe(here.stdout);
     });
-    // Every write in the audit log, as the token's user.
-    const editorId = (await h.project.users.get('editor')).id;
-    const audit = await h.project.database.tables
-      .selectFrom('minke_audit_log')
-      .select(['action', 'actor_id', 'target_name'])
-      .where('action', 'in', ['record.create', 'record.update'])
-      .where('actor_id', '=', editorId)
-      .execute();
-    expect(audit.map((row) => [row.action, row.target_name]).sort()).toEqual([
-      ['record.create', 'svc-new'],
-      ['record.update', 'svc-00006'],
-    ]);
-  });
 
-  it('imports nothing from a file with a bad row, and names every bad row', async () => {
-    const file = join(served.dir, 'bad.csv');
-    const before = await local('records', 'export', 'Service');
-    writeFileSync(
-      file,
-      'id,host,name,port\n,web-1,fine,1\n,nowhere,a,2\n999999,web-1,b,3\n,web-1,c,many\n',
-    );
-    const bad = await remote(editor, 'records', 'import', 'Service', file);
-    expect([bad.code, bad.stdout]).toEqual([2, '']);
-    expect(bad.stderr).toBe(
-      [
-        `${file} line 3: host: no Host named "nowhere" (a ref takes the target's id or name)`,
-        `${file} line 4: Service 999999 does not exist`,
-        `${file} line 5: port: "many" is not a number`,
-        'minke: error: nothing imported: 3 row(s) with errors, above',
+    it('exports hosts with their groups, and a ref the user may not view as its id', async () => {
+      const hosts = await remote(viewer, 'records', 'export', 'Host');
+      expect(hosts.stdout.split('\n')[0]).toBe(
+        'id,name,groups,hostname,port,user,config,disabled,comment,created_at,updated_at',
+      );
+      expect(rowsOf(hosts.stdout).map((row) => [row['name'], row['groups'], row['port']])).toEqual([
+        ['db-1', '', ''],
+        ['web-1', 'web', '2222'],
+      ]);
+      const blind = await remote(
+        noHosts,
+        'records',
+        'export',
+        'Service',
+        '--where',
+        'name = svc-00006',
+      );
+      expect([blind.code, blind.stderr]).toEqual([0, '']);
+      const webId = String((await h.project.hosts.get('web-1')).id);
+      expect(rowsOf(blind.stdout)).toMatchObject([{ name: 'svc-00006', host: webId }]);
+    });
+
+    it('refuses a user without the view permission, and a filter that does not parse', async () => {
+      const refused = await remote(noServices, 'records', 'export', 'Service');
+      // As `records list` answers: the models the token's user may view are the ones it knows.
+      expect([refused.code, refused.stderr]).toEqual([
+        2,
+        'minke: error: unknown model "Service" (known: Host)\n',
+      ]);
+      expect(refused.stdout).toBe('');
+      const api = await (await h.withToken('no-services')).get('/api/records/Service/export.csv');
+      expect(api.statusCode).toBe(403);
+      expect(api.json()).toMatchObject({
+        error: { message: expect.stringContaining('view_service') as unknown },
+      });
+
+      for (const run of [local, (...a: string[]) => remote(viewer, ...a)]) {
+        const bad = await run('records', 'export', 'Service', '--where', 'port >');
+        expect([bad.code, bad.stdout]).toEqual([2, '']);
+        expect(bad.stderr).toMatch(/^minke: error: invalid --where at character \d+ of "port >"/);
+        const order = await run('records', 'export', 'Service', '--order', 'nope');
+        expect([order.code, order.stderr]).toEqual([
+          2,
+          'minke: error: cannot order Service by "nope": no such field\n',
+        ]);
+      }
+    });
+
+    it('answers the API with a CSV download that says how many records follow', async () => {
+      const api = await (
+        await h.withToken('viewer')
+      ).get('/api/records/Service/export.csv?where=kind%20%3D%20web&order=name');
+      expect(api.statusCode).toBe(200);
+      expect(api.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(api.headers['content-disposition']).toMatch(
+        /^attachment; filename="Service-\d{4}-\d{2}-\d{2}\.csv"$/,
+      );
+      expect(api.headers['cache-control']).toBe('no-store');
+      const rows = rowsOf(api.body);
+      expect(api.headers['x-total-count']).toBe(String(rows.length));
+      expect(rows.length).toBe(Math.ceil(SERVICES / 2));
+    });
+
+    it('writes --out whole, and leaves an existing file alone when the export fails', async () => {
+      const file = join(served.dir, 'services.csv');
+      const done = await remote(viewer, 'records', 'export', 'Service', '--out', file);
+      expect([done.code, done.stderr, done.stdout]).toEqual([
+        0,
         '',
-      ].join('\n'),
-    );
-    writeFileSync(file, 'id,host,name,colour\n,web-1,x,red\n');
-    const column = await local('records', 'import', 'Service', file);
-    expect([column.code, column.stderr]).toEqual([
-      2,
-      'minke: error: column "colour" is not a field of Service (fields: host, name, kind, port)\n',
-    ]);
-    // A user who may view but not add: refused by the server, nothing written.
-    writeFileSync(file, 'host,name\nweb-1,refused\n');
-    const refused = await remote(viewer, 'records', 'import', 'Service', file);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(
-      /^minke: error: .* line 2: .*add_service.* \(0 added and 0 changed before it\)\n$/,
-    );
-    expect((await local('records', 'export', 'Service')).stdout).toBe(before.stdout);
-  });
-});
+        `exported ${SERVICES} Service record(s) to ${file}\n`,
+      ]);
+      expect(rowsOf(readFileSync(file, 'utf8'))).toHaveLength(SERVICES);
+
+      writeFileSync(file, 'kept\n');
+      const failed = await local(
+        'records',
+        'export',
+        'Service',
+        '--where',
+        'port >',
+        '--out',
+        file,
+      );
+      expect(failed.code).toBe(2);
+      expect(readFileSync(file, 'utf8')).toBe('kept\n');
+      const missing = await local(
+        'records',
+        'export',
+        'Service',
+        '--out',
+        join(served.dir, 'no', 'x.csv'),
+      );
+      expect([missing.code, missing.stderr]).toEqual([
+        2,
+        `minke: error: cannot write ${join(served.dir, 'no', 'x.csv')}: ENOENT\n`,
+      ]);
+      expect(existsSync(join(served.dir, 'no'))).toBe(false);
+      // No hidden part-written file is left beside it.
+      expect(readdirSync(served.dir).filter((name) => name.startsWith('.services.csv'))).toEqual(
+        [],
+      );
+    });
+    it('reads an export back with records import: changes what differs, adds rows without an id', async () => {
+      const file = join(served.dir, 'round-trip.csv');
+      const where = ['--where', 'name ^= svc-0000', '--out', file];
+      expect((await local('records', 'export', 'Service', ...where)).code).toBe(0);
+      const same = await remote(editor, 'records', 'import', 'Service', file);
+      expect([same.code, same.stderr, same.stdout]).toEqual([
+        0,
+        '',
+        `${file}: 0 added, 0 changed, 5 unchanged\n`,
+      ]);
+      const text = readFileSync(file, 'utf8')
+        .replace(/^(\d+),web-1,svc-00006,web,,/m, '$1,db-1,svc-00006,db,8443,')
+        .concat(',web-1,svc-new,cache,9000,,\n');
+      writeFileSync(file, text);
+      const dry = await local('records', 'import', 'Service', file, '--dry-run');
+      expect(dry.stdout).toMatch(
+        /^would change svc-00006 \(Service #\d+\): host web-1 → db-1, kind web → db, port - → 8443\nwould add Service from line 7\n.*: 1 would be added, 1 would be changed, 4 unchanged\n$/,
+      );
+      const svc6 = await h.project.records.findBy('Service', 'name', 'svc-00006');
+      expect(svc6).toMatchObject({ kind: 'web', port: null });
+      const done = await remote(editor, 'records', 'import', 'Service', file);
+      expect([done.code, done.stderr]).toEqual([0, '']);
+      expect(done.stdout).toMatch(
+        /^changed svc-00006 .*\nadded svc-new \(Service #\d+\)\n.*: 1 added, 1 changed, 4 unchanged\n$/,
+      );
+      const db1 = (await h.project.hosts.get('db-1')).id;
+      expect(await h.project.records.findBy('Service', 'name', 'svc-00006')).toMatchObject({
+        host: db1,
+        kind: 'db',
+        port: 8443,
+      });
+      // Every write in the audit log, as the token's user.
+      const editorId = (await h.project.users.get('editor')).id;
+      const audit = await h.project.database.tables
+        .selectFrom('minke_audit_log')
+        .select(['action', 'actor_id', 'target_name'])
+        .where('action', 'in', ['record.create', 'record.update'])
+        .where('actor_id', '=', editorId)
+        .execute();
+      expect(audit.map((row) => [row.action, row.target_name]).sort()).toEqual([
+        ['record.create', 'svc-new'],
+        ['record.update', 'svc-00006'],
+      ]);
+    });
+
+    it('imports nothing from a file with a bad row, and names every bad row', async () => {
+      const file = join(served.dir, 'bad.csv');
+      const before = await local('records', 'export', 'Service');
+      writeFileSync(
+        file,
+        'id,host,name,port\n,web-1,fine,1\n,nowhere,a,2\n999999,web-1,b,3\n,web-1,c,many\n',
+      );
+      const bad = await remote(editor, 'records', 'import', 'Service', file);
+      expect([bad.code, bad.stdout]).toEqual([2, '']);
+      expect(bad.stderr).toBe(
+        [
+          `${file} line 3: host: no Host named "nowhere" (a ref takes the target's id or name)`,
+          `${file} line 4: Service 999999 does not exist`,
+          `${file} line 5: port: "many" is not a number`,
+          'minke: error: nothing imported: 3 row(s) with errors, above',
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(file, 'id,host,name,colour\n,web-1,x,red\n');
+      const column = await local('records', 'import', 'Service', file);
+      expect([column.code, column.stderr]).toEqual([
+        2,
+        'minke: error: column "colour" is not a field of Service (fields: host, name, kind, port)\n',
+      ]);
+      // A user who may view but not add: refused by the server, nothing written.
+      writeFileSync(file, 'host,name\nweb-1,refused\n');
+      const refused = await remote(viewer, 'records', 'import', 'Service', file);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /^minke: error: .* line 2: .*add_service.* \(0 added and 0 changed before it\)\n$/,
+      );
+      expect((await local('records', 'export', 'Service')).stdout).toBe(before.stdout);
+    });
+  },
+);
