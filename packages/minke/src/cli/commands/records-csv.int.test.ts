@@ -11,8 +11,9 @@ const SERVICES = 2_345;
 /** Names a spreadsheet would take for formulas, and text that needs CSV quoting. */
 const AWKWARD = ['=HYPERLINK("http://x")', '+1', '-rm', '@sum', 'a, "quoted"\nname'];
 
-// `minke records export` and `records import` on a project folder, and with --server through a server on 127.0.0.1
-// that serves the same SQLite file (`GET /api/records/:model/export.csv`), as a token's user.
+// `minke records export` and `records import` on a project folder, and with --server through a
+// server on 127.0.0.1 that serves the same SQLite file (`GET /api/records/:model/export.csv`, the
+// record routes), as a token's user.
 describe(
   'records export and import as CSV, on the project and through --server',
   { timeout: 180_000 },
