@@ -78,6 +78,14 @@ async function planImport(
 ): Promise<Step[]> {
   const steps: Step[] = [];
   const errors: string[] = [];
+  // The records the rows name, read a few hundred at a time rather than one request a row.
+  const ids = rows.map((row) => row.cells['id'] ?? '').filter((id) => /^\d+$/.test(id));
+  const existing = new Map(
+    (await source.getMany(model.name, [...new Set(ids)].map(Number))).map((view) => [
+      view.id,
+      view,
+    ]),
+  );
   for (const { line, cells } of rows) {
     if (errors.length >= ERRORS_SHOWN) break;
     try {
@@ -90,7 +98,8 @@ async function planImport(
         continue;
       }
       if (!/^\d+$/.test(idText)) throw new UsageError(`id "${idText}" is not a record id`);
-      const before = await source.get(model.name, Number(idText));
+      const before = existing.get(Number(idText));
+      if (!before) throw new UsageError(`${model.name} ${idText} does not exist`);
       const change = Object.fromEntries(
         Object.entries(values).filter(
           ([field, value]) => JSON.stringify(before[field] ?? null) !== JSON.stringify(value),
@@ -125,7 +134,10 @@ async function applyStep(
   const after = dryRun
     ? { ...step.before, ...step.change }
     : await source.update(model.name, step.id, step.change);
-  const labels = await source.refLabels(model, [step.before, after]);
+  // Labels only when a ref changed: a query (a request, on a server) a row otherwise.
+  const labels = fields.some((field) => model.refs.has(field))
+    ? await source.refLabels(model, [step.before, after])
+    : new Map<string, Map<number, string>>();
   // As `records set` shows a change: a ref by its label, a list as `a,b`, nothing as `-`.
   const changes = fieldChanges(step.before, after, fields, (value, field) =>
     typeof value === 'number' ? shown(value, field, labels) : shownValue(value),

@@ -45,6 +45,22 @@ export function localRecords(project: OpenedProject): RecordsSource {
       const { getRecordView } = await import('../../operations/list-records.js');
       return getRecordView(project, model, id);
     },
+    async getMany(model, ids) {
+      const [{ listRecords }, { MAX_PAGE_SIZE }] = await Promise.all([
+        import('../../operations/list-records.js'),
+        import('../../query/paging.js'),
+      ]);
+      const views = [];
+      for (let from = 0; from < ids.length; from += MAX_PAGE_SIZE) {
+        const some = ids.slice(from, from + MAX_PAGE_SIZE);
+        const page = await listRecords(project, model, {
+          filter: { path: ['id'], op: 'in', values: some },
+          limit: some.length,
+        });
+        views.push(...page.items);
+      }
+      return views;
+    },
     async idsByName(model, name) {
       if (!('name' in project.models.get(model).fields)) return [];
       const { parseWhere } = await import('../../query/parse-where.js');
