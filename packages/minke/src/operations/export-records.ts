@@ -69,7 +69,7 @@ export async function exportRecordsCsv(
 }
 
 /** `id`, the fields in the model's order (a host's groups after its name), the timestamps. */
-export function columnsOf(model: ModelDefinition): string[] {
+function columnsOf(model: ModelDefinition): string[] {
   const fields = Object.keys(model.fields);
   if (model.name === HOST_MODEL) fields.splice(fields.indexOf('name') + 1, 0, 'groups');
   return ['id', ...fields, ...TIMESTAMPS];

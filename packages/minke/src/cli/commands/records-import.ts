@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RecordView } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
 import { checkImportColumns, csvRecordValues } from '../csv-record-values.js';
-import { changeLine, fieldChanges, shownValue } from '../field-changes.js';
+import { fieldChanges, shownValue } from '../field-changes.js';
 import { readInputFile } from '../input-file.js';
 import type { WithSource } from '../local-or-remote.js';
 import { stdoutOut } from '../output.js';
@@ -47,7 +47,7 @@ export function registerRecordImportCommand(
         const steps = await planImport(source, model, file, rows);
         const counts = { added: 0, changed: 0, unchanged: 0 };
         for (const step of steps) {
-          const line = await applyStep(source, model, step, options.dryRun === true).catch(
+          const done = await applyStep(source, model, step, options.dryRun === true).catch(
             (error: unknown) => {
               // The same error (its exit code: a refusal is 1, a bad value 2), saying where.
               if (!(error instanceof Error)) throw error;
@@ -56,10 +56,8 @@ export function registerRecordImportCommand(
               throw error;
             },
           );
-          if (line.startsWith('added') || line.startsWith('would add')) counts.added++;
-          else if (line.startsWith('no change')) counts.unchanged++;
-          else counts.changed++;
-          if (!line.startsWith('no change')) out.line(line);
+          counts[done.outcome]++;
+          if (done.line !== undefined) out.line(done.line);
         }
         const verb = options.dryRun ? 'would be ' : '';
         out.line(
@@ -124,13 +122,16 @@ async function applyStep(
   model: ListedModel,
   step: Step,
   dryRun: boolean,
-): Promise<string> {
+): Promise<{ outcome: 'added' | 'changed' | 'unchanged'; line?: string }> {
   if ('add' in step) {
-    if (dryRun) return `would add ${model.name} from line ${step.line}`;
-    return `added ${(await source.create(model.name, step.add))._label}`;
+    if (dryRun) return { outcome: 'added', line: `would add ${model.name} from line ${step.line}` };
+    return {
+      outcome: 'added',
+      line: `added ${(await source.create(model.name, step.add))._label}`,
+    };
   }
   const fields = Object.keys(step.change);
-  if (fields.length === 0) return changeLine(step.before._label, []);
+  if (fields.length === 0) return { outcome: 'unchanged' };
   const after = dryRun
     ? { ...step.before, ...step.change }
     : await source.update(model.name, step.id, step.change);
@@ -142,7 +143,8 @@ async function applyStep(
   const changes = fieldChanges(step.before, after, fields, (value, field) =>
     typeof value === 'number' ? shown(value, field, labels) : shownValue(value),
   );
-  return `${dryRun ? 'would change' : 'changed'} ${changeLine(step.before._label, changes).replace(/^changed /, '')}`;
+  const verb = dryRun ? 'would change' : 'changed';
+  return { outcome: 'changed', line: `${verb} ${step.before._label}: ${changes.join(', ')}` };
 }
 
 function messageOf(error: unknown): string {

@@ -99,22 +99,12 @@ export function remoteRecords(client: ApiClient): RecordsSource {
         const ids = [
           ...new Set(items.map((item) => item[field]).filter((v) => typeof v === 'number')),
         ];
-        const byId = new Map<number, string>();
-        labels.set(field, byId);
-        for (let from = 0; from < ids.length; from += IDS_PER_REQUEST) {
-          const some = ids.slice(from, from + IDS_PER_REQUEST);
-          const page = await client
-            .get<{ items: RecordView[] }>(listPath(target), {
-              where: `id in (${some.join(', ')})`,
-              limit: some.length,
-            })
-            .catch((error: unknown) => {
-              // Not allowed to view the target: the ids are what the user may see.
-              if (error instanceof RemoteError && error.status === 403) return { items: [] };
-              throw error;
-            });
-          for (const item of page.items) byId.set(item.id, item._label);
-        }
+        const views = await this.getMany(target, ids).catch((error: unknown) => {
+          // Not allowed to view the target: the ids are what the user may see.
+          if (error instanceof RemoteError && error.status === 403) return [];
+          throw error;
+        });
+        labels.set(field, new Map(views.map((view) => [view.id, view._label])));
       }
       return labels;
     },
