@@ -51,6 +51,41 @@ export const recordListQuery = z.object({
 export const recordExportQuery = recordListQuery.omit({ limit: true, offset: true });
 export type RecordExportQuery = z.infer<typeof recordExportQuery>;
 
+/** `POST /api/records/:model/import`: CSV as `export.csv` writes it (or a spreadsheet's). */
+export const recordImportBody = z
+  .object({
+    csv: z.string().describe('the CSV text, with a header row'),
+    dryRun: z.boolean().default(false).describe('check every row and say what would change'),
+  })
+  .strict();
+export type RecordImportBody = z.input<typeof recordImportBody>;
+
+/** One field an imported row changes, each value as a person reads it (a ref by its label). */
+export const importedChange = z.object({
+  field: z.string(),
+  before: z.string(),
+  after: z.string(),
+});
+export type ImportedChange = z.infer<typeof importedChange>;
+
+/** A row that added a record, or changed one (a row that changed nothing is only counted). */
+export const importedRow = z.object({
+  line: z.number().describe('the line of the CSV the row starts on'),
+  outcome: z.enum(['added', 'changed']),
+  label: z.string().describe('the record (on a dry run, a row that adds: `Model from line N`)'),
+  changes: z.array(importedChange),
+});
+export type ImportedRow = z.infer<typeof importedRow>;
+
+export const recordImportReply = z.object({
+  dryRun: z.boolean(),
+  added: z.number(),
+  changed: z.number(),
+  unchanged: z.number(),
+  rows: z.array(importedRow),
+});
+export type RecordImportReply = z.infer<typeof recordImportReply>;
+
 export const recordBody = z
   .record(z.string(), z.unknown())
   .describe("the record's fields (refs as ids)");

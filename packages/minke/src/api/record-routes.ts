@@ -1,7 +1,10 @@
-import { createRecord, deleteRecord, updateRecord } from '../operations/record-changes.js';
+import { deleteRecord } from '../operations/record-changes.js';
+import { addRecord, changeRecord } from '../operations/record-writes.js';
 import { Readable } from 'node:stream';
 import {
   recordBody,
+  recordImportBody,
+  recordImportReply,
   recordExportQuery,
   recordListQuery,
   recordPage,
@@ -11,18 +14,16 @@ import {
 } from '@minke/contract';
 import { mayOnModel, requireModelPermission, type ModelAction } from '../auth/access.js';
 import { NotFoundError } from '../errors.js';
-import { HOST_MODEL } from '../model/host-model.js';
 import { exportRecordsCsv } from '../operations/export-records.js';
+import { importRecordsCsv } from '../operations/import-records.js';
 import type { MayView } from '../operations/record-labels.js';
 import { getRecordView, listRecords, type RecordListQuery } from '../operations/list-records.js';
 import type { Project } from '../operations/project.js';
 import { parseWhere } from '../query/parse-where.js';
 import type { Principal } from '../auth/principal.js';
 import type { ApiRoutes } from './api-context.js';
-import { hostChanges, hostInput } from '@minke/contract';
 import { principalOf } from './request-auth.js';
 import { errorReply } from './schemas.js';
-import { inputErrorOf } from './zod-schema.js';
 import { deleteRoute } from './delete-route.js';
 import { streamedDownload } from './download-reply.js';
 
@@ -92,6 +93,33 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
   );
 
+  app.post(
+    '/records/:model/import',
+    {
+      // A spreadsheet of many thousand rows is larger than the API's usual body limit.
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        tags: ['records'],
+        summary:
+          'Add and change records from CSV (as export.csv writes it); dryRun says what would change',
+        description:
+          "A row with an `id` changes that record, only in the fields that differ; a row without one adds a record. A ref is its target's label, id or name. Every row is checked first: a 400 names the bad rows in `fields` (`line 3`, the first ten) and nothing is written. Needs the model's view permission, and add or change as the rows do.",
+        params: modelParams,
+        body: recordImportBody,
+        response: { 200: recordImportReply },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const model = allowed(project, request.params.model, principal, 'view');
+      return importRecordsCsv(project, model, request.body.csv, {
+        dryRun: request.body.dryRun,
+        actor: principal.access,
+        mayView: viewableBy(principal),
+      });
+    },
+  );
+
   app.get(
     '/records/:model/:id',
     {
@@ -124,10 +152,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
     async (request, reply) => {
       const model = allowed(project, request.params.model, principalOf(request), 'add');
-      const id =
-        model === HOST_MODEL
-          ? (await project.hosts.add(parseHost(request.body), principalOf(request).access)).id
-          : (await createRecord(project, model, request.body)).id;
+      const id = await addRecord(project, model, request.body, principalOf(request).access);
       return reply.code(201).send(await viewOf(model, id, principalOf(request)));
     },
   );
@@ -146,16 +171,7 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     async (request) => {
       const { id } = request.params;
       const model = allowed(project, request.params.model, principalOf(request), 'change');
-      if (model === HOST_MODEL) {
-        const host = await project.records.get(HOST_MODEL, id);
-        await project.hosts.update(
-          String(host['name']),
-          parseHostChanges(request.body),
-          principalOf(request).access,
-        );
-      } else {
-        await updateRecord(project, model, id, request.body);
-      }
+      await changeRecord(project, model, id, request.body, principalOf(request).access);
       return viewOf(model, id, principalOf(request));
     },
   );
@@ -174,6 +190,9 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     },
   );
 };
+
+/** The largest CSV an import takes: some 300,000 rows of a few fields. */
+const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** The models a caller may view, for labels that follow refs. */
 function viewableBy(principal: Principal): MayView {
@@ -209,16 +228,4 @@ function listQueryOf(query: {
       .filter(Boolean),
     lastStatus,
   };
-}
-
-function parseHost(body: unknown) {
-  const parsed = hostInput.safeParse(body);
-  if (!parsed.success) throw inputErrorOf(parsed.error, 'body');
-  return parsed.data;
-}
-
-function parseHostChanges(body: unknown) {
-  const parsed = hostChanges.safeParse(body);
-  if (!parsed.success) throw inputErrorOf(parsed.error, 'body');
-  return parsed.data;
 }

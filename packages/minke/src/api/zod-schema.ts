@@ -2,6 +2,7 @@ import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { errorReply } from '@minke/contract';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { inputErrorOf } from '../util/zod-input-error.js';
 
 /**
  * Routes declare their params, query, body and replies as zod schemas from `@minke/contract`.
@@ -52,22 +53,6 @@ function unknownQueryParameters(schema: z.ZodType): (data: unknown) => InputErro
       { fields },
     );
   };
-}
-
-/** A zod error as an `InputError`: a one-line message and `fields` (path → reason). */
-export function inputErrorOf(error: z.ZodError, part: string): InputError {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[key] = 'not a known field';
-    } else {
-      fields[issue.path.map(String).join('.') || `(${part})`] = issue.message;
-    }
-  }
-  const summary = Object.entries(fields)
-    .map(([field, reason]) => `${field}: ${reason}`)
-    .join('; ');
-  return new InputError(`invalid ${part}: ${summary}`, { fields });
 }
 
 /**

@@ -1,4 +1,6 @@
-import { displayValue } from './output.js';
+import { shownValue } from '../util/display-value.js';
+
+export { shownValue };
 
 /**
  * The fields that differ between a thing before and after a change, each as
@@ -24,11 +26,4 @@ export function fieldChanges<T extends Record<string, unknown>>(
 /** What `… set` prints: `changed SUBJECT: …`, or that nothing changed. */
 export function changeLine(subject: string, changes: readonly string[], now = subject): string {
   return changes.length === 0 ? `no change to ${now}` : `changed ${subject}: ${changes.join(', ')}`;
-}
-
-/** A value in a change line: lists joined by commas, mappings as JSON, nothing as `-`. */
-export function shownValue(value: unknown): string {
-  if (Array.isArray(value)) return value.length === 0 ? '-' : value.join(',');
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return value === null || value === undefined || value === '' ? '-' : displayValue(value);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from './parse-csv.js';
+import { parseCsv } from '../util/parse-csv.js';
 import { parseInventory } from './parse-inventory.js';
 
 describe('parseCsv', () => {

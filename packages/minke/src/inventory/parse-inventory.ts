@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { hostsFromSshConfig } from '../operations/import-ssh-config.js';
 import { parseAnsibleList, looksLikeAnsible } from './ansible-inventory.js';
 import type { InventoryListing, ListedHost } from './inventory-listing.js';
-import { parseCsv } from './parse-csv.js';
+import { parseCsv } from '../util/parse-csv.js';
 
 export type InventoryFormat = 'csv' | 'yaml' | 'json' | 'ssh-config';
 

@@ -13,3 +13,10 @@ export function displayValue(value: unknown): string {
       return value === null ? '' : (JSON.stringify(value) ?? '');
   }
 }
+
+/** A value in a change line: lists joined by commas, mappings as JSON, nothing as `-`. */
+export function shownValue(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '-' : value.join(',');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return value === null || value === undefined || value === '' ? '-' : displayValue(value);
+}

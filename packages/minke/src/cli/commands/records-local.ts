@@ -1,6 +1,5 @@
 import type { FieldKind } from '@minke/contract';
-import { hostChanges, hostInput, type HostInput } from '@minke/contract/api/hosts';
-import type { z } from 'zod';
+import { localOperator } from '../../auth/run-user.js';
 import { HOST_MODEL } from '../../model/host-model.js';
 import type { OpenedProject } from '../../runtime/open-project.js';
 import { UsageError } from '../cli-error.js';
@@ -37,6 +36,15 @@ export function localRecords(project: OpenedProject): RecordsSource {
         mayView: () => true,
       });
     },
+    async importCsv(model, csv, dryRun) {
+      const { importRecordsCsv } = await import('../../operations/import-records.js');
+      // The project's operator holds every permission and may view every model.
+      return importRecordsCsv(project, modelNamed(project, model).name, csv, {
+        dryRun,
+        actor: localOperator,
+        mayView: () => true,
+      });
+    },
     async refLabels(model, items) {
       const { refLabels } = await import('../../operations/ref-labels.js');
       return refLabels(project, project.models.get(model.name), items);
@@ -46,20 +54,8 @@ export function localRecords(project: OpenedProject): RecordsSource {
       return getRecordView(project, model, id);
     },
     async getMany(model, ids) {
-      const [{ listRecords }, { MAX_PAGE_SIZE }] = await Promise.all([
-        import('../../operations/list-records.js'),
-        import('../../query/paging.js'),
-      ]);
-      const views = [];
-      for (let from = 0; from < ids.length; from += MAX_PAGE_SIZE) {
-        const some = ids.slice(from, from + MAX_PAGE_SIZE);
-        const page = await listRecords(project, model, {
-          filter: { path: ['id'], op: 'in', values: some },
-          limit: some.length,
-        });
-        views.push(...page.items);
-      }
-      return views;
+      const { recordViewsById } = await import('../../operations/list-records.js');
+      return recordViewsById(project, model, ids);
     },
     async idsByName(model, name) {
       if (!('name' in project.models.get(model).fields)) return [];
@@ -71,22 +67,17 @@ export function localRecords(project: OpenedProject): RecordsSource {
     // Hosts go through the host operations, as the API's record routes send them (name rules,
     // connection config checks, groups); other models through the audited record changes.
     async create(model, values) {
-      if (model === HOST_MODEL)
-        return this.get(model, (await project.hosts.add(asHost(values))).id);
-      const { createRecord } = await import('../../operations/record-changes.js');
-      return this.get(model, (await createRecord(project, model, values)).id);
+      const { addRecord } = await import('../../operations/record-writes.js');
+      return this.get(model, await addRecord(project, model, values, undefined, 'values'));
     },
     async update(model, id, values) {
-      if (model === HOST_MODEL) {
-        await project.hosts.update(await hostName(project, id), asHostChanges(values));
-      } else {
-        const { updateRecord } = await import('../../operations/record-changes.js');
-        await updateRecord(project, model, id, values);
-      }
+      const { changeRecord } = await import('../../operations/record-writes.js');
+      await changeRecord(project, model, id, values, undefined, 'values');
       return this.get(model, id);
     },
     async remove(model, id) {
-      if (model === HOST_MODEL) return project.hosts.remove(await hostName(project, id));
+      if (model === HOST_MODEL)
+        return project.hosts.remove(String((await project.records.get(HOST_MODEL, id))['name']));
       const { deleteRecord } = await import('../../operations/record-changes.js');
       await deleteRecord(project, model, id);
     },
@@ -103,24 +94,6 @@ async function listQueryOf(filter: RecordsFilter): Promise<ListQuery> {
       .map((s) => s.trim())
       .filter(Boolean),
   };
-}
-
-async function hostName(project: OpenedProject, id: number): Promise<string> {
-  return String((await project.records.get(HOST_MODEL, id))['name']);
-}
-
-function asHost(values: Record<string, unknown>): HostInput {
-  return checked(hostInput.safeParse(values));
-}
-
-function asHostChanges(values: Record<string, unknown>): Partial<HostInput> {
-  return checked(hostChanges.safeParse(values));
-}
-
-function checked<T>(parsed: { success: true; data: T } | { success: false; error: z.ZodError }): T {
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new UsageError(`${issue?.path.join('.') || 'host'}: ${issue?.message ?? 'invalid'}`);
 }
 
 /** A model the user named on the command line: an unknown one is a usage mistake. */

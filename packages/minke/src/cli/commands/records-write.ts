@@ -6,7 +6,7 @@ import { displayValue, stdoutOut, type Out } from '../output.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import type { WithSource } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
-import { recordValues } from '../record-values.js';
+import { recordValues } from '../../records/typed-values.js';
 import type { ListedModel, RecordsSource } from '../remote/remote-records.js';
 
 /**

@@ -6,6 +6,8 @@ export class RemoteError extends Error {
     message: string,
     readonly status: number,
     readonly code: string | undefined,
+    /** The fields at fault, as the server named them (`port`, an import's `line 3`). */
+    readonly fields: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'RemoteError';
@@ -109,10 +111,14 @@ export class ApiClient {
     const body = await response.text().catch(() => '');
     let code: string | undefined;
     let message: string | undefined;
+    let fields: Record<string, string> | undefined;
     try {
-      const parsed = JSON.parse(body) as { error?: { code?: string; message?: string } };
+      const parsed = JSON.parse(body) as {
+        error?: { code?: string; message?: string; fields?: Record<string, string> };
+      };
       code = parsed.error?.code;
       message = parsed.error?.message;
+      fields = parsed.error?.fields;
     } catch {
       // Not Minke's JSON (a proxy's page): the status says enough.
     }
@@ -127,6 +133,7 @@ export class ApiClient {
         `the server at ${this.target.url} answered ${response.status} ${response.statusText}`,
       response.status,
       code,
+      fields,
     );
   }
 }

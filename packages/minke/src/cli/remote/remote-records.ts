@@ -1,4 +1,4 @@
-import type { FieldKind, ModelMeta, RecordView } from '@minke/contract';
+import type { FieldKind, ModelMeta, RecordImportReply, RecordView } from '@minke/contract';
 import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import { RemoteError, withQuery, type ApiClient } from './api-client.js';
@@ -59,6 +59,8 @@ export interface RecordsSource {
   create(model: string, values: Record<string, unknown>): Promise<RecordView>;
   update(model: string, id: number, values: Record<string, unknown>): Promise<RecordView>;
   remove(model: string, id: number): Promise<void>;
+  /** Records added and changed from CSV, every row checked first (`POST …/import`). */
+  importCsv(model: string, csv: string, dryRun: boolean): Promise<RecordImportReply>;
   /** Every record the filter matches, as CSV (`GET /api/records/:model/export.csv`). */
   exportCsv(model: ListedModel, filter: RecordsFilter): Promise<RecordsCsvText>;
 }
@@ -134,6 +136,8 @@ export function remoteRecords(client: ApiClient): RecordsSource {
     remove: async (model, id) => {
       await client.delete(recordPath(model, id));
     },
+    importCsv: (model, csv, dryRun) =>
+      client.post<RecordImportReply>(`${listPath(model)}/import`, { csv, dryRun }),
     async exportCsv(model, filter) {
       const { Readable } = await import('node:stream');
       const response = await client.open(

@@ -1,6 +1,5 @@
-import { UsageError } from './cli-error.js';
-import { recordValues, type IdsByName } from './record-values.js';
-import type { ListedModel } from './remote/remote-records.js';
+import { InputError } from '../errors.js';
+import { recordValues, type IdsByName, type TypedFields } from './typed-values.js';
 
 /** Columns an export writes that an import reads past: Minke sets them itself. */
 const WRITTEN_BY_MINKE = new Set(['id', 'created_at', 'updated_at']);
@@ -12,11 +11,11 @@ const GROUPS = 'groups';
  * The header of a CSV to import, checked against the model: every column is a field, `id`, a
  * timestamp, or (for hosts) `groups`. A column that is none of these is the user's mistake.
  */
-export function checkImportColumns(columns: readonly string[], model: ListedModel): void {
+export function checkImportColumns(columns: readonly string[], model: TypedFields): void {
   for (const column of columns) {
     if (WRITTEN_BY_MINKE.has(column) || model.kinds.has(column)) continue;
     if (column === GROUPS && model.name === 'Host') continue;
-    throw new UsageError(
+    throw new InputError(
       `column "${column}" is not a field of ${model.name} (fields: ${[...model.kinds.keys()].join(', ')})`,
     );
   }
@@ -30,7 +29,7 @@ export function checkImportColumns(columns: readonly string[], model: ListedMode
  */
 export async function csvRecordValues(
   cells: Readonly<Record<string, string>>,
-  model: ListedModel,
+  model: TypedFields,
   idsByName: IdsByName,
 ): Promise<Record<string, unknown>> {
   const words: string[] = [];
@@ -50,6 +49,24 @@ export async function csvRecordValues(
   }
   const values = words.length === 0 ? {} : await recordValues(words, model, idsByName);
   return groups === undefined ? values : { ...values, groups };
+}
+
+/**
+ * The names a row's ref cells give (`target model`, `name`), to be looked up together before the
+ * rows are typed: a cell with an id or a label (`web-1 (Server #2)`) names no record by name.
+ */
+export function refNamesIn(
+  cells: Readonly<Record<string, string>>,
+  model: TypedFields,
+): [target: string, name: string][] {
+  const names: [string, string][] = [];
+  for (const [column, target] of model.refs) {
+    const cell = cells[column];
+    if (cell === undefined || cell === '') continue;
+    const text = refText(unguarded(cell), target);
+    if (!/^\d+$/.test(text)) names.push([target, text]);
+  }
+  return names;
 }
 
 /** The id in a label a list gives (`web-1 (Server #2)`, `Server #2`), or the text as it is. */

@@ -1,5 +1,14 @@
-import { UsageError } from './cli-error.js';
-import type { ListedModel } from './remote/remote-records.js';
+import type { FieldKind } from '@minke/contract/api/metadata';
+import { InputError } from '../errors.js';
+
+/** What types a value: a model's fields by kind, and where each ref points. */
+export interface TypedFields {
+  name: string;
+  /** Field → its kind (a host's groups are not a field). */
+  kinds: ReadonlyMap<string, FieldKind>;
+  /** Ref field → the model it points at. */
+  refs: ReadonlyMap<string, string>;
+}
 
 /** Finds the ids of the records of a model named `name` (two at the most). */
 export type IdsByName = (model: string, name: string) => Promise<number[]>;
@@ -16,21 +25,21 @@ export type IdsByName = (model: string, name: string) => Promise<number[]>;
  */
 export async function recordValues(
   words: readonly string[],
-  model: ListedModel,
+  model: TypedFields,
   idsByName: IdsByName,
 ): Promise<Record<string, unknown>> {
   if (words.length === 0)
-    throw new UsageError(`name the fields to set as field=value (fields: ${fieldList(model)})`);
+    throw new InputError(`name the fields to set as field=value (fields: ${fieldList(model)})`);
   const values: Record<string, unknown> = {};
   for (const word of words) {
     const at = word.indexOf('=');
-    if (at <= 0) throw new UsageError(`"${word}": write field=value`);
+    if (at <= 0) throw new InputError(`"${word}": write field=value`);
     const field = word.slice(0, at);
     const text = word.slice(at + 1);
     const kind = model.kinds.get(field);
     if (kind === undefined)
-      throw new UsageError(`${field}: not a field of ${model.name} (fields: ${fieldList(model)})`);
-    if (field in values) throw new UsageError(`${field}: given twice`);
+      throw new InputError(`${field}: not a field of ${model.name} (fields: ${fieldList(model)})`);
+    if (field in values) throw new InputError(`${field}: given twice`);
     const target = model.refs.get(field);
     values[field] =
       text === ''
@@ -44,19 +53,19 @@ export async function recordValues(
 
 function typed(field: string, kind: string, text: string): unknown {
   if (kind === 'int' || kind === 'float') {
-    if (!/^-?\d+(\.\d+)?$/.test(text)) throw new UsageError(`${field}: "${text}" is not a number`);
+    if (!/^-?\d+(\.\d+)?$/.test(text)) throw new InputError(`${field}: "${text}" is not a number`);
     return Number(text);
   }
   if (kind === 'bool') {
     if (/^(true|yes)$/i.test(text)) return true;
     if (/^(false|no)$/i.test(text)) return false;
-    throw new UsageError(`${field}: "${text}" is not true or false`);
+    throw new InputError(`${field}: "${text}" is not true or false`);
   }
   if (kind === 'json') {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new UsageError(`${field}: "${text}" is not valid JSON`);
+      throw new InputError(`${field}: "${text}" is not valid JSON`);
     }
   }
   return text;
@@ -71,13 +80,13 @@ async function refId(
   if (/^\d+$/.test(text)) return Number(text);
   const ids = await idsByName(target, text);
   if (ids.length === 1) return ids[0] as number;
-  throw new UsageError(
+  throw new InputError(
     ids.length === 0
       ? `${field}: no ${target} named "${text}" (a ref takes the target's id or name)`
       : `${field}: more than one ${target} is named "${text}": give its id`,
   );
 }
 
-function fieldList(model: ListedModel): string {
+function fieldList(model: TypedFields): string {
   return [...model.kinds.keys()].join(', ');
 }

@@ -1,0 +1,239 @@
+import type { ImportedChange, ImportedRow, RecordImportReply } from '@minke/contract/api/records';
+import { requireModelPermission } from '../auth/access.js';
+import type { RunUser } from '../auth/run-user.js';
+import { InputError } from '../errors.js';
+import { parseCsv, type CsvRow } from '../util/parse-csv.js';
+import type { ModelDefinition } from '../model/define-model.js';
+import { checkImportColumns, csvRecordValues, refNamesIn } from '../records/csv-record-values.js';
+import type { TypedFields } from '../records/typed-values.js';
+import { shownValue } from '../util/display-value.js';
+import { recordViewsById, type RecordView } from './list-records.js';
+import type { Project } from './project.js';
+import type { MayView } from './record-labels.js';
+import { refLabels, type RefLabels } from './ref-labels.js';
+import { addRecord, changeRecord } from './record-writes.js';
+import { idsByNames, type NameLookup } from './ids-by-names.js';
+
+export interface ImportOptions {
+  /** Check every row and say what would change, writing nothing. */
+  dryRun: boolean;
+  /** Who imports: the model's add and change permissions, a host's connection checks. */
+  actor: RunUser;
+  /** Which models the actor may view: refs by name, and labels, only into those. */
+  mayView: MayView;
+}
+
+/** What one row does: add a record, or change (or leave) the one its id names. */
+type Step =
+  | { line: number; add: Record<string, unknown> }
+  | { line: number; before: RecordView; change: Record<string, unknown> };
+
+/** How many bad rows an import names before it stops looking: enough to fix a file in one go. */
+export const ROW_ERRORS_NAMED = 10;
+
+/**
+ * Records added and changed from CSV, as `export.csv` writes it or a spreadsheet saves it. A row
+ * with an `id` changes that record, only in the fields whose values differ; a row without one adds
+ * a record. A ref is its target's label, id or name; a host's groups are comma-separated.
+ *
+ * Every row is read and checked first (types, refs, ids, the actor's add and change
+ * permissions), and nothing is written unless all pass: bad rows are an `InputError` whose
+ * `fields` name each (`line 3` → why, the first ten). Then each row is written through the same
+ * operations as the API's record routes, each in the audit log. A write the model refuses stops
+ * the import there; its error says the line and what was written before it.
+ */
+export async function importRecordsCsv(
+  project: Project,
+  modelName: string,
+  csv: string,
+  options: ImportOptions,
+): Promise<RecordImportReply> {
+  const model = project.models.get(modelName);
+  const fields = typedFieldsOf(model);
+  const rows = parseCsv(csv);
+  checkImportColumns(Object.keys(rows[0]?.cells ?? {}), fields);
+  const steps = await planImport(project, fields, rows, options);
+  if (steps.some((step) => 'add' in step)) requireModelPermission(options.actor, 'add', modelName);
+  if (steps.some((step) => 'change' in step && Object.keys(step.change).length > 0))
+    requireModelPermission(options.actor, 'change', modelName);
+  const written = options.dryRun ? steps : await applySteps(project, modelName, steps, options);
+  return reportOf(project, model, written, options);
+}
+
+/** A model's fields as a CSV row's cells are typed by them (a host's groups are not a field). */
+function typedFieldsOf(model: ModelDefinition): TypedFields {
+  const kinds = new Map(Object.entries(model.fields).map(([name, field]) => [name, field.kind]));
+  const refs = new Map<string, string>();
+  for (const [name, field] of Object.entries(model.fields))
+    if (field.kind === 'ref') refs.set(name, field.model);
+  return { name: model.name, kinds, refs };
+}
+
+/** Every row checked and typed; the records they change and the refs they name read in batches. */
+async function planImport(
+  project: Project,
+  fields: TypedFields,
+  rows: readonly CsvRow[],
+  options: ImportOptions,
+): Promise<Step[]> {
+  const ids = rows.map((row) => row.cells['id'] ?? '').filter((id) => /^\d+$/.test(id));
+  const existing = new Map(
+    (await recordViewsById(project, fields.name, ids.map(Number), null, options.mayView)).map(
+      (view) => [view.id, view],
+    ),
+  );
+  const named = await idsByNames(
+    project,
+    rows.flatMap((row) => refNamesIn(row.cells, fields)),
+    options.mayView,
+  );
+  const steps: Step[] = [];
+  const errors: Record<string, string> = {};
+  let bad = 0;
+  for (const { line, cells } of rows) {
+    try {
+      steps.push(await stepOf(fields, line, cells, existing, named));
+    } catch (error) {
+      errors[`line ${line}`] = error instanceof Error ? error.message : String(error);
+      if (++bad >= ROW_ERRORS_NAMED) break;
+    }
+  }
+  if (bad > 0) {
+    const some = bad >= ROW_ERRORS_NAMED ? `the first ${ROW_ERRORS_NAMED}` : String(bad);
+    throw new InputError(`nothing imported: ${some} row(s) with errors`, { fields: errors });
+  }
+  return steps;
+}
+
+async function stepOf(
+  fields: TypedFields,
+  line: number,
+  cells: Readonly<Record<string, string>>,
+  existing: ReadonlyMap<number, RecordView>,
+  named: NameLookup,
+): Promise<Step> {
+  const values = await csvRecordValues(cells, fields, (target, name) =>
+    Promise.resolve(named(target, name)),
+  );
+  const idText = cells['id'] ?? '';
+  if (idText === '') return { line, add: values };
+  if (!/^\d+$/.test(idText)) throw new InputError(`id "${idText}" is not a record id`);
+  const before = existing.get(Number(idText));
+  if (!before) throw new InputError(`${fields.name} ${idText} does not exist`);
+  const change = Object.fromEntries(
+    Object.entries(values).filter(
+      ([field, value]) => JSON.stringify(before[field] ?? null) !== JSON.stringify(value),
+    ),
+  );
+  return { line, before, change };
+}
+
+/** Each row written in the file's order; a refusal says its line and what came before it. */
+async function applySteps(
+  project: Project,
+  model: string,
+  steps: readonly Step[],
+  options: ImportOptions,
+): Promise<Step[]> {
+  const written: Step[] = [];
+  let added = 0;
+  let changed = 0;
+  for (const step of steps) {
+    try {
+      if ('add' in step) {
+        const id = await addRecord(project, model, step.add, options.actor, `line ${step.line}`);
+        written.push({ line: step.line, add: { ...step.add, id } });
+        added++;
+      } else if (Object.keys(step.change).length > 0) {
+        await changeRecord(
+          project,
+          model,
+          step.before.id,
+          step.change,
+          options.actor,
+          `line ${step.line}`,
+        );
+        written.push(step);
+        changed++;
+      } else written.push(step);
+    } catch (error) {
+      // The same error (its code: a refusal, a bad value), saying where and what came before.
+      if (!(error instanceof Error)) throw error;
+      error.message = `line ${step.line}: ${error.message} (${added} added and ${changed} changed before it)`;
+      throw error;
+    }
+  }
+  return written;
+}
+
+/** The counts, and a row for each record added or changed, its changes as a person reads them. */
+async function reportOf(
+  project: Project,
+  model: ModelDefinition,
+  steps: readonly Step[],
+  options: ImportOptions,
+): Promise<RecordImportReply> {
+  const addedIds = steps.flatMap((step) =>
+    'add' in step && typeof step.add['id'] === 'number' ? [step.add['id']] : [],
+  );
+  const addedLabels = new Map(
+    (await recordViewsById(project, model.name, addedIds, null, options.mayView)).map((view) => [
+      view.id,
+      view._label,
+    ]),
+  );
+  const changes = steps.filter(
+    (step): step is Extract<Step, { change: unknown }> =>
+      'change' in step && Object.keys(step.change).length > 0,
+  );
+  // Labels of what changed refs point at, before and after: a query a thousand, not one a row.
+  const labels = Object.keys(model.fields).some((field) =>
+    changes.some((step) => field in step.change && model.fields[field]?.kind === 'ref'),
+  )
+    ? await refLabels(
+        project,
+        model,
+        changes.flatMap((step) => [step.before, { ...step.before, ...step.change }]),
+        options.mayView,
+      )
+    : (new Map() as RefLabels);
+  const rows: ImportedRow[] = steps.flatMap((step): ImportedRow[] => {
+    if ('add' in step) {
+      const id = step.add['id'];
+      const label =
+        typeof id === 'number' ? (addedLabels.get(id) ?? `${model.name} #${id}`) : undefined;
+      return [
+        {
+          line: step.line,
+          outcome: 'added',
+          label: label ?? `${model.name} from line ${step.line}`,
+          changes: [],
+        },
+      ];
+    }
+    const fields = Object.keys(step.change);
+    if (fields.length === 0) return [];
+    return [
+      {
+        line: step.line,
+        outcome: 'changed',
+        label: step.before._label,
+        changes: fields.map((field) => changeOf(field, step.before, step.change, labels)),
+      },
+    ];
+  });
+  const added = rows.filter((row) => row.outcome === 'added').length;
+  const changed = rows.length - added;
+  return { dryRun: options.dryRun, added, changed, unchanged: steps.length - rows.length, rows };
+}
+
+function changeOf(
+  field: string,
+  before: Readonly<Record<string, unknown>>,
+  change: Readonly<Record<string, unknown>>,
+  labels: RefLabels,
+): ImportedChange {
+  const shown = (value: unknown) =>
+    (typeof value === 'number' ? labels.get(field)?.get(value) : undefined) ?? shownValue(value);
+  return { field, before: shown(before[field]), after: shown(change[field]) };
+}
