@@ -8,10 +8,13 @@ import {
   createUser,
   loadDemo,
   makeProject,
+  repoRoot,
   startMinke,
   type MinkeServer,
 } from './harness.js';
 import { apiGet, startBrowserTest } from './harness-browser.js';
+
+const screenshots = join(repoRoot, 'docs/screenshots');
 
 /** A session whose form takes its choices from the CMDB, and a policy on host fields. */
 const SESSIONS = `import { Session, fromField, fromModel, z } from 'minke';
@@ -176,6 +179,60 @@ describe('choices from the CMDB and policies in Chromium', () => {
     expect(lines.slice(1).map((line) => line.split(',').slice(1, 4))).toEqual([
       [expect.stringMatching(/\(Server #\d+\)$/) as unknown, 'shop', 'drupal'],
       [expect.stringMatching(/\(Server #\d+\)$/) as unknown, 'intranet', 'drupal'],
+    ]);
+    expect(pageErrors).toEqual([]);
+  });
+  it('imports a CSV from Import CSV: checks every row first, then adds and changes', async () => {
+    const apps = await apiGet<{ items: { id: number; name: string; server: number }[] }>(
+      page,
+      '/api/records/App?where=name%20%3D%20shop',
+    );
+    const shop = apps.items[0];
+    if (!shop) throw new Error('the demo has no shop app');
+    await page.goto(`${url}/#/App`);
+    await page.getByTestId('import-csv').click();
+    const file = page.getByTestId('import-csv-file');
+
+    // A file with bad rows: each named by its line, and nothing to import.
+    await file.setInputFiles({
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('server,name,kind\nnowhere,x,drupal\n1,y,cobol\n'),
+    });
+    const errors = page.getByTestId('import-csv-errors');
+    await errors.waitFor();
+    expect(await errors.innerText()).toMatch(
+      /bad\.csv: nothing imported: 2 row\(s\) with errors\s+line 2: server: no Server named "nowhere".*\s+line 3: .*kind/s,
+    );
+    expect(await page.getByTestId('import-csv-apply').isDisabled()).toBe(true);
+
+    // The shop's version changed, and a new app on the same server by the label the list shows.
+    const csv = `id,server,name,kind,version\n${shop.id},${shop.server},shop,drupal,10.9.1\n,Server #${shop.server},newsite,wordpress,6.6\n`;
+    await file.setInputFiles({ name: 'apps.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const preview = page.getByTestId('import-csv-preview');
+    await preview.waitFor();
+    const text = await preview.innerText();
+    expect(text).toContain('1 to add');
+    expect(text).toContain('1 to change');
+    expect(text).toMatch(/version: [^\n]+ → 10\.9\.1/);
+    expect(text).toMatch(/name: newsite; kind: wordpress; version: 6\.6/);
+    await page.screenshot({ path: join(screenshots, 'import-csv.png'), animations: 'disabled' });
+    // Checked only: nothing written yet.
+    expect(
+      (await apiGet<{ total: number }>(page, '/api/records/App?where=name%20%3D%20newsite')).total,
+    ).toBe(0);
+
+    await page.getByTestId('import-csv-apply').click();
+    await page.getByText('Imported apps.csv: 1 added, 1 changed, 0 unchanged').waitFor();
+    // The list (still filtered to drupal by the test before) shows the shop's new version.
+    await page.getByRole('cell', { name: '10.9.1' }).waitFor();
+    const after = await apiGet<{ items: { name: string; version: string | null }[] }>(
+      page,
+      '/api/records/App?where=name%20in%20(shop,%20newsite)&order=name',
+    );
+    expect(after.items.map((app) => [app.name, app.version])).toEqual([
+      ['newsite', '6.6'],
+      ['shop', '10.9.1'],
     ]);
     expect(pageErrors).toEqual([]);
   });

@@ -4,14 +4,15 @@ import type { RunUser } from '../auth/run-user.js';
 import { InputError } from '../errors.js';
 import { parseCsv, type CsvRow } from '../util/parse-csv.js';
 import type { ModelDefinition } from '../model/define-model.js';
+import type { RecordValues } from '../model/record-codec.js';
 import { checkImportColumns, csvRecordValues, refNamesIn } from '../records/csv-record-values.js';
 import type { TypedFields } from '../records/typed-values.js';
 import { shownValue } from '../util/display-value.js';
 import { recordViewsById, type RecordView } from './list-records.js';
 import type { Project } from './project.js';
-import type { MayView } from './record-labels.js';
+import { recordsById, type MayView } from './record-labels.js';
 import { refLabels, type RefLabels } from './ref-labels.js';
-import { addRecord, changeRecord } from './record-writes.js';
+import { addRecord, changeRecord, checkRecord } from './record-writes.js';
 import { idsByNames, type NameLookup } from './ids-by-names.js';
 
 export interface ImportOptions {
@@ -88,21 +89,49 @@ async function planImport(
     options.mayView,
   );
   const steps: Step[] = [];
-  const errors: Record<string, string> = {};
-  let bad = 0;
+  const errors = new Map<number, string>();
   for (const { line, cells } of rows) {
     try {
-      steps.push(await stepOf(fields, line, cells, existing, named));
+      const step = await stepOf(fields, line, cells, existing, named);
+      if ('add' in step) checkRecord(project, fields.name, step.add, 'add', `line ${line}`);
+      else if (Object.keys(step.change).length > 0)
+        checkRecord(project, fields.name, step.change, 'change', `line ${line}`);
+      steps.push(step);
     } catch (error) {
-      errors[`line ${line}`] = error instanceof Error ? error.message : String(error);
-      if (++bad >= ROW_ERRORS_NAMED) break;
+      errors.set(line, error instanceof Error ? error.message : String(error));
+      if (errors.size >= ROW_ERRORS_NAMED) break;
     }
   }
-  if (bad > 0) {
-    const some = bad >= ROW_ERRORS_NAMED ? `the first ${ROW_ERRORS_NAMED}` : String(bad);
-    throw new InputError(`nothing imported: ${some} row(s) with errors`, { fields: errors });
+  if (errors.size < ROW_ERRORS_NAMED) await checkRefIds(project, fields, steps, errors);
+  if (errors.size > 0) {
+    const lines = [...errors.keys()].sort((a, b) => a - b).slice(0, ROW_ERRORS_NAMED);
+    const some =
+      errors.size >= ROW_ERRORS_NAMED ? `the first ${ROW_ERRORS_NAMED}` : String(errors.size);
+    throw new InputError(`nothing imported: ${some} row(s) with errors`, {
+      fields: Object.fromEntries(lines.map((line) => [`line ${line}`, errors.get(line) ?? ''])),
+    });
   }
   return steps;
+}
+
+/** Refs given by id point at records that exist: a query per ref field and thousand ids. */
+async function checkRefIds(
+  project: Project,
+  fields: TypedFields,
+  steps: readonly Step[],
+  errors: Map<number, string>,
+): Promise<void> {
+  const given = (step: Step, field: string) => ('add' in step ? step.add : step.change)[field];
+  for (const [field, target] of fields.refs) {
+    const ids = steps.map((step) => given(step, field));
+    if (!ids.some((id) => typeof id === 'number')) continue;
+    const found = await recordsById(project, target, ids);
+    for (const step of steps) {
+      const id = given(step, field);
+      if (typeof id === 'number' && !found.has(id) && !errors.has(step.line))
+        errors.set(step.line, `${field}: there is no ${target} #${id}`);
+    }
+  }
 }
 
 async function stepOf(
@@ -186,16 +215,17 @@ async function reportOf(
     (step): step is Extract<Step, { change: unknown }> =>
       'change' in step && Object.keys(step.change).length > 0,
   );
-  // Labels of what changed refs point at, before and after: a query a thousand, not one a row.
-  const labels = Object.keys(model.fields).some((field) =>
-    changes.some((step) => field in step.change && model.fields[field]?.kind === 'ref'),
-  )
-    ? await refLabels(
-        project,
-        model,
-        changes.flatMap((step) => [step.before, { ...step.before, ...step.change }]),
-        options.mayView,
-      )
+  const adds = steps.flatMap((step) => ('add' in step ? [step.add] : []));
+  // Labels of what refs point at, as changed and as added: a query a thousand, not one a row.
+  const isRef = (field: string) => model.fields[field]?.kind === 'ref';
+  const records = [
+    ...changes
+      .filter((step) => Object.keys(step.change).some(isRef))
+      .flatMap((step) => [step.before, { ...step.before, ...step.change }]),
+    ...adds,
+  ];
+  const labels = Object.keys(model.fields).some(isRef)
+    ? await refLabels(project, model, records as RecordValues[], options.mayView)
     : (new Map() as RefLabels);
   const rows: ImportedRow[] = steps.flatMap((step): ImportedRow[] => {
     if ('add' in step) {
@@ -207,7 +237,10 @@ async function reportOf(
           line: step.line,
           outcome: 'added',
           label: label ?? `${model.name} from line ${step.line}`,
-          changes: [],
+          // What the new record holds: each field given a value, as a change from nothing.
+          changes: Object.entries(step.add)
+            .filter(([field, value]) => field !== 'id' && value !== null && value !== '')
+            .map(([field]) => changeOf(field, {}, step.add, labels)),
         },
       ];
     }

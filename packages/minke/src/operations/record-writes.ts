@@ -11,6 +11,22 @@ import { createRecord, updateRecord } from './record-changes.js';
  * groups), every other model through the audited record changes. `part` names the input in an
  * error about a host's fields (`invalid body: port: …`).
  */
+/** Whether values pass an add's or a change's field checks, as the write would make them. */
+export function checkRecord(
+  project: Project,
+  model: string,
+  values: unknown,
+  mode: 'add' | 'change',
+  part = 'body',
+): void {
+  if (model !== HOST_MODEL) {
+    project.records.check(model, values, mode === 'add' ? 'create' : 'update');
+    return;
+  }
+  const parsed = (mode === 'add' ? hostInput : hostChanges).safeParse(values);
+  if (!parsed.success) throw inputErrorOf(parsed.error, part);
+}
+
 export async function addRecord(
   project: Project,
   model: string,

@@ -113,6 +113,15 @@ export class RecordRepository {
     return row ? decodeRow(model, row, this.database.adapter) : undefined;
   }
 
+  /**
+   * Whether `input` passes the field checks of `create` or `update` (types, enums, required
+   * fields), without writing: throws the same InputError. Refs and unique fields are checked by
+   * the write itself.
+   */
+  check(modelName: string, input: unknown, mode: 'create' | 'update'): void {
+    validate(this.registry.get(modelName), input, mode);
+  }
+
   async create(modelName: string, input: unknown): Promise<RecordValues> {
     const model = this.registry.get(modelName);
     const values = withDefaults(model, validate(model, input, 'create'));

@@ -39,6 +39,7 @@ import { NoHostsYet } from '../hosts/no-hosts-yet.js';
 import { narrowColumns } from '../layout/narrow-columns.js';
 import { uiFor } from './field-registry.js';
 import { ExportCsvButton } from './export-csv-button.js';
+import { ImportCsvButton } from './import-csv-button.js';
 import { FilterSidebar } from './filter-sidebar.js';
 import { WindowedDatagridBody } from './windowed-datagrid-body.js';
 
@@ -82,6 +83,7 @@ function ListActions({ meta }: { meta: ModelMeta }) {
     <TopToolbar>
       <FilterButton />
       {meta.permissions.add ? <CreateButton /> : null}
+      <ImportCsvButton meta={meta} />
       <ExportCsvButton meta={meta} />
     </TopToolbar>
   );

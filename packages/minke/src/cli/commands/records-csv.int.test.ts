@@ -283,8 +283,25 @@ describe(
               { field: 'port', before: '8008', after: '8080' },
             ],
           },
-          { line: 3, outcome: 'added', label: 'Service from line 3', changes: [] },
-          { line: 4, outcome: 'added', label: 'Service from line 4', changes: [] },
+          {
+            line: 3,
+            outcome: 'added',
+            label: 'Service from line 3',
+            changes: [
+              { field: 'host', before: '-', after: 'web-1' },
+              { field: 'name', before: '-', after: 'svc-api' },
+            ],
+          },
+          {
+            line: 4,
+            outcome: 'added',
+            label: 'Service from line 4',
+            changes: [
+              { field: 'host', before: '-', after: 'web-1' },
+              { field: 'name', before: '-', after: 'svc-api-2' },
+              { field: 'port', before: '-', after: '7' },
+            ],
+          },
         ],
       });
       expect(await h.project.records.findBy('Service', 'name', 'svc-api')).toBeUndefined();
@@ -296,7 +313,10 @@ describe(
         line: 3,
         outcome: 'added',
         label: `svc-api (Service #${added?.id})`,
-        changes: [],
+        changes: [
+          { field: 'host', before: '-', after: 'web-1' },
+          { field: 'name', before: '-', after: 'svc-api' },
+        ],
       });
       expect(added).toMatchObject({ host: web1, port: null });
 

@@ -44,8 +44,9 @@ export class ApiClient {
     return this.json<T>('GET', withQuery(path, query));
   }
 
-  async post<T>(path: string, body?: unknown): Promise<T> {
-    return this.json<T>('POST', path, body);
+  /** POST; `timeoutMs` for a request that does long work before it answers (an import). */
+  async post<T>(path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
+    return this.json<T>('POST', path, body, timeoutMs);
   }
 
   async put<T>(path: string, body?: unknown): Promise<T> {
@@ -75,17 +76,26 @@ export class ApiClient {
     return response;
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.send(path, {
-      method,
-      headers: {
-        ...this.headers(),
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  private async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<T> {
+    const response = await this.send(
+      path,
+      {
+        method,
+        headers: {
+          ...this.headers(),
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+      timeoutMs,
+    );
     if (!response.ok) throw await this.errorOf(response);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
@@ -95,12 +105,16 @@ export class ApiClient {
     return { authorization: `Bearer ${this.target.token}` };
   }
 
-  private async send(path: string, init: RequestInit): Promise<Response> {
+  private async send(
+    path: string,
+    init: RequestInit,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<Response> {
     try {
       return await fetch(`${this.target.url}${path}`, init);
     } catch (error) {
       throw new RemoteError(
-        `cannot reach the Minke server at ${this.target.url}: ${networkReason(error)}`,
+        `cannot reach the Minke server at ${this.target.url}: ${networkReason(error, timeoutMs)}`,
         0,
         'unreachable',
       );
@@ -151,9 +165,9 @@ export function withQuery(
   return text === '' ? path : `${path}?${text}`;
 }
 
-function networkReason(error: unknown): string {
+function networkReason(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && error.name === 'TimeoutError')
-    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+    return `no answer within ${timeoutMs / 1000} s`;
   const cause = (error as { cause?: unknown }).cause as
     { code?: string; message?: string; errors?: { code?: string }[] } | undefined;
   const code = cause?.code ?? cause?.errors?.[0]?.code;

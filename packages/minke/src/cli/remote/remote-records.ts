@@ -71,6 +71,12 @@ export interface RecordsSource {
  */
 const IDS_PER_REQUEST = 500;
 
+/**
+ * How long an import may take before the server answers: it writes every row first (10,000
+ * changes take some 5 s), so the usual 30 s would cut a large file short.
+ */
+const IMPORT_TIMEOUT_MS = 30 * 60_000;
+
 /** `GET /api/models/NAME` and `GET /api/records/NAME`; the refs' labels by `id in (…)`. */
 export function remoteRecords(client: ApiClient): RecordsSource {
   const listPath = (model: string) => `/api/records/${encodeURIComponent(model)}`;
@@ -137,7 +143,11 @@ export function remoteRecords(client: ApiClient): RecordsSource {
       await client.delete(recordPath(model, id));
     },
     importCsv: (model, csv, dryRun) =>
-      client.post<RecordImportReply>(`${listPath(model)}/import`, { csv, dryRun }),
+      client.post<RecordImportReply>(
+        `${listPath(model)}/import`,
+        { csv, dryRun },
+        IMPORT_TIMEOUT_MS,
+      ),
     async exportCsv(model, filter) {
       const { Readable } = await import('node:stream');
       const response = await client.open(
