@@ -6,6 +6,7 @@ import { benchFanout } from './fanout.js';
 import { benchOutput } from './output.js';
 import { benchPolicies } from './policies.js';
 import { benchQueue } from './queue.js';
+import { benchRecordsCsv } from './records-csv.js';
 import { benchSchedules } from './schedules.js';
 
 // The browser bench lives with the web admin, whose TypeScript project has the DOM types; a
@@ -22,6 +23,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   output: benchOutput,
   policies: benchPolicies,
   queue: benchQueue,
+  records: benchRecordsCsv,
   schedules: benchSchedules,
   ui: benchUi,
 };

@@ -1,17 +1,13 @@
 import { InputError } from '../errors.js';
-import { MAX_PAGE_SIZE } from '../query/paging.js';
 import type { Project } from './project.js';
 import type { MayView } from './record-labels.js';
 
 /** The ids of the records of `target` called `name` (a ref given by name finds one). */
 export type NameLookup = (target: string, name: string) => number[];
 
-/** Names looked up in one query: far below any database's limit on a query's parameters. */
-const NAMES_PER_QUERY = 500;
-
 /**
- * Looks up many names at once (an import's refs given by name): a query per model and 500 names,
- * not one per row. A model without a `name` field has no record called anything; a name in a
+ * Looks up many names at once (an import's refs given by name): one query per model on
+ * PostgreSQL, one per 500 names on SQLite, not one per row. A model without a `name` field has no record called anything; a name in a
  * model the reader may not view is refused, since its records are not theirs to find.
  */
 export async function idsByNames(
@@ -42,23 +38,7 @@ async function idsOfNames(
   names: readonly string[],
 ): Promise<Map<string, number[]>> {
   const ids = new Map<string, number[]>();
-  for (let from = 0; from < names.length; from += NAMES_PER_QUERY) {
-    const filter = {
-      path: ['name'],
-      op: 'in' as const,
-      values: names.slice(from, from + NAMES_PER_QUERY),
-    };
-    // Names need not be unique: read every page (bounded by the count the first one gave).
-    for (let offset = 0, total = 1; offset < total;) {
-      const page = await project.records.list(target, { filter, limit: MAX_PAGE_SIZE, offset });
-      for (const record of page.items) {
-        const name = String(record['name']);
-        ids.set(name, [...(ids.get(name) ?? []), record.id]);
-      }
-      if (page.items.length === 0) break;
-      offset += page.items.length;
-      total = page.total;
-    }
-  }
+  for (const { id, value } of await project.records.idsWhereTextIn(target, 'name', names))
+    ids.set(value, [...(ids.get(value) ?? []), id]);
   return ids;
 }

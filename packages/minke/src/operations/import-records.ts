@@ -93,9 +93,11 @@ async function planImport(
   for (const { line, cells } of rows) {
     try {
       const step = await stepOf(fields, line, cells, existing, named);
-      if ('add' in step) checkRecord(project, fields.name, step.add, 'add', `line ${line}`);
+      const part = `line ${line}`;
+      if ('add' in step)
+        await checkRecord(project, fields.name, step.add, 'add', options.actor, part);
       else if (Object.keys(step.change).length > 0)
-        checkRecord(project, fields.name, step.change, 'change', `line ${line}`);
+        await checkRecord(project, fields.name, step.change, 'change', options.actor, part);
       steps.push(step);
     } catch (error) {
       errors.set(line, error instanceof Error ? error.message : String(error));

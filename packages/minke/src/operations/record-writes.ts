@@ -2,6 +2,7 @@ import { hostChanges, hostInput } from '@minke/contract/api/hosts';
 import type { RunUser } from '../auth/run-user.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import { inputErrorOf } from '../util/zod-input-error.js';
+import { checkHostName } from './host-names.js';
 import type { Project } from './project.js';
 import { createRecord, updateRecord } from './record-changes.js';
 
@@ -11,20 +12,32 @@ import { createRecord, updateRecord } from './record-changes.js';
  * groups), every other model through the audited record changes. `part` names the input in an
  * error about a host's fields (`invalid body: port: …`).
  */
-/** Whether values pass an add's or a change's field checks, as the write would make them. */
-export function checkRecord(
+/**
+ * Whether values pass an add's or a change's checks, as the write would make them, without
+ * writing: a model's field checks; for a host, its name rules and (adding) its groups, port and
+ * connection config as `actor`.
+ */
+export async function checkRecord(
   project: Project,
   model: string,
   values: unknown,
   mode: 'add' | 'change',
+  actor: RunUser | undefined,
   part = 'body',
-): void {
+): Promise<void> {
   if (model !== HOST_MODEL) {
     project.records.check(model, values, mode === 'add' ? 'create' : 'update');
     return;
   }
-  const parsed = (mode === 'add' ? hostInput : hostChanges).safeParse(values);
+  if (mode === 'add') {
+    const parsed = hostInput.safeParse(values);
+    if (!parsed.success) throw inputErrorOf(parsed.error, part);
+    await project.hosts.checkAdd(parsed.data, actor);
+    return;
+  }
+  const parsed = hostChanges.safeParse(values);
   if (!parsed.success) throw inputErrorOf(parsed.error, part);
+  if (parsed.data.name !== undefined) checkHostName(parsed.data.name);
 }
 
 export async function addRecord(

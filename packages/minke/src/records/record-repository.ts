@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import { columnOf, type ModelRegistry } from '../model/model-registry.js';
@@ -84,6 +85,41 @@ export class RecordRepository {
       .orderBy(`${model.table}.id`)
       .execute();
     return rows.map((row) => Number(row.id));
+  }
+
+  /**
+   * The id and `field` of every record whose text `field` is one of `values` (names looked up in
+   * bulk), in no set order. On PostgreSQL one join with the values as an array: an `IN` list
+   * there is served by the name's trigram index, at a second per 500 names of 10,000 hosts.
+   */
+  async idsWhereTextIn(
+    modelName: string,
+    field: string,
+    values: readonly string[],
+  ): Promise<{ id: number; value: string }[]> {
+    const model = this.registry.get(modelName);
+    if (values.length === 0) return [];
+    const table = sql.table(model.table);
+    const column = sql.ref(`${model.table}.${field}`);
+    const found: { id: number; value: string }[] = [];
+    // SQLite takes the field's own index for an IN list; its statements hold 32,766 values.
+    const step = this.database.adapter.kind === 'postgres' ? values.length : 500;
+    for (let from = 0; from < values.length; from += step) {
+      const some = values.slice(from, from + step);
+      const query =
+        this.database.adapter.kind === 'postgres'
+          ? sql<{
+              id: number;
+              value: string;
+            }>`SELECT ${table}.id AS id, ${column} AS value FROM ${table} JOIN unnest(${[...some]}::text[]) AS wanted(v) ON ${column} = wanted.v`
+          : sql<{
+              id: number;
+              value: string;
+            }>`SELECT id, ${column} AS value FROM ${table} WHERE ${column} IN (${sql.join(some)})`;
+      const { rows } = await query.execute(this.db);
+      for (const row of rows) found.push({ id: Number(row.id), value: String(row.value) });
+    }
+    return found;
   }
 
   async get(modelName: string, id: number): Promise<RecordValues> {
