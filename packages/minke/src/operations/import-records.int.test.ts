@@ -100,6 +100,27 @@ describe.each(backendFactories(() => tmp))('CSV import on $name', ({ make }) => 
     expect((await project.records.list('Server')).total).toBe(2);
   });
 
+  it("gives a new record's empty cells their defaults, as an export's columns leave them", async () => {
+    await project.hosts.addGroup({ name: 'web' });
+    const hosts = 'id,name,groups,hostname,port,user,config,disabled,comment\n,web-9,web,,,,,,\n';
+    expect(await importRecordsCsv(project, 'Host', hosts, asOperator)).toMatchObject({ added: 1 });
+    expect(await project.hosts.get('web-9')).toMatchObject({
+      groups: ['web'],
+      config: {},
+      disabled: false,
+      port: null,
+    });
+    const servers = 'host,role,os,monitored\nweb-9,,,\n';
+    expect(await importRecordsCsv(project, 'Server', servers, asOperator)).toMatchObject({
+      added: 1,
+    });
+    expect((await project.records.list('Server')).items[0]).toMatchObject({
+      role: 'other',
+      os: null,
+      monitored: true,
+    });
+  });
+
   it('changes only what differs, and says it as a person reads it', async () => {
     const web1 = await project.hosts.add({ name: 'web-1' });
     await project.hosts.add({ name: 'web-2' });

@@ -93,7 +93,7 @@ async function planImport(
   for (const { line, cells } of rows) {
     try {
       const step = await stepOf(fields, line, cells, existing, named);
-      const part = `line ${line}`;
+      const part = 'row';
       if ('add' in step)
         await checkRecord(project, fields.name, step.add, 'add', options.actor, part);
       else if (Object.keys(step.change).length > 0)
@@ -147,7 +147,9 @@ async function stepOf(
     Promise.resolve(named(target, name)),
   );
   const idText = cells['id'] ?? '';
-  if (idText === '') return { line, add: values };
+  // A new record's empty cell is a field not given: its default, or nothing.
+  if (idText === '')
+    return { line, add: Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null)) };
   if (!/^\d+$/.test(idText)) throw new InputError(`id "${idText}" is not a record id`);
   const before = existing.get(Number(idText));
   if (!before) throw new InputError(`${fields.name} ${idText} does not exist`);
@@ -172,18 +174,11 @@ async function applySteps(
   for (const step of steps) {
     try {
       if ('add' in step) {
-        const id = await addRecord(project, model, step.add, options.actor, `line ${step.line}`);
+        const id = await addRecord(project, model, step.add, options.actor, 'row');
         written.push({ line: step.line, add: { ...step.add, id } });
         added++;
       } else if (Object.keys(step.change).length > 0) {
-        await changeRecord(
-          project,
-          model,
-          step.before.id,
-          step.change,
-          options.actor,
-          `line ${step.line}`,
-        );
+        await changeRecord(project, model, step.before.id, step.change, options.actor, 'row');
         written.push(step);
         changed++;
       } else written.push(step);
