@@ -71,6 +71,8 @@ const EXAMPLES: Record<string, Handling> = {
         return Promise.resolve();
       },
     },
+  'README.md: minke records import App apps.csv --dry-run   # read back after editing: what each row would change':
+    { code: 0, output: /^apps\.csv: 0 would be added, 0 would be changed, 2 unchanged\n$/ },
   'README.md: minke history': { code: 0, output: /ServerInfo/ },
   'README.md: TOKEN=$(minke tokens create --user admin)': { token: true },
   'README.md: minke agents enroll localhost --out localhost-agent.yaml': { code: 0 },

@@ -232,7 +232,7 @@ describe(
       writeFileSync(file, text);
       const dry = await local('records', 'import', 'Service', file, '--dry-run');
       expect(dry.stdout).toMatch(
-        /^would change svc-00006 \(Service #\d+\): host web-1 → db-1, kind web → db, port - → 8443\nwould add Service from line 7\n.*: 1 would be added, 1 would be changed, 4 unchanged\n$/,
+        /^would change svc-00006 \(Service #\d+\): host web-1 → db-1, kind web → db, port - → 8443\nwould add Service from line 7: host web-1, name svc-new, kind cache, port 9000\n.*: 1 would be added, 1 would be changed, 4 unchanged\n$/,
       );
       const svc6 = await h.project.records.findBy('Service', 'name', 'svc-00006');
       expect(svc6).toMatchObject({ kind: 'web', port: null });

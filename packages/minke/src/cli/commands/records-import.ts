@@ -46,7 +46,11 @@ export function registerRecordImportCommand(
 
 /** As `records set` prints a change: `changed blog (App #2): version 6.5.2 → 6.5.3`. */
 function rowLine(row: ImportedRow, dryRun: boolean): string {
-  if (row.outcome === 'added') return `${dryRun ? 'would add' : 'added'} ${row.label}`;
+  if (row.outcome === 'added') {
+    if (!dryRun) return `added ${row.label}`;
+    const values = row.changes.map((c) => `${c.field} ${c.after}`).join(', ');
+    return `would add ${row.label}${values === '' ? '' : `: ${values}`}`;
+  }
   const changes = row.changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join(', ');
   return `${dryRun ? 'would change' : 'changed'} ${row.label}: ${changes}`;
 }
