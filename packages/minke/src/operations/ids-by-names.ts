@@ -38,7 +38,7 @@ async function idsOfNames(
   names: readonly string[],
 ): Promise<Map<string, number[]>> {
   const ids = new Map<string, number[]>();
-  for (const { id, value } of await project.records.idsWhereTextIn(target, 'name', names))
-    ids.set(value, [...(ids.get(value) ?? []), id]);
+  for (const { id, value } of await project.records.idsWhereIn(target, 'name', names))
+    ids.set(String(value), [...(ids.get(String(value)) ?? []), id]);
   return ids;
 }

@@ -5,12 +5,20 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendFactories, type TestBackend } from '../../test-support/databases.js';
 import { demoModels } from '../../test-support/demo-models.js';
 import { localOperator } from '../auth/run-user.js';
+import { defineModel } from '../model/define-model.js';
+import { f } from '../model/fields.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { idsByNames } from './ids-by-names.js';
 import { importRecordsCsv, type ImportOptions } from './import-records.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'minke-import-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A model with a unique field the import does not look up: only its write finds a taken value. */
+const Reading = defineModel('Reading', {
+  fields: { host: f.ref('Host'), weight: f.float({ unique: true }) },
+  hostLookup: 'host',
+});
 
 const asOperator: ImportOptions = { dryRun: false, actor: localOperator, mayView: () => true };
 
@@ -32,7 +40,7 @@ describe.each(backendFactories(() => tmp))('CSV import on $name', ({ make }) => 
 
   beforeEach(async () => {
     backend = make();
-    project = await backend.open(demoModels);
+    project = await backend.open([...demoModels, Reading]);
   });
   afterEach(async () => {
     await project.close();
@@ -90,14 +98,44 @@ describe.each(backendFactories(() => tmp))('CSV import on $name', ({ make }) => 
     expect((await project.records.list('Server')).total).toBe(0);
   });
 
+  it('finds unique values taken, in the file or by another record, before writing', async () => {
+    const web1 = await project.hosts.add({ name: 'web-1' });
+    const web2 = await project.hosts.add({ name: 'web-2' });
+    await project.hosts.add({ name: 'web-3' });
+    const mine = await project.records.create('Server', { host: web1.id });
+    const csv = [
+      'id,host,role',
+      `${mine.id},web-1,db`, // its own host: not taken
+      ',web-2,web',
+      ',web-2,db', // the line before gives web-2 too
+      ',web-1,web', // the first server's
+      '',
+    ].join('\n');
+    const [message, fields] = await refusal(importRecordsCsv(project, 'Server', csv, asOperator));
+    expect([message, fields]).toEqual([
+      'nothing imported: 2 row(s) with errors',
+      {
+        'line 4': `host: line 3 gives ${web2.id} too, and it is unique`,
+        'line 5': `host: Server #${mine.id} already has ${web1.id}`,
+      },
+    ]);
+    const hosts = await refusal(
+      importRecordsCsv(project, 'Host', 'name\nweb-4\nweb-3\nweb-4\n', asOperator),
+    );
+    expect(hosts[1]).toEqual({
+      'line 3': `name: Host #${(await project.hosts.get('web-3')).id} already has web-3`,
+      'line 4': 'name: line 2 gives web-4 too, and it is unique',
+    });
+    expect((await project.records.list('Server')).total).toBe(1);
+  });
+
   it('stops at a write the database refuses, saying what it wrote before', async () => {
-    await project.hosts.add({ name: 'web-1' });
-    await project.hosts.add({ name: 'web-2' });
-    // Two servers on one host: the second breaks the unique host, found only by the write.
-    const csv = 'host,role\nweb-1,web\nweb-2,db\nweb-2,web\n';
-    const [message] = await refusal(importRecordsCsv(project, 'Server', csv, asOperator));
-    expect(message).toMatch(/^line 4: .*\(2 added and 0 changed before it\)$/);
-    expect((await project.records.list('Server')).total).toBe(2);
+    const web1 = await project.hosts.add({ name: 'web-1' });
+    // A unique number with a fraction is not looked up before the writes: its write refuses it.
+    const csv = `host,weight\n${web1.id},0.5\n${web1.id},1.5\n${web1.id},0.5\n`;
+    const [message] = await refusal(importRecordsCsv(project, 'Reading', csv, asOperator));
+    expect(message).toMatch(/^line 4: .*weight.*\(2 added and 0 changed before it\)$/);
+    expect((await project.records.list('Reading')).total).toBe(2);
   });
 
   it("gives a new record's empty cells their defaults, as an export's columns leave them", async () => {

@@ -105,6 +105,7 @@ async function planImport(
     }
   }
   if (errors.size < ROW_ERRORS_NAMED) await checkRefIds(project, fields, steps, errors);
+  if (errors.size < ROW_ERRORS_NAMED) await checkUnique(project, fields.name, steps, errors);
   if (errors.size > 0) {
     const lines = [...errors.keys()].sort((a, b) => a - b).slice(0, ROW_ERRORS_NAMED);
     const some =
@@ -116,6 +117,58 @@ async function planImport(
   return steps;
 }
 
+/** What a row sets a field to: a new record's value, or the change it makes. */
+function givenIn(step: Step, field: string): unknown {
+  return ('add' in step ? step.add : step.change)[field];
+}
+
+/** Kinds of unique fields whose values a query can look up (text, or a whole number). */
+const LOOKED_UP = new Set(['text', 'enum', 'int', 'ref']);
+
+/**
+ * A unique field's value is given once in the file and held by no other record: found here, not
+ * by the write of row 500 after 499 are written. A query per unique field.
+ */
+async function checkUnique(
+  project: Project,
+  modelName: string,
+  steps: readonly Step[],
+  errors: Map<number, string>,
+): Promise<void> {
+  const model = project.models.get(modelName);
+  for (const [field, definition] of Object.entries(model.fields)) {
+    if (!definition.unique || !LOOKED_UP.has(definition.kind)) continue;
+    const lineOf = new Map<string | number, number>();
+    for (const step of steps) {
+      const value = givenIn(step, field);
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const first = lineOf.get(value);
+      if (first === undefined) lineOf.set(value, step.line);
+      else if (!errors.has(step.line))
+        errors.set(
+          step.line,
+          `${field}: line ${first} gives ${shownValue(value)} too, and it is unique`,
+        );
+    }
+    const taken = new Map(
+      (await project.records.idsWhereIn(modelName, field, [...lineOf.keys()])).map(
+        ({ id, value }) => [value, id],
+      ),
+    );
+    for (const step of steps) {
+      const value = givenIn(step, field);
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const holder = taken.get(value);
+      const itself = 'before' in step && step.before.id === holder;
+      if (holder !== undefined && !itself && !errors.has(step.line))
+        errors.set(
+          step.line,
+          `${field}: ${model.name} #${holder} already has ${shownValue(value)}`,
+        );
+    }
+  }
+}
+
 /** Refs given by id point at records that exist: a query per ref field and thousand ids. */
 async function checkRefIds(
   project: Project,
@@ -123,13 +176,12 @@ async function checkRefIds(
   steps: readonly Step[],
   errors: Map<number, string>,
 ): Promise<void> {
-  const given = (step: Step, field: string) => ('add' in step ? step.add : step.change)[field];
   for (const [field, target] of fields.refs) {
-    const ids = steps.map((step) => given(step, field));
+    const ids = steps.map((step) => givenIn(step, field));
     if (!ids.some((id) => typeof id === 'number')) continue;
     const found = await recordsById(project, target, ids);
     for (const step of steps) {
-      const id = given(step, field);
+      const id = givenIn(step, field);
       if (typeof id === 'number' && !found.has(id) && !errors.has(step.line))
         errors.set(step.line, `${field}: there is no ${target} #${id}`);
     }
