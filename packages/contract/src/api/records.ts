@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { pageOf, paging, selection } from './common.js';
 import { processState, sessionResult } from '../states.js';
 
+export { RECORD_IMPORT_MAX_BYTES } from './import-limit.js';
+
 /** The viewer's current session on a record, as lists show it. */
 export const lastSession = z.object({
   id: z.number(),

@@ -3,6 +3,7 @@ import { addRecord, changeRecord } from '../operations/record-writes.js';
 import { Readable } from 'node:stream';
 import {
   recordBody,
+  RECORD_IMPORT_MAX_BYTES,
   recordImportBody,
   recordImportReply,
   recordExportQuery,
@@ -191,8 +192,8 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
   );
 };
 
-/** The largest CSV an import takes: some 300,000 rows of a few fields. */
-const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
+/** An import's body: the largest CSV, with room for the escapes of its quotes in JSON. */
+const IMPORT_BODY_LIMIT = 2 * RECORD_IMPORT_MAX_BYTES;
 
 /** The models a caller may view, for labels that follow refs. */
 function viewableBy(principal: Principal): MayView {

@@ -18,7 +18,12 @@ import {
   Typography,
 } from '@mui/material';
 import { Button, useNotify, useRefresh } from 'react-admin';
-import type { ImportedRow, ModelMeta, RecordImportReply } from '@minke/contract';
+import {
+  RECORD_IMPORT_MAX_BYTES,
+  type ImportedRow,
+  type ModelMeta,
+  type RecordImportReply,
+} from '@minke/contract';
 import { ApiError, api } from '../api/http.js';
 
 /** Rows of a check shown in the dialog; the counts above them cover the whole file. */
@@ -59,51 +64,49 @@ function ImportCsvDialog({ meta, onClose }: { meta: ModelMeta; onClose: () => vo
   const refresh = useRefresh();
   const path = `/api/records/${encodeURIComponent(meta.name)}/import`;
 
+  /** Sends the file (a check, or the import); a refusal is shown in the dialog, by its rows. */
+  const send = async (file: string, work: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await work();
+    } catch (error) {
+      setChecked({ file, error: error instanceof Error ? error : new Error(String(error)) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const choose = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     event.target.value = ''; // the same file chosen again (after fixing it) checks again
     if (!file) return;
-    setBusy(true);
     setChecked(undefined);
-    try {
+    await send(file.name, async () => {
+      if (file.size > RECORD_IMPORT_MAX_BYTES)
+        throw new Error(
+          `${mib(file.size)} MiB; an import takes ${mib(RECORD_IMPORT_MAX_BYTES)} MiB at most: split it into smaller files`,
+        );
       const csv = await file.text();
       const report = await api<RecordImportReply>(path, {
         method: 'POST',
         body: { csv, dryRun: true },
       });
       setChecked({ file: file.name, csv, report });
-    } catch (error) {
-      setChecked({
-        file: file.name,
-        error: error instanceof Error ? error : new Error(String(error)),
-      });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const apply = async () => {
     if (!checked || !('report' in checked)) return;
-    setBusy(true);
-    try {
-      const done = await api<RecordImportReply>(path, {
-        method: 'POST',
-        body: { csv: checked.csv },
-      });
+    const { file, csv } = checked;
+    await send(file, async () => {
+      const done = await api<RecordImportReply>(path, { method: 'POST', body: { csv } });
       notify(
-        `Imported ${checked.file}: ${done.added} added, ${done.changed} changed, ${done.unchanged} unchanged`,
+        `Imported ${file}: ${done.added} added, ${done.changed} changed, ${done.unchanged} unchanged`,
         { type: 'info' },
       );
       refresh();
       onClose();
-    } catch (error) {
-      setChecked({
-        file: checked.file,
-        error: error instanceof Error ? error : new Error(String(error)),
-      });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const report = checked && 'report' in checked ? checked.report : undefined;
@@ -153,6 +156,10 @@ function ImportCsvDialog({ meta, onClose }: { meta: ModelMeta; onClose: () => vo
       </DialogActions>
     </Dialog>
   );
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(0);
 }
 
 /** What a check found: the counts, then each row that adds or changes a record. */

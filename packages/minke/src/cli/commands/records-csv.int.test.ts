@@ -395,6 +395,13 @@ describe(
         2,
         'minke: error: column "colour" is not a field of Service (fields: host, name, kind, port)\n',
       ]);
+      // A file larger than an import takes: said before anything is sent.
+      writeFileSync(file, `host,name\n${'web-1,x\n'.repeat(4_300_000)}`);
+      const big = await remote(editor, 'records', 'import', 'Service', file);
+      expect([big.code, big.stderr]).toEqual([
+        2,
+        `minke: error: ${file} is 33 MiB; an import takes 32 MiB at most: split it into smaller files\n`,
+      ]);
       // A user who may view but not add: refused by the server, nothing written.
       writeFileSync(file, 'host,name\nweb-1,refused\n');
       const refused = await remote(viewer, 'records', 'import', 'Service', file);

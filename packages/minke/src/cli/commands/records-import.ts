@@ -28,6 +28,12 @@ export function registerRecordImportCommand(
     .action(async (modelName: string, file: string, options: { dryRun?: boolean }) => {
       const out = stdoutOut();
       const csv = await readInputFile(file);
+      const { RECORD_IMPORT_MAX_BYTES } = await import('@minke/contract/api/import-limit');
+      const bytes = Buffer.byteLength(csv);
+      if (bytes > RECORD_IMPORT_MAX_BYTES)
+        throw new UsageError(
+          `${file} is ${mib(bytes)} MiB; an import takes ${mib(RECORD_IMPORT_MAX_BYTES)} MiB at most: split it into smaller files`,
+        );
       await withRecords(globals(), async (source) => {
         const model = await source.model(modelName);
         const report = await source
@@ -42,6 +48,10 @@ export function registerRecordImportCommand(
         );
       });
     });
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(0);
 }
 
 /** As `records set` prints a change: `changed blog (App #2): version 6.5.2 → 6.5.3`. */
