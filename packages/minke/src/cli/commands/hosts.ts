@@ -36,7 +36,7 @@ const withHosts = localOrRemote<HostsSource>({
     // The filter parser loads only for a --where: a plain list starts without it.
     list: async ({ where, search, limit, offset }) =>
       project.hosts.list({
-        ...(where === undefined
+        ...(where === undefined || where.trim() === ''
           ? {}
           : { filter: (await import('../../query/parse-where.js')).parseWhere(where) }),
         ...(search ? { search } : {}),

@@ -81,6 +81,9 @@ describe(
       const there = await remote(viewer, 'records', 'export', 'Service');
       expect([there.code, there.stderr]).toEqual([0, '']);
       expect(there.stdout).toBe(here.stdout);
+      // A blank filter is no filter, on both sides.
+      const blank = await local('records', 'export', 'Service', '--where', ' ');
+      expect(blank.stdout).toBe(here.stdout);
     });
 
     it('keeps a spreadsheet from reading names as formulas, and quotes what needs it', async () => {

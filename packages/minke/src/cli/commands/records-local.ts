@@ -87,7 +87,11 @@ export function localRecords(project: OpenedProject): RecordsSource {
 async function listQueryOf(filter: RecordsFilter): Promise<ListQuery> {
   const { parseWhere } = await import('../../query/parse-where.js');
   return {
-    filter: filter.where === undefined ? undefined : parseWhere(filter.where),
+    // A blank --where is no filter, as the API takes it.
+    filter:
+      filter.where === undefined || filter.where.trim() === ''
+        ? undefined
+        : parseWhere(filter.where),
     search: filter.search,
     order: filter.order
       ?.split(',')
