@@ -27,14 +27,8 @@ export async function selectedIds(
     for (const id of await project.records.ids(model, { filter })) existing.add(id);
   }
   const byName = new Map<string, number>();
-  for (let i = 0; i < names.length; i += CHUNK) {
-    const rows = await project.database.tables
-      .selectFrom('minke_hosts')
-      .select(['id', 'name'])
-      .where('name', 'in', names.slice(i, i + CHUNK))
-      .execute();
-    for (const row of rows) byName.set(row.name, row.id);
-  }
+  for (const { id, value } of await project.records.idsWhereIn(HOST_MODEL, 'name', names))
+    byName.set(String(value), id);
   // Checked in the order given, so the first bad one is named, as one query per id would.
   const modelName = project.models.get(model).name;
   const ids: number[] = [];
