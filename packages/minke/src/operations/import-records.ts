@@ -10,9 +10,10 @@ import type { TypedFields } from '../records/typed-values.js';
 import { shownValue } from '../util/display-value.js';
 import { recordViewsById, type RecordView } from './list-records.js';
 import type { Project } from './project.js';
-import { recordsById, type MayView } from './record-labels.js';
+import type { MayView } from './record-labels.js';
 import { refLabels, type RefLabels } from './ref-labels.js';
 import { addRecord, changeRecord, checkRecord } from './record-writes.js';
+import { checkRefIds, checkUnique, type Step } from './import-checks.js';
 import { idsByNames, type NameLookup } from './ids-by-names.js';
 
 export interface ImportOptions {
@@ -24,11 +25,6 @@ export interface ImportOptions {
   mayView: MayView;
 }
 
-/** What one row does: add a record, or change (or leave) the one its id names. */
-type Step =
-  | { line: number; add: Record<string, unknown> }
-  | { line: number; before: RecordView; change: Record<string, unknown> };
-
 /** How many bad rows an import names before it stops looking: enough to fix a file in one go. */
 export const ROW_ERRORS_NAMED = 10;
 
@@ -37,11 +33,12 @@ export const ROW_ERRORS_NAMED = 10;
  * with an `id` changes that record, only in the fields whose values differ; a row without one adds
  * a record. A ref is its target's label, id or name; a host's groups are comma-separated.
  *
- * Every row is read and checked first (types, refs, ids, the actor's add and change
- * permissions), and nothing is written unless all pass: bad rows are an `InputError` whose
- * `fields` name each (`line 3` → why, the first ten). Then each row is written through the same
- * operations as the API's record routes, each in the audit log. A write the model refuses stops
- * the import there; its error says the line and what was written before it.
+ * Every row is read and checked first (types, the model's field checks, a host's rules, ids,
+ * refs, unique values, the actor's add and change permissions), and nothing is written unless
+ * all pass: bad rows are an `InputError` whose `fields` name each (`line 3` → why, the first
+ * ten). Then each row is written through the same operations as the API's record routes, each
+ * in the audit log. A write refused all the same (a record changed meanwhile) stops the import
+ * there; its error says the line and what was written before it.
  */
 export async function importRecordsCsv(
   project: Project,
@@ -115,77 +112,6 @@ async function planImport(
     });
   }
   return steps;
-}
-
-/** What a row sets a field to: a new record's value, or the change it makes. */
-function givenIn(step: Step, field: string): unknown {
-  return ('add' in step ? step.add : step.change)[field];
-}
-
-/** Kinds of unique fields whose values a query can look up (text, or a whole number). */
-const LOOKED_UP = new Set(['text', 'enum', 'int', 'ref']);
-
-/**
- * A unique field's value is given once in the file and held by no other record: found here, not
- * by the write of row 500 after 499 are written. A query per unique field.
- */
-async function checkUnique(
-  project: Project,
-  modelName: string,
-  steps: readonly Step[],
-  errors: Map<number, string>,
-): Promise<void> {
-  const model = project.models.get(modelName);
-  for (const [field, definition] of Object.entries(model.fields)) {
-    if (!definition.unique || !LOOKED_UP.has(definition.kind)) continue;
-    const lineOf = new Map<string | number, number>();
-    for (const step of steps) {
-      const value = givenIn(step, field);
-      if (typeof value !== 'string' && typeof value !== 'number') continue;
-      const first = lineOf.get(value);
-      if (first === undefined) lineOf.set(value, step.line);
-      else if (!errors.has(step.line))
-        errors.set(
-          step.line,
-          `${field}: line ${first} gives ${shownValue(value)} too, and it is unique`,
-        );
-    }
-    const taken = new Map(
-      (await project.records.idsWhereIn(modelName, field, [...lineOf.keys()])).map(
-        ({ id, value }) => [value, id],
-      ),
-    );
-    for (const step of steps) {
-      const value = givenIn(step, field);
-      if (typeof value !== 'string' && typeof value !== 'number') continue;
-      const holder = taken.get(value);
-      const itself = 'before' in step && step.before.id === holder;
-      if (holder !== undefined && !itself && !errors.has(step.line))
-        errors.set(
-          step.line,
-          `${field}: ${model.name} #${holder} already has ${shownValue(value)}`,
-        );
-    }
-  }
-}
-
-/** Refs given by id point at records that exist: a query per ref field and thousand ids. */
-async function checkRefIds(
-  project: Project,
-  fields: TypedFields,
-  steps: readonly Step[],
-  errors: Map<number, string>,
-): Promise<void> {
-  for (const [field, target] of fields.refs) {
-    const ids = steps.map((step) => givenIn(step, field));
-    if (!ids.some((id) => typeof id === 'number')) continue;
-    const found = await recordsById(project, target, ids);
-    for (const step of steps) {
-      const id = givenIn(step, field);
-      if (typeof id === 'number' && !found.has(id) && !errors.has(step.line))
-        errors.set(step.line, `${field}: there is no ${target} #${id}`);
-    }
-  }
 }
 
 async function stepOf(
