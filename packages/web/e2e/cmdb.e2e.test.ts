@@ -193,6 +193,14 @@ describe('choices from the CMDB and policies in Chromium', () => {
     await page.getByTestId('import-csv').click();
     const file = page.getByTestId('import-csv-file');
 
+    // A file larger than an import takes: said at once, nothing sent.
+    await file.setInputFiles({
+      name: 'big.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.alloc(33 * 1024 * 1024, 'a\n'),
+    });
+    await page.getByText('big.csv: 33 MiB; an import takes 32 MiB at most').waitFor();
+
     // A file with bad rows: each named by its line, and nothing to import.
     await file.setInputFiles({
       name: 'bad.csv',
