@@ -186,6 +186,15 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
     ]);
     expect(await where('App', 'not server.role = web')).toEqual(['postgres']);
     expect(await where('App', 'name in (drupal, wordpress)')).toEqual(['drupal', 'wordpress']);
+    // A long list (joined as an array's rows on PostgreSQL), through a ref and on Host itself.
+    const many = Array.from({ length: 12 }, (_, i) => `"other-${i}"`).join(', ');
+    expect(await where('App', `name in (${many}, wordpress, "o'brien")`)).toEqual(['wordpress']);
+    expect(await where('App', `server.host.name in (${many}, web-2, db-1)`)).toEqual([
+      'postgres',
+      'wordpress',
+    ]);
+    expect(await where('Host', `name in (${many}, db-1)`)).toEqual(['db-1']);
+    expect(await where('Server', `role in (${many}, db)`)).toEqual(['Ubuntu 24.04']);
     expect(await where('App', 'settings.php = "8.3"')).toEqual(['drupal']);
     expect(await where('Server', 'os ~ debian')).toEqual(['Debian 12', 'Debian 11']);
     expect(await where('Server', 'host = web-2')).toEqual(['Debian 11']);
