@@ -10,7 +10,8 @@ import { shownValue } from '../util/display-value.js';
 
 /** What one row does: add a record, or change (or leave) the one its id names. */
 export type Step =
-  | { line: number; add: Record<string, unknown> }
+  /** `id`: the record the row added, once it is written. */
+  | { line: number; add: Record<string, unknown>; id?: number }
   | { line: number; before: RecordView; change: Record<string, unknown> };
 
 /** What a row sets a field to: a new record's value, or the change it makes. */

@@ -6,7 +6,7 @@ import { parseCsv, type CsvRow } from '../util/parse-csv.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import type { RecordValues } from '../model/record-codec.js';
 import { checkImportColumns, csvRecordValues, refNamesIn } from '../records/csv-record-values.js';
-import type { TypedFields } from '../records/typed-values.js';
+import { typedFieldsOf, type TypedFields } from '../records/typed-values.js';
 import { shownValue } from '../util/display-value.js';
 import { recordViewsById, type RecordView } from './list-records.js';
 import type { Project } from './project.js';
@@ -56,15 +56,6 @@ export async function importRecordsCsv(
     requireModelPermission(options.actor, 'change', modelName);
   const written = options.dryRun ? steps : await applySteps(project, modelName, steps, options);
   return reportOf(project, model, written, options);
-}
-
-/** A model's fields as a CSV row's cells are typed by them (a host's groups are not a field). */
-function typedFieldsOf(model: ModelDefinition): TypedFields {
-  const kinds = new Map(Object.entries(model.fields).map(([name, field]) => [name, field.kind]));
-  const refs = new Map<string, string>();
-  for (const [name, field] of Object.entries(model.fields))
-    if (field.kind === 'ref') refs.set(name, field.model);
-  return { name: model.name, kinds, refs };
 }
 
 /** Every row checked and typed; the records they change and the refs they name read in batches. */
@@ -153,7 +144,7 @@ async function applySteps(
     try {
       if ('add' in step) {
         const id = await addRecord(project, model, step.add, options.actor, 'row');
-        written.push({ line: step.line, add: { ...step.add, id } });
+        written.push({ ...step, id });
         added++;
       } else if (Object.keys(step.change).length > 0) {
         await changeRecord(project, model, step.before.id, step.change, options.actor, 'row');
@@ -177,9 +168,7 @@ async function reportOf(
   steps: readonly Step[],
   options: ImportOptions,
 ): Promise<RecordImportReply> {
-  const addedIds = steps.flatMap((step) =>
-    'add' in step && typeof step.add['id'] === 'number' ? [step.add['id']] : [],
-  );
+  const addedIds = steps.flatMap((step) => ('add' in step && step.id ? [step.id] : []));
   const addedLabels = new Map(
     (await recordViewsById(project, model.name, addedIds, null, options.mayView)).map((view) => [
       view.id,
@@ -204,18 +193,15 @@ async function reportOf(
     : (new Map() as RefLabels);
   const rows: ImportedRow[] = steps.flatMap((step): ImportedRow[] => {
     if ('add' in step) {
-      const id = step.add['id'];
-      const label =
-        typeof id === 'number' ? (addedLabels.get(id) ?? `${model.name} #${id}`) : undefined;
+      const { id } = step;
+      const label = id === undefined ? undefined : (addedLabels.get(id) ?? `${model.name} #${id}`);
       return [
         {
           line: step.line,
           outcome: 'added',
           label: label ?? `${model.name} from line ${step.line}`,
-          // What the new record holds: each field given a value, as a change from nothing.
-          changes: Object.entries(step.add)
-            .filter(([field, value]) => field !== 'id' && value !== null && value !== '')
-            .map(([field]) => changeOf(field, {}, step.add, labels)),
+          // What the new record holds (empty cells were left out): changes from nothing.
+          changes: Object.keys(step.add).map((field) => changeOf(field, {}, step.add, labels)),
         },
       ];
     }

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { ModelDefinition } from '../model/define-model.js';
 import { columnOf, type ModelRegistry } from '../model/model-registry.js';
@@ -35,6 +34,9 @@ export interface Page<T> {
 }
 
 export { MAX_PAGE_SIZE } from '../query/paging.js';
+
+/** Values looked up in one query by `idsWhereIn`. */
+const VALUES_PER_QUERY = 500;
 
 /**
  * Reads and writes the records of any model (Host included) through its definition: validation,
@@ -89,9 +91,9 @@ export class RecordRepository {
 
   /**
    * The id and `field` of every record whose `field` (text, or a whole number such as a ref) is
-   * one of `values`, in no set order: names looked up in bulk, taken values found. On PostgreSQL
-   * one join with the values as an array: an `IN` list of names there is served by the name's
-   * trigram index, at a second per 500 names of 10,000 hosts.
+   * one of `values`, in no set order: names looked up in bulk, taken values found. Through the
+   * filter compiler's `in`, which PostgreSQL reads as an array's rows for text; 500 values a
+   * query, far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
    */
   async idsWhereIn(
     modelName: string,
@@ -99,34 +101,22 @@ export class RecordRepository {
     values: readonly (string | number)[],
   ): Promise<{ id: number; value: string | number }[]> {
     const model = this.registry.get(modelName);
-    if (values.length === 0) return [];
-    const numbers = typeof values[0] === 'number';
-    const table = sql.table(model.table);
     const definition = model.fields[field];
     if (!definition) throw new InputError(`${model.name} has no field "${field}"`);
-    const column = sql.ref(`${model.table}.${columnOf(field, definition)}`);
+    const column = `${model.table}.${columnOf(field, definition)}`;
+    const asGiven = (value: unknown) =>
+      typeof values[0] === 'number' ? Number(value) : String(value);
     const found: { id: number; value: string | number }[] = [];
-    // SQLite takes the field's own index for an IN list; its statements hold 32,766 values.
-    const postgres = this.database.adapter.kind === 'postgres';
-    const step = postgres ? values.length : 500;
-    for (let from = 0; from < values.length; from += step) {
-      const some = values.slice(from, from + step);
-      const array = numbers ? sql`${[...some]}::bigint[]` : sql`${[...some]}::text[]`;
-      const query = postgres
-        ? sql<{
-            id: unknown;
-            value: unknown;
-          }>`SELECT ${table}.id AS id, ${column} AS value FROM ${table} JOIN unnest(${array}) AS wanted(v) ON ${column} = wanted.v`
-        : sql<{
-            id: unknown;
-            value: unknown;
-          }>`SELECT id, ${column} AS value FROM ${table} WHERE ${column} IN (${sql.join(some)})`;
-      const { rows } = await query.execute(this.db);
-      for (const row of rows)
-        found.push({
-          id: Number(row.id),
-          value: numbers ? Number(row.value) : String(row.value),
-        });
+    for (let from = 0; from < values.length; from += VALUES_PER_QUERY) {
+      const filter: Filter = {
+        path: [field],
+        op: 'in',
+        values: values.slice(from, from + VALUES_PER_QUERY),
+      };
+      const rows = await this.filtered(model, { filter })
+        .select([`${model.table}.id as id`, `${column} as value`])
+        .execute();
+      for (const row of rows) found.push({ id: Number(row['id']), value: asGiven(row['value']) });
     }
     return found;
   }

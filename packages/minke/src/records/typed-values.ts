@@ -1,5 +1,6 @@
 import type { FieldKind } from '@minke/contract/api/metadata';
 import { InputError } from '../errors.js';
+import type { ModelDefinition } from '../model/define-model.js';
 
 /** What types a value: a model's fields by kind, and where each ref points. */
 export interface TypedFields {
@@ -8,6 +9,21 @@ export interface TypedFields {
   kinds: ReadonlyMap<string, FieldKind>;
   /** Ref field → the model it points at. */
   refs: ReadonlyMap<string, string>;
+}
+
+/** A model's fields as values are typed by them: kinds, and where each ref points. */
+export function typedFieldsOf(model: ModelDefinition): {
+  name: string;
+  kinds: Map<string, FieldKind>;
+  refs: Map<string, string>;
+} {
+  const kinds = new Map<string, FieldKind>();
+  const refs = new Map<string, string>();
+  for (const [name, field] of Object.entries(model.fields)) {
+    kinds.set(name, field.kind);
+    if (field.kind === 'ref') refs.set(name, field.model);
+  }
+  return { name: model.name, kinds, refs };
 }
 
 /** Finds the ids of the records of a model named `name` (two at the most). */

@@ -1,8 +1,8 @@
-import type { FieldKind } from '@minke/contract';
 import { localOperator } from '../../auth/run-user.js';
 import { HOST_MODEL } from '../../model/host-model.js';
 import type { OpenedProject } from '../../runtime/open-project.js';
 import { UsageError } from '../cli-error.js';
+import { typedFieldsOf } from '../../records/typed-values.js';
 import type { ListQuery } from '../../records/record-repository.js';
 import type { RecordsFilter, RecordsSource } from '../remote/remote-records.js';
 
@@ -14,13 +14,7 @@ export function localRecords(project: OpenedProject): RecordsSource {
   return {
     model(name) {
       const model = modelNamed(project, name);
-      const refs = new Map<string, string>();
-      const kinds = new Map<string, FieldKind>();
-      for (const [field, definition] of Object.entries(model.fields)) {
-        if (definition.kind === 'ref') refs.set(field, definition.model);
-        kinds.set(field, definition.kind);
-      }
-      return Promise.resolve({ name: model.name, fields: Object.keys(model.fields), refs, kinds });
+      return Promise.resolve({ ...typedFieldsOf(model), fields: Object.keys(model.fields) });
     },
     async list(model, query) {
       return project.records.list(model.name, {
