@@ -230,6 +230,18 @@ describe('choices from the CMDB and policies in Chromium', () => {
       (await apiGet<{ total: number }>(page, '/api/records/App?where=name%20%3D%20newsite')).total,
     ).toBe(0);
 
+    // The connection lost during the import: the dialog says what stands and what to do.
+    await page.route('**/api/records/App/import', (route) => route.abort('connectionreset'));
+    await page.getByTestId('import-csv-apply').click();
+    await page
+      .getByText(
+        /no answer from the server .*the rows it wrote stay written: choose the file again/,
+      )
+      .waitFor();
+    await page.unroute('**/api/records/App/import');
+    await file.setInputFiles({ name: 'apps.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await preview.waitFor();
+
     await page.getByTestId('import-csv-apply').click();
     await page.getByText('Imported apps.csv: 1 added, 1 changed, 0 unchanged').waitFor();
     // The list (still filtered to drupal by the test before) shows the shop's new version.

@@ -99,7 +99,15 @@ function ImportCsvDialog({ meta, onClose }: { meta: ModelMeta; onClose: () => vo
     if (!checked || !('report' in checked)) return;
     const { file, csv } = checked;
     await send(file, async () => {
-      const done = await api<RecordImportReply>(path, { method: 'POST', body: { csv } });
+      const done = await api<RecordImportReply>(path, { method: 'POST', body: { csv } }).catch(
+        (error: unknown) => {
+          if (error instanceof ApiError) throw error;
+          // No answer (the server stopped, the network): what it wrote before is written.
+          throw new Error(
+            `no answer from the server (${String(error)}). If it stopped during the import, the rows it wrote stay written: choose the file again once it is back to see what is left`,
+          );
+        },
+      );
       notify(
         `Imported ${file}: ${done.added} added, ${done.changed} changed, ${done.unchanged} unchanged`,
         { type: 'info' },

@@ -1,8 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiHarness } from '../../../test-support/api-harness.js';
 import { startServedProject, type ServedProject } from '../../../test-support/served-project.js';
+import { runBuiltCli } from '../../../test-support/run-cli.js';
 import { parseCsv } from '../../util/parse-csv.js';
 
 /** More records than one page of the export (a thousand), so paging is part of every read. */
@@ -372,6 +375,34 @@ describe(
       const second = await h.project.records.findBy('Service', 'name', 'svc-api-2');
       await h.project.records.delete('Service', second?.id ?? 0);
       await h.project.records.update('Service', svc8?.id ?? 0, { host: web1, port: 8008 });
+    });
+
+    it('says what to do when the server goes away during an import', async () => {
+      // A server that names the model, then reads the import's request and drops the connection
+      // (as a kill -9 does).
+      const dropping = createServer((request, reply) => {
+        if (request.method === 'POST') request.once('data', () => request.socket.destroy());
+        else
+          reply
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ name: 'Service', fields: [{ name: 'name', kind: 'text' }] }));
+      });
+      await new Promise<void>((done) => dropping.listen(0, '127.0.0.1', done));
+      const { port } = dropping.address() as AddressInfo;
+      const file = join(served.dir, 'dropped.csv');
+      writeFileSync(file, 'host,name\nweb-1,x\n');
+      try {
+        const result = await runBuiltCli(
+          ['--server', `http://127.0.0.1:${port}`, 'records', 'import', 'Service', file],
+          { env: { MINKE_TOKEN: editor, MINKE_SERVER_URL: undefined, MINKE_PROJECT: undefined } },
+        );
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(
+          /^minke: error: cannot reach the Minke server at http:\/\/127\.0\.0\.1:\d+: .*; if the server stopped during the import, the rows it wrote stay written: run the same import again to finish/,
+        );
+      } finally {
+        await new Promise((done) => dropping.close(done));
+      }
     });
 
     it('imports nothing from a file with a bad row, and names every bad row', async () => {

@@ -78,5 +78,8 @@ function inFile(file: string, error: unknown): unknown {
     return new UsageError(`${error.message}, above`);
   }
   if (/^line \d+: /.test(error.message)) error.message = `${file} ${error.message}`;
+  // The server gone mid-import (stopped, killed, the network): what it wrote is written.
+  if ('code' in error && error.code === 'unreachable')
+    error.message += `; if the server stopped during the import, the rows it wrote stay written: run the same import again to finish (rows already changed are left as they are, --dry-run says what is left)`;
   return error;
 }
