@@ -44,7 +44,18 @@ export class Noop extends Session {
   }
 }
 
-export const faultSessions = [Nap, FirstNaps, Noop];
+const tokenForm = z.object({ token: z.string().min(1) });
+
+/** Takes a secret form value (named like one): says only how long it is, never the value. */
+export class UseToken extends Session<typeof tokenForm> {
+  static override workOn = [Item];
+  static override form = tokenForm;
+  override async process() {
+    await this.run(`echo "token of ${this.data.token.length} characters"`);
+  }
+}
+
+export const faultSessions = [Nap, FirstNaps, Noop, UseToken];
 
 export interface FaultDatabase {
   url: string;

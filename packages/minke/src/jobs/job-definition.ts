@@ -8,13 +8,12 @@ import {
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import { parseWhere } from '../query/parse-where.js';
-import { formShape, secretFormFields } from '../session/form-meta.js';
+import { formShape, isSecretField } from '../session/form-meta.js';
 import type { SessionInfo, SessionRegistry } from '../session/session-registry.js';
 import { parseCron } from './cron-times.js';
 import type { StoredSchedule } from './saved-job.js';
 
 /** Names that read as secrets are kept out of stored data even when the form does not say so. */
-const SECRET_NAME = /(password|passphrase|secret|token)/i;
 
 /** The fields of a job that the project must agree with: checked at create and at change. */
 export type JobDefinition = Pick<
@@ -84,11 +83,6 @@ function modelOf(session: SessionInfo, requested: string | undefined): string {
   throw new InputError(`${session.name} works on ${session.models.join(', ')}: name one`, {
     fields: { model: 'required' },
   });
-}
-
-/** Secret fields: the form's `secret: true` ones, and names that read as secrets. */
-export function isSecretField(session: SessionInfo, field: string): boolean {
-  return secretFormFields(session).has(field) || SECRET_NAME.test(field);
 }
 
 function checkSecretFields(

@@ -8,9 +8,6 @@ import { addedServerResources, mayManageConnections, needsPermission } from './c
 import type { RunUser } from '../auth/run-user.js';
 import { formShape, metaOf } from '../session/form-meta.js';
 
-// secretFormFields moved to session/ (executors need it); importable from here as before.
-export { secretFormFields } from '../session/form-meta.js';
-
 /**
  * Splits a run's form values into the session's data and the run-time connection layer (the
  * last of the documented layers): fields marked `.meta({ connection: 'sudo.password' })` leave

@@ -13,7 +13,8 @@ import type { SessionInfo } from '../session/session-registry.js';
 import type { RunStore } from '../runs/run-store.js';
 import { filterVisibleTo } from './filter-visibility.js';
 import { recordLabels } from './record-labels.js';
-import { runTimeConnection, secretFormFields } from './run-time-connection.js';
+import { runTimeConnection } from './run-time-connection.js';
+import { splitSecretValues } from '../session/form-meta.js';
 import { RunJournal } from '../runs/run-journal.js';
 
 import { localOperator, type RunUser } from '../auth/run-user.js';
@@ -134,6 +135,11 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     return { id, object, host, canceled };
   });
 
+  // Secret form values and the run-time layer live only in memory (and sealed in queued jobs):
+  // the run says it had them, so that a batch queued again without them is not run without them.
+  const { clear } = splitSecretValues(session, data);
+  const hasSecretValues =
+    connection !== undefined || Object.keys(clear).length < Object.keys(data).length;
   const journal = new RunJournal(runs, bus);
   const { runId, recordIds } = await journal.runCreated(
     {
@@ -142,7 +148,8 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       model,
       userId: user.id,
       jobId: input.jobId ?? null,
-      data: withoutSecrets(session, data),
+      data: clear,
+      hasSecretValues,
       records: planned.map((p) => ({
         objectId: p.id,
         objectLabel: labelOf(p.id),
@@ -155,7 +162,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       targetType: 'run',
       targetId: runId,
       targetName: session.name,
-      after: { session: session.name, model, objects: ids, data: withoutSecrets(session, data) },
+      after: { session: session.name, model, objects: ids, data: clear },
     }),
   );
 
@@ -337,17 +344,4 @@ async function loadObjects(
 
 async function loadHosts(project: Project, hostIds: number[]): Promise<Map<number, RecordValues>> {
   return loadObjects(project, HOST_MODEL, [...new Set(hostIds)]);
-}
-
-/** Form values marked `secret: true`, or that look like secrets, are not kept in the run's record. */
-function withoutSecrets(
-  session: SessionInfo,
-  data: Record<string, unknown>,
-): Record<string, unknown> {
-  const marked = secretFormFields(session);
-  return Object.fromEntries(
-    Object.entries(data).filter(
-      ([key]) => !marked.has(key) && !/(password|passphrase|secret|token)/i.test(key),
-    ),
-  );
 }

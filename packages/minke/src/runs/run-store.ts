@@ -22,6 +22,8 @@ export interface NewRun {
   /** The saved job it is a launch of. */
   jobId?: number | null;
   data: Record<string, unknown>;
+  /** Secret form values or a run-time connection layer, which are stored nowhere. */
+  hasSecretValues?: boolean;
   records: NewSessionRecord[];
 }
 
@@ -138,6 +140,7 @@ export class RunStore {
           user_id: input.userId,
           job_id: input.jobId ?? null,
           data: input.data,
+          has_secret_values: input.hasSecretValues === true,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

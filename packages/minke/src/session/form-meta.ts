@@ -16,6 +16,31 @@ export function secretFormFields(session: SessionInfo): Set<string> {
   return out;
 }
 
+/** Names that read as secrets: kept out of a run's stored data even when the form does not say. */
+const SECRET_NAME = /(password|passphrase|secret|token)/i;
+
+/** Secret fields: the form's `secret: true` ones, and names that read as secrets. */
+export function isSecretField(session: SessionInfo, field: string): boolean {
+  return secretFormFields(session).has(field) || SECRET_NAME.test(field);
+}
+
+/**
+ * A run's form values split in what may be stored, shown and queued in clear, and the secret
+ * ones, which live only in memory (and, on the queue, sealed with the project's key).
+ */
+export function splitSecretValues(
+  session: SessionInfo,
+  data: Record<string, unknown>,
+): { clear: Record<string, unknown>; secret: Record<string, unknown> } {
+  const clear: Record<string, unknown> = {};
+  const secret: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(data)) {
+    if (isSecretField(session, field)) secret[field] = value;
+    else clear[field] = value;
+  }
+  return { clear, secret };
+}
+
 /** The form's zod object shape (empty when the session has no form). */
 export function formShape(session: SessionInfo): Record<string, unknown> {
   return (session.cls.form as { shape?: Record<string, unknown> } | undefined)?.shape ?? {};

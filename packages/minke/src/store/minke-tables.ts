@@ -88,6 +88,8 @@ export interface RunsTable {
   owner: string | null;
   /** The saved job it was launched from (migration 0014). */
   job_id: number | null;
+  /** It had secret form values or a run-time connection layer, stored nowhere (migration 0022). */
+  has_secret_values: Generated<boolean>;
 }
 
 export interface SessionRecordsTable {
@@ -582,6 +584,7 @@ export const minkeColumnKinds = {
     finished_at: D,
     owner: T,
     job_id: I,
+    has_secret_values: B,
   },
   minke_session_records: {
     id: I,

@@ -95,6 +95,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0019-list-indexes',
       '0020-current-session-index',
       '0021-run-records-index',
+      '0022-run-secret-values',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

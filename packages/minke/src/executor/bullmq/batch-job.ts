@@ -18,6 +18,11 @@ export interface BatchJobData {
   data: Record<string, unknown>;
   /** The run's secret form values and run-time connection layer, encrypted for this run only. */
   sealed?: SealedRunValues | undefined;
+  /**
+   * Set by the requeuer on a batch it queues again from the database for a run that had secret
+   * values: they were only in the lost job, so the worker ends its sessions instead of running.
+   */
+  secretValuesLost?: true;
   hostId: number;
   hostName: string;
   jobs: SessionJob[];

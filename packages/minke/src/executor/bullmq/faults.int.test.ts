@@ -288,6 +288,58 @@ describe('BullMQ executor faults', { timeout: 120_000 }, () => {
     expect(worker.worker?.running).toBe(0);
   });
 
+  it('ends, with the reason, the sessions of a batch queued again without its secret values', async () => {
+    const redis: PrivateRedis = await startPrivateRedis();
+    cleanups.push(() => redis.dispose());
+    const database = { url: `sqlite:${join(tmp, 'secret-lost.db')}` };
+    const slow = { requeueIntervalMs: 600_000 };
+    const setup = await setUp(database, redis.url, {
+      leaseTtlMs: 10_000,
+      hosts: 2,
+      items: 1,
+      ...slow,
+    });
+    // Both runs wait in the queue (no worker yet); the first one's token travels sealed in its jobs.
+    const secret = await start(setup, 'UseToken', { token: 'a token of 23 characters' });
+    const plain = await start(setup, 'Nap', { seconds: 0 });
+    // The executor seals and queues after the run is started: wait (bounded) for the 4 batches.
+    let waiting = 0;
+    for (let i = 0; i < 100 && waiting < 4; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      waiting = (await setup.server.executor.queue.getJobCounts('waiting')).waiting ?? 0;
+    }
+    expect(waiting).toBe(4);
+    const stored = await setup.project.database.tables
+      .selectFrom('minke_runs')
+      .select(['id', 'data', 'has_secret_values'])
+      .orderBy('id')
+      .execute();
+    expect(stored).toEqual([
+      { id: secret.runId, data: {}, has_secret_values: true },
+      { id: plain.runId, data: { seconds: 0 }, has_secret_values: false },
+    ]);
+    // Redis comes back empty; the requeuer queues both runs' batches again from the database.
+    await redis.stop();
+    await redis.start();
+    await inProcessWorker(setup, { leaseTtlMs: 10_000, ...slow });
+    const secretEvents = await runFinished(setup.bus, secret.runId, 60_000);
+    const plainEvents = await runFinished(setup.bus, plain.runId, 60_000);
+    expect(secretEvents.at(-1)).toMatchObject({ type: 'run.finished', summary: { error: 2 } });
+    expect(plainEvents.at(-1)).toMatchObject({ type: 'run.finished', summary: { success: 2 } });
+    for (const record of (await recordsOf(setup, secret.runId)).values()) {
+      expect([record.processState, record.result, record.commands]).toEqual([
+        'failed',
+        'error',
+        [],
+      ]);
+      expect(record.messages.map((m) => m.text)).toEqual([
+        `run ${secret.runId} lost its secret values with its queued job (they are kept nowhere else): not run without them; run it again`,
+      ]);
+    }
+    for (const [name, record] of await recordsOf(setup, plain.runId))
+      expect(record.commands[0]?.stdout).toBe(`done ${name}\n`);
+  });
+
   it('loses nothing when the server that queued a run goes away before the queue got it', async () => {
     const redis: PrivateRedis = await startPrivateRedis();
     cleanups.push(() => redis.dispose());

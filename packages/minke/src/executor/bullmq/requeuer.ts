@@ -18,8 +18,9 @@ export interface RequeuerOptions {
  * The database is the truth about what waits; the queue only dispatches it. Every so often the
  * waiting session records are added to the queue again, batch by batch, under their batch's job
  * id: a batch still queued or running is left as it is (same id), and one the queue lost (Redis
- * restarted without its data, a job given up after its retries) is queued again. Form values
- * that look like secrets are not kept in the database, so a batch queued again runs without them.
+ * restarted without its data, a job given up after its retries) is queued again. Secret form
+ * values and a run-time connection layer are kept nowhere but in the job: a batch queued again
+ * for a run that had them is marked, and the worker ends its sessions with the reason.
  */
 export class Requeuer {
   private timer: NodeJS.Timeout | undefined;
@@ -68,6 +69,7 @@ export class Requeuer {
         'run.session',
         'run.model',
         'run.data',
+        'run.has_secret_values',
       ])
       .where('r.process_state', '=', 'initialized')
       .where('r.host_id', 'is not', null)
@@ -102,6 +104,7 @@ export class Requeuer {
           session: row.session,
           model: row.model,
           data: row.data,
+          ...(row.has_secret_values ? { secretValuesLost: true as const } : {}),
           hostId,
           hostName: String(row.host_name),
           jobs: [],

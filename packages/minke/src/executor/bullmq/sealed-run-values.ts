@@ -1,5 +1,5 @@
 import { open, seal } from '../../credentials/credential-cipher.js';
-import { secretFormFields } from '../../session/form-meta.js';
+import { splitSecretValues } from '../../session/form-meta.js';
 import type { RunPlan } from '../executor.js';
 import {
   ensureSecretKey,
@@ -21,9 +21,6 @@ export interface RunValues {
   data?: Record<string, unknown> | undefined;
 }
 
-/** Form fields whose names say secret: the run's record leaves them out too (see start-run). */
-const SECRET_NAME = /(password|passphrase|secret|token)/i;
-
 /**
  * A plan's form data split in what may travel in clear and what may not (fields marked
  * `secret: true`, or named like a secret), with its run-time connection layer.
@@ -32,13 +29,7 @@ export function splitRunValues(plan: RunPlan): {
   data: Record<string, unknown>;
   values: RunValues | undefined;
 } {
-  const marked = secretFormFields(plan.session);
-  const data: Record<string, unknown> = {};
-  const secret: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(plan.data)) {
-    if (marked.has(field) || SECRET_NAME.test(field)) secret[field] = value;
-    else data[field] = value;
-  }
+  const { clear: data, secret } = splitSecretValues(plan.session, plan.data);
   const hasSecret = Object.keys(secret).length > 0;
   if (plan.connection === undefined && !hasSecret) return { data, values: undefined };
   return { data, values: { connection: plan.connection, data: hasSecret ? secret : undefined } };

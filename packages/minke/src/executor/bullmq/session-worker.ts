@@ -175,6 +175,11 @@ export class SessionWorker {
       await this.journal.runFinishedIfDone(batch.runId);
       return false;
     }
+    if (batch.secretValuesLost && !batch.sealed) {
+      await this.failWaiting(batch, secretValuesLostText(batch.runId));
+      await this.journal.runFinishedIfDone(batch.runId);
+      return false;
+    }
     // Decrypted here, kept in this call only: the values live as long as the batch runs.
     let values: RunValues = {};
     if (batch.sealed) {
@@ -311,4 +316,12 @@ export class SessionWorker {
 
 function jobRef(job: SessionJob): { recordId: number; objectId: number; objectLabel: string } {
   return { recordId: job.recordId, objectId: job.objectId, objectLabel: job.objectLabel };
+}
+
+/**
+ * Why a batch queued again without its run's secret values does not run (kept nowhere else).
+ * Under 120 characters: preformatted messages wrap there.
+ */
+function secretValuesLostText(runId: number): string {
+  return `run ${runId} lost its secret values with its queued job (they are kept nowhere else): not run without them; run it again`;
 }

@@ -21,6 +21,7 @@ import { agentPresence } from './0018-agent-presence.js';
 import { listIndexes } from './0019-list-indexes.js';
 import { currentSessionIndex } from './0020-current-session-index.js';
 import { runRecordsIndex } from './0021-run-records-index.js';
+import { runSecretValues } from './0022-run-secret-values.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -49,5 +50,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0019-list-indexes': listIndexes(adapter),
     '0020-current-session-index': currentSessionIndex(),
     '0021-run-records-index': runRecordsIndex(),
+    '0022-run-secret-values': runSecretValues(adapter),
   };
 }
