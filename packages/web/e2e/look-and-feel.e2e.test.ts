@@ -92,6 +92,10 @@ describe('look and feel of the web admin (Chromium)', () => {
   it('brands the login page and titles the tab with the project', async () => {
     // the loading screen is in the page itself, before any script has run
     expect(await (await fetch(server.url)).text()).toContain('class="minke-splash"');
+    // the tab's icon, served by the server itself (a browser asked for a missing one before)
+    const icon = await fetch(`${server.url}/favicon.svg`);
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(await icon.text()).toContain('<svg');
     for (const [scheme, viewport] of [
       ['light', WIDE],
       ['dark', PHONE],
@@ -101,6 +105,7 @@ describe('look and feel of the web admin (Chromium)', () => {
       await page.getByTestId('brand-project').getByText(PROJECT).waitFor();
       expect(await page.getByTestId('brand').textContent()).toContain('Minke');
       await until(async () => (await page.title()) === `${PROJECT} · Log in · Minke`, 'the title');
+      expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/favicon.svg');
       expect(
         scheme === 'dark' ? isDark(await background(page)) : isLight(await background(page)),
       ).toBe(true);
