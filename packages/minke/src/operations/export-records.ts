@@ -2,7 +2,7 @@ import type { ModelDefinition } from '../model/define-model.js';
 import { HOST_MODEL } from '../model/host-model.js';
 import { MAX_PAGE_SIZE } from '../query/paging.js';
 import { displayValue } from '../util/display-value.js';
-import { listRecords, type RecordListQuery, type RecordView } from './list-records.js';
+import { listRecordRows, type RecordListQuery, type RecordRow } from './list-records.js';
 import type { Project } from './project.js';
 import type { MayView } from './record-labels.js';
 import { refLabels, type RefLabels } from './ref-labels.js';
@@ -40,7 +40,7 @@ export async function exportRecordsCsv(
   const model = project.models.get(modelName);
   const { stringify } = await import('csv-stringify/sync');
   const columns = columnsOf(model);
-  const first = await listRecords(project, modelName, {
+  const first = await listRecordRows(project, modelName, {
     ...query,
     mayView: options.mayView,
     limit: MAX_PAGE_SIZE,
@@ -57,7 +57,7 @@ export async function exportRecordsCsv(
       yield stringify(rows);
       offset += page.items.length;
       if (offset >= total) break;
-      page = await listRecords(project, modelName, {
+      page = await listRecordRows(project, modelName, {
         ...query,
         mayView: options.mayView,
         limit: MAX_PAGE_SIZE,
@@ -77,7 +77,7 @@ function columnsOf(model: ModelDefinition): string[] {
 
 function cellOf(
   model: ModelDefinition,
-  record: RecordView,
+  record: RecordRow,
   column: string,
   labels: RefLabels,
 ): string {

@@ -60,6 +60,31 @@ export async function listRecords(
   query: RecordListQuery = {},
 ): Promise<Page<RecordView>> {
   const model = project.models.get(modelName);
+  const page = await readRecords(project, model, query);
+  const items = await viewsOf(project, model, page.items, query.viewer ?? null, query.mayView);
+  return { ...page, items };
+}
+
+/** A record with a host's groups: what an export writes (no label, no current session). */
+export type RecordRow = RecordValues & { groups?: string[] };
+
+/** The same page as `listRecords`, without the labels and sessions an export does not write. */
+export async function listRecordRows(
+  project: Project,
+  modelName: string,
+  query: RecordListQuery = {},
+): Promise<Page<RecordRow>> {
+  const model = project.models.get(modelName);
+  const page = await readRecords(project, model, query);
+  const groups = await groupsOfHosts(project, model, page.items);
+  return { ...page, items: page.items.map((record) => withGroups(record, groups)) };
+}
+
+async function readRecords(
+  project: Project,
+  model: ModelDefinition,
+  query: RecordListQuery,
+): Promise<Page<RecordValues>> {
   const limit = pageLimit(query.limit);
   const offset = pageOffset(query.offset);
   const { rows, total } = await readPage(project.database.db, project.database.adapter.kind, {
@@ -69,13 +94,22 @@ export async function listRecords(
     limit,
     offset,
   });
-  const records = rows.map((row) => decodeRow(model, row, project.database.adapter));
-  return {
-    items: await viewsOf(project, model, records, query.viewer ?? null, query.mayView),
-    total,
-    limit,
-    offset,
-  };
+  const items = rows.map((row) => decodeRow(model, row, project.database.adapter));
+  return { items, total, limit, offset };
+}
+
+/** Each host's groups (one query); undefined for any other model. */
+function groupsOfHosts(
+  project: Project,
+  model: ModelDefinition,
+  records: readonly RecordValues[],
+): Promise<Map<number, string[]> | undefined> {
+  if (model.name !== HOST_MODEL) return Promise.resolve(undefined);
+  return project.hosts.groupsOf(records.map((r) => r.id));
+}
+
+function withGroups(record: RecordValues, groups: Map<number, string[]> | undefined): RecordRow {
+  return groups ? { ...record, groups: groups.get(record.id) ?? [] } : record;
 }
 
 /** One record as the admin shows it. */
@@ -166,12 +200,11 @@ async function viewsOf(
   const ids = records.map((r) => r.id);
   const [last, groups, labels] = await Promise.all([
     lastSessions(project, model.name, ids, viewer),
-    model.name === HOST_MODEL ? project.hosts.groupsOf(ids) : Promise.resolve(undefined),
+    groupsOfHosts(project, model, records),
     recordLabels(project, model.name, records, mayView),
   ]);
   return records.map((record) => ({
-    ...record,
-    ...(groups ? { groups: groups.get(record.id) ?? [] } : {}),
+    ...withGroups(record, groups),
     _label: labels.get(record.id) ?? `${model.name} #${record.id}`,
     _lastSession: last.get(record.id) ?? null,
   }));
