@@ -16,6 +16,8 @@ import { generateAgentPassword, hashAgentPassword } from './credentials.js';
 import { recordPresenceChanges, recordPresences } from './presence-recorder.js';
 import { CredentialLookups } from './credential-lookups.js';
 import { naturalCompare } from '../util/natural-sort.js';
+import { naturalOrder } from '../query/natural-order.js';
+import { textMatch } from '../query/text-match.js';
 
 /**
  * The broker user name of the Minke server itself on the embedded broker. It cannot be a node
@@ -45,6 +47,14 @@ export interface AgentRecord {
 export interface Enrolment {
   agent: AgentRecord;
   password: string;
+}
+
+/** A page of the agents list: its filters and where it starts. */
+export interface AgentPageQuery {
+  online?: boolean | undefined;
+  search?: string | undefined;
+  limit: number;
+  offset: number;
 }
 
 type AgentRow = Omit<Selectable<AgentsTable>, 'created_at'> & { host_name: string | null };
@@ -207,6 +217,53 @@ export class AgentStore {
     const rows = await this.select().execute();
     // node names as people count them (node-2 before node-10), as host lists sort
     return rows.map((row) => this.toRecord(row)).sort((a, b) => naturalCompare(a.node, b.node));
+  }
+
+  /**
+   * A page of agents in node order as people count (node-2 before node-10, read off the
+   * natural-key index), with how many match: `online` filters on presence, `search` is part of
+   * the node's or its host's name, in any case.
+   */
+  async page(query: AgentPageQuery): Promise<{ items: AgentRecord[]; total: number }> {
+    const { adapter } = this.project.database;
+    const needle = query.search?.trim() ?? '';
+    let matching = this.select();
+    if (query.online !== undefined)
+      matching = matching.where('minke_agents.online', '=', query.online);
+    if (needle !== '')
+      matching = matching.where((eb) =>
+        eb.or([
+          textMatch(adapter, eb.ref('minke_agents.node'), needle, 'contains'),
+          textMatch(adapter, eb.ref('minke_hosts.name'), needle, 'contains'),
+        ]),
+      );
+    const [counted, rows] = await Promise.all([
+      this.db
+        .selectFrom(matching.as('matching'))
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirst(),
+      matching
+        .orderBy(naturalOrder(adapter.kind, 'minke_agents.node'))
+        .orderBy('minke_agents.node')
+        .orderBy('minke_agents.id')
+        .limit(query.limit)
+        .offset(query.offset)
+        .execute(),
+    ]);
+    return { items: rows.map((row) => this.toRecord(row)), total: Number(counted?.n ?? 0) };
+  }
+
+  /** How many agents there are, and how many of them are online (two counts, no rows read). */
+  async fleet(): Promise<{ total: number; online: number }> {
+    const count = (online?: true) =>
+      this.db
+        .selectFrom('minke_agents')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .$if(online !== undefined, (qb) => qb.where('online', '=', true))
+        .executeTakeFirst()
+        .then((row) => Number(row?.n ?? 0));
+    const [total, online] = await Promise.all([count(), count(true)]);
+    return { total, online };
   }
 
   /** The agent for a host name or a node name. */

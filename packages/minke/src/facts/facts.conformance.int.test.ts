@@ -396,6 +396,53 @@ describe.each(backendFactories(() => tmp))('facts on $name', ({ make }) => {
     expect((await agents.forHostOrNode('db2')).node).toBe('db2');
   });
 
+  it('lists agents a page at a time: natural node order, presence, part of a name', async () => {
+    await project.hosts.add({ name: 'node-2' });
+    await agents.recordPresences(
+      ['node-10', 'node-2', 'node-1', 'Edge_1', 'edgex1', 'edge-50'].map((node, i) =>
+        agentPresence(node, i % 2 === 0),
+      ),
+    );
+    const page = (query: Partial<Parameters<AgentStore['page']>[0]>) =>
+      agents.page({ limit: 50, offset: 0, ...query });
+    const nodes = async (query: Partial<Parameters<AgentStore['page']>[0]>) =>
+      (await page(query)).items.map((agent) => [agent.node, agent.online, agent.hostName]);
+    // As people count (node-2 before node-10), in byte order otherwise: upper case first.
+    expect(await nodes({})).toEqual([
+      ['Edge_1', false, null],
+      ['edge-50', false, null],
+      ['edgex1', true, null],
+      ['node-1', true, null],
+      ['node-2', false, 'node-2'],
+      ['node-10', true, null],
+    ]);
+    expect(await page({ limit: 2, offset: 3 })).toMatchObject({
+      items: [{ node: 'node-1' }, { node: 'node-2' }],
+      total: 6,
+    });
+    expect(await page({ online: false })).toMatchObject({ total: 3 });
+    expect((await nodes({ online: false })).map(([node]) => node)).toEqual([
+      'Edge_1',
+      'edge-50',
+      'node-2',
+    ]);
+    // Any case; LIKE's wildcards in the search match only themselves.
+    expect((await nodes({ search: ' EDGE ' })).map(([node]) => node)).toEqual([
+      'Edge_1',
+      'edge-50',
+      'edgex1',
+    ]);
+    expect((await nodes({ search: 'e_1' })).map(([node]) => node)).toEqual(['Edge_1']);
+    expect((await nodes({ search: '_' })).map(([node]) => node)).toEqual(['Edge_1']);
+    expect(await nodes({ search: '%' })).toEqual([]);
+    expect(await page({ search: 'NODE-1', online: false })).toMatchObject({ items: [], total: 0 });
+    expect(await page({ search: 'node-1', online: true, limit: 1, offset: 1 })).toMatchObject({
+      items: [{ node: 'node-10' }],
+      total: 2,
+    });
+    expect(await agents.fleet()).toEqual({ total: 6, online: 3 });
+  });
+
   it('upgrades an agent enrolled with an old argon2id hash at its next login', async () => {
     const { password } = await agents.enroll('old1');
     const legacy = await hash(password, { memoryCost: 4096, timeCost: 1, parallelism: 1 });

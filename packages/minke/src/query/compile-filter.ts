@@ -9,6 +9,7 @@ import { coerceFromText, encodeValue } from '../model/record-codec.js';
 import type { StoreAdapter } from '../store/adapter.js';
 import { isCondition, type Condition, type Filter, type FilterValue } from './filter.js';
 import { inSet, type HoistedSets } from './hoisted-sets.js';
+import { textMatch } from './text-match.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyEb = ExpressionBuilder<any, any>;
@@ -231,13 +232,8 @@ function compareExpression(
       return eb(left, 'in', values);
     }
     case 'contains':
-    case 'startswith': {
-      const text = String(condition.value ?? '').replace(/[\\%_]/g, (c) => `\\${c}`);
-      const pattern = condition.op === 'contains' ? `%${text}%` : `${text}%`;
-      const op = sql.raw(context.adapter.containsOperator);
-      const target = context.adapter.kind === 'postgres' ? sql`CAST(${left} AS TEXT)` : left;
-      return sql<SqlBool>`${target} ${op} ${pattern} ESCAPE '\\'`;
-    }
+    case 'startswith':
+      return textMatch(context.adapter, left, String(condition.value ?? ''), condition.op);
     default: {
       const value = encode(condition.value);
       if (value === null)

@@ -22,6 +22,7 @@ import { listIndexes } from './0019-list-indexes.js';
 import { currentSessionIndex } from './0020-current-session-index.js';
 import { runRecordsIndex } from './0021-run-records-index.js';
 import { runSecretValues } from './0022-run-secret-values.js';
+import { agentListIndex } from './0023-agent-list-index.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -51,5 +52,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0020-current-session-index': currentSessionIndex(),
     '0021-run-records-index': runRecordsIndex(),
     '0022-run-secret-values': runSecretValues(adapter),
+    '0023-agent-list-index': agentListIndex(adapter),
   };
 }
