@@ -93,6 +93,9 @@ export const sessionMeta = z.object({
   models: z.array(z.string()),
   confirm: z.boolean(),
   parallelPerHost: z.boolean(),
+  /** The permissions it declares, by codename: `runPermission` lets a user run it. */
+  permissions: z.array(z.string()),
+  runPermission: z.string().nullable(),
   /** The form as JSON Schema (what the admin renders and `data` must satisfy), or null. */
   form: jsonSchema.nullable(),
 });

@@ -2,7 +2,8 @@ import type { SessionInfo } from './session-registry.js';
 
 /**
  * What every description of a session starts with (the API's catalog, `minke sessions`): its
- * names, group, models, whether it asks to confirm and whether it runs per host in parallel.
+ * names, group, models, whether it asks to confirm, whether it runs per host in parallel, and
+ * the permissions it declares (the one that runs it apart).
  * Unset optional texts are null, as JSON replies carry them.
  */
 export function sessionSummary(info: SessionInfo) {
@@ -14,5 +15,7 @@ export function sessionSummary(info: SessionInfo) {
     models: info.models,
     confirm: info.confirm,
     parallelPerHost: info.parallelPerHost,
+    permissions: info.permissions,
+    runPermission: info.runPermission ?? null,
   };
 }

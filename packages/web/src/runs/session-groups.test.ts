@@ -10,6 +10,8 @@ const session = (name: string, group: string | null, models = ['Server']): Sessi
   models,
   confirm: false,
   parallelPerHost: false,
+  permissions: [],
+  runPermission: null,
   form: null,
 });
 

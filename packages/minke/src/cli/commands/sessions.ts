@@ -90,8 +90,6 @@ export function sessionListings(
 function listing(info: SessionInfo): SessionListing {
   return {
     ...sessionSummary(info),
-    permissions: info.permissions,
-    runPermission: info.runPermission ?? null,
     formFields: formFields(info.cls.form),
   };
 }

@@ -194,10 +194,18 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
     expect(viewer.code).toBe(0);
     expect(viewer.stdout.trim()).toBe('no sessions');
     const onService = await asUser('runner', 'sessions', 'list', '--model', 'Service', '--json');
-    expect((JSON.parse(onService.stdout) as { name: string }[]).map((s) => s.name).sort()).toEqual([
-      'Count',
-      'Hello',
+    const listed = JSON.parse(onService.stdout) as {
+      name: string;
+      permissions: string[];
+      runPermission: string | null;
+    }[];
+    // With the permissions each declares, as the project's own list has them.
+    expect(listed.map((s) => [s.name, s.permissions, s.runPermission])).toEqual([
+      ['Count', ['run_count'], 'run_count'],
+      ['Hello', ['run_hello'], 'run_hello'],
     ]);
+    const table = await asUser('runner', 'sessions', 'list', '--model', 'Service');
+    expect(table.stdout).toMatch(/^Hello\s.*\srun_hello\s/m);
   });
 
   it("shows history through the API: one's own records, everyone's for superusers", async () => {

@@ -4,8 +4,7 @@ import type { ApiClient } from './api-client.js';
 
 /**
  * The sessions the token's user may run (on one model with `model`), from the server's catalog,
- * in the shape of `minke sessions list`. Permissions are the server's business: the catalog lists
- * only runnable sessions, so `permissions` and `runPermission` stay empty.
+ * in the shape of `minke sessions list`, with the permissions each declares.
  */
 export async function remoteSessionListings(
   client: ApiClient,
@@ -19,8 +18,8 @@ export async function remoteSessionListings(
       group: session.group,
       description: session.description,
       models: session.models,
-      permissions: [],
-      runPermission: null,
+      permissions: session.permissions,
+      runPermission: session.runPermission,
       confirm: session.confirm,
       parallelPerHost: session.parallelPerHost,
       formFields: formFields(session.form),
