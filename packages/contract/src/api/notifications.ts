@@ -138,5 +138,12 @@ export const deliveriesQuery = z.object({
 });
 export type DeliveriesQuery = z.infer<typeof deliveriesQuery>;
 
+/**
+ * `GET /api/runs/:id/notifications`: what became of a finished run's notifications (none while
+ * it runs). `lastError` only for superusers, null for others: it can name a webhook's address.
+ */
+export const runNotificationsReply = z.object({ items: z.array(deliveryItem) });
+export type RunNotificationsReply = z.infer<typeof runNotificationsReply>;
+
 /** `POST /api/notifications/channels/:name/test`: the test delivery queued. */
 export const testDeliveryReply = z.object({ delivery: deliveryItem });

@@ -3,20 +3,49 @@ import {
   deliveriesQuery,
   deliveryPage,
   nameParams,
+  runNotificationsReply,
   testDeliveryReply,
 } from '@minke/contract';
 import { requireSuperuser } from '../auth/access.js';
 import { channelsOf } from '../notifications/channel-list.js';
+import { runNotifications } from '../notifications/run-notifications.js';
 import { notifierOf } from '../notifications/start-notifications.js';
+import { getRunItem } from '../runs/list-runs.js';
 import type { ApiRoutes } from './api-context.js';
 import { principalOf } from './request-auth.js';
+import { idParams } from './schemas.js';
 
 /**
  * Notifications: the channels of the project's config (never their secrets), "send test", and
  * the delivery log with each delivery's attempts and last error. Superusers only: the log names
- * runs and channels of every user.
+ * runs and channels of every user. A run's own notifications, for whoever may see the run.
  */
-export const notificationRoutes: ApiRoutes = (app, { project, logger }) => {
+export const notificationRoutes: ApiRoutes = (app, { project, logger, runAccess }) => {
+  app.get(
+    '/runs/:id/notifications',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary:
+          "What became of a finished run's notifications (its user or superusers; the last error for superusers only)",
+        params: idParams,
+        response: { 200: runNotificationsReply },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      await runAccess.checkRun(principal, request.params.id);
+      const { run } = await getRunItem(project.database, request.params.id);
+      const items = await runNotifications(
+        notifierOf(project, logger),
+        logger,
+        { id: run.id, finished: run.state === 'finished' },
+        principal.access.isSuperuser,
+      );
+      return { items };
+    },
+  );
+
   app.get(
     '/notifications/channels',
     {

@@ -38,16 +38,3 @@ export async function announceRun(
     return [];
   }
 }
-
-/** What became of a run's notifications, a line each, for the CLI that ran it. */
-export function deliveryLines(deliveries: readonly DeliveryItem[]): string[] {
-  return deliveries.map((delivery) => {
-    const to = `${delivery.channel} (${delivery.event})`;
-    if (delivery.state === 'delivered') return `notified ${to}`;
-    if (delivery.state === 'failed')
-      return `notification to ${to} failed: ${delivery.lastError ?? 'unknown error'}`;
-    if (delivery.state === 'retrying')
-      return `notification to ${to} not delivered: ${delivery.lastError ?? 'unknown error'}; a server (minke start or serve) tries it again from the delivery log`;
-    return `notification to ${to} queued for a server to send`;
-  });
-}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryPage } from '@minke/contract';
+import type { DeliveryItem, DeliveryPage } from '@minke/contract';
 import { builtMinke, exited, printed, writeProject } from '../../test-support/project-folder.js';
 import { freePort } from '../../test-support/redis.js';
 import { spawnBuiltCli } from '../../test-support/run-cli.js';
@@ -94,8 +94,9 @@ describe(
         let body = '';
         request.on('data', (chunk: Buffer) => (body += chunk.toString()));
         request.on('end', () => {
-          // The first request fails: Minke must try again.
-          const answered = hooks.length === 0 ? 500 : 200;
+          // The first request fails: Minke must try again. A run failing on fail-2 is never
+          // taken: its delivery stays not delivered, with the receiver's answer as its error.
+          const answered = hooks.length === 0 || body.includes('"fail-2"') ? 500 : 200;
           hooks.push({ headers: request.headers, body, answered });
           response.writeHead(answered).end();
         });
@@ -242,6 +243,63 @@ describe(
       );
       expect(hook.headers['x-minke-event']).toBe('run.recovered');
       expect((JSON.parse(hook.body) as { run: { id: number } }).run.id).toBe(runId);
+    });
+
+    it('says what became of the notifications of a run followed with --server, errors to superusers', async () => {
+      const followed = await remote('run', 'Roll', '--id', 'ok-1', '--json');
+      expect(followed.stderr).toBe('');
+      expect(followed.code).toBe(0);
+      const run = JSON.parse(followed.stdout) as { runId: number; notifications: DeliveryItem[] };
+      expect(run.notifications.map((d) => [d.channel, d.event, d.state, d.runId])).toEqual([
+        ['ops-mail', 'run.finished', 'delivered', run.runId],
+      ]);
+      const told = await remote('run', 'Roll', '--id', 'ok-1');
+      expect(told.stdout).toMatch(/^notified ops-mail \(run\.finished\)$/m);
+
+      // A user who may run Roll, not a superuser: the same lines, the receiver's answer left out.
+      expect((await minke('hosts', 'add', 'fail-2', '--config', 'transport: local')).code).toBe(0);
+      const runner = await builtMinke(dir, ['users', 'create', 'runner'], {
+        MINKE_PASSWORD: 'a long runner password',
+      });
+      expect(runner.code).toBe(0);
+      expect((await minke('users', 'grant', 'runner', 'run_roll', 'view_host')).code).toBe(0);
+      const runnerToken = (await minke('tokens', 'create', '--user', 'runner')).stdout.trim();
+      const asRunner = (...args: string[]) =>
+        builtMinke(dir, ['--server', base, ...args], {
+          MINKE_TOKEN: runnerToken,
+          MINKE_PROJECT: undefined,
+        });
+      const failed = await asRunner('run', 'Roll', '--id', 'fail-2', '--json');
+      expect(failed.code).toBe(1);
+      const failedRun = JSON.parse(failed.stdout) as {
+        runId: number;
+        notifications: DeliveryItem[];
+      };
+      const hookOf = (items: DeliveryItem[]) => items.find((d) => d.channel === 'ops-hook');
+      expect(hookOf(failedRun.notifications)).toMatchObject({
+        event: 'run.failed',
+        state: 'retrying',
+        attempts: 1,
+        lastError: null,
+      });
+      const lines = await asRunner('run', 'Roll', '--id', 'fail-2');
+      expect(lines.code).toBe(1);
+      expect(lines.stdout).toMatch(/^notified ops-mail \(run\.finished\)$/m);
+      expect(lines.stdout).toMatch(
+        /^notification to ops-hook \(run\.failed\) not delivered: a superuser sees why in `minke notifications deliveries`; a server \(minke start or serve\) tries it again from the delivery log$/m,
+      );
+      // A superuser reads the receiver's answer.
+      const asAdmin = await fetch(`${base}/api/runs/${failedRun.runId}/notifications`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(hookOf(((await asAdmin.json()) as { items: DeliveryItem[] }).items)).toMatchObject({
+        lastError: 'HTTP 500 Internal Server Error',
+      });
+      // Another user's run is not theirs to read.
+      const others = await fetch(`${base}/api/runs/${run.runId}/notifications`, {
+        headers: { authorization: `Bearer ${runnerToken}` },
+      });
+      expect(others.status).toBe(404);
     });
 
     it('lists channels without secrets and sends a test from the CLI', async () => {

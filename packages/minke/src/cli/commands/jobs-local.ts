@@ -84,7 +84,8 @@ export async function runJobHere(
     );
     done.abort();
     // No server heard this run: its notifications (the job's rules too) are sent from here.
-    const { announceRun, deliveryLines } = await import('../../notifications/announce-run.js');
+    const { announceRun } = await import('../../notifications/announce-run.js');
+    const { deliveryLines } = await import('../../notifications/delivery-lines.js');
     const notified = await announceRun(project, runtime.logger, started.runId);
     if (options.json)
       options.out.json({ runId: started.runId, job: job.name, summary, notifications: notified });

@@ -151,8 +151,8 @@ export function registerRunCommand(program: Command): void {
           interrupt.dispose();
           await interrupt.settled();
           // No server heard this run: its notifications are queued and sent from here.
-          const { announceRun, deliveryLines } =
-            await import('../../notifications/announce-run.js');
+          const { announceRun } = await import('../../notifications/announce-run.js');
+          const { deliveryLines } = await import('../../notifications/delivery-lines.js');
           const notified = await announceRun(project, runtime.logger, started.runId);
           if (options.json) {
             // Every object's record, oldest first, as the run's API reply (and `--server`) has them.
