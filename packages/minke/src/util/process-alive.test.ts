@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../test-support/wait-until.js';
 import { processAlive } from './process-alive.js';
@@ -8,6 +8,15 @@ const children: ReturnType<typeof spawn>[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
+
+/** A process's argv as /proc has it (NUL after each word); '' once it is gone. */
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 /** The output's first line: the pid the shell printed. */
 function firstLine(child: ReturnType<typeof spawn>): Promise<number> {
@@ -40,6 +49,8 @@ describe('processAlive', () => {
       children.push(parent);
       const pid = await firstLine(parent);
       expect(processAlive(pid)).toBe(true);
+      // Killed while the shell has not yet become `sleep 60`, the child would be reaped by it.
+      await waitUntil(() => commandLineOf(parent.pid ?? 0) === 'sleep\u000060\u0000');
       process.kill(pid, 'SIGKILL');
       await waitUntil(() => !processAlive(pid));
       // Still there for signal 0: only the parent's wait would remove it.
