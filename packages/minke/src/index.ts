@@ -21,7 +21,11 @@ export type { SessionResult, ProcessState } from './session/status.js';
 export type { SessionMessage, MessageLevel } from './session/messages.js';
 export type { SessionContext } from './session/session-context.js';
 export type { SessionConnection } from './session/session-connection.js';
-export type { SudoRunOptions, SessionGetOptions } from './session/session-connection.js';
+export type {
+  SudoRunOptions,
+  SessionGetOptions,
+  SessionPutOptions,
+} from './session/session-connection.js';
 export { shellQuote, shellJoin } from './util/shell-quote.js';
 export {
   fromModel,

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +84,55 @@ class InstallAsRoot extends Session<typeof installForm> {
   }
 }
 
-const sessions = [ShipConfig, FetchMissing, StopBeforePut, EndlessLocal, InstallAsRoot];
+const rootForm = z.object({ local: z.string(), target: z.string() });
+
+/** Writes and reads where only root may, with `sudo: true` on put and get. */
+class ShipAsRoot extends Session<typeof rootForm> {
+  static override workOn = ['Host'];
+  static override form = rootForm;
+  override async process() {
+    const { local, target } = this.data;
+    const options = { sudo: true, mode: 0o640, owner: 'root', group: 'daemon' };
+    await this.c.put({ content: 'secret=1\n' }, `${target}/app.conf`, options);
+    await this.c.put(`${local}/tool.sh`, `${target}/`, { sudo: true });
+    const back = await this.c.get(`${target}/app.conf`, undefined, { sudo: true });
+    await this.addMsg(`read back as root: ${back.data?.toString().trim()}`);
+  }
+}
+
+/** Bytes have no name of their own: a folder as the target is refused. */
+class BytesIntoFolder extends Session<typeof rootForm> {
+  static override workOn = ['Host'];
+  static override form = rootForm;
+  override async process() {
+    await this.c.put({ content: 'lost?' }, `${this.data.target}/`, { sudo: true });
+  }
+}
+
+const sessions = [
+  ShipConfig,
+  FetchMissing,
+  StopBeforePut,
+  EndlessLocal,
+  InstallAsRoot,
+  ShipAsRoot,
+  BytesIntoFolder,
+];
+/** The folders `mktemp -d` made for `user` in /tmp. */
+function stagingFolders(user: string): string[] {
+  const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
+  return readdirSync('/tmp')
+    .filter((name) => name.startsWith('tmp.'))
+    .filter((name) => {
+      try {
+        return statSync(join('/tmp', name)).uid === uid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .sort();
+}
+
 const unavailable = sshdUnavailableReason();
 let sshd: SshdServer;
 let tmp: string;
@@ -256,6 +305,57 @@ describe.skipIf(unavailable !== undefined).each([inProcessExecutor, bullmqRedisE
         const installed = await stat(join(target, 'app.conf'));
         expect([installed.uid, (installed.mode & 0o777).toString(8)]).toEqual([0, '640']);
         expect(JSON.stringify(record)).not.toContain(account.password);
+      },
+    );
+
+    it.skipIf(sudoMissing !== undefined)(
+      'puts and gets as root with sudo: true, staging in a private folder it removes',
+      async () => {
+        const account = passwordTestUser();
+        if (typeof account === 'string') throw new Error(account);
+        const sudoHost = await project.hosts.add({
+          name: 'web-root',
+          hostname: sshd.host,
+          port: sshd.port,
+          user: account.user,
+          config: { ...hostConfig(), sudo: { password: { env: 'MINKE_TEST_SUDO_PASSWORD' } } },
+        });
+        await chmod(tmp, 0o755);
+        const target = await mkdtemp(join(tmp, 'root-only-'));
+        await chmod(target, 0o755); // the sudo user may not write here itself
+        await writeFile(join(local, 'tool.sh'), '#!/bin/sh\necho ok\n', { mode: 0o750 });
+        const stagingOf = () => stagingFolders(account.user);
+        const before = stagingOf();
+
+        const record = await run('ShipAsRoot', { local, target }, [sudoHost.id]);
+        expect(record.messages.map((m) => m.text)).toEqual(['read back as root: secret=1']);
+        expect(record).toMatchObject({ processState: 'completed', result: 'success' });
+        expect(record.commands.map((c) => c.command)).toEqual([
+          `[sudo] put <data> -> ${target}/app.conf (mode 0640, owner root:daemon, 9 bytes)`,
+          `[sudo] put ${local}/tool.sh -> ${target}/tool.sh (mode 0750, 18 bytes)`,
+          `[sudo] get ${target}/app.conf (9 bytes)`,
+        ]);
+        const conf = await stat(join(target, 'app.conf'));
+        const daemon = Number(
+          execFileSync('getent', ['group', 'daemon'], { encoding: 'utf8' }).split(':')[2],
+        );
+        expect([conf.uid, conf.gid, (conf.mode & 0o777).toString(8)]).toEqual([0, daemon, '640']);
+        const tool = await stat(join(target, 'tool.sh'));
+        expect([tool.uid, (tool.mode & 0o777).toString(8)]).toEqual([0, '750']);
+        expect(await readFile(join(target, 'tool.sh'), 'utf8')).toBe('#!/bin/sh\necho ok\n');
+
+        const refused = await run('BytesIntoFolder', { local, target }, [sudoHost.id]);
+        expect(refused).toMatchObject({ processState: 'failed', result: 'error' });
+        expect(refused.commands.map((c) => [c.command, c.exitCode, c.stderr])).toEqual([
+          [
+            `[sudo] put <data> -> ${target}/`,
+            null,
+            `file transfer failed (put ${target}/ (sudo): ${target}/: is a folder; name the file to write)\n`,
+          ],
+        ]);
+        // Each staging folder was removed, also after the refusal.
+        expect(stagingOf()).toEqual(before);
+        expect(JSON.stringify([record, refused])).not.toContain(account.password);
       },
     );
   },

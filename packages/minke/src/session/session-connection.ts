@@ -3,7 +3,6 @@ import type {
   CommandResult,
   ExecOptions,
   GetOptions,
-  PutOptions,
   PutSource,
   SudoOptions,
   TransferResult,
@@ -12,14 +11,26 @@ import { isTransportError } from '../transport/transport-error.js';
 import { shellQuote } from '../util/shell-quote.js';
 import type { HostTransport, SessionContext } from './session-context.js';
 import { LiveOutput } from './live-output.js';
+import {
+  checkRootOnlyOptions,
+  getAsRoot,
+  putAsRoot,
+  type RootPutOptions,
+} from './root-transfers.js';
 import { StopRequested } from './stop-requested.js';
 
 /** `sudo()` options: who to become and the password (the connection's `sudo` settings fill in
  * what is left out), plus those of any command. */
 export type SudoRunOptions = Omit<ExecOptions, 'sudo'> & SudoOptions;
 
-/** `get()` options; the local path is `get`'s second argument. */
-export type SessionGetOptions = Omit<GetOptions, 'localPath'>;
+/**
+ * `put()` options: with `sudo: true` the file is written as root (staged, then `sudo install`),
+ * which may also set its `owner` and `group`.
+ */
+export type SessionPutOptions = RootPutOptions & { sudo?: boolean };
+
+/** `get()` options; the local path is `get`'s second argument. `sudo: true` reads as root. */
+export type SessionGetOptions = Omit<GetOptions, 'localPath'> & { sudo?: boolean };
 
 /**
  * A session's connection to its object's host, as Fabric's: `run`, `sudo`, `put`/`get` over
@@ -39,7 +50,7 @@ export interface SessionConnection {
   /** Runs a command through sudo; the password prompt is answered, never put in argv. */
   sudo(command: string, options?: SudoRunOptions): Promise<CommandResult>;
   /** Copies a local file (a string is a path), bytes, or `{ content }` to the host. */
-  put(source: PutSource, remotePath: string, options?: PutOptions): Promise<TransferResult>;
+  put(source: PutSource, remotePath: string, options?: SessionPutOptions): Promise<TransferResult>;
   /** Copies a file from the host to `localPath`, or into `result.data` without one. */
   get(remotePath: string, localPath?: string, options?: SessionGetOptions): Promise<TransferResult>;
   /** Runs a command on the Minke machine (as the user Minke runs as). */
@@ -70,15 +81,35 @@ export class RecordedConnection implements SessionConnection {
     return this.command(this.localTransport, command, tagOf(true, options.sudo) + command, options);
   }
 
-  put(source: PutSource, remotePath: string, options: PutOptions = {}): Promise<TransferResult> {
+  put(
+    source: PutSource,
+    remotePath: string,
+    options: SessionPutOptions = {},
+  ): Promise<TransferResult> {
+    checkRootOnlyOptions(options);
+    const { sudo, ...putOptions } = options;
+    const tag = tagOf(false, sudo ? {} : undefined);
     const from = typeof source === 'string' ? shellQuote(source) : '<data>';
-    const mode = options.mode === undefined ? [] : [modeText(options.mode)];
+    const owner = ownerText(options.owner, options.group);
+    const notes = (mode: number | undefined) => [
+      ...(mode === undefined ? [] : [modeText(mode)]),
+      ...(owner ? [owner] : []),
+    ];
     return this.transfer(
-      `put ${from} -> ${shellQuote(remotePath)}`,
-      mode,
+      `${tag}put ${from} -> ${shellQuote(remotePath)}`,
+      notes(options.mode),
       options.killSignal,
-      (killSignal) => this.context.connection.put(source, remotePath, { ...options, killSignal }),
-      (result) => `put ${from} -> ${shellQuote(result.remotePath)}`,
+      (killSignal) => {
+        const asked = { ...putOptions, killSignal };
+        const { connection } = this.context;
+        return sudo
+          ? putAsRoot(connection, source, remotePath, asked)
+          : connection.put(source, remotePath, asked);
+      },
+      (result) => ({
+        label: `${tag}put ${from} -> ${shellQuote(result.remotePath)}`,
+        notes: notes(result.mode),
+      }),
     );
   }
 
@@ -87,20 +118,28 @@ export class RecordedConnection implements SessionConnection {
     localPath?: string,
     options: SessionGetOptions = {},
   ): Promise<TransferResult> {
+    const { sudo, ...getOptions } = options;
+    const tag = tagOf(false, sudo ? {} : undefined);
     const to = localPath === undefined ? '' : ` -> ${shellQuote(localPath)}`;
     return this.transfer(
-      `get ${shellQuote(remotePath)}${to}`,
+      `${tag}get ${shellQuote(remotePath)}${to}`,
       [],
       options.killSignal,
-      (killSignal) =>
-        this.context.connection.get(remotePath, {
-          ...options,
+      (killSignal) => {
+        const asked = {
+          ...getOptions,
           ...(localPath === undefined ? {} : { localPath }),
           killSignal,
-        }),
-      (result) =>
-        `get ${shellQuote(remotePath)}` +
-        (result.localPath === undefined ? '' : ` -> ${shellQuote(result.localPath)}`),
+        };
+        const { connection } = this.context;
+        return sudo ? getAsRoot(connection, remotePath, asked) : connection.get(remotePath, asked);
+      },
+      (result) => ({
+        label:
+          `${tag}get ${shellQuote(remotePath)}` +
+          (result.localPath === undefined ? '' : ` -> ${shellQuote(result.localPath)}`),
+        notes: [],
+      }),
     );
   }
 
@@ -144,7 +183,7 @@ export class RecordedConnection implements SessionConnection {
     notes: string[],
     ownKillSignal: AbortSignal | undefined,
     work: (killSignal: AbortSignal) => Promise<TransferResult>,
-    finalLabel: (result: TransferResult) => string,
+    done: (result: TransferResult) => { label: string; notes: string[] },
   ): Promise<TransferResult> {
     const { recorder } = this.context;
     this.refuseAfterStop();
@@ -153,10 +192,10 @@ export class RecordedConnection implements SessionConnection {
     try {
       const result = await work(this.killSignalWith(ownKillSignal));
       // The bits a put really set (also the local file's, kept by default), else what was asked.
-      const modeNotes = result.mode === undefined ? notes : [modeText(result.mode)];
-      const summary = [...modeNotes, `${result.bytes} bytes`].join(', ');
+      const final = done(result);
+      const summary = [...final.notes, `${result.bytes} bytes`].join(', ');
       await recorder.command(
-        transferRecord(`${finalLabel(result)} (${summary})`, startedAt, { exitCode: 0 }),
+        transferRecord(`${final.label} (${summary})`, startedAt, { exitCode: 0 }),
       );
       return result;
     } catch (error) {
@@ -211,6 +250,12 @@ function transferRecord(
     killed: outcome.killed ?? false,
     timedOut: outcome.timedOut ?? false,
   };
+}
+
+/** `owner root:daemon`, `owner root`, `group daemon`; '' with neither. */
+function ownerText(owner: string | undefined, group: string | undefined): string {
+  if (owner !== undefined) return `owner ${owner}${group === undefined ? '' : `:${group}`}`;
+  return group === undefined ? '' : `group ${group}`;
 }
 
 function modeText(mode: number): string {
