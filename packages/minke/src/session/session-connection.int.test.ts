@@ -276,19 +276,25 @@ describe.skipIf(unavailable !== undefined).each([inProcessExecutor, bullmqRedisE
     });
 
     const sudoMissing = sudoUnavailableReason();
+
+    /** A host as the password sudo user, its sudo password from the host config. */
+    async function addSudoHost() {
+      const account = passwordTestUser();
+      if (typeof account === 'string') throw new Error(account);
+      const sudoHost = await project.hosts.add({
+        name: 'web-sudo',
+        hostname: sshd.host,
+        port: sshd.port,
+        user: account.user,
+        config: { ...hostConfig(), sudo: { password: { env: 'MINKE_TEST_SUDO_PASSWORD' } } },
+      });
+      await chmod(tmp, 0o755); // mkdtemp makes it 0700: the sudo user must reach inside
+      return { account, sudoHost };
+    }
     it.skipIf(sudoMissing !== undefined)(
       'installs a file as root with sudo, the password from the host config',
       async () => {
-        const account = passwordTestUser();
-        if (typeof account === 'string') throw new Error(account);
-        const sudoHost = await project.hosts.add({
-          name: 'web-sudo',
-          hostname: sshd.host,
-          port: sshd.port,
-          user: account.user,
-          config: { ...hostConfig(), sudo: { password: { env: 'MINKE_TEST_SUDO_PASSWORD' } } },
-        });
-        await chmod(tmp, 0o755); // mkdtemp makes it 0700: the sudo user must reach inside
+        const { account, sudoHost } = await addSudoHost();
         const staging = await mkdtemp(join(tmp, 'staging-'));
         await chmod(staging, 0o777); // the sudo user may write here, not in `target`
         const target = await mkdtemp(join(tmp, 'root-only-'));
@@ -311,16 +317,7 @@ describe.skipIf(unavailable !== undefined).each([inProcessExecutor, bullmqRedisE
     it.skipIf(sudoMissing !== undefined)(
       'puts and gets as root with sudo: true, staging in a private folder it removes',
       async () => {
-        const account = passwordTestUser();
-        if (typeof account === 'string') throw new Error(account);
-        const sudoHost = await project.hosts.add({
-          name: 'web-root',
-          hostname: sshd.host,
-          port: sshd.port,
-          user: account.user,
-          config: { ...hostConfig(), sudo: { password: { env: 'MINKE_TEST_SUDO_PASSWORD' } } },
-        });
-        await chmod(tmp, 0o755);
+        const { account, sudoHost } = await addSudoHost();
         const target = await mkdtemp(join(tmp, 'root-only-'));
         await chmod(target, 0o755); // the sudo user may not write here itself
         await writeFile(join(local, 'tool.sh'), '#!/bin/sh\necho ok\n', { mode: 0o750 });
