@@ -6,8 +6,10 @@ import type {
   GetOptions,
   PutOptions,
   PutSource,
+  TransferOptions,
   TransferResult,
 } from '../transport/transport.js';
+import { defaultTransferTimeoutMs } from '../transport/exec/file-transfer.js';
 import { shellQuote } from '../util/shell-quote.js';
 import type { HostTransport } from './session-context.js';
 
@@ -17,7 +19,7 @@ export interface RootPutOptions extends PutOptions {
   group?: string | undefined;
 }
 
-/** How long the staging steps (mktemp, install, rm) may take, each. */
+/** How long mktemp and rm may take; `install` copies the file, so it has the transfer's time. */
 const STEP_TIMEOUT_MS = 60_000;
 
 /**
@@ -59,7 +61,7 @@ export async function putAsRoot(
       `if [ -d "$t" ]; then ${intoFolder}; fi`,
       `${install} && printf '%s' "$t"`,
     ].join('\n');
-    const placed = await step(connection, what, script, options.killSignal, true);
+    const placed = await step(connection, what, script, installLimits(options), true);
     return { ...staged, remotePath: placed.stdout, mode };
   });
 }
@@ -81,7 +83,7 @@ export async function getAsRoot(
       connection,
       what,
       `install -m 0600 -o ${shellQuote(user)} -- ${shellQuote(remotePath)} ${shellQuote(copy)}`,
-      options.killSignal,
+      installLimits(options),
       true,
     );
     const fetched = await connection.get(copy, options);
@@ -96,7 +98,8 @@ async function withStaging<T>(
   killSignal: AbortSignal | undefined,
   work: (staging: string, user: string) => Promise<T>,
 ): Promise<T> {
-  const made = await step(connection, what, 'mktemp -d && id -un', killSignal, false);
+  const limits = { timeoutMs: STEP_TIMEOUT_MS, killSignal };
+  const made = await step(connection, what, 'mktemp -d && id -un', limits, false);
   const [staging, user] = made.stdout.split('\n').map((line) => line.trim());
   if (!staging?.startsWith('/') || !user)
     throw new TransportError('transfer_failed', '', `${what}: mktemp -d said ${made.stdout}`);
@@ -115,18 +118,26 @@ async function step(
   connection: HostTransport,
   what: string,
   command: string,
-  killSignal: AbortSignal | undefined,
+  limits: { timeoutMs: number; killSignal?: AbortSignal | undefined },
   asRoot: boolean,
 ): Promise<CommandResult> {
   const result = await connection.exec(command, {
-    timeoutMs: STEP_TIMEOUT_MS,
-    ...(killSignal ? { killSignal } : {}),
+    timeoutMs: limits.timeoutMs,
+    ...(limits.killSignal ? { killSignal: limits.killSignal } : {}),
     ...(asRoot ? { sudo: {} } : {}),
   });
   if (result.exitCode === 0) return result;
   const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' / ');
   const how = result.killed ? 'killed' : result.timedOut ? 'timed out' : said || 'failed';
   throw new TransportError('transfer_failed', '', `${what}${asRoot ? ' (sudo)' : ''}: ${how}`);
+}
+
+/** The transfer's own time limit (else ten minutes, as a transfer's) and kill, for `install`. */
+function installLimits(options: TransferOptions): { timeoutMs: number; killSignal?: AbortSignal } {
+  return {
+    timeoutMs: options.timeoutMs ?? defaultTransferTimeoutMs,
+    ...(options.killSignal ? { killSignal: options.killSignal } : {}),
+  };
 }
 
 /** Owner and group name a put as root only: a plain put writes as the login user. */
