@@ -116,6 +116,21 @@ describe('rolling runs and notifications in the web admin (Chromium)', () => {
     expect(await page.getByTestId('budget-reason').textContent()).toBe(
       'No new batch: failure budget exceeded after 4 of 6: 2 failed, 1 allowed',
     );
+    // The run's notification as the delivery log has it: the channel's first answer was a 500.
+    const notified = page.getByTestId('run-notifications');
+    const chip = notified.locator('[data-state]');
+    await expect
+      .poll(() => chip.getAttribute('data-state'), { timeout: 30_000 })
+      .toMatch(/^(retrying|delivered)$/);
+    expect(await notified.textContent()).toMatch(
+      /^Notificationsops-hook · run\.finished · (retrying|delivered)$/,
+    );
+    await chip.hover();
+    const tooltip = page.getByRole('tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toBe('HTTP 500 Internal Server Error');
+    await page.mouse.move(0, 0);
+    await tooltip.waitFor({ state: 'hidden' });
     await page.screenshot({ path: join(repoRoot, 'docs/screenshots/rolling-run.png') });
   }, 120_000);
 

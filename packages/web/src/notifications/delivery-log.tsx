@@ -2,7 +2,11 @@ import { Chip } from '@mui/material';
 import type { DeliveryItem, DeliveryState } from '@minke/contract';
 import type { ApiColumn } from '../layout/api-table.js';
 
-const STATE_COLORS: Record<DeliveryState, 'default' | 'info' | 'success' | 'error'> = {
+/** A delivery state's colour, in the log and on a run's page. */
+export const DELIVERY_STATE_COLORS: Record<
+  DeliveryState,
+  'default' | 'info' | 'success' | 'error'
+> = {
   pending: 'default',
   retrying: 'info',
   delivered: 'success',
@@ -28,7 +32,7 @@ export const deliveryColumns: ApiColumn<DeliveryItem>[] = [
   { label: 'Subject', cell: (d) => d.subject },
   {
     label: 'State',
-    cell: (d) => <Chip size="small" color={STATE_COLORS[d.state]} label={d.state} />,
+    cell: (d) => <Chip size="small" color={DELIVERY_STATE_COLORS[d.state]} label={d.state} />,
     sortBy: (d) => d.state,
   },
   { label: 'Attempts', cell: (d) => d.attempts, sortBy: (d) => d.attempts },

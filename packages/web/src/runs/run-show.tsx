@@ -7,6 +7,7 @@ import type { OutcomeFilter, RunSessionsPage } from '@minke/contract';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { BatchProgress } from './batch-progress.js';
 import { RerunButtons } from './rerun-buttons.js';
+import { RunNotifications } from './run-notifications.js';
 import { SessionName } from './session-name.js';
 import { useVerboseNames } from './session-names.js';
 import { sessionsQuery } from './run-sessions-page.js';
@@ -86,6 +87,7 @@ function RunPage({ id }: { id: number }) {
             </Alert>
           ) : null}
           <BatchProgress runId={run.id} finished={finished} />
+          <RunNotifications runId={run.id} finished={finished} />
           <RunSessionsTable
             page={data}
             show={show}
