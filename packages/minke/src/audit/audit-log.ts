@@ -69,13 +69,17 @@ export async function auditedTransaction<T>(
   });
 }
 
-/** Writes the head row unchanged: the row lock on PostgreSQL, the write lock on SQLite. */
-async function takeAuditHead(db: MinkeKysely): Promise<void> {
-  await db
+/**
+ * Writes the head row unchanged, and reads it: the row lock on PostgreSQL, the write lock on
+ * SQLite, and the chain's last id and hash, in one statement.
+ */
+async function takeAuditHead(db: MinkeKysely): Promise<{ last_id: number; last_hash: string }> {
+  return db
     .updateTable('minke_audit_head')
     .set((eb) => ({ last_id: eb.ref('last_id') }))
     .where('id', '=', 1)
-    .execute();
+    .returning(['last_id', 'last_hash'])
+    .executeTakeFirstOrThrow();
 }
 
 /**
@@ -102,12 +106,7 @@ export async function appendAuditRow(
     return db.transaction().execute((trx) => appendAuditRow(trx, actor, change, at));
   }
   const { before, after } = redactChange(change.before, change.after);
-  await takeAuditHead(db);
-  const head = await db
-    .selectFrom('minke_audit_head')
-    .select(['last_id', 'last_hash'])
-    .where('id', '=', 1)
-    .executeTakeFirstOrThrow();
+  const head = await takeAuditHead(db);
   const fields: AuditRowFields = {
     id: Number(head.last_id) + 1,
     at: at.toISOString(),

@@ -270,6 +270,11 @@ export class HostStore {
       .deleteFrom('minke_host_group_members')
       .where('host_id', '=', hostId)
       .execute();
+    await this.addHostGroups(hostId, groupIds);
+  }
+
+  /** A new host's groups, in layering order (it has none yet: nothing to replace). */
+  async addHostGroups(hostId: number, groupIds: readonly number[]): Promise<void> {
     if (groupIds.length === 0) return;
     await this.tables
       .insertInto('minke_host_group_members')
@@ -311,10 +316,11 @@ export class HostStore {
 
   private async attachGroups(hosts: RecordValues[]): Promise<HostRecord[]> {
     const groupsOf = await this.groupsOf(hosts.map((h) => h.id));
-    return hosts.map((host) => ({
-      ...host,
-      name: String(host['name']),
-      groups: groupsOf.get(host.id) ?? [],
-    }));
+    return hosts.map((host) => hostRecordOf(host, groupsOf.get(host.id) ?? []));
   }
+}
+
+/** A host's record with its group names in layering order, as every reader of hosts has it. */
+export function hostRecordOf(host: RecordValues, groups: readonly string[]): HostRecord {
+  return { ...host, name: String(host['name']), groups: [...groups] };
 }

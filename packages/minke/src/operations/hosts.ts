@@ -5,6 +5,7 @@ import type { RecordValues } from '../model/record-codec.js';
 import type { Filter } from '../query/filter.js';
 import {
   HostStore,
+  hostRecordOf,
   type GroupRow,
   type GroupValues,
   type HostRecord,
@@ -72,8 +73,9 @@ export class HostOperations {
         disabled: input.disabled ?? false,
         comment: input.comment ?? null,
       });
-      await store.setHostGroups(created.id, groupIds);
-      const host = await store.host(name);
+      await store.addHostGroups(created.id, groupIds);
+      // What the insert read back, with the groups as given (their order is the layering one).
+      const host = hostRecordOf(created, input.groups ?? []);
       await audit(hostChange('host.create', undefined, host));
       return host;
     });
