@@ -39,7 +39,7 @@ export const notificationRoutes: ApiRoutes = (app, { project, logger, runAccess 
       const items = await runNotifications(
         notifierOf(project, logger),
         logger,
-        { id: run.id, finished: run.state === 'finished' },
+        { id: run.id, finishedAt: run.state === 'finished' ? run.finishedAt : null },
         principal.access.isSuperuser,
       );
       return { items };
