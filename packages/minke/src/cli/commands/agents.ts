@@ -3,7 +3,9 @@ import { stdoutOut } from '../output.js';
 import { addListCommand } from '../list-command.js';
 import { localOrRemote } from '../local-or-remote.js';
 import type { GlobalOptions } from '../project-context.js';
-import type { AgentsSource } from '../remote/remote-agents.js';
+import type { AgentListing, AgentsSource } from '../remote/remote-agents.js';
+import { UsageError } from '../cli-error.js';
+import { parseCount, parseLimit } from '../count-flags.js';
 
 /** The project's agents or, with --server, a server's (viewing: view_host; enrolling: superusers). */
 const withAgents = localOrRemote<AgentsSource>({
@@ -11,7 +13,15 @@ const withAgents = localOrRemote<AgentsSource>({
   local: async (project) => {
     const { AgentStore } = await import('../../facts/agent-store.js');
     return {
-      list: () => new AgentStore(project).list(),
+      list: async (listing = {}) =>
+        (
+          await new AgentStore(project).page({
+            online: listing.online,
+            search: listing.search,
+            limit: listing.limit ?? Number.MAX_SAFE_INTEGER,
+            offset: listing.offset ?? 0,
+          })
+        ).items,
       async enroll(node, options) {
         const { prepareEnrolment, enrollmentReply } = await import('../../facts/enroll-agent.js');
         return enrollmentReply(await prepareEnrolment(project, { node, ...options }));
@@ -80,8 +90,15 @@ export function registerAgentCommands(program: Command): void {
   // The project's agents or, with --server, a server's (view_host), printed the same.
   addListCommand(agents, globals, {
     description: 'enrolled agents, online or offline, with their host and plugins',
+    options: [
+      ['--online', 'only the agents online now'],
+      ['--offline', 'only the agents offline now'],
+      ['--search <text>', 'only those whose node or host name holds this, in any case'],
+      ['--limit <n>', 'how many (default: every match)'],
+      ['--offset <n>', 'skip this many'],
+    ],
     open: withAgents,
-    read: (source) => source.list(),
+    read: (source, options: AgentListFlags) => source.list(agentListingOf(options)),
     items: (list) => list,
     empty: 'no agents: enrol one with `minke agents enroll NODE --out FILE`',
     columns: ['NODE', 'HOST', 'STATE', 'VERSION', 'PLUGINS', 'LAST SEEN'],
@@ -95,4 +112,24 @@ export function registerAgentCommands(program: Command): void {
       agent.lastSeen ?? 'never',
     ],
   });
+}
+
+interface AgentListFlags {
+  online?: boolean;
+  offline?: boolean;
+  search?: string;
+  limit?: string;
+  offset?: string;
+}
+
+/** The agents `agents list` asks for; both presences at once, or a bad number, is a usage error. */
+function agentListingOf(flags: AgentListFlags): AgentListing {
+  if (flags.online && flags.offline)
+    throw new UsageError('--online and --offline exclude each other: leave both out for all');
+  return {
+    ...(flags.online ? { online: true } : flags.offline ? { online: false } : {}),
+    ...(flags.search === undefined ? {} : { search: flags.search }),
+    ...(flags.limit === undefined ? {} : { limit: parseLimit(flags.limit) }),
+    ...(flags.offset === undefined ? {} : { offset: parseCount(flags.offset, '--offset') }),
+  };
 }

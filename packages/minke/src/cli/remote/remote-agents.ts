@@ -7,13 +7,22 @@ import {
 import { readPages } from '../read-pages.js';
 import type { ApiClient } from './api-client.js';
 
-/** Pages read at most: 100,000 agents, the most one installation is planned for. */
-const MAX_PAGES = 100;
+/** Agents listed at most: 100,000, the most one installation is planned for. */
+export const MAX_AGENTS = 100 * MAX_PAGE_SIZE;
+
+/** Which agents `minke agents list` shows: by presence, part of a name, a window of them. */
+export interface AgentListing {
+  online?: boolean | undefined;
+  search?: string | undefined;
+  /** How many (every match when absent), from `offset`. */
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
 
 /** Agents as `minke agents list|enroll` use them: the project's or a server's. */
 export interface AgentsSource {
-  /** Every enrolled agent, as `minke agents list` shows them. */
-  list(): Promise<readonly AgentItem[]>;
+  /** The agents that match, in node order as people count, as `minke agents list` shows them. */
+  list(listing?: AgentListing): Promise<readonly AgentItem[]>;
   /** Enrols a node (again): a new broker password, in the config given back. */
   enroll(
     node: string,
@@ -27,9 +36,12 @@ export interface AgentsSource {
  */
 export function remoteAgents(client: ApiClient): AgentsSource {
   return {
-    async list() {
-      const page = await readPages({ limit: MAX_PAGES * MAX_PAGE_SIZE, offset: 0 }, (window) =>
-        client.get<AgentPage>('/api/agents', window),
+    async list(listing = {}) {
+      const window = { limit: listing.limit ?? MAX_AGENTS, offset: listing.offset ?? 0 };
+      const online = listing.online === undefined ? undefined : String(listing.online);
+      const filters = { online, search: listing.search };
+      const page = await readPages(window, (part) =>
+        client.get<AgentPage>('/api/agents', { ...filters, ...part }),
       );
       return page.items;
     },

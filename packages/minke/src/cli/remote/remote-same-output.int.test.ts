@@ -77,6 +77,24 @@ describe('the same output on the local project and through --server', { timeout:
     const all = JSON.parse(await same('agents', 'list', '--json')) as { node: string }[];
     expect(all).toHaveLength(1003);
     expect(all.slice(0, 3).map((agent) => agent.node)).toEqual(['edge-0', 'edge-1', 'edge-2']);
+    // Narrowed: part of a name in any case, a window, by presence (none is online).
+    const nodesOf = async (...args: string[]) =>
+      (JSON.parse(await same('agents', 'list', ...args, '--json')) as { node: string }[]).map(
+        (agent) => agent.node,
+      );
+    // edge-99, then edge-990 to edge-999 (as people count): from the second, three.
+    expect(await nodesOf('--search', 'EDGE-99', '--offset', '1', '--limit', '3')).toEqual([
+      'edge-990',
+      'edge-991',
+      'edge-992',
+    ]);
+    expect(await nodesOf('--offline', '--offset', '1001')).toEqual(['web-1', 'web-2']);
+    expect(await nodesOf('--online')).toEqual([]);
+    const both = await local('agents', 'list', '--online', '--offline');
+    expect([both.code, both.stderr.trim()]).toEqual([
+      2,
+      'minke: error: --online and --offline exclude each other: leave both out for all',
+    ]);
   });
 
   it('prints the same policies, hosts and history', async () => {
