@@ -92,10 +92,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
     logger,
     oneshot: values.oneshot === true,
   });
+  // Listening before the start: a stop asked for as the agent starts (a service manager's, a
+  // test's right after "agent started") waits for the start and ends cleanly, never by the signal.
+  const stopRequested = io.stopRequested();
   await agent.start();
   await reportLegacySpool(settings, logger);
   await Promise.race([
-    io.stopRequested(),
+    stopRequested,
     values.oneshot ? agent.finished : new Promise<never>(() => undefined),
   ]);
   await agent.stop();

@@ -238,6 +238,23 @@ describe(
       await stopped(lenient);
     });
 
+    it('stops cleanly when asked to while it starts', async () => {
+      // A plugin file it rejects is reported during the start: the signal comes right then,
+      // ten times over. It waits for the start, then stops as asked (exit 0, its lock gone).
+      await writeFile(
+        join(dir, 'plugins', 'broken.cfg'),
+        '[broken]\nname = broken\ncommand = true\nresult_format = xml\n',
+      );
+      for (let round = 0; round < 10; round++) {
+        const agent = startAgent(configOf('web1'));
+        agent.child.stderr?.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('plugin rejected')) agent.child.kill('SIGTERM');
+        });
+        expect(await agent.closed, agent.output()).toBe(0);
+        await expect(readFile(join(dir, 'spools', 'web1', 'lock'))).rejects.toThrow('ENOENT');
+      }
+    });
+
     async function runAgent(args: string[]): Promise<string> {
       const child = spawn(process.execPath, [agentBin, ...args], {
         env: { PATH: process.env['PATH'] ?? '' },
