@@ -1,6 +1,7 @@
 import type { DeliveryItem } from '@minke/contract';
 import type { Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
+import { afterFirstAttempts } from './delivery-lines.js';
 import { sendQueuedNow } from './send-queued-now.js';
 import { notifierOf } from './start-notifications.js';
 
@@ -25,14 +26,10 @@ export async function announceRun(
     if ((await notifier.runFinished(runId)) > 0) {
       await sendQueuedNow(project, notifier, logger, runId);
     }
-    // A server that heard the run may hold a delivery's attempt: wait for it (bounded; one
-    // attempt takes at most about 20 s), so that what is printed is what happened.
-    const deadline = Date.now() + 25_000;
-    for (;;) {
-      const { items } = await notifier.store.list({ run: runId, limit: 100 });
-      if (Date.now() > deadline || items.every((item) => item.state !== 'pending')) return items;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    // A server that heard the run may hold a delivery's attempt: wait for it (bounded).
+    return await afterFirstAttempts(
+      async () => (await notifier.store.list({ run: runId, limit: 100 })).items,
+    );
   } catch (error) {
     logger.warn({ err: error, runId }, 'notifications: run not notified');
     return [];

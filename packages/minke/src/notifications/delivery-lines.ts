@@ -15,3 +15,21 @@ export function deliveryLines(deliveries: readonly DeliveryItem[]): string[] {
     return `notification to ${to} queued for a server to send`;
   });
 }
+
+/** How long a CLI waits for a delivery's first attempt (one takes at most about 20 s). */
+const FIRST_ATTEMPT_WAIT_MS = 25_000;
+
+/**
+ * A run's deliveries once each has had its first attempt (read again every 250 ms while one is
+ * pending, 25 s at most), so that what a CLI prints is what happened.
+ */
+export async function afterFirstAttempts(
+  read: () => Promise<DeliveryItem[]>,
+): Promise<DeliveryItem[]> {
+  const deadline = Date.now() + FIRST_ATTEMPT_WAIT_MS;
+  for (;;) {
+    const items = await read();
+    if (Date.now() > deadline || items.every((item) => item.state !== 'pending')) return items;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -16,7 +16,7 @@ import { RunPrinter } from '../run-printer.js';
 import { RemoteError, type ApiClient } from './api-client.js';
 import { serverSentEvents } from './sse-reader.js';
 import { stopsOnInterrupt } from '../interrupt-stops.js';
-import { deliveryLines } from '../../notifications/delivery-lines.js';
+import { afterFirstAttempts, deliveryLines } from '../../notifications/delivery-lines.js';
 
 /** What `POST /api/runs` takes (the CLI always sends the form's data). */
 export type RemoteRunRequest = StartRunBody & { data: Record<string, unknown> };
@@ -81,25 +81,15 @@ export async function runRemotely(
   return exitCodeOf(detail.summary);
 }
 
-/** How long the CLI waits for a notification's first attempt, as without a server. */
-const NOTIFICATION_WAIT_MS = 25_000;
-
 /**
- * What became of the finished run's notifications, once each has had its first attempt (bounded
- * wait). A server that cannot say (an older one, gone since) leaves them out: they never change
- * the run's outcome or exit code.
+ * What became of the finished run's notifications, once each has had its first attempt. A server
+ * that cannot say (an older one, gone since) leaves them out: they never change the run's
+ * outcome or exit code.
  */
 async function notificationsOf(client: ApiClient, runId: number): Promise<DeliveryItem[]> {
-  const deadline = Date.now() + NOTIFICATION_WAIT_MS;
-  try {
-    for (;;) {
-      const { items } = await client.get<RunNotificationsReply>(`/api/runs/${runId}/notifications`);
-      if (Date.now() > deadline || items.every((item) => item.state !== 'pending')) return items;
-      await sleep(POLL_INTERVAL_MS / 4);
-    }
-  } catch {
-    return [];
-  }
+  const read = async () =>
+    (await client.get<RunNotificationsReply>(`/api/runs/${runId}/notifications`)).items;
+  return afterFirstAttempts(read).catch(() => []);
 }
 
 /**
