@@ -49,6 +49,8 @@ export class HealthCheck extends CommandChainSession {
   static override description =
     'Uptime, disk and memory checks in a row; stops at the first that fails.';
   static override commands = ['uptime', 'df -h /', 'free -m'];
+  // A check that hangs (a stale NFS mount under df) fails after a minute instead of holding the host.
+  static override timeoutMs = 60_000;
 }
 
 /** Shows an app's installation folder. */

@@ -12,6 +12,7 @@
 export * from './states.js';
 export * from './run-summary.js';
 export * from './session-outcome.js';
+export * from './time-limit.js';
 export * from './run-events.js';
 export * from './api/common.js';
 export * from './api/metadata.js';

@@ -44,6 +44,7 @@ export class Pause extends SingleCommandSession {
 export class Sleepy extends SingleCommandSession {
   static override workOn = ['Host'];
   static override command = 'sleep 30 # minke-api-sleepy';
+  static override timeoutMs = 120_000; // never reached: tests stop it sooner
 }
 
 const countForm = z.object({ count: z.number().int().min(1).max(9) });

@@ -105,12 +105,12 @@ export function makeProject(): string {
     `import { defineConfig } from 'minke';
 import { App, Module, Server } from './models.js';
 import { AppFiles, DiskUsage, FullCheck, HealthCheck, RunCommand, ServerInfo } from './sessions.js';
-import { BigOutput, ChattyOutput, LongSleep, SecretEcho, Ticker } from './e2e-sessions.js';
+import { BigOutput, ChattyOutput, LongSleep, SecretEcho, Ticker, TimesOut } from './e2e-sessions.js';
 
 export default defineConfig({
   database: 'sqlite:minke-e2e.db',
   models: [Server, App, Module],
-  sessions: [ServerInfo, DiskUsage, RunCommand, HealthCheck, AppFiles, FullCheck, LongSleep, ChattyOutput, Ticker, BigOutput, SecretEcho],
+  sessions: [ServerInfo, DiskUsage, RunCommand, HealthCheck, AppFiles, FullCheck, LongSleep, ChattyOutput, Ticker, BigOutput, SecretEcho, TimesOut],
   pluginsDir: 'plugins',
   server: { listen: '127.0.0.1', port: 8000 },
 });

@@ -182,6 +182,23 @@ describe('the run flow', () => {
     await page.goto(`${server.url}/#/Host`); // where the next test starts, as the others leave it
   });
 
+  it('says a session has a time limit, and shows it failed in red once past it', async () => {
+    await page.goto(`${server.url}/#/Host`);
+    await clearRuns(page);
+    await selectRows(page, ['local-b']);
+    await chooseSession(page, 'TimesOut');
+    await expect(page.getByTestId('session-time-limit').textContent()).resolves.toBe(
+      'Time limit 1.5 s per object: past it the session is stopped and fails.',
+    );
+    await page.getByTestId('run-start').click();
+    const hung = live(page, 'local-b');
+    await hung.and(page.locator('[data-live-state="failed"]')).waitFor({ timeout: 30_000 });
+    await expect(row(page, 'local-b').getAttribute('data-live-result')).resolves.toBe('error');
+    const panel = await expand(page, 'local-b');
+    await panel.getByText("timed out: the session's limit is 1.5 s", { exact: false }).waitFor();
+    await expect(page.getByTestId('count-error').textContent()).resolves.toBe('error 1');
+  });
+
   it('does not show a command that never ran as `$ command`', async () => {
     await clearRuns(page);
     await selectRows(page, ['web-1.example.com']);

@@ -93,6 +93,8 @@ export const sessionMeta = z.object({
   models: z.array(z.string()),
   confirm: z.boolean(),
   parallelPerHost: z.boolean(),
+  /** Past it (milliseconds from its start) a session is stopped, killed and ends failed. */
+  timeoutMs: z.number().int().positive().nullable(),
   /** The permissions it declares, by codename: `runPermission` lets a user run it. */
   permissions: z.array(z.string()),
   runPermission: z.string().nullable(),

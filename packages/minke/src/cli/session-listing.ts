@@ -9,6 +9,8 @@ export interface SessionListing {
   runPermission: string | null;
   confirm: boolean;
   parallelPerHost: boolean;
+  /** The session's time limit in milliseconds; null: none. */
+  timeoutMs: number | null;
   /** The keys of the form schema when it is a zod object; null without a form. */
   formFields: string[] | null;
 }

@@ -121,6 +121,14 @@ class EndlessPty extends SingleCommandSession {
   static override command = 'sleep 301 # minke-endless-pty-marker';
   static override connection = { pty: true };
 }
+class TimesOut extends Session {
+  static override workOn = [Server];
+  static override timeoutMs = 1000;
+  override async process() {
+    await this.xrun('sleep 302 # minke-timeout-marker');
+    await this.xrun('echo never');
+  }
+}
 
 const sessions = [
   Hello,
@@ -138,6 +146,7 @@ const sessions = [
   Slow,
   Endless,
   EndlessPty,
+  TimesOut,
 ];
 const tmp = mkdtempSync(join(tmpdir(), 'minke-exec-'));
 let sshd: SshdServer;
@@ -415,6 +424,24 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     expect(record).toMatchObject({ processState: 'stopped', result: 'error' });
     const ps = await run('Form', ['c'], { cmd: 'ps -eo args' });
     expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-endless-pty-marker');
+  });
+
+  it('stops a session past its time limit, kills its command and ends it failed', async () => {
+    const started = Date.now();
+    // Two servers on one host: the second starts once the first has timed out.
+    const { records } = await run('TimesOut', ['a', 'b']);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    for (const record of records) {
+      expect(record).toMatchObject({ processState: 'failed', result: 'error' });
+      expect(record.commands.map((c) => c.command)).toEqual(['sleep 302 # minke-timeout-marker']);
+      expect(record.messages.at(-1)?.text).toBe(
+        "timed out: the session's limit is 1 s; it was stopped and its running command killed",
+      );
+      expect(record.durationMs).toBeGreaterThanOrEqual(1000);
+    }
+    const ps = await run('Form', ['a'], { cmd: 'ps -eo args' });
+    expect(ps.records[0]?.result).toBe('success');
+    expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-timeout-marker');
   });
 
   it('fails with the reason when authentication is refused or the host key changed', async () => {

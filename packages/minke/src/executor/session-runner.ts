@@ -1,3 +1,4 @@
+import { timeLimitText } from '@minke/contract/time-limit';
 import { isMinkeError, isSessionError, sessionErrorMessages } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { coerceFromText } from '../model/record-codec.js';
@@ -43,6 +44,7 @@ export async function runSessionJob(
   const started = Date.now();
 
   const addMessage = (message: SessionMessage) => journal.message(ids, message);
+  const deadline = sessionDeadline(plan.session.timeoutMs, controls);
 
   let state: ProcessState = 'completed';
   let result: SessionResult = 'success';
@@ -72,6 +74,13 @@ export async function runSessionJob(
     if (controls.stop.signal.aborted) [state, result] = ['stopped', 'error'];
   } catch (error) {
     [state, result] = await outcomeOf(error, deps, job, controls, addMessage, started);
+  } finally {
+    deadline.clear();
+  }
+  if (deadline.passed) {
+    // Past its limit it was stopped by Minke, not by a user: a failure to see, not a grey stop.
+    [state, result] = ['failed', 'error'];
+    await addMessage(preformattedMessage(timedOutText(deadline.timeoutMs), 'error'));
   }
   const durationMs = Date.now() - started;
   const message =
@@ -79,6 +88,32 @@ export async function runSessionJob(
       ? preformattedMessage(`stopped after ${(durationMs / 1000).toFixed(1)} s`, 'error')
       : undefined;
   await journal.recordFinished(ref, { processState: state, result, durationMs, message });
+}
+
+interface Deadline {
+  readonly passed: boolean;
+  readonly timeoutMs: number;
+  clear(): void;
+}
+
+/**
+ * The session's time limit: when it passes, the session is stopped and its running command
+ * killed at once (both stops together: a hung command would never see the first alone).
+ */
+function sessionDeadline(timeoutMs: number | undefined, controls: StopControls): Deadline {
+  if (timeoutMs === undefined) return { passed: false, timeoutMs: 0, clear: () => undefined };
+  const deadline = { passed: false, timeoutMs, clear: () => clearTimeout(timer) };
+  const timer = setTimeout(() => {
+    if (controls.stop.signal.aborted) return; // a user's stop came first: it stays theirs
+    deadline.passed = true;
+    controls.stop.abort();
+    controls.kill.abort();
+  }, timeoutMs);
+  return deadline;
+}
+
+function timedOutText(timeoutMs: number): string {
+  return `timed out: the session's limit is ${timeLimitText(timeoutMs)}; it was stopped and its running command killed`;
 }
 
 async function outcomeOf(

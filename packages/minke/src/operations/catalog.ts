@@ -1,3 +1,4 @@
+import type { JsonSchema, SessionMeta } from '@minke/contract';
 import { z } from 'zod';
 import { mayOnModel, mayRun, type ModelAction } from '../auth/access.js';
 import { NotFoundError } from '../errors.js';
@@ -34,18 +35,6 @@ export interface ModelMeta {
   permissions: Record<ModelAction, boolean>;
   /** Sessions the caller may run on the model. */
   sessions: string[];
-}
-
-export interface SessionMeta {
-  name: string;
-  verboseName: string;
-  group: string | null;
-  description: string | null;
-  models: string[];
-  confirm: boolean;
-  parallelPerHost: boolean;
-  /** The form as JSON Schema (what the admin renders and `data` must satisfy), or null. */
-  form: unknown;
 }
 
 const ACTIONS: readonly ModelAction[] = ['view', 'add', 'change', 'delete'];
@@ -124,7 +113,7 @@ function describeSession(session: SessionInfo): SessionMeta {
   return { ...sessionSummary(session), form: formSchema(session) };
 }
 
-function formSchema(session: SessionInfo): unknown {
+function formSchema(session: SessionInfo): JsonSchema | null {
   const form = session.cls.form;
   if (!form) return null;
   try {
@@ -132,7 +121,7 @@ function formSchema(session: SessionInfo): unknown {
       io: 'input',
       unrepresentable: 'any',
     });
-    return schema;
+    return schema as JsonSchema;
   } catch {
     return { type: 'object' }; // a form zod cannot describe still parses `data` on the server
   }

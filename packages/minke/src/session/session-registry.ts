@@ -20,6 +20,8 @@ export interface SessionInfo {
   runPermission: string | undefined;
   confirm: boolean;
   parallelPerHost: boolean;
+  /** Past it a session is stopped, killed and ends failed; undefined: no limit. */
+  timeoutMs: number | undefined;
   cls: SessionClass;
 }
 
@@ -106,6 +108,12 @@ function describe(cls: SessionClass, models: ModelRegistry): SessionInfo {
   ) {
     throw fail('form must be a zod schema');
   }
+  const { timeoutMs } = cls;
+  if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) {
+    throw fail(
+      `timeoutMs must be a whole number of milliseconds above 0 (got ${String(timeoutMs)})`,
+    );
+  }
   const runPermission = cls.autoPermission ? runPermissionOf(cls) : undefined;
   return {
     name,
@@ -117,6 +125,7 @@ function describe(cls: SessionClass, models: ModelRegistry): SessionInfo {
     runPermission,
     confirm: cls.confirm,
     parallelPerHost: cls.parallelPerHost,
+    timeoutMs,
     cls,
   };
 }

@@ -2,8 +2,8 @@ import type { SessionInfo } from './session-registry.js';
 
 /**
  * What every description of a session starts with (the API's catalog, `minke sessions`): its
- * names, group, models, whether it asks to confirm, whether it runs per host in parallel, and
- * the permissions it declares (the one that runs it apart).
+ * names, group, models, whether it asks to confirm, whether it runs per host in parallel, its
+ * time limit, and the permissions it declares (the one that runs it apart).
  * Unset optional texts are null, as JSON replies carry them.
  */
 export function sessionSummary(info: SessionInfo) {
@@ -15,6 +15,7 @@ export function sessionSummary(info: SessionInfo) {
     models: info.models,
     confirm: info.confirm,
     parallelPerHost: info.parallelPerHost,
+    timeoutMs: info.timeoutMs ?? null,
     permissions: info.permissions,
     runPermission: info.runPermission ?? null,
   };

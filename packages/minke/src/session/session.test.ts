@@ -164,6 +164,7 @@ describe('session registry', () => {
       static override workOn = [Server, 'Host'];
       static override form = form;
       static override group = 'Info';
+      static override timeoutMs = 90_000;
       override process() {
         const lines: number = this.data.lines;
         return Promise.resolve(void lines);
@@ -181,10 +182,12 @@ describe('session registry', () => {
       models: ['Server', 'Host'],
       permissions: ['run_server_info'],
       group: 'Info',
+      timeoutMs: 90_000,
     });
     expect(registry.get('Custom')).toMatchObject({
       verboseName: 'Custom name',
       permissions: ['change_server'],
+      timeoutMs: 90_000, // inherited
     });
     expect(registry.forModel('Server').map((s) => s.name)).toEqual(['ServerInfo', 'Custom']);
     expect(() => registry.get('Nope')).toThrow('unknown session "Nope"');
@@ -212,7 +215,18 @@ describe('session registry', () => {
       static override workOn = ['Host'];
       static override command = 'true';
     }
+    class ZeroLimit extends Twice {
+      static override timeoutMs = 0;
+    }
+    class SecondsLimit extends Twice {
+      static override timeoutMs = 1.5;
+    }
     const cases: [unknown[], string][] = [
+      [
+        [ZeroLimit],
+        "session ZeroLimit couldn't be registered: timeoutMs must be a whole number of milliseconds above 0 (got 0)",
+      ],
+      [[SecondsLimit], 'timeoutMs must be a whole number of milliseconds above 0 (got 1.5)'],
       [[NoModels], "session NoModels couldn't be registered: workOn is empty"],
       [
         [WrongModel],

@@ -64,6 +64,12 @@ export abstract class Session<Form extends z.ZodType = z.ZodType<Record<string, 
   /** Allow several sessions on one host at once (they run one after another by default). */
   static parallelPerHost = false;
   /**
+   * The longest one session may take, in milliseconds, from its start on its host: past it the
+   * session is stopped, its running command killed, and it ends failed ("timed out"). None by
+   * default. Inherited, so a project's base class can set one for all its sessions.
+   */
+  static timeoutMs?: number;
+  /**
    * An abstract session is not registered. Not inherited: a subclass of an abstract session is
    * registered unless it says `static abstract = true` itself.
    */
@@ -212,6 +218,7 @@ export interface SessionStatics {
   confirm: boolean;
   connection: Readonly<Record<string, unknown>>;
   parallelPerHost: boolean;
+  timeoutMs?: number;
   abstract: boolean;
 }
 

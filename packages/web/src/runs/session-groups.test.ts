@@ -10,6 +10,7 @@ const session = (name: string, group: string | null, models = ['Server']): Sessi
   models,
   confirm: false,
   parallelPerHost: false,
+  timeoutMs: null,
   permissions: [],
   runPermission: null,
   form: null,

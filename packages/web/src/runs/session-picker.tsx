@@ -7,7 +7,7 @@ import {
   MenuItem,
   Select,
 } from '@mui/material';
-import type { SessionMeta } from '@minke/contract';
+import { timeLimitText, type SessionMeta } from '@minke/contract';
 import type { SessionGroup } from './session-groups.js';
 import { SessionName } from './session-name.js';
 
@@ -61,6 +61,12 @@ export function SessionPicker({ groups, loaded, value, session, onChange }: Sess
         ])}
       </Select>
       {session?.description ? <FormHelperText>{session.description}</FormHelperText> : null}
+      {session?.timeoutMs ? (
+        <FormHelperText data-testid="session-time-limit">
+          Time limit {timeLimitText(session.timeoutMs)} per object: past it the session is stopped
+          and fails.
+        </FormHelperText>
+      ) : null}
     </FormControl>
   );
 }

@@ -398,9 +398,9 @@ describe('minke sessions list', () => {
     const out = memoryOut();
     await listSessions(globals, {}, out);
     expect(out.lines).toEqual([
-      'NAME  VERBOSE NAME  GROUP  MODELS  PERMISSIONS  FORM',
-      'DiskUsage  Disk usage  Info  Host,Server  run_disk_usage  ',
-      'ServerInfo  Server info  Info  Server  run_server_info  ',
+      'NAME  VERBOSE NAME  GROUP  MODELS  PERMISSIONS  FORM  TIMEOUT',
+      'DiskUsage  Disk usage  Info  Host,Server  run_disk_usage    ',
+      'ServerInfo  Server info  Info  Server  run_server_info    ',
     ]);
     const json = memoryOut();
     await listSessions(globals, { model: 'host', json: true }, json);
@@ -415,6 +415,7 @@ describe('minke sessions list', () => {
         runPermission: 'run_disk_usage',
         confirm: false,
         parallelPerHost: false,
+        timeoutMs: null,
         formFields: null,
       },
     ]);

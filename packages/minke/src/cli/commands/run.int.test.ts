@@ -26,6 +26,16 @@ export class Slow extends Session {
   }
 }
 
+/** Hangs past its time limit: Minke stops it, kills its command and fails it. */
+export class Hung extends Session {
+  static override workOn = ['Host'];
+  static override timeoutMs = 1500;
+  override async process() {
+    await this.xrun('sleep 30 # minke-run-hung; echo never');
+    await this.xrun('echo nor this');
+  }
+}
+
 /** Runs nothing: a run on many hosts that costs no process per host. */
 export class Quiet extends Session {
   static override workOn = ['Host'];
@@ -45,11 +55,11 @@ export class Count extends SingleCommandSession {
   const config = readFileSync(join(dir, 'minke.config.ts'), 'utf8')
     .replace(
       "import { DiskUsage, ServerInfo } from './sessions.js';",
-      "import { Count, DiskUsage, Quiet, ServerInfo, Slow } from './sessions.js';",
+      "import { Count, DiskUsage, Hung, Quiet, ServerInfo, Slow } from './sessions.js';",
     )
     .replace(
       'sessions: [ServerInfo, DiskUsage]',
-      'sessions: [ServerInfo, DiskUsage, Slow, Count, Quiet]',
+      'sessions: [ServerInfo, DiskUsage, Slow, Count, Quiet, Hung]',
     );
   writeFileSync(join(dir, 'minke.config.ts'), config);
   expect((await minke('migrate')).code).toBe(0);
@@ -105,6 +115,28 @@ describe('minke run', { timeout: 180_000 }, () => {
     expect(os).toMatch(/\S/);
   });
 
+  it('fails a session past its time limit, its command killed, and lists the limit', async () => {
+    const started = Date.now();
+    const result = await minke('run', 'Hung', '--model', 'Host', '--id', 'local');
+    expect(result.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(result.stdout).toMatch(/^ERROR\s+local \[local\] failed in \d+\.\d s$/m);
+    expect(result.stdout).toContain(
+      "timed out: the session's limit is 1.5 s; it was stopped and its running command killed",
+    );
+    expect(result.stdout).not.toContain('nor this');
+    expect(result.stdout).toContain('1 session(s): 0 success, 0 warning, 1 error');
+    const ps = await minke('run', 'DiskUsage', '--model', 'Host', '--id', 'local', '--json');
+    expect(ps.code).toBe(0);
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(
+      'minke-run-hung',
+    );
+    const listed = await minke('sessions', 'list', '--model', 'Host');
+    expect(listed.stdout).toMatch(/^TIMEOUT$|\sTIMEOUT$/m);
+    expect(listed.stdout).toMatch(/^Hung\s.*\s1\.5 s$/m);
+  });
+
   it('types --data by the form and prints JSON with --json', async () => {
     const result = await minke(
       'run',
@@ -134,7 +166,7 @@ describe('minke run', { timeout: 180_000 }, () => {
     const cases: [string[], string][] = [
       [
         ['run', 'Nope', '--all'],
-        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count, Quiet)',
+        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count, Quiet, Hung)',
       ],
       [
         ['run', 'Count', '--model', 'Host', '--all'],

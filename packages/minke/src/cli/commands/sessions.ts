@@ -1,3 +1,4 @@
+import { timeLimitText } from '@minke/contract/time-limit';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import type { ModelRegistry } from '../../model/model-registry.js';
@@ -15,7 +16,7 @@ export function registerSessionCommands(program: Command): void {
   sessions
     .command('list')
     .description(
-      'list registered sessions by group, with their models, permissions and form (with --server: those you may run there)',
+      'list registered sessions by group, with their models, permissions, form and time limit (with --server: those you may run there)',
     )
     .option('--model <model>', 'only sessions that work on this model')
     .option('--json', 'print JSON')
@@ -49,7 +50,7 @@ export async function listSessions(
     return;
   }
   out.table(
-    ['NAME', 'VERBOSE NAME', 'GROUP', 'MODELS', 'PERMISSIONS', 'FORM'],
+    ['NAME', 'VERBOSE NAME', 'GROUP', 'MODELS', 'PERMISSIONS', 'FORM', 'TIMEOUT'],
     listings.map((s) => [
       s.name,
       s.verboseName,
@@ -57,6 +58,7 @@ export async function listSessions(
       s.models.join(','),
       s.permissions.join(','),
       s.formFields === null ? '' : s.formFields.join(',') || '(no fields)',
+      s.timeoutMs === null ? '' : timeLimitText(s.timeoutMs),
     ]),
   );
 }

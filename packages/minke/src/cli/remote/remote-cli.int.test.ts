@@ -170,11 +170,15 @@ describe('the CLI against a remote server (real HTTP on 127.0.0.1)', () => {
       env: { MINKE_SERVER_URL: url, MINKE_TOKEN: tokens['runner'] },
     });
     expect(fromEnv.code).toBe(0);
-    expect((JSON.parse(fromEnv.stdout) as { name: string }[]).map((s) => s.name).sort()).toEqual([
-      'Count',
-      'Hello',
-      'Sleepy',
+    const listed = JSON.parse(fromEnv.stdout) as { name: string; timeoutMs: number | null }[];
+    // With each one's time limit, from the server's catalog.
+    expect(listed.map((s) => [s.name, s.timeoutMs]).sort()).toEqual([
+      ['Count', null],
+      ['Hello', null],
+      ['Sleepy', 120_000],
     ]);
+    const table = await asUser('runner', 'sessions', 'list', '--model', 'Host');
+    expect(table.stdout).toMatch(/^Sleepy\s.*\s2 min$/m);
 
     const noFile = await minke(
       undefined,

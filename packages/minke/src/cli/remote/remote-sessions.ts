@@ -22,6 +22,7 @@ export async function remoteSessionListings(
       runPermission: session.runPermission,
       confirm: session.confirm,
       parallelPerHost: session.parallelPerHost,
+      timeoutMs: session.timeoutMs,
       formFields: formFields(session.form),
     }))
     .sort(byGroupThenName);
