@@ -136,6 +136,11 @@ describe('the first hour with the demo, through the built CLI', { timeout: 120_0
     expect(none.stdout).toMatch(
       /^request \S+: os-release for 0 node\(s\), valid until \S+\nno agent was asked: enrol one with `minke agents enroll NODE --out FILE`\n$/,
     );
+    const list = await minke('agents', 'list');
+    expect([list.code, list.stdout]).toEqual([
+      0,
+      'no agents: enrol one with `minke agents enroll NODE --out FILE`\n',
+    ]);
   });
 
   it('lists host leases and unlocks a stale one; a live one only with --force', async () => {

@@ -20,8 +20,11 @@ export interface ListCommandSpec<Source, Value, Item, Options> {
   items: (value: Value) => readonly Item[];
   columns: readonly string[];
   row: (item: Item) => Cell[];
-  /** The line printed instead of an empty table, where it should say what to do next. */
-  empty?: string;
+  /**
+   * The line printed instead of an empty table, where it should say what to do next (which may
+   * depend on the filters given: nothing enrolled is not the same as nothing matching).
+   */
+  empty?: string | ((options: Options) => string);
 }
 
 /**
@@ -44,7 +47,8 @@ export function addListCommand<Source, Value, Item, Options extends object = obj
       const value = await spec.open(globals(), (source) => spec.read(source, options));
       if (options.json) return out.json(value);
       const items = spec.items(value);
-      if (items.length === 0 && spec.empty !== undefined) return out.line(spec.empty);
+      if (items.length === 0 && spec.empty !== undefined)
+        return out.line(typeof spec.empty === 'string' ? spec.empty : spec.empty(options));
       out.table([...spec.columns], items.map(spec.row));
     });
 }

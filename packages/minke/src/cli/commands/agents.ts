@@ -100,7 +100,13 @@ export function registerAgentCommands(program: Command): void {
     open: withAgents,
     read: (source, options: AgentListFlags) => source.list(agentListingOf(options)),
     items: (list) => list,
-    empty: 'no agents: enrol one with `minke agents enroll NODE --out FILE`',
+    empty: (options) =>
+      options.online ||
+      options.offline ||
+      options.search !== undefined ||
+      Number(options.offset ?? 0) > 0
+        ? 'no agents match (leave out --online, --offline, --search and --offset to list them all)'
+        : 'no agents: enrol one with `minke agents enroll NODE --out FILE`',
     columns: ['NODE', 'HOST', 'STATE', 'VERSION', 'PLUGINS', 'LAST SEEN'],
     row: (agent) => [
       agent.node,

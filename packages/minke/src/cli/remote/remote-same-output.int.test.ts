@@ -90,6 +90,10 @@ describe('the same output on the local project and through --server', { timeout:
     ]);
     expect(await nodesOf('--offline', '--offset', '1001')).toEqual(['web-1', 'web-2']);
     expect(await nodesOf('--online')).toEqual([]);
+    // Nothing matching is not nothing enrolled: the line says which.
+    expect(await same('agents', 'list', '--online')).toBe(
+      'no agents match (leave out --online, --offline, --search and --offset to list them all)\n',
+    );
     const both = await local('agents', 'list', '--online', '--offline');
     expect([both.code, both.stderr.trim()]).toEqual([
       2,
