@@ -418,11 +418,11 @@ describe('run events over server-sent events (real HTTP on 127.0.0.1)', () => {
     expect(new Set(read.events.map((e) => data(e).runId))).toEqual(new Set([mine]));
 
     const stale = await readEvents(`${base}/api/events`, {
-      headers: { ...auth['runner'], 'last-event-id': '99999999' },
+      headers: { ...auth['runner'], 'last-event-id': String(Number.MAX_SAFE_INTEGER) },
       until: () => true,
     });
     expect(stale.events[0]?.event).toBe('reset');
-    expect(Number(stale.lastId)).toBeLessThan(99999999);
+    expect(Number(stale.lastId)).toBeLessThan(Number.MAX_SAFE_INTEGER);
     const missing = await fetch(`${base}/api/events?run=424242`, { headers: auth['root'] });
     expect(missing.status).toBe(404);
     const anonymous = await fetch(`${base}/api/events`);

@@ -28,6 +28,8 @@ interface BusFactory {
   setup(): { make: () => EventBus; cleanup: () => Promise<void> };
   /** For a distributed bus: cuts `bus`'s listening connection, as a network failure would. */
   dropListener?: (bus: EventBus) => Promise<void>;
+  /** The bus of the same server started again (in memory: a new one; else a new handle). */
+  restarted(make: () => EventBus): EventBus;
 }
 
 const memory: BusFactory = {
@@ -36,6 +38,7 @@ const memory: BusFactory = {
     let bus: MemoryEventBus | undefined;
     return { make: () => (bus ??= new MemoryEventBus()), cleanup: () => Promise.resolve() };
   },
+  restarted: () => new MemoryEventBus(),
 };
 
 const redis: BusFactory = {
@@ -47,6 +50,7 @@ const redis: BusFactory = {
       cleanup: () => deleteRedisPrefix(REDIS_URL, prefix),
     };
   },
+  restarted: (make) => make(),
   async dropListener(bus) {
     const channel = (bus as unknown as { keys: { channel: string } }).keys.channel;
     const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -75,6 +79,7 @@ const postgres: BusFactory = {
       cleanup: () => dropSchema(schema),
     };
   },
+  restarted: (make) => make(),
   async dropListener(bus) {
     const { instance } = bus as PostgresEventBus;
     expect(await terminateConnections(`minke-events ${instance} listener`)).toBe(1);
@@ -194,6 +199,26 @@ describe.each([memory, postgres, redis])(
       bus.publish(output(1, 'b'));
       await second;
       expect(seen).toEqual(['x']);
+    });
+
+    it('numbers events after a restart above every number of the life before', async () => {
+      // A client resuming across the restart with an old id must be told to re-read, never
+      // have the new life's events skipped as ones it has seen.
+      const { make, cleanup } = factory.setup();
+      cleanups.push(cleanup);
+      const before = make();
+      await before.ready();
+      const seen = collect(before, 50);
+      for (let i = 0; i < 50; i++) before.publish(output(5, `old${i}`));
+      const last = (await seen).at(-1)?.seq ?? Infinity;
+      await before.close();
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a restart takes time
+      const after = factory.restarted(make);
+      buses.push(after);
+      await after.ready();
+      const next = collect(after, 1);
+      after.publish(output(5, 'new'));
+      expect((await next)[0]?.seq).toBeGreaterThan(last);
     });
   },
 );

@@ -9,7 +9,14 @@ import type { DeliveredEvent, RunEvent } from './run-events.js';
  */
 export class MemoryEventBus implements EventBus {
   private readonly local: LocalEvents;
-  private seq = 0;
+  /**
+   * Numbers start from the clock (a thousand a millisecond), so a restarted server numbers its
+   * events above any of its earlier life. A client that resumes across the restart with an old
+   * id is then told to re-read (`reset`) and never skips the new server's events as replays; had
+   * both lives counted from 1, a run's last events could carry numbers the client had already
+   * seen, and a `minke run --server` following it would wait for an end it had skipped.
+   */
+  private seq = Date.now() * 1000;
 
   constructor(options: { capacity?: number; onHandlerError?: (error: unknown) => void } = {}) {
     this.local = new LocalEvents(options.capacity ?? 50_000, (error) =>

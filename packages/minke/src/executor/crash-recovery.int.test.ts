@@ -158,14 +158,27 @@ describe.each([
     const port = await freePort();
 
     let server = startServer(dir, env, port);
+    let follower: ChildProcess | undefined;
     try {
       await printed(server, 'Minke is serving');
-      const response = await fetch(`http://127.0.0.1:${port}/api/runs`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ session: 'Sleep', ids: ['local1', 'local2'] }),
-      });
-      expect(response.status).toBe(201);
+      // Started and followed by `minke run --server`, as a user would: it must see the run
+      // through the crash and the restart (its stream refused, then a server that no longer
+      // holds its events) and print how each session ended.
+      follower = spawnBuiltCli(
+        [
+          '--server',
+          `http://127.0.0.1:${port}`,
+          'run',
+          'Sleep',
+          '--id',
+          'local1',
+          '--id',
+          'local2',
+        ],
+        { env: { MINKE_TOKEN: token } },
+      );
+      let followed = '';
+      follower.stdout?.on('data', (chunk: Buffer) => (followed += chunk.toString()));
       const running = await waitForHistory(dir, env, (rows) =>
         rows.some((row) => row.processState === 'running'),
       );
@@ -186,6 +199,17 @@ describe.each([
         ['local1', 'failed', 'error'],
         ['local2', 'canceled', 'error'],
       ]);
+      expect(await exited(follower, 90_000)).toBe(1);
+      expect(followed).toMatch(/^ERROR\s+local1 \[local1\] failed in \d+\.\d s$/m);
+      expect(followed).toMatch(/^STOPPED\s+local2 \[local2\] canceled$/m);
+      // Both from the records: the restarted server no longer holds the run's events (reset),
+      // so the CLI reads the run until it ends (the polling fallback).
+      expect(
+        followed.match(/error\s*: worker lost: the process that ran it \(pid \d+\)/g),
+      ).toHaveLength(2);
+      expect(followed).toContain(
+        '2 session(s): 0 success, 0 warning, 1 error, 1 stopped or canceled',
+      );
       for (const row of after) {
         const shown = await builtMinke(dir, ['history', 'show', String(row.id), '--json'], env);
         const record = JSON.parse(shown.stdout) as { messages: { text: string }[] };
@@ -204,6 +228,7 @@ describe.each([
       expect(await exited(server)).toBe(0);
     } finally {
       server.kill('SIGKILL');
+      follower?.kill('SIGKILL');
     }
   });
 });
