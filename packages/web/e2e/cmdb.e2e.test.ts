@@ -256,4 +256,42 @@ describe('choices from the CMDB and policies in Chromium', () => {
     ]);
     expect(pageErrors).toEqual([]);
   });
+
+  it("shows an object's changes: who, when, through what, each field before → after", async () => {
+    const shop = (
+      await apiGet<{ items: { id: number }[] }>(page, '/api/records/App?where=name%20%3D%20shop')
+    ).items[0];
+    if (!shop) throw new Error('the demo has no shop app');
+    // An edit in the browser, after the import of the test before.
+    await page.goto(`${url}/#/App/${shop.id}`);
+    const version = page.locator('input[name="version"]');
+    await version.fill('10.9.2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Element updated').waitFor();
+
+    await page.goto(`${url}/#/App/${shop.id}/show/changes`);
+    const rows = page.getByTestId('record-changes').locator('tbody tr');
+    await until(async () => (await rows.count()) >= 3, 'three changes of the shop');
+    const newest = rows.nth(0);
+    expect(await newest.getAttribute('data-action')).toBe('record.update');
+    const cells = await newest.locator('td').allInnerTexts();
+    expect(cells.slice(1, 4)).toEqual(['admin', 'web session', 'record.update']);
+    const field = newest.locator('li[data-field="version"]');
+    expect(await field.getAttribute('data-kind')).toBe('changed');
+    expect(await field.innerText()).toBe('~ version: 10.9.1 → 10.9.2');
+    // The import's change before it, and the demo's load that made the app, with its server a link.
+    expect(await rows.nth(1).locator('li[data-field="version"]').innerText()).toMatch(
+      /→ 10\.9\.1$/,
+    );
+    const created = rows.last();
+    expect(await created.getAttribute('data-action')).toBe('record.create');
+    expect(await created.locator('li[data-field="name"]').getAttribute('data-kind')).toBe('added');
+    const server = created.locator('li[data-field="server"] a');
+    expect(await server.getAttribute('href')).toMatch(/^#\/Server\/\d+\/show$/);
+    await page.screenshot({
+      path: join(screenshots, 'record-changes.png'),
+      animations: 'disabled',
+    });
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -95,3 +95,29 @@ export const recordBody = z
 export const clearBody = z.object(selection).strict().describe('exactly one of ids, where, all');
 export const clearReply = z.object({ selected: z.number(), cleared: z.number() });
 export type ClearReply = z.infer<typeof clearReply>;
+
+/** One field of a record as a change left it: its value before (null: none) and after. */
+export const fieldChange = z.object({
+  field: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+export type FieldChange = z.infer<typeof fieldChange>;
+
+/**
+ * A change to one record, from the audit log: who made it, when, through what (`web`, `api`,
+ * `cli`, ...), the action (`record.update`, `host.create`, ...) and the fields it changed.
+ */
+export const recordChange = z.object({
+  id: z.number(),
+  at: z.string(),
+  actor: z.object({ id: z.number().nullable(), name: z.string() }),
+  via: z.string(),
+  action: z.string(),
+  fields: z.array(fieldChange),
+});
+export type RecordChange = z.infer<typeof recordChange>;
+
+export const recordChangesQuery = z.object({ ...paging });
+export const recordChangesPage = pageOf(recordChange);
+export type RecordChangesPage = z.infer<typeof recordChangesPage>;

@@ -3,6 +3,8 @@ import { addRecord, changeRecord } from '../operations/record-writes.js';
 import { Readable } from 'node:stream';
 import {
   recordBody,
+  recordChangesPage,
+  recordChangesQuery,
   RECORD_IMPORT_MAX_BYTES,
   recordImportBody,
   recordImportReply,
@@ -14,6 +16,7 @@ import {
   modelParams,
 } from '@minke/contract';
 import { mayOnModel, requireModelPermission, type ModelAction } from '../auth/access.js';
+import { recordHistory } from '../audit/record-history.js';
 import { NotFoundError } from '../errors.js';
 import { exportRecordsCsv } from '../operations/export-records.js';
 import { importRecordsCsv } from '../operations/import-records.js';
@@ -134,6 +137,27 @@ export const recordRoutes: ApiRoutes = (app, { project }) => {
     async (request) => {
       const model = allowed(project, request.params.model, principalOf(request), 'view');
       return viewOf(model, request.params.id, principalOf(request));
+    },
+  );
+
+  app.get(
+    '/records/:model/:id/changes',
+    {
+      schema: {
+        tags: ['records'],
+        summary:
+          "One record's changes from the audit log, newest first, with the fields each changed",
+        description:
+          "Who changed the record, when, through what, and each field's value before and after (secrets redacted as in the audit log). A deleted record's changes stay readable. Writes that are not audited (a session's `updateField`) are in the record's session history instead. Needs the model's view permission.",
+        params: recordParams,
+        querystring: recordChangesQuery,
+        response: { 200: recordChangesPage },
+      },
+    },
+    async (request) => {
+      const model = allowed(project, request.params.model, principalOf(request), 'view');
+      const { limit = 50, offset = 0 } = request.query;
+      return recordHistory(project.database, model, request.params.id, { limit, offset });
     },
   );
 

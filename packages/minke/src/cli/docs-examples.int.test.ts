@@ -60,6 +60,12 @@ const EXAMPLES: Record<string, Handling> = {
     { code: 0, output: /^server:\s+.*\(Server #\d+\)\nname:\s+shop\n/m },
   'README.md: minke records set App shop version=10.3.1     # audited; records add and records delete as well':
     { code: 0, output: /^changed shop \(App #\d+\): version 10\.2\.4 → 10\.3\.1\n$/ },
+  'README.md: minke records changes App shop                # who changed it, when, each field before → after':
+    {
+      code: 0,
+      output:
+        /^WHEN\s+WHO\s+VIA\s+ACTION\s+CHANGES\n.*operator \(CLI\)\s+cli\s+record\.update\s+version 10\.2\.4 → 10\.3\.1\n.*record\.create\s+server .*\(Server #\d+\), name - → shop, /,
+    },
   "README.md: minke records export App --where 'kind = drupal' --out apps.csv   # every match as CSV, refs by name":
     {
       code: 0,

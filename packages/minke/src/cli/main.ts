@@ -179,6 +179,7 @@ const REMOTE_COMMANDS = new Set([
   'records delete',
   'records export',
   'records import',
+  'records changes',
   'permissions list',
   'users create',
   'users list',

@@ -42,6 +42,7 @@ import { ExportCsvButton } from './export-csv-button.js';
 import { ImportCsvButton } from './import-csv-button.js';
 import { FilterSidebar } from './filter-sidebar.js';
 import { WindowedDatagridBody } from './windowed-datagrid-body.js';
+import { RecordChangesTab } from './record-changes-tab.js';
 
 /** Fields shown as list columns: all but JSON (too wide; it shows on the detail page). */
 function listFields(meta: ModelMeta) {
@@ -187,7 +188,10 @@ function ShowActions({ meta }: { meta: ModelMeta }) {
   );
 }
 
-/** An object's page: its fields, and a History tab with every session run on it. */
+/**
+ * An object's page: its fields, a History tab with every session run on it, and a Changes tab
+ * with every audited change to it.
+ */
 export function ModelShow({ meta }: { meta: ModelMeta }) {
   return (
     <Show resource={meta.name} actions={<ShowActions meta={meta} />}>
@@ -198,6 +202,9 @@ export function ModelShow({ meta }: { meta: ModelMeta }) {
         </Tab>
         <Tab label="History" path="history">
           <ObjectHistory model={meta.name} />
+        </Tab>
+        <Tab label="Changes" path="changes">
+          <RecordChangesTab meta={meta} />
         </Tab>
         {meta.name === 'Host' ? (
           <Tab label="Facts" path="facts">

@@ -51,6 +51,10 @@ export function localRecords(project: OpenedProject): RecordsSource {
       const { recordViewsById } = await import('../../operations/list-records.js');
       return recordViewsById(project, model, ids);
     },
+    async changes(model, id, window) {
+      const { recordHistory } = await import('../../audit/record-history.js');
+      return recordHistory(project.database, modelNamed(project, model).name, id, window);
+    },
     async idsByName(model, name) {
       if (!('name' in project.models.get(model).fields)) return [];
       const { parseWhere } = await import('../../query/parse-where.js');

@@ -92,7 +92,11 @@ export function registerRecordWriteCommands(
 }
 
 /** The id the user meant: a number as it is, a name when exactly one record has it. */
-async function recordId(source: RecordsSource, model: ListedModel, named: string): Promise<number> {
+export async function recordId(
+  source: RecordsSource,
+  model: ListedModel,
+  named: string,
+): Promise<number> {
   if (/^\d+$/.test(named)) return Number(named);
   if (!model.kinds.has('name'))
     throw new UsageError(`${model.name} has no name field: name the record by its id`);

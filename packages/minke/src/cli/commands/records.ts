@@ -10,6 +10,7 @@ import { addPageFlags, pageWindowOf, type PageFlags } from '../page-flags.js';
 import { registerRecordWriteCommands } from './records-write.js';
 import { registerRecordExportCommand } from './records-export.js';
 import { registerRecordImportCommand } from './records-import.js';
+import { registerRecordChangesCommand } from './records-changes.js';
 import { addFilterFlags } from '../record-filter-flags.js';
 
 interface ListOptions extends PageFlags {
@@ -65,6 +66,7 @@ export function registerRecordCommands(program: Command): void {
   registerRecordWriteCommands(records, () => program.opts<GlobalOptions>(), withRecords);
   registerRecordExportCommand(records, () => program.opts<GlobalOptions>(), withRecords);
   registerRecordImportCommand(records, () => program.opts<GlobalOptions>(), withRecords);
+  registerRecordChangesCommand(records, () => program.opts<GlobalOptions>(), withRecords);
 }
 
 function cell(record: RecordValues, column: string, labels: RefLabels): string {

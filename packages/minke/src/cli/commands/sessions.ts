@@ -1,4 +1,3 @@
-import { timeLimitText } from '@minke/contract/time-limit';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import type { ModelRegistry } from '../../model/model-registry.js';
@@ -45,6 +44,7 @@ export async function listSessions(
       )
     : await localListings(globals, options.model);
   if (options.json) return out.json(listings);
+  const { timeLimitText } = await import('@minke/contract/time-limit');
   if (listings.length === 0) {
     out.line(options.model === undefined ? 'no sessions' : `no sessions work on ${options.model}`);
     return;

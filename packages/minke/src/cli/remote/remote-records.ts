@@ -1,4 +1,10 @@
-import type { FieldKind, ModelMeta, RecordImportReply, RecordView } from '@minke/contract';
+import type {
+  FieldKind,
+  ModelMeta,
+  RecordChangesPage,
+  RecordImportReply,
+  RecordView,
+} from '@minke/contract';
 import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import { RemoteError, withQuery, type ApiClient } from './api-client.js';
@@ -59,6 +65,12 @@ export interface RecordsSource {
   create(model: string, values: Record<string, unknown>): Promise<RecordView>;
   update(model: string, id: number, values: Record<string, unknown>): Promise<RecordView>;
   remove(model: string, id: number): Promise<void>;
+  /** The record's changes from the audit log, newest first (the model's view permission). */
+  changes(
+    model: string,
+    id: number,
+    window: { limit: number; offset: number },
+  ): Promise<RecordChangesPage>;
   /** Records added and changed from CSV, every row checked first (`POST …/import`). */
   importCsv(model: string, csv: string, dryRun: boolean): Promise<RecordImportReply>;
   /** Every record the filter matches, as CSV (`GET /api/records/:model/export.csv`). */
@@ -138,6 +150,8 @@ export function remoteRecords(client: ApiClient): RecordsSource {
       return page.items.map((item) => item.id);
     },
     create: (model, values) => client.post<RecordView>(listPath(model), values),
+    changes: (model, id, window) =>
+      client.get<RecordChangesPage>(`${recordPath(model, id)}/changes`, { ...window }),
     update: (model, id, values) => client.patch<RecordView>(recordPath(model, id), values),
     remove: async (model, id) => {
       await client.delete(recordPath(model, id));

@@ -200,6 +200,16 @@ describe('the same output on the local project and through --server', { timeout:
     expect(await same('records', 'list', 'Service', '--where', 'name = none')).toContain(
       'no records\n',
     );
+    // Its changes from the audit log, a ref named by what it points at, either way.
+    const set = await local('records', 'set', 'Service', 'postgres', 'port=5433', 'host=web-2');
+    expect(set.code, set.stderr).toBe(0);
+    expect(await same('records', 'changes', 'Service', 'postgres')).toMatch(
+      /^WHEN\s+WHO\s+VIA\s+ACTION\s+CHANGES\n\S+ \S+\s+operator \(CLI\)\s+cli\s+record\.update\s+host web-1 → web-2, port 5432 → 5433\n$/,
+    );
+    await same('records', 'changes', 'Service', 'postgres', '--json');
+    expect(await same('records', 'changes', 'Service', 'redis')).toBe(
+      'no changes to Service redis in the audit log\n',
+    );
   });
 
   it('says what is wrong with a records list, through the server as on the project', async () => {

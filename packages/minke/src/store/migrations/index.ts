@@ -23,6 +23,7 @@ import { currentSessionIndex } from './0020-current-session-index.js';
 import { runRecordsIndex } from './0021-run-records-index.js';
 import { runSecretValues } from './0022-run-secret-values.js';
 import { agentListIndex } from './0023-agent-list-index.js';
+import { auditTargetIndex } from './0024-audit-target-index.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -53,5 +54,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0021-run-records-index': runRecordsIndex(),
     '0022-run-secret-values': runSecretValues(adapter),
     '0023-agent-list-index': agentListIndex(adapter),
+    '0024-audit-target-index': auditTargetIndex(),
   };
 }
