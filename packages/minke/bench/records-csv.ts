@@ -4,7 +4,8 @@
 // server on each (a ref to its host), added by importing CSV (hosts by name, then servers naming
 // their hosts); the servers exported; the export imported back unchanged (every row read and
 // compared, nothing written); then imported with every server's role changed (N audited
-// writes). Time and the process's peak RSS after each step. Figures only; nothing asserted.
+// writes); then one server's changes read back from the audit log, as its Changes tab does. Time
+// and the process's peak RSS after each step. Figures only; nothing asserted.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { POSTGRES_URL } from '../test-support/databases.js';
 import { dropSchema } from '../test-support/postgres-schemas.js';
+import { recordHistory } from '../src/audit/record-history.js';
 import { localOperator } from '../src/auth/run-user.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { defineModel } from '../src/model/define-model.js';
@@ -98,6 +100,19 @@ export async function benchRecordsCsv(args: string[]): Promise<void> {
     await step('import with every role changed', () =>
       imported(project, 'Server', csv.replaceAll(',web,', ',db,')),
     );
+    await step("one server's changes (an object's Changes tab), 50 servers", async () => {
+      const times: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        const id = 1 + Math.floor((i * rows) / 50);
+        const started = performance.now();
+        const page = await recordHistory(project.database, 'Server', id, { limit: 25, offset: 0 });
+        times.push(performance.now() - started);
+        if (page.total !== 2) throw new Error(`server ${id}: ${page.total} changes, not 2`);
+      }
+      times.sort((a, b) => a - b);
+      const ms = (at: number) => (times[Math.floor(at * (times.length - 1))] ?? 0).toFixed(2);
+      return `median ${ms(0.5)} ms, p95 ${ms(0.95)} ms, audit log of ${3 * rows} rows`;
+    });
   } finally {
     await project.close();
     if (schema) await dropSchema(schema);
