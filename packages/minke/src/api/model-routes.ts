@@ -4,7 +4,6 @@ import {
   modelsQuery,
   sessionMeta,
   sessionsQuery,
-  type SessionMeta,
 } from '@minke/contract';
 import { z } from 'zod';
 import { modelCatalog, modelMeta, sessionCatalog } from '../operations/catalog.js';
@@ -50,8 +49,6 @@ export const modelRoutes: ApiRoutes = (app, { project }) => {
         response: { 200: z.array(sessionMeta) },
       },
     },
-    (request) =>
-      // A session's form is `z.toJSONSchema`'s output: a JSON Schema object, as the contract says.
-      sessionCatalog(project, principalOf(request).access, request.query.model) as SessionMeta[],
+    (request) => sessionCatalog(project, principalOf(request).access, request.query.model),
   );
 };
