@@ -79,6 +79,13 @@ export interface MinkeConfig {
      * transport inherit it. 0: the same priority. Env: MINKE_EXECUTOR_THREAD_NICE.
      */
     threadNice?: number;
+    /**
+     * A session thread that has not answered the server's ping for this many seconds (default
+     * 60) is terminated and replaced: its sessions end "worker lost". A session that never
+     * yields (a loop without an `await`) would otherwise hold every session of the thread, with
+     * their stops and time limits, until a restart. Env: MINKE_EXECUTOR_THREAD_STALL_SECONDS.
+     */
+    threadStallSeconds?: number;
   };
   /**
    * How run events travel between processes: `memory` (one process only), `redis` (pub/sub on

@@ -125,7 +125,14 @@ describe('resolveConfig', () => {
       leaseTtlMs: 60_000,
       thread: true,
       threadNice: 10,
+      threadStallMs: 60_000,
     });
+    expect(
+      resolveConfig({}, where, { MINKE_EXECUTOR_THREAD_STALL_SECONDS: '5' }).executor.threadStallMs,
+    ).toBe(5000);
+    expect(() => resolveConfig({ executor: { threadStallSeconds: 0 } }, where, {})).toThrow(
+      'executor.threadStallSeconds',
+    );
     expect(resolveConfig({ executor: { threadNice: 0 } }, where, {}).executor.threadNice).toBe(0);
     expect(resolveConfig({}, where, { MINKE_EXECUTOR_THREAD_NICE: '19' }).executor.threadNice).toBe(
       19,

@@ -48,6 +48,8 @@ export interface ResolvedConfig {
     thread: boolean;
     /** How much lower the session thread's priority is than the server's (`nice`, 0–19). */
     threadNice: number;
+    /** A session thread silent this long is terminated (see `MinkeConfig.executor`). */
+    threadStallMs: number;
   };
   /** `/metrics` needs `Authorization: Bearer <token>` when set (MINKE_METRICS_TOKEN[_FILE]). */
   metrics: { token: string | undefined };
@@ -128,6 +130,7 @@ const configShape = z.strictObject({
       leaseTtlSeconds: z.number().int().min(1).max(3600).optional(),
       thread: z.boolean().optional(),
       threadNice: z.number().int().min(0).max(19).optional(),
+      threadStallSeconds: z.number().int().min(1).max(86_400).optional(),
     })
     .optional(),
   eventBus: z.enum(eventBusKinds).optional(),
@@ -369,6 +372,11 @@ function executorConfig(
     thread: boolFromEnv(env, 'MINKE_EXECUTOR_THREAD') ?? config.executor?.thread ?? true,
     threadNice:
       intFromEnv(env, 'MINKE_EXECUTOR_THREAD_NICE', 0, 19) ?? config.executor?.threadNice ?? 10,
+    threadStallMs:
+      1000 *
+      (intFromEnv(env, 'MINKE_EXECUTOR_THREAD_STALL_SECONDS', 1, 86_400) ??
+        config.executor?.threadStallSeconds ??
+        60),
   };
 }
 

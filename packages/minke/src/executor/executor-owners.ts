@@ -100,7 +100,8 @@ export class ExecutorOwners {
     pid: number | null;
     expires_at: string | null;
   }): string | null {
-    if (row.expires_at === null) return 'the process that ran it is gone';
+    if (row.expires_at === null)
+      return 'the process (or session thread) that ran it is gone; the server log says why';
     const pid = Number(row.pid);
     if (row.machine === this.machine && pid !== process.pid && !processAlive(pid))
       return `the process that ran it (pid ${pid}) ended without finishing it`;

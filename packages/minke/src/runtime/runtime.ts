@@ -155,6 +155,7 @@ function threadExecutor(
     journal: new RunJournal(runs, bus),
     bus,
     logger,
+    stallMs: project.config.executor.threadStallMs,
     async threadGone(owner, runIds) {
       for (const runId of runIds) await runs.takeRun(runId, owner);
       await owners.remove(owner);

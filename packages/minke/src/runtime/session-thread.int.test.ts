@@ -41,6 +41,16 @@ export class Nap extends Session {
   }
 }
 
+export class Spin extends Session {
+  static override workOn = ['Host'];
+  override async process() {
+    await this.addMsg('spinning');
+    // A loop without an await: nothing else in the thread runs until it ends (40 s at most).
+    const until = Date.now() + 40_000;
+    while (Date.now() < until);
+  }
+}
+
 export class Stray extends Session {
   static override workOn = ['Host'];
   override async process() {
@@ -159,9 +169,9 @@ async function projectWithToken(
 ): Promise<{ dir: string; token: string }> {
   const dir = join(tmp, name);
   writeProject(dir, {
-    config: `database: 'sqlite:data.db', sessions: [Where, Nap, Stray]${config}`,
+    config: `database: 'sqlite:data.db', sessions: [Where, Nap, Stray, Spin]${config}`,
     sessions,
-    sessionNames: ['Where', 'Nap', 'Stray'],
+    sessionNames: ['Where', 'Nap', 'Stray', 'Spin'],
   });
   await prepareLocalHost(dir);
   const created = await builtMinke(dir, ['users', 'create', 'ops', '--superuser'], {
@@ -177,7 +187,8 @@ describe('minke start: sessions in a thread of their own', { timeout: 240_000 },
   let server: Server;
   beforeAll(async () => {
     const { dir, token } = await projectWithToken('threaded');
-    server = new Server(dir, token);
+    // A thread silent for 3 s is taken for stuck (60 s by default).
+    server = new Server(dir, token, { MINKE_EXECUTOR_THREAD_STALL_SECONDS: '3' });
     await server.start();
   }, 180_000);
   afterAll(async () => {
@@ -250,6 +261,28 @@ describe('minke start: sessions in a thread of their own', { timeout: 240_000 },
     // ends the command's process group once the thread is gone (TERM, then KILL 2 s later).
     expect(await processComesTo('sleep 29.25', false)).toBe(true);
     // The server kept serving, and runs go on in a new thread.
+    const again = await server.run('Where');
+    const done = await server.runWhen(again, (r) => r.state === 'finished');
+    expect(done.sessions.map((s) => [s.processState, s.result])).toEqual([
+      ['completed', 'success'],
+    ]);
+  });
+
+  it('terminates a thread held by a session that never yields; the next run gets a new thread', async () => {
+    const started = Date.now();
+    const runId = await server.run('Spin');
+    const lost = await server.runWhen(runId, (r) => r.state === 'finished');
+    // Not the 40 s the loop would take: the watchdog's 3 s, and the reaper's next look.
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(lost.sessions.map((s) => [s.processState, s.result])).toEqual([['failed', 'error']]);
+    const history = await builtMinke(server.dir, ['history', 'show', String(lost.sessions[0]?.id)]);
+    expect(history.stdout).toContain('spinning');
+    expect(history.stdout).toContain(
+      'worker lost: the process (or session thread) that ran it is gone; the server log says why',
+    );
+    expect(server.output).toMatch(
+      /the session thread has not answered for \d+ s: a session that never yields \(a loop without an await\?\) holds it; terminating it/,
+    );
     const again = await server.run('Where');
     const done = await server.runWhen(again, (r) => r.state === 'finished');
     expect(done.sessions.map((s) => [s.processState, s.result])).toEqual([

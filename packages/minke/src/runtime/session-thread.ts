@@ -50,6 +50,7 @@ export async function serveSessionThread(
           logger.error({ err: error, runId: message.plan.runId }, 'a run could not be submitted');
         }
       } else if (message.type === 'abort') parts.inProcess.abort(message.recordId, message.outcome);
+      else if (message.type === 'ping') tell({ type: 'done', call: message.call });
       else if (message.type === 'idle')
         void parts.executor.idle().finally(() => {
           bus.flushNow();

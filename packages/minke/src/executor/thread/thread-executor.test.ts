@@ -21,7 +21,8 @@ parentPort.on('message', (message) => {
       { type: 'message.added', runId, recordId: 1, text: message.plan.session + ' as ' + message.actor.name },
       { type: 'run.finished', runId },
     ], counts: [['countCommand', 'success', 2]] });
-  } else if (message.type === 'idle') parentPort.postMessage({ type: 'done', call: message.call });
+  } else if (message.type === 'idle' || message.type === 'ping')
+    parentPort.postMessage({ type: 'done', call: message.call });
   else if (message.type === 'close') {
     parentPort.postMessage({ type: 'done', call: message.call });
     parentPort.close();
@@ -59,6 +60,22 @@ port.on('message', (message) => {
 port.postMessage({ type: 'ready' });
 `;
 
+/**
+ * A thread that answers pings until it takes a run, then never yields again: a session's loop
+ * without an await (bounded at 20 s, so that a watchdog that fails leaves no thread behind).
+ */
+const SPINNING = `
+const parentPort = require('node:worker_threads').workerData.port;
+parentPort.on('message', (message) => {
+  if (message.type === 'ping') parentPort.postMessage({ type: 'done', call: message.call });
+  if (message.type === 'submit') {
+    const until = Date.now() + 20000;
+    while (Date.now() < until);
+  }
+});
+parentPort.postMessage({ type: 'ready' });
+`;
+
 /** A thread that takes a run and then dies of a stray exception. */
 const DYING = `
 const parentPort = require('node:worker_threads').workerData.port;
@@ -92,7 +109,7 @@ interface Fixture {
   gone: { owner: string; runs: readonly number[] }[];
 }
 
-function fixture(scripts: string[], flags?: Int32Array): Fixture {
+function fixture(scripts: string[], flags?: Int32Array, stallMs?: number): Fixture {
   const bus = new MemoryEventBus();
   const events: DeliveredEvent[] = [];
   bus.subscribe((event) => events.push(event));
@@ -114,6 +131,7 @@ function fixture(scripts: string[], flags?: Int32Array): Fixture {
       return Promise.resolve();
     },
     restartDelayMs: 10,
+    ...(stallMs === undefined ? {} : { stallMs }),
   });
   return { executor, events, log, started, gone };
 }
@@ -184,6 +202,32 @@ describe('ThreadExecutor', () => {
     expect(events.map((event) => [event.type, event.runId])).toEqual([
       ['message.added', 10],
       ['run.finished', 10],
+    ]);
+    await executor.close();
+  });
+
+  it('terminates a thread that stops answering, ends its runs and takes the next in a new one', async () => {
+    const { executor, events, log, started, gone } = fixture([SPINNING, WORKING], undefined, 400);
+    // Answering pings while idle: well past the stall time, the thread is still the first.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect([started.length, gone.length]).toEqual([1, 0]);
+    const submitted = Date.now();
+    executor.submit(plan(12));
+    for (let wait = 0; wait < 400 && gone.length === 0; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(gone).toEqual([{ owner: started[0], runs: [12] }]);
+    expect(Date.now() - submitted).toBeLessThan(5000);
+    expect(
+      log.some((line) =>
+        /^the session thread has not answered for \d+ s: a session that never yields/.test(line),
+      ),
+    ).toBe(true);
+    executor.submit(plan(13));
+    await executor.idle();
+    expect(started).toHaveLength(2);
+    expect(events.map((event) => [event.type, event.runId])).toEqual([
+      ['message.added', 13],
+      ['run.finished', 13],
     ]);
     await executor.close();
   });

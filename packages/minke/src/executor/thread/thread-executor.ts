@@ -34,6 +34,12 @@ export interface ThreadExecutorOptions {
   restartDelayMs?: number;
   /** How long `close` waits for the thread to end by itself before terminating it. */
   closeTimeoutMs?: number;
+  /**
+   * A thread that has not answered a ping for this long is terminated (its sessions end "worker
+   * lost" and a new thread takes the next runs): a session that never yields (a loop without an
+   * `await`) holds the thread's event loop, and with it every session, stop and time limit there.
+   */
+  stallMs?: number;
 }
 
 interface SessionThread {
@@ -46,6 +52,9 @@ interface SessionThread {
   /** Runs handed to it and not seen finished. */
   runs: Set<number>;
   exited: boolean;
+  /** The watchdog's timer, and when its unanswered ping was sent (undefined: none waits). */
+  watchdog?: NodeJS.Timeout;
+  pingSentAt?: number;
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -199,6 +208,7 @@ export class ThreadExecutor implements Executor {
             ready = true;
             this.running = thread;
             this.restartDelayMs = this.firstDelayMs;
+            this.watch(thread);
             resolve(thread);
           } else if (message.type === 'failed') reject(new Error(message.message));
           else if (message.type === 'events') this.publish(thread, message);
@@ -217,6 +227,7 @@ export class ThreadExecutor implements Executor {
         if (!ready) reject(error);
       });
       thread.worker.once('exit', (code) => {
+        clearInterval(thread.watchdog);
         // What it said last may still wait in the channel ('exit' does not wait for it); the
         // channel gets nothing more, so what is in it is all there is.
         this.drain(thread, Number.MAX_SAFE_INTEGER);
@@ -227,6 +238,36 @@ export class ThreadExecutor implements Executor {
         else this.ended(thread, code);
       });
     });
+  }
+
+  /**
+   * Pings the thread every quarter of `stallMs`; one that has not answered for `stallMs` (its
+   * answer not waiting in the channel either, should this thread have been busy) is terminated.
+   */
+  private watch(thread: SessionThread): void {
+    const stallMs = this.options.stallMs;
+    if (stallMs === undefined) return;
+    thread.watchdog = setInterval(
+      () => {
+        this.drain(thread, Number.MAX_SAFE_INTEGER);
+        const sentAt = thread.pingSentAt;
+        if (sentAt === undefined) {
+          thread.pingSentAt = Date.now();
+          void this.ask(thread, (call) => ({ type: 'ping', call })).then(() => {
+            thread.pingSentAt = undefined;
+          });
+        } else if (Date.now() - sentAt >= stallMs && !this.closing) {
+          clearInterval(thread.watchdog);
+          this.options.logger.error(
+            { runs: [...thread.runs], seconds: (Date.now() - sentAt) / 1000 },
+            `the session thread has not answered for ${Math.round((Date.now() - sentAt) / 1000)} s: a session that never yields (a loop without an await?) holds it; terminating it`,
+          );
+          void thread.worker.terminate();
+        }
+      },
+      Math.max(50, Math.floor(stallMs / 4)),
+    );
+    thread.watchdog.unref();
   }
 
   private publish(thread: SessionThread, message: SessionThreadEvents): void {

@@ -19,6 +19,8 @@ export type ToSessionThread =
   | { type: 'abort'; recordId: number; outcome: StopOutcome }
   /** Answer `done` with `call` once every run submitted so far has finished. */
   | { type: 'idle'; call: number }
+  /** Answer `done` with `call` at once: the thread's event loop still turns (the watchdog). */
+  | { type: 'ping'; call: number }
   /** Stop everything, close the project, answer `done` and end. */
   | { type: 'close'; call: number };
 
