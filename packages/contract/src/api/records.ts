@@ -62,12 +62,12 @@ export const recordImportBody = z
   .strict();
 export type RecordImportBody = z.input<typeof recordImportBody>;
 
+/** One field of a record, its value before and after a change, each as `value` says. */
+const fieldChangeOf = <Value extends z.ZodType>(value: Value) =>
+  z.object({ field: z.string(), before: value, after: value });
+
 /** One field an imported row changes, each value as a person reads it (a ref by its label). */
-export const importedChange = z.object({
-  field: z.string(),
-  before: z.string(),
-  after: z.string(),
-});
+export const importedChange = fieldChangeOf(z.string());
 export type ImportedChange = z.infer<typeof importedChange>;
 
 /** A row that added a record, or changed one (a row that changed nothing is only counted). */
@@ -97,11 +97,7 @@ export const clearReply = z.object({ selected: z.number(), cleared: z.number() }
 export type ClearReply = z.infer<typeof clearReply>;
 
 /** One field of a record as a change left it: its value before (null: none) and after. */
-export const fieldChange = z.object({
-  field: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
-});
+export const fieldChange = fieldChangeOf(z.unknown());
 export type FieldChange = z.infer<typeof fieldChange>;
 
 /**
