@@ -27,7 +27,8 @@ function FieldValue({ value, target }: { value: unknown; target: string | undefi
   if (value === null) return <span>—</span>;
   if (target && typeof value === 'number')
     return (
-      <Link component={RouterLink} to={`/${target}/${value}/show`}>
+      // The chip's own dark text, underlined: the theme's link colour is for the page's background.
+      <Link component={RouterLink} to={`/${target}/${value}/show`} sx={{ color: 'inherit' }}>
         {target} #{value}
       </Link>
     );
