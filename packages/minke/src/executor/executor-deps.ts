@@ -16,7 +16,13 @@ export interface SessionObjects {
   /** Many of one model at once (ids not found left out): sessions that start together share a
    * read (see `BatchLoader`). Optional: without it each session reads its own. */
   getMany?(model: string, ids: readonly number[]): Promise<ReadonlyMap<number, RecordValues>>;
-  update(model: string, id: number, values: Record<string, unknown>): Promise<RecordValues>;
+  /** A session's write: `writer` names it (and its run) in the audit row of a change. */
+  update(
+    model: string,
+    id: number,
+    values: Record<string, unknown>,
+    writer: { session: string; runId: number },
+  ): Promise<RecordValues>;
   fieldsOf(model: string): Readonly<Record<string, Field>>;
 }
 

@@ -11,6 +11,7 @@ import { startSshd, type SshdServer } from '../../test-support/sshd.js';
 import { SessionError } from '../errors.js';
 import { defineModel } from '../model/define-model.js';
 import { f } from '../model/fields.js';
+import { recordHistory } from '../audit/record-history.js';
 import { startRun } from '../operations/start-run.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -303,12 +304,26 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     expect(form.records[0]?.commands[0]?.stdout).toBe('TYPED\n');
   });
 
-  it('updates fields of the object from command output', async () => {
-    const { records } = await run('FillOs', ['a']);
+  it('updates fields of the object from command output, each change in its Changes', async () => {
+    const id = servers['a'] as number;
+    const { started, records } = await run('FillOs', ['a']);
     expect(records[0]?.result).toBe('success');
-    const server = await project.records.get('Server', servers['a'] as number);
+    const server = await project.records.get('Server', id);
     expect(server['os']).toBe('debian');
     expect(server['path']).toMatch(/^\//);
+    // Each write that changed a value is an audited change, by the session, via its run.
+    const window = { limit: 10, offset: 0 };
+    const changes = await recordHistory(project.database, 'Server', id, window);
+    expect(
+      changes.items.map((c) => [c.actor.name, c.via, c.action, c.fields.map((f) => f.field)]),
+    ).toEqual([
+      ['session FillOs', `run ${started.runId}`, 'record.update', ['path']],
+      ['session FillOs', `run ${started.runId}`, 'record.update', ['os']],
+    ]);
+    expect(changes.items[1]?.fields[0]).toEqual({ field: 'os', before: null, after: 'debian' });
+    // The same values again: written, and nothing to add to the changes.
+    await run('FillOs', ['a']);
+    expect((await recordHistory(project.database, 'Server', id, window)).total).toBe(2);
   });
 
   it('turns SessionError, bugs, disabled and unreachable hosts into states the user can read', async () => {

@@ -65,7 +65,10 @@ export async function runSessionJob(
       stopSignal: controls.stop.signal,
       killSignal: controls.kill.signal,
       updateObject: (values) =>
-        deps.objects.update(plan.model, job.objectId, coerceToFields(deps, plan.model, values)),
+        deps.objects.update(plan.model, job.objectId, coerceToFields(deps, plan.model, values), {
+          session: plan.session.name,
+          runId: plan.runId,
+        }),
     };
     const SessionClass = plan.session.cls as unknown as new (context: SessionContext) => Session;
     session = new SessionClass(context);

@@ -7,6 +7,7 @@ import { HostStore } from '../hosts/host-store.js';
 import { HostKeyStore } from '../hosts/host-key-store.js';
 import type { Logger } from '../logger.js';
 import type { Project } from '../operations/project.js';
+import { writeFromSession } from '../operations/session-writes.js';
 import type { RunStore } from '../runs/run-store.js';
 
 /**
@@ -43,7 +44,7 @@ export function executorDepsOf(
         });
         return new Map(page.items.map((record) => [record.id, record]));
       },
-      update: (model, id, values) => project.records.update(model, id, values),
+      update: (model, id, values, writer) => writeFromSession(project, model, id, values, writer),
       fieldsOf: (model) => project.models.get(model).fields,
     },
     connections: hostConnectionResolver(connectionSources),

@@ -113,6 +113,11 @@ describe('minke run', { timeout: 180_000 }, () => {
     );
     const os = (JSON.parse(servers.stdout) as { items: { os: string | null }[] }).items[0]?.os;
     expect(os).toMatch(/\S/);
+    // What the session wrote is in the server's changes, by the session, via its run.
+    const changes = await minke('records', 'changes', 'Server', '1');
+    expect(changes.stdout).toMatch(
+      /^\S+ \S+\s+session ServerInfo\s+run \d+\s+record\.update\s+os - → \S/m,
+    );
   });
 
   it('fails a session past its time limit, its command killed, and lists the limit', async () => {
