@@ -249,25 +249,32 @@ export class ThreadExecutor implements Executor {
     if (stallMs === undefined) return;
     thread.watchdog = setInterval(
       () => {
-        this.drain(thread, Number.MAX_SAFE_INTEGER);
-        const sentAt = thread.pingSentAt;
-        if (sentAt === undefined) {
-          thread.pingSentAt = Date.now();
-          void this.ask(thread, (call) => ({ type: 'ping', call })).then(() => {
-            thread.pingSentAt = undefined;
-          });
-        } else if (Date.now() - sentAt >= stallMs && !this.closing) {
-          clearInterval(thread.watchdog);
-          this.options.logger.error(
-            { runs: [...thread.runs], seconds: (Date.now() - sentAt) / 1000 },
-            `the session thread has not answered for ${Math.round((Date.now() - sentAt) / 1000)} s: a session that never yields (a loop without an await?) holds it; terminating it`,
-          );
-          void thread.worker.terminate();
-        }
+        if (thread.pingSentAt === undefined) return this.ping(thread);
+        const silentMs = Date.now() - thread.pingSentAt;
+        if (silentMs < stallMs || this.closing) return;
+        // Its answer may wait in the channel, should this thread have been the busy one.
+        this.drain(thread, MOST_TAKEN_AT_ONCE);
+        if (thread.pingSentAt === undefined) return;
+        clearInterval(thread.watchdog);
+        this.options.logger.error(
+          { runs: [...thread.runs], seconds: silentMs / 1000 },
+          `the session thread has not answered for ${Math.round(silentMs / 1000)} s: a session that never yields (a loop without an await?) holds it; terminating it`,
+        );
+        void thread.worker.terminate();
       },
       Math.max(50, Math.floor(stallMs / 4)),
     );
     thread.watchdog.unref();
+  }
+
+  /** Sends a ping whose answer clears `pingSentAt` as it is handled (not a turn later). */
+  private ping(thread: SessionThread): void {
+    const call = this.nextCall++;
+    thread.pingSentAt = Date.now();
+    this.calls.set(call, () => {
+      thread.pingSentAt = undefined;
+    });
+    this.send(thread, { type: 'ping', call });
   }
 
   private publish(thread: SessionThread, message: SessionThreadEvents): void {
