@@ -9,6 +9,9 @@ import type {
 import { isSessionClass, type SessionClass } from './session.js';
 import { runPermissionOf, verboseNameOf } from './session-names.js';
 
+/** The longest timer Node keeps: 2^31 - 1 ms. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
 /** A registered session, checked once at start-up. */
 export interface SessionInfo {
   name: string;
@@ -109,9 +112,13 @@ function describe(cls: SessionClass, models: ModelRegistry): SessionInfo {
     throw fail('form must be a zod schema');
   }
   const { timeoutMs } = cls;
-  if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) {
+  // A timer longer than this fires at once in Node (with a warning): 24.8 days is the most.
+  if (
+    timeoutMs !== undefined &&
+    !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)
+  ) {
     throw fail(
-      `timeoutMs must be a whole number of milliseconds above 0 (got ${String(timeoutMs)})`,
+      `timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (24.8 days; got ${String(timeoutMs)})`,
     );
   }
   const runPermission = cls.autoPermission ? runPermissionOf(cls) : undefined;

@@ -221,12 +221,17 @@ describe('session registry', () => {
     class SecondsLimit extends Twice {
       static override timeoutMs = 1.5;
     }
+    class MonthLimit extends Twice {
+      static override timeoutMs = 30 * 24 * 3600_000;
+    }
     const cases: [unknown[], string][] = [
       [
         [ZeroLimit],
-        "session ZeroLimit couldn't be registered: timeoutMs must be a whole number of milliseconds above 0 (got 0)",
+        "session ZeroLimit couldn't be registered: timeoutMs must be a whole number of milliseconds from 1 to 2147483647 (24.8 days; got 0)",
       ],
-      [[SecondsLimit], 'timeoutMs must be a whole number of milliseconds above 0 (got 1.5)'],
+      [[SecondsLimit], 'got 1.5)'],
+      // Node would fire a longer timer at once: a month's limit would end every session now.
+      [[MonthLimit], '(24.8 days; got 2592000000)'],
       [[NoModels], "session NoModels couldn't be registered: workOn is empty"],
       [
         [WrongModel],
