@@ -12,8 +12,8 @@ const BOOKKEEPING = new Set(['id', 'created_at', 'updated_at']);
 
 /**
  * One record's changes, newest first, from the audit log (a NetBox-style changelog): each with
- * the fields it changed. Writes that are not audited (a session's `updateField`) are not here;
- * they are in the record's session history.
+ * the fields it changed. A session's write that changed a value is here too
+ * (`operations/session-writes.ts`); one that wrote the stored value again is not.
  */
 export async function recordHistory(
   database: Database,

@@ -1,4 +1,5 @@
 import { auditedTransaction } from '../audit/audit-log.js';
+import { auditTargetTypeOf } from '../audit/record-history.js';
 import type { RecordValues } from '../model/record-codec.js';
 import type { Project } from './project.js';
 
@@ -41,7 +42,11 @@ export async function deleteRecord(project: Project, model: string, id: number):
   });
 }
 
-/** A record's change as the audit log keeps it: the model is the target type, its name the name. */
+/**
+ * A record's change as the audit log keeps it: the model is the target type (hosts: `host`, as
+ * the host operations write theirs, so that one object's changes are read together), its name
+ * the name.
+ */
 export function recordChangeAudit(
   action: string,
   model: string,
@@ -52,7 +57,7 @@ export function recordChangeAudit(
   const name = record?.['name'];
   return {
     action,
-    targetType: model,
+    targetType: auditTargetTypeOf(model),
     targetId: record?.id,
     targetName: typeof name === 'string' ? name : null,
     before,

@@ -1,7 +1,8 @@
 import { runWithAuditActor, type AuditActor } from '../audit/audit-context.js';
 import { auditedTransaction } from '../audit/audit-log.js';
-import { auditTargetTypeOf, fieldChanges } from '../audit/record-history.js';
+import { fieldChanges } from '../audit/record-history.js';
 import type { RecordValues } from '../model/record-codec.js';
+import { displayValue } from '../util/display-value.js';
 import type { Project } from './project.js';
 import { recordChangeAudit } from './record-changes.js';
 
@@ -39,28 +40,18 @@ export async function writeFromSession(
     () =>
       auditedTransaction(project.database, async (trx, audit) => {
         const after = await project.records.in(trx).update(model, id, values);
-        if (fieldChanges(before, after).length > 0) {
-          const change = recordChangeAudit('record.update', model, before, after);
-          await audit({ ...change, targetType: auditTargetTypeOf(model) });
-        }
+        if (fieldChanges(before, after).length > 0)
+          await audit(recordChangeAudit('record.update', model, before, after));
         return after;
       }),
   );
 }
 
 /**
- * Whether a value a session writes may differ from the stored one. Loose on purpose (`2` and
- * `"2"` are the same, a date as text or object): a write wrongly taken for a change only costs
- * the audit lock; the audit row itself is written only if the stored values did change.
+ * Whether a value a session writes may differ from the stored one, as one line of text each
+ * (`2` and `"2"` alike, none and empty alike). Loose on purpose: a write wrongly taken for a
+ * change only costs the audit lock; its row is written only if the stored values did change.
  */
 function differs(stored: unknown, written: unknown): boolean {
-  const empty = (value: unknown) => value === null || value === undefined || value === '';
-  if (empty(stored) || empty(written)) return empty(stored) !== empty(written);
-  const text = (value: unknown): string =>
-    typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
-      ? String(value)
-      : typeof value === 'string'
-        ? value
-        : (JSON.stringify(value) ?? '');
-  return text(stored) !== text(written);
+  return displayValue(stored) !== displayValue(written);
 }
