@@ -45,3 +45,15 @@ export function newestFirstWindowOf(flags: PageFlags): PageWindow {
     throw new UsageError(`--limit "${flags.limit}": expected a whole number from 1 to 1000`);
   return { limit, offset: parseCount(flags.offset, '--offset') };
 }
+
+/** `(50 of 120; next page: --offset 100)` under a page that is not the last; null under the last. */
+export function nextPageLine(page: {
+  items: readonly unknown[];
+  total: number;
+  offset: number;
+}): string | null {
+  const shown = page.offset + page.items.length;
+  return page.total > shown
+    ? `(${page.items.length} of ${page.total}; next page: --offset ${shown})`
+    : null;
+}

@@ -15,7 +15,7 @@ import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
 import { readPages } from '../read-pages.js';
-import { addPageFlags, pageWindowOf } from '../page-flags.js';
+import { addPageFlags, nextPageLine, pageWindowOf } from '../page-flags.js';
 
 /** `minke history` flags, as commander hands them over (text). */
 export interface HistoryListOptions extends TimeRangeFlags {
@@ -195,9 +195,8 @@ function printHistoryPage(
       { text: item.durationMs === null ? '' : `${(item.durationMs / 1000).toFixed(1)}s` },
     ]),
   );
-  const shown = page.offset + page.items.length;
-  if (page.total > shown)
-    out.line(`(${page.items.length} of ${page.total}; next page: --offset ${shown})`);
+  const next = nextPageLine(page);
+  if (next) out.line(next);
 }
 
 /** `minke history show ID`: the record's header, then its messages and commands. */

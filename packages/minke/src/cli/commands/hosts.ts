@@ -7,7 +7,7 @@ import { addListCommand } from '../list-command.js';
 import type { GlobalOptions } from '../project-context.js';
 import type { HostsSource } from '../remote/remote-hosts.js';
 import { readPages } from '../read-pages.js';
-import { addPageFlags, pageWindowOf, type PageFlags } from '../page-flags.js';
+import { addPageFlags, nextPageLine, pageWindowOf, type PageFlags } from '../page-flags.js';
 import { readInputFile } from '../input-file.js';
 import { registerHostKeyCommands } from './host-keys.js';
 import { registerHostLeaseCommands } from './host-leases.js';
@@ -124,11 +124,8 @@ export function registerHostCommands(program: Command): void {
             h['comment'] as string,
           ]),
         );
-        if (page.total > page.offset + page.items.length) {
-          out.line(
-            `(${page.items.length} of ${page.total}; next page: --offset ${page.offset + page.items.length})`,
-          );
-        }
+        const next = nextPageLine(page);
+        if (next) out.line(next);
       });
     });
 

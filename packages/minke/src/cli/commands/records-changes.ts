@@ -4,7 +4,12 @@ import type { RecordValues } from '../../model/record-codec.js';
 import type { RefLabels } from '../../operations/ref-labels.js';
 import { shownValue } from '../field-changes.js';
 import type { WithSource } from '../local-or-remote.js';
-import { addNewestFirstPageFlags, newestFirstWindowOf, type PageFlags } from '../page-flags.js';
+import {
+  addNewestFirstPageFlags,
+  newestFirstWindowOf,
+  nextPageLine,
+  type PageFlags,
+} from '../page-flags.js';
 import type { GlobalOptions } from '../project-context.js';
 import { stdoutOut } from '../output.js';
 import type { RecordsSource } from '../remote/remote-records.js';
@@ -35,10 +40,10 @@ export function registerRecordChangesCommand(
         const model = await source.model(modelName);
         const page = await source.changes(model.name, await recordId(source, model, named), window);
         if (options.json) return out.json(page);
-        // A ref names what it points at (the host by its name), as `records show` does.
-        const labels = await source.refLabels(model, page.items.flatMap(sidesOf));
         if (page.items.length === 0)
           return out.line(`no changes to ${model.name} ${named} in the audit log`);
+        // A ref names what it points at (the host by its name), as `records show` does.
+        const labels = await source.refLabels(model, page.items.flatMap(sidesOf));
         out.table(
           ['WHEN', 'WHO', 'VIA', 'ACTION', 'CHANGES'],
           page.items.map((change) => [
@@ -49,10 +54,8 @@ export function registerRecordChangesCommand(
             changesText(change, labels),
           ]),
         );
-        if (page.total > page.offset + page.items.length)
-          out.line(
-            `(${page.items.length} of ${page.total}; next page: --offset ${page.offset + page.items.length})`,
-          );
+        const next = nextPageLine(page);
+        if (next) out.line(next);
       });
     });
 }
