@@ -101,10 +101,7 @@ export function registerAgentCommands(program: Command): void {
     read: (source, options: AgentListFlags) => source.list(agentListingOf(options)),
     items: (list) => list,
     empty: (options) =>
-      options.online ||
-      options.offline ||
-      options.search !== undefined ||
-      Number(options.offset ?? 0) > 0
+      narrowed(agentListingOf(options))
         ? 'no agents match (leave out --online, --offline, --search and --offset to list them all)'
         : 'no agents: enrol one with `minke agents enroll NODE --out FILE`',
     columns: ['NODE', 'HOST', 'STATE', 'VERSION', 'PLUGINS', 'LAST SEEN'],
@@ -138,4 +135,9 @@ function agentListingOf(flags: AgentListFlags): AgentListing {
     ...(flags.limit === undefined ? {} : { limit: parseLimit(flags.limit) }),
     ...(flags.offset === undefined ? {} : { offset: parseCount(flags.offset, '--offset') }),
   };
+}
+
+/** Whether the listing leaves agents out: then an empty list is not an empty fleet. */
+function narrowed(listing: AgentListing): boolean {
+  return listing.online !== undefined || listing.search !== undefined || (listing.offset ?? 0) > 0;
 }
