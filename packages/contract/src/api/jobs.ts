@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notificationRule } from './notifications.js';
 import { batchPolicy } from './rollout.js';
+import { runTimeLimit } from './runs.js';
 
 /**
  * Saved jobs and their schedules: a session, a model, a selection kept as a query (evaluated at
@@ -99,6 +100,10 @@ export const newJobBody = z
       .optional()
       .describe('secret form fields: { credential: NAME } or "ask"'),
     batch: jobBatchPolicy.nullable().optional(),
+    timeoutMs: runTimeLimit
+      .nullable()
+      .optional()
+      .describe("its launches' time limit per object, in ms (null: none)"),
     notify: jobNotifyRules.optional(),
     schedule: jobScheduleInput.nullable().optional(),
   })
@@ -119,6 +124,8 @@ export const jobItem = z.object({
   data: z.record(z.string(), z.unknown()),
   secrets: z.record(z.string(), jobSecretSource),
   batch: jobBatchPolicy.nullable(),
+  /** Its launches' time limit per object, in ms (null: none). */
+  timeoutMs: z.number().nullable(),
   notify: jobNotifyRules,
   schedule: jobSchedule.nullable(),
   ownerId: z.number().nullable(),

@@ -2,9 +2,13 @@ import { z } from 'zod';
 import { runSummary } from '../run-summary.js';
 import { OUTCOME_FILTERS, type OutcomeFilter } from '../session-outcome.js';
 import { stopOutcome } from '../states.js';
+import { MAX_TIME_LIMIT_MS } from '../time-limit.js';
 import { pageOf, paging, selection } from './common.js';
 import { batchPolicy } from './rollout.js';
 import { sessionRecordItem } from './session-records.js';
+
+/** A run's time limit per object, in milliseconds: what a timer can wait (see time-limit.ts). */
+export const runTimeLimit = z.number().int().min(1).max(MAX_TIME_LIMIT_MS);
 
 export const startRunBody = z
   .object({
@@ -31,6 +35,11 @@ export const startRunBody = z
     batch: batchPolicy
       .optional()
       .describe('roll out in batches, with an optional pause and failure budget'),
+    timeoutMs: runTimeLimit
+      .optional()
+      .describe(
+        "a time limit per object, in ms: past it a session is stopped, its command killed, and it fails (with the session's own limit, the shorter counts)",
+      ),
   })
   .strict()
   .describe('exactly one of ids, where, all');
@@ -67,6 +76,8 @@ export const runItem = z.object({
   summary: runSummary,
   /** The saved job it was launched from (null: an ad-hoc run; always sent by the server). */
   jobId: z.number().nullable().optional(),
+  /** The time limit per object it was started with, in ms (null: none; always sent by the server). */
+  timeoutMs: z.number().nullable().optional(),
 });
 export type RunItem = z.infer<typeof runItem>;
 

@@ -35,7 +35,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const { session, model, ids, where, all, offset, limit, data, connection, batch } =
+      const { session, model, ids, where, all, offset, limit, data, connection, batch, timeoutMs } =
         request.body;
       const started = await startRun(runtime, {
         session,
@@ -48,6 +48,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         data,
         connection,
         batch,
+        timeoutMs,
         user: principal.access,
       });
       return reply.code(201).send(startedRunReply(started));

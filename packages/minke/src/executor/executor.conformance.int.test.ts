@@ -16,6 +16,7 @@ import { startRun } from '../operations/start-run.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { SessionHistory } from '../runs/history.js';
+import { getRun } from '../runs/list-runs.js';
 import {
   CommandChainSession,
   CommandFormSession,
@@ -236,12 +237,18 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     await backend.cleanup();
   });
 
-  async function run(session: string, ids: string[], data?: Record<string, unknown>) {
+  async function run(
+    session: string,
+    ids: string[],
+    data?: Record<string, unknown>,
+    timeoutMs?: number,
+  ) {
     const started = await startRun(runtime, {
       session,
       model: 'Server',
       ids: ids.map((n) => servers[n] as number),
       data,
+      timeoutMs,
     });
     await runFinished(runtime.bus, started.runId);
     const page = await history.list({ runId: started.runId, limit: 100 });
@@ -457,6 +464,23 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     const ps = await run('Form', ['a'], { cmd: 'ps -eo args' });
     expect(ps.records[0]?.result).toBe('success');
     expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-timeout-marker');
+  });
+
+  it("stops a session past the run's time limit, or the session's own when that is shorter", async () => {
+    // Endless has no limit of its own: the run's, given at its start, holds it.
+    const limited = await run('Endless', ['a'], undefined, 1500);
+    expect(limited.records[0]).toMatchObject({ processState: 'failed', result: 'error' });
+    expect(limited.records[0]?.messages.at(-1)?.text).toBe(
+      "timed out: the run's limit is 1.5 s; it was stopped and its running command killed",
+    );
+    expect((await getRun(project.database, limited.started.runId)).timeoutMs).toBe(1500);
+    // TimesOut's own 1 s is shorter than the run's 10 min: its own counts.
+    const own = await run('TimesOut', ['a'], undefined, 600_000);
+    expect(own.records[0]?.messages.at(-1)?.text).toBe(
+      "timed out: the session's limit is 1 s; it was stopped and its running command killed",
+    );
+    const ps = await run('Form', ['a'], { cmd: 'ps -eo args' });
+    expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-endless-marker');
   });
 
   it('fails with the reason when authentication is refused or the host key changed', async () => {

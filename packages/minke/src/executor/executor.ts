@@ -27,6 +27,8 @@ export interface RunPlan {
   rollout?: BatchPolicy | undefined;
   /** Set on one batch of a rolling run: later batches may still wait, held. */
   rolloutBatch?: number | undefined;
+  /** The run's time limit per object in ms, given at its start (the session's own may be shorter). */
+  timeoutMs?: number | undefined;
 }
 
 /** What stopping one session did (the contract's: the API answers it). */

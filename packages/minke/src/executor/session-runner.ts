@@ -23,7 +23,7 @@ export interface RunnerDeps extends Pick<SessionRunDeps, 'journal' | 'objects' |
 }
 
 /** The run's part of a plan that one session record needs. */
-export type JobPlan = Pick<RunPlan, 'runId' | 'session' | 'model' | 'data'>;
+export type JobPlan = Pick<RunPlan, 'runId' | 'session' | 'model' | 'data' | 'timeoutMs'>;
 
 /**
  * Runs one session record from start to end state: builds the session, calls `process()`, and
@@ -44,7 +44,7 @@ export async function runSessionJob(
   const started = Date.now();
 
   const addMessage = (message: SessionMessage) => journal.message(ids, message);
-  const deadline = sessionDeadline(plan.session.timeoutMs, controls);
+  const deadline = sessionDeadline(timeLimitOf(plan), controls);
 
   let state: ProcessState = 'completed';
   let result: SessionResult = 'success';
@@ -83,7 +83,7 @@ export async function runSessionJob(
   if (deadline.passed) {
     // Past its limit it was stopped by Minke, not by a user: a failure to see, not a grey stop.
     [state, result] = ['failed', 'error'];
-    await addMessage(preformattedMessage(timedOutText(deadline.timeoutMs), 'error'));
+    await addMessage(preformattedMessage(timedOutText(deadline.limit), 'error'));
   }
   const durationMs = Date.now() - started;
   const message =
@@ -93,30 +93,45 @@ export async function runSessionJob(
   await journal.recordFinished(ref, { processState: state, result, durationMs, message });
 }
 
+/** A time limit and whose it is: the session class's, or the run's (given at its start). */
+interface TimeLimit {
+  readonly ms: number;
+  readonly of: 'session' | 'run';
+}
+
 interface Deadline {
   readonly passed: boolean;
-  readonly timeoutMs: number;
+  readonly limit: TimeLimit;
   clear(): void;
+}
+
+/** The limit that counts: the session class's or the run's, whichever is shorter. */
+function timeLimitOf(plan: JobPlan): TimeLimit | undefined {
+  const own = plan.session.timeoutMs;
+  const run = plan.timeoutMs;
+  if (run !== undefined && (own === undefined || run < own)) return { ms: run, of: 'run' };
+  return own === undefined ? undefined : { ms: own, of: 'session' };
 }
 
 /**
  * The session's time limit: when it passes, the session is stopped and its running command
  * killed at once (both stops together: a hung command would never see the first alone).
  */
-function sessionDeadline(timeoutMs: number | undefined, controls: StopControls): Deadline {
-  if (timeoutMs === undefined) return { passed: false, timeoutMs: 0, clear: () => undefined };
-  const deadline = { passed: false, timeoutMs, clear: () => clearTimeout(timer) };
+function sessionDeadline(limit: TimeLimit | undefined, controls: StopControls): Deadline {
+  if (limit === undefined)
+    return { passed: false, limit: { ms: 0, of: 'session' }, clear: () => undefined };
+  const deadline = { passed: false, limit, clear: () => clearTimeout(timer) };
   const timer = setTimeout(() => {
     if (controls.stop.signal.aborted) return; // a user's stop came first: it stays theirs
     deadline.passed = true;
     controls.stop.abort();
     controls.kill.abort();
-  }, timeoutMs);
+  }, limit.ms);
   return deadline;
 }
 
-function timedOutText(timeoutMs: number): string {
-  return `timed out: the session's limit is ${timeLimitText(timeoutMs)}; it was stopped and its running command killed`;
+function timedOutText(limit: TimeLimit): string {
+  return `timed out: the ${limit.of}'s limit is ${timeLimitText(limit.ms)}; it was stopped and its running command killed`;
 }
 
 async function outcomeOf(

@@ -26,8 +26,8 @@ export function jobAuditView(job: JobValues): Record<string, unknown> {
 }
 
 function definitionOf(job: JobValues) {
-  const { name, session, model, selection, data, secrets, batch, notify } = job;
-  return { name, session, model, selection, data, secrets, batch, notify };
+  const { name, session, model, selection, data, secrets, batch, timeoutMs, notify } = job;
+  return { name, session, model, selection, data, secrets, batch, timeoutMs, notify };
 }
 
 /** The schedule as its owner set it. */

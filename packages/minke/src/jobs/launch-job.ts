@@ -40,6 +40,7 @@ export async function launchJob(
     jobId: job.id,
     // The job's rollout policy travels with the run (rolling batches, failure budget).
     ...(job.batch ? { batch: job.batch } : {}),
+    ...(job.timeoutMs === null ? {} : { timeoutMs: job.timeoutMs }),
   };
   return startRun(services, input);
 }

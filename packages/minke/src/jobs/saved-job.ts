@@ -24,6 +24,8 @@ export interface SavedJob {
   data: Record<string, unknown>;
   secrets: Record<string, JobSecretSource>;
   batch: BatchPolicy | null;
+  /** Its launches' time limit per object, in ms. */
+  timeoutMs: number | null;
   notify: NotificationRule[];
   /** Whose rights a scheduled launch runs with (null: the local operator). */
   ownerId: number | null;

@@ -42,6 +42,8 @@ export async function rerunRun(services: RunServices, input: RerunInput): Promis
     ids,
     data: { ...storedData(run.data), ...(input.data ?? {}) },
     user: input.user,
+    // The limit it was started with holds again: the same work, the same bound.
+    ...(run.timeoutMs === null ? {} : { timeoutMs: run.timeoutMs }),
   });
 }
 

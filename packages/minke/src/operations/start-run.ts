@@ -1,4 +1,5 @@
 import type { BatchPolicy } from '@minke/contract';
+import { timeLimitProblem } from '@minke/contract/time-limit';
 import { mayOnModel, modelPermission } from '../auth/access.js';
 import { InputError, NotFoundError, PermissionDenied } from '../errors.js';
 import type { Executor, HostBatch, RunPlan } from '../executor/executor.js';
@@ -40,6 +41,11 @@ export interface StartRunInput {
   batch?: BatchPolicy | undefined;
   /** The saved job this run is a launch of (src/jobs/). */
   jobId?: number | undefined;
+  /**
+   * A time limit per object in ms: past it a session is stopped, its command killed, and it
+   * fails. With the session class's own limit, the shorter counts. Kept with the run.
+   */
+  timeoutMs?: number | undefined;
 }
 
 export interface StartedRun {
@@ -89,6 +95,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
   checkPermission(session, user);
   const model = modelOf(session, input.model);
   checkViewPermission(session, model, user);
+  checkTimeLimit(input.timeoutMs);
   const selected = await selectObjects(project, model, input, user);
   if (selected.length === 0) throw new InputError('the selection is empty: no object matches');
   const ids = pageOfSelection(selected, input);
@@ -150,6 +157,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       jobId: input.jobId ?? null,
       data: clear,
       hasSecretValues,
+      timeoutMs: input.timeoutMs ?? null,
       records: planned.map((p) => ({
         objectId: p.id,
         objectLabel: labelOf(p.id),
@@ -162,7 +170,13 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       targetType: 'run',
       targetId: runId,
       targetName: session.name,
-      after: { session: session.name, model, objects: ids, data: clear },
+      after: {
+        session: session.name,
+        model,
+        objects: ids,
+        data: clear,
+        ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
+      },
     }),
   );
 
@@ -200,6 +214,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     batches: [...batches.values()],
     connection,
     rollout: input.batch,
+    timeoutMs: input.timeoutMs,
   };
   executor.submit(plan);
   return { runId, session, model, records };
@@ -212,6 +227,12 @@ function sessionOf(project: Project, name: string): SessionInfo {
     throw new NotFoundError(`unknown session "${name}" (known: ${known})`);
   }
   return info;
+}
+
+/** A run's time limit is what a timer can wait (the API's schema says so too; the CLI's does not). */
+function checkTimeLimit(timeoutMs: number | undefined): void {
+  const problem = timeoutMs === undefined ? undefined : timeLimitProblem(timeoutMs);
+  if (problem) throw new InputError(problem, { fields: { timeoutMs: problem } });
 }
 
 function checkPermission(session: SessionInfo, user: RunUser): void {

@@ -21,6 +21,8 @@ export interface RunItem {
   summary: RunSummary;
   /** The saved job it was launched from, if any. */
   jobId: number | null;
+  /** The time limit per object it was started with, in ms; null: none. */
+  timeoutMs: number | null;
 }
 
 export interface RunDetail extends RunItem {
@@ -128,6 +130,7 @@ const RUN_COLUMNS = [
   'r.created_at',
   'r.finished_at',
   'r.job_id',
+  'r.timeout_ms',
 ] as const;
 
 function runsOf(database: Database) {
@@ -179,6 +182,7 @@ function toItem(row: RunRow, summary: RunSummary | undefined): RunItem {
     finishedAt: row.finished_at,
     summary: summary ?? summarize([]),
     jobId: row.job_id === null ? null : Number(row.job_id),
+    timeoutMs: row.timeout_ms === null ? null : Number(row.timeout_ms),
   };
 }
 
@@ -192,4 +196,5 @@ interface RunRow {
   created_at: string;
   finished_at: string | null;
   job_id: number | null;
+  timeout_ms: number | null;
 }

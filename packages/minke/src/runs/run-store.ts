@@ -24,6 +24,8 @@ export interface NewRun {
   data: Record<string, unknown>;
   /** Secret form values or a run-time connection layer, which are stored nowhere. */
   hasSecretValues?: boolean;
+  /** Its time limit per object in ms, given at its start. */
+  timeoutMs?: number | null;
   records: NewSessionRecord[];
 }
 
@@ -141,6 +143,7 @@ export class RunStore {
           job_id: input.jobId ?? null,
           data: input.data,
           has_secret_values: input.hasSecretValues === true,
+          timeout_ms: input.timeoutMs ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -6,11 +6,9 @@ import type {
   SessionChain,
   SingleCommandSession,
 } from './builtin-sessions.js';
+import { timeLimitProblem } from '@minke/contract/time-limit';
 import { isSessionClass, type SessionClass } from './session.js';
 import { runPermissionOf, verboseNameOf } from './session-names.js';
-
-/** The longest timer Node keeps: 2^31 - 1 ms. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** A registered session, checked once at start-up. */
 export interface SessionInfo {
@@ -112,15 +110,8 @@ function describe(cls: SessionClass, models: ModelRegistry): SessionInfo {
     throw fail('form must be a zod schema');
   }
   const { timeoutMs } = cls;
-  // A timer longer than this fires at once in Node (with a warning): 24.8 days is the most.
-  if (
-    timeoutMs !== undefined &&
-    !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)
-  ) {
-    throw fail(
-      `timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (24.8 days; got ${String(timeoutMs)})`,
-    );
-  }
+  const timeLimitWrong = timeoutMs === undefined ? undefined : timeLimitProblem(timeoutMs);
+  if (timeLimitWrong) throw fail(timeLimitWrong);
   const runPermission = cls.autoPermission ? runPermissionOf(cls) : undefined;
   return {
     name,

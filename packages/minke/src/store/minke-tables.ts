@@ -90,6 +90,8 @@ export interface RunsTable {
   job_id: number | null;
   /** It had secret form values or a run-time connection layer, stored nowhere (migration 0022). */
   has_secret_values: Generated<boolean>;
+  /** Its time limit per object in ms, given at its start (migration 0025). */
+  timeout_ms: number | null;
 }
 
 export interface SessionRecordsTable {
@@ -464,6 +466,8 @@ export interface JobsTable {
   created_by: string | null;
   updated_at: DefaultTimestamp;
   updated_by: string | null;
+  /** The time limit per object its launches run with, in ms (migration 0025). */
+  timeout_ms: number | null;
 }
 
 /** What a schedule's tick did (migration 0014). */
@@ -585,6 +589,7 @@ export const minkeColumnKinds = {
     owner: T,
     job_id: I,
     has_secret_values: B,
+    timeout_ms: I,
   },
   minke_session_records: {
     id: I,
@@ -829,6 +834,7 @@ export const minkeColumnKinds = {
     created_by: T,
     updated_at: D,
     updated_by: T,
+    timeout_ms: I,
   },
   minke_job_ticks: {
     id: I,

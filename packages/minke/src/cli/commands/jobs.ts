@@ -28,6 +28,7 @@ interface CreateOptions {
   batch?: string;
   maxFail?: string;
   batchPause?: string;
+  timeout?: string;
   notify?: string[];
   json?: boolean;
 }
@@ -74,7 +75,9 @@ export function registerJobCommands(program: Command): void {
       await withJobs(globals(), async (source) => {
         const job = await source.show(name);
         if (options.json) return out.json(job);
-        printJob(out, job);
+        // Imported here: the CLI's start path loads no module of the contract.
+        const { timeLimitText } = await import('@minke/contract/time-limit');
+        printJob(out, job, timeLimitText);
       });
     });
 
@@ -104,6 +107,10 @@ export function registerJobCommands(program: Command): void {
     )
     .option('--max-fail <n>', 'with --batch: no new batch once more than this many failed (2, 5%)')
     .option('--batch-pause <seconds>', 'with --batch: wait this long between batches')
+    .option(
+      '--timeout <limit>',
+      'a time limit per object for each run (90s, 30m, 2h): past it a session is stopped and fails',
+    )
     .option(
       '--notify <events=channel...>',
       "the job's own rules, e.g. run.failed,run.recovered=ops-mail (events: run.finished, run.failed, run.recovered, schedule.missed)",
@@ -224,6 +231,8 @@ async function createBody(
   )
     throw new UsageError('--tz, --end, --missed and --overlap go with --cron');
   const batch = batchPolicyOf(options);
+  const { timeLimitFlag } = await import('../time-limit-flag.js');
+  const timeoutMs = timeLimitFlag(options.timeout);
   const notify = (options.notify ?? []).map((rule) => {
     const at = rule.lastIndexOf('=');
     if (at <= 0 || at === rule.length - 1)
@@ -234,6 +243,7 @@ async function createBody(
     name,
     session: options.session,
     ...(batch ? { batch } : {}),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(notify.length > 0 ? { notify } : {}),
     ...(options.model === undefined ? {} : { model: options.model }),
     ...(options.description === undefined ? {} : { description: options.description }),
@@ -273,7 +283,7 @@ function scheduleText(job: JobItem): string {
   return `${s.cron} ${s.timezone}${s.enabled ? '' : ' (off)'}`;
 }
 
-function printJob(out: Out, job: JobDetail): void {
+function printJob(out: Out, job: JobDetail, timeLimitText: (ms: number) => string): void {
   out.line(`job ${job.name}${job.description ? `: ${job.description}` : ''}`);
   out.line(`session: ${job.session} on ${job.model}; selection: ${selectionText(job.selection)}`);
   if (Object.keys(job.data).length > 0) out.line(`data: ${JSON.stringify(job.data)}`);
@@ -282,6 +292,7 @@ function printJob(out: Out, job: JobDetail): void {
       `secret ${field}: ${source === 'ask' ? 'asked at launch' : `credential ${source.credential}`}`,
     );
   if (job.batch) out.line(`batch: ${JSON.stringify(job.batch)}`);
+  if (job.timeoutMs !== null) out.line(`time limit: ${timeLimitText(job.timeoutMs)} per object`);
   for (const rule of job.notify) out.line(`notify: ${rule.on.join(',')} → ${rule.channel}`);
   const s = job.schedule;
   if (!s) out.line('schedule: none');

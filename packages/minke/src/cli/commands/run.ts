@@ -26,6 +26,7 @@ interface RunOptions {
   batch?: string;
   maxFail?: string;
   batchPause?: string;
+  timeout?: string;
 }
 
 /**
@@ -52,6 +53,10 @@ export function registerRunCommand(program: Command): void {
     .option('--batch <size>', 'roll out in batches: a count (5) or a share of the objects (10%)')
     .option('--max-fail <n>', 'with --batch: no new batch once more than this many failed (2, 5%)')
     .option('--batch-pause <seconds>', 'with --batch: wait this long between batches')
+    .option(
+      '--timeout <limit>',
+      "a time limit per object (90s, 30m, 2h): past it a session is stopped and fails (the session's own limit, if shorter, counts)",
+    )
     .option('-y, --yes', 'start a session marked `confirm` without asking')
     .option('--json', 'print the outcome as JSON')
     .option(
@@ -64,11 +69,14 @@ export function registerRunCommand(program: Command): void {
       // The batch policy is checked by the contract's schema: zod loads only for a run.
       const { batchPolicyOf } = await import('../batch-flags.js');
       const batch = batchPolicyOf(options);
+      const { timeLimitFlag } = await import('../time-limit-flag.js');
+      const timeoutMs = timeLimitFlag(options.timeout);
       const remote = remoteTarget(program.opts<GlobalOptions>());
       if (remote) {
         process.exitCode = await runThroughServer(remote, sessionName, options, {
           ...selection,
           ...(batch ? { batch } : {}),
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
         });
         return;
       }
@@ -116,6 +124,7 @@ export function registerRunCommand(program: Command): void {
             connection,
             user,
             batch,
+            timeoutMs,
           }).catch((error: unknown) => {
             interrupt.dispose();
             // What the user typed is wrong (unknown session, model, form data): a usage error.
@@ -209,7 +218,7 @@ async function runThroughServer(
   remote: RemoteTarget,
   session: string,
   options: RunOptions,
-  selection: RunSelection & { batch?: BatchPolicy },
+  selection: RunSelection & { batch?: BatchPolicy; timeoutMs?: number },
 ): Promise<number> {
   if (options.user !== undefined)
     throw new UsageError(

@@ -23,6 +23,8 @@ export interface BatchJobData {
    * values: they were only in the lost job, so the worker ends its sessions instead of running.
    */
   secretValuesLost?: true;
+  /** The run's time limit per object in ms, given at its start. */
+  timeoutMs?: number | undefined;
   hostId: number;
   hostName: string;
   jobs: SessionJob[];
@@ -50,6 +52,7 @@ export function batchJobs(
       model: plan.model,
       data,
       ...(sealed === undefined ? {} : { sealed }),
+      ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
       hostId: batch.hostId,
       hostName: batch.hostName,
       jobs: batch.jobs,

@@ -70,6 +70,7 @@ export class Requeuer {
         'run.model',
         'run.data',
         'run.has_secret_values',
+        'run.timeout_ms',
       ])
       .where('r.process_state', '=', 'initialized')
       .where('r.host_id', 'is not', null)
@@ -105,6 +106,7 @@ export class Requeuer {
           model: row.model,
           data: row.data,
           ...(row.has_secret_values ? { secretValuesLost: true as const } : {}),
+          ...(row.timeout_ms === null ? {} : { timeoutMs: Number(row.timeout_ms) }),
           hostId,
           hostName: String(row.host_name),
           jobs: [],

@@ -198,6 +198,7 @@ export class SessionWorker {
         model: batch.model,
         data: { ...batch.data, ...values.data },
         connection: values.connection,
+        timeoutMs: batch.timeoutMs,
       },
       batch,
       lock: this.hostLock(batch),

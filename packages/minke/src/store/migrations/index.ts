@@ -24,6 +24,7 @@ import { runRecordsIndex } from './0021-run-records-index.js';
 import { runSecretValues } from './0022-run-secret-values.js';
 import { agentListIndex } from './0023-agent-list-index.js';
 import { auditTargetIndex } from './0024-audit-target-index.js';
+import { runTimeLimits } from './0025-run-time-limits.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -55,5 +56,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0022-run-secret-values': runSecretValues(adapter),
     '0023-agent-list-index': agentListIndex(adapter),
     '0024-audit-target-index': auditTargetIndex(),
+    '0025-run-time-limits': runTimeLimits(adapter),
   };
 }
