@@ -41,7 +41,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
  *
  * @example
  *   parseTimeLimit('30m'); // { ms: 1_800_000 }
- *   parseTimeLimit('0'); // { error: 'a time limit is more than 0 …' }
+ *   parseTimeLimit('0'); // { error: 'a time limit must be more than 0 (got "0")' }
  */
 export function parseTimeLimit(text: string): { ms: number } | { error: string } {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(text.trim().toLowerCase());
@@ -49,8 +49,8 @@ export function parseTimeLimit(text: string): { ms: number } | { error: string }
   if (!match || unit === undefined)
     return { error: `"${text}" is not a time limit: write 90s, 30m or 2h (a bare number is seconds)` };
   const ms = Math.round(Number(match[1]) * unit);
-  if (ms < 1) return { error: `a time limit is more than 0 (got "${text}")` };
+  if (ms < 1) return { error: `a time limit must be more than 0 (got "${text}")` };
   if (ms > MAX_TIME_LIMIT_MS)
-    return { error: `a time limit is at most 24.8 days, 596 h (got "${text}")` };
+    return { error: `a time limit must be at most 596 h, 24.8 days (got "${text}")` };
   return { ms };
 }

@@ -18,6 +18,7 @@ interface Started {
 interface RunDetail {
   id: number;
   data: unknown;
+  timeoutMs: number | null;
   sessions: { id: number; objectLabel: string; processState: string; result: string | null }[];
 }
 
@@ -149,6 +150,43 @@ describe.each(backendFactories(() => tmp))('re-run API on $name', ({ make }) => 
     expect(bad.json<{ error: { fields?: Record<string, string> } }>().error.fields).toHaveProperty(
       'count',
     );
+  });
+
+  it('keeps the time limit a run was started with, in its reply, its audit row and a re-run', async () => {
+    const first = await start(runner, {
+      session: 'Count',
+      model: 'Service',
+      ids: [ids['nginx']],
+      data: { count: 1 },
+      timeoutMs: 90_000,
+    });
+    expect((await finished(runner, first.id)).timeoutMs).toBe(90_000);
+    const again = (await runner.post(`/api/runs/${first.id}/rerun`, {})).json<Started>();
+    expect((await finished(runner, again.id)).timeoutMs).toBe(90_000);
+    const listed = (await runner.get('/api/runs?limit=3')).json<{
+      items: { id: number; timeoutMs: number | null }[];
+    }>();
+    expect(listed.items.find((run) => run.id === again.id)?.timeoutMs).toBe(90_000);
+    const audit = (await root.get(`/api/audit?action=run.start&target=${first.id}`)).json<{
+      items: { after: unknown }[];
+    }>();
+    expect(audit.items[0]?.after).toMatchObject({ session: 'Count', timeoutMs: 90_000 });
+    // A run without one says null.
+    const plain = await start(runner, { session: 'Hello', model: 'Service', ids: [ids['nginx']] });
+    expect((await finished(runner, plain.id)).timeoutMs).toBeNull();
+    // What no timer can wait is refused before anything runs.
+    for (const timeoutMs of [0, 2 ** 31, 1.5]) {
+      const refused = await runner.post('/api/runs', {
+        session: 'Hello',
+        model: 'Service',
+        ids: [ids['nginx']],
+        timeoutMs,
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toMatchObject({
+        error: { code: 'input', fields: { timeoutMs: expect.any(String) as unknown } },
+      });
+    }
   });
 
   it("is audited as a run start; another user's run is not found; a lost permission refuses", async () => {

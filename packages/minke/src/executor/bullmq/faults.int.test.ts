@@ -126,7 +126,12 @@ async function inProcessWorker(
   return worker;
 }
 
-async function start(setup: Setup, session: string, data?: Record<string, unknown>) {
+async function start(
+  setup: Setup,
+  session: string,
+  data?: Record<string, unknown>,
+  timeoutMs?: number,
+) {
   return startRun(
     {
       project: setup.project,
@@ -135,7 +140,7 @@ async function start(setup: Setup, session: string, data?: Record<string, unknow
       executor: setup.server.executor,
       checkChoices: choiceCheckFor(setup.project),
     },
-    { session, model: 'Item', all: true, ...(data ? { data } : {}) },
+    { session, model: 'Item', all: true, ...(data ? { data } : {}), timeoutMs },
   );
 }
 
@@ -288,7 +293,7 @@ describe('BullMQ executor faults', { timeout: 120_000 }, () => {
     expect(worker.worker?.running).toBe(0);
   });
 
-  it('ends, with the reason, the sessions of a batch queued again without its secret values', async () => {
+  it('ends, with the reason, the sessions of a batch queued again without its secret values (a time limit comes back)', async () => {
     const redis: PrivateRedis = await startPrivateRedis();
     cleanups.push(() => redis.dispose());
     const database = { url: `sqlite:${join(tmp, 'secret-lost.db')}` };
@@ -301,7 +306,8 @@ describe('BullMQ executor faults', { timeout: 120_000 }, () => {
     });
     // Both runs wait in the queue (no worker yet); the first one's token travels sealed in its jobs.
     const secret = await start(setup, 'UseToken', { token: 'a token of 23 characters' });
-    const plain = await start(setup, 'Nap', { seconds: 0 });
+    // Its time limit is kept with the run: the batches queued again from it have it too.
+    const plain = await start(setup, 'Nap', { seconds: 30 }, 1000);
     // The executor seals and queues after the run is started: wait (bounded) for the 4 batches.
     let waiting = 0;
     for (let i = 0; i < 100 && waiting < 4; i++) {
@@ -311,12 +317,12 @@ describe('BullMQ executor faults', { timeout: 120_000 }, () => {
     expect(waiting).toBe(4);
     const stored = await setup.project.database.tables
       .selectFrom('minke_runs')
-      .select(['id', 'data', 'has_secret_values'])
+      .select(['id', 'data', 'has_secret_values', 'timeout_ms'])
       .orderBy('id')
       .execute();
     expect(stored).toEqual([
-      { id: secret.runId, data: {}, has_secret_values: true },
-      { id: plain.runId, data: { seconds: 0 }, has_secret_values: false },
+      { id: secret.runId, data: {}, has_secret_values: true, timeout_ms: null },
+      { id: plain.runId, data: { seconds: 30 }, has_secret_values: false, timeout_ms: 1000 },
     ]);
     // Redis comes back empty; the requeuer queues both runs' batches again from the database.
     await redis.stop();
@@ -325,7 +331,7 @@ describe('BullMQ executor faults', { timeout: 120_000 }, () => {
     const secretEvents = await runFinished(setup.bus, secret.runId, 60_000);
     const plainEvents = await runFinished(setup.bus, plain.runId, 60_000);
     expect(secretEvents.at(-1)).toMatchObject({ type: 'run.finished', summary: { error: 2 } });
-    expect(plainEvents.at(-1)).toMatchObject({ type: 'run.finished', summary: { success: 2 } });
+    expect(plainEvents.at(-1)).toMatchObject({ type: 'run.finished', summary: { error: 2 } });
     for (const record of (await recordsOf(setup, secret.runId)).values()) {
       expect([record.processState, record.result, record.commands]).toEqual([
         'failed',
@@ -336,8 +342,16 @@ describe('BullMQ executor faults', { timeout: 120_000 }, () => {
         `run ${secret.runId} lost its secret values with its queued job (they are kept nowhere else): not run without them; run it again`,
       ]);
     }
-    for (const [name, record] of await recordsOf(setup, plain.runId))
-      expect(record.commands[0]?.stdout).toBe(`done ${name}\n`);
+    // The other run ran, from the database alone, until its time limit stopped it.
+    for (const record of (await recordsOf(setup, plain.runId)).values()) {
+      expect([record.processState, record.result]).toEqual(['failed', 'error']);
+      expect(record.commands.map((c) => c.command)).toEqual([
+        expect.stringMatching(/^sleep 30; echo "done h\d-1" # minke-fault-nap$/) as unknown,
+      ]);
+      expect(record.messages.at(-1)?.text).toBe(
+        "timed out: the run's limit is 1 s; it was stopped and its running command killed",
+      );
+    }
   });
 
   it('loses nothing when the server that queued a run goes away before the queue got it', async () => {
