@@ -145,7 +145,7 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     const created = await minke(
       ...['jobs', 'create', 'nightly', '--session', 'Check', '--where', 'name = local1'],
       ...['--data', 'greeting=hello', '--secret', 'password=credential:app-pw'],
-      ...['--cron', '0 2 * * *', '--tz', 'Europe/Berlin', '--disabled'],
+      ...['--cron', '0 2 * * *', '--tz', 'Europe/Berlin', '--disabled', '--timeout', '10m'],
     );
     expect(created.stderr).toBe('');
     expect(created.stdout).toContain('saved job nightly (Check on Host)');
@@ -161,9 +161,13 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     ) as JobDetail;
     expect(shown).toMatchObject({
       data: { greeting: 'hello' },
+      timeoutMs: 600_000,
       secrets: { password: { credential: 'app-pw' } },
       schedule: { cron: '0 2 * * *', timezone: 'Europe/Berlin', enabled: false, nextTimes: [] },
     });
+    expect((await minke('jobs', 'show', 'nightly')).stdout).toContain(
+      'time limit: 10 min per object',
+    );
     // The secret is in no row of the database file (only sealed in the credentials store).
     expect(readFileSync(join(dir, 'data.db')).includes(password)).toBe(false);
 
@@ -205,6 +209,8 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     const run = await finishedRun('ops', launched.body.runId);
     expect(run.summary).toMatchObject({ success: 1, error: 0 });
     expect(run.jobId).toBe(job.id);
+    // The job's time limit is the launch's.
+    expect(run.timeoutMs).toBe(600_000);
     expect(JSON.stringify(run)).not.toContain(password);
     const listed = await api<{ items: { id: number; jobId: number | null }[] }>(
       'ops',
@@ -313,6 +319,7 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     const change = {
       description: 'every week',
       batch: { size: '50%', pauseSeconds: 5, maxFail: 1 },
+      timeoutMs: 300_000,
     };
     const refused = await api('ops', 'PATCH', `/api/jobs/${job.id}`, change);
     expect(refused.status).toBe(403);
@@ -324,6 +331,7 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
       data: { greeting: 'hi' },
       secrets: { password: 'ask' },
       batch: { size: '50%', pauseSeconds: 5, maxFail: 1 },
+      timeoutMs: 300_000,
       schedule: null,
     });
     // A schedule needs the secret from a credential (nobody answers a tick), which the editor
@@ -383,8 +391,12 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
       expect.arrayContaining(['job.update editor', 'job.update boss']),
     );
     const byEditor = rows.find((r) => r.actor.name === 'editor');
-    expect(byEditor?.before).toMatchObject({ batch: null, schedule: null });
-    expect(byEditor?.after).toMatchObject({ batch: { size: '50%' }, schedule: null });
+    expect(byEditor?.before).toMatchObject({ batch: null, timeoutMs: null, schedule: null });
+    expect(byEditor?.after).toMatchObject({
+      batch: { size: '50%' },
+      timeoutMs: 300_000,
+      schedule: null,
+    });
   });
 
   it('handles ticks missed while the server was down: skipped, or run once', async () => {
