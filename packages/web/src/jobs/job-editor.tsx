@@ -25,6 +25,7 @@ import {
 import { api } from '../api/http.js';
 import { useBusyAction } from '../api/use-busy-action.js';
 import { useApiQuery } from '../facts/use-api-query.js';
+import { TimeLimitField } from '../runs/time-limit-field.js';
 import { formFields } from '../schema-form/form-fields.js';
 import { BatchFields } from './batch-fields.js';
 import { formValuesOf, jobDataOf, secretInputsOf } from './job-data.js';
@@ -37,6 +38,8 @@ import {
   rulesOf,
   scheduleOf,
   scheduleStateOf,
+  timeLimitStateOf,
+  timeoutMsOf,
   type RuleState,
 } from './job-form-state.js';
 import {
@@ -65,9 +68,10 @@ export function JobEditPage() {
 
 /**
  * A saved job's editor: its session and model, the objects as a where (with a live count of what
- * matches now), ids or all, the form (secret fields from a credential or asked at launch), the
- * batch policy, a schedule with its next five times, and the job's own notification rules. New
- * jobs are POSTed, saved ones PATCHed (the server audits the change and checks `manage_jobs`).
+ * matches now), ids or all, the form (secret fields from a credential or asked at launch), its
+ * launches' time limit per object, the batch policy, a schedule with its next five times, and
+ * the job's own notification rules. New jobs are POSTed, saved ones PATCHed (the server audits
+ * the change and checks `manage_jobs`).
  */
 function JobForm({ job }: { job?: JobDetail }) {
   const notify = useNotify();
@@ -85,6 +89,7 @@ function JobForm({ job }: { job?: JobDetail }) {
   const [secrets, setSecrets] = useState(() => secretInputsOf(job?.secrets));
   const [schedule, setSchedule] = useState(() => scheduleStateOf(job?.schedule ?? null));
   const [batch, setBatch] = useState(() => batchStateOf(job?.batch ?? null));
+  const [timeLimit, setTimeLimit] = useState(() => timeLimitStateOf(job?.timeoutMs ?? null));
   const [rules, setRules] = useState<RuleState[]>(() =>
     (job?.notify ?? []).map((rule) => ({ on: [...rule.on], channel: rule.channel })),
   );
@@ -95,11 +100,13 @@ function JobForm({ job }: { job?: JobDetail }) {
   const chosenModel = chosenModelOf(target, session);
   const batchProblems = batchErrors(batch);
   const ruleProblems = ruleErrors(rules);
+  const timeoutMs = timeoutMsOf(timeLimit);
   // A new job's name, checked as the API checks it (a saved job keeps its name).
   const nameProblem =
     job || name === '' ? undefined : jobName.safeParse(name).error?.issues[0]?.message;
   const valid =
     nameProblem === undefined &&
+    timeoutMs !== undefined &&
     Object.keys(batchProblems).length === 0 &&
     Object.keys(ruleProblems).length === 0;
 
@@ -114,7 +121,7 @@ function JobForm({ job }: { job?: JobDetail }) {
 
   const save = async () => {
     const batchPolicy = batchPolicyOf(batch);
-    if (batchPolicy === undefined || !valid) return;
+    if (batchPolicy === undefined || timeoutMs === undefined || !valid) return;
     const change = {
       description,
       session: target.session,
@@ -122,6 +129,7 @@ function JobForm({ job }: { job?: JobDetail }) {
       selection: selectionOf(target),
       ...jobDataOf(fields, values, secrets),
       batch: batchPolicy,
+      timeoutMs,
       notify: rulesOf(rules),
       schedule: scheduleOf(schedule),
     } satisfies JobChangeBody;
@@ -171,6 +179,11 @@ function JobForm({ job }: { job?: JobDetail }) {
               secrets={secrets}
               onValues={setValues}
               onSecrets={setSecrets}
+            />
+            <TimeLimitField
+              value={timeLimit}
+              sessionLimitMs={session?.timeoutMs}
+              onChange={setTimeLimit}
             />
             <Divider />
             <BatchFields value={batch} errors={batchProblems} onChange={setBatch} />

@@ -6,6 +6,8 @@ import {
   emptyBatch,
   ruleErrors,
   scheduleStateOf,
+  timeLimitStateOf,
+  timeoutMsOf,
 } from './job-form-state.js';
 
 describe('the job editor state', () => {
@@ -67,5 +69,15 @@ describe('the job editor state', () => {
     });
     expect(state).toMatchObject({ on: true, enabled: false, missed: 'run-once', endAt: '' });
     expect(scheduleStateOf(null).on).toBe(false);
+  });
+
+  it('reads a saved time limit back as the same limit, and saves an empty one as none', () => {
+    for (const ms of [1, 1500, 90_000, 1_800_000, 7_200_000, 2_147_483_647])
+      expect(timeoutMsOf(timeLimitStateOf(ms))).toBe(ms);
+    expect(timeLimitStateOf(1_800_000)).toBe('30 min');
+    expect(timeLimitStateOf(null)).toBe('');
+    expect(timeoutMsOf('')).toBeNull();
+    expect(timeoutMsOf('2h')).toBe(7_200_000);
+    expect(timeoutMsOf('soon')).toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ import { ApiListCard } from '../layout/api-list-page.js';
 import type { ApiColumn } from '../layout/api-table.js';
 import { DetailHeader } from '../layout/detail-header.js';
 import { SummaryChips } from '../runs/summary-chips.js';
+import { perObjectText } from '../runs/time-limit.js';
 import { PageColumn } from '../layout/page-column.js';
 import { JobRunsChart } from './job-runs-chart.js';
 import { JobScheduleCard } from './job-schedule-card.js';
@@ -42,8 +43,9 @@ const tickColumns: ApiColumn<JobTick>[] = [
 ];
 
 /**
- * A saved job: what it runs, its schedule with the next times (switch on or off), "Launch" (a
- * dialog asks the secret fields the job asks at launch), its ticks and its runs over time.
+ * A saved job: what it runs (with its time limit per object, if set), its schedule with the next
+ * times (switch on or off), "Launch" (a dialog asks the secret fields the job asks at launch),
+ * its ticks and its runs over time.
  */
 export function JobPage() {
   const { id } = useParams();
@@ -122,6 +124,11 @@ export function JobPage() {
         </Typography>
         {Object.keys(j.data).length ? (
           <Typography variant="body2">Data: {JSON.stringify(j.data)}</Typography>
+        ) : null}
+        {j.timeoutMs !== null ? (
+          <Typography variant="body2" data-testid="job-time-limit">
+            {perObjectText(j.timeoutMs)}.
+          </Typography>
         ) : null}
         <Typography variant="body2" data-testid="job-batch">
           {batchText(j.batch)}

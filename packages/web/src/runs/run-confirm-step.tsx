@@ -2,6 +2,7 @@ import { Box, Button, Stack, Typography } from '@mui/material';
 import type { FieldSpec, FormValues } from '../schema-form/form-fields.js';
 import { FormSummary } from './form-summary.js';
 import { targetName, type RunTarget } from './run-targets.js';
+import { perObjectText } from './time-limit.js';
 
 export interface RunConfirmStepProps {
   targets: readonly RunTarget[];
@@ -9,11 +10,13 @@ export interface RunConfirmStepProps {
   onUnticked: (next: Set<number>) => void;
   fields: readonly FieldSpec[];
   values: FormValues;
+  /** The run's time limit per object, in ms (null: none of its own). */
+  timeoutMs: number | null;
 }
 
 /**
- * The confirm step of a `confirm` session: the form data it will run with (secrets masked) and
- * each object by a name a person recognises, ticked, to untick some.
+ * The confirm step of a `confirm` session: the form data it will run with (secrets masked), its
+ * time limit if it has one, and each object by a name a person recognises, ticked, to untick some.
  */
 export function RunConfirmStep({
   targets,
@@ -21,6 +24,7 @@ export function RunConfirmStep({
   onUnticked,
   fields,
   values,
+  timeoutMs,
 }: RunConfirmStepProps) {
   const toggle = (id: number) => {
     const copy = new Set(unticked);
@@ -31,6 +35,11 @@ export function RunConfirmStep({
   return (
     <Box data-testid="run-confirm">
       <FormSummary fields={fields} values={values} />
+      {timeoutMs !== null ? (
+        <Typography variant="body2" sx={{ mb: 1 }} data-testid="confirm-time-limit">
+          {perObjectText(timeoutMs)}.
+        </Typography>
+      ) : null}
       <Typography variant="body2" sx={{ mb: 1 }}>
         Untick the objects it should not run on.
       </Typography>

@@ -5,8 +5,9 @@ export interface RunDialogActionsProps {
   /** The chosen session asks for a confirm step (and it is not shown yet). */
   needsConfirm: boolean;
   confirming: boolean;
-  /** How many objects the run would start on; nothing to start without a session. */
+  /** How many objects the run would start on. */
   count: number;
+  /** A session is chosen and the time limit, if any, is one: nothing to start otherwise. */
   canStart: boolean;
   onCancel: () => void;
   onBack: () => void;
@@ -28,7 +29,12 @@ export function RunDialogActions(props: RunDialogActionsProps) {
         </Button>
       ) : null}
       {needsConfirm && !confirming ? (
-        <Button variant="contained" onClick={props.onNext} data-testid="run-next">
+        <Button
+          variant="contained"
+          onClick={props.onNext}
+          disabled={!canStart}
+          data-testid="run-next"
+        >
           Next
         </Button>
       ) : (

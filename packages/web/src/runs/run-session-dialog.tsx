@@ -11,6 +11,8 @@ import type { RunTarget } from './run-targets.js';
 import { groupSessions } from './session-groups.js';
 import { SessionPicker } from './session-picker.js';
 import { postRun } from './start-run-request.js';
+import { TimeLimitField } from './time-limit-field.js';
+import { readTimeLimit } from './time-limit.js';
 import { useRunSessions } from './use-run-sessions.js';
 
 export type { RunTarget } from './run-targets.js';
@@ -28,8 +30,9 @@ const objects = (n: number) => `${n} ${n === 1 ? 'object' : 'objects'}`;
 
 /**
  * Run a session on the selected objects: pick a session (grouped, only those the user may run
- * here), fill in its form, start. A session marked `confirm` shows a confirm step first: the
- * form data and the objects, to untick some. Without `confirm` the run starts from the form.
+ * here), fill in its form and, if wanted, a time limit per object, start. A session marked
+ * `confirm` shows a confirm step first: the form data, the limit and the objects, to untick some.
+ * Without `confirm` the run starts from the form.
  */
 export function RunSessionDialog({
   model,
@@ -42,6 +45,7 @@ export function RunSessionDialog({
   const [name, setName] = useState('');
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [timeLimit, setTimeLimit] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [unticked, setUnticked] = useState<Set<number>>(new Set());
   const [busy, setBusy] = useState(false);
@@ -58,6 +62,8 @@ export function RunSessionDialog({
   const session = sessions?.find((s) => s.name === name);
   const fields = useMemo(() => formFields(session?.form), [session]);
   const chosen = targets.filter((t) => !unticked.has(t.id));
+  const limit = readTimeLimit(timeLimit);
+  const timeoutMs = 'ms' in limit ? limit.ms : null;
 
   const choose = (next: string) => {
     setName(next);
@@ -73,7 +79,7 @@ export function RunSessionDialog({
   };
 
   const run = async () => {
-    if (!session || chosen.length === 0) return;
+    if (!session || chosen.length === 0 || 'error' in limit) return;
     setBusy(true);
     setSubmitError(undefined);
     const body = {
@@ -81,6 +87,7 @@ export function RunSessionDialog({
       model,
       ids: chosen.map((t) => t.id),
       data: formData(fields, values),
+      ...(timeoutMs === null ? {} : { timeoutMs }),
     };
     const outcome = await postRun('/api/runs', body);
     setBusy(false);
@@ -119,6 +126,7 @@ export function RunSessionDialog({
             onUnticked={setUnticked}
             fields={fields}
             values={values}
+            timeoutMs={timeoutMs}
           />
         ) : (
           <Stack spacing={2}>
@@ -149,6 +157,14 @@ export function RunSessionDialog({
                 )}
               />
             ) : null}
+            {session ? (
+              <TimeLimitField
+                value={timeLimit}
+                sessionLimitMs={session.timeoutMs}
+                disabled={busy}
+                onChange={setTimeLimit}
+              />
+            ) : null}
           </Stack>
         )}
       </DialogContent>
@@ -157,7 +173,7 @@ export function RunSessionDialog({
         needsConfirm={session?.confirm === true}
         confirming={confirming}
         count={chosen.length}
-        canStart={session !== undefined}
+        canStart={session !== undefined && !('error' in limit)}
         onCancel={onClose}
         onBack={() => setConfirming(false)}
         onNext={() => formIsValid() && setConfirming(true)}

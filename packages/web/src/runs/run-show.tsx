@@ -14,12 +14,14 @@ import { sessionsQuery } from './run-sessions-page.js';
 import { RunSessionsTable } from './run-sessions-table.js';
 import { SummaryChips } from './summary-chips.js';
 import { stopRun } from './stop.js';
+import { perObjectText } from './time-limit.js';
 
 /** How often the page reads the run again while it goes. */
 const POLL_MS = 2000;
 
 /**
- * A run: its sessions, one per object, each linked to its page, by page and outcome; stop, re-run.
+ * A run: its sessions, one per object, each linked to its page, by page and outcome; its time
+ * limit per object, if it was started with one; stop, re-run.
  * While the run goes it reads the page it shows every two seconds (the server pages and counts:
  * a run on 10,000 hosts is not sent whole).
  */
@@ -57,6 +59,11 @@ function RunPage({ id }: { id: number }) {
               <SessionName name={run.session} verboseName={names.get(run.session)} /> on {run.model}
             </Typography>
             <SummaryChips summary={run.summary} />
+            {run.timeoutMs ? (
+              <Typography variant="body2" color="text.secondary" data-testid="run-time-limit">
+                {perObjectText(run.timeoutMs)}
+              </Typography>
+            ) : null}
             <Box sx={{ flex: 1 }} />
             {!finished ? (
               <Button
