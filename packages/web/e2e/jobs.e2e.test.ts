@@ -78,4 +78,39 @@ describe('saved jobs in the web admin (Chromium)', () => {
     await page.getByTestId('schedules-page').getByText('nightly-health').first().waitFor();
     expect(pageErrors).toEqual([]);
   });
+
+  it('saves a time limit with a job, shows it, and takes it away again', async () => {
+    await page.goto(`${server.url}/#/jobs/new`);
+    await page.locator('input[name="name"]').fill('timed-health');
+    await page.getByRole('combobox', { name: 'Session' }).click();
+    await page.locator('li[data-session="HealthCheck"]').click();
+    await page.getByRole('combobox', { name: 'Model' }).click();
+    await page.getByRole('option', { name: 'Host', exact: true }).click();
+    await page.locator('input[name="where"]').fill('name = "localhost"');
+    const save = page.getByRole('button', { name: 'Save' });
+    const limit = page.locator('input[name="time-limit"]');
+    // not a limit: said under the field, and the job is not saved
+    await limit.fill('soon');
+    await page
+      .getByTestId('time-limit-field')
+      .getByText('"soon" is not a time limit', { exact: false })
+      .waitFor();
+    await expect(save.isDisabled()).resolves.toBe(true);
+    await limit.fill('2h');
+    await save.click();
+    await page.getByTestId('job-page').waitFor();
+    await expect(page.getByTestId('job-time-limit').textContent()).resolves.toBe(
+      'Time limit 2 h per object.',
+    );
+
+    // The editor shows it as saved; emptied, the job has none.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect(limit.inputValue()).resolves.toBe('2 h');
+    await limit.fill('');
+    await save.click();
+    await page.getByTestId('job-page').waitFor();
+    await page.getByTestId('job-batch').waitFor();
+    expect(await page.getByTestId('job-time-limit').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -199,6 +199,42 @@ describe('the run flow', () => {
     await expect(page.getByTestId('count-error').textContent()).resolves.toBe('error 1');
   });
 
+  it("stops a session at the time limit given in the dialog, and shows the run's limit", async () => {
+    await page.goto(`${server.url}/#/Host`);
+    await clearRuns(page);
+    await selectRows(page, ['local-c']);
+    // LongSleep has no limit of its own: only the run's stops it
+    await chooseSession(page, 'LongSleep');
+    expect(await page.getByTestId('session-time-limit').count()).toBe(0);
+    const limit = page.getByTestId('time-limit-field');
+    // not a limit: said under the field, and nothing starts
+    await limit.locator('input').fill('soon');
+    await limit.getByText('"soon" is not a time limit', { exact: false }).waitFor();
+    await expect(page.getByTestId('run-start').isDisabled()).resolves.toBe(true);
+    await limit.locator('input').fill('1s');
+    await expect(page.getByTestId('run-start').isEnabled()).resolves.toBe(true);
+    const posted = page.waitForResponse(
+      (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST',
+    );
+    await page.getByTestId('run-start').click();
+    const response = await posted;
+    expect(response.request().postDataJSON()).toMatchObject({ timeoutMs: 1000 });
+    const run = (await response.json()) as { id: number };
+    await live(page, 'local-c')
+      .and(page.locator('[data-live-state="failed"]'))
+      .waitFor({ timeout: 30_000 });
+    await expect(row(page, 'local-c').getAttribute('data-live-result')).resolves.toBe('error');
+    const panel = await expand(page, 'local-c');
+    await panel
+      .getByText("timed out: the run's limit is 1 s; it was stopped and its running command killed")
+      .waitFor();
+    await page.goto(`${server.url}/#/runs/${run.id}/show`);
+    await expect(page.getByTestId('run-time-limit').textContent()).resolves.toBe(
+      'Time limit 1 s per object',
+    );
+    await page.goto(`${server.url}/#/Host`);
+  });
+
   it('does not show a command that never ran as `$ command`', async () => {
     await clearRuns(page);
     await selectRows(page, ['web-1.example.com']);
