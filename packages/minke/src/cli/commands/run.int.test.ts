@@ -36,6 +36,15 @@ export class Hung extends Session {
   }
 }
 
+/** Never yields: a loop without an await holds the process that runs it. */
+export class Spin extends Session {
+  static override workOn = ['Host'];
+  override async process() {
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {}
+  }
+}
+
 /** Runs nothing: a run on many hosts that costs no process per host. */
 export class Quiet extends Session {
   static override workOn = ['Host'];
@@ -55,11 +64,11 @@ export class Count extends SingleCommandSession {
   const config = readFileSync(join(dir, 'minke.config.ts'), 'utf8')
     .replace(
       "import { DiskUsage, ServerInfo } from './sessions.js';",
-      "import { Count, DiskUsage, Hung, Quiet, ServerInfo, Slow } from './sessions.js';",
+      "import { Count, DiskUsage, Hung, Quiet, ServerInfo, Slow, Spin } from './sessions.js';",
     )
     .replace(
       'sessions: [ServerInfo, DiskUsage]',
-      'sessions: [ServerInfo, DiskUsage, Slow, Count, Quiet, Hung]',
+      'sessions: [ServerInfo, DiskUsage, Slow, Count, Quiet, Hung, Spin]',
     );
   writeFileSync(join(dir, 'minke.config.ts'), config);
   expect((await minke('migrate')).code).toBe(0);
@@ -159,6 +168,25 @@ describe('minke run', { timeout: 180_000 }, () => {
       const refused = await minke('run', 'Slow', '--model', 'Host', '--id', 'local', '--timeout', given);
       expect([refused.code, refused.stderr.trim()]).toEqual([2, `minke: error: --timeout: ${said}`]);
     }
+  });
+
+  it('kills a run whose session never yields, saying why; the session then ends "worker lost"', async () => {
+    const started = Date.now();
+    const held = await runCli(['--project', dir, 'run', 'Spin', '--model', 'Host', '--id', 'local'], {
+      env: { MINKE_EXECUTOR_THREAD_STALL_SECONDS: '2' },
+    });
+    // Killed (no exit code) in seconds, not after the session's 60 s loop.
+    expect(held.code).toBeNull();
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(held.stderr).toMatch(
+      /^minke: minke run has not run its event loop for [23] s: a session that never yields \(a loop without an await\?\) holds it; killing the process \(its sessions end "worker lost"\)$/m,
+    );
+    const history = await minke('history', '--session', 'Spin', '--json');
+    const items = (JSON.parse(history.stdout) as { items: { processState: string; id: number }[] })
+      .items;
+    expect(items.map((item) => item.processState)).toEqual(['failed']);
+    const record = await minke('history', 'show', String(items[0]?.id));
+    expect(record.stdout).toContain('worker lost');
   });
 
   it('types --data by the form and prints JSON with --json', async () => {

@@ -86,12 +86,18 @@ export function registerRunCommand(program: Command): void {
       const { RunPrinter } = await import('../run-printer.js');
       const { watchRunInDatabase } = await import('../run-database-watch.js');
       const { stopRunOnInterrupt } = await import('../run-interrupt.js');
+      const { watchEventLoop } = await import('../../runtime/loop-watchdog.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
         // One run, then exit: each host's connection closes as soon as its sessions are done.
         const runtime = createRuntime(project, {
           quiet: true,
           role: 'client',
           keepConnections: false,
+        });
+        // The sessions run on this thread: one that never yields would hold Ctrl-C too.
+        const watchdog = watchEventLoop({
+          stallMs: project.config.executor.threadStallMs,
+          what: 'minke run',
         });
         const events: DeliveredEvent[] = [];
         const unsubscribe = runtime.bus.subscribe((event) => events.push(event));
@@ -183,6 +189,7 @@ export function registerRunCommand(program: Command): void {
         } finally {
           unsubscribe();
           await runtime.close();
+          await watchdog.stop();
         }
       });
     });

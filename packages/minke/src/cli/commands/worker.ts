@@ -41,6 +41,7 @@ export function registerWorkerCommand(program: Command): void {
         const { RunStore } = await import('../../runs/run-store.js');
         const { createEventBus } = await import('../../events/create-event-bus.js');
         const { startScaleOut } = await import('../../runtime/scale-out.js');
+        const { watchEventLoop } = await import('../../runtime/loop-watchdog.js');
         // Listen for Ctrl-C/SIGTERM before anything starts: the worker takes sessions from the queue
         // as soon as it connects, and a stop that came during start-up must still be graceful.
         const stopAsked = new Promise<void>((resolve) => {
@@ -58,6 +59,12 @@ export function registerWorkerCommand(program: Command): void {
           ...(concurrency === undefined ? {} : { concurrency }),
         });
         const worker = scaleOut.worker;
+        // Sessions run on this thread: one that never yields would hold the worker's every
+        // session, its lease renewals and its SIGTERM, and the worker would look alive.
+        const watchdog = watchEventLoop({
+          stallMs: project.config.executor.threadStallMs,
+          what: 'minke worker',
+        });
         let metrics: { address: string; close(): Promise<void> } | undefined;
         try {
           await Promise.all([bus.ready(), worker?.ready()]);
@@ -91,6 +98,7 @@ export function registerWorkerCommand(program: Command): void {
           await scaleOut.close(graceSeconds * 1000);
           await bus.close();
           await metrics?.close();
+          await watchdog.stop();
         }
         out.line('stopped');
       });
