@@ -47,7 +47,9 @@ export function parseTimeLimit(text: string): { ms: number } | { error: string }
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(text.trim().toLowerCase());
   const unit = match ? UNIT_MS[match[2] ?? ''] : undefined;
   if (!match || unit === undefined)
-    return { error: `"${text}" is not a time limit: write 90s, 30m or 2h (a bare number is seconds)` };
+    return {
+      error: `"${text}" is not a time limit: write 90s, 30m or 2h (a bare number is seconds)`,
+    };
   const ms = Math.round(Number(match[1]) * unit);
   if (ms < 1) return { error: `a time limit must be more than 0 (got "${text}")` };
   if (ms > MAX_TIME_LIMIT_MS)

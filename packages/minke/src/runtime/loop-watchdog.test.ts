@@ -22,7 +22,13 @@ interface Ended {
 function inProcess(body: string): Promise<Ended> {
   const script = `const { watchEventLoop } = await import(${JSON.stringify(watchdogUrl.href)});\n${body}`;
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', tsxLoader, '--input-type=module', '-e', script]);
+  const child = spawn(process.execPath, [
+    '--import',
+    tsxLoader,
+    '--input-type=module',
+    '-e',
+    script,
+  ]);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -153,7 +153,16 @@ describe('minke run', { timeout: 180_000 }, () => {
 
   it('fails a session past the time limit given with --timeout; refuses a limit that is none', async () => {
     // Slow has no limit of its own; its first command takes 2.1 s.
-    const result = await minke('run', 'Slow', '--model', 'Host', '--id', 'local', '--timeout', '1s');
+    const result = await minke(
+      'run',
+      'Slow',
+      '--model',
+      'Host',
+      '--id',
+      'local',
+      '--timeout',
+      '1s',
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^ERROR\s+local \[local\] failed in \d+\.\d s$/m);
     expect(result.stdout).toContain(
@@ -165,16 +174,31 @@ describe('minke run', { timeout: 180_000 }, () => {
       ['5 days', '"5 days" is not a time limit: write 90s, 30m or 2h (a bare number is seconds)'],
       ['900h', 'a time limit must be at most 596 h, 24.8 days (got "900h")'],
     ] as const) {
-      const refused = await minke('run', 'Slow', '--model', 'Host', '--id', 'local', '--timeout', given);
-      expect([refused.code, refused.stderr.trim()]).toEqual([2, `minke: error: --timeout: ${said}`]);
+      const refused = await minke(
+        'run',
+        'Slow',
+        '--model',
+        'Host',
+        '--id',
+        'local',
+        '--timeout',
+        given,
+      );
+      expect([refused.code, refused.stderr.trim()]).toEqual([
+        2,
+        `minke: error: --timeout: ${said}`,
+      ]);
     }
   });
 
   it('kills a run whose session never yields, saying why; the session then ends "worker lost"', async () => {
     const started = Date.now();
-    const held = await runCli(['--project', dir, 'run', 'Spin', '--model', 'Host', '--id', 'local'], {
-      env: { MINKE_EXECUTOR_THREAD_STALL_SECONDS: '2' },
-    });
+    const held = await runCli(
+      ['--project', dir, 'run', 'Spin', '--model', 'Host', '--id', 'local'],
+      {
+        env: { MINKE_EXECUTOR_THREAD_STALL_SECONDS: '2' },
+      },
+    );
     // Killed (no exit code) in seconds, not after the session's 60 s loop.
     expect(held.code).toBeNull();
     expect(Date.now() - started).toBeLessThan(30_000);
