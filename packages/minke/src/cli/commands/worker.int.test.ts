@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,29 @@ const minke = (args: string[], env: Record<string, string> = {}) =>
 
 beforeAll(async () => {
   expect((await runCli(['init', dir])).code).toBe(0);
+  // A session that never yields, beside the scaffolded ones.
+  appendFileSync(
+    join(dir, 'sessions.ts'),
+    `
+export class Spin extends Session {
+  static override workOn = [Server];
+  override async process() {
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {}
+  }
+}
+`,
+  );
+  const config = join(dir, 'minke.config.ts');
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8')
+      .replace(
+        "import { DiskUsage, ServerInfo } from './sessions.js';",
+        "import { DiskUsage, ServerInfo, Spin } from './sessions.js';",
+      )
+      .replace('sessions: [ServerInfo, DiskUsage]', 'sessions: [ServerInfo, DiskUsage, Spin]'),
+  );
   expect((await minke(['migrate'])).code).toBe(0);
   expect((await minke(['hosts', 'add', 'local', '--config', 'transport: local'])).code).toBe(0);
   writeFileSync(join(tmp, 'servers.yaml'), 'records:\n  Server:\n    - { host: local }\n');
@@ -92,6 +115,40 @@ describe('minke worker and minke serve', { timeout: 120_000 }, () => {
       worker.kill('SIGTERM');
       expect(await exited(worker)).toBe(0);
       expect(await stopped).toMatch(/stopping: 0 running session\(s\) may finish within 60 s/);
+    } finally {
+      worker.kill('SIGKILL');
+    }
+  });
+
+  it('is killed, saying why, when a session never yields and holds its event loop', async () => {
+    const worker = spawnCli(['--project', dir, 'worker'], {
+      env: { ...queued, MINKE_EXECUTOR_THREAD_STALL_SECONDS: '2' },
+    });
+    let stderr = '';
+    worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await printed(worker, 'press Ctrl-C');
+      const project = await openProject(
+        await loadProjectConfig(dir, { ...process.env, ...queued }),
+      );
+      const runtime = createRuntime(project, { quiet: true, role: 'client' });
+      try {
+        await runtime.bus.ready();
+        await startRun(runtime, { session: 'Spin', model: 'Server', all: true });
+        const gone = new Promise<NodeJS.Signals | null>((resolve) =>
+          worker.once('exit', (_code, signal) => resolve(signal)),
+        );
+        // Killed a few seconds into the session's 60 s loop: a service manager starts it again.
+        expect(await Promise.race([gone, new Promise((r) => setTimeout(r, 30_000))])).toBe(
+          'SIGKILL',
+        );
+      } finally {
+        await runtime.close();
+        await project.close();
+      }
+      expect(stderr).toMatch(
+        /^minke: minke worker has not run its event loop for [23] s: a session that never yields \(a loop without an await\?\) holds it; killing the process \(its sessions end "worker lost"\)$/m,
+      );
     } finally {
       worker.kill('SIGKILL');
     }
