@@ -83,7 +83,8 @@ export interface MinkeConfig {
      * A session thread that has not answered the server's ping for this many seconds (default
      * 60) is terminated and replaced: its sessions end "worker lost". A session that never
      * yields (a loop without an `await`) would otherwise hold every session of the thread, with
-     * their stops and time limits, until a restart. Env: MINKE_EXECUTOR_THREAD_STALL_SECONDS.
+     * their stops and time limits, until a restart. A `minke worker` or `minke run` whose event
+     * loop is held that long is killed, saying why. Env: MINKE_EXECUTOR_THREAD_STALL_SECONDS.
      */
     threadStallSeconds?: number;
   };
