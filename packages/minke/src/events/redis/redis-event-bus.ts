@@ -24,12 +24,21 @@ export interface RedisEventBusOptions {
 /**
  * Numbers an event, logs it and publishes it in one step, so sequence numbers are global and the
  * channel carries them in order. The event gets its `seq` spliced in as the first key.
- * KEYS: counter, stream, channel. ARGV: event JSON (an object), stream MAXLEN.
+ * A counter that is not there (a new installation, or a Redis that lost its data) starts from
+ * the clock, a thousand a millisecond, as the in-memory bus does: numbers from before a loss
+ * stay below, so a client resuming with an old id is not skipped past the new events.
+ * `%d`: Lua would write a number this large as `1.7e+15`.
+ * KEYS: counter, stream, channel. ARGV: event JSON (an object), stream MAXLEN, the clock's start.
  */
 const publishScript = `
 local seq = redis.call('INCR', KEYS[1])
-local delivered = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'e', delivered)
+if seq == 1 then
+  redis.call('SET', KEYS[1], ARGV[3])
+  seq = redis.call('INCRBY', KEYS[1], 0)
+end
+local id = string.format('%d', seq)
+local delivered = '{"seq":' .. id .. ',' .. string.sub(ARGV[1], 2)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'e', delivered)
 redis.call('PUBLISH', KEYS[3], delivered)
 return seq
 `;
@@ -41,6 +50,7 @@ type Publisher = Redis & {
     channel: string,
     event: string,
     maxLen: number,
+    clockStart: number,
   ): Promise<number>;
 };
 
@@ -107,7 +117,14 @@ export class RedisEventBus implements EventBus {
     if (this.closed) return;
     const { counter, stream, channel } = this.keys;
     this.publisher
-      .minkePublish(counter, stream, channel, JSON.stringify(event), this.options.maxLen ?? 100_000)
+      .minkePublish(
+        counter,
+        stream,
+        channel,
+        JSON.stringify(event),
+        this.options.maxLen ?? 100_000,
+        Date.now() * 1000,
+      )
       .catch((error: unknown) =>
         this.options.logger.error({ err: error, type: event.type }, 'event bus: publish failed'),
       );
@@ -199,7 +216,9 @@ export class RedisEventBus implements EventBus {
     this.filling = true;
     this.held.push(trigger);
     const from = this.lastSeq;
-    this.readLog(from, trigger.seq - from - 1)
+    // The log holds at most maxLen: a gap wider than that (numbers that jumped to the clock
+    // after Redis lost its data) is read as far as the log goes.
+    this.readLog(from, Math.min(trigger.seq - from - 1, this.options.maxLen ?? 100_000))
       .then((missed) => {
         for (const event of missed) if (event.seq > this.lastSeq) this.deliver(event);
       })
