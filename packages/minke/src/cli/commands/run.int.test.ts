@@ -242,7 +242,7 @@ describe('minke run', { timeout: 180_000 }, () => {
     const cases: [string[], string][] = [
       [
         ['run', 'Nope', '--all'],
-        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count, Quiet, Hung)',
+        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count, Quiet, Hung, Spin)',
       ],
       [
         ['run', 'Count', '--model', 'Host', '--all'],
