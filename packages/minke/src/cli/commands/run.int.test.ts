@@ -153,16 +153,8 @@ describe('minke run', { timeout: 180_000 }, () => {
 
   it('fails a session past the time limit given with --timeout; refuses a limit that is none', async () => {
     // Slow has no limit of its own; its first command takes 2.1 s.
-    const result = await minke(
-      'run',
-      'Slow',
-      '--model',
-      'Host',
-      '--id',
-      'local',
-      '--timeout',
-      '1s',
-    );
+    const slowOnLocal = ['run', 'Slow', '--model', 'Host', '--id', 'local'];
+    const result = await minke(...slowOnLocal, '--timeout', '1s');
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^ERROR\s+local \[local\] failed in \d+\.\d s$/m);
     expect(result.stdout).toContain(
@@ -174,16 +166,7 @@ describe('minke run', { timeout: 180_000 }, () => {
       ['5 days', '"5 days" is not a time limit: write 90s, 30m or 2h (a bare number is seconds)'],
       ['900h', 'a time limit must be at most 596 h, 24.8 days (got "900h")'],
     ] as const) {
-      const refused = await minke(
-        'run',
-        'Slow',
-        '--model',
-        'Host',
-        '--id',
-        'local',
-        '--timeout',
-        given,
-      );
+      const refused = await minke(...slowOnLocal, '--timeout', given);
       expect([refused.code, refused.stderr.trim()]).toEqual([
         2,
         `minke: error: --timeout: ${said}`,
