@@ -80,7 +80,7 @@ export async function runSessionJob(
   } finally {
     deadline.clear();
   }
-  if (deadline.passed) {
+  if (deadline.passed && deadline.limit) {
     // Past its limit it was stopped by Minke, not by a user: a failure to see, not a grey stop.
     [state, result] = ['failed', 'error'];
     await addMessage(preformattedMessage(timedOutText(deadline.limit), 'error'));
@@ -101,7 +101,8 @@ interface TimeLimit {
 
 interface Deadline {
   readonly passed: boolean;
-  readonly limit: TimeLimit;
+  /** None: the session runs as long as it takes. */
+  readonly limit: TimeLimit | undefined;
   clear(): void;
 }
 
@@ -118,8 +119,7 @@ function timeLimitOf(plan: JobPlan): TimeLimit | undefined {
  * killed at once (both stops together: a hung command would never see the first alone).
  */
 function sessionDeadline(limit: TimeLimit | undefined, controls: StopControls): Deadline {
-  if (limit === undefined)
-    return { passed: false, limit: { ms: 0, of: 'session' }, clear: () => undefined };
+  if (limit === undefined) return { passed: false, limit, clear: () => undefined };
   const deadline = { passed: false, limit, clear: () => clearTimeout(timer) };
   const timer = setTimeout(() => {
     if (controls.stop.signal.aborted) return; // a user's stop came first: it stays theirs
