@@ -171,6 +171,16 @@ describe.each(backendFactories(() => tmp))('re-run API on $name', ({ make }) => 
       items: { after: unknown }[];
     }>();
     expect(audit.items[0]?.after).toMatchObject({ session: 'Count', timeoutMs: 90_000 });
+    // A re-run may be given another limit, or none (null).
+    const longer = await runner.post(`/api/runs/${first.id}/rerun`, { timeoutMs: 600_000 });
+    expect((await finished(runner, longer.json<Started>().id)).timeoutMs).toBe(600_000);
+    const unbounded = await runner.post(`/api/runs/${first.id}/rerun`, { timeoutMs: null });
+    expect((await finished(runner, unbounded.json<Started>().id)).timeoutMs).toBeNull();
+    const wrong = await runner.post(`/api/runs/${first.id}/rerun`, { timeoutMs: 1.5 });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({
+      error: { code: 'input', fields: { timeoutMs: expect.any(String) as unknown } },
+    });
     // A run without one says null.
     const plain = await start(runner, { session: 'Hello', model: 'Service', ids: [ids['nginx']] });
     expect((await finished(runner, plain.id)).timeoutMs).toBeNull();

@@ -54,5 +54,32 @@ describe.each(backendFactories(() => tmp))(
       expect(reply.body).toContain('connection.sudo');
       expect(reply.body).not.toContain('12345678');
     });
+
+    it("checks a re-run's run-time values as a run's: 403 for a guarded one, 400 for a bad one", async () => {
+      const first = await ann.post('/api/runs', {
+        session: 'Hello',
+        model: 'Host',
+        ids: ['web-1'],
+      });
+      expect(first.statusCode).toBe(201);
+      const runId = first.json<{ id: number }>().id;
+      const guarded = await ann.post(`/api/runs/${runId}/rerun`, {
+        connection: { transport: 'local' },
+      });
+      expect(guarded.statusCode).toBe(403);
+      expect(guarded.json()).toMatchObject({
+        error: {
+          message: 'run-time connection field transport needs the manage_connections permission',
+        },
+      });
+      const bad = await ann.post(`/api/runs/${runId}/rerun`, {
+        connection: { sudo: { password: 12345678, bogus: 'x' } },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('connection.sudo');
+      expect(bad.body).not.toContain('12345678');
+      // Neither started a run: only the first is there.
+      expect((await ann.get('/api/runs')).json()).toMatchObject({ total: 1 });
+    });
   },
 );

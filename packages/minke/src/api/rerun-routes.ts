@@ -30,6 +30,8 @@ export const rerunRoutes: ApiRoutes = (app, context) => {
         runId: request.params.id,
         failedOnly: request.body.failedOnly,
         data: request.body.data,
+        connection: request.body.connection,
+        timeoutMs: request.body.timeoutMs,
         user: principal.access,
       });
       return reply.code(201).send(startedRunReply(started));

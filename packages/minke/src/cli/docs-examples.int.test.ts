@@ -124,6 +124,9 @@ const EXAMPLES: Record<string, Handling> = {
   'docs/api.md: minke runs stop 42': {
     skip: '42 stands for a run of the reader; stop is tested in remote-cli.int.test.ts',
   },
+  'docs/api.md: minke runs rerun 42 --failed-only --timeout 1h': {
+    skip: '42 stands for a run of the reader; runs-rerun.int.test.ts re-runs through a server',
+  },
   'docs/api.md: minke history --session HealthCheck --status error': {
     code: 0,
     remote: true,
@@ -195,6 +198,9 @@ const EXAMPLES: Record<string, Handling> = {
     },
   'docs/notifications.md: minke notifications deliveries --state failed    # the log: state, attempts, last error':
     { code: 0, output: /^no deliveries$/m },
+  'docs/sessions.md: minke runs rerun 42 --failed-only --timeout 1h': {
+    skip: '42 stands for a run of the reader; runs-rerun.int.test.ts re-runs on a project',
+  },
   'docs/sessions.md: minke run HealthCheck --model Host --id localhost web-1.example.com web-2.example.com --batch 50% --max-fail 0':
     // Batches of 2: web-1 refuses the connection in batch 1, so web-2 never starts.
     {

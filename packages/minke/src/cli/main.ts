@@ -132,6 +132,7 @@ export function buildProgram(argv?: readonly string[]): Command {
 const REMOTE_COMMANDS = new Set([
   'run',
   'runs stop',
+  'runs rerun',
   'history list',
   'history show',
   'history output',

@@ -10,6 +10,10 @@ export interface RerunInput {
   failedOnly?: boolean | undefined;
   /** Form values given again: secrets, which a run never stores, and any value to change. */
   data?: Record<string, unknown> | undefined;
+  /** Run-time connection values for the new run only (the old run's were never stored). */
+  connection?: Record<string, unknown> | undefined;
+  /** A new time limit per object; null runs without one; undefined keeps the run's. */
+  timeoutMs?: number | null | undefined;
   user?: RunUser | undefined;
 }
 
@@ -41,9 +45,10 @@ export async function rerunRun(services: RunServices, input: RerunInput): Promis
     model: run.model,
     ids,
     data: { ...storedData(run.data), ...(input.data ?? {}) },
+    connection: input.connection,
     user: input.user,
-    // The limit it was started with holds again: the same work, the same bound.
-    ...(run.timeoutMs === null ? {} : { timeoutMs: run.timeoutMs }),
+    // Unless a new one is given, the limit it was started with holds: the same work, the same bound.
+    timeoutMs: (input.timeoutMs === undefined ? run.timeoutMs : input.timeoutMs) ?? undefined,
   });
 }
 

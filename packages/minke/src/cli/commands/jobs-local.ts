@@ -1,25 +1,18 @@
-import type { RunUser } from '../../auth/run-user.js';
 import { credentialStoreOf } from '../../credentials/credential-reader.js';
 import type { RunSummary } from '../../events/run-events.js';
 import { JobOperations } from '../../jobs/job-operations.js';
 import { launchJob } from '../../jobs/launch-job.js';
 import type { OpenedProject } from '../../runtime/open-project.js';
 import { upcomingTicksOf } from '../../schedules/upcoming.js';
+import { cliRunUser } from '../local-run.js';
 import type { Out } from '../output.js';
 import { exitCodeOf, summaryCounts } from '../run-outcome.js';
 import type { JobsSource } from '../remote/remote-jobs.js';
 
-/** Who the local CLI acts as: MINKE_CLI_USER with their permissions, else the local operator. */
-async function cliUser(project: OpenedProject): Promise<RunUser | undefined> {
-  const username = process.env['MINKE_CLI_USER'];
-  if (username === undefined || username === '') return undefined;
-  return project.permissions.runUser(await project.users.get(username));
-}
-
 /** The jobs of the local project, through the same operations as the API. */
 export async function localJobs(project: OpenedProject, by: string): Promise<JobsSource> {
   const { localOperator } = await import('../../auth/run-user.js');
-  const user = (await cliUser(project)) ?? localOperator;
+  const user = (await cliRunUser(project)) ?? localOperator;
   const { notificationsOf } = await import('../../notifications/notification-settings.js');
   const settings = notificationsOf(project.config.notifications, project.config.configFile);
   const jobs = new JobOperations({
@@ -60,7 +53,7 @@ export async function runJobHere(
   const { createRuntime } = await import('../../runtime/runtime.js');
   const { watchRunInDatabase } = await import('../run-database-watch.js');
   const { parseRunData } = await import('../run-data.js');
-  const user = (await cliUser(project)) ?? localOperator;
+  const user = (await cliRunUser(project)) ?? localOperator;
   const jobs = new JobOperations({
     database: project.database,
     sessions: project.sessions,

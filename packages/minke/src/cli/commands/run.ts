@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { isMinkeError } from '../../errors.js';
-import type { DeliveredEvent, RunSummary } from '../../events/run-events.js';
 import type { BatchPolicy } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
 import { readConnectionFile } from '../connection-file.js';
 import { confirmRun, selectionText } from '../run-confirm.js';
-import { exitCodeOf } from '../run-outcome.js';
 import { stdoutOut } from '../output.js';
 import { parseCount, parseLimit } from '../count-flags.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
@@ -82,115 +79,37 @@ export function registerRunCommand(program: Command): void {
       }
       const { parseRunData } = await import('../run-data.js');
       const { startRun } = await import('../../operations/start-run.js');
-      const { createRuntime } = await import('../../runtime/runtime.js');
-      const { RunPrinter } = await import('../run-printer.js');
-      const { watchRunInDatabase } = await import('../run-database-watch.js');
-      const { stopRunOnInterrupt } = await import('../run-interrupt.js');
-      const { watchEventLoop } = await import('../../runtime/loop-watchdog.js');
+      const { runLocally, cliRunUser } = await import('../local-run.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        // One run, then exit: each host's connection closes as soon as its sessions are done.
-        const runtime = createRuntime(project, {
-          quiet: true,
-          role: 'client',
-          keepConnections: false,
-        });
-        // The sessions run on this thread: one that never yields would hold Ctrl-C too.
-        const watchdog = watchEventLoop({
-          stallMs: project.config.executor.threadStallMs,
-          what: 'minke run',
-        });
-        const events: DeliveredEvent[] = [];
-        const unsubscribe = runtime.bus.subscribe((event) => events.push(event));
-        try {
-          const info = project.sessions.sessions.get(sessionName);
-          const username = options.user ?? process.env['MINKE_CLI_USER'];
-          const user =
-            username === undefined
-              ? undefined
-              : await project.permissions.runUser(await project.users.get(username));
-          const data = parseRunData(options.data ?? [], info?.cls.form);
-          if (info)
-            await confirmRun({
-              session: info.name,
-              verboseName: info.verboseName,
-              confirm: info.confirm,
-              selection: selectionText(options),
-              yes: options.yes === true,
-            });
-          const connection =
-            options.connectionFile === undefined
-              ? undefined
-              : await readConnectionFile(options.connectionFile);
-          // Ctrl-C from here on stops the run, also while it is being started.
-          const interrupt = stopRunOnInterrupt(runtime);
-          const started = await startRun(runtime, {
-            session: sessionName,
-            ...selection,
-            data,
-            connection,
-            user,
-            batch,
-            timeoutMs,
-          }).catch((error: unknown) => {
-            interrupt.dispose();
-            // What the user typed is wrong (unknown session, model, form data): a usage error.
-            if (isMinkeError(error) && ['input', 'not_found', 'setup'].includes(error.code))
-              throw new UsageError(error.message);
-            throw error;
+        const info = project.sessions.sessions.get(sessionName);
+        const user = await cliRunUser(project, options.user);
+        const data = parseRunData(options.data ?? [], info?.cls.form);
+        if (info)
+          await confirmRun({
+            session: info.name,
+            verboseName: info.verboseName,
+            confirm: info.confirm,
+            selection: selectionText(options),
+            yes: options.yes === true,
           });
-          interrupt.watch(started.runId);
-          unsubscribe();
-          const printer = new RunPrinter(out, process.stdout, started.records.length);
-          // The database too: a bus whose Redis is away carries no events, the records still tell.
-          const told = new Set<number>();
-          const busDone = new AbortController();
-          const summary = await new Promise<RunSummary>((resolve) => {
-            const onEvent = (event: DeliveredEvent) => {
-              if (event.runId !== started.runId) return;
-              if (event.type === 'session.finished') told.add(event.recordId);
-              if (!options.json) printer.handle(event);
-              if (event.type === 'run.finished' && event.runId === started.runId) {
-                busDone.abort();
-                resolve(event.summary);
-              }
-            };
-            runtime.bus.subscribe(onEvent);
-            for (const event of events) onEvent(event);
-            void watchRunInDatabase(project.database, started.runId, {
-              printed: told,
-              emit: (event) => !options.json && printer.handle(event),
-              signal: busDone.signal,
-            }).then((fromDatabase) => fromDatabase && resolve(fromDatabase));
-          });
-          busDone.abort();
-          interrupt.dispose();
-          await interrupt.settled();
-          // No server heard this run: its notifications are queued and sent from here.
-          const { announceRun } = await import('../../notifications/announce-run.js');
-          const { deliveryLines } = await import('../../notifications/delivery-lines.js');
-          const notified = await announceRun(project, runtime.logger, started.runId);
-          if (options.json) {
-            // Every object's record, oldest first, as the run's API reply (and `--server`) has them.
-            const { getRun } = await import('../../runs/list-runs.js');
-            const { sessions } = await getRun(project.database, started.runId);
-            out.json({
-              runId: started.runId,
-              session: started.session.name,
-              model: started.model,
-              summary,
-              records: sessions,
-              notifications: notified,
-            });
-          } else {
-            printer.summary(summary);
-            for (const line of deliveryLines(notified)) out.line(line);
-          }
-          process.exitCode = exitCodeOf(summary);
-        } finally {
-          unsubscribe();
-          await runtime.close();
-          await watchdog.stop();
-        }
+        const connection =
+          options.connectionFile === undefined
+            ? undefined
+            : await readConnectionFile(options.connectionFile);
+        process.exitCode = await runLocally(
+          project,
+          { json: options.json === true, out, what: 'minke run' },
+          (runtime) =>
+            startRun(runtime, {
+              session: sessionName,
+              ...selection,
+              data,
+              connection,
+              user,
+              batch,
+              timeoutMs,
+            }),
+        );
       });
     });
 }
@@ -232,7 +151,7 @@ async function runThroughServer(
       '--user does not apply with --server: the run is made as the user of the token',
     );
   const { ApiClient } = await import('../remote/api-client.js');
-  const { runRemotely } = await import('../remote/remote-run.js');
+  const { runRemotely, catalogEntry } = await import('../remote/remote-run.js');
   const { parseRunDataBySchema } = await import('../run-data.js');
   const client = new ApiClient(remote);
   const entry = await catalogEntry(client, session);
@@ -248,30 +167,18 @@ async function runThroughServer(
       selection: selectionText(options),
       yes: options.yes === true,
     });
+  const body = {
+    session,
+    ...selection,
+    data,
+    connection:
+      options.connectionFile === undefined
+        ? undefined
+        : await readConnectionFile(options.connectionFile),
+  };
   return runRemotely(
     client,
-    {
-      session,
-      ...selection,
-      data,
-      connection:
-        options.connectionFile === undefined
-          ? undefined
-          : await readConnectionFile(options.connectionFile),
-    },
+    { path: '/api/runs', body, session },
     { json: options.json ?? false, out: stdoutOut(), stream: process.stdout },
   );
-}
-
-/** The session as the server describes it (undefined when it is not in the caller's catalog). */
-async function catalogEntry(
-  client: { get<T>(path: string): Promise<T> },
-  session: string,
-): Promise<{ form: unknown; verboseName: string; confirm: boolean } | undefined> {
-  const catalog =
-    await client.get<{ name: string; form: unknown; verboseName: string; confirm: boolean }[]>(
-      '/api/sessions',
-    );
-  // Not there: unknown, or not the caller's to run; the server says which when the run is asked.
-  return catalog.find((entry) => entry.name === session);
 }

@@ -3,13 +3,16 @@ import { UsageError } from '../cli-error.js';
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
+import type { RerunOptions } from './runs-rerun.js';
 
 interface StopReply {
   outcomes: { recordId: number; outcome: string }[];
 }
 
 export function registerRunsCommands(program: Command): void {
-  const runs = program.command('runs').description('runs on a Minke server (needs --server)');
+  const runs = program
+    .command('runs')
+    .description('re-run a run (on the project or with --server), stop one (with --server)');
   runs
     .command('stop <id>')
     .description(
@@ -19,6 +22,29 @@ export function registerRunsCommands(program: Command): void {
     .action((id: string, options: { json?: boolean }) =>
       stopRunOnServer(program.opts<GlobalOptions>(), id, options, stdoutOut()),
     );
+  runs
+    .command('rerun <id>')
+    .description(
+      "run a run's session again on its objects, with its form data and time limit; prints each result as it finishes",
+    )
+    .option('--failed-only', 'only the objects whose session did not complete without error')
+    .option('--data <key=value...>', 'form values to change, and secret fields (never stored)')
+    .option(
+      '--connection-file <file>',
+      'run-time connection values for this run only (YAML/JSON, mode 600); never stored',
+    )
+    .option('--timeout <limit>', "a time limit per object instead of the run's (90s, 30m, 2h)")
+    .option('--no-timeout', "no time limit of the run (the session's own still counts)")
+    .option('-y, --yes', 'start a session marked `confirm` without asking')
+    .option('--json', 'print the outcome as JSON')
+    .option(
+      '--user <name>',
+      'run as this user, with their permissions (default: MINKE_CLI_USER, else the local operator)',
+    )
+    .action(async (id: string, options: RerunOptions) => {
+      const { rerunCommand } = await import('./runs-rerun.js');
+      process.exitCode = await rerunCommand(program.opts<GlobalOptions>(), id, options);
+    });
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type SessionRecordDetail,
   type SessionRecordItem,
   type StartedRun,
+  type RerunBody,
   type StartRunBody,
 } from '@minke/contract';
 import type { Out } from '../output.js';
@@ -21,6 +22,11 @@ import { afterFirstAttempts, deliveryLines } from '../../notifications/delivery-
 /** What `POST /api/runs` takes (the CLI always sends the form's data). */
 export type RemoteRunRequest = StartRunBody & { data: Record<string, unknown> };
 
+/** How a run is started on the server: `POST /api/runs`, or a re-run of an earlier run. */
+export type RemoteRunStart =
+  | { path: '/api/runs'; body: RemoteRunRequest; session: string }
+  | { path: `/api/runs/${number}/rerun`; body: RerunBody; session: string };
+
 /** The longest a run is followed; then the CLI gives up waiting (the run goes on). */
 const MAX_FOLLOW_MS = 24 * 3600_000;
 /** Stream reconnections in a row before falling back to polling. */
@@ -31,15 +37,22 @@ const POLL_INTERVAL_MS = 1000;
 const MAX_POLL_FAILURES = 30;
 
 /**
- * `minke run --server URL`: starts the run through the API (the token's user and permissions),
+ * `minke run --server URL` and `minke runs rerun --server URL`: starts the run through the API
+ * (the token's user and permissions),
  * prints each session's outcome as it finishes, following the run's event stream, or polling
  * `GET /api/runs/ID` when the stream cannot say (events no longer held, connection lost). Ctrl-C
  * asks the server to stop the run; twice kills. Returns the exit code: 1 if a session ended in error.
  */
 export async function runRemotely(
   client: ApiClient,
-  request: RemoteRunRequest,
-  options: { json: boolean; out: Out; stream: NodeJS.WriteStream },
+  start: RemoteRunStart,
+  options: {
+    json: boolean;
+    out: Out;
+    stream: NodeJS.WriteStream;
+    /** A first line about the started run (its number, what it is), without --json. */
+    heading?: (runId: number, objects: number) => string;
+  },
 ): Promise<number> {
   // Ctrl-C asks the server to stop the run (once: stop, twice: kill), also while it starts.
   const interrupts = stopsOnInterrupt((runId) => client.post(`/api/runs/${runId}/stop`));
@@ -47,16 +60,18 @@ export async function runRemotely(
   let printer: RunPrinter | undefined;
   let detail: RunDetail;
   try {
-    started = await client.post<StartedRun>('/api/runs', request).catch((error: unknown) => {
+    started = await client.post<StartedRun>(start.path, start.body).catch((error: unknown) => {
       if (error instanceof RemoteError && error.status === 403)
         throw new RemoteError(
-          `you may not run session ${request.session} (${error.message})`,
+          `you may not run session ${start.session} (${error.message})`,
           403,
           error.code,
         );
       throw error;
     });
     interrupts.watch(started.id);
+    if (options.heading && !options.json)
+      options.out.line(options.heading(started.id, started.records.length));
     printer = options.json
       ? undefined
       : new RunPrinter(options.out, options.stream, started.records.length);
@@ -79,6 +94,19 @@ export async function runRemotely(
     for (const line of deliveryLines(notifications)) options.out.line(line);
   }
   return exitCodeOf(detail.summary);
+}
+
+/** The session as the server describes it (undefined when it is not in the caller's catalog). */
+export async function catalogEntry(
+  client: { get<T>(path: string): Promise<T> },
+  session: string,
+): Promise<{ form: unknown; verboseName: string; confirm: boolean } | undefined> {
+  const catalog =
+    await client.get<{ name: string; form: unknown; verboseName: string; confirm: boolean }[]>(
+      '/api/sessions',
+    );
+  // Not there: unknown, or not the caller's to run; the server says which when the run is asked.
+  return catalog.find((entry) => entry.name === session);
 }
 
 /**
