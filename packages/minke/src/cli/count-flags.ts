@@ -12,3 +12,10 @@ export function parseLimit(text: string, flag = '--limit'): number {
   if (limit < 1) throw new UsageError(`${flag} "${text}": expected a whole number of at least 1`);
   return limit;
 }
+
+/** An id typed as an argument (a run's, a record's): a whole number of at least 1. */
+export function parseId(text: string, what: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`${what} "${text}": expected a whole number of at least 1`);
+  return Number(text);
+}

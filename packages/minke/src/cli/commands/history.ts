@@ -11,6 +11,7 @@ import type {
 } from '../../runs/history.js';
 import type { Page } from '../../records/record-repository.js';
 import { UsageError } from '../cli-error.js';
+import { parseId } from '../count-flags.js';
 import { stdoutOut, type Out } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
@@ -465,12 +466,6 @@ function when(iso: string): string {
 
 function truncate(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 3)}...` : text;
-}
-
-function parseId(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1)
-    throw new UsageError(`${what} "${text}": expected a whole number of at least 1`);
-  return Number(text);
 }
 
 /** Confirmation at the terminal this process runs in: only when stdin and stdout are one. */

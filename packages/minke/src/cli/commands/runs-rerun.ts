@@ -1,5 +1,6 @@
 import { UsageError } from '../cli-error.js';
 import { readConnectionFile } from '../connection-file.js';
+import { parseId } from '../count-flags.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget, type RemoteTarget } from '../remote/remote-target.js';
@@ -35,11 +36,9 @@ export async function rerunCommand(
   idText: string,
   options: RerunOptions,
 ): Promise<number> {
-  if (!/^\d+$/.test(idText) || Number(idText) < 1)
-    throw new UsageError(`the run id "${idText}": expected a whole number of at least 1`);
   const { timeLimitFlag } = await import('../time-limit-flag.js');
   const ask: RerunAsk = {
-    runId: Number(idText),
+    runId: parseId(idText, 'the run id'),
     failedOnly: options.failedOnly === true,
     timeoutMs: options.timeout === false ? null : timeLimitFlag(options.timeout),
   };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-error.js';
+import { parseId } from '../count-flags.js';
 import { stdoutOut, type Out } from '../output.js';
 import type { GlobalOptions } from '../project-context.js';
 import { remoteTarget } from '../remote/remote-target.js';
@@ -58,8 +59,7 @@ export async function stopRunOnServer(
   options: { json?: boolean | undefined },
   out: Out,
 ): Promise<void> {
-  if (!/^\d+$/.test(idText) || Number(idText) < 1)
-    throw new UsageError(`the run id "${idText}": expected a whole number of at least 1`);
+  parseId(idText, 'the run id');
   const remote = remoteTarget(globals);
   if (!remote)
     throw new UsageError(
