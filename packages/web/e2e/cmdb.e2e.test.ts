@@ -262,11 +262,23 @@ describe('choices from the CMDB and policies in Chromium', () => {
       await apiGet<{ items: { id: number }[] }>(page, '/api/records/App?where=name%20%3D%20shop')
     ).items[0];
     if (!shop) throw new Error('the demo has no shop app');
-    // An edit in the browser, after the import of the test before.
+    // An edit in the browser, after the import of the test before. The form first shows the
+    // record the list cached, then the one it reads afresh, and that second fill of the form
+    // would drop what was typed before it: type once the fresh record is in.
+    const fresh = page.waitForResponse(
+      (response) =>
+        response.request().method() === 'GET' &&
+        new URL(response.url()).pathname === `/api/records/App/${shop.id}`,
+    );
     await page.goto(`${url}/#/App/${shop.id}`);
+    await fresh;
     const version = page.locator('input[name="version"]');
-    await version.fill('10.9.2');
-    await page.getByRole('button', { name: 'Save' }).click();
+    const save = page.getByRole('button', { name: 'Save' });
+    await until(async () => {
+      if ((await version.inputValue()) !== '10.9.2') await version.fill('10.9.2');
+      return save.isEnabled();
+    }, 'the edited version to be saveable');
+    await save.click();
     await page.getByText('Element updated').waitFor();
 
     await page.goto(`${url}/#/App/${shop.id}/show/changes`);
