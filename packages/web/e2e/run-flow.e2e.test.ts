@@ -232,6 +232,30 @@ describe('the run flow', () => {
     await expect(page.getByTestId('run-time-limit').textContent()).resolves.toBe(
       'Time limit 1 s per object',
     );
+    // Change and re-run: the run's limit to change, and which objects
+    await page.getByTestId('rerun-change').click();
+    const dialog = page.getByTestId('rerun-dialog');
+    const field = dialog.getByTestId('time-limit-field').locator('input');
+    await expect(field.inputValue()).resolves.toBe('1 s');
+    await expect(
+      dialog.getByTestId('rerun-failed-only').locator('input').isChecked(),
+    ).resolves.toBe(true);
+    await field.fill('later');
+    await expect(page.getByTestId('rerun-start').isDisabled()).resolves.toBe(true);
+    await field.fill('2s');
+    await page.screenshot({ path: join(screenshots, 'rerun-change.png'), animations: 'disabled' });
+    const rerun = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${run.id}/rerun`));
+    await page.getByTestId('rerun-start').click();
+    const rerunResponse = await rerun;
+    expect(rerunResponse.status()).toBe(201);
+    expect(rerunResponse.request().postDataJSON()).toEqual({ failedOnly: true, timeoutMs: 2000 });
+    const again = (await rerunResponse.json()) as { id: number };
+    await page.waitForURL(`**/#/runs/${again.id}/show`);
+    // the new run's page (the old one's may still be on screen for a moment)
+    await page
+      .getByTestId('run-time-limit')
+      .filter({ hasText: /^Time limit 2 s per object$/ })
+      .waitFor();
     await page.goto(`${server.url}/#/Host`);
   });
 
@@ -281,7 +305,7 @@ describe('the run flow', () => {
       .and(page.locator('[data-live-state="failed"]'))
       .waitFor({ timeout: 30_000 });
     await page.getByTestId('rerun-failed').and(page.locator(':enabled')).waitFor();
-    await page.screenshot({ path: join(screenshots, 'run-rerun.png') });
+    await page.screenshot({ path: join(screenshots, 'run-rerun.png'), animations: 'disabled' });
     const again = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${firstRun.id}/rerun`));
     await page.getByTestId('rerun-failed').click();
     const rerun = (await (await again).json()) as {
@@ -321,13 +345,18 @@ describe('the run flow', () => {
     await page.getByTestId('rerun').and(page.locator(':enabled')).waitFor();
     await page.getByTestId('rerun').click();
     // only the secret is asked: a run never stores it; the word is the run's
-    const dialog = page.getByTestId('rerun-secrets');
+    const dialog = page.getByTestId('rerun-dialog');
     await dialog.waitFor();
     expect(await dialog.locator('[name="word"]').count()).toBe(0);
     await dialog.locator('[name="token"]').fill('hunter2');
     const again = page.waitForResponse((r) => r.url().endsWith('/rerun'));
     await page.getByTestId('rerun-start').click();
     expect((await again).status()).toBe(201);
+    // the limit was left alone: the run's holds, and none is sent
+    expect((await again).request().postDataJSON()).toEqual({
+      failedOnly: false,
+      data: { token: 'hunter2' },
+    });
     await page.waitForFunction(
       ([before]) => {
         const row = [...document.querySelectorAll('tbody tr.RaDatagrid-row')].find(

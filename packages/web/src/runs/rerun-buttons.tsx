@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { Button, Stack } from '@mui/material';
 import ReplayIcon from '@mui/icons-material/Replay';
+import TuneIcon from '@mui/icons-material/Tune';
 import { useNotify } from 'react-admin';
-import type { StartedRun } from '@minke/contract';
+import { timeLimitText, type RunSessionsPage, type StartedRun } from '@minke/contract';
+import { api } from '../api/http.js';
 import { getSessions } from '../api/metadata.js';
 import { formFields, type FieldSpec } from '../schema-form/form-fields.js';
-import { RerunSecretsDialog } from './rerun-secrets-dialog.js';
+import { RerunDialog, type RerunChoice } from './rerun-dialog.js';
 import { postRun, type StartFailure } from './start-run-request.js';
 
 export interface RerunButtonsProps {
@@ -19,15 +21,34 @@ export interface RerunButtonsProps {
   onStarted: (run: StartedRun) => void;
 }
 
-/** The secret fields of a session's form (empty when it has none, or it cannot be read). */
-async function secretFields(session: string, model: string): Promise<FieldSpec[]> {
+/** What the dialog starts from: the session's secret fields and limit, the run's limit. */
+interface RerunContext {
+  fields: FieldSpec[];
+  sessionLimitMs: number | null | undefined;
+  timeLimit: string;
+}
+
+async function secretFields(
+  session: string,
+  model: string,
+): Promise<Pick<RerunContext, 'fields' | 'sessionLimitMs'>> {
   const meta = (await getSessions(model)).find((s) => s.name === session);
-  return formFields(meta?.form).filter((f) => f.secret);
+  return {
+    fields: formFields(meta?.form).filter((f) => f.secret),
+    sessionLimitMs: meta?.timeoutMs,
+  };
+}
+
+/** The run's own limit, from its first page of sessions (the run comes with it). */
+async function runTimeLimitText(runId: number): Promise<string> {
+  const { run } = await api<RunSessionsPage>(`/api/runs/${runId}/sessions?limit=1`);
+  return run.timeoutMs ? timeLimitText(run.timeoutMs) : '';
 }
 
 /**
  * **Re-run** and **Re-run failed only**: the same session on the same objects (or on those that
- * did not succeed) with the same form data; secrets, never stored, are asked again first.
+ * did not succeed) with the same form data and time limit; secrets, never stored, are asked
+ * again first. **Change and re-run** opens the dialog to choose the objects and another limit.
  */
 export function RerunButtons({
   runId,
@@ -38,15 +59,18 @@ export function RerunButtons({
   onStarted,
 }: RerunButtonsProps) {
   const notify = useNotify();
-  const [asking, setAsking] = useState<{ failedOnly: boolean; fields: FieldSpec[] }>();
+  const [asking, setAsking] = useState<
+    RerunContext & { failedOnly: boolean | { failed: number } }
+  >();
   const [failure, setFailure] = useState<StartFailure>();
   const [busy, setBusy] = useState(false);
 
-  const send = async (failedOnly: boolean, data?: Record<string, unknown>) => {
+  const send = async ({ failedOnly, data, timeoutMs }: RerunChoice) => {
     setBusy(true);
     const outcome = await postRun(`/api/runs/${runId}/rerun`, {
       failedOnly,
-      ...(data ? { data } : {}),
+      ...(Object.keys(data).length > 0 ? { data } : {}),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
     setBusy(false);
     if ('started' in outcome) {
@@ -57,14 +81,32 @@ export function RerunButtons({
     else notify(outcome.failure.message, { type: 'error' });
   };
 
-  const start = async (failedOnly: boolean) => {
-    const fields = await secretFields(session, model).catch(() => []);
-    if (fields.length > 0) setAsking({ failedOnly, fields });
-    else await send(failedOnly);
+  /** The dialog when asked for, or when secrets must be given again; else the re-run at once. */
+  const start = async (failedOnly: boolean | { failed: number }) => {
+    const secrets = await secretFields(session, model).catch(() => ({
+      fields: [],
+      sessionLimitMs: undefined,
+    }));
+    if (typeof failedOnly === 'boolean' && secrets.fields.length === 0)
+      return send({ failedOnly, data: {} });
+    const timeLimit = await runTimeLimitText(runId).catch(() => '');
+    setAsking({ ...secrets, timeLimit, failedOnly });
   };
 
+  const title =
+    typeof asking?.failedOnly === 'object'
+      ? 'Change and re-run'
+      : asking?.failedOnly
+        ? 'Re-run the failed sessions'
+        : 'Re-run';
   return (
-    <Stack direction="row" spacing={1}>
+    // On a phone the three wrap whole rather than break their words.
+    <Stack
+      direction="row"
+      spacing={1}
+      useFlexGap
+      sx={{ flexWrap: 'wrap', '& > button': { whiteSpace: 'nowrap' } }}
+    >
       <Button
         size="small"
         startIcon={<ReplayIcon />}
@@ -83,10 +125,22 @@ export function RerunButtons({
       >
         Re-run failed only
       </Button>
+      <Button
+        size="small"
+        startIcon={<TuneIcon />}
+        disabled={!finished || busy}
+        onClick={() => void start({ failed })}
+        data-testid="rerun-change"
+      >
+        Change and re-run
+      </Button>
       {asking ? (
-        <RerunSecretsDialog
-          title={asking.failedOnly ? 'Re-run the failed sessions' : 'Re-run'}
+        <RerunDialog
+          title={title}
           fields={asking.fields}
+          timeLimit={asking.timeLimit}
+          sessionLimitMs={asking.sessionLimitMs}
+          failedOnly={asking.failedOnly}
           error={failure?.message}
           fieldErrors={failure?.fields ?? {}}
           busy={busy}
@@ -94,7 +148,7 @@ export function RerunButtons({
             setAsking(undefined);
             setFailure(undefined);
           }}
-          onRun={(data) => void send(asking.failedOnly, data)}
+          onRun={(choice) => void send(choice)}
         />
       ) : null}
     </Stack>

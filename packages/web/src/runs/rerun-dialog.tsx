@@ -1,0 +1,132 @@
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControlLabel,
+  Stack,
+} from '@mui/material';
+import { SchemaForm } from '../schema-form/schema-form.js';
+import {
+  formData,
+  initialValues,
+  validateForm,
+  type FieldSpec,
+  type FormValues,
+} from '../schema-form/form-fields.js';
+import { TimeLimitField } from './time-limit-field.js';
+import { readTimeLimit } from './time-limit.js';
+
+/** What a re-run is sent with: only what differs from the run (a limit left alone is not sent). */
+export interface RerunChoice {
+  failedOnly: boolean;
+  data: Record<string, unknown>;
+  /** Another limit in ms, null for none; undefined keeps the run's. */
+  timeoutMs?: number | null;
+}
+
+export interface RerunDialogProps {
+  title: string;
+  /** The form's secret fields: a run never stores them, so a re-run asks for them again. */
+  fields: readonly FieldSpec[];
+  /** The run's time limit as the field shows it ("30 min"; empty: none). */
+  timeLimit: string;
+  /** The session's own limit, in ms: the field says when it is shorter and counts. */
+  sessionLimitMs: number | null | undefined;
+  /** "Failed only" as the button chose it, or, to choose here, how many did not succeed. */
+  failedOnly: boolean | { failed: number };
+  error: string | undefined;
+  fieldErrors: Record<string, string>;
+  busy: boolean;
+  onCancel: () => void;
+  onRun: (choice: RerunChoice) => void;
+}
+
+/**
+ * A re-run's dialog: the secrets asked again (the rest of the form data comes from the run),
+ * the time limit (the run's, to change or clear) and, from _Change and re-run_, which objects.
+ */
+export function RerunDialog(props: RerunDialogProps) {
+  const { fields, busy } = props;
+  const [values, setValues] = useState<FormValues>(() => initialValues(fields));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [timeLimit, setTimeLimit] = useState(props.timeLimit);
+  const choosable = typeof props.failedOnly === 'object' ? props.failedOnly : undefined;
+  const [failedOnly, setFailedOnly] = useState(
+    choosable ? choosable.failed > 0 : props.failedOnly === true,
+  );
+  const limit = readTimeLimit(timeLimit);
+  const shownErrors = { ...props.fieldErrors, ...errors };
+  const run = () => {
+    const found = validateForm(fields, values);
+    setErrors(found);
+    if (Object.keys(found).length > 0 || !('ms' in limit)) return;
+    props.onRun({
+      failedOnly,
+      data: formData(fields, values),
+      ...(timeLimit.trim() === props.timeLimit.trim() ? {} : { timeoutMs: limit.ms }),
+    });
+  };
+  return (
+    <Dialog open onClose={busy ? undefined : props.onCancel} fullWidth maxWidth="xs">
+      <DialogTitle>{props.title}</DialogTitle>
+      <DialogContent dividers data-testid="rerun-dialog">
+        {fields.length > 0 ? (
+          <Alert severity="info" sx={{ mb: 2 }}>
+            Secrets are never stored with a run: give them again. The other values are the run’s.
+          </Alert>
+        ) : null}
+        {props.error ? (
+          <Alert severity="error" sx={{ mb: 2 }} data-testid="rerun-error">
+            {props.error}
+          </Alert>
+        ) : null}
+        <Stack spacing={2}>
+          {choosable ? (
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={failedOnly}
+                  onChange={(e) => setFailedOnly(e.target.checked)}
+                  disabled={busy || choosable.failed === 0}
+                  data-testid="rerun-failed-only"
+                />
+              }
+              label={`Only the ${choosable.failed} that did not succeed`}
+            />
+          ) : null}
+          <SchemaForm
+            fields={fields}
+            values={values}
+            errors={shownErrors}
+            onChange={(name, value) => setValues((old) => ({ ...old, [name]: value }))}
+            disabled={busy}
+          />
+          <TimeLimitField
+            value={timeLimit}
+            sessionLimitMs={props.sessionLimitMs}
+            disabled={busy}
+            onChange={setTimeLimit}
+          />
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onCancel} disabled={busy}>
+          Cancel
+        </Button>
+        <Button
+          variant="contained"
+          onClick={run}
+          disabled={busy || !('ms' in limit)}
+          data-testid="rerun-start"
+        >
+          Run again
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
