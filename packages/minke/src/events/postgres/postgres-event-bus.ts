@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
+import { survivePoolErrors } from '../../util/pg-pool-errors.js';
 import type { EventBus, EventFilter, EventHandler } from '../event-bus.js';
 import { LocalEvents, readLogAfter } from '../local-events.js';
 import type { DeliveredEvent, RunEvent } from '../run-events.js';
@@ -81,8 +82,8 @@ export class PostgresEventBus implements EventBus {
       max: 2,
       connectionTimeoutMillis: 10_000,
     });
-    // An idle connection losing its server must not crash the process; the next query reports it.
-    this.pool.on('error', () => undefined);
+    // A connection losing its server must not crash the process; the next query reports it.
+    survivePoolErrors(this.pool);
     this.started = this.start();
     this.started.catch((error: unknown) =>
       options.logger.error({ err: error }, 'event bus: could not start on PostgreSQL'),

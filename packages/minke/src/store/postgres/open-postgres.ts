@@ -1,5 +1,6 @@
 import { Kysely } from 'kysely';
 import pg from 'pg';
+import { survivePoolErrors } from '../../util/pg-pool-errors.js';
 import type { Database } from '../database.js';
 import { minkeTablesOf } from '../minke-kysely.js';
 import { postgresAdapter } from './postgres-adapter.js';
@@ -29,8 +30,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     connectionTimeoutMillis: 10_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on('error', () => undefined);
+  // A client losing its server must not crash the process; the next query reports it.
+  survivePoolErrors(pool);
   if (schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   else await pool.query('SELECT 1');
   const db = new Kysely<unknown>({ dialect: new SchemaPostgresDialect({ pool }, schema) });
