@@ -67,6 +67,24 @@ export class WhoAmI extends Session {
           expect(readFileSync(join(dir, name)).includes(password)).toBe(false);
     }, 120_000);
 
+    it("re-runs with the values given again, checked as a run's", async () => {
+      const first = await minke(
+        ...['run', 'WhoAmI', '--id', 'box', '--connection-file', secretFile, '--json'],
+      );
+      const { runId } = JSON.parse(first.stdout) as { runId: number };
+      const again = await minke('runs', 'rerun', String(runId), '--connection-file', secretFile);
+      expect(again.stdout).toMatch(/^SUCCESS box/m);
+      expect(again.code).toBe(0);
+      expect(again.stdout + again.stderr).not.toContain(password);
+      // They reach the re-run's start: a bad layer is refused there, naming the field only.
+      const bad = join(tmp, 'bad.yaml');
+      writeFileSync(bad, 'sudo:\n  password: 12345678\n  bogus: x\n', { mode: 0o600 });
+      const refused = await minke('runs', 'rerun', String(runId), '--connection-file', bad);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('connection.sudo');
+      expect(refused.stderr).not.toContain('12345678');
+    }, 120_000);
+
     it('refuses a file others may read, naming it and the fix', async () => {
       chmodSync(secretFile, 0o644);
       const run = await minke('run', 'WhoAmI', '--id', 'box', '--connection-file', secretFile);

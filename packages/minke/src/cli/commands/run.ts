@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { BatchPolicy } from '@minke/contract';
 import { UsageError } from '../cli-error.js';
-import { readConnectionFile } from '../connection-file.js';
-import { confirmRun, selectionText } from '../run-confirm.js';
+import { selectionText } from '../run-confirm.js';
 import { stdoutOut } from '../output.js';
 import { parseCount, parseLimit } from '../count-flags.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
@@ -77,25 +76,13 @@ export function registerRunCommand(program: Command): void {
         });
         return;
       }
-      const { parseRunData } = await import('../run-data.js');
       const { startRun } = await import('../../operations/start-run.js');
       const { runLocally, cliRunUser } = await import('../local-run.js');
+      const { projectRunData, connectionOf } = await import('../run-form.js');
       await withProject(program.opts<GlobalOptions>(), {}, async (project) => {
-        const info = project.sessions.sessions.get(sessionName);
         const user = await cliRunUser(project, options.user);
-        const data = parseRunData(options.data ?? [], info?.cls.form);
-        if (info)
-          await confirmRun({
-            session: info.name,
-            verboseName: info.verboseName,
-            confirm: info.confirm,
-            selection: selectionText(options),
-            yes: options.yes === true,
-          });
-        const connection =
-          options.connectionFile === undefined
-            ? undefined
-            : await readConnectionFile(options.connectionFile);
+        const data = await projectRunData(project, sessionName, options, selectionText(options));
+        const connection = await connectionOf(options);
         process.exitCode = await runLocally(
           project,
           { json: options.json === true, out, what: 'minke run' },
@@ -146,36 +133,11 @@ async function runThroughServer(
   options: RunOptions,
   selection: RunSelection & { batch?: BatchPolicy; timeoutMs?: number },
 ): Promise<number> {
-  if (options.user !== undefined)
-    throw new UsageError(
-      '--user does not apply with --server: the run is made as the user of the token',
-    );
-  const { ApiClient } = await import('../remote/api-client.js');
-  const { runRemotely, catalogEntry } = await import('../remote/remote-run.js');
-  const { parseRunDataBySchema } = await import('../run-data.js');
-  const client = new ApiClient(remote);
-  const entry = await catalogEntry(client, session);
-  const data =
-    options.data === undefined || options.data.length === 0
-      ? {}
-      : parseRunDataBySchema(options.data, entry?.form);
-  if (entry)
-    await confirmRun({
-      session,
-      verboseName: entry.verboseName,
-      confirm: entry.confirm,
-      selection: selectionText(options),
-      yes: options.yes === true,
-    });
-  const body = {
-    session,
-    ...selection,
-    data,
-    connection:
-      options.connectionFile === undefined
-        ? undefined
-        : await readConnectionFile(options.connectionFile),
-  };
+  const { runRemotely } = await import('../remote/remote-run.js');
+  const { serverRunClient, serverRunData, connectionOf } = await import('../run-form.js');
+  const client = await serverRunClient(remote, options);
+  const data = await serverRunData(client, session, options, selectionText(options));
+  const body = { session, ...selection, data, connection: await connectionOf(options) };
   return runRemotely(
     client,
     { path: '/api/runs', body, session },

@@ -32,6 +32,15 @@ export class Flaky extends Session {
     if (name.startsWith('fail-') && !this.data.pass) await this.xrun('exit 3');
   }
 }
+
+/** Asks before it runs. */
+export class Careful extends Session {
+  static override workOn = ['Host'];
+  static override confirm = true;
+  override async process() {
+    await this.xrun('echo careful');
+  }
+}
 `;
 
 interface RunReply {
@@ -46,9 +55,9 @@ const minke = (...args: string[]) => builtMinke(dir, args);
 
 beforeAll(async () => {
   writeProject(dir, {
-    config: "database: 'sqlite:data.db', sessions: [Flaky]",
+    config: "database: 'sqlite:data.db', sessions: [Flaky, Careful]",
     sessions: SESSIONS,
-    sessionNames: ['Flaky'],
+    sessionNames: ['Flaky', 'Careful'],
   });
   await prepareLocalHost(dir, {}, 'ok-1');
   for (const name of ['ok-2', 'fail-1', 'fail-2']) {
@@ -138,6 +147,20 @@ describe('minke runs rerun', { timeout: 240_000 }, () => {
     expect(limit.stderr).toContain('--timeout: "soon" is not a time limit');
     // Refused before anything ran: no new run.
     expect((await newestRuns(1))[0]?.id).toBe(before);
+  });
+
+  it('asks before a session marked confirm runs again; --yes says yes', async () => {
+    const first = await minke('run', 'Careful', '--id', 'ok-1', '--yes', '--json');
+    const { runId } = JSON.parse(first.stdout) as RunReply;
+    const asked = await minke('runs', 'rerun', String(runId));
+    expect(asked).toMatchObject({ code: 2, stdout: '' });
+    expect(asked.stderr).toContain(
+      'Careful asks for a confirmation before it runs: run it at a terminal to be asked, or add --yes',
+    );
+    expect((await newestRuns(1))[0]?.id).toBe(runId);
+    const yes = await minke('runs', 'rerun', String(runId), '--yes');
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toMatch(/^SUCCESS\s+ok-1/m);
   });
 
   it('re-runs through a server as the token user, with a new time limit', async () => {

@@ -1,10 +1,7 @@
-import { UsageError } from '../cli-error.js';
-import { readConnectionFile } from '../connection-file.js';
 import { parseId } from '../count-flags.js';
 import { stdoutOut } from '../output.js';
 import { withProject, type GlobalOptions } from '../project-context.js';
 import { remoteTarget, type RemoteTarget } from '../remote/remote-target.js';
-import { confirmRun } from '../run-confirm.js';
 
 export interface RerunOptions {
   failedOnly?: boolean;
@@ -44,23 +41,14 @@ export async function rerunCommand(
   };
   const remote = remoteTarget(globals);
   if (remote) return rerunThroughServer(remote, ask, options);
-  const { parseRunData } = await import('../run-data.js');
   const { rerunRun } = await import('../../operations/rerun-run.js');
   const { getRunItem } = await import('../../runs/list-runs.js');
   const { runLocally, cliRunUser } = await import('../local-run.js');
+  const { projectRunData, connectionOf } = await import('../run-form.js');
   return withProject(globals, {}, async (project) => {
     const { run } = await getRunItem(project.database, ask.runId);
-    const info = project.sessions.sessions.get(run.session);
-    const data = parseRunData(options.data ?? [], info?.cls.form);
     const user = await cliRunUser(project, options.user);
-    if (info)
-      await confirmRun({
-        session: info.name,
-        verboseName: info.verboseName,
-        confirm: info.confirm,
-        selection: selectionText(ask),
-        yes: options.yes === true,
-      });
+    const data = await projectRunData(project, run.session, options, selectionText(ask));
     const connection = await connectionOf(options);
     return runLocally(
       project,
@@ -80,29 +68,14 @@ async function rerunThroughServer(
   ask: RerunAsk,
   options: RerunOptions,
 ): Promise<number> {
-  if (options.user !== undefined)
-    throw new UsageError(
-      '--user does not apply with --server: the run is made as the user of the token',
-    );
-  const { ApiClient } = await import('../remote/api-client.js');
-  const { runRemotely, catalogEntry } = await import('../remote/remote-run.js');
-  const { parseRunDataBySchema } = await import('../run-data.js');
-  const client = new ApiClient(remote);
-  // 404 for a run the token's user may not see, as the API answers.
-  const run = await client.get<{ session: string }>(`/api/runs/${ask.runId}`);
-  const entry = await catalogEntry(client, run.session);
-  const data =
-    options.data === undefined || options.data.length === 0
-      ? {}
-      : parseRunDataBySchema(options.data, entry?.form);
-  if (entry)
-    await confirmRun({
-      session: run.session,
-      verboseName: entry.verboseName,
-      confirm: entry.confirm,
-      selection: selectionText(ask),
-      yes: options.yes === true,
-    });
+  const { runRemotely } = await import('../remote/remote-run.js');
+  const { serverRunClient, serverRunData, connectionOf } = await import('../run-form.js');
+  const client = await serverRunClient(remote, options);
+  // The run without its sessions (a page of one); 404 for a run the token's user may not see.
+  const { run } = await client.get<{ run: { session: string } }>(
+    `/api/runs/${ask.runId}/sessions?limit=1`,
+  );
+  const data = await serverRunData(client, run.session, options, selectionText(ask));
   const body = {
     failedOnly: ask.failedOnly,
     data,
@@ -133,10 +106,4 @@ function selectionText(ask: RerunAsk): string {
   return ask.failedOnly
     ? `the objects that failed in run ${ask.runId}`
     : `the objects of run ${ask.runId}`;
-}
-
-function connectionOf(options: RerunOptions): Promise<Record<string, unknown> | undefined> {
-  return options.connectionFile === undefined
-    ? Promise.resolve(undefined)
-    : readConnectionFile(options.connectionFile);
 }
