@@ -6,6 +6,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { OpenedProject } from '../runtime/open-project.js';
 import { UsageError } from './cli-error.js';
 import type { Out } from './output.js';
+import { watchRunInDatabase } from './run-database-watch.js';
 import { exitCodeOf } from './run-outcome.js';
 
 /**
@@ -27,7 +28,6 @@ export async function runLocally(
 ): Promise<number> {
   const { createRuntime } = await import('../runtime/runtime.js');
   const { RunPrinter } = await import('./run-printer.js');
-  const { watchRunInDatabase } = await import('./run-database-watch.js');
   const { stopRunOnInterrupt } = await import('./run-interrupt.js');
   const { watchEventLoop } = await import('../runtime/loop-watchdog.js');
   const { out } = options;
@@ -55,28 +55,9 @@ export async function runLocally(
     if (options.heading && !options.json)
       out.line(options.heading(started.runId, started.records.length));
     const printer = new RunPrinter(out, process.stdout, started.records.length);
-    // The database too: a bus whose Redis is away carries no events, the records still tell.
-    const told = new Set<number>();
-    const busDone = new AbortController();
-    const summary = await new Promise<RunSummary>((resolve) => {
-      const onEvent = (event: DeliveredEvent) => {
-        if (event.runId !== started.runId) return;
-        if (event.type === 'session.finished') told.add(event.recordId);
-        if (!options.json) printer.handle(event);
-        if (event.type === 'run.finished') {
-          busDone.abort();
-          resolve(event.summary);
-        }
-      };
-      runtime.bus.subscribe(onEvent);
-      for (const event of events) onEvent(event);
-      void watchRunInDatabase(project.database, started.runId, {
-        printed: told,
-        emit: (event) => !options.json && printer.handle(event),
-        signal: busDone.signal,
-      }).then((fromDatabase) => fromDatabase && resolve(fromDatabase));
+    const summary = await untilFinished(runtime, project, started.runId, events, {
+      handle: (event) => !options.json && printer.handle(event),
     });
-    busDone.abort();
     interrupt.dispose();
     await interrupt.settled();
     // No server heard this run: its notifications are queued and sent from here.
@@ -105,6 +86,39 @@ export async function runLocally(
     await runtime.close();
     await watchdog.stop();
   }
+}
+
+/**
+ * The run's summary once it has finished, each event handed on once: from the bus (`earlier`:
+ * what it carried before the run was known), and from the database as well, since a bus whose
+ * Redis is away carries no events while the records still tell.
+ */
+function untilFinished(
+  runtime: Runtime,
+  project: OpenedProject,
+  runId: number,
+  earlier: readonly DeliveredEvent[],
+  printer: { handle: (event: DeliveredEvent) => void },
+): Promise<RunSummary> {
+  const told = new Set<number>();
+  const busDone = new AbortController();
+  // Subscribed at once: the caller has just stopped the bus's buffer of earlier events.
+  const finished = new Promise<RunSummary>((resolve) => {
+    const onEvent = (event: DeliveredEvent) => {
+      if (event.runId !== runId) return;
+      if (event.type === 'session.finished') told.add(event.recordId);
+      printer.handle(event);
+      if (event.type === 'run.finished') resolve(event.summary);
+    };
+    runtime.bus.subscribe(onEvent);
+    for (const event of earlier) onEvent(event);
+    void watchRunInDatabase(project.database, runId, {
+      printed: told,
+      emit: (event) => printer.handle(event),
+      signal: busDone.signal,
+    }).then((fromDatabase) => fromDatabase && resolve(fromDatabase));
+  });
+  return finished.finally(() => busDone.abort());
 }
 
 /**
