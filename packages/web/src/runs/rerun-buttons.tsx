@@ -28,7 +28,8 @@ interface RerunContext {
   timeLimit: string;
 }
 
-async function secretFields(
+/** The session's secret fields (asked again) and its own limit; empty when it cannot be read. */
+async function sessionSide(
   session: string,
   model: string,
 ): Promise<Pick<RerunContext, 'fields' | 'sessionLimitMs'>> {
@@ -83,14 +84,14 @@ export function RerunButtons({
 
   /** The dialog when asked for, or when secrets must be given again; else the re-run at once. */
   const start = async (failedOnly: boolean | { failed: number }) => {
-    const secrets = await secretFields(session, model).catch(() => ({
+    const fromSession = await sessionSide(session, model).catch(() => ({
       fields: [],
       sessionLimitMs: undefined,
     }));
-    if (typeof failedOnly === 'boolean' && secrets.fields.length === 0)
+    if (typeof failedOnly === 'boolean' && fromSession.fields.length === 0)
       return send({ failedOnly, data: {} });
     const timeLimit = await runTimeLimitText(runId).catch(() => '');
-    setAsking({ ...secrets, timeLimit, failedOnly });
+    setAsking({ ...fromSession, timeLimit, failedOnly });
   };
 
   const title =
