@@ -263,21 +263,35 @@ describe('choices from the CMDB and policies in Chromium', () => {
     ).items[0];
     if (!shop) throw new Error('the demo has no shop app');
     // An edit in the browser, after the import of the test before. The form first shows the
-    // record the list cached, then the one it reads afresh, and that second fill of the form
-    // would drop what was typed before it: type once the fresh record is in.
+    // record the list cached, then the one it reads afresh: what is typed before that second
+    // read comes in stays. The read is held back until the typing is done.
+    await page.goto(`${url}/#/App`);
+    await page.getByText('shop', { exact: true }).first().waitFor();
+    let releaseRead = () => {};
+    const readHeld = new Promise<void>((resolve) => (releaseRead = resolve));
+    const recordPath = `/api/records/App/${shop.id}`;
+    const isRecord = (address: URL) => address.pathname === recordPath;
+    await page.route(isRecord, async (route) => {
+      if (route.request().method() === 'GET') await readHeld;
+      await route.continue();
+    });
     const fresh = page.waitForResponse(
       (response) =>
-        response.request().method() === 'GET' &&
-        new URL(response.url()).pathname === `/api/records/App/${shop.id}`,
+        response.request().method() === 'GET' && new URL(response.url()).pathname === recordPath,
     );
     await page.goto(`${url}/#/App/${shop.id}`);
-    await fresh;
     const version = page.locator('input[name="version"]');
+    await version.fill('10.9.2');
+    releaseRead();
+    await (await fresh).finished();
+    await page.unroute(isRecord);
+    // Two frames after the body came: React has drawn the fresh record and refilled the form.
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    );
     const save = page.getByRole('button', { name: 'Save' });
-    await until(async () => {
-      if ((await version.inputValue()) !== '10.9.2') await version.fill('10.9.2');
-      return save.isEnabled();
-    }, 'the edited version to be saveable');
+    await until(() => save.isEnabled(), 'the edited version to be saveable');
+    expect(await version.inputValue()).toBe('10.9.2');
     await save.click();
     await page.getByText('Element updated').waitFor();
 

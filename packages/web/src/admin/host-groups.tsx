@@ -16,6 +16,7 @@ import {
 } from 'react-admin';
 import { formText, shorten } from '../data/value-text.js';
 import { useNameChoices } from './use-name-choices.js';
+import { KEEP_TYPED } from '../layout/keep-typed.js';
 
 /** A group's config as its text box edits it; no config (an empty mapping) as an empty box. */
 const formatConfig = (value: unknown) =>
@@ -70,7 +71,7 @@ function EditToolbar() {
 
 function GroupForm({ edit = false }: { edit?: boolean }) {
   return (
-    <SimpleForm {...(edit ? { toolbar: <EditToolbar /> } : {})}>
+    <SimpleForm {...(edit ? { toolbar: <EditToolbar /> } : {})} resetOptions={KEEP_TYPED}>
       <TextInput source="name" validate={required()} />
       <TextInput source="comment" fullWidth />
       <TextInput

@@ -23,6 +23,7 @@ import {
 import { useLoaded } from '../api/use-loaded.js';
 import { useNameChoices } from './use-name-choices.js';
 import { permissionChoices, type PermissionChoice } from './permission-choices.js';
+import { KEEP_TYPED } from '../layout/keep-typed.js';
 
 function PermissionsInput() {
   const choices = useLoaded(permissionChoices, []).value ?? [];
@@ -115,7 +116,7 @@ export function UserCreate() {
 export function UserEdit() {
   return (
     <Edit resource="users" mutationMode="pessimistic" transform={withoutEmptyPassword}>
-      <SimpleForm toolbar={<UserToolbar />}>
+      <SimpleForm toolbar={<UserToolbar />} resetOptions={KEEP_TYPED}>
         <TextInput source="username" disabled />
         <PasswordInput source="password" helperText="leave empty to keep the password" />
         <BooleanInput source="isSuperuser" label="Superuser" />
@@ -157,7 +158,7 @@ export function UserGroupCreate() {
 export function UserGroupEdit() {
   return (
     <Edit resource="user-groups" mutationMode="pessimistic">
-      <SimpleForm toolbar={<SaveOnly />}>
+      <SimpleForm toolbar={<SaveOnly />} resetOptions={KEEP_TYPED}>
         <TextInput source="name" validate={required()} />
         <PermissionsInput />
       </SimpleForm>

@@ -13,6 +13,7 @@ import {
   TextInput,
   required,
 } from 'react-admin';
+import { KEEP_TYPED } from '../layout/keep-typed.js';
 
 const typeChoices = [
   { id: 'ssh-key', name: 'SSH private key' },
@@ -108,7 +109,7 @@ export function CredentialEdit() {
       mutationMode="pessimistic"
       redirect="list"
     >
-      <SimpleForm>
+      <SimpleForm resetOptions={KEEP_TYPED}>
         <TextInput source="name" disabled helperText="a new secret under the same name" />
         <SecretInputs />
       </SimpleForm>

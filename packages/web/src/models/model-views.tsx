@@ -43,6 +43,7 @@ import { ImportCsvButton } from './import-csv-button.js';
 import { FilterSidebar } from './filter-sidebar.js';
 import { WindowedDatagridBody } from './windowed-datagrid-body.js';
 import { RecordChangesTab } from './record-changes-tab.js';
+import { KEEP_TYPED } from '../layout/keep-typed.js';
 
 /** Fields shown as list columns: all but JSON (too wide; it shows on the detail page). */
 function listFields(meta: ModelMeta) {
@@ -232,7 +233,7 @@ function FormToolbar() {
 export function ModelEdit({ meta }: { meta: ModelMeta }) {
   return (
     <Edit resource={meta.name} mutationMode="pessimistic">
-      <SimpleForm toolbar={<FormToolbar />}>
+      <SimpleForm toolbar={<FormToolbar />} resetOptions={KEEP_TYPED}>
         {meta.fields.map((field) => uiFor(field).input(field, 'edit'))}
       </SimpleForm>
     </Edit>
