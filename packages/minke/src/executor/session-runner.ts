@@ -1,9 +1,9 @@
-import { timeLimitText } from '@minke/contract/time-limit';
 import { isMinkeError, isSessionError, sessionErrorMessages } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { coerceFromText } from '../model/record-codec.js';
 import type { RecordRef } from '../runs/run-journal.js';
 import { preformattedMessage, type SessionMessage } from '../session/messages.js';
+import { timedOutText } from '../session/own-time-limit.js';
 import type { Session } from '../session/session.js';
 import type { SessionContext } from '../session/session-context.js';
 import type { ProcessState, SessionResult } from '../session/status.js';
@@ -83,7 +83,9 @@ export async function runSessionJob(
   if (deadline.passed && deadline.limit) {
     // Past its limit it was stopped by Minke, not by a user: a failure to see, not a grey stop.
     [state, result] = ['failed', 'error'];
-    await addMessage(preformattedMessage(timedOutText(deadline.limit), 'error'));
+    await addMessage(
+      preformattedMessage(timedOutText(`the ${deadline.limit.of}'s`, deadline.limit.ms), 'error'),
+    );
   }
   const durationMs = Date.now() - started;
   const message =
@@ -128,10 +130,6 @@ function sessionDeadline(limit: TimeLimit | undefined, controls: StopControls): 
     controls.kill.abort();
   }, limit.ms);
   return deadline;
-}
-
-function timedOutText(limit: TimeLimit): string {
-  return `timed out: the ${limit.of}'s limit is ${timeLimitText(limit.ms)}; it was stopped and its running command killed`;
 }
 
 async function outcomeOf(

@@ -78,14 +78,28 @@ export abstract class SessionChain extends Session {
   override async process(): Promise<void> {
     const { sessions, breakStates } = this.constructor as typeof SessionChain;
     const { verboseNameOf } = await import('./session-names.js');
+    const { ownTimeLimit, timedOutText } = await import('./own-time-limit.js');
     for (const SubSession of sessions) {
       const name = verboseNameOf(SubSession);
       await this.addMsg(`Run ${name}`, 'info');
+      const { timeoutMs } = SubSession;
+      // A chained session's own limit bounds it alone; the chain's (or the run's) bounds them all.
+      const limit = timeoutMs === undefined ? undefined : ownTimeLimit(this.context, timeoutMs);
       const sub = new (SubSession as unknown as new (context: Session['context']) => Session)(
-        this.context,
+        limit?.context ?? this.context,
       );
       sub.setStatus(this.status ?? 'success', { update: false });
-      await sub.process();
+      try {
+        await sub.process();
+      } catch (error) {
+        if (!limit?.passed) throw error;
+      } finally {
+        limit?.clear();
+      }
+      if (limit?.passed && timeoutMs !== undefined) {
+        await this.addMsg(timedOutText(`${name}'s`, timeoutMs), 'error');
+        sub.setStatus('error', { update: false });
+      }
       if (sub.status) this.setStatus(sub.status);
       if (this.status && breakStates.includes(this.status)) {
         await this.addMsg(`${name} finished with status ${this.status}`, 'error');

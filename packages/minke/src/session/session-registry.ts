@@ -101,6 +101,8 @@ function describe(cls: SessionClass, models: ModelRegistry): SessionInfo {
     if (chained.length === 0) throw fail('a SessionChain needs sessions');
     chained.forEach((sub, i) => {
       if (!isSessionClass(sub)) throw fail(`sessions[${i}] is not a session class`);
+      const wrong = sub.timeoutMs === undefined ? undefined : timeLimitProblem(sub.timeoutMs);
+      if (wrong) throw fail(`sessions[${i}] (${sub.name}): ${wrong}`);
     });
   }
   if (

@@ -224,7 +224,15 @@ describe('session registry', () => {
     class MonthLimit extends Twice {
       static override timeoutMs = 30 * 24 * 3600_000;
     }
+    class ChainOfZeroLimit extends SessionChain {
+      static override workOn = ['Host'];
+      static override sessions = [Twice, ZeroLimit];
+    }
     const cases: [unknown[], string][] = [
+      [
+        [ChainOfZeroLimit],
+        "session ChainOfZeroLimit couldn't be registered: sessions[1] (ZeroLimit): timeoutMs must be a whole number",
+      ],
       [
         [ZeroLimit],
         "session ZeroLimit couldn't be registered: timeoutMs must be a whole number of milliseconds from 1 to 2147483647 (24.8 days; got 0)",

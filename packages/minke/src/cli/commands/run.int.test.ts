@@ -14,7 +14,7 @@ beforeAll(async () => {
   // The scaffolded sessions, plus a slow one to stop.
   writeFileSync(
     join(dir, 'sessions.ts'),
-    `import { Session, SingleCommandSession, z } from 'minke';
+    `import { Session, SessionChain, SingleCommandSession, z } from 'minke';
 import { Server } from './models.js';
 export { ServerInfo, DiskUsage } from './sessions-init.js';
 
@@ -34,6 +34,30 @@ export class Hung extends Session {
     await this.xrun('sleep 30 # minke-run-hung; echo never');
     await this.xrun('echo nor this');
   }
+}
+
+/** A chained step with a limit of its own, and one after it. */
+class WaitStep extends Session {
+  static override timeoutMs = 1000;
+  override async process() {
+    await this.xrun('sleep 30 # minke-chain-step; echo never');
+  }
+}
+class AfterStep extends Session {
+  override async process() {
+    await this.xrun('echo after the step');
+  }
+}
+/** Goes on past a chained session's error (and so past its time-out). */
+export class Staged extends SessionChain {
+  static override workOn = ['Host'];
+  static override sessions = [WaitStep, AfterStep];
+  static override breakStates = [];
+}
+/** Stops at a chained session's error, as chains do by default. */
+export class StagedStrict extends SessionChain {
+  static override workOn = ['Host'];
+  static override sessions = [WaitStep, AfterStep];
 }
 
 /** Never yields: a loop without an await holds the process that runs it. */
@@ -64,11 +88,11 @@ export class Count extends SingleCommandSession {
   const config = readFileSync(join(dir, 'minke.config.ts'), 'utf8')
     .replace(
       "import { DiskUsage, ServerInfo } from './sessions.js';",
-      "import { Count, DiskUsage, Hung, Quiet, ServerInfo, Slow, Spin } from './sessions.js';",
+      "import { Count, DiskUsage, Hung, Quiet, ServerInfo, Slow, Spin, Staged, StagedStrict } from './sessions.js';",
     )
     .replace(
       'sessions: [ServerInfo, DiskUsage]',
-      'sessions: [ServerInfo, DiskUsage, Slow, Count, Quiet, Hung, Spin]',
+      'sessions: [ServerInfo, DiskUsage, Slow, Count, Quiet, Hung, Spin, Staged, StagedStrict]',
     );
   writeFileSync(join(dir, 'minke.config.ts'), config);
   expect((await minke('migrate')).code).toBe(0);
@@ -151,6 +175,29 @@ describe('minke run', { timeout: 180_000 }, () => {
     expect(listed.stdout).toMatch(/^Hung\s.*\s1\.5 s$/m);
   });
 
+  it("stops a chained session past its own limit, its command killed; the chain's breakStates decide the rest", async () => {
+    const started = Date.now();
+    const staged = await minke('run', 'Staged', '--model', 'Host', '--id', 'local');
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(staged.code).toBe(1);
+    expect(staged.stdout).toContain(
+      "timed out: Wait step's limit is 1 s; it was stopped and its running command killed",
+    );
+    expect(staged.stdout).not.toMatch(/: never$/m);
+    // The chain went on: its next session ran, and the chain ends in error.
+    expect(staged.stdout).toMatch(/: after the step$/m);
+    expect(staged.stdout).toContain('1 session(s): 0 success, 0 warning, 1 error');
+    const strict = await minke('run', 'StagedStrict', '--model', 'Host', '--id', 'local');
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain("timed out: Wait step's limit is 1 s");
+    expect(strict.stdout).toContain('Wait step finished with status error');
+    expect(strict.stdout).not.toContain('after the step');
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(
+      'minke-chain-step',
+    );
+  });
+
   it('fails a session past the time limit given with --timeout; refuses a limit that is none', async () => {
     // Slow has no limit of its own; its first command takes 2.1 s.
     const slowOnLocal = ['run', 'Slow', '--model', 'Host', '--id', 'local'];
@@ -225,7 +272,7 @@ describe('minke run', { timeout: 180_000 }, () => {
     const cases: [string[], string][] = [
       [
         ['run', 'Nope', '--all'],
-        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count, Quiet, Hung, Spin)',
+        'minke: error: unknown session "Nope" (known: ServerInfo, DiskUsage, Slow, Count, Quiet, Hung, Spin, Staged, StagedStrict)',
       ],
       [
         ['run', 'Count', '--model', 'Host', '--all'],
