@@ -43,6 +43,7 @@ export async function chooseSession(
   page: Page,
   session: string,
   form: Record<string, string> = {},
+  passwords: { ssh?: string; sudo?: string } = {},
 ): Promise<void> {
   await page.getByTestId('run-session').click();
   await page.locator('#session-picker').click();
@@ -62,6 +63,12 @@ export async function chooseSession(
   }
   for (const [name, value] of Object.entries(form)) {
     await page.locator(`[data-testid="session-form"] [name="${name}"]`).fill(value);
+  }
+  if (Object.keys(passwords).length > 0) {
+    const section = page.getByTestId('run-passwords');
+    await section.getByText('Passwords for this run').click();
+    for (const [which, value] of Object.entries(passwords))
+      await section.locator(`input[name="run-${which}-password"]`).fill(value);
   }
   // a session marked `confirm` has a confirm step; any other starts from its form
   const start = page.getByTestId('run-start').or(page.getByTestId('run-next'));

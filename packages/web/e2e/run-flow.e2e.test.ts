@@ -87,8 +87,13 @@ describe('the run flow', () => {
     await clearRuns(page);
     await page.locator('tbody tr.RaDatagrid-row input[type="checkbox"]').nth(0).check();
     await page.locator('tbody tr.RaDatagrid-row input[type="checkbox"]').nth(1).check();
-    await chooseSession(page, 'RunCommand', { cmd: 'echo confirmed' });
+    await chooseSession(page, 'RunCommand', { cmd: 'echo confirmed' }, { sudo: 'sudo-pw-1' });
     const confirm = page.getByTestId('run-confirm');
+    // Which passwords were given, never what they are.
+    await expect(confirm.getByTestId('confirm-passwords').textContent()).resolves.toBe(
+      'With the sudo password given here, for this run only (never stored).',
+    );
+    expect(await page.content()).not.toContain('sudo-pw-1');
     const labels = await confirm.locator('li label').allTextContents();
     expect(labels).toHaveLength(2);
     // The demo names a server by its host ("zz-fleet-000 (Server #5)"): no need to add "on …"
@@ -331,6 +336,52 @@ describe('the run flow', () => {
     expect(allRun.records).toHaveLength(2);
     await page.waitForURL(`**/#/runs/${allRun.id}/show`);
     await page.getByTestId('run-page').locator('tbody tr').nth(1).waitFor();
+  });
+
+  it('starts a run with passwords given in the dialog, and asks for them again on its re-run', async () => {
+    await page.goto(`${server.url}/#/Host`);
+    await clearRuns(page);
+    await selectRows(page, ['local-a']);
+    await chooseSession(page, 'Ticker', {}, { ssh: 'ssh-pw-1', sudo: 'sudo-pw-2' });
+    const sudoField = page.getByTestId('run-passwords').locator('input[name="run-sudo-password"]');
+    await expect(sudoField.getAttribute('type')).resolves.toBe('password');
+    const posted = page.waitForResponse(
+      (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST',
+    );
+    await page.getByTestId('run-start').click();
+    const response = await posted;
+    expect(response.status()).toBe(201);
+    // The run-time layer over the host's settings: the server uses it for this run only.
+    expect(response.request().postDataJSON()).toMatchObject({
+      connection: { password: 'ssh-pw-1', sudo: { password: 'sudo-pw-2' } },
+    });
+    const run = (await response.json()) as { id: number };
+    await live(page, 'local-a')
+      .and(page.locator('[data-live-result="success"]'))
+      .waitFor({ timeout: 30_000 });
+    // Its page: Re-run does not start at once, it asks for the passwords again.
+    await page.goto(`${server.url}/#/runs/${run.id}/show`);
+    await page.getByTestId('rerun').and(page.locator(':enabled')).waitFor();
+    await page.getByTestId('rerun').click();
+    const dialog = page.getByTestId('rerun-dialog');
+    await expect(dialog.getByTestId('rerun-secrets-note').textContent()).resolves.toContain(
+      'This run was started with secrets (secret fields or passwords), which are never stored',
+    );
+    // Open at once: the run had no secret fields, so what it had were passwords.
+    const again = dialog.locator('input[name="run-sudo-password"]');
+    await again.fill('sudo-pw-3');
+    await page.screenshot({
+      path: join(screenshots, 'rerun-passwords.png'),
+      animations: 'disabled',
+    });
+    const rerun = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${run.id}/rerun`));
+    await page.getByTestId('rerun-start').click();
+    expect((await rerun).status()).toBe(201);
+    expect((await rerun).request().postDataJSON()).toEqual({
+      failedOnly: false,
+      connection: { sudo: { password: 'sudo-pw-3' } },
+    });
+    expect(await page.content()).not.toMatch(/ssh-pw-1|sudo-pw-[23]/);
   });
 
   it('asks for the secrets again on a re-run; the other form values are the run’s', async () => {

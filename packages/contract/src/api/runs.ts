@@ -78,6 +78,11 @@ export const runItem = z.object({
   jobId: z.number().nullable().optional(),
   /** The time limit per object it was started with, in ms (null: none; always sent by the server). */
   timeoutMs: z.number().nullable().optional(),
+  /**
+   * Started with values never stored (secret form fields, run-time connection values such as a
+   * sudo password): a re-run asks for them again. Always sent by the server.
+   */
+  hasSecretValues: z.boolean().optional(),
 });
 export type RunItem = z.infer<typeof runItem>;
 

@@ -23,6 +23,8 @@ export interface RunItem {
   jobId: number | null;
   /** The time limit per object it was started with, in ms; null: none. */
   timeoutMs: number | null;
+  /** Started with values never stored (secret form fields, run-time connection values). */
+  hasSecretValues: boolean;
 }
 
 export interface RunDetail extends RunItem {
@@ -131,6 +133,7 @@ const RUN_COLUMNS = [
   'r.finished_at',
   'r.job_id',
   'r.timeout_ms',
+  'r.has_secret_values',
 ] as const;
 
 function runsOf(database: Database) {
@@ -183,6 +186,7 @@ function toItem(row: RunRow, summary: RunSummary | undefined): RunItem {
     summary: summary ?? summarize([]),
     jobId: row.job_id === null ? null : Number(row.job_id),
     timeoutMs: row.timeout_ms === null ? null : Number(row.timeout_ms),
+    hasSecretValues: row.has_secret_values,
   };
 }
 
@@ -197,4 +201,5 @@ interface RunRow {
   finished_at: string | null;
   job_id: number | null;
   timeout_ms: number | null;
+  has_secret_values: boolean;
 }

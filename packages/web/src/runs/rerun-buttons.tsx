@@ -22,10 +22,15 @@ export interface RerunButtonsProps {
 }
 
 /** What the dialog starts from: the session's secret fields and limit, the run's limit. */
-interface RerunContext {
+interface RerunContext extends RunSide {
   fields: FieldSpec[];
   sessionLimitMs: number | null | undefined;
+}
+
+/** What the re-run takes from the run: its limit as the field shows it, and if it had secrets. */
+interface RunSide {
   timeLimit: string;
+  hadSecrets: boolean;
 }
 
 /** The session's secret fields (asked again) and its own limit; empty when it cannot be read. */
@@ -40,16 +45,20 @@ async function sessionSide(
   };
 }
 
-/** The run's own limit, from its first page of sessions (the run comes with it). */
-async function runTimeLimitText(runId: number): Promise<string> {
+/** The run's own limit and whether it had secrets, from its first page of sessions. */
+async function runSide(runId: number): Promise<RunSide> {
   const { run } = await api<RunSessionsPage>(`/api/runs/${runId}/sessions?limit=1`);
-  return run.timeoutMs ? timeLimitText(run.timeoutMs) : '';
+  return {
+    timeLimit: run.timeoutMs ? timeLimitText(run.timeoutMs) : '',
+    hadSecrets: run.hasSecretValues === true,
+  };
 }
 
 /**
  * **Re-run** and **Re-run failed only**: the same session on the same objects (or on those that
- * did not succeed) with the same form data and time limit; secrets, never stored, are asked
- * again first. **Change and re-run** opens the dialog to choose the objects and another limit.
+ * did not succeed) with the same form data and time limit; secrets (secret fields, passwords),
+ * never stored, are asked again first. **Change and re-run** opens the dialog to choose the
+ * objects and another limit.
  */
 export function RerunButtons({
   runId,
@@ -66,12 +75,13 @@ export function RerunButtons({
   const [failure, setFailure] = useState<StartFailure>();
   const [busy, setBusy] = useState(false);
 
-  const send = async ({ failedOnly, data, timeoutMs }: RerunChoice) => {
+  const send = async ({ failedOnly, data, timeoutMs, connection }: RerunChoice) => {
     setBusy(true);
     const outcome = await postRun(`/api/runs/${runId}/rerun`, {
       failedOnly,
       ...(Object.keys(data).length > 0 ? { data } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(connection === undefined ? {} : { connection }),
     });
     setBusy(false);
     if ('started' in outcome) {
@@ -84,14 +94,13 @@ export function RerunButtons({
 
   /** The dialog when asked for, or when secrets must be given again; else the re-run at once. */
   const start = async (failedOnly: boolean | { failed: number }) => {
-    const fromSession = await sessionSide(session, model).catch(() => ({
-      fields: [],
-      sessionLimitMs: undefined,
-    }));
-    if (typeof failedOnly === 'boolean' && fromSession.fields.length === 0)
-      return send({ failedOnly, data: {} });
-    const timeLimit = await runTimeLimitText(runId).catch(() => '');
-    setAsking({ ...fromSession, timeLimit, failedOnly });
+    const [fromSession, fromRun] = await Promise.all([
+      sessionSide(session, model).catch(() => ({ fields: [], sessionLimitMs: undefined })),
+      runSide(runId).catch(() => ({ timeLimit: '', hadSecrets: false })),
+    ]);
+    const mustAsk = fromSession.fields.length > 0 || fromRun.hadSecrets;
+    if (typeof failedOnly === 'boolean' && !mustAsk) return send({ failedOnly, data: {} });
+    setAsking({ ...fromSession, ...fromRun, failedOnly });
   };
 
   const title =
@@ -140,6 +149,7 @@ export function RerunButtons({
           title={title}
           fields={asking.fields}
           timeLimit={asking.timeLimit}
+          hadSecrets={asking.hadSecrets}
           sessionLimitMs={asking.sessionLimitMs}
           failedOnly={asking.failedOnly}
           error={failure?.message}

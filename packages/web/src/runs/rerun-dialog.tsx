@@ -18,6 +18,8 @@ import {
   type FieldSpec,
   type FormValues,
 } from '../schema-form/form-fields.js';
+import { NO_PASSWORDS, runConnectionOf } from './run-passwords.js';
+import { RunPasswordsFields } from './run-passwords-fields.js';
 import { TimeLimitField } from './time-limit-field.js';
 import { readTimeLimit } from './time-limit.js';
 
@@ -27,6 +29,8 @@ export interface RerunChoice {
   data: Record<string, unknown>;
   /** Another limit in ms, null for none; undefined keeps the run's. */
   timeoutMs?: number | null;
+  /** Passwords for the new run (its run-time connection layer); undefined: none given. */
+  connection?: Record<string, unknown> | undefined;
 }
 
 export interface RerunDialogProps {
@@ -37,6 +41,11 @@ export interface RerunDialogProps {
   timeLimit: string;
   /** The session's own limit, in ms: the field says when it is shorter and counts. */
   sessionLimitMs: number | null | undefined;
+  /**
+   * The run was started with values never stored (secret fields, passwords): say so, and open
+   * the passwords when it has no secret fields (then they can only have been passwords).
+   */
+  hadSecrets: boolean;
   /** "Failed only" as the button chose it, or, to choose here, how many did not succeed. */
   failedOnly: boolean | { failed: number };
   error: string | undefined;
@@ -48,13 +57,15 @@ export interface RerunDialogProps {
 
 /**
  * A re-run's dialog: the secrets asked again (the rest of the form data comes from the run),
- * the time limit (the run's, to change or clear) and, from _Change and re-run_, which objects.
+ * the time limit (the run's, to change or clear), passwords for the new run and, from _Change
+ * and re-run_, which objects.
  */
 export function RerunDialog(props: RerunDialogProps) {
   const { fields, busy } = props;
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [timeLimit, setTimeLimit] = useState(props.timeLimit);
+  const [passwords, setPasswords] = useState(NO_PASSWORDS);
   const choosable = typeof props.failedOnly === 'object' ? props.failedOnly : undefined;
   const [failedOnly, setFailedOnly] = useState(
     choosable ? choosable.failed > 0 : props.failedOnly === true,
@@ -69,15 +80,19 @@ export function RerunDialog(props: RerunDialogProps) {
       failedOnly,
       data: formData(fields, values),
       ...(timeLimit.trim() === props.timeLimit.trim() ? {} : { timeoutMs: limit.ms }),
+      connection: runConnectionOf(passwords),
     });
   };
   return (
     <Dialog open onClose={busy ? undefined : props.onCancel} fullWidth maxWidth="xs">
       <DialogTitle>{props.title}</DialogTitle>
       <DialogContent dividers data-testid="rerun-dialog">
-        {fields.length > 0 ? (
-          <Alert severity="info" sx={{ mb: 2 }}>
-            Secrets are never stored with a run: give them again. The other values are the run’s.
+        {fields.length > 0 || props.hadSecrets ? (
+          <Alert severity="info" sx={{ mb: 2 }} data-testid="rerun-secrets-note">
+            {props.hadSecrets
+              ? 'This run was started with secrets (secret fields or passwords), which are never stored: give them again. '
+              : 'Secrets are never stored with a run: give them again. '}
+            The other values are the run’s.
           </Alert>
         ) : null}
         {props.error ? (
@@ -111,6 +126,12 @@ export function RerunDialog(props: RerunDialogProps) {
             sessionLimitMs={props.sessionLimitMs}
             disabled={busy}
             onChange={setTimeLimit}
+          />
+          <RunPasswordsFields
+            value={passwords}
+            onChange={setPasswords}
+            disabled={busy}
+            defaultExpanded={props.hadSecrets && fields.length === 0}
           />
         </Stack>
       </DialogContent>

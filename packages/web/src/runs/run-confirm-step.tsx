@@ -12,11 +12,13 @@ export interface RunConfirmStepProps {
   values: FormValues;
   /** The run's time limit per object, in ms (null: none of its own). */
   timeoutMs: number | null;
+  /** Which passwords were given for this run (never the passwords); undefined: none. */
+  passwordsText?: string | undefined;
 }
 
 /**
  * The confirm step of a `confirm` session: the form data it will run with (secrets masked), its
- * time limit if it has one, and each object by a name a person recognises, ticked, to untick some.
+ * time limit if it has one, which passwords were given (not what they are), and each object by a name a person recognises, ticked, to untick some.
  */
 export function RunConfirmStep({
   targets,
@@ -25,6 +27,7 @@ export function RunConfirmStep({
   fields,
   values,
   timeoutMs,
+  passwordsText,
 }: RunConfirmStepProps) {
   const toggle = (id: number) => {
     const copy = new Set(unticked);
@@ -38,6 +41,11 @@ export function RunConfirmStep({
       {timeoutMs !== null ? (
         <Typography variant="body2" sx={{ mb: 1 }} data-testid="confirm-time-limit">
           {perObjectText(timeoutMs)}.
+        </Typography>
+      ) : null}
+      {passwordsText ? (
+        <Typography variant="body2" sx={{ mb: 1 }} data-testid="confirm-passwords">
+          {passwordsText}
         </Typography>
       ) : null}
       <Typography variant="body2" sx={{ mb: 1 }}>

@@ -10,6 +10,8 @@ import { RunDialogActions } from './run-dialog-actions.js';
 import type { RunTarget } from './run-targets.js';
 import { groupSessions } from './session-groups.js';
 import { SessionPicker } from './session-picker.js';
+import { NO_PASSWORDS, passwordsGivenText, runConnectionOf } from './run-passwords.js';
+import { RunPasswordsFields } from './run-passwords-fields.js';
 import { postRun } from './start-run-request.js';
 import { TimeLimitField } from './time-limit-field.js';
 import { readTimeLimit } from './time-limit.js';
@@ -30,7 +32,8 @@ const objects = (n: number) => `${n} ${n === 1 ? 'object' : 'objects'}`;
 
 /**
  * Run a session on the selected objects: pick a session (grouped, only those the user may run
- * here), fill in its form and, if wanted, a time limit per object, start. A session marked
+ * here), fill in its form and, if wanted, a time limit per object and passwords for this run,
+ * start. A session marked
  * `confirm` shows a confirm step first: the form data, the limit and the objects, to untick some.
  * Without `confirm` the run starts from the form.
  */
@@ -46,12 +49,15 @@ export function RunSessionDialog({
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [timeLimit, setTimeLimit] = useState('');
+  const [passwords, setPasswords] = useState(NO_PASSWORDS);
   const [confirming, setConfirming] = useState(false);
   const [unticked, setUnticked] = useState<Set<number>>(new Set());
   const [busy, setBusy] = useState(false);
   const [submitError, setSubmitError] = useState<string | undefined>();
 
   useEffect(() => {
+    // Passwords are kept no longer than the dialog is open.
+    setPasswords(NO_PASSWORDS);
     if (!open) return;
     setConfirming(false);
     setUnticked(new Set());
@@ -82,12 +88,14 @@ export function RunSessionDialog({
     if (!session || chosen.length === 0 || 'error' in limit) return;
     setBusy(true);
     setSubmitError(undefined);
+    const connection = runConnectionOf(passwords);
     const body = {
       session: session.name,
       model,
       ids: chosen.map((t) => t.id),
       data: formData(fields, values),
       ...(timeoutMs === null ? {} : { timeoutMs }),
+      ...(connection === undefined ? {} : { connection }),
     };
     const outcome = await postRun('/api/runs', body);
     setBusy(false);
@@ -127,6 +135,7 @@ export function RunSessionDialog({
             fields={fields}
             values={values}
             timeoutMs={timeoutMs}
+            passwordsText={passwordsGivenText(passwords)}
           />
         ) : (
           <Stack spacing={2}>
@@ -164,6 +173,9 @@ export function RunSessionDialog({
                 disabled={busy}
                 onChange={setTimeLimit}
               />
+            ) : null}
+            {session ? (
+              <RunPasswordsFields value={passwords} onChange={setPasswords} disabled={busy} />
             ) : null}
           </Stack>
         )}

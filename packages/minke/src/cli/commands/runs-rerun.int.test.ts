@@ -149,6 +149,27 @@ describe('minke runs rerun', { timeout: 240_000 }, () => {
     expect((await newestRuns(1))[0]?.id).toBe(before);
   });
 
+  it('says when the run had values never stored, unless a connection file gives them again', async () => {
+    const { chmodSync, writeFileSync } = await import('node:fs');
+    const file = join(tmp, 'sudo.yaml');
+    writeFileSync(file, 'sudo: { password: never-shown }\n');
+    chmodSync(file, 0o600);
+    const first = await minke('run', 'Flaky', '--id', 'ok-1', '--connection-file', file, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const { runId } = JSON.parse(first.stdout) as RunReply;
+    const bare = await minke('runs', 'rerun', String(runId));
+    expect(bare.code).toBe(0);
+    expect(bare.stderr).toBe(
+      `minke: note: run ${runId} was started with values that are never stored: its connection values (a sudo password, say), if it had any, are not used again unless given with --connection-file\n`,
+    );
+    const given = await minke('runs', 'rerun', String(runId), '--connection-file', file);
+    expect([given.code, given.stderr]).toEqual([0, '']);
+    // A run without such values says nothing: the bare re-run had none.
+    const bareId = /^run (\d+) re-runs/.exec(bare.stdout)?.[1] ?? 'none';
+    const plain = await minke('runs', 'rerun', bareId);
+    expect([plain.code, plain.stderr]).toEqual([0, '']);
+  });
+
   it('asks before a session marked confirm runs again; --yes says yes', async () => {
     const first = await minke('run', 'Careful', '--id', 'ok-1', '--yes', '--json');
     const { runId } = JSON.parse(first.stdout) as RunReply;

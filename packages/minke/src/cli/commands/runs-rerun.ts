@@ -47,6 +47,7 @@ export async function rerunCommand(
   const { projectRunData, connectionOf } = await import('../run-form.js');
   return withProject(globals, {}, async (project) => {
     const { run } = await getRunItem(project.database, ask.runId);
+    noteSecretsNotGiven(run, ask.runId, options);
     const user = await cliRunUser(project, options.user);
     const data = await projectRunData(project, run.session, options, selectionText(ask));
     const connection = await connectionOf(options);
@@ -72,9 +73,10 @@ async function rerunThroughServer(
   const { serverRunClient, serverRunData, connectionOf } = await import('../run-form.js');
   const client = await serverRunClient(remote, options);
   // The run without its sessions (a page of one); 404 for a run the token's user may not see.
-  const { run } = await client.get<{ run: { session: string } }>(
+  const { run } = await client.get<{ run: { session: string; hasSecretValues?: boolean } }>(
     `/api/runs/${ask.runId}/sessions?limit=1`,
   );
+  noteSecretsNotGiven(run, ask.runId, options);
   const data = await serverRunData(client, run.session, options, selectionText(ask));
   const body = {
     failedOnly: ask.failedOnly,
@@ -91,6 +93,22 @@ async function rerunThroughServer(
       stream: process.stdout,
       heading: headingOf(ask, run.session),
     },
+  );
+}
+
+/**
+ * A run started with values never stored (secret form fields, run-time connection values): a
+ * secret field not given again is refused by the form, but a sudo password not given again would
+ * leave its commands to fail on sudo. Say so on stderr, unless a connection file is given.
+ */
+function noteSecretsNotGiven(
+  run: { hasSecretValues?: boolean },
+  runId: number,
+  options: RerunOptions,
+): void {
+  if (run.hasSecretValues !== true || options.connectionFile !== undefined) return;
+  process.stderr.write(
+    `minke: note: run ${runId} was started with values that are never stored: its connection values (a sudo password, say), if it had any, are not used again unless given with --connection-file\n`,
   );
 }
 
