@@ -381,6 +381,10 @@ describe('the run flow', () => {
       failedOnly: false,
       connection: { sudo: { password: 'sudo-pw-3' } },
     });
+    // Once the dialog is gone, the passwords are nowhere on the page (nor in the new run's).
+    const { id: newId } = (await (await rerun).json()) as { id: number };
+    await page.waitForURL(`**/#/runs/${newId}/show`);
+    await dialog.waitFor({ state: 'detached' });
     expect(await page.content()).not.toMatch(/ssh-pw-1|sudo-pw-[23]/);
   });
 

@@ -9,6 +9,11 @@ import {
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import type { RunPasswords } from './run-passwords.js';
 
+const PASSWORDS: readonly { key: keyof RunPasswords; label: string }[] = [
+  { key: 'ssh', label: 'SSH password' },
+  { key: 'sudo', label: 'sudo password' },
+];
+
 export interface RunPasswordsFieldsProps {
   value: RunPasswords;
   onChange: (next: RunPasswords) => void;
@@ -45,28 +50,20 @@ export function RunPasswordsFields({
             Used over the hosts’ own settings, for this run only, and never stored. Leave them empty
             to use the hosts’ settings.
           </Typography>
-          <TextField
-            type="password"
-            label="SSH password"
-            name="run-ssh-password"
-            value={value.ssh}
-            onChange={(e) => onChange({ ...value, ssh: e.target.value })}
-            disabled={disabled}
-            autoComplete="new-password"
-            size="small"
-            fullWidth
-          />
-          <TextField
-            type="password"
-            label="sudo password"
-            name="run-sudo-password"
-            value={value.sudo}
-            onChange={(e) => onChange({ ...value, sudo: e.target.value })}
-            disabled={disabled}
-            autoComplete="new-password"
-            size="small"
-            fullWidth
-          />
+          {PASSWORDS.map(({ key, label }) => (
+            <TextField
+              key={key}
+              type="password"
+              label={label}
+              name={`run-${key}-password`}
+              value={value[key]}
+              onChange={(e) => onChange({ ...value, [key]: e.target.value })}
+              disabled={disabled}
+              autoComplete="new-password"
+              size="small"
+              fullWidth
+            />
+          ))}
         </Stack>
       </AccordionDetails>
     </Accordion>
