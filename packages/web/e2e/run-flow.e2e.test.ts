@@ -264,6 +264,25 @@ describe('the run flow', () => {
     await page.goto(`${server.url}/#/Host`);
   });
 
+  it("shows a whole run's limit on its page, and the session it stopped in red", async () => {
+    // Given through the API (or `minke run --run-timeout`): LongSleep sleeps 30 s. On local-b,
+    // which no run holds (local-c's re-run of the test before may still be going: a session
+    // whose turn came after the limit would never start, canceled).
+    const started = (await apiSend(page, 'POST', '/api/runs', {
+      session: 'LongSleep',
+      model: 'Host',
+      ids: ['local-b'],
+      runTimeoutMs: 1000,
+    })) as { id: number };
+    await page.goto(`${server.url}/#/runs/${started.id}/show`);
+    await expect(page.getByTestId('run-wide-limit').textContent()).resolves.toBe('Run limit 1 s');
+    await page
+      .getByTestId('run-page')
+      .locator('tr[data-outcome="error"]')
+      .waitFor({ timeout: 30_000 });
+    await page.goto(`${server.url}/#/Host`);
+  });
+
   it('does not show a command that never ran as `$ command`', async () => {
     await clearRuns(page);
     await selectRows(page, ['web-1.example.com']);

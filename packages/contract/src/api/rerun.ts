@@ -26,6 +26,12 @@ export const rerunBody = z
       .describe(
         "a time limit per object, in ms, instead of the run's (null: none; left out: the run's)",
       ),
+    runTimeoutMs: runTimeLimit
+      .nullable()
+      .optional()
+      .describe(
+        "a time limit for the whole new run, in ms, instead of the run's (null: none; left out: the run's)",
+      ),
   })
   .strict();
 export type RerunBody = z.infer<typeof rerunBody>;

@@ -40,6 +40,11 @@ export const startRunBody = z
       .describe(
         "a time limit per object, in ms: past it a session is stopped, its command killed, and it fails (with the session's own limit, the shorter counts)",
       ),
+    runTimeoutMs: runTimeLimit
+      .optional()
+      .describe(
+        'a time limit for the whole run, in ms from its start: when it ends, sessions not started are canceled and running ones stopped, their commands killed (they fail)',
+      ),
   })
   .strict()
   .describe('exactly one of ids, where, all');
@@ -78,6 +83,8 @@ export const runItem = z.object({
   jobId: z.number().nullable().optional(),
   /** The time limit per object it was started with, in ms (null: none; always sent by the server). */
   timeoutMs: z.number().nullable().optional(),
+  /** The time limit of the whole run it was started with, in ms (null: none; always sent). */
+  runTimeoutMs: z.number().nullable().optional(),
   /**
    * Started with values never stored (secret form fields, run-time connection values such as a
    * sudo password): a re-run asks for them again. Always sent by the server.

@@ -32,6 +32,7 @@ export const rerunRoutes: ApiRoutes = (app, context) => {
         data: request.body.data,
         connection: request.body.connection,
         timeoutMs: request.body.timeoutMs,
+        runTimeoutMs: request.body.runTimeoutMs,
         user: principal.access,
       });
       return reply.code(201).send(startedRunReply(started));

@@ -35,8 +35,9 @@ export const runRoutes: ApiRoutes = (app, context) => {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const { session, model, ids, where, all, offset, limit, data, connection, batch, timeoutMs } =
+      const { session, model, ids, where, all, offset, limit, data, connection, batch } =
         request.body;
+      const { timeoutMs, runTimeoutMs } = request.body;
       const started = await startRun(runtime, {
         session,
         model,
@@ -49,6 +50,7 @@ export const runRoutes: ApiRoutes = (app, context) => {
         connection,
         batch,
         timeoutMs,
+        runTimeoutMs,
         user: principal.access,
       });
       return reply.code(201).send(startedRunReply(started));

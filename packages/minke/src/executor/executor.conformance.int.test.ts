@@ -242,6 +242,7 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     ids: string[],
     data?: Record<string, unknown>,
     timeoutMs?: number,
+    runTimeoutMs?: number,
   ) {
     const started = await startRun(runtime, {
       session,
@@ -249,6 +250,7 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
       ids: ids.map((n) => servers[n] as number),
       data,
       timeoutMs,
+      runTimeoutMs,
     });
     await runFinished(runtime.bus, started.runId);
     const page = await history.list({ runId: started.runId, limit: 100 });
@@ -479,6 +481,26 @@ describe.each(cases)('sessions over SSH: $name', ({ make, executor }) => {
     expect(own.records[0]?.messages.at(-1)?.text).toBe(
       "timed out: the session's limit is 1 s; it was stopped and its running command killed",
     );
+    const ps = await run('Form', ['a'], { cmd: 'ps -eo args' });
+    expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-endless-marker');
+  });
+
+  it('ends the whole run at its limit: the running session fails, the one after it never starts', async () => {
+    const since = Date.now();
+    // Two servers on one host: the second waits for the first, which would sleep 300 s.
+    const limited = await run('Endless', ['a', 'b'], undefined, undefined, 1500);
+    expect(Date.now() - since).toBeLessThan(20_000);
+    const { records } = limited;
+    const [first, second] = records;
+    expect(first).toMatchObject({ processState: 'failed', result: 'error' });
+    expect(first?.messages.at(-1)?.text).toBe(
+      "timed out: the whole run's limit is 1.5 s; it was stopped and its running command killed",
+    );
+    // Its turn came at the limit: canceled before it starts, or stopped at once if it had a
+    // moment left (a timer and the wall clock may differ by a millisecond).
+    expect(second?.processState).toMatch(/^(canceled|failed)$/);
+    expect(second?.messages.at(-1)?.text).toMatch(/the whole run's limit/);
+    expect((await getRun(project.database, limited.started.runId)).runTimeoutMs).toBe(1500);
     const ps = await run('Form', ['a'], { cmd: 'ps -eo args' });
     expect(ps.records[0]?.commands[0]?.stdout).not.toContain('minke-endless-marker');
   });

@@ -29,6 +29,14 @@ export interface RunPlan {
   rolloutBatch?: number | undefined;
   /** The run's time limit per object in ms, given at its start (the session's own may be shorter). */
   timeoutMs?: number | undefined;
+  /** The run's time limit as a whole, given at its start: when it ends, what still runs stops. */
+  runLimit?: RunWideLimit | undefined;
+}
+
+/** A whole run's time limit: how long (for messages) and when it ends (epoch ms). */
+export interface RunWideLimit {
+  ms: number;
+  endsAt: number;
 }
 
 /** What stopping one session did (the contract's: the API answers it). */

@@ -1,3 +1,4 @@
+import { timeLimitText } from '@minke/contract/time-limit';
 import { isMinkeError, isSessionError, sessionErrorMessages } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { coerceFromText } from '../model/record-codec.js';
@@ -23,7 +24,10 @@ export interface RunnerDeps extends Pick<SessionRunDeps, 'journal' | 'objects' |
 }
 
 /** The run's part of a plan that one session record needs. */
-export type JobPlan = Pick<RunPlan, 'runId' | 'session' | 'model' | 'data' | 'timeoutMs'>;
+export type JobPlan = Pick<
+  RunPlan,
+  'runId' | 'session' | 'model' | 'data' | 'timeoutMs' | 'runLimit'
+>;
 
 /**
  * Runs one session record from start to end state: builds the session, calls `process()`, and
@@ -40,6 +44,15 @@ export async function runSessionJob(
   const { journal } = deps;
   const ids = { runId: plan.runId, recordId: job.recordId };
   const ref: RecordRef = { ...ids, objectId: job.objectId, objectLabel: job.objectLabel, hostName };
+  const { runLimit } = plan;
+  if (runLimit && Date.now() >= runLimit.endsAt) {
+    // Its turn came after the whole run's time was up: it never starts.
+    await journal.cancelWaiting(
+      ref,
+      `the whole run's limit of ${timeLimitText(runLimit.ms)} passed before it started`,
+    );
+    return;
+  }
   if (!(await journal.recordStarted(ref))) return; // canceled while it waited
   const started = Date.now();
 
@@ -84,7 +97,10 @@ export async function runSessionJob(
     // Past its limit it was stopped by Minke, not by a user: a failure to see, not a grey stop.
     [state, result] = ['failed', 'error'];
     await addMessage(
-      preformattedMessage(timedOutText(`the ${deadline.limit.of}'s`, deadline.limit.ms), 'error'),
+      preformattedMessage(
+        timedOutText(`the ${deadline.limit.of}'s`, deadline.limit.shownMs),
+        'error',
+      ),
     );
   }
   const durationMs = Date.now() - started;
@@ -95,10 +111,14 @@ export async function runSessionJob(
   await journal.recordFinished(ref, { processState: state, result, durationMs, message });
 }
 
-/** A time limit and whose it is: the session class's, or the run's (given at its start). */
+/**
+ * A time limit and whose it is: the session class's, the run's per object, or the whole run's
+ * (given at its start). `ms` is what is left of it; `shownMs` the limit as given, for messages.
+ */
 interface TimeLimit {
   readonly ms: number;
-  readonly of: 'session' | 'run';
+  readonly of: 'session' | 'run' | 'whole run';
+  readonly shownMs: number;
 }
 
 interface Deadline {
@@ -108,12 +128,25 @@ interface Deadline {
   clear(): void;
 }
 
-/** The limit that counts: the session class's or the run's, whichever is shorter. */
+/**
+ * The limit that counts, the first to end: the session class's, the run's per object or the
+ * whole run's.
+ */
 function timeLimitOf(plan: JobPlan): TimeLimit | undefined {
+  const limits: TimeLimit[] = [];
   const own = plan.session.timeoutMs;
-  const run = plan.timeoutMs;
-  if (run !== undefined && (own === undefined || run < own)) return { ms: run, of: 'run' };
-  return own === undefined ? undefined : { ms: own, of: 'session' };
+  if (own !== undefined) limits.push({ ms: own, of: 'session', shownMs: own });
+  if (plan.timeoutMs !== undefined)
+    limits.push({ ms: plan.timeoutMs, of: 'run', shownMs: plan.timeoutMs });
+  if (plan.runLimit) {
+    const left = Math.max(1, plan.runLimit.endsAt - Date.now());
+    limits.push({ ms: left, of: 'whole run', shownMs: plan.runLimit.ms });
+  }
+  // The first one given wins a tie: the session's, then the run's.
+  return limits.reduce<TimeLimit | undefined>(
+    (first, limit) => (first === undefined || limit.ms < first.ms ? limit : first),
+    undefined,
+  );
 }
 
 /**

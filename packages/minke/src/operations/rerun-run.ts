@@ -14,6 +14,8 @@ export interface RerunInput {
   connection?: Record<string, unknown> | undefined;
   /** A new time limit per object; null runs without one; undefined keeps the run's. */
   timeoutMs?: number | null | undefined;
+  /** A new limit for the whole run; null runs without one; undefined keeps the run's. */
+  runTimeoutMs?: number | null | undefined;
   user?: RunUser | undefined;
 }
 
@@ -49,6 +51,8 @@ export async function rerunRun(services: RunServices, input: RerunInput): Promis
     user: input.user,
     // Unless a new one is given, the limit it was started with holds: the same work, the same bound.
     timeoutMs: (input.timeoutMs === undefined ? run.timeoutMs : input.timeoutMs) ?? undefined,
+    runTimeoutMs:
+      (input.runTimeoutMs === undefined ? run.runTimeoutMs : input.runTimeoutMs) ?? undefined,
   });
 }
 

@@ -46,6 +46,11 @@ export interface StartRunInput {
    * fails. With the session class's own limit, the shorter counts. Kept with the run.
    */
   timeoutMs?: number | undefined;
+  /**
+   * A time limit for the whole run in ms, from its start: when it ends, sessions not started are
+   * canceled and running ones stopped, their commands killed (they fail). Kept with the run.
+   */
+  runTimeoutMs?: number | undefined;
 }
 
 export interface StartedRun {
@@ -95,7 +100,8 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
   checkPermission(session, user);
   const model = modelOf(session, input.model);
   checkViewPermission(session, model, user);
-  checkTimeLimit(input.timeoutMs);
+  checkTimeLimit(input.timeoutMs, 'timeoutMs');
+  checkTimeLimit(input.runTimeoutMs, 'runTimeoutMs');
   const selected = await selectObjects(project, model, input, user);
   if (selected.length === 0) throw new InputError('the selection is empty: no object matches');
   const ids = pageOfSelection(selected, input);
@@ -158,6 +164,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
       data: clear,
       hasSecretValues,
       timeoutMs: input.timeoutMs ?? null,
+      runTimeoutMs: input.runTimeoutMs ?? null,
       records: planned.map((p) => ({
         objectId: p.id,
         objectLabel: labelOf(p.id),
@@ -176,6 +183,7 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
         objects: ids,
         data: clear,
         ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
+        ...(input.runTimeoutMs === undefined ? {} : { runTimeoutMs: input.runTimeoutMs }),
       },
     }),
   );
@@ -215,6 +223,10 @@ export async function startRun(services: RunServices, input: StartRunInput): Pro
     connection,
     rollout: input.batch,
     timeoutMs: input.timeoutMs,
+    runLimit:
+      input.runTimeoutMs === undefined
+        ? undefined
+        : { ms: input.runTimeoutMs, endsAt: Date.now() + input.runTimeoutMs },
   };
   executor.submit(plan);
   return { runId, session, model, records };
@@ -230,9 +242,9 @@ function sessionOf(project: Project, name: string): SessionInfo {
 }
 
 /** A run's time limit is what a timer can wait (the API's schema says so too; the CLI's does not). */
-function checkTimeLimit(timeoutMs: number | undefined): void {
-  const problem = timeoutMs === undefined ? undefined : timeLimitProblem(timeoutMs);
-  if (problem) throw new InputError(problem, { fields: { timeoutMs: problem } });
+function checkTimeLimit(ms: number | undefined, field: 'timeoutMs' | 'runTimeoutMs'): void {
+  const problem = ms === undefined ? undefined : timeLimitProblem(ms)?.replace('timeoutMs', field);
+  if (problem) throw new InputError(problem, { fields: { [field]: problem } });
 }
 
 function checkPermission(session: SessionInfo, user: RunUser): void {

@@ -25,6 +25,8 @@ export interface RunItem {
   timeoutMs: number | null;
   /** Started with values never stored (secret form fields, run-time connection values). */
   hasSecretValues: boolean;
+  /** The time limit of the whole run it was started with, in ms; null: none. */
+  runTimeoutMs: number | null;
 }
 
 export interface RunDetail extends RunItem {
@@ -134,6 +136,7 @@ const RUN_COLUMNS = [
   'r.job_id',
   'r.timeout_ms',
   'r.has_secret_values',
+  'r.run_timeout_ms',
 ] as const;
 
 function runsOf(database: Database) {
@@ -187,6 +190,7 @@ function toItem(row: RunRow, summary: RunSummary | undefined): RunItem {
     jobId: row.job_id === null ? null : Number(row.job_id),
     timeoutMs: row.timeout_ms === null ? null : Number(row.timeout_ms),
     hasSecretValues: row.has_secret_values,
+    runTimeoutMs: row.run_timeout_ms === null ? null : Number(row.run_timeout_ms),
   };
 }
 
@@ -202,4 +206,5 @@ interface RunRow {
   job_id: number | null;
   timeout_ms: number | null;
   has_secret_values: boolean;
+  run_timeout_ms: number | null;
 }

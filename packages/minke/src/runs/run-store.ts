@@ -26,6 +26,8 @@ export interface NewRun {
   hasSecretValues?: boolean;
   /** Its time limit per object in ms, given at its start. */
   timeoutMs?: number | null;
+  /** Its time limit as a whole in ms, from now. */
+  runTimeoutMs?: number | null;
   records: NewSessionRecord[];
 }
 
@@ -144,6 +146,7 @@ export class RunStore {
           data: input.data,
           has_secret_values: input.hasSecretValues === true,
           timeout_ms: input.timeoutMs ?? null,
+          run_timeout_ms: input.runTimeoutMs ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

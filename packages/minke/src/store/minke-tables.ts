@@ -92,6 +92,8 @@ export interface RunsTable {
   has_secret_values: Generated<boolean>;
   /** Its time limit per object in ms, given at its start (migration 0025). */
   timeout_ms: number | null;
+  /** Its time limit as a whole in ms, from its creation (migration 0026). */
+  run_timeout_ms: number | null;
 }
 
 export interface SessionRecordsTable {
@@ -590,6 +592,7 @@ export const minkeColumnKinds = {
     job_id: I,
     has_secret_values: B,
     timeout_ms: I,
+    run_timeout_ms: I,
   },
   minke_session_records: {
     id: I,

@@ -99,6 +99,7 @@ describe.each(backendFactories(() => tmp))('store on $name', ({ make }) => {
       '0023-agent-list-index',
       '0024-audit-target-index',
       '0025-run-time-limits',
+      '0026-run-wide-limits',
     ]);
     expect(project.applied.permissions).toEqual(
       expect.arrayContaining(['view_host', 'change_server', 'delete_module']),

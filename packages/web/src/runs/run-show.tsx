@@ -14,7 +14,7 @@ import { sessionsQuery } from './run-sessions-page.js';
 import { RunSessionsTable } from './run-sessions-table.js';
 import { SummaryChips } from './summary-chips.js';
 import { stopRun } from './stop.js';
-import { perObjectText } from './time-limit.js';
+import { perObjectText, wholeRunText } from './time-limit.js';
 
 /** How often the page reads the run again while it goes. */
 const POLL_MS = 2000;
@@ -62,6 +62,11 @@ function RunPage({ id }: { id: number }) {
             {run.timeoutMs ? (
               <Typography variant="body2" color="text.secondary" data-testid="run-time-limit">
                 {perObjectText(run.timeoutMs)}
+              </Typography>
+            ) : null}
+            {run.runTimeoutMs ? (
+              <Typography variant="body2" color="text.secondary" data-testid="run-wide-limit">
+                {wholeRunText(run.runTimeoutMs)}
               </Typography>
             ) : null}
             <Box sx={{ flex: 1 }} />

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { perObjectText, readTimeLimit, TIME_LIMIT_HINT, timeLimitHelp } from './time-limit.js';
+import {
+  perObjectText,
+  readTimeLimit,
+  TIME_LIMIT_HINT,
+  timeLimitHelp,
+  wholeRunText,
+} from './time-limit.js';
 
 describe("a run's time limit field", () => {
   it('reads nothing typed as no limit, and a limit as people write it', () => {
@@ -35,6 +41,7 @@ describe("a run's time limit field", () => {
   it('shows a limit per object in the words of the timed-out message', () => {
     expect(perObjectText(1000)).toBe('Time limit 1 s per object');
     expect(perObjectText(1_800_000)).toBe('Time limit 30 min per object');
+    expect(wholeRunText(7_200_000)).toBe('Run limit 2 h');
     expect(perObjectText(7_200_000)).toBe('Time limit 2 h per object');
   });
 });

@@ -37,3 +37,8 @@ export function timeLimitHelp(input: TimeLimitInput, sessionMs: number | null | 
 export function perObjectText(ms: number): string {
   return `Time limit ${timeLimitText(ms)} per object`;
 }
+
+/** A whole run's limit as its page shows it: "Run limit 2 h". */
+export function wholeRunText(ms: number): string {
+  return `Run limit ${timeLimitText(ms)}`;
+}

@@ -208,6 +208,18 @@ describe('minke run', { timeout: 180_000 }, () => {
       "timed out: the run's limit is 1 s; it was stopped and its running command killed",
     );
     expect(result.stdout).not.toContain('slept');
+    // The whole run's limit: the same session, the same cut, its own words.
+    const whole = await minke(...slowOnLocal, '--run-timeout', '1s');
+    expect(whole.code).toBe(1);
+    expect(whole.stdout).toContain(
+      "timed out: the whole run's limit is 1 s; it was stopped and its running command killed",
+    );
+    expect(whole.stdout).not.toContain('slept');
+    const badWhole = await minke(...slowOnLocal, '--run-timeout', 'soon');
+    expect([badWhole.code, badWhole.stderr.trim()]).toEqual([
+      2,
+      'minke: error: --run-timeout: "soon" is not a time limit: write 90s, 30m or 2h (a bare number is seconds)',
+    ]);
     for (const [given, said] of [
       ['0', 'a time limit must be more than 0 (got "0")'],
       ['5 days', '"5 days" is not a time limit: write 90s, 30m or 2h (a bare number is seconds)'],

@@ -23,6 +23,7 @@ interface RunOptions {
   maxFail?: string;
   batchPause?: string;
   timeout?: string;
+  runTimeout?: string;
 }
 
 /**
@@ -53,6 +54,10 @@ export function registerRunCommand(program: Command): void {
       '--timeout <limit>',
       "a time limit per object (90s, 30m, 2h): past it a session is stopped and fails (the session's own limit, if shorter, counts)",
     )
+    .option(
+      '--run-timeout <limit>',
+      'a time limit for the whole run (90s, 30m, 2h): when it ends, sessions not started are canceled and running ones stopped (they fail)',
+    )
     .option('-y, --yes', 'start a session marked `confirm` without asking')
     .option('--json', 'print the outcome as JSON')
     .option(
@@ -67,12 +72,14 @@ export function registerRunCommand(program: Command): void {
       const batch = batchPolicyOf(options);
       const { timeLimitFlag } = await import('../time-limit-flag.js');
       const timeoutMs = timeLimitFlag(options.timeout);
+      const runTimeoutMs = timeLimitFlag(options.runTimeout, '--run-timeout');
       const remote = remoteTarget(program.opts<GlobalOptions>());
       if (remote) {
         process.exitCode = await runThroughServer(remote, sessionName, options, {
           ...selection,
           ...(batch ? { batch } : {}),
           ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          ...(runTimeoutMs === undefined ? {} : { runTimeoutMs }),
         });
         return;
       }
@@ -95,6 +102,7 @@ export function registerRunCommand(program: Command): void {
               user,
               batch,
               timeoutMs,
+              runTimeoutMs,
             }),
         );
       });
@@ -131,7 +139,7 @@ async function runThroughServer(
   remote: RemoteTarget,
   session: string,
   options: RunOptions,
-  selection: RunSelection & { batch?: BatchPolicy; timeoutMs?: number },
+  selection: RunSelection & { batch?: BatchPolicy; timeoutMs?: number; runTimeoutMs?: number },
 ): Promise<number> {
   const { runRemotely } = await import('../remote/remote-run.js');
   const { serverRunClient, serverRunData, connectionOf } = await import('../run-form.js');

@@ -132,6 +132,19 @@ describe('minke runs rerun', { timeout: 240_000 }, () => {
       600_000,
       600_000,
     ]);
+    // The whole run's limit likewise: kept by a re-run, changed, or cleared.
+    const wholeRun = await firstRun('--run-timeout', '1h');
+    const rerun = (...more: string[]) =>
+      minke('runs', 'rerun', String(wholeRun), '--failed-only', '--data', 'pass=true', ...more);
+    expect((await rerun()).code).toBe(0);
+    expect((await rerun('--run-timeout', '30m')).code).toBe(0);
+    expect((await rerun('--no-run-timeout')).code).toBe(0);
+    expect((await newestRuns(4)).map((run) => run.runTimeoutMs)).toEqual([
+      null,
+      1_800_000,
+      3_600_000,
+      3_600_000,
+    ]);
   });
 
   it('says what is wrong: no such run, a bad id, a bad limit', async () => {
@@ -231,9 +244,15 @@ describe('minke runs rerun', { timeout: 240_000 }, () => {
 });
 
 /** The newest `count` runs, newest first, each with its form data, as the API has them. */
-async function newestRuns(
-  count: number,
-): Promise<{ id: number; timeoutMs: number | null; username: string | null; data: unknown }[]> {
+async function newestRuns(count: number): Promise<
+  {
+    id: number;
+    timeoutMs: number | null;
+    runTimeoutMs: number | null;
+    username: string | null;
+    data: unknown;
+  }[]
+> {
   const { openProject } = await import('../../runtime/open-project.js');
   const { loadProjectConfig } = await import('../../runtime/load-project.js');
   const { getRun, listRuns } = await import('../../runs/list-runs.js');

@@ -9,6 +9,8 @@ export interface RerunOptions {
   connectionFile?: string;
   /** `--timeout 30m` (a string), `--no-timeout` (false), or neither: the run's own limit. */
   timeout?: string | false;
+  /** `--run-timeout 2h`, `--no-run-timeout` (false), or neither: the run's own. */
+  runTimeout?: string | false;
   yes?: boolean;
   json?: boolean;
   user?: string;
@@ -20,6 +22,8 @@ interface RerunAsk {
   failedOnly: boolean;
   /** A new limit in ms, null for none, undefined for the run's. */
   timeoutMs: number | null | undefined;
+  /** The same for the whole run's limit. */
+  runTimeoutMs: number | null | undefined;
 }
 
 /**
@@ -38,6 +42,8 @@ export async function rerunCommand(
     runId: parseId(idText, 'the run id'),
     failedOnly: options.failedOnly === true,
     timeoutMs: options.timeout === false ? null : timeLimitFlag(options.timeout),
+    runTimeoutMs:
+      options.runTimeout === false ? null : timeLimitFlag(options.runTimeout, '--run-timeout'),
   };
   const remote = remoteTarget(globals);
   if (remote) return rerunThroughServer(remote, ask, options);
@@ -83,6 +89,7 @@ async function rerunThroughServer(
     data,
     connection: await connectionOf(options),
     ...(ask.timeoutMs === undefined ? {} : { timeoutMs: ask.timeoutMs }),
+    ...(ask.runTimeoutMs === undefined ? {} : { runTimeoutMs: ask.runTimeoutMs }),
   };
   return runRemotely(
     client,

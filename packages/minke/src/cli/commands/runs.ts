@@ -36,6 +36,8 @@ export function registerRunsCommands(program: Command): void {
     )
     .option('--timeout <limit>', "a time limit per object instead of the run's (90s, 30m, 2h)")
     .option('--no-timeout', "no time limit of the run (the session's own still counts)")
+    .option('--run-timeout <limit>', "a time limit for the whole run instead of the run's")
+    .option('--no-run-timeout', 'no time limit for the whole run')
     .option('-y, --yes', 'start a session marked `confirm` without asking')
     .option('--json', 'print the outcome as JSON')
     .option(

@@ -1,4 +1,4 @@
-import type { HostBatch, RunPlan, SessionJob } from '../executor.js';
+import type { HostBatch, RunPlan, RunWideLimit, SessionJob } from '../executor.js';
 import type { SealedRunValues } from './sealed-run-values.js';
 
 /** The one queue of session batches (BullMQ names may not hold ':'). */
@@ -25,6 +25,8 @@ export interface BatchJobData {
   secretValuesLost?: true;
   /** The run's time limit per object in ms, given at its start. */
   timeoutMs?: number | undefined;
+  /** The run's time limit as a whole, and when it ends (epoch ms). */
+  runLimit?: RunWideLimit | undefined;
   hostId: number;
   hostName: string;
   jobs: SessionJob[];
@@ -53,6 +55,7 @@ export function batchJobs(
       data,
       ...(sealed === undefined ? {} : { sealed }),
       ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+      ...(plan.runLimit === undefined ? {} : { runLimit: plan.runLimit }),
       hostId: batch.hostId,
       hostName: batch.hostName,
       jobs: batch.jobs,

@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger.js';
 import type { Database } from '../../store/database.js';
-import type { SessionJob } from '../executor.js';
+import type { RunWideLimit, SessionJob } from '../executor.js';
 import { batchJobOptions, type BatchJobData } from './batch-job.js';
 import type { BatchQueue } from './queue-backend.js';
 
@@ -71,6 +71,8 @@ export class Requeuer {
         'run.data',
         'run.has_secret_values',
         'run.timeout_ms',
+        'run.run_timeout_ms',
+        'run.created_at',
       ])
       .where('r.process_state', '=', 'initialized')
       .where('r.host_id', 'is not', null)
@@ -107,6 +109,9 @@ export class Requeuer {
           data: row.data,
           ...(row.has_secret_values ? { secretValuesLost: true as const } : {}),
           ...(row.timeout_ms === null ? {} : { timeoutMs: Number(row.timeout_ms) }),
+          ...(row.run_timeout_ms === null
+            ? {}
+            : { runLimit: runLimitOf(Number(row.run_timeout_ms), row.created_at) }),
           hostId,
           hostName: String(row.host_name),
           jobs: [],
@@ -133,4 +138,9 @@ export class Requeuer {
     );
     return batches.size;
   }
+}
+
+/** A run's whole limit as its plan carries it: it ends that long after the run was created. */
+function runLimitOf(ms: number, createdAt: string): RunWideLimit {
+  return { ms, endsAt: Date.parse(createdAt) + ms };
 }

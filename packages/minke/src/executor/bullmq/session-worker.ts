@@ -199,6 +199,7 @@ export class SessionWorker {
         data: { ...batch.data, ...values.data },
         connection: values.connection,
         timeoutMs: batch.timeoutMs,
+        runLimit: batch.runLimit,
       },
       batch,
       lock: this.hostLock(batch),

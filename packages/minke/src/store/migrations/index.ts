@@ -25,6 +25,7 @@ import { runSecretValues } from './0022-run-secret-values.js';
 import { agentListIndex } from './0023-agent-list-index.js';
 import { auditTargetIndex } from './0024-audit-target-index.js';
 import { runTimeLimits } from './0025-run-time-limits.js';
+import { runWideLimits } from './0026-run-wide-limits.js';
 
 /**
  * Minke's own schema, in order. Names sort in application order; a migration, once released, is
@@ -57,5 +58,6 @@ export function minkeMigrations(adapter: StoreAdapter): Record<string, Migration
     '0023-agent-list-index': agentListIndex(adapter),
     '0024-audit-target-index': auditTargetIndex(),
     '0025-run-time-limits': runTimeLimits(adapter),
+    '0026-run-wide-limits': runWideLimits(adapter),
   };
 }
