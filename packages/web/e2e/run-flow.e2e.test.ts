@@ -264,22 +264,38 @@ describe('the run flow', () => {
     await page.goto(`${server.url}/#/Host`);
   });
 
-  it("shows a whole run's limit on its page, and the session it stopped in red", async () => {
-    // Given through the API (or `minke run --run-timeout`): LongSleep sleeps 30 s. On local-b,
-    // which no run holds (local-c's re-run of the test before may still be going: a session
-    // whose turn came after the limit would never start, canceled).
-    const started = (await apiSend(page, 'POST', '/api/runs', {
-      session: 'LongSleep',
-      model: 'Host',
-      ids: ['local-b'],
-      runTimeoutMs: 1000,
-    })) as { id: number };
+  it("stops a run at the whole run's limit given in the dialog, and shows it on the run page", async () => {
+    await page.goto(`${server.url}/#/Host`);
+    await clearRuns(page);
+    // local-b: no run holds it (local-c's re-run of the test before may still be going, and a
+    // session whose turn came after the limit would never start: canceled).
+    await selectRows(page, ['local-b']);
+    await chooseSession(page, 'LongSleep');
+    const field = page.getByTestId('run-limit-field');
+    await field.locator('input').fill('later');
+    await field.getByText('"later" is not a time limit', { exact: false }).waitFor();
+    await expect(page.getByTestId('run-start').isDisabled()).resolves.toBe(true);
+    await field.locator('input').fill('1s');
+    await field.getByText('the whole run, from its start', { exact: false }).waitFor();
+    const posted = page.waitForResponse(
+      (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST',
+    );
+    await page.getByTestId('run-start').click();
+    const response = await posted;
+    expect(response.request().postDataJSON()).toMatchObject({ runTimeoutMs: 1000 });
+    expect(response.request().postDataJSON()).not.toHaveProperty('timeoutMs');
+    const started = (await response.json()) as { id: number };
+    await live(page, 'local-b')
+      .and(page.locator('[data-live-state="failed"]'))
+      .waitFor({ timeout: 30_000 });
+    const panel = await expand(page, 'local-b');
+    await panel
+      .getByText(
+        "timed out: the whole run's limit is 1 s; it was stopped and its running command killed",
+      )
+      .waitFor();
     await page.goto(`${server.url}/#/runs/${started.id}/show`);
     await expect(page.getByTestId('run-wide-limit').textContent()).resolves.toBe('Run limit 1 s');
-    await page
-      .getByTestId('run-page')
-      .locator('tr[data-outcome="error"]')
-      .waitFor({ timeout: 30_000 });
     await page.goto(`${server.url}/#/Host`);
   });
 

@@ -30,6 +30,7 @@ interface RerunContext extends RunSide {
 /** What the re-run takes from the run: its limit as the field shows it, and if it had secrets. */
 interface RunSide {
   timeLimit: string;
+  runLimit: string;
   hadSecrets: boolean;
 }
 
@@ -50,6 +51,7 @@ async function runSide(runId: number): Promise<RunSide> {
   const { run } = await api<RunSessionsPage>(`/api/runs/${runId}/sessions?limit=1`);
   return {
     timeLimit: run.timeoutMs ? timeLimitText(run.timeoutMs) : '',
+    runLimit: run.runTimeoutMs ? timeLimitText(run.runTimeoutMs) : '',
     hadSecrets: run.hasSecretValues === true,
   };
 }
@@ -75,12 +77,13 @@ export function RerunButtons({
   const [failure, setFailure] = useState<StartFailure>();
   const [busy, setBusy] = useState(false);
 
-  const send = async ({ failedOnly, data, timeoutMs, connection }: RerunChoice) => {
+  const send = async ({ failedOnly, data, timeoutMs, runTimeoutMs, connection }: RerunChoice) => {
     setBusy(true);
     const outcome = await postRun(`/api/runs/${runId}/rerun`, {
       failedOnly,
       ...(Object.keys(data).length > 0 ? { data } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(runTimeoutMs === undefined ? {} : { runTimeoutMs }),
       ...(connection === undefined ? {} : { connection }),
     });
     setBusy(false);
@@ -96,7 +99,7 @@ export function RerunButtons({
   const start = async (failedOnly: boolean | { failed: number }) => {
     const [fromSession, fromRun] = await Promise.all([
       sessionSide(session, model).catch(() => ({ fields: [], sessionLimitMs: undefined })),
-      runSide(runId).catch(() => ({ timeLimit: '', hadSecrets: false })),
+      runSide(runId).catch(() => ({ timeLimit: '', runLimit: '', hadSecrets: false })),
     ]);
     const mustAsk = fromSession.fields.length > 0 || fromRun.hadSecrets;
     if (typeof failedOnly === 'boolean' && !mustAsk) return send({ failedOnly, data: {} });
@@ -149,6 +152,7 @@ export function RerunButtons({
           title={title}
           fields={asking.fields}
           timeLimit={asking.timeLimit}
+          runLimit={asking.runLimit}
           hadSecrets={asking.hadSecrets}
           sessionLimitMs={asking.sessionLimitMs}
           failedOnly={asking.failedOnly}

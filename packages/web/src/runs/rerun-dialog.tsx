@@ -20,7 +20,7 @@ import {
 } from '../schema-form/form-fields.js';
 import { NO_PASSWORDS, runConnectionOf } from './run-passwords.js';
 import { RunPasswordsFields } from './run-passwords-fields.js';
-import { TimeLimitField } from './time-limit-field.js';
+import { RunLimitFields } from './time-limit-field.js';
 import { readTimeLimit } from './time-limit.js';
 
 /** What a re-run is sent with: only what differs from the run (a limit left alone is not sent). */
@@ -29,6 +29,8 @@ export interface RerunChoice {
   data: Record<string, unknown>;
   /** Another limit in ms, null for none; undefined keeps the run's. */
   timeoutMs?: number | null;
+  /** Another limit for the whole run, likewise. */
+  runTimeoutMs?: number | null;
   /** Passwords for the new run (its run-time connection layer); undefined: none given. */
   connection?: Record<string, unknown> | undefined;
 }
@@ -39,6 +41,8 @@ export interface RerunDialogProps {
   fields: readonly FieldSpec[];
   /** The run's time limit as the field shows it ("30 min"; empty: none). */
   timeLimit: string;
+  /** The whole run's limit, likewise. */
+  runLimit: string;
   /** The session's own limit, in ms: the field says when it is shorter and counts. */
   sessionLimitMs: number | null | undefined;
   /**
@@ -65,21 +69,25 @@ export function RerunDialog(props: RerunDialogProps) {
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [timeLimit, setTimeLimit] = useState(props.timeLimit);
+  const [runLimit, setRunLimit] = useState(props.runLimit);
   const [passwords, setPasswords] = useState(NO_PASSWORDS);
   const choosable = typeof props.failedOnly === 'object' ? props.failedOnly : undefined;
   const [failedOnly, setFailedOnly] = useState(
     choosable ? choosable.failed > 0 : props.failedOnly === true,
   );
   const limit = readTimeLimit(timeLimit);
+  const wholeLimit = readTimeLimit(runLimit);
+  const limitsValid = 'ms' in limit && 'ms' in wholeLimit;
   const shownErrors = { ...props.fieldErrors, ...errors };
   const run = () => {
     const found = validateForm(fields, values);
     setErrors(found);
-    if (Object.keys(found).length > 0 || !('ms' in limit)) return;
+    if (Object.keys(found).length > 0 || !('ms' in limit) || !('ms' in wholeLimit)) return;
     props.onRun({
       failedOnly,
       data: formData(fields, values),
       ...(timeLimit.trim() === props.timeLimit.trim() ? {} : { timeoutMs: limit.ms }),
+      ...(runLimit.trim() === props.runLimit.trim() ? {} : { runTimeoutMs: wholeLimit.ms }),
       connection: runConnectionOf(passwords),
     });
   };
@@ -121,11 +129,13 @@ export function RerunDialog(props: RerunDialogProps) {
             onChange={(name, value) => setValues((old) => ({ ...old, [name]: value }))}
             disabled={busy}
           />
-          <TimeLimitField
-            value={timeLimit}
+          <RunLimitFields
+            perObject={timeLimit}
+            wholeRun={runLimit}
             sessionLimitMs={props.sessionLimitMs}
             disabled={busy}
-            onChange={setTimeLimit}
+            onPerObject={setTimeLimit}
+            onWholeRun={setRunLimit}
           />
           <RunPasswordsFields
             value={passwords}
@@ -142,7 +152,7 @@ export function RerunDialog(props: RerunDialogProps) {
         <Button
           variant="contained"
           onClick={run}
-          disabled={busy || !('ms' in limit)}
+          disabled={busy || !limitsValid}
           data-testid="rerun-start"
         >
           Run again

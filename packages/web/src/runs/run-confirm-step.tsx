@@ -2,7 +2,7 @@ import { Box, Button, Stack, Typography } from '@mui/material';
 import type { FieldSpec, FormValues } from '../schema-form/form-fields.js';
 import { FormSummary } from './form-summary.js';
 import { targetName, type RunTarget } from './run-targets.js';
-import { perObjectText } from './time-limit.js';
+import { perObjectText, wholeRunText } from './time-limit.js';
 
 export interface RunConfirmStepProps {
   targets: readonly RunTarget[];
@@ -12,6 +12,8 @@ export interface RunConfirmStepProps {
   values: FormValues;
   /** The run's time limit per object, in ms (null: none of its own). */
   timeoutMs: number | null;
+  /** The whole run's time limit, in ms (null: none). */
+  runTimeoutMs?: number | null;
   /** Which passwords were given for this run (never the passwords); undefined: none. */
   passwordsText?: string | undefined;
 }
@@ -27,6 +29,7 @@ export function RunConfirmStep({
   fields,
   values,
   timeoutMs,
+  runTimeoutMs,
   passwordsText,
 }: RunConfirmStepProps) {
   const toggle = (id: number) => {
@@ -41,6 +44,12 @@ export function RunConfirmStep({
       {timeoutMs !== null ? (
         <Typography variant="body2" sx={{ mb: 1 }} data-testid="confirm-time-limit">
           {perObjectText(timeoutMs)}.
+        </Typography>
+      ) : null}
+      {runTimeoutMs ? (
+        <Typography variant="body2" sx={{ mb: 1 }} data-testid="confirm-run-limit">
+          {wholeRunText(runTimeoutMs)}: then what still runs stops, and what has not started never
+          starts.
         </Typography>
       ) : null}
       {passwordsText ? (

@@ -13,7 +13,7 @@ import { SessionPicker } from './session-picker.js';
 import { NO_PASSWORDS, passwordsGivenText, runConnectionOf } from './run-passwords.js';
 import { RunPasswordsFields } from './run-passwords-fields.js';
 import { postRun } from './start-run-request.js';
-import { TimeLimitField } from './time-limit-field.js';
+import { RunLimitFields } from './time-limit-field.js';
 import { readTimeLimit } from './time-limit.js';
 import { useRunSessions } from './use-run-sessions.js';
 
@@ -32,8 +32,8 @@ const objects = (n: number) => `${n} ${n === 1 ? 'object' : 'objects'}`;
 
 /**
  * Run a session on the selected objects: pick a session (grouped, only those the user may run
- * here), fill in its form and, if wanted, a time limit per object and passwords for this run,
- * start. A session marked
+ * here), fill in its form and, if wanted, time limits (per object, and for the whole run) and
+ * passwords for this run, start. A session marked
  * `confirm` shows a confirm step first: the form data, the limit and the objects, to untick some.
  * Without `confirm` the run starts from the form.
  */
@@ -49,6 +49,7 @@ export function RunSessionDialog({
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [timeLimit, setTimeLimit] = useState('');
+  const [runLimit, setRunLimit] = useState('');
   const [passwords, setPasswords] = useState(NO_PASSWORDS);
   const [confirming, setConfirming] = useState(false);
   const [unticked, setUnticked] = useState<Set<number>>(new Set());
@@ -70,6 +71,9 @@ export function RunSessionDialog({
   const chosen = targets.filter((t) => !unticked.has(t.id));
   const limit = readTimeLimit(timeLimit);
   const timeoutMs = 'ms' in limit ? limit.ms : null;
+  const wholeLimit = readTimeLimit(runLimit);
+  const runTimeoutMs = 'ms' in wholeLimit ? wholeLimit.ms : null;
+  const limitsValid = !('error' in limit) && !('error' in wholeLimit);
 
   const choose = (next: string) => {
     setName(next);
@@ -85,7 +89,7 @@ export function RunSessionDialog({
   };
 
   const run = async () => {
-    if (!session || chosen.length === 0 || 'error' in limit) return;
+    if (!session || chosen.length === 0 || !limitsValid) return;
     setBusy(true);
     setSubmitError(undefined);
     const connection = runConnectionOf(passwords);
@@ -95,6 +99,7 @@ export function RunSessionDialog({
       ids: chosen.map((t) => t.id),
       data: formData(fields, values),
       ...(timeoutMs === null ? {} : { timeoutMs }),
+      ...(runTimeoutMs === null ? {} : { runTimeoutMs }),
       ...(connection === undefined ? {} : { connection }),
     };
     const outcome = await postRun('/api/runs', body);
@@ -135,6 +140,7 @@ export function RunSessionDialog({
             fields={fields}
             values={values}
             timeoutMs={timeoutMs}
+            runTimeoutMs={runTimeoutMs}
             passwordsText={passwordsGivenText(passwords)}
           />
         ) : (
@@ -167,11 +173,13 @@ export function RunSessionDialog({
               />
             ) : null}
             {session ? (
-              <TimeLimitField
-                value={timeLimit}
+              <RunLimitFields
+                perObject={timeLimit}
+                wholeRun={runLimit}
                 sessionLimitMs={session.timeoutMs}
                 disabled={busy}
-                onChange={setTimeLimit}
+                onPerObject={setTimeLimit}
+                onWholeRun={setRunLimit}
               />
             ) : null}
             {session ? (
@@ -185,7 +193,7 @@ export function RunSessionDialog({
         needsConfirm={session?.confirm === true}
         confirming={confirming}
         count={chosen.length}
-        canStart={session !== undefined && !('error' in limit)}
+        canStart={session !== undefined && limitsValid}
         onCancel={onClose}
         onBack={() => setConfirming(false)}
         onNext={() => formIsValid() && setConfirming(true)}

@@ -11,6 +11,14 @@ export type TimeLimitInput = { ms: number | null } | { error: string };
 /** Shown under the field while it is valid and nothing more needs saying. */
 export const TIME_LIMIT_HINT = 'per object, e.g. 90s, 30m, 2h; empty: none';
 
+/** Under the whole run's field. */
+export const RUN_LIMIT_HINT = 'the whole run, from its start, e.g. 2h; empty: none';
+
+/** The line under the whole run's field: why the text is not a limit, or the hint. */
+export function runLimitHelp(input: TimeLimitInput): string {
+  return 'error' in input ? input.error : RUN_LIMIT_HINT;
+}
+
 /**
  * The field's text read as a limit.
  *
