@@ -79,7 +79,7 @@ describe('saved jobs in the web admin (Chromium)', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('saves a time limit with a job, shows it, and takes it away again', async () => {
+  it('saves time limits with a job (per object, whole run), shows them, and takes them away again', async () => {
     await page.goto(`${server.url}/#/jobs/new`);
     await page.locator('input[name="name"]').fill('timed-health');
     await page.getByRole('combobox', { name: 'Session' }).click();
@@ -97,20 +97,34 @@ describe('saved jobs in the web admin (Chromium)', () => {
       .waitFor();
     await expect(save.isDisabled()).resolves.toBe(true);
     await limit.fill('2h');
+    const runLimit = page.locator('input[name="run-time-limit"]');
+    await runLimit.fill('later');
+    await page
+      .getByTestId('run-limit-field')
+      .getByText('"later" is not a time limit', { exact: false })
+      .waitFor();
+    await expect(save.isDisabled()).resolves.toBe(true);
+    await runLimit.fill('3h');
     await save.click();
     await page.getByTestId('job-page').waitFor();
     await expect(page.getByTestId('job-time-limit').textContent()).resolves.toBe(
       'Time limit 2 h per object.',
     );
+    await expect(page.getByTestId('job-run-limit').textContent()).resolves.toBe(
+      'Run limit 3 h for each run.',
+    );
 
     // The editor shows it as saved; emptied, the job has none.
     await page.getByRole('link', { name: 'Edit' }).click();
     await expect(limit.inputValue()).resolves.toBe('2 h');
+    await expect(runLimit.inputValue()).resolves.toBe('3 h');
     await limit.fill('');
+    await runLimit.fill('');
     await save.click();
     await page.getByTestId('job-page').waitFor();
     await page.getByTestId('job-batch').waitFor();
     expect(await page.getByTestId('job-time-limit').count()).toBe(0);
+    expect(await page.getByTestId('job-run-limit').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

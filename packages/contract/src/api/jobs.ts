@@ -104,6 +104,10 @@ export const newJobBody = z
       .nullable()
       .optional()
       .describe("its launches' time limit per object, in ms (null: none)"),
+    runTimeoutMs: runTimeLimit
+      .nullable()
+      .optional()
+      .describe("each launch's time limit as a whole, in ms (null: none)"),
     notify: jobNotifyRules.optional(),
     schedule: jobScheduleInput.nullable().optional(),
   })
@@ -126,6 +130,8 @@ export const jobItem = z.object({
   batch: jobBatchPolicy.nullable(),
   /** Its launches' time limit per object, in ms (null: none). */
   timeoutMs: z.number().nullable(),
+  /** Each launch's time limit as a whole, in ms (null: none). */
+  runTimeoutMs: z.number().nullable(),
   notify: jobNotifyRules,
   schedule: jobSchedule.nullable(),
   ownerId: z.number().nullable(),

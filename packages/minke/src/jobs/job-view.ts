@@ -27,7 +27,8 @@ export function jobAuditView(job: JobValues): Record<string, unknown> {
 
 function definitionOf(job: JobValues) {
   const { name, session, model, selection, data, secrets, batch, timeoutMs, notify } = job;
-  return { name, session, model, selection, data, secrets, batch, timeoutMs, notify };
+  const { runTimeoutMs } = job;
+  return { name, session, model, selection, data, secrets, batch, timeoutMs, runTimeoutMs, notify };
 }
 
 /** The schedule as its owner set it. */

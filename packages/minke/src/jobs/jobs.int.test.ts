@@ -146,6 +146,7 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
       ...['jobs', 'create', 'nightly', '--session', 'Check', '--where', 'name = local1'],
       ...['--data', 'greeting=hello', '--secret', 'password=credential:app-pw'],
       ...['--cron', '0 2 * * *', '--tz', 'Europe/Berlin', '--disabled', '--timeout', '10m'],
+      ...['--run-timeout', '2h'],
     );
     expect(created.stderr).toBe('');
     expect(created.stdout).toContain('saved job nightly (Check on Host)');
@@ -162,11 +163,12 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     expect(shown).toMatchObject({
       data: { greeting: 'hello' },
       timeoutMs: 600_000,
+      runTimeoutMs: 7_200_000,
       secrets: { password: { credential: 'app-pw' } },
       schedule: { cron: '0 2 * * *', timezone: 'Europe/Berlin', enabled: false, nextTimes: [] },
     });
     expect((await minke('jobs', 'show', 'nightly')).stdout).toContain(
-      'time limit: 10 min per object',
+      'time limit: 10 min per object\nrun limit: 2 h\n',
     );
     // The secret is in no row of the database file (only sealed in the credentials store).
     expect(readFileSync(join(dir, 'data.db')).includes(password)).toBe(false);
@@ -209,8 +211,9 @@ describe('saved jobs, in-process on SQLite', { timeout: 240_000 }, () => {
     const run = await finishedRun('ops', launched.body.runId);
     expect(run.summary).toMatchObject({ success: 1, error: 0 });
     expect(run.jobId).toBe(job.id);
-    // The job's time limit is the launch's.
+    // The job's time limits are the launch's.
     expect(run.timeoutMs).toBe(600_000);
+    expect(run.runTimeoutMs).toBe(7_200_000);
     expect(JSON.stringify(run)).not.toContain(password);
     const listed = await api<{ items: { id: number; jobId: number | null }[] }>(
       'ops',

@@ -41,6 +41,7 @@ export async function launchJob(
     // The job's rollout policy travels with the run (rolling batches, failure budget).
     ...(job.batch ? { batch: job.batch } : {}),
     ...(job.timeoutMs === null ? {} : { timeoutMs: job.timeoutMs }),
+    ...(job.runTimeoutMs === null ? {} : { runTimeoutMs: job.runTimeoutMs }),
   };
   return startRun(services, input);
 }

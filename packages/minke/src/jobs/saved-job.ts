@@ -26,6 +26,8 @@ export interface SavedJob {
   batch: BatchPolicy | null;
   /** Its launches' time limit per object, in ms. */
   timeoutMs: number | null;
+  /** Each launch's time limit as a whole, in ms. */
+  runTimeoutMs: number | null;
   notify: NotificationRule[];
   /** Whose rights a scheduled launch runs with (null: the local operator). */
   ownerId: number | null;

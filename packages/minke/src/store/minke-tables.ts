@@ -470,6 +470,8 @@ export interface JobsTable {
   updated_by: string | null;
   /** The time limit per object its launches run with, in ms (migration 0025). */
   timeout_ms: number | null;
+  /** The time limit of each launch as a whole, in ms (migration 0026). */
+  run_timeout_ms: number | null;
 }
 
 /** What a schedule's tick did (migration 0014). */
@@ -838,6 +840,7 @@ export const minkeColumnKinds = {
     updated_at: D,
     updated_by: T,
     timeout_ms: I,
+    run_timeout_ms: I,
   },
   minke_job_ticks: {
     id: I,

@@ -25,7 +25,7 @@ import {
 import { api } from '../api/http.js';
 import { useBusyAction } from '../api/use-busy-action.js';
 import { useApiQuery } from '../facts/use-api-query.js';
-import { TimeLimitField } from '../runs/time-limit-field.js';
+import { RunLimitFields } from '../runs/time-limit-field.js';
 import { formFields } from '../schema-form/form-fields.js';
 import { BatchFields } from './batch-fields.js';
 import { formValuesOf, jobDataOf, secretInputsOf } from './job-data.js';
@@ -90,6 +90,7 @@ function JobForm({ job }: { job?: JobDetail }) {
   const [schedule, setSchedule] = useState(() => scheduleStateOf(job?.schedule ?? null));
   const [batch, setBatch] = useState(() => batchStateOf(job?.batch ?? null));
   const [timeLimit, setTimeLimit] = useState(() => timeLimitStateOf(job?.timeoutMs ?? null));
+  const [runLimit, setRunLimit] = useState(() => timeLimitStateOf(job?.runTimeoutMs ?? null));
   const [rules, setRules] = useState<RuleState[]>(() =>
     (job?.notify ?? []).map((rule) => ({ on: [...rule.on], channel: rule.channel })),
   );
@@ -101,12 +102,14 @@ function JobForm({ job }: { job?: JobDetail }) {
   const batchProblems = batchErrors(batch);
   const ruleProblems = ruleErrors(rules);
   const timeoutMs = timeoutMsOf(timeLimit);
+  const runTimeoutMs = timeoutMsOf(runLimit);
   // A new job's name, checked as the API checks it (a saved job keeps its name).
   const nameProblem =
     job || name === '' ? undefined : jobName.safeParse(name).error?.issues[0]?.message;
   const valid =
     nameProblem === undefined &&
     timeoutMs !== undefined &&
+    runTimeoutMs !== undefined &&
     Object.keys(batchProblems).length === 0 &&
     Object.keys(ruleProblems).length === 0;
 
@@ -121,7 +124,8 @@ function JobForm({ job }: { job?: JobDetail }) {
 
   const save = async () => {
     const batchPolicy = batchPolicyOf(batch);
-    if (batchPolicy === undefined || timeoutMs === undefined || !valid) return;
+    if (batchPolicy === undefined || timeoutMs === undefined || runTimeoutMs === undefined) return;
+    if (!valid) return;
     const change = {
       description,
       session: target.session,
@@ -130,6 +134,7 @@ function JobForm({ job }: { job?: JobDetail }) {
       ...jobDataOf(fields, values, secrets),
       batch: batchPolicy,
       timeoutMs,
+      runTimeoutMs,
       notify: rulesOf(rules),
       schedule: scheduleOf(schedule),
     } satisfies JobChangeBody;
@@ -180,10 +185,12 @@ function JobForm({ job }: { job?: JobDetail }) {
               onValues={setValues}
               onSecrets={setSecrets}
             />
-            <TimeLimitField
-              value={timeLimit}
+            <RunLimitFields
+              perObject={timeLimit}
+              wholeRun={runLimit}
               sessionLimitMs={session?.timeoutMs}
-              onChange={setTimeLimit}
+              onPerObject={setTimeLimit}
+              onWholeRun={setRunLimit}
             />
             <Divider />
             <BatchFields value={batch} errors={batchProblems} onChange={setBatch} />

@@ -12,7 +12,7 @@ import { ApiListCard } from '../layout/api-list-page.js';
 import type { ApiColumn } from '../layout/api-table.js';
 import { DetailHeader } from '../layout/detail-header.js';
 import { SummaryChips } from '../runs/summary-chips.js';
-import { perObjectText } from '../runs/time-limit.js';
+import { perObjectText, wholeRunText } from '../runs/time-limit.js';
 import { PageColumn } from '../layout/page-column.js';
 import { JobRunsChart } from './job-runs-chart.js';
 import { JobScheduleCard } from './job-schedule-card.js';
@@ -128,6 +128,11 @@ export function JobPage() {
         {j.timeoutMs !== null ? (
           <Typography variant="body2" data-testid="job-time-limit">
             {perObjectText(j.timeoutMs)}.
+          </Typography>
+        ) : null}
+        {j.runTimeoutMs !== null ? (
+          <Typography variant="body2" data-testid="job-run-limit">
+            {wholeRunText(j.runTimeoutMs)} for each run.
           </Typography>
         ) : null}
         <Typography variant="body2" data-testid="job-batch">

@@ -29,6 +29,7 @@ interface CreateOptions {
   maxFail?: string;
   batchPause?: string;
   timeout?: string;
+  runTimeout?: string;
   notify?: string[];
   json?: boolean;
 }
@@ -110,6 +111,10 @@ export function registerJobCommands(program: Command): void {
     .option(
       '--timeout <limit>',
       'a time limit per object for each run (90s, 30m, 2h): past it a session is stopped and fails',
+    )
+    .option(
+      '--run-timeout <limit>',
+      'a time limit for each run as a whole (90s, 30m, 2h): then what still runs stops and fails',
     )
     .option(
       '--notify <events=channel...>',
@@ -233,6 +238,7 @@ async function createBody(
   const batch = batchPolicyOf(options);
   const { timeLimitFlag } = await import('../time-limit-flag.js');
   const timeoutMs = timeLimitFlag(options.timeout);
+  const runTimeoutMs = timeLimitFlag(options.runTimeout, '--run-timeout');
   const notify = (options.notify ?? []).map((rule) => {
     const at = rule.lastIndexOf('=');
     if (at <= 0 || at === rule.length - 1)
@@ -244,6 +250,7 @@ async function createBody(
     session: options.session,
     ...(batch ? { batch } : {}),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(runTimeoutMs === undefined ? {} : { runTimeoutMs }),
     ...(notify.length > 0 ? { notify } : {}),
     ...(options.model === undefined ? {} : { model: options.model }),
     ...(options.description === undefined ? {} : { description: options.description }),
@@ -293,6 +300,7 @@ function printJob(out: Out, job: JobDetail, timeLimitText: (ms: number) => strin
     );
   if (job.batch) out.line(`batch: ${JSON.stringify(job.batch)}`);
   if (job.timeoutMs !== null) out.line(`time limit: ${timeLimitText(job.timeoutMs)} per object`);
+  if (job.runTimeoutMs !== null) out.line(`run limit: ${timeLimitText(job.runTimeoutMs)}`);
   for (const rule of job.notify) out.line(`notify: ${rule.on.join(',')} → ${rule.channel}`);
   const s = job.schedule;
   if (!s) out.line('schedule: none');
