@@ -89,21 +89,21 @@ describe('saved jobs in the web admin (Chromium)', () => {
     await page.locator('input[name="where"]').fill('name = "localhost"');
     const save = page.getByRole('button', { name: 'Save' });
     const limit = page.locator('input[name="time-limit"]');
-    // not a limit: said under the field, and the job is not saved
-    await limit.fill('soon');
-    await page
-      .getByTestId('time-limit-field')
-      .getByText('"soon" is not a time limit', { exact: false })
-      .waitFor();
-    await expect(save.isDisabled()).resolves.toBe(true);
-    await limit.fill('2h');
     const runLimit = page.locator('input[name="run-time-limit"]');
-    await runLimit.fill('later');
-    await page
-      .getByTestId('run-limit-field')
-      .getByText('"later" is not a time limit', { exact: false })
-      .waitFor();
-    await expect(save.isDisabled()).resolves.toBe(true);
+    // not a limit, in either field: said under it, and the job is not saved
+    for (const [field, testId] of [
+      [limit, 'time-limit-field'],
+      [runLimit, 'run-limit-field'],
+    ] as const) {
+      await field.fill('soon');
+      await page
+        .getByTestId(testId)
+        .getByText('"soon" is not a time limit', { exact: false })
+        .waitFor();
+      await expect(save.isDisabled()).resolves.toBe(true);
+      await field.fill('');
+    }
+    await limit.fill('2h');
     await runLimit.fill('3h');
     await save.click();
     await page.getByTestId('job-page').waitFor();
