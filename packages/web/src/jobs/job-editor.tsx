@@ -26,6 +26,7 @@ import { api } from '../api/http.js';
 import { useBusyAction } from '../api/use-busy-action.js';
 import { useApiQuery } from '../facts/use-api-query.js';
 import { RunLimitFields } from '../runs/time-limit-field.js';
+import { useRunLimits } from '../runs/use-run-limits.js';
 import { formFields } from '../schema-form/form-fields.js';
 import { BatchFields } from './batch-fields.js';
 import { formValuesOf, jobDataOf, secretInputsOf } from './job-data.js';
@@ -39,7 +40,6 @@ import {
   scheduleOf,
   scheduleStateOf,
   timeLimitStateOf,
-  timeoutMsOf,
   type RuleState,
 } from './job-form-state.js';
 import {
@@ -89,8 +89,10 @@ function JobForm({ job }: { job?: JobDetail }) {
   const [secrets, setSecrets] = useState(() => secretInputsOf(job?.secrets));
   const [schedule, setSchedule] = useState(() => scheduleStateOf(job?.schedule ?? null));
   const [batch, setBatch] = useState(() => batchStateOf(job?.batch ?? null));
-  const [timeLimit, setTimeLimit] = useState(() => timeLimitStateOf(job?.timeoutMs ?? null));
-  const [runLimit, setRunLimit] = useState(() => timeLimitStateOf(job?.runTimeoutMs ?? null));
+  const limits = useRunLimits(
+    timeLimitStateOf(job?.timeoutMs ?? null),
+    timeLimitStateOf(job?.runTimeoutMs ?? null),
+  );
   const [rules, setRules] = useState<RuleState[]>(() =>
     (job?.notify ?? []).map((rule) => ({ on: [...rule.on], channel: rule.channel })),
   );
@@ -101,8 +103,7 @@ function JobForm({ job }: { job?: JobDetail }) {
   const chosenModel = chosenModelOf(target, session);
   const batchProblems = batchErrors(batch);
   const ruleProblems = ruleErrors(rules);
-  const timeoutMs = timeoutMsOf(timeLimit);
-  const runTimeoutMs = timeoutMsOf(runLimit);
+  const { timeoutMs, runTimeoutMs } = limits;
   // A new job's name, checked as the API checks it (a saved job keeps its name).
   const nameProblem =
     job || name === '' ? undefined : jobName.safeParse(name).error?.issues[0]?.message;
@@ -185,13 +186,7 @@ function JobForm({ job }: { job?: JobDetail }) {
               onValues={setValues}
               onSecrets={setSecrets}
             />
-            <RunLimitFields
-              perObject={timeLimit}
-              wholeRun={runLimit}
-              sessionLimitMs={session?.timeoutMs}
-              onPerObject={setTimeLimit}
-              onWholeRun={setRunLimit}
-            />
+            <RunLimitFields {...limits.fields} sessionLimitMs={session?.timeoutMs} />
             <Divider />
             <BatchFields value={batch} errors={batchProblems} onChange={setBatch} />
             <Divider />

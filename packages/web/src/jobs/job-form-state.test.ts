@@ -7,8 +7,8 @@ import {
   ruleErrors,
   scheduleStateOf,
   timeLimitStateOf,
-  timeoutMsOf,
 } from './job-form-state.js';
+import { timeLimitMsOf } from '../runs/time-limit.js';
 
 describe('the job editor state', () => {
   it('turns batch fields into the API policy, counts as numbers and shares as text', () => {
@@ -73,11 +73,11 @@ describe('the job editor state', () => {
 
   it('reads a saved time limit back as the same limit, and saves an empty one as none', () => {
     for (const ms of [1, 1500, 90_000, 1_800_000, 7_200_000, 2_147_483_647])
-      expect(timeoutMsOf(timeLimitStateOf(ms))).toBe(ms);
+      expect(timeLimitMsOf(timeLimitStateOf(ms))).toBe(ms);
     expect(timeLimitStateOf(1_800_000)).toBe('30 min');
     expect(timeLimitStateOf(null)).toBe('');
-    expect(timeoutMsOf('')).toBeNull();
-    expect(timeoutMsOf('2h')).toBe(7_200_000);
-    expect(timeoutMsOf('soon')).toBeUndefined();
+    expect(timeLimitMsOf('')).toBeNull();
+    expect(timeLimitMsOf('2h')).toBe(7_200_000);
+    expect(timeLimitMsOf('soon')).toBeUndefined();
   });
 });

@@ -8,7 +8,6 @@ import {
   type NotificationRule,
   timeLimitText,
 } from '@minke/contract';
-import { readTimeLimit } from '../runs/time-limit.js';
 
 /**
  * What the job editor holds while the user types, read from a saved job (to edit it) or empty
@@ -154,12 +153,6 @@ export function batchPolicyOf(state: BatchState): BatchPolicy | null | undefined
 /** A saved time limit as the field shows it ("30 min", which reads back as the same limit). */
 export function timeLimitStateOf(ms: number | null): string {
   return ms === null ? '' : timeLimitText(ms);
-}
-
-/** The time limit to save: null when the field is empty; undefined when it is not a limit. */
-export function timeoutMsOf(text: string): number | null | undefined {
-  const input = readTimeLimit(text);
-  return 'error' in input ? undefined : input.ms;
 }
 
 /** What is wrong with each rule (by its index), empty when all are well. */

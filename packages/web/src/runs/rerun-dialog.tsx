@@ -21,7 +21,7 @@ import {
 import { NO_PASSWORDS, runConnectionOf } from './run-passwords.js';
 import { RunPasswordsFields } from './run-passwords-fields.js';
 import { RunLimitFields } from './time-limit-field.js';
-import { readTimeLimit } from './time-limit.js';
+import { useRunLimits } from './use-run-limits.js';
 
 /** What a re-run is sent with: only what differs from the run (a limit left alone is not sent). */
 export interface RerunChoice {
@@ -68,26 +68,25 @@ export function RerunDialog(props: RerunDialogProps) {
   const { fields, busy } = props;
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [timeLimit, setTimeLimit] = useState(props.timeLimit);
-  const [runLimit, setRunLimit] = useState(props.runLimit);
+  const limits = useRunLimits(props.timeLimit, props.runLimit);
   const [passwords, setPasswords] = useState(NO_PASSWORDS);
   const choosable = typeof props.failedOnly === 'object' ? props.failedOnly : undefined;
   const [failedOnly, setFailedOnly] = useState(
     choosable ? choosable.failed > 0 : props.failedOnly === true,
   );
-  const limit = readTimeLimit(timeLimit);
-  const wholeLimit = readTimeLimit(runLimit);
-  const limitsValid = 'ms' in limit && 'ms' in wholeLimit;
+  // A limit left as the run's is not sent: the run's holds.
+  const changed = (text: string, runs: string) => text.trim() !== runs.trim();
   const shownErrors = { ...props.fieldErrors, ...errors };
   const run = () => {
     const found = validateForm(fields, values);
     setErrors(found);
-    if (Object.keys(found).length > 0 || !('ms' in limit) || !('ms' in wholeLimit)) return;
+    if (Object.keys(found).length > 0 || !limits.valid) return;
+    const { perObject, wholeRun } = limits.fields;
     props.onRun({
       failedOnly,
       data: formData(fields, values),
-      ...(timeLimit.trim() === props.timeLimit.trim() ? {} : { timeoutMs: limit.ms }),
-      ...(runLimit.trim() === props.runLimit.trim() ? {} : { runTimeoutMs: wholeLimit.ms }),
+      ...(changed(perObject, props.timeLimit) ? { timeoutMs: limits.timeoutMs ?? null } : {}),
+      ...(changed(wholeRun, props.runLimit) ? { runTimeoutMs: limits.runTimeoutMs ?? null } : {}),
       connection: runConnectionOf(passwords),
     });
   };
@@ -130,12 +129,9 @@ export function RerunDialog(props: RerunDialogProps) {
             disabled={busy}
           />
           <RunLimitFields
-            perObject={timeLimit}
-            wholeRun={runLimit}
+            {...limits.fields}
             sessionLimitMs={props.sessionLimitMs}
             disabled={busy}
-            onPerObject={setTimeLimit}
-            onWholeRun={setRunLimit}
           />
           <RunPasswordsFields
             value={passwords}
@@ -152,7 +148,7 @@ export function RerunDialog(props: RerunDialogProps) {
         <Button
           variant="contained"
           onClick={run}
-          disabled={busy || !limitsValid}
+          disabled={busy || !limits.valid}
           data-testid="rerun-start"
         >
           Run again

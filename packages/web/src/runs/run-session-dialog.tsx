@@ -14,7 +14,7 @@ import { NO_PASSWORDS, passwordsGivenText, runConnectionOf } from './run-passwor
 import { RunPasswordsFields } from './run-passwords-fields.js';
 import { postRun } from './start-run-request.js';
 import { RunLimitFields } from './time-limit-field.js';
-import { readTimeLimit } from './time-limit.js';
+import { useRunLimits } from './use-run-limits.js';
 import { useRunSessions } from './use-run-sessions.js';
 
 export type { RunTarget } from './run-targets.js';
@@ -48,8 +48,7 @@ export function RunSessionDialog({
   const [name, setName] = useState('');
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [timeLimit, setTimeLimit] = useState('');
-  const [runLimit, setRunLimit] = useState('');
+  const limits = useRunLimits();
   const [passwords, setPasswords] = useState(NO_PASSWORDS);
   const [confirming, setConfirming] = useState(false);
   const [unticked, setUnticked] = useState<Set<number>>(new Set());
@@ -69,11 +68,8 @@ export function RunSessionDialog({
   const session = sessions?.find((s) => s.name === name);
   const fields = useMemo(() => formFields(session?.form), [session]);
   const chosen = targets.filter((t) => !unticked.has(t.id));
-  const limit = readTimeLimit(timeLimit);
-  const timeoutMs = 'ms' in limit ? limit.ms : null;
-  const wholeLimit = readTimeLimit(runLimit);
-  const runTimeoutMs = 'ms' in wholeLimit ? wholeLimit.ms : null;
-  const limitsValid = !('error' in limit) && !('error' in wholeLimit);
+  const timeoutMs = limits.timeoutMs ?? null;
+  const runTimeoutMs = limits.runTimeoutMs ?? null;
 
   const choose = (next: string) => {
     setName(next);
@@ -89,7 +85,7 @@ export function RunSessionDialog({
   };
 
   const run = async () => {
-    if (!session || chosen.length === 0 || !limitsValid) return;
+    if (!session || chosen.length === 0 || !limits.valid) return;
     setBusy(true);
     setSubmitError(undefined);
     const connection = runConnectionOf(passwords);
@@ -174,12 +170,9 @@ export function RunSessionDialog({
             ) : null}
             {session ? (
               <RunLimitFields
-                perObject={timeLimit}
-                wholeRun={runLimit}
+                {...limits.fields}
                 sessionLimitMs={session.timeoutMs}
                 disabled={busy}
-                onPerObject={setTimeLimit}
-                onWholeRun={setRunLimit}
               />
             ) : null}
             {session ? (
@@ -193,7 +186,7 @@ export function RunSessionDialog({
         needsConfirm={session?.confirm === true}
         confirming={confirming}
         count={chosen.length}
-        canStart={session !== undefined && limitsValid}
+        canStart={session !== undefined && limits.valid}
         onCancel={onClose}
         onBack={() => setConfirming(false)}
         onNext={() => formIsValid() && setConfirming(true)}

@@ -11,6 +11,12 @@ export type TimeLimitInput = { ms: number | null } | { error: string };
 /** Shown under the field while it is valid and nothing more needs saying. */
 export const TIME_LIMIT_HINT = 'per object, e.g. 90s, 30m, 2h; empty: none';
 
+/** A field's limit to send or save: null when empty; undefined when it is not a limit. */
+export function timeLimitMsOf(text: string): number | null | undefined {
+  const input = readTimeLimit(text);
+  return 'error' in input ? undefined : input.ms;
+}
+
 /** Under the whole run's field. */
 export const RUN_LIMIT_HINT = 'the whole run, from its start, e.g. 2h; empty: none';
 
