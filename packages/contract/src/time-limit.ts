@@ -5,13 +5,14 @@
 export const MAX_TIME_LIMIT_MS = 2_147_483_647;
 
 /**
- * Why `ms` is not a time limit (`timeoutMs` of a session class or of a run), or undefined when
- * it is one: a whole number of milliseconds from 1 to MAX_TIME_LIMIT_MS.
+ * Why `ms` is not a time limit (`timeoutMs` of a session class or of a run, a run's
+ * `runTimeoutMs`: `field` names it), or undefined when it is one: a whole number of
+ * milliseconds from 1 to MAX_TIME_LIMIT_MS.
  */
-export function timeLimitProblem(ms: unknown): string | undefined {
+export function timeLimitProblem(ms: unknown, field = 'timeoutMs'): string | undefined {
   if (Number.isInteger(ms) && (ms as number) >= 1 && (ms as number) <= MAX_TIME_LIMIT_MS)
     return undefined;
-  return `timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIME_LIMIT_MS} (24.8 days; got ${String(ms)})`;
+  return `${field} must be a whole number of milliseconds from 1 to ${MAX_TIME_LIMIT_MS} (24.8 days; got ${String(ms)})`;
 }
 
 /**

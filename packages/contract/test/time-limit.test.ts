@@ -38,6 +38,7 @@ describe('time limits as people type them', () => {
       expect(timeLimitProblem(wrong)).toBe(
         `timeoutMs must be a whole number of milliseconds from 1 to 2147483647 (24.8 days; got ${String(wrong)})`,
       );
+    expect(timeLimitProblem(0, 'runTimeoutMs')).toMatch(/^runTimeoutMs must be a whole number/);
   });
 
   it('writes a limit back as people read it', () => {

@@ -243,7 +243,7 @@ function sessionOf(project: Project, name: string): SessionInfo {
 
 /** A run's time limit is what a timer can wait (the API's schema says so too; the CLI's does not). */
 function checkTimeLimit(ms: number | undefined, field: 'timeoutMs' | 'runTimeoutMs'): void {
-  const problem = ms === undefined ? undefined : timeLimitProblem(ms)?.replace('timeoutMs', field);
+  const problem = ms === undefined ? undefined : timeLimitProblem(ms, field);
   if (problem) throw new InputError(problem, { fields: { [field]: problem } });
 }
 

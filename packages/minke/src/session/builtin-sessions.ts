@@ -96,8 +96,8 @@ export abstract class SessionChain extends Session {
       } finally {
         limit?.clear();
       }
-      if (limit?.passed && timeoutMs !== undefined) {
-        await this.addMsg(timedOutText(`${name}'s`, timeoutMs), 'error');
+      if (limit?.passed) {
+        await this.addMsg(timedOutText(`${name}'s`, limit.ms), 'error');
         sub.setStatus('error', { update: false });
       }
       if (sub.status) this.setStatus(sub.status);

@@ -15,6 +15,8 @@ export interface OwnTimeLimit {
   readonly context: SessionContext;
   /** True once the limit passed (not when a user's stop came first). */
   readonly passed: boolean;
+  /** The limit, for the message that says it passed. */
+  readonly ms: number;
   clear(): void;
 }
 
@@ -32,6 +34,7 @@ export function ownTimeLimit(context: SessionContext, ms: number): OwnTimeLimit 
       killSignal: AbortSignal.any([context.killSignal, own.signal]),
     },
     passed: false,
+    ms,
     clear: () => clearTimeout(timer),
   };
   const timer = setTimeout(() => {
